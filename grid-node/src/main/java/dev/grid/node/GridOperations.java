@@ -1,0 +1,48 @@
+package dev.grid.node;
+
+import dev.grid.api.JobId;
+import dev.grid.api.JobInfo;
+import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import dev.grid.api.NodeInfo;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a node offers its clients: the HTTP API is a thin JSON layer over this. Every method may be
+ * called on any node; the node forwards to the cluster what needs the cluster.
+ */
+public interface GridOperations {
+
+  /** Which output stream of a job. */
+  enum Stream {
+    STDOUT,
+    STDERR
+  }
+
+  /** Accepts a job: once this returns, the job is in the replicated jobs map as QUEUED. */
+  JobId submit(JobSpec spec);
+
+  /** The job, or empty if no job has the id. */
+  Optional<JobInfo> job(JobId id);
+
+  /** Jobs, oldest first, optionally only those in the given state. */
+  List<JobInfo> jobs(Optional<JobState> state);
+
+  /**
+   * Cancels a job: a queued one ends CANCELLED at once, a running one when its process tree has
+   * been killed. Cancelling an ended job changes nothing. Returns the job as it is after the
+   * request, or empty if no job has the id.
+   */
+  Optional<JobInfo> cancel(JobId id);
+
+  /** The job's latest attempt's stdout or stderr (empty stream if it wrote nothing), or empty. */
+  Optional<InputStream> output(JobId id, Stream stream);
+
+  /** The live nodes, sorted by name. */
+  List<NodeInfo> nodes();
+
+  /** This node's name. */
+  String nodeName();
+}

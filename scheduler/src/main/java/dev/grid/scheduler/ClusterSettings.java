@@ -1,0 +1,111 @@
+package dev.grid.scheduler;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.GlobalSerializerConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a node joins the cluster, and the one place that turns that into a Hazelcast {@link
+ * Config}: TCP-IP join on a member list, multicast off, Jet and Hazelcast's REST off, fast failure
+ * detection, few partitions and threads, Kryo for the grid's types.
+ *
+ * @param clusterName members only join a cluster of the same name
+ * @param nodeName this node's name, published as the member attribute {@link #NAME_ATTRIBUTE}
+ * @param bindHost the interface the member port binds to (loopback by default)
+ * @param port the member port
+ * @param members the {@code host:port} of every member, this one included; empty for a lone node
+ * @param partitions Hazelcast partition count (small grids want few)
+ * @param kryoClasses the grid's classes that travel through Hazelcast, in registration order
+ */
+public record ClusterSettings(
+    String clusterName,
+    String nodeName,
+    String bindHost,
+    int port,
+    List<String> members,
+    int partitions,
+    List<Class<?>> kryoClasses) {
+
+  /** The member attribute that carries the node's name. */
+  public static final String NAME_ATTRIBUTE = "grid.name";
+
+  /** The replicated map of job records. */
+  public static final String JOBS_MAP = "jobs";
+
+  /** The replicated map of node descriptions. */
+  public static final String NODES_MAP = "nodes";
+
+  /** The executor that carries messages between nodes (lease, dispatch, cancel). */
+  public static final String MESSAGE_EXECUTOR = "grid-messages";
+
+  /** Validates eagerly. */
+  public ClusterSettings {
+    Objects.requireNonNull(clusterName, "clusterName");
+    Objects.requireNonNull(nodeName, "nodeName");
+    Objects.requireNonNull(bindHost, "bindHost");
+    members = List.copyOf(members);
+    kryoClasses = List.copyOf(kryoClasses);
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port " + port + " is out of range 1-65535");
+    }
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions " + partitions + " must be at least 1");
+    }
+  }
+
+  /** The Hazelcast configuration for these settings. */
+  public Config toConfig() {
+    Config config = new Config();
+    config.setClusterName(clusterName);
+    config.setInstanceName("grid-" + nodeName + "-" + port);
+    config.getJetConfig().setEnabled(false);
+    config.getMemberAttributeConfig().setAttribute(NAME_ATTRIBUTE, nodeName);
+
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(port).setPortAutoIncrement(false);
+    network.getInterfaces().setEnabled(true).addInterface(bindHost);
+    network.getRestApiConfig().setEnabled(false);
+    network.getMemcacheProtocolConfig().setEnabled(false);
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    List<String> tcpMembers = new ArrayList<>(members);
+    if (tcpMembers.isEmpty()) {
+      tcpMembers.add(bindHost + ":" + port);
+    }
+    join.getTcpIpConfig().setEnabled(true).setMembers(tcpMembers);
+
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.partition.count", Integer.toString(partitions));
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", "3");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.partition.operation.thread.count", "2");
+    config.setProperty("hazelcast.operation.generic.thread.count", "2");
+    config.setProperty("hazelcast.io.thread.count", "2");
+    config.setProperty("hazelcast.event.thread.count", "2");
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+
+    config.addMapConfig(new MapConfig(JOBS_MAP).setBackupCount(1));
+    config.addMapConfig(new MapConfig(NODES_MAP).setBackupCount(1));
+    config.getExecutorConfig(MESSAGE_EXECUTOR).setPoolSize(4).setStatisticsEnabled(false);
+
+    config
+        .getSerializationConfig()
+        .setGlobalSerializerConfig(
+            new GlobalSerializerConfig()
+                .setImplementation(new KryoSerializer(kryoClasses))
+                .setOverrideJavaSerialization(true));
+    return config;
+  }
+}

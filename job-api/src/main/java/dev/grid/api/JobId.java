@@ -7,12 +7,12 @@ import java.util.regex.Pattern;
 /**
  * The identity of a job, unique within a grid.
  *
- * <p>Ids made by {@link #next(Clock)} sort by submission time ({@code j} + base-36 milliseconds +
- * random suffix), so {@code bin/jobs} lists jobs oldest first. Cron fires use ids derived from
+ * <p>Ids made by {@link #next(Clock)} sort by submission time ({@code j} + base-36 milliseconds, padded,
+ * + a random suffix), so {@code bin/jobs} lists jobs oldest first. Cron fires use ids derived from
  * the schedule and fire time instead, which is what makes a fire impossible to create twice.
  *
  * <pre>{@code
- * JobId id = JobId.of("j1kq2x9ab-4f2k1q");
+ * JobId id = JobId.of("j0mf3k2x9a-04f2k1qz");
  * }</pre>
  *
  * @param value the id as text: 1 to 128 of {@code A-Z a-z 0-9 . _ : -}
@@ -37,8 +37,9 @@ public record JobId(String value) implements Comparable<JobId> {
   public static JobId next(Clock clock) {
     long random = ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36 * 36 * 36);
     String suffix = Long.toString(random, 36);
-    return new JobId(
-        "j" + Long.toString(clock.millis(), 36) + "-" + "0".repeat(8 - suffix.length()) + suffix);
+    String millis = Long.toString(clock.millis(), 36);
+    return new JobId("j" + "0".repeat(Math.max(0, 9 - millis.length())) + millis + "-"
+        + "0".repeat(8 - suffix.length()) + suffix);
   }
 
   @Override

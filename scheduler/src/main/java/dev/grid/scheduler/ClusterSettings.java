@@ -34,6 +34,9 @@ public record ClusterSettings(
   /** The member attribute that carries the node's name. */
   public static final String NAME_ATTRIBUTE = "grid.name";
 
+  /** The member attribute that carries the node's worker slots (absent: runs no jobs). */
+  public static final String SLOTS_ATTRIBUTE = "grid.slots";
+
   /** The replicated map of job records. */
   public static final String JOBS_MAP = "jobs";
 

@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
+import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.Pool;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -47,6 +48,10 @@ public final class KryoSerializer implements StreamSerializer<Object> {
     Kryo kryo = new Kryo();
     kryo.setRegistrationRequired(true);
     kryo.setReferences(false);
+    // Classes without a no-arg constructor are created without calling one (records use their
+    // canonical constructor regardless).
+    kryo.setInstantiatorStrategy(
+        new DefaultInstantiatorStrategy(new org.objenesis.strategy.StdInstantiatorStrategy()));
     ImmutableCollectionsSerializers.registerSerializers(kryo);
     kryo.register(ArrayList.class);
     kryo.register(HashMap.class);

@@ -1,0 +1,245 @@
+package dev.grid.node;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.grid.node.exec.ProcessRunner;
+import dev.grid.node.http.HttpApi;
+import dev.grid.scheduler.ClusterSettings;
+import dev.grid.scheduler.JobTable;
+import dev.grid.scheduler.LeaseSettings;
+import dev.grid.scheduler.NodeRecord;
+import dev.grid.scheduler.PrimaryLease;
+import dev.grid.scheduler.PrimaryService;
+import dev.grid.scheduler.SchedulerTypes;
+import dev.grid.scheduler.WorkerEndpoint;
+import dev.grid.storage.BlobStore;
+import dev.grid.storage.HazelcastBlobStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node of the grid, wired: a Hazelcast member, the primary lease and (while primary) the
+ * dispatcher, a worker, the blob store and the HTTP API. {@link #start} returns once the node
+ * serves HTTP; {@link #close} stops it (releasing the lease first, so another node takes over at
+ * once).
+ */
+public final class GridNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GridNode.class);
+
+  private final NodeConfig config;
+  private final Clock clock = Clock.systemUTC();
+  private final HazelcastInstance hz;
+  private final JobTable table;
+  private final BlobStore blobs;
+  private final ProcessRunner runner;
+  private final ExecutorService starter;
+  private final ExecutorService finisher;
+  private final Worker worker;
+  private final PrimaryService primary;
+  private final GridOperations operations;
+  private final ScheduledExecutorService publisher;
+  private volatile PrimaryLease lease;
+  private volatile HttpApi http;
+  private volatile boolean closed;
+
+  private GridNode(NodeConfig config) {
+    this.config = config;
+    try {
+      Files.createDirectories(config.dataDir().resolve("scratch"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);
+    }
+    List<Class<?>> kryo = new ArrayList<>(SchedulerTypes.kryoClasses());
+    kryo.addAll(PrimaryLease.kryoClasses());
+    Config hc = new ClusterSettings(config.clusterName(), config.name(), config.bindHost(),
+        config.port(), config.members(), config.partitions(), kryo).toConfig();
+    if (config.slots() > 0) {
+      hc.getMemberAttributeConfig()
+          .setAttribute(ClusterSettings.SLOTS_ATTRIBUTE, Integer.toString(config.slots()));
+    }
+    hz = Hazelcast.newHazelcastInstance(hc);
+    hz.getCluster().addMembershipListener(new MembershipLog());
+    table = new JobTable(hz, clock);
+    blobs = new HazelcastBlobStore(hz);
+    runner = new ProcessRunner(clock);
+    starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
+    finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
+    worker = new Worker(config.name(), table, blobs, runner,
+        config.dataDir().resolve("scratch"), config.outputCapBytes(), clock, starter, finisher);
+    hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
+    primary = new PrimaryService(hz, table, clock, e -> lease != null && lease.holds(e),
+        PrimaryService.Settings.defaults());
+    operations = new NodeOperations(config.name(), hz, table, blobs, clock);
+    publisher = Executors.newSingleThreadScheduledExecutor(named("grid-node-publish"));
+  }
+
+  /** Starts a node and returns once it serves HTTP. */
+  public static GridNode start(NodeConfig config) {
+    GridNode node = new GridNode(config);
+    try {
+      node.lease = PrimaryLease.start(node.hz,
+          new LeaseSettings(config.self(), config.members(), config.dataDir(),
+              config.leaseTime()),
+          new PrimaryLease.Listener() {
+            @Override
+            public void onPrimary(long epoch) {
+              LOG.info("role: primary, epoch {}", epoch);
+              node.primary.activate(epoch);
+              node.publish();
+            }
+
+            @Override
+            public void onNotPrimary(long epoch) {
+              LOG.info("role: worker (no longer primary, epoch {})", epoch);
+              node.primary.deactivate();
+              node.publish();
+            }
+          });
+      node.http = new HttpApi(node.operations,
+          new InetSocketAddress(config.bindHost(), config.httpPort()), config.token());
+      node.http.start();
+      node.publish();
+      node.publisher.scheduleWithFixedDelay(node::publish, 1, 1, TimeUnit.SECONDS);
+      LOG.info("node {} up: member {}:{}, http {}, {} slots, {} member(s)", config.name(),
+          config.bindHost(), config.port(), node.httpUrl(), config.slots(),
+          node.hz.getCluster().getMembers().size());
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  /** The node's name. */
+  public String name() {
+    return config.name();
+  }
+
+  /** Where the HTTP API listens. */
+  public String httpUrl() {
+    return "http://" + config.bindHost() + ":" + http.port();
+  }
+
+  /** Whether this node holds the primary lease now. */
+  public boolean isPrimary() {
+    return lease != null && lease.isPrimary();
+  }
+
+  /** The epoch of the lease this node holds, 0 if none. */
+  public long epoch() {
+    return lease == null ? 0 : lease.epoch();
+  }
+
+  /** What clients can do through this node. */
+  public GridOperations operations() {
+    return operations;
+  }
+
+  /** The Hazelcast member, for tests and tools. */
+  public HazelcastInstance hazelcast() {
+    return hz;
+  }
+
+  /** Jobs running on this node now. */
+  public int runningJobs() {
+    return worker.runningCount();
+  }
+
+  /** Jobs this node dispatched while primary. */
+  public long dispatchedCount() {
+    return primary.dispatchedCount();
+  }
+
+  private void publish() {
+    if (closed) {
+      return;
+    }
+    try {
+      IMap<String, NodeRecord> nodes = hz.getMap(ClusterSettings.NODES_MAP);
+      PrimaryLease l = lease;
+      boolean isPrimary = l != null && l.isPrimary();
+      long epoch = l == null ? 0 : Math.max(l.epoch(), l.highestEpochSeen());
+      nodes.set(config.name(), new NodeRecord(config.name(),
+          hz.getCluster().getLocalMember().getUuid().toString(),
+          http == null ? null : httpUrl(), config.slots(), worker.runningCount(), isPrimary,
+          isPrimary ? l.epoch() : epoch, clock.millis()));
+    } catch (RuntimeException e) {
+      LOG.debug("publishing node state failed", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("node {} stopping", config.name());
+    closeQuietly(http);
+    closeQuietly(lease);
+    closeQuietly(primary);
+    closeQuietly(worker);
+    closeQuietly(runner);
+    publisher.shutdownNow();
+    starter.shutdownNow();
+    finisher.shutdownNow();
+    try {
+      hz.shutdown();
+    } catch (RuntimeException e) {
+      LOG.debug("hazelcast shutdown failed", e);
+    }
+    LOG.info("node {} stopped", config.name());
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed", c.getClass().getSimpleName(), e);
+    }
+  }
+
+  static java.util.concurrent.ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private final class MembershipLog implements MembershipListener {
+    @Override
+    public void memberAdded(MembershipEvent e) {
+      LOG.info("member joined: {} ({}); {} member(s)",
+          e.getMember().getAttribute(ClusterSettings.NAME_ATTRIBUTE),
+          e.getMember().getAddress(), e.getMembers().size());
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent e) {
+      LOG.info("member left: {} ({}); {} member(s)",
+          e.getMember().getAttribute(ClusterSettings.NAME_ATTRIBUTE),
+          e.getMember().getAddress(), e.getMembers().size());
+    }
+  }
+}

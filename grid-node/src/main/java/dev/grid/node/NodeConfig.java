@@ -1,0 +1,118 @@
+package dev.grid.node;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a node needs to start; {@code bin/grid-node}'s flags map onto it one to one.
+ *
+ * @param name the node's name, unique in the grid
+ * @param clusterName nodes only join a grid of the same cluster name
+ * @param bindHost the interface for the member port and the HTTP API (loopback by default)
+ * @param port the Hazelcast member port
+ * @param httpPort the HTTP API port (0 picks a free one)
+ * @param members {@code host:port} of every member, this one included; they are also the lease
+ *     voters. Empty: a one-node grid that votes alone
+ * @param dataDir where the node keeps its lease state and job scratch directories
+ * @param token the bearer token clients must present
+ * @param slots how many jobs this node runs at once (0: it runs none)
+ * @param partitions Hazelcast partitions (a small grid wants few)
+ * @param leaseTime how long a primary lease lasts; failover takes about this long
+ * @param outputCapBytes how much of each of a job's stdout and stderr is kept
+ */
+public record NodeConfig(
+    String name,
+    String clusterName,
+    String bindHost,
+    int port,
+    int httpPort,
+    List<String> members,
+    Path dataDir,
+    String token,
+    int slots,
+    int partitions,
+    Duration leaseTime,
+    long outputCapBytes) {
+
+  public static final int DEFAULT_PARTITIONS = 31;
+  public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(2);
+  public static final long DEFAULT_OUTPUT_CAP = 4L << 20;
+
+  /** Validates eagerly, naming the bad value. */
+  public NodeConfig {
+    Objects.requireNonNull(name, "name");
+    if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException(
+          "node name '" + name + "' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -");
+    }
+    members = List.copyOf(members);
+    Objects.requireNonNull(dataDir, "dataDir");
+    if (token == null || token.isBlank()) {
+      throw new IllegalArgumentException("no token: give --token-file with a secret in it");
+    }
+    if (slots < 0) {
+      throw new IllegalArgumentException("slots " + slots + " is negative: give 0 or more");
+    }
+    if (httpPort < 0 || httpPort > 65535) {
+      throw new IllegalArgumentException("http port " + httpPort + " is out of range 0-65535");
+    }
+    if (!members.isEmpty() && !members.contains(self(bindHost, port, members))) {
+      throw new IllegalArgumentException("--members " + members + " does not list this node ("
+          + bindHost + ":" + port + "): list every member, this one included");
+    }
+  }
+
+  /** A one-node grid on loopback with defaults, for tests and embedding. */
+  public static NodeConfig local(String name, int port, Path dataDir, String token, int slots) {
+    return new NodeConfig(name, "grid", "127.0.0.1", port, 0, List.of(), dataDir, token, slots,
+        DEFAULT_PARTITIONS, DEFAULT_LEASE_TIME, DEFAULT_OUTPUT_CAP);
+  }
+
+  /** This node's entry in {@code members}, matched by resolved address and port. */
+  String self() {
+    return members.isEmpty() ? bindHost + ":" + port : self(bindHost, port, members);
+  }
+
+  private static String self(String host, int port, List<String> members) {
+    for (String m : members) {
+      int colon = m.lastIndexOf(':');
+      if (colon < 0) {
+        throw new IllegalArgumentException(
+            "member '" + m + "' has no port: write it as host:port, e.g. 127.0.0.1:15701");
+      }
+      try {
+        if (Integer.parseInt(m.substring(colon + 1)) == port
+            && InetAddress.getByName(m.substring(0, colon))
+                .equals(InetAddress.getByName(host))) {
+          return m;
+        }
+      } catch (NumberFormatException | UnknownHostException e) {
+        throw new IllegalArgumentException(
+            "member '" + m + "' is not host:port (" + e.getMessage() + ")");
+      }
+    }
+    return host + ":" + port;
+  }
+
+  /** This config with another HTTP port. */
+  public NodeConfig withHttpPort(int newHttpPort) {
+    return new NodeConfig(name, clusterName, bindHost, port, newHttpPort, members, dataDir, token,
+        slots, partitions, leaseTime, outputCapBytes);
+  }
+
+  /** This config joined to the given members. */
+  public NodeConfig withMembers(List<String> newMembers) {
+    return new NodeConfig(name, clusterName, bindHost, port, httpPort, newMembers, dataDir, token,
+        slots, partitions, leaseTime, outputCapBytes);
+  }
+
+  /** This config with a cluster name (tests isolate grids by it). */
+  public NodeConfig withClusterName(String newClusterName) {
+    return new NodeConfig(name, newClusterName, bindHost, port, httpPort, members, dataDir, token,
+        slots, partitions, leaseTime, outputCapBytes);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.grid.node;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/grid-node}: runs one node in the foreground until SIGTERM or SIGINT.
+ *
+ * <pre>
+ * bin/grid-node --name n1 --port 15701 --http-port 18701 \
+ *   --members 127.0.0.1:15701,127.0.0.1:15702,127.0.0.1:15703 \
+ *   --data-dir /var/lib/grid/n1 --token-file /etc/grid/token --slots 4
+ * </pre>
+ */
+@Command(name = "grid-node", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Runs one node of the grid in the foreground; SIGTERM stops it cleanly.")
+public final class NodeMain implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
+
+  @Option(names = "--name", required = true, description = "This node's name, unique in the grid.")
+  String name;
+
+  @Option(names = "--port", defaultValue = "15701", description = "Member port (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--http-port", defaultValue = "18701",
+      description = "HTTP API port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+  int httpPort;
+
+  @Option(names = "--members", split = ",", paramLabel = "HOST:PORT",
+      description = "Every member's host:port, this one included; they vote for the primary."
+          + " None: a one-node grid on loopback.")
+  List<String> members = List.of();
+
+  @Option(names = "--data-dir", required = true, description = "Where the node keeps its state.")
+  Path dataDir;
+
+  @Option(names = "--token-file",
+      description = "File holding the clients' bearer token. Default: DATA_DIR/token, created"
+          + " with a random token if missing (loopback only).")
+  Path tokenFile;
+
+  @Option(names = "--slots", defaultValue = "4", description = "Jobs run at once (default ${DEFAULT-VALUE}).")
+  int slots;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1",
+      description = "Interface for the member port and HTTP (default ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--cluster-name", defaultValue = "grid", description = "Only nodes with the same cluster name join.")
+  String clusterName;
+
+  @Option(names = "--partitions", defaultValue = "" + NodeConfig.DEFAULT_PARTITIONS,
+      description = "Hazelcast partitions (default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--lease-ms", defaultValue = "2000",
+      description = "Primary lease length in ms; failover takes about this long (default ${DEFAULT-VALUE}).")
+  long leaseMillis;
+
+  @Option(names = "--output-cap", defaultValue = "" + NodeConfig.DEFAULT_OUTPUT_CAP,
+      description = "Bytes kept of each job's stdout and of its stderr (default ${DEFAULT-VALUE}).")
+  long outputCap;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new NodeMain());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("error: " + e.getMessage());
+      LOG.debug("startup failed", e);
+      return 1;
+    });
+    System.exit(cli.execute(args));
+  }
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    String token = readToken();
+    NodeConfig config = new NodeConfig(name, clusterName, bind, port, httpPort, members,
+        dataDir, token, slots, partitions, Duration.ofMillis(leaseMillis), outputCap);
+    GridNode node = GridNode.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      stopped.countDown();
+    }, "grid-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private String readToken() throws IOException {
+    if (tokenFile != null) {
+      if (!Files.isReadable(tokenFile)) {
+        throw new IllegalArgumentException("token file " + tokenFile
+            + " cannot be read: create it with a secret, e.g. `openssl rand -hex 24 > FILE`");
+      }
+      String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+      if (token.isEmpty()) {
+        throw new IllegalArgumentException("token file " + tokenFile + " is empty: put a secret in it");
+      }
+      return token;
+    }
+    if (!InetAddress.getByName(bind).isLoopbackAddress()) {
+      throw new IllegalArgumentException("--bind " + bind
+          + " is not loopback: give --token-file so clients must authenticate");
+    }
+    Path generated = dataDir.resolve("token");
+    if (!Files.exists(generated)) {
+      Files.createDirectories(dataDir);
+      byte[] secret = new byte[24];
+      new SecureRandom().nextBytes(secret);
+      Files.writeString(generated, HexFormat.of().formatHex(secret) + "\n");
+      try {
+        Files.setPosixFilePermissions(generated, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        LOG.debug("cannot restrict token file permissions", e);
+      }
+      LOG.info("no --token-file: wrote a new token to {}", generated);
+    }
+    return Files.readString(generated, StandardCharsets.UTF_8).strip();
+  }
+}

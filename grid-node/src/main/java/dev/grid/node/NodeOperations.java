@@ -1,0 +1,101 @@
+package dev.grid.node;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.grid.api.JobId;
+import dev.grid.api.JobInfo;
+import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import dev.grid.api.NodeInfo;
+import dev.grid.scheduler.ClusterSettings;
+import dev.grid.scheduler.JobCommand;
+import dev.grid.scheduler.JobRecord;
+import dev.grid.scheduler.JobTable;
+import dev.grid.scheduler.NodeRecord;
+import dev.grid.scheduler.UpdateResult;
+import dev.grid.storage.BlobStore;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@link GridOperations} over the replicated maps and the blob store, on any node. */
+final class NodeOperations implements GridOperations {
+  private final String nodeName;
+  private final HazelcastInstance hz;
+  private final JobTable table;
+  private final BlobStore blobs;
+  private final Clock clock;
+
+  NodeOperations(String nodeName, HazelcastInstance hz, JobTable table, BlobStore blobs,
+      Clock clock) {
+    this.nodeName = nodeName;
+    this.hz = hz;
+    this.table = table;
+    this.blobs = blobs;
+    this.clock = clock;
+  }
+
+  @Override
+  public JobId submit(JobSpec spec) {
+    return table.submit(spec);
+  }
+
+  @Override
+  public Optional<JobInfo> job(JobId id) {
+    return table.get(id).map(JobRecord::toInfo);
+  }
+
+  @Override
+  public List<JobInfo> jobs(Optional<JobState> state) {
+    return table.inStates(state.map(Set::of).orElse(Set.of())).stream()
+        .map(JobRecord::toInfo).toList();
+  }
+
+  @Override
+  public Optional<JobInfo> cancel(JobId id) {
+    UpdateResult u = table.update(id, new JobCommand.Cancel(clock.millis()));
+    if (u.record() == null) {
+      return Optional.empty();
+    }
+    if (u.applied() && u.record().state() == JobState.RUNNING) {
+      table.sendCancel(u.record());
+    }
+    return Optional.of(u.record().toInfo());
+  }
+
+  @Override
+  public Optional<InputStream> output(JobId id, Stream stream) {
+    Optional<JobRecord> job = table.get(id);
+    if (job.isEmpty()) {
+      return Optional.empty();
+    }
+    String key = OutputKeys.prefix(id, job.get().attempt())
+        + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
+    return Optional.of(blobs.open(key).orElseGet(() -> new ByteArrayInputStream(new byte[0])));
+  }
+
+  @Override
+  public List<NodeInfo> nodes() {
+    IMap<String, NodeRecord> nodes = hz.getMap(ClusterSettings.NODES_MAP);
+    Set<String> live = new HashSet<>();
+    for (Member m : hz.getCluster().getMembers()) {
+      live.add(m.getUuid().toString());
+    }
+    return nodes.values().stream()
+        .filter(n -> live.contains(n.memberId()))
+        .sorted(Comparator.comparing(NodeRecord::name))
+        .map(NodeRecord::toInfo)
+        .toList();
+  }
+
+  @Override
+  public String nodeName() {
+    return nodeName;
+  }
+}

@@ -1,0 +1,16 @@
+package dev.grid.node;
+
+import dev.grid.api.JobId;
+
+/** Where a job's output lives in the blob store: {@code out/<job>/<attempt>/stdout} and so on. */
+final class OutputKeys {
+  static final String STDOUT = "stdout";
+  static final String STDERR = "stderr";
+  static final String EXIT = "exit";
+
+  private OutputKeys() {}
+
+  static String prefix(JobId id, int attempt) {
+    return "out/" + id.value() + "/" + attempt + "/";
+  }
+}

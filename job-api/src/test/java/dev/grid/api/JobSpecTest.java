@@ -1,0 +1,46 @@
+package dev.grid.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobSpecTest {
+
+  @Test
+  void when_built_from_argv_then_arguments_are_kept_as_given() {
+    JobSpec spec = JobSpec.command("printf", "%s\n", "a b", "'q'", "$HOME;*");
+    assertThat(spec.argv()).containsExactly("printf", "%s\n", "a b", "'q'", "$HOME;*");
+    assertThat(spec.shell()).isNull();
+    assertThat(spec.maxRetries()).isEqualTo(JobSpec.DEFAULT_MAX_RETRIES);
+  }
+
+  @Test
+  void when_values_are_bad_then_the_message_names_them() {
+    assertThatThrownBy(() -> new JobSpec(List.of("a"), "b", Map.of(), null, null, 0))
+        .hasMessageContaining("not both");
+    assertThatThrownBy(() -> new JobSpec(List.of(), null, Map.of(), null, null, 0))
+        .hasMessageContaining("neither");
+    assertThatThrownBy(() -> JobSpec.shell("  ")).hasMessageContaining("blank");
+    assertThatThrownBy(() -> JobSpec.command("x").withTimeout(Duration.ofSeconds(-1)))
+        .hasMessageContaining("PT-1S");
+    assertThatThrownBy(() -> JobSpec.command("x").withMaxRetries(-2))
+        .hasMessageContaining("-2");
+    assertThatThrownBy(() -> JobSpec.command("x").withEnv(Map.of("A=B", "c")))
+        .hasMessageContaining("'A=B'");
+  }
+
+  @Test
+  void when_ids_are_made_later_then_they_sort_later() {
+    JobId a = JobId.next(Clock.fixed(Instant.ofEpochMilli(1_000), ZoneOffset.UTC));
+    JobId b = JobId.next(Clock.fixed(Instant.ofEpochMilli(2_000_000), ZoneOffset.UTC));
+    assertThat(a).isLessThan(b);
+    assertThatThrownBy(() -> JobId.of("a b")).hasMessageContaining("'a b'");
+  }
+}

@@ -1,0 +1,41 @@
+package dev.grid.scheduler;
+
+import dev.grid.api.JobState;
+
+/**
+ * A change asked of a job record. Each carries the time it was decided, so applying it is
+ * deterministic (Hazelcast applies it again on the backup copy).
+ */
+public sealed interface JobCommand {
+
+  /** When the command was decided, by its writer's clock. */
+  long atMillis();
+
+  /** The primary hands a queued job to a worker under its epoch. */
+  record Dispatch(long epoch, String node, String workerId, long atMillis) implements JobCommand {}
+
+  /** A worker starts the attempt it was given. */
+  record Start(String node, int attempt, long atMillis) implements JobCommand {}
+
+  /** A worker reports how the attempt ended. */
+  record Finish(
+      String node,
+      int attempt,
+      JobState outcome,
+      Integer exitCode,
+      String message,
+      long stdoutBytes,
+      long stderrBytes,
+      boolean truncated,
+      long atMillis)
+      implements JobCommand {}
+
+  /**
+   * The primary takes a job back from a worker that died or never started it: queued again if
+   * retries remain, else LOST.
+   */
+  record Reclaim(long epoch, int attempt, String reason, long atMillis) implements JobCommand {}
+
+  /** A user cancels the job. */
+  record Cancel(long atMillis) implements JobCommand {}
+}

@@ -1,0 +1,119 @@
+package dev.grid.scheduler;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The replicated {@code jobs} map and the messages about jobs: what every node uses to accept,
+ * read, change and hand over jobs. Every change goes through {@link JobUpdate}'s rules.
+ */
+public final class JobTable {
+  private final HazelcastInstance hz;
+  private final IMap<JobId, JobRecord> jobs;
+  private final IExecutorService messages;
+  private final Clock clock;
+
+  public JobTable(HazelcastInstance hz, Clock clock) {
+    this.hz = hz;
+    this.jobs = hz.getMap(ClusterSettings.JOBS_MAP);
+    this.messages = hz.getExecutorService(ClusterSettings.MESSAGE_EXECUTOR);
+    this.clock = clock;
+  }
+
+  /** Accepts a job: once this returns it is in the replicated map, QUEUED. */
+  public JobId submit(JobSpec spec) {
+    while (true) {
+      JobId id = JobId.next(clock);
+      if (jobs.putIfAbsent(id, JobRecord.queued(id, spec, clock.millis())) == null) {
+        return id;
+      }
+    }
+  }
+
+  /** Creates the job under the given id unless one exists; true if this call created it. */
+  public boolean submitIfAbsent(JobId id, JobSpec spec) {
+    return jobs.putIfAbsent(id, JobRecord.queued(id, spec, clock.millis())) == null;
+  }
+
+  public Optional<JobRecord> get(JobId id) {
+    return Optional.ofNullable(jobs.get(id));
+  }
+
+  /** Applies a command on the member that owns the job, and waits for the outcome. */
+  public UpdateResult update(JobId id, JobCommand command) {
+    return jobs.executeOnKey(id, new JobUpdateProcessor(command));
+  }
+
+  /** Applies a command without waiting. */
+  public CompletionStage<UpdateResult> updateAsync(JobId id, JobCommand command) {
+    return jobs.submitToKey(id, new JobUpdateProcessor(command));
+  }
+
+  /** Jobs in one of the given states (all when empty), oldest first. */
+  public List<JobRecord> inStates(Set<JobState> states) {
+    List<JobRecord> out = new ArrayList<>(
+        states.isEmpty() ? jobs.values() : jobs.values(new InStates(List.copyOf(states))));
+    out.sort(Comparator.comparingLong(JobRecord::submittedAtMillis)
+        .thenComparing(JobRecord::id));
+    return out;
+  }
+
+  /** Jobs that have not ended. */
+  public List<JobRecord> unfinished() {
+    return inStates(EnumSet.of(JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING));
+  }
+
+  /** Hands a dispatched job to the worker process that is its {@code workerId}. */
+  public boolean sendRun(JobRecord dispatched, long epoch) {
+    Optional<Member> member = member(dispatched.workerId());
+    member.ifPresent(m -> messages.executeOnMember(new WorkerMessages.Run(dispatched, epoch), m));
+    return member.isPresent();
+  }
+
+  /** Asks the worker running the job to kill the given attempt. */
+  public boolean sendCancel(JobRecord running) {
+    Optional<Member> member = member(running.workerId());
+    member.ifPresent(
+        m -> messages.executeOnMember(
+            new WorkerMessages.Cancel(running.id(), running.attempt()), m));
+    return member.isPresent();
+  }
+
+  /** The live member with the given Hazelcast id. */
+  public Optional<Member> member(String workerId) {
+    if (workerId == null) {
+      return Optional.empty();
+    }
+    UUID uuid = UUID.fromString(workerId);
+    return hz.getCluster().getMembers().stream().filter(m -> m.getUuid().equals(uuid)).findFirst();
+  }
+
+  /** The underlying map, for listeners. */
+  IMap<JobId, JobRecord> map() {
+    return jobs;
+  }
+
+  /** Filters records by state where the records live. */
+  record InStates(List<JobState> states) implements Predicate<JobId, JobRecord> {
+    @Override
+    public boolean apply(Map.Entry<JobId, JobRecord> entry) {
+      return states.contains(entry.getValue().state());
+    }
+  }
+}

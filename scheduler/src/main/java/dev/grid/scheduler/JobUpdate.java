@@ -1,0 +1,153 @@
+package dev.grid.scheduler;
+
+import static dev.grid.api.JobState.CANCELLED;
+import static dev.grid.api.JobState.DISPATCHED;
+import static dev.grid.api.JobState.LOST;
+import static dev.grid.api.JobState.QUEUED;
+import static dev.grid.api.JobState.RUNNING;
+
+import dev.grid.api.JobState;
+import java.util.Objects;
+
+/**
+ * The one place a job record changes: a pure function from (record, command) to the new record or
+ * a refusal. {@link JobUpdateProcessor} runs it inside Hazelcast, on the partition that owns the
+ * record, so commands on one job are applied one at a time.
+ *
+ * <p>Fencing. Two primaries can overlap in belief (a paused one wakes up still thinking it leads),
+ * and a worker can be slow to learn it was replaced. The rules below make such stale writers
+ * harmless:
+ *
+ * <ul>
+ *   <li>A record remembers the highest epoch that wrote it. A primary command ({@code Dispatch},
+ *       {@code Reclaim}) with a lower epoch is refused: once a newer primary has touched a job,
+ *       an older one can no longer move it.
+ *   <li>Every dispatch raises the attempt. Worker commands ({@code Start}, {@code Finish}) name
+ *       the node and attempt they were given and are refused if the record has moved on, so a
+ *       worker that was written off cannot start, or finish, a later attempt.
+ *   <li>A worker starts a process only after its {@code Start} was applied. With the attempt
+ *       check this means at most one process runs per attempt, and an attempt is reclaimed only
+ *       from a worker that is gone (or that never started it), so a job never runs twice at the
+ *       same time while workers that are gone are really gone.
+ * </ul>
+ *
+ * Workers also refuse a dispatch whose epoch is lower than the highest they have seen, so a stale
+ * primary's hand-off is dropped at the worker too; the new primary reclaims such jobs after the
+ * dispatch timeout.
+ */
+public final class JobUpdate {
+  private JobUpdate() {}
+
+  /** Applies the command to the record ({@code null} if the job does not exist). */
+  public static UpdateResult apply(JobRecord r, JobCommand command) {
+    if (r == null) {
+      return UpdateResult.refused(null, "no such job");
+    }
+    if (command instanceof JobCommand.Dispatch d) {
+      return dispatch(r, d);
+    } else if (command instanceof JobCommand.Start s) {
+      return start(r, s);
+    } else if (command instanceof JobCommand.Finish f) {
+      return finish(r, f);
+    } else if (command instanceof JobCommand.Reclaim c) {
+      return reclaim(r, c);
+    } else if (command instanceof JobCommand.Cancel c) {
+      return cancel(r, c);
+    }
+    throw new IllegalArgumentException("unknown job command " + command);
+  }
+
+  private static UpdateResult dispatch(JobRecord r, JobCommand.Dispatch d) {
+    if (d.epoch() < r.epoch()) {
+      return UpdateResult.refused(r, "stale epoch " + d.epoch() + " < " + r.epoch());
+    }
+    if (r.state() != QUEUED) {
+      return UpdateResult.refused(r, "not queued but " + r.state());
+    }
+    return UpdateResult.applied(
+        check(r, DISPATCHED).moveTo(DISPATCHED, d.atMillis(), d.node(), d.workerId(),
+            r.attempt() + 1, d.epoch(), null));
+  }
+
+  private static UpdateResult start(JobRecord r, JobCommand.Start s) {
+    if (!sameAttempt(r, s.node(), s.attempt())) {
+      return UpdateResult.refused(r, "attempt " + s.attempt() + " on " + s.node() + " is stale");
+    }
+    if (r.state() != DISPATCHED) {
+      return UpdateResult.refused(r, "not dispatched but " + r.state());
+    }
+    JobRecord moved = check(r, RUNNING)
+        .moveTo(RUNNING, s.atMillis(), r.node(), r.attempt(), r.epoch(), null);
+    return UpdateResult.applied(moved.withStart(s.atMillis()));
+  }
+
+  private static UpdateResult finish(JobRecord r, JobCommand.Finish f) {
+    if (!sameAttempt(r, f.node(), f.attempt())) {
+      return UpdateResult.refused(r, "attempt " + f.attempt() + " on " + f.node() + " is stale");
+    }
+    if (r.state() != RUNNING && r.state() != DISPATCHED) {
+      return UpdateResult.refused(r, "not running but " + r.state());
+    }
+    if (!f.outcome().isTerminal() || f.outcome() == LOST) {
+      throw new IllegalArgumentException("a worker cannot end a job " + f.outcome());
+    }
+    JobRecord moved = check(r, f.outcome())
+        .moveTo(f.outcome(), f.atMillis(), r.node(), r.attempt(), r.epoch(), f.message());
+    return UpdateResult.applied(moved.withEnd(f.exitCode(), f.atMillis(), f.stdoutBytes(),
+        f.stderrBytes(), f.truncated()));
+  }
+
+  private static UpdateResult reclaim(JobRecord r, JobCommand.Reclaim c) {
+    if (c.epoch() < r.epoch()) {
+      return UpdateResult.refused(r, "stale epoch " + c.epoch() + " < " + r.epoch());
+    }
+    if (!r.state().isActive() || r.attempt() != c.attempt()) {
+      return UpdateResult.refused(r, "attempt " + c.attempt() + " is no longer active");
+    }
+    if (r.cancelRequested()) {
+      return UpdateResult.applied(check(r, CANCELLED).moveTo(CANCELLED, c.atMillis(), r.node(),
+          r.attempt(), c.epoch(), "cancelled; " + c.reason()).withEnd(null, c.atMillis(), 0, 0,
+          false));
+    }
+    // A job that never started has not used a retry: hand it out again for free.
+    boolean ran = r.state() == RUNNING;
+    if (ran && r.retriesUsed() >= r.spec().maxRetries()) {
+      String why = c.reason() + "; no retries left (maxRetries " + r.spec().maxRetries() + ")";
+      return UpdateResult.applied(check(r, LOST)
+          .moveTo(LOST, c.atMillis(), r.node(), r.attempt(), c.epoch(), why)
+          .withEnd(null, c.atMillis(), 0, 0, false));
+    }
+    String why = ran
+        ? c.reason() + "; retry " + (r.retriesUsed() + 1) + " of " + r.spec().maxRetries()
+        : c.reason() + "; dispatching again";
+    JobRecord moved = check(r, QUEUED)
+        .moveTo(QUEUED, c.atMillis(), r.node(), r.attempt(), c.epoch(), why);
+    return UpdateResult.applied(ran ? moved.withRetriesUsed(r.retriesUsed() + 1) : moved);
+  }
+
+  private static UpdateResult cancel(JobRecord r, JobCommand.Cancel c) {
+    if (r.state().isTerminal()) {
+      return UpdateResult.refused(r, "already " + r.state());
+    }
+    if (r.state() == RUNNING) {
+      return r.cancelRequested()
+          ? UpdateResult.refused(r, "cancel already requested")
+          : UpdateResult.applied(r.withCancelRequested());
+    }
+    return UpdateResult.applied(check(r, CANCELLED)
+        .moveTo(CANCELLED, c.atMillis(), r.node(), r.attempt(), r.epoch(), "cancelled by user")
+        .withEnd(null, c.atMillis(), 0, 0, false));
+  }
+
+  private static boolean sameAttempt(JobRecord r, String node, int attempt) {
+    return r.attempt() == attempt && Objects.equals(r.node(), node);
+  }
+
+  private static JobRecord check(JobRecord r, JobState to) {
+    if (!r.state().canMoveTo(to)) {
+      throw new IllegalStateException(
+          "job " + r.id() + " cannot move from " + r.state() + " to " + to);
+    }
+    return r;
+  }
+}

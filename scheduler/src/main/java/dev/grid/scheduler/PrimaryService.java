@@ -1,0 +1,319 @@
+package dev.grid.scheduler;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import dev.grid.api.JobId;
+import dev.grid.api.JobState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the primary does while it holds the lease: keep an index of unfinished jobs, hand queued
+ * jobs to workers round-robin ({@link Dispatcher}), and take jobs back from workers that are gone
+ * ({@link JobCommand.Reclaim}).
+ *
+ * <p>Concurrency: everything runs on one thread ({@code grid-dispatch}); map events and
+ * membership changes are queued to it. A session lives for one epoch: {@link #activate} starts
+ * one, {@link #deactivate} (or losing the lease, checked before every batch) ends it. Every write
+ * carries the session's epoch, so a session that outlives its lease is fenced by {@link
+ * JobUpdate} and by the workers.
+ */
+public final class PrimaryService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PrimaryService.class);
+  private static final Object WAKE = new Object();
+  private static final int BATCH = 512;
+
+  /**
+   * Timings.
+   *
+   * @param tick the longest the loop waits when nothing happens
+   * @param reconcileEvery how often to look for jobs of workers that are gone
+   * @param dispatchTimeout how long a dispatched job may stay unstarted before it is reclaimed
+   */
+  public record Settings(Duration tick, Duration reconcileEvery, Duration dispatchTimeout) {
+    public static Settings defaults() {
+      return new Settings(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(5));
+    }
+  }
+
+  private final HazelcastInstance hz;
+  private final JobTable table;
+  private final Clock clock;
+  private final LongPredicate holdsLease;
+  private final Settings settings;
+  private final ExecutorService loop;
+  private final AtomicLong dispatched = new AtomicLong();
+  private volatile Session session;
+  private volatile boolean closed;
+
+  public PrimaryService(HazelcastInstance hz, JobTable table, Clock clock,
+      LongPredicate holdsLease, Settings settings) {
+    this.hz = hz;
+    this.table = table;
+    this.clock = clock;
+    this.holdsLease = holdsLease;
+    this.settings = settings;
+    this.loop = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "grid-dispatch");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts dispatching under {@code epoch}; ends any earlier session first. */
+  public synchronized void activate(long epoch) {
+    if (closed || (session != null && session.epoch == epoch)) {
+      return;
+    }
+    deactivate();
+    Session s = new Session(epoch);
+    session = s;
+    s.listen();
+    loop.execute(() -> s.run());
+    LOG.info("dispatching as primary, epoch {}", epoch);
+  }
+
+  /** Stops dispatching; idempotent. */
+  public synchronized void deactivate() {
+    Session s = session;
+    session = null;
+    if (s != null) {
+      s.stop();
+      LOG.info("stopped dispatching, epoch {}", s.epoch);
+    }
+  }
+
+  /** Whether a session is dispatching. */
+  public boolean isActive() {
+    return session != null;
+  }
+
+  /** Jobs handed to workers by this node since it started. */
+  public long dispatchedCount() {
+    return dispatched.get();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    deactivate();
+    loop.shutdownNow();
+    try {
+      loop.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One epoch's dispatching. */
+  private final class Session {
+    final long epoch;
+    final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    final JobIndex index = new JobIndex();
+    final Map<JobId, Long> dispatchSeen = new HashMap<>();
+    volatile boolean stopped;
+    UUID entryListener;
+    UUID memberListener;
+    String lastWorker;
+    long nextReconcile;
+
+    Session(long epoch) {
+      this.epoch = epoch;
+    }
+
+    void listen() {
+      entryListener = table.map().addEntryListener(new Events(inbox), true);
+      memberListener = hz.getCluster().addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent e) {
+          inbox.offer(WAKE);
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent e) {
+          nextReconcile = 0;
+          inbox.offer(WAKE);
+        }
+      });
+    }
+
+    void stop() {
+      stopped = true;
+      inbox.offer(WAKE);
+      try {
+        table.map().removeEntryListener(entryListener);
+        hz.getCluster().removeMembershipListener(memberListener);
+      } catch (RuntimeException e) {
+        LOG.debug("removing listeners failed (shutting down?)", e);
+      }
+    }
+
+    boolean live() {
+      return !stopped && !closed && holdsLease.test(epoch);
+    }
+
+    void run() {
+      try {
+        long now = clock.millis();
+        for (JobRecord r : table.unfinished()) {
+          index.offer(r, now);
+        }
+        resendDispatched();
+        while (live()) {
+          drain(inbox.poll(settings.tick().toMillis(), TimeUnit.MILLISECONDS));
+          if (!live()) {
+            break;
+          }
+          if (clock.millis() >= nextReconcile) {
+            reconcile();
+            nextReconcile = clock.millis() + settings.reconcileEvery().toMillis();
+          }
+          dispatch();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        if (live()) {
+          LOG.error("dispatch loop failed, epoch {}", epoch, e);
+        }
+      }
+    }
+
+    void drain(Object first) {
+      long now = clock.millis();
+      for (Object o = first; o != null; o = inbox.poll()) {
+        if (o instanceof JobRecord r) {
+          index.offer(r, now);
+        }
+      }
+    }
+
+    /** Jobs an earlier primary dispatched but that have not started: hand them over again. */
+    void resendDispatched() {
+      for (JobRecord r : index.active()) {
+        if (r.state() == JobState.DISPATCHED) {
+          table.sendRun(r, epoch);
+        }
+      }
+    }
+
+    void dispatch() {
+      List<JobId> queued = index.queued(BATCH);
+      if (queued.isEmpty()) {
+        return;
+      }
+      Map<String, Member> byName = new HashMap<>();
+      List<Dispatcher.Worker> workers = new ArrayList<>();
+      Map<String, Integer> active = index.activeByWorker();
+      for (Member m : hz.getCluster().getMembers()) {
+        String name = m.getAttribute(ClusterSettings.NAME_ATTRIBUTE);
+        String slots = m.getAttribute(ClusterSettings.SLOTS_ATTRIBUTE);
+        if (name == null || slots == null) {
+          continue;
+        }
+        byName.put(name, m);
+        workers.add(new Dispatcher.Worker(name, Integer.parseInt(slots),
+            active.getOrDefault(m.getUuid().toString(), 0)));
+      }
+      Dispatcher.Plan plan =
+          Dispatcher.plan(new Dispatcher.Snapshot(queued, workers, lastWorker));
+      if (plan.assignments().isEmpty() || !live()) {
+        return;
+      }
+      long now = clock.millis();
+      List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
+      for (Dispatcher.Assignment a : plan.assignments()) {
+        String workerId = byName.get(a.worker()).getUuid().toString();
+        results.add(table.updateAsync(a.job(),
+            new JobCommand.Dispatch(epoch, a.worker(), workerId, now)).toCompletableFuture());
+      }
+      lastWorker = plan.lastWorker();
+      for (CompletableFuture<UpdateResult> f : results) {
+        UpdateResult r = f.join();
+        if (r.record() != null) {
+          index.offer(r.record(), now);
+        }
+        if (r.applied()) {
+          dispatched.incrementAndGet();
+          dispatchSeen.put(r.record().id(), now);
+          table.sendRun(r.record(), epoch);
+        }
+      }
+    }
+
+    /** Takes back jobs whose worker is gone, or that a live worker never started. */
+    void reconcile() {
+      long now = clock.millis();
+      Set<String> live = new HashSet<>();
+      for (Member m : hz.getCluster().getMembers()) {
+        live.add(m.getUuid().toString());
+      }
+      for (JobRecord r : index.active()) {
+        String reason = null;
+        if (!live.contains(r.workerId())) {
+          reason = "worker " + r.node() + " left the grid";
+        } else if (r.state() == JobState.DISPATCHED) {
+          long seen = dispatchSeen.computeIfAbsent(r.id(), id -> now);
+          if (now - seen > settings.dispatchTimeout().toMillis()) {
+            reason = "worker " + r.node() + " did not start it within "
+                + settings.dispatchTimeout().toSeconds() + "s";
+          }
+        }
+        if (reason != null && live()) {
+          UpdateResult u = table.update(r.id(),
+              new JobCommand.Reclaim(epoch, r.attempt(), reason, now));
+          if (u.record() != null) {
+            index.offer(u.record(), now);
+          }
+          if (u.applied()) {
+            LOG.info("job {} taken back: {} -> {}", r.id(), reason, u.record().state());
+          }
+        }
+      }
+      dispatchSeen.keySet().removeIf(id -> {
+        JobRecord r = index.get(id);
+        return r == null || r.state() != JobState.DISPATCHED;
+      });
+      index.pruneEnded(now - 60_000);
+    }
+  }
+
+  /** Map events, queued to the dispatch thread. */
+  private record Events(BlockingQueue<Object> inbox)
+      implements EntryAddedListener<JobId, JobRecord>, EntryUpdatedListener<JobId, JobRecord> {
+    @Override
+    public void entryAdded(EntryEvent<JobId, JobRecord> e) {
+      inbox.offer(e.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<JobId, JobRecord> e) {
+      inbox.offer(e.getValue());
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.grid.scheduler;
+
+import dev.grid.api.JobEvent;
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import java.util.List;
+
+/** The classes of this module that travel through Hazelcast, in a fixed order (see Kryo ids). */
+public final class SchedulerTypes {
+  private SchedulerTypes() {}
+
+  public static List<Class<?>> kryoClasses() {
+    return List.of(
+        JobId.class,
+        JobSpec.class,
+        JobState.class,
+        JobEvent.class,
+        JobRecord.class,
+        JobCommand.Dispatch.class,
+        JobCommand.Start.class,
+        JobCommand.Finish.class,
+        JobCommand.Reclaim.class,
+        JobCommand.Cancel.class,
+        JobUpdateProcessor.class,
+        UpdateResult.class,
+        JobTable.InStates.class,
+        WorkerMessages.Run.class,
+        WorkerMessages.Cancel.class,
+        NodeRecord.class);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.grid.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grid.api.JobId;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class DispatcherTest {
+
+  private static List<JobId> jobs(int n) {
+    return IntStream.range(0, n).mapToObj(i -> JobId.of("j" + i)).toList();
+  }
+
+  private static Map<String, Long> perWorker(Dispatcher.Plan plan) {
+    return plan.assignments().stream()
+        .collect(Collectors.groupingBy(Dispatcher.Assignment::worker, Collectors.counting()));
+  }
+
+  @Test
+  void when_workers_are_idle_then_jobs_go_round_robin_in_name_order() {
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(jobs(5), List.of(
+        new Dispatcher.Worker("n2", 4, 0), new Dispatcher.Worker("n1", 4, 0),
+        new Dispatcher.Worker("n3", 4, 0)), null));
+
+    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::worker)
+        .containsExactly("n1", "n2", "n3", "n1", "n2");
+    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::job)
+        .containsExactlyElementsOf(jobs(5));
+    assertThat(plan.lastWorker()).isEqualTo("n2");
+  }
+
+  @Test
+  void when_a_plan_continues_then_it_starts_after_the_last_worker() {
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(jobs(2), List.of(
+        new Dispatcher.Worker("n1", 4, 0), new Dispatcher.Worker("n2", 4, 0),
+        new Dispatcher.Worker("n3", 4, 0)), "n2"));
+
+    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::worker)
+        .containsExactly("n3", "n1");
+  }
+
+  @Test
+  void when_the_last_worker_has_left_then_the_next_name_in_order_is_next() {
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(jobs(1), List.of(
+        new Dispatcher.Worker("n1", 1, 0), new Dispatcher.Worker("n3", 1, 0)), "n2"));
+
+    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::worker)
+        .containsExactly("n3");
+  }
+
+  @Test
+  void when_a_worker_is_full_then_it_is_skipped_and_the_rest_wait() {
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(jobs(10), List.of(
+        new Dispatcher.Worker("n1", 2, 2), new Dispatcher.Worker("n2", 2, 0),
+        new Dispatcher.Worker("n3", 2, 1)), null));
+
+    assertThat(perWorker(plan)).containsOnly(Map.entry("n2", 2L), Map.entry("n3", 1L));
+    assertThat(plan.assignments()).hasSize(3);
+    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::job)
+        .containsExactlyElementsOf(jobs(3));
+  }
+
+  @Test
+  void when_there_are_no_free_slots_or_no_workers_then_nothing_is_assigned() {
+    assertThat(Dispatcher.plan(new Dispatcher.Snapshot(jobs(3), List.of(), null)).assignments())
+        .isEmpty();
+    assertThat(Dispatcher.plan(new Dispatcher.Snapshot(jobs(3),
+        List.of(new Dispatcher.Worker("n1", 1, 5)), null)).assignments()).isEmpty();
+  }
+
+  @Test
+  void when_thirty_jobs_meet_three_idle_workers_over_several_rounds_then_each_gets_ten() {
+    List<JobId> queue = new java.util.ArrayList<>(jobs(30));
+    Map<String, Integer> total = new java.util.TreeMap<>();
+    String last = null;
+    while (!queue.isEmpty()) {
+      // each round the workers have finished what they got before
+      Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(queue, List.of(
+          new Dispatcher.Worker("n1", 4, 0), new Dispatcher.Worker("n2", 4, 0),
+          new Dispatcher.Worker("n3", 4, 0)), last));
+      plan.assignments().forEach(a -> {
+        total.merge(a.worker(), 1, Integer::sum);
+        queue.remove(a.job());
+      });
+      last = plan.lastWorker();
+    }
+    assertThat(total).containsExactly(
+        Map.entry("n1", 10), Map.entry("n2", 10), Map.entry("n3", 10));
+  }
+}

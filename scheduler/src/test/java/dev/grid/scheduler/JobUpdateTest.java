@@ -1,0 +1,157 @@
+package dev.grid.scheduler;
+
+import static dev.grid.api.JobState.CANCELLED;
+import static dev.grid.api.JobState.DISPATCHED;
+import static dev.grid.api.JobState.FAILED;
+import static dev.grid.api.JobState.LOST;
+import static dev.grid.api.JobState.QUEUED;
+import static dev.grid.api.JobState.RUNNING;
+import static dev.grid.api.JobState.SUCCEEDED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grid.api.JobEvent;
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import org.junit.jupiter.api.Test;
+
+class JobUpdateTest {
+  private static final JobId ID = JobId.of("j1");
+
+  private static JobRecord queued(int maxRetries) {
+    return JobRecord.queued(ID, JobSpec.command("true").withMaxRetries(maxRetries), 1000);
+  }
+
+  private static JobRecord applied(JobRecord r, JobCommand c) {
+    UpdateResult u = JobUpdate.apply(r, c);
+    assertThat(u.applied()).as("applied: %s (%s)", c, u.refusal()).isTrue();
+    return u.record();
+  }
+
+  private static String refusal(JobRecord r, JobCommand c) {
+    UpdateResult u = JobUpdate.apply(r, c);
+    assertThat(u.applied()).as("refused: %s", c).isFalse();
+    assertThat(u.record()).isSameAs(r);
+    return u.refusal();
+  }
+
+  private static JobRecord running(int maxRetries, long epoch) {
+    JobRecord r = applied(queued(maxRetries), new JobCommand.Dispatch(epoch, "n1", "w1", 1001));
+    return applied(r, new JobCommand.Start("n1", 1, 1002));
+  }
+
+  @Test
+  void when_a_job_runs_to_the_end_then_its_history_has_every_step() {
+    JobRecord r = running(1, 7);
+    r = applied(r, new JobCommand.Finish("n1", 1, SUCCEEDED, 0, null, 3, 0, false, 1003));
+
+    assertThat(r.history()).extracting(JobEvent::state)
+        .containsExactly(QUEUED, DISPATCHED, RUNNING, SUCCEEDED);
+    assertThat(r.history()).extracting(JobEvent::epoch).containsExactly(0L, 7L, 7L, 7L);
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.startedAtMillis()).isEqualTo(1002);
+    assertThat(r.endedAtMillis()).isEqualTo(1003);
+    assertThat(r.attempt()).isEqualTo(1);
+    assertThat(r.version()).isEqualTo(3);
+  }
+
+  @Test
+  void when_a_stale_primary_dispatches_then_it_is_refused() {
+    JobRecord r = running(1, 7);
+    r = applied(r, new JobCommand.Reclaim(9, 1, "worker n1 left", 1004));
+
+    assertThat(refusal(r, new JobCommand.Dispatch(8, "n2", "w2", 1005))).contains("stale epoch");
+    assertThat(applied(r, new JobCommand.Dispatch(9, "n2", "w2", 1005)).attempt()).isEqualTo(2);
+  }
+
+  @Test
+  void when_a_written_off_worker_starts_or_finishes_then_it_is_refused() {
+    JobRecord r = applied(queued(1), new JobCommand.Dispatch(7, "n1", "w1", 1001));
+    r = applied(r, new JobCommand.Reclaim(7, 1, "did not start", 1002));
+    r = applied(r, new JobCommand.Dispatch(7, "n2", "w2", 1003));
+
+    assertThat(refusal(r, new JobCommand.Start("n1", 1, 1004))).contains("stale");
+    JobRecord started = applied(r, new JobCommand.Start("n2", 2, 1004));
+    assertThat(refusal(started,
+        new JobCommand.Finish("n1", 1, SUCCEEDED, 0, null, 0, 0, false, 1005)))
+        .contains("stale");
+  }
+
+  @Test
+  void when_a_job_is_started_twice_then_the_second_start_is_refused() {
+    JobRecord r = running(1, 7);
+    assertThat(refusal(r, new JobCommand.Start("n1", 1, 1003))).contains("not dispatched");
+  }
+
+  @Test
+  void when_a_running_jobs_worker_dies_then_it_is_retried_until_retries_run_out() {
+    JobRecord r = running(1, 7);
+    r = applied(r, new JobCommand.Reclaim(7, 1, "worker n1 left", 1004));
+    assertThat(r.state()).isEqualTo(QUEUED);
+    assertThat(r.retriesUsed()).isEqualTo(1);
+    assertThat(r.message()).contains("retry 1 of 1");
+
+    r = applied(r, new JobCommand.Dispatch(7, "n2", "w2", 1005));
+    r = applied(r, new JobCommand.Start("n2", 2, 1006));
+    r = applied(r, new JobCommand.Reclaim(7, 2, "worker n2 left", 1007));
+    assertThat(r.state()).isEqualTo(LOST);
+    assertThat(r.message()).contains("no retries left");
+    assertThat(r.endedAtMillis()).isEqualTo(1007);
+  }
+
+  @Test
+  void when_a_dispatched_job_never_started_then_reclaiming_it_uses_no_retry() {
+    JobRecord r = applied(queued(0), new JobCommand.Dispatch(7, "n1", "w1", 1001));
+    r = applied(r, new JobCommand.Reclaim(7, 1, "worker n1 left", 1002));
+    assertThat(r.state()).isEqualTo(QUEUED);
+    assertThat(r.retriesUsed()).isZero();
+  }
+
+  @Test
+  void when_reclaiming_an_old_attempt_then_it_is_refused() {
+    JobRecord r = running(3, 7);
+    assertThat(refusal(r, new JobCommand.Reclaim(7, 0, "x", 1004))).contains("no longer active");
+  }
+
+  @Test
+  void when_cancelled_then_queued_jobs_end_at_once_and_running_ones_are_marked() {
+    assertThat(applied(queued(1), new JobCommand.Cancel(1001)).state()).isEqualTo(CANCELLED);
+
+    JobRecord r = applied(running(1, 7), new JobCommand.Cancel(1003));
+    assertThat(r.state()).isEqualTo(RUNNING);
+    assertThat(r.cancelRequested()).isTrue();
+    r = applied(r, new JobCommand.Finish("n1", 1, CANCELLED, null, "killed", 0, 0, false, 1004));
+    assertThat(r.state()).isEqualTo(CANCELLED);
+    assertThat(refusal(r, new JobCommand.Cancel(1005))).contains("already CANCELLED");
+  }
+
+  @Test
+  void when_a_cancelled_running_jobs_worker_dies_then_it_ends_cancelled_not_retried() {
+    JobRecord r = applied(running(3, 7), new JobCommand.Cancel(1003));
+    r = applied(r, new JobCommand.Reclaim(7, 1, "worker n1 left", 1004));
+    assertThat(r.state()).isEqualTo(CANCELLED);
+  }
+
+  @Test
+  void when_a_job_has_ended_then_nothing_moves_it() {
+    JobRecord r = running(1, 7);
+    r = applied(r, new JobCommand.Finish("n1", 1, FAILED, 2, "exit code 2", 0, 0, false, 1003));
+    refusal(r, new JobCommand.Reclaim(9, 1, "x", 1004));
+    refusal(r, new JobCommand.Dispatch(9, "n1", "w1", 1004));
+    refusal(r, new JobCommand.Finish("n1", 1, SUCCEEDED, 0, null, 0, 0, false, 1004));
+  }
+
+  @Test
+  void when_a_worker_claims_lost_then_it_is_a_programming_error() {
+    assertThatThrownBy(() -> JobUpdate.apply(running(1, 7),
+        new JobCommand.Finish("n1", 1, LOST, null, null, 0, 0, false, 1003)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LOST");
+  }
+
+  @Test
+  void when_the_job_does_not_exist_then_the_command_is_refused() {
+    UpdateResult u = JobUpdate.apply(null, new JobCommand.Cancel(1));
+    assertThat(u.applied()).isFalse();
+    assertThat(u.record()).isNull();
+  }
+}

@@ -184,6 +184,17 @@ public final class GridNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops as a crash would, for in-JVM tests: the member vanishes without a goodbye, the lease is
+   * not released, running processes die. Process tests use a real SIGKILL instead.
+   */
+  synchronized void halt() {
+    LOG.info("node {} halting (simulated crash)", config.name());
+    closeQuietly(runner);
+    hz.getLifecycleService().terminate();
+    close();
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {

@@ -1,0 +1,102 @@
+package dev.grid.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Several nodes in one JVM on loopback, on free ports, with their own cluster name and data dirs.
+ * Closing it stops every node still up.
+ */
+final class TestGrid implements AutoCloseable {
+  static final String TOKEN = "test-token";
+  static final Duration LEASE = Duration.ofMillis(1500);
+
+  private final List<NodeConfig> configs = new ArrayList<>();
+  private final List<GridNode> nodes = new ArrayList<>();
+
+  TestGrid(Path dir, int size, int slots) {
+    String cluster = "test-" + UUID.randomUUID();
+    List<String> members = new ArrayList<>();
+    int[] ports = new int[size];
+    for (int i = 0; i < size; i++) {
+      ports[i] = freePort();
+      members.add("127.0.0.1:" + ports[i]);
+    }
+    for (int i = 0; i < size; i++) {
+      configs.add(new NodeConfig("n" + (i + 1), cluster, "127.0.0.1", ports[i], 0,
+          size == 1 ? List.of() : members, dir.resolve("n" + (i + 1)), TOKEN, slots, 7, LEASE,
+          64 * 1024));
+    }
+  }
+
+  /** Starts every node, in parallel (members wait for each other to form the cluster). */
+  TestGrid start() {
+    List<Thread> starters = new ArrayList<>();
+    GridNode[] started = new GridNode[configs.size()];
+    RuntimeException[] failure = new RuntimeException[1];
+    for (int i = 0; i < configs.size(); i++) {
+      int n = i;
+      Thread t = new Thread(() -> {
+        try {
+          started[n] = GridNode.start(configs.get(n));
+        } catch (RuntimeException e) {
+          failure[0] = e;
+        }
+      }, "test-start-" + i);
+      t.start();
+      starters.add(t);
+    }
+    for (Thread t : starters) {
+      try {
+        t.join(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    nodes.addAll(List.of(started));
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+    return this;
+  }
+
+  GridNode node(int i) {
+    return nodes.get(i);
+  }
+
+  /** Nodes not halted or closed. */
+  List<GridNode> live() {
+    return nodes.stream().filter(n -> n.hazelcast().getLifecycleService().isRunning()).toList();
+  }
+
+  List<GridNode> primaries() {
+    return live().stream().filter(GridNode::isPrimary).toList();
+  }
+
+  GridNode byName(String name) {
+    return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (GridNode n : nodes) {
+      if (n != null) {
+        n.close();
+      }
+    }
+  }
+}

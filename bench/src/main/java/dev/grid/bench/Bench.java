@@ -1,0 +1,170 @@
+package dev.grid.bench;
+
+import dev.grid.api.GridClient;
+import dev.grid.node.launch.LocalGrid;
+import dev.grid.node.launch.NodeProcess;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The grid's first benchmark, from one run: shell-job throughput of a local grid against a plain
+ * ProcessBuilder pool on the same machine, submit-to-start latency, and an idle node's resident
+ * memory, each with its target and PASS or MISS.
+ *
+ * <p>Run it from a checkout (it builds what is missing):
+ *
+ * <pre>
+ * bin/bench                                   # 2000 jobs, 200 latency samples
+ * bin/bench --jobs 5000 --latency-samples 500
+ * bin/bench --baseline-only                   # just the ProcessBuilder pool
+ * </pre>
+ *
+ * or, once built with {@code mvn -q -DskipTests package}:
+ *
+ * <pre>
+ * java -cp "bench/target/bench.jar:bench/target/lib/*" dev.grid.bench.Bench --jobs 2000
+ * </pre>
+ *
+ * <p>What it does: (1) a pool of one thread per core spawns {@code true} N times (after a
+ * warm-up) with ProcessBuilder: jobs/s, the physical limit here; (2) a {@link LocalGrid} of
+ * three node processes with four slots each starts from the built jar, a warm-up runs, then N
+ * {@code true} jobs are submitted through {@link GridClient} from a few client threads and
+ * awaited: jobs/s from the first submit to the last end the grid recorded, and its ratio to (1)
+ * (target at least 0.50); (3) jobs are submitted one at a time, each after the previous ended:
+ * the job's start time minus the client's clock just before the submit, p50 and p99 (targets 20
+ * and 100 ms); (4) the grid rests two seconds and each node's VmRSS is read from {@code /proc}
+ * (target under 300 MB). Node logs stay in the printed directory when a run fails.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Measures the grid against a ProcessBuilder pool on this machine.")
+public final class Bench implements Callable<Integer> {
+  @Option(names = "--jobs", defaultValue = "2000", description = "Jobs per throughput run (default ${DEFAULT-VALUE}).")
+  int jobs;
+
+  @Option(names = "--latency-samples", defaultValue = "200", description = "Sequential submits timed (default ${DEFAULT-VALUE}).")
+  int latencySamples;
+
+  @Option(names = "--warmup", defaultValue = "200", description = "Untimed jobs before each throughput run (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--nodes", defaultValue = "3", description = "Node processes (default ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--slots", defaultValue = "4", description = "Slots per node (default ${DEFAULT-VALUE}).")
+  int slots;
+
+  @Option(names = "--client-threads", defaultValue = "4", description = "Threads submitting jobs (default ${DEFAULT-VALUE}).")
+  int clientThreads;
+
+  @Option(names = "--baseline-only", description = "Measure only the ProcessBuilder pool.")
+  boolean baselineOnly;
+
+  @Option(names = "--dir", description = "Directory for the nodes' data and logs (default: a fresh temporary one).")
+  Path dir;
+
+  @Spec CommandSpec spec;
+
+  private final PrintStream out = System.out;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Bench());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("bench failed: " + e.getMessage());
+      return 1;
+    });
+    System.exit(cli.execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    checkPositive("--jobs", jobs);
+    checkPositive("--latency-samples", latencySamples);
+    checkPositive("--client-threads", clientThreads);
+    checkPositive("--nodes", nodes);
+    checkPositive("--slots", slots);
+    if (warmup < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--warmup " + warmup + " must be 0 or more");
+    }
+    Runtime runtime = Runtime.getRuntime();
+    out.printf(Locale.ROOT, "machine: %d cores, %s %s, Java %s%n", runtime.availableProcessors(),
+        System.getProperty("os.name"), System.getProperty("os.arch"),
+        System.getProperty("java.version"));
+
+    ProcessPool pool = new ProcessPool(runtime.availableProcessors());
+    pool.run(warmup);
+    double poolRate = Figures.perSecond(jobs, pool.run(jobs));
+    out.printf(Locale.ROOT, "baseline: ProcessBuilder pool of %d threads spawned `true` %d times:"
+        + " %.0f jobs/s%n", pool.threads(), jobs, poolRate);
+    if (baselineOnly) {
+      return 0;
+    }
+    Path base = dir != null ? dir : Files.createTempDirectory("grid-bench-");
+    try (LocalGrid grid = new LocalGrid(base, nodes, slots)) {
+      long start = System.nanoTime();
+      grid.start();
+      out.printf(Locale.ROOT, "grid: %d nodes x %d slots up in %.1f s (logs in %s)%n", nodes,
+          slots, (System.nanoTime() - start) / 1e9, base);
+      try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+        measureGrid(new GridRun(client), poolRate);
+      }
+      idleRss(grid);
+    }
+    return 0;
+  }
+
+  private void measureGrid(GridRun run, double poolRate) throws Exception {
+    if (warmup > 0) {
+      run.throughput(warmup, clientThreads);
+    }
+    GridRun.Throughput result = run.throughput(jobs, clientThreads);
+    out.printf(Locale.ROOT, "grid run: %d jobs from %d client threads, states %s, client saw"
+        + " all end after %.2f s%n", result.jobs(), clientThreads, result.states(),
+        result.clientNanos() / 1e9);
+    if (result.succeeded() != result.jobs()) {
+      out.printf("warning: only %d of %d jobs succeeded%n", result.succeeded(), result.jobs());
+    }
+    out.println(Figures.throughputLine(result.perSecond(), poolRate));
+    out.println(Figures.latencyLine(run.latencies(latencySamples)));
+  }
+
+  private void idleRss(LocalGrid grid) throws InterruptedException {
+    Thread.sleep(2000); // let the last jobs' buffers and threads settle, as an idle node would
+    List<String> names = new ArrayList<>();
+    List<Long> kib = new ArrayList<>();
+    for (NodeProcess node : grid.nodes()) {
+      names.add(node.name());
+      kib.add(rssKib(node.pid()));
+    }
+    out.println(Figures.rssLine(names, kib));
+  }
+
+  private static long rssKib(long pid) {
+    try {
+      String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
+      return Figures.vmRssKib(status).orElseThrow(
+          () -> new IllegalStateException("no VmRSS in /proc/" + pid + "/status"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the memory of process " + pid, e);
+    }
+  }
+
+  private void checkPositive(String option, int value) {
+    if (value < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          option + " " + value + " must be at least 1");
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.grid.bench;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The arithmetic and wording of the benchmark's figures: pure functions, unit-tested. */
+final class Figures {
+  /** The grid's throughput must reach this share of the ProcessBuilder pool's. */
+  static final double RATIO_TARGET = 0.50;
+  /** Submit-to-start latency targets, in milliseconds. */
+  static final long P50_TARGET_MS = 20;
+  static final long P99_TARGET_MS = 100;
+  /** Resident memory of an idle node, in MiB. */
+  static final long RSS_TARGET_MIB = 300;
+
+  private Figures() {}
+
+  /** Jobs per second for {@code jobs} finished in {@code nanos}. */
+  static double perSecond(long jobs, long nanos) {
+    if (nanos <= 0) {
+      throw new IllegalArgumentException("elapsed time " + nanos + " ns is not positive");
+    }
+    return jobs * 1e9 / nanos;
+  }
+
+  /** The nearest-rank percentile ({@code p} in 0-100] of the samples. */
+  static long percentile(List<Long> samples, double p) {
+    if (samples.isEmpty()) {
+      throw new IllegalArgumentException("no samples to take percentile " + p + " of");
+    }
+    if (p <= 0 || p > 100) {
+      throw new IllegalArgumentException("percentile " + p + " is not in (0, 100]");
+    }
+    long[] sorted = samples.stream().mapToLong(Long::longValue).toArray();
+    Arrays.sort(sorted);
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(rank, 1) - 1];
+  }
+
+  /** The {@code VmRSS} of a {@code /proc/PID/status} text, in KiB, if it has one. */
+  static Optional<Long> vmRssKib(String procStatus) {
+    for (String line : procStatus.split("\n")) {
+      if (line.startsWith("VmRSS:")) {
+        String[] parts = line.substring("VmRSS:".length()).trim().split("\\s+");
+        return Optional.of(Long.parseLong(parts[0]));
+      }
+    }
+    return Optional.empty();
+  }
+
+  static String verdict(boolean pass) {
+    return pass ? "PASS" : "MISS";
+  }
+
+  static String throughputLine(double grid, double pool) {
+    double ratio = grid / pool;
+    return String.format(Locale.ROOT,
+        "throughput: grid %.0f jobs/s, ProcessBuilder pool %.0f jobs/s, ratio %.2f (target >= %.2f) %s",
+        grid, pool, ratio, RATIO_TARGET, verdict(ratio >= RATIO_TARGET));
+  }
+
+  static String latencyLine(List<Long> millis) {
+    long p50 = percentile(millis, 50);
+    long p99 = percentile(millis, 99);
+    return String.format(Locale.ROOT,
+        "latency: submit-to-start over %d jobs p50 %d ms, p99 %d ms, max %d ms"
+            + " (targets p50 < %d ms, p99 < %d ms) %s",
+        millis.size(), p50, p99, percentile(millis, 100), P50_TARGET_MS, P99_TARGET_MS,
+        verdict(p50 < P50_TARGET_MS && p99 < P99_TARGET_MS));
+  }
+
+  /** One line for the idle nodes' resident memory; the largest must be under the target. */
+  static String rssLine(List<String> names, List<Long> kib) {
+    long maxKib = kib.stream().mapToLong(Long::longValue).max().orElseThrow();
+    StringBuilder each = new StringBuilder();
+    for (int i = 0; i < names.size(); i++) {
+      each.append(i == 0 ? "" : ", ").append(names.get(i)).append(' ').append(kib.get(i) / 1024);
+    }
+    return String.format(Locale.ROOT,
+        "idle RSS: max %d MB over %d nodes (%s) (target < %d MB) %s",
+        maxKib / 1024, kib.size(), each, RSS_TARGET_MIB, verdict(maxKib < RSS_TARGET_MIB * 1024));
+  }
+}

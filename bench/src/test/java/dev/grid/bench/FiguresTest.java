@@ -1,0 +1,58 @@
+package dev.grid.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FiguresTest {
+  @Test
+  void when_samples_are_1_to_100_then_percentiles_are_nearest_rank() {
+    List<Long> samples = new ArrayList<>();
+    for (long i = 100; i >= 1; i--) {
+      samples.add(i);
+    }
+
+    assertThat(Figures.percentile(samples, 50)).isEqualTo(50);
+    assertThat(Figures.percentile(samples, 99)).isEqualTo(99);
+    assertThat(Figures.percentile(samples, 100)).isEqualTo(100);
+    assertThat(Figures.percentile(List.of(7L), 99)).isEqualTo(7);
+    assertThat(Figures.percentile(List.of(1L, 2L, 3L), 1)).isEqualTo(1);
+  }
+
+  @Test
+  void when_there_are_no_samples_or_a_bad_percentile_then_it_is_refused() {
+    assertThatThrownBy(() -> Figures.percentile(List.of(), 50)).hasMessageContaining("no samples");
+    assertThatThrownBy(() -> Figures.percentile(List.of(1L), 0)).hasMessageContaining("percentile 0");
+  }
+
+  @Test
+  void when_reading_proc_status_then_vmrss_is_found_in_kib() {
+    String status = "Name:\tjava\nVmPeak:\t 9000 kB\nVmRSS:\t  204800 kB\nThreads:\t40\n";
+
+    assertThat(Figures.vmRssKib(status)).hasValue(204800L);
+    assertThat(Figures.vmRssKib("Name:\tzombie\n")).isEmpty();
+  }
+
+  @Test
+  void when_figures_meet_or_miss_targets_then_lines_say_pass_or_miss() {
+    assertThat(Figures.throughputLine(812, 1490))
+        .isEqualTo("throughput: grid 812 jobs/s, ProcessBuilder pool 1490 jobs/s, ratio 0.54"
+            + " (target >= 0.50) PASS");
+    assertThat(Figures.throughputLine(700, 1490)).endsWith("ratio 0.47 (target >= 0.50) MISS");
+    assertThat(Figures.latencyLine(List.of(5L, 10L, 19L)))
+        .isEqualTo("latency: submit-to-start over 3 jobs p50 10 ms, p99 19 ms, max 19 ms"
+            + " (targets p50 < 20 ms, p99 < 100 ms) PASS");
+    assertThat(Figures.latencyLine(List.of(5L, 10L, 100L))).endsWith("MISS");
+    assertThat(Figures.rssLine(List.of("n1", "n2"), List.of(200L * 1024, 310L * 1024)))
+        .isEqualTo("idle RSS: max 310 MB over 2 nodes (n1 200, n2 310) (target < 300 MB) MISS");
+  }
+
+  @Test
+  void when_computing_a_rate_then_it_is_jobs_per_second() {
+    assertThat(Figures.perSecond(2000, 2_000_000_000L)).isEqualTo(1000.0);
+    assertThatThrownBy(() -> Figures.perSecond(1, 0)).hasMessageContaining("0 ns");
+  }
+}

@@ -1,0 +1,230 @@
+package dev.grid.node.launch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A grid of node processes on this machine, on free loopback ports, under one base directory:
+ * {@code n1}, {@code n2}, ... each with its data directory {@code BASE/nI}, all sharing a random
+ * token in {@code BASE/token}. For process tests, {@code bin/demo} and the benchmark.
+ *
+ * <pre>{@code
+ * try (LocalGrid grid = new LocalGrid(dir, 3, 4).start()) {
+ *   GridClient client = GridClient.connect(grid.urls(), grid.token());
+ *   grid.node(0).kill();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops every process, SIGTERM first and SIGKILL for any that linger, within a
+ * bounded time, even after a failed start; a JVM shutdown hook kills them if the caller never
+ * gets to close.
+ */
+public final class LocalGrid implements AutoCloseable {
+  /** How long {@link #start()} waits for every node to be healthy. */
+  public static final Duration DEFAULT_START_WAIT = Duration.ofSeconds(60);
+
+  private static final Duration STOP_WAIT = Duration.ofSeconds(15);
+
+  private final Path baseDir;
+  private final Path tokenFile;
+  private final String token;
+  private final List<NodeSettings> settings;
+  private final NodeProcess[] processes;
+  private final Path gridHome;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread shutdownHook = new Thread(this::killAll, "local-grid-shutdown");
+
+  /** A grid of {@code nodes} nodes with {@code slots} slots each, not yet started. */
+  public LocalGrid(Path baseDir, int nodes, int slots) {
+    this(GridHome.find(), baseDir, nodes, slots, List.of());
+  }
+
+  /** The same, with the grid home and extra JVM options for every node given. */
+  public LocalGrid(Path gridHome, Path baseDir, int nodes, int slots, List<String> jvmOptions) {
+    if (nodes < 1) {
+      throw new IllegalArgumentException("a local grid needs at least 1 node, not " + nodes);
+    }
+    this.gridHome = GridHome.check(gridHome);
+    this.baseDir = baseDir.toAbsolutePath();
+    this.tokenFile = this.baseDir.resolve("token");
+    this.token = newToken();
+    writeToken(tokenFile, token);
+    List<Integer> ports = FreePorts.pick(2 * nodes);
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i < nodes; i++) {
+      members.add("127.0.0.1:" + ports.get(2 * i));
+    }
+    List<NodeSettings> all = new ArrayList<>();
+    for (int i = 0; i < nodes; i++) {
+      String name = "n" + (i + 1);
+      all.add(new NodeSettings(name, ports.get(2 * i), ports.get(2 * i + 1), members,
+          this.baseDir.resolve(name), tokenFile, slots, jvmOptions));
+    }
+    this.settings = List.copyOf(all);
+    this.processes = new NodeProcess[nodes];
+  }
+
+  /** Starts every node and waits until each is healthy; see {@link #start(Duration)}. */
+  public LocalGrid start() {
+    return start(DEFAULT_START_WAIT);
+  }
+
+  /**
+   * Starts every node at once, then waits until each answers its health check. On any failure
+   * every process is stopped and the failure (with the node's log tail) is thrown.
+   */
+  public LocalGrid start(Duration wait) {
+    if (closed.get()) {
+      throw new IllegalStateException("this local grid in " + baseDir + " is closed");
+    }
+    if (processes[0] != null) {
+      throw new IllegalStateException("this local grid in " + baseDir + " is already started");
+    }
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    try {
+      for (int i = 0; i < processes.length; i++) {
+        processes[i] = NodeProcess.start(gridHome, settings.get(i));
+      }
+      for (NodeProcess process : processes) {
+        process.awaitReady(wait);
+      }
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts node {@code index} again with the same ports and data directory, after it was killed
+   * or terminated, and waits until it is healthy.
+   */
+  public NodeProcess restart(int index, Duration wait) {
+    NodeProcess old = node(index);
+    if (old.isAlive()) {
+      throw new IllegalStateException(old + " is still running: kill or terminate it first");
+    }
+    processes[index] = NodeProcess.start(gridHome, settings.get(index));
+    processes[index].awaitReady(wait);
+    return processes[index];
+  }
+
+  /** Node {@code index}, counted from 0 (its name is {@code n<index+1>}). */
+  public NodeProcess node(int index) {
+    if (index < 0 || index >= processes.length) {
+      throw new IllegalArgumentException(
+          "node index " + index + " is out of range 0-" + (processes.length - 1));
+    }
+    if (processes[index] == null) {
+      throw new IllegalStateException("the local grid is not started: call start() first");
+    }
+    return processes[index];
+  }
+
+  /** Every node, in order. */
+  public List<NodeProcess> nodes() {
+    List<NodeProcess> all = new ArrayList<>();
+    for (int i = 0; i < processes.length; i++) {
+      all.add(node(i));
+    }
+    return all;
+  }
+
+  /** How many nodes the grid has. */
+  public int size() {
+    return settings.size();
+  }
+
+  /** What each node is started with, in order. */
+  public List<NodeSettings> settings() {
+    return settings;
+  }
+
+  /** Every node's HTTP address, in order, for {@code GridClient.connect}. */
+  public List<URI> urls() {
+    return settings.stream().map(s -> URI.create("http://127.0.0.1:" + s.httpPort())).toList();
+  }
+
+  /** The clients' bearer token. */
+  public String token() {
+    return token;
+  }
+
+  /** The file holding the token, as given to every node's {@code --token-file}. */
+  public Path tokenFile() {
+    return tokenFile;
+  }
+
+  /** The directory holding the token and the nodes' data directories. */
+  public Path baseDir() {
+    return baseDir;
+  }
+
+  /**
+   * Stops every running node: SIGTERM to all, then SIGKILL to any still running after 15 seconds.
+   * Idempotent; never throws.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+    for (NodeProcess process : processes) {
+      if (process != null && process.isAlive()) {
+        process.signalTerminate();
+      }
+    }
+    for (NodeProcess process : processes) {
+      if (process != null) {
+        long left = Math.max(0, deadline - System.nanoTime());
+        process.awaitStopped(Duration.ofNanos(left));
+      }
+    }
+    killAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // the JVM is already shutting down, or start() never registered the hook
+    }
+  }
+
+  private void killAll() {
+    for (NodeProcess process : processes) {
+      if (process != null && process.isAlive()) {
+        try {
+          process.kill();
+        } catch (RuntimeException e) {
+          System.err.println("could not kill " + process + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static String newToken() {
+    byte[] secret = new byte[24];
+    new SecureRandom().nextBytes(secret);
+    return HexFormat.of().formatHex(secret);
+  }
+
+  private static void writeToken(Path file, String token) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the grid token to " + file, e);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.grid.node.launch;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to start one node process: the flags of {@code bin/grid-node}, plus extra JVM options.
+ *
+ * @param name the node's name
+ * @param port its Hazelcast member port
+ * @param httpPort its HTTP API port
+ * @param members every member's {@code host:port}, this one included; empty for a lone node
+ * @param dataDir its data directory; its log goes to {@code node.log} there
+ * @param tokenFile the file holding the clients' bearer token
+ * @param slots how many jobs it runs at once
+ * @param jvmOptions extra JVM options, such as {@code -Xmx256m}; may be empty
+ */
+public record NodeSettings(
+    String name,
+    int port,
+    int httpPort,
+    List<String> members,
+    Path dataDir,
+    Path tokenFile,
+    int slots,
+    List<String> jvmOptions) {
+
+  /** Validates eagerly; a bad value is named in the message. */
+  public NodeSettings {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(tokenFile, "tokenFile");
+    members = List.copyOf(members);
+    jvmOptions = List.copyOf(jvmOptions);
+    if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException(
+          "node name '" + name + "' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -");
+    }
+    checkPort("port", port);
+    checkPort("http port", httpPort);
+    if (port == httpPort) {
+      throw new IllegalArgumentException(
+          "port and http port are both " + port + ": give the node two different ports");
+    }
+    if (slots < 1) {
+      throw new IllegalArgumentException("slots " + slots + " must be at least 1");
+    }
+  }
+
+  /** Settings with no extra JVM options. */
+  public NodeSettings(
+      String name,
+      int port,
+      int httpPort,
+      List<String> members,
+      Path dataDir,
+      Path tokenFile,
+      int slots) {
+    this(name, port, httpPort, members, dataDir, tokenFile, slots, List.of());
+  }
+
+  /** These settings with the given extra JVM options. */
+  public NodeSettings withJvmOptions(List<String> options) {
+    return new NodeSettings(name, port, httpPort, members, dataDir, tokenFile, slots, options);
+  }
+
+  /** The node's log file. */
+  public Path logFile() {
+    return dataDir.resolve("node.log");
+  }
+
+  private static void checkPort(String what, int value) {
+    if (value < 1 || value > 65535) {
+      throw new IllegalArgumentException(what + " " + value + " is out of range 1-65535");
+    }
+  }
+}

@@ -1,0 +1,8 @@
+package dev.grid.storage;
+
+class InMemoryBlobStoreTest extends BlobStoreContract {
+  @Override
+  protected BlobStore newStore() {
+    return new InMemoryBlobStore();
+  }
+}

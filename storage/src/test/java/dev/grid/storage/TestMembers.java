@@ -1,0 +1,92 @@
+package dev.grid.storage;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Small Hazelcast members in this JVM for the storage tests: loopback TCP-IP join on free ports,
+ * multicast and Jet off, 7 partitions, few threads, a cluster name of their own, and the blob
+ * store's maps. (The grid's ClusterSettings lives in the scheduler, which storage must not use.)
+ */
+final class TestMembers implements AutoCloseable {
+  private final List<HazelcastInstance> members = new ArrayList<>();
+
+  /** Starts {@code count} members that form one cluster, and waits until they have. */
+  static TestMembers start(int count) {
+    String clusterName = "blob-test-" + UUID.randomUUID();
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ports.add(freePort());
+    }
+    List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    TestMembers started = new TestMembers();
+    try {
+      for (int port : ports) {
+        started.members.add(Hazelcast.newHazelcastInstance(config(clusterName, port, addresses)));
+      }
+    } catch (RuntimeException e) {
+      started.close();
+      throw e;
+    }
+    return started;
+  }
+
+  HazelcastInstance member(int index) {
+    return members.get(index);
+  }
+
+  private static Config config(String clusterName, int port, List<String> addresses) {
+    Config config = new Config();
+    config.setClusterName(clusterName);
+    config.setInstanceName(clusterName + "-" + port);
+    config.getJetConfig().setEnabled(false);
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(port).setPortAutoIncrement(false);
+    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(addresses);
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.partition.count", "7");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.partition.operation.thread.count", "2");
+    config.setProperty("hazelcast.operation.generic.thread.count", "2");
+    config.setProperty("hazelcast.io.thread.count", "1");
+    config.setProperty("hazelcast.event.thread.count", "1");
+    HazelcastBlobStore.mapConfigs().forEach(config::addMapConfig);
+    return config;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Terminates every member still running. */
+  @Override
+  public void close() {
+    for (HazelcastInstance member : members) {
+      if (member.getLifecycleService().isRunning()) {
+        member.getLifecycleService().terminate();
+      }
+    }
+  }
+}

@@ -1,0 +1,323 @@
+package dev.grid.scheduler.lease;
+
+import dev.grid.scheduler.lease.LeaseMessage.Prepare;
+import dev.grid.scheduler.lease.LeaseMessage.PrepareReply;
+import dev.grid.scheduler.lease.LeaseMessage.Propose;
+import dev.grid.scheduler.lease.LeaseMessage.ProposeReply;
+import dev.grid.scheduler.lease.LeaseMessage.Release;
+import java.util.BitSet;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * The candidate's side of PaxosLease: acquires the lease, renews it well before it runs out, and
+ * gives it up on release. Driven by {@link #tick()} at {@link #nextWakeNanos()} and by the replies
+ * of the voters; it never blocks and is never called concurrently.
+ *
+ * <p>A round is a prepare to every voter, then, with promises from a majority none of which names
+ * another owner's live lease, the owner's timer starts and a propose goes out. A majority of
+ * accepts makes this node primary until {@link LeaseTiming#ownerNanos()} after that timer started.
+ * See {@link Acceptor} for why no other owner can then hold it.
+ *
+ * <p>Epochs: the ballot of the propose that acquired the lease is the epoch of the whole tenure;
+ * renewals (new ballots, same owner, the lease never lapsing) keep it, so fencing tokens change only
+ * when the primary changes. If a renewal lands only after the lease has run out, it starts a new
+ * tenure with its own ballot as epoch.
+ */
+public final class Proposer {
+  /** Where the proposer's requests go: to every voter, this node included. */
+  @FunctionalInterface
+  public interface Outbox {
+    /** Sends {@code message} to every voter. */
+    void broadcast(LeaseMessage message);
+  }
+
+  /** Told of role changes, in order. */
+  public interface Roles {
+    /** This node holds the lease under {@code epoch}. */
+    void onPrimary(long epoch);
+
+    /** This node no longer holds the lease it held under {@code epoch}. */
+    void onNotPrimary(long epoch);
+  }
+
+  private enum Phase {
+    IDLE,
+    PREPARING,
+    PROPOSING,
+    RELEASED
+  }
+
+  private final int index;
+  private final int majority;
+  private final LeaseTiming timing;
+  private final Ticker ticker;
+  private final RandomGenerator random;
+  private final Outbox outbox;
+  private final Roles roles;
+
+  private Phase phase = Phase.IDLE;
+  private long highestSeen;
+  private long ballot;
+  private final BitSet votes = new BitSet();
+  private long roundDeadline;
+  private long proposeStart;
+  private long nextAttemptAt;
+
+  private boolean primary;
+  private long epoch;
+  private long expiresAt;
+  private KnownLease known;
+
+  /**
+   * A candidate that has not started yet.
+   *
+   * @param index this node's voter index
+   * @param voters how many voters there are
+   * @param highestSeen the highest ballot known so far (the local voter's stored promise)
+   */
+  public Proposer(
+      int index,
+      int voters,
+      long highestSeen,
+      LeaseTiming timing,
+      Ticker ticker,
+      RandomGenerator random,
+      Outbox outbox,
+      Roles roles) {
+    if (voters < 1 || index < 0 || index >= voters) {
+      throw new IllegalArgumentException("voter index " + index + " of " + voters + " voters");
+    }
+    this.index = index;
+    this.majority = voters / 2 + 1;
+    this.timing = timing;
+    this.ticker = ticker;
+    this.random = random;
+    this.outbox = outbox;
+    this.roles = roles;
+    this.highestSeen = highestSeen;
+  }
+
+  /**
+   * Schedules the first attempt after a renewal period or so, so that a node joining a grid with a
+   * primary hears of its lease (renewals reach every voter) before it disturbs it.
+   */
+  public void start() {
+    long now = ticker.nanos();
+    nextAttemptAt = now + between(timing.renewNanos(), timing.renewNanos() + timing.acquireMaxNanos());
+  }
+
+  /** Acts on time: the lease running out, a round timing out, an attempt falling due. */
+  public void tick() {
+    long now = ticker.nanos();
+    expireIfDue(now);
+    if (inRound() && now - roundDeadline >= 0) {
+      endRound(now, primary ? now : now + between(0, timing.acquireMaxNanos() - timing.acquireMinNanos()));
+    }
+    if (phase == Phase.IDLE && now - nextAttemptAt >= 0) {
+      attempt(now);
+    }
+  }
+
+  /** A voter's answer to this node's prepare. */
+  public void onPrepareReply(PrepareReply reply) {
+    long now = ticker.nanos();
+    expireIfDue(now);
+    learn(reply.highestPromised());
+    boolean namesOther =
+        reply.leaseOwner() != LeaseMessage.NO_OWNER && reply.leaseOwner() != index;
+    if (namesOther) {
+      observe(new KnownLease(reply.leaseOwner(), reply.leaseEpoch(), now + reply.leaseRemainingNanos()));
+    }
+    if (phase != Phase.PREPARING || reply.ballot() != ballot) {
+      return; // an answer to an older round
+    }
+    if (!reply.promised()) {
+      rejected(now);
+    } else if (namesOther && !primary) {
+      endRound(now, now); // attempt() now waits until that lease runs out
+    } else if (!namesOther) {
+      // A promise naming another owner's live lease is never counted: the safety argument needs
+      // only that the majority used names none. A primary keeps going without it (such a lease
+      // can only be the leftover of a failed attempt); anyone else backs off above.
+      votes.set(reply.voter());
+      if (votes.cardinality() >= majority) {
+        propose(now);
+      }
+    }
+  }
+
+  /** A voter's answer to this node's propose. */
+  public void onProposeReply(ProposeReply reply) {
+    long now = ticker.nanos();
+    expireIfDue(now);
+    learn(reply.highestPromised());
+    if (phase != Phase.PROPOSING || reply.ballot() != ballot) {
+      return;
+    }
+    if (!reply.accepted()) {
+      rejected(now);
+      return;
+    }
+    votes.set(reply.voter());
+    if (votes.cardinality() >= majority) {
+      won(now);
+    }
+  }
+
+  /** A ballot seen in any message, so the next round starts above it. */
+  public void learn(long seen) {
+    if (seen > highestSeen) {
+      highestSeen = seen;
+    }
+  }
+
+  /** Another node's lease, seen by the local voter or named by a voter's answer. */
+  public void observe(KnownLease lease) {
+    if (lease.owner() == index) {
+      return; // this node's own standing comes from its own timer only
+    }
+    long now = ticker.nanos();
+    if (known == null || !known.isLive(now) || lease.untilNanos() - known.untilNanos() > 0) {
+      known = lease;
+    }
+  }
+
+  /** The owner released its lease: try soon instead of waiting for it to run out. */
+  public void forget(int owner) {
+    if (known != null && known.owner() == owner) {
+      known = null;
+      long now = ticker.nanos();
+      long soon = now + between(timing.settleMinNanos(), timing.settleMaxNanos());
+      if (phase == Phase.IDLE && soon - nextAttemptAt < 0) {
+        nextAttemptAt = soon;
+      }
+    }
+  }
+
+  /** Gives the lease up for good: no more rounds; voters are told to forget the lease. */
+  public void release() {
+    if (phase == Phase.RELEASED) {
+      return;
+    }
+    long now = ticker.nanos();
+    expireIfDue(now);
+    phase = Phase.RELEASED;
+    if (primary) {
+      primary = false;
+      roles.onNotPrimary(epoch);
+    }
+    if (ballot != 0) {
+      outbox.broadcast(new Release(ballot, index));
+    }
+  }
+
+  /** When {@link #tick()} should run next, a {@link Ticker} reading. */
+  public long nextWakeNanos() {
+    long now = ticker.nanos();
+    long wake = now + timing.leaseNanos();
+    if (phase == Phase.IDLE) {
+      wake = earlier(wake, nextAttemptAt);
+    }
+    if (inRound()) {
+      wake = earlier(wake, roundDeadline);
+    }
+    if (primary) {
+      wake = earlier(wake, expiresAt);
+    }
+    return wake;
+  }
+
+  /** Whether this node holds the lease right now, by its own timer. */
+  public boolean isPrimary() {
+    return primary && ticker.nanos() - expiresAt < 0;
+  }
+
+  /** The epoch of the lease held now, 0 if none. */
+  public long epoch() {
+    return isPrimary() ? epoch : 0;
+  }
+
+  /** When the held lease runs out, a {@link Ticker} reading; meaningful only while primary. */
+  public long expiresAtNanos() {
+    return expiresAt;
+  }
+
+  /** Another owner's lease this node knows to be live. */
+  public Optional<KnownLease> knownLease() {
+    return known != null && known.isLive(ticker.nanos()) ? Optional.of(known) : Optional.empty();
+  }
+
+  private void attempt(long now) {
+    if (!primary && known != null && known.isLive(now)) {
+      nextAttemptAt = known.untilNanos() + between(timing.settleMinNanos(), timing.settleMaxNanos());
+      return;
+    }
+    ballot = Ballot.above(highestSeen, index);
+    highestSeen = ballot;
+    votes.clear();
+    phase = Phase.PREPARING;
+    roundDeadline = now + timing.roundTimeoutNanos();
+    outbox.broadcast(new Prepare(ballot, index));
+  }
+
+  private void propose(long now) {
+    phase = Phase.PROPOSING;
+    votes.clear();
+    proposeStart = now; // the owner's timer starts before any voter's
+    roundDeadline = now + timing.roundTimeoutNanos();
+    outbox.broadcast(new Propose(ballot, index, primary ? epoch : ballot, timing.leaseNanos()));
+  }
+
+  private void won(long now) {
+    phase = Phase.IDLE;
+    long until = proposeStart + timing.ownerNanos();
+    nextAttemptAt = proposeStart + timing.renewNanos();
+    if (now - until >= 0) {
+      nextAttemptAt = now; // the answers came too late to be of use
+    } else if (primary) {
+      if (until - expiresAt > 0) {
+        expiresAt = until;
+      }
+    } else {
+      primary = true;
+      epoch = ballot;
+      expiresAt = until;
+      roles.onPrimary(epoch);
+    }
+  }
+
+  /** A voter promised higher: retry above it, soon if this node holds a lease to keep. */
+  private void rejected(long now) {
+    long pause =
+        primary
+            ? between(0, timing.retryMaxNanos())
+            : between(timing.acquireMinNanos(), timing.acquireMaxNanos());
+    endRound(now, now + pause);
+  }
+
+  private void endRound(long now, long next) {
+    phase = Phase.IDLE;
+    votes.clear();
+    nextAttemptAt = next;
+  }
+
+  private void expireIfDue(long now) {
+    if (primary && now - expiresAt >= 0) {
+      primary = false;
+      roles.onNotPrimary(epoch);
+    }
+  }
+
+  private boolean inRound() {
+    return phase == Phase.PREPARING || phase == Phase.PROPOSING;
+  }
+
+  private long between(long min, long max) {
+    return max <= min ? min : min + random.nextLong(max - min + 1);
+  }
+
+  private static long earlier(long a, long b) {
+    return a - b <= 0 ? a : b;
+  }
+}

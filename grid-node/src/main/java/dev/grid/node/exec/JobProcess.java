@@ -75,7 +75,7 @@ final class JobProcess implements RunningJob {
   private final AtomicBoolean treeSignalled = new AtomicBoolean();
   private volatile Process process;
   private volatile boolean mainExited;
-  private volatile String pipeNote;
+  private volatile String note;
   private volatile long startedAt;
   private volatile long startedNanos;
   private volatile ScheduledFuture<?> timeoutTask;
@@ -173,7 +173,7 @@ final class JobProcess implements RunningJob {
     }
   }
 
-  /** Called by Commons Exec (through the pumps' stop) on the waiter once the main process exited. */
+  /** Called by Commons Exec (via the pumps' stop) on the waiter once the main process exited. */
   private void afterMainExit() {
     mainExited = true;
     cancelTimeout();
@@ -186,7 +186,7 @@ final class JobProcess implements RunningJob {
     }
     int left = ownSession ? tree.killLeftovers(process.pid(), ranBriefly()) : 0;
     if (left > 0) {
-      pipeNote = left == 1 ? "1 process it left running was killed"
+      note = left == 1 ? "1 process it left running was killed"
           : left + " processes it left running were killed";
     }
     if (!pumps.awaitDrained(left > 0 ? killWait : pipeGrace)) {
@@ -204,7 +204,7 @@ final class JobProcess implements RunningJob {
   }
 
   private void abandonPipes() {
-    pipeNote = (pipeNote == null ? "" : pipeNote + "; ")
+    note = (note == null ? "" : note + "; ")
         + "its output was still held open after it exited by a process the runner cannot"
         + " reach; what came later was not read";
     log.warn("job process {}: output still held open after exit; no longer reading it",
@@ -224,8 +224,8 @@ final class JobProcess implements RunningJob {
     Outcome outcome = reason == null ? Outcome.EXITED : reason.outcome();
     String message = reason == null ? exitMessage(exitCode) : reason.message()
         + (exitCode == null ? "" : " (exit code " + exitCode + ")");
-    if (pipeNote != null) {
-      message += "; " + pipeNote;
+    if (note != null) {
+      message += "; " + note;
     }
     result.complete(new RunResult(outcome, exitCode, message, stdout.content(), stderr.content(),
         stdout.dropped(), stderr.dropped(), startedAt, clock.millis()));
@@ -249,8 +249,8 @@ final class JobProcess implements RunningJob {
     if (timeout == null) {
       return;
     }
-    Runnable expire = () ->
-        kill(Outcome.TIMED_OUT, "timed out after " + human(timeout) + "; its process tree was killed");
+    String message = "timed out after " + human(timeout) + "; its process tree was killed";
+    Runnable expire = () -> kill(Outcome.TIMED_OUT, message);
     try {
       timeoutTask = timer.schedule(expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {

@@ -181,7 +181,8 @@ final class ProcessTree {
     try (InputStream in = Files.newInputStream(LAST_PID)) {
       byte[] buffer = new byte[32];
       int n = in.read(buffer);
-      return n <= 0 ? 0 : Long.parseLong(new String(buffer, 0, n, StandardCharsets.US_ASCII).trim());
+      String text = n <= 0 ? "0" : new String(buffer, 0, n, StandardCharsets.US_ASCII);
+      return Long.parseLong(text.trim());
     } catch (IOException | RuntimeException e) {
       return 0;
     }

@@ -112,8 +112,8 @@ class ProcessRunnerTest {
   }
 
   private static final List<String> AWKWARD_ARGS = List.of("two words", "'single'",
-      "\"double\"", "$HOME", "${HOME}", "a;b", "*", "", "  ", "ünïcødé ✓", "back\\slash", "-w",
-      "--", "`id`", "$(id)", "a|b>c<d&e");
+      "\"double\"", "$HOME", "${HOME}", "a;b", "*", "", "  ", " padded ", "ünïcødé ✓",
+      "back\\slash", "-w", "--", "`id`", "$(id)", "a|b>c<d&e");
 
   @Test
   void when_argv_has_spaces_quotes_and_metacharacters_then_the_program_gets_them_unchanged()

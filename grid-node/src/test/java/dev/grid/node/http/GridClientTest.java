@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,6 +153,21 @@ class GridClientTest {
   }
 
   @Test
+  void when_a_node_has_answered_then_it_is_asked_first_next_time() throws Exception {
+    try (BreakingServer breaking = new BreakingServer();
+        GridClient grid = GridClient.connect(List.of(url(breaking.port()), url(api.port())), TOKEN)) {
+      assertThat(grid.jobs()).isEmpty();
+      int triedOnFirstCall = breaking.connections();
+      assertThat(triedOnFirstCall).isPositive();
+
+      grid.jobs();
+      grid.nodes();
+
+      assertThat(breaking.connections()).isEqualTo(triedOnFirstCall);
+    }
+  }
+
+  @Test
   void when_the_job_ends_then_completion_completes_with_it() {
     JobId id = client.submit(JobSpec.shell("sleep 1"));
     CompletableFuture<JobInfo> done = client.completion(id);
@@ -206,6 +222,7 @@ class GridClientTest {
   private static final class BreakingServer implements AutoCloseable {
     private final ServerSocket socket;
     private final Thread thread;
+    private final AtomicInteger connections = new AtomicInteger();
 
     BreakingServer() throws IOException {
       socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -217,9 +234,14 @@ class GridClientTest {
       return socket.getLocalPort();
     }
 
+    int connections() {
+      return connections.get();
+    }
+
     private void serve() {
       while (!socket.isClosed()) {
         try (Socket connection = socket.accept()) {
+          connections.incrementAndGet();
           InputStream in = connection.getInputStream();
           in.read(new byte[64]);
         } catch (IOException closed) {
@@ -229,9 +251,13 @@ class GridClientTest {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
       socket.close();
-      thread.join(5_000);
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

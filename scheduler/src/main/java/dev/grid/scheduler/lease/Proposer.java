@@ -113,9 +113,9 @@ public final class Proposer {
     long now = ticker.nanos();
     expireIfDue(now);
     if (inRound() && now - roundDeadline >= 0) {
-      endRound(
-          now,
-          primary ? now : now + between(0, timing.acquireMaxNanos() - timing.acquireMinNanos()));
+      // Answers were lost: a primary retries at once, anyone else keeps the acquisition rhythm.
+      long pause = primary ? 0 : between(0, timing.acquireMaxNanos() - timing.acquireMinNanos());
+      endRound(now + pause);
     }
     if (phase == Phase.IDLE && now - nextAttemptAt >= 0) {
       attempt(now);
@@ -139,7 +139,7 @@ public final class Proposer {
     if (!reply.promised()) {
       rejected(now);
     } else if (namesOther && !primary) {
-      endRound(now, now); // attempt() now waits until that lease runs out
+      endRound(now); // attempt() now waits until that lease runs out
     } else if (!namesOther) {
       // A promise naming another owner's live lease is never counted: the safety argument needs
       // only that the majority used names none. A primary keeps going without it (such a lease
@@ -298,10 +298,10 @@ public final class Proposer {
         primary
             ? between(0, timing.retryMaxNanos())
             : between(timing.acquireMinNanos(), timing.acquireMaxNanos());
-    endRound(now, now + pause);
+    endRound(now + pause);
   }
 
-  private void endRound(long now, long next) {
+  private void endRound(long next) {
     phase = Phase.IDLE;
     votes.clear();
     nextAttemptAt = next;

@@ -5,9 +5,9 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import dev.grid.scheduler.lease.LeaseMessage;
 
 /**
- * One lease message on its way to a member, as a task on {@link
- * ClusterSettings#MESSAGE_EXECUTOR}. On arrival it only hands the message to that member's {@link
- * PrimaryLease}, found in the member's user context, so it never holds an executor thread.
+ * One lease message on its way to a member, as a task on {@link ClusterSettings#MESSAGE_EXECUTOR}.
+ * On arrival it only hands the message to that member's {@link PrimaryLease}, found in the member's
+ * user context, so it never holds an executor thread.
  */
 final class LeaseTask implements Runnable, HazelcastInstanceAware {
   private LeaseMessage message;
@@ -28,7 +28,8 @@ final class LeaseTask implements Runnable, HazelcastInstanceAware {
   @Override
   public void run() {
     if (hazelcast != null
-        && hazelcast.getUserContext().get(PrimaryLease.USER_CONTEXT_KEY) instanceof PrimaryLease lease) {
+        && hazelcast.getUserContext().get(PrimaryLease.USER_CONTEXT_KEY)
+            instanceof PrimaryLease lease) {
       lease.deliver(message);
     }
   }

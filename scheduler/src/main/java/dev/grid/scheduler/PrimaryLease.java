@@ -46,10 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The protocol runs on one thread, {@code grid-lease}; its messages are tasks on {@link
  * ClusterSettings#MESSAGE_EXECUTOR}. The queries read a snapshot and the monotonic clock, from any
- * thread. The listener is called on {@code grid-lease-events}, in order, after the snapshot that
- * it reports is visible. Close the lease before shutting Hazelcast down, so that the release
- * reaches the other voters; if Hazelcast goes down first the lease stops by itself and the others
- * take over when it runs out.
+ * thread. The listener is called on {@code grid-lease-events}, in order, after the snapshot that it
+ * reports is visible. Close the lease before shutting Hazelcast down, so that the release reaches
+ * the other voters; if Hazelcast goes down first the lease stops by itself and the others take over
+ * when it runs out.
  */
 public final class PrimaryLease implements AutoCloseable {
   /** Told when this node gains and loses the lease; called on one thread, in order. */
@@ -114,8 +114,8 @@ public final class PrimaryLease implements AutoCloseable {
   }
 
   /**
-   * Starts taking part in the election on this member. The first lease comes after about one
-   * lease time, as a voter that has just started stays silent that long.
+   * Starts taking part in the election on this member. The first lease comes after about one lease
+   * time, as a voter that has just started stays silent that long.
    *
    * @throws IllegalStateException if a lease already runs on this member
    * @throws dev.grid.api.GridException if the stored promise cannot be read
@@ -197,8 +197,8 @@ public final class PrimaryLease implements AutoCloseable {
   }
 
   /**
-   * Gives up a held lease (this node stops counting itself primary at once, and tells the voters
-   * so that another node takes over within a fraction of the lease time), then stops. Idempotent;
+   * Gives up a held lease (this node stops counting itself primary at once, and tells the voters so
+   * that another node takes over within a fraction of the lease time), then stops. Idempotent;
    * returns within about two seconds whatever the network does.
    */
   @Override
@@ -208,9 +208,7 @@ public final class PrimaryLease implements AutoCloseable {
     }
     view = View.NONE;
     try {
-      protocol
-          .submit(() -> runStep(node::release))
-          .get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      protocol.submit(() -> runStep(node::release)).get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       protocol.submit(this::awaitReleases).get(RELEASE_WAIT_MILLIS * 2, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

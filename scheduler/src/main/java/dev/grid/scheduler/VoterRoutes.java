@@ -11,9 +11,9 @@ import java.util.Set;
 
 /**
  * Which Hazelcast member is which voter: same port, and the voter's host resolves to the member's
- * address (so {@code localhost} and {@code 127.0.0.1} match). Recomputed when membership changes.
- * A voter that is not a member right now has no route: its messages are lost, as on a network.
- * Used on the lease thread only.
+ * address (so {@code localhost} and {@code 127.0.0.1} match). Recomputed when membership changes. A
+ * voter that is not a member right now has no route: its messages are lost, as on a network. Used
+ * on the lease thread only.
  */
 final class VoterRoutes {
   private final Cluster cluster;

@@ -23,8 +23,10 @@ class LeaseSettingsTest {
   @Test
   void when_self_is_listed_as_localhost_then_it_is_found_among_the_voters() {
     LeaseSettings settings =
-        new LeaseSettings("127.0.0.1:2", List.of("localhost:2", "localhost:1", "localhost:3"), DATA);
-    assertThat(settings.sortedVoters()).containsExactly("localhost:1", "localhost:2", "localhost:3");
+        new LeaseSettings(
+            "127.0.0.1:2", List.of("localhost:2", "localhost:1", "localhost:3"), DATA);
+    assertThat(settings.sortedVoters())
+        .containsExactly("localhost:1", "localhost:2", "localhost:3");
     assertThat(settings.selfIndex()).isEqualTo(1);
   }
 

@@ -32,7 +32,8 @@ class PrimaryLeaseClusterTest {
   private final List<GridMember> members = new CopyOnWriteArrayList<>();
 
   /** One member with its lease, and what its listener heard. */
-  private record GridMember(String id, HazelcastInstance hz, PrimaryLease lease, List<String> heard) {
+  private record GridMember(
+      String id, HazelcastInstance hz, PrimaryLease lease, List<String> heard) {
     boolean isUp() {
       return hz.getLifecycleService().isRunning();
     }
@@ -78,7 +79,8 @@ class PrimaryLeaseClusterTest {
     old.hz.getLifecycleService().terminate(); // no goodbye: the others wait for the lease to end
     List<GridMember> survivors = grid.stream().filter(m -> m != old).toList();
     GridMember next = awaitOnePrimary(survivors, FAILOVER);
-    System.out.printf("failover after a crash took %d ms%n", (System.nanoTime() - killed) / 1_000_000);
+    System.out.printf(
+        "failover after a crash took %d ms%n", (System.nanoTime() - killed) / 1_000_000);
     assertThat(next.lease.epoch()).isGreaterThan(oldEpoch);
     assertThat(old.lease.isPrimary()).isFalse();
     assertThat(old.heard).containsExactly("primary " + oldEpoch, "not primary " + oldEpoch);
@@ -98,7 +100,8 @@ class PrimaryLeaseClusterTest {
     assertThat(old.lease.isPrimary()).isFalse();
     assertThat(old.heard).containsExactly("primary " + oldEpoch, "not primary " + oldEpoch);
     GridMember next = awaitOnePrimary(grid.stream().filter(m -> m != old).toList(), HANDOVER);
-    System.out.printf("handover after close took %d ms%n", (System.nanoTime() - closed) / 1_000_000);
+    System.out.printf(
+        "handover after close took %d ms%n", (System.nanoTime() - closed) / 1_000_000);
     assertThat(next.lease.epoch()).isGreaterThan(oldEpoch);
     old.lease.close(); // idempotent
   }
@@ -179,7 +182,10 @@ class PrimaryLeaseClusterTest {
   }
 
   private static GridMember awaitOnePrimary(List<GridMember> grid, Duration within) {
-    await().atMost(within).pollInterval(Duration.ofMillis(20)).until(() -> primaries(grid).size() == 1);
+    await()
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> primaries(grid).size() == 1);
     return primaries(grid).get(0);
   }
 

@@ -8,8 +8,8 @@ import dev.grid.scheduler.lease.LeaseMessage.Release;
 import java.util.Optional;
 
 /**
- * The voter's side of PaxosLease. It keeps the highest ballot it has promised (durably, in a
- * {@link PromiseStore}) and the one lease it has accepted last, timed on its own clock.
+ * The voter's side of PaxosLease. It keeps the highest ballot it has promised (durably, in a {@link
+ * PromiseStore}) and the one lease it has accepted last, timed on its own clock.
  *
  * <h2>Safety: no two owners hold the lease at once</h2>
  *
@@ -33,14 +33,14 @@ import java.util.Optional;
  *       it still ran, the answer named A's live lease, which blocks P. Otherwise P comes later.
  * </ul>
  *
- * If v restarted in between, it lost its accepted lease but stayed silent for longer than any
- * lease it had accepted ({@link LeaseTiming#quietNanos()}), and its promise survived on disk, so
- * the argument holds as if it had kept the lease. A candidate may ignore a live lease naming
- * itself (renewal, or a lease of its previous incarnation): the cases above never need that.
+ * If v restarted in between, it lost its accepted lease but stayed silent for longer than any lease
+ * it had accepted ({@link LeaseTiming#quietNanos()}), and its promise survived on disk, so the
+ * argument holds as if it had kept the lease. A candidate may ignore a live lease naming itself
+ * (renewal, or a lease of its previous incarnation): the cases above never need that.
  *
- * <p>Two successful leases of different owners therefore never overlap: apply the claim to the
- * one with the lower ballot. Applied the other way round it also gives the fencing order: a lease
- * that starts after another started has a higher ballot, so epochs grow with time.
+ * <p>Two successful leases of different owners therefore never overlap: apply the claim to the one
+ * with the lower ballot. Applied the other way round it also gives the fencing order: a lease that
+ * starts after another started has a higher ballot, so epochs grow with time.
  *
  * <p>Everything above rests on {@link #admits}: a voter never promises or accepts below its
  * promise. The simulation test breaks exactly that in a subclass and sees overlapping leases.

@@ -10,9 +10,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * One node of the lease protocol: its voter and its candidate, and what the node as a whole knows
- * (the live lease, the highest epoch seen). Messages arrive through {@link #receive}, one at a time;
- * everything it sends, to itself included, leaves through the {@link Network}, so no handler ever
- * runs inside another. Used as it is by the Hazelcast transport and by the simulation test.
+ * (the live lease, the highest epoch seen). Messages arrive through {@link #receive}, one at a
+ * time; everything it sends, to itself included, leaves through the {@link Network}, so no handler
+ * ever runs inside another. Used as it is by the Hazelcast transport and by the simulation test.
  */
 public final class LeaseNode {
   /** Carries a message to one voter; may lose, delay, duplicate or reorder it. */
@@ -45,7 +45,15 @@ public final class LeaseNode {
       PromiseStore store,
       Network network,
       Proposer.Roles roles) {
-    this(index, voters, timing, ticker, random, new Acceptor(index, store, ticker, timing), network, roles);
+    this(
+        index,
+        voters,
+        timing,
+        ticker,
+        random,
+        new Acceptor(index, store, ticker, timing),
+        network,
+        roles);
   }
 
   LeaseNode(
@@ -121,7 +129,8 @@ public final class LeaseNode {
     Optional<ProposeReply> reply = acceptor.onPropose(propose);
     if (quiet || reply.map(ProposeReply::accepted).orElse(false)) {
       // Knowledge only, for backing off; safety never rests on it.
-      proposer.observe(new KnownLease(propose.owner(), propose.epoch(), now + propose.leaseNanos()));
+      proposer.observe(
+          new KnownLease(propose.owner(), propose.epoch(), now + propose.leaseNanos()));
     }
     reply.ifPresent(r -> network.send(propose.owner(), r));
   }
@@ -164,9 +173,9 @@ public final class LeaseNode {
   }
 
   /**
-   * The highest epoch of a lease really held that this node has seen: its own, or one carried by
-   * a renewal. Never above the newest primary's epoch, so a primary that sees a higher one knows
-   * it is stale.
+   * The highest epoch of a lease really held that this node has seen: its own, or one carried by a
+   * renewal. Never above the newest primary's epoch, so a primary that sees a higher one knows it
+   * is stale.
    */
   public long highestEpochSeen() {
     return highestEpochSeen;

@@ -6,11 +6,11 @@ import java.time.Duration;
  * Every period of the lease protocol, derived from the lease time T in this one place.
  *
  * <p>With the default T = 2 s: voters hold an accepted lease 2 s on their own timer; the owner
- * counts itself primary for {@link #ownerNanos()} (1.96 s) from the moment it sent the propose;
- * it starts renewing after {@link #renewNanos()} (500 ms) and retries a renewal every {@link
+ * counts itself primary for {@link #ownerNanos()} (1.96 s) from the moment it sent the propose; it
+ * starts renewing after {@link #renewNanos()} (500 ms) and retries a renewal every {@link
  * #roundTimeoutNanos()} (200 ms) at most; a node that knows of no live lease tries to acquire one
- * every 200-400 ms; a node that saw the known lease run out or be released tries after 20-100 ms;
- * a restarted voter stays silent {@link #quietNanos()} (2.04 s).
+ * every 200-400 ms; a node that saw the known lease run out or be released tries after 20-100 ms; a
+ * restarted voter stays silent {@link #quietNanos()} (2.04 s).
  *
  * @param leaseNanos T, the lease time in nanoseconds
  */

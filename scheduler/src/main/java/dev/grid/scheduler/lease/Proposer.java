@@ -20,9 +20,9 @@ import java.util.random.RandomGenerator;
  * See {@link Acceptor} for why no other owner can then hold it.
  *
  * <p>Epochs: the ballot of the propose that acquired the lease is the epoch of the whole tenure;
- * renewals (new ballots, same owner, the lease never lapsing) keep it, so fencing tokens change only
- * when the primary changes. If a renewal lands only after the lease has run out, it starts a new
- * tenure with its own ballot as epoch.
+ * renewals (new ballots, same owner, the lease never lapsing) keep it, so fencing tokens change
+ * only when the primary changes. If a renewal lands only after the lease has run out, it starts a
+ * new tenure with its own ballot as epoch.
  */
 public final class Proposer {
   /** Where the proposer's requests go: to every voter, this node included. */
@@ -104,7 +104,8 @@ public final class Proposer {
    */
   public void start() {
     long now = ticker.nanos();
-    nextAttemptAt = now + between(timing.renewNanos(), timing.renewNanos() + timing.acquireMaxNanos());
+    nextAttemptAt =
+        now + between(timing.renewNanos(), timing.renewNanos() + timing.acquireMaxNanos());
   }
 
   /** Acts on time: the lease running out, a round timing out, an attempt falling due. */
@@ -112,7 +113,9 @@ public final class Proposer {
     long now = ticker.nanos();
     expireIfDue(now);
     if (inRound() && now - roundDeadline >= 0) {
-      endRound(now, primary ? now : now + between(0, timing.acquireMaxNanos() - timing.acquireMinNanos()));
+      // Answers were lost: a primary retries at once, anyone else keeps the acquisition rhythm.
+      long pause = primary ? 0 : between(0, timing.acquireMaxNanos() - timing.acquireMinNanos());
+      endRound(now + pause);
     }
     if (phase == Phase.IDLE && now - nextAttemptAt >= 0) {
       attempt(now);
@@ -124,10 +127,11 @@ public final class Proposer {
     long now = ticker.nanos();
     expireIfDue(now);
     learn(reply.highestPromised());
-    boolean namesOther =
-        reply.leaseOwner() != LeaseMessage.NO_OWNER && reply.leaseOwner() != index;
+    boolean namesOther = reply.leaseOwner() != LeaseMessage.NO_OWNER && reply.leaseOwner() != index;
     if (namesOther) {
-      observe(new KnownLease(reply.leaseOwner(), reply.leaseEpoch(), now + reply.leaseRemainingNanos()));
+      observe(
+          new KnownLease(
+              reply.leaseOwner(), reply.leaseEpoch(), now + reply.leaseRemainingNanos()));
     }
     if (phase != Phase.PREPARING || reply.ballot() != ballot) {
       return; // an answer to an older round
@@ -135,7 +139,7 @@ public final class Proposer {
     if (!reply.promised()) {
       rejected(now);
     } else if (namesOther && !primary) {
-      endRound(now, now); // attempt() now waits until that lease runs out
+      endRound(now); // attempt() now waits until that lease runs out
     } else if (!namesOther) {
       // A promise naming another owner's live lease is never counted: the safety argument needs
       // only that the majority used names none. A primary keeps going without it (such a lease
@@ -250,7 +254,8 @@ public final class Proposer {
 
   private void attempt(long now) {
     if (!primary && known != null && known.isLive(now)) {
-      nextAttemptAt = known.untilNanos() + between(timing.settleMinNanos(), timing.settleMaxNanos());
+      nextAttemptAt =
+          known.untilNanos() + between(timing.settleMinNanos(), timing.settleMaxNanos());
       return;
     }
     ballot = Ballot.above(highestSeen, index);
@@ -293,10 +298,10 @@ public final class Proposer {
         primary
             ? between(0, timing.retryMaxNanos())
             : between(timing.acquireMinNanos(), timing.acquireMaxNanos());
-    endRound(now, now + pause);
+    endRound(now + pause);
   }
 
-  private void endRound(long now, long next) {
+  private void endRound(long next) {
     phase = Phase.IDLE;
     votes.clear();
     nextAttemptAt = next;

@@ -73,7 +73,12 @@ final class LeaseHistory {
   void sawEpoch(int node, long epoch, long now) {
     if (epoch > highestEpochBegun) {
       violations.add(
-          "node " + node + " saw epoch " + Ballot.format(epoch) + " at " + millis(now)
+          "node "
+              + node
+              + " saw epoch "
+              + Ballot.format(epoch)
+              + " at "
+              + millis(now)
               + " ms, before any lease had it");
     }
   }

@@ -64,8 +64,14 @@ class LeaseNodeTest {
     int[] proposes = {0};
     Proposer candidate =
         new Proposer(
-            1, 3, 0, ManualCluster.TIMING, () -> time[0], new SplittableRandom(1),
-            m -> proposes[0] += m instanceof Propose ? 1 : 0, new NoRoles());
+            1,
+            3,
+            0,
+            ManualCluster.TIMING,
+            () -> time[0],
+            new SplittableRandom(1),
+            m -> proposes[0] += m instanceof Propose ? 1 : 0,
+            new NoRoles());
     candidate.start();
     time[0] = candidate.nextWakeNanos();
     candidate.tick(); // sends its prepare
@@ -77,7 +83,9 @@ class LeaseNodeTest {
     assertThat(candidate.knownLease()).get().extracting(KnownLease::owner).isEqualTo(0);
     time[0] += T / 4;
     candidate.tick();
-    assertThat(candidate.nextWakeNanos()).as("waits for that lease to end").isGreaterThan(time[0] + T / 5);
+    assertThat(candidate.nextWakeNanos())
+        .as("waits for that lease to end")
+        .isGreaterThan(time[0] + T / 5);
   }
 
   @Test
@@ -86,8 +94,14 @@ class LeaseNodeTest {
     int[] proposes = {0};
     Proposer candidate =
         new Proposer(
-            1, 3, 0, ManualCluster.TIMING, () -> time[0], new SplittableRandom(1),
-            m -> proposes[0] += m instanceof Propose ? 1 : 0, new NoRoles());
+            1,
+            3,
+            0,
+            ManualCluster.TIMING,
+            () -> time[0],
+            new SplittableRandom(1),
+            m -> proposes[0] += m instanceof Propose ? 1 : 0,
+            new NoRoles());
     candidate.start();
     time[0] = candidate.nextWakeNanos();
     candidate.tick();
@@ -157,10 +171,14 @@ class LeaseNodeTest {
     Acceptor voter = new Acceptor(1, store, () -> time[0], ManualCluster.TIMING);
     assertThat(voter.onPrepare(new Prepare(Ballot.of(9, 2), 2))).isEmpty();
     time[0] = ManualCluster.TIMING.quietNanos();
-    assertThat(voter.onPrepare(new Prepare(Ballot.of(4, 2), 2))).get()
-        .extracting(PrepareReply::promised).isEqualTo(false);
-    assertThat(voter.onPrepare(new Prepare(Ballot.of(9, 2), 2))).get()
-        .extracting(PrepareReply::promised).isEqualTo(true);
+    assertThat(voter.onPrepare(new Prepare(Ballot.of(4, 2), 2)))
+        .get()
+        .extracting(PrepareReply::promised)
+        .isEqualTo(false);
+    assertThat(voter.onPrepare(new Prepare(Ballot.of(9, 2), 2)))
+        .get()
+        .extracting(PrepareReply::promised)
+        .isEqualTo(true);
     assertThat(stored[0]).isEqualTo(Ballot.of(9, 2));
   }
 

@@ -49,7 +49,6 @@ final class LeaseSimulation {
   private sealed interface Event permits Deliver, Wake, Crash, Close, Restart, Cut, Pause {}
 
   /** Node {@code node} crashes; {@code -1} means whichever node is primary then, if any. */
-
   private record Deliver(int to, LeaseMessage message) implements Event {}
 
   private record Wake(int node, long token) implements Event {}
@@ -167,8 +166,10 @@ final class LeaseSimulation {
     StringBuilder drift = new StringBuilder();
     long maxPpm = Math.round(LeaseTiming.MAX_DRIFT * 1_000_000);
     for (int i = 0; i < voters; i++) {
-      long ppm = random.nextBoolean() ? (random.nextBoolean() ? maxPpm : -maxPpm)
-          : random.nextLong(-maxPpm, maxPpm + 1);
+      long ppm =
+          random.nextBoolean()
+              ? (random.nextBoolean() ? maxPpm : -maxPpm)
+              : random.nextLong(-maxPpm, maxPpm + 1);
       nodes[i] = new SimNode(i, new SimClock(random.nextLong(-(1L << 60), 1L << 60), ppm));
       drift.append(i == 0 ? "" : ",").append(ppm);
     }
@@ -313,7 +314,8 @@ final class LeaseSimulation {
   private void settle(SimNode node) {
     LeaseNode lease = node.node;
     if (lease.isPrimary()) {
-      history.runsUntil(node.index, node.clock.realAt(lease.knownLease().orElseThrow().untilNanos()));
+      history.runsUntil(
+          node.index, node.clock.realAt(lease.knownLease().orElseThrow().untilNanos()));
     }
     history.sawEpoch(node.index, lease.highestEpochSeen(), now);
     long wake = Math.max(now + 1, node.clock.realAt(lease.nextWakeNanos()));

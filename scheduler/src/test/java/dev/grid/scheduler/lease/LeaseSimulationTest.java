@@ -43,7 +43,9 @@ class LeaseSimulationTest {
             .mapToObj(seed -> LeaseSimulation.run(seed, Variant.VOTERS_IGNORE_PROMISES))
             .filter(result -> result.violations().stream().anyMatch(v -> v.contains("overlap")))
             .count();
-    assertThat(caught).as("schedules in which broken voters let two owners hold the lease").isPositive();
+    assertThat(caught)
+        .as("schedules in which broken voters let two owners hold the lease")
+        .isPositive();
   }
 
   @Test

@@ -61,8 +61,14 @@ final class ManualCluster {
         };
     nodes[i] =
         new LeaseNode(
-            i, stored.length, TIMING, () -> now, random.split(), store,
-            (to, m) -> wire.add(new InFlight(i, to, m)), log);
+            i,
+            stored.length,
+            TIMING,
+            () -> now,
+            random.split(),
+            store,
+            (to, m) -> wire.add(new InFlight(i, to, m)),
+            log);
     nodes[i].start();
   }
 

@@ -1,0 +1,35 @@
+package dev.grid.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import dev.grid.scheduler.lease.LeaseMessage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LeaseKryoTest {
+  private final Kryo kryo = KryoSerializer.newKryo(PrimaryLease.kryoClasses());
+
+  @Test
+  void when_lease_messages_travel_through_kryo_then_they_arrive_unchanged() {
+    List<LeaseMessage> messages =
+        List.of(
+            new LeaseMessage.Prepare(65_537, 1),
+            new LeaseMessage.PrepareReply(65_537, 2, false, 131_072, 0, 65_536, 1_500_000_000L),
+            new LeaseMessage.Propose(65_537, 1, 65_537, 2_000_000_000L),
+            new LeaseMessage.ProposeReply(65_537, 0, true, 65_537),
+            new LeaseMessage.Release(65_537, 1));
+    for (LeaseMessage message : messages) {
+      assertThat(roundTrip(message)).isEqualTo(message);
+      assertThat(roundTrip(new LeaseTask(message))).hasToString("LeaseTask[" + message + "]");
+    }
+  }
+
+  private Object roundTrip(Object value) {
+    Output output = new Output(256, -1);
+    kryo.writeClassAndObject(output, value);
+    return kryo.readClassAndObject(new Input(output.toBytes()));
+  }
+}

@@ -1,10 +1,10 @@
 package dev.grid.scheduler;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.GlobalSerializerConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SerializerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -104,12 +104,14 @@ public record ClusterSettings(
     dev.grid.storage.HazelcastBlobStore.mapConfigs().forEach(config::addMapConfig);
     config.getExecutorConfig(MESSAGE_EXECUTOR).setPoolSize(4).setStatisticsEnabled(false);
 
-    config
-        .getSerializationConfig()
-        .setGlobalSerializerConfig(
-            new GlobalSerializerConfig()
-                .setImplementation(new KryoSerializer(kryoClasses))
-                .setOverrideJavaSerialization(true));
+    // Kryo is registered for each of the grid's classes by name, so it takes precedence over Java
+    // serialization for them (entry processors and predicates are Serializable by interface)
+    // while Hazelcast's own types, exceptions included, keep Hazelcast's serializers.
+    KryoSerializer kryo = new KryoSerializer(kryoClasses);
+    for (Class<?> c : kryoClasses) {
+      config.getSerializationConfig().addSerializerConfig(
+          new SerializerConfig().setTypeClass(c).setImplementation(kryo));
+    }
     return config;
   }
 }

@@ -1,0 +1,96 @@
+package dev.grid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.grid.api.GridClient;
+import dev.grid.api.JobId;
+import dev.grid.api.JobInfo;
+import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import dev.grid.api.NodeInfo;
+import dev.grid.node.launch.LocalGrid;
+import dev.grid.node.launch.NodeProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three real node processes from the built jar, as an operator runs them: jobs spread
+ * round-robin, the primary is SIGKILLed, another takes over and dispatches within seconds, a job
+ * running elsewhere is adopted, and every output (also of jobs that ran on the killed node) can
+ * still be read.
+ */
+@Tag("slow")
+class GridProcessIT {
+  private static final Duration READY = Duration.ofSeconds(60);
+  private static final Duration JOBS = Duration.ofSeconds(60);
+  private static final Duration TAKEOVER = Duration.ofSeconds(5);
+
+  @TempDir Path dir;
+
+  @Test
+  void when_the_primary_is_sigkilled_then_another_takes_over_and_no_output_is_lost() {
+    try (LocalGrid grid = new LocalGrid(dir, 3, 4).start(READY);
+        GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+      await().atMost(READY).until(() -> primary(client) != null);
+
+      List<JobId> ids = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        ids.add(client.submit(JobSpec.command("echo", "job " + i)));
+      }
+      await().atMost(JOBS).until(() -> ids.stream()
+          .allMatch(id -> client.status(id).state() == JobState.SUCCEEDED));
+      Map<String, Long> perNode = ids.stream().map(id -> client.status(id).node())
+          .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+      assertThat(perNode.values()).as("spread %s", perNode)
+          .hasSize(3).allSatisfy(n -> assertThat(n).isBetween(8L, 12L));
+
+      NodeInfo oldPrimary = primary(client);
+      NodeProcess victim = grid.nodes().stream()
+          .filter(n -> n.name().equals(oldPrimary.name())).findFirst().orElseThrow();
+      JobId longJob = client.submit(JobSpec.command("sleep", "4"));
+      await().atMost(JOBS).until(() -> client.status(longJob).state() == JobState.RUNNING);
+      boolean longJobOnVictim = client.status(longJob).node().equals(victim.name());
+
+      victim.kill();
+      long killedAt = System.nanoTime();
+
+      JobId afterKill = client.submit(JobSpec.command("echo", "after the kill"));
+      await().atMost(TAKEOVER).until(() -> client.status(afterKill).state().isActive()
+          || client.status(afterKill).state().isTerminal());
+      long takeoverMillis = (System.nanoTime() - killedAt) / 1_000_000;
+      NodeInfo newPrimary = primary(client);
+      assertThat(newPrimary.name()).isNotEqualTo(oldPrimary.name());
+      assertThat(newPrimary.epoch()).isGreaterThan(oldPrimary.epoch());
+      System.out.printf("primary %s SIGKILLed; %s dispatching after %d ms%n",
+          oldPrimary.name(), newPrimary.name(), takeoverMillis);
+
+      JobInfo adopted = client.completion(longJob).get(JOBS.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(adopted.state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(adopted.attempt()).as("run again only if it ran on the killed node")
+          .isEqualTo(longJobOnVictim ? 2 : 1);
+      for (int i = 0; i < ids.size(); i++) {
+        assertThat(new String(client.stdout(ids.get(i)), StandardCharsets.UTF_8))
+            .isEqualTo("job " + i + "\n");
+      }
+      assertThat(client.completion(afterKill).get(30, java.util.concurrent.TimeUnit.SECONDS)
+          .state()).isEqualTo(JobState.SUCCEEDED);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static NodeInfo primary(GridClient client) {
+    List<NodeInfo> primaries = client.nodes().stream().filter(NodeInfo::primary).toList();
+    return primaries.size() == 1 ? primaries.get(0) : null;
+  }
+}

@@ -130,9 +130,10 @@ public final class Bench implements Callable<Integer> {
       run.throughput(warmup, clientThreads);
     }
     GridRun.Throughput result = run.throughput(jobs, clientThreads);
-    out.printf(Locale.ROOT, "grid run: %d jobs from %d client threads, states %s, client saw"
-        + " all end after %.2f s%n", result.jobs(), clientThreads, result.states(),
-        result.clientNanos() / 1e9);
+    out.printf(Locale.ROOT, "grid run: %d jobs from %d client threads, states %s; submits took"
+        + " %.2f s, the last job ended after %.2f s, the client saw it after %.2f s%n",
+        result.jobs(), clientThreads, result.states(), result.submitNanos() / 1e9,
+        (result.lastEndMillis() - result.firstSubmitMillis()) / 1e3, result.clientNanos() / 1e9);
     if (result.succeeded() != result.jobs()) {
       out.printf("warning: only %d of %d jobs succeeded%n", result.succeeded(), result.jobs());
     }

@@ -1,5 +1,7 @@
 package dev.grid.api;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -15,9 +17,11 @@ import java.util.regex.Pattern;
  * JobId id = JobId.of("j0mf3k2x9a-04f2k1qz");
  * }</pre>
  *
+ * <p>In JSON a job id is a plain string: {@code "j1kq2x9ab-4f2k1q"}.
+ *
  * @param value the id as text: 1 to 128 of {@code A-Z a-z 0-9 . _ : -}
  */
-public record JobId(String value) implements Comparable<JobId> {
+public record JobId(@JsonValue String value) implements Comparable<JobId> {
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   /** Validates the id; a bad one is refused with a message naming it. */
@@ -29,6 +33,7 @@ public record JobId(String value) implements Comparable<JobId> {
   }
 
   /** Parses an id given by a user; same rules as the constructor. */
+  @JsonCreator
   public static JobId of(String value) {
     return new JobId(value);
   }

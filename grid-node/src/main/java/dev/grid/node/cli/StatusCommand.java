@@ -1,0 +1,73 @@
+package dev.grid.node.cli;
+
+import dev.grid.api.GridClient;
+import dev.grid.api.JobEvent;
+import dev.grid.api.JobId;
+import dev.grid.api.JobInfo;
+import dev.grid.api.internal.Json;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code bin/status ID}: one job, its state and history. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show one job.")
+final class StatusCommand implements Callable<Integer> {
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+  @ParentCommand GridCli cli;
+
+  @Parameters(paramLabel = "ID", description = "The job's id, as submit printed it.")
+  JobId id;
+
+  @Option(names = "--json", description = "Print JSON (id, state, node, attempt, exitCode, ...).")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    try (GridClient grid = cli.client()) {
+      JobInfo job = grid.status(id);
+      if (json) {
+        cli.out.println(Json.toPrettyString(job));
+      } else {
+        print(job, cli.out);
+      }
+      return 0;
+    }
+  }
+
+  static void print(JobInfo job, PrintStream out) {
+    Table fields = new Table("ID", job.id().value());
+    fields.row("STATE", job.state());
+    fields.row("NODE", job.node());
+    fields.row("ATTEMPT", job.attempt());
+    fields.row("EXIT CODE", job.exitCode());
+    fields.row("COMMAND", job.spec() == null ? null : job.spec().display());
+    fields.row("SUBMITTED", time(job.submittedAtMillis()));
+    fields.row("STARTED", time(job.startedAtMillis()));
+    fields.row("ENDED", time(job.endedAtMillis()));
+    fields.row("OUTPUT", job.stdoutBytes() + " B stdout, " + job.stderrBytes() + " B stderr"
+        + (job.outputTruncated() ? " (truncated at the cap)" : ""));
+    fields.row("MESSAGE", job.message());
+    fields.print(out);
+    if (!job.history().isEmpty()) {
+      out.println();
+      Table history = new Table("TIME", "STATE", "NODE", "ATTEMPT", "EPOCH", "MESSAGE");
+      for (JobEvent event : job.history()) {
+        history.row(time(event.atMillis()), event.state(), event.node(), event.attempt(),
+            event.epoch(), event.message());
+      }
+      history.print(out);
+    }
+  }
+
+  static String time(Long millis) {
+    return millis == null ? null : TIME.format(Instant.ofEpochMilli(millis));
+  }
+}

@@ -1,0 +1,142 @@
+package dev.grid.node.http;
+
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import dev.grid.api.internal.Json;
+import dev.grid.node.GridOperations;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The routes under {@code /api/}, each a thin translation between JSON and {@link
+ * GridOperations}. Authentication has been checked before a request gets here.
+ *
+ * <pre>
+ * POST /api/jobs                 JobSpec      -> 201 {"id": "..."}
+ * GET  /api/jobs[?state=S]                    -> [JobInfo...]
+ * GET  /api/jobs/{id}                         -> JobInfo
+ * POST /api/jobs/{id}/cancel                  -> JobInfo
+ * GET  /api/jobs/{id}/stdout | /stderr        -> raw bytes
+ * GET  /api/nodes                             -> [NodeInfo...]
+ * GET  /api/health                            -> {"status": "ok", "node": "..."}
+ * </pre>
+ */
+final class ApiRoutes {
+  private final GridOperations ops;
+
+  ApiRoutes(GridOperations ops) {
+    this.ops = ops;
+  }
+
+  /** Answers the request, or throws an {@link ApiError} or an exception the caller maps. */
+  void handle(Exchange exchange) throws IOException {
+    String path = exchange.path();
+    String[] parts = path.substring(1).split("/");
+    // parts[0] is "api"
+    if (parts.length == 2) {
+      switch (parts[1]) {
+        case "jobs" -> {
+          if (isPost(exchange, path, "GET, POST")) {
+            submit(exchange);
+          } else {
+            list(exchange);
+          }
+          return;
+        }
+        case "nodes" -> {
+          requireGet(exchange, path);
+          exchange.json(200, ops.nodes());
+          return;
+        }
+        case "health" -> {
+          requireGet(exchange, path);
+          exchange.json(200, Map.of("status", "ok", "node", ops.nodeName()));
+          return;
+        }
+        default -> {
+          // fall through to 404
+        }
+      }
+    }
+    if (parts.length >= 3 && parts[1].equals("jobs")) {
+      JobId id = jobId(parts[2]);
+      if (parts.length == 3) {
+        requireGet(exchange, path);
+        exchange.json(200, found(ops.job(id), id));
+        return;
+      }
+      if (parts.length == 4) {
+        switch (parts[3]) {
+          case "cancel" -> {
+            requirePost(exchange, path);
+            exchange.json(200, found(ops.cancel(id), id));
+            return;
+          }
+          case "stdout" -> {
+            requireGet(exchange, path);
+            exchange.stream(found(ops.output(id, GridOperations.Stream.STDOUT), id));
+            return;
+          }
+          case "stderr" -> {
+            requireGet(exchange, path);
+            exchange.stream(found(ops.output(id, GridOperations.Stream.STDERR), id));
+            return;
+          }
+          default -> {
+            // fall through to 404
+          }
+        }
+      }
+    }
+    throw ApiError.notFound(
+        "no such endpoint: " + exchange.method() + " " + path + " (see /api/jobs, /api/nodes)");
+  }
+
+  private void submit(Exchange exchange) throws IOException {
+    JobSpec spec = Json.readJobSpec(exchange.body());
+    JobId id = ops.submit(spec);
+    exchange.header("Location", "/api/jobs/" + id);
+    exchange.json(201, Map.of("id", id.value()));
+  }
+
+  private void list(Exchange exchange) throws IOException {
+    String state = exchange.query("state");
+    Optional<JobState> filter =
+        state == null || state.isEmpty() ? Optional.empty() : Optional.of(JobState.parse(state));
+    exchange.json(200, ops.jobs(filter));
+  }
+
+  private static JobId jobId(String text) {
+    return JobId.of(text); // an invalid id is an IllegalArgumentException naming it: 400
+  }
+
+  private static <T> T found(Optional<T> value, JobId id) {
+    return value.orElseThrow(
+        () -> ApiError.notFound("no job with id '" + id + "': check the id with bin/jobs"));
+  }
+
+  private static boolean isPost(Exchange exchange, String path, String allow) {
+    String method = exchange.method();
+    if (method.equals("POST")) {
+      return true;
+    }
+    if (method.equals("GET")) {
+      return false;
+    }
+    throw ApiError.methodNotAllowed(method, path, allow);
+  }
+
+  private static void requireGet(Exchange exchange, String path) {
+    if (!exchange.method().equals("GET")) {
+      throw ApiError.methodNotAllowed(exchange.method(), path, "GET");
+    }
+  }
+
+  private static void requirePost(Exchange exchange, String path) {
+    if (!exchange.method().equals("POST")) {
+      throw ApiError.methodNotAllowed(exchange.method(), path, "POST");
+    }
+  }
+}

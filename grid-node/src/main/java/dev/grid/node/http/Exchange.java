@@ -1,0 +1,100 @@
+package dev.grid.node.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.grid.api.internal.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+
+/** One request and its answer: reading the body with a cap, writing JSON, errors or bytes. */
+final class Exchange {
+  static final int MAX_BODY_BYTES = 1 << 20;
+  private static final String JSON = "application/json; charset=utf-8";
+
+  private final HttpExchange http;
+
+  Exchange(HttpExchange http) {
+    this.http = http;
+  }
+
+  String method() {
+    return http.getRequestMethod();
+  }
+
+  /** The decoded path without a trailing slash, like {@code /api/jobs/j1}. */
+  String path() {
+    String path = http.getRequestURI().getPath();
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  /** The value of a query parameter, or null; values in this API need no decoding. */
+  String query(String name) {
+    String query = http.getRequestURI().getQuery();
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).equals(name)) {
+        return pair.substring(eq + 1);
+      }
+    }
+    return null;
+  }
+
+  String header(String name) {
+    return http.getRequestHeaders().getFirst(name);
+  }
+
+  /** The request body, refused past {@value #MAX_BODY_BYTES} bytes. */
+  byte[] body() throws IOException {
+    try (InputStream in = http.getRequestBody()) {
+      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+      if (bytes.length > MAX_BODY_BYTES) {
+        throw new ApiError(413, "request body is over " + MAX_BODY_BYTES + " bytes: send less");
+      }
+      return bytes;
+    }
+  }
+
+  void json(int status, Object value) throws IOException {
+    byte[] bytes = Json.toBytes(value);
+    http.getResponseHeaders().set("Content-Type", JSON);
+    http.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = http.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  void error(int status, String message) throws IOException {
+    json(status, Map.of("error", message == null ? "HTTP " + status : message));
+  }
+
+  void header(String name, String value) {
+    http.getResponseHeaders().set(name, value);
+  }
+
+  /** Streams raw bytes without holding them in memory. */
+  void stream(InputStream in) throws IOException {
+    http.getResponseHeaders().set("Content-Type", "application/octet-stream");
+    http.sendResponseHeaders(200, 0);
+    try (in;
+        OutputStream out = http.getResponseBody()) {
+      in.transferTo(out);
+    }
+  }
+
+  /**
+   * Discards what is left of the request body (up to the cap) so the connection can be reused.
+   * Reads rather than {@code skip()}s: the server's body stream inherits {@code skip} from
+   * FilterInputStream, which skips on the raw socket past the body's end and then blocks.
+   */
+  void drain() {
+    try (InputStream in = http.getRequestBody()) {
+      in.readNBytes(MAX_BODY_BYTES);
+    } catch (IOException ignored) {
+      // the client went away; nothing to answer
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package dev.grid.node.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.grid.api.GridException;
+import dev.grid.api.GridUnavailableException;
+import dev.grid.api.JobNotFoundException;
+import dev.grid.node.GridOperations;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's HTTP API: JSON over {@link GridOperations}, for {@code GridClient} and the {@code
+ * bin/} commands. Clients never join the cluster; this is their only way in.
+ *
+ * <pre>{@code
+ * try (HttpApi api = new HttpApi(ops, new InetSocketAddress("127.0.0.1", 18701), token)) {
+ *   api.start();
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Security: every request under {@code /api/} must carry {@code Authorization: Bearer
+ * <token>}; without it the answer is 401 and nothing is done. A blank token turns the check off,
+ * which is allowed only on a loopback address: the API refuses to listen beyond this machine
+ * without a token.
+ *
+ * <p>Requests are served by {@value #THREADS} threads named {@code grid-http-N}. {@link #close()}
+ * stops listening, gives requests in flight a moment, and stops the threads; it is idempotent.
+ */
+public final class HttpApi implements AutoCloseable {
+  /** Threads serving requests. */
+  public static final int THREADS = 4;
+
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  private static final long CLOSE_WAIT_MILLIS = 2_000;
+
+  private enum State {
+    NEW,
+    STARTED,
+    CLOSED
+  }
+
+  private final GridOperations ops;
+  private final InetSocketAddress bind;
+  private final BearerToken token;
+  private final ApiRoutes routes;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  private volatile HttpServer server;
+  private volatile ThreadPoolExecutor executor;
+
+  /**
+   * @param ops what the node offers
+   * @param bind where to listen; port 0 picks a free one (see {@link #port()})
+   * @param token the bearer token clients must send; blank only on a loopback address
+   * @throws IllegalArgumentException if {@code bind} is not loopback and the token is blank
+   */
+  public HttpApi(GridOperations ops, InetSocketAddress bind, String token) {
+    this.ops = Objects.requireNonNull(ops, "ops");
+    this.bind = Objects.requireNonNull(bind, "bind");
+    this.token = new BearerToken(token);
+    if (this.token.isOpen() && (bind.getAddress() == null || !bind.getAddress().isLoopbackAddress())) {
+      throw new IllegalArgumentException(
+          "refusing to serve the HTTP API on "
+              + bind
+              + " without a token: anyone who reaches it could run commands here. Give a token"
+              + " (--token-file), or listen on 127.0.0.1 only");
+    }
+    this.routes = new ApiRoutes(ops);
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @return this, for chaining
+   * @throws GridException if the address cannot be bound (a port in use: the message says which)
+   * @throws IllegalStateException if already started or closed
+   */
+  public HttpApi start() {
+    if (!state.compareAndSet(State.NEW, State.STARTED)) {
+      throw new IllegalStateException("the HTTP API was already " + state.get().name().toLowerCase());
+    }
+    HttpServer created;
+    try {
+      created = HttpServer.create(bind, 64);
+    } catch (BindException e) {
+      state.set(State.CLOSED);
+      throw new GridException(
+          "cannot listen for HTTP on " + bind + " (" + e.getMessage() + "): pick another"
+              + " --http-port or stop what uses it", e);
+    } catch (IOException e) {
+      state.set(State.CLOSED);
+      throw new GridException("cannot listen for HTTP on " + bind + ": " + e.getMessage(), e);
+    }
+    executor = newExecutor();
+    created.setExecutor(executor);
+    created.createContext("/", this::handle);
+    created.start();
+    server = created;
+    if (token.isOpen()) {
+      log.warn(
+          "HTTP API on {}:{} checks no token: any local user can submit jobs; give --token-file",
+          bind.getHostString(),
+          port());
+    }
+    log.info("HTTP API listening on http://{}:{}/api/", bind.getHostString(), port());
+    return this;
+  }
+
+  /** The port listened on, useful after binding port 0. */
+  public int port() {
+    return address().getPort();
+  }
+
+  /** The address listened on. */
+  public InetSocketAddress address() {
+    HttpServer current = server;
+    if (current == null) {
+      throw new IllegalStateException("the HTTP API is not started");
+    }
+    return current.getAddress();
+  }
+
+  /** Stops listening and stops the serving threads, within a few seconds. Idempotent. */
+  @Override
+  public void close() {
+    State previous = state.getAndSet(State.CLOSED);
+    if (previous != State.STARTED) {
+      return;
+    }
+    server.stop(0);
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+        executor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void handle(HttpExchange http) {
+    Exchange exchange = new Exchange(http);
+    try (http) {
+      if (!http.getRequestURI().getPath().startsWith("/api/")) {
+        exchange.drain();
+        exchange.error(404, "not found: the API is under /api/");
+        return;
+      }
+      if (!token.accepts(exchange.header("Authorization"))) {
+        exchange.drain();
+        exchange.header("WWW-Authenticate", "Bearer realm=\"grid\"");
+        exchange.error(401, "missing or wrong bearer token: send the grid's token as"
+            + " 'Authorization: Bearer <token>'");
+        return;
+      }
+      answer(exchange);
+    } catch (IOException e) {
+      log.debug("could not answer {} {}: {}", http.getRequestMethod(), http.getRequestURI(), e.toString());
+    } catch (RuntimeException e) {
+      log.error("failed to answer {} {}", http.getRequestMethod(), http.getRequestURI(), e);
+    }
+  }
+
+  /** Runs the route and maps what it throws to a status; the client sees a one-line message. */
+  private void answer(Exchange exchange) throws IOException {
+    try {
+      routes.handle(exchange);
+    } catch (ApiError e) {
+      exchange.drain();
+      if (e.allow() != null) {
+        exchange.header("Allow", e.allow());
+      }
+      exchange.error(e.status(), e.getMessage());
+    } catch (IllegalArgumentException e) {
+      exchange.error(400, e.getMessage());
+    } catch (JobNotFoundException e) {
+      exchange.error(404, e.getMessage());
+    } catch (GridUnavailableException e) {
+      exchange.error(503, e.getMessage());
+    } catch (GridException e) {
+      log.warn("{} {} failed: {}", exchange.method(), exchange.path(), e.getMessage());
+      exchange.error(500, e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("{} {} failed", exchange.method(), exchange.path(), e);
+      exchange.error(500, "internal error on node " + ops.nodeName() + ": " + e);
+    }
+  }
+
+  private static ThreadPoolExecutor newExecutor() {
+    AtomicInteger count = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            THREADS,
+            THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            runnable -> {
+              Thread thread = new Thread(runnable, "grid-http-" + count.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+}

@@ -1,0 +1,139 @@
+package dev.grid.node.http;
+
+import dev.grid.api.JobEvent;
+import dev.grid.api.JobId;
+import dev.grid.api.JobInfo;
+import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import dev.grid.api.NodeInfo;
+import dev.grid.node.GridOperations;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An in-memory stand-in for a node behind the HTTP API: jobs change state only when a test says
+ * so ({@link #start}, {@link #finish}). It records every call, so tests can assert what the API
+ * did and, above all, did not do.
+ */
+public final class FakeGridOperations implements GridOperations {
+  private final String nodeName;
+  private final Map<JobId, JobInfo> jobs = new TreeMap<>();
+  private final Map<JobId, byte[][]> outputs = new TreeMap<>();
+  private final List<JobSpec> submitted = new CopyOnWriteArrayList<>();
+  private final AtomicInteger statusCalls = new AtomicInteger();
+  private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+  private int nextId = 1;
+
+  public FakeGridOperations(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  /** Every spec accepted, in order. */
+  public List<JobSpec> submitted() {
+    return List.copyOf(submitted);
+  }
+
+  /** How many times a single job was looked up. */
+  public int statusCalls() {
+    return statusCalls.get();
+  }
+
+  @Override
+  public synchronized JobId submit(JobSpec spec) {
+    JobId id = JobId.of(String.format("j%04d", nextId++));
+    submitted.add(spec);
+    long now = clock.incrementAndGet();
+    jobs.put(
+        id,
+        new JobInfo(id, JobState.QUEUED, null, 0, null, null, spec, now, null, null, 0, 0, false,
+            List.of(new JobEvent(JobState.QUEUED, now, null, 0, 0, null))));
+    return id;
+  }
+
+  /** Moves a job to RUNNING on this node, attempt 1. */
+  public synchronized void start(JobId id) {
+    JobInfo job = jobs.get(id);
+    long now = clock.incrementAndGet();
+    jobs.put(id, with(job, JobState.RUNNING, 1, null, null, now, null));
+  }
+
+  /** Ends a job with the given state, exit code and output. */
+  public synchronized void finish(
+      JobId id, JobState state, Integer exitCode, String message, byte[] stdout, byte[] stderr) {
+    JobInfo job = jobs.get(id);
+    long now = clock.incrementAndGet();
+    JobInfo ended = with(job, state, Math.max(1, job.attempt()), exitCode, message, job.startedAtMillis(), now);
+    jobs.put(
+        id,
+        new JobInfo(ended.id(), ended.state(), ended.node(), ended.attempt(), ended.exitCode(),
+            ended.message(), ended.spec(), ended.submittedAtMillis(), ended.startedAtMillis(),
+            ended.endedAtMillis(), stdout.length, stderr.length, false, ended.history()));
+    outputs.put(id, new byte[][] {stdout.clone(), stderr.clone()});
+  }
+
+  private JobInfo with(JobInfo job, JobState state, int attempt, Integer exitCode, String message,
+      Long started, Long ended) {
+    List<JobEvent> history = new ArrayList<>(job.history());
+    history.add(new JobEvent(state, clock.get(), nodeName, attempt, 1, message));
+    return new JobInfo(job.id(), state, nodeName, attempt, exitCode, message, job.spec(),
+        job.submittedAtMillis(), started, ended, job.stdoutBytes(), job.stderrBytes(),
+        job.outputTruncated(), history);
+  }
+
+  @Override
+  public synchronized Optional<JobInfo> job(JobId id) {
+    statusCalls.incrementAndGet();
+    return Optional.ofNullable(jobs.get(id));
+  }
+
+  @Override
+  public synchronized List<JobInfo> jobs(Optional<JobState> state) {
+    return jobs.values().stream()
+        .filter(job -> state.isEmpty() || job.state() == state.get())
+        .toList();
+  }
+
+  @Override
+  public synchronized Optional<JobInfo> cancel(JobId id) {
+    JobInfo job = jobs.get(id);
+    if (job == null) {
+      return Optional.empty();
+    }
+    if (!job.state().isTerminal()) {
+      JobInfo cancelled =
+          with(job, JobState.CANCELLED, job.attempt(), null, "cancelled by a user",
+              job.startedAtMillis(), clock.incrementAndGet());
+      jobs.put(id, cancelled);
+    }
+    return Optional.of(jobs.get(id));
+  }
+
+  @Override
+  public synchronized Optional<InputStream> output(JobId id, Stream stream) {
+    if (!jobs.containsKey(id)) {
+      return Optional.empty();
+    }
+    byte[][] output = outputs.getOrDefault(id, new byte[][] {new byte[0], new byte[0]});
+    return Optional.of(new ByteArrayInputStream(output[stream == Stream.STDOUT ? 0 : 1]));
+  }
+
+  @Override
+  public List<NodeInfo> nodes() {
+    return List.of(
+        new NodeInfo(nodeName, "http://127.0.0.1:18701", true, 3, 4, 1),
+        new NodeInfo(nodeName + "-b", "http://127.0.0.1:18702", false, 3, 8, 0));
+  }
+
+  @Override
+  public String nodeName() {
+    return nodeName;
+  }
+}

@@ -1,0 +1,212 @@
+package dev.grid.node.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import dev.grid.api.internal.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HttpApiTest {
+  static final String TOKEN = "s3cret-token";
+  private static final String SPEC = "{\"argv\":[\"echo\",\"hi\"],\"timeout\":\"PT30S\"}";
+
+  private final FakeGridOperations ops = new FakeGridOperations("n1");
+  private final HttpClient http = HttpClient.newHttpClient();
+  private HttpApi api;
+
+  @BeforeEach
+  void start() {
+    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  private HttpResponse<String> send(String method, String path, String body, String token)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+            .method(method, body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String error(HttpResponse<String> response) {
+    return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8)).get("error").asText();
+  }
+
+  @Test
+  void when_a_spec_is_posted_then_201_with_the_id_and_the_job_is_queued() throws Exception {
+    HttpResponse<String> response = send("POST", "/api/jobs", SPEC, TOKEN);
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    String id = Json.readTree(response.body().getBytes(StandardCharsets.UTF_8)).get("id").asText();
+    assertThat(response.headers().firstValue("Location")).hasValue("/api/jobs/" + id);
+    assertThat(ops.submitted()).hasSize(1);
+    assertThat(ops.submitted().get(0).argv()).containsExactly("echo", "hi");
+    assertThat(ops.job(JobId.of(id))).get().extracting(j -> j.state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
+  void when_no_token_is_sent_then_401_and_nothing_is_submitted() throws Exception {
+    HttpResponse<String> response = send("POST", "/api/jobs", SPEC, null);
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
+    assertThat(error(response)).contains("bearer token");
+    assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
+  void when_a_wrong_token_is_sent_then_401_on_every_route_and_nothing_is_done() throws Exception {
+    JobId id = ops.submit(JobSpec.shell("sleep 100"));
+
+    assertThat(send("POST", "/api/jobs", SPEC, "wrong").statusCode()).isEqualTo(401);
+    assertThat(send("POST", "/api/jobs", SPEC, TOKEN + "x").statusCode()).isEqualTo(401);
+    assertThat(send("POST", "/api/jobs/" + id + "/cancel", null, "wrong").statusCode()).isEqualTo(401);
+    assertThat(send("GET", "/api/jobs", null, "").statusCode()).isEqualTo(401);
+    assertThat(send("GET", "/api/health", null, "wrong").statusCode()).isEqualTo(401);
+    assertThat(ops.submitted()).hasSize(1);
+    assertThat(ops.job(id)).get().extracting(j -> j.state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
+  void when_a_spec_is_invalid_then_400_names_the_bad_value() throws Exception {
+    HttpResponse<String> negative =
+        send("POST", "/api/jobs", "{\"argv\":[\"true\"],\"maxRetries\":-4}", TOKEN);
+    HttpResponse<String> badDuration =
+        send("POST", "/api/jobs", "{\"shell\":\"true\",\"timeout\":\"30s\"}", TOKEN);
+    HttpResponse<String> notJson = send("POST", "/api/jobs", "{argv", TOKEN);
+
+    assertThat(negative.statusCode()).isEqualTo(400);
+    assertThat(error(negative)).contains("maxRetries -4");
+    assertThat(badDuration.statusCode()).isEqualTo(400);
+    assertThat(error(badDuration)).contains("timeout", "30s");
+    assertThat(notJson.statusCode()).isEqualTo(400);
+    assertThat(error(notJson)).contains("not valid JSON");
+    assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
+  void when_a_job_id_is_unknown_then_404_on_each_job_route() throws Exception {
+    for (String path : new String[] {"/api/jobs/nope", "/api/jobs/nope/stdout", "/api/jobs/nope/stderr"}) {
+      HttpResponse<String> response = send("GET", path, null, TOKEN);
+      assertThat(response.statusCode()).as(path).isEqualTo(404);
+      assertThat(error(response)).contains("'nope'");
+    }
+    assertThat(send("POST", "/api/jobs/nope/cancel", null, TOKEN).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void when_a_route_or_method_is_wrong_then_404_or_405() throws Exception {
+    assertThat(send("GET", "/api/bogus", null, TOKEN).statusCode()).isEqualTo(404);
+    assertThat(send("GET", "/api/jobs/j1/bogus", null, TOKEN).statusCode()).isEqualTo(404);
+    assertThat(send("GET", "/elsewhere", null, TOKEN).statusCode()).isEqualTo(404);
+    HttpResponse<String> delete = send("DELETE", "/api/jobs", null, TOKEN);
+    assertThat(delete.statusCode()).isEqualTo(405);
+    assertThat(delete.headers().firstValue("Allow")).hasValue("GET, POST");
+    assertThat(send("GET", "/api/jobs/j1/cancel", null, TOKEN).statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void when_an_id_or_state_is_malformed_then_400_names_it() throws Exception {
+    HttpResponse<String> badState = send("GET", "/api/jobs?state=SLEEPING", null, TOKEN);
+    assertThat(badState.statusCode()).isEqualTo(400);
+    assertThat(error(badState)).contains("SLEEPING");
+    HttpResponse<String> badId = send("GET", "/api/jobs/a%20b", null, TOKEN);
+    assertThat(badId.statusCode()).isEqualTo(400);
+    assertThat(error(badId)).contains("a b");
+  }
+
+  @Test
+  void when_health_is_asked_then_ok_with_the_node_name() throws Exception {
+    HttpResponse<String> response = send("GET", "/api/health", null, TOKEN);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"status\":\"ok\"", "\"node\":\"n1\"");
+  }
+
+  @Test
+  void when_output_is_fetched_then_the_raw_bytes_come_back() throws Exception {
+    JobId id = ops.submit(JobSpec.shell("head -c 4 /dev/urandom"));
+    byte[] binary = {0, (byte) 0xff, (byte) 0xc3, '\n'};
+    ops.finish(id, JobState.SUCCEEDED, 0, null, binary, new byte[0]);
+
+    HttpResponse<byte[]> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/api/jobs/" + id + "/stdout"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+    assertThat(response.body()).containsExactly(binary);
+  }
+
+  @Test
+  void when_listening_beyond_loopback_without_a_token_then_it_refuses_to_start() {
+    assertThatThrownBy(() -> new HttpApi(ops, new InetSocketAddress("0.0.0.0", 0), " "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("without a token");
+    assertThatThrownBy(() -> new HttpApi(ops, new InetSocketAddress("0.0.0.0", 0), null))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void when_no_token_is_configured_on_loopback_then_requests_pass() throws Exception {
+    try (HttpApi open =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "").start()) {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + open.port() + "/api/health")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void when_the_port_is_taken_then_start_fails_naming_the_address() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        HttpApi second =
+            new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort()), TOKEN)) {
+      assertThatThrownBy(second::start)
+          .isInstanceOf(dev.grid.api.GridException.class)
+          .hasMessageContaining(String.valueOf(taken.getLocalPort()));
+    }
+  }
+
+  @Test
+  void when_closed_twice_then_no_serving_thread_is_left() {
+    api.close();
+    api.close();
+    // close() waits for the pool to terminate; a worker may take a moment more to leave run()
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(
+            () ->
+                assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch(t -> t.getName().startsWith("grid-http-") && t.isAlive()));
+  }
+}

@@ -1,0 +1,369 @@
+package dev.grid.api;
+
+import dev.grid.api.internal.CompletionWatcher;
+import dev.grid.api.internal.Json;
+import dev.grid.api.internal.NodeTransport;
+import dev.grid.api.internal.NodeTransport.Response;
+import dev.grid.api.internal.NodeTransport.Retry;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A client of the grid over its HTTP API. It never joins the cluster: it speaks JSON to any node,
+ * and fails over to the next node it knows when one cannot be reached.
+ *
+ * <pre>{@code
+ * try (GridClient grid = GridClient.connect(
+ *     List.of(URI.create("http://10.0.0.1:18701"), URI.create("http://10.0.0.2:18701")),
+ *     token)) {
+ *   JobId id = grid.submit(JobSpec.command("tar", "czf", "/backups/home.tgz", "/home"));
+ *   JobInfo done = grid.completion(id).get(10, TimeUnit.MINUTES);
+ *   System.out.println(done.state() + " " + done.exitCode());
+ *   System.out.write(grid.stdout(id));
+ * }
+ * }</pre>
+ *
+ * <p>Or, with {@code GRID_URL} and {@code GRID_TOKEN} set as for {@code bin/submit}:
+ *
+ * <pre>{@code
+ * try (GridClient grid = GridClient.fromEnvironment()) {
+ *   JobInfo info = grid.submitAndWait(JobSpec.shell("echo hello"), Duration.ofMinutes(1));
+ * }
+ * }</pre>
+ *
+ * <p><b>Failover.</b> A node that refuses the connection or does not accept it within the
+ * connect timeout (1 s by default) is skipped; the node that answers is asked first next time.
+ * Reads and cancels that fail midway are also tried on the next node. A {@link #submit} is sent to
+ * another node only if the previous one could not be connected to: once a node may have received
+ * it, the client does not risk making the job twice, and throws instead.
+ *
+ * <p><b>Errors</b> are unchecked {@link GridException}s: {@link GridUnavailableException} when no
+ * node answered (its message names every URL tried), {@link GridAuthException} when the token is
+ * refused, {@link JobNotFoundException} for an unknown id, {@link IllegalArgumentException} for a
+ * request the grid found invalid.
+ *
+ * <p>Thread-safe; one client may serve a whole program. Close it to stop its polling threads.
+ */
+public final class GridClient implements AutoCloseable {
+
+  /** The URL used when none is given: a node on this machine on its default HTTP port. */
+  public static final String DEFAULT_URL = "http://127.0.0.1:18701";
+
+  private final NodeTransport transport;
+  private final CompletionWatcher watcher;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private GridClient(Builder builder) {
+    this.transport =
+        new NodeTransport(builder.nodes, builder.token, builder.connectTimeout, builder.timeout);
+    this.watcher = new CompletionWatcher(this::status);
+  }
+
+  /**
+   * A client of the nodes at the given base URLs, with default timeouts.
+   *
+   * <pre>{@code
+   * GridClient grid = GridClient.connect(List.of(URI.create("http://127.0.0.1:18701")), token);
+   * }</pre>
+   *
+   * @param nodes base URLs of one or more nodes, in the order to try them
+   * @param token the grid's bearer token; null only for a token-less grid on loopback
+   */
+  public static GridClient connect(List<URI> nodes, String token) {
+    return builder().nodes(nodes).token(token).build();
+  }
+
+  /**
+   * A client configured like the {@code bin/} commands: {@code GRID_URL} (comma-separated node
+   * URLs, default {@value #DEFAULT_URL}) and {@code GRID_TOKEN}.
+   *
+   * <pre>{@code
+   * // GRID_URL=http://10.0.0.1:18701,http://10.0.0.2:18701 GRID_TOKEN=s3cret java MyApp
+   * GridClient grid = GridClient.fromEnvironment();
+   * }</pre>
+   */
+  public static GridClient fromEnvironment() {
+    return fromEnvironment(System.getenv());
+  }
+
+  /** As {@link #fromEnvironment()}, reading the variables from the given map. */
+  public static GridClient fromEnvironment(Map<String, String> env) {
+    String urls = env.get("GRID_URL");
+    return connect(
+        parseUrls(urls == null || urls.isBlank() ? DEFAULT_URL : urls), env.get("GRID_TOKEN"));
+  }
+
+  /** A builder, for timeouts other than the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Parses comma-separated node URLs as {@code GRID_URL} holds them. A URL without a scheme gets
+   * {@code http://}: {@code "10.0.0.1:18701,10.0.0.2:18701"} is fine.
+   *
+   * @throws IllegalArgumentException naming a URL that is not valid, or if there is none
+   */
+  public static List<URI> parseUrls(String commaSeparated) {
+    List<URI> urls = new ArrayList<>();
+    for (String part : Objects.requireNonNull(commaSeparated, "urls").split(",")) {
+      String text = part.strip();
+      if (text.isEmpty()) {
+        continue;
+      }
+      if (!text.contains("://")) {
+        text = "http://" + text;
+      }
+      urls.add(checkUrl(text));
+    }
+    if (urls.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no grid URL in '" + commaSeparated + "': give one or more like " + DEFAULT_URL);
+    }
+    return List.copyOf(urls);
+  }
+
+  private static URI checkUrl(String text) {
+    try {
+      URI uri = new URI(text);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
+        throw new URISyntaxException(text, "not an http:// or https:// URL with a host");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "grid URL '" + text + "' is not valid (" + e.getReason() + "): use one like " + DEFAULT_URL);
+    }
+  }
+
+  /** The node URLs this client uses, in the order given. */
+  public List<URI> nodeUrls() {
+    return transport.nodes();
+  }
+
+  /**
+   * Submits a job; once this returns, the grid has accepted it and will run it.
+   *
+   * <pre>{@code
+   * JobId id = grid.submit(JobSpec.shell("make -j4 test").withTimeout(Duration.ofMinutes(20)));
+   * }</pre>
+   *
+   * @throws GridUnavailableException if no node could be reached, or if the node broke off after
+   *     it may have accepted the job (the message says so; check {@link #jobs} before resubmitting)
+   */
+  public JobId submit(JobSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    Response answer =
+        transport.send("POST", "/api/jobs", Json.toBytes(spec), Retry.ON_CONNECT_FAILURE_ONLY);
+    return JobId.of(Json.readTree(ok(answer, null)).path("id").asText(null));
+  }
+
+  /**
+   * The job as the grid knows it now.
+   *
+   * @throws JobNotFoundException if no job has the id
+   */
+  public JobInfo status(JobId id) {
+    return Json.read(ok(get("/api/jobs/" + id), id), JobInfo.class);
+  }
+
+  /** All jobs, oldest first. */
+  public List<JobInfo> jobs() {
+    return jobs(Optional.empty());
+  }
+
+  /** The jobs in the given state, oldest first: {@code grid.jobs(JobState.RUNNING)}. */
+  public List<JobInfo> jobs(JobState state) {
+    return jobs(Optional.of(state));
+  }
+
+  /** The jobs, oldest first, only those in the state if one is given. */
+  public List<JobInfo> jobs(Optional<JobState> state) {
+    String query = state.map(s -> "?state=" + s.name()).orElse("");
+    return Json.readList(ok(get("/api/jobs" + query), null), JobInfo.class);
+  }
+
+  /**
+   * Cancels a job: a queued one ends {@code CANCELLED} at once, a running one once its process
+   * tree is killed (watch it with {@link #completion}). Cancelling an ended job changes nothing.
+   *
+   * @return the job as it is right after the request
+   * @throws JobNotFoundException if no job has the id
+   */
+  public JobInfo cancel(JobId id) {
+    Response answer =
+        transport.send("POST", "/api/jobs/" + id + "/cancel", null, Retry.ON_ANY_FAILURE);
+    return Json.read(ok(answer, id), JobInfo.class);
+  }
+
+  /** What the job's latest attempt wrote to stdout (up to the grid's cap), as raw bytes. */
+  public byte[] stdout(JobId id) {
+    return ok(get("/api/jobs/" + id + "/stdout"), id);
+  }
+
+  /** What the job's latest attempt wrote to stderr (up to the grid's cap), as raw bytes. */
+  public byte[] stderr(JobId id) {
+    return ok(get("/api/jobs/" + id + "/stderr"), id);
+  }
+
+  /** The live nodes of the grid, sorted by name. */
+  public List<NodeInfo> nodes() {
+    return Json.readList(ok(get("/api/nodes"), null), NodeInfo.class);
+  }
+
+  /** The name of a node that answers, proving the grid is up and the token accepted. */
+  public String health() {
+    return Json.readTree(ok(get("/api/health"), null)).path("node").asText();
+  }
+
+  /**
+   * A future that completes with the job once it has ended (any terminal {@link JobState}). No
+   * thread waits for it: the client polls with a short backoff. Cancelling the future stops the
+   * polling, not the job.
+   *
+   * <pre>{@code
+   * grid.completion(id).thenAccept(job -> log.info("{} ended {}", job.id(), job.state()));
+   * }</pre>
+   *
+   * <p>It fails with {@link JobNotFoundException} for an unknown id, and with the last error if
+   * the grid stays unreachable for several seconds.
+   */
+  public CompletableFuture<JobInfo> completion(JobId id) {
+    Objects.requireNonNull(id, "id");
+    return watcher.watch(id);
+  }
+
+  /**
+   * Submits a job and waits until it ends.
+   *
+   * <pre>{@code
+   * JobInfo job = grid.submitAndWait(JobSpec.command("ls", "-l"), Duration.ofSeconds(30));
+   * if (job.state() == JobState.SUCCEEDED) { System.out.write(grid.stdout(job.id())); }
+   * }</pre>
+   *
+   * @param wait how long to wait (the job's own timeout is in its spec)
+   * @throws GridException if the job has not ended within {@code wait}; it goes on running
+   */
+  public JobInfo submitAndWait(JobSpec spec, Duration wait) {
+    Objects.requireNonNull(wait, "wait");
+    JobId id = submit(spec);
+    CompletableFuture<JobInfo> done = completion(id);
+    try {
+      return done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      done.cancel(false);
+      throw new GridException(
+          "job " + id + " did not end within " + wait + "; it goes on: see bin/status " + id, e);
+    } catch (InterruptedException e) {
+      done.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new GridException("interrupted while waiting for job " + id, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new GridException("waiting for job " + id + " failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /** Stops the polling threads; pending {@link #completion} futures fail. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      watcher.close();
+    }
+  }
+
+  private Response get(String path) {
+    return transport.send("GET", path, null, Retry.ON_ANY_FAILURE);
+  }
+
+  /** The body of a successful answer; an error answer becomes the matching exception. */
+  private static byte[] ok(Response answer, JobId job) {
+    int status = answer.status();
+    if (status >= 200 && status < 300) {
+      return answer.body();
+    }
+    switch (status) {
+      case 401:
+        throw new GridAuthException(
+            "the grid refused the token: check GRID_TOKEN or --token-file (node " + answer.node()
+                + ")");
+      case 404:
+        if (job != null) {
+          throw new JobNotFoundException(job);
+        }
+        break;
+      case 400:
+        throw new IllegalArgumentException(answer.errorMessage());
+      default:
+        break;
+    }
+    throw new GridException(
+        "node " + answer.node() + " answered HTTP " + status + ": " + answer.errorMessage());
+  }
+
+  /** Settings of a {@link GridClient}; {@link #nodes} is required. */
+  public static final class Builder {
+    private List<URI> nodes = List.of();
+    private String token;
+    private Duration connectTimeout = Duration.ofSeconds(1);
+    private Duration timeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** Base URLs of one or more nodes, like {@code http://10.0.0.1:18701}. */
+    public Builder nodes(List<URI> urls) {
+      List<URI> copy = List.copyOf(Objects.requireNonNull(urls, "urls"));
+      copy.forEach(url -> checkUrl(url.toString()));
+      this.nodes = copy;
+      return this;
+    }
+
+    /** The grid's bearer token; null or blank sends none (a token-less grid on loopback). */
+    public Builder token(String bearerToken) {
+      this.token = bearerToken;
+      return this;
+    }
+
+    /** How long a node may take to accept a connection before the next is tried (1 s). */
+    public Builder connectTimeout(Duration value) {
+      this.connectTimeout = positive("connect timeout", value);
+      return this;
+    }
+
+    /** How long a connected node may take to answer one request (30 s). */
+    public Builder requestTimeout(Duration value) {
+      this.timeout = positive("request timeout", value);
+      return this;
+    }
+
+    /** The client; it opens no connection until the first call. */
+    public GridClient build() {
+      if (nodes.isEmpty()) {
+        throw new IllegalArgumentException(
+            "no grid URL given: give at least one, like " + DEFAULT_URL);
+      }
+      return new GridClient(this);
+    }
+
+    private static Duration positive(String what, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(what + " " + value + " is not positive: give one");
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package dev.grid.api.internal;
+
+import dev.grid.api.GridException;
+import dev.grid.api.GridUnavailableException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sends one HTTP request to the grid, failing over between its nodes.
+ *
+ * <p>Failover: a node that cannot be connected to is skipped and the next one tried; the node
+ * that answered is remembered and asked first next time. Any answer, even an error status, ends
+ * the round: a 4xx is the caller's problem, not the node's.
+ *
+ * <p>At most once: a request that may already have reached a node (the connection was made, then
+ * broke or timed out) is tried elsewhere only if it is {@link Retry#ON_ANY_FAILURE safe to
+ * repeat}. A submit is not: the first node may have accepted the job, and a second submit would
+ * make a second job.
+ *
+ * <p>Not part of the public API.
+ */
+public final class NodeTransport {
+
+  /** When a request may be sent to another node. */
+  public enum Retry {
+    /** Reading, or an operation that may be repeated: any I/O failure moves on. */
+    ON_ANY_FAILURE,
+    /** Only when the node could not be connected to, so it cannot have seen the request. */
+    ON_CONNECT_FAILURE_ONLY
+  }
+
+  /** A node's answer. */
+  public record Response(URI node, int status, byte[] body) {
+    /** The {@code "error"} text of an error answer, or the status line if there is none. */
+    public String errorMessage() {
+      try {
+        var tree = Json.readTree(body);
+        if (tree != null && tree.hasNonNull("error")) {
+          return tree.get("error").asText();
+        }
+      } catch (RuntimeException notJson) {
+        // fall through: a proxy or an older node may answer with plain text
+      }
+      return "HTTP " + status;
+    }
+  }
+
+  private final List<URI> nodes;
+  private final String authorization;
+  private final HttpClient http;
+  private final Duration requestTimeout;
+  private final AtomicInteger preferred = new AtomicInteger();
+
+  /**
+   * @param nodes base URLs of nodes, like {@code http://10.0.0.5:18701}; at least one
+   * @param token the bearer token, or null to send none
+   * @param connectTimeout how long to wait for a node to accept a connection before moving on
+   * @param requestTimeout how long to wait for a node's answer once connected
+   */
+  public NodeTransport(
+      List<URI> nodes, String token, Duration connectTimeout, Duration requestTimeout) {
+    if (nodes == null || nodes.isEmpty()) {
+      throw new IllegalArgumentException("no grid URL given: give at least one, like "
+          + "http://127.0.0.1:18701");
+    }
+    this.nodes = List.copyOf(nodes);
+    this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.strip();
+    this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+  }
+
+  /** The nodes, in the order given. */
+  public List<URI> nodes() {
+    return nodes;
+  }
+
+  /**
+   * Sends the request to the remembered node, then to the others in turn as {@code retry} allows.
+   *
+   * @param method GET or POST
+   * @param path the path under the node's base URL, like {@code /api/jobs}
+   * @param jsonBody a JSON body, or null for none
+   * @throws GridUnavailableException if no node answered, naming every URL tried and why
+   */
+  public Response send(String method, String path, byte[] jsonBody, Retry retry) {
+    int start = preferred.get();
+    List<String> failures = new ArrayList<>();
+    IOException last = null;
+    for (int i = 0; i < nodes.size(); i++) {
+      int index = (start + i) % nodes.size();
+      URI node = nodes.get(index);
+      try {
+        HttpResponse<byte[]> answer =
+            http.send(request(node, method, path, jsonBody), HttpResponse.BodyHandlers.ofByteArray());
+        preferred.set(index);
+        return new Response(node, answer.statusCode(), answer.body());
+      } catch (IOException e) {
+        last = e;
+        failures.add(node + " (" + describe(e) + ")");
+        if (retry == Retry.ON_CONNECT_FAILURE_ONLY && !isConnectFailure(e)) {
+          throw new GridUnavailableException(
+              "node "
+                  + node
+                  + " failed after the request was sent ("
+                  + describe(e)
+                  + "); it may have acted on it, so it was not sent to another node: check with"
+                  + " bin/jobs before trying again",
+              e);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GridException("interrupted while waiting for the grid at " + node, e);
+      }
+    }
+    throw new GridUnavailableException(
+        "no grid node answered, tried "
+            + String.join(", ", failures)
+            + ": start a node, or point GRID_URL / --url at running ones",
+        last);
+  }
+
+  private HttpRequest request(URI node, String method, String path, byte[] jsonBody) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(resolve(node, path))
+            .timeout(requestTimeout)
+            .header("Accept", "application/json, application/octet-stream");
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
+    if (jsonBody != null) {
+      builder.header("Content-Type", "application/json");
+      builder.method(method, HttpRequest.BodyPublishers.ofByteArray(jsonBody));
+    } else {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    return builder.build();
+  }
+
+  private static URI resolve(URI node, String path) {
+    String base = node.toString();
+    return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) + path : base + path);
+  }
+
+  /** True when the node cannot have seen the request: it never accepted the connection. */
+  static boolean isConnectFailure(IOException e) {
+    return e instanceof ConnectException || e instanceof HttpConnectTimeoutException;
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof HttpConnectTimeoutException) {
+      return "connect timed out";
+    }
+    if (e instanceof ConnectException && e.getMessage() == null) {
+      return "connection refused";
+    }
+    String message = e.getMessage();
+    return message == null || message.isBlank()
+        ? e.getClass().getSimpleName()
+        : message.replaceAll("\\s+", " ");
+  }
+}

@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
  * (target at least 0.50); (3) jobs are submitted one at a time, each after the previous ended:
  * the job's start time minus the client's clock just before the submit, p50 and p99 (targets 20
  * and 100 ms); (4) the grid rests two seconds and each node's VmRSS is read from {@code /proc}
- * (target under 300 MB). Node logs stay in the printed directory when a run fails.
+ * (target under 300 MB). Node logs stay in the printed directory when a run fails or
+ * {@code --dir} was given.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Measures the grid against a ProcessBuilder pool on this machine.")
@@ -122,7 +123,18 @@ public final class Bench implements Callable<Integer> {
       }
       idleRss(grid);
     }
+    if (dir == null) {
+      deleteTree(base); // kept if the run failed, for its logs
+    }
     return 0;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 
   private void measureGrid(GridRun run, double poolRate) throws Exception {
@@ -130,9 +142,10 @@ public final class Bench implements Callable<Integer> {
       run.throughput(warmup, clientThreads);
     }
     GridRun.Throughput result = run.throughput(jobs, clientThreads);
-    out.printf(Locale.ROOT, "grid run: %d jobs from %d client threads, states %s, client saw"
-        + " all end after %.2f s%n", result.jobs(), clientThreads, result.states(),
-        result.clientNanos() / 1e9);
+    out.printf(Locale.ROOT, "grid run: %d jobs from %d client threads, states %s; submits took"
+        + " %.2f s, the last job ended after %.2f s, the client saw it after %.2f s%n",
+        result.jobs(), clientThreads, result.states(), result.submitNanos() / 1e9,
+        (result.lastEndMillis() - result.firstSubmitMillis()) / 1e3, result.clientNanos() / 1e9);
     if (result.succeeded() != result.jobs()) {
       out.printf("warning: only %d of %d jobs succeeded%n", result.succeeded(), result.jobs());
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** No-op shell jobs ({@code true}) through a running grid, as a client program would send them. */
 final class GridRun {
@@ -34,11 +35,12 @@ final class GridRun {
    * @param jobs how many jobs were submitted
    * @param firstSubmitMillis wall time just before the first submit
    * @param lastEndMillis the latest {@code endedAtMillis} the grid recorded
+   * @param submitNanos from the first submit until every submit had returned
    * @param clientNanos from the first submit until the client had seen every job end
    * @param states how many jobs ended in each state
    */
   record Throughput(
-      int jobs, long firstSubmitMillis, long lastEndMillis, long clientNanos,
+      int jobs, long firstSubmitMillis, long lastEndMillis, long submitNanos, long clientNanos,
       Map<JobState, Integer> states) {
 
     /** Jobs per second, from the first submit to the last job's end as the grid recorded it. */
@@ -54,6 +56,7 @@ final class GridRun {
   /** Submits {@code count} jobs from {@code threads} client threads and waits for every one. */
   Throughput throughput(int count, int threads) {
     AtomicInteger left = new AtomicInteger(count);
+    AtomicLong lastSubmitted = new AtomicLong();
     AtomicInteger names = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads,
         r -> new Thread(r, "bench-client-" + names.incrementAndGet()));
@@ -62,7 +65,7 @@ final class GridRun {
       long start = System.nanoTime();
       List<Future<List<JobInfo>>> shares = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        shares.add(pool.submit(() -> submitAndAwait(left)));
+        shares.add(pool.submit(() -> submitAndAwait(left, lastSubmitted)));
       }
       List<JobInfo> ended = new ArrayList<>();
       for (Future<List<JobInfo>> share : shares) {
@@ -77,7 +80,8 @@ final class GridRun {
           lastEnd = Math.max(lastEnd, info.endedAtMillis());
         }
       }
-      return new Throughput(count, startMillis, lastEnd, clientNanos, states);
+      return new Throughput(
+          count, startMillis, lastEnd, lastSubmitted.get() - start, clientNanos, states);
     } catch (ExecutionException e) {
       throw new IllegalStateException("a client thread failed: " + e.getCause(), e.getCause());
     } catch (InterruptedException | TimeoutException e) {
@@ -89,11 +93,13 @@ final class GridRun {
   }
 
   /** Takes jobs from the shared count, submits them all, then waits for each to end. */
-  private List<JobInfo> submitAndAwait(AtomicInteger left) throws Exception {
+  private List<JobInfo> submitAndAwait(AtomicInteger left, AtomicLong lastSubmitted)
+      throws Exception {
     List<JobId> ids = new ArrayList<>();
     while (left.getAndDecrement() > 0) {
       ids.add(client.submit(NO_OP));
     }
+    lastSubmitted.accumulateAndGet(System.nanoTime(), Math::max);
     List<JobInfo> ended = new ArrayList<>();
     for (JobId id : ids) {
       ended.add(awaitEnd(id));

@@ -97,6 +97,8 @@ public final class NodeMain implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();
       stopped.countDown();
+      // A clean stop on SIGTERM exits 0 (the JVM would report 143, "killed by SIGTERM").
+      Runtime.getRuntime().halt(0);
     }, "grid-shutdown"));
     stopped.await();
     return 0;

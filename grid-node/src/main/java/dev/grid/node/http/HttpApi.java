@@ -89,6 +89,11 @@ public final class HttpApi implements AutoCloseable {
     if (!state.compareAndSet(State.NEW, State.STARTED)) {
       throw new IllegalStateException("the HTTP API was already " + state.get().name().toLowerCase());
     }
+    // The JDK server leaves Nagle's algorithm on; with small JSON answers every request then
+    // waits ~40 ms for a delayed ACK. Must be set before the first server is created.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     HttpServer created;
     try {
       created = HttpServer.create(bind, 64);

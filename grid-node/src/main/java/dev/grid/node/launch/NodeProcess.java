@@ -41,7 +41,16 @@ public final class NodeProcess implements AutoCloseable {
 
   /** JVM options every node gets (see the design's note on the common ForkJoinPool). */
   public static final List<String> BASE_JVM_OPTIONS =
-      List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", "-Xms64m");
+      List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", "-Xms64m",
+          // Hazelcast logs through SLF4J from its first line, and gets the JDK internals it
+          // asks for (it runs slower without, and warns).
+          "-Dhazelcast.logging.type=slf4j",
+          "--add-modules", "java.se",
+          "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+          "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+          "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
   private static final Duration DEFAULT_STOP_WAIT = Duration.ofSeconds(20);
   private static final Duration SIGNAL_WAIT = Duration.ofSeconds(5);

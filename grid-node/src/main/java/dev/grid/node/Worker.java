@@ -100,10 +100,18 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       return;
     }
     Path scratch = scratchRoot.resolve(id.value() + "-" + attempt);
-    RunningJob job = runner.start(new RunRequest(dispatched.spec(),
-        Map.of("GRID_JOB_ID", id.value(), "GRID_ATTEMPT", Integer.toString(attempt),
-            "GRID_NODE", node),
-        scratch, outputCap));
+    RunningJob job;
+    try {
+      job = runner.start(new RunRequest(dispatched.spec(),
+          Map.of("GRID_JOB_ID", id.value(), "GRID_ATTEMPT", Integer.toString(attempt),
+              "GRID_NODE", node),
+          scratch, outputCap));
+    } catch (RuntimeException e) {
+      // A job that cannot even be handed to the runner ends FAILED with the cause; it must not
+      // stay RUNNING, and it must not hurt the node.
+      finish(started.record(), null, e);
+      return;
+    }
     running.put(id, new Running(attempt, job));
     if (pendingCancels.remove(id.value() + ":" + attempt)) {
       job.cancel();

@@ -214,4 +214,23 @@ class GridClusterTest {
     assertThat(node.operations().nodes()).singleElement()
         .satisfies(n -> assertThat(n.primary()).isTrue());
   }
+
+  @Test
+  void when_jobs_are_bad_then_they_fail_with_the_cause_and_the_node_keeps_working() {
+    start(1, 2);
+    GridNode node = grid.node(0);
+    JobId missing = node.operations().submit(JobSpec.command("no-such-command-xyz"));
+    JobId badDir = node.operations()
+        .submit(JobSpec.command("true").withWorkDir(dir.resolve("nowhere").toString()));
+    JobId slow = node.operations()
+        .submit(JobSpec.command("sleep", "30").withTimeout(Duration.ofMillis(300)));
+
+    assertThat(awaitState(node, missing, JobState.FAILED).message())
+        .contains("no-such-command-xyz").contains("not found");
+    assertThat(awaitState(node, badDir, JobState.FAILED).message()).contains("nowhere");
+    assertThat(awaitState(node, slow, JobState.TIMED_OUT).message()).containsIgnoringCase("time");
+    JobId fine = node.operations().submit(JobSpec.command("echo", "still here"));
+    awaitState(node, fine, JobState.SUCCEEDED);
+    assertThat(stdout(node, fine)).isEqualTo("still here\n");
+  }
 }

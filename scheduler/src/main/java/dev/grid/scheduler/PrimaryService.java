@@ -140,7 +140,8 @@ public final class PrimaryService implements AutoCloseable {
     UUID entryListener;
     UUID memberListener;
     String lastWorker;
-    long nextReconcile;
+    /** Set to 0 by the membership listener to reconcile at once. */
+    volatile long nextReconcile;
 
     Session(long epoch) {
       this.epoch = epoch;

@@ -58,8 +58,11 @@ class NodeProcessTest {
     List<String> command = NodeProcess.command(home, settings);
 
     assertThat(command.get(0)).endsWith("/bin/java");
-    assertThat(command.subList(1, command.size())).containsExactly(
-        "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", "-Xms64m", "-Xmx256m",
+    int base = NodeProcess.BASE_JVM_OPTIONS.size();
+    assertThat(command.subList(1, 1 + base)).containsExactlyElementsOf(NodeProcess.BASE_JVM_OPTIONS)
+        .contains("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+    assertThat(command.subList(1 + base, command.size())).containsExactly(
+        "-Xmx256m",
         "-cp", "/opt/grid/grid-node/target/grid-node.jar:/opt/grid/grid-node/target/lib/*",
         "dev.grid.node.NodeMain",
         "--name", "n1", "--port", "15701", "--http-port", "18701",

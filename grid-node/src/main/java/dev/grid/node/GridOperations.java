@@ -5,6 +5,9 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
+import dev.grid.api.ScheduleInfo;
+import dev.grid.api.ScheduleRun;
+import dev.grid.api.ScheduleSpec;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +42,28 @@ public interface GridOperations {
 
   /** The job's latest attempt's stdout or stderr (empty stream if it wrote nothing), or empty. */
   Optional<InputStream> output(JobId id, Stream stream);
+
+  /**
+   * Adds a schedule. Its cron expression and zone are checked first: a bad one is refused with an
+   * {@link IllegalArgumentException} naming it, and nothing is stored. A schedule of the same name
+   * is refused with an {@link IllegalStateException}.
+   */
+  ScheduleInfo addSchedule(ScheduleSpec spec);
+
+  /** Every schedule, by name. */
+  List<ScheduleInfo> schedules();
+
+  /** The schedule, or empty. */
+  Optional<ScheduleInfo> schedule(String name);
+
+  /** Suspends or resumes a schedule's fires; empty if there is no such schedule. */
+  Optional<ScheduleInfo> setPaused(String name, boolean paused);
+
+  /** Deletes a schedule (its jobs stay); false if there was none. */
+  boolean deleteSchedule(String name);
+
+  /** What each due time of the schedule became, oldest first; empty if there is no schedule. */
+  Optional<List<ScheduleRun>> runs(String name);
 
   /** The live nodes, sorted by name. */
   List<NodeInfo> nodes();

@@ -136,4 +136,45 @@ public final class FakeGridOperations implements GridOperations {
   public String nodeName() {
     return nodeName;
   }
+
+  // Schedules: the HTTP layer's schedule routes are tested against these.
+  private final java.util.Map<String, dev.grid.api.ScheduleInfo> schedules =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  @Override
+  public dev.grid.api.ScheduleInfo addSchedule(dev.grid.api.ScheduleSpec spec) {
+    dev.grid.api.ScheduleInfo info = new dev.grid.api.ScheduleInfo(spec, false, 0, null, null);
+    if (schedules.putIfAbsent(spec.name(), info) != null) {
+      throw new IllegalStateException("schedule '" + spec.name() + "' exists");
+    }
+    return info;
+  }
+
+  @Override
+  public java.util.List<dev.grid.api.ScheduleInfo> schedules() {
+    return java.util.List.copyOf(schedules.values());
+  }
+
+  @Override
+  public java.util.Optional<dev.grid.api.ScheduleInfo> schedule(String name) {
+    return java.util.Optional.ofNullable(schedules.get(name));
+  }
+
+  @Override
+  public java.util.Optional<dev.grid.api.ScheduleInfo> setPaused(String name, boolean paused) {
+    return java.util.Optional.ofNullable(schedules.computeIfPresent(name,
+        (k, v) -> new dev.grid.api.ScheduleInfo(v.spec(), paused, v.createdAtMillis(),
+            v.lastFireMillis(), v.nextFireMillis())));
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    return schedules.remove(name) != null;
+  }
+
+  @Override
+  public java.util.Optional<java.util.List<dev.grid.api.ScheduleRun>> runs(String name) {
+    return schedules.containsKey(name)
+        ? java.util.Optional.of(java.util.List.of()) : java.util.Optional.empty();
+  }
 }

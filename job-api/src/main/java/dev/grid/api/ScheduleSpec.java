@@ -1,0 +1,88 @@
+package dev.grid.api;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A recurring job: a name, when it fires, and what each fire runs.
+ *
+ * <pre>{@code
+ * ScheduleSpec nightly = ScheduleSpec.of("backup", "0 30 2 * * ?",
+ *         JobSpec.command("tar", "czf", "/backups/home.tgz", "/home"))
+ *     .withZone("Europe/Paris")
+ *     .withMisfire(MisfirePolicy.ONCE)
+ *     .withOverlap(OverlapPolicy.FORBID);
+ * }</pre>
+ *
+ * <p>{@code cron} takes Quartz syntax with seconds ({@code 0/5 * * * * ?}), classic five-field
+ * Unix cron ({@code *}{@code /5 * * * *}), or {@code @every 10s}, {@code @hourly}, {@code @daily}.
+ * The grid checks the expression and the zone when the schedule is added and refuses a bad one,
+ * naming it.
+ *
+ * @param name unique in the grid: 1 to 64 of {@code A-Z a-z 0-9 . _ -}
+ * @param cron when it fires
+ * @param zone the time zone the expression is read in (an IANA id); null means UTC
+ * @param job what each fire runs
+ * @param misfire what to do with fires missed while no primary ran
+ * @param overlap what to do when a fire comes while the previous run has not ended
+ * @param maxCatchUp with {@link MisfirePolicy#ALL}, at most this many missed fires are run
+ */
+public record ScheduleSpec(
+    String name,
+    String cron,
+    String zone,
+    JobSpec job,
+    MisfirePolicy misfire,
+    OverlapPolicy overlap,
+    int maxCatchUp) {
+
+  /** Missed fires run at most, by default, under {@link MisfirePolicy#ALL}. */
+  public static final int DEFAULT_MAX_CATCH_UP = 100;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** Validates what can be checked without the grid; the grid checks cron and zone. */
+  public ScheduleSpec {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "schedule name '" + name + "' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -");
+    }
+    if (cron == null || cron.isBlank()) {
+      throw new IllegalArgumentException("schedule '" + name + "' has no cron expression");
+    }
+    Objects.requireNonNull(job, "job");
+    misfire = misfire == null ? MisfirePolicy.ONCE : misfire;
+    overlap = overlap == null ? OverlapPolicy.ALLOW : overlap;
+    if (maxCatchUp < 1) {
+      throw new IllegalArgumentException(
+          "maxCatchUp " + maxCatchUp + " must be at least 1");
+    }
+  }
+
+  /** A schedule with the defaults: UTC, misfire {@code once}, overlap {@code allow}. */
+  public static ScheduleSpec of(String name, String cron, JobSpec job) {
+    return new ScheduleSpec(name, cron, null, job, MisfirePolicy.ONCE, OverlapPolicy.ALLOW,
+        DEFAULT_MAX_CATCH_UP);
+  }
+
+  /** The zone as given, or {@code UTC}. */
+  public String zoneOrUtc() {
+    return zone == null ? "UTC" : zone;
+  }
+
+  public ScheduleSpec withZone(String newZone) {
+    return new ScheduleSpec(name, cron, newZone, job, misfire, overlap, maxCatchUp);
+  }
+
+  public ScheduleSpec withMisfire(MisfirePolicy policy) {
+    return new ScheduleSpec(name, cron, zone, job, policy, overlap, maxCatchUp);
+  }
+
+  public ScheduleSpec withOverlap(OverlapPolicy policy) {
+    return new ScheduleSpec(name, cron, zone, job, misfire, policy, maxCatchUp);
+  }
+
+  public ScheduleSpec withMaxCatchUp(int bound) {
+    return new ScheduleSpec(name, cron, zone, job, misfire, overlap, bound);
+  }
+}

@@ -9,11 +9,13 @@ import com.hazelcast.map.IMap;
 import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.http.HttpApi;
 import dev.grid.scheduler.ClusterSettings;
+import dev.grid.scheduler.CronService;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.LeaseSettings;
 import dev.grid.scheduler.NodeRecord;
 import dev.grid.scheduler.PrimaryLease;
 import dev.grid.scheduler.PrimaryService;
+import dev.grid.scheduler.ScheduleTable;
 import dev.grid.scheduler.SchedulerTypes;
 import dev.grid.scheduler.WorkerEndpoint;
 import dev.grid.storage.BlobStore;
@@ -52,6 +54,7 @@ public final class GridNode implements AutoCloseable {
   private final ExecutorService finisher;
   private final Worker worker;
   private final PrimaryService primary;
+  private final CronService cron;
   private final GridOperations operations;
   private final ScheduledExecutorService publisher;
   private volatile PrimaryLease lease;
@@ -85,7 +88,10 @@ public final class GridNode implements AutoCloseable {
     hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
     primary = new PrimaryService(hz, table, clock, e -> lease != null && lease.holds(e),
         PrimaryService.Settings.defaults());
-    operations = new NodeOperations(config.name(), hz, table, blobs, clock);
+    ScheduleTable schedules = new ScheduleTable(hz, table, clock);
+    cron = new CronService(config.name(), schedules, table, clock,
+        e -> lease != null && lease.holds(e));
+    operations = new NodeOperations(config.name(), hz, table, blobs, schedules);
     publisher = Executors.newSingleThreadScheduledExecutor(named("grid-node-publish"));
   }
 
@@ -101,12 +107,14 @@ public final class GridNode implements AutoCloseable {
             public void onPrimary(long epoch) {
               LOG.info("role: primary, epoch {}", epoch);
               node.primary.activate(epoch);
+              node.cron.activate(epoch);
               node.publish();
             }
 
             @Override
             public void onNotPrimary(long epoch) {
               LOG.info("role: worker (no longer primary, epoch {})", epoch);
+              node.cron.deactivate();
               node.primary.deactivate();
               node.publish();
             }
@@ -190,6 +198,7 @@ public final class GridNode implements AutoCloseable {
    */
   synchronized void halt() {
     LOG.info("node {} halting (simulated crash)", config.name());
+    closeQuietly(worker);
     closeQuietly(runner);
     hz.getLifecycleService().terminate();
     close();
@@ -204,6 +213,7 @@ public final class GridNode implements AutoCloseable {
     LOG.info("node {} stopping", config.name());
     closeQuietly(http);
     closeQuietly(lease);
+    closeQuietly(cron);
     closeQuietly(primary);
     closeQuietly(worker);
     closeQuietly(runner);

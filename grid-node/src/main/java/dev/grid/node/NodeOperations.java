@@ -12,15 +12,13 @@ import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.scheduler.ClusterSettings;
-import dev.grid.scheduler.JobCommand;
 import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.NodeRecord;
-import dev.grid.scheduler.UpdateResult;
+import dev.grid.scheduler.ScheduleTable;
 import dev.grid.storage.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.time.Clock;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -33,15 +31,15 @@ final class NodeOperations implements GridOperations {
   private final HazelcastInstance hz;
   private final JobTable table;
   private final BlobStore blobs;
-  private final Clock clock;
+  private final ScheduleTable schedules;
 
   NodeOperations(String nodeName, HazelcastInstance hz, JobTable table, BlobStore blobs,
-      Clock clock) {
+      ScheduleTable schedules) {
     this.nodeName = nodeName;
     this.hz = hz;
     this.table = table;
     this.blobs = blobs;
-    this.clock = clock;
+    this.schedules = schedules;
   }
 
   @Override
@@ -62,14 +60,7 @@ final class NodeOperations implements GridOperations {
 
   @Override
   public Optional<JobInfo> cancel(JobId id) {
-    UpdateResult u = table.update(id, new JobCommand.Cancel(clock.millis()));
-    if (u.record() == null) {
-      return Optional.empty();
-    }
-    if (u.applied() && u.record().state() == JobState.RUNNING) {
-      table.sendCancel(u.record());
-    }
-    return Optional.of(u.record().toInfo());
+    return Optional.ofNullable(table.cancel(id).record()).map(JobRecord::toInfo);
   }
 
   @Override
@@ -85,32 +76,32 @@ final class NodeOperations implements GridOperations {
 
   @Override
   public ScheduleInfo addSchedule(ScheduleSpec spec) {
-    throw new IllegalStateException("schedules are not wired in yet");
+    return schedules.add(spec);
   }
 
   @Override
   public List<ScheduleInfo> schedules() {
-    return List.of();
+    return schedules.list();
   }
 
   @Override
   public Optional<ScheduleInfo> schedule(String name) {
-    return Optional.empty();
+    return schedules.get(name);
   }
 
   @Override
   public Optional<ScheduleInfo> setPaused(String name, boolean paused) {
-    return Optional.empty();
+    return schedules.setPaused(name, paused);
   }
 
   @Override
   public boolean deleteSchedule(String name) {
-    return false;
+    return schedules.delete(name);
   }
 
   @Override
   public Optional<List<ScheduleRun>> runs(String name) {
-    return Optional.empty();
+    return schedules.runs(name);
   }
 
   @Override

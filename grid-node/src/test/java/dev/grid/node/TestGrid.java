@@ -66,6 +66,13 @@ final class TestGrid implements AutoCloseable {
     return this;
   }
 
+  /** Starts node {@code i} again (after a halt or close) with the same config and data dir. */
+  GridNode restart(int i) {
+    GridNode node = GridNode.start(configs.get(i));
+    nodes.set(i, node);
+    return node;
+  }
+
   GridNode node(int i) {
     return nodes.get(i);
   }
@@ -77,6 +84,10 @@ final class TestGrid implements AutoCloseable {
 
   List<GridNode> primaries() {
     return live().stream().filter(GridNode::isPrimary).toList();
+  }
+
+  int indexOf(GridNode node) {
+    return nodes.indexOf(node);
   }
 
   GridNode byName(String name) {

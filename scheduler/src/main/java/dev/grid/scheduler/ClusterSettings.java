@@ -101,6 +101,8 @@ public record ClusterSettings(
 
     config.addMapConfig(new MapConfig(JOBS_MAP).setBackupCount(1));
     config.addMapConfig(new MapConfig(NODES_MAP).setBackupCount(1));
+    config.addMapConfig(new MapConfig(ScheduleTable.SCHEDULES_MAP).setBackupCount(1));
+    config.addMapConfig(new MapConfig(ScheduleTable.RUNS_MAP).setBackupCount(1));
     dev.grid.storage.HazelcastBlobStore.mapConfigs().forEach(config::addMapConfig);
     config.getExecutorConfig(MESSAGE_EXECUTOR).setPoolSize(4).setStatisticsEnabled(false);
 

@@ -79,6 +79,18 @@ public final class JobTable {
     return inStates(EnumSet.of(JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING));
   }
 
+  /**
+   * Cancels a job: a queued or dispatched one ends at once, a running one is marked and its
+   * worker told to kill it. Returns the outcome (record null if there is no such job).
+   */
+  public UpdateResult cancel(JobId id) {
+    UpdateResult u = update(id, new JobCommand.Cancel(clock.millis()));
+    if (u.applied() && u.record().state() == JobState.RUNNING) {
+      sendCancel(u.record());
+    }
+    return u;
+  }
+
   /** Hands a dispatched job to the worker process that is its {@code workerId}. */
   public boolean sendRun(JobRecord dispatched, long epoch) {
     Optional<Member> member = member(dispatched.workerId());

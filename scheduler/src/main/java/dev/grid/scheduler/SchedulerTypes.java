@@ -4,6 +4,10 @@ import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.MisfirePolicy;
+import dev.grid.api.OverlapPolicy;
+import dev.grid.api.ScheduleRun;
+import dev.grid.api.ScheduleSpec;
 import java.util.List;
 
 /** The classes of this module that travel through Hazelcast, in a fixed order (see Kryo ids). */
@@ -27,6 +31,15 @@ public final class SchedulerTypes {
         JobTable.InStates.class,
         WorkerMessages.Run.class,
         WorkerMessages.Cancel.class,
-        NodeRecord.class);
+        NodeRecord.class,
+        ScheduleSpec.class,
+        MisfirePolicy.class,
+        OverlapPolicy.class,
+        ScheduleRecord.class,
+        ScheduleUpdate.Advance.class,
+        ScheduleUpdate.SetPaused.class,
+        ScheduleRunRecord.class,
+        ScheduleRun.Outcome.class,
+        ScheduleTable.RunsOf.class);
   }
 }

@@ -1,0 +1,340 @@
+package dev.grid.scheduler;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import dev.grid.api.JobId;
+import dev.grid.api.ScheduleRun;
+import dev.grid.scheduler.cron.CronSchedule;
+import dev.grid.scheduler.cron.Misfires;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TimeZone;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongPredicate;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobExecutionContext;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cron on the primary: Quartz (RAM store) built from the replicated {@code schedules} map when
+ * this node becomes primary, and kept in step with it while it stays primary.
+ *
+ * <p>Exactly once. A due time becomes the job {@code cron.NAME.DUE_MILLIS}, created with
+ * putIfAbsent, and its run record has the same key whoever writes it; so two primaries, a fire
+ * handled twice, or a catch-up after a failover can never make two jobs of one due time. Each
+ * schedule's last handled due time is replicated and only moves forward; a new primary starts
+ * from it, and applies the schedule's misfire policy to the due times in between.
+ *
+ * <p>Concurrency: every fire and catch-up of every schedule is handled on one thread ({@code
+ * grid-cron}), in due-time order per schedule; Quartz only hands fires over to it.
+ */
+public final class CronService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CronService.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  /** Due times older than this when handled follow the misfire policy; newer ones just run. */
+  public static final Duration GRACE = Duration.ofSeconds(2);
+
+  private final ScheduleTable schedules;
+  private final JobTable jobs;
+  private final Clock clock;
+  private final LongPredicate holdsLease;
+  private final String nodeName;
+  private volatile Session session;
+  private volatile boolean closed;
+
+  public CronService(String nodeName, ScheduleTable schedules, JobTable jobs, Clock clock,
+      LongPredicate holdsLease) {
+    this.nodeName = nodeName;
+    this.schedules = schedules;
+    this.jobs = jobs;
+    this.clock = clock;
+    this.holdsLease = holdsLease;
+  }
+
+  /** Starts firing schedules under {@code epoch}. */
+  public synchronized void activate(long epoch) {
+    if (closed || (session != null && session.epoch == epoch)) {
+      return;
+    }
+    deactivate();
+    try {
+      session = new Session(epoch);
+      session.start();
+    } catch (SchedulerException | RuntimeException e) {
+      LOG.error("cron could not start, epoch {}", epoch, e);
+      deactivate();
+    }
+  }
+
+  /** Stops firing; idempotent. */
+  public synchronized void deactivate() {
+    Session s = session;
+    session = null;
+    if (s != null) {
+      s.stop();
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    deactivate();
+  }
+
+  /** One epoch's cron: a Quartz scheduler, a map listener and the handling thread. */
+  private final class Session {
+    final long epoch;
+    final ScheduledExecutorService thread;
+    Scheduler quartz;
+    UUID listener;
+    volatile boolean stopped;
+
+    Session(long epoch) {
+      this.epoch = epoch;
+      this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "grid-cron");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    boolean live() {
+      return !stopped && !closed && holdsLease.test(epoch);
+    }
+
+    void start() throws SchedulerException {
+      Properties p = new Properties();
+      p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME,
+          "grid-cron-" + nodeName + "-" + INSTANCES.incrementAndGet());
+      p.setProperty("org.quartz.threadPool.threadCount", "1");
+      p.setProperty("org.quartz.threadPool.threadNamePrefix", "grid-quartz");
+      p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+      p.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
+      p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+      quartz = new StdSchedulerFactory(p).getScheduler();
+      quartz.setJobFactory((bundle, scheduler) -> new FireJob(this));
+      listener = schedules.map().addEntryListener(new Changes(this), true);
+      thread.execute(() -> {
+        for (ScheduleRecord r : schedules.records()) {
+          refresh(r.name());
+        }
+      });
+      thread.scheduleWithFixedDelay(this::catchUpAll, 1, 1, TimeUnit.SECONDS);
+      quartz.start();
+      LOG.info("cron running on this primary, epoch {}", epoch);
+    }
+
+    void stop() {
+      stopped = true;
+      try {
+        schedules.map().removeEntryListener(listener);
+      } catch (RuntimeException e) {
+        LOG.debug("removing the schedules listener failed", e);
+      }
+      try {
+        if (quartz != null) {
+          quartz.shutdown(false);
+        }
+      } catch (SchedulerException e) {
+        LOG.debug("stopping quartz failed", e);
+      }
+      thread.shutdownNow();
+      LOG.info("cron stopped, epoch {}", epoch);
+    }
+
+    /** Quartz's thread: hand the fire to the cron thread. */
+    void quartzFired(String name, Date due) {
+      if (!stopped) {
+        thread.execute(() -> handleDue(name, due.toInstant()));
+      }
+    }
+
+    /** Re-reads one schedule: catches up, then (re)creates its Quartz trigger. */
+    void refresh(String name) {
+      try {
+        JobKey key = JobKey.jobKey(name);
+        quartz.deleteJob(key);
+        Optional<ScheduleRecord> r = schedules.record(name);
+        if (r.isEmpty() || r.get().paused() || !live()) {
+          return;
+        }
+        catchUp(r.get(), clock.instant());
+        ScheduleRecord now = schedules.record(name).orElse(r.get());
+        CronSchedule cron = ScheduleTable.cron(now);
+        Instant from = Instant.ofEpochMilli(Math.max(now.handledUntilMillis(), clock.millis()));
+        Optional<Instant> first = cron.nextAfter(from);
+        if (first.isEmpty()) {
+          return;
+        }
+        TriggerBuilder<Trigger> t = TriggerBuilder.newTrigger().withIdentity(name).forJob(key)
+            .startAt(Date.from(first.get()));
+        Trigger trigger = cron.every().isPresent()
+            ? t.withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                .withIntervalInMilliseconds(cron.every().get().toMillis()).repeatForever()
+                .withMisfireHandlingInstructionNextWithRemainingCount()).build()
+            : t.withSchedule(CronScheduleBuilder.cronSchedule(cron.quartzExpression().orElseThrow())
+                .inTimeZone(TimeZone.getTimeZone(cron.zone()))
+                .withMisfireHandlingInstructionDoNothing()).build();
+        quartz.scheduleJob(JobBuilder.newJob(FireJob.class).withIdentity(key)
+            .usingJobData("name", name).build(), trigger);
+      } catch (SchedulerException | RuntimeException e) {
+        LOG.error("could not schedule '{}'", name, e);
+      }
+    }
+
+    void catchUpAll() {
+      Instant now = clock.instant();
+      for (ScheduleRecord r : schedules.records()) {
+        if (!live()) {
+          return;
+        }
+        if (!r.paused()) {
+          catchUp(r, now.minus(GRACE));
+        }
+      }
+    }
+
+    /** Handles every due time up to {@code until} that is not handled yet, per the policy. */
+    void catchUp(ScheduleRecord r, Instant until) {
+      Instant handled = Instant.ofEpochMilli(r.handledUntilMillis());
+      if (!until.isAfter(handled)) {
+        return;
+      }
+      Misfires.Plan plan = Misfires.plan(ScheduleTable.cron(r), handled, until,
+          r.spec().misfire(), r.spec().maxCatchUp(), GRACE);
+      long last = r.handledUntilMillis();
+      for (Instant missed : plan.missed()) {
+        schedules.recordRun(new ScheduleRunRecord(r.name(), missed.toEpochMilli(),
+            ScheduleRun.Outcome.MISSED, null, "no primary ran at its due time; misfire policy "
+                + r.spec().misfire().name().toLowerCase(java.util.Locale.ROOT)));
+        last = Math.max(last, missed.toEpochMilli());
+      }
+      if (plan.missedNotListed() > 0) {
+        LOG.warn("schedule '{}': {} more missed fires not listed one by one", r.name(),
+            plan.missedNotListed());
+      }
+      if (last > r.handledUntilMillis()) {
+        schedules.advance(r.name(), last, null);
+      }
+      ScheduleRecord current = r;
+      for (Instant due : plan.run()) {
+        if (!live()) {
+          return;
+        }
+        current = fire(current, due.toEpochMilli());
+      }
+    }
+
+    void handleDue(String name, Instant due) {
+      if (!live()) {
+        return;
+      }
+      Optional<ScheduleRecord> r = schedules.record(name);
+      if (r.isEmpty() || r.get().paused() || due.toEpochMilli() <= r.get().handledUntilMillis()) {
+        return;
+      }
+      // Anything Quartz skipped before this due time is caught up first, in order.
+      catchUp(r.get(), due.minusMillis(1));
+      fire(schedules.record(name).orElse(r.get()), due.toEpochMilli());
+    }
+
+    /** One due time becomes one job (or a skip); returns the record as it now stands. */
+    ScheduleRecord fire(ScheduleRecord r, long due) {
+      if (due <= r.handledUntilMillis()) {
+        return r;
+      }
+      String name = r.name();
+      if (r.lastJobId() != null && r.spec().overlap() != dev.grid.api.OverlapPolicy.ALLOW) {
+        Optional<JobRecord> previous = jobs.get(r.lastJobId());
+        if (previous.isPresent() && !previous.get().state().isTerminal()) {
+          switch (r.spec().overlap()) {
+            case FORBID -> {
+              schedules.recordRun(new ScheduleRunRecord(name, due, ScheduleRun.Outcome.SKIPPED,
+                  null, "overlap forbid: previous run " + r.lastJobId() + " was "
+                      + previous.get().state()));
+              schedules.advance(name, due, null);
+              return schedules.record(name).orElse(r);
+            }
+            case REPLACE -> jobs.cancel(r.lastJobId());
+            default -> { }
+          }
+        }
+      }
+      JobId id = JobId.of("cron." + name + "." + due);
+      jobs.submitIfAbsent(id, r.spec().job());
+      schedules.recordRun(
+          new ScheduleRunRecord(name, due, ScheduleRun.Outcome.STARTED, id, null));
+      schedules.advance(name, due, id);
+      return schedules.record(name).orElse(r);
+    }
+  }
+
+  /** The Quartz job of a schedule: hands the fire to the cron thread. */
+  @DisallowConcurrentExecution
+  public static final class FireJob implements Job {
+    private final Session session;
+
+    FireJob(Session session) {
+      this.session = session;
+    }
+
+    @Override
+    public void execute(JobExecutionContext context) {
+      session.quartzFired(context.getJobDetail().getJobDataMap().getString("name"),
+          context.getScheduledFireTime());
+    }
+  }
+
+  /** Schedule changes made on any node, re-read on the cron thread. */
+  private record Changes(Session session)
+      implements EntryAddedListener<String, ScheduleRecord>,
+          EntryUpdatedListener<String, ScheduleRecord>,
+          EntryRemovedListener<String, ScheduleRecord> {
+    @Override
+    public void entryAdded(EntryEvent<String, ScheduleRecord> e) {
+      changed(e.getKey());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, ScheduleRecord> e) {
+      // Advancing the last fire is an update too; only pause/resume needs a new trigger.
+      if (e.getOldValue() == null || e.getValue() == null
+          || e.getOldValue().paused() != e.getValue().paused()) {
+        changed(e.getKey());
+      }
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, ScheduleRecord> e) {
+      changed(e.getKey());
+    }
+
+    private void changed(String name) {
+      if (!session.stopped) {
+        session.thread.execute(() -> session.refresh(name));
+      }
+    }
+  }
+}

@@ -14,14 +14,12 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.TimeZone;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
-import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -188,15 +186,14 @@ public final class CronService implements AutoCloseable {
         if (first.isEmpty()) {
           return;
         }
-        TriggerBuilder<Trigger> t = TriggerBuilder.newTrigger().withIdentity(name).forJob(key)
-            .startAt(Date.from(first.get()));
-        Trigger trigger = cron.every().isPresent()
-            ? t.withSchedule(SimpleScheduleBuilder.simpleSchedule()
-                .withIntervalInMilliseconds(cron.every().get().toMillis()).repeatForever()
-                .withMisfireHandlingInstructionNextWithRemainingCount()).build()
-            : t.withSchedule(CronScheduleBuilder.cronSchedule(cron.quartzExpression().orElseThrow())
-                .inTimeZone(TimeZone.getTimeZone(cron.zone()))
-                .withMisfireHandlingInstructionDoNothing()).build();
+        // One trigger per due time, at the instant CronSchedule computed: Quartz's own cron
+        // triggers get the repeated hour wrong when clocks go back. The next one is set after
+        // each fire (handleDue -> refresh).
+        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(name).forJob(key)
+            .startAt(Date.from(first.get()))
+            .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                .withMisfireHandlingInstructionFireNow())
+            .build();
         quartz.scheduleJob(JobBuilder.newJob(FireJob.class).withIdentity(key)
             .usingJobData("name", name).build(), trigger);
       } catch (SchedulerException | RuntimeException e) {
@@ -258,6 +255,7 @@ public final class CronService implements AutoCloseable {
       // Anything Quartz skipped before this due time is caught up first, in order.
       catchUp(r.get(), due.minusMillis(1));
       fire(schedules.record(name).orElse(r.get()), due.toEpochMilli());
+      refresh(name);
     }
 
     /** One due time becomes one job (or a skip); returns the record as it now stands. */

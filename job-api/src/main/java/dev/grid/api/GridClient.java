@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * A client of the grid over its HTTP API. It never joins the cluster: it speaks JSON to any node,
@@ -50,8 +51,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Errors</b> are unchecked {@link GridException}s: {@link GridUnavailableException} when no
  * node answered (its message names every URL tried), {@link GridAuthException} when the token is
- * refused, {@link JobNotFoundException} for an unknown id, {@link IllegalArgumentException} for a
- * request the grid found invalid.
+ * refused, {@link JobNotFoundException} for an unknown id, {@link ScheduleNotFoundException} for
+ * an unknown schedule name, {@link IllegalArgumentException} for a request the grid found invalid
+ * (its message names the bad value), a plain {@link GridException} for a conflict such as a
+ * schedule name already taken.
  *
  * <p>Thread-safe; one client may serve a whole program. Close it to stop its polling threads.
  */
@@ -229,6 +232,96 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
+   * Adds a schedule; from its next due time on, each fire becomes a job (at most one per due
+   * time, whatever node fails).
+   *
+   * <pre>{@code
+   * ScheduleInfo added = grid.addSchedule(
+   *     ScheduleSpec.of("nightly-backup", "30 2 * * *", JobSpec.command("backup.sh"))
+   *         .withZone("Europe/Paris")
+   *         .withOverlap(OverlapPolicy.FORBID));
+   * System.out.println("first fire at " + Instant.ofEpochMilli(added.nextFireMillis()));
+   * }</pre>
+   *
+   * @return the schedule as stored, with its next fire time
+   * @throws IllegalArgumentException if the grid refused the cron expression or zone (the message
+   *     names it); nothing was stored
+   * @throws GridException if a schedule of that name exists (delete it first, or pick another)
+   */
+  public ScheduleInfo addSchedule(ScheduleSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    Response answer =
+        transport.send("POST", "/api/schedules", Json.toBytes(spec), Retry.ON_CONNECT_FAILURE_ONLY);
+    return Json.read(ok(answer, null), ScheduleInfo.class);
+  }
+
+  /** Every schedule, by name, with its next and last fire times: {@code grid.schedules()}. */
+  public List<ScheduleInfo> schedules() {
+    return Json.readList(ok(get("/api/schedules"), null), ScheduleInfo.class);
+  }
+
+  /**
+   * One schedule: {@code grid.schedule("nightly-backup").nextFireMillis()}.
+   *
+   * @throws ScheduleNotFoundException if no schedule has the name
+   */
+  public ScheduleInfo schedule(String name) {
+    byte[] body = get(schedulePath(name, "")).bodyOrThrow(missing(name));
+    return Json.read(body, ScheduleInfo.class);
+  }
+
+  /**
+   * Suspends a schedule's fires until {@link #resume}: {@code grid.pause("nightly-backup")}. Its
+   * jobs already running go on. Pausing a paused schedule changes nothing.
+   *
+   * @return the schedule after the request
+   * @throws ScheduleNotFoundException if no schedule has the name
+   */
+  public ScheduleInfo pause(String name) {
+    return postToSchedule(name, "/pause");
+  }
+
+  /**
+   * Lets a paused schedule fire again from its next due time: {@code grid.resume("nightly")}.
+   *
+   * @return the schedule after the request, with its next fire time
+   * @throws ScheduleNotFoundException if no schedule has the name
+   */
+  public ScheduleInfo resume(String name) {
+    return postToSchedule(name, "/resume");
+  }
+
+  /**
+   * Deletes a schedule: it fires no more; the jobs it made stay. {@code
+   * grid.deleteSchedule("nightly-backup")}.
+   *
+   * @throws ScheduleNotFoundException if no schedule has the name (also when a node failed midway
+   *     through an earlier attempt of this call that had already deleted it)
+   */
+  public void deleteSchedule(String name) {
+    Response answer = transport.send("DELETE", schedulePath(name, ""), null, Retry.ON_ANY_FAILURE);
+    answer.bodyOrThrow(missing(name));
+  }
+
+  /**
+   * What each due time of a schedule became, oldest first: a job (with its id and state now), or
+   * missed or skipped and why.
+   *
+   * <pre>{@code
+   * for (ScheduleRun run : grid.runs("nightly-backup")) {
+   *   System.out.println(Instant.ofEpochMilli(run.fireTimeMillis()) + " " + run.outcome()
+   *       + " " + (run.jobId() != null ? run.jobId() : run.reason()));
+   * }
+   * }</pre>
+   *
+   * @throws ScheduleNotFoundException if no schedule has the name
+   */
+  public List<ScheduleRun> runs(String name) {
+    byte[] body = get(schedulePath(name, "/runs")).bodyOrThrow(missing(name));
+    return Json.readList(body, ScheduleRun.class);
+  }
+
+  /**
    * A future that completes with the job once it has ended (any terminal {@link JobState}). No
    * thread waits for it: the client polls with a short backoff. Cancelling the future stops the
    * polling, not the job.
@@ -290,29 +383,28 @@ public final class GridClient implements AutoCloseable {
     return transport.send("GET", path, null, Retry.ON_ANY_FAILURE);
   }
 
-  /** The body of a successful answer; an error answer becomes the matching exception. */
+  private ScheduleInfo postToSchedule(String name, String action) {
+    Response answer =
+        transport.send("POST", schedulePath(name, action), null, Retry.ON_ANY_FAILURE);
+    return Json.read(answer.bodyOrThrow(missing(name)), ScheduleInfo.class);
+  }
+
+  /** The path of a schedule's route; a name no schedule can have still makes a valid path. */
+  private static String schedulePath(String name, String action) {
+    Objects.requireNonNull(name, "name");
+    try {
+      return new URI(null, null, "/api/schedules/" + name + action, null).getRawPath();
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("schedule name '" + name + "' is not valid", e);
+    }
+  }
+
+  private static Supplier<GridException> missing(String name) {
+    return () -> new ScheduleNotFoundException(name);
+  }
+
   private static byte[] ok(Response answer, JobId job) {
-    int status = answer.status();
-    if (status >= 200 && status < 300) {
-      return answer.body();
-    }
-    switch (status) {
-      case 401:
-        throw new GridAuthException(
-            "the grid refused the token: check GRID_TOKEN or --token-file (node " + answer.node()
-                + ")");
-      case 404:
-        if (job != null) {
-          throw new JobNotFoundException(job);
-        }
-        break;
-      case 400:
-        throw new IllegalArgumentException(answer.errorMessage());
-      default:
-        break;
-    }
-    throw new GridException(
-        "node " + answer.node() + " answered HTTP " + status + ": " + answer.errorMessage());
+    return answer.bodyOrThrow(job == null ? null : () -> new JobNotFoundException(job));
   }
 
   /** Settings of a {@link GridClient}; {@link #nodes} is required. */

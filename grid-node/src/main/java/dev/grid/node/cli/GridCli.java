@@ -4,6 +4,8 @@ import dev.grid.api.GridClient;
 import dev.grid.api.GridException;
 import dev.grid.api.JobId;
 import dev.grid.api.JobState;
+import dev.grid.api.MisfirePolicy;
+import dev.grid.api.OverlapPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +26,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * The grid's command line: {@code bin/submit}, {@code bin/status}, {@code bin/jobs}, {@code
- * bin/logs}, {@code bin/cancel} and {@code bin/nodes} each run one subcommand of it.
+ * bin/logs}, {@code bin/cancel}, {@code bin/nodes} and {@code bin/schedule} each run one
+ * subcommand of it.
  *
  * <p>It is a client like any other: it speaks HTTP to the nodes through {@link GridClient} and
  * never touches Hazelcast, so it starts fast. Errors are one line on stderr starting with {@code
@@ -34,14 +38,15 @@ import picocli.CommandLine.TypeConversionException;
     name = "grid",
     mixinStandardHelpOptions = true,
     version = "grid 0.1",
-    description = "Submit and inspect jobs on the grid.",
+    description = "Submit and inspect jobs and cron schedules on the grid.",
     subcommands = {
       SubmitCommand.class,
       StatusCommand.class,
       JobsCommand.class,
       LogsCommand.class,
       CancelCommand.class,
-      NodesCommand.class
+      NodesCommand.class,
+      ScheduleCommand.class
     })
 public final class GridCli {
   /** Exit code for an error the user can fix by other means than the command line. */
@@ -96,8 +101,11 @@ public final class GridCli {
     line.setCaseInsensitiveEnumValuesAllowed(true);
     line.registerConverter(JobId.class, GridCli::jobId);
     line.registerConverter(JobState.class, GridCli::jobState);
+    line.registerConverter(MisfirePolicy.class, text -> policy(text, MisfirePolicy::parse));
+    line.registerConverter(OverlapPolicy.class, text -> policy(text, OverlapPolicy::parse));
     // everything after the command's first word belongs to it: `submit ls -l` runs `ls -l`
     line.getSubcommands().get("submit").setStopAtPositional(true);
+    line.getSubcommands().get("schedule").getSubcommands().get("add").setStopAtPositional(true);
     line.setParameterExceptionHandler(
         (e, args) -> {
           err.println("error: " + oneLine(e.getMessage()) + " (see --help)");
@@ -184,6 +192,14 @@ public final class GridCli {
   private static JobId jobId(String text) {
     try {
       return JobId.of(text);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
+    }
+  }
+
+  private static <T> T policy(String text, Function<String, T> parse) {
+    try {
+      return parse.apply(text);
     } catch (IllegalArgumentException e) {
       throw new TypeConversionException(e.getMessage());
     }

@@ -35,15 +35,16 @@ final class JobsCommand implements Callable<Integer> {
       Table table = new Table("ID", "STATE", "NODE", "ATTEMPT", "EXIT", "SUBMITTED", "COMMAND");
       for (JobInfo job : jobs) {
         table.row(job.id(), job.state(), job.node(), job.attempt(), job.exitCode(),
-            StatusCommand.time(job.submittedAtMillis()), command(job));
+            StatusCommand.time(job.submittedAtMillis()),
+            shorten(job.spec() == null ? "" : job.spec().display()));
       }
       table.print(cli.out);
       return 0;
     }
   }
 
-  private static String command(JobInfo job) {
-    String text = job.spec() == null ? "" : job.spec().display();
+  /** A command cut to fit a table column. */
+  static String shorten(String text) {
     return text.length() <= COMMAND_WIDTH ? text : text.substring(0, COMMAND_WIDTH - 3) + "...";
   }
 }

@@ -21,13 +21,16 @@ import java.util.Optional;
  * GET  /api/jobs/{id}/stdout | /stderr        -> raw bytes
  * GET  /api/nodes                             -> [NodeInfo...]
  * GET  /api/health                            -> {"status": "ok", "node": "..."}
+ * ...  /api/schedules...                      -> see {@link ScheduleRoutes}
  * </pre>
  */
 final class ApiRoutes {
   private final GridOperations ops;
+  private final ScheduleRoutes schedules;
 
   ApiRoutes(GridOperations ops) {
     this.ops = ops;
+    this.schedules = new ScheduleRoutes(ops);
   }
 
   /** Answers the request, or throws an {@link ApiError} or an exception the caller maps. */
@@ -35,6 +38,11 @@ final class ApiRoutes {
     String path = exchange.path();
     String[] parts = path.substring(1).split("/");
     // parts[0] is "api"
+    if (parts.length >= 2
+        && parts[1].equals("schedules")
+        && schedules.handle(exchange, path, parts)) {
+      return;
+    }
     if (parts.length == 2) {
       switch (parts[1]) {
         case "jobs" -> {
@@ -91,7 +99,8 @@ final class ApiRoutes {
       }
     }
     throw ApiError.notFound(
-        "no such endpoint: " + exchange.method() + " " + path + " (see /api/jobs, /api/nodes)");
+        "no such endpoint: " + exchange.method() + " " + path
+            + " (see /api/jobs, /api/schedules, /api/nodes)");
   }
 
   private void submit(Exchange exchange) throws IOException {
@@ -117,7 +126,7 @@ final class ApiRoutes {
         () -> ApiError.notFound("no job with id '" + id + "': check the id with bin/jobs"));
   }
 
-  private static boolean isPost(Exchange exchange, String path, String allow) {
+  static boolean isPost(Exchange exchange, String path, String allow) {
     String method = exchange.method();
     if (method.equals("POST")) {
       return true;
@@ -128,13 +137,13 @@ final class ApiRoutes {
     throw ApiError.methodNotAllowed(method, path, allow);
   }
 
-  private static void requireGet(Exchange exchange, String path) {
+  static void requireGet(Exchange exchange, String path) {
     if (!exchange.method().equals("GET")) {
       throw ApiError.methodNotAllowed(exchange.method(), path, "GET");
     }
   }
 
-  private static void requirePost(Exchange exchange, String path) {
+  static void requirePost(Exchange exchange, String path) {
     if (!exchange.method().equals("POST")) {
       throw ApiError.methodNotAllowed(exchange.method(), path, "POST");
     }

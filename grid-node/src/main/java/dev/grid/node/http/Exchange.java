@@ -67,6 +67,11 @@ final class Exchange {
     }
   }
 
+  /** Answers 204 with no body. */
+  void noContent() throws IOException {
+    http.sendResponseHeaders(204, -1);
+  }
+
   void error(int status, String message) throws IOException {
     json(status, Map.of("error", message == null ? "HTTP " + status : message));
   }

@@ -6,6 +6,9 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
+import dev.grid.api.ScheduleInfo;
+import dev.grid.api.ScheduleRun;
+import dev.grid.api.ScheduleSpec;
 import dev.grid.node.GridOperations;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -14,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,12 +29,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * did and, above all, did not do.
  */
 public final class FakeGridOperations implements GridOperations {
+  /** The cron expression the fake refuses, as the node refuses an invalid one. */
+  public static final String BAD_CRON = "bad";
+
   private final String nodeName;
   private final Map<JobId, JobInfo> jobs = new TreeMap<>();
   private final Map<JobId, byte[][]> outputs = new TreeMap<>();
   private final List<JobSpec> submitted = new CopyOnWriteArrayList<>();
   private final AtomicInteger statusCalls = new AtomicInteger();
   private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+  // schedules: the HTTP layer's schedule routes are tested against these
+  private final Map<String, ScheduleInfo> schedules = new ConcurrentSkipListMap<>();
+  private final Map<String, List<ScheduleRun>> runs = new ConcurrentHashMap<>();
   private int nextId = 1;
 
   public FakeGridOperations(String nodeName) {
@@ -137,13 +148,24 @@ public final class FakeGridOperations implements GridOperations {
     return nodeName;
   }
 
-  // Schedules: the HTTP layer's schedule routes are tested against these.
-  private final java.util.Map<String, dev.grid.api.ScheduleInfo> schedules =
-      new java.util.concurrent.ConcurrentSkipListMap<>();
+  /** Records what a due time of a schedule became, as the node would; for {@link #runs}. */
+  public void recordRun(String name, ScheduleRun run) {
+    runs.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(run);
+  }
 
+  /**
+   * Stores the schedule with its next fire a minute after the fake clock. Like the node, it
+   * refuses a bad expression (here: the cron {@value #BAD_CRON}) with an IllegalArgumentException
+   * and a taken name with an IllegalStateException.
+   */
   @Override
-  public dev.grid.api.ScheduleInfo addSchedule(dev.grid.api.ScheduleSpec spec) {
-    dev.grid.api.ScheduleInfo info = new dev.grid.api.ScheduleInfo(spec, false, 0, null, null);
+  public ScheduleInfo addSchedule(ScheduleSpec spec) {
+    if (spec.cron().equals(BAD_CRON)) {
+      throw new IllegalArgumentException(
+          "cron expression '" + spec.cron() + "' of schedule '" + spec.name() + "' is not valid");
+    }
+    long now = clock.incrementAndGet();
+    ScheduleInfo info = new ScheduleInfo(spec, false, now, null, now + 60_000);
     if (schedules.putIfAbsent(spec.name(), info) != null) {
       throw new IllegalStateException("schedule '" + spec.name() + "' exists");
     }
@@ -151,30 +173,35 @@ public final class FakeGridOperations implements GridOperations {
   }
 
   @Override
-  public java.util.List<dev.grid.api.ScheduleInfo> schedules() {
-    return java.util.List.copyOf(schedules.values());
+  public List<ScheduleInfo> schedules() {
+    return List.copyOf(schedules.values());
   }
 
   @Override
-  public java.util.Optional<dev.grid.api.ScheduleInfo> schedule(String name) {
-    return java.util.Optional.ofNullable(schedules.get(name));
+  public Optional<ScheduleInfo> schedule(String name) {
+    return Optional.ofNullable(schedules.get(name));
   }
 
   @Override
-  public java.util.Optional<dev.grid.api.ScheduleInfo> setPaused(String name, boolean paused) {
-    return java.util.Optional.ofNullable(schedules.computeIfPresent(name,
-        (k, v) -> new dev.grid.api.ScheduleInfo(v.spec(), paused, v.createdAtMillis(),
-            v.lastFireMillis(), v.nextFireMillis())));
+  public Optional<ScheduleInfo> setPaused(String name, boolean paused) {
+    return Optional.ofNullable(
+        schedules.computeIfPresent(
+            name,
+            (k, v) ->
+                new ScheduleInfo(v.spec(), paused, v.createdAtMillis(), v.lastFireMillis(),
+                    paused ? null : clock.get() + 60_000)));
   }
 
   @Override
   public boolean deleteSchedule(String name) {
+    runs.remove(name);
     return schedules.remove(name) != null;
   }
 
   @Override
-  public java.util.Optional<java.util.List<dev.grid.api.ScheduleRun>> runs(String name) {
+  public Optional<List<ScheduleRun>> runs(String name) {
     return schedules.containsKey(name)
-        ? java.util.Optional.of(java.util.List.of()) : java.util.Optional.empty();
+        ? Optional.of(List.copyOf(runs.getOrDefault(name, List.of())))
+        : Optional.empty();
   }
 }

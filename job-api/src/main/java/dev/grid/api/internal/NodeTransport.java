@@ -1,5 +1,6 @@
 package dev.grid.api.internal;
 
+import dev.grid.api.GridAuthException;
 import dev.grid.api.GridException;
 import dev.grid.api.GridUnavailableException;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Sends one HTTP request to the grid, failing over between its nodes.
@@ -41,6 +43,34 @@ public final class NodeTransport {
 
   /** A node's answer. */
   public record Response(URI node, int status, byte[] body) {
+    /**
+     * The body of a successful answer; an error answer becomes the matching exception: 401 a
+     * {@link GridAuthException}, 400 an {@link IllegalArgumentException} and 409 a {@link
+     * GridException} with the node's message, 404 what {@code notFound} makes (if given).
+     */
+    public byte[] bodyOrThrow(Supplier<? extends GridException> notFound) {
+      if (status >= 200 && status < 300) {
+        return body;
+      }
+      switch (status) {
+        case 401:
+          throw new GridAuthException(
+              "the grid refused the token: check GRID_TOKEN or --token-file (node " + node + ")");
+        case 404:
+          if (notFound != null) {
+            throw notFound.get();
+          }
+          break;
+        case 400:
+          throw new IllegalArgumentException(errorMessage());
+        case 409:
+          throw new GridException(errorMessage());
+        default:
+          break;
+      }
+      throw new GridException("node " + node + " answered HTTP " + status + ": " + errorMessage());
+    }
+
     /** The {@code "error"} text of an error answer, or the status line if there is none. */
     public String errorMessage() {
       try {
@@ -92,7 +122,7 @@ public final class NodeTransport {
   /**
    * Sends the request to the remembered node, then to the others in turn as {@code retry} allows.
    *
-   * @param method GET or POST
+   * @param method GET, POST or DELETE
    * @param path the path under the node's base URL, like {@code /api/jobs}
    * @param jsonBody a JSON body, or null for none
    * @throws GridUnavailableException if no node answered, naming every URL tried and why
@@ -119,7 +149,7 @@ public final class NodeTransport {
                   + " failed after the request was sent ("
                   + describe(e)
                   + "); it may have acted on it, so it was not sent to another node: check with"
-                  + " bin/jobs before trying again",
+                  + " bin/jobs or bin/schedule list before trying again",
               e);
         }
       } catch (InterruptedException e) {

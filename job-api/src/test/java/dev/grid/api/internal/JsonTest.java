@@ -9,7 +9,12 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.MisfirePolicy;
 import dev.grid.api.NodeInfo;
+import dev.grid.api.OverlapPolicy;
+import dev.grid.api.ScheduleInfo;
+import dev.grid.api.ScheduleRun;
+import dev.grid.api.ScheduleSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -150,6 +155,72 @@ class JsonTest {
   void when_a_job_id_in_json_is_invalid_then_reading_fails_naming_it() {
     assertThatThrownBy(() -> Json.read(bytes("\"bad id!\""), JobId.class))
         .hasMessageContaining("bad id!");
+  }
+
+  private static final ScheduleSpec SCHEDULE =
+      ScheduleSpec.of("nightly", "0 30 2 * * ?", SPEC)
+          .withZone("Europe/Paris")
+          .withMisfire(MisfirePolicy.ALL)
+          .withMaxCatchUp(9)
+          .withOverlap(OverlapPolicy.REPLACE);
+
+  @Test
+  void when_a_schedule_is_written_and_read_back_then_it_is_equal_with_lowercase_policies() {
+    assertThat(Json.readScheduleSpec(Json.toBytes(SCHEDULE))).isEqualTo(SCHEDULE);
+    ScheduleInfo info = new ScheduleInfo(SCHEDULE, true, 5L, null, 7L);
+    assertThat(Json.read(Json.toBytes(info), ScheduleInfo.class)).isEqualTo(info);
+    JsonNode tree = Json.readTree(Json.toBytes(SCHEDULE));
+    assertThat(tree.get("misfire").asText()).isEqualTo("all");
+    assertThat(tree.get("overlap").asText()).isEqualTo("replace");
+    assertThat(tree.get("job").get("timeout").asText()).isEqualTo("PT30S");
+  }
+
+  @Test
+  void when_a_run_is_written_and_read_back_then_it_is_equal() {
+    ScheduleRun run = new ScheduleRun(1_000L, ScheduleRun.Outcome.STARTED,
+        JobId.of("s-nightly-1000"), JobState.RUNNING, null);
+    assertThat(Json.readList(Json.toBytes(List.of(run)), ScheduleRun.class)).containsExactly(run);
+    assertThat(text(run)).contains("\"jobId\":\"s-nightly-1000\"", "\"reason\":null");
+  }
+
+  @Test
+  void when_a_schedule_omits_optional_fields_then_the_defaults_apply() {
+    ScheduleSpec spec =
+        Json.readScheduleSpec(bytes("{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"]}}"));
+    assertThat(spec)
+        .isEqualTo(ScheduleSpec.of("t", "@daily", JobSpec.of(List.of("x"))));
+    assertThat(spec.zoneOrUtc()).isEqualTo("UTC");
+  }
+
+  @Test
+  void when_schedule_policies_are_in_any_case_then_they_are_read() {
+    ScheduleSpec spec = Json.readScheduleSpec(bytes("{\"name\":\"t\",\"cron\":\"@daily\","
+        + "\"misfire\":\"Skip\",\"overlap\":\"FORBID\",\"job\":{\"shell\":\"true\"}}"));
+    assertThat(spec.misfire()).isEqualTo(MisfirePolicy.SKIP);
+    assertThat(spec.overlap()).isEqualTo(OverlapPolicy.FORBID);
+  }
+
+  @Test
+  void when_a_schedule_has_an_unknown_field_or_word_then_it_is_refused_by_name() {
+    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
+            "{\"name\":\"t\",\"cron\":\"@daily\",\"tz\":\"UTC\",\"job\":{\"argv\":[\"x\"]}}")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown field 'tz' in the schedule spec")
+        .hasMessageContaining("zone");
+    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
+            "{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"],\"retries\":2}}")))
+        .hasMessageContaining("unknown field 'retries' in the schedule's job")
+        .hasMessageContaining("maxRetries");
+    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
+            "{\"name\":\"t\",\"cron\":\"@daily\",\"overlap\":\"never\",\"job\":{\"argv\":[\"x\"]}}")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("overlap policy 'never'")
+        .hasMessageContaining("allow, forbid, replace");
+    assertThatThrownBy(() -> Json.readScheduleSpec(bytes("{\"name\":\"t\",\"cron\":\"@daily\"}")))
+        .hasMessageContaining("no job");
+    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
+            "{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{}}")))
+        .hasMessageContaining("either argv or a shell line");
   }
 
   private static byte[] bytes(String text) {

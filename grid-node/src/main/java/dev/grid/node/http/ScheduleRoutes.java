@@ -1,0 +1,102 @@
+package dev.grid.node.http;
+
+import dev.grid.api.ScheduleInfo;
+import dev.grid.api.ScheduleSpec;
+import dev.grid.api.internal.Json;
+import dev.grid.node.GridOperations;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * The routes under {@code /api/schedules}, each a thin translation between JSON and {@link
+ * GridOperations}.
+ *
+ * <pre>
+ * POST   /api/schedules              ScheduleSpec  -> 201 ScheduleInfo (400 bad, 409 name taken)
+ * GET    /api/schedules                            -> [ScheduleInfo...]
+ * GET    /api/schedules/{name}                     -> ScheduleInfo
+ * DELETE /api/schedules/{name}                     -> 204
+ * POST   /api/schedules/{name}/pause | /resume     -> ScheduleInfo
+ * GET    /api/schedules/{name}/runs                -> [ScheduleRun...]
+ * </pre>
+ *
+ * An unknown name is a 404 on every route that takes one.
+ */
+final class ScheduleRoutes {
+  private final GridOperations ops;
+
+  ScheduleRoutes(GridOperations ops) {
+    this.ops = ops;
+  }
+
+  /**
+   * Answers a request whose path starts {@code /api/schedules}.
+   *
+   * @param parts the path split on {@code /}: {@code ["api", "schedules", name?, action?]}
+   * @return false if no route has the path
+   */
+  boolean handle(Exchange exchange, String path, String[] parts) throws IOException {
+    if (parts.length == 2) {
+      if (ApiRoutes.isPost(exchange, path, "GET, POST")) {
+        add(exchange);
+      } else {
+        exchange.json(200, ops.schedules());
+      }
+      return true;
+    }
+    String name = parts[2];
+    if (parts.length == 3) {
+      switch (exchange.method()) {
+        case "GET" -> exchange.json(200, found(ops.schedule(name), name));
+        case "DELETE" -> {
+          if (!ops.deleteSchedule(name)) {
+            throw notFound(name);
+          }
+          exchange.noContent();
+        }
+        default -> throw ApiError.methodNotAllowed(exchange.method(), path, "GET, DELETE");
+      }
+      return true;
+    }
+    if (parts.length == 4) {
+      switch (parts[3]) {
+        case "pause", "resume" -> {
+          ApiRoutes.requirePost(exchange, path);
+          exchange.json(200, found(ops.setPaused(name, parts[3].equals("pause")), name));
+          return true;
+        }
+        case "runs" -> {
+          ApiRoutes.requireGet(exchange, path);
+          exchange.json(200, found(ops.runs(name), name));
+          return true;
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void add(Exchange exchange) throws IOException {
+    ScheduleSpec spec = Json.readScheduleSpec(exchange.body()); // a bad spec: 400 naming it
+    ScheduleInfo added;
+    try {
+      added = ops.addSchedule(spec); // a bad cron or zone: IllegalArgumentException, 400
+    } catch (IllegalStateException e) {
+      // GridOperations refuses a taken name this way; nothing was changed
+      throw new ApiError(409, e.getMessage());
+    }
+    exchange.header("Location", "/api/schedules/" + spec.name());
+    exchange.json(201, added);
+  }
+
+  private static <T> T found(Optional<T> value, String name) {
+    return value.orElseThrow(() -> notFound(name));
+  }
+
+  private static ApiError notFound(String name) {
+    return ApiError.notFound(
+        "no schedule named '" + name + "': check the name with bin/schedule list");
+  }
+}

@@ -69,6 +69,10 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--client-threads", defaultValue = "4", description = "Threads submitting jobs (default ${DEFAULT-VALUE}).")
   int clientThreads;
 
+  @Option(names = "--cron-fires", defaultValue = "100",
+      description = "Cron fires timed, from five every-second schedules; 0 skips (default ${DEFAULT-VALUE}).")
+  int cronFires;
+
   @Option(names = "--baseline-only", description = "Measure only the ProcessBuilder pool.")
   boolean baselineOnly;
 
@@ -120,6 +124,9 @@ public final class Bench implements Callable<Integer> {
           slots, (System.nanoTime() - start) / 1e9, base);
       try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
         measureGrid(new GridRun(client), poolRate);
+        if (cronFires > 0) {
+          out.println(CronPrecision.measure(client, cronFires));
+        }
       }
       idleRss(grid);
     }

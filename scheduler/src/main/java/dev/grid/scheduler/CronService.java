@@ -222,15 +222,21 @@ public final class CronService implements AutoCloseable {
       Misfires.Plan plan = Misfires.plan(ScheduleTable.cron(r), handled, until,
           r.spec().misfire(), r.spec().maxCatchUp(), GRACE);
       long last = r.handledUntilMillis();
-      for (Instant missed : plan.missed()) {
+      String why = "no primary ran at its due time; misfire policy "
+          + r.spec().misfire().name().toLowerCase(java.util.Locale.ROOT);
+      for (int i = 0; i < plan.missed().size(); i++) {
+        Instant missed = plan.missed().get(i);
+        // Beyond the listing bound, the newest listed record counts the rest (newer still).
+        String reason = i == plan.missed().size() - 1 && plan.missedNotListed() > 0
+            ? why + "; and " + plan.missedNotListed() + " later due times, not listed"
+            : why;
         schedules.recordRun(new ScheduleRunRecord(r.name(), missed.toEpochMilli(),
-            ScheduleRun.Outcome.MISSED, null, "no primary ran at its due time; misfire policy "
-                + r.spec().misfire().name().toLowerCase(java.util.Locale.ROOT)));
+            ScheduleRun.Outcome.MISSED, null, reason));
         last = Math.max(last, missed.toEpochMilli());
       }
       if (plan.missedNotListed() > 0) {
-        LOG.warn("schedule '{}': {} more missed fires not listed one by one", r.name(),
-            plan.missedNotListed());
+        LOG.warn("schedule '{}': {} missed fires beyond the {} listed", r.name(),
+            plan.missedNotListed(), plan.missed().size());
       }
       if (last > r.handledUntilMillis()) {
         schedules.advance(r.name(), last, null);

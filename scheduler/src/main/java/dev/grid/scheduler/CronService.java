@@ -237,6 +237,8 @@ public final class CronService implements AutoCloseable {
       if (plan.missedNotListed() > 0) {
         LOG.warn("schedule '{}': {} missed fires beyond the {} listed", r.name(),
             plan.missedNotListed(), plan.missed().size());
+        // The unlisted ones lie between the listed ones and the first run (runs are newest).
+        last = plan.run().isEmpty() ? until.toEpochMilli() : plan.run().get(0).toEpochMilli() - 1;
       }
       if (last > r.handledUntilMillis()) {
         schedules.advance(r.name(), last, null);

@@ -122,6 +122,78 @@ class CronClusterTest {
     }
   }
 
+  @Test
+  void when_no_primary_runs_for_a_while_then_missed_fires_follow_each_policy() {
+    grid = new TestGrid(dir, 3, 4).start();
+    GridNode any = primary();
+    any.operations().addSchedule(ScheduleSpec.of("skip", "* * * * * ?", JobSpec.command("true"))
+        .withMisfire(MisfirePolicy.SKIP));
+    any.operations().addSchedule(ScheduleSpec.of("once", "* * * * * ?", JobSpec.command("true"))
+        .withMisfire(MisfirePolicy.ONCE));
+    await().atMost(FAILOVER).until(() -> runsOf(any, "once").size() >= 2);
+
+    // Lose the majority of voters, one node at a time so the maps keep a copy on the survivor.
+    GridNode survivor = grid.primaries().get(0);
+    List<GridNode> others = grid.live().stream().filter(n -> n != survivor).toList();
+    others.get(0).halt();
+    await().atMost(FAILOVER).ignoreExceptions().until(
+        () -> survivor.hazelcast().getCluster().getMembers().size() == 2
+            && survivor.hazelcast().getPartitionService().isClusterSafe());
+    int index = grid.indexOf(others.get(1));
+    others.get(1).halt();
+    await().atMost(FAILOVER).until(() -> !survivor.isPrimary());
+    long outageStart = System.currentTimeMillis();
+    await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7)).until(() -> true);
+    grid.restart(index);
+    await().atMost(FAILOVER).until(() -> grid.primaries().size() == 1);
+    long recovered = System.currentTimeMillis();
+    await().atMost(FAILOVER).until(() -> runsOf(survivor, "skip").stream()
+        .anyMatch(r -> r.fireTimeMillis() > recovered
+            && r.outcome() == ScheduleRun.Outcome.STARTED));
+
+    List<ScheduleRun> skip = outage(runsOf(survivor, "skip"), outageStart, recovered);
+    assertThat(skip).hasSizeGreaterThanOrEqualTo(5);
+    long skipMissed = skip.stream().filter(r -> r.outcome() == ScheduleRun.Outcome.MISSED).count();
+    assertThat(skipMissed).isGreaterThanOrEqualTo(skip.size() - 3L);
+    assertThat(skip).filteredOn(r -> r.outcome() == ScheduleRun.Outcome.MISSED)
+        .allSatisfy(r -> assertThat(r.reason()).contains("misfire policy skip"));
+
+    List<ScheduleRun> once = outage(runsOf(survivor, "once"), outageStart, recovered);
+    long onceStarted = once.stream().filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED).count();
+    assertThat(once.size() - onceStarted).as("missed").isGreaterThanOrEqualTo(4);
+    assertThat(onceStarted).as("late fires run under 'once'").isLessThanOrEqualTo(3);
+    assertThat(once.get(once.size() - 1).outcome()).isEqualTo(ScheduleRun.Outcome.STARTED);
+  }
+
+  @Test
+  void when_overlap_is_replace_then_a_new_fire_cancels_the_running_one() {
+    grid = new TestGrid(dir, 1, 4).start();
+    GridNode node = primary();
+    node.operations().addSchedule(ScheduleSpec.of("swap", "@every 2s",
+            JobSpec.command("sleep", "30"))
+        .withOverlap(OverlapPolicy.REPLACE));
+
+    await().atMost(FAILOVER).until(() -> runsOf(node, "swap").size() >= 3);
+    node.operations().setPaused("swap", true);
+
+    List<ScheduleRun> runs = runsOf(node, "swap");
+    await().atMost(FAILOVER).untilAsserted(() -> assertThat(
+        node.operations().job(runs.get(0).jobId()).orElseThrow().state())
+        .isEqualTo(JobState.CANCELLED));
+    assertThat(node.operations().job(runs.get(1).jobId()).orElseThrow().state())
+        .isIn(JobState.CANCELLED, JobState.RUNNING);
+  }
+
+  private static List<ScheduleRun> runsOf(GridNode via, String name) {
+    return via.operations().runs(name).orElse(List.of());
+  }
+
+  /** Runs due from the outage's start to the recovery. */
+  private static List<ScheduleRun> outage(List<ScheduleRun> runs, long from, long to) {
+    return runs.stream().filter(r -> r.fireTimeMillis() > from && r.fireTimeMillis() <= to)
+        .toList();
+  }
+
   private GridNode live() {
     return grid.live().get(0);
   }

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Cost: spawning {@code true} 500 times in a row took 1.7 ms each with a bare ProcessBuilder
  * and 2.8-3.2 ms through this runner on the 2-core dev VM (1.6-1.9x), ~0.9 ms of it the extra
  * exec of {@code setsid}, the price of finding a job's whole tree (see {@link Setsid}); without
- * setsid it is 1.9-2.1 ms. {@code ProcessRunnerSpawnCostIT} measures it.
+ * setsid it is 1.9-2.1 ms. {@code bin/bench} measures the whole grid against a bare pool.
  */
 public final class ProcessRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);

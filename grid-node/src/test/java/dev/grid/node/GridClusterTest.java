@@ -201,7 +201,8 @@ class GridClusterTest {
     node.operations().cancel(id);
 
     JobInfo done = awaitState(node, id, JobState.CANCELLED);
-    assertThat(done.endedAtMillis() - done.startedAtMillis()).isLessThan(20_000);
+    assertThat(done.message()).contains("killed");
+    assertThat(done.exitCode()).as("ended by a signal, not by running to the end").isNotZero();
   }
 
   @Test

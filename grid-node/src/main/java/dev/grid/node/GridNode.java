@@ -219,7 +219,15 @@ public final class GridNode implements AutoCloseable {
     closeQuietly(runner);
     publisher.shutdownNow();
     starter.shutdownNow();
-    finisher.shutdownNow();
+    // Jobs that really ended while stopping still get their end recorded.
+    finisher.shutdown();
+    try {
+      if (!finisher.awaitTermination(5, TimeUnit.SECONDS)) {
+        finisher.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       hz.shutdown();
     } catch (RuntimeException e) {

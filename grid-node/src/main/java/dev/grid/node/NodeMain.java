@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -92,14 +93,19 @@ public final class NodeMain implements Callable<Integer> {
     String token = readToken();
     NodeConfig config = new NodeConfig(name, clusterName, bind, port, httpPort, members,
         dataDir, token, slots, partitions, Duration.ofMillis(leaseMillis), outputCap);
-    GridNode node = GridNode.start(config);
+    AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
+    // Registered before the node starts, so a SIGTERM during startup still stops it cleanly.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      node.close();
+      GridNode started = node.get();
+      if (started != null) {
+        started.close();
+      }
       stopped.countDown();
       // A clean stop on SIGTERM exits 0 (the JVM would report 143, "killed by SIGTERM").
       Runtime.getRuntime().halt(0);
     }, "grid-shutdown"));
+    node.set(GridNode.start(config));
     stopped.await();
     return 0;
   }

@@ -49,7 +49,10 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final ExecutorService finisher;
   private final AtomicLong highestEpoch = new AtomicLong();
   private final Map<JobId, Running> running = new ConcurrentHashMap<>();
-  private final Set<String> pendingCancels = ConcurrentHashMap.newKeySet();
+  /** Cancels that overtook their start, with when they came (forgotten after a minute). */
+  private final Map<String, Long> pendingCancels = new ConcurrentHashMap<>();
+  /** Attempts this worker process has taken, so a second hand-over of one is ignored. */
+  private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private record Running(int attempt, RunningJob job) {}
@@ -88,15 +91,28 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     if (closed) {
       return;
     }
+    // The same attempt can be handed over twice (a new primary resends unstarted dispatches).
+    if (!startedHere.add(dispatched.id().value() + ":" + dispatched.attempt())) {
+      return;
+    }
     starter.execute(() -> start(dispatched));
   }
 
   private void start(JobRecord dispatched) {
     JobId id = dispatched.id();
     int attempt = dispatched.attempt();
-    UpdateResult started = table.update(id, new JobCommand.Start(node, attempt, clock.millis()));
-    if (!started.applied()) {
+    UpdateResult started;
+    try {
+      started = table.update(id, new JobCommand.Start(node, attempt, clock.millis()));
+    } catch (RuntimeException e) {
+      // Unknown whether it applied; read what the record says.
+      LOG.warn("recording the start of job {} failed; checking the record", id, e);
+      started = table.get(id).map(r -> UpdateResult.refusedAs(r, "start failed: " + e))
+          .orElse(UpdateResult.refusedAs(null, "no such job"));
+    }
+    if (!started.applied() && !startedByThisCall(started.record(), dispatched)) {
       LOG.debug("job {} attempt {} not started: {}", id, attempt, started.refusal());
+      startedHere.remove(id.value() + ":" + attempt);
       return;
     }
     Path scratch = scratchRoot.resolve(id.value() + "-" + attempt);
@@ -109,63 +125,111 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     } catch (RuntimeException e) {
       // A job that cannot even be handed to the runner ends FAILED with the cause; it must not
       // stay RUNNING, and it must not hurt the node.
-      finish(started.record(), null, e);
+      finish(dispatched, null, e);
+      startedHere.remove(id.value() + ":" + attempt);
       return;
     }
-    running.put(id, new Running(attempt, job));
-    if (pendingCancels.remove(id.value() + ":" + attempt)) {
+    Running entry = new Running(attempt, job);
+    running.put(id, entry);
+    if (pendingCancels.remove(id.value() + ":" + attempt) != null) {
       job.cancel();
     }
     job.result().whenCompleteAsync((result, error) -> {
       try {
         finish(dispatched, result, error);
       } finally {
-        running.remove(id);
+        running.remove(id, entry);
+        startedHere.remove(id.value() + ":" + attempt);
         deleteScratch(dispatched, scratch);
       }
     }, finisher);
   }
 
+  /**
+   * A refused start whose record shows this very attempt running here, for this worker process:
+   * the write was applied but its answer was lost (Hazelcast retried it, or the call failed
+   * after applying). Only this worker starts its attempts, once each ({@code startedHere}), so
+   * it is ours to run.
+   */
+  private static boolean startedByThisCall(JobRecord now, JobRecord dispatched) {
+    return now != null && now.state() == JobState.RUNNING
+        && now.attempt() == dispatched.attempt()
+        && java.util.Objects.equals(now.workerId(), dispatched.workerId());
+  }
+
   private void finish(JobRecord job, RunResult result, Throwable error) {
-    if (closed) {
+    if (closed && result != null && result.outcome() == dev.grid.node.exec.Outcome.CANCELLED
+        && !cancelRequested(job)) {
       // The node is stopping and killed its processes: the job did not fail, its worker went
       // away. The primary reclaims it (retry or LOST) when this member leaves.
       return;
     }
-    JobId id = job.id();
-    int attempt = job.attempt();
-    JobCommand.Finish end;
-    if (error != null) {
-      LOG.error("job {} attempt {} failed in the worker", id, attempt, error);
-      end = new JobCommand.Finish(node, attempt, JobState.FAILED, null,
-          "the worker failed to run it: " + error, 0, 0, false, clock.millis());
-    } else {
-      String prefix = OutputKeys.prefix(id, attempt);
+    try {
+      JobCommand.Finish end = error != null ? failure(job, error) : storeAndDescribe(job, result);
+      writeFinish(job, end);
+    } catch (RuntimeException e) {
+      LOG.error("job {} attempt {} ended but its end could not be recorded", job.id(),
+          job.attempt(), e);
+    }
+  }
+
+  private boolean cancelRequested(JobRecord job) {
+    return table.get(job.id()).map(JobRecord::cancelRequested).orElse(false);
+  }
+
+  private JobCommand.Finish failure(JobRecord job, Throwable error) {
+    LOG.error("job {} attempt {} failed in the worker", job.id(), job.attempt(), error);
+    return new JobCommand.Finish(node, job.attempt(), JobState.FAILED, null,
+        "the worker failed to run it: " + error, 0, 0, false, clock.millis());
+  }
+
+  /** Stores the output (before the end is recorded, so an ended job's output is readable). */
+  private JobCommand.Finish storeAndDescribe(JobRecord job, RunResult result) {
+    JobState state = switch (result.outcome()) {
+      case EXITED -> result.exitCode() != null && result.exitCode() == 0
+          ? JobState.SUCCEEDED : JobState.FAILED;
+      case TIMED_OUT -> JobState.TIMED_OUT;
+      case CANCELLED -> JobState.CANCELLED;
+      case START_FAILED -> JobState.FAILED;
+    };
+    String message = result.message();
+    if (message == null && state == JobState.FAILED) {
+      message = "exit code " + result.exitCode();
+    }
+    String prefix = OutputKeys.prefix(job.id(), job.attempt());
+    try {
       if (result.stdout().length > 0) {
         blobs.put(prefix + OutputKeys.STDOUT, result.stdout());
       }
       if (result.stderr().length > 0) {
         blobs.put(prefix + OutputKeys.STDERR, result.stderr());
       }
-      JobState state = switch (result.outcome()) {
-        case EXITED -> result.exitCode() != null && result.exitCode() == 0
-            ? JobState.SUCCEEDED : JobState.FAILED;
-        case TIMED_OUT -> JobState.TIMED_OUT;
-        case CANCELLED -> JobState.CANCELLED;
-        case START_FAILED -> JobState.FAILED;
-      };
-      String message = result.message();
-      if (message == null && state == JobState.FAILED) {
-        message = "exit code " + result.exitCode();
-      }
       blobs.put(prefix + OutputKeys.EXIT, exitRecord(state, result.exitCode(), message));
-      end = new JobCommand.Finish(node, attempt, state, result.exitCode(), message,
-          result.stdout().length, result.stderr().length, result.truncated(), clock.millis());
+    } catch (RuntimeException e) {
+      LOG.error("storing the output of job {} failed", job.id(), e);
+      message = (message == null ? "" : message + "; ") + "its output could not be stored: " + e;
     }
-    UpdateResult u = table.update(id, end);
-    if (!u.applied()) {
-      LOG.warn("job {} attempt {} ended {} but the grid had moved on: {}", id, attempt,
-          end.outcome(), u.refusal());
+    return new JobCommand.Finish(node, job.attempt(), state, result.exitCode(), message,
+        result.stdout().length, result.stderr().length, result.truncated(), clock.millis());
+  }
+
+  /** Records the end, a few times if the grid is briefly unavailable (a migration). */
+  private void writeFinish(JobRecord job, JobCommand.Finish end) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        UpdateResult u = table.update(job.id(), end);
+        if (!u.applied()) {
+          LOG.warn("job {} attempt {} ended {} but the grid had moved on: {}", job.id(),
+              job.attempt(), end.outcome(), u.refusal());
+        }
+        return;
+      } catch (RuntimeException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        LOG.warn("recording the end of job {} failed, trying again", job.id(), e);
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * attempt);
+      }
     }
   }
 
@@ -193,7 +257,9 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       r.job().cancel();
     } else {
       // The cancel can overtake the start; the start looks here.
-      pendingCancels.add(id.value() + ":" + attempt);
+      long now = clock.millis();
+      pendingCancels.values().removeIf(at -> at < now - 60_000);
+      pendingCancels.put(id.value() + ":" + attempt, now);
     }
   }
 

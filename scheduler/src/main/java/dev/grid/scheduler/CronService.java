@@ -139,7 +139,14 @@ public final class CronService implements AutoCloseable {
           refresh(r.name());
         }
       });
-      thread.scheduleWithFixedDelay(this::catchUpAll, 1, 1, TimeUnit.SECONDS);
+      thread.scheduleWithFixedDelay(() -> {
+        try {
+          catchUpAll();
+        } catch (RuntimeException e) {
+          // A failed pass must not cancel the next ones.
+          LOG.warn("cron catch-up pass failed", e);
+        }
+      }, 1, 1, TimeUnit.SECONDS);
       quartz.start();
       LOG.info("cron running on this primary, epoch {}", epoch);
     }
@@ -163,9 +170,9 @@ public final class CronService implements AutoCloseable {
     }
 
     /** Quartz's thread: hand the fire to the cron thread. */
-    void quartzFired(String name, Date due) {
+    void quartzFired(String name, Instant due) {
       if (!stopped) {
-        thread.execute(() -> handleDue(name, due.toInstant()));
+        thread.execute(() -> handleDue(name, due));
       }
     }
 
@@ -195,7 +202,8 @@ public final class CronService implements AutoCloseable {
                 .withMisfireHandlingInstructionFireNow())
             .build();
         quartz.scheduleJob(JobBuilder.newJob(FireJob.class).withIdentity(key)
-            .usingJobData("name", name).build(), trigger);
+            .usingJobData("name", name).usingJobData("due", first.get().toEpochMilli())
+            .build(), trigger);
       } catch (SchedulerException | RuntimeException e) {
         LOG.error("could not schedule '{}'", name, e);
       }
@@ -208,7 +216,14 @@ public final class CronService implements AutoCloseable {
           return;
         }
         if (!r.paused()) {
-          catchUp(r, now.minus(GRACE));
+          try {
+            catchUp(r, now.minus(GRACE));
+            if (!quartz.checkExists(JobKey.jobKey(r.name()))) {
+              refresh(r.name()); // a schedule whose trigger was lost (a failed refresh)
+            }
+          } catch (SchedulerException | RuntimeException e) {
+            LOG.warn("catching up schedule '{}' failed; next pass retries", r.name(), e);
+          }
         }
       }
     }
@@ -230,8 +245,14 @@ public final class CronService implements AutoCloseable {
         String reason = i == plan.missed().size() - 1 && plan.missedNotListed() > 0
             ? why + "; and " + plan.missedNotListed() + " later due times, not listed"
             : why;
-        schedules.recordRun(new ScheduleRunRecord(r.name(), missed.toEpochMilli(),
-            ScheduleRun.Outcome.MISSED, null, reason));
+        // A fire cut short after creating its job (a crash, a failover) is not missed.
+        JobId job = fireJobId(r.name(), missed.toEpochMilli());
+        boolean ran = plan.missed().size() - i <= 100 && jobs.get(job).isPresent();
+        schedules.recordRun(ran
+            ? new ScheduleRunRecord(r.name(), missed.toEpochMilli(), ScheduleRun.Outcome.STARTED,
+                job, null)
+            : new ScheduleRunRecord(r.name(), missed.toEpochMilli(), ScheduleRun.Outcome.MISSED,
+                null, reason));
         last = Math.max(last, missed.toEpochMilli());
       }
       if (plan.missedNotListed() > 0) {
@@ -241,7 +262,7 @@ public final class CronService implements AutoCloseable {
         last = plan.run().isEmpty() ? until.toEpochMilli() : plan.run().get(0).toEpochMilli() - 1;
       }
       if (last > r.handledUntilMillis()) {
-        schedules.advance(r.name(), last, null);
+        schedules.advance(r.name(), last, null, epoch);
       }
       ScheduleRecord current = r;
       for (Instant due : plan.run()) {
@@ -256,19 +277,25 @@ public final class CronService implements AutoCloseable {
       if (!live()) {
         return;
       }
-      Optional<ScheduleRecord> r = schedules.record(name);
-      if (r.isEmpty() || r.get().paused() || due.toEpochMilli() <= r.get().handledUntilMillis()) {
-        return;
+      try {
+        Optional<ScheduleRecord> r = schedules.record(name);
+        if (r.isEmpty() || r.get().paused()
+            || due.toEpochMilli() <= r.get().handledUntilMillis()) {
+          return;
+        }
+        // Anything Quartz skipped before this due time is caught up first, in order.
+        catchUp(r.get(), due.minusMillis(1));
+        fire(schedules.record(name).orElse(r.get()), due.toEpochMilli());
+      } catch (RuntimeException e) {
+        LOG.warn("fire of '{}' due {} failed; the catch-up pass retries it", name, due, e);
+      } finally {
+        refresh(name);
       }
-      // Anything Quartz skipped before this due time is caught up first, in order.
-      catchUp(r.get(), due.minusMillis(1));
-      fire(schedules.record(name).orElse(r.get()), due.toEpochMilli());
-      refresh(name);
     }
 
     /** One due time becomes one job (or a skip); returns the record as it now stands. */
     ScheduleRecord fire(ScheduleRecord r, long due) {
-      if (due <= r.handledUntilMillis()) {
+      if (due <= r.handledUntilMillis() || !live()) {
         return r;
       }
       String name = r.name();
@@ -280,7 +307,7 @@ public final class CronService implements AutoCloseable {
               schedules.recordRun(new ScheduleRunRecord(name, due, ScheduleRun.Outcome.SKIPPED,
                   null, "overlap forbid: previous run " + r.lastJobId() + " was "
                       + previous.get().state()));
-              schedules.advance(name, due, null);
+              schedules.advance(name, due, null, epoch);
               return schedules.record(name).orElse(r);
             }
             case REPLACE -> jobs.cancel(r.lastJobId());
@@ -288,13 +315,18 @@ public final class CronService implements AutoCloseable {
           }
         }
       }
-      JobId id = JobId.of("cron." + name + "." + due);
+      JobId id = fireJobId(name, due);
       jobs.submitIfAbsent(id, r.spec().job());
       schedules.recordRun(
           new ScheduleRunRecord(name, due, ScheduleRun.Outcome.STARTED, id, null));
-      schedules.advance(name, due, id);
+      schedules.advance(name, due, id, epoch);
       return schedules.record(name).orElse(r);
     }
+  }
+
+  /** The job a due time becomes: the same for every primary that fires it. */
+  static JobId fireJobId(String schedule, long dueMillis) {
+    return JobId.of("cron." + schedule + "." + dueMillis);
   }
 
   /** The Quartz job of a schedule: hands the fire to the cron thread. */
@@ -308,8 +340,10 @@ public final class CronService implements AutoCloseable {
 
     @Override
     public void execute(JobExecutionContext context) {
+      // The due time as computed, not Quartz's scheduled fire time: a trigger that fires late
+      // (misfire "fire now") reports the late time as its scheduled one.
       session.quartzFired(context.getJobDetail().getJobDataMap().getString("name"),
-          context.getScheduledFireTime());
+          Instant.ofEpochMilli(context.getJobDetail().getJobDataMap().getLong("due")));
     }
   }
 

@@ -32,9 +32,11 @@ public sealed interface JobCommand {
 
   /**
    * The primary takes a job back from a worker that died or never started it: queued again if
-   * retries remain, else LOST.
+   * retries remain, else LOST. With {@code onlyIfUnstarted}, it is refused once the worker has
+   * started the attempt (the start and the dispatch timeout can race).
    */
-  record Reclaim(long epoch, int attempt, String reason, long atMillis) implements JobCommand {}
+  record Reclaim(long epoch, int attempt, boolean onlyIfUnstarted, String reason, long atMillis)
+      implements JobCommand {}
 
   /** A user cancels the job. */
   record Cancel(long atMillis) implements JobCommand {}

@@ -85,7 +85,9 @@ public final class JobTable {
    */
   public UpdateResult cancel(JobId id) {
     UpdateResult u = update(id, new JobCommand.Cancel(clock.millis()));
-    if (u.applied() && u.record().state() == JobState.RUNNING) {
+    // A repeated cancel of a running job tells the worker again: the first message may be lost.
+    if (u.record() != null && u.record().state() == JobState.RUNNING
+        && u.record().cancelRequested()) {
       sendCancel(u.record());
     }
     return u;

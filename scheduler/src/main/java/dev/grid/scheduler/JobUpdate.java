@@ -104,6 +104,9 @@ public final class JobUpdate {
     if (!r.state().isActive() || r.attempt() != c.attempt()) {
       return UpdateResult.refused(r, "attempt " + c.attempt() + " is no longer active");
     }
+    if (c.onlyIfUnstarted() && r.state() != DISPATCHED) {
+      return UpdateResult.refused(r, "attempt " + c.attempt() + " has started");
+    }
     if (r.cancelRequested()) {
       return UpdateResult.applied(check(r, CANCELLED).moveTo(CANCELLED, c.atMillis(), r.node(),
           r.attempt(), c.epoch(), "cancelled; " + c.reason()).withEnd(null, c.atMillis(), 0, 0,

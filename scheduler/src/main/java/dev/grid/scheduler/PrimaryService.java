@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,29 +179,42 @@ public final class PrimaryService implements AutoCloseable {
       return !stopped && !closed && holdsLease.test(epoch);
     }
 
+    /**
+     * The loop lives as long as the session: a failed pass (a Hazelcast call that times out
+     * while partitions migrate, say) is logged and retried, and a moment without the lease (a
+     * renewal late after a pause) skips the work rather than ending the loop. Only {@link
+     * #stop} ends it.
+     */
     void run() {
-      try {
-        long now = clock.millis();
-        for (JobRecord r : table.unfinished()) {
-          index.offer(r, now);
-        }
-        resendDispatched();
-        while (live()) {
-          drain(inbox.poll(settings.tick().toMillis(), TimeUnit.MILLISECONDS));
+      boolean loaded = false;
+      while (!stopped && !closed) {
+        try {
+          Object first = inbox.poll(settings.tick().toMillis(), TimeUnit.MILLISECONDS);
+          drain(first);
           if (!live()) {
-            break;
+            continue;
+          }
+          if (!loaded) {
+            long now = clock.millis();
+            for (JobRecord r : table.unfinished()) {
+              index.offer(r, now);
+            }
+            resendDispatched();
+            loaded = true;
           }
           if (clock.millis() >= nextReconcile) {
             reconcile();
             nextReconcile = clock.millis() + settings.reconcileEvery().toMillis();
           }
           dispatch();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException e) {
-        if (live()) {
-          LOG.error("dispatch loop failed, epoch {}", epoch, e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (RuntimeException e) {
+          if (!stopped) {
+            LOG.warn("dispatch pass failed, epoch {}; retrying", epoch, e);
+            LockSupport.parkNanos(settings.tick().toNanos());
+          }
         }
       }
     }
@@ -255,7 +269,15 @@ public final class PrimaryService implements AutoCloseable {
       }
       lastWorker = plan.lastWorker();
       for (CompletableFuture<UpdateResult> f : results) {
-        UpdateResult r = f.join();
+        UpdateResult r;
+        try {
+          r = f.join();
+        } catch (RuntimeException e) {
+          // Unknown whether it applied: if it did, the job is DISPATCHED with no message sent,
+          // and the dispatch timeout hands it out again.
+          LOG.warn("a dispatch write failed", e);
+          continue;
+        }
         if (r.record() != null) {
           index.offer(r.record(), now);
         }
@@ -276,7 +298,8 @@ public final class PrimaryService implements AutoCloseable {
       }
       for (JobRecord r : index.active()) {
         String reason = null;
-        if (!live.contains(r.workerId())) {
+        boolean workerGone = !live.contains(r.workerId());
+        if (workerGone) {
           reason = "worker " + r.node() + " left the grid";
         } else if (r.state() == JobState.DISPATCHED) {
           long seen = dispatchSeen.computeIfAbsent(r.id(), id -> now);
@@ -287,7 +310,7 @@ public final class PrimaryService implements AutoCloseable {
         }
         if (reason != null && live()) {
           UpdateResult u = table.update(r.id(),
-              new JobCommand.Reclaim(epoch, r.attempt(), reason, now));
+              new JobCommand.Reclaim(epoch, r.attempt(), !workerGone, reason, now));
           if (u.record() != null) {
             index.offer(u.record(), now);
           }

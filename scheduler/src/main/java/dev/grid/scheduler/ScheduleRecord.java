@@ -14,13 +14,15 @@ import dev.grid.api.ScheduleSpec;
  * @param paused whether fires are suspended
  * @param lastFireMillis the latest due time handled (run, missed or skipped), or null if none
  * @param lastJobId the job of the latest run, for the overlap policy, or null
+ * @param epoch the highest primary epoch that has advanced it; lower ones are refused
  */
 public record ScheduleRecord(
     ScheduleSpec spec,
     long createdAtMillis,
     boolean paused,
     Long lastFireMillis,
-    JobId lastJobId) {
+    JobId lastJobId,
+    long epoch) {
 
   public String name() {
     return spec.name();

@@ -50,7 +50,7 @@ public final class ScheduleTable {
    */
   public ScheduleInfo add(ScheduleSpec spec) {
     long now = clock.millis();
-    ScheduleRecord r = new ScheduleRecord(spec, now, false, null, null);
+    ScheduleRecord r = new ScheduleRecord(spec, now, false, null, null, 0);
     cron(r);
     if (schedules.putIfAbsent(spec.name(), r) != null) {
       throw new IllegalStateException("schedule '" + spec.name()
@@ -105,14 +105,21 @@ public final class ScheduleTable {
     return new ArrayList<>(schedules.values());
   }
 
-  /** Marks a due time handled (only ever forward). */
-  void advance(String name, long fireMillis, JobId jobId) {
-    schedules.executeOnKey(name, new ScheduleUpdate.Advance(fireMillis, jobId));
+  /** Marks a due time handled (only ever forward, never by an older primary). */
+  void advance(String name, long fireMillis, JobId jobId, long epoch) {
+    schedules.executeOnKey(name, new ScheduleUpdate.Advance(fireMillis, jobId, epoch));
   }
 
-  /** Records what a due time became; the same due time always gets the same key. */
+  /**
+   * Records what a due time became; the same due time always gets the same key. A started run
+   * is written over anything; a missed or skipped one never overwrites what is there.
+   */
   void recordRun(ScheduleRunRecord run) {
-    runs.set(run.key(), run);
+    if (run.outcome() == ScheduleRun.Outcome.STARTED) {
+      runs.set(run.key(), run);
+    } else {
+      runs.putIfAbsent(run.key(), run);
+    }
   }
 
   IMap<String, ScheduleRecord> map() {

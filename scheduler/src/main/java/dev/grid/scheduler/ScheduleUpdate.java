@@ -11,17 +11,21 @@ import java.util.Map;
 public final class ScheduleUpdate {
   private ScheduleUpdate() {}
 
-  /** Marks the due time handled; the job, if it became one, is the latest run. */
-  public record Advance(long fireMillis, JobId jobId)
+  /**
+   * Marks the due time handled; the job, if it became one, is the latest run. Refused from a
+   * primary older than one that advanced the schedule before (a paused primary that woke up).
+   */
+  public record Advance(long fireMillis, JobId jobId, long epoch)
       implements EntryProcessor<String, ScheduleRecord, Boolean> {
     @Override
     public Boolean process(Map.Entry<String, ScheduleRecord> entry) {
       ScheduleRecord r = entry.getValue();
-      if (r == null || (r.lastFireMillis() != null && r.lastFireMillis() >= fireMillis)) {
+      if (r == null || epoch < r.epoch()
+          || (r.lastFireMillis() != null && r.lastFireMillis() >= fireMillis)) {
         return false;
       }
       entry.setValue(new ScheduleRecord(r.spec(), r.createdAtMillis(), r.paused(), fireMillis,
-          jobId != null ? jobId : r.lastJobId()));
+          jobId != null ? jobId : r.lastJobId(), epoch));
       return true;
     }
   }
@@ -43,7 +47,8 @@ public final class ScheduleUpdate {
         last = Math.max(last == null ? r.createdAtMillis() : last, atMillis);
       }
       ScheduleRecord next =
-          new ScheduleRecord(r.spec(), r.createdAtMillis(), paused, last, r.lastJobId());
+          new ScheduleRecord(r.spec(), r.createdAtMillis(), paused, last, r.lastJobId(),
+              r.epoch());
       entry.setValue(next);
       return next;
     }

@@ -13,4 +13,9 @@ public record UpdateResult(boolean applied, JobRecord record, String refusal) {
   static UpdateResult refused(JobRecord record, String why) {
     return new UpdateResult(false, record, why);
   }
+
+  /** A refusal built outside the update (a failed call), with the record as read after it. */
+  public static UpdateResult refusedAs(JobRecord record, String why) {
+    return new UpdateResult(false, record, why);
+  }
 }

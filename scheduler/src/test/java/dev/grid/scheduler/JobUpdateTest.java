@@ -58,7 +58,7 @@ class JobUpdateTest {
   @Test
   void when_a_stale_primary_dispatches_then_it_is_refused() {
     JobRecord r = running(1, 7);
-    r = applied(r, new JobCommand.Reclaim(9, 1, "worker n1 left", 1004));
+    r = applied(r, new JobCommand.Reclaim(9, 1, false, "worker n1 left", 1004));
 
     assertThat(refusal(r, new JobCommand.Dispatch(8, "n2", "w2", 1005))).contains("stale epoch");
     assertThat(applied(r, new JobCommand.Dispatch(9, "n2", "w2", 1005)).attempt()).isEqualTo(2);
@@ -67,7 +67,7 @@ class JobUpdateTest {
   @Test
   void when_a_written_off_worker_starts_or_finishes_then_it_is_refused() {
     JobRecord r = applied(queued(1), new JobCommand.Dispatch(7, "n1", "w1", 1001));
-    r = applied(r, new JobCommand.Reclaim(7, 1, "did not start", 1002));
+    r = applied(r, new JobCommand.Reclaim(7, 1, true, "did not start", 1002));
     r = applied(r, new JobCommand.Dispatch(7, "n2", "w2", 1003));
 
     assertThat(refusal(r, new JobCommand.Start("n1", 1, 1004))).contains("stale");
@@ -86,14 +86,14 @@ class JobUpdateTest {
   @Test
   void when_a_running_jobs_worker_dies_then_it_is_retried_until_retries_run_out() {
     JobRecord r = running(1, 7);
-    r = applied(r, new JobCommand.Reclaim(7, 1, "worker n1 left", 1004));
+    r = applied(r, new JobCommand.Reclaim(7, 1, false, "worker n1 left", 1004));
     assertThat(r.state()).isEqualTo(QUEUED);
     assertThat(r.retriesUsed()).isEqualTo(1);
     assertThat(r.message()).contains("retry 1 of 1");
 
     r = applied(r, new JobCommand.Dispatch(7, "n2", "w2", 1005));
     r = applied(r, new JobCommand.Start("n2", 2, 1006));
-    r = applied(r, new JobCommand.Reclaim(7, 2, "worker n2 left", 1007));
+    r = applied(r, new JobCommand.Reclaim(7, 2, false, "worker n2 left", 1007));
     assertThat(r.state()).isEqualTo(LOST);
     assertThat(r.message()).contains("no retries left");
     assertThat(r.endedAtMillis()).isEqualTo(1007);
@@ -102,15 +102,22 @@ class JobUpdateTest {
   @Test
   void when_a_dispatched_job_never_started_then_reclaiming_it_uses_no_retry() {
     JobRecord r = applied(queued(0), new JobCommand.Dispatch(7, "n1", "w1", 1001));
-    r = applied(r, new JobCommand.Reclaim(7, 1, "worker n1 left", 1002));
+    r = applied(r, new JobCommand.Reclaim(7, 1, false, "worker n1 left", 1002));
     assertThat(r.state()).isEqualTo(QUEUED);
     assertThat(r.retriesUsed()).isZero();
   }
 
   @Test
+  void when_a_start_wins_the_race_with_a_dispatch_timeout_then_the_reclaim_is_refused() {
+    JobRecord r = running(1, 7);
+    assertThat(refusal(r, new JobCommand.Reclaim(7, 1, true, "did not start", 1004)))
+        .contains("has started");
+  }
+
+  @Test
   void when_reclaiming_an_old_attempt_then_it_is_refused() {
     JobRecord r = running(3, 7);
-    assertThat(refusal(r, new JobCommand.Reclaim(7, 0, "x", 1004))).contains("no longer active");
+    assertThat(refusal(r, new JobCommand.Reclaim(7, 0, false, "x", 1004))).contains("no longer active");
   }
 
   @Test
@@ -128,7 +135,7 @@ class JobUpdateTest {
   @Test
   void when_a_cancelled_running_jobs_worker_dies_then_it_ends_cancelled_not_retried() {
     JobRecord r = applied(running(3, 7), new JobCommand.Cancel(1003));
-    r = applied(r, new JobCommand.Reclaim(7, 1, "worker n1 left", 1004));
+    r = applied(r, new JobCommand.Reclaim(7, 1, false, "worker n1 left", 1004));
     assertThat(r.state()).isEqualTo(CANCELLED);
   }
 
@@ -136,7 +143,7 @@ class JobUpdateTest {
   void when_a_job_has_ended_then_nothing_moves_it() {
     JobRecord r = running(1, 7);
     r = applied(r, new JobCommand.Finish("n1", 1, FAILED, 2, "exit code 2", 0, 0, false, 1003));
-    refusal(r, new JobCommand.Reclaim(9, 1, "x", 1004));
+    refusal(r, new JobCommand.Reclaim(9, 1, false, "x", 1004));
     refusal(r, new JobCommand.Dispatch(9, "n1", "w1", 1004));
     refusal(r, new JobCommand.Finish("n1", 1, SUCCEEDED, 0, null, 0, 0, false, 1004));
   }

@@ -138,7 +138,11 @@ final class ProcessTree {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
       for (Path entry : entries) {
         long pid = pidOf(entry.getFileName().toString());
-        if (pid > above && livingInSession(entry.resolve("stat"), sessionId)) {
+        // The session's leader is the job's main process, signalled through its handle (which
+        // checks its start time). A process whose pid equals the session id found here is a
+        // different one: the leader exited, its pid was reused by another job's leader, and
+        // that one must never be hit.
+        if (pid > above && pid != sessionId && livingInSession(entry.resolve("stat"), sessionId)) {
           pids.add(pid);
         }
       }

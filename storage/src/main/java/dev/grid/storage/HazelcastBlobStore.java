@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * cut into chunks of {@value #DEFAULT_CHUNK_SIZE} bytes under their own keys in {@value
  * #CHUNKS_MAP}, spread over the partitions; a small manifest (size, chunk size, CRC32C per chunk,
  * SHA-256 of the whole) goes to {@value #MANIFESTS_MAP} last. Writes and reads stream: at most a
- * few chunks of a blob are in memory at once.
+ * few chunks of a blob are in memory at once. A blob of at most {@value #INLINE_LIMIT} bytes (a
+ * job's exit record, most jobs' output) travels inside its manifest instead: one map write, not
+ * two, on the path of every job that ends.
  *
  * <p>Add {@link #mapConfigs()} to the member's configuration. The store does not own the
  * Hazelcast instance: closing it leaves the instance running.
@@ -51,6 +53,9 @@ public final class HazelcastBlobStore implements BlobStore {
 
   /** Bytes per chunk. */
   public static final int DEFAULT_CHUNK_SIZE = 256 * 1024;
+
+  /** Largest blob kept inside its manifest rather than in a chunk of its own. */
+  static final int INLINE_LIMIT = 4096;
 
   private static final Logger log = LoggerFactory.getLogger(HazelcastBlobStore.class);
   private static final int CHUNKS_IN_FLIGHT = 4;
@@ -101,7 +106,7 @@ public final class HazelcastBlobStore implements BlobStore {
     if (displaced != null) {
       try {
         Manifest old = Manifest.decode(key, displaced);
-        deleteChunks(key, old.version(), old.chunkCount());
+        deleteChunks(key, old.version(), old.storedChunkCount());
       } catch (BlobCorruptedException e) {
         log.warn("replaced blob '{}' whose old manifest was unreadable; its chunks stay", key, e);
       }
@@ -125,6 +130,10 @@ public final class HazelcastBlobStore implements BlobStore {
       crc.reset();
       crc.update(chunk);
       sha256.update(chunk);
+      if (count == 0 && n < chunkSize && n <= INLINE_LIMIT) { // the whole blob, and small
+        return new Manifest(version, n, chunkSize, new int[] {(int) crc.getValue()},
+            sha256.digest(), chunk);
+      }
       if (count == crcs.length) {
         crcs = Arrays.copyOf(crcs, count * 2);
       }
@@ -138,7 +147,8 @@ public final class HazelcastBlobStore implements BlobStore {
       }
     }
     writes.awaitAll();
-    return new Manifest(version, size, chunkSize, Arrays.copyOf(crcs, count), sha256.digest());
+    return new Manifest(
+        version, size, chunkSize, Arrays.copyOf(crcs, count), sha256.digest(), null);
   }
 
   private static int readChunk(String key, InputStream content, byte[] buffer) {
@@ -170,7 +180,7 @@ public final class HazelcastBlobStore implements BlobStore {
       return false;
     }
     Manifest manifest = Manifest.decode(key, encoded);
-    deleteChunks(key, manifest.version(), manifest.chunkCount());
+    deleteChunks(key, manifest.version(), manifest.storedChunkCount());
     return true;
   }
 

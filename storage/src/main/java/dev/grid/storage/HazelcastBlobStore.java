@@ -4,6 +4,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -92,7 +93,7 @@ public final class HazelcastBlobStore implements BlobStore {
     BlobStore.checkKey(key);
     Objects.requireNonNull(content, "content");
     checkOpen();
-    String version = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+    String version = newVersion();
     AsyncWindow writes = new AsyncWindow(CHUNKS_IN_FLIGHT);
     Manifest manifest;
     try {
@@ -101,6 +102,39 @@ public final class HazelcastBlobStore implements BlobStore {
       abandon(key, version, writes);
       throw e;
     }
+    swapIn(key, manifest);
+  }
+
+  /** Small content goes into its manifest at once, without a chunk-sized read buffer. */
+  @Override
+  public void put(String key, byte[] content) {
+    Objects.requireNonNull(content, "content");
+    if (!fitsInline(content.length)) {
+      put(key, new ByteArrayInputStream(content));
+      return;
+    }
+    BlobStore.checkKey(key);
+    checkOpen();
+    swapIn(key, inline(newVersion(), content));
+  }
+
+  private boolean fitsInline(int length) {
+    return length > 0 && length <= INLINE_LIMIT && length < chunkSize;
+  }
+
+  private Manifest inline(String version, byte[] content) {
+    CRC32C crc = new CRC32C();
+    crc.update(content);
+    return new Manifest(version, content.length, chunkSize, new int[] {(int) crc.getValue()},
+        sha256().digest(content), content.clone());
+  }
+
+  private static String newVersion() {
+    return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+  }
+
+  /** Puts the manifest in, then deletes the chunks of the one it displaced. */
+  private void swapIn(String key, Manifest manifest) {
     // If this put fails its outcome is unknown (the manifest may be in), so the chunks stay.
     byte[] displaced = manifests.put(key, manifest.encode());
     if (displaced != null) {
@@ -127,13 +161,12 @@ public final class HazelcastBlobStore implements BlobStore {
         break;
       }
       byte[] chunk = n == chunkSize ? buffer : Arrays.copyOf(buffer, n);
+      if (count == 0 && n < chunkSize && fitsInline(n)) { // the whole blob, and small
+        return inline(version, chunk);
+      }
       crc.reset();
       crc.update(chunk);
       sha256.update(chunk);
-      if (count == 0 && n < chunkSize && n <= INLINE_LIMIT) { // the whole blob, and small
-        return new Manifest(version, n, chunkSize, new int[] {(int) crc.getValue()},
-            sha256.digest(), chunk);
-      }
       if (count == crcs.length) {
         crcs = Arrays.copyOf(crcs, count * 2);
       }

@@ -61,9 +61,12 @@ class HazelcastBlobStoreTest extends BlobStoreContract {
   void when_a_blob_is_small_then_it_travels_in_its_manifest_and_no_chunk_is_stored() {
     byte[] small = random(HazelcastBlobStore.INLINE_LIMIT, 13);
     store.put("exit", small);
+    store.put("streamed", new java.io.ByteArrayInputStream(small));
     store.put("bigger", random(HazelcastBlobStore.INLINE_LIMIT + 1, 14));
 
     assertThat(chunkKeysOf("exit")).isEmpty();
+    assertThat(chunkKeysOf("streamed")).isEmpty();
+    assertThat(store.get("streamed")).hasValueSatisfying(b -> assertThat(b).isEqualTo(small));
     assertThat(chunkKeysOf("bigger")).hasSize(1);
     try (BlobStore other = new HazelcastBlobStore(members.member(1))) {
       assertThat(other.get("exit")).hasValueSatisfying(b -> assertThat(b).isEqualTo(small));

@@ -45,7 +45,9 @@ import picocli.CommandLine.Spec;
  * (target at least 0.50); (3) jobs are submitted one at a time, each after the previous ended:
  * the job's start time minus the client's clock just before the submit, p50 and p99 (targets 20
  * and 100 ms); (4) the grid rests two seconds and each node's VmRSS is read from {@code /proc}
- * (target under 300 MB). Node logs stay in the printed directory when a run fails or
+ * (target under 300 MB). An extra figure without a target says where the CPU went during (2): per
+ * job, in the node JVMs, in the job processes they spawned, and in this JVM (the client), from
+ * {@code /proc}. Node logs stay in the printed directory when a run fails or
  * {@code --dir} was given.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -80,6 +82,8 @@ public final class Bench implements Callable<Integer> {
   Path dir;
 
   @Spec CommandSpec spec;
+
+  private static final int TICKS_PER_SECOND = 100;
 
   private final PrintStream out = System.out;
 
@@ -123,7 +127,7 @@ public final class Bench implements Callable<Integer> {
       out.printf(Locale.ROOT, "grid: %d nodes x %d slots up in %.1f s (logs in %s)%n", nodes,
           slots, (System.nanoTime() - start) / 1e9, base);
       try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
-        measureGrid(new GridRun(client), poolRate);
+        measureGrid(new GridRun(client), poolRate, grid);
         if (cronFires > 0) {
           out.println(CronPrecision.measure(client, cronFires));
         }
@@ -144,11 +148,13 @@ public final class Bench implements Callable<Integer> {
     }
   }
 
-  private void measureGrid(GridRun run, double poolRate) throws Exception {
+  private void measureGrid(GridRun run, double poolRate, LocalGrid grid) throws Exception {
     if (warmup > 0) {
       run.throughput(warmup, clientThreads);
     }
+    long[] before = cpuTicks(grid);
     GridRun.Throughput result = run.throughput(jobs, clientThreads);
+    long[] after = cpuTicks(grid);
     out.printf(Locale.ROOT, "grid run: %d jobs from %d client threads, states %s; submits took"
         + " %.2f s, the last job ended after %.2f s, the client saw it after %.2f s%n",
         result.jobs(), clientThreads, result.states(), result.submitNanos() / 1e9,
@@ -157,6 +163,10 @@ public final class Bench implements Callable<Integer> {
       out.printf("warning: only %d of %d jobs succeeded%n", result.succeeded(), result.jobs());
     }
     out.println(Figures.throughputLine(result.perSecond(), poolRate));
+    double msPerJob = 1000.0 / TICKS_PER_SECOND / result.jobs();
+    out.println(Figures.cpuLine((after[0] - before[0]) * msPerJob,
+        (after[1] - before[1]) * msPerJob, (after[2] - before[2]) * msPerJob,
+        Runtime.getRuntime().availableProcessors()));
     out.println(Figures.latencyLine(run.latencies(latencySamples)));
   }
 
@@ -171,14 +181,32 @@ public final class Bench implements Callable<Integer> {
     out.println(Figures.rssLine(names, kib));
   }
 
-  private static long rssKib(long pid) {
-    try {
-      String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
-      return Figures.vmRssKib(status).orElseThrow(
-          () -> new IllegalStateException("no VmRSS in /proc/" + pid + "/status"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the memory of process " + pid, e);
+  /**
+   * CPU ticks so far of the nodes, of the job processes they have reaped, and of this JVM. A
+   * tick is 1/{@value #TICKS_PER_SECOND} s (USER_HZ, 100 on Linux).
+   */
+  private static long[] cpuTicks(LocalGrid grid) {
+    long[] ticks = new long[3];
+    for (NodeProcess node : grid.nodes()) {
+      long[] t = Figures.cpuTicks(procFile(node.pid(), "stat"));
+      ticks[0] += t[0];
+      ticks[1] += t[1];
     }
+    ticks[2] = Figures.cpuTicks(procFile(ProcessHandle.current().pid(), "stat"))[0];
+    return ticks;
+  }
+
+  private static String procFile(long pid, String name) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), name));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read /proc/" + pid + "/" + name, e);
+    }
+  }
+
+  private static long rssKib(long pid) {
+    return Figures.vmRssKib(procFile(pid, "status")).orElseThrow(
+        () -> new IllegalStateException("no VmRSS in /proc/" + pid + "/status"));
   }
 
   private void checkPositive(String option, int value) {

@@ -50,6 +50,31 @@ final class Figures {
     return Optional.empty();
   }
 
+  /**
+   * CPU of a process from its {@code /proc/PID/stat} line, in clock ticks: {@code [0]} its own
+   * (utime + stime), {@code [1]} that of its children it has reaped (cutime + cstime). Fields
+   * are counted after the command name, which may hold spaces, hence the last ')'.
+   */
+  static long[] cpuTicks(String procStat) {
+    String[] f = procStat.substring(procStat.lastIndexOf(')') + 2).trim().split(" ");
+    return new long[] {
+      Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])
+    };
+  }
+
+  /**
+   * The extra CPU figure (no target): CPU per job of the node JVMs, of the job processes they
+   * spawned, and of the bench JVM that submits and polls, and the throughput the machine's cores
+   * would allow at that cost.
+   */
+  static String cpuLine(double nodesMs, double jobProcessesMs, double clientMs, int cores) {
+    double total = nodesMs + jobProcessesMs + clientMs;
+    return String.format(Locale.ROOT,
+        "cpu per grid job (extra figure, no target): %.1f ms = nodes %.1f + their job processes"
+            + " %.1f + bench client %.1f; %d cores at that cost allow at most %.0f jobs/s",
+        total, nodesMs, jobProcessesMs, clientMs, cores, cores * 1000 / total);
+  }
+
   static String verdict(boolean pass) {
     return pass ? "PASS" : "MISS";
   }

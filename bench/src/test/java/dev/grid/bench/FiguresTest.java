@@ -37,6 +37,16 @@ class FiguresTest {
   }
 
   @Test
+  void when_reading_proc_stat_then_own_and_reaped_children_cpu_are_summed() {
+    String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 5 0 0 0 150 25 7 3 20 0 40 0";
+
+    assertThat(Figures.cpuTicks(stat)).containsExactly(175L, 10L);
+    assertThat(Figures.cpuLine(6.0, 2.0, 2.0, 2))
+        .contains("10.0 ms = nodes 6.0 + their job processes 2.0 + bench client 2.0")
+        .contains("at most 200 jobs/s");
+  }
+
+  @Test
   void when_figures_meet_or_miss_targets_then_lines_say_pass_or_miss() {
     assertThat(Figures.throughputLine(812, 1490))
         .isEqualTo("throughput: grid 812 jobs/s, ProcessBuilder pool 1490 jobs/s, ratio 0.54"

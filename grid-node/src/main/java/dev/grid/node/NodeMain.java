@@ -79,6 +79,7 @@ public final class NodeMain implements Callable<Integer> {
   long outputCap;
 
   public static void main(String[] args) {
+    spawnJobsWithVfork();
     CommandLine cli = new CommandLine(new NodeMain());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("error: " + e.getMessage());
@@ -108,6 +109,22 @@ public final class NodeMain implements Callable<Integer> {
     node.set(GridNode.start(config));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Every shell job is a process spawn. The JDK's default on Linux, posix_spawn, execs a helper
+   * ({@code jspawnhelper}) that then execs the job: with setsid in front, three execs per job.
+   * VFORK execs the job directly: about 1 ms less CPU per job here (the spawned processes'
+   * time fell from 2.9 to 1.8 ms per {@code true} job, 3-node bench). Must be set before the
+   * first process is started; JDK 17 to 21 honour it, later ones may drop it, so it is left to
+   * them. An operator's own {@code -Djdk.lang.Process.launchMechanism} wins.
+   */
+  private static void spawnJobsWithVfork() {
+    String property = "jdk.lang.Process.launchMechanism";
+    if (System.getProperty(property) == null && Runtime.version().feature() <= 21
+        && System.getProperty("os.name", "").startsWith("Linux")) {
+      System.setProperty(property, "VFORK");
+    }
   }
 
   private String readToken() throws IOException {

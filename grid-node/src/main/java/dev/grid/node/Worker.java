@@ -14,6 +14,7 @@ import dev.grid.scheduler.WorkerEndpoint;
 import dev.grid.storage.BlobStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -239,8 +240,21 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Removes the job's scratch directory. Most jobs leave it empty, and one rmdir removes it; only
+   * a job that left files behind costs a walk of the tree.
+   */
   private static void deleteScratch(JobRecord job, Path scratch) {
-    if (job.spec().workDir() != null || !Files.exists(scratch)) {
+    if (job.spec().workDir() != null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(scratch);
+      return;
+    } catch (DirectoryNotEmptyException e) {
+      // the job left files: walk the tree below
+    } catch (IOException e) {
+      LOG.debug("could not delete scratch dir {}", scratch, e);
       return;
     }
     try (Stream<Path> files = Files.walk(scratch)) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,6 +95,23 @@ class GridClusterTest {
         JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING, JobState.FAILED);
     assertThat(done.history().get(1).epoch()).isPositive();
     assertThat(stdout(grid.node(0), id)).isEqualTo("hello " + id + " 1\n");
+  }
+
+  @Test
+  void when_jobs_end_then_their_scratch_dirs_are_removed_with_what_they_left() {
+    start(1, 2);
+    JobId empty = grid.node(0).operations().submit(JobSpec.command("true"));
+    JobId messy = grid.node(0).operations()
+        .submit(JobSpec.shell("mkdir -p a/b && echo x > a/b/f && echo y > top"));
+
+    awaitState(grid.node(0), empty, JobState.SUCCEEDED);
+    awaitState(grid.node(0), messy, JobState.SUCCEEDED);
+    Path scratch = dir.resolve("n1").resolve("scratch");
+    await().atMost(JOB).untilAsserted(() -> {
+      try (var left = Files.list(scratch)) {
+        assertThat(left).isEmpty();
+      }
+    });
   }
 
   @Test

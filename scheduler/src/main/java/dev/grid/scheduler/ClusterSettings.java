@@ -92,7 +92,9 @@ public record ClusterSettings(
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.partition.operation.thread.count", "2");
+    // Partition operation threads ("hazelcast.partition.operation.thread.count" is no Hazelcast
+    // property: it was silently ignored, and the count followed the cores).
+    config.setProperty("hazelcast.operation.thread.count", "2");
     config.setProperty("hazelcast.operation.generic.thread.count", "2");
     config.setProperty("hazelcast.io.thread.count", "2");
     config.setProperty("hazelcast.event.thread.count", "2");

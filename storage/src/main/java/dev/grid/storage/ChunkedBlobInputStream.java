@@ -5,13 +5,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ConcurrentModificationException;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.zip.CRC32C;
 
 /**
  * Reads a blob chunk by chunk, verifying each chunk's length and CRC32C against the manifest
  * before handing out a byte of it, and fetching the next chunk while the current one is read. At
- * most two chunks are held at a time.
+ * most two chunks are held at a time. Content inline in the manifest is verified the same way.
  */
 final class ChunkedBlobInputStream extends InputStream {
   private final String key;
@@ -88,6 +89,9 @@ final class ChunkedBlobInputStream extends InputStream {
   private CompletionStage<byte[]> fetch(int index) {
     if (index >= manifest.chunkCount()) {
       return null;
+    }
+    if (manifest.inline() != null) {
+      return CompletableFuture.completedFuture(manifest.inline());
     }
     return chunks.getAsync(HazelcastBlobStore.chunkKey(key, manifest.version(), index));
   }

@@ -4,6 +4,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * cut into chunks of {@value #DEFAULT_CHUNK_SIZE} bytes under their own keys in {@value
  * #CHUNKS_MAP}, spread over the partitions; a small manifest (size, chunk size, CRC32C per chunk,
  * SHA-256 of the whole) goes to {@value #MANIFESTS_MAP} last. Writes and reads stream: at most a
- * few chunks of a blob are in memory at once.
+ * few chunks of a blob are in memory at once. A blob of at most {@value #INLINE_LIMIT} bytes (a
+ * job's exit record, most jobs' output) travels inside its manifest instead: one map write, not
+ * two, on the path of every job that ends.
  *
  * <p>Add {@link #mapConfigs()} to the member's configuration. The store does not own the
  * Hazelcast instance: closing it leaves the instance running.
@@ -51,6 +54,9 @@ public final class HazelcastBlobStore implements BlobStore {
 
   /** Bytes per chunk. */
   public static final int DEFAULT_CHUNK_SIZE = 256 * 1024;
+
+  /** Largest blob kept inside its manifest rather than in a chunk of its own. */
+  static final int INLINE_LIMIT = 4096;
 
   private static final Logger log = LoggerFactory.getLogger(HazelcastBlobStore.class);
   private static final int CHUNKS_IN_FLIGHT = 4;
@@ -87,7 +93,7 @@ public final class HazelcastBlobStore implements BlobStore {
     BlobStore.checkKey(key);
     Objects.requireNonNull(content, "content");
     checkOpen();
-    String version = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+    String version = newVersion();
     AsyncWindow writes = new AsyncWindow(CHUNKS_IN_FLIGHT);
     Manifest manifest;
     try {
@@ -96,12 +102,45 @@ public final class HazelcastBlobStore implements BlobStore {
       abandon(key, version, writes);
       throw e;
     }
+    swapIn(key, manifest);
+  }
+
+  /** Small content goes into its manifest at once, without a chunk-sized read buffer. */
+  @Override
+  public void put(String key, byte[] content) {
+    Objects.requireNonNull(content, "content");
+    if (!fitsInline(content.length)) {
+      put(key, new ByteArrayInputStream(content));
+      return;
+    }
+    BlobStore.checkKey(key);
+    checkOpen();
+    swapIn(key, inline(newVersion(), content));
+  }
+
+  private boolean fitsInline(int length) {
+    return length > 0 && length <= INLINE_LIMIT && length < chunkSize;
+  }
+
+  private Manifest inline(String version, byte[] content) {
+    CRC32C crc = new CRC32C();
+    crc.update(content);
+    return new Manifest(version, content.length, chunkSize, new int[] {(int) crc.getValue()},
+        sha256().digest(content), content.clone());
+  }
+
+  private static String newVersion() {
+    return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+  }
+
+  /** Puts the manifest in, then deletes the chunks of the one it displaced. */
+  private void swapIn(String key, Manifest manifest) {
     // If this put fails its outcome is unknown (the manifest may be in), so the chunks stay.
     byte[] displaced = manifests.put(key, manifest.encode());
     if (displaced != null) {
       try {
         Manifest old = Manifest.decode(key, displaced);
-        deleteChunks(key, old.version(), old.chunkCount());
+        deleteChunks(key, old.version(), old.storedChunkCount());
       } catch (BlobCorruptedException e) {
         log.warn("replaced blob '{}' whose old manifest was unreadable; its chunks stay", key, e);
       }
@@ -122,6 +161,9 @@ public final class HazelcastBlobStore implements BlobStore {
         break;
       }
       byte[] chunk = n == chunkSize ? buffer : Arrays.copyOf(buffer, n);
+      if (count == 0 && n < chunkSize && fitsInline(n)) { // the whole blob, and small
+        return inline(version, chunk);
+      }
       crc.reset();
       crc.update(chunk);
       sha256.update(chunk);
@@ -138,7 +180,8 @@ public final class HazelcastBlobStore implements BlobStore {
       }
     }
     writes.awaitAll();
-    return new Manifest(version, size, chunkSize, Arrays.copyOf(crcs, count), sha256.digest());
+    return new Manifest(
+        version, size, chunkSize, Arrays.copyOf(crcs, count), sha256.digest(), null);
   }
 
   private static int readChunk(String key, InputStream content, byte[] buffer) {
@@ -170,7 +213,7 @@ public final class HazelcastBlobStore implements BlobStore {
       return false;
     }
     Manifest manifest = Manifest.decode(key, encoded);
-    deleteChunks(key, manifest.version(), manifest.chunkCount());
+    deleteChunks(key, manifest.version(), manifest.storedChunkCount());
     return true;
   }
 

@@ -58,6 +58,32 @@ class HazelcastBlobStoreTest extends BlobStoreContract {
   }
 
   @Test
+  void when_a_blob_is_small_then_it_travels_in_its_manifest_and_no_chunk_is_stored() {
+    byte[] small = random(HazelcastBlobStore.INLINE_LIMIT, 13);
+    store.put("exit", small);
+    store.put("streamed", new java.io.ByteArrayInputStream(small));
+    store.put("bigger", random(HazelcastBlobStore.INLINE_LIMIT + 1, 14));
+
+    assertThat(chunkKeysOf("exit")).isEmpty();
+    assertThat(chunkKeysOf("streamed")).isEmpty();
+    assertThat(store.get("streamed")).hasValueSatisfying(b -> assertThat(b).isEqualTo(small));
+    assertThat(chunkKeysOf("bigger")).hasSize(1);
+    try (BlobStore other = new HazelcastBlobStore(members.member(1))) {
+      assertThat(other.get("exit")).hasValueSatisfying(b -> assertThat(b).isEqualTo(small));
+    }
+  }
+
+  @Test
+  void when_a_small_blob_replaces_a_chunked_one_then_its_chunks_are_removed() {
+    store.put("k", random(2 * CHUNK, 15));
+    store.put("k", utf8("state=SUCCEEDED"));
+
+    assertThat(chunkKeysOf("k")).isEmpty();
+    assertThat(store.get("k")).hasValueSatisfying(
+        b -> assertThat(b).isEqualTo(utf8("state=SUCCEEDED")));
+  }
+
+  @Test
   void when_replaced_or_deleted_then_the_old_chunks_are_removed() {
     store.put("k", random(2 * CHUNK, 4));
     store.put("k", random(CHUNK + 1, 5));

@@ -64,7 +64,7 @@ final class TestMembers implements AutoCloseable {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.partition.operation.thread.count", "2");
+    config.setProperty("hazelcast.operation.thread.count", "2");
     config.setProperty("hazelcast.operation.generic.thread.count", "2");
     config.setProperty("hazelcast.io.thread.count", "1");
     config.setProperty("hazelcast.event.thread.count", "1");

@@ -30,39 +30,40 @@ final class CronPrecision {
       client.addSchedule(ScheduleSpec.of(name, "* * * * * ?", JobSpec.command("true")));
       names.add(name);
     }
-    List<Long> delays = new ArrayList<>();
+    // Each fire's job is read once, after it started: the bench's own polling stays light.
+    java.util.Map<dev.grid.api.JobId, long[]> measured = new java.util.HashMap<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30L + 2L * fires / SCHEDULES);
     try {
-      while (System.nanoTime() < deadline) {
-        delays.clear();
+      while (System.nanoTime() < deadline && measured.size() < fires) {
+        TimeUnit.SECONDS.sleep(1);
         for (String name : names) {
           for (ScheduleRun run : client.runs(name)) {
-            if (run.jobId() == null) {
+            if (run.jobId() == null || measured.containsKey(run.jobId())) {
               continue;
             }
             JobInfo job = client.status(run.jobId());
             if (job.startedAtMillis() != null) {
-              delays.add(job.startedAtMillis() - run.fireTimeMillis());
+              measured.put(run.jobId(), new long[] {job.startedAtMillis() - run.fireTimeMillis(),
+                  job.submittedAtMillis() - run.fireTimeMillis()});
             }
           }
         }
-        if (delays.size() >= fires) {
-          break;
-        }
-        TimeUnit.SECONDS.sleep(1);
       }
     } finally {
       for (String name : names) {
         client.deleteSchedule(name);
       }
     }
+    List<Long> delays = measured.values().stream().map(d -> d[0]).toList();
+    List<Long> created = measured.values().stream().map(d -> d[1]).toList();
     long p50 = Figures.percentile(delays, 50);
     long p99 = Figures.percentile(delays, 99);
     long max = delays.stream().mapToLong(Long::longValue).max().orElse(-1);
     return String.format(java.util.Locale.ROOT,
         "cron: fire due time to job start over %d fires: p50 %d ms, p99 %d ms, max %d ms"
-            + " (target p99 < %d ms) %s",
+            + " (target p99 < %d ms) %s; of which due time to job created: p50 %d ms, p99 %d ms",
         delays.size(), p50, p99, max, P99_TARGET_MS,
-        Figures.verdict(delays.size() >= fires && p99 < P99_TARGET_MS));
+        Figures.verdict(delays.size() >= fires && p99 < P99_TARGET_MS),
+        Figures.percentile(created, 50), Figures.percentile(created, 99));
   }
 }

@@ -44,12 +44,15 @@ import org.slf4j.LoggerFactory;
  * schedule's last handled due time is replicated and only moves forward; a new primary starts
  * from it, and applies the schedule's misfire policy to the due times in between.
  *
- * <p>Concurrency: every fire and catch-up of every schedule is handled on one thread ({@code
- * grid-cron}), in due-time order per schedule; Quartz only hands fires over to it.
+ * <p>Concurrency: each schedule is handled on one of a few threads ({@code grid-cron-N}, chosen
+ * by its name), so its fires and catch-ups run one at a time in due-time order, while schedules
+ * due at the same instant are handled side by side. Quartz only hands fires over.
  */
 public final class CronService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CronService.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private static final int STRIPES = 4;
 
   /** Due times older than this when handled follow the misfire policy; newer ones just run. */
   public static final Duration GRACE = Duration.ofSeconds(2);
@@ -104,18 +107,27 @@ public final class CronService implements AutoCloseable {
   /** One epoch's cron: a Quartz scheduler, a map listener and the handling thread. */
   private final class Session {
     final long epoch;
-    final ScheduledExecutorService thread;
+    /** Stripes: a schedule's work always runs on {@code stripes[hash(name)]}. */
+    final ScheduledExecutorService[] stripes = new ScheduledExecutorService[STRIPES];
     Scheduler quartz;
     UUID listener;
     volatile boolean stopped;
 
     Session(long epoch) {
       this.epoch = epoch;
-      this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "grid-cron");
-        t.setDaemon(true);
-        return t;
-      });
+      for (int i = 0; i < STRIPES; i++) {
+        String threadName = "grid-cron-" + (i + 1);
+        stripes[i] = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, threadName);
+          t.setDaemon(true);
+          return t;
+        });
+      }
+    }
+
+    /** Runs {@code task} on the schedule's own thread. */
+    void onStripe(String name, Runnable task) {
+      stripes[Math.floorMod(name.hashCode(), STRIPES)].execute(task);
     }
 
     boolean live() {
@@ -126,7 +138,9 @@ public final class CronService implements AutoCloseable {
       Properties p = new Properties();
       p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME,
           "grid-cron-" + nodeName + "-" + INSTANCES.incrementAndGet());
-      p.setProperty("org.quartz.threadPool.threadCount", "1");
+      // Fires due at one instant are taken together, not one trigger per scheduler cycle.
+      p.setProperty("org.quartz.threadPool.threadCount", "2");
+      p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", "32");
       p.setProperty("org.quartz.threadPool.threadNamePrefix", "grid-quartz");
       p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
       p.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
@@ -134,12 +148,10 @@ public final class CronService implements AutoCloseable {
       quartz = new StdSchedulerFactory(p).getScheduler();
       quartz.setJobFactory((bundle, scheduler) -> new FireJob(this));
       listener = schedules.map().addEntryListener(new Changes(this), true);
-      thread.execute(() -> {
-        for (ScheduleRecord r : schedules.records()) {
-          refresh(r.name());
-        }
-      });
-      thread.scheduleWithFixedDelay(() -> {
+      for (ScheduleRecord r : schedules.records()) {
+        onStripe(r.name(), () -> refresh(r.name()));
+      }
+      stripes[0].scheduleWithFixedDelay(() -> {
         try {
           catchUpAll();
         } catch (RuntimeException e) {
@@ -165,14 +177,16 @@ public final class CronService implements AutoCloseable {
       } catch (SchedulerException e) {
         LOG.debug("stopping quartz failed", e);
       }
-      thread.shutdownNow();
+      for (ScheduledExecutorService stripe : stripes) {
+        stripe.shutdownNow();
+      }
       LOG.info("cron stopped, epoch {}", epoch);
     }
 
     /** Quartz's thread: hand the fire to the cron thread. */
     void quartzFired(String name, Instant due) {
       if (!stopped) {
-        thread.execute(() -> handleDue(name, due));
+        onStripe(name, () -> handleDue(name, due));
       }
     }
 
@@ -185,8 +199,7 @@ public final class CronService implements AutoCloseable {
         if (r.isEmpty() || r.get().paused() || !live()) {
           return;
         }
-        catchUp(r.get(), clock.instant());
-        ScheduleRecord now = schedules.record(name).orElse(r.get());
+        ScheduleRecord now = catchUp(r.get(), clock.instant());
         CronSchedule cron = ScheduleTable.cron(now);
         Instant from = Instant.ofEpochMilli(Math.max(now.handledUntilMillis(), clock.millis()));
         Optional<Instant> first = cron.nextAfter(from);
@@ -209,30 +222,36 @@ public final class CronService implements AutoCloseable {
       }
     }
 
+    /** The safety net, once a second: each schedule's late due times, on its own thread. */
     void catchUpAll() {
-      Instant now = clock.instant();
-      for (ScheduleRecord r : schedules.records()) {
+      Instant until = clock.instant().minus(GRACE);
+      for (ScheduleRecord listed : schedules.records()) {
         if (!live()) {
           return;
         }
-        if (!r.paused()) {
+        String name = listed.name();
+        onStripe(name, () -> {
           try {
-            catchUp(r, now.minus(GRACE));
-            if (!quartz.checkExists(JobKey.jobKey(r.name()))) {
-              refresh(r.name()); // a schedule whose trigger was lost (a failed refresh)
+            Optional<ScheduleRecord> r = schedules.record(name);
+            if (r.isEmpty() || r.get().paused() || !live()) {
+              return;
+            }
+            catchUp(r.get(), until);
+            if (!quartz.checkExists(JobKey.jobKey(name))) {
+              refresh(name); // a schedule whose trigger was lost (a failed refresh)
             }
           } catch (SchedulerException | RuntimeException e) {
-            LOG.warn("catching up schedule '{}' failed; next pass retries", r.name(), e);
+            LOG.warn("catching up schedule '{}' failed; next pass retries", name, e);
           }
-        }
+        });
       }
     }
 
     /** Handles every due time up to {@code until} that is not handled yet, per the policy. */
-    void catchUp(ScheduleRecord r, Instant until) {
+    ScheduleRecord catchUp(ScheduleRecord r, Instant until) {
       Instant handled = Instant.ofEpochMilli(r.handledUntilMillis());
       if (!until.isAfter(handled)) {
-        return;
+        return r;
       }
       Misfires.Plan plan = Misfires.plan(ScheduleTable.cron(r), handled, until,
           r.spec().misfire(), r.spec().maxCatchUp(), GRACE);
@@ -261,16 +280,18 @@ public final class CronService implements AutoCloseable {
         // The unlisted ones lie between the listed ones and the first run (runs are newest).
         last = plan.run().isEmpty() ? until.toEpochMilli() : plan.run().get(0).toEpochMilli() - 1;
       }
+      ScheduleRecord current = r;
       if (last > r.handledUntilMillis()) {
         schedules.advance(r.name(), last, null, epoch);
+        current = schedules.record(r.name()).orElse(r);
       }
-      ScheduleRecord current = r;
       for (Instant due : plan.run()) {
         if (!live()) {
-          return;
+          return current;
         }
         current = fire(current, due.toEpochMilli());
       }
+      return current;
     }
 
     void handleDue(String name, Instant due) {
@@ -284,8 +305,7 @@ public final class CronService implements AutoCloseable {
           return;
         }
         // Anything Quartz skipped before this due time is caught up first, in order.
-        catchUp(r.get(), due.minusMillis(1));
-        fire(schedules.record(name).orElse(r.get()), due.toEpochMilli());
+        fire(catchUp(r.get(), due.minusMillis(1)), due.toEpochMilli());
       } catch (RuntimeException e) {
         LOG.warn("fire of '{}' due {} failed; the catch-up pass retries it", name, due, e);
       } finally {
@@ -317,10 +337,11 @@ public final class CronService implements AutoCloseable {
       }
       JobId id = fireJobId(name, due);
       jobs.submitIfAbsent(id, r.spec().job());
-      schedules.recordRun(
+      schedules.recordStartedAsync(
           new ScheduleRunRecord(name, due, ScheduleRun.Outcome.STARTED, id, null));
       schedules.advance(name, due, id, epoch);
-      return schedules.record(name).orElse(r);
+      return new ScheduleRecord(r.spec(), r.createdAtMillis(), r.paused(), due, id,
+          Math.max(epoch, r.epoch()));
     }
   }
 
@@ -373,7 +394,7 @@ public final class CronService implements AutoCloseable {
 
     private void changed(String name) {
       if (!session.stopped) {
-        session.thread.execute(() -> session.refresh(name));
+        session.onStripe(name, () -> session.refresh(name));
       }
     }
   }

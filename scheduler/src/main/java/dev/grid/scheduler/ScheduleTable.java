@@ -122,6 +122,11 @@ public final class ScheduleTable {
     }
   }
 
+  /** Records a started run without waiting (the fire's job is already created). */
+  void recordStartedAsync(ScheduleRunRecord run) {
+    runs.setAsync(run.key(), run);
+  }
+
   IMap<String, ScheduleRecord> map() {
     return schedules;
   }

@@ -12,19 +12,32 @@ final class WorkerMessages {
 
   private WorkerMessages() {}
 
-  static WorkerEndpoint endpoint(HazelcastInstance hz) {
-    WorkerEndpoint worker = (WorkerEndpoint) hz.getUserContext().get(WorkerEndpoint.CONTEXT_KEY);
-    if (worker == null) {
-      LOG.warn("a worker message arrived before this node's worker started; dropped");
+  /** A message that, run on the receiving member, is handed to that node's worker. */
+  abstract static class ToWorker implements Runnable, HazelcastInstanceAware {
+    private transient HazelcastInstance hz;
+
+    @Override
+    public final void setHazelcastInstance(HazelcastInstance instance) {
+      this.hz = instance;
     }
-    return worker;
+
+    @Override
+    public final void run() {
+      WorkerEndpoint worker = (WorkerEndpoint) hz.getUserContext().get(WorkerEndpoint.CONTEXT_KEY);
+      if (worker == null) {
+        LOG.warn("a worker message arrived before this node's worker started; dropped");
+      } else {
+        deliver(worker);
+      }
+    }
+
+    abstract void deliver(WorkerEndpoint worker);
   }
 
   /** "Run this job": the record as dispatched, and the dispatching primary's epoch. */
-  static final class Run implements Runnable, HazelcastInstanceAware {
+  static final class Run extends ToWorker {
     private final JobRecord record;
     private final long epoch;
-    private transient HazelcastInstance hz;
 
     Run(JobRecord record, long epoch) {
       this.record = record;
@@ -32,24 +45,15 @@ final class WorkerMessages {
     }
 
     @Override
-    public void setHazelcastInstance(HazelcastInstance instance) {
-      this.hz = instance;
-    }
-
-    @Override
-    public void run() {
-      WorkerEndpoint worker = endpoint(hz);
-      if (worker != null) {
-        worker.run(record, epoch);
-      }
+    void deliver(WorkerEndpoint worker) {
+      worker.run(record, epoch);
     }
   }
 
   /** "Kill this attempt of this job". */
-  static final class Cancel implements Runnable, HazelcastInstanceAware {
+  static final class Cancel extends ToWorker {
     private final JobId id;
     private final int attempt;
-    private transient HazelcastInstance hz;
 
     Cancel(JobId id, int attempt) {
       this.id = id;
@@ -57,16 +61,8 @@ final class WorkerMessages {
     }
 
     @Override
-    public void setHazelcastInstance(HazelcastInstance instance) {
-      this.hz = instance;
-    }
-
-    @Override
-    public void run() {
-      WorkerEndpoint worker = endpoint(hz);
-      if (worker != null) {
-        worker.cancel(id, attempt);
-      }
+    void deliver(WorkerEndpoint worker) {
+      worker.cancel(id, attempt);
     }
   }
 }

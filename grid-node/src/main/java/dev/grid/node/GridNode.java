@@ -50,6 +50,7 @@ public final class GridNode implements AutoCloseable {
   private final JobTable table;
   private final BlobStore blobs;
   private final ProcessRunner runner;
+  private final OrphanGuard orphans;
   private final ExecutorService starter;
   private final ExecutorService finisher;
   private final Worker worker;
@@ -81,9 +82,10 @@ public final class GridNode implements AutoCloseable {
     table = new JobTable(hz, clock);
     blobs = new HazelcastBlobStore(hz);
     runner = new ProcessRunner(clock);
+    orphans = OrphanGuard.start(config.dataDir());
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
-    worker = new Worker(config.name(), table, blobs, runner,
+    worker = new Worker(config.name(), table, blobs, runner, orphans,
         config.dataDir().resolve("scratch"), config.outputCapBytes(), clock, starter, finisher);
     hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
     primary = new PrimaryService(hz, table, clock, e -> lease != null && lease.holds(e),
@@ -228,6 +230,7 @@ public final class GridNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    closeQuietly(orphans);
     try {
       hz.shutdown();
     } catch (RuntimeException e) {

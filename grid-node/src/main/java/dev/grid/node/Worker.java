@@ -43,6 +43,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final JobTable table;
   private final BlobStore blobs;
   private final ProcessRunner runner;
+  private final OrphanGuard orphans;
   private final Path scratchRoot;
   private final long outputCap;
   private final Clock clock;
@@ -58,8 +59,10 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   private record Running(int attempt, RunningJob job) {}
 
-  Worker(String node, JobTable table, BlobStore blobs, ProcessRunner runner, Path scratchRoot,
-      long outputCap, Clock clock, ExecutorService starter, ExecutorService finisher) {
+  Worker(String node, JobTable table, BlobStore blobs, ProcessRunner runner, OrphanGuard orphans,
+      Path scratchRoot, long outputCap, Clock clock, ExecutorService starter,
+      ExecutorService finisher) {
+    this.orphans = orphans;
     this.node = node;
     this.table = table;
     this.blobs = blobs;
@@ -132,6 +135,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     }
     Running entry = new Running(attempt, job);
     running.put(id, entry);
+    long session = job.pid();
+    orphans.track(session);
     if (pendingCancels.remove(id.value() + ":" + attempt) != null) {
       job.cancel();
     }
@@ -139,6 +144,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       try {
         finish(dispatched, result, error);
       } finally {
+        orphans.untrack(session);
         running.remove(id, entry);
         startedHere.remove(id.value() + ":" + attempt);
         deleteScratch(dispatched, scratch);

@@ -89,6 +89,39 @@ class GridProcessIT {
     }
   }
 
+  @Test
+  void when_a_node_is_sigkilled_then_its_job_processes_die_with_it() throws Exception {
+    Path pidFile = dir.resolve("grandchild.pid");
+    try (LocalGrid grid = new LocalGrid(dir.resolve("grid"), 1, 2).start(READY);
+        GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+      JobId id = client.submit(JobSpec.command("sh", "-c",
+          "sleep 300 & echo $! > \"$0\"; wait", pidFile.toString()));
+      await().atMost(JOBS).until(() -> java.nio.file.Files.exists(pidFile)
+          && !java.nio.file.Files.readString(pidFile).isBlank());
+      long pid = Long.parseLong(java.nio.file.Files.readString(pidFile).trim());
+      assertThat(alive(pid)).isTrue();
+
+      try {
+        grid.node(0).kill();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+      } finally {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // never leave it behind
+      }
+    }
+  }
+
+  /** Alive and not a zombie (init here may take a while to reap). */
+  private static boolean alive(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   private static NodeInfo primary(GridClient client) {
     List<NodeInfo> primaries = client.nodes().stream().filter(NodeInfo::primary).toList();
     return primaries.size() == 1 ? primaries.get(0) : null;

@@ -1,0 +1,141 @@
+package dev.grid.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a node's job processes die with the node. A job runs in its own session (setsid), so a
+ * node killed with SIGKILL would leave it running, unowned, while the grid retries the job
+ * elsewhere: the same job twice at the same time. This guard keeps the running jobs' session
+ * ids in a file under the data dir and starts a small watcher process (in a session of its own,
+ * so it outlives the node) that kills those sessions as soon as the node's JVM is gone. A node
+ * that starts finds the file of its previous life and kills what is left of it.
+ *
+ * <p>Pid reuse: each line holds the session id and its leader's start time (from {@code
+ * /proc/PID/stat}). At startup a session is killed only if no process now has its leader's pid
+ * with another start time: Linux does not hand out a pid still used as a session id, so a
+ * session whose members live on cannot have been replaced. The watcher acts within a second of
+ * the JVM's death, too soon for reuse to matter.
+ */
+final class OrphanGuard implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OrphanGuard.class);
+
+  private final Path file;
+  private final Map<Long, Long> sessions = new ConcurrentHashMap<>();
+  private Process watcher;
+
+  private OrphanGuard(Path file) {
+    this.file = file;
+  }
+
+  /** Kills what a previous life of this node left running, then watches this one. */
+  static OrphanGuard start(Path dataDir) {
+    OrphanGuard guard = new OrphanGuard(dataDir.resolve("job-sessions"));
+    guard.killPreviousLife();
+    guard.write();
+    guard.startWatcher();
+    return guard;
+  }
+
+  /** A job's session started. */
+  void track(long sessionId) {
+    if (sessionId > 1) {
+      sessions.put(sessionId, startTime(sessionId).orElse(-1L));
+      write();
+    }
+  }
+
+  /** A job's session ended (its leftovers were killed by the runner). */
+  void untrack(long sessionId) {
+    if (sessions.remove(sessionId) != null) {
+      write();
+    }
+  }
+
+  private void killPreviousLife() {
+    if (!Files.exists(file)) {
+      return;
+    }
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+        String[] parts = line.trim().split(" ");
+        if (parts.length != 2) {
+          continue;
+        }
+        long sid = Long.parseLong(parts[0]);
+        long started = Long.parseLong(parts[1]);
+        Optional<Long> now = startTime(sid);
+        if (now.isPresent() && now.get() != started) {
+          continue; // the pid is another process's now: not ours to kill
+        }
+        LOG.warn("killing session {} left running by this node's previous life", sid);
+        new ProcessBuilder("pkill", "-KILL", "-s", Long.toString(sid))
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start().waitFor();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not read or act on {}", file, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void startWatcher() {
+    long jvm = ProcessHandle.current().pid();
+    String script = "while kill -0 " + jvm + " 2>/dev/null; do sleep 0.3; done; "
+        + "[ -f \"$0\" ] && while read s t; do pkill -KILL -s \"$s\"; done < \"$0\"";
+    try {
+      watcher = new ProcessBuilder("setsid", "sh", "-c", script, file.toString())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .start();
+    } catch (IOException e) {
+      LOG.warn("no watcher for job processes (is setsid installed?): a node killed with"
+          + " SIGKILL will leave its jobs running", e);
+    }
+  }
+
+  private synchronized void write() {
+    List<String> lines = new ArrayList<>();
+    sessions.forEach((sid, started) -> lines.add(sid + " " + started));
+    try {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(tmp, lines, StandardCharsets.US_ASCII);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot record job sessions in " + file, e);
+    }
+  }
+
+  /** Field 22 of /proc/PID/stat: start time in clock ticks since boot, if the process exists. */
+  static Optional<Long> startTime(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Optional.of(Long.parseLong(after[19]));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A clean stop: the runner has killed the jobs; nothing is left for the watcher. */
+  @Override
+  public synchronized void close() {
+    sessions.clear();
+    write();
+    if (watcher != null) {
+      watcher.destroy();
+    }
+  }
+}

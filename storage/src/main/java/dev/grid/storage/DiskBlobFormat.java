@@ -4,7 +4,12 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
@@ -159,6 +164,35 @@ final class DiskBlobFormat {
       }
       at += n;
     }
+  }
+
+  /**
+   * Reads every chunk, recomputing its CRC32C and the SHA-256 of the whole; what does not match
+   * the trailer, or empty.
+   */
+  static Optional<String> checkContent(FileChannel file, Trailer trailer)
+      throws IOException {
+    MessageDigest sha256 = DiskBlobWriter.sha256();
+    byte[] chunk = new byte[(int) Math.min(trailer.chunkSize(), trailer.size())];
+    List<Integer> bad = new ArrayList<>();
+    for (int i = 0; i < trailer.chunkCount(); i++) {
+      int length = trailer.chunkLength(i);
+      DiskBlobFormat.readFully(file, ByteBuffer.wrap(chunk, 0, length), trailer.chunkOffset(i));
+      if (DiskBlobFormat.crc32c(chunk, length) != trailer.chunkCrcs()[i]) {
+        bad.add(i);
+      }
+      sha256.update(chunk, 0, length);
+    }
+    if (!bad.isEmpty()) {
+      return Optional.of("chunk(s) " + bad + " of " + trailer.chunkCount()
+          + " fail their CRC32C");
+    }
+    byte[] actual = sha256.digest();
+    if (!MessageDigest.isEqual(actual, trailer.sha256())) {
+      return Optional.of("its content has SHA-256 " + HexFormat.of().formatHex(actual)
+          + ", its trailer says " + HexFormat.of().formatHex(trailer.sha256()));
+    }
+    return Optional.empty();
   }
 
   static int crc32c(byte[] bytes, int length) {

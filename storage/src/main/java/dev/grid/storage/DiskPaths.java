@@ -93,7 +93,7 @@ final class DiskPaths {
           temps.accept(entry);
         } else if (name.endsWith(BLOB_SUFFIX) && plain(name, BLOB_SUFFIX)) {
           String key = keySoFar + name.substring(0, name.length() - BLOB_SUFFIX.length());
-          if (key.startsWith(prefix) && Files.isRegularFile(entry)) {
+          if (key.startsWith(prefix) && isKey(key) && Files.isRegularFile(entry)) {
             blobs.accept(key, entry);
           }
         } else {
@@ -119,6 +119,16 @@ final class DiskPaths {
       return keySoFar + name.substring(0, name.length() - CONTINUED_SUFFIX.length());
     }
     return name.indexOf('@') < 0 ? keySoFar + name + "/" : null;
+  }
+
+  /** False for a name decoded from a file not ours (a key would have been refused). */
+  private static boolean isKey(String key) {
+    try {
+      BlobStore.checkKey(key);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** True if the name is a key segment (no '@', not empty) followed by the suffix. */

@@ -4,7 +4,6 @@ import dev.grid.storage.DiskBlobFormat.Trailer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -13,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -260,8 +257,12 @@ public final class LocalDiskStore implements BlobStore {
   public Optional<Corruption> verify(String key) {
     BlobStore.checkKey(key);
     checkOpen();
-    Optional<Corruption> found = verify(key, paths.fileOf(key));
-    return found == null ? Optional.of(new Corruption(key, "no blob is stored under it")) : found;
+    Path path = paths.fileOf(key);
+    FileChannel file = openFile(path);
+    if (file == null) {
+      return Optional.of(new Corruption(key, "no blob is stored under it"));
+    }
+    return verify(key, path, file);
   }
 
   /** Verifies every blob on this disk, in key order; the corrupt ones, with what is wrong. */
@@ -269,9 +270,9 @@ public final class LocalDiskStore implements BlobStore {
     checkOpen();
     List<Corruption> corrupt = new ArrayList<>();
     for (Map.Entry<String, Path> blob : blobFiles().entrySet()) {
-      Optional<Corruption> found = verify(blob.getKey(), blob.getValue());
-      if (found != null && found.isPresent()) { // null: deleted while scrubbing
-        corrupt.add(found.get());
+      FileChannel file = openFile(blob.getValue());
+      if (file != null) { // else deleted while scrubbing
+        verify(blob.getKey(), blob.getValue(), file).ifPresent(corrupt::add);
       }
     }
     if (!corrupt.isEmpty()) {
@@ -280,45 +281,16 @@ public final class LocalDiskStore implements BlobStore {
     return corrupt;
   }
 
-  /** What is wrong with the blob file, empty if nothing, null if the file is gone. */
-  private Optional<Corruption> verify(String key, Path path) {
-    FileChannel file = openFile(path);
-    if (file == null) {
-      return null;
-    }
+  /** What is wrong with the open blob file, empty if nothing; closes it. */
+  private static Optional<Corruption> verify(String key, Path path, FileChannel file) {
     try (file) {
       Trailer trailer = DiskBlobFormat.readTrailer(key, file);
-      return verifyContent(file, trailer).map(problem -> new Corruption(key, problem));
+      return DiskBlobFormat.checkContent(file, trailer).map(problem -> new Corruption(key, problem));
     } catch (BlobCorruptedException e) {
       return Optional.of(new Corruption(key, e.getCause().getMessage()));
     } catch (IOException e) {
       return Optional.of(new Corruption(key, "reading its file " + path + " failed (" + e + ")"));
     }
-  }
-
-  private static Optional<String> verifyContent(FileChannel file, Trailer trailer)
-      throws IOException {
-    MessageDigest sha256 = sha256();
-    byte[] chunk = new byte[(int) Math.min(trailer.chunkSize(), trailer.size())];
-    List<Integer> bad = new ArrayList<>();
-    for (int i = 0; i < trailer.chunkCount(); i++) {
-      int length = trailer.chunkLength(i);
-      DiskBlobFormat.readFully(file, ByteBuffer.wrap(chunk, 0, length), trailer.chunkOffset(i));
-      if (DiskBlobFormat.crc32c(chunk, length) != trailer.chunkCrcs()[i]) {
-        bad.add(i);
-      }
-      sha256.update(chunk, 0, length);
-    }
-    if (!bad.isEmpty()) {
-      return Optional.of("chunk(s) " + bad + " of " + trailer.chunkCount()
-          + " fail their CRC32C");
-    }
-    byte[] actual = sha256.digest();
-    if (!MessageDigest.isEqual(actual, trailer.sha256())) {
-      return Optional.of("its content has SHA-256 " + HexFormat.of().formatHex(actual)
-          + ", its trailer says " + HexFormat.of().formatHex(trailer.sha256()));
-    }
-    return Optional.empty();
   }
 
   private Map<String, Path> blobFiles() {
@@ -357,10 +329,15 @@ public final class LocalDiskStore implements BlobStore {
     }
   }
 
-  /** Makes the directory's entries durable (a rename or delete in it survives a crash). */
+  /**
+   * Makes the directory's entries durable (a rename or delete in it survives a crash). A
+   * directory a concurrent delete has just pruned has nothing left to make durable.
+   */
   static void fsyncDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
+    } catch (NoSuchFileException e) {
+      // pruned: its entries are gone, and so is what they named
     }
   }
 
@@ -369,14 +346,6 @@ public final class LocalDiskStore implements BlobStore {
       closeable.close();
     } catch (Exception e) {
       log.debug("closing {} failed", closeable, e);
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
     }
   }
 }

@@ -14,10 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -190,6 +195,53 @@ class LocalDiskStoreTest {
       assertThat(left).as("deletes prune emptied directories")
           .extracting(p -> p.getFileName().toString()).containsExactly(DiskPaths.LOCK_NAME);
     }
+  }
+
+  @Test
+  void when_files_not_of_the_store_lie_in_its_directory_then_they_are_passed_over()
+      throws IOException {
+    store.put("k", utf8("v"));
+    Files.write(store.root().resolve("notes txt@"), utf8("not a blob"));
+    Files.write(store.root().resolve("README"), utf8("not a blob"));
+    Files.write(store.root().resolve("odd@name@"), utf8("not a blob"));
+    Files.createDirectories(store.root().resolve("x y"));
+    Files.write(store.root().resolve("x y").resolve("z@"), utf8("not a blob"));
+
+    assertThat(store.list("")).containsExactly("k");
+    assertThat(store.inventory()).extracting(StoredBlob::key).containsExactly("k");
+    assertThat(store.scrub()).isEmpty();
+    assertThat(reopen().list("")).containsExactly("k");
+  }
+
+  @Test
+  void when_puts_and_deletes_race_in_one_directory_then_none_fails_and_pruning_never_loses_a_put()
+      throws Exception {
+    int threads = 3;
+    ExecutorService pool = Executors.newFixedThreadPool(threads, BlobStoreContract.named("race"));
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String key = "d/e/f/" + t;
+        futures.add(pool.submit(() -> {
+          for (int round = 0; round < 150; round++) {
+            byte[] content = utf8(key + round);
+            store.put(key, content);
+            assertThat(store.get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+            assertThat(store.delete(key)).isTrue();
+          }
+          store.put(key, utf8("last"));
+          return null;
+        }));
+      }
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(store.list("d/")).containsExactly("d/e/f/0", "d/e/f/1", "d/e/f/2");
+    assertThat(store.inventory()).hasSize(threads);
   }
 
   @Test

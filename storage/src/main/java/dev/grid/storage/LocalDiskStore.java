@@ -100,8 +100,12 @@ public final class LocalDiskStore implements BlobStore {
     FileLock taken;
     try {
       taken = lockFile.tryLock();
-    } catch (OverlappingFileLockException | IOException e) {
+    } catch (OverlappingFileLockException e) { // held by a store in this process
       taken = null;
+    } catch (IOException e) {
+      closeQuietly(lockFile);
+      throw new UncheckedIOException("locking the blob directory " + root + " failed: use a"
+          + " local file system that supports file locks", e);
     }
     if (taken == null) {
       closeQuietly(lockFile);
@@ -137,7 +141,10 @@ public final class LocalDiskStore implements BlobStore {
   public StoredBlob write(String key, InputStream content, String expectedSha256) {
     BlobStore.checkKey(key);
     Objects.requireNonNull(content, "content");
-    Objects.requireNonNull(expectedSha256, "expectedSha256");
+    if (expectedSha256 == null || !StoredBlob.HEX_SHA256.matcher(expectedSha256).matches()) {
+      throw new IllegalArgumentException("expected SHA-256 '" + expectedSha256 + "' of blob '"
+          + key + "' is not 64 lowercase hex digits");
+    }
     checkOpen();
     return writer.write(key, content, expectedSha256);
   }

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * @param sha256 SHA-256 of the content, 64 lowercase hex digits
  */
 public record StoredBlob(String key, long size, String sha256) {
-  private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
+  static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   /** Checks the values, naming a bad one. */
   public StoredBlob {

@@ -280,6 +280,9 @@ class LocalDiskStoreTest {
         .hasMessageContaining(sha256(good));
     assertThat(store.get("replica")).hasValueSatisfying(b -> assertThat(b).isEqualTo(utf8("old")));
 
+    assertThatThrownBy(() -> store.write("replica", new ByteArrayInputStream(good), "ABC"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'ABC'");
+
     StoredBlob stored = store.write("replica", new ByteArrayInputStream(good), sha256(good));
     assertThat(stored).isEqualTo(new StoredBlob("replica", good.length, sha256(good)));
     assertThat(store.get("replica")).hasValueSatisfying(b -> assertThat(b).isEqualTo(good));

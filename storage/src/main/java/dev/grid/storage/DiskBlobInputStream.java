@@ -1,0 +1,102 @@
+package dev.grid.storage;
+
+import dev.grid.storage.DiskBlobFormat.Trailer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Objects;
+
+/**
+ * Reads a blob file chunk by chunk, checking each chunk's CRC32C against the trailer before
+ * handing out a byte of it; one chunk-sized buffer is reused for the whole read. The stream holds
+ * the file open, so a put or delete of the key meanwhile does not disturb it: the reader sees the
+ * version it opened, whole.
+ */
+final class DiskBlobInputStream extends InputStream {
+  private final String key;
+  private final FileChannel file;
+  private final Trailer trailer;
+  private final byte[] chunk;
+  private int nextIndex;
+  private int length;
+  private int position;
+  private boolean closed;
+  private BlobCorruptedException failed; // once a chunk fails, every later read fails the same
+
+  DiskBlobInputStream(String key, FileChannel file, Trailer trailer) {
+    this.key = key;
+    this.file = file;
+    this.trailer = trailer;
+    this.chunk = new byte[(int) Math.min(trailer.chunkSize(), trailer.size())];
+  }
+
+  @Override
+  public int read() throws IOException {
+    if (!fill()) {
+      return -1;
+    }
+    return chunk[position++] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] buffer, int offset, int count) throws IOException {
+    Objects.checkFromIndexSize(offset, count, buffer.length);
+    if (count == 0) {
+      return 0;
+    }
+    if (!fill()) {
+      return -1;
+    }
+    int n = Math.min(count, length - position);
+    System.arraycopy(chunk, position, buffer, offset, n);
+    position += n;
+    return n;
+  }
+
+  @Override
+  public int available() throws IOException {
+    ensureOpen();
+    return length - position;
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (!closed) {
+      closed = true;
+      file.close();
+    }
+  }
+
+  /** Makes unread bytes available; false at the end of the blob. */
+  private boolean fill() throws IOException {
+    ensureOpen();
+    if (failed != null) {
+      throw failed;
+    }
+    while (position == length) {
+      if (nextIndex == trailer.chunkCount()) {
+        return false;
+      }
+      int index = nextIndex++;
+      length = trailer.chunkLength(index);
+      position = 0;
+      DiskBlobFormat.readFully(file, ByteBuffer.wrap(chunk, 0, length), trailer.chunkOffset(index));
+      int actual = DiskBlobFormat.crc32c(chunk, length);
+      if (actual != trailer.chunkCrcs()[index]) {
+        length = 0;
+        failed = new BlobCorruptedException(key, "chunk " + index + " of " + trailer.chunkCount()
+            + " has CRC32C " + Integer.toHexString(actual) + ", its trailer says "
+            + Integer.toHexString(trailer.chunkCrcs()[index]));
+        throw failed;
+      }
+    }
+    return true;
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("the stream of blob '" + key + "' is closed");
+    }
+  }
+}

@@ -167,8 +167,14 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private void finish(JobRecord job, RunResult result, Throwable error) {
     if (closed && result != null && result.outcome() == dev.grid.node.exec.Outcome.CANCELLED
         && !cancelRequested(job)) {
-      // The node is stopping and killed its processes: the job did not fail, its worker went
-      // away. The primary reclaims it (retry or LOST) when this member leaves.
+      // The node is stopping and killed its processes: the job did not fail, its node was taken
+      // down. Hand it back to be dispatched again without using a retry.
+      try {
+        table.update(job.id(), new JobCommand.Release(node, job.attempt(),
+            "node " + node + " stopped", clock.millis()));
+      } catch (RuntimeException e) {
+        LOG.warn("could not hand job {} back; the primary reclaims it", job.id(), e);
+      }
       return;
     }
     try {

@@ -187,6 +187,23 @@ class GridClusterTest {
   }
 
   @Test
+  void when_a_node_stops_cleanly_then_its_running_jobs_run_again_without_using_a_retry() {
+    start(3, 2);
+    GridNode primary = grid.primaries().get(0);
+    JobId id = primary.operations().submit(JobSpec.command("sleep", "2").withMaxRetries(0));
+    JobInfo running = awaitState(primary, id, JobState.RUNNING);
+    GridNode worker = grid.byName(running.node());
+    GridNode observer = anotherLiveNode(worker.name());
+
+    worker.close();
+
+    JobInfo done = awaitState(observer, id, JobState.SUCCEEDED);
+    assertThat(done.node()).isNotEqualTo(worker.name());
+    assertThat(done.history()).anySatisfy(e -> assertThat(e.message())
+        .isNotNull().contains("node " + worker.name() + " stopped"));
+  }
+
+  @Test
   void when_the_primary_crashes_then_jobs_running_on_live_workers_are_adopted_not_rerun() {
     start(3, 1);
     GridNode primary = grid.primaries().get(0);

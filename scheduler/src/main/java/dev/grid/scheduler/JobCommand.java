@@ -38,6 +38,12 @@ public sealed interface JobCommand {
   record Reclaim(long epoch, int attempt, boolean onlyIfUnstarted, String reason, long atMillis)
       implements JobCommand {}
 
+  /**
+   * A worker that is stopping cleanly hands back the attempt it killed: the job is queued again
+   * without using a retry (it did not fail; its node was taken down).
+   */
+  record Release(String node, int attempt, String reason, long atMillis) implements JobCommand {}
+
   /** A user cancels the job. */
   record Cancel(long atMillis) implements JobCommand {}
 }

@@ -53,6 +53,8 @@ public final class JobUpdate {
       return reclaim(r, c);
     } else if (command instanceof JobCommand.Cancel c) {
       return cancel(r, c);
+    } else if (command instanceof JobCommand.Release c) {
+      return release(r, c);
     }
     throw new IllegalArgumentException("unknown job command " + command);
   }
@@ -126,6 +128,19 @@ public final class JobUpdate {
     JobRecord moved = check(r, QUEUED)
         .moveTo(QUEUED, c.atMillis(), r.node(), r.attempt(), c.epoch(), why);
     return UpdateResult.applied(ran ? moved.withRetriesUsed(r.retriesUsed() + 1) : moved);
+  }
+
+  private static UpdateResult release(JobRecord r, JobCommand.Release c) {
+    if (!sameAttempt(r, c.node(), c.attempt()) || !r.state().isActive()) {
+      return UpdateResult.refused(r, "attempt " + c.attempt() + " on " + c.node() + " is stale");
+    }
+    if (r.cancelRequested()) {
+      return UpdateResult.applied(check(r, CANCELLED).moveTo(CANCELLED, c.atMillis(), r.node(),
+          r.attempt(), r.epoch(), "cancelled; " + c.reason()).withEnd(null, c.atMillis(), 0, 0,
+          false));
+    }
+    return UpdateResult.applied(check(r, QUEUED).moveTo(QUEUED, c.atMillis(), r.node(),
+        r.attempt(), r.epoch(), c.reason() + "; dispatching again"));
   }
 
   private static UpdateResult cancel(JobRecord r, JobCommand.Cancel c) {

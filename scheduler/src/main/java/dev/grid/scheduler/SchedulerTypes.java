@@ -40,6 +40,7 @@ public final class SchedulerTypes {
         ScheduleUpdate.SetPaused.class,
         ScheduleRunRecord.class,
         ScheduleRun.Outcome.class,
-        ScheduleTable.RunsOf.class);
+        ScheduleTable.RunsOf.class,
+        JobCommand.Release.class);
   }
 }

@@ -115,6 +115,16 @@ class JobUpdateTest {
   }
 
   @Test
+  void when_a_stopping_worker_hands_a_job_back_then_it_is_queued_without_using_a_retry() {
+    JobRecord r = applied(running(0, 7),
+        new JobCommand.Release("n1", 1, "node n1 stopped", 1004));
+    assertThat(r.state()).isEqualTo(QUEUED);
+    assertThat(r.retriesUsed()).isZero();
+    assertThat(r.message()).contains("node n1 stopped");
+    assertThat(refusal(r, new JobCommand.Release("n1", 1, "again", 1005))).contains("stale");
+  }
+
+  @Test
   void when_reclaiming_an_old_attempt_then_it_is_refused() {
     JobRecord r = running(3, 7);
     assertThat(refusal(r, new JobCommand.Reclaim(7, 0, false, "x", 1004))).contains("no longer active");

@@ -48,12 +48,25 @@ final class RepairSimulator {
 
   void apply(List<Action> actions, Set<String> live, int r) {
     for (Action action : actions) {
-      Map<String, Integer> before = goodCounts(live);
+      int before = goodCount(action.key(), live);
       apply(action);
-      goodCounts(live).forEach((key, count) -> assertThat(count)
-          .as("good copies of %s after %s", key, action)
-          .isGreaterThanOrEqualTo(Math.min(r, before.getOrDefault(key, 0))));
+      assertThat(goodCount(action.key(), live))
+          .as("good copies of %s after %s", action.key(), action)
+          .isGreaterThanOrEqualTo(Math.min(r, before));
     }
+  }
+
+  /** Good copies of the key on live disks; 0 for a key without metadata. */
+  int goodCount(String key, Set<String> live) {
+    BlobMeta meta = metadata.get(key);
+    int count = 0;
+    for (String node : live) {
+      StoredBlob copy = disks.getOrDefault(node, Map.of()).get(key);
+      if (meta != null && copy != null && meta.matches(copy)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   private void apply(Action action) {
@@ -82,16 +95,7 @@ final class RepairSimulator {
   /** Good copies per key on live disks, for keys with metadata. */
   Map<String, Integer> goodCounts(Set<String> live) {
     Map<String, Integer> counts = new HashMap<>();
-    for (BlobMeta meta : metadata.values()) {
-      int count = 0;
-      for (String node : live) {
-        StoredBlob copy = disks.getOrDefault(node, Map.of()).get(meta.key());
-        if (copy != null && meta.matches(copy)) {
-          count++;
-        }
-      }
-      counts.put(meta.key(), count);
-    }
+    metadata.keySet().forEach(key -> counts.put(key, goodCount(key, live)));
     return counts;
   }
 

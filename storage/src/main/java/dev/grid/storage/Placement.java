@@ -20,7 +20,8 @@ import java.util.Objects;
  * one other node. Ties of weight (never seen in practice) fall to the smaller node name.
  *
  * <pre>{@code
- * List<String> nodes = Placement.replicas("out/j1/0/stdout", live, Placement.defaultReplication(live.size()));
+ * int r = Placement.defaultReplication(live.size());
+ * List<String> nodes = Placement.replicas("out/j1/0/stdout", live, r); // preferred first
  * }</pre>
  */
 public final class Placement {

@@ -14,6 +14,11 @@ import java.util.Objects;
  * state its own actions produce has no {@code Copy}, {@code Drop} or {@code Record}; {@link Lost}
  * reports stay until a node holding a good copy returns.
  *
+ * <p>Order still matters to readers: a {@link Record} names the replicas as they will be. Doing
+ * the copies first, then the records, then the drops keeps the metadata from naming a node that
+ * lacks the copy, except where a copy failed; an action that fails is simply left out, and the
+ * next plan, made from the state then, asks for it again.
+ *
  * @param actions what to do, in key order
  */
 public record Plan(List<Action> actions) {

@@ -86,7 +86,8 @@ public final class RepairPlanner {
     List<Action> actions = new ArrayList<>();
     for (String key : keys) {
       Map<String, StoredBlob> held = copies.getOrDefault(key, Map.of());
-      List<String> ranking = nodes.isEmpty() ? List.of() : Placement.replicas(key, nodes, nodes.size());
+      List<String> ranking =
+          nodes.isEmpty() ? List.of() : Placement.replicas(key, nodes, nodes.size());
       planKey(key, metadata.get(key), held, ranking, r, actions);
     }
     return new Plan(actions);

@@ -61,7 +61,8 @@ class RepairPlannerTest {
 
       assertThat(sim.metadata.get(key).sha256()).isEqualTo(GOOD);
       assertThat(plan.drops()).containsExactly(new Drop(key, ranking.get(1), OTHER));
-      assertThat(plan.copies()).containsExactly(new Copy(key, GOOD, ranking.get(0), ranking.get(1)));
+      assertThat(plan.copies())
+          .containsExactly(new Copy(key, GOOD, ranking.get(0), ranking.get(1)));
     }
   }
 

@@ -45,6 +45,10 @@ import java.util.TreeSet;
  * <p>Healthy blobs are not moved towards their Placement ranking; copies are made only where a
  * blob lacks them. That keeps the plan idempotent: once its actions are done, planning again gives
  * no copy, drop or record. The work is linear in the number of copies reported.
+ *
+ * <p>The snapshot must leave out keys a put or delete is busy with: a put's new copies look stale
+ * against the old metadata, and copies a delete has not reached yet would have their metadata
+ * rebuilt once the delete removed it.
  */
 public final class RepairPlanner {
   private RepairPlanner() {}

@@ -200,7 +200,7 @@ public final class GridNode implements AutoCloseable {
    */
   synchronized void halt() {
     LOG.info("node {} halting (simulated crash)", config.name());
-    closeQuietly(worker);
+    worker.crash();
     closeQuietly(runner);
     hz.getLifecycleService().terminate();
     close();

@@ -96,7 +96,8 @@ public final class NodeMain implements Callable<Integer> {
         dataDir, token, slots, partitions, Duration.ofMillis(leaseMillis), outputCap);
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
-    // Registered before the node starts, so a SIGTERM during startup still stops it cleanly.
+    // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast
+    // member just vanishes, as after a crash), one after startup stops the node cleanly.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       GridNode started = node.get();
       if (started != null) {

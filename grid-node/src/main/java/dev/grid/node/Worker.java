@@ -56,6 +56,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   /** Attempts this worker process has taken, so a second hand-over of one is ignored. */
   private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private volatile boolean crashed;
 
   private record Running(int attempt, RunningJob job) {}
 
@@ -105,15 +106,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private void start(JobRecord dispatched) {
     JobId id = dispatched.id();
     int attempt = dispatched.attempt();
-    UpdateResult started;
-    try {
-      started = table.update(id, new JobCommand.Start(node, attempt, clock.millis()));
-    } catch (RuntimeException e) {
-      // Unknown whether it applied; read what the record says.
-      LOG.warn("recording the start of job {} failed; checking the record", id, e);
-      started = table.get(id).map(r -> UpdateResult.refusedAs(r, "start failed: " + e))
-          .orElse(UpdateResult.refusedAs(null, "no such job"));
-    }
+    UpdateResult started = recordStart(dispatched);
     if (!started.applied() && !startedByThisCall(started.record(), dispatched)) {
       LOG.debug("job {} attempt {} not started: {}", id, attempt, started.refusal());
       startedHere.remove(id.value() + ":" + attempt);
@@ -141,15 +134,45 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       job.cancel();
     }
     job.result().whenCompleteAsync((result, error) -> {
+      // The process is gone: its session id must leave the watcher's list before it can be
+      // reused by another process.
+      orphans.untrack(session);
       try {
         finish(dispatched, result, error);
       } finally {
-        orphans.untrack(session);
         running.remove(id, entry);
         startedHere.remove(id.value() + ":" + attempt);
         deleteScratch(dispatched, scratch);
       }
     }, finisher);
+  }
+
+  /**
+   * Records the start, trying again if the grid is briefly unavailable; after a failed call the
+   * record tells whether it applied.
+   */
+  private UpdateResult recordStart(JobRecord dispatched) {
+    JobId id = dispatched.id();
+    RuntimeException last = null;
+    for (int tries = 1; tries <= 3; tries++) {
+      try {
+        return table.update(id,
+            new JobCommand.Start(node, dispatched.attempt(), clock.millis()));
+      } catch (RuntimeException e) {
+        last = e;
+        LOG.warn("recording the start of job {} failed (try {} of 3)", id, tries, e);
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * tries);
+        try {
+          JobRecord now = table.get(id).orElse(null);
+          if (now == null || now.state() != JobState.DISPATCHED) {
+            return UpdateResult.refusedAs(now, "start failed: " + e);
+          }
+        } catch (RuntimeException readFailed) {
+          last = readFailed;
+        }
+      }
+    }
+    return UpdateResult.refusedAs(null, "start failed: " + last);
   }
 
   /**
@@ -165,8 +188,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   }
 
   private void finish(JobRecord job, RunResult result, Throwable error) {
-    if (closed && result != null && result.outcome() == dev.grid.node.exec.Outcome.CANCELLED
-        && !cancelRequested(job)) {
+    if (crashed) {
+      return; // a simulated crash writes nothing, as a killed process would not
+    }
+    boolean killedByStop =
+        result == null || result.outcome() == dev.grid.node.exec.Outcome.CANCELLED;
+    if (closed && killedByStop && !cancelRequested(job)) {
       // The node is stopping and killed its processes: the job did not fail, its node was taken
       // down. Hand it back to be dispatched again without using a retry.
       try {
@@ -291,6 +318,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
+  }
+
+  /** For in-JVM crash tests: from now on nothing is written, as after a SIGKILL. */
+  void crash() {
+    crashed = true;
     closed = true;
   }
 }

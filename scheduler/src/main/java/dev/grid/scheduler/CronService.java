@@ -107,6 +107,8 @@ public final class CronService implements AutoCloseable {
   /** One epoch's cron: a Quartz scheduler, a map listener and the handling thread. */
   private final class Session {
     final long epoch;
+    /** Schedules whose catch-up is queued and not yet run. */
+    final java.util.Set<String> catchUpQueued = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Stripes: a schedule's work always runs on {@code stripes[hash(name)]}. */
     final ScheduledExecutorService[] stripes = new ScheduledExecutorService[STRIPES];
     Scheduler quartz;
@@ -138,9 +140,7 @@ public final class CronService implements AutoCloseable {
       Properties p = new Properties();
       p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME,
           "grid-cron-" + nodeName + "-" + INSTANCES.incrementAndGet());
-      // Fires due at one instant are taken together, not one trigger per scheduler cycle.
       p.setProperty("org.quartz.threadPool.threadCount", "2");
-      p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", "32");
       p.setProperty("org.quartz.threadPool.threadNamePrefix", "grid-quartz");
       p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
       p.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
@@ -230,7 +230,11 @@ public final class CronService implements AutoCloseable {
           return;
         }
         String name = listed.name();
+        if (listed.paused() || !catchUpQueued.add(name)) {
+          continue; // its previous pass has not run yet: do not pile up
+        }
         onStripe(name, () -> {
+          catchUpQueued.remove(name);
           try {
             Optional<ScheduleRecord> r = schedules.record(name);
             if (r.isEmpty() || r.get().paused() || !live()) {
@@ -256,6 +260,7 @@ public final class CronService implements AutoCloseable {
       Misfires.Plan plan = Misfires.plan(ScheduleTable.cron(r), handled, until,
           r.spec().misfire(), r.spec().maxCatchUp(), GRACE);
       long last = r.handledUntilMillis();
+      JobId newestRan = null;
       String why = "no primary ran at its due time; misfire policy "
           + r.spec().misfire().name().toLowerCase(java.util.Locale.ROOT);
       for (int i = 0; i < plan.missed().size(); i++) {
@@ -267,6 +272,9 @@ public final class CronService implements AutoCloseable {
         // A fire cut short after creating its job (a crash, a failover) is not missed.
         JobId job = fireJobId(r.name(), missed.toEpochMilli());
         boolean ran = plan.missed().size() - i <= 100 && jobs.get(job).isPresent();
+        if (ran) {
+          newestRan = job;
+        }
         schedules.recordRun(ran
             ? new ScheduleRunRecord(r.name(), missed.toEpochMilli(), ScheduleRun.Outcome.STARTED,
                 job, null)
@@ -282,7 +290,8 @@ public final class CronService implements AutoCloseable {
       }
       ScheduleRecord current = r;
       if (last > r.handledUntilMillis()) {
-        schedules.advance(r.name(), last, null, epoch);
+        // A fire cut short after creating its job is the latest run, for the overlap policy.
+        schedules.advance(r.name(), last, newestRan, epoch);
         current = schedules.record(r.name()).orElse(r);
       }
       for (Instant due : plan.run()) {

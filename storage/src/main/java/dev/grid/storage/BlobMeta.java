@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param replicas node names holding a copy, distinct, at least one
  * @param version 1 for a new entry, one more for each change
  */
-public record BlobMeta(String key, long size, String sha256, List<String> replicas, long version) {
+public record BlobMeta(String key, long size, String sha256, List<String> replicas, long version)
+    implements java.io.Serializable {
 
   /** Checks the values, naming a bad one; the replica list is copied. */
   public BlobMeta {

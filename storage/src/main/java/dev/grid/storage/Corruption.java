@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param key the blob's key
  * @param problem what is wrong, for an operator
  */
-public record Corruption(String key, String problem) {
+public record Corruption(String key, String problem) implements java.io.Serializable {
   /** Checks both are given. */
   public Corruption {
     Objects.requireNonNull(key, "key");

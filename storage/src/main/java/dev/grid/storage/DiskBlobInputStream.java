@@ -21,14 +21,26 @@ final class DiskBlobInputStream extends InputStream {
   private int nextIndex;
   private int length;
   private int position;
+  private int skipInFirst; // bytes of the first chunk read that lie before the start offset
   private boolean closed;
   private BlobCorruptedException failed; // once a chunk fails, every later read fails the same
 
   DiskBlobInputStream(String key, FileChannel file, Trailer trailer) {
+    this(key, file, trailer, 0);
+  }
+
+  /** A stream that starts at byte {@code offset} of the content (at most its size). */
+  DiskBlobInputStream(String key, FileChannel file, Trailer trailer, long offset) {
     this.key = key;
     this.file = file;
     this.trailer = trailer;
     this.chunk = new byte[(int) Math.min(trailer.chunkSize(), trailer.size())];
+    if (offset < 0 || offset > trailer.size()) {
+      throw new IllegalArgumentException("offset " + offset + " is outside blob '" + key
+          + "' of " + trailer.size() + " bytes");
+    }
+    this.nextIndex = trailer.size() == 0 ? 0 : (int) (offset / trailer.chunkSize());
+    this.skipInFirst = (int) (offset - (long) nextIndex * trailer.chunkSize());
   }
 
   @Override
@@ -90,6 +102,8 @@ final class DiskBlobInputStream extends InputStream {
             + Integer.toHexString(trailer.chunkCrcs()[index]));
         throw failed;
       }
+      position = Math.min(skipInFirst, length);
+      skipInFirst = 0;
     }
     return true;
   }

@@ -170,6 +170,52 @@ public final class LocalDiskStore implements BlobStore {
   }
 
   /**
+   * Opens the blob for reading from byte {@code offset} of its content, with its size and SHA-256
+   * as the trailer of the very file opened records them (so a caller can check it is the content
+   * it wants: a put may replace the file at any time). Empty if there is no blob.
+   *
+   * @throws BlobCorruptedException if its trailer cannot be read
+   * @throws IllegalArgumentException if the offset is negative or beyond the content
+   */
+  public Optional<OpenedBlob> openFrom(String key, long offset) {
+    BlobStore.checkKey(key);
+    checkOpen();
+    FileChannel file = openFile(paths.fileOf(key));
+    if (file == null) {
+      return Optional.empty();
+    }
+    try {
+      Trailer trailer = DiskBlobFormat.readTrailer(key, file);
+      StoredBlob blob =
+          new StoredBlob(key, trailer.size(), HexFormat.of().formatHex(trailer.sha256()));
+      return Optional.of(
+          new OpenedBlob(blob, new DiskBlobInputStream(key, file, trailer, offset)));
+    } catch (IOException e) {
+      closeQuietly(file);
+      throw new BlobCorruptedException(key, "reading its trailer failed (" + e + ")");
+    } catch (RuntimeException e) {
+      closeQuietly(file);
+      throw e;
+    }
+  }
+
+  /**
+   * A blob file open for reading, and what its trailer says of it.
+   *
+   * @param blob key, size and SHA-256 of the content
+   * @param content the content, from the offset asked for; the caller closes it
+   */
+  public record OpenedBlob(StoredBlob blob, InputStream content) {}
+
+  /**
+   * A blob on this disk and when its file was last written (its put or copy committed then).
+   *
+   * @param blob key, size and SHA-256 as its trailer records them
+   * @param writtenMillis the file's modification time, in epoch milliseconds
+   */
+  public record DiskEntry(StoredBlob blob, long writtenMillis) {}
+
+  /**
    * Size and SHA-256 of the blob as its trailer records them, or empty if there is none.
    *
    * @throws BlobCorruptedException if its trailer cannot be read
@@ -242,14 +288,24 @@ public final class LocalDiskStore implements BlobStore {
    * logged): its copy is as good as lost, and {@link #scrub} reports it.
    */
   public List<StoredBlob> inventory() {
+    return entries().stream().map(DiskEntry::blob).toList();
+  }
+
+  /** The {@link #inventory()}, with when each file was written. */
+  public List<DiskEntry> entries() {
     checkOpen();
-    List<StoredBlob> blobs = new ArrayList<>();
+    List<DiskEntry> blobs = new ArrayList<>();
     for (Map.Entry<String, Path> blob : blobFiles().entrySet()) {
       try {
+        long written = Files.getLastModifiedTime(blob.getValue()).toMillis();
         StoredBlob summary = describe(blob.getKey(), blob.getValue());
         if (summary != null) {
-          blobs.add(summary);
+          blobs.add(new DiskEntry(summary, written));
         }
+      } catch (NoSuchFileException e) {
+        // deleted while listing
+      } catch (IOException e) {
+        log.warn("blob file {} left out of the inventory: {}", blob.getValue(), e.toString());
       } catch (BlobCorruptedException e) {
         log.warn("blob file {} left out of the inventory: {}", blob.getValue(), e.getMessage());
       }

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * @param size content bytes
  * @param sha256 SHA-256 of the content, 64 lowercase hex digits
  */
-public record StoredBlob(String key, long size, String sha256) {
+public record StoredBlob(String key, long size, String sha256) implements java.io.Serializable {
   static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   /** Checks the values, naming a bad one. */

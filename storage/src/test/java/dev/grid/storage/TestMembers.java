@@ -20,19 +20,26 @@ import java.util.UUID;
  */
 final class TestMembers implements AutoCloseable {
   private final List<HazelcastInstance> members = new ArrayList<>();
+  private final String clusterName = "blob-test-" + UUID.randomUUID();
+  private final List<Integer> ports = new ArrayList<>();
+  private final List<String> addresses;
 
-  /** Starts {@code count} members that form one cluster, and waits until they have. */
-  static TestMembers start(int count) {
-    String clusterName = "blob-test-" + UUID.randomUUID();
-    List<Integer> ports = new ArrayList<>();
+  private TestMembers(int count) {
     for (int i = 0; i < count; i++) {
       ports.add(freePort());
     }
-    List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
-    TestMembers started = new TestMembers();
+    addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+  }
+
+  /**
+   * Starts {@code count} members that form one cluster, named {@code m0, m1, ...} by the blob
+   * store's node attribute.
+   */
+  static TestMembers start(int count) {
+    TestMembers started = new TestMembers(count);
     try {
-      for (int port : ports) {
-        started.members.add(Hazelcast.newHazelcastInstance(config(clusterName, port, addresses)));
+      for (int i = 0; i < count; i++) {
+        started.members.add(started.newMember(i));
       }
     } catch (RuntimeException e) {
       started.close();
@@ -45,10 +52,34 @@ final class TestMembers implements AutoCloseable {
     return members.get(index);
   }
 
+  /** The node name of member {@code index}. */
+  static String name(int index) {
+    return "m" + index;
+  }
+
+  /** Kills the member as a crash would: no goodbye to the others. */
+  void kill(int index) {
+    members.get(index).getLifecycleService().terminate();
+  }
+
+  /** Starts member {@code index} again (after a kill), on its port and with its name. */
+  HazelcastInstance restart(int index) {
+    HazelcastInstance member = newMember(index);
+    members.set(index, member);
+    return member;
+  }
+
+  private HazelcastInstance newMember(int index) {
+    Config config = config(clusterName, ports.get(index), addresses);
+    config.getMemberAttributeConfig().setAttribute(ReplicatedBlobStore.NODE_ATTRIBUTE,
+        name(index));
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
   private static Config config(String clusterName, int port, List<String> addresses) {
     Config config = new Config();
     config.setClusterName(clusterName);
-    config.setInstanceName(clusterName + "-" + port);
+    config.setInstanceName(clusterName + "-" + port + "-" + UUID.randomUUID());
     config.getJetConfig().setEnabled(false);
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(false);
@@ -68,7 +99,10 @@ final class TestMembers implements AutoCloseable {
     config.setProperty("hazelcast.operation.generic.thread.count", "2");
     config.setProperty("hazelcast.io.thread.count", "1");
     config.setProperty("hazelcast.event.thread.count", "1");
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", "3");
     HazelcastBlobStore.mapConfigs().forEach(config::addMapConfig);
+    ReplicatedBlobStore.configure(config);
     return config;
   }
 

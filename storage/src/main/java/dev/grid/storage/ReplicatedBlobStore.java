@@ -1,0 +1,498 @@
+package dev.grid.storage;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The grid's blob store: every blob on the local disks ({@link LocalDiskStore}) of R nodes, and
+ * what the grid knows of it (size, SHA-256, which nodes hold it) in the replicated map {@link
+ * #META_MAP}. Any node reads and writes any blob.
+ *
+ * <p><b>Put.</b> The writing node keeps the first copy (output is read most where it was made);
+ * the other R-1 go to the nodes {@link Placement} ranks first among the rest. A small blob (up to
+ * {@value #SMALL_LIMIT} bytes) travels whole to every target at once; a larger one is streamed to
+ * the local disk, then each target pulls it chunk by chunk and keeps it only if its SHA-256
+ * matches. A target that fails is replaced by the next in the ranking. {@code put} returns once R
+ * copies are fsynced; only then does the metadata name them, so a reader never meets metadata
+ * whose copies are not all on disk.
+ *
+ * <p><b>Read.</b> From the local copy if there is one, else from the replicas in turn; a chunk
+ * with a bad checksum or a copy with other content makes the read go on from the same byte on the
+ * next replica, and the bad copy is copied again from a good one (read repair).
+ *
+ * <p><b>Repair.</b> The oldest member coordinates ({@link BlobRepairer}): after members come or
+ * go, and every {@link ReplicationSettings#repairEvery}, it asks every node for its inventory and
+ * carries out what {@link RepairPlanner} plans. The same pass rebuilds the metadata map after a
+ * full restart, which is why the map needs no persistence of its own. Each node also scrubs its
+ * disk every {@link ReplicationSettings#scrubEvery} and copies a damaged copy again.
+ *
+ * <p><b>Delete.</b> A tombstone first (so a copy on a node that was away cannot bring the blob
+ * back through repair), then every copy, then the metadata.
+ */
+public final class ReplicatedBlobStore implements BlobStore {
+  /** The replicated map of {@link BlobMeta} by key. */
+  public static final String META_MAP = "grid-blob-meta";
+
+  /** Keys deleted lately, with the SHA-256 they had; kept a day. */
+  static final String TOMBSTONE_MAP = "grid-blob-tombstones";
+
+  /** Small cluster-wide facts of the store, such as whether it has been restored. */
+  static final String STATE_MAP = "grid-blob-state";
+
+  /** The member attribute that carries a node's name (the grid sets it on every member). */
+  public static final String NODE_ATTRIBUTE = "grid.name";
+
+  /** Where a member keeps its store in its user context, for calls from other nodes. */
+  public static final String CONTEXT_KEY = "grid.blob-store";
+
+  /** Blobs up to this size travel whole in one call instead of being pulled chunk by chunk. */
+  static final int SMALL_LIMIT = 256 * 1024;
+
+  static final Duration TOMBSTONE_TTL = Duration.ofDays(1);
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicatedBlobStore.class);
+
+  private final HazelcastInstance hz;
+  private final LocalDiskStore disk;
+  private final ReplicationSettings settings;
+  private final Clock clock;
+  private final BlobPeers peers;
+  private final IMap<String, BlobMeta> meta;
+  private final IMap<String, String> tombstones;
+  private final BlobRepairer repairer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ReplicatedBlobStore(HazelcastInstance hz, String node, LocalDiskStore disk,
+      ReplicationSettings settings, Clock clock) {
+    this.hz = hz;
+    this.disk = disk;
+    this.settings = settings;
+    this.clock = clock;
+    this.peers = new BlobPeers(hz, Placement.checkNode(node));
+    this.meta = hz.getMap(META_MAP);
+    this.tombstones = hz.getMap(TOMBSTONE_MAP);
+    this.repairer = new BlobRepairer(this, hz, peers, settings, clock);
+  }
+
+  /** Adds the store's maps and executors to a member's configuration. */
+  public static void configure(Config config) {
+    config.addMapConfig(new MapConfig(META_MAP).setBackupCount(1));
+    config.addMapConfig(new MapConfig(TOMBSTONE_MAP).setBackupCount(1));
+    config.addMapConfig(new MapConfig(STATE_MAP).setBackupCount(1));
+    BlobPeers.configure(config);
+  }
+
+  /**
+   * Starts the store of one node: serves other nodes' calls on its disk from now on, and takes
+   * part in repairs and scrubs.
+   *
+   * @param hz the node's member, configured with {@link #configure}
+   * @param node the node's name, as its member's {@link #NODE_ATTRIBUTE} says
+   * @param disk the node's own disk store; the replicated store closes it
+   */
+  public static ReplicatedBlobStore start(HazelcastInstance hz, String node, LocalDiskStore disk,
+      ReplicationSettings settings, Clock clock) {
+    Objects.requireNonNull(hz, "hz");
+    Objects.requireNonNull(disk, "disk");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(clock, "clock");
+    ReplicatedBlobStore store = new ReplicatedBlobStore(hz, node, disk, settings, clock);
+    hz.getUserContext().put(CONTEXT_KEY, store);
+    store.repairer.start();
+    return store;
+  }
+
+  /** This node's name. */
+  public String node() {
+    return peers.self();
+  }
+
+  LocalDiskStore disk() {
+    return disk;
+  }
+
+  ReplicationSettings settings() {
+    return settings;
+  }
+
+  // ---------------------------------------------------------------- put
+
+  @Override
+  public void put(String key, InputStream content) {
+    BlobStore.checkKey(key);
+    Objects.requireNonNull(content, "content");
+    checkOpen();
+    // Puts and deletes of one key take turns across the cluster (a map lock, released if its
+    // holder dies), so the copies on disk and the metadata always describe the same content.
+    meta.lock(key);
+    try {
+      putLocked(key, content);
+    } finally {
+      meta.unlock(key);
+    }
+  }
+
+  private void putLocked(String key, InputStream content) {
+    List<String> ranking = ranking(key);
+    int copies = settings.copies(ranking.size());
+    byte[] head;
+    try {
+      head = content.readNBytes(SMALL_LIMIT + 1);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the content of blob '" + key + "' failed", e);
+    }
+    Written written = head.length <= SMALL_LIMIT
+        ? putSmall(key, head, ranking, copies)
+        : putLarge(key, new SequenceInputStream(new ByteArrayInputStream(head), content),
+            ranking, copies);
+    BlobMeta before = meta.executeOnKey(key,
+        new MetaUpdates.RecordPut(written.blob(), written.holders()));
+    dropReplaced(before, written.holders());
+    if (written.holders().size() < copies) {
+      throw new UncheckedIOException(new IOException("blob '" + key + "' is stored on "
+          + written.holders() + " only, " + copies + " copies were wanted: "
+          + String.join("; ", written.failures()) + "; repair will add the missing copies"));
+    }
+  }
+
+  /** The node's copies and what went wrong on the way. */
+  private record Written(StoredBlob blob, List<String> holders, List<String> failures) {}
+
+  /** This node first, then the others as Placement ranks them for the key. */
+  private List<String> ranking(String key) {
+    List<String> others = new ArrayList<>(peers.live().keySet());
+    others.remove(node());
+    List<String> ranking = new ArrayList<>();
+    ranking.add(node());
+    ranking.addAll(Placement.replicas(key, others, others.size()));
+    return ranking;
+  }
+
+  private Written putSmall(String key, byte[] content, List<String> ranking, int copies) {
+    String sha = sha256(content);
+    StoredBlob blob = new StoredBlob(key, content.length, sha);
+    List<String> holders = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    int next = 0;
+    while (holders.size() < copies && next < ranking.size()) {
+      List<String> targets =
+          ranking.subList(next, Math.min(ranking.size(), next + copies - holders.size()));
+      next += targets.size();
+      List<CompletableFuture<StoredBlob>> sent = new ArrayList<>();
+      for (String target : targets) {
+        sent.add(target.equals(node())
+            ? CompletableFuture.completedFuture(null)
+            : peers.call(target, new BlobTasks.StoreCopy(key, sha, content)));
+      }
+      for (int i = 0; i < targets.size(); i++) {
+        String target = targets.get(i);
+        try {
+          if (target.equals(node())) {
+            disk.write(key, new ByteArrayInputStream(content), sha);
+          } else {
+            BlobPeers.await(sent.get(i), settings.callTimeout());
+          }
+          holders.add(target);
+        } catch (RuntimeException e) {
+          failures.add(target + ": " + e.getMessage());
+          LOG.warn("storing blob '{}' on node {} failed: {}", key, target, e.toString());
+        }
+      }
+    }
+    return checked(key, blob, holders, failures);
+  }
+
+  private Written putLarge(String key, InputStream content, List<String> ranking, int copies) {
+    StoredBlob blob = disk.write(key, content);
+    List<String> holders = new ArrayList<>(List.of(node()));
+    List<String> failures = new ArrayList<>();
+    int next = 1;
+    while (holders.size() < copies && next < ranking.size()) {
+      List<String> targets =
+          ranking.subList(next, Math.min(ranking.size(), next + copies - holders.size()));
+      next += targets.size();
+      List<CompletableFuture<StoredBlob>> sent = new ArrayList<>();
+      for (String target : targets) {
+        sent.add(peers.copy(target,
+            new BlobTasks.PullCopy(key, blob.sha256(), blob.size(), node())));
+      }
+      for (int i = 0; i < targets.size(); i++) {
+        try {
+          BlobPeers.await(sent.get(i), settings.copyTimeout());
+          holders.add(targets.get(i));
+        } catch (RuntimeException e) {
+          failures.add(targets.get(i) + ": " + e.getMessage());
+          LOG.warn("copying blob '{}' to node {} failed: {}", key, targets.get(i), e.toString());
+        }
+      }
+    }
+    return checked(key, blob, holders, failures);
+  }
+
+  private static Written checked(String key, StoredBlob blob, List<String> holders,
+      List<String> failures) {
+    if (holders.isEmpty()) {
+      throw new UncheckedIOException(new IOException(
+          "blob '" + key + "' could not be stored on any node: " + String.join("; ", failures)));
+    }
+    return new Written(blob, List.copyOf(holders), List.copyOf(failures));
+  }
+
+  /** Copies of the content a put replaced, on nodes the new metadata does not name. */
+  private void dropReplaced(BlobMeta before, List<String> holders) {
+    if (before == null) {
+      return;
+    }
+    for (String node : before.replicas()) {
+      if (!holders.contains(node)) {
+        peers.call(node, new BlobTasks.DropCopy(before.key(), before.sha256()))
+            .exceptionally(e -> {
+              LOG.debug("dropping the replaced copy of '{}' on {} failed", before.key(), node, e);
+              return false;
+            });
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- read
+
+  @Override
+  public Optional<InputStream> open(String key) {
+    BlobStore.checkKey(key);
+    checkOpen();
+    BlobMeta found = meta.get(key);
+    if (found == null) {
+      return Optional.empty();
+    }
+    List<String> order = new ArrayList<>();
+    if (found.replicas().contains(node())) {
+      order.add(node());
+    }
+    var live = peers.live().keySet();
+    for (String replica : found.replicas()) {
+      if (!replica.equals(node()) && live.contains(replica)) {
+        order.add(replica);
+      }
+    }
+    return Optional.of(new ReplicaInputStream(found, order, new ReplicaInputStream.Sources() {
+      @Override
+      public InputStream open(String node, long offset) {
+        return openReplica(found, node, offset);
+      }
+
+      @Override
+      public void damaged(String node, RuntimeException why) {
+        LOG.warn("copy of blob '{}' on node {} is damaged, copying it again: {}", key, node,
+            why.getMessage());
+        repairer.recopy(found, node);
+      }
+    }));
+  }
+
+  private InputStream openReplica(BlobMeta found, String node, long offset) {
+    if (!node.equals(node())) {
+      return new RemoteBlobInputStream(peers, node, found.key(), found.sha256(), found.size(),
+          offset, settings.callTimeout());
+    }
+    LocalDiskStore.OpenedBlob opened = disk.openFrom(found.key(), offset).orElseThrow(
+        () -> new IllegalStateException("node " + node + " has no copy of it"));
+    if (!found.sha256().equals(opened.blob().sha256())) {
+      closeQuietly(opened.content());
+      throw new BlobCorruptedException(found.key(), "the copy on node " + node
+          + " has SHA-256 " + opened.blob().sha256() + ", the metadata says " + found.sha256());
+    }
+    return opened.content();
+  }
+
+  /** Serves {@link BlobTasks.ReadAt}: a window of this node's copy, if it has that content. */
+  byte[] readLocal(String key, String sha256, long offset, int length) {
+    LocalDiskStore.OpenedBlob opened = disk.openFrom(key, offset).orElseThrow(
+        () -> new IllegalStateException("node " + node() + " has no copy of it"));
+    try (InputStream in = opened.content()) {
+      if (!sha256.equals(opened.blob().sha256())) {
+        throw new BlobCorruptedException(key, "the copy on node " + node() + " has SHA-256 "
+            + opened.blob().sha256() + ", " + sha256 + " was asked for");
+      }
+      return BlobTasks.readUpTo(in, length, key);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading blob '" + key + "' failed", e);
+    }
+  }
+
+  /** Serves {@link BlobTasks.PullCopy}: copies the blob here from another node. */
+  StoredBlob pullLocal(String key, String sha256, long size, String from) {
+    Optional<StoredBlob> held = disk.describe(key);
+    if (held.isPresent() && held.get().sha256().equals(sha256)
+        && disk.verify(key).isEmpty()) {
+      return held.get();
+    }
+    try (RemoteBlobInputStream in = new RemoteBlobInputStream(peers, from, key, sha256, size, 0,
+        settings.callTimeout())) {
+      return disk.write(key, in, sha256);
+    }
+  }
+
+  /** Serves {@link BlobTasks.DropCopy}. */
+  boolean dropLocal(String key, String sha256) {
+    if (sha256 != null) {
+      Optional<StoredBlob> held;
+      try {
+        held = disk.describe(key);
+      } catch (BlobCorruptedException e) {
+        held = Optional.empty();
+      }
+      if (held.isPresent() && !held.get().sha256().equals(sha256)) {
+        return false;
+      }
+    }
+    return disk.delete(key);
+  }
+
+  /** Serves {@link BlobTasks.Inventory}. */
+  ArrayList<BlobTasks.InventoryEntry> inventoryLocal(long graceMillis, long clusterSince) {
+    long recentAfter = Math.max(clock.millis() - graceMillis, clusterSince);
+    ArrayList<BlobTasks.InventoryEntry> entries = new ArrayList<>();
+    for (LocalDiskStore.DiskEntry entry : disk.entries()) {
+      entries.add(new BlobTasks.InventoryEntry(entry.blob(), entry.writtenMillis() > recentAfter));
+    }
+    return entries;
+  }
+
+  // ---------------------------------------------------------------- delete and list
+
+  @Override
+  public boolean delete(String key) {
+    BlobStore.checkKey(key);
+    checkOpen();
+    meta.lock(key);
+    try {
+      return deleteLocked(key);
+    } finally {
+      meta.unlock(key);
+    }
+  }
+
+  private boolean deleteLocked(String key) {
+    BlobMeta found = meta.get(key);
+    if (found == null) {
+      return false;
+    }
+    tombstones.set(key, found.sha256(), TOMBSTONE_TTL.toSeconds(), TimeUnit.SECONDS);
+    List<CompletableFuture<Boolean>> drops = new ArrayList<>();
+    for (String node : found.replicas()) {
+      drops.add(peers.call(node, new BlobTasks.DropCopy(key, null)));
+    }
+    for (int i = 0; i < drops.size(); i++) {
+      try {
+        BlobPeers.await(drops.get(i), settings.callTimeout());
+      } catch (RuntimeException e) {
+        LOG.info("copy of deleted blob '{}' on node {} is left for repair to drop: {}", key,
+            found.replicas().get(i), e.getMessage());
+      }
+    }
+    meta.delete(key);
+    return true;
+  }
+
+  @Override
+  public List<String> list(String prefix) {
+    Prefixes.check(prefix);
+    checkOpen();
+    List<String> keys = new ArrayList<>(meta.keySet(new MetaUpdates.KeyPrefix(prefix)));
+    keys.sort(null);
+    return keys;
+  }
+
+  // ---------------------------------------------------------------- operators
+
+  /** What the grid knows of each blob under the prefix, by key. */
+  public List<BlobMeta> blobs(String prefix) {
+    Prefixes.check(prefix);
+    checkOpen();
+    List<BlobMeta> found = new ArrayList<>(meta.values(new MetaUpdates.KeyPrefix(prefix)));
+    found.sort((a, b) -> a.key().compareTo(b.key()));
+    return found;
+  }
+
+  /**
+   * Checks every blob against every live node's disk: which lack copies, which are lost, which
+   * copies are stale or not recorded; with {@code verify}, every node also re-reads each copy
+   * and its damaged ones are reported.
+   */
+  public StorageReport check(boolean verify) {
+    checkOpen();
+    return repairer.check(verify);
+  }
+
+  /** Runs a repair pass now, wherever this node is in the cluster; the plan it carried out. */
+  public Plan repairNow() {
+    checkOpen();
+    return repairer.repairNow();
+  }
+
+  /**
+   * Waits until the metadata has been rebuilt from the disks of the expected nodes (or of those
+   * that came within the restore wait) since the cluster started; true if it has.
+   */
+  public boolean awaitRestored(Duration timeout) {
+    return repairer.awaitRestored(timeout);
+  }
+
+  /** Whether the metadata has been rebuilt since the cluster started. */
+  public boolean restored() {
+    return repairer.restored();
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        repairer.close();
+        hz.getUserContext().remove(CONTEXT_KEY, this);
+      } catch (RuntimeException e) { // the member is gone already
+        LOG.debug("detaching the blob store of node {} failed", node(), e);
+      } finally {
+        disk.close();
+      }
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the blob store of node " + node() + " is closed");
+    }
+  }
+
+  static String sha256(byte[] content) {
+    MessageDigest digest = DiskBlobWriter.sha256();
+    return HexFormat.of().formatHex(digest.digest(content));
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // nothing was read from it
+    }
+  }
+}

@@ -1,0 +1,275 @@
+package dev.grid.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.grid.storage.StorageReport.Kind;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the replicated store does across nodes: where copies go, repair after a node is lost,
+ * read repair of a damaged copy, the scrub, delete with a node away, the operator's report, and
+ * the metadata rebuilt from the disks after every node restarts. Three members in this JVM,
+ * killed as a crash would (no goodbye).
+ */
+class ReplicatedBlobStoreTest {
+  private static final Duration EVENTUALLY = Duration.ofSeconds(30);
+  private static final int MIB = 1024 * 1024;
+
+  @TempDir Path dataDirs;
+  private TestMembers members;
+  private final List<ReplicatedBlobStore> stores = new ArrayList<>(List.of());
+
+  @BeforeEach
+  void start() {
+    members = TestMembers.start(3);
+    await().atMost(EVENTUALLY).until(() -> members.member(0).getCluster().getMembers().size() == 3
+        && members.member(0).getPartitionService().isClusterSafe());
+    for (int i = 0; i < 3; i++) {
+      stores.add(open(i, settings()));
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    stores.forEach(s -> {
+      if (s != null) {
+        s.close();
+      }
+    });
+    members.close();
+  }
+
+  private static ReplicationSettings settings() {
+    return ReplicationSettings.defaults(3)
+        .withIntervals(Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ZERO)
+        .withRestoreWait(Duration.ofSeconds(20));
+  }
+
+  private ReplicatedBlobStore open(int member, ReplicationSettings settings) {
+    return ReplicatedBlobStore.start(members.member(member), TestMembers.name(member),
+        new LocalDiskStore(dataDirs.resolve(TestMembers.name(member))), settings,
+        Clock.systemUTC());
+  }
+
+  private ReplicatedBlobStore store(int member) {
+    return stores.get(member);
+  }
+
+  private static byte[] random(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  /** The members whose disks hold a copy of the key. */
+  private Set<String> holders(String key) {
+    Set<String> holders = new HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      ReplicatedBlobStore s = stores.get(i);
+      if (s != null && members.member(i).getLifecycleService().isRunning()
+          && s.disk().describe(key).isPresent()) {
+        holders.add(TestMembers.name(i));
+      }
+    }
+    return holders;
+  }
+
+  @Test
+  void when_a_blob_is_put_then_two_disks_hold_it_the_writer_first_and_the_metadata_names_them() {
+    store(1).put("out/j1/0/stdout", random(3 * MIB + 5, 1));
+    store(1).put("out/j1/0/exit", "0".getBytes());
+
+    for (String key : List.of("out/j1/0/stdout", "out/j1/0/exit")) {
+      BlobMeta meta = store(0).blobs(key).get(0);
+      assertThat(meta.replicas()).hasSize(2).first().isEqualTo("m1");
+      assertThat(holders(key)).isEqualTo(new HashSet<>(meta.replicas()));
+    }
+    assertThat(store(2).list("out/j1/")).containsExactly("out/j1/0/exit", "out/j1/0/stdout");
+  }
+
+  @Test
+  void when_a_node_without_a_copy_reads_then_it_streams_the_blob_from_a_replica() {
+    byte[] content = random(5 * MIB + 3, 2);
+    store(0).put("big", content);
+    int reader = 0;
+    for (int i = 1; i < 3; i++) {
+      if (!holders("big").contains(TestMembers.name(i))) {
+        reader = i;
+      }
+    }
+    assertThat(reader).as("a member without a copy").isNotZero();
+
+    assertThat(store(reader).get("big")).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+  }
+
+  @Test
+  void when_a_node_is_killed_then_its_blobs_are_copied_again_until_two_copies_exist() {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String key = "out/j" + i + "/0/stdout";
+      store(i % 3).put(key, random(1000 + i * 7000, i));
+      keys.add(key);
+    }
+    assertThat(keys).anyMatch(k -> holders(k).contains("m2"));
+
+    crash(2);
+
+    await().atMost(EVENTUALLY).untilAsserted(() -> {
+      for (String key : keys) {
+        assertThat(holders(key)).as(key).containsExactlyInAnyOrder("m0", "m1");
+        assertThat(store(0).blobs(key).get(0).replicas()).as(key)
+            .containsExactlyInAnyOrder("m0", "m1");
+      }
+    });
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] expected = random(1000 + i * 7000, i);
+      assertThat(store(1).get(keys.get(i))).as(keys.get(i))
+          .hasValueSatisfying(b -> assertThat(b).isEqualTo(expected));
+    }
+    assertThat(store(0).check(true).healthy()).isTrue();
+  }
+
+  @Test
+  void when_a_copy_is_damaged_on_disk_then_the_read_is_still_right_and_the_copy_is_repaired()
+      throws IOException {
+    byte[] content = random(3 * MIB + 11, 3);
+    store(0).put("out/j7/0/stdout", content);
+    corrupt(0, "out/j7/0/stdout", 2 * MIB + 100);
+    assertThat(store(0).disk().verify("out/j7/0/stdout")).isPresent();
+
+    assertThat(store(0).get("out/j7/0/stdout"))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+
+    await().atMost(EVENTUALLY).untilAsserted(
+        () -> assertThat(store(0).disk().verify("out/j7/0/stdout")).isEmpty());
+    assertThat(store(0).check(true).healthy()).isTrue();
+  }
+
+  @Test
+  void when_the_scrub_finds_a_damaged_copy_then_it_is_copied_again_from_a_good_one()
+      throws IOException {
+    stores.get(1).close();
+    ReplicationSettings scrubbing = settings()
+        .withIntervals(Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMillis(300));
+    stores.set(1, open(1, scrubbing));
+    store(1).put("results/r1", random(200_000, 4));
+    corrupt(1, "results/r1", 5000);
+
+    StorageReport report = store(2).check(true);
+    assertThat(report.problems(Kind.CORRUPT)).singleElement()
+        .satisfies(p -> assertThat(p.key()).isEqualTo("results/r1"))
+        .satisfies(p -> assertThat(p.node()).isEqualTo("m1"));
+    assertThat(report.problems(Kind.UNDER_REPLICATED)).extracting(StorageReport.Problem::key)
+        .containsExactly("results/r1");
+
+    await().atMost(EVENTUALLY).untilAsserted(
+        () -> assertThat(store(1).disk().verify("results/r1")).isEmpty());
+    assertThat(store(2).check(true).healthy()).isTrue();
+  }
+
+  @Test
+  void when_a_blob_is_deleted_while_a_holder_is_away_then_its_copy_does_not_come_back() {
+    store(0).put("out/j9/0/stdout", random(1000, 5));
+    String away = store(0).blobs("out/j9/0/stdout").get(0).replicas().get(1);
+    int awayIndex = Integer.parseInt(away.substring(1));
+    crash(awayIndex);
+
+    assertThat(store(0).delete("out/j9/0/stdout")).isTrue();
+    assertThat(store(0).open("out/j9/0/stdout")).isEmpty();
+    members.restart(awayIndex);
+    stores.set(awayIndex, open(awayIndex, settings()));
+    assertThat(holders("out/j9/0/stdout")).containsExactly(away);
+
+    await().atMost(EVENTUALLY).untilAsserted(
+        () -> assertThat(holders("out/j9/0/stdout")).isEmpty());
+    assertThat(store(0).list("out/")).isEmpty();
+  }
+
+  @Test
+  void when_a_blob_is_replaced_then_no_copy_of_the_old_content_stays() {
+    store(0).put("state/jobs/j1", random(500, 6));
+    store(1).put("state/jobs/j1", random(700, 7));
+
+    store(2).repairNow();
+
+    BlobMeta meta = store(2).blobs("state/jobs/j1").get(0);
+    assertThat(meta.version()).isEqualTo(2);
+    assertThat(holders("state/jobs/j1")).isEqualTo(new HashSet<>(meta.replicas()));
+    assertThat(store(2).get("state/jobs/j1"))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(700, 7)));
+    assertThat(store(2).check(false).healthy()).isTrue();
+  }
+
+  @Test
+  void when_every_node_restarts_with_its_disk_then_every_blob_comes_back_byte_for_byte() {
+    List<byte[]> contents = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      contents.add(random(i == 0 ? 2 * MIB + 1 : 100 * i, 100 + i));
+      store(i % 3).put("out/j" + i + "/0/stdout", contents.get(i));
+    }
+    for (int i = 0; i < 3; i++) {
+      crash(i);
+    }
+
+    for (int i = 0; i < 3; i++) {
+      members.restart(i);
+      stores.set(i, open(i, settings()));
+    }
+
+    assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
+    for (int i = 0; i < 12; i++) {
+      byte[] expected = contents.get(i);
+      assertThat(store(i % 3).get("out/j" + i + "/0/stdout")).as("blob %d", i)
+          .hasValueSatisfying(b -> assertThat(b).isEqualTo(expected));
+    }
+    StorageReport report = store(1).check(false);
+    assertThat(report.blobs()).isEqualTo(12);
+    assertThat(report.problems()).isEmpty();
+  }
+
+  @Test
+  void when_a_cluster_starts_then_it_is_not_restored_until_the_expected_nodes_have_reported() {
+    stores.forEach(ReplicatedBlobStore::close);
+    stores.clear();
+    members.close();
+    members = TestMembers.start(1);
+    ReplicationSettings waitForThree = settings().withRestoreWait(Duration.ofMinutes(5));
+    stores.add(open(0, waitForThree));
+
+    assertThat(store(0).awaitRestored(Duration.ofSeconds(3))).isFalse();
+  }
+
+  /** Kills the member as a crash would, and lets go of its disk (a new process would). */
+  private void crash(int index) {
+    members.kill(index);
+    stores.get(index).close();
+    stores.set(index, null);
+  }
+
+  /** Flips one byte of member {@code index}'s copy of the key, at that offset in its file. */
+  private void corrupt(int index, String key, long offset) throws IOException {
+    Path file = new DiskPaths(store(index).disk().root()).fileOf(key);
+    assertThat(Files.exists(file)).as("copy of %s on m%d", key, index).isTrue();
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(offset);
+      int b = raf.read();
+      raf.seek(offset);
+      raf.write(b ^ 0xff);
+    }
+  }
+}

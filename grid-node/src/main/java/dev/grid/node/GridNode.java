@@ -18,8 +18,9 @@ import dev.grid.scheduler.PrimaryService;
 import dev.grid.scheduler.ScheduleTable;
 import dev.grid.scheduler.SchedulerTypes;
 import dev.grid.scheduler.WorkerEndpoint;
-import dev.grid.storage.BlobStore;
-import dev.grid.storage.HazelcastBlobStore;
+import dev.grid.storage.LocalDiskStore;
+import dev.grid.storage.ReplicatedBlobStore;
+import dev.grid.storage.ReplicationSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -48,7 +49,7 @@ public final class GridNode implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final HazelcastInstance hz;
   private final JobTable table;
-  private final BlobStore blobs;
+  private final ReplicatedBlobStore blobs;
   private final ProcessRunner runner;
   private final OrphanGuard orphans;
   private final ExecutorService starter;
@@ -80,7 +81,7 @@ public final class GridNode implements AutoCloseable {
     hz = Hazelcast.newHazelcastInstance(hc);
     hz.getCluster().addMembershipListener(new MembershipLog());
     table = new JobTable(hz, clock);
-    blobs = new HazelcastBlobStore(hz);
+    blobs = createBlobStore(config, hz, clock);
     runner = new ProcessRunner(clock);
     orphans = OrphanGuard.start(config.dataDir());
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
@@ -95,6 +96,22 @@ public final class GridNode implements AutoCloseable {
         e -> lease != null && lease.holds(e));
     operations = new NodeOperations(config.name(), hz, table, blobs, schedules);
     publisher = Executors.newSingleThreadScheduledExecutor(named("grid-node-publish"));
+  }
+
+  /**
+   * The node's share of the replicated blob store: its own disk under the data dir, and calls
+   * to the other nodes' disks. A full restart waits (in the repair coordinator) for the members
+   * listed to report their disks before the store calls itself restored.
+   */
+  private static ReplicatedBlobStore createBlobStore(NodeConfig config, HazelcastInstance hz,
+      Clock clock) {
+    int expected = Math.max(1, config.members().size());
+    ReplicationSettings settings = ReplicationSettings.defaults(expected)
+        .withReplication(config.replication());
+    settings = settings.withIntervals(settings.repairEvery(), settings.repairDelay(),
+        config.scrubEvery());
+    return ReplicatedBlobStore.start(hz, config.name(), new LocalDiskStore(config.dataDir()),
+        settings, clock);
   }
 
   /** Starts a node and returns once it serves HTTP. */
@@ -231,6 +248,7 @@ public final class GridNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     closeQuietly(orphans);
+    closeQuietly(blobs);
     try {
       hz.shutdown();
     } catch (RuntimeException e) {

@@ -23,6 +23,10 @@ import java.util.Objects;
  * @param partitions Hazelcast partitions (a small grid wants few)
  * @param leaseTime how long a primary lease lasts; failover takes about this long
  * @param outputCapBytes how much of each of a job's stdout and stderr is kept
+ * @param replication copies of each blob (output, results, durable records) on the nodes'
+ *     disks; 0 means min(2, live nodes)
+ * @param scrubEvery how often the node re-reads every blob copy on its disk to find silent
+ *     corruption; zero turns scrubbing off
  */
 public record NodeConfig(
     String name,
@@ -36,11 +40,14 @@ public record NodeConfig(
     int slots,
     int partitions,
     Duration leaseTime,
-    long outputCapBytes) {
+    long outputCapBytes,
+    int replication,
+    Duration scrubEvery) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(2);
   public static final long DEFAULT_OUTPUT_CAP = 4L << 20;
+  public static final Duration DEFAULT_SCRUB_EVERY = Duration.ofHours(6);
 
   /** Validates eagerly, naming the bad value. */
   public NodeConfig {
@@ -60,6 +67,16 @@ public record NodeConfig(
     if (httpPort < 0 || httpPort > 65535) {
       throw new IllegalArgumentException("http port " + httpPort + " is out of range 0-65535");
     }
+    if (replication < 0) {
+      throw new IllegalArgumentException("replication " + replication
+          + " is not valid: give the copies each blob should have (1 or more), or 0 for"
+          + " min(2, live nodes)");
+    }
+    Objects.requireNonNull(scrubEvery, "scrubEvery");
+    if (scrubEvery.isNegative()) {
+      throw new IllegalArgumentException(
+          "scrub interval " + scrubEvery + " is negative: give 0 to turn scrubbing off");
+    }
     if (!members.isEmpty() && !members.contains(self(bindHost, port, members))) {
       throw new IllegalArgumentException("--members " + members + " does not list this node ("
           + bindHost + ":" + port + "): list every member, this one included");
@@ -69,7 +86,7 @@ public record NodeConfig(
   /** A one-node grid on loopback with defaults, for tests and embedding. */
   public static NodeConfig local(String name, int port, Path dataDir, String token, int slots) {
     return new NodeConfig(name, "grid", "127.0.0.1", port, 0, List.of(), dataDir, token, slots,
-        DEFAULT_PARTITIONS, DEFAULT_LEASE_TIME, DEFAULT_OUTPUT_CAP);
+        DEFAULT_PARTITIONS, DEFAULT_LEASE_TIME, DEFAULT_OUTPUT_CAP, 0, DEFAULT_SCRUB_EVERY);
   }
 
   /** This node's entry in {@code members}, matched by resolved address and port. */
@@ -101,18 +118,24 @@ public record NodeConfig(
   /** This config with another HTTP port. */
   public NodeConfig withHttpPort(int newHttpPort) {
     return new NodeConfig(name, clusterName, bindHost, port, newHttpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes);
+        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery);
   }
 
   /** This config joined to the given members. */
   public NodeConfig withMembers(List<String> newMembers) {
     return new NodeConfig(name, clusterName, bindHost, port, httpPort, newMembers, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes);
+        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery);
+  }
+
+  /** This config with another blob replication and scrub interval. */
+  public NodeConfig withStorage(int newReplication, Duration newScrubEvery) {
+    return new NodeConfig(name, clusterName, bindHost, port, httpPort, members, dataDir, token,
+        slots, partitions, leaseTime, outputCapBytes, newReplication, newScrubEvery);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
   public NodeConfig withClusterName(String newClusterName) {
     return new NodeConfig(name, newClusterName, bindHost, port, httpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes);
+        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery);
   }
 }

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import dev.grid.node.cli.DurationConverter;
 import picocli.CommandLine.Option;
 
 /**
@@ -78,6 +79,16 @@ public final class NodeMain implements Callable<Integer> {
       description = "Bytes kept of each job's stdout and of its stderr (default ${DEFAULT-VALUE}).")
   long outputCap;
 
+  @Option(names = "--replication", defaultValue = "0",
+      description = "Copies of each blob (job output, durable records) on the nodes' disks"
+          + " (default 0: min(2, live nodes)).")
+  int replication;
+
+  @Option(names = "--scrub-every", defaultValue = "6h", converter = DurationConverter.class,
+      description = "How often the node re-reads every blob copy on its disk to find silent"
+          + " corruption, like 30m or 6h; 0s turns it off (default ${DEFAULT-VALUE}).")
+  Duration scrubEvery;
+
   public static void main(String[] args) {
     spawnJobsWithVfork();
     CommandLine cli = new CommandLine(new NodeMain());
@@ -93,7 +104,8 @@ public final class NodeMain implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     String token = readToken();
     NodeConfig config = new NodeConfig(name, clusterName, bind, port, httpPort, members,
-        dataDir, token, slots, partitions, Duration.ofMillis(leaseMillis), outputCap);
+        dataDir, token, slots, partitions, Duration.ofMillis(leaseMillis), outputCap, replication,
+        scrubEvery);
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast

@@ -32,7 +32,7 @@ public record ClusterSettings(
     List<Class<?>> kryoClasses) {
 
   /** The member attribute that carries the node's name. */
-  public static final String NAME_ATTRIBUTE = "grid.name";
+  public static final String NAME_ATTRIBUTE = dev.grid.storage.ReplicatedBlobStore.NODE_ATTRIBUTE;
 
   /** The member attribute that carries the node's worker slots (absent: runs no jobs). */
   public static final String SLOTS_ATTRIBUTE = "grid.slots";
@@ -105,7 +105,7 @@ public record ClusterSettings(
     config.addMapConfig(new MapConfig(NODES_MAP).setBackupCount(1));
     config.addMapConfig(new MapConfig(ScheduleTable.SCHEDULES_MAP).setBackupCount(1));
     config.addMapConfig(new MapConfig(ScheduleTable.RUNS_MAP).setBackupCount(1));
-    dev.grid.storage.HazelcastBlobStore.mapConfigs().forEach(config::addMapConfig);
+    dev.grid.storage.ReplicatedBlobStore.configure(config);
     config.getExecutorConfig(MESSAGE_EXECUTOR).setPoolSize(4).setStatisticsEnabled(false);
 
     // Kryo is registered for each of the grid's classes by name, so it takes precedence over Java

@@ -184,7 +184,9 @@ public final class ReplicatedBlobStore implements BlobStore {
     others.remove(node());
     List<String> ranking = new ArrayList<>();
     ranking.add(node());
-    ranking.addAll(Placement.replicas(key, others, others.size()));
+    if (!others.isEmpty()) {
+      ranking.addAll(Placement.replicas(key, others, others.size()));
+    }
     return ranking;
   }
 

@@ -79,7 +79,7 @@ class ReplicatedBlobStoreTest {
   /** The members whose disks hold a copy of the key. */
   private Set<String> holders(String key) {
     Set<String> holders = new HashSet<>();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < stores.size(); i++) {
       ReplicatedBlobStore s = stores.get(i);
       if (s != null && members.member(i).getLifecycleService().isRunning()
           && s.disk().describe(key).isPresent()) {
@@ -252,6 +252,32 @@ class ReplicatedBlobStoreTest {
     stores.add(open(0, waitForThree));
 
     assertThat(store(0).awaitRestored(Duration.ofSeconds(3))).isFalse();
+  }
+
+  @Test
+  void when_a_node_is_alone_then_it_keeps_one_copy_and_gives_the_second_to_the_next_that_joins() {
+    stores.forEach(ReplicatedBlobStore::close);
+    stores.clear();
+    members.close();
+    members = TestMembers.start(1);
+    stores.add(open(0, settings()));
+    store(0).put("out/j1/0/stdout", random(300_000, 8));
+    store(0).put("out/j1/0/exit", random(10, 9));
+    assertThat(holders("out/j1/0/stdout")).containsExactly("m0");
+
+    stores.add(null);
+    stores.add(null);
+    for (int i = 1; i < 3; i++) {
+      members.add(i);
+      stores.set(i, open(i, settings()));
+    }
+
+    await().atMost(EVENTUALLY).untilAsserted(() -> {
+      assertThat(holders("out/j1/0/stdout")).hasSize(2).contains("m0");
+      assertThat(holders("out/j1/0/exit")).hasSize(2).contains("m0");
+    });
+    assertThat(store(2).get("out/j1/0/stdout"))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(300_000, 8)));
   }
 
   /** Kills the member as a crash would, and lets go of its disk (a new process would). */

@@ -22,13 +22,13 @@ final class TestMembers implements AutoCloseable {
   private final List<HazelcastInstance> members = new ArrayList<>();
   private final String clusterName = "blob-test-" + UUID.randomUUID();
   private final List<Integer> ports = new ArrayList<>();
-  private final List<String> addresses;
+  private final List<String> addresses = new ArrayList<>();
 
   private TestMembers(int count) {
     for (int i = 0; i < count; i++) {
       ports.add(freePort());
     }
-    addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    ports.forEach(p -> addresses.add("127.0.0.1:" + p));
   }
 
   /**
@@ -57,6 +57,18 @@ final class TestMembers implements AutoCloseable {
     return "m" + index;
   }
 
+  /** Starts member {@code index} of a cluster that was started with fewer members. */
+  HazelcastInstance add(int index) {
+    while (ports.size() <= index) {
+      int port = freePort();
+      ports.add(port);
+      addresses.add("127.0.0.1:" + port);
+    }
+    HazelcastInstance member = newMember(index);
+    members.add(member);
+    return member;
+  }
+
   /** Kills the member as a crash would: no goodbye to the others. */
   void kill(int index) {
     members.get(index).getLifecycleService().terminate();
@@ -70,7 +82,7 @@ final class TestMembers implements AutoCloseable {
   }
 
   private HazelcastInstance newMember(int index) {
-    Config config = config(clusterName, ports.get(index), addresses);
+    Config config = config(clusterName, ports.get(index), List.copyOf(addresses));
     config.getMemberAttributeConfig().setAttribute(ReplicatedBlobStore.NODE_ATTRIBUTE,
         name(index));
     return Hazelcast.newHazelcastInstance(config);

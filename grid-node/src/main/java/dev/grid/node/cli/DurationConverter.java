@@ -12,9 +12,12 @@ import picocli.CommandLine.TypeConversionException;
  * Reads durations as people type them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code
  * 2d}, combined like {@code 1h30m}, or ISO-8601 like {@code PT30S}.
  */
-final class DurationConverter implements ITypeConverter<Duration> {
+public final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern WHOLE = Pattern.compile("(\\d+(ms|s|m|h|d))+");
+
+  /** Makes a converter (picocli instantiates it by reflection). */
+  public DurationConverter() {}
 
   @Override
   public Duration convert(String text) {

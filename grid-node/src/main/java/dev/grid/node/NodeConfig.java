@@ -1,5 +1,6 @@
 package dev.grid.node;
 
+import dev.grid.scheduler.RetentionPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.Objects;
  * @param partitions Hazelcast partitions (a small grid wants few)
  * @param leaseTime how long a primary lease lasts; failover takes about this long
  * @param outputCapBytes how much of each of a job's stdout and stderr is kept
+ * @param retention how long ended jobs, their output and schedules' runs are kept
  */
 public record NodeConfig(
     String name,
@@ -36,7 +38,8 @@ public record NodeConfig(
     int slots,
     int partitions,
     Duration leaseTime,
-    long outputCapBytes) {
+    long outputCapBytes,
+    RetentionPolicy retention) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(2);
@@ -51,6 +54,7 @@ public record NodeConfig(
     }
     members = List.copyOf(members);
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(retention, "retention");
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("no token: give --token-file with a secret in it");
     }
@@ -64,6 +68,14 @@ public record NodeConfig(
       throw new IllegalArgumentException("--members " + members + " does not list this node ("
           + bindHost + ":" + port + "): list every member, this one included");
     }
+  }
+
+  /** A node with the default retention ({@link RetentionPolicy#defaults()}). */
+  public NodeConfig(String name, String clusterName, String bindHost, int port, int httpPort,
+      List<String> members, Path dataDir, String token, int slots, int partitions,
+      Duration leaseTime, long outputCapBytes) {
+    this(name, clusterName, bindHost, port, httpPort, members, dataDir, token, slots, partitions,
+        leaseTime, outputCapBytes, RetentionPolicy.defaults());
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
@@ -101,18 +113,24 @@ public record NodeConfig(
   /** This config with another HTTP port. */
   public NodeConfig withHttpPort(int newHttpPort) {
     return new NodeConfig(name, clusterName, bindHost, port, newHttpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes);
+        slots, partitions, leaseTime, outputCapBytes, retention);
   }
 
   /** This config joined to the given members. */
   public NodeConfig withMembers(List<String> newMembers) {
     return new NodeConfig(name, clusterName, bindHost, port, httpPort, newMembers, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes);
+        slots, partitions, leaseTime, outputCapBytes, retention);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
   public NodeConfig withClusterName(String newClusterName) {
     return new NodeConfig(name, newClusterName, bindHost, port, httpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes);
+        slots, partitions, leaseTime, outputCapBytes, retention);
+  }
+
+  /** This config with another retention policy. */
+  public NodeConfig withRetention(RetentionPolicy newRetention) {
+    return new NodeConfig(name, clusterName, bindHost, port, httpPort, members, dataDir, token,
+        slots, partitions, leaseTime, outputCapBytes, newRetention);
   }
 }

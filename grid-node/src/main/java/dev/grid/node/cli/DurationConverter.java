@@ -12,16 +12,24 @@ import picocli.CommandLine.TypeConversionException;
  * Reads durations as people type them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code
  * 2d}, combined like {@code 1h30m}, or ISO-8601 like {@code PT30S}.
  */
-final class DurationConverter implements ITypeConverter<Duration> {
+public final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern WHOLE = Pattern.compile("(\\d+(ms|s|m|h|d))+");
+
+  /** Public for picocli to construct; use {@link #parse}. */
+  public DurationConverter() {}
 
   @Override
   public Duration convert(String text) {
     return parse(text);
   }
 
-  static Duration parse(String text) {
+  /**
+   * Parses a duration as {@code bin/} commands take it.
+   *
+   * @throws TypeConversionException naming the text and the forms accepted
+   */
+  public static Duration parse(String text) {
     String value = text.strip().toLowerCase(Locale.ROOT);
     if (value.startsWith("p")) {
       try {

@@ -172,6 +172,11 @@ public final class GridNode implements AutoCloseable {
     return hz;
   }
 
+  /** The blob store this node reads and writes, for tests. */
+  BlobStore blobs() {
+    return blobs;
+  }
+
   /** Jobs running on this node now. */
   public int runningJobs() {
     return worker.runningCount();

@@ -98,7 +98,8 @@ public final class NodeMain implements Callable<Integer> {
 
   @Option(names = "--retention-sweep", defaultValue = "1m", converter = DurationConverter.class,
       paramLabel = "DURATION",
-      description = "How often the primary deletes what is no longer kept (default ${DEFAULT-VALUE}).")
+      description = "How often the primary deletes what is no longer kept"
+          + " (default ${DEFAULT-VALUE}).")
   Duration retentionSweep;
 
   public static void main(String[] args) {

@@ -35,6 +35,12 @@ final class TestGrid implements AutoCloseable {
     }
   }
 
+  /** Every node with this retention policy; call before {@link #start}. */
+  TestGrid retention(dev.grid.scheduler.RetentionPolicy policy) {
+    configs.replaceAll(c -> c.withRetention(policy));
+    return this;
+  }
+
   /** Starts every node, in parallel (members wait for each other to form the cluster). */
   TestGrid start() {
     List<Thread> starters = new ArrayList<>();

@@ -15,6 +15,7 @@ import dev.grid.scheduler.LeaseSettings;
 import dev.grid.scheduler.NodeRecord;
 import dev.grid.scheduler.PrimaryLease;
 import dev.grid.scheduler.PrimaryService;
+import dev.grid.scheduler.RetentionService;
 import dev.grid.scheduler.ScheduleTable;
 import dev.grid.scheduler.SchedulerTypes;
 import dev.grid.scheduler.WorkerEndpoint;
@@ -38,9 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One node of the grid, wired: a Hazelcast member, the primary lease and (while primary) the
- * dispatcher, a worker, the blob store and the HTTP API. {@link #start} returns once the node
- * serves HTTP; {@link #close} stops it (releasing the lease first, so another node takes over at
- * once).
+ * dispatcher, cron and retention, a worker, the blob store and the HTTP API. {@link #start}
+ * returns once the node serves HTTP; {@link #close} stops it (releasing the lease first, so
+ * another node takes over at once).
  */
 public final class GridNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GridNode.class);
@@ -57,6 +58,7 @@ public final class GridNode implements AutoCloseable {
   private final Worker worker;
   private final PrimaryService primary;
   private final CronService cron;
+  private final RetentionService retention;
   private final GridOperations operations;
   private final ScheduledExecutorService publisher;
   private volatile PrimaryLease lease;
@@ -94,6 +96,8 @@ public final class GridNode implements AutoCloseable {
     ScheduleTable schedules = new ScheduleTable(hz, table, clock);
     cron = new CronService(config.name(), schedules, table, clock,
         e -> lease != null && lease.holds(e));
+    retention = new RetentionService(table, schedules, blobs, OutputKeys.ROOT, config.retention(),
+        clock, e -> lease != null && lease.holds(e));
     operations = new NodeOperations(config.name(), hz, table, blobs, schedules);
     publisher = Executors.newSingleThreadScheduledExecutor(named("grid-node-publish"));
   }
@@ -127,12 +131,14 @@ public final class GridNode implements AutoCloseable {
               LOG.info("role: primary, epoch {}", epoch);
               node.primary.activate(epoch);
               node.cron.activate(epoch);
+              node.retention.activate(epoch);
               node.publish();
             }
 
             @Override
             public void onNotPrimary(long epoch) {
               LOG.info("role: worker (no longer primary, epoch {})", epoch);
+              node.retention.deactivate();
               node.cron.deactivate();
               node.primary.deactivate();
               node.publish();
@@ -181,6 +187,11 @@ public final class GridNode implements AutoCloseable {
   /** The Hazelcast member, for tests and tools. */
   public HazelcastInstance hazelcast() {
     return hz;
+  }
+
+  /** The blob store this node reads and writes, for tests. */
+  ReplicatedBlobStore blobs() {
+    return blobs;
   }
 
   /** Jobs running on this node now. */
@@ -232,6 +243,7 @@ public final class GridNode implements AutoCloseable {
     LOG.info("node {} stopping", config.name());
     closeQuietly(http);
     closeQuietly(lease);
+    closeQuietly(retention);
     closeQuietly(cron);
     closeQuietly(primary);
     closeQuietly(worker);

@@ -1,5 +1,6 @@
 package dev.grid.node;
 
+import dev.grid.scheduler.RetentionPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.Objects;
  *     disks; 0 means min(2, live nodes)
  * @param scrubEvery how often the node re-reads every blob copy on its disk to find silent
  *     corruption; zero turns scrubbing off
+ * @param retention how long ended jobs, their output and schedules' runs are kept
  */
 public record NodeConfig(
     String name,
@@ -42,7 +44,8 @@ public record NodeConfig(
     Duration leaseTime,
     long outputCapBytes,
     int replication,
-    Duration scrubEvery) {
+    Duration scrubEvery,
+    RetentionPolicy retention) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(2);
@@ -58,6 +61,7 @@ public record NodeConfig(
     }
     members = List.copyOf(members);
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(retention, "retention");
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("no token: give --token-file with a secret in it");
     }
@@ -83,10 +87,18 @@ public record NodeConfig(
     }
   }
 
+  /** A node with the default blob replication, scrub and retention. */
+  public NodeConfig(String name, String clusterName, String bindHost, int port, int httpPort,
+      List<String> members, Path dataDir, String token, int slots, int partitions,
+      Duration leaseTime, long outputCapBytes) {
+    this(name, clusterName, bindHost, port, httpPort, members, dataDir, token, slots, partitions,
+        leaseTime, outputCapBytes, 0, DEFAULT_SCRUB_EVERY, RetentionPolicy.defaults());
+  }
+
   /** A one-node grid on loopback with defaults, for tests and embedding. */
   public static NodeConfig local(String name, int port, Path dataDir, String token, int slots) {
     return new NodeConfig(name, "grid", "127.0.0.1", port, 0, List.of(), dataDir, token, slots,
-        DEFAULT_PARTITIONS, DEFAULT_LEASE_TIME, DEFAULT_OUTPUT_CAP, 0, DEFAULT_SCRUB_EVERY);
+        DEFAULT_PARTITIONS, DEFAULT_LEASE_TIME, DEFAULT_OUTPUT_CAP);
   }
 
   /** This node's entry in {@code members}, matched by resolved address and port. */
@@ -118,24 +130,34 @@ public record NodeConfig(
   /** This config with another HTTP port. */
   public NodeConfig withHttpPort(int newHttpPort) {
     return new NodeConfig(name, clusterName, bindHost, port, newHttpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery);
+        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery,
+        retention);
   }
 
   /** This config joined to the given members. */
   public NodeConfig withMembers(List<String> newMembers) {
     return new NodeConfig(name, clusterName, bindHost, port, httpPort, newMembers, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery);
+        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery,
+        retention);
   }
 
   /** This config with another blob replication and scrub interval. */
   public NodeConfig withStorage(int newReplication, Duration newScrubEvery) {
     return new NodeConfig(name, clusterName, bindHost, port, httpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes, newReplication, newScrubEvery);
+        slots, partitions, leaseTime, outputCapBytes, newReplication, newScrubEvery,
+        retention);
+  }
+
+  /** This config with another retention policy. */
+  public NodeConfig withRetention(RetentionPolicy newRetention) {
+    return new NodeConfig(name, clusterName, bindHost, port, httpPort, members, dataDir, token,
+        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery, newRetention);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
   public NodeConfig withClusterName(String newClusterName) {
     return new NodeConfig(name, newClusterName, bindHost, port, httpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery);
+        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery,
+        retention);
   }
 }

@@ -1,5 +1,7 @@
 package dev.grid.node;
 
+import dev.grid.node.cli.DurationConverter;
+import dev.grid.scheduler.RetentionPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import dev.grid.node.cli.DurationConverter;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code bin/grid-node}: runs one node in the foreground until SIGTERM or SIGINT.
@@ -26,7 +30,8 @@ import picocli.CommandLine.Option;
  * <pre>
  * bin/grid-node --name n1 --port 15701 --http-port 18701 \
  *   --members 127.0.0.1:15701,127.0.0.1:15702,127.0.0.1:15703 \
- *   --data-dir /var/lib/grid/n1 --token-file /etc/grid/token --slots 4
+ *   --data-dir /var/lib/grid/n1 --token-file /etc/grid/token --slots 4 \
+ *   --retain-jobs 7d --keep-runs 100
  * </pre>
  */
 @Command(name = "grid-node", mixinStandardHelpOptions = true, sortOptions = false,
@@ -89,6 +94,24 @@ public final class NodeMain implements Callable<Integer> {
           + " corruption, like 30m or 6h; 0s turns it off (default ${DEFAULT-VALUE}).")
   Duration scrubEvery;
 
+  @Option(names = "--retain-jobs", defaultValue = "7d", converter = RetainConverter.class,
+      paramLabel = "DURATION",
+      description = "Ended jobs, with their output, are deleted this long after they end:"
+          + " 12h, 7d, 30d; 0 or forever keeps them (default ${DEFAULT-VALUE}).")
+  Duration retainJobs;
+
+  @Option(names = "--keep-runs", defaultValue = "" + RetentionPolicy.DEFAULT_KEEP_RUNS,
+      paramLabel = "N",
+      description = "Each schedule keeps its newest N runs (jobs, output, history);"
+          + " 0 keeps all; a schedule's own --keep-runs wins (default ${DEFAULT-VALUE}).")
+  int keepRuns;
+
+  @Option(names = "--retention-sweep", defaultValue = "1m", converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How often the primary deletes what is no longer kept"
+          + " (default ${DEFAULT-VALUE}).")
+  Duration retentionSweep;
+
   public static void main(String[] args) {
     spawnJobsWithVfork();
     CommandLine cli = new CommandLine(new NodeMain());
@@ -105,7 +128,7 @@ public final class NodeMain implements Callable<Integer> {
     String token = readToken();
     NodeConfig config = new NodeConfig(name, clusterName, bind, port, httpPort, members,
         dataDir, token, slots, partitions, Duration.ofMillis(leaseMillis), outputCap, replication,
-        scrubEvery);
+        scrubEvery, retention());
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast
@@ -137,6 +160,37 @@ public final class NodeMain implements Callable<Integer> {
     if (System.getProperty(property) == null && Runtime.version().feature() <= 21
         && System.getProperty("os.name", "").startsWith("Linux")) {
       System.setProperty(property, "VFORK");
+    }
+  }
+
+  /** The retention flags, checked: a bad value is named with its flag. */
+  RetentionPolicy retention() {
+    if (keepRuns < 0) {
+      throw new IllegalArgumentException(
+          "--keep-runs " + keepRuns + " is negative: give 0 (keep every run) or more");
+    }
+    if (retentionSweep.isZero()) {
+      throw new IllegalArgumentException(
+          "--retention-sweep 0 is not an interval: give one like 1m or 30s");
+    }
+    return new RetentionPolicy(retainJobs, keepRuns, retentionSweep,
+        RetentionPolicy.DEFAULT_BATCH_SIZE);
+  }
+
+  /** {@code --retain-jobs}: a duration, or {@code 0} / {@code forever} to keep jobs forever. */
+  static final class RetainConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String text) {
+      String value = text.strip().toLowerCase(Locale.ROOT);
+      if (value.equals("0") || value.equals("forever")) {
+        return Duration.ZERO;
+      }
+      try {
+        return DurationConverter.parse(value);
+      } catch (TypeConversionException e) {
+        throw new TypeConversionException("'" + text + "' is not a retention: give a duration"
+            + " like 12h, 7d or 1d12h, or 0 or forever to keep ended jobs forever");
+      }
     }
   }
 

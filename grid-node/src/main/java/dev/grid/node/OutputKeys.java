@@ -4,6 +4,8 @@ import dev.grid.api.JobId;
 
 /** Where a job's output lives in the blob store: {@code out/<job>/<attempt>/stdout} and so on. */
 final class OutputKeys {
+  /** Every job's output is under here: {@code out/<job>/}. */
+  static final String ROOT = "out/";
   static final String STDOUT = "stdout";
   static final String STDERR = "stderr";
   static final String EXIT = "exit";
@@ -11,6 +13,6 @@ final class OutputKeys {
   private OutputKeys() {}
 
   static String prefix(JobId id, int attempt) {
-    return "out/" + id.value() + "/" + attempt + "/";
+    return ROOT + id.value() + "/" + attempt + "/";
   }
 }

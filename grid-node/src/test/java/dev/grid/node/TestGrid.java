@@ -31,8 +31,14 @@ final class TestGrid implements AutoCloseable {
     for (int i = 0; i < size; i++) {
       configs.add(new NodeConfig("n" + (i + 1), cluster, "127.0.0.1", ports[i], 0,
           size == 1 ? List.of() : members, dir.resolve("n" + (i + 1)), TOKEN, slots, 7, LEASE,
-          64 * 1024, 0, NodeConfig.DEFAULT_SCRUB_EVERY));
+          64 * 1024));
     }
+  }
+
+  /** Every node with this retention policy; call before {@link #start}. */
+  TestGrid retention(dev.grid.scheduler.RetentionPolicy policy) {
+    configs.replaceAll(c -> c.withRetention(policy));
+    return this;
   }
 
   /** Starts every node, in parallel (members wait for each other to form the cluster). */

@@ -1,5 +1,6 @@
 package dev.grid.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -11,7 +12,8 @@ import java.util.regex.Pattern;
  *         JobSpec.command("tar", "czf", "/backups/home.tgz", "/home"))
  *     .withZone("Europe/Paris")
  *     .withMisfire(MisfirePolicy.ONCE)
- *     .withOverlap(OverlapPolicy.FORBID);
+ *     .withOverlap(OverlapPolicy.FORBID)
+ *     .withKeepRuns(30);
  * }</pre>
  *
  * <p>{@code cron} takes Quartz syntax with seconds ({@code 0/5 * * * * ?}), classic five-field
@@ -26,6 +28,9 @@ import java.util.regex.Pattern;
  * @param misfire what to do with fires missed while no primary ran
  * @param overlap what to do when a fire comes while the previous run has not ended
  * @param maxCatchUp with {@link MisfirePolicy#ALL}, at most this many missed fires are run
+ * @param keepRuns how many of its newest runs (finished jobs with their output, and run records)
+ *     the grid keeps; 0 keeps all; null means the grid's default ({@code bin/grid-node
+ *     --keep-runs}). Runs older than the grid's {@code --retain-jobs} go in any case.
  */
 public record ScheduleSpec(
     String name,
@@ -34,7 +39,8 @@ public record ScheduleSpec(
     JobSpec job,
     MisfirePolicy misfire,
     OverlapPolicy overlap,
-    int maxCatchUp) {
+    int maxCatchUp,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer keepRuns) {
 
   /** Missed fires run at most, by default, under {@link MisfirePolicy#ALL}. */
   public static final int DEFAULT_MAX_CATCH_UP = 100;
@@ -57,12 +63,22 @@ public record ScheduleSpec(
       throw new IllegalArgumentException(
           "maxCatchUp " + maxCatchUp + " must be at least 1");
     }
+    if (keepRuns != null && keepRuns < 0) {
+      throw new IllegalArgumentException("keepRuns " + keepRuns + " of schedule '" + name
+          + "' is negative: give 0 (keep all runs) or more, or leave it out for the grid's default");
+    }
+  }
+
+  /** A schedule that keeps as many runs as the grid's default. */
+  public ScheduleSpec(String name, String cron, String zone, JobSpec job, MisfirePolicy misfire,
+      OverlapPolicy overlap, int maxCatchUp) {
+    this(name, cron, zone, job, misfire, overlap, maxCatchUp, null);
   }
 
   /** A schedule with the defaults: UTC, misfire {@code once}, overlap {@code allow}. */
   public static ScheduleSpec of(String name, String cron, JobSpec job) {
     return new ScheduleSpec(name, cron, null, job, MisfirePolicy.ONCE, OverlapPolicy.ALLOW,
-        DEFAULT_MAX_CATCH_UP);
+        DEFAULT_MAX_CATCH_UP, null);
   }
 
   /** The zone as given, or {@code UTC}. */
@@ -71,18 +87,23 @@ public record ScheduleSpec(
   }
 
   public ScheduleSpec withZone(String newZone) {
-    return new ScheduleSpec(name, cron, newZone, job, misfire, overlap, maxCatchUp);
+    return new ScheduleSpec(name, cron, newZone, job, misfire, overlap, maxCatchUp, keepRuns);
   }
 
   public ScheduleSpec withMisfire(MisfirePolicy policy) {
-    return new ScheduleSpec(name, cron, zone, job, policy, overlap, maxCatchUp);
+    return new ScheduleSpec(name, cron, zone, job, policy, overlap, maxCatchUp, keepRuns);
   }
 
   public ScheduleSpec withOverlap(OverlapPolicy policy) {
-    return new ScheduleSpec(name, cron, zone, job, misfire, policy, maxCatchUp);
+    return new ScheduleSpec(name, cron, zone, job, misfire, policy, maxCatchUp, keepRuns);
   }
 
   public ScheduleSpec withMaxCatchUp(int bound) {
-    return new ScheduleSpec(name, cron, zone, job, misfire, overlap, bound);
+    return new ScheduleSpec(name, cron, zone, job, misfire, overlap, bound, keepRuns);
+  }
+
+  /** This schedule keeping its newest {@code n} runs (0: all; null: the grid's default). */
+  public ScheduleSpec withKeepRuns(Integer n) {
+    return new ScheduleSpec(name, cron, zone, job, misfire, overlap, maxCatchUp, n);
   }
 }

@@ -356,7 +356,7 @@ public final class CronService implements AutoCloseable {
 
   /** The job a due time becomes: the same for every primary that fires it. */
   static JobId fireJobId(String schedule, long dueMillis) {
-    return JobId.of("cron." + schedule + "." + dueMillis);
+    return new CronFire(schedule, dueMillis).jobId();
   }
 
   /** The Quartz job of a schedule: hands the fire to the cron thread. */

@@ -3,6 +3,7 @@ package dev.grid.scheduler;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import dev.grid.api.JobId;
@@ -118,9 +119,38 @@ public final class JobTable {
     return hz.getCluster().getMembers().stream().filter(m -> m.getUuid().equals(uuid)).findFirst();
   }
 
+  /** Every job's id, state and end time, made where the records live. */
+  List<JobSummary> summaries() {
+    return new ArrayList<>(jobs.project(new JobSummary.Of()));
+  }
+
+  /**
+   * Deletes an ended job's record (from every copy, and from the store behind the map); a job
+   * that has not ended is left alone. True if it was deleted.
+   */
+  boolean forgetEnded(JobId id) {
+    return Boolean.TRUE.equals(jobs.executeOnKey(id, new ForgetEnded()));
+  }
+
   /** The underlying map, for listeners. */
   IMap<JobId, JobRecord> map() {
     return jobs;
+  }
+
+  /**
+   * Deletes the record if the job has ended. Checked where the record lives, so a job created
+   * again under the same id since retention looked (a cron fire handled again) is never deleted.
+   */
+  record ForgetEnded() implements EntryProcessor<JobId, JobRecord, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<JobId, JobRecord> entry) {
+      JobRecord r = entry.getValue();
+      if (r == null || !r.state().isTerminal()) {
+        return false;
+      }
+      entry.setValue(null);
+      return true;
+    }
   }
 
   /** Filters records by state where the records live. */

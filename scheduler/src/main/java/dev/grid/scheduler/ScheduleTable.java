@@ -105,6 +105,18 @@ public final class ScheduleTable {
     return new ArrayList<>(schedules.values());
   }
 
+  /** Every run record of every schedule. */
+  List<ScheduleRunRecord> runRecords() {
+    return new ArrayList<>(runs.values());
+  }
+
+  /** Deletes run records by key; keys with no record are passed over. */
+  void deleteRuns(java.util.Collection<String> keys) {
+    for (String key : keys) {
+      runs.delete(key);
+    }
+  }
+
   /** Marks a due time handled (only ever forward, never by an older primary). */
   void advance(String name, long fireMillis, JobId jobId, long epoch) {
     schedules.executeOnKey(name, new ScheduleUpdate.Advance(fireMillis, jobId, epoch));

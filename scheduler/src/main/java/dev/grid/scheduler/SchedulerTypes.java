@@ -41,6 +41,9 @@ public final class SchedulerTypes {
         ScheduleRunRecord.class,
         ScheduleRun.Outcome.class,
         ScheduleTable.RunsOf.class,
-        JobCommand.Release.class);
+        JobCommand.Release.class,
+        JobSummary.class,
+        JobSummary.Of.class,
+        JobTable.ForgetEnded.class);
   }
 }

@@ -16,7 +16,7 @@ public final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern WHOLE = Pattern.compile("(\\d+(ms|s|m|h|d))+");
 
-  /** Makes a converter (picocli instantiates it by reflection). */
+  /** Public for picocli to construct; use {@link #parse}. */
   public DurationConverter() {}
 
   @Override
@@ -24,7 +24,12 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     return parse(text);
   }
 
-  static Duration parse(String text) {
+  /**
+   * Parses a duration as {@code bin/} commands take it.
+   *
+   * @throws TypeConversionException naming the text and the forms accepted
+   */
+  public static Duration parse(String text) {
     String value = text.strip().toLowerCase(Locale.ROOT);
     if (value.startsWith("p")) {
       try {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", "Examples:",
         "  schedule add --name backup --cron '30 2 * * *' --tz Europe/Paris -- backup.sh",
-        "  schedule add --name probe --cron '@every 10s' --overlap forbid --shell 'curl -fs $U'"})
+        "  schedule add --name probe --cron '@every 10s' --overlap forbid --keep-runs 20 \\",
+        "      --shell 'curl -fs $U'"})
 final class ScheduleAddCommand implements Callable<Integer> {
   @ParentCommand ScheduleCommand schedule;
   @Spec CommandSpec spec;
@@ -52,6 +53,11 @@ final class ScheduleAddCommand implements Callable<Integer> {
       description = "A fire while the previous run runs: allow (default), forbid or replace.")
   OverlapPolicy overlap = OverlapPolicy.ALLOW;
 
+  @Option(names = "--keep-runs", paramLabel = "N",
+      description = "Keep this schedule's newest N runs (jobs, output, history); 0 keeps all"
+          + " (default: the grid's --keep-runs).")
+  Integer keepRuns;
+
   @Mixin JobOptions job;
 
   @Override
@@ -65,7 +71,8 @@ final class ScheduleAddCommand implements Callable<Integer> {
 
   private ScheduleSpec scheduleSpec() {
     try {
-      return new ScheduleSpec(name, cron, zone, job.jobSpec(), misfire, overlap, maxCatchUp);
+      return new ScheduleSpec(name, cron, zone, job.jobSpec(), misfire, overlap, maxCatchUp,
+          keepRuns);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

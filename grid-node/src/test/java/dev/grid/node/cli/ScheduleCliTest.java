@@ -97,6 +97,16 @@ class ScheduleCliTest {
     assertThat(spec.job().timeout()).isEqualTo(Duration.ofMinutes(30));
     assertThat(spec.job().maxRetries()).isEqualTo(2);
     assertThat(spec.job().env()).containsEntry("MODE", "full");
+    assertThat(spec.keepRuns()).as("the grid's default").isNull();
+  }
+
+  @Test
+  void when_a_schedule_is_added_with_keep_runs_then_it_keeps_that_many() {
+    Result result = run("schedule", "add", "--name", "probe", "--cron", "@every 10s",
+        "--keep-runs", "20", "--", "true");
+
+    assertThat(result.err()).isEmpty();
+    assertThat(ops.schedule("probe").orElseThrow().spec().keepRuns()).isEqualTo(20);
   }
 
   @Test
@@ -207,6 +217,10 @@ class ScheduleCliTest {
             "--", "true"},
         new String[] {"schedule", "add", "--name", "x", "--cron", "@daily", "--max-catch-up", "0",
             "--", "true"},
+        new String[] {"schedule", "add", "--name", "x", "--cron", "@daily", "--keep-runs", "-1",
+            "--", "true"},
+        new String[] {"schedule", "add", "--name", "x", "--cron", "@daily", "--keep-runs", "all",
+            "--", "true"},
         new String[] {"schedule", "pause"},
         new String[] {"schedule", "frobnicate"});
     for (String[] args : cases) {
@@ -217,6 +231,8 @@ class ScheduleCliTest {
     }
     assertThat(run("schedule", "add", "--name", "x", "--cron", "@daily", "--misfire", "later",
         "--", "true").err()).contains("misfire policy 'later'", "skip, once, all");
+    assertThat(run("schedule", "add", "--name", "x", "--cron", "@daily", "--keep-runs", "-1",
+        "--", "true").err()).contains("keepRuns -1", "0 (keep all runs)");
     assertThat(ops.schedules()).isEmpty();
   }
 }

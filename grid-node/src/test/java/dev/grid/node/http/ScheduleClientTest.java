@@ -37,7 +37,8 @@ class ScheduleClientTest {
           .withZone("Europe/Paris")
           .withMisfire(MisfirePolicy.ALL)
           .withMaxCatchUp(7)
-          .withOverlap(OverlapPolicy.FORBID);
+          .withOverlap(OverlapPolicy.FORBID)
+          .withKeepRuns(30);
 
   private final FakeGridOperations ops = new FakeGridOperations("n1");
   private HttpApi api;

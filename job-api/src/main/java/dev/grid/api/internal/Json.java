@@ -59,7 +59,7 @@ public final class Json {
       MAPPER.readerFor(ScheduleSpec.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private static final String JOB_FIELDS = "argv, shell, env, workDir, timeout, maxRetries";
   private static final String SCHEDULE_FIELDS =
-      "name, cron, zone, job, misfire, overlap, maxCatchUp";
+      "name, cron, zone, job, misfire, overlap, maxCatchUp, keepRuns";
 
   private Json() {}
 
@@ -138,7 +138,8 @@ public final class Json {
   /**
    * Reads a schedule spec sent by a user, as strictly as {@link #readJobSpec}: unknown fields are
    * refused (in the schedule and in its job); absent policies mean {@code once} and {@code allow},
-   * an absent {@code maxCatchUp} {@link ScheduleSpec#DEFAULT_MAX_CATCH_UP}, an absent zone UTC.
+   * an absent {@code maxCatchUp} {@link ScheduleSpec#DEFAULT_MAX_CATCH_UP}, an absent zone UTC,
+   * an absent {@code keepRuns} the grid's default.
    * The cron expression and zone are left for the grid to check.
    *
    * @throws IllegalArgumentException with a message that names the bad field or value

@@ -176,6 +176,24 @@ class JsonTest {
   }
 
   @Test
+  void when_a_schedule_keeps_its_own_number_of_runs_then_it_travels_and_is_checked() {
+    ScheduleSpec keeps = SCHEDULE.withKeepRuns(7);
+    assertThat(Json.readScheduleSpec(Json.toBytes(keeps))).isEqualTo(keeps);
+    assertThat(Json.readTree(Json.toBytes(keeps)).get("keepRuns").asInt()).isEqualTo(7);
+    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
+            "{\"name\":\"t\",\"cron\":\"@daily\",\"keepRuns\":-1,\"job\":{\"argv\":[\"x\"]}}")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("keepRuns -1");
+  }
+
+  @Test
+  void when_a_schedule_uses_the_grids_number_of_runs_then_the_field_is_left_out() {
+    // so a node from before keepRuns, which refuses unknown fields, still takes the schedule
+    assertThat(SCHEDULE.keepRuns()).isNull();
+    assertThat(Json.readTree(Json.toBytes(SCHEDULE)).has("keepRuns")).isFalse();
+  }
+
+  @Test
   void when_a_run_is_written_and_read_back_then_it_is_equal() {
     ScheduleRun run = new ScheduleRun(1_000L, ScheduleRun.Outcome.STARTED,
         JobId.of("s-nightly-1000"), JobState.RUNNING, null);

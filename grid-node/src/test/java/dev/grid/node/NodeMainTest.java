@@ -1,0 +1,60 @@
+package dev.grid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grid.scheduler.RetentionPolicy;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/** The retention flags of {@code bin/grid-node}. */
+class NodeMainTest {
+  private static NodeMain parse(String... flags) {
+    NodeMain main = new NodeMain();
+    String[] args = new String[flags.length + 4];
+    args[0] = "--name";
+    args[1] = "n1";
+    args[2] = "--data-dir";
+    args[3] = "/tmp/unused";
+    System.arraycopy(flags, 0, args, 4, flags.length);
+    new CommandLine(main).parseArgs(args);
+    return main;
+  }
+
+  @Test
+  void by_default_ended_jobs_are_kept_a_week_and_each_schedule_keeps_100_runs() {
+    RetentionPolicy policy = parse().retention();
+    assertThat(policy.maxAge()).isEqualTo(Duration.ofDays(7));
+    assertThat(policy.keepRuns()).isEqualTo(100);
+    assertThat(policy.sweepEvery()).isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void retention_flags_take_durations_and_forever() {
+    RetentionPolicy policy =
+        parse("--retain-jobs", "1d12h", "--keep-runs", "5", "--retention-sweep", "30s")
+            .retention();
+    assertThat(policy.maxAge()).isEqualTo(Duration.ofHours(36));
+    assertThat(policy.keepRuns()).isEqualTo(5);
+    assertThat(policy.sweepEvery()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(parse("--retain-jobs", "forever").retention().expiresByAge()).isFalse();
+    assertThat(parse("--retain-jobs", "0").retention().expiresByAge()).isFalse();
+    assertThat(parse("--keep-runs", "0").retention().keepRuns()).isZero();
+  }
+
+  @Test
+  void a_bad_retention_value_is_named_with_what_to_give() {
+    assertThatThrownBy(() -> parse("--retain-jobs", "a week"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageContaining("--retain-jobs")
+        .hasMessageContaining("'a week'")
+        .hasMessageContaining("forever");
+    assertThatThrownBy(() -> parse("--keep-runs", "-3").retention())
+        .hasMessageContaining("--keep-runs -3")
+        .hasMessageContaining("0 (keep every run)");
+    assertThatThrownBy(() -> parse("--retention-sweep", "0s").retention())
+        .hasMessageContaining("--retention-sweep");
+  }
+}

@@ -115,6 +115,15 @@ public final class LocalDiskStore implements BlobStore {
     return taken;
   }
 
+  /**
+   * The file that holds a node's copy of the blob, whether or not there is one: for operators and
+   * tests that look at a disk from outside (the file format is {@link DiskBlobFormat}'s).
+   */
+  public static Path fileOf(Path dataDir, String key) {
+    BlobStore.checkKey(key);
+    return new DiskPaths(dataDir.toAbsolutePath().normalize().resolve("blobs")).fileOf(key);
+  }
+
   /** The directory the blobs are in: {@code <data-dir>/blobs}. */
   public Path root() {
     return paths.root();

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,13 +99,18 @@ public final class DurableMaps {
     long started = System.nanoTime();
     BlobStore blobs = blobStore();
     if (blobs instanceof Restorable r && !r.awaitRestored(restoreTimeout)) {
-      LOG.warn("the blob store was not restored within {}s (nodes missing?): loading the jobs"
+      LOG.warn("the blob store was not restored within {} ms (nodes missing?): loading the jobs"
           + " and schedules it knows of; records held only by missing nodes stay unloaded",
-          restoreTimeout.toSeconds());
+          restoreTimeout.toMillis());
     }
-    long jobs = load(ClusterSettings.JOBS_MAP);
-    long schedules = load(ScheduleTable.SCHEDULES_MAP);
+    // Side by side: IMap.loadAll polls for the end of the load about once a second, so one map
+    // after the other cost 1-2 s each even with a handful of entries.
+    CompletableFuture<Long> jobsLoad = inThread(() -> load(ClusterSettings.JOBS_MAP), "jobs");
+    CompletableFuture<Long> schedulesLoad =
+        inThread(() -> load(ScheduleTable.SCHEDULES_MAP), "schedules");
     long runs = load(ScheduleTable.RUNS_MAP);
+    long jobs = joinUnwrapped(jobsLoad);
+    long schedules = joinUnwrapped(schedulesLoad);
     flags.set(LOADED_FLAG, clock.millis());
     LOG.info("loaded {} jobs, {} schedules and {} schedule runs from the blob store in {} ms",
         jobs, schedules, runs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -155,18 +161,33 @@ public final class DurableMaps {
 
   private CompletableFuture<Void> flushAsync(String mapName) {
     // IMap.flush has no timeout of its own: run it apart so the caller's bound holds.
-    CompletableFuture<Void> f = new CompletableFuture<>();
+    return inThread(() -> {
+      hz.getMap(mapName).flush();
+      return null;
+    }, "flush-" + mapName);
+  }
+
+  /** Runs the call on a named daemon thread of its own (a few per start or stop). */
+  private static <T> CompletableFuture<T> inThread(Supplier<T> call, String name) {
+    CompletableFuture<T> f = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
-        hz.getMap(mapName).flush();
-        f.complete(null);
+        f.complete(call.get());
       } catch (RuntimeException e) {
         f.completeExceptionally(e);
       }
-    }, "grid-flush-" + mapName);
+    }, "grid-state-" + name);
     t.setDaemon(true);
     t.start();
     return f;
+  }
+
+  private static long joinUnwrapped(CompletableFuture<Long> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
   }
 
   private BlobStore blobStore() {

@@ -78,7 +78,7 @@ class DurableRestartClusterTest {
   }
 
   @Test
-  void when_every_node_stops_cleanly_and_starts_again_then_no_job_or_schedule_is_lost_or_run_twice() {
+  void when_every_node_stops_at_once_and_starts_again_then_nothing_is_lost_or_run_twice() {
     grid = new TestGrid(dir, 3, 1).withBlobStores(hz -> disk).start();
     GridNode any = primary();
     any.operations().addSchedule(ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("true"))

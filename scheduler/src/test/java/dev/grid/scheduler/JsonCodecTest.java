@@ -39,7 +39,8 @@ class JsonCodecTest {
     assertThat(JsonCodec.JOBS.decode(bytes)).isEqualTo(job);
     assertThat(new String(bytes, StandardCharsets.UTF_8))
         .contains("\"id\":\"j0mf3k2x9a-04f2k1qz\"", "\"state\":\"SUCCEEDED\"",
-            "\"timeout\":\"PT30S\"", "\"epoch\":17", "\"env\":{\"A\":\"1\",\"B\":\"2\",\"Z\":\"26\"}");
+            "\"timeout\":\"PT30S\"", "\"epoch\":17",
+            "\"env\":{\"A\":\"1\",\"B\":\"2\",\"Z\":\"26\"}");
   }
 
   @Test

@@ -164,7 +164,7 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
     return bytes.isEmpty() ? null : decode(blobKey, bytes.get());
   }
 
-  /** The entries stored for the keys; a key without one, or whose blob is unreadable, is left out. */
+  /** The entries stored for the keys; keys without one, or with a bad blob, are left out. */
   @Override
   public Map<K, V> loadAll(Collection<K> keys) {
     Map<K, V> out = new HashMap<>(keys.size() * 2);

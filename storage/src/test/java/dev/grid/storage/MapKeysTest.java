@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class MapKeysTest {
   @Test
   void when_a_key_is_already_a_clean_segment_then_it_is_kept_readable() {
-    assertThat(MapKeys.escape("cron.nightly.1700000000000")).isEqualTo("cron.nightly.1700000000000");
+    assertThat(MapKeys.escape("cron.nightly.1700000000000"))
+        .isEqualTo("cron.nightly.1700000000000");
     assertThat(MapKeys.escape("j0mf3k2x9a-04f2k1qz")).isEqualTo("j0mf3k2x9a-04f2k1qz");
   }
 
@@ -37,7 +38,8 @@ class MapKeysTest {
     assertThatThrownBy(() -> MapKeys.escape("")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> MapKeys.unescape("abc_4")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("abc_4");
-    assertThatThrownBy(() -> MapKeys.unescape("abc_zz")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> MapKeys.unescape("abc_zz"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("abc_zz");
   }
 }

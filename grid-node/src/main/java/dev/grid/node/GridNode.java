@@ -10,6 +10,7 @@ import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.http.HttpApi;
 import dev.grid.scheduler.ClusterSettings;
 import dev.grid.scheduler.CronService;
+import dev.grid.scheduler.DurableMaps;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.LeaseSettings;
 import dev.grid.scheduler.NodeRecord;
@@ -19,6 +20,8 @@ import dev.grid.scheduler.RetentionService;
 import dev.grid.scheduler.ScheduleTable;
 import dev.grid.scheduler.SchedulerTypes;
 import dev.grid.scheduler.WorkerEndpoint;
+import dev.grid.storage.BlobMapStore;
+import dev.grid.storage.BlobStore;
 import dev.grid.storage.LocalDiskStore;
 import dev.grid.storage.ReplicatedBlobStore;
 import dev.grid.storage.ReplicationSettings;
@@ -27,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +38,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +48,23 @@ import org.slf4j.LoggerFactory;
  * dispatcher, cron and retention, a worker, the blob store and the HTTP API. {@link #start}
  * returns once the node serves HTTP; {@link #close} stops it (releasing the lease first, so
  * another node takes over at once).
+ *
+ * <p>Durable state: jobs, schedules and schedule runs are persisted through the blob store
+ * ({@link DurableMaps}). The first primary of a cluster life loads them back before it dispatches
+ * or fires anything; {@link #close} writes out what is still queued before anything stops.
  */
 public final class GridNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GridNode.class);
+  /** How long a new primary waits for the blob store to know its blobs after a full restart. */
+  static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(30);
+  /** How long a stopping node waits for the persisted maps to be written out, each time. */
+  static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
   private final NodeConfig config;
   private final Clock clock = Clock.systemUTC();
   private final HazelcastInstance hz;
   private final JobTable table;
-  private final ReplicatedBlobStore blobs;
+  private final BlobStore blobs;
   private final ProcessRunner runner;
   private final OrphanGuard orphans;
   private final ExecutorService starter;
@@ -61,11 +75,15 @@ public final class GridNode implements AutoCloseable {
   private final RetentionService retention;
   private final GridOperations operations;
   private final ScheduledExecutorService publisher;
+  private final DurableMaps durable;
+  private final ExecutorService stateLoader;
+  /** Orders a role change against the activation that follows a load. */
+  private final Object roleLock = new Object();
   private volatile PrimaryLease lease;
   private volatile HttpApi http;
   private volatile boolean closed;
 
-  private GridNode(NodeConfig config) {
+  private GridNode(NodeConfig config, Function<HazelcastInstance, BlobStore> blobStores) {
     this.config = config;
     try {
       Files.createDirectories(config.dataDir().resolve("scratch"));
@@ -83,7 +101,10 @@ public final class GridNode implements AutoCloseable {
     hz = Hazelcast.newHazelcastInstance(hc);
     hz.getCluster().addMembershipListener(new MembershipLog());
     table = new JobTable(hz, clock);
-    blobs = createBlobStore(config, hz, clock);
+    blobs = blobStores.apply(hz);
+    hz.getUserContext().put(BlobMapStore.CONTEXT_KEY, blobs);
+    durable = new DurableMaps(hz, clock);
+    stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
     runner = new ProcessRunner(clock);
     orphans = OrphanGuard.start(config.dataDir());
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
@@ -120,7 +141,12 @@ public final class GridNode implements AutoCloseable {
 
   /** Starts a node and returns once it serves HTTP. */
   public static GridNode start(NodeConfig config) {
-    GridNode node = new GridNode(config);
+    return start(config, hz -> createBlobStore(config, hz, Clock.systemUTC()));
+  }
+
+  /** Starts a node over the blob store the function makes (tests share one across restarts). */
+  static GridNode start(NodeConfig config, Function<HazelcastInstance, BlobStore> blobStores) {
+    GridNode node = new GridNode(config, blobStores);
     try {
       node.lease = PrimaryLease.start(node.hz,
           new LeaseSettings(config.self(), config.members(), config.dataDir(),
@@ -129,18 +155,18 @@ public final class GridNode implements AutoCloseable {
             @Override
             public void onPrimary(long epoch) {
               LOG.info("role: primary, epoch {}", epoch);
-              node.primary.activate(epoch);
-              node.cron.activate(epoch);
-              node.retention.activate(epoch);
+              node.loadThenActivate(epoch);
               node.publish();
             }
 
             @Override
             public void onNotPrimary(long epoch) {
               LOG.info("role: worker (no longer primary, epoch {})", epoch);
-              node.retention.deactivate();
-              node.cron.deactivate();
-              node.primary.deactivate();
+              synchronized (node.roleLock) {
+                node.retention.deactivate();
+                node.cron.deactivate();
+                node.primary.deactivate();
+              }
               node.publish();
             }
           });
@@ -159,6 +185,47 @@ public final class GridNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Off the lease's thread (loading may wait for the store): loads the persisted maps if this
+   * cluster has not yet, then dispatches and fires under {@code epoch} if the lease is still
+   * held, so that the dispatcher's and cron's first passes see every record. A failed load is
+   * tried again while the lease lasts.
+   */
+  private void loadThenActivate(long epoch) {
+    try {
+      stateLoader.execute(() -> {
+        while (holds(epoch)) {
+          try {
+            durable.loadOnce(RESTORE_TIMEOUT);
+            break;
+          } catch (RuntimeException e) {
+            LOG.error("loading jobs and schedules from the blob store failed, epoch {};"
+                + " retrying", epoch, e);
+            LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+          }
+        }
+        synchronized (roleLock) {
+          if (holds(epoch)) {
+            primary.activate(epoch);
+            cron.activate(epoch);
+            retention.activate(epoch);
+          }
+        }
+        publish();
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("not loading: the node is stopping");
+    }
+  }
+
+  /** Whether this node still holds the lease of {@code epoch} (waiting for the field to be set). */
+  private boolean holds(long epoch) {
+    while (lease == null && !closed) {
+      LockSupport.parkNanos(10_000_000L); // the listener can fire before start() assigns it
+    }
+    return !closed && lease != null && lease.holds(epoch);
+  }
+
   /** The node's name. */
   public String name() {
     return config.name();
@@ -172,6 +239,11 @@ public final class GridNode implements AutoCloseable {
   /** Whether this node holds the primary lease now. */
   public boolean isPrimary() {
     return lease != null && lease.isPrimary();
+  }
+
+  /** Whether this node dispatches as primary now: it holds the lease and its maps are loaded. */
+  boolean isDispatching() {
+    return primary.isActive();
   }
 
   /** The epoch of the lease this node holds, 0 if none. */
@@ -190,7 +262,7 @@ public final class GridNode implements AutoCloseable {
   }
 
   /** The blob store this node reads and writes, for tests. */
-  ReplicatedBlobStore blobs() {
+  BlobStore blobs() {
     return blobs;
   }
 
@@ -242,6 +314,8 @@ public final class GridNode implements AutoCloseable {
     closed = true;
     LOG.info("node {} stopping", config.name());
     closeQuietly(http);
+    // What the grid accepted reaches the store while every member is still up.
+    flushDurableMaps("accepted state");
     closeQuietly(lease);
     closeQuietly(retention);
     closeQuietly(cron);
@@ -259,6 +333,9 @@ public final class GridNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // The ends and hand-backs the worker wrote while stopping.
+    flushDurableMaps("last job changes");
+    stateLoader.shutdownNow();
     closeQuietly(orphans);
     closeQuietly(blobs);
     try {
@@ -267,6 +344,14 @@ public final class GridNode implements AutoCloseable {
       LOG.debug("hazelcast shutdown failed", e);
     }
     LOG.info("node {} stopped", config.name());
+  }
+
+  private void flushDurableMaps(String what) {
+    long started = System.nanoTime();
+    if (durable.flush(FLUSH_TIMEOUT)) {
+      LOG.info("node {}: {} written to the blob store in {} ms", config.name(), what,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
   }
 
   private static void closeQuietly(AutoCloseable c) {

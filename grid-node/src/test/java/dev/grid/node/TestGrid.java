@@ -1,5 +1,7 @@
 package dev.grid.node;
 
+import com.hazelcast.core.HazelcastInstance;
+import dev.grid.storage.BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -8,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Several nodes in one JVM on loopback, on free ports, with their own cluster name and data dirs.
@@ -19,6 +22,8 @@ final class TestGrid implements AutoCloseable {
 
   private final List<NodeConfig> configs = new ArrayList<>();
   private final List<GridNode> nodes = new ArrayList<>();
+  /** Null: each node's own replicated store under its data dir, as in production. */
+  private Function<HazelcastInstance, BlobStore> blobStores;
 
   TestGrid(Path dir, int size, int slots) {
     String cluster = "test-" + UUID.randomUUID();
@@ -41,6 +46,33 @@ final class TestGrid implements AutoCloseable {
     return this;
   }
 
+  /** Nodes started from now on keep their blobs in the store the function gives. */
+  TestGrid withBlobStores(Function<HazelcastInstance, BlobStore> stores) {
+    this.blobStores = stores;
+    return this;
+  }
+
+  /** Stops every node at the same time, cleanly, as a SIGTERM to each would. */
+  void closeAllAtOnce() {
+    List<Thread> stoppers = new ArrayList<>();
+    for (GridNode n : nodes) {
+      Thread t = new Thread(n::close, "test-stop-" + n.name());
+      t.start();
+      stoppers.add(t);
+    }
+    joinAll(stoppers);
+  }
+
+  /** Starts every node again, with the same configs and data dirs, after they all stopped. */
+  TestGrid startAgain() {
+    nodes.clear();
+    return start();
+  }
+
+  private GridNode start(NodeConfig config) {
+    return blobStores == null ? GridNode.start(config) : GridNode.start(config, blobStores);
+  }
+
   /** Starts every node, in parallel (members wait for each other to form the cluster). */
   TestGrid start() {
     List<Thread> starters = new ArrayList<>();
@@ -50,7 +82,7 @@ final class TestGrid implements AutoCloseable {
       int n = i;
       Thread t = new Thread(() -> {
         try {
-          started[n] = GridNode.start(configs.get(n));
+          started[n] = start(configs.get(n));
         } catch (RuntimeException e) {
           failure[0] = e;
         }
@@ -58,13 +90,7 @@ final class TestGrid implements AutoCloseable {
       t.start();
       starters.add(t);
     }
-    for (Thread t : starters) {
-      try {
-        t.join(60_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    joinAll(starters);
     nodes.addAll(List.of(started));
     if (failure[0] != null) {
       throw failure[0];
@@ -74,7 +100,7 @@ final class TestGrid implements AutoCloseable {
 
   /** Starts node {@code i} again (after a halt or close) with the same config and data dir. */
   GridNode restart(int i) {
-    GridNode node = GridNode.start(configs.get(i));
+    GridNode node = start(configs.get(i));
     nodes.set(i, node);
     return node;
   }
@@ -98,6 +124,16 @@ final class TestGrid implements AutoCloseable {
 
   GridNode byName(String name) {
     return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static void joinAll(List<Thread> threads) {
+    for (Thread t : threads) {
+      try {
+        t.join(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   static int freePort() {

@@ -101,10 +101,9 @@ public record ClusterSettings(
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
 
-    config.addMapConfig(new MapConfig(JOBS_MAP).setBackupCount(1));
     config.addMapConfig(new MapConfig(NODES_MAP).setBackupCount(1));
-    config.addMapConfig(new MapConfig(ScheduleTable.SCHEDULES_MAP).setBackupCount(1));
-    config.addMapConfig(new MapConfig(ScheduleTable.RUNS_MAP).setBackupCount(1));
+    // jobs, schedules and schedule-runs: persisted through the blob store
+    DurableMaps.mapConfigs().forEach(config::addMapConfig);
     dev.grid.storage.ReplicatedBlobStore.configure(config);
     config.getExecutorConfig(MESSAGE_EXECUTOR).setPoolSize(4).setStatisticsEnabled(false);
 

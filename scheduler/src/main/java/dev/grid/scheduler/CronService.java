@@ -2,6 +2,7 @@ package dev.grid.scheduler;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryLoadedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.grid.api.JobId;
@@ -377,13 +378,22 @@ public final class CronService implements AutoCloseable {
     }
   }
 
-  /** Schedule changes made on any node, re-read on the cron thread. */
+  /**
+   * Schedule changes made on any node, re-read on the cron thread; a schedule loaded from the
+   * blob store (a LOADED event, not an added one) is new to cron too.
+   */
   private record Changes(Session session)
       implements EntryAddedListener<String, ScheduleRecord>,
           EntryUpdatedListener<String, ScheduleRecord>,
-          EntryRemovedListener<String, ScheduleRecord> {
+          EntryRemovedListener<String, ScheduleRecord>,
+          EntryLoadedListener<String, ScheduleRecord> {
     @Override
     public void entryAdded(EntryEvent<String, ScheduleRecord> e) {
+      changed(e.getKey());
+    }
+
+    @Override
+    public void entryLoaded(EntryEvent<String, ScheduleRecord> e) {
       changed(e.getKey());
     }
 

@@ -6,6 +6,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryLoadedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.grid.api.JobId;
 import dev.grid.api.JobState;
@@ -327,11 +328,22 @@ public final class PrimaryService implements AutoCloseable {
     }
   }
 
-  /** Map events, queued to the dispatch thread. */
+  /**
+   * Map events, queued to the dispatch thread. Records loaded from the blob store after a full
+   * restart come as LOADED events, which an added-listener does not hear; the grid loads them
+   * before it dispatches (and the session's first pass reads the map), so hearing them here
+   * only matters if a load ever runs while a primary dispatches.
+   */
   private record Events(BlockingQueue<Object> inbox)
-      implements EntryAddedListener<JobId, JobRecord>, EntryUpdatedListener<JobId, JobRecord> {
+      implements EntryAddedListener<JobId, JobRecord>, EntryUpdatedListener<JobId, JobRecord>,
+          EntryLoadedListener<JobId, JobRecord> {
     @Override
     public void entryAdded(EntryEvent<JobId, JobRecord> e) {
+      inbox.offer(e.getValue());
+    }
+
+    @Override
+    public void entryLoaded(EntryEvent<JobId, JobRecord> e) {
       inbox.offer(e.getValue());
     }
 

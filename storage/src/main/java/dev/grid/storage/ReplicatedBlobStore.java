@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Delete.</b> A tombstone first (so a copy on a node that was away cannot bring the blob
  * back through repair), then every copy, then the metadata.
  */
-public final class ReplicatedBlobStore implements BlobStore {
+public final class ReplicatedBlobStore implements BlobStore, Restorable {
   /** The replicated map of {@link BlobMeta} by key. */
   public static final String META_MAP = "grid-blob-meta";
 
@@ -456,6 +456,7 @@ public final class ReplicatedBlobStore implements BlobStore {
    * Waits until the metadata has been rebuilt from the disks of the expected nodes (or of those
    * that came within the restore wait) since the cluster started; true if it has.
    */
+  @Override
   public boolean awaitRestored(Duration timeout) {
     return repairer.awaitRestored(timeout);
   }

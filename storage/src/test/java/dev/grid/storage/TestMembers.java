@@ -113,7 +113,6 @@ final class TestMembers implements AutoCloseable {
     config.setProperty("hazelcast.event.thread.count", "1");
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "3");
-    HazelcastBlobStore.mapConfigs().forEach(config::addMapConfig);
     ReplicatedBlobStore.configure(config);
     return config;
   }

@@ -1,0 +1,201 @@
+package dev.grid.scheduler;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.grid.api.JobId;
+import dev.grid.storage.BlobMapStore;
+import dev.grid.storage.BlobStore;
+import dev.grid.storage.Restorable;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The maps that outlive a full stop of the grid: {@code jobs}, {@code schedules} and {@code
+ * schedule-runs}, persisted through the blob store under {@code state/} as JSON, one blob per
+ * entry (see {@link BlobMapStore}).
+ *
+ * <p>Writes are write-behind: a change reaches the store about {@value #WRITE_DELAY_SECONDS} s
+ * later, coalesced (a job's several changes in that second cost one write) and never on a
+ * partition thread. A clean stop {@link #flush}es; a crash of every node at once loses the last
+ * second or so.
+ *
+ * <p>Loading: after a full restart the maps start empty, and the store only knows its blobs once
+ * it has rebuilt its index from the nodes that joined. The first primary therefore calls {@link
+ * #loadOnce} before it dispatches or fires anything: it waits (bounded) for the store to be
+ * restored, loads every stored entry that is not in the map already, and marks the cluster
+ * loaded, so a later primary of the same cluster life does not load again. Loading again could
+ * bring back a schedule deleted since (its blob's delete may still wait in the write-behind
+ * queue); loading twice concurrently (a primary that failed over mid-load) is harmless, since
+ * entries in the map are never replaced.
+ */
+public final class DurableMaps {
+  private static final Logger LOG = LoggerFactory.getLogger(DurableMaps.class);
+
+  /** Seconds between a change and its write to the store. */
+  public static final int WRITE_DELAY_SECONDS = 1;
+  /** Where the blobs are, by map. */
+  public static final String JOBS_PREFIX = "state/jobs/";
+  public static final String SCHEDULES_PREFIX = "state/schedules/";
+  public static final String RUNS_PREFIX = "state/schedule-runs/";
+  /** A small replicated map of cluster-life flags; not persisted. */
+  static final String FLAGS_MAP = "grid-flags";
+  static final String LOADED_FLAG = "durable-maps-loaded";
+
+  private static final int WRITE_BATCH = 100;
+
+  private final HazelcastInstance hz;
+  private final Clock clock;
+
+  public DurableMaps(HazelcastInstance hz, Clock clock) {
+    this.hz = hz;
+    this.clock = clock;
+  }
+
+  /** The configs of the persisted maps, each with a store of its own; backups as the others. */
+  public static List<MapConfig> mapConfigs() {
+    return List.of(
+        persisted(ClusterSettings.JOBS_MAP, new BlobMapStore<JobId, JobRecord>(
+            JOBS_PREFIX, JobId::value, JobId::of, JsonCodec.JOBS)),
+        persisted(ScheduleTable.SCHEDULES_MAP,
+            BlobMapStore.of(SCHEDULES_PREFIX, JsonCodec.SCHEDULES)),
+        persisted(ScheduleTable.RUNS_MAP, BlobMapStore.of(RUNS_PREFIX, JsonCodec.RUNS)),
+        new MapConfig(FLAGS_MAP).setBackupCount(1));
+  }
+
+  private static MapConfig persisted(String name, BlobMapStore<?, ?> store) {
+    return new MapConfig(name).setBackupCount(1).setMapStoreConfig(new MapStoreConfig()
+        .setEnabled(true)
+        .setImplementation(store)
+        .setWriteDelaySeconds(WRITE_DELAY_SECONDS)
+        .setWriteCoalescing(true)
+        .setWriteBatchSize(WRITE_BATCH)
+        .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+  }
+
+  /**
+   * Loads what the store holds into the maps, once per cluster life: waits at most {@code
+   * restoreTimeout} for the store to be restored (after which it loads what the store knows, and
+   * says so), then loads each map without replacing entries already there.
+   *
+   * @return how many entries were loaded, or -1 if this cluster had loaded them already
+   */
+  public long loadOnce(Duration restoreTimeout) {
+    IMap<String, Long> flags = hz.getMap(FLAGS_MAP);
+    if (flags.containsKey(LOADED_FLAG)) {
+      return -1;
+    }
+    long started = System.nanoTime();
+    BlobStore blobs = blobStore();
+    if (blobs instanceof Restorable r && !r.awaitRestored(restoreTimeout)) {
+      LOG.warn("the blob store was not restored within {} ms (nodes missing?): loading the jobs"
+          + " and schedules it knows of; records held only by missing nodes stay unloaded",
+          restoreTimeout.toMillis());
+    }
+    // Side by side: IMap.loadAll polls for the end of the load about once a second, so one map
+    // after the other cost 1-2 s each even with a handful of entries.
+    CompletableFuture<Long> jobsLoad = inThread(() -> load(ClusterSettings.JOBS_MAP), "jobs");
+    CompletableFuture<Long> schedulesLoad =
+        inThread(() -> load(ScheduleTable.SCHEDULES_MAP), "schedules");
+    long runs = load(ScheduleTable.RUNS_MAP);
+    long jobs = joinUnwrapped(jobsLoad);
+    long schedules = joinUnwrapped(schedulesLoad);
+    flags.set(LOADED_FLAG, clock.millis());
+    LOG.info("loaded {} jobs, {} schedules and {} schedule runs from the blob store in {} ms",
+        jobs, schedules, runs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    return jobs + schedules + runs;
+  }
+
+  private <K> long load(String mapName) {
+    @SuppressWarnings("unchecked")
+    BlobMapStore<K, ?> store = (BlobMapStore<K, ?>) hz.getConfig().getMapConfig(mapName)
+        .getMapStoreConfig().getImplementation();
+    Set<K> keys = store.over(blobStore()).keys();
+    if (!keys.isEmpty()) {
+      IMap<K, ?> map = hz.getMap(mapName);
+      map.loadAll(keys, false);
+    }
+    return keys.size();
+  }
+
+  /**
+   * Writes every change still waiting in the maps' write-behind queues to the store, on every
+   * member, waiting at most {@code timeout}; false if that was not enough (or the member is
+   * down), and what is left is written later by whichever member holds it.
+   */
+  public boolean flush(Duration timeout) {
+    if (!hz.getLifecycleService().isRunning()) {
+      return false;
+    }
+    long started = System.nanoTime();
+    CompletableFuture<Void> all = CompletableFuture.allOf(
+        flushAsync(ClusterSettings.JOBS_MAP),
+        flushAsync(ScheduleTable.SCHEDULES_MAP),
+        flushAsync(ScheduleTable.RUNS_MAP));
+    try {
+      all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      LOG.debug("flushed the persisted maps in {} ms",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      return true;
+    } catch (TimeoutException e) {
+      LOG.warn("flushing the persisted maps took over {} ms; the rest is written later",
+          timeout.toMillis());
+    } catch (ExecutionException e) {
+      LOG.warn("flushing the persisted maps failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
+  }
+
+  private CompletableFuture<Void> flushAsync(String mapName) {
+    // IMap.flush has no timeout of its own: run it apart so the caller's bound holds.
+    return inThread(() -> {
+      hz.getMap(mapName).flush();
+      return null;
+    }, "flush-" + mapName);
+  }
+
+  /** Runs the call on a named daemon thread of its own (a few per start or stop). */
+  private static <T> CompletableFuture<T> inThread(Supplier<T> call, String name) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        f.complete(call.get());
+      } catch (RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    }, "grid-state-" + name);
+    t.setDaemon(true);
+    t.start();
+    return f;
+  }
+
+  private static long joinUnwrapped(CompletableFuture<Long> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  private BlobStore blobStore() {
+    Object found = hz.getUserContext().get(BlobMapStore.CONTEXT_KEY);
+    if (found instanceof BlobStore b) {
+      return b;
+    }
+    throw new IllegalStateException("no blob store under '" + BlobMapStore.CONTEXT_KEY
+        + "' in this member's user context: the node must create it before it loads its maps");
+  }
+}

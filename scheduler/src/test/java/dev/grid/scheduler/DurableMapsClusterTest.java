@@ -1,0 +1,174 @@
+package dev.grid.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryLoadedListener;
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import dev.grid.api.ScheduleRun;
+import dev.grid.api.ScheduleSpec;
+import dev.grid.storage.BlobMapStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two members persisting the grid's maps into a store that outlives them, stopped together and
+ * started again: what was accepted comes back, once, and only after the store is restored.
+ */
+class DurableMapsClusterTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private final RestorableMemoryStore store = new RestorableMemoryStore();
+  private final List<HazelcastInstance> members = new CopyOnWriteArrayList<>();
+  private final Clock clock = Clock.systemUTC();
+
+  @AfterEach
+  void stopAll() {
+    members.forEach(m -> m.getLifecycleService().terminate());
+  }
+
+  /** A cluster of {@code n} members sharing the store. */
+  private List<HazelcastInstance> startCluster(int n) {
+    String cluster = "durable-" + UUID.randomUUID();
+    List<String> addresses = new ArrayList<>();
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ports.add(freePort());
+      addresses.add("127.0.0.1:" + ports.get(i));
+    }
+    List<CompletableFuture<HazelcastInstance>> starting = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Config config = new ClusterSettings(cluster, "m" + i, "127.0.0.1", ports.get(i), addresses,
+          7, SchedulerTypes.kryoClasses()).toConfig();
+      ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
+      context.put(BlobMapStore.CONTEXT_KEY, store);
+      config.setUserContext(context);
+      starting.add(CompletableFuture.supplyAsync(() -> Hazelcast.newHazelcastInstance(config)));
+    }
+    List<HazelcastInstance> cluster1 = starting.stream().map(CompletableFuture::join).toList();
+    members.addAll(cluster1);
+    return cluster1;
+  }
+
+  private void stopGracefully(List<HazelcastInstance> cluster) {
+    cluster.forEach(m -> new DurableMaps(m, clock).flush(WAIT));
+    cluster.forEach(HazelcastInstance::shutdown);
+  }
+
+  @Test
+  void when_the_cluster_stops_and_starts_again_then_every_entry_comes_back_once_restored() {
+    List<HazelcastInstance> first = startCluster(2);
+    JobTable jobs = new JobTable(first.get(0), clock);
+    ScheduleTable schedules = new ScheduleTable(first.get(1), jobs, clock);
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(jobs.submit(JobSpec.command("echo", Integer.toString(i))));
+    }
+    jobs.update(ids.get(0), new JobCommand.Dispatch(3, "n1", UUID.randomUUID().toString(), 5));
+    jobs.cancel(ids.get(1));
+    schedules.add(ScheduleSpec.of("nightly", "0 30 2 * * ?", JobSpec.command("backup")));
+    schedules.add(ScheduleSpec.of("gone", "@every 10s", JobSpec.command("true")));
+    schedules.advance("nightly", 86_400_000L, JobId.of("cron.nightly.86400000"), 3);
+    schedules.recordRun(new ScheduleRunRecord("nightly", 86_400_000L, ScheduleRun.Outcome.STARTED,
+        JobId.of("cron.nightly.86400000"), null));
+    schedules.delete("gone");
+    Map<JobId, JobRecord> jobsBefore = new HashMap<>(jobs.map());
+    Map<String, ScheduleRecord> schedulesBefore = new HashMap<>(schedules.map());
+    Map<String, ScheduleRunRecord> runsBefore =
+        new HashMap<>(first.get(0).<String, ScheduleRunRecord>getMap(ScheduleTable.RUNS_MAP));
+
+    stopGracefully(first);
+
+    assertThat(store.list(DurableMaps.JOBS_PREFIX)).hasSize(20);
+    assertThat(store.list(DurableMaps.SCHEDULES_PREFIX))
+        .containsExactly(DurableMaps.SCHEDULES_PREFIX + "nightly");
+    assertThat(store.list(DurableMaps.RUNS_PREFIX))
+        .containsExactly(DurableMaps.RUNS_PREFIX + "nightly_4086400000");
+
+    store.restart();
+    List<HazelcastInstance> second = startCluster(2);
+    IMap<JobId, JobRecord> jobMap = second.get(1).getMap(ClusterSettings.JOBS_MAP);
+    List<String> heardLoaded = new CopyOnWriteArrayList<>();
+    List<String> heardAdded = new CopyOnWriteArrayList<>();
+    jobMap.addEntryListener((EntryLoadedListener<JobId, JobRecord>)
+        e -> heardLoaded.add(e.getKey().value()), false);
+    jobMap.addEntryListener((EntryAddedListener<JobId, JobRecord>)
+        (EntryEvent<JobId, JobRecord> e) -> heardAdded.add(e.getKey().value()), false);
+    CompletableFuture<Long> loading = CompletableFuture.supplyAsync(
+        () -> new DurableMaps(second.get(0), clock).loadOnce(WAIT));
+
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(
+        () -> !loading.isDone() && jobMap.isEmpty());
+    store.markRestored();
+
+    assertThat(loading.join()).isEqualTo(22);
+    assertThat(new HashMap<>(jobMap)).isEqualTo(jobsBefore);
+    assertThat(new HashMap<>(second.get(1).<String, ScheduleRecord>getMap(
+        ScheduleTable.SCHEDULES_MAP))).isEqualTo(schedulesBefore);
+    assertThat(new HashMap<>(second.get(1).<String, ScheduleRunRecord>getMap(
+        ScheduleTable.RUNS_MAP))).isEqualTo(runsBefore);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(heardLoaded).hasSize(20));
+    assertThat(heardAdded).as("Hazelcast tells loads apart from adds").isEmpty();
+    assertThat(new DurableMaps(second.get(1), clock).loadOnce(WAIT))
+        .as("a later primary of the same cluster life loads nothing").isEqualTo(-1);
+  }
+
+  @Test
+  void when_a_job_changes_several_times_within_a_second_then_it_costs_about_one_write() {
+    List<HazelcastInstance> cluster = startCluster(1);
+    JobTable jobs = new JobTable(cluster.get(0), clock);
+    JobId id = jobs.submit(JobSpec.command("true"));
+    String worker = cluster.get(0).getCluster().getLocalMember().getUuid().toString();
+    jobs.update(id, new JobCommand.Dispatch(1, "n1", worker, 1));
+    jobs.update(id, new JobCommand.Start("n1", 1, 2));
+    jobs.update(id, new JobCommand.Finish("n1", 1, dev.grid.api.JobState.SUCCEEDED, 0, null, 0, 0,
+        false, 3));
+
+    assertThat(new DurableMaps(cluster.get(0), clock).flush(WAIT)).isTrue();
+
+    assertThat(store.puts.get()).as("writes for 4 changes").isBetween(1, 2);
+    assertThat(JsonCodec.JOBS.decode(store.get(DurableMaps.JOBS_PREFIX + id).orElseThrow()))
+        .isEqualTo(jobs.get(id).orElseThrow());
+  }
+
+  @Test
+  void when_the_store_is_never_restored_then_loading_gives_up_in_time_and_loads_what_is_known() {
+    store.put(DurableMaps.SCHEDULES_PREFIX + "s", JsonCodec.SCHEDULES.encode(new ScheduleRecord(
+        ScheduleSpec.of("s", "@every 10s", JobSpec.command("true")), 1, false, null, null, 0)));
+    store.restart();
+    List<HazelcastInstance> cluster = startCluster(1);
+
+    long loaded = new DurableMaps(cluster.get(0), clock).loadOnce(Duration.ofMillis(300));
+
+    assertThat(loaded).isEqualTo(1);
+    assertThat(cluster.get(0).getMap(ScheduleTable.SCHEDULES_MAP).containsKey("s")).isTrue();
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package dev.grid.storage;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.MapLoaderLifecycleSupport;
+import com.hazelcast.map.MapStore;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Hazelcast map persisted through a {@link BlobStore}: each entry is one blob under {@code
+ * prefix + escaped key}, written by {@link #store} and removed by {@link #delete}. It knows
+ * nothing of what the values mean: a {@link BlobCodec} makes their bytes.
+ *
+ * <pre>{@code
+ * new MapStoreConfig().setEnabled(true)
+ *     .setImplementation(BlobMapStore.of("state/schedules/", codec))
+ *     .setWriteDelaySeconds(1);
+ * }</pre>
+ *
+ * <p>The store is found in the member's user context under {@link #CONTEXT_KEY} when first
+ * needed (the node puts it there after the member starts), or given by {@link #over}.
+ *
+ * <p>Loading is explicit. {@link #loadAllKeys} returns nothing, so Hazelcast's own initial load
+ * (run at the first touch of the map, before a restarted grid's store knows its blobs, and
+ * holding up every call on the map while it runs) loads nothing. Whoever knows the store is
+ * restored loads the entries with {@code IMap.loadAll(store.keys(), false)}; Hazelcast then calls
+ * {@link #loadAll(Collection)} on each partition's owner.
+ *
+ * @param <K> the map's key type, written as text by the given functions
+ * @param <V> the map's value type
+ */
+public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecycleSupport {
+  /** The user-context key under which a member keeps its blob store. */
+  public static final String CONTEXT_KEY = "grid.blob-store";
+
+  private static final Logger LOG = LoggerFactory.getLogger(BlobMapStore.class);
+  private static final Duration STORE_WAIT = Duration.ofSeconds(30);
+
+  private final String prefix;
+  private final Function<K, String> keyText;
+  private final Function<String, K> keyOf;
+  private final BlobCodec<V> codec;
+  private volatile BlobStore store;
+  private volatile ConcurrentMap<String, Object> context;
+
+  /**
+   * A store for keys of any type.
+   *
+   * @param prefix the blob key prefix, ending with {@code /}, such as {@code state/jobs/}
+   * @param keyText a key as text (any text; it is escaped into a blob key)
+   * @param keyOf the key that text stands for
+   * @param codec the values' bytes
+   */
+  public BlobMapStore(String prefix, Function<K, String> keyText, Function<String, K> keyOf,
+      BlobCodec<V> codec) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (!prefix.endsWith("/")) {
+      throw new IllegalArgumentException("blob prefix '" + prefix + "' must end with '/'");
+    }
+    BlobStore.checkKey(prefix.substring(0, prefix.length() - 1));
+    this.prefix = prefix;
+    this.keyText = Objects.requireNonNull(keyText, "keyText");
+    this.keyOf = Objects.requireNonNull(keyOf, "keyOf");
+    this.codec = Objects.requireNonNull(codec, "codec");
+  }
+
+  /** A store for a map with string keys. */
+  public static <V> BlobMapStore<String, V> of(String prefix, BlobCodec<V> codec) {
+    return new BlobMapStore<>(prefix, Function.identity(), Function.identity(), codec);
+  }
+
+  /** Uses the given store rather than the one in the member's user context. */
+  public BlobMapStore<K, V> over(BlobStore blobs) {
+    this.store = Objects.requireNonNull(blobs, "blobs");
+    return this;
+  }
+
+  /** The blob key prefix. */
+  public String prefix() {
+    return prefix;
+  }
+
+  /** The blob key of a map key. */
+  public String blobKey(K key) {
+    return BlobStore.checkKey(prefix + MapKeys.escape(keyText.apply(key)));
+  }
+
+  /** Every key with a stored entry, as the store lists them now. */
+  public Set<K> keys() {
+    List<String> blobKeys = blobs().list(prefix);
+    Set<K> keys = new LinkedHashSet<>(blobKeys.size() * 2);
+    for (String blobKey : blobKeys) {
+      String segment = blobKey.substring(prefix.length());
+      try {
+        keys.add(keyOf.apply(MapKeys.unescape(segment)));
+      } catch (IllegalArgumentException e) {
+        LOG.error("blob '{}' names no entry of this map and is left out: {}", blobKey,
+            e.getMessage());
+      }
+    }
+    return keys;
+  }
+
+  @Override
+  public void init(HazelcastInstance hz, Properties properties, String mapName) {
+    context = hz.getUserContext();
+  }
+
+  @Override
+  public void destroy() {}
+
+  @Override
+  public void store(K key, V value) {
+    blobs().put(blobKey(key), codec.encode(value));
+  }
+
+  /**
+   * Stores each entry. Entries stored are removed from the map as they go, so that if one fails
+   * Hazelcast's write-behind retries only the rest (as {@link MapStore#storeAll} asks).
+   */
+  @Override
+  public void storeAll(Map<K, V> entries) {
+    boolean removable = true;
+    for (Iterator<Map.Entry<K, V>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<K, V> e = it.next();
+      store(e.getKey(), e.getValue());
+      removable = removable && removed(it);
+    }
+  }
+
+  @Override
+  public void delete(K key) {
+    blobs().delete(blobKey(key));
+  }
+
+  /** Deletes each key, removing it from the collection once done (see {@link #storeAll}). */
+  @Override
+  public void deleteAll(Collection<K> keys) {
+    boolean removable = true;
+    for (Iterator<K> it = keys.iterator(); it.hasNext(); ) {
+      delete(it.next());
+      removable = removable && removed(it);
+    }
+  }
+
+  @Override
+  public V load(K key) {
+    String blobKey = blobKey(key);
+    Optional<byte[]> bytes = blobs().get(blobKey);
+    return bytes.isEmpty() ? null : decode(blobKey, bytes.get());
+  }
+
+  /** The entries stored for the keys; keys without one, or with a bad blob, are left out. */
+  @Override
+  public Map<K, V> loadAll(Collection<K> keys) {
+    Map<K, V> out = new HashMap<>(keys.size() * 2);
+    for (K key : keys) {
+      String blobKey = blobKey(key);
+      try {
+        blobs().get(blobKey).ifPresent(bytes -> out.put(key, decode(blobKey, bytes)));
+      } catch (RuntimeException e) {
+        // One bad blob must not stop the rest of its partition from loading.
+        LOG.error("entry '{}' could not be loaded from blob '{}' and is left out", key, blobKey,
+            e);
+      }
+    }
+    return out;
+  }
+
+  /** Nothing: loading is explicit, see the class comment. */
+  @Override
+  public Iterable<K> loadAllKeys() {
+    return List.of();
+  }
+
+  /** Removes the current element; false if the collection cannot be changed (then stop trying). */
+  private static boolean removed(Iterator<?> it) {
+    try {
+      it.remove();
+      return true;
+    } catch (UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
+  private V decode(String blobKey, byte[] bytes) {
+    try {
+      return codec.decode(bytes);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("blob '" + blobKey + "' (" + bytes.length
+          + " bytes) does not decode: " + e.getMessage() + "; fix or delete the blob", e);
+    }
+  }
+
+  /** The store, waiting a bounded time for the node to put it in the user context. */
+  private BlobStore blobs() {
+    BlobStore s = store;
+    if (s != null) {
+      return s;
+    }
+    long deadline = System.nanoTime() + STORE_WAIT.toNanos();
+    while (true) {
+      ConcurrentMap<String, Object> ctx = context;
+      Object found = ctx == null ? null : ctx.get(CONTEXT_KEY);
+      if (found instanceof BlobStore b) {
+        store = b;
+        return b;
+      }
+      if (found != null) {
+        throw new IllegalStateException("the user context holds a " + found.getClass().getName()
+            + " under " + CONTEXT_KEY + ", not a BlobStore");
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("no blob store under '" + CONTEXT_KEY
+            + "' in this member's user context after " + STORE_WAIT.toSeconds()
+            + "s: the node puts it there when it starts; for " + prefix);
+      }
+      LockSupport.parkNanos(20_000_000L);
+    }
+  }
+}

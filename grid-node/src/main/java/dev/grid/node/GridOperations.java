@@ -1,5 +1,6 @@
 package dev.grid.node;
 
+import dev.grid.api.BlobListing;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -8,6 +9,8 @@ import dev.grid.api.NodeInfo;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.StorageHealth;
+import dev.grid.api.StorageRepair;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
@@ -64,6 +67,22 @@ public interface GridOperations {
 
   /** What each due time of the schedule became, oldest first; empty if there is no schedule. */
   Optional<List<ScheduleRun>> runs(String name);
+
+  /**
+   * The blobs of the store whose keys start with the prefix, by key, at most {@code limit}.
+   *
+   * @throws IllegalArgumentException naming a prefix no key can start with, or a limit below 1
+   */
+  BlobListing blobs(String prefix, int limit);
+
+  /**
+   * Checks every blob against every live node's disk; with {@code verify}, every node re-reads
+   * its copies and recomputes their checksums first (as long as reading the whole store).
+   */
+  StorageHealth checkStorage(boolean verify);
+
+  /** Runs a repair pass of the blob store now, from this node; what it set out to do. */
+  StorageRepair repairStorage();
 
   /** The live nodes, sorted by name. */
   List<NodeInfo> nodes();

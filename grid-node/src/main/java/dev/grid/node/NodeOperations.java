@@ -3,6 +3,7 @@ package dev.grid.node;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.grid.api.BlobListing;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -11,12 +12,14 @@ import dev.grid.api.NodeInfo;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.StorageHealth;
+import dev.grid.api.StorageRepair;
 import dev.grid.scheduler.ClusterSettings;
 import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.NodeRecord;
 import dev.grid.scheduler.ScheduleTable;
-import dev.grid.storage.BlobStore;
+import dev.grid.storage.ReplicatedBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Comparator;
@@ -30,10 +33,10 @@ final class NodeOperations implements GridOperations {
   private final String nodeName;
   private final HazelcastInstance hz;
   private final JobTable table;
-  private final BlobStore blobs;
+  private final ReplicatedBlobStore blobs;
   private final ScheduleTable schedules;
 
-  NodeOperations(String nodeName, HazelcastInstance hz, JobTable table, BlobStore blobs,
+  NodeOperations(String nodeName, HazelcastInstance hz, JobTable table, ReplicatedBlobStore blobs,
       ScheduleTable schedules) {
     this.nodeName = nodeName;
     this.hz = hz;
@@ -102,6 +105,24 @@ final class NodeOperations implements GridOperations {
   @Override
   public Optional<List<ScheduleRun>> runs(String name) {
     return schedules.runs(name);
+  }
+
+  @Override
+  public BlobListing blobs(String prefix, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit " + limit + " is not valid: give 1 or more");
+    }
+    return StorageAnswers.listing(prefix, limit, blobs.blobs(prefix));
+  }
+
+  @Override
+  public StorageHealth checkStorage(boolean verify) {
+    return StorageAnswers.health(blobs.check(verify));
+  }
+
+  @Override
+  public StorageRepair repairStorage() {
+    return StorageAnswers.repair(blobs.repairNow());
   }
 
   @Override

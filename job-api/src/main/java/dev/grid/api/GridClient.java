@@ -7,6 +7,8 @@ import dev.grid.api.internal.NodeTransport.Response;
 import dev.grid.api.internal.NodeTransport.Retry;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -229,6 +231,65 @@ public final class GridClient implements AutoCloseable {
   /** The name of a node that answers, proving the grid is up and the token accepted. */
   public String health() {
     return Json.readTree(ok(get("/api/health"), null)).path("node").asText();
+  }
+
+  /**
+   * The blobs of the grid's store under a prefix, by key, with their replicas: at most {@link
+   * BlobListing#DEFAULT_LIMIT}; {@link BlobListing#truncated()} says if there are more.
+   *
+   * <pre>{@code
+   * grid.blobs("out/j0001/").blobs().forEach(b -> System.out.println(b.key() + " " + b.replicas()));
+   * }</pre>
+   *
+   * @param prefix keys start with it; {@code ""} for every blob
+   * @throws IllegalArgumentException if the grid refused the prefix (the message names it)
+   */
+  public BlobListing blobs(String prefix) {
+    return blobs(prefix, BlobListing.DEFAULT_LIMIT);
+  }
+
+  /**
+   * As {@link #blobs(String)}, with at most {@code limit} blobs (up to {@link
+   * BlobListing#MAX_LIMIT}).
+   *
+   * @throws IllegalArgumentException if the grid refused the prefix or the limit
+   */
+  public BlobListing blobs(String prefix, int limit) {
+    Objects.requireNonNull(prefix, "prefix");
+    String path = "/api/storage/blobs?prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8)
+        + "&limit=" + limit;
+    return Json.read(ok(get(path), null), BlobListing.class);
+  }
+
+  /**
+   * Checks every blob against every live node's disk: blobs with fewer than R good copies,
+   * lost ones, stale and unrecorded copies. With {@code verify}, every node also re-reads each of
+   * its copies and recomputes the checksums, which reports corrupt copies but takes as long as
+   * reading the whole store: give the client a {@link Builder#requestTimeout} to match.
+   *
+   * <pre>{@code
+   * StorageHealth health = grid.checkStorage(false);
+   * System.out.println(health.blobs() + " blobs, " + (health.healthy() ? "healthy" : "problems"));
+   * }</pre>
+   */
+  public StorageHealth checkStorage(boolean verify) {
+    return Json.read(ok(get("/api/storage/check?verify=" + verify), null), StorageHealth.class);
+  }
+
+  /**
+   * Runs a repair pass of the blob store now: copies blobs that lack copies, records copies the
+   * metadata does not know, drops stale and surplus copies. The grid runs such passes on its own
+   * when nodes come or go and every minute; this one does not wait for them.
+   *
+   * <pre>{@code
+   * StorageRepair done = grid.repairStorage();
+   * System.out.println(done.copies() + " copies made");
+   * }</pre>
+   */
+  public StorageRepair repairStorage() {
+    Response answer =
+        transport.send("POST", "/api/storage/repair", null, Retry.ON_CONNECT_FAILURE_ONLY);
+    return Json.read(ok(answer, null), StorageRepair.class);
   }
 
   /**

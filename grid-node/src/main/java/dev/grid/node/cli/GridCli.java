@@ -10,9 +10,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,19 +29,20 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * The grid's command line: {@code bin/submit}, {@code bin/status}, {@code bin/jobs}, {@code
- * bin/logs}, {@code bin/cancel}, {@code bin/nodes} and {@code bin/schedule} each run one
- * subcommand of it.
+ * bin/logs}, {@code bin/cancel}, {@code bin/nodes}, {@code bin/schedule} and {@code bin/storage}
+ * each run one subcommand of it.
  *
  * <p>It is a client like any other: it speaks HTTP to the nodes through {@link GridClient} and
  * never touches Hazelcast, so it starts fast. Errors are one line on stderr starting with {@code
- * error: }; the exit code is 1 for an error, 2 for a wrong usage, and for {@code submit --wait}
- * the job's own exit code.
+ * error: }; the exit code is 1 for an error, 2 for a wrong usage, for {@code submit --wait} the
+ * job's own exit code, and for {@code storage check} 1 when it found problems and 3 for an
+ * error.
  */
 @Command(
     name = "grid",
     mixinStandardHelpOptions = true,
     version = "grid 0.1",
-    description = "Submit and inspect jobs and cron schedules on the grid.",
+    description = "Submit and inspect jobs and cron schedules on the grid; look after its storage.",
     subcommands = {
       SubmitCommand.class,
       StatusCommand.class,
@@ -46,7 +50,8 @@ import picocli.CommandLine.TypeConversionException;
       LogsCommand.class,
       CancelCommand.class,
       NodesCommand.class,
-      ScheduleCommand.class
+      ScheduleCommand.class,
+      StorageCommand.class
     })
 public final class GridCli {
   /** Exit code for an error the user can fix by other means than the command line. */
@@ -114,16 +119,27 @@ public final class GridCli {
     line.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           err.println("error: " + message(e));
-          return ERROR;
+          // picocli's default for a command is 1, our ERROR; `storage check` says 3
+          return cmd.getCommandSpec().exitCodeOnExecutionException();
         });
     return line;
   }
 
   /** A client for the URLs and token the user gave, or the environment's. */
   GridClient client() {
+    return GridClient.connect(urls(), token());
+  }
+
+  /** As {@link #client()}, waiting up to {@code requestTimeout} for each answer. */
+  GridClient client(Duration requestTimeout) {
+    return GridClient.builder().nodes(urls()).token(token()).requestTimeout(requestTimeout)
+        .build();
+  }
+
+  private List<URI> urls() {
     String given = urls != null ? urls : env.get("GRID_URL");
     String text = given == null || given.isBlank() ? GridClient.DEFAULT_URL : given;
-    return GridClient.connect(GridClient.parseUrls(text), token());
+    return GridClient.parseUrls(text);
   }
 
   private String token() {

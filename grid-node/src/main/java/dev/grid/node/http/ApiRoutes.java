@@ -22,15 +22,18 @@ import java.util.Optional;
  * GET  /api/nodes                             -> [NodeInfo...]
  * GET  /api/health                            -> {"status": "ok", "node": "..."}
  * ...  /api/schedules...                      -> see {@link ScheduleRoutes}
+ * ...  /api/storage/...                        -> see {@link StorageRoutes}
  * </pre>
  */
 final class ApiRoutes {
   private final GridOperations ops;
   private final ScheduleRoutes schedules;
+  private final StorageRoutes storage;
 
   ApiRoutes(GridOperations ops) {
     this.ops = ops;
     this.schedules = new ScheduleRoutes(ops);
+    this.storage = new StorageRoutes(ops);
   }
 
   /** Answers the request, or throws an {@link ApiError} or an exception the caller maps. */
@@ -41,6 +44,11 @@ final class ApiRoutes {
     if (parts.length >= 2
         && parts[1].equals("schedules")
         && schedules.handle(exchange, path, parts)) {
+      return;
+    }
+    if (parts.length >= 2
+        && parts[1].equals("storage")
+        && storage.handle(exchange, path, parts)) {
       return;
     }
     if (parts.length == 2) {
@@ -100,7 +108,7 @@ final class ApiRoutes {
     }
     throw ApiError.notFound(
         "no such endpoint: " + exchange.method() + " " + path
-            + " (see /api/jobs, /api/schedules, /api/nodes)");
+            + " (see /api/jobs, /api/schedules, /api/nodes, /api/storage/blobs)");
   }
 
   private void submit(Exchange exchange) throws IOException {

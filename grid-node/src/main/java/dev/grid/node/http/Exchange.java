@@ -5,6 +5,8 @@ import dev.grid.api.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** One request and its answer: reading the body with a cap, writing JSON, errors or bytes. */
@@ -28,19 +30,31 @@ final class Exchange {
     return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
-  /** The value of a query parameter, or null; values in this API need no decoding. */
+  /**
+   * The decoded value of a query parameter, or null. Pairs are split before decoding, so an
+   * encoded {@code &} or {@code =} stays in the value.
+   */
   String query(String name) {
-    String query = http.getRequestURI().getQuery();
+    String query = http.getRequestURI().getRawQuery();
     if (query == null) {
       return null;
     }
     for (String pair : query.split("&")) {
       int eq = pair.indexOf('=');
       if (eq > 0 && pair.substring(0, eq).equals(name)) {
-        return pair.substring(eq + 1);
+        return decode(name, pair.substring(eq + 1));
       }
     }
     return null;
+  }
+
+  private static String decode(String name, String raw) {
+    try {
+      return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("query parameter " + name + "='" + raw
+          + "' is not URL-encoded properly: encode it (a % as %25)", e);
+    }
   }
 
   String header(String name) {

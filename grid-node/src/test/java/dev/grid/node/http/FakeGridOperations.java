@@ -1,5 +1,7 @@
 package dev.grid.node.http;
 
+import dev.grid.api.BlobInfo;
+import dev.grid.api.BlobListing;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
@@ -9,6 +11,8 @@ import dev.grid.api.NodeInfo;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.StorageHealth;
+import dev.grid.api.StorageRepair;
 import dev.grid.node.GridOperations;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -22,6 +26,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An in-memory stand-in for a node behind the HTTP API: jobs change state only when a test says
@@ -41,6 +46,11 @@ public final class FakeGridOperations implements GridOperations {
   // schedules: the HTTP layer's schedule routes are tested against these
   private final Map<String, ScheduleInfo> schedules = new ConcurrentSkipListMap<>();
   private final Map<String, List<ScheduleRun>> runs = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListMap<String, BlobInfo> blobs = new ConcurrentSkipListMap<>();
+  private final AtomicReference<StorageHealth> health = new AtomicReference<>(
+      new StorageHealth(List.of("n1"), 1, 0, 0, false, true, List.of()));
+  private final List<Boolean> checks = new CopyOnWriteArrayList<>();
+  private final AtomicInteger repairs = new AtomicInteger();
   private int nextId = 1;
 
   public FakeGridOperations(String nodeName) {
@@ -203,5 +213,50 @@ public final class FakeGridOperations implements GridOperations {
     return schedules.containsKey(name)
         ? Optional.of(List.copyOf(runs.getOrDefault(name, List.of())))
         : Optional.empty();
+  }
+
+  // storage: the HTTP layer's storage routes are tested against these
+
+  /** Adds a blob the storage routes list. */
+  public void addBlob(BlobInfo blob) {
+    blobs.put(blob.key(), blob);
+  }
+
+  /** What the next storage checks answer. */
+  public void health(StorageHealth answer) {
+    health.set(answer);
+  }
+
+  /** The verify flag of every storage check, in order. */
+  public List<Boolean> checks() {
+    return List.copyOf(checks);
+  }
+
+  /** How many repair passes were asked for. */
+  public int repairs() {
+    return repairs.get();
+  }
+
+  @Override
+  public BlobListing blobs(String prefix, int limit) {
+    if (!prefix.matches("[A-Za-z0-9._:/-]*")) {
+      throw new IllegalArgumentException("blob key prefix '" + prefix + "' is not valid");
+    }
+    List<BlobInfo> found = blobs.tailMap(prefix).values().stream()
+        .takeWhile(b -> b.key().startsWith(prefix)).toList();
+    return new BlobListing(prefix, limit, found.size() > limit,
+        found.subList(0, Math.min(limit, found.size())));
+  }
+
+  @Override
+  public StorageHealth checkStorage(boolean verify) {
+    checks.add(verify);
+    return health.get();
+  }
+
+  @Override
+  public StorageRepair repairStorage() {
+    repairs.incrementAndGet();
+    return new StorageRepair(1, 2, 3, 0);
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.grid.api.BlobInfo;
+import dev.grid.api.BlobListing;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
@@ -15,6 +17,8 @@ import dev.grid.api.OverlapPolicy;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.StorageHealth;
+import dev.grid.api.StorageRepair;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -98,6 +102,32 @@ class JsonTest {
     NodeInfo node = new NodeInfo("n1", "http://127.0.0.1:18701", true, 4, 8, 2);
     assertThat(Json.read(Json.toBytes(node), NodeInfo.class)).isEqualTo(node);
     assertThat(text(node)).contains("\"primary\":true", "\"epoch\":4", "\"running\":2");
+  }
+
+  @Test
+  void when_storage_answers_are_written_and_read_back_then_they_are_equal_and_keep_their_fields() {
+    BlobListing listing = new BlobListing("out/", 2, true, List.of(
+        new BlobInfo("out/j1/1/stdout", 12, "ab".repeat(32), List.of("n2", "n1"), 3)));
+    StorageHealth health = new StorageHealth(List.of("n1", "n2"), 2, 1, 12, true, false,
+        List.of(new StorageHealth.Problem("out/j1/1/stdout", "n2", "CORRUPT", "chunk 0"),
+            new StorageHealth.Problem("out/j2/1/stdout", null, "LOST", "no copy")));
+    StorageRepair repair = new StorageRepair(1, 2, 3, 0);
+
+    assertThat(Json.read(Json.toBytes(listing), BlobListing.class)).isEqualTo(listing);
+    assertThat(Json.read(Json.toBytes(health), StorageHealth.class)).isEqualTo(health);
+    assertThat(Json.read(Json.toBytes(repair), StorageRepair.class)).isEqualTo(repair);
+    assertThat(text(listing)).contains("\"truncated\":true", "\"replicas\":[\"n2\",\"n1\"]",
+        "\"version\":3");
+    assertThat(text(health)).contains("\"healthy\":false", "\"kind\":\"CORRUPT\"",
+        "\"node\":null", "\"replication\":2");
+  }
+
+  @Test
+  void when_a_storage_answer_lacks_its_lists_then_they_are_empty() {
+    byte[] json = "{\"replication\":2,\"healthy\":true}".getBytes(StandardCharsets.UTF_8);
+    StorageHealth health = Json.read(json, StorageHealth.class);
+    assertThat(health.nodes()).isEmpty();
+    assertThat(health.problems()).isEmpty();
   }
 
   @Test

@@ -1,0 +1,20 @@
+package dev.grid.api;
+
+/**
+ * What one repair pass of the blob store set out to do ({@code bin/storage repair}, {@link
+ * GridClient#repairStorage}). An action that failed (a node went away midway) is planned again
+ * by the next pass.
+ *
+ * <pre>{@code
+ * StorageRepair done = grid.repairStorage();
+ * if (done.lost() > 0) {
+ *   System.out.println(done.lost() + " blobs have no good copy on a live node");
+ * }
+ * }</pre>
+ *
+ * @param copies copies made onto nodes that lacked one
+ * @param records metadata entries written (blobs found on disks, replica lists corrected)
+ * @param drops stale or surplus copies deleted
+ * @param lost blobs no live node holds a good copy of; they come back only with a node that does
+ */
+public record StorageRepair(int copies, int records, int drops, int lost) {}

@@ -51,6 +51,7 @@ import picocli.CommandLine.Spec;
  * {@code --dir} was given.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    subcommands = StorageBench.class,
     description = "Measures the grid against a ProcessBuilder pool on this machine.")
 public final class Bench implements Callable<Integer> {
   @Option(names = "--jobs", defaultValue = "2000", description = "Jobs per throughput run (default ${DEFAULT-VALUE}).")
@@ -140,7 +141,7 @@ public final class Bench implements Callable<Integer> {
     return 0;
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     try (var paths = Files.walk(root)) {
       for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);

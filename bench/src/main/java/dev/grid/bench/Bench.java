@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
  * bin/bench                                   # 2000 jobs, 200 latency samples
  * bin/bench --jobs 5000 --latency-samples 500
  * bin/bench --baseline-only                   # just the ProcessBuilder pool
+ * bin/bench storage                           # just the blob store (see StorageBench)
  * </pre>
  *
  * or, once built with {@code mvn -q -DskipTests package}:
@@ -45,12 +46,14 @@ import picocli.CommandLine.Spec;
  * (target at least 0.50); (3) jobs are submitted one at a time, each after the previous ended:
  * the job's start time minus the client's clock just before the submit, p50 and p99 (targets 20
  * and 100 ms); (4) the grid rests two seconds and each node's VmRSS is read from {@code /proc}
- * (target under 300 MB). An extra figure without a target says where the CPU went during (2): per
+ * (target under 300 MB); (5) the blob store's write and read throughput against one local file
+ * ({@link StorageBench}). An extra figure without a target says where the CPU went during (2): per
  * job, in the node JVMs, in the job processes they spawned, and in this JVM (the client), from
  * {@code /proc}. Node logs stay in the printed directory when a run fails or
  * {@code --dir} was given.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    subcommands = StorageBench.class,
     description = "Measures the grid against a ProcessBuilder pool on this machine.")
 public final class Bench implements Callable<Integer> {
   @Option(names = "--jobs", defaultValue = "2000", description = "Jobs per throughput run (default ${DEFAULT-VALUE}).")
@@ -74,6 +77,11 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--cron-fires", defaultValue = "100",
       description = "Cron fires timed, from five every-second schedules; 0 skips (default ${DEFAULT-VALUE}).")
   int cronFires;
+
+  @Option(names = "--storage-rounds", defaultValue = "3",
+      description = "Rounds of the blob store benchmark (as `bench storage`, about 30 s); 0 skips"
+          + " (default ${DEFAULT-VALUE}).")
+  int storageRounds;
 
   @Option(names = "--baseline-only", description = "Measure only the ProcessBuilder pool.")
   boolean baselineOnly;
@@ -137,10 +145,15 @@ public final class Bench implements Callable<Integer> {
     if (dir == null) {
       deleteTree(base); // kept if the run failed, for its logs
     }
+    if (storageRounds > 0) {
+      StorageBench storage = new StorageBench(out);
+      storage.rounds = storageRounds;
+      storage.run();
+    }
     return 0;
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     try (var paths = Files.walk(root)) {
       for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);

@@ -14,6 +14,10 @@ final class Figures {
   static final long P99_TARGET_MS = 100;
   /** Resident memory of an idle node, in MiB. */
   static final long RSS_TARGET_MIB = 300;
+  /** Blob store reads (from the reading node's own copy) against one local file's. */
+  static final double STORAGE_READ_TARGET = 0.50;
+  /** Blob store writes with two copies against one local file's, fsync included. */
+  static final double STORAGE_WRITE_TARGET = 0.30;
 
   private Figures() {}
 
@@ -106,5 +110,39 @@ final class Figures {
     return String.format(Locale.ROOT,
         "idle RSS: max %d MB over %d nodes (%s) (target < %d MB) %s",
         maxKib / 1024, kib.size(), each, RSS_TARGET_MIB, verdict(maxKib < RSS_TARGET_MIB * 1024));
+  }
+
+  /** The median of the values (the mean of the middle two for an even count). */
+  static double median(double[] values) {
+    if (values.length == 0) {
+      throw new IllegalArgumentException("no values to take the median of");
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+
+  /**
+   * One storage figure: the store's rate in each round and the baseline's, in MB/s (10^6 bytes),
+   * and the ratio of their medians against the target; a target of 0 marks an extra figure.
+   */
+  static String storageLine(String what, double[] store, String baselineName, double[] baseline,
+      double target) {
+    double ratio = median(store) / median(baseline);
+    String verdict = target > 0
+        ? String.format(Locale.ROOT, "(target >= %.2f) %s", target, verdict(ratio >= target))
+        : "(extra figure, no target)";
+    return String.format(Locale.ROOT, "storage %s: %s MB/s, median %.0f; %s %s MB/s, median %.0f;"
+        + " ratio %.2f %s", what, mbPerSecond(store), median(store) / 1e6, baselineName,
+        mbPerSecond(baseline), median(baseline) / 1e6, ratio, verdict);
+  }
+
+  private static String mbPerSecond(double[] bytesPerSecond) {
+    StringBuilder each = new StringBuilder();
+    for (double rate : bytesPerSecond) {
+      each.append(each.length() == 0 ? "" : " ").append(Math.round(rate / 1e6));
+    }
+    return each.toString();
   }
 }

@@ -65,4 +65,20 @@ class FiguresTest {
     assertThat(Figures.perSecond(2000, 2_000_000_000L)).isEqualTo(1000.0);
     assertThatThrownBy(() -> Figures.perSecond(1, 0)).hasMessageContaining("0 ns");
   }
+
+  @Test
+  void when_storage_rates_are_given_then_medians_and_their_ratio_meet_or_miss_the_target() {
+    assertThat(Figures.median(new double[] {3, 1, 2})).isEqualTo(2);
+    assertThat(Figures.median(new double[] {4, 1, 2, 3})).isEqualTo(2.5);
+    assertThatThrownBy(() -> Figures.median(new double[0])).hasMessageContaining("no values");
+
+    assertThat(Figures.storageLine("write", new double[] {100e6, 90e6, 110e6}, "file",
+        new double[] {300e6, 310e6, 320e6}, 0.30))
+        .isEqualTo("storage write: 100 90 110 MB/s, median 100; file 300 310 320 MB/s, median 310;"
+            + " ratio 0.32 (target >= 0.30) PASS");
+    assertThat(Figures.storageLine("read", new double[] {1e9}, "file", new double[] {4e9}, 0.50))
+        .endsWith("ratio 0.25 (target >= 0.50) MISS");
+    assertThat(Figures.storageLine("remote", new double[] {1e9}, "file", new double[] {4e9}, 0))
+        .endsWith("ratio 0.25 (extra figure, no target)");
+  }
 }

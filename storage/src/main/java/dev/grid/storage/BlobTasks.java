@@ -169,10 +169,15 @@ final class BlobTasks {
     }
   }
 
-  /** Reads at most {@code length} bytes, fewer only at the end. */
+  /**
+   * Reads at most {@code length} bytes, fewer only at the end, straight into one array (a window
+   * is a chunk or more: {@code readNBytes(int)} would gather it in 8 KiB pieces and copy it twice).
+   */
   static byte[] readUpTo(InputStream in, int length, String key) {
     try {
-      return in.readNBytes(length);
+      byte[] window = new byte[length];
+      int n = in.readNBytes(window, 0, length);
+      return n == length ? window : java.util.Arrays.copyOf(window, n);
     } catch (IOException e) {
       throw new UncheckedIOException("reading blob '" + key + "' failed", e);
     }

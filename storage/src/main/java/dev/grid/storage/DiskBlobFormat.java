@@ -196,8 +196,12 @@ final class DiskBlobFormat {
   }
 
   static int crc32c(byte[] bytes, int length) {
+    return crc32c(bytes, 0, length);
+  }
+
+  static int crc32c(byte[] bytes, int offset, int length) {
     CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, length);
+    crc.update(bytes, offset, length);
     return (int) crc.getValue();
   }
 }

@@ -9,7 +9,8 @@ import java.util.Objects;
 
 /**
  * Reads a blob file chunk by chunk, checking each chunk's CRC32C against the trailer before
- * handing out a byte of it; one chunk-sized buffer is reused for the whole read. The stream holds
+ * handing out a byte of it; one chunk-sized buffer is reused for the whole read, and a read with
+ * room for a whole chunk gets it straight into its own buffer, checked there. The stream holds
  * the file open, so a put or delete of the key meanwhile does not disturb it: the reader sees the
  * version it opened, whole.
  */
@@ -17,7 +18,7 @@ final class DiskBlobInputStream extends InputStream {
   private final String key;
   private final FileChannel file;
   private final Trailer trailer;
-  private final byte[] chunk;
+  private byte[] chunk = new byte[0]; // sized at the first read that needs it
   private int nextIndex;
   private int length;
   private int position;
@@ -34,7 +35,6 @@ final class DiskBlobInputStream extends InputStream {
     this.key = key;
     this.file = file;
     this.trailer = trailer;
-    this.chunk = new byte[(int) Math.min(trailer.chunkSize(), trailer.size())];
     if (offset < 0 || offset > trailer.size()) {
       throw new IllegalArgumentException("offset " + offset + " is outside blob '" + key
           + "' of " + trailer.size() + " bytes");
@@ -56,6 +56,11 @@ final class DiskBlobInputStream extends InputStream {
     Objects.checkFromIndexSize(offset, count, buffer.length);
     if (count == 0) {
       return 0;
+    }
+    if (position == length && skipInFirst == 0 && failed == null
+        && nextIndex < trailer.chunkCount() && count >= trailer.chunkLength(nextIndex)) {
+      ensureOpen();
+      return readChunkInto(buffer, offset);
     }
     if (!fill()) {
       return -1;
@@ -80,6 +85,30 @@ final class DiskBlobInputStream extends InputStream {
     }
   }
 
+  /**
+   * Reads the next whole chunk straight into the caller's buffer, which has room for it, and
+   * checks it there: a large read then costs no copy through {@link #chunk}. On a bad CRC32C the
+   * buffer holds the bad bytes, but the read throws and nothing counts them as read.
+   */
+  private int readChunkInto(byte[] buffer, int offset) throws IOException {
+    int index = nextIndex++;
+    int n = trailer.chunkLength(index);
+    DiskBlobFormat.readFully(file, ByteBuffer.wrap(buffer, offset, n), trailer.chunkOffset(index));
+    checkCrc(index, DiskBlobFormat.crc32c(buffer, offset, n));
+    return n;
+  }
+
+  private void checkCrc(int index, int actual) {
+    if (actual != trailer.chunkCrcs()[index]) {
+      length = 0;
+      position = 0;
+      failed = new BlobCorruptedException(key, "chunk " + index + " of " + trailer.chunkCount()
+          + " has CRC32C " + Integer.toHexString(actual) + ", its trailer says "
+          + Integer.toHexString(trailer.chunkCrcs()[index]));
+      throw failed;
+    }
+  }
+
   /** Makes unread bytes available; false at the end of the blob. */
   private boolean fill() throws IOException {
     ensureOpen();
@@ -92,16 +121,12 @@ final class DiskBlobInputStream extends InputStream {
       }
       int index = nextIndex++;
       length = trailer.chunkLength(index);
+      if (chunk.length < length) {
+        chunk = new byte[(int) Math.min(trailer.chunkSize(), trailer.size())];
+      }
       position = 0;
       DiskBlobFormat.readFully(file, ByteBuffer.wrap(chunk, 0, length), trailer.chunkOffset(index));
-      int actual = DiskBlobFormat.crc32c(chunk, length);
-      if (actual != trailer.chunkCrcs()[index]) {
-        length = 0;
-        failed = new BlobCorruptedException(key, "chunk " + index + " of " + trailer.chunkCount()
-            + " has CRC32C " + Integer.toHexString(actual) + ", its trailer says "
-            + Integer.toHexString(trailer.chunkCrcs()[index]));
-        throw failed;
-      }
+      checkCrc(index, DiskBlobFormat.crc32c(chunk, 0, length));
       position = Math.min(skipInFirst, length);
       skipInFirst = 0;
     }

@@ -245,6 +245,25 @@ class LocalDiskStoreTest {
   }
 
   @Test
+  void when_reads_of_mixed_sizes_take_whole_chunks_and_parts_then_the_bytes_come_in_order()
+      throws IOException {
+    byte[] content = random(5 * CHUNK + 7, 21);
+    store.put("mixed", content);
+    int[] sizes = {1, 3 * CHUNK, CHUNK - 1, CHUNK, 2 * CHUNK};
+    for (long offset : new long[] {0, 1, CHUNK}) {
+      java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+      try (InputStream in = store.openFrom("mixed", offset).orElseThrow().content()) {
+        byte[] buffer = new byte[3 * CHUNK];
+        for (int i = 0, n; (n = in.read(buffer, 0, sizes[i % sizes.length])) >= 0; i++) {
+          read.write(buffer, 0, n);
+        }
+      }
+      assertThat(read.toByteArray()).as("from offset %d", offset)
+          .isEqualTo(java.util.Arrays.copyOfRange(content, (int) offset, content.length));
+    }
+  }
+
+  @Test
   void when_asked_for_the_inventory_then_it_lists_exactly_what_is_on_disk_from_the_trailers()
       throws IOException {
     byte[] one = random(2 * CHUNK + 1, 11);

@@ -20,8 +20,6 @@ import dev.grid.scheduler.RetentionService;
 import dev.grid.scheduler.ScheduleTable;
 import dev.grid.scheduler.SchedulerTypes;
 import dev.grid.scheduler.WorkerEndpoint;
-import dev.grid.storage.BlobMapStore;
-import dev.grid.storage.BlobStore;
 import dev.grid.storage.LocalDiskStore;
 import dev.grid.storage.ReplicatedBlobStore;
 import dev.grid.storage.ReplicationSettings;
@@ -39,7 +37,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +61,7 @@ public final class GridNode implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final HazelcastInstance hz;
   private final JobTable table;
-  private final BlobStore blobs;
+  private final ReplicatedBlobStore blobs;
   private final ProcessRunner runner;
   private final OrphanGuard orphans;
   private final ExecutorService starter;
@@ -83,7 +80,7 @@ public final class GridNode implements AutoCloseable {
   private volatile HttpApi http;
   private volatile boolean closed;
 
-  private GridNode(NodeConfig config, Function<HazelcastInstance, BlobStore> blobStores) {
+  private GridNode(NodeConfig config) {
     this.config = config;
     try {
       Files.createDirectories(config.dataDir().resolve("scratch"));
@@ -101,8 +98,7 @@ public final class GridNode implements AutoCloseable {
     hz = Hazelcast.newHazelcastInstance(hc);
     hz.getCluster().addMembershipListener(new MembershipLog());
     table = new JobTable(hz, clock);
-    blobs = blobStores.apply(hz);
-    hz.getUserContext().put(BlobMapStore.CONTEXT_KEY, blobs);
+    blobs = createBlobStore(config, hz, clock);
     durable = new DurableMaps(hz, clock);
     stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
     runner = new ProcessRunner(clock);
@@ -141,12 +137,7 @@ public final class GridNode implements AutoCloseable {
 
   /** Starts a node and returns once it serves HTTP. */
   public static GridNode start(NodeConfig config) {
-    return start(config, hz -> createBlobStore(config, hz, Clock.systemUTC()));
-  }
-
-  /** Starts a node over the blob store the function makes (tests share one across restarts). */
-  static GridNode start(NodeConfig config, Function<HazelcastInstance, BlobStore> blobStores) {
-    GridNode node = new GridNode(config, blobStores);
+    GridNode node = new GridNode(config);
     try {
       node.lease = PrimaryLease.start(node.hz,
           new LeaseSettings(config.self(), config.members(), config.dataDir(),
@@ -262,7 +253,7 @@ public final class GridNode implements AutoCloseable {
   }
 
   /** The blob store this node reads and writes, for tests. */
-  BlobStore blobs() {
+  ReplicatedBlobStore blobs() {
     return blobs;
   }
 

@@ -1,7 +1,5 @@
 package dev.grid.node;
 
-import com.hazelcast.core.HazelcastInstance;
-import dev.grid.storage.BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -10,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * Several nodes in one JVM on loopback, on free ports, with their own cluster name and data dirs.
@@ -22,8 +19,6 @@ final class TestGrid implements AutoCloseable {
 
   private final List<NodeConfig> configs = new ArrayList<>();
   private final List<GridNode> nodes = new ArrayList<>();
-  /** Null: each node's own replicated store under its data dir, as in production. */
-  private Function<HazelcastInstance, BlobStore> blobStores;
 
   TestGrid(Path dir, int size, int slots) {
     String cluster = "test-" + UUID.randomUUID();
@@ -46,12 +41,6 @@ final class TestGrid implements AutoCloseable {
     return this;
   }
 
-  /** Nodes started from now on keep their blobs in the store the function gives. */
-  TestGrid withBlobStores(Function<HazelcastInstance, BlobStore> stores) {
-    this.blobStores = stores;
-    return this;
-  }
-
   /** Stops every node at the same time, cleanly, as a SIGTERM to each would. */
   void closeAllAtOnce() {
     List<Thread> stoppers = new ArrayList<>();
@@ -69,10 +58,6 @@ final class TestGrid implements AutoCloseable {
     return start();
   }
 
-  private GridNode start(NodeConfig config) {
-    return blobStores == null ? GridNode.start(config) : GridNode.start(config, blobStores);
-  }
-
   /** Starts every node, in parallel (members wait for each other to form the cluster). */
   TestGrid start() {
     List<Thread> starters = new ArrayList<>();
@@ -82,7 +67,7 @@ final class TestGrid implements AutoCloseable {
       int n = i;
       Thread t = new Thread(() -> {
         try {
-          started[n] = start(configs.get(n));
+          started[n] = GridNode.start(configs.get(n));
         } catch (RuntimeException e) {
           failure[0] = e;
         }
@@ -100,7 +85,7 @@ final class TestGrid implements AutoCloseable {
 
   /** Starts node {@code i} again (after a halt or close) with the same config and data dir. */
   GridNode restart(int i) {
-    GridNode node = start(configs.get(i));
+    GridNode node = GridNode.start(configs.get(i));
     nodes.set(i, node);
     return node;
   }

@@ -6,6 +6,7 @@ import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.storage.BlobMeta;
 import dev.grid.storage.Plan;
+import dev.grid.storage.RepairPass;
 import dev.grid.storage.StorageReport;
 import java.util.List;
 
@@ -34,8 +35,9 @@ final class StorageAnswers {
         report.bytes(), report.verified(), report.healthy(), problems);
   }
 
-  static StorageRepair repair(Plan plan) {
+  static StorageRepair repair(RepairPass pass) {
+    Plan plan = pass.plan();
     return new StorageRepair(plan.copies().size(), plan.records().size(), plan.drops().size(),
-        plan.lost().size());
+        plan.lost().size(), pass.recopied());
   }
 }

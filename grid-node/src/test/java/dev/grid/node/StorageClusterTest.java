@@ -185,6 +185,26 @@ class StorageClusterTest {
   }
 
   @Test
+  void when_a_verifying_check_has_found_a_damaged_copy_then_repair_replaces_it_without_a_read()
+      throws IOException {
+    JobId id = runJobWithOutput("fragile");
+    String key = "out/" + id.value() + "/1/stdout";
+    String damaged = client.blobs(key).blobs().get(0).replicas().get(1);
+    Path file = copyFile(damaged, key);
+    byte[] good = Files.readAllBytes(file);
+    flipFirstContentByte(file);
+    assertThat(cli("storage", "check", "--verify").code()).isEqualTo(1);
+
+    Result repair = cli("storage", "repair");
+
+    assertThat(repair.code()).isZero();
+    assertThat(repair.out()).contains(" 1 damaged copy replaced, ");
+    assertThat(Files.readAllBytes(file)).isEqualTo(good);
+    Result check = cli("storage", "check", "--verify");
+    assertThat(check.code()).as(check.out()).isZero();
+  }
+
+  @Test
   void when_a_copy_file_is_lost_then_check_reports_the_blob_under_replicated_and_repair_copies_it()
       throws IOException {
     JobId id = runJobWithOutput("again");

@@ -16,5 +16,7 @@ package dev.grid.api;
  * @param records metadata entries written (blobs found on disks, replica lists corrected)
  * @param drops stale or surplus copies deleted
  * @param lost blobs no live node holds a good copy of; they come back only with a node that does
+ * @param recopied damaged copies (found by a scrub, {@code check --verify} or a read) replaced on
+ *     their node from a good replica
  */
-public record StorageRepair(int copies, int records, int drops, int lost) {}
+public record StorageRepair(int copies, int records, int drops, int lost, int recopied) {}

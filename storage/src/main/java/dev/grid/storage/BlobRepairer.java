@@ -136,8 +136,9 @@ final class BlobRepairer implements AutoCloseable {
   // ---------------------------------------------------------------- repair
 
   /** One pass, run on this node whatever its place in the cluster. */
-  synchronized Plan repairNow() {
+  synchronized RepairPass repairNow() {
     Set<String> live = peers.live().keySet();
+    int recopied = recopyDamaged(live);
     Map<String, List<InventoryEntry>> reported = inventories(live);
     Map<String, BlobMeta> metadata = new HashMap<>();
     meta.entrySet().forEach(e -> metadata.put(e.getKey(), e.getValue()));
@@ -164,7 +165,28 @@ final class BlobRepairer implements AutoCloseable {
     Plan plan = RepairPlanner.plan(metadata, inventories, live, settings.copies(live.size()));
     carryOut(plan, metadata, sizes);
     markRestored(reported.size());
-    return plan;
+    return new RepairPass(plan, recopied);
+  }
+
+  /** Has every node copy again the damaged copies it knows of; how many were replaced. */
+  private int recopyDamaged(Set<String> live) {
+    Map<String, CompletableFuture<Integer>> asked = new TreeMap<>();
+    for (String node : live) {
+      asked.put(node, peers.copy(node, new BlobTasks.RecopyDamaged()));
+    }
+    int recopied = 0;
+    for (Map.Entry<String, CompletableFuture<Integer>> answer : asked.entrySet()) {
+      try {
+        recopied += BlobPeers.await(answer.getValue(), settings.copyTimeout());
+      } catch (RuntimeException e) {
+        LOG.info("node {} could not copy its damaged blobs again: {}", answer.getKey(),
+            e.getMessage());
+      }
+    }
+    if (recopied > 0) {
+      LOG.info("blob repair: {} damaged copies copied again", recopied);
+    }
+    return recopied;
   }
 
   /** Asks every live node for its inventory; a node that does not answer is left out. */
@@ -336,43 +358,50 @@ final class BlobRepairer implements AutoCloseable {
 
   // ---------------------------------------------------------------- damaged copies
 
-  /** Copies the blob again onto the node whose copy is damaged, from another replica. */
+  /** Copies the blob again onto the node whose copy is damaged, from another replica, later. */
   void recopy(BlobMeta damaged, String node) {
-    if (closed) {
-      return;
+    if (!closed) {
+      timer.execute(() -> recopyNow(damaged, node));
     }
-    timer.execute(() -> {
-      if (!meta.tryLock(damaged.key())) {
-        return; // a put or delete is busy with it; a repair pass or scrub comes back to it
-      }
-      try {
-        recopyLocked(damaged, node);
-      } finally {
-        meta.unlock(damaged.key());
-      }
-    });
   }
 
-  private void recopyLocked(BlobMeta damaged, String node) {
-    BlobMeta now = meta.get(damaged.key());
-    if (now == null || !now.sha256().equals(damaged.sha256())) {
-      return; // replaced or deleted since
+  /**
+   * Copies the blob again onto the node whose copy is damaged, from another replica, under the
+   * key's lock; true if a good copy is there now. A key a put or delete is busy with, or that
+   * was replaced or deleted since, is left alone (false).
+   */
+  boolean recopyNow(BlobMeta damaged, String node) {
+    if (!meta.tryLock(damaged.key())) {
+      return false; // a put or delete is busy with it; a repair pass or scrub comes back to it
     }
-    Set<String> live = peers.live().keySet();
-    for (String source : damaged.replicas()) {
-      if (source.equals(node) || !live.contains(source)) {
-        continue;
+    try {
+      BlobMeta now = meta.get(damaged.key());
+      if (now == null || !now.sha256().equals(damaged.sha256())) {
+        return false;
       }
-      try {
-        BlobPeers.await(peers.copy(node, new BlobTasks.PullCopy(damaged.key(),
-            damaged.sha256(), damaged.size(), source)), settings.copyTimeout());
-        LOG.info("copy of blob '{}' on node {} copied again from {}", damaged.key(), node,
-            source);
-        return;
-      } catch (RuntimeException e) {
-        LOG.warn("copying blob '{}' again onto {} from {} failed: {}", damaged.key(), node,
-            source, e.getMessage());
+      Set<String> live = peers.live().keySet();
+      for (String source : damaged.replicas()) {
+        if (source.equals(node) || !live.contains(source)) {
+          continue;
+        }
+        try {
+          if (node.equals(peers.self())) { // here: no call to this node's own busy executor
+            store.pullLocal(damaged.key(), damaged.sha256(), damaged.size(), source);
+          } else {
+            BlobPeers.await(peers.copy(node, new BlobTasks.PullCopy(damaged.key(),
+                damaged.sha256(), damaged.size(), source)), settings.copyTimeout());
+          }
+          LOG.info("copy of blob '{}' on node {} copied again from {}", damaged.key(), node,
+              source);
+          return true;
+        } catch (RuntimeException e) {
+          LOG.warn("copying blob '{}' again onto {} from {} failed: {}", damaged.key(), node,
+              source, e.getMessage());
+        }
       }
+      return false;
+    } finally {
+      meta.unlock(damaged.key());
     }
   }
 
@@ -381,11 +410,8 @@ final class BlobRepairer implements AutoCloseable {
       return;
     }
     try {
-      for (Corruption c : store.disk().scrub()) {
-        BlobMeta known = meta.get(c.key());
-        if (known != null) {
-          recopy(known, peers.self());
-        }
+      if (!store.scrubLocal().isEmpty()) {
+        store.recopyDamagedLocal();
       }
     } catch (RuntimeException e) {
       LOG.warn("scrub of node {} failed; the next one tries again", peers.self(), e);

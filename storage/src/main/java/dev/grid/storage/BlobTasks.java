@@ -153,7 +153,17 @@ final class BlobTasks {
 
     @Override
     ArrayList<Corruption> run(ReplicatedBlobStore store) {
-      return new ArrayList<>(store.disk().scrub());
+      return store.scrubLocal();
+    }
+  }
+
+  /** Copies the node's damaged copies again from good replicas; how many it replaced. */
+  static final class RecopyDamaged extends Task<Integer> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    Integer run(ReplicatedBlobStore store) {
+      return store.recopyDamagedLocal();
     }
   }
 

@@ -17,7 +17,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -80,6 +82,8 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   private final IMap<String, BlobMeta> meta;
   private final IMap<String, String> tombstones;
   private final BlobRepairer repairer;
+  /** Keys whose copy on this disk was found damaged and not yet copied again. */
+  private final Set<String> damaged = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ReplicatedBlobStore(HazelcastInstance hz, String node, LocalDiskStore disk,
@@ -306,6 +310,9 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
       public void damaged(String node, RuntimeException why) {
         LOG.warn("copy of blob '{}' on node {} is damaged, copying it again: {}", key, node,
             why.getMessage());
+        if (node.equals(node())) {
+          noteDamaged(key);
+        }
         repairer.recopy(found, node);
       }
     }));
@@ -346,11 +353,14 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     Optional<StoredBlob> held = disk.describe(key);
     if (held.isPresent() && held.get().sha256().equals(sha256)
         && disk.verify(key).isEmpty()) {
+      damaged.remove(key);
       return held.get();
     }
     try (RemoteBlobInputStream in = new RemoteBlobInputStream(peers, from, key, sha256, size, 0,
         settings.callTimeout())) {
-      return disk.write(key, in, sha256);
+      StoredBlob written = disk.write(key, in, sha256);
+      damaged.remove(key);
+      return written;
     }
   }
 
@@ -367,7 +377,37 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
         return false;
       }
     }
+    damaged.remove(key);
     return disk.delete(key);
+  }
+
+  /** Serves {@link BlobTasks.Scrub}: re-reads every copy here; the damaged ones are noted. */
+  ArrayList<Corruption> scrubLocal() {
+    ArrayList<Corruption> found = new ArrayList<>(disk.scrub());
+    found.forEach(c -> damaged.add(c.key()));
+    return found;
+  }
+
+  /** Notes that this node's copy of the key is damaged, for the next repair to copy it again. */
+  void noteDamaged(String key) {
+    damaged.add(key);
+  }
+
+  /**
+   * Serves {@link BlobTasks.RecopyDamaged}: copies each damaged copy here again from a good
+   * replica; how many it replaced. A key deleted meanwhile is forgotten.
+   */
+  int recopyDamagedLocal() {
+    int recopied = 0;
+    for (String key : List.copyOf(damaged)) {
+      BlobMeta known = meta.get(key);
+      if (known == null) {
+        damaged.remove(key);
+      } else if (repairer.recopyNow(known, node())) {
+        recopied++;
+      }
+    }
+    return recopied;
   }
 
   /** Serves {@link BlobTasks.Inventory}. */
@@ -446,8 +486,12 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     return repairer.check(verify);
   }
 
-  /** Runs a repair pass now, wherever this node is in the cluster; the plan it carried out. */
-  public Plan repairNow() {
+  /**
+   * Runs a repair pass now, wherever this node is in the cluster: every node first copies again
+   * the damaged copies it knows of (from its scrub, a verify or a read), then the plan is made
+   * and carried out.
+   */
+  public RepairPass repairNow() {
     checkOpen();
     return repairer.repairNow();
   }

@@ -30,10 +30,11 @@ final class StorageCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Run a repair pass now: copy blobs that lack copies, record copies the grid does not",
-        "know of, drop stale and surplus copies. The grid also does this on its own when nodes",
+        "know of, drop stale and surplus copies, replace copies found damaged (by check --verify,",
+        "a scrub or a read) from good ones. The grid also does this on its own when nodes",
         "come or go. Prints what the pass did."
       })
-  int repair(@Option(names = "--json", description = "Print JSON (copies, records, drops, lost).")
+  int repair(@Option(names = "--json", description = "Print JSON (copies, records, drops, lost, recopied).")
       boolean json) {
     try (GridClient grid = cli.client(SLOW_REQUEST)) {
       StorageRepair done = grid.repairStorage();
@@ -43,7 +44,9 @@ final class StorageCommand {
       }
       cli.out.println("repair: " + count(done.copies(), "copy", "copies") + " made, "
           + count(done.records(), "record", "records") + " written, "
-          + count(done.drops(), "copy", "copies") + " dropped, " + done.lost() + " lost"
+          + count(done.drops(), "copy", "copies") + " dropped, "
+          + count(done.recopied(), "damaged copy", "damaged copies") + " replaced, "
+          + done.lost() + " lost"
           + (done.lost() > 0 ? " (see bin/storage check)" : ""));
       return 0;
     }

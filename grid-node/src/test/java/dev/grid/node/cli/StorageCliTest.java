@@ -168,7 +168,8 @@ class StorageCliTest {
 
     assertThat(result.code()).isZero();
     assertThat(result.out())
-        .isEqualTo("repair: 1 copy made, 2 records written, 3 copies dropped, 0 lost\n");
+        .isEqualTo("repair: 1 copy made, 2 records written, 3 copies dropped, 4 damaged copies"
+            + " replaced, 0 lost\n");
     assertThat(ops.repairs()).isEqualTo(1);
   }
 

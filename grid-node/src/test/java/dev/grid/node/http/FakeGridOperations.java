@@ -257,6 +257,6 @@ public final class FakeGridOperations implements GridOperations {
   @Override
   public StorageRepair repairStorage() {
     repairs.incrementAndGet();
-    return new StorageRepair(1, 2, 3, 0);
+    return new StorageRepair(1, 2, 3, 0, 4);
   }
 }

@@ -111,7 +111,7 @@ class JsonTest {
     StorageHealth health = new StorageHealth(List.of("n1", "n2"), 2, 1, 12, true, false,
         List.of(new StorageHealth.Problem("out/j1/1/stdout", "n2", "CORRUPT", "chunk 0"),
             new StorageHealth.Problem("out/j2/1/stdout", null, "LOST", "no copy")));
-    StorageRepair repair = new StorageRepair(1, 2, 3, 0);
+    StorageRepair repair = new StorageRepair(1, 2, 3, 0, 4);
 
     assertThat(Json.read(Json.toBytes(listing), BlobListing.class)).isEqualTo(listing);
     assertThat(Json.read(Json.toBytes(health), StorageHealth.class)).isEqualTo(health);

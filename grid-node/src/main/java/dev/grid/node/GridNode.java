@@ -20,6 +20,7 @@ import dev.grid.scheduler.RetentionService;
 import dev.grid.scheduler.ScheduleTable;
 import dev.grid.scheduler.SchedulerTypes;
 import dev.grid.scheduler.WorkerEndpoint;
+import dev.grid.storage.BlobMapStore;
 import dev.grid.storage.LocalDiskStore;
 import dev.grid.storage.ReplicatedBlobStore;
 import dev.grid.storage.ReplicationSettings;
@@ -326,6 +327,7 @@ public final class GridNode implements AutoCloseable {
     }
     // The ends and hand-backs the worker wrote while stopping.
     flushDurableMaps("last job changes");
+    hz.getUserContext().put(BlobMapStore.STOPPING_KEY, Boolean.TRUE);
     stateLoader.shutdownNow();
     closeQuietly(orphans);
     closeQuietly(blobs);

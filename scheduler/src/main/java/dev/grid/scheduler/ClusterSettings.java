@@ -91,6 +91,9 @@ public record ClusterSettings(
     config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // A clean stop hands partitions over; when every node stops at once there may be nobody to
+    // take them, and the default wait is 10 minutes. The durable state is flushed before.
+    config.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
     config.setProperty("hazelcast.logging.type", "slf4j");
     // Partition operation threads ("hazelcast.partition.operation.thread.count" is no Hazelcast
     // property: it was silently ignored, and the count followed the cores).

@@ -47,6 +47,15 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   /** The user-context key under which a member keeps its blob store. */
   public static final String CONTEXT_KEY = "grid.blob-store";
 
+  /**
+   * Put in the member's user context (any value) once the node has written everything out and is
+   * stopping: Hazelcast's own flush at shutdown then writes nothing. That flush comes after the
+   * node's blob store has closed, and it would retry a failed write for ever, holding up the
+   * stop; what it holds by then was written by the node's flush already (queues of backups
+   * promoted while members left together).
+   */
+  public static final String STOPPING_KEY = "grid.blob-map-store.stopping";
+
   private static final Logger LOG = LoggerFactory.getLogger(BlobMapStore.class);
   private static final Duration STORE_WAIT = Duration.ofSeconds(30);
 
@@ -125,7 +134,21 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
 
   @Override
   public void store(K key, V value) {
+    if (stopping("write", key)) {
+      return;
+    }
     blobs().put(blobKey(key), codec.encode(value));
+  }
+
+  /** True, and logged, once the node is stopping (see {@link #STOPPING_KEY}). */
+  private boolean stopping(String what, K key) {
+    ConcurrentMap<String, Object> ctx = context;
+    if (ctx == null || !ctx.containsKey(STOPPING_KEY)) {
+      return false;
+    }
+    LOG.info("stopping: the {} of {} under {} is left to the flush the node made before", what,
+        key, prefix);
+    return true;
   }
 
   /**
@@ -144,6 +167,9 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
 
   @Override
   public void delete(K key) {
+    if (stopping("delete", key)) {
+      return;
+    }
     blobs().delete(blobKey(key));
   }
 

@@ -187,6 +187,36 @@ public final class LocalGrid implements AutoCloseable {
   }
 
   /**
+   * Stops every running node at once, as an operator stopping the whole grid would: SIGTERM to
+   * all, then waits for each. The grid can be started again with {@link #restart}.
+   *
+   * @throws IllegalStateException naming the nodes that had not stopped within the wait (they
+   *     are killed)
+   */
+  public void stopAll(Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (NodeProcess process : processes) {
+      if (process.isAlive()) {
+        process.signalTerminate();
+      }
+    }
+    List<String> late = new java.util.ArrayList<>();
+    StringBuilder logs = new StringBuilder();
+    for (NodeProcess process : processes) {
+      if (!process.awaitStopped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+        late.add(process.name());
+        logs.append("\n--- ").append(process.name()).append(" log ---\n")
+            .append(process.logTail());
+        process.kill();
+      }
+    }
+    if (!late.isEmpty()) {
+      throw new IllegalStateException("nodes " + late + " did not stop within " + wait
+          + " of SIGTERM, so they were killed" + logs);
+    }
+  }
+
+  /**
    * Stops every running node: SIGTERM to all, then SIGKILL to any still running after 15 seconds.
    * Idempotent; never throws.
    */

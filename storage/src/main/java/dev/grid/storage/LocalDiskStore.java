@@ -160,22 +160,7 @@ public final class LocalDiskStore implements BlobStore {
 
   @Override
   public Optional<InputStream> open(String key) {
-    BlobStore.checkKey(key);
-    checkOpen();
-    FileChannel file = openFile(paths.fileOf(key));
-    if (file == null) {
-      return Optional.empty();
-    }
-    try {
-      Trailer trailer = DiskBlobFormat.readTrailer(key, file);
-      return Optional.of(new DiskBlobInputStream(key, file, trailer));
-    } catch (IOException e) {
-      closeQuietly(file);
-      throw new BlobCorruptedException(key, "reading its trailer failed (" + e + ")");
-    } catch (RuntimeException e) {
-      closeQuietly(file);
-      throw e;
-    }
+    return openFrom(key, 0).map(OpenedBlob::content);
   }
 
   /**

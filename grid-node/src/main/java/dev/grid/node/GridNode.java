@@ -190,6 +190,8 @@ public final class GridNode implements AutoCloseable {
           try {
             durable.loadOnce(RESTORE_TIMEOUT);
             break;
+          } catch (DurableMaps.NotRestoredException e) {
+            LOG.info("not dispatching yet, epoch {}: {}", epoch, e.getMessage());
           } catch (RuntimeException e) {
             LOG.error("loading jobs and schedules from the blob store failed, epoch {};"
                 + " retrying", epoch, e);
@@ -330,12 +332,14 @@ public final class GridNode implements AutoCloseable {
     hz.getUserContext().put(BlobMapStore.STOPPING_KEY, Boolean.TRUE);
     stateLoader.shutdownNow();
     closeQuietly(orphans);
-    closeQuietly(blobs);
     try {
       hz.shutdown();
     } catch (RuntimeException e) {
       LOG.debug("hazelcast shutdown failed", e);
     }
+    // After the member: its partitions' write-behind queues, handed to other nodes while it
+    // shut down, may still be written through this store until then.
+    closeQuietly(blobs);
     LOG.info("node {} stopped", config.name());
   }
 

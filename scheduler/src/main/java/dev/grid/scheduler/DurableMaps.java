@@ -99,9 +99,11 @@ public final class DurableMaps {
     long started = System.nanoTime();
     BlobStore blobs = blobStore();
     if (blobs instanceof Restorable r && !r.awaitRestored(restoreTimeout)) {
-      LOG.warn("the blob store was not restored within {} ms (nodes missing?): loading the jobs"
-          + " and schedules it knows of; records held only by missing nodes stay unloaded",
-          restoreTimeout.toMillis());
+      // Loading now would load what the first nodes' disks hold and call it everything. The
+      // store restores itself once the expected nodes reported, or its restore wait is over.
+      throw new NotRestoredException("the blob store is not restored after "
+          + restoreTimeout.toSeconds() + " s (waiting for the nodes in --members to report"
+          + " their disks); jobs and schedules are loaded once it is");
     }
     // Side by side: IMap.loadAll polls for the end of the load about once a second, so one map
     // after the other cost 1-2 s each even with a handful of entries.
@@ -115,6 +117,13 @@ public final class DurableMaps {
     LOG.info("loaded {} jobs, {} schedules and {} schedule runs from the blob store in {} ms",
         jobs, schedules, runs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return jobs + schedules + runs;
+  }
+
+  /** The blob store has not yet rebuilt its index from the nodes' disks: try again later. */
+  public static final class NotRestoredException extends IllegalStateException {
+    NotRestoredException(String message) {
+      super(message);
+    }
   }
 
   private <K> long load(String mapName) {

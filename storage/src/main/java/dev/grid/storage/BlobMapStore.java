@@ -45,14 +45,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecycleSupport {
   /** The user-context key under which a member keeps its blob store. */
-  public static final String CONTEXT_KEY = "grid.blob-store";
+  public static final String CONTEXT_KEY = ReplicatedBlobStore.CONTEXT_KEY;
 
   /**
    * Put in the member's user context (any value) once the node has written everything out and is
-   * stopping: Hazelcast's own flush at shutdown then writes nothing. That flush comes after the
-   * node's blob store has closed, and it would retry a failed write for ever, holding up the
-   * stop; what it holds by then was written by the node's flush already (queues of backups
-   * promoted while members left together).
+   * stopping. From then on a write or delete that fails is logged and given up instead of thrown:
+   * Hazelcast's own flush at the end of a shutdown runs when the member can no longer reach the
+   * cluster, and it would retry a failed write for ever, holding up the stop. What it holds then
+   * was written by the node's flushes before (queues of backups promoted while members left
+   * together); writes that still can be made, while partitions move away, are made.
    */
   public static final String STOPPING_KEY = "grid.blob-map-store.stopping";
 
@@ -134,21 +135,21 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
 
   @Override
   public void store(K key, V value) {
-    if (stopping("write", key)) {
-      return;
+    try {
+      blobs().put(blobKey(key), codec.encode(value));
+    } catch (RuntimeException e) {
+      givenUpWhenStopping("write", key, e);
     }
-    blobs().put(blobKey(key), codec.encode(value));
   }
 
-  /** True, and logged, once the node is stopping (see {@link #STOPPING_KEY}). */
-  private boolean stopping(String what, K key) {
+  /** Rethrows, unless the node is stopping (see {@link #STOPPING_KEY}): then logs it. */
+  private void givenUpWhenStopping(String what, K key, RuntimeException e) {
     ConcurrentMap<String, Object> ctx = context;
     if (ctx == null || !ctx.containsKey(STOPPING_KEY)) {
-      return false;
+      throw e;
     }
-    LOG.info("stopping: the {} of {} under {} is left to the flush the node made before", what,
-        key, prefix);
-    return true;
+    LOG.info("stopping: the {} of {} under {} is left to the flush the node made before ({})",
+        what, key, prefix, e.toString());
   }
 
   /**
@@ -167,10 +168,11 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
 
   @Override
   public void delete(K key) {
-    if (stopping("delete", key)) {
-      return;
+    try {
+      blobs().delete(blobKey(key));
+    } catch (RuntimeException e) {
+      givenUpWhenStopping("delete", key, e);
     }
-    blobs().delete(blobKey(key));
   }
 
   /** Deletes each key, removing it from the collection once done (see {@link #storeAll}). */

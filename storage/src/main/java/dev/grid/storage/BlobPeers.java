@@ -8,39 +8,47 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The other nodes' disks, as this node reaches them: node names from the members' {@link
- * ReplicatedBlobStore#NODE_ATTRIBUTE}, and calls carried by two Hazelcast executors. Short calls
+ * ReplicatedBlobStore#NODE_ATTRIBUTE}, and calls carried by three Hazelcast executors. Short calls
  * (a chunk, a drop, an inventory) never wait on a third node; copies, which pull chunks from
  * another node, run on an executor of their own, so a pool full of copies cannot starve the chunk
- * reads they wait for.
+ * reads they wait for; a scrub (a whole disk re-read) has a one-thread executor of its own.
  */
 final class BlobPeers {
+  private static final Logger LOG = LoggerFactory.getLogger(BlobPeers.class);
   static final String IO_EXECUTOR = "grid-blob-io";
   static final String COPY_EXECUTOR = "grid-blob-copy";
+  static final String SCRUB_EXECUTOR = "grid-blob-scrub";
 
   private final HazelcastInstance hz;
   private final String self;
   private final IExecutorService io;
   private final IExecutorService copy;
+  private final IExecutorService scrub;
 
   BlobPeers(HazelcastInstance hz, String self) {
     this.hz = hz;
     this.self = self;
     this.io = hz.getExecutorService(IO_EXECUTOR);
     this.copy = hz.getExecutorService(COPY_EXECUTOR);
+    this.scrub = hz.getExecutorService(SCRUB_EXECUTOR);
   }
 
   static void configure(Config config) {
     config.getExecutorConfig(IO_EXECUTOR).setPoolSize(4).setStatisticsEnabled(false);
     config.getExecutorConfig(COPY_EXECUTOR).setPoolSize(4).setStatisticsEnabled(false);
+    config.getExecutorConfig(SCRUB_EXECUTOR).setPoolSize(1).setStatisticsEnabled(false);
   }
 
   String self() {
@@ -72,11 +80,39 @@ final class BlobPeers {
     return submit(io, node, task);
   }
 
+  /** Asks the node to re-read its whole disk (one at a time per node: it takes long). */
+  <T> CompletableFuture<T> scrub(String node, BlobTasks.Task<T> task) {
+    return submit(scrub, node, task);
+  }
+
+  /**
+   * Asks every node for its inventory; a node that does not answer in time is left out (and
+   * logged). Copies written within {@code graceMillis} and since {@code sinceMillis} are marked
+   * recent.
+   */
+  Map<String, List<BlobTasks.InventoryEntry>> inventories(Set<String> nodes, long graceMillis,
+      long sinceMillis, Duration timeout) {
+    Map<String, CompletableFuture<ArrayList<BlobTasks.InventoryEntry>>> asked = new TreeMap<>();
+    for (String node : nodes) {
+      asked.put(node, call(node, new BlobTasks.Inventory(graceMillis, sinceMillis)));
+    }
+    Map<String, List<BlobTasks.InventoryEntry>> reported = new TreeMap<>();
+    asked.forEach((node, future) -> {
+      try {
+        reported.put(node, await(future, timeout));
+      } catch (RuntimeException e) {
+        LOG.info("node {} did not report its blobs: {}", node, e.getMessage());
+      }
+    });
+    return reported;
+  }
+
   /** Sends a copy to the node that is to receive it. */
   <T> CompletableFuture<T> copy(String node, BlobTasks.Task<T> task) {
     return submit(copy, node, task);
   }
 
+  @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> submit(IExecutorService executor, String node,
       BlobTasks.Task<T> task) {
     Member member = live().get(node);
@@ -85,9 +121,8 @@ final class BlobPeers {
           new IllegalStateException("node '" + node + "' is not in the cluster"));
     }
     try {
-      Future<T> future = executor.submitToMember(task, member);
-      return future instanceof CompletableFuture<T> cf
-          ? cf : CompletableFuture.supplyAsync(() -> await(future, Duration.ofMinutes(10)));
+      // Hazelcast 5's executor futures are CompletableFutures (InvocationFuture).
+      return (CompletableFuture<T>) executor.submitToMember(task, member);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -112,16 +147,4 @@ final class BlobPeers {
     }
   }
 
-  /** Waits for each future; the failures, by index, with their messages. */
-  static <T> List<Object> awaitAll(List<CompletableFuture<T>> futures, Duration timeout) {
-    List<Object> results = new ArrayList<>(futures.size());
-    for (CompletableFuture<T> f : futures) {
-      try {
-        results.add(await(f, timeout));
-      } catch (RuntimeException e) {
-        results.add(e);
-      }
-    }
-    return results;
-  }
 }

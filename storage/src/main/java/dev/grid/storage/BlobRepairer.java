@@ -5,8 +5,6 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.storage.BlobTasks.InventoryEntry;
-import dev.grid.storage.StorageReport.Kind;
-import dev.grid.storage.StorageReport.Problem;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,12 +12,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,65 +27,64 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every blob at its replication: the repair passes of the coordinator (the oldest member),
- * each node's scrub of its own disk, the re-copy of a copy a read found damaged, and the restore
- * of the metadata after the cluster starts.
+ * run after members come or go and every {@link ReplicationSettings#repairEvery}; each node's
+ * scrub of its own disk; and, through {@link BlobRestore}, the metadata rebuilt after the
+ * cluster starts (until then a pass only asks, and the coordinator asks every second).
  *
- * <p>A pass: every live node reports its inventory; the metadata and tombstones are read; keys a
- * put or delete is busy with are set aside (a copy written within the in-flight grace that the
- * metadata does not name, or a tombstone without metadata); {@link RepairPlanner} plans the rest,
- * and the plan is carried out copies first, then metadata records (version 1 with putIfAbsent,
- * later ones with replace of the entry read), then drops. A key whose copy failed gets neither
- * its record nor its drops this time; the next pass plans it again from what is then on disk.
- * Copies of a deleted key (tombstone, no metadata) are dropped instead of rebuilt.
- *
- * <p>Restore: a cluster starts with an empty metadata map. Once a pass has heard from the
- * expected nodes (or the restore wait is over and it heard from those that came), it sets a flag
- * in {@link ReplicatedBlobStore#STATE_MAP}; {@link #awaitRestored} waits for it. Until then the
- * coordinator runs a pass every second.
+ * <p>A pass: every live node reports its inventory (noting copies whose trailer it cannot read
+ * as damaged); every node copies again the damaged copies it knows of (then they report again); the metadata and tombstones are read; keys a put or delete is busy with
+ * are set aside (a copy written within the in-flight grace, since the cluster formed, that the
+ * metadata does not name; or a tombstone without metadata). {@link RepairPlanner} plans the rest
+ * and the plan is carried out a batch of keys at a time, each key under its map lock and only if
+ * its metadata is still the one planned from: copies first, then records (version 1 with
+ * putIfAbsent, later ones with replace of the entry read), then drops. A key whose copy failed
+ * gets neither its record nor its drops this time. Settled copies of a deleted key (tombstone
+ * with their SHA-256, no metadata) are dropped instead of rebuilt.
  */
 final class BlobRepairer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BlobRepairer.class);
-  private static final String RESTORED = "restored";
-  private static final String FORMED = "formed-at";
   private static final int COPY_BATCH = 32;
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-  private final ReplicatedBlobStore store;
   private final HazelcastInstance hz;
   private final BlobPeers peers;
   private final ReplicationSettings settings;
-  private final Clock clock;
   private final IMap<String, BlobMeta> meta;
   private final IMap<String, String> tombstones;
-  private final IMap<String, Object> state;
-  private final ScheduledExecutorService timer;
-  private final long startedMillis;
-  private volatile boolean restored;
+  private final ScheduledExecutorService passes;
+  private final ScheduledExecutorService background;
+  private final BlobRestore restore;
+  private final DamagedCopies damaged;
+  private final StorageChecker checker;
   private volatile boolean closed;
   private UUID listener;
 
   BlobRepairer(ReplicatedBlobStore store, HazelcastInstance hz, BlobPeers peers,
       ReplicationSettings settings, Clock clock) {
-    this.store = store;
     this.hz = hz;
     this.peers = peers;
     this.settings = settings;
-    this.clock = clock;
     this.meta = hz.getMap(ReplicatedBlobStore.META_MAP);
     this.tombstones = hz.getMap(ReplicatedBlobStore.TOMBSTONE_MAP);
-    this.state = hz.getMap(ReplicatedBlobStore.STATE_MAP);
-    String name = "grid-blob-repair-" + peers.self() + "-" + INSTANCES.incrementAndGet();
+    String name = "grid-blob-" + peers.self() + "-" + INSTANCES.incrementAndGet();
+    this.passes = Executors.newSingleThreadScheduledExecutor(named(name + "-repair"));
+    this.background = Executors.newScheduledThreadPool(2, named(name + "-recopy"));
+    this.restore = new BlobRestore(hz, settings, clock);
+    this.damaged = new DamagedCopies(store, peers, meta, settings, background);
+    this.checker = new StorageChecker(peers, meta, restore, settings);
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name) {
     AtomicInteger threads = new AtomicInteger();
-    this.timer = Executors.newScheduledThreadPool(2, r -> {
+    return r -> {
       Thread t = new Thread(r, name + "-" + threads.incrementAndGet());
       t.setDaemon(true);
       return t;
-    });
-    this.startedMillis = clock.millis();
+    };
   }
 
   void start() {
-    state.putIfAbsent(FORMED, clock.millis());
+    restore.start();
     listener = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -98,19 +96,21 @@ final class BlobRepairer implements AutoCloseable {
         schedulePass();
       }
     });
-    timer.scheduleWithFixedDelay(this::restoreTick, 0, 1, TimeUnit.SECONDS);
+    passes.scheduleWithFixedDelay(this::restoreTick, 0, 1, TimeUnit.SECONDS);
     long every = settings.repairEvery().toMillis();
-    timer.scheduleWithFixedDelay(this::coordinatedPass, every, every, TimeUnit.MILLISECONDS);
+    passes.scheduleWithFixedDelay(this::coordinatedPass, every, every, TimeUnit.MILLISECONDS);
     if (!settings.scrubEvery().isZero()) {
       long scrub = settings.scrubEvery().toMillis();
-      timer.scheduleWithFixedDelay(this::scrub, scrub, scrub, TimeUnit.MILLISECONDS);
+      background.scheduleWithFixedDelay(damaged::scrub, scrub, scrub, TimeUnit.MILLISECONDS);
     }
   }
 
   private void schedulePass() {
-    if (!closed) {
-      timer.schedule(this::coordinatedPass, settings.repairDelay().toMillis(),
+    try {
+      passes.schedule(this::coordinatedPass, settings.repairDelay().toMillis(),
           TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed
     }
   }
 
@@ -133,28 +133,29 @@ final class BlobRepairer implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------- repair
-
   /** One pass, run on this node whatever its place in the cluster. */
   synchronized RepairPass repairNow() {
     Set<String> live = peers.live().keySet();
+    if (!restored()) {
+      Map<String, List<InventoryEntry>> reported = inventories(live);
+      if (restore.ready(reported.size())) {
+        restore.restore(reported, live, busyKeys(reported, Map.of()));
+        schedulePass(); // now the copies the restored blobs lack
+      }
+      return new RepairPass(new Plan(List.of()), 0);
+    }
+    Map<String, List<InventoryEntry>> first = inventories(live); // notes unreadable copies
     int recopied = recopyDamaged(live);
-    Map<String, List<InventoryEntry>> reported = inventories(live);
+    Map<String, List<InventoryEntry>> reported = recopied > 0 ? inventories(live) : first;
     Map<String, BlobMeta> metadata = new HashMap<>();
     meta.entrySet().forEach(e -> metadata.put(e.getKey(), e.getValue()));
     Map<String, String> deleted = new HashMap<>();
     tombstones.entrySet().forEach(e -> deleted.put(e.getKey(), e.getValue()));
 
-    Set<String> busy = new HashSet<>();
+    Set<String> busy = busyKeys(reported, metadata);
     Map<String, Long> sizes = new HashMap<>();
-    reported.forEach((node, entries) -> entries.forEach(entry -> {
-      StoredBlob copy = entry.blob();
-      sizes.put(copy.key(), copy.size());
-      BlobMeta known = metadata.get(copy.key());
-      if (entry.recent() && (known == null || !known.matches(copy))) {
-        busy.add(copy.key());
-      }
-    }));
+    reported.forEach((node, entries) -> entries.forEach(
+        entry -> sizes.put(entry.blob().key(), entry.blob().size())));
     dropDeleted(reported, metadata, deleted, busy);
     deleted.keySet().stream().filter(k -> !metadata.containsKey(k)).forEach(busy::add);
 
@@ -164,8 +165,25 @@ final class BlobRepairer implements AutoCloseable {
     busy.forEach(metadata::remove);
     Plan plan = RepairPlanner.plan(metadata, inventories, live, settings.copies(live.size()));
     carryOut(plan, metadata, sizes);
-    markRestored(reported.size());
     return new RepairPass(plan, recopied);
+  }
+
+  private Map<String, List<InventoryEntry>> inventories(Set<String> live) {
+    return peers.inventories(live, settings.inFlightGrace().toMillis(), restore.formedMillis(),
+        settings.copyTimeout());
+  }
+
+  /** Keys with a recent copy the metadata does not name: a put is busy with them. */
+  private static Set<String> busyKeys(Map<String, List<InventoryEntry>> reported,
+      Map<String, BlobMeta> metadata) {
+    Set<String> busy = new HashSet<>();
+    reported.forEach((node, entries) -> entries.forEach(entry -> {
+      BlobMeta known = metadata.get(entry.blob().key());
+      if (entry.recent() && (known == null || !known.matches(entry.blob()))) {
+        busy.add(entry.blob().key());
+      }
+    }));
+    return busy;
   }
 
   /** Has every node copy again the damaged copies it knows of; how many were replaced. */
@@ -189,34 +207,28 @@ final class BlobRepairer implements AutoCloseable {
     return recopied;
   }
 
-  /** Asks every live node for its inventory; a node that does not answer is left out. */
-  private Map<String, List<InventoryEntry>> inventories(Set<String> live) {
-    Map<String, CompletableFuture<ArrayList<InventoryEntry>>> asked = new TreeMap<>();
-    long grace = settings.inFlightGrace().toMillis();
-    Object formed = state.get(FORMED);
-    long since = formed instanceof Long millis ? millis : 0;
-    for (String node : live) {
-      asked.put(node, peers.call(node, new BlobTasks.Inventory(grace, since)));
-    }
-    Map<String, List<InventoryEntry>> reported = new TreeMap<>();
-    asked.forEach((node, future) -> {
-      try {
-        reported.put(node, BlobPeers.await(future, settings.copyTimeout()));
-      } catch (RuntimeException e) {
-        LOG.info("node {} did not report its blobs, left out of this repair: {}", node,
-            e.getMessage());
-      }
-    });
-    return reported;
-  }
-
-  /** Drops the settled copies of deleted keys that no put has recorded again. */
+  /**
+   * Drops the settled copies of deleted keys that no put has recorded again: only copies with
+   * the SHA-256 the key had when deleted, each under the key's lock.
+   */
   private void dropDeleted(Map<String, List<InventoryEntry>> reported,
       Map<String, BlobMeta> metadata, Map<String, String> deleted, Set<String> busy) {
     reported.forEach((node, entries) -> entries.forEach(entry -> {
       String key = entry.blob().key();
-      if (deleted.containsKey(key) && !metadata.containsKey(key) && !busy.contains(key)) {
-        peers.call(node, new BlobTasks.DropCopy(key, entry.blob().sha256()));
+      if (!entry.blob().sha256().equals(deleted.get(key)) || metadata.containsKey(key)
+          || busy.contains(key) || !meta.tryLock(key)) {
+        return;
+      }
+      try {
+        if (!meta.containsKey(key)) {
+          BlobPeers.await(peers.call(node, new BlobTasks.DropCopy(key, entry.blob().sha256())),
+              settings.callTimeout());
+        }
+      } catch (RuntimeException e) {
+        LOG.info("dropping the copy of deleted blob '{}' on {} failed: {}", key, node,
+            e.getMessage());
+      } finally {
+        meta.unlock(key);
       }
     }));
   }
@@ -246,8 +258,17 @@ final class BlobRepairer implements AutoCloseable {
             failed.add(key);
           }
         }
+        // The plan was made from a snapshot: a key changed since (a put, a delete, another pass)
+        // is left for the next pass, which plans it from what is then there.
+        Map<String, BlobMeta> now = meta.getAll(new HashSet<>(locked));
         List<Plan.Action> batch = new ArrayList<>();
-        locked.forEach(key -> batch.addAll(byKey.get(key)));
+        for (String key : locked) {
+          if (Objects.equals(now.get(key), metadata.get(key))) {
+            batch.addAll(byKey.get(key));
+          } else {
+            failed.add(key);
+          }
+        }
         copy(batch, sizes, failed);
         record(batch, metadata, failed);
         drop(batch, failed);
@@ -313,176 +334,46 @@ final class BlobRepairer implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------- restore
-
-  private void markRestored(int reportedNodes) {
-    if (restored()) {
-      return;
-    }
-    boolean waitedEnough = clock.millis() - startedMillis >= settings.restoreWait().toMillis();
-    if (reportedNodes >= settings.expectedNodes() || waitedEnough) {
-      state.set(RESTORED, true);
-      restored = true;
-      if (reportedNodes < settings.expectedNodes()) {
-        LOG.warn("blob metadata restored from {} of {} expected nodes after waiting {};"
-            + " blobs only the others hold come back when they join", reportedNodes,
-            settings.expectedNodes(), settings.restoreWait());
-      } else {
-        LOG.info("blob metadata restored from the disks of {} nodes", reportedNodes);
-      }
-    }
-  }
-
   boolean restored() {
-    if (!restored && Boolean.TRUE.equals(state.get(RESTORED))) {
-      restored = true;
-    }
-    return restored;
+    return restore.restored();
   }
 
   boolean awaitRestored(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!restored()) {
-      if (System.nanoTime() > deadline || closed) {
-        return false;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
+    return restore.awaitRestored(timeout, () -> closed);
   }
 
-  // ---------------------------------------------------------------- damaged copies
-
-  /** Copies the blob again onto the node whose copy is damaged, from another replica, later. */
-  void recopy(BlobMeta damaged, String node) {
+  void recopy(BlobMeta damagedCopy, String node) {
     if (!closed) {
-      timer.execute(() -> recopyNow(damaged, node));
+      damaged.recopyLater(damagedCopy, node);
     }
   }
 
-  /**
-   * Copies the blob again onto the node whose copy is damaged, from another replica, under the
-   * key's lock; true if a good copy is there now. A key a put or delete is busy with, or that
-   * was replaced or deleted since, is left alone (false).
-   */
-  boolean recopyNow(BlobMeta damaged, String node) {
-    if (!meta.tryLock(damaged.key())) {
-      return false; // a put or delete is busy with it; a repair pass or scrub comes back to it
-    }
-    try {
-      BlobMeta now = meta.get(damaged.key());
-      if (now == null || !now.sha256().equals(damaged.sha256())) {
-        return false;
-      }
-      Set<String> live = peers.live().keySet();
-      for (String source : damaged.replicas()) {
-        if (source.equals(node) || !live.contains(source)) {
-          continue;
-        }
-        try {
-          if (node.equals(peers.self())) { // here: no call to this node's own busy executor
-            store.pullLocal(damaged.key(), damaged.sha256(), damaged.size(), source);
-          } else {
-            BlobPeers.await(peers.copy(node, new BlobTasks.PullCopy(damaged.key(),
-                damaged.sha256(), damaged.size(), source)), settings.copyTimeout());
-          }
-          LOG.info("copy of blob '{}' on node {} copied again from {}", damaged.key(), node,
-              source);
-          return true;
-        } catch (RuntimeException e) {
-          LOG.warn("copying blob '{}' again onto {} from {} failed: {}", damaged.key(), node,
-              source, e.getMessage());
-        }
-      }
-      return false;
-    } finally {
-      meta.unlock(damaged.key());
-    }
+  boolean recopyNow(BlobMeta damagedCopy, String node) {
+    return damaged.recopyNow(damagedCopy, node);
   }
-
-  private void scrub() {
-    if (closed) {
-      return;
-    }
-    try {
-      if (!store.scrubLocal().isEmpty()) {
-        store.recopyDamagedLocal();
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("scrub of node {} failed; the next one tries again", peers.self(), e);
-    }
-  }
-
-  // ---------------------------------------------------------------- report
 
   StorageReport check(boolean verify) {
-    Set<String> live = peers.live().keySet();
-    Map<String, List<InventoryEntry>> reported = inventories(live);
-    Map<String, Set<String>> damaged = new HashMap<>();
-    List<Problem> problems = new ArrayList<>();
-    if (verify) {
-      for (String node : reported.keySet()) {
-        try {
-          for (Corruption c : BlobPeers.await(peers.call(node, new BlobTasks.Scrub()),
-              settings.copyTimeout())) {
-            damaged.computeIfAbsent(c.key(), k -> new HashSet<>()).add(node);
-            problems.add(new Problem(c.key(), node, Kind.CORRUPT, c.problem()));
-          }
-        } catch (RuntimeException e) {
-          LOG.info("node {} could not verify its blobs: {}", node, e.getMessage());
-        }
-      }
-    }
-    Map<String, BlobMeta> metadata = new TreeMap<>();
-    meta.entrySet().forEach(e -> metadata.put(e.getKey(), e.getValue()));
-    Map<String, Set<String>> good = new HashMap<>();
-    reported.forEach((node, entries) -> entries.forEach(entry -> {
-      StoredBlob copy = entry.blob();
-      BlobMeta known = metadata.get(copy.key());
-      if (known != null && known.matches(copy)) {
-        if (!damaged.getOrDefault(copy.key(), Set.of()).contains(node)) {
-          good.computeIfAbsent(copy.key(), k -> new HashSet<>()).add(node);
-        }
-      } else if (!entry.recent()) {
-        problems.add(known == null
-            ? new Problem(copy.key(), node, Kind.UNRECORDED, "the metadata has no entry")
-            : new Problem(copy.key(), node, Kind.STALE, "SHA-256 " + copy.sha256()
-                + ", the metadata says " + known.sha256()));
-      }
-    }));
-    int copies = settings.copies(live.size());
-    long bytes = 0;
-    for (BlobMeta m : metadata.values()) {
-      bytes += m.size();
-      Set<String> holders = good.getOrDefault(m.key(), Set.of());
-      if (holders.isEmpty()) {
-        problems.add(new Problem(m.key(), null, Kind.LOST,
-            "no live node holds a good copy; the metadata names " + m.replicas()));
-      } else if (holders.size() < copies) {
-        problems.add(new Problem(m.key(), null, Kind.UNDER_REPLICATED,
-            holders.size() + " of " + copies + " copies, on " + new TreeSet<>(holders)));
-      }
-    }
-    problems.sort((a, b) -> a.key().compareTo(b.key()));
-    return new StorageReport(new ArrayList<>(live), copies, metadata.size(), bytes, verify,
-        problems);
+    return checker.check(verify);
   }
 
+  /** Stops the passes and scrubs, waiting briefly for one that is running. */
   @Override
   public void close() {
     closed = true;
-    timer.shutdownNow();
+    passes.shutdownNow();
+    background.shutdownNow();
     if (listener != null) {
       try {
         hz.getCluster().removeMembershipListener(listener);
       } catch (RuntimeException e) {
         LOG.debug("removing the membership listener failed", e);
       }
+    }
+    try {
+      passes.awaitTermination(5, TimeUnit.SECONDS);
+      background.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -172,8 +172,10 @@ final class BlobTasks {
    *
    * @param blob key, size and SHA-256 as the copy's trailer records them
    * @param recent whether it was written within the in-flight grace
+   * @param writtenMillis when its file was written, by the node's clock
    */
-  record InventoryEntry(StoredBlob blob, boolean recent) implements Serializable {
+  record InventoryEntry(StoredBlob blob, boolean recent, long writtenMillis)
+      implements Serializable {
     InventoryEntry {
       Objects.requireNonNull(blob, "blob");
     }

@@ -287,6 +287,14 @@ public final class LocalDiskStore implements BlobStore {
 
   /** The {@link #inventory()}, with when each file was written. */
   public List<DiskEntry> entries() {
+    return entries(key -> {});
+  }
+
+  /**
+   * The {@link #inventory()}, with when each file was written; the key of each blob left out
+   * because its trailer cannot be read is given to {@code unreadable}.
+   */
+  public List<DiskEntry> entries(java.util.function.Consumer<String> unreadable) {
     checkOpen();
     List<DiskEntry> blobs = new ArrayList<>();
     for (Map.Entry<String, Path> blob : blobFiles().entrySet()) {
@@ -302,6 +310,7 @@ public final class LocalDiskStore implements BlobStore {
         log.warn("blob file {} left out of the inventory: {}", blob.getValue(), e.toString());
       } catch (BlobCorruptedException e) {
         log.warn("blob file {} left out of the inventory: {}", blob.getValue(), e.getMessage());
+        unreadable.accept(blob.getKey());
       }
     }
     return blobs;

@@ -25,6 +25,19 @@ final class MetaUpdates {
     }
   }
 
+  /** Records the entry if the key has none; true if it did. */
+  record RecordIfAbsent(BlobMeta blob)
+      implements EntryProcessor<String, BlobMeta, Boolean>, Serializable {
+    @Override
+    public Boolean process(Map.Entry<String, BlobMeta> entry) {
+      if (entry.getValue() != null) {
+        return false;
+      }
+      entry.setValue(blob);
+      return true;
+    }
+  }
+
   /** The entries whose key starts with the prefix. */
   record KeyPrefix(String prefix) implements Predicate<String, BlobMeta>, Serializable {
     @Override

@@ -350,7 +350,12 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
 
   /** Serves {@link BlobTasks.PullCopy}: copies the blob here from another node. */
   StoredBlob pullLocal(String key, String sha256, long size, String from) {
-    Optional<StoredBlob> held = disk.describe(key);
+    Optional<StoredBlob> held;
+    try {
+      held = disk.describe(key);
+    } catch (BlobCorruptedException e) { // a damaged trailer: as good as no copy, replace it
+      held = Optional.empty();
+    }
     if (held.isPresent() && held.get().sha256().equals(sha256)
         && disk.verify(key).isEmpty()) {
       damaged.remove(key);
@@ -414,8 +419,9 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   ArrayList<BlobTasks.InventoryEntry> inventoryLocal(long graceMillis, long clusterSince) {
     long recentAfter = Math.max(clock.millis() - graceMillis, clusterSince);
     ArrayList<BlobTasks.InventoryEntry> entries = new ArrayList<>();
-    for (LocalDiskStore.DiskEntry entry : disk.entries()) {
-      entries.add(new BlobTasks.InventoryEntry(entry.blob(), entry.writtenMillis() > recentAfter));
+    for (LocalDiskStore.DiskEntry entry : disk.entries(damaged::add)) {
+      entries.add(new BlobTasks.InventoryEntry(entry.blob(), entry.writtenMillis() > recentAfter,
+          entry.writtenMillis()));
     }
     return entries;
   }

@@ -1,0 +1,104 @@
+package dev.grid.storage;
+
+import com.hazelcast.map.IMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replaces damaged copies: a copy that a read, a scrub or a verify found bad is copied again onto
+ * the same node from a good replica (a copy made elsewhere would leave the bad one behind, looking
+ * good to the inventories). Each (key, node) is queued once however many reads meet it.
+ */
+final class DamagedCopies {
+  private static final Logger LOG = LoggerFactory.getLogger(DamagedCopies.class);
+
+  private final ReplicatedBlobStore store;
+  private final BlobPeers peers;
+  private final IMap<String, BlobMeta> meta;
+  private final ReplicationSettings settings;
+  private final Executor executor;
+  private final Set<String> queued = ConcurrentHashMap.newKeySet();
+
+  DamagedCopies(ReplicatedBlobStore store, BlobPeers peers, IMap<String, BlobMeta> meta,
+      ReplicationSettings settings, Executor executor) {
+    this.store = store;
+    this.peers = peers;
+    this.meta = meta;
+    this.settings = settings;
+    this.executor = executor;
+  }
+
+  /** Copies the blob again onto the node whose copy is damaged, soon; never throws. */
+  void recopyLater(BlobMeta damaged, String node) {
+    String id = node + " " + damaged.key();
+    if (!queued.add(id)) {
+      return;
+    }
+    try {
+      executor.execute(() -> {
+        queued.remove(id);
+        recopyNow(damaged, node);
+      });
+    } catch (RejectedExecutionException e) { // stopping: the next scrub or repair comes back
+      queued.remove(id);
+    }
+  }
+
+  /**
+   * Copies the blob again onto the node whose copy is damaged, from another replica, under the
+   * key's lock; true if a good copy is there now. A key a put or delete is busy with, or that
+   * was replaced or deleted since, is left alone (false).
+   */
+  boolean recopyNow(BlobMeta damaged, String node) {
+    if (!meta.tryLock(damaged.key())) {
+      return false; // a put or delete is busy with it; a repair pass or scrub comes back to it
+    }
+    try {
+      BlobMeta now = meta.get(damaged.key());
+      if (now == null || !now.sha256().equals(damaged.sha256())) {
+        return false;
+      }
+      Set<String> live = peers.live().keySet();
+      for (String source : now.replicas()) {
+        if (!source.equals(node) && live.contains(source) && copy(now, source, node)) {
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      meta.unlock(damaged.key());
+    }
+  }
+
+  private boolean copy(BlobMeta blob, String source, String node) {
+    try {
+      if (node.equals(peers.self())) { // here: no call to this node's own busy executor
+        store.pullLocal(blob.key(), blob.sha256(), blob.size(), source);
+      } else {
+        BlobPeers.await(peers.copy(node, new BlobTasks.PullCopy(blob.key(), blob.sha256(),
+            blob.size(), source)), settings.copyTimeout());
+      }
+      LOG.info("copy of blob '{}' on node {} copied again from {}", blob.key(), node, source);
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("copying blob '{}' again onto {} from {} failed: {}", blob.key(), node, source,
+          e.getMessage());
+      return false;
+    }
+  }
+
+  /** Re-reads every copy on this node's disk and replaces the damaged ones. */
+  void scrub() {
+    try {
+      if (!store.scrubLocal().isEmpty()) {
+        store.recopyDamagedLocal();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("scrub of node {} failed; the next one tries again", peers.self(), e);
+    }
+  }
+}

@@ -329,7 +329,11 @@ public final class GridNode implements AutoCloseable {
     }
     // The ends and hand-backs the worker wrote while stopping.
     flushDurableMaps("last job changes");
-    hz.getUserContext().put(BlobMapStore.STOPPING_KEY, Boolean.TRUE);
+    try {
+      hz.getUserContext().put(BlobMapStore.STOPPING_KEY, Boolean.TRUE);
+    } catch (RuntimeException e) { // the member is gone already (halt)
+      LOG.debug("marking the durable maps stopping failed", e);
+    }
     stateLoader.shutdownNow();
     closeQuietly(orphans);
     try {

@@ -197,7 +197,7 @@ class StorageClusterTest {
 
     Result repair = cli("storage", "repair");
 
-    assertThat(repair.code()).isZero();
+    assertThat(repair.code()).as(repair.err()).isZero();
     assertThat(repair.out()).contains(" 1 damaged copy replaced, ");
     assertThat(Files.readAllBytes(file)).isEqualTo(good);
     Result check = cli("storage", "check", "--verify");
@@ -219,7 +219,7 @@ class StorageClusterTest {
       assertThat(p.key()).isEqualTo(key);
     });
     Result repair = cli("storage", "repair");
-    assertThat(repair.code()).isZero();
+    assertThat(repair.code()).as(repair.err()).isZero();
     assertThat(repair.out()).startsWith("repair: 1 copy made, ");
     Result check = cli("storage", "check", "--verify");
     assertThat(check.code()).as(check.out()).isZero();

@@ -58,6 +58,7 @@ final class StorageChecker {
     Map<String, BlobMeta> metadata = new TreeMap<>();
     meta.entrySet().forEach(e -> metadata.put(e.getKey(), e.getValue()));
     Map<String, Set<String>> good = new HashMap<>();
+    Set<String> inFlight = new HashSet<>(); // a put is replacing them: judged on a later check
     reported.forEach((node, entries) -> entries.forEach(entry -> {
       StoredBlob copy = entry.blob();
       BlobMeta known = metadata.get(copy.key());
@@ -65,7 +66,9 @@ final class StorageChecker {
         if (!damaged.getOrDefault(copy.key(), Set.of()).contains(node)) {
           good.computeIfAbsent(copy.key(), k -> new HashSet<>()).add(node);
         }
-      } else if (!entry.recent()) {
+      } else if (entry.recent()) {
+        inFlight.add(copy.key());
+      } else {
         problems.add(known == null
             ? new Problem(copy.key(), node, Kind.UNRECORDED, "the metadata has no entry")
             : new Problem(copy.key(), node, Kind.STALE, "SHA-256 " + copy.sha256()
@@ -77,6 +80,9 @@ final class StorageChecker {
     for (BlobMeta m : metadata.values()) {
       bytes += m.size();
       Set<String> holders = good.getOrDefault(m.key(), Set.of());
+      if (inFlight.contains(m.key())) {
+        continue;
+      }
       if (holders.isEmpty()) {
         problems.add(new Problem(m.key(), null, Kind.LOST,
             "no live node holds a good copy; the metadata names " + m.replicas()));

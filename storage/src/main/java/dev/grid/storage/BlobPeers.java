@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -115,12 +116,12 @@ final class BlobPeers {
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> submit(IExecutorService executor, String node,
       BlobTasks.Task<T> task) {
-    Member member = live().get(node);
-    if (member == null) {
-      return CompletableFuture.failedFuture(
-          new IllegalStateException("node '" + node + "' is not in the cluster"));
-    }
     try {
+      Member member = live().get(node);
+      if (member == null) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("node '" + node + "' is not in the cluster"));
+      }
       // Hazelcast 5's executor futures are CompletableFutures (InvocationFuture).
       return (CompletableFuture<T>) executor.submitToMember(task, member);
     } catch (RuntimeException e) {
@@ -134,6 +135,10 @@ final class BlobPeers {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
+      while ((cause instanceof ExecutionException || cause instanceof CompletionException)
+          && cause.getCause() != null) { // a call made on another thread, composed
+        cause = cause.getCause();
+      }
       if (cause instanceof RuntimeException re) {
         throw re;
       }

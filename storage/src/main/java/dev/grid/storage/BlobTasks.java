@@ -2,6 +2,9 @@ package dev.grid.storage;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -107,6 +110,107 @@ final class BlobTasks {
     @Override
     StoredBlob run(ReplicatedBlobStore store) {
       return store.pullLocal(key, sha256, size, from);
+    }
+  }
+
+  /** Begins a {@link BlobReceiver} session for a copy the sender pushes chunk by chunk. */
+  static final class OpenPush extends Task<Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final String session;
+    private final String key;
+    private final String sender;
+
+    OpenPush(String session, String key, String sender) {
+      this.session = session;
+      this.key = key;
+      this.sender = sender;
+    }
+
+    @Override
+    Boolean run(ReplicatedBlobStore store) {
+      store.receiver().open(session, key, sender);
+      return true;
+    }
+  }
+
+  /**
+   * One chunk of a pushed copy, with the CRC32C the sender computed of it. Written as Hazelcast's
+   * {@link DataSerializable}, not by Java serialization: the chunk then goes into the call's
+   * buffer in one piece instead of being drained through 1 KiB blocks (see docs/BENCHMARKS.md).
+   */
+  static final class PushChunk extends Task<Boolean> implements DataSerializable {
+    private static final long serialVersionUID = 1L;
+    private String session;
+    private long seq;
+    private byte[] bytes;
+    private int crc32c;
+
+    /** For Hazelcast, which fills it in by {@link #readData}. */
+    PushChunk() {}
+
+    PushChunk(String session, long seq, byte[] bytes, int crc32c) {
+      this.session = session;
+      this.seq = seq;
+      this.bytes = bytes;
+      this.crc32c = crc32c;
+    }
+
+    @Override
+    Boolean run(ReplicatedBlobStore store) {
+      store.receiver().chunk(session, seq, bytes, crc32c);
+      return true;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(session);
+      out.writeLong(seq);
+      out.writeInt(crc32c);
+      out.writeByteArray(bytes);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      session = in.readString();
+      seq = in.readLong();
+      crc32c = in.readInt();
+      bytes = in.readByteArray();
+    }
+  }
+
+  /** Commits a pushed copy if it is whole and has the SHA-256 given; the copy stored. */
+  static final class FinishPush extends Task<StoredBlob> {
+    private static final long serialVersionUID = 1L;
+    private final String session;
+    private final long chunks;
+    private final long size;
+    private final String sha256;
+
+    FinishPush(String session, long chunks, long size, String sha256) {
+      this.session = session;
+      this.chunks = chunks;
+      this.size = size;
+      this.sha256 = sha256;
+    }
+
+    @Override
+    StoredBlob run(ReplicatedBlobStore store) {
+      return store.receiver().finish(session, chunks, size, sha256);
+    }
+  }
+
+  /** Gives up a pushed copy: its temp file is deleted. True if the session was still open. */
+  static final class AbortPush extends Task<Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final String session;
+
+    AbortPush(String session) {
+      this.session = session;
+    }
+
+    @Override
+    Boolean run(ReplicatedBlobStore store) {
+      return store.receiver().abort(session);
     }
   }
 

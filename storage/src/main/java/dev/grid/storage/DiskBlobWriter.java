@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.CRC32C;
 
 /**
  * Writes one blob durably: content to a temp file in the blob's own directory, chunk by chunk
@@ -39,41 +40,199 @@ final class DiskBlobWriter {
 
   /** Writes the content under the key; if {@code expectedSha256} is not null it must match. */
   StoredBlob write(String key, InputStream content, String expectedSha256) {
-    Path target = paths.fileOf(key);
-    Path dir = target.getParent();
-    boolean dirExisted = Files.isDirectory(dir);
-    Path temp = createTemp(key, dir);
-    Trailer trailer;
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-      trailer = writeContent(key, content, out);
-      out.force(true);
-    } catch (IOException e) {
-      deleteQuietly(temp);
-      throw new UncheckedIOException("writing blob '" + key + "' to " + temp + " failed", e);
-    } catch (RuntimeException | Error e) {
-      deleteQuietly(temp);
-      throw e;
-    }
-    String sha256 = HexFormat.of().formatHex(trailer.sha256());
-    if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
-      deleteQuietly(temp);
-      throw new BlobCorruptedException(key, "the content given has SHA-256 " + sha256
-          + ", expected " + expectedSha256 + "; nothing was stored");
-    }
-    try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      LocalDiskStore.fsyncDirectory(dir);
-      if (!dirExisted) {
-        for (Path up = dir.getParent(); up.startsWith(paths.root()); up = up.getParent()) {
-          LocalDiskStore.fsyncDirectory(up);
+    try (Incoming file = begin(key)) {
+      byte[] buffer = new byte[Math.min(chunkSize, FIRST_BUFFER)];
+      while (true) {
+        int n = readChunk(key, content, buffer);
+        if (n == buffer.length && buffer.length < chunkSize) { // more than a small blob: grow once
+          buffer = Arrays.copyOf(buffer, chunkSize);
+          n += readChunk(key, content, ByteBuffer.wrap(buffer, n, chunkSize - n));
+        }
+        if (n == 0) {
+          break;
+        }
+        file.append(buffer, 0, n);
+        if (n < chunkSize) {
+          break;
         }
       }
-    } catch (IOException e) {
-      deleteQuietly(temp);
-      throw new UncheckedIOException("moving blob '" + key + "' into place at " + target
-          + " failed", e);
+      return file.commit(expectedSha256);
     }
-    return new StoredBlob(key, trailer.size(), sha256);
+  }
+
+  /**
+   * Starts a blob file whose content arrives piece by piece (a put that also sends it elsewhere,
+   * or a copy pushed by another node): {@link Incoming#append} each piece in order, then {@link
+   * Incoming#commit}. Closing it before the commit deletes the temp file.
+   */
+  Incoming begin(String key) {
+    return new Incoming(key, true);
+  }
+
+  /**
+   * As {@link #begin}, for a copy whose content the sender has hashed and whose every piece has
+   * been checked against the sender's CRC32C on arrival: the SHA-256 is not computed again, and
+   * the one given to {@link Incoming#commit} goes into the trailer. A scrub recomputes it later.
+   */
+  Incoming beginChecked(String key) {
+    return new Incoming(key, false);
+  }
+
+  /**
+   * One blob file being written: a temp file next to the key's, the header written, each piece
+   * appended, hashed and its chunks' CRC32C taken; nobody sees it before {@link #commit}.
+   * Not thread-safe: one writer at a time.
+   */
+  final class Incoming implements AutoCloseable {
+    private final String key;
+    private final Path dir;
+    private final boolean dirExisted;
+    private final Path temp;
+    private final FileChannel out;
+    private final MessageDigest hash; // null when the sender's SHA-256 is taken
+    private final CRC32C chunkCrc = new CRC32C();
+    private int[] crcs = new int[16];
+    private int count;
+    private int inChunk;
+    private long size;
+    private String digest;
+    private boolean done;
+
+    private Incoming(String key, boolean hashed) {
+      this.key = key;
+      this.hash = hashed ? DiskBlobWriter.sha256() : null;
+      Path target = paths.fileOf(key);
+      this.dir = target.getParent();
+      this.dirExisted = Files.isDirectory(dir);
+      this.temp = createTemp(key, dir);
+      try {
+        this.out = FileChannel.open(temp, StandardOpenOption.WRITE);
+        writeFully(out, DiskBlobFormat.header());
+      } catch (IOException e) {
+        deleteQuietly(temp);
+        throw new UncheckedIOException("writing blob '" + key + "' to " + temp + " failed", e);
+      }
+    }
+
+    String key() {
+      return key;
+    }
+
+    /** Content bytes appended so far. */
+    long size() {
+      return size;
+    }
+
+    /** Appends the next piece of the content, of any length. */
+    void append(byte[] bytes, int offset, int length) {
+      if (done || digest != null) {
+        throw new IllegalStateException("blob file of '" + key + "' is already closed");
+      }
+      if (hash != null) {
+        hash.update(bytes, offset, length);
+      }
+      for (int at = offset, end = offset + length; at < end; ) {
+        int n = Math.min(end - at, chunkSize - inChunk);
+        chunkCrc.update(bytes, at, n);
+        inChunk += n;
+        at += n;
+        if (inChunk == chunkSize) {
+          endChunk();
+        }
+      }
+      try {
+        writeFully(out, ByteBuffer.wrap(bytes, offset, length));
+      } catch (IOException e) {
+        close();
+        throw new UncheckedIOException("writing blob '" + key + "' to " + temp + " failed", e);
+      }
+      size += length;
+    }
+
+    /** The SHA-256 of the content appended, in hex; nothing more may be appended after. */
+    String sha256() {
+      if (hash == null) {
+        throw new IllegalStateException("blob file of '" + key + "' is not hashed here");
+      }
+      if (digest == null) {
+        digest = HexFormat.of().formatHex(hash.digest());
+      }
+      return digest;
+    }
+
+    private void endChunk() {
+      if (count == crcs.length) {
+        crcs = Arrays.copyOf(crcs, count * 2);
+      }
+      crcs[count++] = (int) chunkCrc.getValue();
+      chunkCrc.reset();
+      inChunk = 0;
+    }
+
+    /**
+     * Writes the trailer, fsyncs, and renames the file over the key's in one atomic step, then
+     * fsyncs the directory (and each directory up to the root this put created). If {@code
+     * expectedSha256} is not null and the content has another, nothing is stored. A file begun
+     * by {@link #beginChecked} takes {@code expectedSha256} as its SHA-256.
+     */
+    StoredBlob commit(String expectedSha256) {
+      if (done) {
+        throw new IllegalStateException("blob file of '" + key + "' is already closed");
+      }
+      try {
+        if (inChunk > 0) {
+          endChunk();
+        }
+        String sha = hash != null ? sha256() : expectedSha256;
+        if (sha == null) {
+          throw new IllegalArgumentException("blob file of '" + key + "' needs the SHA-256"
+              + " its sender computed");
+        }
+        Trailer trailer =
+            new Trailer(size, chunkSize, Arrays.copyOf(crcs, count), HexFormat.of().parseHex(sha));
+        if (expectedSha256 != null && !expectedSha256.equals(sha)) {
+          throw new BlobCorruptedException(key, "the content given has SHA-256 " + sha
+              + ", expected " + expectedSha256 + "; nothing was stored");
+        }
+        writeFully(out, DiskBlobFormat.trailerAndFooter(trailer));
+        out.force(true);
+        out.close();
+        Files.move(temp, paths.fileOf(key), StandardCopyOption.ATOMIC_MOVE);
+        done = true;
+        LocalDiskStore.fsyncDirectory(dir);
+        if (!dirExisted) {
+          for (Path up = dir.getParent(); up.startsWith(paths.root()); up = up.getParent()) {
+            LocalDiskStore.fsyncDirectory(up);
+          }
+        }
+        return new StoredBlob(key, size, sha);
+      } catch (IOException e) {
+        throw new UncheckedIOException("writing blob '" + key + "' to " + temp + " and moving"
+            + " it into place failed", e);
+      } finally {
+        close();
+      }
+    }
+
+    /** Gives up the file unless committed: closes and deletes it. Idempotent. */
+    @Override
+    public void close() {
+      if (!done) {
+        done = true;
+        try {
+          out.close();
+        } catch (IOException e) {
+          // deleted next
+        }
+        deleteQuietly(temp);
+      } else if (out.isOpen()) {
+        try {
+          out.close();
+        } catch (IOException e) {
+          // committed already
+        }
+      }
+    }
   }
 
   /**
@@ -97,39 +256,6 @@ final class DiskBlobWriter {
     }
     throw new UncheckedIOException("creating a file for blob '" + key + "' in " + dir
         + " failed " + CREATE_ATTEMPTS + " times", last);
-  }
-
-  private Trailer writeContent(String key, InputStream content, FileChannel out)
-      throws IOException {
-    writeFully(out, DiskBlobFormat.header());
-    MessageDigest sha256 = sha256();
-    byte[] buffer = new byte[Math.min(chunkSize, FIRST_BUFFER)];
-    int[] crcs = new int[16];
-    long size = 0;
-    int count = 0;
-    while (true) {
-      int n = readChunk(key, content, buffer);
-      if (n == buffer.length && buffer.length < chunkSize) { // more than a small blob: grow once
-        buffer = Arrays.copyOf(buffer, chunkSize);
-        n += readChunk(key, content, ByteBuffer.wrap(buffer, n, chunkSize - n));
-      }
-      if (n == 0) {
-        break;
-      }
-      sha256.update(buffer, 0, n);
-      if (count == crcs.length) {
-        crcs = Arrays.copyOf(crcs, count * 2);
-      }
-      crcs[count++] = DiskBlobFormat.crc32c(buffer, n);
-      writeFully(out, ByteBuffer.wrap(buffer, 0, n));
-      size += n;
-      if (n < chunkSize) {
-        break;
-      }
-    }
-    Trailer trailer = new Trailer(size, chunkSize, Arrays.copyOf(crcs, count), sha256.digest());
-    writeFully(out, DiskBlobFormat.trailerAndFooter(trailer));
-    return trailer;
   }
 
   private static int readChunk(String key, InputStream content, byte[] buffer) {

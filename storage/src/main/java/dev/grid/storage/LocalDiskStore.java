@@ -158,6 +158,27 @@ public final class LocalDiskStore implements BlobStore {
     return writer.write(key, content, expectedSha256);
   }
 
+  /**
+   * Starts writing the blob piece by piece, for content that arrives in pieces (a put that sends
+   * each piece to other nodes too, or a copy another node pushes here): append, then commit;
+   * closing it uncommitted deletes its temp file.
+   */
+  DiskBlobWriter.Incoming begin(String key) {
+    BlobStore.checkKey(key);
+    checkOpen();
+    return writer.begin(key);
+  }
+
+  /**
+   * As {@link #begin}, for a copy pushed by another node whose every piece was checked against
+   * the sender's CRC32C: the sender's SHA-256, given to the commit, goes into the trailer.
+   */
+  DiskBlobWriter.Incoming beginChecked(String key) {
+    BlobStore.checkKey(key);
+    checkOpen();
+    return writer.beginChecked(key);
+  }
+
   @Override
   public Optional<InputStream> open(String key) {
     return openFrom(key, 0).map(OpenedBlob::content);

@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -20,8 +21,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +36,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Put.</b> The writing node keeps the first copy (output is read most where it was made);
  * the other R-1 go to the nodes {@link Placement} ranks first among the rest. A small blob (up to
- * {@value #SMALL_LIMIT} bytes) travels whole to every target at once; a larger one is streamed to
- * the local disk, then each target pulls it chunk by chunk and keeps it only if its SHA-256
- * matches. A target that fails is replaced by the next in the ranking. {@code put} returns once R
- * copies are fsynced; only then does the metadata name them, so a reader never meets metadata
- * whose copies are not all on disk.
+ * {@value #SMALL_LIMIT} bytes) travels whole to every target at once. A larger one is streamed to
+ * the local disk and, chunk by chunk as it is read, pushed to the R-1 targets, which write it as
+ * it comes ({@link BlobPush}, {@link BlobReceiver}); each target commits its copy when the writer
+ * has hashed the whole and every chunk has arrived checked. A target that fails is replaced by the
+ * next in the ranking, which pulls its copy from the local one and keeps it only if its SHA-256
+ * matches. {@code put} returns once R copies are fsynced; only then does the metadata name them,
+ * so a reader never meets metadata whose copies are not all on disk.
  *
  * <p><b>Read.</b> From the local copy if there is one, else from the replicas in turn; a chunk
  * with a bad checksum or a copy with other content makes the read go on from the same byte on the
@@ -70,6 +76,12 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   /** Blobs up to this size travel whole in one call instead of being pulled chunk by chunk. */
   static final int SMALL_LIMIT = 256 * 1024;
 
+  /** Bytes a large put reads, writes and pushes to the other nodes at a time. */
+  static final int PUSH_CHUNK = LocalDiskStore.DEFAULT_CHUNK_SIZE;
+
+  /** Threads that serialize and send the pushed chunks of this node's puts. */
+  private static final int PUSH_THREADS = 2;
+
   static final Duration TOMBSTONE_TTL = Duration.ofDays(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedBlobStore.class);
@@ -84,6 +96,8 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   private final BlobRepairer repairer;
   /** Keys whose copy on this disk was found damaged and not yet copied again. */
   private final Set<String> damaged = ConcurrentHashMap.newKeySet();
+  private final BlobReceiver receiver;
+  private final ExecutorService pushSends;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ReplicatedBlobStore(HazelcastInstance hz, String node, LocalDiskStore disk,
@@ -96,6 +110,13 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     this.meta = hz.getMap(META_MAP);
     this.tombstones = hz.getMap(TOMBSTONE_MAP);
     this.repairer = new BlobRepairer(this, hz, peers, settings, clock);
+    this.receiver = new BlobReceiver(hz, node, disk, settings.copyTimeout(), clock);
+    AtomicInteger sendThreads = new AtomicInteger();
+    this.pushSends = Executors.newFixedThreadPool(PUSH_THREADS, r -> {
+      Thread t = new Thread(r, "grid-blob-push-" + node + "-" + sendThreads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** Adds the store's maps and executors to a member's configuration. */
@@ -137,6 +158,10 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
 
   ReplicationSettings settings() {
     return settings;
+  }
+
+  BlobReceiver receiver() {
+    return receiver;
   }
 
   // ---------------------------------------------------------------- put
@@ -228,11 +253,26 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     return checked(key, blob, holders, failures);
   }
 
+  /**
+   * Streams the content to the local disk and, chunk by chunk as it goes, to the first R-1 other
+   * nodes in the ranking ({@link BlobPush}); a node whose push fails is replaced by the next in
+   * the ranking, which pulls its copy from the local one once that is on disk.
+   */
   private Written putLarge(String key, InputStream content, List<String> ranking, int copies) {
-    StoredBlob blob = disk.write(key, content);
+    int next = Math.min(copies, ranking.size());
+    List<BlobPush> pushes =
+        BlobPush.open(peers, ranking.subList(1, next), key, settings.callTimeout(), pushSends);
+    StoredBlob blob = writeAndPush(key, content, pushes);
     List<String> holders = new ArrayList<>(List.of(node()));
     List<String> failures = new ArrayList<>();
-    int next = 1;
+    for (BlobPush push : pushes) {
+      try {
+        push.await(settings.copyTimeout());
+        holders.add(push.target());
+      } catch (RuntimeException e) {
+        failures.add(push.target() + ": " + e.getMessage());
+      }
+    }
     while (holders.size() < copies && next < ranking.size()) {
       List<String> targets =
           ranking.subList(next, Math.min(ranking.size(), next + copies - holders.size()));
@@ -253,6 +293,51 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
       }
     }
     return checked(key, blob, holders, failures);
+  }
+
+  /**
+   * Writes the local copy, sending each chunk to the pushes before writing it here; once the
+   * content ends, asks the receivers to commit and commits the local copy meanwhile. A failure
+   * here (the content cannot be read, the local disk fails) gives up every push.
+   */
+  private StoredBlob writeAndPush(String key, InputStream content, List<BlobPush> pushes) {
+    try (DiskBlobWriter.Incoming local = disk.begin(key)) {
+      long chunks = 0;
+      while (true) {
+        byte[] chunk = readChunk(key, content);
+        if (chunk.length == 0) {
+          break;
+        }
+        int crc = DiskBlobFormat.crc32c(chunk, chunk.length);
+        for (BlobPush push : pushes) {
+          push.send(chunks, chunk, crc);
+        }
+        local.append(chunk, 0, chunk.length);
+        chunks++;
+        if (chunk.length < PUSH_CHUNK) {
+          break;
+        }
+      }
+      for (BlobPush push : pushes) {
+        push.finish(chunks, local.size(), local.sha256());
+      }
+      return local.commit(null);
+    } catch (RuntimeException | Error e) {
+      pushes.forEach(BlobPush::abort);
+      throw e;
+    }
+  }
+
+  /** The next {@link #PUSH_CHUNK} bytes of the content in a new array; fewer at its end. */
+  private static byte[] readChunk(String key, InputStream content) {
+    try {
+      byte[] chunk = new byte[PUSH_CHUNK];
+      int n = content.readNBytes(chunk, 0, PUSH_CHUNK);
+      return n == PUSH_CHUNK ? chunk : Arrays.copyOf(chunk, n);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the content of blob '" + key + "' failed: "
+          + e.getMessage(), e);
+    }
   }
 
   private static Written checked(String key, StoredBlob blob, List<String> holders,
@@ -521,6 +606,8 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     if (closed.compareAndSet(false, true)) {
       try {
         repairer.close();
+        receiver.close();
+        pushSends.shutdownNow();
         hz.getUserContext().remove(CONTEXT_KEY, this);
       } catch (RuntimeException e) { // the member is gone already
         LOG.debug("detaching the blob store of node {} failed", node(), e);

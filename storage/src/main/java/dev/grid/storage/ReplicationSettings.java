@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param inFlightGrace a copy written less than this long ago that the metadata does not name yet
  *     belongs to a put still in flight: repair leaves its key alone
  * @param callTimeout the longest wait for one small call to another node (a chunk, a drop)
- * @param copyTimeout the longest wait for a node to copy one blob from another
+ * @param copyTimeout the longest wait for a node to copy one blob from another; also how long a
+ *     node keeps a copy being pushed to it whose sender sends nothing more
  */
 public record ReplicationSettings(
     int replication,
@@ -85,6 +86,12 @@ public record ReplicationSettings(
   public ReplicationSettings withInFlightGrace(Duration grace) {
     return new ReplicationSettings(replication, expectedNodes, restoreWait, repairEvery,
         repairDelay, scrubEvery, grace, callTimeout, copyTimeout);
+  }
+
+  /** These settings with other timeouts for one call and for one copy. */
+  public ReplicationSettings withTimeouts(Duration call, Duration copy) {
+    return new ReplicationSettings(replication, expectedNodes, restoreWait, repairEvery,
+        repairDelay, scrubEvery, inFlightGrace, call, copy);
   }
 
   /** The copies a blob should have when {@code liveNodes} nodes are up. */

@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
  *       {@value LocalDiskStore#DEFAULT_CHUNK_SIZE} bytes (the store's chunk size), with one fsync
  *       at the end, and then reads it back with the same chunk size;
  *   <li>node n1 puts the same bytes as N blobs (each put returns once both copies are fsynced:
- *       n1 keeps the first, another node pulls the second);
+ *       n1 keeps the first and streams the second to another node as it writes);
  *   <li>n1 reads each blob back, from its own copy (local);
  *   <li>each blob is read by the node that holds no copy of it, over the cluster (remote: an
  *       extra figure without a target).

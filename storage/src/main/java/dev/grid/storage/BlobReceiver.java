@@ -3,10 +3,13 @@ package dev.grid.storage;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -18,31 +21,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The copies other nodes push to this node while they write their own ({@link BlobPush} is the
- * sending side): one receive session per push, writing into a temp file of this node's {@link
- * LocalDiskStore} as the chunks arrive, committed (fsync, rename) when the sender says it is
- * finished and every chunk has come.
+ * sending side): one receive session per push, opened by a call over the cluster, fed by one
+ * connection to this node's {@link BlobStreamServer}, writing into a temp file of this node's
+ * {@link LocalDiskStore} as the chunks arrive, and committed (fsync, rename) by the sender's
+ * finish call once the stream has ended with every chunk.
  *
  * <p>Integrity, end to end without hashing twice: the sender takes a CRC32C of each chunk from
  * the same bytes it feeds its SHA-256, the receiver checks each chunk against it on arrival and
  * appends the chunks strictly in sequence, and the finish checks the count and size. So the copy
  * holds the bytes the sender hashed, and the sender's SHA-256 goes into its trailer instead of
- * being computed again (a scrub, or a read through {@link DiskBlobFormat}'s chunk CRCs, checks
- * the file later as for any copy).
+ * being computed again (a scrub checks the file later as for any copy).
  *
- * <p>Concurrency: the chunks of one session come on several executor threads, so they may arrive
- * out of order. Each session is its own lock; the thread that brings the next chunk in sequence
- * appends it, then any that came early. The sender keeps at most {@link BlobPush#WINDOW} chunks
- * unanswered, so few wait here, and a chunk too far ahead is refused. A session ends exactly once:
- * committed, aborted by its sender, aborted on a bad chunk, or dropped because its sender left the
- * cluster or sent nothing for the idle timeout. Whatever ends it uncommitted deletes its temp
- * file; a chunk or finish for a session that has ended (or never began) fails, and the sender
- * then falls back to the pull of a copy ({@link BlobTasks.PullCopy}).
+ * <p>Concurrency: a session is its own lock. Its chunks come from one stream thread, in order;
+ * the finish call, on an executor thread, waits until that stream has ended. A session ends
+ * exactly once: committed, aborted by its sender, aborted because its stream broke or a chunk was
+ * bad, or dropped because its sender left the cluster or sent nothing for the idle timeout.
+ * Whatever ends it uncommitted deletes its temp file; a stream or finish for a session that has
+ * ended (or never began) fails, and the sender then falls back to the pull of a copy ({@link
+ * BlobTasks.PullCopy}).
  */
 final class BlobReceiver implements AutoCloseable {
-  /** Chunks a session holds that came before the next in sequence; more is a sender's bug. */
-  static final int MAX_EARLY = 2 * BlobPush.WINDOW;
-
   private static final Logger LOG = LoggerFactory.getLogger(BlobReceiver.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final LocalDiskStore disk;
   private final String node;
@@ -53,6 +53,7 @@ final class BlobReceiver implements AutoCloseable {
   private final ScheduledExecutorService sweeper;
   private final UUID membershipListener;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile BlobStreamServer streams;
 
   BlobReceiver(HazelcastInstance hz, String node, LocalDiskStore disk, Duration idleTimeout,
       Clock clock) {
@@ -79,15 +80,37 @@ final class BlobReceiver implements AutoCloseable {
     });
   }
 
-  /** Begins a session: a temp file for the key, to be filled by chunks from {@code sender}. */
-  void open(String session, String key, String sender) {
+  /**
+   * Begins a session: a temp file for the key, to be filled by one stream from {@code sender};
+   * where to connect and the token that stream must present.
+   */
+  PushTicket open(String session, String key, String sender) {
     checkOpen();
-    Session started = new Session(session, sender, disk.beginChecked(key));
+    BlobStreamServer server = streams;
+    if (server == null) {
+      throw new IllegalStateException("node " + node + " takes no blob streams");
+    }
+    byte[] token = new byte[BlobStreamServer.TOKEN_BYTES];
+    RANDOM.nextBytes(token);
+    Session started = new Session(session, sender, token, disk.beginChecked(key));
     if (sessions.putIfAbsent(session, started) != null) {
       started.end("a session with its id was open already");
       throw new IllegalStateException("receive session " + session + " on node " + node
           + " is open already");
     }
+    InetSocketAddress at = server.address();
+    return new PushTicket(at.getAddress().getHostAddress(), at.getPort(), token);
+  }
+
+  /** Where and with what token a sender streams into a session it opened. */
+  record PushTicket(String host, int port, byte[] token) implements java.io.Serializable {}
+
+  /**
+   * Binds a stream to its session if the token is the session's; once per session. Ending the
+   * session closes {@code stream}, so a reader blocked on it stops at once.
+   */
+  void attach(String session, byte[] token, AutoCloseable stream) {
+    find(session).attach(token, stream);
   }
 
   /** Takes chunk {@code seq} (from 0) of the session, checked against the sender's CRC32C. */
@@ -99,6 +122,11 @@ final class BlobReceiver implements AutoCloseable {
     found.accept(seq, bytes);
   }
 
+  /** The session's stream reached its end mark. */
+  void streamEnded(String session) {
+    find(session).streamEnded();
+  }
+
   /**
    * Commits the session's copy once it has exactly {@code chunks} chunks, {@code size} bytes and
    * the SHA-256 the sender computed; fails otherwise, keeping nothing.
@@ -108,13 +136,13 @@ final class BlobReceiver implements AutoCloseable {
       throw new IllegalArgumentException("SHA-256 '" + sha256 + "' sent to finish receive"
           + " session " + session + " is not 64 lowercase hex digits");
     }
-    return find(session).finish(chunks, size, sha256);
+    return find(session).finish(chunks, size, sha256, idleTimeout);
   }
 
   /** Ends the session, deleting its temp file; false if it had ended already. */
-  boolean abort(String session) {
+  boolean abort(String session, String why) {
     Session found = sessions.get(session);
-    return found != null && found.end("its sender gave it up");
+    return found != null && found.end(why);
   }
 
   /** Sessions open now (for tests and logs). */
@@ -166,11 +194,22 @@ final class BlobReceiver implements AutoCloseable {
     }
   }
 
-  /** Ends every session, deleting their temp files, and stops the sweeper. Idempotent. */
+  /**
+   * Listens for streams on the member's own address; until then (or if that fails) pushes to
+   * this node fail at their open and their senders fall back to a pull.
+   */
+  void listen(InetAddress address) {
+    streams = new BlobStreamServer(node, address, this, idleTimeout);
+  }
+
+  /** Ends every session, deleting their temp files, and stops listening. Idempotent. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       sweeper.shutdownNow();
+      if (streams != null) {
+        streams.close();
+      }
       try {
         hz.getCluster().removeMembershipListener(membershipListener);
       } catch (RuntimeException e) { // the member is gone already
@@ -184,15 +223,19 @@ final class BlobReceiver implements AutoCloseable {
   private final class Session {
     private final String id;
     private final String sender;
+    private final byte[] token;
     private final DiskBlobWriter.Incoming file;
-    private final TreeMap<Long, byte[]> early = new TreeMap<>();
+    private boolean attached;
+    private AutoCloseable stream;
+    private boolean streamEnded;
     private long next;
     private long idleSince;
     private boolean ended;
 
-    Session(String id, String sender, DiskBlobWriter.Incoming file) {
+    Session(String id, String sender, byte[] token, DiskBlobWriter.Incoming file) {
       this.id = id;
       this.sender = sender;
+      this.token = token;
       this.file = file;
       this.idleSince = clock.millis();
     }
@@ -201,29 +244,54 @@ final class BlobReceiver implements AutoCloseable {
       return idleSince;
     }
 
+    synchronized void attach(byte[] presented, AutoCloseable connection) {
+      checkLive();
+      if (attached || !MessageDigest.isEqual(token, presented)) {
+        // Not end(): a stranger guessing must not be able to break a real push.
+        throw new IllegalStateException("a stream into receive session " + id + " on node "
+            + node + " was refused: " + (attached ? "it has its stream" : "wrong token"));
+      }
+      attached = true;
+      stream = connection;
+    }
+
     synchronized void accept(long seq, byte[] bytes) {
       checkLive();
-      if (seq < next || early.containsKey(seq) || seq >= next + MAX_EARLY) {
-        fail("chunk " + seq + " is out of the window (next " + next + ", " + early.size()
-            + " early)");
+      if (!attached || streamEnded || seq != next) {
+        fail("chunk " + seq + " came out of sequence (next " + next + ")");
       }
       idleSince = clock.millis();
-      early.put(seq, bytes);
       try {
-        for (byte[] b; (b = early.remove(next)) != null; next++) {
-          file.append(b, 0, b.length);
-        }
+        file.append(bytes, 0, bytes.length);
       } catch (RuntimeException e) {
         end("writing it failed: " + e.getMessage());
         throw e;
       }
+      next++;
     }
 
-    synchronized StoredBlob finish(long chunks, long size, String sha256) {
+    synchronized void streamEnded() {
       checkLive();
-      if (next != chunks || !early.isEmpty() || file.size() != size) {
-        fail("it has " + next + " chunks in order (" + early.size() + " more early) and "
-            + file.size() + " bytes; the sender sent " + chunks + " chunks, " + size + " bytes");
+      streamEnded = true;
+      notifyAll();
+    }
+
+    /** Waits (up to the timeout) for the stream to end, then commits if all is there. */
+    synchronized StoredBlob finish(long chunks, long size, String sha256, Duration timeout) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      try {
+        while (!ended && !streamEnded && System.nanoTime() < deadline) {
+          TimeUnit.NANOSECONDS.timedWait(this, deadline - System.nanoTime());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        end("interrupted while waiting for its stream");
+      }
+      checkLive();
+      if (!streamEnded || next != chunks || file.size() != size) {
+        fail("it has " + next + " chunks and " + file.size() + " bytes"
+            + (streamEnded ? "" : " and its stream has not ended") + "; the sender sent "
+            + chunks + " chunks, " + size + " bytes");
       }
       sessions.remove(id, this);
       ended = true;
@@ -253,8 +321,15 @@ final class BlobReceiver implements AutoCloseable {
         return false;
       }
       ended = true;
-      early.clear();
+      notifyAll();
       file.close();
+      if (stream != null) {
+        try {
+          stream.close();
+        } catch (Exception e) {
+          // its reader stops either way
+        }
+      }
       LOG.info("receiving a copy of blob '{}' from node {} on node {} ended: {}", file.key(),
           sender, node, why);
       return true;

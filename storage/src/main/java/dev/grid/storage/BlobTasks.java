@@ -2,9 +2,6 @@ package dev.grid.storage;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.DataSerializable;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,8 +110,11 @@ final class BlobTasks {
     }
   }
 
-  /** Begins a {@link BlobReceiver} session for a copy the sender pushes chunk by chunk. */
-  static final class OpenPush extends Task<Boolean> {
+  /**
+   * Begins a {@link BlobReceiver} session for a copy the sender pushes chunk by chunk; where to
+   * stream them and the session's token.
+   */
+  static final class OpenPush extends Task<BlobReceiver.PushTicket> {
     private static final long serialVersionUID = 1L;
     private final String session;
     private final String key;
@@ -127,54 +127,8 @@ final class BlobTasks {
     }
 
     @Override
-    Boolean run(ReplicatedBlobStore store) {
-      store.receiver().open(session, key, sender);
-      return true;
-    }
-  }
-
-  /**
-   * One chunk of a pushed copy, with the CRC32C the sender computed of it. Written as Hazelcast's
-   * {@link DataSerializable}, not by Java serialization: the chunk then goes into the call's
-   * buffer in one piece instead of being drained through 1 KiB blocks (see docs/BENCHMARKS.md).
-   */
-  static final class PushChunk extends Task<Boolean> implements DataSerializable {
-    private static final long serialVersionUID = 1L;
-    private String session;
-    private long seq;
-    private byte[] bytes;
-    private int crc32c;
-
-    /** For Hazelcast, which fills it in by {@link #readData}. */
-    PushChunk() {}
-
-    PushChunk(String session, long seq, byte[] bytes, int crc32c) {
-      this.session = session;
-      this.seq = seq;
-      this.bytes = bytes;
-      this.crc32c = crc32c;
-    }
-
-    @Override
-    Boolean run(ReplicatedBlobStore store) {
-      store.receiver().chunk(session, seq, bytes, crc32c);
-      return true;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(session);
-      out.writeLong(seq);
-      out.writeInt(crc32c);
-      out.writeByteArray(bytes);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      session = in.readString();
-      seq = in.readLong();
-      crc32c = in.readInt();
-      bytes = in.readByteArray();
+    BlobReceiver.PushTicket run(ReplicatedBlobStore store) {
+      return store.receiver().open(session, key, sender);
     }
   }
 
@@ -210,7 +164,7 @@ final class BlobTasks {
 
     @Override
     Boolean run(ReplicatedBlobStore store) {
-      return store.receiver().abort(session);
+      return store.receiver().abort(session, "its sender gave it up");
     }
   }
 

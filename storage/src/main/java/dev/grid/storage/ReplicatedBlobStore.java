@@ -73,13 +73,13 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   /** Where a member keeps its store in its user context, for calls from other nodes. */
   public static final String CONTEXT_KEY = "grid.blob-store";
 
-  /** Blobs up to this size travel whole in one call instead of being pulled chunk by chunk. */
+  /** Blobs up to this size travel whole in one call instead of being pushed chunk by chunk. */
   static final int SMALL_LIMIT = 256 * 1024;
 
   /** Bytes a large put reads, writes and pushes to the other nodes at a time. */
   static final int PUSH_CHUNK = LocalDiskStore.DEFAULT_CHUNK_SIZE;
 
-  /** Threads that serialize and send the pushed chunks of this node's puts. */
+  /** Threads that write the pushed chunks of this node's puts to their streams. */
   private static final int PUSH_THREADS = 2;
 
   static final Duration TOMBSTONE_TTL = Duration.ofDays(1);
@@ -143,6 +143,12 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     Objects.requireNonNull(clock, "clock");
     ReplicatedBlobStore store = new ReplicatedBlobStore(hz, node, disk, settings, clock);
     hz.getUserContext().put(CONTEXT_KEY, store);
+    try {
+      store.receiver.listen(hz.getCluster().getLocalMember().getAddress().getInetAddress());
+    } catch (java.net.UnknownHostException | UncheckedIOException e) {
+      LOG.warn("node {} takes no pushed copies (other nodes will pull theirs): {}", node,
+          e.getMessage());
+    }
     store.repairer.start();
     return store;
   }
@@ -606,12 +612,12 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     if (closed.compareAndSet(false, true)) {
       try {
         repairer.close();
-        receiver.close();
-        pushSends.shutdownNow();
         hz.getUserContext().remove(CONTEXT_KEY, this);
       } catch (RuntimeException e) { // the member is gone already
         LOG.debug("detaching the blob store of node {} failed", node(), e);
       } finally {
+        receiver.close(); // ends the copies being pushed here, deleting their temp files
+        pushSends.shutdownNow();
         disk.close();
       }
     }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
+import java.io.DataOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -153,6 +155,37 @@ class LargePutFailureTest {
       assertThat(store(index).disk().verify(KEY)).as("copy on %s", holder).isEmpty();
     }
     assertThat(store(2).get(KEY)).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+  }
+
+  @Test
+  void when_a_stream_brings_a_wrong_token_then_it_is_refused_and_the_session_still_takes_its_own()
+      throws IOException {
+    BlobReceiver receiver = store(1).receiver();
+    BlobReceiver.PushTicket ticket = receiver.open("s-1", KEY, "m0");
+    byte[] wrong = ticket.token().clone();
+    wrong[0] ^= 1;
+
+    try (Socket stranger = new Socket(ticket.host(), ticket.port())) {
+      BlobStreamServer.writeHeader(stranger.getOutputStream(), "s-1", wrong);
+      stranger.setSoTimeout((int) EVENTUALLY.toMillis());
+      assertThat(stranger.getInputStream().read()).as("the refused stream is closed").isEqualTo(-1);
+    }
+    byte[] content = random(3000, 5);
+    try (Socket sender = new Socket(ticket.host(), ticket.port())) {
+      DataOutputStream out = new DataOutputStream(sender.getOutputStream());
+      BlobStreamServer.writeHeader(out, "s-1", ticket.token());
+      out.writeInt(content.length);
+      out.writeInt(DiskBlobFormat.crc32c(content, content.length));
+      out.write(content);
+      out.writeInt(0);
+      out.flush();
+      StoredBlob stored =
+          receiver.finish("s-1", 1, content.length, ReplicatedBlobStore.sha256(content));
+      assertThat(stored.size()).isEqualTo(content.length);
+    }
+
+    assertThat(store(1).disk().get(KEY)).hasValue(content);
+    assertThat(store(1).disk().verify(KEY)).isEmpty();
   }
 
   /** The member m0's put pushes its second copy of {@link #KEY} to. */

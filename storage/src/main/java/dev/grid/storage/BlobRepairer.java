@@ -348,8 +348,8 @@ final class BlobRepairer implements AutoCloseable {
     }
   }
 
-  boolean recopyNow(BlobMeta damagedCopy, String node) {
-    return damaged.recopyNow(damagedCopy, node);
+  int recopyDamagedHere() {
+    return damaged.recopyHere();
   }
 
   StorageReport check(boolean verify) {

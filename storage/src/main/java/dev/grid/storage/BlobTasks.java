@@ -63,7 +63,7 @@ final class BlobTasks {
 
     @Override
     byte[] run(ReplicatedBlobStore store) {
-      return store.readLocal(key, sha256, offset, length);
+      return store.local().read(key, sha256, offset, length);
     }
   }
 
@@ -106,7 +106,7 @@ final class BlobTasks {
 
     @Override
     StoredBlob run(ReplicatedBlobStore store) {
-      return store.pullLocal(key, sha256, size, from);
+      return store.local().pull(key, sha256, size, from);
     }
   }
 
@@ -181,7 +181,7 @@ final class BlobTasks {
 
     @Override
     Boolean run(ReplicatedBlobStore store) {
-      return store.dropLocal(key, sha256);
+      return store.local().drop(key, sha256);
     }
   }
 
@@ -201,7 +201,7 @@ final class BlobTasks {
 
     @Override
     ArrayList<InventoryEntry> run(ReplicatedBlobStore store) {
-      return store.inventoryLocal(graceMillis, clusterSinceMillis);
+      return store.local().inventory(graceMillis, clusterSinceMillis);
     }
   }
 
@@ -211,7 +211,7 @@ final class BlobTasks {
 
     @Override
     ArrayList<Corruption> run(ReplicatedBlobStore store) {
-      return store.scrubLocal();
+      return store.local().scrub();
     }
   }
 

@@ -77,7 +77,7 @@ final class DamagedCopies {
   private boolean copy(BlobMeta blob, String source, String node) {
     try {
       if (node.equals(peers.self())) { // here: no call to this node's own busy executor
-        store.pullLocal(blob.key(), blob.sha256(), blob.size(), source);
+        store.local().pull(blob.key(), blob.sha256(), blob.size(), source);
       } else {
         BlobPeers.await(peers.copy(node, new BlobTasks.PullCopy(blob.key(), blob.sha256(),
             blob.size(), source)), settings.copyTimeout());
@@ -91,11 +91,28 @@ final class DamagedCopies {
     }
   }
 
+  /**
+   * Copies each damaged copy on this node again from a good replica; how many it replaced. A key
+   * deleted meanwhile is forgotten.
+   */
+  int recopyHere() {
+    int recopied = 0;
+    for (String key : store.local().damagedKeys()) {
+      BlobMeta known = meta.get(key);
+      if (known == null) {
+        store.local().forget(key);
+      } else if (recopyNow(known, peers.self())) {
+        recopied++;
+      }
+    }
+    return recopied;
+  }
+
   /** Re-reads every copy on this node's disk and replaces the damaged ones. */
   void scrub() {
     try {
-      if (!store.scrubLocal().isEmpty()) {
-        store.recopyDamagedLocal();
+      if (!store.local().scrub().isEmpty()) {
+        recopyHere();
       }
     } catch (RuntimeException e) {
       LOG.warn("scrub of node {} failed; the next one tries again", peers.self(), e);

@@ -4,23 +4,18 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -89,15 +84,14 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   private final HazelcastInstance hz;
   private final LocalDiskStore disk;
   private final ReplicationSettings settings;
-  private final Clock clock;
   private final BlobPeers peers;
   private final IMap<String, BlobMeta> meta;
   private final IMap<String, String> tombstones;
   private final BlobRepairer repairer;
-  /** Keys whose copy on this disk was found damaged and not yet copied again. */
-  private final Set<String> damaged = ConcurrentHashMap.newKeySet();
+  private final LocalReplica local;
   private final BlobReceiver receiver;
   private final ExecutorService pushSends;
+  private final BlobWrites writes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ReplicatedBlobStore(HazelcastInstance hz, String node, LocalDiskStore disk,
@@ -105,10 +99,10 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     this.hz = hz;
     this.disk = disk;
     this.settings = settings;
-    this.clock = clock;
     this.peers = new BlobPeers(hz, Placement.checkNode(node));
     this.meta = hz.getMap(META_MAP);
     this.tombstones = hz.getMap(TOMBSTONE_MAP);
+    this.local = new LocalReplica(peers, disk, settings, clock);
     this.repairer = new BlobRepairer(this, hz, peers, settings, clock);
     this.receiver = new BlobReceiver(hz, node, disk, settings.copyTimeout(), clock);
     AtomicInteger sendThreads = new AtomicInteger();
@@ -117,6 +111,7 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
       t.setDaemon(true);
       return t;
     });
+    this.writes = new BlobWrites(peers, disk, meta, settings, pushSends);
   }
 
   /** Adds the store's maps and executors to a member's configuration. */
@@ -181,193 +176,9 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     // holder dies), so the copies on disk and the metadata always describe the same content.
     meta.lock(key);
     try {
-      putLocked(key, content);
+      writes.write(key, content);
     } finally {
       meta.unlock(key);
-    }
-  }
-
-  private void putLocked(String key, InputStream content) {
-    List<String> ranking = ranking(key);
-    int copies = settings.copies(ranking.size());
-    byte[] head;
-    try {
-      head = content.readNBytes(SMALL_LIMIT + 1);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading the content of blob '" + key + "' failed", e);
-    }
-    Written written = head.length <= SMALL_LIMIT
-        ? putSmall(key, head, ranking, copies)
-        : putLarge(key, new SequenceInputStream(new ByteArrayInputStream(head), content),
-            ranking, copies);
-    BlobMeta before = meta.executeOnKey(key,
-        new MetaUpdates.RecordPut(written.blob(), written.holders()));
-    dropReplaced(before, written.holders());
-    if (written.holders().size() < copies) {
-      throw new UncheckedIOException(new IOException("blob '" + key + "' is stored on "
-          + written.holders() + " only, " + copies + " copies were wanted: "
-          + String.join("; ", written.failures()) + "; repair will add the missing copies"));
-    }
-  }
-
-  /** The node's copies and what went wrong on the way. */
-  private record Written(StoredBlob blob, List<String> holders, List<String> failures) {}
-
-  /** This node first, then the others as Placement ranks them for the key. */
-  private List<String> ranking(String key) {
-    List<String> others = new ArrayList<>(peers.live().keySet());
-    others.remove(node());
-    List<String> ranking = new ArrayList<>();
-    ranking.add(node());
-    if (!others.isEmpty()) {
-      ranking.addAll(Placement.replicas(key, others, others.size()));
-    }
-    return ranking;
-  }
-
-  private Written putSmall(String key, byte[] content, List<String> ranking, int copies) {
-    String sha = sha256(content);
-    StoredBlob blob = new StoredBlob(key, content.length, sha);
-    List<String> holders = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
-    int next = 0;
-    while (holders.size() < copies && next < ranking.size()) {
-      List<String> targets =
-          ranking.subList(next, Math.min(ranking.size(), next + copies - holders.size()));
-      next += targets.size();
-      List<CompletableFuture<StoredBlob>> sent = new ArrayList<>();
-      for (String target : targets) {
-        sent.add(target.equals(node())
-            ? CompletableFuture.completedFuture(null)
-            : peers.call(target, new BlobTasks.StoreCopy(key, sha, content)));
-      }
-      for (int i = 0; i < targets.size(); i++) {
-        String target = targets.get(i);
-        try {
-          if (target.equals(node())) {
-            disk.write(key, new ByteArrayInputStream(content), sha);
-          } else {
-            BlobPeers.await(sent.get(i), settings.callTimeout());
-          }
-          holders.add(target);
-        } catch (RuntimeException e) {
-          failures.add(target + ": " + e.getMessage());
-          LOG.warn("storing blob '{}' on node {} failed: {}", key, target, e.toString());
-        }
-      }
-    }
-    return checked(key, blob, holders, failures);
-  }
-
-  /**
-   * Streams the content to the local disk and, chunk by chunk as it goes, to the first R-1 other
-   * nodes in the ranking ({@link BlobPush}); a node whose push fails is replaced by the next in
-   * the ranking, which pulls its copy from the local one once that is on disk.
-   */
-  private Written putLarge(String key, InputStream content, List<String> ranking, int copies) {
-    int next = Math.min(copies, ranking.size());
-    List<BlobPush> pushes =
-        BlobPush.open(peers, ranking.subList(1, next), key, settings.callTimeout(), pushSends);
-    StoredBlob blob = writeAndPush(key, content, pushes);
-    List<String> holders = new ArrayList<>(List.of(node()));
-    List<String> failures = new ArrayList<>();
-    for (BlobPush push : pushes) {
-      try {
-        push.await(settings.copyTimeout());
-        holders.add(push.target());
-      } catch (RuntimeException e) {
-        failures.add(push.target() + ": " + e.getMessage());
-      }
-    }
-    while (holders.size() < copies && next < ranking.size()) {
-      List<String> targets =
-          ranking.subList(next, Math.min(ranking.size(), next + copies - holders.size()));
-      next += targets.size();
-      List<CompletableFuture<StoredBlob>> sent = new ArrayList<>();
-      for (String target : targets) {
-        sent.add(peers.copy(target,
-            new BlobTasks.PullCopy(key, blob.sha256(), blob.size(), node())));
-      }
-      for (int i = 0; i < targets.size(); i++) {
-        try {
-          BlobPeers.await(sent.get(i), settings.copyTimeout());
-          holders.add(targets.get(i));
-        } catch (RuntimeException e) {
-          failures.add(targets.get(i) + ": " + e.getMessage());
-          LOG.warn("copying blob '{}' to node {} failed: {}", key, targets.get(i), e.toString());
-        }
-      }
-    }
-    return checked(key, blob, holders, failures);
-  }
-
-  /**
-   * Writes the local copy, sending each chunk to the pushes before writing it here; once the
-   * content ends, asks the receivers to commit and commits the local copy meanwhile. A failure
-   * here (the content cannot be read, the local disk fails) gives up every push.
-   */
-  private StoredBlob writeAndPush(String key, InputStream content, List<BlobPush> pushes) {
-    try (DiskBlobWriter.Incoming local = disk.begin(key)) {
-      long chunks = 0;
-      while (true) {
-        byte[] chunk = readChunk(key, content);
-        if (chunk.length == 0) {
-          break;
-        }
-        int crc = DiskBlobFormat.crc32c(chunk, chunk.length);
-        for (BlobPush push : pushes) {
-          push.send(chunks, chunk, crc);
-        }
-        local.append(chunk, 0, chunk.length);
-        chunks++;
-        if (chunk.length < PUSH_CHUNK) {
-          break;
-        }
-      }
-      for (BlobPush push : pushes) {
-        push.finish(chunks, local.size(), local.sha256());
-      }
-      return local.commit(null);
-    } catch (RuntimeException | Error e) {
-      pushes.forEach(BlobPush::abort);
-      throw e;
-    }
-  }
-
-  /** The next {@link #PUSH_CHUNK} bytes of the content in a new array; fewer at its end. */
-  private static byte[] readChunk(String key, InputStream content) {
-    try {
-      byte[] chunk = new byte[PUSH_CHUNK];
-      int n = content.readNBytes(chunk, 0, PUSH_CHUNK);
-      return n == PUSH_CHUNK ? chunk : Arrays.copyOf(chunk, n);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading the content of blob '" + key + "' failed: "
-          + e.getMessage(), e);
-    }
-  }
-
-  private static Written checked(String key, StoredBlob blob, List<String> holders,
-      List<String> failures) {
-    if (holders.isEmpty()) {
-      throw new UncheckedIOException(new IOException(
-          "blob '" + key + "' could not be stored on any node: " + String.join("; ", failures)));
-    }
-    return new Written(blob, List.copyOf(holders), List.copyOf(failures));
-  }
-
-  /** Copies of the content a put replaced, on nodes the new metadata does not name. */
-  private void dropReplaced(BlobMeta before, List<String> holders) {
-    if (before == null) {
-      return;
-    }
-    for (String node : before.replicas()) {
-      if (!holders.contains(node)) {
-        peers.call(node, new BlobTasks.DropCopy(before.key(), before.sha256()))
-            .exceptionally(e -> {
-              LOG.debug("dropping the replaced copy of '{}' on {} failed", before.key(), node, e);
-              return false;
-            });
-      }
     }
   }
 
@@ -402,7 +213,7 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
         LOG.warn("copy of blob '{}' on node {} is damaged, copying it again: {}", key, node,
             why.getMessage());
         if (node.equals(node())) {
-          noteDamaged(key);
+          local.noteDamaged(key);
         }
         repairer.recopy(found, node);
       }
@@ -424,97 +235,14 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     return opened.content();
   }
 
-  /** Serves {@link BlobTasks.ReadAt}: a window of this node's copy, if it has that content. */
-  byte[] readLocal(String key, String sha256, long offset, int length) {
-    LocalDiskStore.OpenedBlob opened = disk.openFrom(key, offset).orElseThrow(
-        () -> new IllegalStateException("node " + node() + " has no copy of it"));
-    try (InputStream in = opened.content()) {
-      if (!sha256.equals(opened.blob().sha256())) {
-        throw new BlobCorruptedException(key, "the copy on node " + node() + " has SHA-256 "
-            + opened.blob().sha256() + ", " + sha256 + " was asked for");
-      }
-      return BlobTasks.readUpTo(in, length, key);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading blob '" + key + "' failed", e);
-    }
+  /** This node's disk as the other nodes' calls reach it. */
+  LocalReplica local() {
+    return local;
   }
 
-  /** Serves {@link BlobTasks.PullCopy}: copies the blob here from another node. */
-  StoredBlob pullLocal(String key, String sha256, long size, String from) {
-    Optional<StoredBlob> held;
-    try {
-      held = disk.describe(key);
-    } catch (BlobCorruptedException e) { // a damaged trailer: as good as no copy, replace it
-      held = Optional.empty();
-    }
-    if (held.isPresent() && held.get().sha256().equals(sha256)
-        && disk.verify(key).isEmpty()) {
-      damaged.remove(key);
-      return held.get();
-    }
-    try (RemoteBlobInputStream in = new RemoteBlobInputStream(peers, from, key, sha256, size, 0,
-        settings.callTimeout())) {
-      StoredBlob written = disk.write(key, in, sha256);
-      damaged.remove(key);
-      return written;
-    }
-  }
-
-  /** Serves {@link BlobTasks.DropCopy}. */
-  boolean dropLocal(String key, String sha256) {
-    if (sha256 != null) {
-      Optional<StoredBlob> held;
-      try {
-        held = disk.describe(key);
-      } catch (BlobCorruptedException e) {
-        held = Optional.empty();
-      }
-      if (held.isPresent() && !held.get().sha256().equals(sha256)) {
-        return false;
-      }
-    }
-    damaged.remove(key);
-    return disk.delete(key);
-  }
-
-  /** Serves {@link BlobTasks.Scrub}: re-reads every copy here; the damaged ones are noted. */
-  ArrayList<Corruption> scrubLocal() {
-    ArrayList<Corruption> found = new ArrayList<>(disk.scrub());
-    found.forEach(c -> damaged.add(c.key()));
-    return found;
-  }
-
-  /** Notes that this node's copy of the key is damaged, for the next repair to copy it again. */
-  void noteDamaged(String key) {
-    damaged.add(key);
-  }
-
-  /**
-   * Serves {@link BlobTasks.RecopyDamaged}: copies each damaged copy here again from a good
-   * replica; how many it replaced. A key deleted meanwhile is forgotten.
-   */
+  /** Serves {@link BlobTasks.RecopyDamaged}. */
   int recopyDamagedLocal() {
-    int recopied = 0;
-    for (String key : List.copyOf(damaged)) {
-      BlobMeta known = meta.get(key);
-      if (known == null) {
-        damaged.remove(key);
-      } else if (repairer.recopyNow(known, node())) {
-        recopied++;
-      }
-    }
-    return recopied;
-  }
-
-  /** Serves {@link BlobTasks.Inventory}. */
-  ArrayList<BlobTasks.InventoryEntry> inventoryLocal(long graceMillis, long clusterSince) {
-    long recentAfter = Math.max(clock.millis() - graceMillis, clusterSince);
-    ArrayList<BlobTasks.InventoryEntry> entries = new ArrayList<>();
-    for (LocalDiskStore.DiskEntry entry : disk.entries(damaged::add)) {
-      entries.add(new BlobTasks.InventoryEntry(entry.blob(), entry.writtenMillis() > recentAfter,
-          entry.writtenMillis()));
-    }
-    return entries;
+    return repairer.recopyDamagedHere();
   }
 
   // ---------------------------------------------------------------- delete and list

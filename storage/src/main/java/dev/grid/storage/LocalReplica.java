@@ -1,0 +1,122 @@
+package dev.grid.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's disk as the other nodes' calls ({@link BlobTasks}) reach it: windows of its copies
+ * for readers, copies pulled from another node, drops, its inventory and scrub. It also keeps the
+ * keys of the copies here found damaged (by a read, a scrub, a verify or an unreadable trailer)
+ * until they are copied again or deleted.
+ */
+final class LocalReplica {
+  private final BlobPeers peers;
+  private final String self;
+  private final LocalDiskStore disk;
+  private final ReplicationSettings settings;
+  private final Clock clock;
+  /** Keys whose copy on this disk was found damaged and not yet copied again. */
+  private final Set<String> damaged = ConcurrentHashMap.newKeySet();
+
+  LocalReplica(BlobPeers peers, LocalDiskStore disk, ReplicationSettings settings, Clock clock) {
+    this.peers = peers;
+    this.self = peers.self();
+    this.disk = disk;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** Serves {@link BlobTasks.ReadAt}: a window of this node's copy, if it has that content. */
+  byte[] read(String key, String sha256, long offset, int length) {
+    LocalDiskStore.OpenedBlob opened = disk.openFrom(key, offset).orElseThrow(
+        () -> new IllegalStateException("node " + self + " has no copy of it"));
+    try (InputStream in = opened.content()) {
+      if (!sha256.equals(opened.blob().sha256())) {
+        throw new BlobCorruptedException(key, "the copy on node " + self + " has SHA-256 "
+            + opened.blob().sha256() + ", " + sha256 + " was asked for");
+      }
+      return BlobTasks.readUpTo(in, length, key);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading blob '" + key + "' failed", e);
+    }
+  }
+
+  /** Serves {@link BlobTasks.PullCopy}: copies the blob here from another node. */
+  StoredBlob pull(String key, String sha256, long size, String from) {
+    Optional<StoredBlob> held;
+    try {
+      held = disk.describe(key);
+    } catch (BlobCorruptedException e) { // a damaged trailer: as good as no copy, replace it
+      held = Optional.empty();
+    }
+    if (held.isPresent() && held.get().sha256().equals(sha256)
+        && disk.verify(key).isEmpty()) {
+      damaged.remove(key);
+      return held.get();
+    }
+    try (RemoteBlobInputStream in = new RemoteBlobInputStream(peers, from, key, sha256, size, 0,
+        settings.callTimeout())) {
+      StoredBlob written = disk.write(key, in, sha256);
+      damaged.remove(key);
+      return written;
+    }
+  }
+
+  /** Serves {@link BlobTasks.DropCopy}. */
+  boolean drop(String key, String sha256) {
+    if (sha256 != null) {
+      Optional<StoredBlob> held;
+      try {
+        held = disk.describe(key);
+      } catch (BlobCorruptedException e) {
+        held = Optional.empty();
+      }
+      if (held.isPresent() && !held.get().sha256().equals(sha256)) {
+        return false;
+      }
+    }
+    damaged.remove(key);
+    return disk.delete(key);
+  }
+
+  /** Serves {@link BlobTasks.Scrub}: re-reads every copy here; the damaged ones are noted. */
+  ArrayList<Corruption> scrub() {
+    ArrayList<Corruption> found = new ArrayList<>(disk.scrub());
+    found.forEach(c -> damaged.add(c.key()));
+    return found;
+  }
+
+  /** Notes that this node's copy of the key is damaged, for the next repair to copy it again. */
+  void noteDamaged(String key) {
+    damaged.add(key);
+  }
+
+  /** The keys whose copy here is known to be damaged. */
+  List<String> damagedKeys() {
+    return List.copyOf(damaged);
+  }
+
+  /** Forgets a damaged copy (its blob was deleted). */
+  void forget(String key) {
+    damaged.remove(key);
+  }
+
+  /** Serves {@link BlobTasks.Inventory}. */
+  ArrayList<BlobTasks.InventoryEntry> inventory(long graceMillis, long clusterSince) {
+    long recentAfter = Math.max(clock.millis() - graceMillis, clusterSince);
+    ArrayList<BlobTasks.InventoryEntry> entries = new ArrayList<>();
+    for (LocalDiskStore.DiskEntry entry : disk.entries(damaged::add)) {
+      entries.add(new BlobTasks.InventoryEntry(entry.blob(), entry.writtenMillis() > recentAfter,
+          entry.writtenMillis()));
+    }
+    return entries;
+  }
+
+}

@@ -1,6 +1,7 @@
 package dev.grid.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.config.Config;
@@ -152,15 +153,21 @@ class DurableMapsClusterTest {
   }
 
   @Test
-  void when_the_store_is_never_restored_then_loading_gives_up_in_time_and_loads_what_is_known() {
+  void when_the_store_is_not_restored_yet_then_nothing_is_loaded_until_it_is() {
     store.put(DurableMaps.SCHEDULES_PREFIX + "s", JsonCodec.SCHEDULES.encode(new ScheduleRecord(
         ScheduleSpec.of("s", "@every 10s", JobSpec.command("true")), 1, false, null, null, 0)));
     store.restart();
     List<HazelcastInstance> cluster = startCluster(1);
+    DurableMaps durable = new DurableMaps(cluster.get(0), clock);
 
-    long loaded = new DurableMaps(cluster.get(0), clock).loadOnce(Duration.ofMillis(300));
+    assertThatThrownBy(() -> durable.loadOnce(Duration.ofMillis(300)))
+        .isInstanceOf(DurableMaps.NotRestoredException.class)
+        .hasMessageContaining("not restored");
+    // size, not containsKey: a miss reads through to the store (MapLoader.load)
+    assertThat(cluster.get(0).getMap(ScheduleTable.SCHEDULES_MAP).size()).isZero();
 
-    assertThat(loaded).isEqualTo(1);
+    store.markRestored();
+    assertThat(durable.loadOnce(Duration.ofMillis(300))).isEqualTo(1);
     assertThat(cluster.get(0).getMap(ScheduleTable.SCHEDULES_MAP).containsKey("s")).isTrue();
   }
 

@@ -45,6 +45,8 @@ class RetentionServiceTest {
     hz = Hazelcast.newHazelcastInstance(new ClusterSettings("retention-" + UUID.randomUUID(),
         "n1", "127.0.0.1", port, List.of(), 7, SchedulerTypes.kryoClasses()).toConfig());
     blobs = new InMemoryBlobStore();
+    // The jobs and schedules maps are persisted through the member's blob store.
+    hz.getUserContext().put(dev.grid.storage.BlobMapStore.CONTEXT_KEY, blobs);
     jobs = new JobTable(hz, clock);
     schedules = new ScheduleTable(hz, jobs, clock);
     retention = new RetentionService(jobs, schedules, blobs, "out/", POLICY, clock,

@@ -50,7 +50,7 @@ final class BlobRepairer implements AutoCloseable {
   private final BlobPeers peers;
   private final ReplicationSettings settings;
   private final IMap<String, BlobMeta> meta;
-  private final IMap<String, String> tombstones;
+  private final IMap<String, Tombstone> tombstones;
   private final ScheduledExecutorService passes;
   private final ScheduledExecutorService background;
   private final BlobRestore restore;
@@ -139,18 +139,22 @@ final class BlobRepairer implements AutoCloseable {
     if (!restored()) {
       Map<String, List<InventoryEntry>> reported = inventories(live);
       if (restore.ready(reported.size())) {
-        restore.restore(reported, live, busyKeys(reported, Map.of()));
+        Map<String, List<InventoryEntry>> copies = Inventories.copies(reported);
+        restore.restore(copies, live, busyKeys(copies, Map.of()),
+            Inventories.tombstones(reported));
         schedulePass(); // now the copies the restored blobs lack
       }
       return new RepairPass(new Plan(List.of()), 0);
     }
     Map<String, List<InventoryEntry>> first = inventories(live); // notes unreadable copies
     int recopied = recopyDamaged(live);
-    Map<String, List<InventoryEntry>> reported = recopied > 0 ? inventories(live) : first;
+    Map<String, List<InventoryEntry>> all = recopied > 0 ? inventories(live) : first;
+    Map<String, List<InventoryEntry>> reported = Inventories.copies(all);
     Map<String, BlobMeta> metadata = new HashMap<>();
     meta.entrySet().forEach(e -> metadata.put(e.getKey(), e.getValue()));
-    Map<String, String> deleted = new HashMap<>();
-    tombstones.entrySet().forEach(e -> deleted.put(e.getKey(), e.getValue()));
+    Map<String, Tombstone> deleted = Inventories.tombstones(all);
+    tombstones.entrySet().forEach(
+        e -> deleted.merge(e.getKey(), e.getValue(), Inventories::later));
 
     Set<String> busy = busyKeys(reported, metadata);
     Map<String, Long> sizes = new HashMap<>();
@@ -209,13 +213,15 @@ final class BlobRepairer implements AutoCloseable {
 
   /**
    * Drops the settled copies of deleted keys that no put has recorded again: only copies with
-   * the SHA-256 the key had when deleted, each under the key's lock.
+   * the SHA-256 the key had when deleted, written before the delete, each under the key's lock.
    */
   private void dropDeleted(Map<String, List<InventoryEntry>> reported,
-      Map<String, BlobMeta> metadata, Map<String, String> deleted, Set<String> busy) {
+      Map<String, BlobMeta> metadata, Map<String, Tombstone> deleted, Set<String> busy) {
     reported.forEach((node, entries) -> entries.forEach(entry -> {
       String key = entry.blob().key();
-      if (!entry.blob().sha256().equals(deleted.get(key)) || metadata.containsKey(key)
+      Tombstone tombstone = deleted.get(key);
+      if (tombstone == null || !tombstone.covers(entry.blob().sha256(), entry.writtenMillis())
+          || metadata.containsKey(key)
           || busy.contains(key) || !meta.tryLock(key)) {
         return;
       }

@@ -99,8 +99,11 @@ final class BlobRestore {
    * @param reported each node's inventory
    * @param live the nodes now in the cluster
    * @param skip keys a put or delete is busy with
+   * @param deleted the tombstones the nodes keep: a key whose chosen content one covers stays
+   *     deleted (the repair pass drops its copies)
    */
-  void restore(Map<String, List<InventoryEntry>> reported, Set<String> live, Set<String> skip) {
+  void restore(Map<String, List<InventoryEntry>> reported, Set<String> live, Set<String> skip,
+      Map<String, Tombstone> deleted) {
     Map<String, Map<String, InventoryEntry>> copies = new TreeMap<>();
     reported.forEach((node, entries) -> entries.forEach(entry -> copies
         .computeIfAbsent(entry.blob().key(), k -> new HashMap<>()).put(node, entry)));
@@ -112,6 +115,12 @@ final class BlobRestore {
         continue;
       }
       BlobMeta chosen = choose(key.getKey(), key.getValue(), live);
+      Tombstone tombstone = deleted.get(key.getKey());
+      if (tombstone != null && key.getValue().values().stream()
+          .filter(c -> c.blob().sha256().equals(chosen.sha256()))
+          .allMatch(c -> tombstone.covers(c.blob().sha256(), c.writtenMillis()))) {
+        continue;
+      }
       window.add(meta.submitToKey(chosen.key(), new MetaUpdates.RecordIfAbsent(chosen)));
       recorded++;
       if (window.size() >= IN_FLIGHT) {

@@ -186,6 +186,28 @@ final class BlobTasks {
   }
 
   /**
+   * Deletes the node's copy of a deleted blob; with {@code remember}, also keeps a tombstone on
+   * the node's disk (a node holding a copy is away).
+   */
+  static final class DeleteCopy extends Task<Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final String key;
+    private final Tombstone tombstone;
+    private final boolean remember;
+
+    DeleteCopy(String key, Tombstone tombstone, boolean remember) {
+      this.key = key;
+      this.tombstone = tombstone;
+      this.remember = remember;
+    }
+
+    @Override
+    Boolean run(ReplicatedBlobStore store) {
+      return store.local().delete(key, tombstone, remember);
+    }
+  }
+
+  /**
    * What the node's disk holds, each copy marked recent if written within the grace and since the
    * cluster formed (a copy from before cannot belong to a put still in flight).
    */
@@ -230,9 +252,12 @@ final class BlobTasks {
    *
    * @param blob key, size and SHA-256 as the copy's trailer records them
    * @param recent whether it was written within the in-flight grace
-   * @param writtenMillis when its file was written, by the node's clock
+   * @param writtenMillis when its file was written, by the node's clock; for a tombstone, when
+   *     the blob was deleted
+   * @param deleted whether this is not a copy but a tombstone the node keeps on disk (then
+   *     {@code blob} names the deleted key and SHA-256, with size 0)
    */
-  record InventoryEntry(StoredBlob blob, boolean recent, long writtenMillis)
+  record InventoryEntry(StoredBlob blob, boolean recent, long writtenMillis, boolean deleted)
       implements Serializable {
     InventoryEntry {
       Objects.requireNonNull(blob, "blob");

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's disk as the other nodes' calls ({@link BlobTasks}) reach it: windows of its copies
@@ -17,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * until they are copied again or deleted.
  */
 final class LocalReplica {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalReplica.class);
   private final BlobPeers peers;
   private final String self;
   private final LocalDiskStore disk;
@@ -86,6 +90,15 @@ final class LocalReplica {
     return disk.delete(key);
   }
 
+  /** Serves {@link BlobTasks.DeleteCopy}: deletes the copy, and keeps the tombstone if asked. */
+  boolean delete(String key, Tombstone tombstone, boolean remember) {
+    damaged.remove(key);
+    if (remember) {
+      disk.put(Tombstone.DISK_PREFIX + key, tombstone.encode());
+    }
+    return disk.delete(key);
+  }
+
   /** Serves {@link BlobTasks.Scrub}: re-reads every copy here; the damaged ones are noted. */
   ArrayList<Corruption> scrub() {
     ArrayList<Corruption> found = new ArrayList<>(disk.scrub());
@@ -113,10 +126,36 @@ final class LocalReplica {
     long recentAfter = Math.max(clock.millis() - graceMillis, clusterSince);
     ArrayList<BlobTasks.InventoryEntry> entries = new ArrayList<>();
     for (LocalDiskStore.DiskEntry entry : disk.entries(damaged::add)) {
-      entries.add(new BlobTasks.InventoryEntry(entry.blob(), entry.writtenMillis() > recentAfter,
-          entry.writtenMillis()));
+      String key = entry.blob().key();
+      if (key.startsWith(Tombstone.DISK_PREFIX)) {
+        tombstone(key).ifPresent(entries::add);
+      } else {
+        entries.add(new BlobTasks.InventoryEntry(entry.blob(),
+            entry.writtenMillis() > recentAfter, entry.writtenMillis(), false));
+      }
     }
     return entries;
+  }
+
+  /** The tombstone kept under the disk key, or empty if it has expired (then it is removed). */
+  private Optional<BlobTasks.InventoryEntry> tombstone(String diskKey) {
+    try {
+      Optional<byte[]> bytes = disk.get(diskKey);
+      if (bytes.isEmpty()) {
+        return Optional.empty();
+      }
+      Tombstone t = Tombstone.decode(bytes.get());
+      if (clock.millis() - t.deletedMillis() > TimeUnit.DAYS.toMillis(Tombstone.DISK_DAYS)) {
+        disk.delete(diskKey);
+        return Optional.empty();
+      }
+      String key = diskKey.substring(Tombstone.DISK_PREFIX.length());
+      return Optional.of(new BlobTasks.InventoryEntry(new StoredBlob(key, 0, t.sha256()), false,
+          t.deletedMillis(), true));
+    } catch (RuntimeException e) {
+      LOG.warn("tombstone {} cannot be read and is left out: {}", diskKey, e.toString());
+      return Optional.empty();
+    }
   }
 
 }

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,9 +85,10 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   private final HazelcastInstance hz;
   private final LocalDiskStore disk;
   private final ReplicationSettings settings;
+  private final Clock clock;
   private final BlobPeers peers;
   private final IMap<String, BlobMeta> meta;
-  private final IMap<String, String> tombstones;
+  private final IMap<String, Tombstone> tombstones;
   private final BlobRepairer repairer;
   private final LocalReplica local;
   private final BlobReceiver receiver;
@@ -99,6 +101,7 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     this.hz = hz;
     this.disk = disk;
     this.settings = settings;
+    this.clock = clock;
     this.peers = new BlobPeers(hz, Placement.checkNode(node));
     this.meta = hz.getMap(META_MAP);
     this.tombstones = hz.getMap(TOMBSTONE_MAP);
@@ -169,7 +172,7 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
 
   @Override
   public void put(String key, InputStream content) {
-    BlobStore.checkKey(key);
+    checkWritable(key);
     Objects.requireNonNull(content, "content");
     checkOpen();
     // Puts and deletes of one key take turns across the cluster (a map lock, released if its
@@ -264,18 +267,29 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     if (found == null) {
       return false;
     }
-    tombstones.set(key, found.sha256(), TOMBSTONE_TTL.toSeconds(), TimeUnit.SECONDS);
+    Tombstone tombstone = new Tombstone(found.sha256(), clock.millis());
+    tombstones.set(key, tombstone, TOMBSTONE_TTL.toSeconds(), TimeUnit.SECONDS);
+    // A holder that is away keeps its copy: then the live nodes keep the tombstone on disk too,
+    // so the copy cannot bring the blob back, even after a full restart.
+    Set<String> live = peers.live().keySet();
+    boolean remember = !live.containsAll(found.replicas());
+    boolean failed = false;
+    List<String> asked = found.replicas().stream().filter(live::contains).toList();
     List<CompletableFuture<Boolean>> drops = new ArrayList<>();
-    for (String node : found.replicas()) {
-      drops.add(peers.call(node, new BlobTasks.DropCopy(key, null)));
+    for (String node : asked) {
+      drops.add(peers.call(node, new BlobTasks.DeleteCopy(key, tombstone, remember)));
     }
     for (int i = 0; i < drops.size(); i++) {
       try {
         BlobPeers.await(drops.get(i), settings.callTimeout());
       } catch (RuntimeException e) {
+        failed = true;
         LOG.info("copy of deleted blob '{}' on node {} is left for repair to drop: {}", key,
-            found.replicas().get(i), e.getMessage());
+            asked.get(i), e.getMessage());
       }
+    }
+    if (remember || failed) {
+      local.delete(key, tombstone, true); // here too, whether or not this node held a copy
     }
     meta.delete(key);
     return true;
@@ -348,6 +362,14 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
         pushSends.shutdownNow();
         disk.close();
       }
+    }
+  }
+
+  private static void checkWritable(String key) {
+    BlobStore.checkKey(key);
+    if (key.startsWith(Tombstone.DISK_PREFIX)) {
+      throw new IllegalArgumentException("blob key '" + key + "' is reserved: keys starting with '"
+          + Tombstone.DISK_PREFIX + "' are the store's own; use another key");
     }
   }
 

@@ -38,8 +38,8 @@ final class StorageChecker {
 
   StorageReport check(boolean verify) {
     Set<String> live = peers.live().keySet();
-    Map<String, List<InventoryEntry>> reported = peers.inventories(live,
-        settings.inFlightGrace().toMillis(), restore.formedMillis(), settings.copyTimeout());
+    Map<String, List<InventoryEntry>> reported = Inventories.copies(peers.inventories(live,
+        settings.inFlightGrace().toMillis(), restore.formedMillis(), settings.copyTimeout()));
     Map<String, Set<String>> damaged = new HashMap<>();
     List<Problem> problems = new ArrayList<>();
     if (verify) {

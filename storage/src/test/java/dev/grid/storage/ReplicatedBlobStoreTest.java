@@ -1,6 +1,7 @@
 package dev.grid.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.grid.storage.StorageReport.Kind;
@@ -198,6 +199,57 @@ class ReplicatedBlobStoreTest {
     await().atMost(EVENTUALLY).untilAsserted(
         () -> assertThat(holders("out/j9/0/stdout")).isEmpty());
     assertThat(store(0).list("out/")).isEmpty();
+  }
+
+  @Test
+  void when_a_blob_is_deleted_while_a_holder_is_away_then_it_stays_deleted_after_a_full_restart() {
+    store(0).put("state/schedules/nightly", random(300, 13));
+    store(0).put("state/schedules/kept", random(300, 14));
+    String away = store(0).blobs("state/schedules/nightly").get(0).replicas().get(1);
+    int awayIndex = Integer.parseInt(away.substring(1));
+    crash(awayIndex);
+    assertThat(store(0).delete("state/schedules/nightly")).isTrue();
+    for (int i = 0; i < 3; i++) {
+      if (i != awayIndex) {
+        crash(i);
+      }
+    }
+
+    for (int i = 0; i < 3; i++) {
+      members.restart(i);
+      stores.set(i, open(i, settings()));
+    }
+
+    assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
+    assertThat(store(0).list("state/")).containsExactly("state/schedules/kept");
+    await().atMost(EVENTUALLY).untilAsserted(
+        () -> assertThat(holders("state/schedules/nightly")).isEmpty());
+    assertThat(store(1).check(false).healthy()).isTrue();
+  }
+
+  @Test
+  void when_a_key_is_put_again_after_a_delete_with_a_holder_away_then_the_new_content_stays() {
+    store(0).put("out/j5/0/stdout", random(300, 15));
+    String away = store(0).blobs("out/j5/0/stdout").get(0).replicas().get(1);
+    int awayIndex = Integer.parseInt(away.substring(1));
+    crash(awayIndex);
+    store(0).delete("out/j5/0/stdout");
+    store(0).put("out/j5/0/stdout", random(300, 15)); // the same bytes again
+
+    members.restart(awayIndex);
+    stores.set(awayIndex, open(awayIndex, settings()));
+    store(0).repairNow();
+
+    assertThat(store(0).get("out/j5/0/stdout"))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(300, 15)));
+    await().atMost(EVENTUALLY).untilAsserted(
+        () -> assertThat(store(0).check(false).healthy()).isTrue());
+  }
+
+  @Test
+  void when_a_key_is_reserved_for_tombstones_then_a_put_is_refused() {
+    assertThatThrownBy(() -> store(0).put("_deleted/x", random(1, 1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("_deleted/x");
   }
 
   @Test

@@ -122,13 +122,18 @@ public final class GridNode implements AutoCloseable {
 
   /**
    * The node's share of the replicated blob store: its own disk under the data dir, and calls
-   * to the other nodes' disks. A full restart waits (in the repair coordinator) for the members
-   * listed to report their disks before the store calls itself restored.
+   * to the other nodes' disks. A full restart waits (in the repair coordinator) for enough of
+   * the members listed to report their disks before the store calls itself restored.
    */
   private static ReplicatedBlobStore createBlobStore(NodeConfig config, HazelcastInstance hz,
       Clock clock) {
-    int expected = Math.max(1, config.members().size());
-    ReplicationSettings settings = ReplicationSettings.defaults(expected)
+    // Every blob has R copies on distinct nodes, so any N - R + 1 of the N members hold at
+    // least one copy of each: that many reporting is enough to restore (2 of 3 with R=2), and a
+    // node that dies while the grid starts does not hold the others up.
+    int members = Math.max(1, config.members().size());
+    int copies = ReplicationSettings.defaults(members).withReplication(config.replication())
+        .copies(members);
+    ReplicationSettings settings = ReplicationSettings.defaults(members - copies + 1)
         .withReplication(config.replication());
     settings = settings.withIntervals(settings.repairEvery(), settings.repairDelay(),
         config.scrubEvery());

@@ -70,7 +70,9 @@ public record ClusterSettings(
     config.getMemberAttributeConfig().setAttribute(NAME_ATTRIBUTE, nodeName);
 
     NetworkConfig network = config.getNetworkConfig();
-    network.setPort(port).setPortAutoIncrement(false);
+    // A node restarted at once binds its port again even while old connections linger
+    // (TIME_WAIT), as an operator restarting it expects.
+    network.setPort(port).setPortAutoIncrement(false).setReuseAddress(true);
     network.getInterfaces().setEnabled(true).addInterface(bindHost);
     network.getRestApiConfig().setEnabled(false);
     network.getMemcacheProtocolConfig().setEnabled(false);

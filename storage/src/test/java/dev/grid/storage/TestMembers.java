@@ -94,7 +94,7 @@ final class TestMembers implements AutoCloseable {
     config.setInstanceName(clusterName + "-" + port + "-" + UUID.randomUUID());
     config.getJetConfig().setEnabled(false);
     NetworkConfig network = config.getNetworkConfig();
-    network.setPort(port).setPortAutoIncrement(false);
+    network.setPort(port).setPortAutoIncrement(false).setReuseAddress(true);
     network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);

@@ -122,12 +122,17 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     RunningJob job;
     try {
       JobSpec spec = dispatched.spec();
-      job = spec.java() != null
-          ? javaRunner.start(new JavaRequest(id, attempt, spec.java(), spec.timeout(), outputCap))
-          : runner.start(new RunRequest(spec,
-              Map.of("GRID_JOB_ID", id.value(), "GRID_ATTEMPT", Integer.toString(attempt),
-                  "GRID_NODE", node),
-              scratch, outputCap));
+      Map<String, String> gridEnv = Map.of("GRID_JOB_ID", id.value(),
+          "GRID_ATTEMPT", Integer.toString(attempt), "GRID_NODE", node);
+      if (spec.java() == null) {
+        job = runner.start(new RunRequest(spec, gridEnv, scratch, outputCap));
+      } else {
+        JavaRequest request =
+            new JavaRequest(id, attempt, spec.java(), spec.timeout(), outputCap);
+        job = spec.java().isolated()
+            ? javaRunner.startIsolated(request, runner, scratch, gridEnv)
+            : javaRunner.start(request);
+      }
     } catch (RuntimeException e) {
       // A job that cannot even be handed to the runner ends FAILED with the cause; it must not
       // stay RUNNING, and it must not hurt the node.

@@ -221,6 +221,33 @@ class JavaJobsClusterTest {
   }
 
   @Test
+  void when_an_isolated_job_runs_then_its_result_comes_back_and_a_stubborn_one_is_killed()
+      throws Exception {
+    String sha = client.uploadJar(jarA);
+    JobSpec answer = JobSpec.java(sha, "com.example.Answer", "5", "6");
+    JobId value = client.submit(answer.withJava(answer.java().inChildJvm()));
+    JobSpec stubborn = JobSpec.java(sha, "com.example.Stubborn").withTimeout(Duration.ofSeconds(2));
+    JobId killed = client.submit(stubborn.withJava(stubborn.java().inChildJvm()));
+    JobSpec boom = JobSpec.java(sha, "com.example.Boom");
+    JobId threw = client.submit(boom.withJava(boom.java().inChildJvm()));
+
+    assertThat(awaitEnd(value).state()).isEqualTo(JobState.SUCCEEDED);
+    try (URLClassLoader mine = new URLClassLoader(new java.net.URL[] {jarA.toUri().toURL()})) {
+      assertThat(client.result(value, mine.loadClass("com.example.Stats")).toString())
+          .isEqualTo("Stats[who=A, values=[5, 6]]");
+    }
+    assertThat(stdout(value)).isEqualTo("summing 2 values for " + value + "\n");
+    JobInfo killedDone = awaitEnd(killed);
+    assertThat(killedDone.state()).isEqualTo(JobState.TIMED_OUT);
+    assertThat(killedDone.message()).contains("process tree was killed")
+        .doesNotContain("did not stop");
+    JobInfo threwDone = awaitEnd(threw);
+    assertThat(threwDone.state()).isEqualTo(JobState.FAILED);
+    assertThat(threwDone.message()).contains("java.lang.IllegalStateException: bad input 42");
+    assertThat(stderr(threw)).contains("com.example.Boom.run(Boom.java:4)");
+  }
+
+  @Test
   void when_a_running_java_job_is_cancelled_then_it_ends_cancelled() {
     String sha = client.uploadJar(jarA);
     JobId id = client.submit(JobSpec.java(sha, "com.example.PoliteEndless"));

@@ -18,8 +18,11 @@ import java.util.regex.Pattern;
  * @param className the binary name of a public class implementing {@link GridJob} with a public
  *     no-argument constructor, like {@code com.example.Pi}
  * @param args the arguments the job sees in {@link JobContext#args()}
+ * @param isolated run the job in a child JVM of its own rather than on a thread of the worker's
+ *     JVM: slower to start (a JVM each time), but a timeout or cancel kills it for sure, and it
+ *     cannot harm the node's heap
  */
-public record JavaTask(String jarSha256, String className, List<String> args) {
+public record JavaTask(String jarSha256, String className, List<String> args, boolean isolated) {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern CLASS_NAME =
       Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
@@ -40,9 +43,19 @@ public record JavaTask(String jarSha256, String className, List<String> args) {
     args = args == null ? List.of() : List.copyOf(args);
   }
 
+  /** A job run on a thread of the worker's JVM. */
+  public JavaTask(String jarSha256, String className, List<String> args) {
+    this(jarSha256, className, args, false);
+  }
+
+  /** This job, run in a child JVM of its own: {@code spec.withJava(spec.java().inChildJvm())}. */
+  public JavaTask inChildJvm() {
+    return new JavaTask(jarSha256, className, args, true);
+  }
+
   /** The job as a person would read it: {@code java com.example.Pi 1000 (jar 3f2a9c1b...)}. */
   public String display() {
     return "java " + className + (args.isEmpty() ? "" : " " + String.join(" ", args))
-        + " (jar " + jarSha256.substring(0, 12) + ")";
+        + " (jar " + jarSha256.substring(0, 12) + (isolated ? ", own JVM" : "") + ")";
   }
 }

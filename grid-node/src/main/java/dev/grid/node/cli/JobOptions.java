@@ -57,6 +57,11 @@ final class JobOptions {
           + " are its arguments.")
   String className;
 
+  @Option(names = "--isolated",
+      description = "Run the Java job in a child JVM of its own, killed for sure on timeout or"
+          + " cancel (slower to start).")
+  boolean isolated;
+
   @Parameters(
       paramLabel = "CMD",
       arity = "0..*",
@@ -74,6 +79,9 @@ final class JobOptions {
   JobSpec jobSpec(Function<Path, String> uploadJar) {
     if (jar != null || className != null) {
       return javaSpec(uploadJar);
+    }
+    if (isolated) {
+      throw usage("--isolated is for Java jobs: give --jar and --class");
     }
     if (shell != null && !command.isEmpty()) {
       throw usage("give either --shell LINE or a command after --, not both");
@@ -113,7 +121,7 @@ final class JobOptions {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }
     String sha = uploadJar.apply(jar);
-    return probe.withJava(new JavaTask(sha, className, command));
+    return probe.withJava(new JavaTask(sha, className, command, isolated));
   }
 
   private ParameterException usage(String message) {

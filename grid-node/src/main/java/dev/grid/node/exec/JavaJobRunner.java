@@ -1,8 +1,12 @@
 package dev.grid.node.exec;
 
+import dev.grid.api.JobSpec;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits: a job shares the node's heap and CPU, and a thread that ignores both its interrupt
  * and {@code isCancelled()} cannot be stopped: it ends TIMED_OUT or CANCELLED in the grid, but
- * its thread runs on until its code returns.
+ * its thread runs on until its code returns. A job that asks to be isolated runs in a child JVM
+ * instead ({@link #startIsolated}), which is killed like a shell job.
  */
 public final class JavaJobRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JavaJobRunner.class);
@@ -88,6 +93,27 @@ public final class JavaJobRunner implements AutoCloseable {
       run.kill(Outcome.CANCELLED, "the node is stopping; the job did not start");
     }
     return run;
+  }
+
+  /**
+   * Starts an isolated Java job: a child JVM running {@link IsolatedJob} in the scratch
+   * directory, through the process runner, so that a timeout or cancel kills it as it kills a
+   * shell job. Returns once the process runs (or failed to start).
+   *
+   * @throws dev.grid.api.GridException if the jar cannot be fetched
+   */
+  public RunningJob startIsolated(JavaRequest request, ProcessRunner processes, Path scratch,
+      Map<String, String> gridEnv) {
+    Path jar = jars.localJar(request.task().jarSha256());
+    List<String> argv = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        IsolatedJob.class.getName(), jar.toString(), request.task().className()));
+    argv.addAll(request.task().args());
+    JobSpec command = JobSpec.of(argv).withTimeout(request.timeout());
+    RunningJob process = processes.start(
+        new RunRequest(command, gridEnv, scratch, request.outputCapBytes()));
+    return new IsolatedRun(process, scratch);
   }
 
   /** Daemon threads: a job thread that never returns must not keep the JVM from exiting. */

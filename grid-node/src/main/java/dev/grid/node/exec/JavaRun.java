@@ -2,7 +2,7 @@ package dev.grid.node.exec;
 
 import dev.grid.api.GridJob;
 import dev.grid.api.internal.ResultCodec;
-import java.lang.reflect.Constructor;
+import dev.grid.node.exec.JobClasses.JobLoadException;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Clock;
 import java.time.Duration;
@@ -109,6 +109,7 @@ final class JavaRun implements RunningJob {
 
   /** Runs on the job's thread: loads the class, runs it, completes the result. */
   void run() {
+    Thread.interrupted(); // a kill racing the end of this thread's previous job may have left one
     thread = Thread.currentThread();
     if (kill.get() != null) {
       thread.interrupt(); // killed before it got a thread: it still starts, and sees it at once
@@ -119,7 +120,7 @@ final class JavaRun implements RunningJob {
       GridJob<?> job = instantiate(lease.loader());
       Object value = job.run(context);
       JobValue stored = value == null ? null
-          : new JobValue(ResultCodec.encode(value, job.resultTypes()), text(value));
+          : new JobValue(ResultCodec.encode(value, job.resultTypes()), JobClasses.text(value));
       complete(Outcome.RETURNED, value == null ? "returned null" : "returned a "
           + value.getClass().getName(), stored);
     } catch (JobLoadException e) {
@@ -128,7 +129,7 @@ final class JavaRun implements RunningJob {
     } catch (Throwable t) { // whatever a job throws, Errors included, must not reach the pool
       Throwable cause = t instanceof InvocationTargetException ite ? ite.getCause() : t;
       cause.printStackTrace(context.err());
-      complete(Outcome.THREW, "the job threw " + cause + where(cause), null);
+      complete(Outcome.THREW, "the job threw " + cause + JobClasses.where(cause), null);
     } finally {
       thread.setContextClassLoader(before);
       Thread.interrupted(); // the pool thread must not carry the job's interrupt on
@@ -146,37 +147,8 @@ final class JavaRun implements RunningJob {
   }
 
   private GridJob<?> instantiate(ClassLoader loader) throws JobLoadException {
-    String name = request.task().className();
-    String jar = request.task().jarSha256().substring(0, 12);
-    Class<?> type;
-    try {
-      type = Class.forName(name, true, loader);
-    } catch (ClassNotFoundException | NoClassDefFoundError e) {
-      throw new JobLoadException("class " + name + " is not in jar " + jar + ": check the class"
-          + " name (--class) and that the jar holds it (jar tf)");
-    } catch (LinkageError e) {
-      throw new JobLoadException("class " + name + " in jar " + jar + " cannot be loaded: " + e);
-    }
-    if (!GridJob.class.isAssignableFrom(type)) {
-      throw new JobLoadException("class " + name + " in jar " + jar + " does not implement "
-          + GridJob.class.getName() + ": a Java job's class must");
-    }
-    Constructor<?> constructor;
-    try {
-      constructor = type.getConstructor();
-    } catch (NoSuchMethodException e) {
-      throw new JobLoadException("class " + name + " has no public no-argument constructor:"
-          + " give it one (and make the class public)");
-    }
-    try {
-      return (GridJob<?>) constructor.newInstance();
-    } catch (InstantiationException | IllegalAccessException e) {
-      throw new JobLoadException("class " + name + " cannot be instantiated: " + e
-          + " (is it public, concrete and top-level or static?)");
-    } catch (InvocationTargetException e) {
-      throw new JobLoadException("the constructor of " + name + " threw "
-          + e.getCause() + where(e.getCause()));
-    }
+    return JobClasses.instantiate(loader, request.task().className(),
+        request.task().jarSha256().substring(0, 12));
   }
 
   private void complete(Outcome outcome, String message, JobValue value) {
@@ -201,25 +173,5 @@ final class JavaRun implements RunningJob {
     stderr.freeze();
     result.complete(new RunResult(outcome, null, message, stdout.content(), stderr.content(),
         stdout.dropped(), stderr.dropped(), startedAt, clock.millis(), value));
-  }
-
-  private static String text(Object value) {
-    try {
-      return String.valueOf(value);
-    } catch (RuntimeException e) {
-      return value.getClass().getName() + " (its toString() threw " + e + ")";
-    }
-  }
-
-  private static String where(Throwable t) {
-    StackTraceElement[] stack = t == null ? new StackTraceElement[0] : t.getStackTrace();
-    return stack.length == 0 ? "" : " at " + stack[0] + " (stack trace in its stderr)";
-  }
-
-  /** A job class that cannot be made into a running job: the message says why. */
-  private static final class JobLoadException extends Exception {
-    JobLoadException(String message) {
-      super(message, null, false, false);
-    }
   }
 }

@@ -73,7 +73,8 @@ class JavaJobCliTest {
     Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
     Result first = run("submit", "--jar", jar.toString(), "--class", "com.example.Pi",
         "--timeout", "1m", "--", "1000", "a b");
-    Result second = run("submit", "--jar", jar.toString(), "--class", "com.example.Pi");
+    Result second = run("submit", "--jar", jar.toString(), "--class", "com.example.Pi",
+        "--isolated");
 
     assertThat(first.code()).isZero();
     assertThat(second.code()).isZero();
@@ -84,6 +85,8 @@ class JavaJobCliTest {
     assertThat(spec.java().className()).isEqualTo("com.example.Pi");
     assertThat(spec.java().args()).containsExactly("1000", "a b");
     assertThat(spec.timeout()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(spec.java().isolated()).isFalse();
+    assertThat(ops.submitted().get(1).java().isolated()).isTrue();
   }
 
   @Test
@@ -98,6 +101,7 @@ class JavaJobCliTest {
         .err()).contains("none.jar' not found");
     assertThat(run("submit", "--jar", jar.toString(), "--class", "a..B").err())
         .contains("'a..B'");
+    assertThat(run("submit", "--isolated", "--", "true").err()).contains("--isolated is for Java");
     assertThat(ops.jarPuts()).isZero();
     assertThat(ops.submitted()).isEmpty();
   }

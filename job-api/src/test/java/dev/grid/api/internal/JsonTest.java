@@ -75,6 +75,10 @@ class JsonTest {
         .withTimeout(Duration.ofSeconds(9));
     assertThat(Json.readJobSpec(Json.toBytes(java))).isEqualTo(java);
     assertThat(Json.read(Json.toBytes(java), JobSpec.class)).isEqualTo(java);
+    JobSpec isolated = java.withJava(java.java().inChildJvm());
+    assertThat(Json.readJobSpec(Json.toBytes(isolated))).isEqualTo(isolated);
+    assertThat(Json.readJobSpec(bytes("{\"java\":{\"jarSha256\":\"" + "ab".repeat(32)
+        + "\",\"className\":\"a.B\"}}")).java().isolated()).isFalse();
   }
 
   @Test

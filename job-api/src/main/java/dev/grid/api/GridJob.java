@@ -34,7 +34,8 @@ import java.util.List;
  * exception in its message and its stack trace in its stderr. A job over its spec's timeout ends
  * TIMED_OUT: its thread is interrupted and {@link JobContext#isCancelled()} turns true, as on a
  * cancel. A job that ignores both goes on using its thread (and its jar's class loader) until it
- * returns: the grid cannot kill a thread, only a process.
+ * returns: the grid cannot kill a thread, only a process. A job submitted {@link
+ * JavaTask#inChildJvm() isolated} runs in a process of its own, which is killed.
  *
  * @param <R> the result's type
  */

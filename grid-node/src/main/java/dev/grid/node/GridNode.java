@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.grid.node.exec.JavaJobRunner;
 import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.http.HttpApi;
 import dev.grid.scheduler.ClusterSettings;
@@ -57,6 +58,8 @@ public final class GridNode implements AutoCloseable {
   static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(30);
   /** How long a stopping node waits for the persisted maps to be written out, each time. */
   static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a job jar's class loader stays open after its last job on this node ended. */
+  static final Duration JAR_LOADER_IDLE = Duration.ofSeconds(60);
 
   private final NodeConfig config;
   private final Clock clock = Clock.systemUTC();
@@ -64,6 +67,8 @@ public final class GridNode implements AutoCloseable {
   private final JobTable table;
   private final ReplicatedBlobStore blobs;
   private final ProcessRunner runner;
+  private final JarStore jars;
+  private final JavaJobRunner javaRunner;
   private final OrphanGuard orphans;
   private final ExecutorService starter;
   private final ExecutorService finisher;
@@ -106,7 +111,9 @@ public final class GridNode implements AutoCloseable {
     orphans = OrphanGuard.start(config.dataDir());
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
-    worker = new Worker(config.name(), table, blobs, runner, orphans,
+    jars = new JarStore(blobs, config.dataDir());
+    javaRunner = new JavaJobRunner(clock, jars, JAR_LOADER_IDLE);
+    worker = new Worker(config.name(), table, blobs, runner, javaRunner, orphans,
         config.dataDir().resolve("scratch"), config.outputCapBytes(), clock, starter, finisher);
     hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
     primary = new PrimaryService(hz, table, clock, e -> lease != null && lease.holds(e),
@@ -116,7 +123,7 @@ public final class GridNode implements AutoCloseable {
         e -> lease != null && lease.holds(e));
     retention = new RetentionService(table, schedules, blobs, OutputKeys.ROOT, config.retention(),
         clock, e -> lease != null && lease.holds(e));
-    operations = new NodeOperations(config.name(), hz, table, blobs, schedules);
+    operations = new NodeOperations(config.name(), hz, table, blobs, schedules, jars);
     publisher = Executors.newSingleThreadScheduledExecutor(named("grid-node-publish"));
   }
 
@@ -270,6 +277,16 @@ public final class GridNode implements AutoCloseable {
     return worker.runningCount();
   }
 
+  /** Jars this node stored from uploads since it started (an upload of a held jar stores none). */
+  public long jarsStored() {
+    return jars.stored();
+  }
+
+  /** How many job jars' class loaders are open on this node now (closed when idle). */
+  public int openJarClassLoaders() {
+    return javaRunner.openClassLoaders();
+  }
+
   /** Jobs this node dispatched while primary. */
   public long dispatchedCount() {
     return primary.dispatchedCount();
@@ -301,6 +318,7 @@ public final class GridNode implements AutoCloseable {
     LOG.info("node {} halting (simulated crash)", config.name());
     worker.crash();
     closeQuietly(runner);
+    closeQuietly(javaRunner);
     hz.getLifecycleService().terminate();
     close();
   }
@@ -321,6 +339,7 @@ public final class GridNode implements AutoCloseable {
     closeQuietly(primary);
     closeQuietly(worker);
     closeQuietly(runner);
+    closeQuietly(javaRunner);
     publisher.shutdownNow();
     starter.shutdownNow();
     // Jobs that really ended while stopping still get their end recorded.

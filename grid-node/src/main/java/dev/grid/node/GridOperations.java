@@ -84,6 +84,27 @@ public interface GridOperations {
   /** Runs a repair pass of the blob store now, from this node; what it set out to do. */
   StorageRepair repairStorage();
 
+  /** True if the grid holds the job jar with this SHA-256. */
+  boolean hasJar(String sha256);
+
+  /**
+   * Stores a job jar under its SHA-256, once: if the grid holds it already, nothing is written.
+   *
+   * @return true if the jar was stored now, false if the grid already held it
+   * @throws IllegalArgumentException if the body's SHA-256 is not {@code sha256} (naming both),
+   *     or {@code sha256} is not a SHA-256
+   */
+  boolean putJar(String sha256, InputStream body);
+
+  /**
+   * The value a Java job's latest attempt returned: its Kryo form, or with {@code text} its
+   * {@code toString()} in UTF-8. Empty if no job has the id.
+   *
+   * @throws IllegalStateException if the job has no result, saying why (a shell job, not ended
+   *     SUCCEEDED, returned null)
+   */
+  Optional<byte[]> result(JobId id, boolean text);
+
   /** The live nodes, sorted by name. */
   List<NodeInfo> nodes();
 

@@ -35,9 +35,11 @@ final class NodeOperations implements GridOperations {
   private final JobTable table;
   private final ReplicatedBlobStore blobs;
   private final ScheduleTable schedules;
+  private final JarStore jars;
 
   NodeOperations(String nodeName, HazelcastInstance hz, JobTable table, ReplicatedBlobStore blobs,
-      ScheduleTable schedules) {
+      ScheduleTable schedules, JarStore jars) {
+    this.jars = jars;
     this.nodeName = nodeName;
     this.hz = hz;
     this.table = table;
@@ -47,6 +49,10 @@ final class NodeOperations implements GridOperations {
 
   @Override
   public JobId submit(JobSpec spec) {
+    if (spec.java() != null && !jars.has(spec.java().jarSha256())) {
+      throw new IllegalArgumentException("the grid holds no jar " + spec.java().jarSha256()
+          + ": upload it first (GridClient.uploadJar, or bin/submit --jar does it)");
+    }
     return table.submit(spec);
   }
 
@@ -75,6 +81,38 @@ final class NodeOperations implements GridOperations {
     String key = OutputKeys.prefix(id, job.get().attempt())
         + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
     return Optional.of(blobs.open(key).orElseGet(() -> new ByteArrayInputStream(new byte[0])));
+  }
+
+  @Override
+  public boolean hasJar(String sha256) {
+    return jars.has(sha256);
+  }
+
+  @Override
+  public boolean putJar(String sha256, InputStream body) {
+    return jars.store(sha256, body);
+  }
+
+  @Override
+  public Optional<byte[]> result(JobId id, boolean text) {
+    Optional<JobRecord> found = table.get(id);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    JobRecord job = found.get();
+    if (job.spec().java() == null) {
+      throw new IllegalStateException("job " + id + " is not a Java job and has no result: read"
+          + " its output with bin/logs " + id);
+    }
+    if (job.state() != JobState.SUCCEEDED) {
+      throw new IllegalStateException("job " + id + " is " + job.state() + ": only a job that"
+          + " SUCCEEDED has a result" + (job.state().isTerminal() ? "; see bin/status " + id
+              + " and bin/logs " + id : "; wait for it (bin/status " + id + ")"));
+    }
+    String key = OutputKeys.prefix(id, job.attempt())
+        + (text ? OutputKeys.RESULT_TEXT : OutputKeys.RESULT);
+    return Optional.of(blobs.get(key).orElseThrow(() -> new IllegalStateException("job " + id
+        + " returned null, or its result is gone (retention): it has no result")));
   }
 
   @Override

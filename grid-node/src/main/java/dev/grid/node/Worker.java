@@ -2,6 +2,9 @@ package dev.grid.node;
 
 import dev.grid.api.JobId;
 import dev.grid.api.JobState;
+import dev.grid.api.JobSpec;
+import dev.grid.node.exec.JavaJobRunner;
+import dev.grid.node.exec.JavaRequest;
 import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.exec.RunRequest;
 import dev.grid.node.exec.RunResult;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the jobs the primary hands to this node: records the start (which fails if the attempt is
- * stale, and then nothing runs), runs the process, stores its output, records the end.
+ * stale, and then nothing runs), runs the process (or, for a Java job, its class on a thread of
+ * this JVM), stores its output (and a Java job's result), records the end.
  *
  * <p>Fencing: a dispatch from a primary whose epoch is lower than the highest this worker has
  * seen is refused. Together with the attempt check in {@code JobCommand.Start}, a job never
@@ -43,6 +47,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final JobTable table;
   private final BlobStore blobs;
   private final ProcessRunner runner;
+  private final JavaJobRunner javaRunner;
   private final OrphanGuard orphans;
   private final Path scratchRoot;
   private final long outputCap;
@@ -60,9 +65,10 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   private record Running(int attempt, RunningJob job) {}
 
-  Worker(String node, JobTable table, BlobStore blobs, ProcessRunner runner, OrphanGuard orphans,
-      Path scratchRoot, long outputCap, Clock clock, ExecutorService starter,
-      ExecutorService finisher) {
+  Worker(String node, JobTable table, BlobStore blobs, ProcessRunner runner,
+      JavaJobRunner javaRunner, OrphanGuard orphans, Path scratchRoot, long outputCap, Clock clock,
+      ExecutorService starter, ExecutorService finisher) {
+    this.javaRunner = javaRunner;
     this.orphans = orphans;
     this.node = node;
     this.table = table;
@@ -115,10 +121,18 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     Path scratch = scratchRoot.resolve(id.value() + "-" + attempt);
     RunningJob job;
     try {
-      job = runner.start(new RunRequest(dispatched.spec(),
-          Map.of("GRID_JOB_ID", id.value(), "GRID_ATTEMPT", Integer.toString(attempt),
-              "GRID_NODE", node),
-          scratch, outputCap));
+      JobSpec spec = dispatched.spec();
+      Map<String, String> gridEnv = Map.of("GRID_JOB_ID", id.value(),
+          "GRID_ATTEMPT", Integer.toString(attempt), "GRID_NODE", node);
+      if (spec.java() == null) {
+        job = runner.start(new RunRequest(spec, gridEnv, scratch, outputCap));
+      } else {
+        JavaRequest request =
+            new JavaRequest(id, attempt, spec.java(), spec.timeout(), outputCap);
+        job = spec.java().isolated()
+            ? javaRunner.startIsolated(request, runner, scratch, gridEnv)
+            : javaRunner.start(request);
+      }
     } catch (RuntimeException e) {
       // A job that cannot even be handed to the runner ends FAILED with the cause; it must not
       // stay RUNNING, and it must not hurt the node.
@@ -230,7 +244,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
           ? JobState.SUCCEEDED : JobState.FAILED;
       case TIMED_OUT -> JobState.TIMED_OUT;
       case CANCELLED -> JobState.CANCELLED;
-      case START_FAILED -> JobState.FAILED;
+      case START_FAILED, THREW -> JobState.FAILED;
+      case RETURNED -> JobState.SUCCEEDED;
     };
     String message = result.message();
     if (message == null && state == JobState.FAILED) {
@@ -243,6 +258,11 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       }
       if (result.stderr().length > 0) {
         blobs.put(prefix + OutputKeys.STDERR, result.stderr());
+      }
+      if (result.value() != null) {
+        blobs.put(prefix + OutputKeys.RESULT, result.value().bytes());
+        blobs.put(prefix + OutputKeys.RESULT_TEXT,
+            result.value().text().getBytes(StandardCharsets.UTF_8));
       }
       blobs.put(prefix + OutputKeys.EXIT, exitRecord(state, result.exitCode(), message));
     } catch (RuntimeException e) {

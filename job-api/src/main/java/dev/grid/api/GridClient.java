@@ -5,12 +5,21 @@ import dev.grid.api.internal.Json;
 import dev.grid.api.internal.NodeTransport;
 import dev.grid.api.internal.NodeTransport.Response;
 import dev.grid.api.internal.NodeTransport.Retry;
+import dev.grid.api.internal.ResultCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -221,6 +230,102 @@ public final class GridClient implements AutoCloseable {
   /** What the job's latest attempt wrote to stderr (up to the grid's cap), as raw bytes. */
   public byte[] stderr(JobId id) {
     return ok(get("/api/jobs/" + id + "/stderr"), id);
+  }
+
+  /**
+   * Makes a jar available to Java jobs and returns its SHA-256, for {@link JobSpec#java}. The grid
+   * stores each jar once by content: if it already holds these bytes, nothing is uploaded.
+   *
+   * <pre>{@code
+   * String jar = grid.uploadJar(Path.of("target/app.jar"));
+   * JobId id = grid.submit(JobSpec.java(jar, "com.example.Pi", "1000000"));
+   * }</pre>
+   *
+   * @throws java.io.UncheckedIOException if the file cannot be read
+   */
+  public String uploadJar(Path jar) {
+    Objects.requireNonNull(jar, "jar");
+    String sha = sha256(jar);
+    String path = "/api/jars/" + sha;
+    Response head = transport.send("HEAD", path, null, Retry.ON_ANY_FAILURE);
+    if (head.status() == 200) {
+      return sha;
+    }
+    if (head.status() != 404) {
+      head.bodyOrThrow(null);
+    }
+    // The store is keyed by content: sending the same bytes twice is harmless, so any failure
+    // may move on to another node.
+    ok(transport.sendBody("PUT", path, NodeTransport.Body.file(jar), Retry.ON_ANY_FAILURE), null);
+    return sha;
+  }
+
+  /**
+   * The value a Java job returned, read back as the given type.
+   *
+   * <pre>{@code
+   * Double pi = grid.result(id, Double.class);
+   * Stats stats = grid.result(id, Stats.class, Point.class);   // Stats holds Points
+   * }</pre>
+   *
+   * @param type the result's class (boxed or primitive for numbers)
+   * @param more other classes, beyond JDK basics, that the value holds (as the job's {@link
+   *     GridJob#resultTypes()} lists them)
+   * @return the value; null if the job returned null
+   * @throws JobNotFoundException if no job has the id
+   * @throws GridException if the job has no result (not a Java job, not SUCCEEDED yet, or gone):
+   *     the message says which
+   * @throws IllegalArgumentException if the result is of another type or holds a class not given
+   */
+  public <T> T result(JobId id, Class<T> type, Class<?>... more) {
+    Objects.requireNonNull(type, "type");
+    byte[] stored = ok(get("/api/jobs/" + id + "/result"), id);
+    return ResultCodec.decode(stored, type, List.of(more));
+  }
+
+  /**
+   * The job's result as text: its {@code toString()}, written by the worker, so no class of the
+   * job is needed to read it. This is what {@code bin/result} prints.
+   *
+   * @throws JobNotFoundException if no job has the id
+   * @throws GridException if the job has no result; the message says why
+   */
+  public String resultText(JobId id) {
+    return new String(ok(get("/api/jobs/" + id + "/result?as=text"), id), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Submits a Java job and returns a future of its result: the value once the job SUCCEEDED,
+   * a {@link GridException} naming the state and message if it ended otherwise.
+   *
+   * <pre>{@code
+   * grid.resultOf(grid.submit(JobSpec.java(jar, "com.example.Pi", "1000")), Double.class)
+   *     .thenAccept(pi -> System.out.println("pi ~ " + pi));
+   * }</pre>
+   */
+  public <T> CompletableFuture<T> resultOf(JobId id, Class<T> type, Class<?>... more) {
+    return completion(id).thenApply(done -> {
+      if (done.state() != JobState.SUCCEEDED) {
+        throw new GridException("job " + id + " ended " + done.state()
+            + (done.message() == null ? "" : ": " + done.message()) + "; it has no result");
+      }
+      return result(id, type, more);
+    });
+  }
+
+  private static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read jar " + file + ": " + e.getMessage(), e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
   }
 
   /** The live nodes of the grid, sorted by name. */

@@ -1,31 +1,36 @@
 package dev.grid.api;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * What to run: a program with its arguments ({@code argv}), or a shell line run by {@code sh -c},
- * with its environment, working directory, timeout and retry policy.
+ * What to run: a program with its arguments ({@code argv}), a shell line run by {@code sh -c}, or
+ * a {@link GridJob} class from a jar ({@code java}), with its environment, working directory,
+ * timeout and retry policy.
  *
  * <pre>{@code
  * JobSpec backup = JobSpec.command("tar", "czf", "/backups/home.tgz", "/home")
  *     .withTimeout(Duration.ofMinutes(30))
  *     .withMaxRetries(2);
  * JobSpec report = JobSpec.shell("du -sh /var/log | mail -s usage ops@example.com");
+ * JobSpec pi = JobSpec.java(grid.uploadJar(Path.of("app.jar")), "com.example.Pi", "1000000");
  * }</pre>
  *
  * <p>Given as {@code argv}, arguments reach the program exactly as written: spaces, quotes and
  * shell metacharacters are not interpreted. A job also sees {@code GRID_JOB_ID} and {@code
  * GRID_ATTEMPT} in its environment.
  *
- * @param argv the program and its arguments; empty when {@code shell} is set
- * @param shell a line for {@code sh -c}; null when {@code argv} is set
+ * @param argv the program and its arguments; empty when {@code shell} or {@code java} is set
+ * @param shell a line for {@code sh -c}; null when {@code argv} or {@code java} is set
  * @param env extra environment variables, added to the worker's own
  * @param workDir the directory to run in; null for a fresh scratch directory on the worker
  * @param timeout how long the job may run before its process tree is killed; null for no limit
  * @param maxRetries how many times the job is run again if its worker dies under it
+ * @param java a Java job: a class from a jar (see {@link JavaTask}); null when {@code argv} or
+ *     {@code shell} is set ({@code env} and {@code workDir} do not apply to it)
  */
 public record JobSpec(
     List<String> argv,
@@ -33,7 +38,8 @@ public record JobSpec(
     Map<String, String> env,
     String workDir,
     Duration timeout,
-    int maxRetries) {
+    int maxRetries,
+    JavaTask java) {
 
   /** Retries when a worker dies under a job, unless the spec says otherwise. */
   public static final int DEFAULT_MAX_RETRIES = 1;
@@ -42,10 +48,12 @@ public record JobSpec(
   public JobSpec {
     argv = argv == null ? List.of() : List.copyOf(argv);
     env = env == null ? Map.of() : Map.copyOf(env);
-    if (argv.isEmpty() == (shell == null)) {
+    int kinds = (argv.isEmpty() ? 0 : 1) + (shell == null ? 0 : 1) + (java == null ? 0 : 1);
+    if (kinds != 1) {
       throw new IllegalArgumentException(
-          "a job needs either argv or a shell line, not "
-              + (argv.isEmpty() ? "neither" : "both (argv " + argv + ", shell '" + shell + "')"));
+          "a job needs either argv or a shell line, or a Java class: exactly one, not "
+              + (kinds == 0 ? "none" : "several (argv " + argv + ", shell " + quoted(shell)
+                  + ", java " + (java == null ? "none" : java.display()) + ")"));
     }
     if (shell != null && shell.isBlank()) {
       throw new IllegalArgumentException("shell line is blank: give a command to run");
@@ -72,7 +80,7 @@ public record JobSpec(
   /** A program and its arguments, passed to it unchanged. */
   public static JobSpec command(String program, String... args) {
     Objects.requireNonNull(program, "program");
-    List<String> argv = new java.util.ArrayList<>();
+    List<String> argv = new ArrayList<>();
     argv.add(program);
     argv.addAll(List.of(args));
     return of(argv);
@@ -80,37 +88,64 @@ public record JobSpec(
 
   /** A program and its arguments as one list, passed to it unchanged. */
   public static JobSpec of(List<String> argv) {
-    return new JobSpec(argv, null, Map.of(), null, null, DEFAULT_MAX_RETRIES);
+    return new JobSpec(argv, null, Map.of(), null, null, DEFAULT_MAX_RETRIES, null);
   }
 
   /** A line for {@code sh -c}; pipes, globs and redirections work as in a shell. */
   public static JobSpec shell(String line) {
     Objects.requireNonNull(line, "shell line");
-    return new JobSpec(List.of(), line, Map.of(), null, null, DEFAULT_MAX_RETRIES);
+    return new JobSpec(List.of(), line, Map.of(), null, null, DEFAULT_MAX_RETRIES, null);
+  }
+
+  /**
+   * A {@link GridJob} class from a jar the grid holds, with its arguments.
+   *
+   * <pre>{@code
+   * JobSpec pi = JobSpec.java(grid.uploadJar(Path.of("app.jar")), "com.example.Pi", "1000000");
+   * }</pre>
+   *
+   * @param jarSha256 the jar's SHA-256, as {@link GridClient#uploadJar} returns it
+   * @param className the job's class, like {@code com.example.Pi}
+   */
+  public static JobSpec java(String jarSha256, String className, String... args) {
+    return new JobSpec(List.of(), null, Map.of(), null, null, DEFAULT_MAX_RETRIES,
+        new JavaTask(jarSha256, className, List.of(args)));
   }
 
   /** This spec with the given extra environment. */
   public JobSpec withEnv(Map<String, String> newEnv) {
-    return new JobSpec(argv, shell, newEnv, workDir, timeout, maxRetries);
+    return new JobSpec(argv, shell, newEnv, workDir, timeout, maxRetries, java);
   }
 
   /** This spec run in the given directory on the worker. */
   public JobSpec withWorkDir(String dir) {
-    return new JobSpec(argv, shell, env, dir, timeout, maxRetries);
+    return new JobSpec(argv, shell, env, dir, timeout, maxRetries, java);
   }
 
   /** This spec with a timeout; null for none. */
   public JobSpec withTimeout(Duration newTimeout) {
-    return new JobSpec(argv, shell, env, workDir, newTimeout, maxRetries);
+    return new JobSpec(argv, shell, env, workDir, newTimeout, maxRetries, java);
   }
 
   /** This spec with the given number of retries after a worker dies under it. */
   public JobSpec withMaxRetries(int retries) {
-    return new JobSpec(argv, shell, env, workDir, timeout, retries);
+    return new JobSpec(argv, shell, env, workDir, timeout, retries, java);
+  }
+
+  /** This spec running the given Java job instead of a command; null for none. */
+  public JobSpec withJava(JavaTask task) {
+    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, task);
   }
 
   /** The command as a person would read it, for listings. */
   public String display() {
+    if (java != null) {
+      return java.display();
+    }
     return shell != null ? shell : String.join(" ", argv);
+  }
+
+  private static String quoted(String text) {
+    return text == null ? "none" : "'" + text + "'";
   }
 }

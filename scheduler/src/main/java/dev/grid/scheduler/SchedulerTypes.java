@@ -1,5 +1,6 @@
 package dev.grid.scheduler;
 
+import dev.grid.api.JavaTask;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
@@ -44,6 +45,7 @@ public final class SchedulerTypes {
         JobCommand.Release.class,
         JobSummary.class,
         JobSummary.Of.class,
-        JobTable.ForgetEnded.class);
+        JobTable.ForgetEnded.class,
+        JavaTask.class);
   }
 }

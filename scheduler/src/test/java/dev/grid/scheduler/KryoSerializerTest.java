@@ -39,6 +39,15 @@ class KryoSerializerTest {
   }
 
   @Test
+  void when_a_java_job_record_travels_then_it_comes_back_equal() {
+    JobSpec spec = JobSpec.java("ab".repeat(32), "com.example.Pi", "1000")
+        .withTimeout(Duration.ofSeconds(30));
+    JobRecord r = JobRecord.queued(JobId.of("j2"), spec, 5);
+    assertThat(roundTrip(r)).isEqualTo(r);
+    assertThat(JsonCodec.JOBS.decode(JsonCodec.JOBS.encode(r))).isEqualTo(r);
+  }
+
+  @Test
   void when_a_class_is_not_registered_then_it_is_refused() {
     assertThatThrownBy(() -> roundTrip(new java.util.concurrent.atomic.AtomicLong(1)))
         .isInstanceOf(IllegalArgumentException.class)

@@ -46,6 +46,7 @@ import picocli.CommandLine.TypeConversionException;
     subcommands = {
       SubmitCommand.class,
       StatusCommand.class,
+      ResultCommand.class,
       JobsCommand.class,
       LogsCommand.class,
       CancelCommand.class,

@@ -1,11 +1,15 @@
 package dev.grid.node.cli;
 
+import dev.grid.api.JavaTask;
 import dev.grid.api.JobSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -14,8 +18,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * What to run, as {@code submit} and {@code schedule add} take it: {@code --timeout}, {@code
- * --retries}, {@code --env}, {@code --workdir}, and {@code --shell LINE} or {@code -- CMD ARGS...}.
- * A picocli mixin; {@link #jobSpec()} turns the options into a {@link JobSpec}.
+ * --retries}, {@code --env}, {@code --workdir}, and {@code --shell LINE} or {@code -- CMD ARGS...},
+ * or a Java job: {@code --jar FILE --class NAME -- ARGS...}. A picocli mixin; {@link
+ * #jobSpec(Function)} turns the options into a {@link JobSpec}.
  */
 final class JobOptions {
   @Spec(Spec.Target.MIXEE)
@@ -43,6 +48,20 @@ final class JobOptions {
   @Option(names = "--shell", paramLabel = "LINE", description = "A line for sh -c, instead of CMD.")
   String shell;
 
+  @Option(names = "--jar", paramLabel = "FILE",
+      description = "A jar of Java jobs (uploaded if the grid lacks it); needs --class.")
+  Path jar;
+
+  @Option(names = "--class", paramLabel = "NAME",
+      description = "The GridJob class to run from --jar, like com.example.Pi; the words after --"
+          + " are its arguments.")
+  String className;
+
+  @Option(names = "--isolated",
+      description = "Run the Java job in a child JVM of its own, killed for sure on timeout or"
+          + " cancel (slower to start).")
+  boolean isolated;
+
   @Parameters(
       paramLabel = "CMD",
       arity = "0..*",
@@ -52,17 +71,24 @@ final class JobOptions {
   /**
    * The job the options describe.
    *
+   * @param uploadJar makes the {@code --jar} file available to the grid and returns its hash;
+   *     called only once the options are known to be valid
    * @throws ParameterException (a usage error) if there is nothing to run, both a shell line and a
    *     command, or a value the job spec refuses
    */
-  JobSpec jobSpec() {
+  JobSpec jobSpec(Function<Path, String> uploadJar) {
+    if (jar != null || className != null) {
+      return javaSpec(uploadJar);
+    }
+    if (isolated) {
+      throw usage("--isolated is for Java jobs: give --jar and --class");
+    }
     if (shell != null && !command.isEmpty()) {
-      throw new ParameterException(
-          mixee.commandLine(), "give either --shell LINE or a command after --, not both");
+      throw usage("give either --shell LINE or a command after --, not both");
     }
     if (shell == null && command.isEmpty()) {
-      throw new ParameterException(
-          mixee.commandLine(), "nothing to run: give a command after --, or --shell LINE");
+      throw usage("nothing to run: give a command after --, or --shell LINE, or --jar and"
+          + " --class");
     }
     try {
       JobSpec base = shell != null ? JobSpec.shell(shell) : JobSpec.of(command);
@@ -70,5 +96,35 @@ final class JobOptions {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }
+  }
+
+  private JobSpec javaSpec(Function<Path, String> uploadJar) {
+    if (jar == null || className == null) {
+      throw usage(jar == null ? "--class needs --jar FILE: the jar that holds the class"
+          : "--jar needs --class NAME: the GridJob class to run, like com.example.Pi");
+    }
+    if (shell != null) {
+      throw usage("give either --shell LINE or --jar and --class, not both");
+    }
+    if (!env.isEmpty() || workdir != null) {
+      throw usage("--env and --workdir do not apply to a Java job: it runs in the worker's JVM;"
+          + " pass what it needs as arguments after --");
+    }
+    if (!Files.isRegularFile(jar)) {
+      throw usage("jar file '" + jar + "' not found: give the path of a built jar");
+    }
+    JobSpec probe;
+    try {
+      probe = JobSpec.java("0".repeat(64), className, command.toArray(String[]::new))
+          .withTimeout(timeout).withMaxRetries(retries);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
+    }
+    String sha = uploadJar.apply(jar);
+    return probe.withJava(new JavaTask(sha, className, command, isolated));
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(mixee.commandLine(), message);
   }
 }

@@ -62,17 +62,17 @@ final class ScheduleAddCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ScheduleSpec added = scheduleSpec();
     try (GridClient grid = schedule.cli.client()) {
+      ScheduleSpec added = scheduleSpec(grid);
       schedule.cli.out.println(ScheduleCommand.nextFireLine(grid.addSchedule(added)));
       return 0;
     }
   }
 
-  private ScheduleSpec scheduleSpec() {
+  private ScheduleSpec scheduleSpec(GridClient grid) {
     try {
-      return new ScheduleSpec(name, cron, zone, job.jobSpec(), misfire, overlap, maxCatchUp,
-          keepRuns);
+      return new ScheduleSpec(name, cron, zone, job.jobSpec(grid::uploadJar), misfire, overlap,
+          maxCatchUp, keepRuns);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -1,9 +1,11 @@
 package dev.grid.node.cli;
 
 import dev.grid.api.GridClient;
+import dev.grid.api.GridException;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
+import dev.grid.api.JobState;
 import dev.grid.api.internal.Json;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -18,6 +20,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code bin/status ID}: one job, its state and history. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show one job.")
 final class StatusCommand implements Callable<Integer> {
+  private static final int RESULT_WIDTH = 200;
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
@@ -36,13 +39,31 @@ final class StatusCommand implements Callable<Integer> {
       if (json) {
         cli.out.println(Json.toPrettyString(job));
       } else {
-        print(job, cli.out);
+        print(job, cli.out, resultLine(grid, job));
       }
       return 0;
     }
   }
 
   static void print(JobInfo job, PrintStream out) {
+    print(job, out, null);
+  }
+
+  /** A Java job's result on one line, cut short; null for other jobs and jobs without one. */
+  static String resultLine(GridClient grid, JobInfo job) {
+    if (job.spec() == null || job.spec().java() == null || job.state() != JobState.SUCCEEDED) {
+      return null;
+    }
+    try {
+      String text = GridCli.oneLine(grid.resultText(job.id()));
+      return text.length() <= RESULT_WIDTH ? text
+          : text.substring(0, RESULT_WIDTH) + "... (bin/result " + job.id() + ")";
+    } catch (GridException e) {
+      return "(none: " + GridCli.oneLine(e.getMessage()) + ")";
+    }
+  }
+
+  static void print(JobInfo job, PrintStream out, String result) {
     Table fields = new Table("ID", job.id().value());
     fields.row("STATE", job.state());
     fields.row("NODE", job.node());
@@ -55,6 +76,9 @@ final class StatusCommand implements Callable<Integer> {
     fields.row("OUTPUT", job.stdoutBytes() + " B stdout, " + job.stderrBytes() + " B stderr"
         + (job.outputTruncated() ? " (truncated at the cap)" : ""));
     fields.row("MESSAGE", job.message());
+    if (result != null) {
+      fields.row("RESULT", result);
+    }
     fields.print(out);
     if (!job.history().isEmpty()) {
       out.println();

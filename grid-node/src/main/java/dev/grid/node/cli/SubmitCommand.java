@@ -4,6 +4,7 @@ import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,11 +17,13 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Submit a job and print its id.",
-      "With --wait, print the job's output and exit with its exit code instead",
-      "(no exit code: 124 for TIMED_OUT, 130 for CANCELLED, 1 otherwise)."
+      "With --wait, print the job's output (and a Java job's result) and exit with its exit",
+      "code instead (no exit code: 0 for SUCCEEDED, 124 for TIMED_OUT, 130 for CANCELLED,",
+      "1 otherwise)."
     },
     footer = {"", "Examples:", "  submit -- tar czf /backups/home.tgz /home",
-        "  submit --wait --timeout 5m --shell 'make -j4 test | tail -20'"})
+        "  submit --wait --timeout 5m --shell 'make -j4 test | tail -20'",
+        "  submit --wait --jar app.jar --class com.example.Pi -- 1000000"})
 final class SubmitCommand implements Callable<Integer> {
   static final int EXIT_TIMED_OUT = 124;
   static final int EXIT_CANCELLED = 130;
@@ -34,8 +37,8 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JobSpec spec = job.jobSpec();
     try (GridClient grid = cli.client()) {
+      JobSpec spec = job.jobSpec(grid::uploadJar);
       JobId id = grid.submit(spec);
       if (!wait) {
         cli.out.println(id);
@@ -44,6 +47,9 @@ final class SubmitCommand implements Callable<Integer> {
       JobInfo done = GridCli.await(grid.completion(id));
       GridCli.writeRaw(cli.out, grid.stdout(id));
       GridCli.writeRaw(cli.err, grid.stderr(id));
+      if (spec.java() != null && done.state() == JobState.SUCCEEDED) {
+        ResultCommand.printResult(grid, id, cli.out);
+      }
       return exitCode(done);
     }
   }
@@ -52,6 +58,9 @@ final class SubmitCommand implements Callable<Integer> {
   private int exitCode(JobInfo done) {
     if (done.exitCode() != null) {
       return done.exitCode();
+    }
+    if (done.state() == JobState.SUCCEEDED) {
+      return 0; // a Java job: no process, no exit code
     }
     cli.err.println(
         "error: job " + done.id() + " ended " + done.state()

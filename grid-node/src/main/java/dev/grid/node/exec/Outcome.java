@@ -1,6 +1,6 @@
 package dev.grid.node.exec;
 
-/** How a run of a shell job ended, as far as the process is concerned. */
+/** How a run of a job ended, as far as its process (or, for a Java job, its thread) is concerned. */
 public enum Outcome {
   /** The process ran and exited by itself; see the exit code (non-zero is not an error here). */
   EXITED,
@@ -9,5 +9,9 @@ public enum Outcome {
   /** {@link RunningJob#cancel()} or the runner's close killed the process tree. */
   CANCELLED,
   /** No process was started: missing command, missing working directory, or a launch error. */
-  START_FAILED
+  START_FAILED,
+  /** A Java job's {@code run} returned; its value, if any, is in {@link RunResult#value()}. */
+  RETURNED,
+  /** A Java job could not be loaded, or its {@code run} threw; the message says which. */
+  THREW
 }

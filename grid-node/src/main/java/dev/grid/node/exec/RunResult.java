@@ -3,7 +3,7 @@ package dev.grid.node.exec;
 import java.util.Objects;
 
 /**
- * How one run of a shell job ended, with the output that was kept.
+ * How one run of a job ended, with the output that was kept.
  *
  * @param outcome how it ended
  * @param exitCode the main process's exit code (128 + signal when killed by one); null when
@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param stderrDropped how many stderr bytes were read past the cap and dropped
  * @param startedAtMillis when the process started (or failed to), by the runner's clock
  * @param endedAtMillis when the run ended, by the runner's clock
+ * @param value what a Java job returned, serialized; null for shell jobs and null returns
  */
 public record RunResult(
     Outcome outcome,
@@ -25,9 +26,18 @@ public record RunResult(
     long stdoutDropped,
     long stderrDropped,
     long startedAtMillis,
-    long endedAtMillis) {
+    long endedAtMillis,
+    JobValue value) {
 
   private static final byte[] NONE = new byte[0];
+
+  /** A run without a value: every shell job's. */
+  public RunResult(Outcome outcome, Integer exitCode, String message, byte[] stdout,
+      byte[] stderr, long stdoutDropped, long stderrDropped, long startedAtMillis,
+      long endedAtMillis) {
+    this(outcome, exitCode, message, stdout, stderr, stdoutDropped, stderrDropped,
+        startedAtMillis, endedAtMillis, null);
+  }
 
   /** Validates eagerly; a bad value is named in the message. */
   public RunResult {
@@ -38,6 +48,9 @@ public record RunResult(
     if (stdoutDropped < 0 || stderrDropped < 0) {
       throw new IllegalArgumentException(
           "dropped byte counts must not be negative, got " + stdoutDropped + "/" + stderrDropped);
+    }
+    if (value != null && outcome != Outcome.RETURNED) {
+      throw new IllegalArgumentException("only a returned Java job has a value, not " + outcome);
     }
     if (outcome == Outcome.START_FAILED && exitCode != null) {
       throw new IllegalArgumentException(

@@ -19,6 +19,12 @@ import java.util.Optional;
  * GET  /api/jobs/{id}                         -> JobInfo
  * POST /api/jobs/{id}/cancel                  -> JobInfo
  * GET  /api/jobs/{id}/stdout | /stderr        -> raw bytes
+ * GET  /api/jobs/{id}/result[?as=text]         -> a Java job's result: Kryo bytes, or its text
+ *                                                 (409 naming why if it has none)
+ * HEAD /api/jars/{sha256}                      -> 200 if the grid holds the jar, else 404
+ * PUT  /api/jars/{sha256}        jar bytes     -> 201 {"sha256", "stored"} (stored false: it
+ *                                                 was there already; 400 if the bytes' hash
+ *                                                 differs, naming both)
  * GET  /api/nodes                             -> [NodeInfo...]
  * GET  /api/health                            -> {"status": "ok", "node": "..."}
  * ...  /api/schedules...                      -> see {@link ScheduleRoutes}
@@ -49,6 +55,10 @@ final class ApiRoutes {
     if (parts.length >= 2
         && parts[1].equals("storage")
         && storage.handle(exchange, path, parts)) {
+      return;
+    }
+    if (parts.length == 3 && parts[1].equals("jars")) {
+      jar(exchange, path, parts[2]);
       return;
     }
     if (parts.length == 2) {
@@ -100,6 +110,11 @@ final class ApiRoutes {
             exchange.stream(found(ops.output(id, GridOperations.Stream.STDERR), id));
             return;
           }
+          case "result" -> {
+            requireGet(exchange, path);
+            result(exchange, id);
+            return;
+          }
           default -> {
             // fall through to 404
           }
@@ -108,7 +123,7 @@ final class ApiRoutes {
     }
     throw ApiError.notFound(
         "no such endpoint: " + exchange.method() + " " + path
-            + " (see /api/jobs, /api/schedules, /api/nodes, /api/storage/blobs)");
+            + " (see /api/jobs, /api/jars, /api/schedules, /api/nodes, /api/storage/blobs)");
   }
 
   private void submit(Exchange exchange) throws IOException {
@@ -116,6 +131,39 @@ final class ApiRoutes {
     JobId id = ops.submit(spec);
     exchange.header("Location", "/api/jobs/" + id);
     exchange.json(201, Map.of("id", id.value()));
+  }
+
+  private void jar(Exchange exchange, String path, String sha) throws IOException {
+    switch (exchange.method()) {
+      case "HEAD" -> {
+        exchange.drain();
+        exchange.status(ops.hasJar(sha) ? 200 : 404);
+      }
+      case "PUT" -> {
+        boolean stored;
+        try (var body = exchange.bodyStream()) {
+          stored = ops.putJar(sha, body);
+        }
+        exchange.json(201, Map.of("sha256", sha, "stored", stored));
+      }
+      default -> throw ApiError.methodNotAllowed(exchange.method(), path, "HEAD, PUT");
+    }
+  }
+
+  private void result(Exchange exchange, JobId id) throws IOException {
+    String as = exchange.query("as");
+    if (as != null && !as.equals("text") && !as.equals("kryo")) {
+      throw new IllegalArgumentException("as '" + as + "' is not valid: give as=text, or"
+          + " nothing for the stored (Kryo) form");
+    }
+    boolean text = "text".equals(as);
+    byte[] value;
+    try {
+      value = found(ops.result(id, text), id);
+    } catch (IllegalStateException noResult) {
+      throw new ApiError(409, noResult.getMessage());
+    }
+    exchange.bytes(value, text ? "text/plain; charset=utf-8" : "application/octet-stream");
   }
 
   private void list(Exchange exchange) throws IOException {

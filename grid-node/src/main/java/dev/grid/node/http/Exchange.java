@@ -72,6 +72,25 @@ final class Exchange {
     }
   }
 
+  /** The request body as a stream, of any length; the caller reads it to its end. */
+  InputStream bodyStream() {
+    return http.getRequestBody();
+  }
+
+  /** Answers with a status and no body (for HEAD). */
+  void status(int status) throws IOException {
+    http.sendResponseHeaders(status, -1);
+  }
+
+  /** Answers 200 with the bytes as they are. */
+  void bytes(byte[] content, String contentType) throws IOException {
+    http.getResponseHeaders().set("Content-Type", contentType);
+    http.sendResponseHeaders(200, content.length == 0 ? -1 : content.length);
+    try (OutputStream out = http.getResponseBody()) {
+      out.write(content);
+    }
+  }
+
   void json(int status, Object value) throws IOException {
     byte[] bytes = Json.toBytes(value);
     http.getResponseHeaders().set("Content-Type", JSON);

@@ -259,4 +259,53 @@ public final class FakeGridOperations implements GridOperations {
     repairs.incrementAndGet();
     return new StorageRepair(1, 2, 3, 0, 4);
   }
+
+  private final Map<String, byte[]> jars = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger jarPuts =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final Map<JobId, byte[]> results = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How many PUTs of a jar reached this node. */
+  public int jarPuts() {
+    return jarPuts.get();
+  }
+
+  /** Gives a job a stored result (Kryo form); its text is "text of " + the id. */
+  public void result(JobId id, byte[] stored) {
+    results.put(id, stored);
+  }
+
+  @Override
+  public boolean hasJar(String sha256) {
+    return jars.containsKey(sha256);
+  }
+
+  @Override
+  public boolean putJar(String sha256, InputStream body) {
+    jarPuts.incrementAndGet();
+    try {
+      byte[] bytes = body.readAllBytes();
+      String actual = java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      if (!actual.equals(sha256)) {
+        throw new IllegalArgumentException("the jar's bytes have SHA-256 " + actual + ", not "
+            + sha256);
+      }
+      return jars.putIfAbsent(sha256, bytes) == null;
+    } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> result(JobId id, boolean text) {
+    if (!results.containsKey(id)) {
+      if (job(id).isEmpty()) {
+        return Optional.empty();
+      }
+      throw new IllegalStateException("job " + id + " has no result");
+    }
+    return Optional.of(text ? ("text of " + id).getBytes(java.nio.charset.StandardCharsets.UTF_8)
+        : results.get(id));
+  }
 }

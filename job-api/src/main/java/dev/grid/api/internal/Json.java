@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializerBase;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.grid.api.JavaTask;
 import dev.grid.api.JobSpec;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.OverlapPolicy;
@@ -57,7 +58,8 @@ public final class Json {
       MAPPER.readerFor(JobSpec.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private static final ObjectReader STRICT_SCHEDULE =
       MAPPER.readerFor(ScheduleSpec.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-  private static final String JOB_FIELDS = "argv, shell, env, workDir, timeout, maxRetries";
+  private static final String JOB_FIELDS = "argv, shell, env, workDir, timeout, maxRetries, java";
+  private static final String JAVA_FIELDS = "jarSha256, className, args, isolated";
   private static final String SCHEDULE_FIELDS =
       "name, cron, zone, job, misfire, overlap, maxCatchUp, keepRuns";
 
@@ -194,6 +196,10 @@ public final class Json {
     }
     if (e instanceof UnrecognizedPropertyException unknown) {
       boolean inJob = unknown.getReferringClass() == JobSpec.class;
+      if (unknown.getReferringClass() == JavaTask.class) {
+        return "unknown field '" + unknown.getPropertyName() + "' in the job's java part:"
+            + " known fields are " + JAVA_FIELDS;
+      }
       return "unknown field '"
           + unknown.getPropertyName()
           + "' in the "

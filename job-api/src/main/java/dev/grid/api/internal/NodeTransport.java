@@ -128,6 +128,33 @@ public final class NodeTransport {
    * @throws GridUnavailableException if no node answered, naming every URL tried and why
    */
   public Response send(String method, String path, byte[] jsonBody, Retry retry) {
+    return sendBody(method, path, jsonBody == null ? null : Body.json(jsonBody), retry);
+  }
+
+  /** A request body: its content type and a publisher made afresh for every node tried. */
+  public record Body(String contentType, Supplier<HttpRequest.BodyPublisher> publisher) {
+    static Body json(byte[] bytes) {
+      return new Body("application/json", () -> HttpRequest.BodyPublishers.ofByteArray(bytes));
+    }
+
+    /** A file's bytes, streamed from disk, as {@code application/octet-stream}. */
+    public static Body file(java.nio.file.Path file) {
+      return new Body("application/octet-stream", () -> {
+        try {
+          return HttpRequest.BodyPublishers.ofFile(file);
+        } catch (java.io.FileNotFoundException e) {
+          throw new java.io.UncheckedIOException("cannot read " + file, e);
+        }
+      });
+    }
+  }
+
+  /**
+   * Sends the request, as {@link #send(String, String, byte[], Retry)}, with any body.
+   *
+   * @param body the body, or null for none
+   */
+  public Response sendBody(String method, String path, Body body, Retry retry) {
     int start = preferred.get();
     List<String> failures = new ArrayList<>();
     IOException last = null;
@@ -136,7 +163,7 @@ public final class NodeTransport {
       URI node = nodes.get(index);
       try {
         HttpResponse<byte[]> answer =
-            http.send(request(node, method, path, jsonBody), HttpResponse.BodyHandlers.ofByteArray());
+            http.send(request(node, method, path, body), HttpResponse.BodyHandlers.ofByteArray());
         preferred.set(index);
         return new Response(node, answer.statusCode(), answer.body());
       } catch (IOException e) {
@@ -164,7 +191,7 @@ public final class NodeTransport {
         last);
   }
 
-  private HttpRequest request(URI node, String method, String path, byte[] jsonBody) {
+  private HttpRequest request(URI node, String method, String path, Body body) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(resolve(node, path))
             .timeout(requestTimeout)
@@ -172,9 +199,9 @@ public final class NodeTransport {
     if (authorization != null) {
       builder.header("Authorization", authorization);
     }
-    if (jsonBody != null) {
-      builder.header("Content-Type", "application/json");
-      builder.method(method, HttpRequest.BodyPublishers.ofByteArray(jsonBody));
+    if (body != null) {
+      builder.header("Content-Type", body.contentType());
+      builder.method(method, body.publisher().get());
     } else {
       builder.method(method, HttpRequest.BodyPublishers.noBody());
     }

@@ -70,6 +70,35 @@ class JsonTest {
   }
 
   @Test
+  void when_a_java_spec_is_written_and_read_back_then_it_is_equal() {
+    JobSpec java = JobSpec.java("ab".repeat(32), "com.example.Pi", "1000", "x y")
+        .withTimeout(Duration.ofSeconds(9));
+    assertThat(Json.readJobSpec(Json.toBytes(java))).isEqualTo(java);
+    assertThat(Json.read(Json.toBytes(java), JobSpec.class)).isEqualTo(java);
+    JobSpec isolated = java.withJava(java.java().inChildJvm());
+    assertThat(Json.readJobSpec(Json.toBytes(isolated))).isEqualTo(isolated);
+    assertThat(Json.readJobSpec(bytes("{\"java\":{\"jarSha256\":\"" + "ab".repeat(32)
+        + "\",\"className\":\"a.B\"}}")).java().isolated()).isFalse();
+  }
+
+  @Test
+  void when_old_json_has_no_java_field_then_it_still_reads_as_a_command() {
+    String old = "{\"argv\":[\"true\"],\"shell\":null,\"env\":{},\"workDir\":null,"
+        + "\"timeout\":null,\"maxRetries\":2}";
+    assertThat(Json.read(bytes(old), JobSpec.class))
+        .isEqualTo(JobSpec.command("true").withMaxRetries(2));
+    assertThat(Json.readJobSpec(bytes(old))).isEqualTo(JobSpec.command("true").withMaxRetries(2));
+  }
+
+  @Test
+  void when_a_java_part_has_an_unknown_field_then_it_is_refused_by_name() {
+    String bad = "{\"java\":{\"jarSha256\":\"" + "ab".repeat(32)
+        + "\",\"className\":\"a.B\",\"klass\":\"x\"}}";
+    assertThatThrownBy(() -> Json.readJobSpec(bytes(bad)))
+        .hasMessageContaining("'klass'").hasMessageContaining("className");
+  }
+
+  @Test
   void when_a_spec_is_written_then_the_timeout_is_iso_text() {
     JsonNode tree = Json.readTree(Json.toBytes(SPEC));
     assertThat(tree.get("timeout").asText()).isEqualTo("PT30S");

@@ -1,0 +1,85 @@
+package dev.grid.node.exec;
+
+import dev.grid.api.JobContext;
+import dev.grid.api.JobId;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
+
+/** The {@link JobContext} a worker hands a Java job: its output goes to capped buffers. */
+final class JavaJobContext implements JobContext {
+  private final JavaRequest request;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final BooleanSupplier cancelled;
+
+  JavaJobContext(JavaRequest request, CappedBuffer stdout, CappedBuffer stderr,
+      BooleanSupplier cancelled) {
+    this.request = request;
+    this.out = new PrintStream(new BufferStream(stdout), true, StandardCharsets.UTF_8);
+    this.err = new PrintStream(new BufferStream(stderr), true, StandardCharsets.UTF_8);
+    this.cancelled = cancelled;
+  }
+
+  @Override
+  public JobId jobId() {
+    return request.id();
+  }
+
+  @Override
+  public int attempt() {
+    return request.attempt();
+  }
+
+  @Override
+  public List<String> args() {
+    return request.task().args();
+  }
+
+  @Override
+  public OptionalInt arrayIndex() {
+    return OptionalInt.empty(); // arrays are not built yet
+  }
+
+  @Override
+  public PrintStream out() {
+    return out;
+  }
+
+  @Override
+  public PrintStream err() {
+    return err;
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled.getAsBoolean();
+  }
+
+  /** Flushes what the job left in its streams' buffers (a print without a newline). */
+  void flush() {
+    out.flush();
+    err.flush();
+  }
+
+  private static final class BufferStream extends OutputStream {
+    private final CappedBuffer buffer;
+
+    BufferStream(CappedBuffer buffer) {
+      this.buffer = buffer;
+    }
+
+    @Override
+    public void write(int b) {
+      buffer.write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      buffer.write(bytes, offset, length);
+    }
+  }
+}

@@ -18,7 +18,8 @@ import java.util.Objects;
  *
  * <p>Given as {@code argv}, arguments reach the program exactly as written: spaces, quotes and
  * shell metacharacters are not interpreted. A job also sees {@code GRID_JOB_ID} and {@code
- * GRID_ATTEMPT} in its environment.
+ * GRID_ATTEMPT} in its environment, and a task of an array {@code GRID_ARRAY_INDEX} and {@code
+ * GRID_ARRAY_JOB_ID}.
  *
  * @param argv the program and its arguments; empty when {@code shell} is set
  * @param shell a line for {@code sh -c}; null when {@code argv} is set
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param workDir the directory to run in; null for a fresh scratch directory on the worker
  * @param timeout how long the job may run before its process tree is killed; null for no limit
  * @param maxRetries how many times the job is run again if its worker dies under it
+ * @param array makes the submission an array of tasks, one per index; null for a single job
+ * @param after jobs that must end (or succeed) before this one runs; null for none
  */
 public record JobSpec(
     List<String> argv,
@@ -33,10 +36,18 @@ public record JobSpec(
     Map<String, String> env,
     String workDir,
     Duration timeout,
-    int maxRetries) {
+    int maxRetries,
+    ArraySpec array,
+    Dependencies after) {
 
   /** Retries when a worker dies under a job, unless the spec says otherwise. */
   public static final int DEFAULT_MAX_RETRIES = 1;
+
+  /** A single job without dependencies (the form before arrays and dependencies existed). */
+  public JobSpec(List<String> argv, String shell, Map<String, String> env, String workDir,
+      Duration timeout, int maxRetries) {
+    this(argv, shell, env, workDir, timeout, maxRetries, null, null);
+  }
 
   /** Validates eagerly; a bad value is named in the message. */
   public JobSpec {
@@ -91,22 +102,32 @@ public record JobSpec(
 
   /** This spec with the given extra environment. */
   public JobSpec withEnv(Map<String, String> newEnv) {
-    return new JobSpec(argv, shell, newEnv, workDir, timeout, maxRetries);
+    return new JobSpec(argv, shell, newEnv, workDir, timeout, maxRetries, array, after);
   }
 
   /** This spec run in the given directory on the worker. */
   public JobSpec withWorkDir(String dir) {
-    return new JobSpec(argv, shell, env, dir, timeout, maxRetries);
+    return new JobSpec(argv, shell, env, dir, timeout, maxRetries, array, after);
   }
 
   /** This spec with a timeout; null for none. */
   public JobSpec withTimeout(Duration newTimeout) {
-    return new JobSpec(argv, shell, env, workDir, newTimeout, maxRetries);
+    return new JobSpec(argv, shell, env, workDir, newTimeout, maxRetries, array, after);
   }
 
   /** This spec with the given number of retries after a worker dies under it. */
   public JobSpec withMaxRetries(int retries) {
-    return new JobSpec(argv, shell, env, workDir, timeout, retries);
+    return new JobSpec(argv, shell, env, workDir, timeout, retries, array, after);
+  }
+
+  /** This spec as an array of tasks ({@code ArraySpec.parse("0-999%50")}); null for one job. */
+  public JobSpec withArray(ArraySpec newArray) {
+    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, newArray, after);
+  }
+
+  /** This spec run only after the given jobs; null for no dependencies. */
+  public JobSpec withAfter(Dependencies newAfter) {
+    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, array, newAfter);
   }
 
   /** The command as a person would read it, for listings. */

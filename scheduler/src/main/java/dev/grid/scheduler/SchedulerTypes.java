@@ -1,5 +1,7 @@
 package dev.grid.scheduler;
 
+import dev.grid.api.ArraySpec;
+import dev.grid.api.Dependencies;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
@@ -44,6 +46,10 @@ public final class SchedulerTypes {
         JobCommand.Release.class,
         JobSummary.class,
         JobSummary.Of.class,
-        JobTable.ForgetEnded.class);
+        JobTable.ForgetEnded.class,
+        ArraySpec.class,
+        Dependencies.class,
+        JobCommand.Resolve.class,
+        JobTable.TasksOf.class);
   }
 }

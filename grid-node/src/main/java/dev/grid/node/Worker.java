@@ -103,6 +103,19 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     starter.execute(() -> start(dispatched));
   }
 
+  /** What the grid adds to a job's environment; a task of an array also sees its index. */
+  private Map<String, String> gridEnv(JobRecord job) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("GRID_JOB_ID", job.id().value());
+    env.put("GRID_ATTEMPT", Integer.toString(job.attempt()));
+    env.put("GRID_NODE", node);
+    if (job.arrayIndex() != null) {
+      env.put("GRID_ARRAY_INDEX", Integer.toString(job.arrayIndex()));
+      env.put("GRID_ARRAY_JOB_ID", job.arrayId().value());
+    }
+    return env;
+  }
+
   private void start(JobRecord dispatched) {
     JobId id = dispatched.id();
     int attempt = dispatched.attempt();
@@ -115,10 +128,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     Path scratch = scratchRoot.resolve(id.value() + "-" + attempt);
     RunningJob job;
     try {
-      job = runner.start(new RunRequest(dispatched.spec(),
-          Map.of("GRID_JOB_ID", id.value(), "GRID_ATTEMPT", Integer.toString(attempt),
-              "GRID_NODE", node),
-          scratch, outputCap));
+      job = runner.start(new RunRequest(dispatched.spec(), gridEnv(dispatched), scratch,
+          outputCap));
     } catch (RuntimeException e) {
       // A job that cannot even be handed to the runner ends FAILED with the cause; it must not
       // stay RUNNING, and it must not hurt the node.

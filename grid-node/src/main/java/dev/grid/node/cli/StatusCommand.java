@@ -70,6 +70,10 @@ final class StatusCommand implements Callable<Integer> {
         + (job.outputTruncated() ? " (truncated at the cap)" : ""));
     fields.row("MESSAGE", job.message());
     fields.print(out);
+    if (job.tasks() != null) {
+      out.println();
+      out.println("An array's state sums up its tasks: bin/jobs --tasks lists each one.");
+    }
     if (!job.history().isEmpty()) {
       out.println();
       Table history = new Table("TIME", "STATE", "NODE", "ATTEMPT", "EPOCH", "MESSAGE");

@@ -26,6 +26,8 @@ final class JobIndex {
   /** Per array: its unfinished tasks known here, and those of them dispatched or running. */
   private final Map<JobId, Integer> unfinishedTasks = new HashMap<>();
   private final Map<JobId, Integer> activeTasks = new HashMap<>();
+  /** Waiting jobs, kept apart so that deciding them does not walk every unfinished job. */
+  private final Map<JobId, JobRecord> waiting = new HashMap<>();
 
   /** Takes a copy of a record if it is newer than the one known. */
   void offer(JobRecord r, long nowMillis) {
@@ -42,6 +44,10 @@ final class JobIndex {
         queue.remove(prev);
       }
       count(prev, -1);
+    }
+    waiting.remove(r.id());
+    if (r.state() == JobState.WAITING && !r.arrayParent()) {
+      waiting.put(r.id(), r);
     }
     if (r.state().isTerminal()) {
       unfinished.remove(r.id());
@@ -78,13 +84,7 @@ final class JobIndex {
 
   /** Jobs waiting for their dependencies (an array's own record aside). */
   List<JobRecord> waiting() {
-    List<JobRecord> out = new ArrayList<>();
-    for (JobRecord r : unfinished.values()) {
-      if (r.state() == JobState.WAITING && !r.arrayParent()) {
-        out.add(r);
-      }
-    }
-    return out;
+    return new ArrayList<>(waiting.values());
   }
 
   /**

@@ -171,7 +171,7 @@ public final class GridClient implements AutoCloseable {
    *
    * <p>An array's id stands for all of its tasks: {@link #status} shows their counts, {@link
    * #cancel} cancels those not ended, and other jobs may run after it. Its tasks' ids are {@code
-   * <arrayId>_<index>}. A job naming a dependency that is no job of the grid is refused.</p>
+   * <arrayId>_<index>}. A job naming a dependency that is no job of the grid is refused.
    *
    * @throws GridUnavailableException if no node could be reached, or if the node broke off after
    *     it may have accepted the job (the message says so; check {@link #jobs} before resubmitting)

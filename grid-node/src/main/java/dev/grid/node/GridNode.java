@@ -242,6 +242,11 @@ public final class GridNode implements AutoCloseable {
     return "http://" + config.bindHost() + ":" + http.port();
   }
 
+  /** HTTP requests this node's API has been sent since it started. */
+  long httpRequests() {
+    return http.requests();
+  }
+
   /** Whether this node holds the primary lease now. */
   public boolean isPrimary() {
     return lease != null && lease.isPrimary();

@@ -33,12 +33,20 @@ public interface GridOperations {
   /** The job, or empty if no job has the id. */
   Optional<JobInfo> job(JobId id);
 
-  /** Jobs, oldest first, optionally only those in the given state. */
+  /** Jobs, oldest first, optionally only those in the given state; arrays' tasks left out. */
   List<JobInfo> jobs(Optional<JobState> state);
 
   /**
+   * Jobs, oldest first, optionally only those in the given state (an array's summed-up state);
+   * with {@code withTasks}, each array's tasks too, after it.
+   */
+  default List<JobInfo> jobs(Optional<JobState> state, boolean withTasks) {
+    return jobs(state);
+  }
+
+  /**
    * Cancels a job: a queued one ends CANCELLED at once, a running one when its process tree has
-   * been killed. Cancelling an ended job changes nothing. Returns the job as it is after the
+   * been killed; an array's id cancels every task of it not yet ended. Cancelling an ended job changes nothing. Returns the job as it is after the
    * request, or empty if no job has the id.
    */
   Optional<JobInfo> cancel(JobId id);

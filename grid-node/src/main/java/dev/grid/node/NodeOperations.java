@@ -14,6 +14,7 @@ import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
+import dev.grid.scheduler.ArrayProgress;
 import dev.grid.scheduler.ClusterSettings;
 import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
@@ -25,6 +26,7 @@ import java.io.InputStream;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -58,18 +60,31 @@ final class NodeOperations implements GridOperations {
 
   @Override
   public Optional<JobInfo> job(JobId id) {
-    return table.get(id).map(JobRecord::toInfo);
+    return table.get(id).map(this::info);
   }
 
   @Override
   public List<JobInfo> jobs(Optional<JobState> state) {
-    return table.inStates(state.map(Set::of).orElse(Set.of())).stream()
-        .map(JobRecord::toInfo).toList();
+    return jobs(state, false);
+  }
+
+  @Override
+  public List<JobInfo> jobs(Optional<JobState> state, boolean withTasks) {
+    return JobListing.of(table.inStates(Set.of()), state, withTasks);
   }
 
   @Override
   public Optional<JobInfo> cancel(JobId id) {
-    return Optional.ofNullable(table.cancel(id).record()).map(JobRecord::toInfo);
+    return Optional.ofNullable(table.cancel(id).record()).map(this::info);
+  }
+
+  /** The job as clients see it; an array with its tasks' counts and summed-up state. */
+  private JobInfo info(JobRecord r) {
+    if (!r.arrayParent()) {
+      return r.toInfo();
+    }
+    Map<JobState, Integer> counts = table.taskCounts(r.id());
+    return r.toInfo().withTasks(ArrayProgress.state(counts), counts);
   }
 
   @Override

@@ -109,6 +109,19 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     starter.execute(() -> start(dispatched));
   }
 
+  /** What the grid adds to a job's environment; a task of an array also sees its index. */
+  private Map<String, String> gridEnv(JobRecord job) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("GRID_JOB_ID", job.id().value());
+    env.put("GRID_ATTEMPT", Integer.toString(job.attempt()));
+    env.put("GRID_NODE", node);
+    if (job.arrayIndex() != null) {
+      env.put("GRID_ARRAY_INDEX", Integer.toString(job.arrayIndex()));
+      env.put("GRID_ARRAY_JOB_ID", job.arrayId().value());
+    }
+    return env;
+  }
+
   private void start(JobRecord dispatched) {
     JobId id = dispatched.id();
     int attempt = dispatched.attempt();
@@ -122,8 +135,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     RunningJob job;
     try {
       JobSpec spec = dispatched.spec();
-      Map<String, String> gridEnv = Map.of("GRID_JOB_ID", id.value(),
-          "GRID_ATTEMPT", Integer.toString(attempt), "GRID_NODE", node);
+      Map<String, String> gridEnv = gridEnv(dispatched);
       if (spec.java() == null) {
         job = runner.start(new RunRequest(spec, gridEnv, scratch, outputCap));
       } else {

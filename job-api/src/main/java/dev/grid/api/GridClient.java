@@ -172,7 +172,15 @@ public final class GridClient implements AutoCloseable {
    *
    * <pre>{@code
    * JobId id = grid.submit(JobSpec.shell("make -j4 test").withTimeout(Duration.ofMinutes(20)));
+   * // 1,000 tasks, at most 50 at a time, in one request; then one job after all succeed:
+   * JobId frames = grid.submit(JobSpec.shell("./render.sh $GRID_ARRAY_INDEX")
+   *     .withArray(ArraySpec.parse("0-999%50")));
+   * grid.submit(JobSpec.shell("./encode.sh").withAfter(Dependencies.afterOk(frames)));
    * }</pre>
+   *
+   * <p>An array's id stands for all of its tasks: {@link #status} shows their counts, {@link
+   * #cancel} cancels those not ended, and other jobs may run after it. Its tasks' ids are {@code
+   * <arrayId>_<index>}. A job naming a dependency that is no job of the grid is refused.
    *
    * @throws GridUnavailableException if no node could be reached, or if the node broke off after
    *     it may have accepted the job (the message says so; check {@link #jobs} before resubmitting)
@@ -203,9 +211,23 @@ public final class GridClient implements AutoCloseable {
     return jobs(Optional.of(state));
   }
 
-  /** The jobs, oldest first, only those in the state if one is given. */
+  /**
+   * The jobs, oldest first, only those in the state if one is given. An array is one entry with
+   * its tasks' counts ({@link JobInfo#tasks()}); its tasks are left out.
+   */
   public List<JobInfo> jobs(Optional<JobState> state) {
+    return jobs(state, false);
+  }
+
+  /**
+   * The jobs, oldest first, only those in the state if one is given (an array's summed-up
+   * state); with {@code withTasks}, each array's tasks after it.
+   */
+  public List<JobInfo> jobs(Optional<JobState> state, boolean withTasks) {
     String query = state.map(s -> "?state=" + s.name()).orElse("");
+    if (withTasks) {
+      query += (query.isEmpty() ? "?" : "&") + "tasks=true";
+    }
     return Json.readList(ok(get("/api/jobs" + query), null), JobInfo.class);
   }
 

@@ -1,6 +1,10 @@
 package dev.grid.api;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * A job as clients see it: {@code bin/status --json} prints this, {@link GridClient#status}
@@ -20,6 +24,10 @@ import java.util.List;
  * @param stderrBytes bytes of stderr kept (after the cap)
  * @param outputTruncated whether stdout or stderr passed the cap and was cut
  * @param history every state change, oldest first
+ * @param arrayId for a task of an array, the array's id; else null
+ * @param arrayIndex for a task of an array, its index; else null
+ * @param tasks for an array, how many of its tasks are in each state (the array's {@code state}
+ *     sums them up: see {@code bin/status}); else null
  */
 public record JobInfo(
     JobId id,
@@ -35,10 +43,56 @@ public record JobInfo(
     long stdoutBytes,
     long stderrBytes,
     boolean outputTruncated,
-    List<JobEvent> history) {
+    List<JobEvent> history,
+    JobId arrayId,
+    Integer arrayIndex,
+    Map<JobState, Integer> tasks) {
 
-  /** Copies the history so the record stays immutable. */
+  /** Copies the history and counts so the record stays immutable. */
   public JobInfo {
     history = history == null ? List.of() : List.copyOf(history);
+    if (tasks != null) {
+      EnumMap<JobState, Integer> inOrder = new EnumMap<>(JobState.class);
+      inOrder.putAll(tasks);
+      tasks = Collections.unmodifiableMap(inOrder);
+    }
+  }
+
+  /** A single job's view (no array). */
+  public JobInfo(JobId id, JobState state, String node, int attempt, Integer exitCode,
+      String message, JobSpec spec, long submittedAtMillis, Long startedAtMillis,
+      Long endedAtMillis, long stdoutBytes, long stderrBytes, boolean outputTruncated,
+      List<JobEvent> history) {
+    this(id, state, node, attempt, exitCode, message, spec, submittedAtMillis, startedAtMillis,
+        endedAtMillis, stdoutBytes, stderrBytes, outputTruncated, history, null, null, null);
+  }
+
+  /**
+   * For an array, its tasks' counts as a person reads them: {@code 1000 tasks: 50 RUNNING, 950
+   * SUCCEEDED}; else null.
+   */
+  public String taskSummary() {
+    return tasks == null ? null : describeTasks(tasks);
+  }
+
+  /** Task counts as a person reads them, in the order of {@link JobState}. */
+  public static String describeTasks(Map<JobState, Integer> counts) {
+    int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+    StringJoiner parts = new StringJoiner(", ", total + " tasks: ", "");
+    parts.setEmptyValue(total + " tasks");
+    for (JobState s : JobState.values()) {
+      int n = counts.getOrDefault(s, 0);
+      if (n > 0) {
+        parts.add(n + " " + s);
+      }
+    }
+    return parts.toString();
+  }
+
+  /** This view with an array's state and task counts. */
+  public JobInfo withTasks(JobState summary, Map<JobState, Integer> counts) {
+    return new JobInfo(id, summary, node, attempt, exitCode, message, spec, submittedAtMillis,
+        startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes, outputTruncated, history,
+        arrayId, arrayIndex, counts);
   }
 }

@@ -21,7 +21,8 @@ import java.util.Objects;
  *
  * <p>Given as {@code argv}, arguments reach the program exactly as written: spaces, quotes and
  * shell metacharacters are not interpreted. A job also sees {@code GRID_JOB_ID} and {@code
- * GRID_ATTEMPT} in its environment.
+ * GRID_ATTEMPT} in its environment, and a task of an array {@code GRID_ARRAY_INDEX} and {@code
+ * GRID_ARRAY_JOB_ID}.
  *
  * @param argv the program and its arguments; empty when {@code shell} or {@code java} is set
  * @param shell a line for {@code sh -c}; null when {@code argv} or {@code java} is set
@@ -31,6 +32,8 @@ import java.util.Objects;
  * @param maxRetries how many times the job is run again if its worker dies under it
  * @param java a Java job: a class from a jar (see {@link JavaTask}); null when {@code argv} or
  *     {@code shell} is set ({@code env} and {@code workDir} do not apply to it)
+ * @param array makes the submission an array of tasks, one per index; null for a single job
+ * @param after jobs that must end (or succeed) before this one runs; null for none
  */
 public record JobSpec(
     List<String> argv,
@@ -39,10 +42,18 @@ public record JobSpec(
     String workDir,
     Duration timeout,
     int maxRetries,
-    JavaTask java) {
+    JavaTask java,
+    ArraySpec array,
+    Dependencies after) {
 
   /** Retries when a worker dies under a job, unless the spec says otherwise. */
   public static final int DEFAULT_MAX_RETRIES = 1;
+
+  /** A single job without dependencies (the form before arrays and dependencies existed). */
+  public JobSpec(List<String> argv, String shell, Map<String, String> env, String workDir,
+      Duration timeout, int maxRetries) {
+    this(argv, shell, env, workDir, timeout, maxRetries, null, null, null);
+  }
 
   /** Validates eagerly; a bad value is named in the message. */
   public JobSpec {
@@ -88,13 +99,13 @@ public record JobSpec(
 
   /** A program and its arguments as one list, passed to it unchanged. */
   public static JobSpec of(List<String> argv) {
-    return new JobSpec(argv, null, Map.of(), null, null, DEFAULT_MAX_RETRIES, null);
+    return new JobSpec(argv, null, Map.of(), null, null, DEFAULT_MAX_RETRIES);
   }
 
   /** A line for {@code sh -c}; pipes, globs and redirections work as in a shell. */
   public static JobSpec shell(String line) {
     Objects.requireNonNull(line, "shell line");
-    return new JobSpec(List.of(), line, Map.of(), null, null, DEFAULT_MAX_RETRIES, null);
+    return new JobSpec(List.of(), line, Map.of(), null, null, DEFAULT_MAX_RETRIES);
   }
 
   /**
@@ -109,32 +120,42 @@ public record JobSpec(
    */
   public static JobSpec java(String jarSha256, String className, String... args) {
     return new JobSpec(List.of(), null, Map.of(), null, null, DEFAULT_MAX_RETRIES,
-        new JavaTask(jarSha256, className, List.of(args)));
+        new JavaTask(jarSha256, className, List.of(args)), null, null);
   }
 
   /** This spec with the given extra environment. */
   public JobSpec withEnv(Map<String, String> newEnv) {
-    return new JobSpec(argv, shell, newEnv, workDir, timeout, maxRetries, java);
+    return new JobSpec(argv, shell, newEnv, workDir, timeout, maxRetries, java, array, after);
   }
 
   /** This spec run in the given directory on the worker. */
   public JobSpec withWorkDir(String dir) {
-    return new JobSpec(argv, shell, env, dir, timeout, maxRetries, java);
+    return new JobSpec(argv, shell, env, dir, timeout, maxRetries, java, array, after);
   }
 
   /** This spec with a timeout; null for none. */
   public JobSpec withTimeout(Duration newTimeout) {
-    return new JobSpec(argv, shell, env, workDir, newTimeout, maxRetries, java);
+    return new JobSpec(argv, shell, env, workDir, newTimeout, maxRetries, java, array, after);
   }
 
   /** This spec with the given number of retries after a worker dies under it. */
   public JobSpec withMaxRetries(int retries) {
-    return new JobSpec(argv, shell, env, workDir, timeout, retries, java);
+    return new JobSpec(argv, shell, env, workDir, timeout, retries, java, array, after);
   }
 
   /** This spec running the given Java job instead of a command; null for none. */
   public JobSpec withJava(JavaTask task) {
-    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, task);
+    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, task, array, after);
+  }
+
+  /** This spec as an array of tasks ({@code ArraySpec.parse("0-999%50")}); null for one job. */
+  public JobSpec withArray(ArraySpec newArray) {
+    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, java, newArray, after);
+  }
+
+  /** This spec run only after the given jobs; null for no dependencies. */
+  public JobSpec withAfter(Dependencies newAfter) {
+    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, java, array, newAfter);
   }
 
   /** The command as a person would read it, for listings. */

@@ -7,13 +7,17 @@ import java.util.Set;
  * Where a job is in its life. The one table of allowed changes is {@link #next()}:
  *
  * <pre>
- * QUEUED -> DISPATCHED -> RUNNING -> SUCCEEDED | FAILED | TIMED_OUT | CANCELLED | LOST
+ * [WAITING ->] QUEUED -> DISPATCHED -> RUNNING -> SUCCEEDED | FAILED | TIMED_OUT | CANCELLED | LOST
  * </pre>
  *
  * plus the ways back and out: a job whose worker died goes back to {@code QUEUED} (retry) or ends
- * {@code LOST}; any job not yet ended can be {@code CANCELLED}.
+ * {@code LOST}; any job not yet ended can be {@code CANCELLED}. Only a job submitted with
+ * dependencies starts {@code WAITING}; it becomes {@code QUEUED} once they are met, or ends
+ * {@code CANCELLED} (with the parent and its state in the message) once they cannot be.
  */
 public enum JobState {
+  /** Accepted, waiting for the jobs it depends on ({@code --after}); not dispatched before. */
+  WAITING,
   /** Accepted and waiting for a worker with a free slot. */
   QUEUED,
   /** Handed to a worker by the primary; the worker has not started it yet. */
@@ -34,6 +38,7 @@ public enum JobState {
   /** The states this one may change to; empty for a terminal state. */
   public Set<JobState> next() {
     return switch (this) {
+      case WAITING -> EnumSet.of(QUEUED, CANCELLED);
       case QUEUED -> EnumSet.of(DISPATCHED, CANCELLED);
       case DISPATCHED -> EnumSet.of(RUNNING, QUEUED, FAILED, CANCELLED, LOST);
       case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, QUEUED, LOST);

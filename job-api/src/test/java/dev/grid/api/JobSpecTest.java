@@ -23,9 +23,9 @@ class JobSpecTest {
 
   @Test
   void when_values_are_bad_then_the_message_names_them() {
-    assertThatThrownBy(() -> new JobSpec(List.of("a"), "b", Map.of(), null, null, 0, null))
+    assertThatThrownBy(() -> new JobSpec(List.of("a"), "b", Map.of(), null, null, 0, null, null, null))
         .hasMessageContaining("several");
-    assertThatThrownBy(() -> new JobSpec(List.of(), null, Map.of(), null, null, 0, null))
+    assertThatThrownBy(() -> new JobSpec(List.of(), null, Map.of(), null, null, 0, null, null, null))
         .hasMessageContaining("none");
     assertThatThrownBy(() -> JobSpec.shell("  ")).hasMessageContaining("blank");
     assertThatThrownBy(() -> JobSpec.command("x").withTimeout(Duration.ofSeconds(-1)))

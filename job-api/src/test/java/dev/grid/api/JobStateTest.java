@@ -20,6 +20,9 @@ class JobStateTest {
 
   @Test
   void when_moving_along_the_happy_path_then_every_step_is_allowed() {
+    assertThat(JobState.WAITING.canMoveTo(JobState.QUEUED)).isTrue();
+    assertThat(JobState.WAITING.canMoveTo(JobState.DISPATCHED)).isFalse();
+    assertThat(JobState.QUEUED.canMoveTo(JobState.WAITING)).isFalse();
     assertThat(JobState.QUEUED.canMoveTo(JobState.DISPATCHED)).isTrue();
     assertThat(JobState.DISPATCHED.canMoveTo(JobState.RUNNING)).isTrue();
     assertThat(JobState.RUNNING.canMoveTo(JobState.SUCCEEDED)).isTrue();

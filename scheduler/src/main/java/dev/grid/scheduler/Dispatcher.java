@@ -3,13 +3,16 @@ package dev.grid.scheduler;
 import dev.grid.api.JobId;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The dispatch decision, apart from its effects: a snapshot of queued jobs and workers in, the
  * assignments out. Jobs go in queue order to workers in round-robin order (by name, continuing
  * after the worker that got the last job), skipping workers with no free slot; with no free slot
- * anywhere, the rest wait.
+ * anywhere, the rest wait. A task of a capped array ({@code --array 0-999%50}) is skipped, not
+ * waited for, while its array already holds as many slots as its cap: the jobs behind it go on.
  */
 public final class Dispatcher {
   private Dispatcher() {}
@@ -23,16 +26,34 @@ public final class Dispatcher {
   }
 
   /**
+   * A cap on an array: at most {@code limit} of its tasks dispatched or running at once.
+   *
+   * @param limit the array's {@code %N}
+   * @param active its tasks dispatched or running now
+   */
+  public record ArrayCap(int limit, int active) {}
+
+  /**
    * What the primary knows when it decides.
    *
    * @param queued queued jobs, oldest first
    * @param workers the live workers, in any order
    * @param lastWorker the worker that got the previous job, or null
+   * @param arrayOf for each queued task of a capped array, its array
+   * @param caps each such array's cap
    */
-  public record Snapshot(List<JobId> queued, List<Worker> workers, String lastWorker) {
+  public record Snapshot(List<JobId> queued, List<Worker> workers, String lastWorker,
+      Map<JobId, JobId> arrayOf, Map<JobId, ArrayCap> caps) {
     public Snapshot {
       queued = List.copyOf(queued);
       workers = List.copyOf(workers);
+      arrayOf = Map.copyOf(arrayOf);
+      caps = Map.copyOf(caps);
+    }
+
+    /** A snapshot without capped arrays. */
+    public Snapshot(List<JobId> queued, List<Worker> workers, String lastWorker) {
+      this(queued, workers, lastWorker, Map.of(), Map.of());
     }
   }
 
@@ -56,9 +77,19 @@ public final class Dispatcher {
     int next = firstAfter(workers, snapshot.lastWorker());
     String last = snapshot.lastWorker();
     List<Assignment> out = new ArrayList<>();
+    Map<JobId, Integer> room = new HashMap<>();
     for (JobId job : snapshot.queued()) {
       if (totalFree == 0) {
         break;
+      }
+      JobId array = snapshot.arrayOf().get(job);
+      ArrayCap cap = array == null ? null : snapshot.caps().get(array);
+      if (cap != null) {
+        int left = room.computeIfAbsent(array, a -> cap.limit() - cap.active());
+        if (left <= 0) {
+          continue;
+        }
+        room.put(array, left - 1);
       }
       while (free[next] == 0) {
         next = (next + 1) % n;

@@ -44,6 +44,12 @@ public sealed interface JobCommand {
    */
   record Release(String node, int attempt, String reason, long atMillis) implements JobCommand {}
 
+  /**
+   * The primary decides a waiting job's dependencies: they are met ({@code QUEUED}) or can no
+   * longer be ({@code CANCELLED}, the reason naming the parent and its state).
+   */
+  record Resolve(long epoch, JobState to, String reason, long atMillis) implements JobCommand {}
+
   /** A user cancels the job. */
   record Cancel(long atMillis) implements JobCommand {}
 }

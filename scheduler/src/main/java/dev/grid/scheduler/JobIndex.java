@@ -17,13 +17,17 @@ import java.util.TreeSet;
  * known. Confined to the dispatch thread.
  */
 final class JobIndex {
-  private static final Comparator<JobRecord> QUEUE_ORDER =
-      Comparator.comparingLong(JobRecord::submittedAtMillis).thenComparing(JobRecord::id);
+  private static final Comparator<JobRecord> QUEUE_ORDER = JobRecord.SUBMIT_ORDER;
 
   private final Map<JobId, JobRecord> unfinished = new HashMap<>();
   private final TreeSet<JobRecord> queue = new TreeSet<>(QUEUE_ORDER);
   /** Ended jobs: version at the end and when it was seen, so late copies are not taken back. */
   private final Map<JobId, long[]> ended = new HashMap<>();
+  /** Per array: its unfinished tasks known here, and those of them dispatched or running. */
+  private final Map<JobId, Integer> unfinishedTasks = new HashMap<>();
+  private final Map<JobId, Integer> activeTasks = new HashMap<>();
+  /** Waiting jobs, kept apart so that deciding them does not walk every unfinished job. */
+  private final Map<JobId, JobRecord> waiting = new HashMap<>();
 
   /** Takes a copy of a record if it is newer than the one known. */
   void offer(JobRecord r, long nowMillis) {
@@ -35,8 +39,15 @@ final class JobIndex {
     if (end != null && end[0] >= r.version()) {
       return;
     }
-    if (prev != null && prev.state() == JobState.QUEUED) {
-      queue.remove(prev);
+    if (prev != null) {
+      if (prev.state() == JobState.QUEUED) {
+        queue.remove(prev);
+      }
+      count(prev, -1);
+    }
+    waiting.remove(r.id());
+    if (r.state() == JobState.WAITING && !r.arrayParent()) {
+      waiting.put(r.id(), r);
     }
     if (r.state().isTerminal()) {
       unfinished.remove(r.id());
@@ -44,19 +55,58 @@ final class JobIndex {
       return;
     }
     unfinished.put(r.id(), r);
-    if (r.state() == JobState.QUEUED) {
+    count(r, 1);
+    // An array's own record stands for its tasks: it is never dispatched itself.
+    if (r.state() == JobState.QUEUED && !r.arrayParent()) {
       queue.add(r);
     }
   }
 
-  /** Queued jobs, oldest first, at most {@code limit}. */
-  List<JobId> queued(int limit) {
-    List<JobId> out = new ArrayList<>(Math.min(limit, queue.size()));
+  private void count(JobRecord r, int delta) {
+    if (r.arrayId() == null) {
+      return;
+    }
+    unfinishedTasks.merge(r.arrayId(), delta, (a, b) -> a + b == 0 ? null : a + b);
+    if (r.state().isActive()) {
+      activeTasks.merge(r.arrayId(), delta, (a, b) -> a + b == 0 ? null : a + b);
+    }
+  }
+
+  /** Unfinished tasks of the array known here (an array with none may still have some). */
+  int unfinishedTasks(JobId arrayId) {
+    return unfinishedTasks.getOrDefault(arrayId, 0);
+  }
+
+  /** Tasks of the array dispatched or running. */
+  int activeTasks(JobId arrayId) {
+    return activeTasks.getOrDefault(arrayId, 0);
+  }
+
+  /** Jobs waiting for their dependencies (an array's own record aside). */
+  List<JobRecord> waiting() {
+    return new ArrayList<>(waiting.values());
+  }
+
+  /**
+   * Queued jobs, oldest first, at most {@code limit}; of a capped array only as many tasks as it
+   * has room for, so a capped array at the head of the queue does not hide the jobs behind it.
+   */
+  List<JobRecord> queued(int limit) {
+    List<JobRecord> out = new ArrayList<>(Math.min(limit, queue.size()));
+    Map<JobId, Integer> room = new HashMap<>();
     for (JobRecord r : queue) {
       if (out.size() == limit) {
         break;
       }
-      out.add(r.id());
+      Integer cap = r.arrayId() == null ? null : r.spec().array().limit();
+      if (cap != null) {
+        int left = room.computeIfAbsent(r.arrayId(), a -> cap - activeTasks(a));
+        if (left <= 0) {
+          continue;
+        }
+        room.put(r.arrayId(), left - 1);
+      }
+      out.add(r);
     }
     return out;
   }

@@ -6,6 +6,7 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -33,6 +34,8 @@ import java.util.List;
  * @param truncated whether output passed the cap
  * @param version +1 on every change; lets a reader keep the newest of two copies
  * @param history every state change, oldest first
+ * @param arrayId for a task of an array, the array's id; else null
+ * @param arrayIndex for a task of an array, its index ({@code GRID_ARRAY_INDEX}); else null
  */
 public record JobRecord(
     JobId id,
@@ -53,25 +56,75 @@ public record JobRecord(
     long stderrBytes,
     boolean truncated,
     long version,
-    List<JobEvent> history) {
+    List<JobEvent> history,
+    JobId arrayId,
+    Integer arrayIndex) {
+
+  /** Oldest first; the tasks of an array by index. */
+  public static final Comparator<JobRecord> SUBMIT_ORDER =
+      Comparator.comparingLong(JobRecord::submittedAtMillis)
+          .thenComparingInt(r -> r.arrayIndex() == null ? -1 : r.arrayIndex())
+          .thenComparing(JobRecord::id);
 
   /** Copies the history into a plain list (Kryo cannot read unmodifiable wrappers). */
   public JobRecord {
     history = new ArrayList<>(history);
   }
 
-  /** A newly accepted job. */
+  /** A job's record as it was before arrays: no array, no index. */
+  public JobRecord(JobId id, JobSpec spec, JobState state, String node, String workerId,
+      int attempt, long epoch, int retriesUsed, boolean cancelRequested, Integer exitCode,
+      String message, long submittedAtMillis, Long startedAtMillis, Long endedAtMillis,
+      long stdoutBytes, long stderrBytes, boolean truncated, long version,
+      List<JobEvent> history) {
+    this(id, spec, state, node, workerId, attempt, epoch, retriesUsed, cancelRequested, exitCode,
+        message, submittedAtMillis, startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes,
+        truncated, version, history, null, null);
+  }
+
+  /** A newly accepted job: {@code WAITING} if it has dependencies, else {@code QUEUED}. */
   public static JobRecord queued(JobId id, JobSpec spec, long nowMillis) {
+    return accepted(id, spec, nowMillis, null, null);
+  }
+
+  /**
+   * A newly accepted job, array or task of an array ({@code arrayId} and {@code index} set):
+   * {@code WAITING} if its spec has dependencies, else {@code QUEUED}.
+   */
+  public static JobRecord accepted(JobId id, JobSpec spec, long nowMillis, JobId arrayId,
+      Integer index) {
+    JobState state = spec.after() == null ? JobState.QUEUED : JobState.WAITING;
+    String why = spec.after() == null ? null : waitingFor(spec.after());
+    if (arrayId == null && spec.array() != null) {
+      why = "array of " + spec.array().indexList().size() + " tasks"
+          + (why == null ? "" : "; its tasks are " + why);
+    }
     return new JobRecord(
-        id, spec, JobState.QUEUED, null, null, 0, 0, 0, false, null, null, nowMillis, null, null, 0, 0,
-        false, 0, List.of(new JobEvent(JobState.QUEUED, nowMillis, null, 0, 0, null)));
+        id, spec, state, null, null, 0, 0, 0, false, null, why, nowMillis, null, null, 0, 0,
+        false, 0, List.of(new JobEvent(state, nowMillis, null, 0, 0, why)), arrayId, index);
+  }
+
+  private static String waitingFor(dev.grid.api.Dependencies after) {
+    return "waiting for "
+        + (after.ok().isEmpty() ? "" : "afterok " + join(after.ok()))
+        + (after.ok().isEmpty() || after.any().isEmpty() ? "" : " and ")
+        + (after.any().isEmpty() ? "" : "afterany " + join(after.any()));
+  }
+
+  private static String join(List<JobId> ids) {
+    return String.join(",", ids.stream().map(JobId::value).toList());
+  }
+
+  /** Whether this is an array's own record, which stands for its tasks and never runs. */
+  public boolean arrayParent() {
+    return spec.array() != null && arrayIndex == null;
   }
 
   /** The job as clients see it. */
   public JobInfo toInfo() {
     return new JobInfo(
         id, state, node, attempt, exitCode, message, spec, submittedAtMillis, startedAtMillis,
-        endedAtMillis, stdoutBytes, stderrBytes, truncated, history);
+        endedAtMillis, stdoutBytes, stderrBytes, truncated, history, arrayId, arrayIndex, null);
   }
 
   /** A copy moved to {@code to}, with a history entry; callers have checked the change is legal. */
@@ -86,29 +139,30 @@ public record JobRecord(
     h.add(new JobEvent(to, atMillis, atNode, newAttempt, newEpoch, why));
     return new JobRecord(id, spec, to, atNode, atWorker, newAttempt, newEpoch, retriesUsed, cancelRequested,
         exitCode, why, submittedAtMillis, startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes,
-        truncated, version + 1, h);
+        truncated, version + 1, h, arrayId, arrayIndex);
   }
 
   JobRecord withRetriesUsed(int n) {
     return new JobRecord(id, spec, state, node, workerId, attempt, epoch, n, cancelRequested, exitCode,
         message, submittedAtMillis, startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes,
-        truncated, version, history);
+        truncated, version, history, arrayId, arrayIndex);
   }
 
   JobRecord withCancelRequested() {
     return new JobRecord(id, spec, state, node, workerId, attempt, epoch, retriesUsed, true, exitCode,
         message, submittedAtMillis, startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes,
-        truncated, version + 1, history);
+        truncated, version + 1, history, arrayId, arrayIndex);
   }
 
   JobRecord withStart(long atMillis) {
     return new JobRecord(id, spec, state, node, workerId, attempt, epoch, retriesUsed, cancelRequested,
         exitCode, message, submittedAtMillis, atMillis, null, stdoutBytes, stderrBytes, truncated,
-        version, history);
+        version, history, arrayId, arrayIndex);
   }
 
   JobRecord withEnd(Integer code, long atMillis, long out, long err, boolean cut) {
     return new JobRecord(id, spec, state, node, workerId, attempt, epoch, retriesUsed, cancelRequested, code,
-        message, submittedAtMillis, startedAtMillis, atMillis, out, err, cut, version, history);
+        message, submittedAtMillis, startedAtMillis, atMillis, out, err, cut, version, history,
+        arrayId, arrayIndex);
   }
 }

@@ -11,13 +11,15 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -37,19 +39,73 @@ public final class JobTable {
     this.clock = clock;
   }
 
-  /** Accepts a job: once this returns it is in the replicated map, QUEUED. */
+  /**
+   * Accepts a job: once this returns it is in the replicated map, QUEUED (WAITING if it has
+   * dependencies). An array is its own record plus one record per task, written in one batch.
+   *
+   * @throws IllegalArgumentException naming a dependency that is no job of the grid
+   */
   public JobId submit(JobSpec spec) {
+    checkParents(spec);
     while (true) {
       JobId id = JobId.next(clock);
-      if (jobs.putIfAbsent(id, JobRecord.queued(id, spec, clock.millis())) == null) {
+      long now = clock.millis();
+      if (jobs.putIfAbsent(id, JobRecord.queued(id, spec, now)) == null) {
+        if (spec.array() != null) {
+          jobs.putAll(tasks(id, spec, now));
+        }
         return id;
       }
     }
   }
 
+  /**
+   * The id of an array's task: {@code <arrayId>_<index>}, so a task is made once whatever
+   * retries its writer makes.
+   */
+  public static JobId taskId(JobId arrayId, int index) {
+    return JobId.of(arrayId.value() + "_" + index);
+  }
+
+  private static Map<JobId, JobRecord> tasks(JobId arrayId, JobSpec spec, long now) {
+    Map<JobId, JobRecord> out = new HashMap<>();
+    for (int i : spec.array().indexList()) {
+      JobId id = taskId(arrayId, i);
+      out.put(id, JobRecord.accepted(id, spec, now, arrayId, i));
+    }
+    return out;
+  }
+
+  private void checkParents(JobSpec spec) {
+    if (spec.after() == null) {
+      return;
+    }
+    Set<JobId> known = jobs.getAll(new HashSet<>(spec.after().all())).keySet();
+    for (JobId id : spec.after().all()) {
+      if (!known.contains(id)) {
+        throw new IllegalArgumentException("no job with id '" + id + "' to run after: "
+            + "check the id with bin/jobs (ended jobs are forgotten after the retention age)");
+      }
+    }
+  }
+
+  /** How many tasks of the array are in each state, counted where the records live. */
+  public Map<JobState, Integer> taskCounts(JobId arrayId) {
+    List<JobState> states = new ArrayList<>();
+    for (JobSummary s : jobs.project(new JobSummary.Of(), new TasksOf(arrayId))) {
+      states.add(s.state());
+    }
+    return ArrayProgress.count(states);
+  }
+
   /** Creates the job under the given id unless one exists; true if this call created it. */
   public boolean submitIfAbsent(JobId id, JobSpec spec) {
-    return jobs.putIfAbsent(id, JobRecord.queued(id, spec, clock.millis())) == null;
+    long now = clock.millis();
+    boolean created = jobs.putIfAbsent(id, JobRecord.queued(id, spec, now)) == null;
+    if (created && spec.array() != null) {
+      jobs.putAll(tasks(id, spec, now));
+    }
+    return created;
   }
 
   public Optional<JobRecord> get(JobId id) {
@@ -70,14 +126,14 @@ public final class JobTable {
   public List<JobRecord> inStates(Set<JobState> states) {
     List<JobRecord> out = new ArrayList<>(
         states.isEmpty() ? jobs.values() : jobs.values(new InStates(List.copyOf(states))));
-    out.sort(Comparator.comparingLong(JobRecord::submittedAtMillis)
-        .thenComparing(JobRecord::id));
+    out.sort(JobRecord.SUBMIT_ORDER);
     return out;
   }
 
   /** Jobs that have not ended. */
   public List<JobRecord> unfinished() {
-    return inStates(EnumSet.of(JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING));
+    return inStates(EnumSet.of(
+        JobState.WAITING, JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING));
   }
 
   /**
@@ -86,12 +142,30 @@ public final class JobTable {
    */
   public UpdateResult cancel(JobId id) {
     UpdateResult u = update(id, new JobCommand.Cancel(clock.millis()));
+    if (u.record() != null && u.record().arrayParent()) {
+      cancelTasks(id);
+    }
     // A repeated cancel of a running job tells the worker again: the first message may be lost.
     if (u.record() != null && u.record().state() == JobState.RUNNING
         && u.record().cancelRequested()) {
       sendCancel(u.record());
     }
     return u;
+  }
+
+  /** Cancels every unfinished task of the array, all at once. */
+  private void cancelTasks(JobId arrayId) {
+    List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
+    for (JobId task : jobs.keySet(new TasksOf(arrayId))) {
+      results.add(updateAsync(task, new JobCommand.Cancel(clock.millis())).toCompletableFuture());
+    }
+    for (CompletableFuture<UpdateResult> f : results) {
+      UpdateResult t = f.join();
+      if (t.record() != null && t.record().state() == JobState.RUNNING
+          && t.record().cancelRequested()) {
+        sendCancel(t.record());
+      }
+    }
   }
 
   /** Hands a dispatched job to the worker process that is its {@code workerId}. */
@@ -150,6 +224,14 @@ public final class JobTable {
       }
       entry.setValue(null);
       return true;
+    }
+  }
+
+  /** Selects the tasks of one array where the records live. */
+  record TasksOf(JobId arrayId) implements Predicate<JobId, JobRecord> {
+    @Override
+    public boolean apply(Map.Entry<JobId, JobRecord> entry) {
+      return arrayId.equals(entry.getValue().arrayId());
     }
   }
 

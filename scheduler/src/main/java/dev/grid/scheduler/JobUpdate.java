@@ -5,6 +5,7 @@ import static dev.grid.api.JobState.DISPATCHED;
 import static dev.grid.api.JobState.LOST;
 import static dev.grid.api.JobState.QUEUED;
 import static dev.grid.api.JobState.RUNNING;
+import static dev.grid.api.JobState.WAITING;
 
 import dev.grid.api.JobState;
 import java.util.Objects;
@@ -55,6 +56,8 @@ public final class JobUpdate {
       return cancel(r, c);
     } else if (command instanceof JobCommand.Release c) {
       return release(r, c);
+    } else if (command instanceof JobCommand.Resolve c) {
+      return resolve(r, c);
     }
     throw new IllegalArgumentException("unknown job command " + command);
   }
@@ -141,6 +144,22 @@ public final class JobUpdate {
     }
     return UpdateResult.applied(check(r, QUEUED).moveTo(QUEUED, c.atMillis(), r.node(),
         r.attempt(), r.epoch(), c.reason() + "; dispatching again"));
+  }
+
+  private static UpdateResult resolve(JobRecord r, JobCommand.Resolve c) {
+    if (c.epoch() < r.epoch()) {
+      return UpdateResult.refused(r, "stale epoch " + c.epoch() + " < " + r.epoch());
+    }
+    if (r.state() != WAITING) {
+      return UpdateResult.refused(r, "not waiting but " + r.state());
+    }
+    if (c.to() != QUEUED && c.to() != CANCELLED) {
+      throw new IllegalArgumentException("dependencies cannot end a job " + c.to());
+    }
+    JobRecord moved = check(r, c.to())
+        .moveTo(c.to(), c.atMillis(), null, r.attempt(), c.epoch(), c.reason());
+    return UpdateResult.applied(
+        c.to() == CANCELLED ? moved.withEnd(null, c.atMillis(), 0, 0, false) : moved);
   }
 
   private static UpdateResult cancel(JobRecord r, JobCommand.Cancel c) {

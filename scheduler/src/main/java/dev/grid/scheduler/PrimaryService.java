@@ -142,6 +142,8 @@ public final class PrimaryService implements AutoCloseable {
     UUID entryListener;
     UUID memberListener;
     String lastWorker;
+    /** Set when a job ended or a waiting one came: waiting jobs are decided again. */
+    boolean dependenciesChanged = true;
     /** Set to 0 by the membership listener to reconcile at once. */
     volatile long nextReconcile;
 
@@ -205,7 +207,12 @@ public final class PrimaryService implements AutoCloseable {
           }
           if (clock.millis() >= nextReconcile) {
             reconcile();
+            dependenciesChanged = true;
             nextReconcile = clock.millis() + settings.reconcileEvery().toMillis();
+          }
+          if (dependenciesChanged) {
+            dependenciesChanged = false;
+            resolveWaiting();
           }
           dispatch();
         } catch (InterruptedException e) {
@@ -225,8 +232,62 @@ public final class PrimaryService implements AutoCloseable {
       for (Object o = first; o != null; o = inbox.poll()) {
         if (o instanceof JobRecord r) {
           index.offer(r, now);
+          dependenciesChanged |= r.state().isTerminal() || r.state() == JobState.WAITING;
         }
       }
+    }
+
+    /**
+     * Decides every waiting job from the parents' replicated records ({@link DependencyCheck}):
+     * queued, cancelled with the reason, or left waiting. A parent still unfinished in the index
+     * is not looked up; others are read from the map, an array's tasks counted where they live.
+     */
+    void resolveWaiting() {
+      List<JobRecord> waiting = index.waiting();
+      if (waiting.isEmpty()) {
+        return;
+      }
+      long now = clock.millis();
+      Map<JobId, DependencyCheck.Parent> parents = new HashMap<>();
+      List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
+      for (JobRecord r : waiting) {
+        DependencyCheck.Decision d = DependencyCheck.decide(r.spec().after(),
+            id -> parents.computeIfAbsent(id, this::parent));
+        if (d.to() != null && live()) {
+          results.add(table.updateAsync(r.id(),
+              new JobCommand.Resolve(epoch, d.to(), d.reason(), now)).toCompletableFuture());
+        }
+      }
+      for (CompletableFuture<UpdateResult> f : results) {
+        try {
+          UpdateResult u = f.join();
+          if (u.record() != null) {
+            index.offer(u.record(), now);
+          }
+        } catch (RuntimeException e) {
+          LOG.warn("a dependency decision could not be written; deciding again later", e);
+        }
+      }
+    }
+
+    private DependencyCheck.Parent parent(JobId id) {
+      JobRecord known = index.get(id);
+      if (known != null && known.arrayParent() && index.unfinishedTasks(id) > 0) {
+        return new DependencyCheck.Parent(id, JobState.RUNNING, null);
+      }
+      if (known != null && !known.arrayParent()) {
+        return new DependencyCheck.Parent(id, known.state(), null);
+      }
+      JobRecord r = known != null ? known : table.get(id).orElse(null);
+      if (r == null) {
+        return null;
+      }
+      if (!r.arrayParent()) {
+        return new DependencyCheck.Parent(id, r.state(), null);
+      }
+      Map<JobState, Integer> counts = table.taskCounts(id);
+      return new DependencyCheck.Parent(id, ArrayProgress.state(counts),
+          ArrayProgress.describe(counts));
     }
 
     /** Jobs an earlier primary dispatched but that have not started: hand them over again. */
@@ -239,9 +300,21 @@ public final class PrimaryService implements AutoCloseable {
     }
 
     void dispatch() {
-      List<JobId> queued = index.queued(BATCH);
-      if (queued.isEmpty()) {
+      List<JobRecord> records = index.queued(BATCH);
+      if (records.isEmpty()) {
         return;
+      }
+      List<JobId> queued = new ArrayList<>(records.size());
+      Map<JobId, JobId> arrayOf = new HashMap<>();
+      Map<JobId, Dispatcher.ArrayCap> caps = new HashMap<>();
+      for (JobRecord r : records) {
+        queued.add(r.id());
+        Integer limit = r.arrayId() == null ? null : r.spec().array().limit();
+        if (limit != null) {
+          arrayOf.put(r.id(), r.arrayId());
+          caps.computeIfAbsent(r.arrayId(),
+              a -> new Dispatcher.ArrayCap(limit, index.activeTasks(a)));
+        }
       }
       Map<String, Member> byName = new HashMap<>();
       List<Dispatcher.Worker> workers = new ArrayList<>();
@@ -257,7 +330,7 @@ public final class PrimaryService implements AutoCloseable {
             active.getOrDefault(m.getUuid().toString(), 0)));
       }
       Dispatcher.Plan plan =
-          Dispatcher.plan(new Dispatcher.Snapshot(queued, workers, lastWorker));
+          Dispatcher.plan(new Dispatcher.Snapshot(queued, workers, lastWorker, arrayOf, caps));
       if (plan.assignments().isEmpty() || !live()) {
         return;
       }

@@ -1,5 +1,7 @@
 package dev.grid.scheduler;
 
+import dev.grid.api.ArraySpec;
+import dev.grid.api.Dependencies;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
@@ -46,6 +48,10 @@ public final class SchedulerTypes {
         JobSummary.class,
         JobSummary.Of.class,
         JobTable.ForgetEnded.class,
-        JavaTask.class);
+        JavaTask.class,
+        ArraySpec.class,
+        Dependencies.class,
+        JobCommand.Resolve.class,
+        JobTable.TasksOf.class);
   }
 }

@@ -91,4 +91,35 @@ class DispatcherTest {
     assertThat(total).containsExactly(
         Map.entry("n1", 10), Map.entry("n2", 10), Map.entry("n3", 10));
   }
+
+  @Test
+  void when_an_array_is_capped_then_no_more_than_its_cap_hold_slots_and_jobs_behind_it_go_on() {
+    JobId array = JobId.of("arr");
+    List<JobId> queued = new java.util.ArrayList<>();
+    Map<JobId, JobId> arrayOf = new java.util.HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      JobId task = JobId.of("arr_" + i);
+      queued.add(task);
+      arrayOf.put(task, array);
+    }
+    queued.add(JobId.of("single"));
+    List<Dispatcher.Worker> workers = List.of(
+        new Dispatcher.Worker("n1", 8, 0), new Dispatcher.Worker("n2", 8, 0));
+
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(queued, workers, null,
+        arrayOf, Map.of(array, new Dispatcher.ArrayCap(3, 1))));
+
+    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::job)
+        .containsExactly(JobId.of("arr_0"), JobId.of("arr_1"), JobId.of("single"));
+  }
+
+  @Test
+  void when_a_capped_array_is_full_then_none_of_its_tasks_are_dispatched() {
+    JobId array = JobId.of("arr");
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(
+        List.of(JobId.of("arr_5")), List.of(new Dispatcher.Worker("n1", 8, 2)), null,
+        Map.of(JobId.of("arr_5"), array), Map.of(array, new Dispatcher.ArrayCap(2, 2))));
+
+    assertThat(plan.assignments()).isEmpty();
+  }
 }

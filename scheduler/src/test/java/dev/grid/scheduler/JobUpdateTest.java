@@ -171,4 +171,42 @@ class JobUpdateTest {
     assertThat(u.applied()).isFalse();
     assertThat(u.record()).isNull();
   }
+
+  private static JobRecord waiting() {
+    return JobRecord.queued(ID, JobSpec.command("true")
+        .withAfter(dev.grid.api.Dependencies.afterOk(JobId.of("p1"))), 1000);
+  }
+
+  @Test
+  void when_a_job_with_dependencies_is_accepted_then_it_waits_and_says_for_what() {
+    JobRecord r = waiting();
+    assertThat(r.state()).isEqualTo(dev.grid.api.JobState.WAITING);
+    assertThat(r.history()).extracting(JobEvent::message).containsExactly("waiting for afterok p1");
+    assertThat(refusal(r, new JobCommand.Dispatch(7, "n1", "w1", 1001)))
+        .contains("not queued but WAITING");
+  }
+
+  @Test
+  void when_dependencies_are_resolved_then_the_history_says_how_and_a_stale_primary_is_refused() {
+    JobRecord queued = applied(waiting(),
+        new JobCommand.Resolve(7, QUEUED, "dependencies met: p1 SUCCEEDED", 1001));
+    assertThat(queued.history()).extracting(JobEvent::state)
+        .containsExactly(dev.grid.api.JobState.WAITING, QUEUED);
+    assertThat(queued.epoch()).isEqualTo(7);
+    assertThat(refusal(queued, new JobCommand.Resolve(7, QUEUED, "again", 1002)))
+        .contains("not waiting");
+
+    JobRecord cancelled = applied(waiting(),
+        new JobCommand.Resolve(7, CANCELLED, "afterok parent p1 FAILED", 1001));
+    assertThat(cancelled.state()).isEqualTo(CANCELLED);
+    assertThat(cancelled.message()).isEqualTo("afterok parent p1 FAILED");
+    assertThat(cancelled.endedAtMillis()).isEqualTo(1001);
+    assertThat(refusal(applied(waiting(), new JobCommand.Resolve(9, QUEUED, "x", 1001)),
+        new JobCommand.Dispatch(8, "n1", "w1", 1002))).contains("stale epoch 8 < 9");
+  }
+
+  @Test
+  void when_a_waiting_job_is_cancelled_by_a_user_then_it_ends_cancelled() {
+    assertThat(applied(waiting(), new JobCommand.Cancel(1001)).state()).isEqualTo(CANCELLED);
+  }
 }

@@ -44,6 +44,30 @@ class JsonCodecTest {
   }
 
   @Test
+  void when_a_task_with_dependencies_is_written_and_read_then_its_array_fields_come_back() {
+    JobSpec spec = JobSpec.shell("echo $GRID_ARRAY_INDEX")
+        .withArray(dev.grid.api.ArraySpec.parse("0-999%50"))
+        .withAfter(new dev.grid.api.Dependencies(List.of(JobId.of("a")), List.of(JobId.of("b"))));
+    JobRecord task = JobRecord.accepted(JobId.of("arr_7"), spec, 1000, JobId.of("arr"), 7);
+
+    JobRecord back = JsonCodec.JOBS.decode(JsonCodec.JOBS.encode(task));
+
+    assertThat(back).isEqualTo(task);
+    assertThat(back.arrayIndex()).isEqualTo(7);
+    assertThat(back.state()).isEqualTo(JobState.WAITING);
+  }
+
+  @Test
+  void when_a_record_of_an_older_grid_is_read_then_it_has_no_array_and_no_dependencies() {
+    String old = new String(JsonCodec.JOBS.encode(endedJob()), StandardCharsets.UTF_8)
+        .replace(",\"arrayId\":null", "").replace(",\"arrayIndex\":null", "")
+        .replace(",\"array\":null", "").replace(",\"after\":null", "");
+    assertThat(old).doesNotContain("array").doesNotContain("after");
+
+    assertThat(JsonCodec.JOBS.decode(old.getBytes(StandardCharsets.UTF_8))).isEqualTo(endedJob());
+  }
+
+  @Test
   void when_a_record_is_written_twice_then_the_bytes_are_the_same() {
     assertThat(JsonCodec.JOBS.encode(endedJob())).isEqualTo(JsonCodec.JOBS.encode(endedJob()));
   }

@@ -12,7 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code bin/jobs}: the grid's jobs, oldest first. */
-@Command(name = "jobs", mixinStandardHelpOptions = true, description = "List jobs, oldest first.")
+@Command(
+    name = "jobs",
+    mixinStandardHelpOptions = true,
+    description = {"List jobs, oldest first.",
+        "An array is one line with its tasks' counts; --tasks lists its tasks too."})
 final class JobsCommand implements Callable<Integer> {
   private static final int COMMAND_WIDTH = 60;
 
@@ -24,10 +28,13 @@ final class JobsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print a JSON list of jobs.")
   boolean json;
 
+  @Option(names = "--tasks", description = "List each task of an array after it (ids ARRAY_INDEX).")
+  boolean tasks;
+
   @Override
   public Integer call() {
     try (GridClient grid = cli.client()) {
-      List<JobInfo> jobs = grid.jobs(Optional.ofNullable(state));
+      List<JobInfo> jobs = grid.jobs(Optional.ofNullable(state), tasks);
       if (json) {
         cli.out.println(Json.toPrettyString(jobs));
         return 0;
@@ -36,11 +43,21 @@ final class JobsCommand implements Callable<Integer> {
       for (JobInfo job : jobs) {
         table.row(job.id(), job.state(), job.node(), job.attempt(), job.exitCode(),
             StatusCommand.time(job.submittedAtMillis()),
-            shorten(job.spec() == null ? "" : job.spec().display()));
+            shorten(command(job)));
       }
       table.print(cli.out);
       return 0;
     }
+  }
+
+  /** The command; for an array, its indices and its tasks' counts first. */
+  private static String command(JobInfo job) {
+    String command = job.spec() == null ? "" : job.spec().display();
+    if (job.tasks() != null) {
+      return "[" + job.spec().array().display() + " " + job.taskSummary() + "] "
+          + command;
+    }
+    return command;
   }
 
   /** A command cut to fit a table column. */

@@ -1,5 +1,6 @@
 package dev.grid.node.cli;
 
+import dev.grid.api.Dependencies;
 import dev.grid.api.GridClient;
 import dev.grid.api.GridException;
 import dev.grid.api.JobEvent;
@@ -11,6 +12,9 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,6 +74,16 @@ final class StatusCommand implements Callable<Integer> {
     fields.row("ATTEMPT", job.attempt());
     fields.row("EXIT CODE", job.exitCode());
     fields.row("COMMAND", job.spec() == null ? null : job.spec().display());
+    if (job.tasks() != null) {
+      fields.row("ARRAY", job.spec().array().display());
+      fields.row("TASKS", job.taskSummary());
+    }
+    if (job.arrayId() != null) {
+      fields.row("ARRAY TASK", job.arrayId() + " index " + job.arrayIndex());
+    }
+    if (job.spec() != null && job.spec().after() != null) {
+      fields.row("AFTER", after(job.spec().after()));
+    }
     fields.row("SUBMITTED", time(job.submittedAtMillis()));
     fields.row("STARTED", time(job.startedAtMillis()));
     fields.row("ENDED", time(job.endedAtMillis()));
@@ -80,6 +94,10 @@ final class StatusCommand implements Callable<Integer> {
       fields.row("RESULT", result);
     }
     fields.print(out);
+    if (job.tasks() != null) {
+      out.println();
+      out.println("An array's state sums up its tasks: bin/jobs --tasks lists each one.");
+    }
     if (!job.history().isEmpty()) {
       out.println();
       Table history = new Table("TIME", "STATE", "NODE", "ATTEMPT", "EPOCH", "MESSAGE");
@@ -89,6 +107,17 @@ final class StatusCommand implements Callable<Integer> {
       }
       history.print(out);
     }
+  }
+
+  private static String after(Dependencies after) {
+    List<String> parts = new ArrayList<>();
+    if (!after.ok().isEmpty()) {
+      parts.add("ok " + after.ok().stream().map(JobId::value).collect(Collectors.joining(",")));
+    }
+    if (!after.any().isEmpty()) {
+      parts.add("any " + after.any().stream().map(JobId::value).collect(Collectors.joining(",")));
+    }
+    return String.join("; ", parts);
   }
 
   static String time(Long millis) {

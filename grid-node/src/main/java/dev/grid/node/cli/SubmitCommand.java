@@ -1,15 +1,22 @@
 package dev.grid.node.cli;
 
+import dev.grid.api.ArraySpec;
+import dev.grid.api.Dependencies;
 import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code bin/submit}: hands a job to the grid and prints its id, or waits for it as srun does. */
 @Command(
@@ -23,7 +30,9 @@ import picocli.CommandLine.ParentCommand;
     },
     footer = {"", "Examples:", "  submit -- tar czf /backups/home.tgz /home",
         "  submit --wait --timeout 5m --shell 'make -j4 test | tail -20'",
-        "  submit --wait --jar app.jar --class com.example.Pi -- 1000000"})
+        "  submit --wait --jar app.jar --class com.example.Pi -- 1000000",
+        "  submit --array 0-999%50 --shell './render.sh $GRID_ARRAY_INDEX'",
+        "  submit --after j0mf3k2x9a-04f2k1qz --shell './encode.sh'"})
 final class SubmitCommand implements Callable<Integer> {
   static final int EXIT_TIMED_OUT = 124;
   static final int EXIT_CANCELLED = 130;
@@ -33,24 +42,66 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--wait", description = "Wait for the job to end; print its output.")
   boolean wait;
 
+  @Option(
+      names = "--array",
+      paramLabel = "INDICES[%N]",
+      description = {"Submit an array: one task per index (0-999, 1,3,5-7), in one request;",
+          "each task sees GRID_ARRAY_INDEX. %N: at most N tasks at a time."})
+  String array;
+
+  @Option(
+      names = "--after",
+      paramLabel = "ID[,ID...]",
+      split = ",",
+      description = "Run after these jobs (or arrays) all succeed; if one does not, end CANCELLED.")
+  List<JobId> afterOk = new ArrayList<>();
+
+  @Option(
+      names = "--after-any",
+      paramLabel = "ID[,ID...]",
+      split = ",",
+      description = "Run after these jobs (or arrays) all end, whatever their state.")
+  List<JobId> afterAny = new ArrayList<>();
+
   @Mixin JobOptions job;
+
+  @Spec CommandSpec command;
 
   @Override
   public Integer call() {
     try (GridClient grid = cli.client()) {
-      JobSpec spec = job.jobSpec(grid::uploadJar);
+      JobSpec spec = withArrayAndAfter(job.jobSpec(grid::uploadJar));
       JobId id = grid.submit(spec);
       if (!wait) {
         cli.out.println(id);
         return 0;
       }
       JobInfo done = GridCli.await(grid.completion(id));
+      if (done.tasks() != null) {
+        // An array has no output of its own: say how its tasks ended.
+        cli.out.println(id + " " + done.state() + ": " + done.taskSummary());
+        return done.state() == JobState.SUCCEEDED ? 0 : exitCode(done);
+      }
       GridCli.writeRaw(cli.out, grid.stdout(id));
       GridCli.writeRaw(cli.err, grid.stderr(id));
       if (spec.java() != null && done.state() == JobState.SUCCEEDED) {
         ResultCommand.printResult(grid, id, cli.out);
       }
       return exitCode(done);
+    }
+  }
+
+  private JobSpec withArrayAndAfter(JobSpec spec) {
+    try {
+      if (array != null) {
+        spec = spec.withArray(ArraySpec.parse(array));
+      }
+      if (!afterOk.isEmpty() || !afterAny.isEmpty()) {
+        spec = spec.withAfter(new Dependencies(afterOk, afterAny));
+      }
+      return spec;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(command.commandLine(), e.getMessage(), e);
     }
   }
 

@@ -14,8 +14,8 @@ import java.util.Optional;
  * GridOperations}. Authentication has been checked before a request gets here.
  *
  * <pre>
- * POST /api/jobs                 JobSpec      -> 201 {"id": "..."}
- * GET  /api/jobs[?state=S]                    -> [JobInfo...]
+ * POST /api/jobs                 JobSpec      -> 201 {"id": "..."} (an array: one call)
+ * GET  /api/jobs[?state=S][&tasks=true]       -> [JobInfo...] (arrays' tasks only with tasks)
  * GET  /api/jobs/{id}                         -> JobInfo
  * POST /api/jobs/{id}/cancel                  -> JobInfo
  * GET  /api/jobs/{id}/stdout | /stderr        -> raw bytes
@@ -170,7 +170,7 @@ final class ApiRoutes {
     String state = exchange.query("state");
     Optional<JobState> filter =
         state == null || state.isEmpty() ? Optional.empty() : Optional.of(JobState.parse(state));
-    exchange.json(200, ops.jobs(filter));
+    exchange.json(200, ops.jobs(filter, "true".equals(exchange.query("tasks"))));
   }
 
   private static JobId jobId(String text) {

@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ public final class HttpApi implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final long CLOSE_WAIT_MILLIS = 2_000;
+
+  private final AtomicLong requests = new AtomicLong();
 
   private enum State {
     NEW,
@@ -155,7 +158,13 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
+  /** Requests this server has been sent since it started, answered or not. */
+  public long requests() {
+    return requests.get();
+  }
+
   private void handle(HttpExchange http) {
+    requests.incrementAndGet();
     Exchange exchange = new Exchange(http);
     try (http) {
       if (!http.getRequestURI().getPath().startsWith("/api/")) {

@@ -98,6 +98,28 @@ class GridCliTest {
   }
 
   @Test
+  void when_an_array_with_dependencies_is_submitted_then_it_is_one_spec_with_both() {
+    Result result = run("submit", "--array", "0-999%50", "--after", "ja,jb", "--after-any", "jc",
+        "--shell", "echo $GRID_ARRAY_INDEX");
+
+    assertThat(result.code()).as(result.err()).isZero();
+    assertThat(ops.submitted()).hasSize(1);
+    JobSpec spec = ops.submitted().get(0);
+    assertThat(spec.array()).isEqualTo(dev.grid.api.ArraySpec.parse("0-999%50"));
+    assertThat(spec.after().ok()).containsExactly(JobId.of("ja"), JobId.of("jb"));
+    assertThat(spec.after().any()).containsExactly(JobId.of("jc"));
+  }
+
+  @Test
+  void when_an_array_is_bad_then_submit_says_which_part_and_sends_nothing() {
+    Result result = run("submit", "--array", "0-99%x", "--", "true");
+
+    assertThat(result.code()).isNotZero();
+    assertThat(result.err()).contains("'%x'");
+    assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
   void when_a_command_follows_without_dashes_then_its_options_stay_its_own() {
     Result result = run("submit", "ls", "-l", "--wait");
 

@@ -18,6 +18,8 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializerBase;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.grid.api.ArraySpec;
+import dev.grid.api.Dependencies;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobSpec;
 import dev.grid.api.MisfirePolicy;
@@ -58,7 +60,8 @@ public final class Json {
       MAPPER.readerFor(JobSpec.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private static final ObjectReader STRICT_SCHEDULE =
       MAPPER.readerFor(ScheduleSpec.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-  private static final String JOB_FIELDS = "argv, shell, env, workDir, timeout, maxRetries, java";
+  private static final String JOB_FIELDS =
+      "argv, shell, env, workDir, timeout, maxRetries, java, array, after";
   private static final String JAVA_FIELDS = "jarSha256, className, args, isolated";
   private static final String SCHEDULE_FIELDS =
       "name, cron, zone, job, misfire, overlap, maxCatchUp, keepRuns";
@@ -195,17 +198,18 @@ public final class Json {
       return validation.getMessage(); // the record's own check: already names the value
     }
     if (e instanceof UnrecognizedPropertyException unknown) {
-      boolean inJob = unknown.getReferringClass() == JobSpec.class;
-      if (unknown.getReferringClass() == JavaTask.class) {
-        return "unknown field '" + unknown.getPropertyName() + "' in the job's java part:"
-            + " known fields are " + JAVA_FIELDS;
-      }
-      return "unknown field '"
-          + unknown.getPropertyName()
-          + "' in the "
-          + (inJob && !what.equals("job spec") ? "schedule's job" : what)
-          + ": known fields are "
-          + (inJob ? JOB_FIELDS : SCHEDULE_FIELDS);
+      Class<?> in = unknown.getReferringClass();
+      boolean inJob = in == JobSpec.class;
+      String where = in == ArraySpec.class ? "job's array"
+          : in == Dependencies.class ? "job's after"
+          : in == JavaTask.class ? "job's java part"
+          : inJob && !what.equals("job spec") ? "schedule's job" : what;
+      String known = in == ArraySpec.class ? "indices, limit"
+          : in == Dependencies.class ? "ok, any"
+          : in == JavaTask.class ? JAVA_FIELDS
+          : inJob ? JOB_FIELDS : SCHEDULE_FIELDS;
+      return "unknown field '" + unknown.getPropertyName() + "' in the " + where
+          + ": known fields are " + known;
     }
     String message = "bad " + what + ": " + describe(e);
     return validation instanceof DateTimeParseException

@@ -99,6 +99,36 @@ class JsonTest {
   }
 
   @Test
+  void when_an_array_spec_with_dependencies_is_written_and_read_back_then_it_is_equal() {
+    JobSpec spec = SPEC.withArray(dev.grid.api.ArraySpec.parse("1,3,5-7%2"))
+        .withAfter(new dev.grid.api.Dependencies(
+            List.of(JobId.of("a1")), List.of(JobId.of("b2"), JobId.of("c3"))));
+    String json = text(spec);
+    assertThat(json).contains("\"array\":{\"indices\":\"1,3,5-7\",\"limit\":2}")
+        .contains("\"after\":{\"ok\":[\"a1\"],\"any\":[\"b2\",\"c3\"]}");
+    assertThat(Json.readJobSpec(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(spec);
+  }
+
+  @Test
+  void when_a_spec_has_no_array_or_after_then_it_reads_as_a_single_job() {
+    JobSpec spec = Json.readJobSpec("{\"argv\": [\"true\"]}".getBytes(StandardCharsets.UTF_8));
+    assertThat(spec.array()).isNull();
+    assertThat(spec.after()).isNull();
+  }
+
+  @Test
+  void when_an_array_or_after_is_bad_then_the_message_names_it() {
+    assertThatThrownBy(() -> Json.readJobSpec(
+            "{\"argv\": [\"true\"], \"array\": {\"indices\": \"0-x\"}}"
+                .getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
+    assertThatThrownBy(() -> Json.readJobSpec(
+            "{\"argv\": [\"true\"], \"array\": {\"indices\": \"0-3\", \"max\": 2}}"
+                .getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("unknown field 'max' in the job's array: known fields are indices, limit");
+  }
+
+  @Test
   void when_a_spec_is_written_then_the_timeout_is_iso_text() {
     JsonNode tree = Json.readTree(Json.toBytes(SPEC));
     assertThat(tree.get("timeout").asText()).isEqualTo("PT30S");

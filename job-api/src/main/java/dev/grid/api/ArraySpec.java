@@ -1,0 +1,118 @@
+package dev.grid.api;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Makes one submission an array of tasks, as Slurm's {@code --array}: one task per index, each
+ * seeing its index as {@code GRID_ARRAY_INDEX}, at most {@code limit} of them holding a slot at
+ * once.
+ *
+ * <pre>{@code
+ * ArraySpec all = ArraySpec.parse("0-999%50"); // 1,000 tasks, at most 50 at a time
+ * ArraySpec some = ArraySpec.parse("1,3,5-7");  // tasks 1, 3, 5, 6 and 7, no cap
+ * JobSpec spec = JobSpec.shell("./render.sh frame-$GRID_ARRAY_INDEX").withArray(all);
+ * }</pre>
+ *
+ * @param indices the indices as a user writes them: numbers and ranges {@code A-B} joined by
+ *     commas, each 0 to {@value #MAX_INDEX}, no index twice
+ * @param limit how many tasks of the array may be dispatched or running at once; null for no cap
+ */
+public record ArraySpec(String indices, Integer limit) {
+  /** The highest index a task may have. */
+  public static final int MAX_INDEX = 999_999;
+  /** The most tasks one array may have. */
+  public static final int MAX_TASKS = 100_000;
+
+  /** Validates eagerly; a bad value is named in the message. */
+  public ArraySpec {
+    if (indices == null || indices.isBlank()) {
+      throw new IllegalArgumentException(
+          "array indices are missing: give ranges like 0-999 or 1,3,5-7");
+    }
+    indices = indices.strip();
+    expand(indices); // throws on a bad expression
+    if (limit != null && limit < 1) {
+      throw new IllegalArgumentException(
+          "array limit %" + limit + " is not valid: give 1 or more, or no %");
+    }
+  }
+
+  /**
+   * Parses Slurm's notation: {@code 0-999}, {@code 1,3,5-7}, and an optional {@code %N} cap.
+   *
+   * @throws IllegalArgumentException naming the bad part
+   */
+  public static ArraySpec parse(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("array is missing: give ranges like 0-999%50");
+    }
+    int percent = text.indexOf('%');
+    if (percent < 0) {
+      return new ArraySpec(text, null);
+    }
+    String cap = text.substring(percent + 1).strip();
+    try {
+      return new ArraySpec(text.substring(0, percent), Integer.parseInt(cap));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "array limit '%" + cap + "' in '" + text + "' is not a number: write it like 0-999%50");
+    }
+  }
+
+  /** The task indices, ascending. */
+  public List<Integer> indexList() {
+    return expand(indices);
+  }
+
+  /** The array as Slurm writes it: {@code 0-999%50}. */
+  public String display() {
+    return indices + (limit == null ? "" : "%" + limit);
+  }
+
+  private static List<Integer> expand(String text) {
+    BitSet seen = new BitSet();
+    int count = 0;
+    for (String part : text.split(",", -1)) {
+      String p = part.strip();
+      int dash = p.indexOf('-', 1);
+      int from = number(dash < 0 ? p : p.substring(0, dash), text);
+      int to = dash < 0 ? from : number(p.substring(dash + 1), text);
+      if (to < from) {
+        throw new IllegalArgumentException(
+            "array range '" + p + "' in '" + text + "' goes down: write it low-high, like 0-999");
+      }
+      for (int i = from; i <= to; i++) {
+        if (seen.get(i)) {
+          throw new IllegalArgumentException(
+              "array index " + i + " is given twice in '" + text + "': give each index once");
+        }
+        seen.set(i);
+        if (++count > MAX_TASKS) {
+          throw new IllegalArgumentException(
+              "array '" + text + "' has more than " + MAX_TASKS + " tasks: split it into several");
+        }
+      }
+    }
+    List<Integer> out = new ArrayList<>(count);
+    for (int i = seen.nextSetBit(0); i >= 0; i = seen.nextSetBit(i + 1)) {
+      out.add(i);
+    }
+    return out;
+  }
+
+  private static int number(String s, String text) {
+    try {
+      int n = Integer.parseInt(s.strip());
+      if (n < 0 || n > MAX_INDEX) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "array index '" + s.strip() + "' in '" + text + "' is not a number from 0 to "
+              + MAX_INDEX + ": write ranges like 0-999 or 1,3,5-7");
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.grid.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grid.api.ArraySpec;
+import dev.grid.api.Dependencies;
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import org.junit.jupiter.api.Test;
+
+class JobIndexTest {
+  private static final JobId ARRAY = JobId.of("arr");
+  private static final JobSpec CAPPED = JobSpec.command("true").withArray(ArraySpec.parse("0-9%2"));
+
+  private final JobIndex index = new JobIndex();
+
+  private JobRecord task(int i) {
+    return JobRecord.accepted(JobTable.taskId(ARRAY, i), CAPPED, 1000, ARRAY, i);
+  }
+
+  @Test
+  void a_capped_array_offers_only_as_many_tasks_as_it_has_room_for_and_never_itself() {
+    index.offer(JobRecord.queued(ARRAY, CAPPED, 1000), 0);
+    for (int i = 9; i >= 0; i--) {
+      index.offer(task(i), 0);
+    }
+    JobRecord single = JobRecord.queued(JobId.of("single"), JobSpec.command("true"), 1001);
+    index.offer(single, 0);
+
+    assertThat(index.queued(100)).extracting(JobRecord::id)
+        .containsExactly(JobId.of("arr_0"), JobId.of("arr_1"), JobId.of("single"));
+
+    index.offer(JobUpdate.apply(task(0), new JobCommand.Dispatch(1, "n1", "w1", 1002)).record(), 0);
+    assertThat(index.activeTasks(ARRAY)).isEqualTo(1);
+    assertThat(index.unfinishedTasks(ARRAY)).isEqualTo(10);
+    assertThat(index.queued(100)).extracting(JobRecord::id)
+        .containsExactly(JobId.of("arr_1"), JobId.of("single"));
+  }
+
+  @Test
+  void waiting_jobs_are_listed_until_they_are_decided() {
+    JobRecord w = JobRecord.queued(JobId.of("w"),
+        JobSpec.command("true").withAfter(Dependencies.afterOk(JobId.of("p"))), 1000);
+    index.offer(w, 0);
+    assertThat(index.waiting()).containsExactly(w);
+    assertThat(index.queued(10)).isEmpty();
+
+    index.offer(JobUpdate.apply(w, new JobCommand.Resolve(1, dev.grid.api.JobState.QUEUED, "met",
+        1001)).record(), 0);
+    assertThat(index.waiting()).isEmpty();
+    assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("w"));
+  }
+}

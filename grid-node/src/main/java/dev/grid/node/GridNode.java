@@ -129,18 +129,16 @@ public final class GridNode implements AutoCloseable {
 
   /**
    * The node's share of the replicated blob store: its own disk under the data dir, and calls
-   * to the other nodes' disks. A full restart waits (in the repair coordinator) for enough of
-   * the members listed to report their disks before the store calls itself restored.
+   * to the other nodes' disks. A full restart waits (in the repair coordinator) for the members
+   * listed to report their disks before the store calls itself restored.
    */
   private static ReplicatedBlobStore createBlobStore(NodeConfig config, HazelcastInstance hz,
       Clock clock) {
-    // Every blob has R copies on distinct nodes, so any N - R + 1 of the N members hold at
-    // least one copy of each: that many reporting is enough to restore (2 of 3 with R=2), and a
-    // node that dies while the grid starts does not hold the others up.
+    // Every member listed must report its disk, or the restore wait (60 s) pass: a blob written
+    // while fewer nodes than R were up (the last node of a grid that was stopping) has its only
+    // copies on them, so no smaller number of reports is sure to hold every blob's last write.
     int members = Math.max(1, config.members().size());
-    int copies = ReplicationSettings.defaults(members).withReplication(config.replication())
-        .copies(members);
-    ReplicationSettings settings = ReplicationSettings.defaults(members - copies + 1)
+    ReplicationSettings settings = ReplicationSettings.defaults(members)
         .withReplication(config.replication());
     settings = settings.withIntervals(settings.repairEvery(), settings.repairDelay(),
         config.scrubEvery());

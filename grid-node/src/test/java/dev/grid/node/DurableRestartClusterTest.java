@@ -120,7 +120,7 @@ class DurableRestartClusterTest {
     await().atMost(JOB).untilAsserted(() -> assertThat(sleeps).allSatisfy(id -> {
       JobRecord r = records(now).get(id);
       assertThat(r.state()).isEqualTo(JobState.RUNNING);
-      assertThat(r.retriesUsed()).isZero();
+      assertThat(r.retriesUsed()).as("retries used by %s", r).isZero();
       assertThat(r.history()).extracting(JobEvent::state).containsSubsequence(
           JobState.RUNNING, JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING);
     }));

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * but ask: a pass that acted on the disks of the first node up would take that node's copies,
  * perhaps older ones from before it was away, for the truth, and drop the newer copies the
  * others bring. Then, for every key the disks hold and the map does not know, one content is
- * recorded: the one most nodes hold; on a tie, the one written last; then the one on the node
+ * recorded: the one written last; on a tie, the one most nodes hold; then the one on the node
  * {@link Placement} ranks first. Only its holders are named; the copies a blob still lacks are
  * made by the repair pass that follows, so records (and the grid's loading of its state) do not
  * wait for copies. A key a put has recorded meanwhile keeps the put's entry (putIfAbsent).
@@ -140,7 +140,14 @@ final class BlobRestore {
     }
   }
 
-  /** The content to record: most holders, then written last, then ranked first. */
+  /**
+   * The content to record: the one written last, then the one most nodes hold, then the one
+   * ranked first. Written last, not most holders: a write made while fewer nodes than the
+   * replication were up (the last node of a grid that is stopping) has fewer copies than the
+   * content it replaced, and is still the newer one. Write times are the copies' file times, by
+   * each node's clock: two writes of one key closer together than the nodes' clocks differ can
+   * be told apart wrongly, so keep the nodes' clocks synchronized (NTP).
+   */
   static BlobMeta choose(String key, Map<String, InventoryEntry> held, Set<String> live) {
     Map<String, List<String>> holders = new HashMap<>();
     Map<String, Long> newest = new HashMap<>();
@@ -159,9 +166,9 @@ final class BlobRestore {
     String best = null;
     for (String node : nodes) { // in ranking order, so the first ranked wins a full tie
       String sha = held.get(node).blob().sha256();
-      if (best == null || holders.get(sha).size() > holders.get(best).size()
-          || (holders.get(sha).size() == holders.get(best).size()
-              && newest.get(sha) > newest.get(best))) {
+      if (best == null || newest.get(sha) > newest.get(best)
+          || (newest.get(sha).equals(newest.get(best))
+              && holders.get(sha).size() > holders.get(best).size())) {
         best = sha;
       }
     }

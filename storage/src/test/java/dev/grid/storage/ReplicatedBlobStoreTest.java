@@ -367,6 +367,40 @@ class ReplicatedBlobStoreTest {
   }
 
   @Test
+  void when_the_last_node_up_writes_alone_then_its_content_wins_over_older_copies_on_more_disks() {
+    String key = "state/jobs/j2";
+    store(0).put(key, random(500, 20));
+    List<String> oldHolders = store(0).blobs(key).get(0).replicas();
+    int lone = 0;
+    while (oldHolders.contains(TestMembers.name(lone))) {
+      lone++;
+    }
+    // The holders of the old content stop cleanly, one after the other, as in a grid's stop.
+    for (String holder : oldHolders) {
+      int index = Integer.parseInt(holder.substring(1));
+      stores.get(index).close();
+      stores.set(index, null);
+      members.member(index).shutdown();
+    }
+    int last = lone;
+    await().atMost(EVENTUALLY).until(
+        () -> members.member(last).getCluster().getMembers().size() == 1);
+    store(lone).put(key, random(500, 21)); // the only copy: one node is left
+    crash(lone);
+
+    for (int i = 0; i < 3; i++) {
+      members.restart(i);
+      stores.set(i, open(i, settings()));
+    }
+
+    assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
+    for (int i = 0; i < 3; i++) {
+      assertThat(store(i).get(key)).as("read on m%d", i)
+          .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(500, 21)));
+    }
+  }
+
+  @Test
   void when_a_copy_has_a_damaged_trailer_then_repair_replaces_it() throws IOException {
     store(0).put("out/j1/0/stdout", random(1000, 12));
     String other = store(0).blobs("out/j1/0/stdout").get(0).replicas().get(1);

@@ -58,7 +58,8 @@ class ReplicatedBlobStoreTest {
   private static ReplicationSettings settings() {
     return ReplicationSettings.defaults(3)
         .withIntervals(Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ZERO)
-        .withRestoreWait(Duration.ofSeconds(20));
+        .withRestoreWait(Duration.ofSeconds(20))
+        .withInFlightGrace(Duration.ofSeconds(3)); // the tests' puts take well under a second
   }
 
   private ReplicatedBlobStore open(int member, ReplicationSettings settings) {

@@ -70,6 +70,7 @@ public final class GridNode implements AutoCloseable {
   private final JarStore jars;
   private final JavaJobRunner javaRunner;
   private final OrphanGuard orphans;
+  private final NodeFence fence;
   private final ExecutorService starter;
   private final ExecutorService finisher;
   private final Worker worker;
@@ -108,7 +109,7 @@ public final class GridNode implements AutoCloseable {
     durable = new DurableMaps(hz, clock);
     stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
     runner = new ProcessRunner(clock);
-    orphans = OrphanGuard.start(config.dataDir());
+    orphans = OrphanGuard.start(config.dataDir(), NodeFence.QUIET);
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
     jars = new JarStore(blobs, config.dataDir());
@@ -116,6 +117,9 @@ public final class GridNode implements AutoCloseable {
     worker = new Worker(config.name(), table, blobs, runner, javaRunner, orphans,
         config.dataDir().resolve("scratch"), config.outputCapBytes(), clock, starter, finisher);
     hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
+    fence = new NodeFence(config.name(), hz, config.members().size(), orphans, worker::fence,
+        clock).start();
+    worker.fencedBy(fence::fencedSince);
     primary = new PrimaryService(hz, table, clock, e -> lease != null && lease.holds(e),
         PrimaryService.Settings.defaults());
     ScheduleTable schedules = new ScheduleTable(hz, table, clock);
@@ -173,7 +177,8 @@ public final class GridNode implements AutoCloseable {
             }
           });
       node.http = new HttpApi(node.operations,
-          new InetSocketAddress(config.bindHost(), config.httpPort()), config.token());
+          new InetSocketAddress(config.bindHost(), config.httpPort()), config.token(),
+          node.fence::outOfGrid);
       node.http.start();
       node.publish();
       node.publisher.scheduleWithFixedDelay(node::publish, 1, 1, TimeUnit.SECONDS);
@@ -333,6 +338,7 @@ public final class GridNode implements AutoCloseable {
     }
     closed = true;
     LOG.info("node {} stopping", config.name());
+    closeQuietly(fence);
     closeQuietly(http);
     // What the grid accepted reaches the store while every member is still up.
     flushDurableMaps("accepted state");

@@ -1,10 +1,12 @@
 package dev.grid.node;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a node's job processes die with the node. A job runs in its own session (setsid), so a
- * node killed with SIGKILL would leave it running, unowned, while the grid retries the job
- * elsewhere: the same job twice at the same time. This guard keeps the running jobs' session
- * ids in a file under the data dir and starts a small watcher process (in a session of its own,
- * so it outlives the node) that kills those sessions as soon as the node's JVM is gone. A node
- * that starts finds the file of its previous life and kills what is left of it.
+ * Makes a node's job processes die with the node, and with a node that has gone quiet. A job
+ * runs in its own session (setsid), so a node killed with SIGKILL would leave it running,
+ * unowned, while the grid retries the job elsewhere: the same job twice at the same time. So
+ * would a node frozen (SIGSTOP, a hung host) long enough for the grid to write it off: its JVM
+ * is stopped, its job processes are not. This guard keeps the running jobs' session ids in a
+ * file under the data dir and starts a small watcher process (in a session of its own, so it
+ * outlives the node) that kills those sessions as soon as the node's JVM is gone, or once the
+ * node has not {@link #beat() beaten} for the quiet time given. A node that starts finds the
+ * file of its previous life and kills what is left of it.
  *
  * <p>Pid reuse: each line holds the session id and its leader's start time (from {@code
  * /proc/PID/stat}). At startup a session is killed only if no process now has its leader's pid
@@ -31,20 +36,53 @@ final class OrphanGuard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanGuard.class);
 
   private final Path file;
+  private final Duration quiet;
   private final Map<Long, Long> sessions = new ConcurrentHashMap<>();
   private Process watcher;
+  private OutputStream beats;
 
-  private OrphanGuard(Path file) {
+  private OrphanGuard(Path file, Duration quiet) {
     this.file = file;
+    this.quiet = quiet;
   }
 
-  /** Kills what a previous life of this node left running, then watches this one. */
-  static OrphanGuard start(Path dataDir) {
-    OrphanGuard guard = new OrphanGuard(dataDir.resolve("job-sessions"));
+  /**
+   * Kills what a previous life of this node left running, then watches this one.
+   *
+   * @param quiet how long the node may go without a {@link #beat()} before its jobs are killed
+   */
+  static OrphanGuard start(Path dataDir, Duration quiet) {
+    OrphanGuard guard = new OrphanGuard(dataDir.resolve("job-sessions"), quiet);
     guard.killPreviousLife();
     guard.write();
     guard.startWatcher();
     return guard;
+  }
+
+  /** Tells the watcher the node is alive and still part of the grid. */
+  synchronized void beat() {
+    if (beats == null) {
+      return;
+    }
+    try {
+      beats.write('\n');
+      beats.flush();
+    } catch (IOException e) {
+      LOG.warn("the job watcher is gone: a node frozen or killed now leaves its jobs running", e);
+      beats = null;
+    }
+  }
+
+  private static void killSession(long sid) {
+    try {
+      new ProcessBuilder("pkill", "-KILL", "-s", Long.toString(sid))
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start().waitFor();
+    } catch (IOException e) {
+      LOG.warn("could not kill job session {}", sid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** A job's session started. */
@@ -79,30 +117,38 @@ final class OrphanGuard implements AutoCloseable {
           continue; // the pid is another process's now: not ours to kill
         }
         LOG.warn("killing session {} left running by this node's previous life", sid);
-        new ProcessBuilder("pkill", "-KILL", "-s", Long.toString(sid))
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start().waitFor();
+        killSession(sid);
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not read or act on {}", file, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
+  /**
+   * The watcher reads the node's beats from its stdin: a read that times out (the node is
+   * frozen) or ends (the node is gone) kills every session in the file; it lives as long as the
+   * node's JVM.
+   */
   private void startWatcher() {
     long jvm = ProcessHandle.current().pid();
-    String script = "while kill -0 " + jvm + " 2>/dev/null; do sleep 0.3; done; "
-        + "[ -f \"$0\" ] && while read s t; do pkill -KILL -s \"$s\"; done < \"$0\"";
+    String script = "kill_jobs() { [ -f \"$0\" ] && while read -r s t; do"
+        + " pkill -KILL -s \"$s\"; done < \"$0\"; }; "
+        + "while kill -0 " + jvm + " 2>/dev/null; do"
+        + " if ! read -r -t " + seconds(quiet) + " _; then kill_jobs; sleep 0.3; fi; done; "
+        + "kill_jobs";
     try {
-      watcher = new ProcessBuilder("setsid", "sh", "-c", script, file.toString())
+      watcher = new ProcessBuilder("setsid", "bash", "-c", script, file.toString())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .start();
+      beats = watcher.getOutputStream();
     } catch (IOException e) {
-      LOG.warn("no watcher for job processes (is setsid installed?): a node killed with"
-          + " SIGKILL will leave its jobs running", e);
+      LOG.warn("no watcher for job processes (are setsid and bash installed?): a node killed"
+          + " with SIGKILL or frozen will leave its jobs running", e);
     }
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
   }
 
   private synchronized void write() {
@@ -135,6 +181,7 @@ final class OrphanGuard implements AutoCloseable {
   public synchronized void close() {
     sessions.clear();
     write();
+    beats = null;
     if (watcher != null) {
       watcher.destroy();
     }

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private volatile boolean crashed;
+  /** Whether the node was fenced (frozen or cut off) at some time since the given millis. */
+  private volatile LongPredicate fencedSince = millis -> false;
 
   private record Running(int attempt, RunningJob job) {}
 
@@ -79,6 +82,22 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     this.clock = clock;
     this.starter = starter;
     this.finisher = finisher;
+  }
+
+  /** Where this worker learns whether its node was fenced (see {@link NodeFence}). */
+  void fencedBy(LongPredicate fencedSince) {
+    this.fencedSince = fencedSince;
+  }
+
+  /**
+   * The node may have been written off by the grid: stops every job it runs. Their ends are
+   * hand-backs (see {@link #finish}), so the primary runs them again without using a retry.
+   */
+  void fence(String why) {
+    running.forEach((id, r) -> {
+      LOG.warn("stopping job {} attempt {}: {}", id, r.attempt(), why);
+      r.job().cancel();
+    });
   }
 
   /** Jobs running here now. */
@@ -132,6 +151,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       return;
     }
     Path scratch = scratchRoot.resolve(id.value() + "-" + attempt);
+    long startedAt = clock.millis();
     RunningJob job;
     try {
       JobSpec spec = dispatched.spec();
@@ -148,7 +168,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     } catch (RuntimeException e) {
       // A job that cannot even be handed to the runner ends FAILED with the cause; it must not
       // stay RUNNING, and it must not hurt the node.
-      finish(dispatched, null, e);
+      finish(dispatched, null, e, startedAt);
       startedHere.remove(id.value() + ":" + attempt);
       return;
     }
@@ -164,7 +184,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       // reused by another process.
       orphans.untrack(session);
       try {
-        finish(dispatched, result, error);
+        finish(dispatched, result, error, startedAt);
       } finally {
         running.remove(id, entry);
         startedHere.remove(id.value() + ":" + attempt);
@@ -213,7 +233,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         && java.util.Objects.equals(now.workerId(), dispatched.workerId());
   }
 
-  private void finish(JobRecord job, RunResult result, Throwable error) {
+  private void finish(JobRecord job, RunResult result, Throwable error, long startedAt) {
     if (crashed) {
       return; // a simulated crash writes nothing, as a killed process would not
     }
@@ -222,12 +242,13 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     if (closed && killedByStop && !cancelRequested(job)) {
       // The node is stopping and killed its processes: the job did not fail, its node was taken
       // down. Hand it back to be dispatched again without using a retry.
-      try {
-        table.update(job.id(), new JobCommand.Release(node, job.attempt(),
-            "node " + node + " stopped", clock.millis()));
-      } catch (RuntimeException e) {
-        LOG.warn("could not hand job {} back; the primary reclaims it", job.id(), e);
-      }
+      handBack(job, "node " + node + " stopped");
+      return;
+    }
+    if (!succeeded(result) && fencedSince.test(startedAt)) {
+      // Stopped because the node was frozen or cut off (or it ended then, unseen): not the
+      // job's failure. A cancel the user asked for still wins (Release ends it CANCELLED).
+      handBack(job, "node " + node + " was frozen or cut off from the grid");
       return;
     }
     try {
@@ -237,6 +258,20 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       LOG.error("job {} attempt {} ended but its end could not be recorded", job.id(),
           job.attempt(), e);
     }
+  }
+
+  private void handBack(JobRecord job, String why) {
+    try {
+      table.update(job.id(), new JobCommand.Release(node, job.attempt(), why, clock.millis()));
+    } catch (RuntimeException e) {
+      LOG.warn("could not hand job {} back; the primary reclaims it", job.id(), e);
+    }
+  }
+
+  private static boolean succeeded(RunResult result) {
+    return result != null && (result.outcome() == dev.grid.node.exec.Outcome.RETURNED
+        || (result.outcome() == dev.grid.node.exec.Outcome.EXITED
+            && result.exitCode() != null && result.exitCode() == 0));
   }
 
   private boolean cancelRequested(JobRecord job) {

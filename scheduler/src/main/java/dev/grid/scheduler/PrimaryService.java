@@ -53,10 +53,15 @@ public final class PrimaryService implements AutoCloseable {
    * @param tick the longest the loop waits when nothing happens
    * @param reconcileEvery how often to look for jobs of workers that are gone
    * @param dispatchTimeout how long a dispatched job may stay unstarted before it is reclaimed
+   * @param reclaimGrace how long a worker must have been gone before its jobs are taken back:
+   *     longer than a worker that is frozen or cut off takes to stop them itself (the node's
+   *     fence, 3 s), so a job never runs on it and elsewhere at the same time
    */
-  public record Settings(Duration tick, Duration reconcileEvery, Duration dispatchTimeout) {
+  public record Settings(Duration tick, Duration reconcileEvery, Duration dispatchTimeout,
+      Duration reclaimGrace) {
     public static Settings defaults() {
-      return new Settings(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(5));
+      return new Settings(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(5),
+          Duration.ofSeconds(4));
     }
   }
 
@@ -138,6 +143,8 @@ public final class PrimaryService implements AutoCloseable {
     final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     final JobIndex index = new JobIndex();
     final Map<JobId, Long> dispatchSeen = new HashMap<>();
+    /** When this session first saw each worker that holds jobs gone. */
+    final Map<String, Long> goneSince = new HashMap<>();
     volatile boolean stopped;
     UUID entryListener;
     UUID memberListener;
@@ -370,10 +377,16 @@ public final class PrimaryService implements AutoCloseable {
       for (Member m : hz.getCluster().getMembers()) {
         live.add(m.getUuid().toString());
       }
+      Set<String> stillGone = new HashSet<>();
       for (JobRecord r : index.active()) {
         String reason = null;
         boolean workerGone = !live.contains(r.workerId());
         if (workerGone) {
+          stillGone.add(r.workerId());
+          long gone = goneSince.computeIfAbsent(r.workerId(), w -> now);
+          if (now - gone < settings.reclaimGrace().toMillis()) {
+            continue; // it may still be stopping its jobs itself (frozen or cut off)
+          }
           reason = "worker " + r.node() + " left the grid";
         } else if (r.state() == JobState.DISPATCHED) {
           long seen = dispatchSeen.computeIfAbsent(r.id(), id -> now);
@@ -393,6 +406,7 @@ public final class PrimaryService implements AutoCloseable {
           }
         }
       }
+      goneSince.keySet().retainAll(stillGone);
       dispatchSeen.keySet().removeIf(id -> {
         JobRecord r = index.get(id);
         return r == null || r.state() != JobState.DISPATCHED;

@@ -4,12 +4,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.grid.api.GridException;
 import dev.grid.api.GridUnavailableException;
+import dev.grid.api.internal.NodeTransport;
 import dev.grid.api.JobNotFoundException;
 import dev.grid.node.GridOperations;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,7 @@ public final class HttpApi implements AutoCloseable {
   private final BearerToken token;
   private final ApiRoutes routes;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  private final Supplier<String> outOfGrid;
   private volatile HttpServer server;
   private volatile ThreadPoolExecutor executor;
 
@@ -68,6 +71,18 @@ public final class HttpApi implements AutoCloseable {
    * @throws IllegalArgumentException if {@code bind} is not loopback and the token is blank
    */
   public HttpApi(GridOperations ops, InetSocketAddress bind, String token) {
+    this(ops, bind, token, () -> null);
+  }
+
+  /**
+   * As {@link #HttpApi(GridOperations, InetSocketAddress, String)}, refusing every call while
+   * {@code outOfGrid} says why this node is not part of the grid (null while it is): a node cut
+   * off from the majority would answer from its own partial view. The refusal is a 421, which
+   * clients take as "nothing done here, ask another node".
+   */
+  public HttpApi(GridOperations ops, InetSocketAddress bind, String token,
+      Supplier<String> outOfGrid) {
+    this.outOfGrid = Objects.requireNonNull(outOfGrid, "outOfGrid");
     this.ops = Objects.requireNonNull(ops, "ops");
     this.bind = Objects.requireNonNull(bind, "bind");
     this.token = new BearerToken(token);
@@ -177,6 +192,12 @@ public final class HttpApi implements AutoCloseable {
         exchange.header("WWW-Authenticate", "Bearer realm=\"grid\"");
         exchange.error(401, "missing or wrong bearer token: send the grid's token as"
             + " 'Authorization: Bearer <token>'");
+        return;
+      }
+      String away = outOfGrid.get();
+      if (away != null) {
+        exchange.drain();
+        exchange.error(NodeTransport.NOT_IN_GRID, away + ": nothing was done here; ask another node");
         return;
       }
       answer(exchange);

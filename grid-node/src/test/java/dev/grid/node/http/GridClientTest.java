@@ -127,6 +127,25 @@ class GridClientTest {
   }
 
   @Test
+  void when_a_node_is_cut_off_from_the_grid_then_it_does_nothing_and_the_next_node_answers() {
+    FakeGridOperations cutOffOps = new FakeGridOperations("n2");
+    try (HttpApi cutOff = new HttpApi(cutOffOps,
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN,
+            () -> "node n2 sees 1 member(s), fewer than the 2 a majority needs").start();
+        GridClient failover =
+            GridClient.connect(List.of(url(cutOff.port()), url(api.port())), TOKEN);
+        GridClient onlyCutOff = GridClient.connect(List.of(url(cutOff.port())), TOKEN)) {
+      JobId id = failover.submit(JobSpec.shell("true"));
+
+      assertThat(failover.status(id).id()).isEqualTo(id);
+      assertThat(cutOffOps.submitted()).isEmpty();
+      assertThat(ops.submitted()).hasSize(1);
+      assertThatThrownBy(onlyCutOff::jobs).isInstanceOf(GridUnavailableException.class)
+          .hasMessageContaining("fewer than the 2 a majority needs");
+    }
+  }
+
+  @Test
   void when_every_url_is_down_then_grid_unavailable_names_them() throws IOException {
     int a = closedPort();
     int b = closedPort();

@@ -32,6 +32,11 @@ import java.util.function.Supplier;
  * <p>Not part of the public API.
  */
 public final class NodeTransport {
+  /**
+   * The answer of a node cut off from the grid's majority, which did nothing with the request:
+   * the next node is asked, whatever the {@link Retry}.
+   */
+  public static final int NOT_IN_GRID = 421;
 
   /** When a request may be sent to another node. */
   public enum Retry {
@@ -164,6 +169,12 @@ public final class NodeTransport {
       try {
         HttpResponse<byte[]> answer =
             http.send(request(node, method, path, body), HttpResponse.BodyHandlers.ofByteArray());
+        if (answer.statusCode() == NOT_IN_GRID) {
+          // The node is cut off from the grid's majority and did nothing: ask the next one.
+          failures.add(node + " (" + new Response(node, NOT_IN_GRID, answer.body())
+              .errorMessage() + ")");
+          continue;
+        }
         preferred.set(index);
         return new Response(node, answer.statusCode(), answer.body());
       } catch (IOException e) {

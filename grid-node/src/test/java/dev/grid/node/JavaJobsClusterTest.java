@@ -291,6 +291,8 @@ class JavaJobsClusterTest {
     assertThat(client.result(inJvm, String.class)).isEqualTo(expected);
     assertThat(awaitEnd(isolated).state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(client.result(isolated, String.class)).isEqualTo(expected);
+    assertThatThrownBy(() -> client.resultText(array)).hasMessageContaining("job " + array
+        + " is an array: each of its tasks has a result (bin/result " + array + "_INDEX)");
   }
 
   @Test

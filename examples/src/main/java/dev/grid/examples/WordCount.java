@@ -53,8 +53,8 @@ public final class WordCount implements GridJob<TreeMap<String, Long>> {
       context.checkCancelled();
       count(file, counts);
     }
-    context.log("%d words, %d distinct, in %d files under %s", total(counts), counts.size(),
-        files.size(), folder);
+    context.log("%d words, %d distinct, in %d file%s under %s", total(counts), counts.size(),
+        files.size(), files.size() == 1 ? "" : "s", folder);
     counts.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed()
             .thenComparing(Map.Entry.comparingByKey()))

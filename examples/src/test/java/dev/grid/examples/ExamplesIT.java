@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -55,13 +57,19 @@ class ExamplesIT {
     String cluster = "examples-" + UUID.randomUUID();
     List<Integer> ports = List.of(freePort(), freePort(), freePort());
     List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
-    List<CompletableFuture<GridNode>> starting = new ArrayList<>();
-    for (int i = 0; i < ports.size(); i++) {
-      NodeConfig config = NodeConfig.local("n" + (i + 1), ports.get(i),
-          dir.resolve("n" + (i + 1)), TOKEN, 2).withMembers(members).withClusterName(cluster);
-      starting.add(CompletableFuture.supplyAsync(() -> GridNode.start(config)));
+    // Members wait for each other: each starts on a thread of its own, all at once.
+    ExecutorService starters = Executors.newFixedThreadPool(ports.size());
+    try {
+      List<CompletableFuture<GridNode>> starting = new ArrayList<>();
+      for (int i = 0; i < ports.size(); i++) {
+        NodeConfig config = NodeConfig.local("n" + (i + 1), ports.get(i),
+            dir.resolve("n" + (i + 1)), TOKEN, 2).withMembers(members).withClusterName(cluster);
+        starting.add(CompletableFuture.supplyAsync(() -> GridNode.start(config), starters));
+      }
+      starting.forEach(f -> nodes.add(f.join()));
+    } finally {
+      starters.shutdown();
     }
-    starting.forEach(f -> nodes.add(f.join())); // members wait for each other: start together
     await().atMost(JOB).until(() -> nodes.stream().anyMatch(GridNode::isPrimary));
     client = GridClient.connect(nodes.stream().map(n -> URI.create(n.httpUrl())).toList(), TOKEN);
     jar = client.uploadJar(examplesJar);

@@ -119,6 +119,11 @@ final class NodeOperations implements GridOperations {
       throw new IllegalStateException("job " + id + " is not a Java job and has no result: read"
           + " its output with bin/logs " + id);
     }
+    if (job.arrayParent()) {
+      throw new IllegalStateException("job " + id + " is an array: each of its tasks has a"
+          + " result (bin/result " + id + "_INDEX), and a job submitted --after " + id
+          + " reads them all (JobContext.parentResults)");
+    }
     if (job.state() != JobState.SUCCEEDED) {
       throw new IllegalStateException("job " + id + " is " + job.state() + ": only a job that"
           + " SUCCEEDED has a result" + (job.state().isTerminal() ? "; see bin/status " + id

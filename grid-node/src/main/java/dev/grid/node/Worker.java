@@ -159,8 +159,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       if (spec.java() == null) {
         job = runner.start(new RunRequest(spec, gridEnv, scratch, outputCap));
       } else {
-        JavaRequest request =
-            new JavaRequest(id, attempt, spec.java(), spec.timeout(), outputCap);
+        JavaRequest request = new JavaRequest(id, attempt, spec.java(), spec.timeout(),
+            outputCap, dispatched.arrayIndex(), StoredParents.of(table, blobs, dispatched));
         job = spec.java().isolated()
             ? javaRunner.startIsolated(request, runner, scratch, gridEnv)
             : javaRunner.start(request);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.grid.api.ArraySpec;
+import dev.grid.api.Dependencies;
 import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
@@ -108,6 +110,30 @@ class JavaJobsClusterTest {
         }
       }
       """;
+  /** A task of an array: returns its index, as a Stats to need a declared class. */
+  private static final String INDEXED = """
+      package com.example;
+      import dev.grid.api.*;
+      import java.util.*;
+      public class Indexed implements GridJob<Stats> {
+        public Stats run(JobContext context) {
+          int index = context.arrayIndex().orElseThrow();
+          return new Stats("task" + index, List.of((long) index * index));
+        }
+        public List<Class<?>> resultTypes() { return List.of(Stats.class); }
+      }
+      """;
+  /** Reads its parents' results and returns them as one line. */
+  private static final String GATHER = """
+      package com.example;
+      import dev.grid.api.*;
+      public class Gather implements GridJob<String> {
+        public String run(JobContext context) {
+          return context.parentResults(Stats.class).toString()
+              + (context.arrayIndex().isPresent() ? " in an array" : "");
+        }
+      }
+      """;
   private static final String NOT_A_JOB = """
       package com.example;
       public class NotAJob { }
@@ -118,7 +144,8 @@ class JavaJobsClusterTest {
     jarA = TestJars.build(dir, "a", Map.of("com.example.Stats", STATS,
         "com.example.Answer", ANSWER, "com.example.Same", SAME_A, "com.example.Boom", BOOM,
         "com.example.PoliteEndless", POLITE_ENDLESS, "com.example.Stubborn", STUBBORN,
-        "com.example.NotAJob", NOT_A_JOB));
+        "com.example.NotAJob", NOT_A_JOB, "com.example.Indexed", INDEXED,
+        "com.example.Gather", GATHER));
     jarB = TestJars.build(dir, "b", Map.of("com.example.Same", SAME_B));
     grid = new TestGrid(dir.resolve("grid"), 2, 4).start();
     await().atMost(JOB).until(() -> grid.primaries().size() == 1);
@@ -245,6 +272,51 @@ class JavaJobsClusterTest {
     assertThat(threwDone.state()).isEqualTo(JobState.FAILED);
     assertThat(threwDone.message()).contains("java.lang.IllegalStateException: bad input 42");
     assertThat(stderr(threw)).contains("com.example.Boom.run(Boom.java:4)");
+  }
+
+  @Test
+  void when_a_job_ran_after_an_array_and_a_job_then_it_reads_their_results_in_order() {
+    String sha = client.uploadJar(jarA);
+    JobId array = client.submit(JobSpec.java(sha, "com.example.Indexed")
+        .withArray(ArraySpec.parse("1-3")));
+    JobId single = client.submit(JobSpec.java(sha, "com.example.Answer", "7"));
+    JobSpec gather = JobSpec.java(sha, "com.example.Gather")
+        .withAfter(Dependencies.afterOk(array, single));
+    JobId inJvm = client.submit(gather);
+    JobId isolated = client.submit(gather.withJava(gather.java().inChildJvm()));
+
+    String expected = "[Stats[who=task1, values=[1]], Stats[who=task2, values=[4]],"
+        + " Stats[who=task3, values=[9]], Stats[who=A, values=[7]]]";
+    assertThat(awaitEnd(inJvm).state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(client.result(inJvm, String.class)).isEqualTo(expected);
+    assertThat(awaitEnd(isolated).state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(client.result(isolated, String.class)).isEqualTo(expected);
+    assertThatThrownBy(() -> client.resultText(array)).hasMessageContaining("job " + array
+        + " is an array: each of its tasks has a result (bin/result " + array + "_INDEX)");
+  }
+
+  @Test
+  void when_an_isolated_task_of_an_array_runs_then_it_sees_its_index() {
+    String sha = client.uploadJar(jarA);
+    JobSpec indexed = JobSpec.java(sha, "com.example.Indexed").withArray(ArraySpec.parse("5"));
+    JobId array = client.submit(indexed.withJava(indexed.java().inChildJvm()));
+    JobId task = JobId.of(array.value() + "_5");
+
+    assertThat(awaitEnd(task).state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(client.resultText(task)).isEqualTo("Stats[who=task5, values=[25]]");
+  }
+
+  @Test
+  void when_a_parent_is_a_shell_job_then_reading_its_result_fails_naming_it() {
+    String sha = client.uploadJar(jarA);
+    JobId shell = client.submit(JobSpec.shell("echo no value"));
+    JobId gather = client.submit(JobSpec.java(sha, "com.example.Gather")
+        .withAfter(Dependencies.afterOk(shell)));
+
+    JobInfo done = awaitEnd(gather);
+    assertThat(done.state()).isEqualTo(JobState.FAILED);
+    assertThat(done.message()).contains("parent " + shell + " of job " + gather
+        + " is a shell job and has no result");
   }
 
   @Test

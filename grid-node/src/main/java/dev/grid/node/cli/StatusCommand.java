@@ -55,7 +55,8 @@ final class StatusCommand implements Callable<Integer> {
 
   /** A Java job's result on one line, cut short; null for other jobs and jobs without one. */
   static String resultLine(GridClient grid, JobInfo job) {
-    if (job.spec() == null || job.spec().java() == null || job.state() != JobState.SUCCEEDED) {
+    if (job.spec() == null || job.spec().java() == null || job.state() != JobState.SUCCEEDED
+        || job.tasks() != null) { // an array: each task has its own result
       return null;
     }
     try {

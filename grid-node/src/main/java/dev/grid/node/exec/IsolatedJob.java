@@ -4,7 +4,12 @@ import dev.grid.api.GridJob;
 import dev.grid.api.JobContext;
 import dev.grid.api.JobId;
 import dev.grid.api.internal.ResultCodec;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
@@ -12,6 +17,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
@@ -23,6 +29,8 @@ import java.util.OptionalInt;
  * stderr as the job's, and leaves what happened in files of its working directory for the
  * worker: {@value #RESULT} and {@value #RESULT_TEXT} when the job returned a value, {@value
  * #FAILURE} (one line) when it could not be loaded or threw. Exit code 0 when the job returned.
+ * The worker leaves it the results of the job's parents in {@value #PARENTS} (see {@link
+ * #writeParents}), and the task's index is its {@code GRID_ARRAY_INDEX}.
  *
  * <p>A timeout or cancel kills this process like any shell job's, so even a job that ignores
  * interrupts is stopped.
@@ -31,6 +39,8 @@ public final class IsolatedJob {
   static final String RESULT = "grid-result";
   static final String RESULT_TEXT = "grid-result.txt";
   static final String FAILURE = "grid-failure.txt";
+  static final String PARENTS = "grid-parents";
+  static final String PARENTS_ERROR = "grid-parents-error.txt";
 
   private IsolatedJob() {}
 
@@ -71,6 +81,65 @@ public final class IsolatedJob {
     System.exit(code); // the job may have left non-daemon threads
   }
 
+  /**
+   * Writes the parents' results for the child JVM, in the scratch directory, before it starts:
+   * their count, then per parent its id and its result's length (-1 for null) and bytes. If they
+   * cannot be fetched, the reason goes to {@value #PARENTS_ERROR} instead, and the job sees it
+   * only if it asks for them.
+   */
+  static void writeParents(ParentResults parents, Path dir) throws IOException {
+    if (parents == ParentResults.NONE) {
+      return;
+    }
+    Files.createDirectories(dir);
+    List<ParentResults.Stored> stored;
+    try {
+      stored = parents.fetch();
+    } catch (RuntimeException e) {
+      Files.writeString(dir.resolve(PARENTS_ERROR), String.valueOf(e.getMessage()),
+          StandardCharsets.UTF_8);
+      return;
+    }
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+        Files.newOutputStream(dir.resolve(PARENTS))))) {
+      out.writeInt(stored.size());
+      for (ParentResults.Stored s : stored) {
+        out.writeUTF(s.job().value());
+        out.writeInt(s.bytes() == null ? -1 : s.bytes().length);
+        if (s.bytes() != null) {
+          out.write(s.bytes());
+        }
+      }
+    }
+  }
+
+  private static List<ParentResults.Stored> readParents(Path here) {
+    try {
+      Path error = here.resolve(PARENTS_ERROR);
+      if (Files.exists(error)) {
+        throw new IllegalStateException(Files.readString(error, StandardCharsets.UTF_8));
+      }
+      Path file = here.resolve(PARENTS);
+      if (!Files.exists(file)) {
+        return List.of();
+      }
+      try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+          Files.newInputStream(file)))) {
+        int count = in.readInt();
+        List<ParentResults.Stored> stored = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          JobId id = JobId.of(in.readUTF());
+          int length = in.readInt();
+          stored.add(new ParentResults.Stored(id, length < 0 ? null : in.readNBytes(length)));
+        }
+        return stored;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("the parents' results left by the worker could not be read",
+          e);
+    }
+  }
+
   private static void fail(Path here, String message) throws IOException {
     Files.writeString(here.resolve(FAILURE), message.replace('\n', ' '), StandardCharsets.UTF_8);
   }
@@ -102,7 +171,13 @@ public final class IsolatedJob {
 
     @Override
     public OptionalInt arrayIndex() {
-      return OptionalInt.empty();
+      String index = System.getenv("GRID_ARRAY_INDEX");
+      return index == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(index));
+    }
+
+    @Override
+    public <T> List<T> parentResults(Class<T> type, Class<?>... more) {
+      return ParentResults.decode(readParents(Path.of("").toAbsolutePath()), type, more);
     }
 
     @Override

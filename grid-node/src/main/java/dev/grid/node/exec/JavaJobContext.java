@@ -15,6 +15,7 @@ final class JavaJobContext implements JobContext {
   private final PrintStream out;
   private final PrintStream err;
   private final BooleanSupplier cancelled;
+  private List<ParentResults.Stored> parents;
 
   JavaJobContext(JavaRequest request, CappedBuffer stdout, CappedBuffer stderr,
       BooleanSupplier cancelled) {
@@ -41,7 +42,21 @@ final class JavaJobContext implements JobContext {
 
   @Override
   public OptionalInt arrayIndex() {
-    return OptionalInt.empty(); // arrays are not built yet
+    Integer index = request.arrayIndex();
+    return index == null ? OptionalInt.empty() : OptionalInt.of(index);
+  }
+
+  @Override
+  public <T> List<T> parentResults(Class<T> type, Class<?>... more) {
+    return ParentResults.decode(parents(), type, more);
+  }
+
+  /** The parents' stored results, fetched on the first call only. */
+  private synchronized List<ParentResults.Stored> parents() {
+    if (parents == null) {
+      parents = request.parents().fetch();
+    }
+    return parents;
   }
 
   @Override

@@ -101,10 +101,17 @@ public final class JavaJobRunner implements AutoCloseable {
    * shell job. Returns once the process runs (or failed to start).
    *
    * @throws dev.grid.api.GridException if the jar cannot be fetched
+   * @throws java.io.UncheckedIOException if the scratch directory cannot be written
    */
   public RunningJob startIsolated(JavaRequest request, ProcessRunner processes, Path scratch,
       Map<String, String> gridEnv) {
     Path jar = jars.localJar(request.task().jarSha256());
+    try {
+      IsolatedJob.writeParents(request.parents(), scratch);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("could not leave the parents' results for job "
+          + request.id() + " in " + scratch, e);
+    }
     List<String> argv = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),

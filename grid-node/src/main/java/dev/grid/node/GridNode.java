@@ -117,11 +117,11 @@ public final class GridNode implements AutoCloseable {
     worker = new Worker(config.name(), table, blobs, runner, javaRunner, orphans,
         config.dataDir().resolve("scratch"), config.outputCapBytes(), clock, starter, finisher);
     hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
-    fence = new NodeFence(config.name(), hz, config.members().size(), orphans, worker::fence,
-        clock).start();
-    worker.fencedBy(fence::fencedSince);
+    fence = new NodeFence(config.name(), hz, config.members().size(), orphans, worker::fenced,
+        worker::inGrid).start();
+    worker.fencedBy(fence);
     primary = new PrimaryService(hz, table, clock, e -> lease != null && lease.holds(e),
-        PrimaryService.Settings.defaults());
+        PrimaryService.Settings.defaults().withReclaimGrace(NodeFence.RECLAIM_GRACE));
     ScheduleTable schedules = new ScheduleTable(hz, table, clock);
     cron = new CronService(config.name(), schedules, table, clock,
         e -> lease != null && lease.holds(e));
@@ -338,7 +338,6 @@ public final class GridNode implements AutoCloseable {
     }
     closed = true;
     LOG.info("node {} stopping", config.name());
-    closeQuietly(fence);
     closeQuietly(http);
     // What the grid accepted reaches the store while every member is still up.
     flushDurableMaps("accepted state");
@@ -368,6 +367,8 @@ public final class GridNode implements AutoCloseable {
       LOG.debug("marking the durable maps stopping failed", e);
     }
     stateLoader.shutdownNow();
+    // Only now: until the worker has stopped its jobs, the watcher must keep hearing beats.
+    closeQuietly(fence);
     closeQuietly(orphans);
     try {
       hz.shutdown();

@@ -1,11 +1,11 @@
 package dev.grid.node;
 
 import com.hazelcast.core.HazelcastInstance;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,53 +18,62 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@link #TICK} the node looks at its cluster. While it sees a majority of the members
  * listed, it beats its {@link OrphanGuard}, whose watcher process kills every job session after
  * {@link #QUIET} without a beat: that covers a frozen JVM (SIGSTOP, a hung host), which can do
- * nothing itself. A node that sees only a minority (a partition) stops its jobs at once. A tick
- * that comes {@link #QUIET} late means the node itself was frozen and its jobs were killed.
- * Either way the jobs are fenced: their end is a hand-back, not a failure, and the primary runs
- * them again.
+ * nothing itself. A node that sees only a minority (a partition) stops its jobs itself and
+ * starts none. A tick that comes late (by {@link #LATE}, a little less than {@link #QUIET})
+ * means the node itself was frozen and its watcher may have killed its jobs. Either way the jobs
+ * are fenced: their end is a hand-back, not a failure, and the primary runs them again.
  *
  * <p>The primary takes a job back from a worker that left the grid only once the worker has
- * been gone for its reclaim grace (4 s), which is longer than {@link #QUIET}: by then the
- * watcher has killed what the worker ran. Hazelcast itself writes a silent member off after 3 s
- * without a heartbeat.
+ * been gone for {@link #RECLAIM_GRACE}, longer than {@link #QUIET}: by then the watcher has
+ * killed what the worker ran. Hazelcast itself writes a silent member off after 3 s without a
+ * heartbeat. All times here are monotonic ({@link System#nanoTime}): a step of the wall clock is
+ * not a freeze.
  */
-final class NodeFence implements AutoCloseable {
+final class NodeFence implements Worker.Fence, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeFence.class);
   /** How long a node may be silent before its watcher kills its jobs. */
   static final Duration QUIET = Duration.ofSeconds(3);
   static final Duration TICK = Duration.ofMillis(250);
+  /** A tick this late means the node was frozen for about as long as its watcher waits. */
+  static final Duration LATE = QUIET.minus(TICK.multipliedBy(2));
+  /** How long the primary waits after a worker left before it takes the worker's jobs back. */
+  static final Duration RECLAIM_GRACE = QUIET.plusSeconds(1);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final String name;
   private final HazelcastInstance hz;
   private final int majority;
   private final OrphanGuard guard;
   private final Consumer<String> onFenced;
-  private final Clock clock;
+  private final Runnable onInGrid;
   private final ScheduledExecutorService ticks;
-  private volatile long lastTick;
-  private volatile long lastFenced = Long.MIN_VALUE;
-  private volatile long lastFrozen = Long.MIN_VALUE / 2;
-  private volatile boolean cutOff;
-  private volatile String cutOffWhy;
+  private volatile long lastTick = System.nanoTime();
+  /** When the node last found itself fenced, if {@link #everFenced}. */
+  private volatile long lastFenced;
+  private volatile boolean everFenced;
+  /** When the node last woke from a freeze, if {@link #everFrozen}. */
+  private volatile long lastFrozen;
+  private volatile boolean everFrozen;
+  private volatile String cutOff;
   /** A node that has not yet seen a majority (it is starting) is not cut off, only early. */
   private volatile boolean joined;
   private volatile boolean closed;
 
   /**
    * @param members how many members the grid lists ({@code --members}; 0 for a lone node)
-   * @param onFenced told why, once each time the node finds itself fenced (cancel in-JVM jobs)
+   * @param onFenced told why on every tick the node may be out of the grid: stop every job
+   * @param onInGrid run on every tick the node is in the grid: finish what could not be done
    */
   NodeFence(String name, HazelcastInstance hz, int members, OrphanGuard guard,
-      Consumer<String> onFenced, Clock clock) {
+      Consumer<String> onFenced, Runnable onInGrid) {
     this.name = name;
     this.hz = hz;
     this.majority = Math.max(1, members) / 2 + 1;
     this.guard = guard;
     this.onFenced = onFenced;
-    this.clock = clock;
-    this.lastTick = clock.millis();
+    this.onInGrid = onInGrid;
     this.ticks = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "grid-node-fence");
+      Thread t = new Thread(r, "grid-node-fence-" + INSTANCES.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -77,65 +86,74 @@ final class NodeFence implements AutoCloseable {
     return this;
   }
 
-  /**
-   * Whether the node was fenced at some time since {@code millis} (or is overdue for its tick
-   * now, having just woken up): a job that started then and ended since was killed by the fence.
-   */
-  boolean fencedSince(long millis) {
-    long overdue = closed ? 0 : clock.millis() - lastTick;
-    return lastFenced >= millis || cutOff || overdue > QUIET.toMillis();
+  @Override
+  public boolean fencedSince(long nanos) {
+    return (everFenced && lastFenced - nanos >= 0) || cutOff != null || overdue();
   }
 
-  /**
-   * Why this node is not part of the grid now, or null: it is cut off from the majority, or it
-   * was frozen a short while ago (then the others wrote it off, which it learns only from their
-   * next heartbeats).
-   */
-  String outOfGrid() {
-    if (cutOff) {
-      return cutOffWhy;
+  @Override
+  public String outOfGrid() {
+    String why = cutOff;
+    if (why != null) {
+      return why;
     }
-    if (!closed && clock.millis() - lastTick > QUIET.toMillis()) {
-      return "node " + name + " has just woken up from a freeze and may be out of the grid";
+    if (overdue()) {
+      return "node " + name + " has just woken from a freeze and may be out of the grid";
     }
-    long sinceFrozen = clock.millis() - lastFrozen;
-    return sinceFrozen < 2 * QUIET.toMillis()
-        ? "node " + name + " was frozen " + sinceFrozen + " ms ago and may be out of the grid"
-        : null;
+    long sinceFrozen = System.nanoTime() - lastFrozen;
+    if (everFrozen && sinceFrozen < 2 * QUIET.toNanos()) {
+      return "node " + name + " woke from a freeze " + sinceFrozen / 1_000_000
+          + " ms ago and may be out of the grid";
+    }
+    return null;
+  }
+
+  /** Whether this tick is overdue: the node is waking from a freeze and has not ticked yet. */
+  private boolean overdue() {
+    return !closed && System.nanoTime() - lastTick > LATE.toNanos();
   }
 
   private void tick() {
     try {
-      long now = clock.millis();
+      long now = System.nanoTime();
       long late = now - lastTick;
       lastTick = now;
-      if (late > QUIET.toMillis()) {
+      if (late > LATE.toNanos()) {
         lastFrozen = now;
-        fenced(now, "node " + name + " was frozen for " + late + " ms");
+        everFrozen = true;
+        String why = "node " + name + " was frozen for " + late / 1_000_000 + " ms";
+        LOG.warn("{}: the grid may have written it off; its jobs are stopped and handed back",
+            why);
+        fenced(now, why);
       }
       int seen = hz.getLifecycleService().isRunning() ? hz.getCluster().getMembers().size() : 0;
       if (seen >= majority) {
         joined = true;
-        if (cutOff) {
-          LOG.info("node sees {} members again: back in the grid", seen);
-          cutOff = false;
+        if (cutOff != null) {
+          LOG.info("node {} sees {} members again: back in the grid", name, seen);
+          cutOff = null;
         }
         guard.beat();
-      } else if (joined && !cutOff) {
-        cutOffWhy = "node " + name + " sees " + seen + " member(s), fewer than the " + majority
-            + " a majority needs";
-        cutOff = true;
-        fenced(now, cutOffWhy);
+        if (outOfGrid() == null) {
+          onInGrid.run();
+        }
+      } else if (joined) {
+        if (cutOff == null) {
+          cutOff = "node " + name + " sees " + seen + " member(s), fewer than the " + majority
+              + " a majority needs";
+          LOG.warn("{}: the grid may have written it off; its jobs are stopped and handed back",
+              cutOff);
+        }
+        fenced(now, cutOff);
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // a tick that dies silently would stop the beats: jobs get killed
       LOG.warn("fence tick failed", e);
     }
   }
 
   private void fenced(long now, String why) {
     lastFenced = now;
-    LOG.warn("{}: the grid may have written it off, so its jobs are stopped and handed back",
-        why);
+    everFenced = true;
     onFenced.accept(why);
   }
 

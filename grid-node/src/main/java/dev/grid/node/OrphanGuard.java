@@ -38,6 +38,7 @@ final class OrphanGuard implements AutoCloseable {
   private final Path file;
   private final Duration quiet;
   private final Map<Long, Long> sessions = new ConcurrentHashMap<>();
+  private final Object beatLock = new Object();
   private Process watcher;
   private OutputStream beats;
 
@@ -60,16 +61,19 @@ final class OrphanGuard implements AutoCloseable {
   }
 
   /** Tells the watcher the node is alive and still part of the grid. */
-  synchronized void beat() {
-    if (beats == null) {
-      return;
-    }
-    try {
-      beats.write('\n');
-      beats.flush();
-    } catch (IOException e) {
-      LOG.warn("the job watcher is gone: a node frozen or killed now leaves its jobs running", e);
-      beats = null;
+  void beat() {
+    synchronized (beatLock) { // not the file's lock: a slow disk must not hold a beat up
+      if (beats == null) {
+        return;
+      }
+      try {
+        beats.write('\n');
+        beats.flush();
+      } catch (IOException e) {
+        LOG.warn("the job watcher is gone: a node frozen or killed now leaves its jobs running",
+            e);
+        beats = null;
+      }
     }
   }
 
@@ -125,16 +129,18 @@ final class OrphanGuard implements AutoCloseable {
   }
 
   /**
-   * The watcher reads the node's beats from its stdin: a read that times out (the node is
-   * frozen) or ends (the node is gone) kills every session in the file; it lives as long as the
-   * node's JVM.
+   * The watcher reads the node's beats from its stdin. A read that times out (the node is
+   * frozen) kills every session in the file, once until the next beat; a read that ends (the
+   * node is gone) kills them too, and the watcher exits with the node's JVM.
    */
   private void startWatcher() {
     long jvm = ProcessHandle.current().pid();
     String script = "kill_jobs() { [ -f \"$0\" ] && while read -r s t; do"
         + " pkill -KILL -s \"$s\"; done < \"$0\"; }; "
+        + "killed=0; "
         + "while kill -0 " + jvm + " 2>/dev/null; do"
-        + " if ! read -r -t " + seconds(quiet) + " _; then kill_jobs; sleep 0.3; fi; done; "
+        + " if read -r -t " + seconds(quiet) + " _; then killed=0;"
+        + " else [ $killed = 1 ] || kill_jobs; killed=1; sleep 0.3; fi; done; "
         + "kill_jobs";
     try {
       watcher = new ProcessBuilder("setsid", "bash", "-c", script, file.toString())
@@ -181,7 +187,9 @@ final class OrphanGuard implements AutoCloseable {
   public synchronized void close() {
     sessions.clear();
     write();
-    beats = null;
+    synchronized (beatLock) {
+      beats = null;
+    }
     if (watcher != null) {
       watcher.destroy();
     }

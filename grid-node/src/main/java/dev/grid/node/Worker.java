@@ -5,6 +5,7 @@ import dev.grid.api.JobState;
 import dev.grid.api.JobSpec;
 import dev.grid.node.exec.JavaJobRunner;
 import dev.grid.node.exec.JavaRequest;
+import dev.grid.node.exec.Outcome;
 import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.exec.RunRequest;
 import dev.grid.node.exec.RunResult;
@@ -27,7 +28,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongPredicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,8 +63,32 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private volatile boolean crashed;
-  /** Whether the node was fenced (frozen or cut off) at some time since the given millis. */
-  private volatile LongPredicate fencedSince = millis -> false;
+  /** Attempts stopped because the node was fenced: their end is a hand-back. */
+  private final Set<String> fencedAttempts = ConcurrentHashMap.newKeySet();
+  /** Hand-backs that could not be written yet, retried while the node is in the grid. */
+  private final Map<JobId, JobCommand.Release> pendingHandBacks = new ConcurrentHashMap<>();
+  private volatile Fence fence = Fence.NONE;
+
+  /** What the worker asks its node's fence (see {@link NodeFence}). */
+  interface Fence {
+    Fence NONE = new Fence() {
+      @Override
+      public boolean fencedSince(long nanos) {
+        return false;
+      }
+
+      @Override
+      public String outOfGrid() {
+        return null;
+      }
+    };
+
+    /** Whether the node was fenced at some time since that {@link System#nanoTime()}. */
+    boolean fencedSince(long nanos);
+
+    /** Why the node is out of the grid now (it must start nothing), or null. */
+    String outOfGrid();
+  }
 
   private record Running(int attempt, RunningJob job) {}
 
@@ -84,19 +108,34 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     this.finisher = finisher;
   }
 
-  /** Where this worker learns whether its node was fenced (see {@link NodeFence}). */
-  void fencedBy(LongPredicate fencedSince) {
-    this.fencedSince = fencedSince;
+  /** Where this worker learns whether its node is fenced. */
+  void fencedBy(Fence fence) {
+    this.fence = fence;
   }
 
   /**
    * The node may have been written off by the grid: stops every job it runs. Their ends are
    * hand-backs (see {@link #finish}), so the primary runs them again without using a retry.
    */
-  void fence(String why) {
+  void fenced(String why) {
     running.forEach((id, r) -> {
-      LOG.warn("stopping job {} attempt {}: {}", id, r.attempt(), why);
-      r.job().cancel();
+      if (fencedAttempts.add(id.value() + ":" + r.attempt())) {
+        LOG.warn("stopping job {} attempt {}: {}", id, r.attempt(), why);
+        r.job().cancel();
+      }
+    });
+  }
+
+  /** The node is in the grid: writes the hand-backs that failed before. */
+  void inGrid() {
+    pendingHandBacks.forEach((id, release) -> {
+      try {
+        UpdateResult u = table.update(id, release);
+        pendingHandBacks.remove(id, release);
+        LOG.info("job {} handed back{}", id, u.applied() ? "" : ": " + u.refusal());
+      } catch (RuntimeException e) {
+        LOG.debug("handing job {} back failed again", id, e);
+      }
     });
   }
 
@@ -119,6 +158,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       return;
     }
     if (closed) {
+      return;
+    }
+    String away = fence.outOfGrid();
+    if (away != null) {
+      // Left DISPATCHED: the primary hands it out again after its dispatch timeout.
+      LOG.warn("not starting job {} attempt {}: {}", dispatched.id(), dispatched.attempt(), away);
       return;
     }
     // The same attempt can be handed over twice (a new primary resends unstarted dispatches).
@@ -150,8 +195,14 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       startedHere.remove(id.value() + ":" + attempt);
       return;
     }
+    String away = fence.outOfGrid();
+    if (away != null) { // went out of the grid while the start was being recorded
+      handBack(dispatched, away);
+      startedHere.remove(id.value() + ":" + attempt);
+      return;
+    }
     Path scratch = scratchRoot.resolve(id.value() + "-" + attempt);
-    long startedAt = clock.millis();
+    long startedAt = System.nanoTime();
     RunningJob job;
     try {
       JobSpec spec = dispatched.spec();
@@ -238,14 +289,15 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       return; // a simulated crash writes nothing, as a killed process would not
     }
     boolean killedByStop =
-        result == null || result.outcome() == dev.grid.node.exec.Outcome.CANCELLED;
+        result == null || result.outcome() == Outcome.CANCELLED;
     if (closed && killedByStop && !cancelRequested(job)) {
       // The node is stopping and killed its processes: the job did not fail, its node was taken
       // down. Hand it back to be dispatched again without using a retry.
       handBack(job, "node " + node + " stopped");
       return;
     }
-    if (!succeeded(result) && fencedSince.test(startedAt)) {
+    boolean stoppedByFence = fencedAttempts.remove(job.id().value() + ":" + job.attempt());
+    if (!succeeded(result) && (stoppedByFence || fence.fencedSince(startedAt))) {
       // Stopped because the node was frozen or cut off (or it ended then, unseen): not the
       // job's failure. A cancel the user asked for still wins (Release ends it CANCELLED).
       handBack(job, "node " + node + " was frozen or cut off from the grid");
@@ -260,17 +312,22 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     }
   }
 
+  /** Queues the job again without using a retry; kept and retried if the grid is away. */
   private void handBack(JobRecord job, String why) {
+    JobCommand.Release release =
+        new JobCommand.Release(node, job.attempt(), why, clock.millis());
     try {
-      table.update(job.id(), new JobCommand.Release(node, job.attempt(), why, clock.millis()));
+      table.update(job.id(), release);
     } catch (RuntimeException e) {
-      LOG.warn("could not hand job {} back; the primary reclaims it", job.id(), e);
+      LOG.warn("could not hand job {} back yet; trying again while this node is in the grid"
+          + " (or the primary reclaims it if this node leaves)", job.id(), e);
+      pendingHandBacks.put(job.id(), release);
     }
   }
 
   private static boolean succeeded(RunResult result) {
-    return result != null && (result.outcome() == dev.grid.node.exec.Outcome.RETURNED
-        || (result.outcome() == dev.grid.node.exec.Outcome.EXITED
+    return result != null && (result.outcome() == Outcome.RETURNED
+        || (result.outcome() == Outcome.EXITED
             && result.exitCode() != null && result.exitCode() == 0));
   }
 

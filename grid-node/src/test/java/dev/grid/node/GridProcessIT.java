@@ -12,6 +12,7 @@ import dev.grid.api.NodeInfo;
 import dev.grid.node.launch.LocalGrid;
 import dev.grid.node.launch.NodeProcess;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,9 +97,9 @@ class GridProcessIT {
         GridClient client = GridClient.connect(grid.urls(), grid.token())) {
       JobId id = client.submit(JobSpec.command("sh", "-c",
           "sleep 300 & echo $! > \"$0\"; wait", pidFile.toString()));
-      await().atMost(JOBS).until(() -> java.nio.file.Files.exists(pidFile)
-          && !java.nio.file.Files.readString(pidFile).isBlank());
-      long pid = Long.parseLong(java.nio.file.Files.readString(pidFile).trim());
+      await().atMost(JOBS).until(() -> Files.exists(pidFile)
+          && !Files.readString(pidFile).isBlank());
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
       assertThat(alive(pid)).isTrue();
 
       try {
@@ -113,7 +114,7 @@ class GridProcessIT {
 
   @Test
   void when_a_worker_is_frozen_then_its_job_stops_before_it_runs_elsewhere() throws Exception {
-    Path ledger = java.nio.file.Files.createDirectories(dir.resolve("ledger"));
+    Path ledger = Files.createDirectories(dir.resolve("ledger"));
     try (LocalGrid grid = new LocalGrid(dir.resolve("grid"), 3, 2).start(READY);
         GridClient client = GridClient.connect(grid.urls(), grid.token())) {
       await().atMost(READY).until(() -> primary(client) != null);
@@ -121,15 +122,20 @@ class GridProcessIT {
       JobId id = client.submit(JobSpec.command("sh", "-c",
           "while :; do date +%s%N >> \"$0/$GRID_ATTEMPT\"; sleep 0.05; done", ledger.toString())
           .withMaxRetries(1));
-      await().atMost(JOBS).until(() -> java.nio.file.Files.exists(ledger.resolve("1")));
+      await().atMost(JOBS).until(() -> Files.exists(ledger.resolve("1")));
       String ranOn = client.status(id).node();
       NodeProcess victim = grid.nodes().stream().filter(n -> n.name().equals(ranOn))
           .findFirst().orElseThrow();
 
       victim.pause(); // SIGSTOP: its JVM stops, the job's process does not
       try {
-        await().atMost(JOBS).until(() -> java.nio.file.Files.exists(ledger.resolve("2"))
+        await().atMost(JOBS).until(() -> Files.exists(ledger.resolve("2"))
             && lines(ledger.resolve("2")).size() >= 5);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        StringBuilder logs = new StringBuilder();
+        grid.nodes().forEach(n -> logs.append("\n--- ").append(n.name()).append(" ---\n")
+            .append(n.logTail()));
+        throw new AssertionError("job " + id + " did not run again: " + logs, e);
       } finally {
         victim.resume();
       }
@@ -144,14 +150,14 @@ class GridProcessIT {
 
   private static List<Long> lines(Path file) throws java.io.IOException {
     // Nanoseconds since 1970 have 19 digits; a line being written may not be whole yet.
-    return java.nio.file.Files.readAllLines(file).stream().filter(l -> l.matches("\\d{19}"))
+    return Files.readAllLines(file).stream().filter(l -> l.matches("\\d{19}"))
         .map(Long::parseLong).toList();
   }
 
   /** Alive and not a zombie (init here may take a while to reap). */
   private static boolean alive(long pid) {
     try {
-      String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       char state = stat.charAt(stat.lastIndexOf(')') + 2);
       return state != 'Z' && state != 'X';
     } catch (java.io.IOException e) {

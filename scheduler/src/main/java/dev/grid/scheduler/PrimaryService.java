@@ -55,13 +55,18 @@ public final class PrimaryService implements AutoCloseable {
    * @param dispatchTimeout how long a dispatched job may stay unstarted before it is reclaimed
    * @param reclaimGrace how long a worker must have been gone before its jobs are taken back:
    *     longer than a worker that is frozen or cut off takes to stop them itself (the node's
-   *     fence, 3 s), so a job never runs on it and elsewhere at the same time
+   *     fence), so a job never runs on it and elsewhere at the same time
    */
   public record Settings(Duration tick, Duration reconcileEvery, Duration dispatchTimeout,
       Duration reclaimGrace) {
     public static Settings defaults() {
       return new Settings(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(5),
           Duration.ofSeconds(4));
+    }
+
+    /** These settings with another reclaim grace. */
+    public Settings withReclaimGrace(Duration grace) {
+      return new Settings(tick, reconcileEvery, dispatchTimeout, grace);
     }
   }
 
@@ -143,7 +148,7 @@ public final class PrimaryService implements AutoCloseable {
     final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     final JobIndex index = new JobIndex();
     final Map<JobId, Long> dispatchSeen = new HashMap<>();
-    /** When this session first saw each worker that holds jobs gone. */
+    /** When ({@link System#nanoTime}) this session first saw each worker that holds jobs gone. */
     final Map<String, Long> goneSince = new HashMap<>();
     volatile boolean stopped;
     UUID entryListener;
@@ -383,8 +388,9 @@ public final class PrimaryService implements AutoCloseable {
         boolean workerGone = !live.contains(r.workerId());
         if (workerGone) {
           stillGone.add(r.workerId());
-          long gone = goneSince.computeIfAbsent(r.workerId(), w -> now);
-          if (now - gone < settings.reclaimGrace().toMillis()) {
+          long monotonic = System.nanoTime(); // a wall-clock step must not cut the grace short
+          long gone = goneSince.computeIfAbsent(r.workerId(), w -> monotonic);
+          if (monotonic - gone < settings.reclaimGrace().toNanos()) {
             continue; // it may still be stopping its jobs itself (frozen or cut off)
           }
           reason = "worker " + r.node() + " left the grid";

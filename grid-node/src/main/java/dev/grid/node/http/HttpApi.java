@@ -4,20 +4,20 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.grid.api.GridException;
 import dev.grid.api.GridUnavailableException;
-import dev.grid.api.internal.NodeTransport;
 import dev.grid.api.JobNotFoundException;
+import dev.grid.api.internal.NodeTransport;
 import dev.grid.node.GridOperations;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import java.util.function.Supplier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,7 +197,8 @@ public final class HttpApi implements AutoCloseable {
       String away = outOfGrid.get();
       if (away != null) {
         exchange.drain();
-        exchange.error(NodeTransport.NOT_IN_GRID, away + ": nothing was done here; ask another node");
+        exchange.error(NodeTransport.NOT_IN_GRID,
+            away + ": nothing was done here; ask another node");
         return;
       }
       answer(exchange);

@@ -195,6 +195,11 @@ public final class NodeTransport {
         throw new GridException("interrupted while waiting for the grid at " + node, e);
       }
     }
+    if (last == null && !failures.isEmpty()) { // every node answered, none is in the grid
+      throw new GridUnavailableException("no node asked is in the grid's majority now, tried "
+          + String.join(", ", failures) + ": wait for the partition to heal, or point GRID_URL /"
+          + " --url at nodes on the majority side", null);
+    }
     throw new GridUnavailableException(
         "no grid node answered, tried "
             + String.join(", ", failures)

@@ -2,6 +2,8 @@ package dev.grid.node.chaos;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Locale;
 
 /**
@@ -16,14 +18,21 @@ import java.util.Locale;
  * @param slots job slots per node
  * @param baseDir where the nodes' data dirs, logs and the ledger go
  * @param keep whether to keep {@code baseDir} after a passing run (a failing run always keeps it)
+ * @param faults the kinds of fault to pick from
  */
 record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration faultMax,
-    double jobsPerSecond, int longJobs, int slots, Path baseDir, boolean keep) {
+    double jobsPerSecond, int longJobs, int slots, Path baseDir, boolean keep,
+    Set<History.Fault.Kind> faults) {
 
   static final String USAGE = "usage: bin/chaos [--duration 5m] [--seed N] [--fault-every 10-20s]"
-      + " [--jobs-per-second 2] [--long-jobs 4] [--dir DIR] [--keep]";
+      + " [--jobs-per-second 2] [--long-jobs 4]"
+      + " [--faults kill-primary,kill-worker,pause-primary,pause-worker] [--dir DIR] [--keep]";
 
   ChaosOptions {
+    faults = Set.copyOf(faults);
+    if (faults.isEmpty()) {
+      throw new IllegalArgumentException("no kind of fault given: give at least one to --faults");
+    }
     if (duration.toSeconds() < 10) {
       throw new IllegalArgumentException("duration " + duration + " is too short: give 10s or more");
     }
@@ -47,6 +56,7 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
     int longJobs = 4;
     Path dir = null;
     boolean keep = false;
+    Set<History.Fault.Kind> faults = EnumSet.allOf(History.Fault.Kind.class);
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -66,10 +76,16 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
         case "--jobs-per-second" -> rate = Double.parseDouble(value(args, ++i, a));
         case "--long-jobs" -> longJobs = Integer.parseInt(value(args, ++i, a));
         case "--dir" -> dir = Path.of(value(args, ++i, a));
+        case "--faults" -> {
+          faults = EnumSet.noneOf(History.Fault.Kind.class);
+          for (String kind : value(args, ++i, a).split(",")) {
+            faults.add(History.Fault.Kind.parse(kind));
+          }
+        }
         default -> throw new IllegalArgumentException("unknown argument '" + a + "'; " + USAGE);
       }
     }
-    return new ChaosOptions(duration, seed, min, max, rate, longJobs, 4, dir, keep);
+    return new ChaosOptions(duration, seed, min, max, rate, longJobs, 4, dir, keep, faults);
   }
 
   private static String value(String[] args, int i, String option) {

@@ -52,7 +52,8 @@ final class ChaosRun {
     Random random = new Random(options.seed());
     log.accept("seed " + options.seed() + ", " + options.duration().toSeconds() + " s of faults every "
         + options.faultMin().toSeconds() + "-" + options.faultMax().toSeconds() + " s, "
-        + options.jobsPerSecond() + " jobs/s, " + options.longJobs() + " long jobs; under " + dir);
+        + options.jobsPerSecond() + " jobs/s, " + options.longJobs() + " long jobs, faults "
+        + options.faults().stream().sorted().map(k -> k.label).toList() + "; under " + dir);
     Path ledger = dir.resolve("ledger");
     try (LocalGrid grid = new LocalGrid(GridHome.find(), dir.resolve("grid"), 3, options.slots(),
             List.of("-Xmx256m"));
@@ -66,7 +67,7 @@ final class ChaosRun {
                   .withMaxRetries(Workload.MAX_RETRIES))
           .withMisfire(MisfirePolicy.ALL).withKeepRuns(0));
       long firstDue = (startedAt / 1000 + 2) * 1000;
-      Nemesis nemesis = new Nemesis(grid, control, random, log, startedAt);
+      Nemesis nemesis = new Nemesis(grid, control, random, options.faults(), log, startedAt);
       List<History.Fault> faults;
       List<Workload.Submitted> accepted;
       int unsure;

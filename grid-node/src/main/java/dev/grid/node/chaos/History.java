@@ -58,15 +58,28 @@ record History(List<Accepted> jobs, List<Ledger.Run> ledger, int ledgerBadLines,
    */
   record Fault(long atMillis, Kind kind, String node, long epoch, long endMillis) {
     enum Kind {
-      KILL_PRIMARY("kill-primary"),
-      KILL_WORKER("kill-worker"),
-      PAUSE_PRIMARY("pause-primary"),
-      PAUSE_WORKER("pause-worker");
+      KILL_PRIMARY("kill-primary", 35),
+      KILL_WORKER("kill-worker", 25),
+      PAUSE_PRIMARY("pause-primary", 25),
+      PAUSE_WORKER("pause-worker", 15);
 
       final String label;
+      /** How often it is picked, relative to the others. */
+      final int weight;
 
-      Kind(String label) {
+      Kind(String label, int weight) {
         this.label = label;
+        this.weight = weight;
+      }
+
+      static Kind parse(String label) {
+        for (Kind k : values()) {
+          if (k.label.equals(label.trim())) {
+            return k;
+          }
+        }
+        throw new IllegalArgumentException("fault '" + label + "' is not known: use "
+            + java.util.Arrays.stream(values()).map(k -> k.label).toList());
       }
 
       boolean kill() {

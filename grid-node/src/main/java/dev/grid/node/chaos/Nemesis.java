@@ -26,15 +26,21 @@ final class Nemesis {
   private final LocalGrid grid;
   private final GridClient client;
   private final Random random;
+  private final List<Fault.Kind> kinds;
   private final Consumer<String> log;
   private final long startedAt;
   private final List<Fault> faults = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
 
-  Nemesis(LocalGrid grid, GridClient client, Random random, Consumer<String> log, long startedAt) {
+  Nemesis(LocalGrid grid, GridClient client, Random random, java.util.Set<Fault.Kind> kinds,
+      Consumer<String> log, long startedAt) {
+    if (kinds.isEmpty()) {
+      throw new IllegalArgumentException("no kind of fault to inject: give at least one");
+    }
     this.grid = grid;
     this.client = client;
     this.random = random;
+    this.kinds = List.copyOf(new java.util.TreeSet<>(kinds));
     this.log = log;
     this.startedAt = startedAt;
   }
@@ -64,11 +70,16 @@ final class Nemesis {
   }
 
   private void step() throws InterruptedException {
-    int roll = random.nextInt(100);
-    Fault.Kind kind = roll < 35 ? Fault.Kind.KILL_PRIMARY
-        : roll < 60 ? Fault.Kind.KILL_WORKER
-        : roll < 85 ? Fault.Kind.PAUSE_PRIMARY
-        : Fault.Kind.PAUSE_WORKER;
+    int total = kinds.stream().mapToInt(k -> k.weight).sum();
+    int roll = random.nextInt(total);
+    Fault.Kind kind = null;
+    for (Fault.Kind k : kinds) {
+      roll -= k.weight;
+      if (roll < 0) {
+        kind = k;
+        break;
+      }
+    }
     int other = random.nextInt(2);
     long pauseMillis = 4000 + random.nextInt(4001);
     long restartDelay = 1000 + random.nextInt(3001);

@@ -53,19 +53,23 @@ final class ChaosRun {
     log.accept("seed " + options.seed() + ", " + options.duration().toSeconds() + " s of faults every "
         + options.faultMin().toSeconds() + "-" + options.faultMax().toSeconds() + " s, "
         + options.jobsPerSecond() + " jobs/s, " + options.longJobs() + " long jobs, faults "
-        + options.faults().stream().sorted().map(k -> k.label).toList() + "; under " + dir);
+        + options.faults().stream().sorted().map(k -> k.label).toList() + "; under " + dir
+        + "; " + loadAverage());
     Path ledger = dir.resolve("ledger");
     try (LocalGrid grid = new LocalGrid(GridHome.find(), dir.resolve("grid"), 3, options.slots(),
             List.of("-Xmx256m"));
-        GridClient control = client(grid.urls(), grid.token(), Duration.ofSeconds(3));
+        GridClient control = client(grid.urls(), grid.token(), Duration.ofSeconds(5));
         GridClient submitter = client(grid.urls(), grid.token(), Duration.ofSeconds(5))) {
       grid.start(READY);
       awaitOneGrid(grid);
       long startedAt = System.currentTimeMillis();
-      control.addSchedule(ScheduleSpec.of(SCHEDULE, "* * * * * ?",
+      ScheduleSpec tick = ScheduleSpec.of(SCHEDULE, "* * * * * ?",
               JobSpec.shell(Ledger.script(ledger, "cron", "-", null, 0.2))
                   .withMaxRetries(Workload.MAX_RETRIES))
-          .withMisfire(MisfirePolicy.ALL).withKeepRuns(0));
+          .withMisfire(MisfirePolicy.ALL).withKeepRuns(0);
+      // An add that timed out may have been done: look before adding again.
+      retrying("add the schedule", () -> control.schedules().stream()
+          .anyMatch(s -> s.spec().name().equals(SCHEDULE)) ? null : control.addSchedule(tick));
       long firstDue = (startedAt / 1000 + 2) * 1000;
       Nemesis nemesis = new Nemesis(grid, control, random, options.faults(), log, startedAt);
       List<History.Fault> faults;
@@ -80,7 +84,7 @@ final class ChaosRun {
         unsure = workload.unsure();
         log.accept("faults over: " + faults.size() + " injected; " + accepted.size()
             + " jobs accepted, " + unsure + " submits unsure, " + workload.refused()
-            + " refused");
+            + " refused; " + loadAverage());
       }
       long durationMillis = System.currentTimeMillis() - startedAt;
       List<String> problems = new ArrayList<>(nemesis.problems());
@@ -89,13 +93,13 @@ final class ChaosRun {
             + " after the last fault");
       }
       Thread.sleep(5000); // a new primary catches missed fires up: give it the time
-      control.pause(SCHEDULE);
+      retrying("pause the schedule", () -> control.pause(SCHEDULE));
       long pausedAt = System.currentTimeMillis();
       List<Long> due = new ArrayList<>();
       for (long t = firstDue; t <= pausedAt - 3000; t += 1000) {
         due.add(t);
       }
-      List<ScheduleRun> runs = control.runs(SCHEDULE);
+      List<ScheduleRun> runs = retrying("read the schedule's runs", () -> control.runs(SCHEDULE));
       List<JobId> cronJobs = runs.stream()
           .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED && r.jobId() != null)
           .map(ScheduleRun::jobId).toList();
@@ -109,10 +113,12 @@ final class ChaosRun {
         byte[] out = null;
         String error = null;
         if (info != null && info.state() == JobState.SUCCEEDED) {
-          try {
-            out = control.stdout(s.id());
-          } catch (RuntimeException e) {
-            error = e.toString();
+          for (int i = 0; i < 3 && out == null; i++) {
+            try {
+              out = control.stdout(s.id());
+            } catch (RuntimeException e) {
+              error = e.toString();
+            }
           }
         }
         jobs.add(new History.Accepted(s.seq(), s.marker(), s.id(), info, out, error));
@@ -150,6 +156,25 @@ final class ChaosRun {
       writeReport(dir, report, faults);
       return report;
     }
+  }
+
+  /**
+   * A call of the harness's own (not the workload's), tried up to 10 times a second apart: on a
+   * loaded machine a node may answer late, and the run should not end for that.
+   */
+  private <T> T retrying(String what, java.util.function.Supplier<T> call)
+      throws InterruptedException {
+    RuntimeException last = null;
+    for (int i = 0; i < 10; i++) {
+      try {
+        return call.get();
+      } catch (RuntimeException e) {
+        last = e;
+        log.accept("could not " + what + " (" + e.getMessage() + "); trying again");
+        Thread.sleep(1000);
+      }
+    }
+    throw new IllegalStateException("could not " + what + " in 10 tries", last);
   }
 
   /** Waits until every node sees the same three members and one primary. */
@@ -235,6 +260,20 @@ final class ChaosRun {
       Files.writeString(dir.resolve("report.txt"), text, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the chaos report in " + dir, e);
+    }
+  }
+
+  /**
+   * This machine's load averages: on a shared machine other work starves the nodes, and a node
+   * starved past the failure detection is a fault of its own.
+   */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return "load average " + f[0] + " " + f[1] + " " + f[2] + " on "
+          + Runtime.getRuntime().availableProcessors() + " cores";
+    } catch (IOException | RuntimeException e) {
+      return "load average unknown";
     }
   }
 

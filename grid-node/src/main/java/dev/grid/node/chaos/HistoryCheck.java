@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
  *       its end; the job ran at least once, as promised). A node that was only paused (SIGSTOP)
  *       did not die: its completed run counts, and a retry that runs again is a violation.
  *   <li>A run that never completed lasted from its start to its last ledger line, or to the
- *       SIGKILL of its node if that came later (its processes die with the node). Two runs of one
+ *       SIGKILL of its node if that came later (its processes die with the node); a start line
+ *       up to {@link #KILL_SLACK_MILLIS} after the SIGKILL still counts as before it. Two runs of one
  *       job whose spans intersect are <b>overlapping</b>, whether or not either completed.
  *   <li>Cron: a fire is <b>due</b> every second of the watched window. It ran <b>once</b> if
  *       exactly one run record STARTED it, its job SUCCEEDED and the ledger shows exactly one
@@ -50,6 +51,12 @@ import java.util.stream.Collectors;
 final class HistoryCheck {
   /** How long after a run's end line its node may die with the run counted as unreported. */
   static final long REPORT_WINDOW_MILLIS = 2000;
+
+  /**
+   * How long after the harness sent SIGKILL a run's start line may come and still belong to the
+   * killed node's life: the shell was forked before, and wrote its line late on a busy machine.
+   */
+  static final long KILL_SLACK_MILLIS = 1000;
 
   private HistoryCheck() {}
 
@@ -234,7 +241,9 @@ final class HistoryCheck {
     }
     long end = run.lastSeenMillis();
     for (Fault f : faults) {
-      if (f.kind().kill() && f.node().equals(run.node()) && f.atMillis() >= run.startMillis()) {
+      // A start line written just after the SIGKILL comes from a process forked before it.
+      if (f.kind().kill() && f.node().equals(run.node())
+          && f.atMillis() >= run.startMillis() - KILL_SLACK_MILLIS) {
         end = Math.max(end, f.atMillis());
         break;
       }

@@ -79,6 +79,16 @@ class HistoryCheckTest {
   }
 
   @Test
+  void when_a_run_starts_just_after_its_node_was_sigkilled_then_it_died_with_that_node() {
+    faults.add(new Fault(T, Fault.Kind.KILL_WORKER, "n1", 0, T + 10_000));
+    ledger.add(line("1", 1, "n1", "r1", "start", T + 14));
+    faults.add(new Fault(T + 100_000, Fault.Kind.KILL_WORKER, "n1", 0, T + 104_000));
+    job("1", "n3", T + 2000, T + 2500, 2);
+
+    assertThat(check().violations()).isEmpty();
+  }
+
+  @Test
   void when_a_retry_starts_before_the_killed_node_died_then_the_runs_overlap() {
     ledger.add(line("1", 1, "n1", "r1", "start", T));
     faults.add(new Fault(T + 2000, Fault.Kind.KILL_WORKER, "n1", 0, T + 4000));

@@ -27,8 +27,9 @@ import java.util.stream.Collectors;
  *       <b>completed</b> if it wrote its end line. A job retried after its node died runs again
  *       legally only if no earlier run completed: two completed runs of one job are <b>run
  *       twice</b>, with one exception, counted apart as <b>rerun after crash</b>: the earlier
- *       run completed and its node was SIGKILLed within {@link #REPORT_WINDOW_MILLIS} after, so
- *       the grid never heard of the end (no grid can tell that from a run that died just before
+ *       run completed and its node was SIGKILLed within {@link #REPORT_WINDOW_MILLIS} after (or
+ *       up to {@link #KILL_SLACK_MILLIS} before: its processes outlive it briefly), so the grid
+ *       never heard of the end (no grid can tell that from a run that died just before
  *       its end; the job ran at least once, as promised). A node that was only paused (SIGSTOP)
  *       did not die: its completed run counts, and a retry that runs again is a violation.
  *   <li>A run that never completed lasted from its start to its last ledger line, or to the
@@ -210,8 +211,10 @@ final class HistoryCheck {
         continue;
       }
       boolean rerun = runs.stream().anyMatch(o -> o.startMillis() > r.endMillis());
+      // The end line may also come just after the SIGKILL: the job's processes outlive their
+      // node until its watcher kills them, and a short job can finish meanwhile.
       boolean crashed = faults.stream().anyMatch(f -> f.kind().kill()
-          && f.node().equals(r.node()) && f.atMillis() >= r.endMillis()
+          && f.node().equals(r.node()) && f.atMillis() >= r.endMillis() - KILL_SLACK_MILLIS
           && f.atMillis() - r.endMillis() <= REPORT_WINDOW_MILLIS);
       if (!(rerun && crashed)) {
         out.add(r);

@@ -110,6 +110,18 @@ class HistoryCheckTest {
   }
 
   @Test
+  void when_a_run_ends_just_after_its_node_was_sigkilled_then_the_rerun_is_counted_apart() {
+    runLines("1", 1, "n1", "r1", T, T + 500);
+    faults.add(new Fault(T + 450, Fault.Kind.KILL_WORKER, "n1", 0, T + 4000));
+    job("1", "n2", T + 2000, T + 2500, 2);
+
+    ChaosReport report = check();
+
+    assertThat(report.violations()).isEmpty();
+    assertThat(report.rerunAfterCrash()).isEqualTo(1);
+  }
+
+  @Test
   void when_a_paused_node_finished_a_run_the_grid_retried_then_the_job_ran_twice() {
     runLines("1", 1, "n1", "r1", T, T + 500);
     faults.add(new Fault(T + 400, Fault.Kind.PAUSE_WORKER, "n1", 0, T + 6000));

@@ -92,13 +92,15 @@ final class ChaosRun {
         problems.add("the grid was not one grid of 3 nodes with one primary " + HEAL
             + " after the last fault");
       }
-      Thread.sleep(5000); // a new primary catches missed fires up: give it the time
-      retrying("pause the schedule", () -> control.pause(SCHEDULE));
-      long pausedAt = System.currentTimeMillis();
+      // The window ends now; before the schedule is paused, the primary gets up to a minute to
+      // start (or catch up) every fire due in it, so a pause does not cut a catch-up short.
+      long windowEnd = System.currentTimeMillis() - 1000;
       List<Long> due = new ArrayList<>();
-      for (long t = firstDue; t <= pausedAt - 3000; t += 1000) {
+      for (long t = firstDue; t <= windowEnd; t += 1000) {
         due.add(t);
       }
+      awaitFires(control, due);
+      retrying("pause the schedule", () -> control.pause(SCHEDULE));
       List<ScheduleRun> runs = retrying("read the schedule's runs", () -> control.runs(SCHEDULE));
       List<JobId> cronJobs = runs.stream()
           .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED && r.jobId() != null)
@@ -175,6 +177,23 @@ final class ChaosRun {
       }
     }
     throw new IllegalStateException("could not " + what + " in 10 tries", last);
+  }
+
+  private void awaitFires(GridClient client, List<Long> due) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        client.runs(SCHEDULE).forEach(r -> seen.add(r.fireTimeMillis()));
+        if (seen.containsAll(due)) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // a node answering late: ask again
+      }
+      Thread.sleep(1000);
+    }
+    log.accept("not every due fire had a run record a minute after the faults");
   }
 
   /** Waits until every node sees the same three members and one primary. */

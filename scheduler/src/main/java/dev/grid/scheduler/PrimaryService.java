@@ -7,6 +7,7 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryLoadedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.grid.api.JobId;
 import dev.grid.api.JobState;
@@ -426,10 +427,19 @@ public final class PrimaryService implements AutoCloseable {
    * restart come as LOADED events, which an added-listener does not hear; the grid loads them
    * before it dispatches (and the session's first pass reads the map), so hearing them here
    * only matters if a load ever runs while a primary dispatches.
+   *
+   * <p>Records a member accepted while it was cut off (a node paused past the failure detection
+   * wakes up as a grid of one and takes jobs until Hazelcast merges it back) come as MERGED
+   * events: without hearing them the primary never dispatched those jobs.
    */
   private record Events(BlockingQueue<Object> inbox)
       implements EntryAddedListener<JobId, JobRecord>, EntryUpdatedListener<JobId, JobRecord>,
-          EntryLoadedListener<JobId, JobRecord> {
+          EntryLoadedListener<JobId, JobRecord>, EntryMergedListener<JobId, JobRecord> {
+    @Override
+    public void entryMerged(EntryEvent<JobId, JobRecord> e) {
+      inbox.offer(e.getValue());
+    }
+
     @Override
     public void entryAdded(EntryEvent<JobId, JobRecord> e) {
       inbox.offer(e.getValue());

@@ -1,11 +1,14 @@
 package dev.grid.bench;
 
 import dev.grid.api.ArraySpec;
+import dev.grid.api.BlobInfo;
+import dev.grid.api.BlobListing;
 import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.scheduler.DurableMaps;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +42,8 @@ final class JavaArrayRun {
    * @param nanos from just before the submit until a poll saw the array ended
    * @param tasksByState the array's tasks per state at its end
    */
-  record Result(int tasks, long submitNanos, long nanos, Map<JobState, Integer> tasksByState) {
+  record Result(JobId array, int tasks, long submitNanos, long nanos,
+      Map<JobState, Integer> tasksByState) {
     double perSecond() {
       return Figures.perSecond(tasks, nanos);
     }
@@ -60,7 +64,7 @@ final class JavaArrayRun {
     while (true) {
       JobInfo info = client.status(array);
       if (info.state().isTerminal()) {
-        return new Result(count, submitted, System.nanoTime() - start, info.tasks());
+        return new Result(array, count, submitted, System.nanoTime() - start, info.tasks());
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("array " + array + " of " + count + " Java tasks did not"
@@ -68,5 +72,52 @@ final class JavaArrayRun {
       }
       Thread.sleep(POLL_MILLIS); // see the class comment: a status poll costs the nodes a scan
     }
+  }
+
+  /**
+   * Durable writes per task of an ended array, from the blob store's listing: each job record is
+   * written behind to one blob whose version counts its stores, and output blobs are counted.
+   *
+   * @param recordStores stores of a task's record (mean version over the tasks listed)
+   * @param outputBlobs output blobs per task
+   * @param sampled tasks listed (at most {@link BlobListing#MAX_LIMIT})
+   */
+  record DurableWrites(double recordStores, double outputBlobs, int sampled) {}
+
+  /**
+   * Waits until the records' write-behind has settled (two listings a second apart agree, 30 s
+   * at most), then counts.
+   */
+  DurableWrites durableWrites(JobId array) throws InterruptedException {
+    String records = DurableMaps.JOBS_PREFIX + array.value();
+    BlobListing before = client.blobs(records, BlobListing.MAX_LIMIT);
+    for (int i = 0; i < 30; i++) {
+      Thread.sleep(1000); // the write-behind delay is a second
+      BlobListing now = client.blobs(records, BlobListing.MAX_LIMIT);
+      boolean settled = now.blobs().equals(before.blobs());
+      before = now;
+      if (settled) {
+        break;
+      }
+    }
+    long stores = 0;
+    int sampled = 0;
+    for (BlobInfo b : before.blobs()) {
+      if (!b.key().equals(records)) { // the array's own record
+        stores += b.version();
+        sampled++;
+      }
+    }
+    // Output keys are out/<task>/<attempt>/<name>; the listing is by key, so the first tasks'.
+    BlobListing outputs = client.blobs("out/" + array.value() + "_", BlobListing.MAX_LIMIT);
+    java.util.Set<String> tasks = new java.util.HashSet<>();
+    for (BlobInfo b : outputs.blobs()) {
+      tasks.add(b.key().substring(0, b.key().indexOf('/', "out/".length())));
+    }
+    double outputsPerTask = outputs.truncated()
+        ? (double) outputs.blobs().size() / Math.max(1, tasks.size())
+        : (double) outputs.blobs().size() / Math.max(1, sampled);
+    return new DurableWrites(sampled == 0 ? 0 : (double) stores / sampled, outputsPerTask,
+        sampled);
   }
 }

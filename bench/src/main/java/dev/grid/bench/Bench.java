@@ -282,9 +282,10 @@ public final class Bench implements Callable<Integer> {
       long[] after = cpuTicks(grid);
       out.printf(Locale.ROOT, "grid java run: an array of %d no-op Java tasks (jar %s...) on %d"
           + " nodes x %d slots, tasks %s; the submit took %.2f s, the client saw the array end"
-          + " after %.2f s (status polled every %d ms)%n", result.tasks(), jar.substring(0, 12),
-          nodes, slots, result.tasksByState(), result.submitNanos() / 1e9, result.nanos() / 1e9,
-          JavaArrayRun.POLL_MILLIS);
+          + " after %.2f s (status polled every 2%% of the time so far, %d-%d ms)%n",
+          result.tasks(), jar.substring(0, 12), nodes, slots, result.tasksByState(),
+          result.submitNanos() / 1e9, result.nanos() / 1e9, JavaArrayRun.MIN_POLL_MILLIS,
+          JavaArrayRun.MAX_POLL_MILLIS);
       if (result.succeeded() != result.tasks()) {
         out.printf("warning: only %d of %d Java tasks succeeded%n", result.succeeded(),
             result.tasks());

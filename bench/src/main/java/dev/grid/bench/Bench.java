@@ -294,7 +294,7 @@ public final class Bench implements Callable<Integer> {
       double msPerTask = 1000.0 / TICKS_PER_SECOND / result.tasks();
       out.println(Figures.javaCpuLine((after[0] - before[0]) * msPerTask,
           (after[2] - before[2]) * msPerTask, raw.membersMs(), raw.clientMs()));
-      JavaArrayRun.DurableWrites writes = run.durableWrites(result.array());
+      JavaArrayRun.DurableWrites writes = run.durableWrites(result.array(), result.tasks());
       out.printf(Locale.ROOT, "durable writes per java task (extra figure, no target): %.2f"
           + " stores of its record (written behind), %.2f output blobs; over %d tasks' blobs%n",
           writes.recordStores(), writes.outputBlobs(), writes.sampled());

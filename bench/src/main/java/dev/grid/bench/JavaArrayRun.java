@@ -89,16 +89,18 @@ final class JavaArrayRun {
   record DurableWrites(double recordStores, double outputBlobs, int sampled) {}
 
   /**
-   * Waits until the records' write-behind has settled (two listings a second apart agree, 30 s
-   * at most), then counts.
+   * Waits until the records' write-behind has settled: every task listed has a stored record
+   * (the array's record and its tasks, up to the listing's limit) and two listings a second apart
+   * agree; 120 s at most (the write-behind may lag the array by a minute), then counts.
    */
-  DurableWrites durableWrites(JobId array) throws InterruptedException {
+  DurableWrites durableWrites(JobId array, int taskCount) throws InterruptedException {
     String records = DurableMaps.JOBS_PREFIX + array.value();
+    int expected = Math.min(taskCount + 1, BlobListing.MAX_LIMIT);
     BlobListing before = client.blobs(records, BlobListing.MAX_LIMIT);
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 120; i++) {
       Thread.sleep(1000); // the write-behind delay is a second
       BlobListing now = client.blobs(records, BlobListing.MAX_LIMIT);
-      boolean settled = now.blobs().equals(before.blobs());
+      boolean settled = now.blobs().size() >= expected && now.blobs().equals(before.blobs());
       before = now;
       if (settled) {
         break;

@@ -259,7 +259,8 @@ public final class Bench implements Callable<Integer> {
       RawExecutorRun.Result result = raw.run(javaTasks, rawWindow);
       double msPerTask = 1000.0 / TICKS_PER_SECOND / javaTasks;
       RawFigures figures = new RawFigures(result.perSecond(),
-          (ticksOf(raw.pids()) - membersBefore) * msPerTask, (ownTicks() - clientBefore) * msPerTask);
+          (ticksOf(raw.pids()) - membersBefore) * msPerTask,
+          (ownTicks() - clientBefore) * msPerTask);
       out.printf(Locale.ROOT, "raw executor run: %d no-op tasks round-robin over %d members, at"
           + " most %d in flight, in %.2f s: %.0f tasks/s%n", javaTasks, nodes, rawWindow,
           result.nanos() / 1e9, figures.perSecond());

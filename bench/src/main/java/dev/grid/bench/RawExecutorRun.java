@@ -136,7 +136,7 @@ final class RawExecutorRun implements AutoCloseable {
     return processes.stream().map(Process::pid).toList();
   }
 
-  /** Sends {@code count} no-op tasks round-robin, at most {@code window} in flight; waits for all. */
+  /** Sends {@code count} no-op tasks round-robin, {@code window} at most in flight; waits. */
   Result run(int count, int window) throws InterruptedException {
     Semaphore room = new Semaphore(window);
     CountDownLatch done = new CountDownLatch(count);

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * change again is deleted: a job record only while it is ended (checked where it lives, see
  * {@link JobTable#forgetEnded}), an array's own record only once every task of it was seen ended
  * (a task never leaves an end, and an array gains no task after its submission), a cron job or
- * run record only once cron has handled later due times. So a sweep may run twice, or on two primaries at once across a failover, and do no
- * harm. The lease is checked between batches, so a node that lost it stops soon.
+ * run record only once cron has handled later due times. So a sweep may run twice, or on two
+ * primaries at once across a failover, and do no harm. The lease is checked between batches, so a
+ * node that lost it stops soon.
  */
 public final class RetentionService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionService.class);

@@ -1,6 +1,7 @@
 package dev.grid.bench;
 
 import dev.grid.api.GridClient;
+import dev.grid.node.launch.GridHome;
 import dev.grid.node.launch.LocalGrid;
 import dev.grid.node.launch.NodeProcess;
 import java.io.IOException;
@@ -29,6 +30,8 @@ import picocli.CommandLine.Spec;
  * bin/bench                                   # 2000 jobs, 200 latency samples
  * bin/bench --jobs 5000 --latency-samples 500
  * bin/bench --baseline-only                   # just the ProcessBuilder pool
+ * bin/bench --java-only --java-tasks 2000     # just Java tasks: raw executor, then the grid
+ * bin/bench --java-only --baseline-only       # just the raw Hazelcast executor
  * bin/bench storage                           # just the blob store (see StorageBench)
  * </pre>
  *
@@ -47,14 +50,20 @@ import picocli.CommandLine.Spec;
  * the job's start time minus the client's clock just before the submit, p50 and p99 (targets 20
  * and 100 ms); (4) the grid rests two seconds and each node's VmRSS is read from {@code /proc}
  * (target under 300 MB); (5) the blob store's write and read throughput against one local file
- * ({@link StorageBench}). An extra figure without a target says where the CPU went during (2): per
- * job, in the node JVMs, in the job processes they spawned, and in this JVM (the client), from
- * {@code /proc}. Node logs stay in the printed directory when a run fails or
- * {@code --dir} was given.
+ * ({@link StorageBench}); (6) Java jobs: before the grid starts, {@code --java-tasks} no-op tasks
+ * ({@link dev.grid.bench.job.NoOpJob}) are sent round-robin to three bare Hazelcast member
+ * processes through the raw {@code IExecutorService} ({@link RawExecutorRun}); then the same
+ * class, packed into a jar ({@link NoOpJar}) and uploaded with {@link GridClient#uploadJar}, runs
+ * as one array of as many tasks on the grid ({@link JavaArrayRun}): tasks/s of each and their
+ * ratio (target at least 0.50). Extra figures without a target say where the CPU went during (2):
+ * per job, in the node JVMs, in the job processes they spawned, and in this JVM (the client), from
+ * {@code /proc}; and during (6), per task, in the nodes and in the raw members. Node logs stay in
+ * the printed directory when a run fails or {@code --dir} was given.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     subcommands = StorageBench.class,
-    description = "Measures the grid against a ProcessBuilder pool on this machine.")
+    description = "Measures the grid against a ProcessBuilder pool and the raw Hazelcast"
+        + " executor on this machine.")
 public final class Bench implements Callable<Integer> {
   @Option(names = "--jobs", defaultValue = "2000", description = "Jobs per throughput run (default ${DEFAULT-VALUE}).")
   int jobs;
@@ -83,8 +92,32 @@ public final class Bench implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}).")
   int storageRounds;
 
-  @Option(names = "--baseline-only", description = "Measure only the ProcessBuilder pool.")
+  @Option(names = "--baseline-only",
+      description = "Measure only the baselines: the ProcessBuilder pool, or with --java-only the"
+          + " raw Hazelcast executor.")
   boolean baselineOnly;
+
+  @Option(names = "--java-tasks", defaultValue = "100000",
+      description = "Tasks in the timed array of no-op Java jobs, and no-op tasks sent to the raw"
+          + " Hazelcast executor; 0 skips (default ${DEFAULT-VALUE}).")
+  int javaTasks;
+
+  @Option(names = "--java-warmup", defaultValue = "1000",
+      description = "Untimed Java tasks before each Java run (default ${DEFAULT-VALUE}).")
+  int javaWarmup;
+
+  @Option(names = "--raw-window", defaultValue = "64",
+      description = "Tasks in flight at once on the raw executor (default ${DEFAULT-VALUE}).")
+  int rawWindow;
+
+  @Option(names = "--java-only",
+      description = "Measure only Java tasks: the raw executor, then the grid's array.")
+  boolean javaOnly;
+
+  @Option(names = "--node-jvm-option", paramLabel = "OPTION",
+      description = "An extra JVM option for every node, e.g. -XX:StartFlightRecording=...;"
+          + " repeatable.")
+  List<String> nodeJvmOptions = new ArrayList<>();
 
   @Option(names = "--dir", description = "Directory for the nodes' data and logs (default: a fresh temporary one).")
   Path dir;
@@ -111,6 +144,15 @@ public final class Bench implements Callable<Integer> {
     checkPositive("--client-threads", clientThreads);
     checkPositive("--nodes", nodes);
     checkPositive("--slots", slots);
+    checkPositive("--raw-window", rawWindow);
+    if (javaTasks < 0 || javaWarmup < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--java-tasks " + javaTasks
+          + " and --java-warmup " + javaWarmup + " must be 0 or more");
+    }
+    if (javaOnly && javaTasks == 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--java-only with --java-tasks 0 measures nothing: give a task count");
+    }
     if (warmup < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--warmup " + warmup + " must be 0 or more");
@@ -120,32 +162,49 @@ public final class Bench implements Callable<Integer> {
         System.getProperty("os.name"), System.getProperty("os.arch"),
         System.getProperty("java.version"));
 
-    ProcessPool pool = new ProcessPool(runtime.availableProcessors());
-    pool.run(warmup);
-    double poolRate = Figures.perSecond(jobs, pool.run(jobs));
-    out.printf(Locale.ROOT, "baseline: ProcessBuilder pool of %d threads spawned `true` %d times:"
-        + " %.0f jobs/s%n", pool.threads(), jobs, poolRate);
-    if (baselineOnly) {
-      return 0;
+    double poolRate = 0;
+    if (!javaOnly) {
+      ProcessPool pool = new ProcessPool(runtime.availableProcessors());
+      pool.run(warmup);
+      poolRate = Figures.perSecond(jobs, pool.run(jobs));
+      out.printf(Locale.ROOT, "baseline: ProcessBuilder pool of %d threads spawned `true` %d"
+          + " times: %.0f jobs/s%n", pool.threads(), jobs, poolRate);
+      if (baselineOnly) {
+        return 0;
+      }
     }
     Path base = dir != null ? dir : Files.createTempDirectory("grid-bench-");
-    try (LocalGrid grid = new LocalGrid(base, nodes, slots)) {
+    RawFigures raw = javaTasks > 0 ? measureRawExecutor(base.resolve("raw")) : null;
+    if (baselineOnly) {
+      if (dir == null) {
+        deleteTree(base);
+      }
+      return 0;
+    }
+    try (LocalGrid grid = new LocalGrid(GridHome.find(), base, nodes, slots, nodeJvmOptions)) {
       long start = System.nanoTime();
       grid.start();
       out.printf(Locale.ROOT, "grid: %d nodes x %d slots up in %.1f s (logs in %s)%n", nodes,
           slots, (System.nanoTime() - start) / 1e9, base);
-      try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
-        measureGrid(new GridRun(client), poolRate, grid);
-        if (cronFires > 0) {
-          out.println(CronPrecision.measure(client, cronFires));
+      if (!javaOnly) {
+        try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+          measureGrid(new GridRun(client), poolRate, grid);
+          if (cronFires > 0) {
+            out.println(CronPrecision.measure(client, cronFires));
+          }
         }
       }
-      idleRss(grid);
+      if (raw != null) {
+        measureJava(grid, base, raw);
+      }
+      if (!javaOnly) {
+        idleRss(grid);
+      }
     }
     if (dir == null) {
       deleteTree(base); // kept if the run failed, for its logs
     }
-    if (storageRounds > 0) {
+    if (storageRounds > 0 && !javaOnly) {
       StorageBench storage = new StorageBench(out);
       storage.rounds = storageRounds;
       storage.run();
@@ -181,6 +240,78 @@ public final class Bench implements Callable<Integer> {
         (after[1] - before[1]) * msPerJob, (after[2] - before[2]) * msPerJob,
         Runtime.getRuntime().availableProcessors()));
     out.println(Figures.latencyLine(run.latencies(latencySamples)));
+  }
+
+  /** The raw executor's rate and CPU per task (members, and this JVM that sends). */
+  private record RawFigures(double perSecond, double membersMs, double clientMs) {}
+
+  /** The raw Hazelcast executor on three member processes, before the grid starts. */
+  private RawFigures measureRawExecutor(Path logDir) throws InterruptedException {
+    long start = System.nanoTime();
+    try (RawExecutorRun raw = RawExecutorRun.start(logDir, nodes)) {
+      out.printf(Locale.ROOT, "raw executor: %d Hazelcast member processes up in %.1f s%n",
+          nodes, (System.nanoTime() - start) / 1e9);
+      if (javaWarmup > 0) {
+        raw.run(javaWarmup, rawWindow);
+      }
+      long membersBefore = ticksOf(raw.pids());
+      long clientBefore = ownTicks();
+      RawExecutorRun.Result result = raw.run(javaTasks, rawWindow);
+      double msPerTask = 1000.0 / TICKS_PER_SECOND / javaTasks;
+      RawFigures figures = new RawFigures(result.perSecond(),
+          (ticksOf(raw.pids()) - membersBefore) * msPerTask,
+          (ownTicks() - clientBefore) * msPerTask);
+      out.printf(Locale.ROOT, "raw executor run: %d no-op tasks round-robin over %d members, at"
+          + " most %d in flight, in %.2f s: %.0f tasks/s%n", javaTasks, nodes, rawWindow,
+          result.nanos() / 1e9, figures.perSecond());
+      return figures;
+    }
+  }
+
+  /** An array of no-op Java tasks through the grid, against the raw executor's rate. */
+  private void measureJava(LocalGrid grid, Path base, RawFigures raw) throws Exception {
+    // One request carries the whole array: give the node time to accept 100,000 records.
+    try (GridClient client = GridClient.builder().nodes(grid.urls()).token(grid.token())
+        .requestTimeout(java.time.Duration.ofMinutes(10)).build()) {
+      String jar = client.uploadJar(NoOpJar.write(base.resolve("jars")));
+      JavaArrayRun run = new JavaArrayRun(client, jar);
+      if (javaWarmup > 0) {
+        run.run(javaWarmup);
+      }
+      long[] before = cpuTicks(grid);
+      JavaArrayRun.Result result = run.run(javaTasks);
+      long[] after = cpuTicks(grid);
+      out.printf(Locale.ROOT, "grid java run: an array of %d no-op Java tasks (jar %s...) on %d"
+          + " nodes x %d slots, tasks %s; the submit took %.2f s, the client saw the array end"
+          + " after %.2f s (status polled every 2%% of the time so far, %d-%d ms)%n",
+          result.tasks(), jar.substring(0, 12), nodes, slots, result.tasksByState(),
+          result.submitNanos() / 1e9, result.nanos() / 1e9, JavaArrayRun.MIN_POLL_MILLIS,
+          JavaArrayRun.MAX_POLL_MILLIS);
+      if (result.succeeded() != result.tasks()) {
+        out.printf("warning: only %d of %d Java tasks succeeded%n", result.succeeded(),
+            result.tasks());
+      }
+      out.println(Figures.javaLine(result.perSecond(), raw.perSecond()));
+      double msPerTask = 1000.0 / TICKS_PER_SECOND / result.tasks();
+      out.println(Figures.javaCpuLine((after[0] - before[0]) * msPerTask,
+          (after[2] - before[2]) * msPerTask, raw.membersMs(), raw.clientMs()));
+      JavaArrayRun.DurableWrites writes = run.durableWrites(result.array(), result.tasks());
+      out.printf(Locale.ROOT, "durable writes per java task (extra figure, no target): %.2f"
+          + " stores of its record (written behind), %.2f output blobs; over %d tasks' blobs%n",
+          writes.recordStores(), writes.outputBlobs(), writes.sampled());
+    }
+  }
+
+  private static long ticksOf(List<Long> pids) {
+    long sum = 0;
+    for (long pid : pids) {
+      sum += Figures.cpuTicks(procFile(pid, "stat"))[0];
+    }
+    return sum;
+  }
+
+  private static long ownTicks() {
+    return Figures.cpuTicks(procFile(ProcessHandle.current().pid(), "stat"))[0];
   }
 
   private void idleRss(LocalGrid grid) throws InterruptedException {

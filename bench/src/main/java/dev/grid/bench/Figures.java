@@ -18,6 +18,8 @@ final class Figures {
   static final double STORAGE_READ_TARGET = 0.50;
   /** Blob store writes with two copies against one local file's, fsync included. */
   static final double STORAGE_WRITE_TARGET = 0.30;
+  /** Java tasks of an array through the grid against the raw Hazelcast executor's. */
+  static final double JAVA_RATIO_TARGET = 0.50;
 
   private Figures() {}
 
@@ -88,6 +90,27 @@ final class Figures {
     return String.format(Locale.ROOT,
         "throughput: grid %.0f jobs/s, ProcessBuilder pool %.0f jobs/s, ratio %.2f (target >= %.2f) %s",
         grid, pool, ratio, RATIO_TARGET, verdict(ratio >= RATIO_TARGET));
+  }
+
+  static String javaLine(double grid, double raw) {
+    double ratio = grid / raw;
+    return String.format(Locale.ROOT,
+        "java: grid array %.0f tasks/s, raw Hazelcast executor %.0f tasks/s, ratio %.3f"
+            + " (target >= %.2f) %s",
+        grid, raw, ratio, JAVA_RATIO_TARGET, verdict(ratio >= JAVA_RATIO_TARGET));
+  }
+
+  /**
+   * The extra CPU figure of the Java runs (no target): CPU per task of the grid's node JVMs and of
+   * the raw executor's members, each with the bench JVM's share while it ran.
+   */
+  static String javaCpuLine(double nodesMs, double gridClientMs, double membersMs,
+      double rawClientMs) {
+    return String.format(Locale.ROOT,
+        "cpu per java task (extra figure, no target): grid %.2f ms = nodes %.2f + bench client"
+            + " %.2f; raw executor %.3f ms = members %.3f + bench %.3f",
+        nodesMs + gridClientMs, nodesMs, gridClientMs, membersMs + rawClientMs, membersMs,
+        rawClientMs);
   }
 
   static String latencyLine(List<Long> millis) {

@@ -81,4 +81,15 @@ class FiguresTest {
     assertThat(Figures.storageLine("remote", new double[] {1e9}, "file", new double[] {4e9}, 0))
         .endsWith("ratio 0.25 (extra figure, no target)");
   }
+
+  @Test
+  void when_java_tasks_reach_half_the_raw_executor_then_the_line_says_pass_else_miss() {
+    assertThat(Figures.javaLine(5000, 10000))
+        .isEqualTo("java: grid array 5000 tasks/s, raw Hazelcast executor 10000 tasks/s,"
+            + " ratio 0.500 (target >= 0.50) PASS");
+    assertThat(Figures.javaLine(120, 9000)).endsWith("ratio 0.013 (target >= 0.50) MISS");
+    assertThat(Figures.javaCpuLine(9.5, 0.5, 0.2, 0.05))
+        .isEqualTo("cpu per java task (extra figure, no target): grid 10.00 ms = nodes 9.50"
+            + " + bench client 0.50; raw executor 0.250 ms = members 0.200 + bench 0.050");
+  }
 }

@@ -8,7 +8,6 @@ final class OutputKeys {
   static final String ROOT = "out/";
   static final String STDOUT = "stdout";
   static final String STDERR = "stderr";
-  static final String EXIT = "exit";
   /** A Java job's return value, as {@code ResultCodec} writes it. */
   static final String RESULT = "result";
   /** A Java job's return value's {@code toString()}, UTF-8. */

@@ -341,7 +341,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         "the worker failed to run it: " + error, 0, 0, false, clock.millis());
   }
 
-  /** Stores the output (before the end is recorded, so an ended job's output is readable). */
+  /**
+   * Stores the output (before the end is recorded, so an ended job's output is readable). Only
+   * what there is: an empty stdout or stderr, or a null result, writes no blob (a read of a
+   * missing output gives empty output). The end itself (state, exit code, message) is in the
+   * job's record, which is durable; no blob repeats it.
+   */
   private JobCommand.Finish storeAndDescribe(JobRecord job, RunResult result) {
     JobState state = switch (result.outcome()) {
       case EXITED -> result.exitCode() != null && result.exitCode() == 0
@@ -368,7 +373,6 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         blobs.put(prefix + OutputKeys.RESULT_TEXT,
             result.value().text().getBytes(StandardCharsets.UTF_8));
       }
-      blobs.put(prefix + OutputKeys.EXIT, exitRecord(state, result.exitCode(), message));
     } catch (RuntimeException e) {
       LOG.error("storing the output of job {} failed", job.id(), e);
       message = (message == null ? "" : message + "; ") + "its output could not be stored: " + e;
@@ -395,12 +399,6 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * attempt);
       }
     }
-  }
-
-  private static byte[] exitRecord(JobState state, Integer exitCode, String message) {
-    String text = "state=" + state + "\nexitCode=" + (exitCode == null ? "" : exitCode)
-        + "\nmessage=" + (message == null ? "" : message.replace('\n', ' ')) + "\n";
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   /**

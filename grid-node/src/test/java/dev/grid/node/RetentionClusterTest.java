@@ -3,6 +3,7 @@ package dev.grid.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.grid.api.ArraySpec;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Retention on a two-node grid in one JVM, with retention short enough to watch: ended jobs and
- * their output go, unended ones stay, a schedule keeps its newest runs.
+ * their output go (an array with its tasks), unended ones stay, a schedule keeps its newest runs.
  */
 class RetentionClusterTest {
   private static final Duration FAILOVER = Duration.ofSeconds(10);
@@ -56,6 +57,8 @@ class RetentionClusterTest {
     await().atMost(JOB).until(() -> state(node, running1).equals(Optional.of(JobState.RUNNING))
         && state(node, running2).equals(Optional.of(JobState.RUNNING)));
     JobId queued = node.operations().submit(JobSpec.command("echo", "waits"));
+    JobId array = node.operations().submit(
+        JobSpec.shell("echo $GRID_ARRAY_INDEX").withArray(ArraySpec.parse("0-1")));
     JobId cancelled = node.operations().submit(JobSpec.command("echo", "never"));
     node.operations().cancel(cancelled);
     node.operations().cancel(running1);
@@ -64,15 +67,24 @@ class RetentionClusterTest {
     await().atMost(JOB).until(() -> state(node, queued).equals(Optional.of(JobState.SUCCEEDED)));
     String queuedOut = "out/" + queued.value() + "/";
     assertThat(node.blobs().list(queuedOut)).isNotEmpty();
+    // The array's two tasks run after it, and the array expires with them.
+    await().atMost(JOB).until(() -> state(node, array).equals(Optional.of(JobState.SUCCEEDED)));
+    JobId task0 = JobId.of(array.value() + "_0");
+    JobId task1 = JobId.of(array.value() + "_1");
+    assertThat(node.blobs().list("out/" + task1.value() + "/")).isNotEmpty();
 
     await().atMost(JOB).untilAsserted(() -> {
       assertThat(state(node, queued)).isEmpty();
       assertThat(state(node, running1)).isEmpty();
       assertThat(state(node, cancelled)).isEmpty();
+      assertThat(state(node, array)).as("the array's own record").isEmpty();
+      assertThat(state(node, task0)).isEmpty();
+      assertThat(state(node, task1)).isEmpty();
     });
     for (GridNode n : grid.live()) {
       assertThat(n.blobs().list(queuedOut)).as("on %s", n.name()).isEmpty();
       assertThat(n.blobs().list("out/" + running1.value() + "/")).isEmpty();
+      assertThat(n.blobs().list("out/" + task1.value() + "/")).isEmpty();
     }
     assertThat(state(node, running2)).contains(JobState.RUNNING);
   }

@@ -1,7 +1,8 @@
 package dev.grid.api;
 
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -32,7 +33,7 @@ public record ArraySpec(String indices, Integer limit) {
           "array indices are missing: give ranges like 0-999 or 1,3,5-7");
     }
     indices = indices.strip();
-    expand(indices); // throws on a bad expression
+    ranges(indices); // throws on a bad expression
     if (limit != null && limit < 1) {
       throw new IllegalArgumentException(
           "array limit %" + limit + " is not valid: give 1 or more, or no %");
@@ -71,11 +72,37 @@ public record ArraySpec(String indices, Integer limit) {
     return indices + (limit == null ? "" : "%" + limit);
   }
 
+  /**
+   * The indices, ascending. Built from {@link #ranges}, which has checked them, so it costs one
+   * step per index only here: an array's spec is read back (and checked) with every record of
+   * its tasks, which must not cost a walk over all its indices each time.
+   */
   private static List<Integer> expand(String text) {
-    BitSet seen = new BitSet();
+    int[][] ranges = ranges(text);
     int count = 0;
-    for (String part : text.split(",", -1)) {
-      String p = part.strip();
+    for (int[] r : ranges) {
+      count += r[1] - r[0] + 1;
+    }
+    List<Integer> out = new ArrayList<>(count);
+    for (int[] r : ranges) {
+      for (int i = r[0]; i <= r[1]; i++) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The ranges {@code [from, to]} of the expression, ascending, after checking that every index
+   * is in bounds, no range goes down, no index is given twice and there are at most {@value
+   * #MAX_TASKS}: in time of the number of ranges, not of indices.
+   */
+  private static int[][] ranges(String text) {
+    String[] parts = text.split(",", -1);
+    int[][] ranges = new int[parts.length][];
+    long count = 0;
+    for (int k = 0; k < parts.length; k++) {
+      String p = parts[k].strip();
       int dash = p.indexOf('-', 1);
       int from = number(dash < 0 ? p : p.substring(0, dash), text);
       int to = dash < 0 ? from : number(p.substring(dash + 1), text);
@@ -83,23 +110,21 @@ public record ArraySpec(String indices, Integer limit) {
         throw new IllegalArgumentException(
             "array range '" + p + "' in '" + text + "' goes down: write it low-high, like 0-999");
       }
-      for (int i = from; i <= to; i++) {
-        if (seen.get(i)) {
-          throw new IllegalArgumentException(
-              "array index " + i + " is given twice in '" + text + "': give each index once");
-        }
-        seen.set(i);
-        if (++count > MAX_TASKS) {
-          throw new IllegalArgumentException(
-              "array '" + text + "' has more than " + MAX_TASKS + " tasks: split it into several");
-        }
+      ranges[k] = new int[] {from, to};
+      count += to - from + 1;
+    }
+    Arrays.sort(ranges, Comparator.comparingInt((int[] r) -> r[0]));
+    for (int k = 1; k < ranges.length; k++) {
+      if (ranges[k][0] <= ranges[k - 1][1]) {
+        throw new IllegalArgumentException("array index " + ranges[k][0] + " is given twice in '"
+            + text + "': give each index once");
       }
     }
-    List<Integer> out = new ArrayList<>(count);
-    for (int i = seen.nextSetBit(0); i >= 0; i = seen.nextSetBit(i + 1)) {
-      out.add(i);
+    if (count > MAX_TASKS) {
+      throw new IllegalArgumentException(
+          "array '" + text + "' has more than " + MAX_TASKS + " tasks: split it into several");
     }
-    return out;
+    return ranges;
   }
 
   private static int number(String s, String text) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ArraySpecTest {
 
@@ -33,6 +34,29 @@ class ArraySpecTest {
     assertThatThrownBy(() -> ArraySpec.parse("-3")).hasMessageContaining("'-3'");
     assertThatThrownBy(() -> ArraySpec.parse("0-100000")).hasMessageContaining("more than 100000");
     assertThatThrownBy(() -> ArraySpec.parse("")).hasMessageContaining("missing");
+  }
+
+  @Test
+  void when_ranges_overlap_or_pass_the_task_limit_then_they_are_refused_whatever_their_order() {
+    assertThatThrownBy(() -> ArraySpec.parse("5-7,3-6"))
+        .hasMessageContaining("index 5 is given twice in '5-7,3-6'");
+    assertThatThrownBy(() -> ArraySpec.parse("10-20,0-9,20")).hasMessageContaining("index 20");
+    assertThatThrownBy(() -> ArraySpec.parse("0-99999,200000"))
+        .hasMessageContaining("more than 100000");
+    assertThat(ArraySpec.parse("0-99999").indexList()).hasSize(ArraySpec.MAX_TASKS);
+    assertThat(ArraySpec.parse("10-12,0-1,5").indexList()).containsExactly(0, 1, 5, 10, 11, 12);
+  }
+
+  /**
+   * Every task's record carries its array's spec, and reading a record back builds the spec
+   * again: a check that walked all indices made 100,000 tasks cost 10^10 steps (minutes).
+   */
+  @Test
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // fail at 10 s, not after
+  void checking_a_spec_costs_its_ranges_not_its_indices() {
+    for (int i = 0; i < ArraySpec.MAX_TASKS; i++) {
+      assertThat(new ArraySpec("0-99999", null).limit()).isNull();
+    }
   }
 
   @Test

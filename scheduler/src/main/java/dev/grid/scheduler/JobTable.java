@@ -206,6 +206,15 @@ public final class JobTable {
     return Boolean.TRUE.equals(jobs.executeOnKey(id, new ForgetEnded()));
   }
 
+  /**
+   * Deletes an array's own record (from every copy, and from the store behind the map); any other
+   * record is left alone. True if it was deleted. An array's record never ends by itself: its
+   * tasks do, and retention deletes them first (see {@link RetentionPlanner}).
+   */
+  boolean forgetArray(JobId id) {
+    return Boolean.TRUE.equals(jobs.executeOnKey(id, new ForgetArray()));
+  }
+
   /** The underlying map, for listeners. */
   IMap<JobId, JobRecord> map() {
     return jobs;
@@ -220,6 +229,19 @@ public final class JobTable {
     public Boolean process(Map.Entry<JobId, JobRecord> entry) {
       JobRecord r = entry.getValue();
       if (r == null || !r.state().isTerminal()) {
+        return false;
+      }
+      entry.setValue(null);
+      return true;
+    }
+  }
+
+  /** Deletes the record if it is an array's own record; checked where the record lives. */
+  record ForgetArray() implements EntryProcessor<JobId, JobRecord, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<JobId, JobRecord> entry) {
+      JobRecord r = entry.getValue();
+      if (r == null || !r.arrayParent()) {
         return false;
       }
       entry.setValue(null);

@@ -25,6 +25,12 @@ import java.util.TreeSet;
  *       {@code keepRuns} due times of its schedule (its own keepRuns, else the policy's; 0 keeps
  *       all). A schedule's due times are those of its jobs and of its run records together, so
  *       its jobs and its history shrink alike.
+ *   <li>An array expires as one: its own record (which never runs) and all its tasks, once every
+ *       task has ended and the last of them ended more than the age ago (its own record's last
+ *       change counts too: an array cancelled before its tasks were created). Until then none of
+ *       its tasks expires, so its status keeps counting them all. A task whose array record is
+ *       not in the snapshot expires by its own age, as a job of its own. An array of a schedule
+ *       also follows the cron rules below, as one job.
  *   <li>A run record goes with its job when the job expires; one without a job in the snapshot
  *       (missed, skipped, or whose job is gone) expires by the age of its due time or by count.
  *   <li>What cron still needs stays: of a schedule that exists, nothing due at or after its last
@@ -49,14 +55,29 @@ final class RetentionPlanner {
   /**
    * What to delete.
    *
-   * @param jobs ended jobs to delete with their output and their run record, oldest end first
+   * @param jobs ended jobs to delete with their output and their run record, oldest end first;
+   *     an array's tasks come together, followed by the array's own record
    * @param runs keys of run records to delete that belong to no job in {@code jobs}
+   * @param arrays which of {@code jobs} are arrays' own records: they never end themselves, so
+   *     they are deleted as arrays, not as ended jobs
    */
-  record Plan(List<JobId> jobs, List<String> runs) {
+  record Plan(List<JobId> jobs, List<String> runs, Set<JobId> arrays) {
+    Plan(List<JobId> jobs, List<String> runs) {
+      this(jobs, runs, Set.of());
+    }
+
     boolean isEmpty() {
       return jobs.isEmpty() && runs.isEmpty();
     }
   }
+
+  /**
+   * What expires as one: a job, or an array with its tasks.
+   *
+   * @param endedAtMillis when the last of them ended
+   * @param tasks an array's tasks (deleted before it), by id; empty for a job
+   */
+  private record Unit(JobId id, long endedAtMillis, List<JobSummary> tasks, boolean array) {}
 
   static Plan plan(Snapshot snapshot, RetentionPolicy policy, long nowMillis) {
     Map<String, ScheduleView> schedules = new HashMap<>();
@@ -67,28 +88,30 @@ final class RetentionPlanner {
     long ageCutoff =
         policy.expiresByAge() ? nowMillis - policy.maxAge().toMillis() : Long.MIN_VALUE;
 
-    List<JobSummary> ended = new ArrayList<>();
     Set<JobId> present = new HashSet<>();
     for (JobSummary j : snapshot.jobs()) {
       present.add(j.id());
-      if (j.state().isTerminal()) {
-        ended.add(j);
-      }
     }
-    ended.sort(Comparator.comparingLong(JobSummary::endedAtMillis).thenComparing(JobSummary::id));
     List<JobId> jobs = new ArrayList<>();
-    for (JobSummary j : ended) {
-      boolean old = j.endedAtMillis() < ageCutoff;
-      Optional<CronFire> fire = CronFire.of(j.id());
+    Set<JobId> arrays = new HashSet<>();
+    for (Unit u : endedUnits(snapshot.jobs())) {
+      boolean old = u.endedAtMillis() < ageCutoff;
+      Optional<CronFire> fire = CronFire.of(u.id());
+      boolean expires;
       if (fire.isEmpty()) {
-        if (old) {
-          jobs.add(j.id());
-        }
+        expires = old;
       } else {
         CronFire f = fire.get();
-        if (cronMayForget(schedules.get(f.schedule()), f.dueMillis(), j.id())
-            && (old || beyondCount(oldestKept, f.schedule(), f.dueMillis()))) {
-          jobs.add(j.id());
+        expires = cronMayForget(schedules.get(f.schedule()), f.dueMillis(), u.id())
+            && (old || beyondCount(oldestKept, f.schedule(), f.dueMillis()));
+      }
+      if (expires) {
+        for (JobSummary t : u.tasks()) {
+          jobs.add(t.id());
+        }
+        jobs.add(u.id());
+        if (u.array()) {
+          arrays.add(u.id());
         }
       }
     }
@@ -108,7 +131,48 @@ final class RetentionPlanner {
         runs.add(r.key());
       }
     }
-    return new Plan(List.copyOf(jobs), List.copyOf(runs));
+    return new Plan(List.copyOf(jobs), List.copyOf(runs), Set.copyOf(arrays));
+  }
+
+  /**
+   * The ended jobs and arrays, oldest end first: jobs outside arrays that have ended, and arrays
+   * whose tasks have all ended (a task goes with its array, never alone, unless its array's
+   * record is not in the snapshot).
+   */
+  private static List<Unit> endedUnits(List<JobSummary> all) {
+    Map<JobId, List<JobSummary>> tasksOf = new HashMap<>();
+    for (JobSummary j : all) {
+      if (j.arrayParent()) {
+        tasksOf.put(j.id(), new ArrayList<>());
+      }
+    }
+    for (JobSummary j : all) {
+      List<JobSummary> siblings = j.arrayId() == null ? null : tasksOf.get(j.arrayId());
+      if (siblings != null) {
+        siblings.add(j);
+      }
+    }
+    List<Unit> units = new ArrayList<>();
+    for (JobSummary j : all) {
+      if (j.arrayParent()) {
+        List<JobSummary> tasks = tasksOf.get(j.id());
+        long end = j.endedAtMillis();
+        boolean allEnded = true;
+        for (JobSummary t : tasks) {
+          allEnded &= t.state().isTerminal();
+          end = Math.max(end, t.endedAtMillis());
+        }
+        if (allEnded) {
+          tasks.sort(Comparator.comparing(JobSummary::id));
+          units.add(new Unit(j.id(), end, tasks, true));
+        }
+      } else if (j.state().isTerminal()
+          && (j.arrayId() == null || !tasksOf.containsKey(j.arrayId()))) {
+        units.add(new Unit(j.id(), j.endedAtMillis(), List.of(), false));
+      }
+    }
+    units.sort(Comparator.comparingLong(Unit::endedAtMillis).thenComparing(Unit::id));
+    return units;
   }
 
   /**

@@ -20,20 +20,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Retention on the primary: every {@link RetentionPolicy#sweepEvery()}, deletes the ended jobs
- * and run records that {@link RetentionPlanner} says are no longer kept, with the jobs' output.
+ * (an array with all its tasks) and run records that {@link RetentionPlanner} says are no longer
+ * kept, with the jobs' output.
  *
  * <p>Order. A job's output blobs go first, then its run record, then its record. The record is
  * what a sweep finds a job by: were it deleted first, a sweep cut short would leave output blobs
- * no sweep could find again. This way a sweep cut short (a crash, a lost lease) leaves a record
+ * no sweep could find again. For the same reason an array's tasks go before the array's own
+ * record. This way a sweep cut short (a crash, a lost lease) leaves a record
  * whose output is partly gone, for a job that was expiring anyway, and the next sweep, here or on
  * the next primary, finishes it. A reader of such a job sees empty output, as for a job that
  * printed nothing.
  *
  * <p>Safety. Every step is idempotent (deleting what is gone is a no-op), and only what can never
  * change again is deleted: a job record only while it is ended (checked where it lives, see
- * {@link JobTable#forgetEnded}), a cron job or run record only once cron has handled later due
- * times. So a sweep may run twice, or on two primaries at once across a failover, and do no
- * harm. The lease is checked between batches, so a node that lost it stops soon.
+ * {@link JobTable#forgetEnded}), an array's own record only once every task of it was seen ended
+ * (a task never leaves an end, and an array gains no task after its submission), a cron job or
+ * run record only once cron has handled later due times. So a sweep may run twice, or on two
+ * primaries at once across a failover, and do no harm. The lease is checked between batches, so a
+ * node that lost it stops soon.
  */
 public final class RetentionService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionService.class);
@@ -142,7 +146,7 @@ public final class RetentionService implements AutoCloseable {
             blobsDeleted++;
           }
           CronFire.of(id).ifPresent(f -> schedules.deleteRuns(List.of(f.runKey())));
-          if (jobs.forgetEnded(id)) {
+          if (plan.arrays().contains(id) ? jobs.forgetArray(id) : jobs.forgetEnded(id)) {
             jobsDeleted++;
           }
         } catch (RuntimeException e) {

@@ -52,6 +52,7 @@ public final class SchedulerTypes {
         ArraySpec.class,
         Dependencies.class,
         JobCommand.Resolve.class,
-        JobTable.TasksOf.class);
+        JobTable.TasksOf.class,
+        JobTable.ForgetArray.class);
   }
 }

@@ -1,11 +1,13 @@
 package dev.grid.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.grid.api.ArraySpec;
 import dev.grid.api.Dependencies;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
 import org.junit.jupiter.api.Test;
 
 class JobIndexTest {
@@ -49,5 +51,32 @@ class JobIndexTest {
         1001)).record(), 0);
     assertThat(index.waiting()).isEmpty();
     assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("w"));
+  }
+
+  @Test
+  void active_jobs_and_their_count_per_worker_follow_dispatch_start_and_end() {
+    for (int i = 0; i < 4; i++) {
+      index.offer(task(i), 0);
+    }
+    JobRecord d0 = JobUpdate.apply(task(0), new JobCommand.Dispatch(1, "n1", "w1", 1001)).record();
+    JobRecord d1 = JobUpdate.apply(task(1), new JobCommand.Dispatch(1, "n1", "w1", 1001)).record();
+    JobRecord d2 = JobUpdate.apply(task(2), new JobCommand.Dispatch(1, "n2", "w2", 1001)).record();
+    index.offer(d0, 0);
+    index.offer(d1, 0);
+    index.offer(d2, 0);
+    assertThat(index.activeByWorker()).containsOnly(entry("w1", 2), entry("w2", 1));
+
+    JobRecord running = JobUpdate.apply(d0, new JobCommand.Start("n1", 1, 1002)).record();
+    index.offer(running, 0);
+    index.offer(d0, 0); // a late copy of an older version changes nothing
+    assertThat(index.activeByWorker()).containsOnly(entry("w1", 2), entry("w2", 1));
+    assertThat(index.active()).extracting(JobRecord::id).containsExactlyInAnyOrder(
+        JobId.of("arr_0"), JobId.of("arr_1"), JobId.of("arr_2"));
+
+    index.offer(JobUpdate.apply(running, new JobCommand.Finish("n1", 1, JobState.SUCCEEDED, 0,
+        null, 0, 0, false, 1003)).record(), 0);
+    index.offer(JobUpdate.apply(d2, new JobCommand.Cancel(1003)).record(), 0);
+    assertThat(index.activeByWorker()).containsOnly(entry("w1", 1));
+    assertThat(index.active()).extracting(JobRecord::id).containsExactly(JobId.of("arr_1"));
   }
 }

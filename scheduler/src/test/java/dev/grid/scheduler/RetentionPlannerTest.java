@@ -37,6 +37,19 @@ class RetentionPlannerTest {
     return JobId.of(id);
   }
 
+  /** An array's own record, last changed (submitted) at {@code at}. */
+  private JobId array(String id, long at) {
+    jobs.add(new JobSummary(JobId.of(id), JobState.QUEUED, at, null, true));
+    return JobId.of(id);
+  }
+
+  /** Task {@code index} of the array, in {@code state}, ended at {@code endedAt} if it ended. */
+  private JobId task(JobId array, int index, JobState state, long endedAt) {
+    JobId id = JobId.of(array.value() + "_" + index);
+    jobs.add(new JobSummary(id, state, state.isTerminal() ? endedAt : 0, array, false));
+    return id;
+  }
+
   /** A run of {@code name} due at {@code due} that became a job, ended at its due time + 1s. */
   private JobId cronRun(String name, long due) {
     JobId id = new CronFire(name, due).jobId();
@@ -288,5 +301,66 @@ class RetentionPlannerTest {
 
     assertThat(plan(DAY_AND_3_RUNS.withMaxAge(Duration.ZERO)).jobs())
         .containsExactly(cronJob("a.5", 1000));
+  }
+
+  @Test
+  void an_array_expires_with_all_its_tasks_once_the_last_task_ended_the_age_ago() {
+    long day = Duration.ofDays(1).toMillis();
+    JobId array = array("arr", NOW - 10 * day);
+    JobId t0 = task(array, 0, JobState.SUCCEEDED, NOW - 9 * day);
+    JobId t1 = task(array, 1, JobState.FAILED, NOW - 8 * day);
+    JobId t2 = task(array, 2, JobState.CANCELLED, NOW - day - 1);
+    JobId single = ended("single", NOW - 2 * day);
+
+    Plan plan = plan(DAY_AND_3_RUNS);
+
+    assertThat(plan.jobs()).as("the single job ended first; the array's tasks, then the array")
+        .containsExactly(single, t0, t1, t2, array);
+    assertThat(plan.arrays()).containsExactly(array);
+  }
+
+  @Test
+  void an_array_and_its_old_tasks_stay_while_one_task_has_not_ended_or_the_last_is_young() {
+    long day = Duration.ofDays(1).toMillis();
+    JobId running = array("running", NOW - 10 * day);
+    task(running, 0, JobState.SUCCEEDED, NOW - 9 * day);
+    task(running, 1, JobState.RUNNING, 0);
+    JobId young = array("young", NOW - 10 * day);
+    task(young, 0, JobState.SUCCEEDED, NOW - 9 * day);
+    task(young, 1, JobState.SUCCEEDED, NOW - day);
+
+    assertThat(plan(DAY_AND_3_RUNS).isEmpty()).isTrue();
+  }
+
+  @Test
+  void an_array_just_submitted_whose_tasks_are_not_seen_yet_stays_and_an_old_empty_one_goes() {
+    long day = Duration.ofDays(1).toMillis();
+    array("just-submitted", NOW - 1);
+    JobId leftOver = array("left-over", NOW - 2 * day); // a sweep cut short after its tasks
+
+    Plan plan = plan(DAY_AND_3_RUNS);
+
+    assertThat(plan.jobs()).containsExactly(leftOver);
+    assertThat(plan.arrays()).containsExactly(leftOver);
+  }
+
+  @Test
+  void a_task_whose_array_record_is_gone_expires_by_its_own_age() {
+    long day = Duration.ofDays(1).toMillis();
+    JobId gone = JobId.of("gone");
+    JobId old = task(gone, 0, JobState.SUCCEEDED, NOW - 2 * day);
+    task(gone, 1, JobState.SUCCEEDED, NOW - 1);
+
+    Plan plan = plan(DAY_AND_3_RUNS);
+
+    assertThat(plan.jobs()).containsExactly(old);
+    assertThat(plan.arrays()).isEmpty();
+  }
+
+  @Test
+  void an_age_of_zero_keeps_arrays_forever() {
+    JobId array = array("arr", 1);
+    task(array, 0, JobState.SUCCEEDED, 2);
+    assertThat(plan(DAY_AND_3_RUNS.withMaxAge(Duration.ZERO)).isEmpty()).isTrue();
   }
 }

@@ -63,12 +63,8 @@ final class StoredParents implements ParentResults {
           + parent.state() + ": only a job that SUCCEEDED has a result");
     }
     String prefix = OutputKeys.prefix(id, parent.attempt());
-    byte[] bytes = blobs.get(prefix + OutputKeys.RESULT).orElse(null);
-    // No result beside its exit record: the job returned null. Neither: retention took both.
-    if (bytes == null && blobs.get(prefix + OutputKeys.EXIT).isEmpty()) {
-      throw new IllegalStateException("the result of parent " + id + " of job " + job.id()
-          + " is gone (output retention): it cannot be read");
-    }
-    return new Stored(id, bytes);
+    // No result blob: the job returned null (retention deletes a job's record with its output,
+    // and the record was found above).
+    return new Stored(id, blobs.get(prefix + OutputKeys.RESULT).orElse(null));
   }
 }

@@ -112,48 +112,6 @@ class GridProcessIT {
     }
   }
 
-  @Test
-  void when_a_worker_is_frozen_then_its_job_stops_before_it_runs_elsewhere() throws Exception {
-    Path ledger = Files.createDirectories(dir.resolve("ledger"));
-    try (LocalGrid grid = new LocalGrid(dir.resolve("grid"), 3, 2).start(READY);
-        GridClient client = GridClient.connect(grid.urls(), grid.token())) {
-      await().atMost(READY).until(() -> primary(client) != null);
-      // Each attempt writes the time every 50 ms to a file of its own, while it runs.
-      JobId id = client.submit(JobSpec.command("sh", "-c",
-          "while :; do date +%s%N >> \"$0/$GRID_ATTEMPT\"; sleep 0.05; done", ledger.toString())
-          .withMaxRetries(1));
-      await().atMost(JOBS).until(() -> Files.exists(ledger.resolve("1")));
-      String ranOn = client.status(id).node();
-      NodeProcess victim = grid.nodes().stream().filter(n -> n.name().equals(ranOn))
-          .findFirst().orElseThrow();
-
-      victim.pause(); // SIGSTOP: its JVM stops, the job's process does not
-      try {
-        await().atMost(JOBS).until(() -> Files.exists(ledger.resolve("2"))
-            && lines(ledger.resolve("2")).size() >= 5);
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
-        StringBuilder logs = new StringBuilder();
-        grid.nodes().forEach(n -> logs.append("\n--- ").append(n.name()).append(" ---\n")
-            .append(n.logTail()));
-        throw new AssertionError("job " + id + " did not run again: " + logs, e);
-      } finally {
-        victim.resume();
-      }
-
-      List<Long> first = lines(ledger.resolve("1"));
-      List<Long> second = lines(ledger.resolve("2"));
-      assertThat(first.get(first.size() - 1)).as("the first run's last write comes before the"
-          + " second run's first").isLessThan(second.get(0));
-      client.cancel(id);
-    }
-  }
-
-  private static List<Long> lines(Path file) throws java.io.IOException {
-    // Nanoseconds since 1970 have 19 digits; a line being written may not be whole yet.
-    return Files.readAllLines(file).stream().filter(l -> l.matches("\\d{19}"))
-        .map(Long::parseLong).toList();
-  }
-
   /** Alive and not a zombie (init here may take a while to reap). */
   private static boolean alive(long pid) {
     try {

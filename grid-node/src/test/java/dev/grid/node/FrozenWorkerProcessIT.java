@@ -1,0 +1,83 @@
+package dev.grid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.grid.api.GridClient;
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import dev.grid.api.NodeInfo;
+import dev.grid.node.launch.LocalGrid;
+import dev.grid.node.launch.NodeProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three real node processes; the node running a job is frozen (SIGSTOP) past the failure
+ * detection, and the job runs again elsewhere: its two runs must not overlap (the node fence).
+ *
+ * <p>Tagged {@code chaos}, run on request ({@code mvn -pl grid-node -am verify
+ * -Dfailsafe.groups=chaos -Dit.test=FrozenWorkerProcessIT}): it passes when run alone, but in a
+ * full run the two healthy nodes sometimes split a few seconds after the freeze (the master
+ * stops heartbeating for 3 s), and with no majority left the job is not run again within the
+ * test's minute. Not diagnosed yet; see docs/RELIABILITY.md.
+ */
+@Tag("chaos")
+class FrozenWorkerProcessIT {
+  private static final Duration READY = Duration.ofSeconds(60);
+  private static final Duration JOBS = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  @Test
+  void when_a_worker_is_frozen_then_its_job_stops_before_it_runs_elsewhere() throws Exception {
+    Path ledger = Files.createDirectories(dir.resolve("ledger"));
+    try (LocalGrid grid = new LocalGrid(dir.resolve("grid"), 3, 2).start(READY);
+        GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+      await().atMost(READY).until(() -> primary(client) != null);
+      // Each attempt writes the time every 50 ms to a file of its own, while it runs.
+      JobId id = client.submit(JobSpec.command("sh", "-c",
+          "while :; do date +%s%N >> \"$0/$GRID_ATTEMPT\"; sleep 0.05; done", ledger.toString())
+          .withMaxRetries(1));
+      await().atMost(JOBS).until(() -> Files.exists(ledger.resolve("1")));
+      String ranOn = client.status(id).node();
+      NodeProcess victim = grid.nodes().stream().filter(n -> n.name().equals(ranOn))
+          .findFirst().orElseThrow();
+
+      victim.pause(); // SIGSTOP: its JVM stops, the job's process does not
+      try {
+        await().atMost(JOBS).until(() -> Files.exists(ledger.resolve("2"))
+            && lines(ledger.resolve("2")).size() >= 5);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        StringBuilder logs = new StringBuilder();
+        grid.nodes().forEach(n -> logs.append("\n--- ").append(n.name()).append(" ---\n")
+            .append(n.logTail()));
+        throw new AssertionError("job " + id + " did not run again: " + logs, e);
+      } finally {
+        victim.resume();
+      }
+
+      List<Long> first = lines(ledger.resolve("1"));
+      List<Long> second = lines(ledger.resolve("2"));
+      assertThat(first.get(first.size() - 1)).as("the first run's last write comes before the"
+          + " second run's first").isLessThan(second.get(0));
+      client.cancel(id);
+    }
+  }
+
+  private static List<Long> lines(Path file) throws java.io.IOException {
+    // Nanoseconds since 1970 have 19 digits; a line being written may not be whole yet.
+    return Files.readAllLines(file).stream().filter(l -> l.matches("\\d{19}"))
+        .map(Long::parseLong).toList();
+  }
+
+  private static NodeInfo primary(GridClient client) {
+    List<NodeInfo> primaries = client.nodes().stream().filter(NodeInfo::primary).toList();
+    return primaries.size() == 1 ? primaries.get(0) : null;
+  }
+}

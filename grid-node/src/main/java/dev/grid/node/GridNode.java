@@ -213,11 +213,19 @@ public final class GridNode implements AutoCloseable {
             LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
           }
         }
-        synchronized (roleLock) {
-          if (holds(epoch)) {
-            primary.activate(epoch);
-            cron.activate(epoch);
-            retention.activate(epoch);
+        try {
+          synchronized (roleLock) {
+            if (holds(epoch)) {
+              primary.activate(epoch);
+              cron.activate(epoch);
+              retention.activate(epoch);
+            }
+          }
+        } catch (RuntimeException e) { // the member stopped under the registration, say
+          if (closed) {
+            LOG.debug("not dispatching: the node stopped while it became primary", e);
+          } else {
+            LOG.error("starting to dispatch failed, epoch {}", epoch, e);
           }
         }
         publish();

@@ -95,16 +95,42 @@ public final class PrimaryService implements AutoCloseable {
     });
   }
 
-  /** Starts dispatching under {@code epoch}; ends any earlier session first. */
-  public synchronized void activate(long epoch) {
-    if (closed || (session != null && session.epoch == epoch)) {
-      return;
+  /**
+   * Starts dispatching under {@code epoch}; ends any earlier session first.
+   *
+   * <p>The listeners are registered outside the lock: registering is a call to every member,
+   * which Hazelcast retries for minutes when members have just left (the rest of a grid that
+   * is stopping). {@link #deactivate} and {@link #close} must not wait for that; a session they
+   * ended while it registered is stopped here once the call returns, and never runs.
+   */
+  public void activate(long epoch) {
+    Session s;
+    synchronized (this) {
+      if (closed || (session != null && session.epoch == epoch)) {
+        return;
+      }
+      deactivate();
+      s = new Session(epoch);
+      session = s;
     }
-    deactivate();
-    Session s = new Session(epoch);
-    session = s;
-    s.listen();
-    loop.execute(() -> s.run());
+    try {
+      s.listen();
+    } catch (RuntimeException e) {
+      synchronized (this) {
+        if (session == s) {
+          session = null;
+        }
+      }
+      s.stop();
+      throw e;
+    }
+    synchronized (this) {
+      if (session != s || closed) {
+        s.stop(); // ended while registering: remove what it registered
+        return;
+      }
+      loop.execute(() -> s.run());
+    }
     LOG.info("dispatching as primary, epoch {}", epoch);
   }
 
@@ -152,8 +178,8 @@ public final class PrimaryService implements AutoCloseable {
     /** When ({@link System#nanoTime}) this session first saw each worker that holds jobs gone. */
     final Map<String, Long> goneSince = new HashMap<>();
     volatile boolean stopped;
-    UUID entryListener;
-    UUID memberListener;
+    volatile UUID entryListener;
+    volatile UUID memberListener;
     String lastWorker;
     /** Set when a job ended or a waiting one came: waiting jobs are decided again. */
     boolean dependenciesChanged = true;
@@ -184,8 +210,12 @@ public final class PrimaryService implements AutoCloseable {
       stopped = true;
       inbox.offer(WAKE);
       try {
-        table.map().removeEntryListener(entryListener);
-        hz.getCluster().removeMembershipListener(memberListener);
+        if (entryListener != null) {
+          table.map().removeEntryListener(entryListener);
+        }
+        if (memberListener != null) {
+          hz.getCluster().removeMembershipListener(memberListener);
+        }
       } catch (RuntimeException e) {
         LOG.debug("removing listeners failed (shutting down?)", e);
       }

@@ -87,7 +87,7 @@ public final class GridNode implements AutoCloseable {
   private volatile HttpApi http;
   private volatile boolean closed;
 
-  private GridNode(NodeConfig config) {
+  private GridNode(NodeConfig config, NodeTimings timings) {
     this.config = config;
     try {
       Files.createDirectories(config.dataDir().resolve("scratch"));
@@ -98,6 +98,8 @@ public final class GridNode implements AutoCloseable {
     kryo.addAll(PrimaryLease.kryoClasses());
     Config hc = new ClusterSettings(config.clusterName(), config.name(), config.bindHost(),
         config.port(), config.members(), config.partitions(), kryo).toConfig();
+    hc.getNetworkConfig().getJoin().getTcpIpConfig()
+        .setConnectionTimeoutSeconds((int) timings.joinTimeout().toSeconds());
     if (config.slots() > 0) {
       hc.getMemberAttributeConfig()
           .setAttribute(ClusterSettings.SLOTS_ATTRIBUTE, Integer.toString(config.slots()));
@@ -109,7 +111,7 @@ public final class GridNode implements AutoCloseable {
     durable = new DurableMaps(hz, clock);
     stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
     runner = new ProcessRunner(clock);
-    orphans = OrphanGuard.start(config.dataDir(), NodeFence.QUIET);
+    orphans = OrphanGuard.start(config.dataDir(), timings.fenceQuiet());
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
     jars = new JarStore(blobs, config.dataDir());
@@ -118,10 +120,10 @@ public final class GridNode implements AutoCloseable {
         config.dataDir().resolve("scratch"), config.outputCapBytes(), clock, starter, finisher);
     hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
     fence = new NodeFence(config.name(), hz, config.members().size(), orphans, worker::fenced,
-        worker::inGrid).start();
+        worker::inGrid, timings.fenceQuiet()).start();
     worker.fencedBy(fence);
     primary = new PrimaryService(hz, table, clock, e -> lease != null && lease.holds(e),
-        PrimaryService.Settings.defaults().withReclaimGrace(NodeFence.RECLAIM_GRACE));
+        PrimaryService.Settings.defaults().withReclaimGrace(timings.reclaimGrace()));
     ScheduleTable schedules = new ScheduleTable(hz, table, clock);
     cron = new CronService(config.name(), schedules, table, clock,
         e -> lease != null && lease.holds(e));
@@ -152,7 +154,12 @@ public final class GridNode implements AutoCloseable {
 
   /** Starts a node and returns once it serves HTTP. */
   public static GridNode start(NodeConfig config) {
-    GridNode node = new GridNode(config);
+    return start(config, NodeTimings.DEFAULTS);
+  }
+
+  /** Starts a node with other waits than production's (tests in one JVM shorten them). */
+  static GridNode start(NodeConfig config, NodeTimings timings) {
+    GridNode node = new GridNode(config, timings);
     try {
       node.lease = PrimaryLease.start(node.hz,
           new LeaseSettings(config.self(), config.members(), config.dataDir(),

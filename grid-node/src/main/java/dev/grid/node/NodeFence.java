@@ -17,25 +17,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every {@link #TICK} the node looks at its cluster. While it sees a majority of the members
  * listed, it beats its {@link OrphanGuard}, whose watcher process kills every job session after
- * {@link #QUIET} without a beat: that covers a frozen JVM (SIGSTOP, a hung host), which can do
- * nothing itself. A node that sees only a minority (a partition) stops its jobs itself and
- * starts none. A tick that comes late (by {@link #LATE}, a little less than {@link #QUIET})
- * means the node itself was frozen and its watcher may have killed its jobs. Either way the jobs
- * are fenced: their end is a hand-back, not a failure, and the primary runs them again.
+ * the quiet time ({@link #QUIET} by default) without a beat: that covers a frozen JVM (SIGSTOP,
+ * a hung host), which can do nothing itself. A node that sees only a minority (a partition)
+ * stops its jobs itself and starts none. A tick that comes late (by a little less than the quiet
+ * time) means the node itself was frozen and its watcher may have killed its jobs. Either way
+ * the jobs are fenced: their end is a hand-back, not a failure, and the primary runs them again.
  *
  * <p>The primary takes a job back from a worker that left the grid only once the worker has
- * been gone for {@link #RECLAIM_GRACE}, longer than {@link #QUIET}: by then the watcher has
- * killed what the worker ran. Hazelcast itself writes a silent member off after 3 s without a
- * heartbeat. All times here are monotonic ({@link System#nanoTime}): a step of the wall clock is
- * not a freeze.
+ * been gone for the reclaim grace ({@link #RECLAIM_GRACE} by default), longer than the quiet
+ * time: by then the watcher has killed what the worker ran. Hazelcast itself writes a silent
+ * member off after 3 s without a heartbeat. All times here are monotonic ({@link
+ * System#nanoTime}): a step of the wall clock is not a freeze.
  */
 final class NodeFence implements Worker.Fence, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeFence.class);
-  /** How long a node may be silent before its watcher kills its jobs. */
+  /** How long a node may be silent before its watcher kills its jobs (the default). */
   static final Duration QUIET = Duration.ofSeconds(3);
   static final Duration TICK = Duration.ofMillis(250);
-  /** A tick this late means the node was frozen for about as long as its watcher waits. */
-  static final Duration LATE = QUIET.minus(TICK.multipliedBy(2));
   /** How long the primary waits after a worker left before it takes the worker's jobs back. */
   static final Duration RECLAIM_GRACE = QUIET.plusSeconds(1);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -46,6 +44,9 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
   private final OrphanGuard guard;
   private final Consumer<String> onFenced;
   private final Runnable onInGrid;
+  private final Duration quiet;
+  /** A tick this late means the node was frozen for about as long as its watcher waits. */
+  private final Duration late;
   private final ScheduledExecutorService ticks;
   private volatile long lastTick = System.nanoTime();
   /** When the node last found itself fenced, if {@link #everFenced}. */
@@ -63,15 +64,18 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
    * @param members how many members the grid lists ({@code --members}; 0 for a lone node)
    * @param onFenced told why on every tick the node may be out of the grid: stop every job
    * @param onInGrid run on every tick the node is in the grid: finish what could not be done
+   * @param quiet the watcher's quiet time ({@link OrphanGuard#start})
    */
   NodeFence(String name, HazelcastInstance hz, int members, OrphanGuard guard,
-      Consumer<String> onFenced, Runnable onInGrid) {
+      Consumer<String> onFenced, Runnable onInGrid, Duration quiet) {
     this.name = name;
     this.hz = hz;
     this.majority = Math.max(1, members) / 2 + 1;
     this.guard = guard;
     this.onFenced = onFenced;
     this.onInGrid = onInGrid;
+    this.quiet = quiet;
+    this.late = quiet.minus(TICK.multipliedBy(2));
     this.ticks = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "grid-node-fence-" + INSTANCES.incrementAndGet());
       t.setDaemon(true);
@@ -101,7 +105,7 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
       return "node " + name + " has just woken from a freeze and may be out of the grid";
     }
     long sinceFrozen = System.nanoTime() - lastFrozen;
-    if (everFrozen && sinceFrozen < 2 * QUIET.toNanos()) {
+    if (everFrozen && sinceFrozen < 2 * quiet.toNanos()) {
       return "node " + name + " woke from a freeze " + sinceFrozen / 1_000_000
           + " ms ago and may be out of the grid";
     }
@@ -110,18 +114,18 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
 
   /** Whether this tick is overdue: the node is waking from a freeze and has not ticked yet. */
   private boolean overdue() {
-    return !closed && System.nanoTime() - lastTick > LATE.toNanos();
+    return !closed && System.nanoTime() - lastTick > late.toNanos();
   }
 
   private void tick() {
     try {
       long now = System.nanoTime();
-      long late = now - lastTick;
+      long sinceLast = now - lastTick;
       lastTick = now;
-      if (late > LATE.toNanos()) {
+      if (sinceLast > late.toNanos()) {
         lastFrozen = now;
         everFrozen = true;
-        String why = "node " + name + " was frozen for " + late / 1_000_000 + " ms";
+        String why = "node " + name + " was frozen for " + sinceLast / 1_000_000 + " ms";
         LOG.warn("{}: the grid may have written it off; its jobs are stopped and handed back",
             why);
         fenced(now, why);

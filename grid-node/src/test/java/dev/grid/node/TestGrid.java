@@ -136,12 +136,23 @@ final class TestGrid implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops every node, the primary last: the lease does not pass from node to node as the grid
+   * stops, each new primary loading and starting to dispatch only to be stopped.
+   */
   @Override
   public void close() {
+    List<GridNode> order = new ArrayList<>();
     for (GridNode n : nodes) {
-      if (n != null) {
-        n.close();
+      if (n != null && !n.isPrimary()) {
+        order.add(n);
       }
     }
+    for (GridNode n : nodes) {
+      if (n != null && n.isPrimary()) {
+        order.add(n);
+      }
+    }
+    order.forEach(GridNode::close);
   }
 }

@@ -61,6 +61,9 @@ class DurableMapsClusterTest {
     for (int i = 0; i < n; i++) {
       Config config = new ClusterSettings(cluster, "m" + i, "127.0.0.1", ports.get(i), addresses,
           7, SchedulerTypes.kryoClasses()).toConfig();
+      // Started together, the members ask each other for a master for this long before one
+      // claims the role: 1 s, not Hazelcast's 5.
+      config.getNetworkConfig().getJoin().getTcpIpConfig().setConnectionTimeoutSeconds(1);
       ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
       context.put(BlobMapStore.CONTEXT_KEY, store);
       config.setUserContext(context);

@@ -21,6 +21,7 @@ import java.util.UUID;
 final class TestGrid implements AutoCloseable {
   static final String TOKEN = "test-token";
   static final Duration LEASE = Duration.ofMillis(1500);
+  private static final Duration RESTORE = Duration.ofSeconds(30);
   static final NodeTimings TIMINGS =
       new NodeTimings(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(2500));
 
@@ -86,6 +87,13 @@ final class TestGrid implements AutoCloseable {
     nodes.addAll(List.of(started));
     if (failure[0] != null) {
       throw failure[0];
+    }
+    // Started means the blob store is restored from every node's disk: a node lost before it
+    // reported (a test that crashes the first primary at once) would hold up the restore, and
+    // with it the next primary's loading, for the whole restore wait (60 s).
+    if (!started[0].blobs().awaitRestored(RESTORE)) {
+      throw new IllegalStateException(
+          "the blob store of the test grid was not restored within " + RESTORE);
     }
     return this;
   }

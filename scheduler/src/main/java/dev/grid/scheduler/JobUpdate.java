@@ -37,6 +37,8 @@ import java.util.Objects;
  * dispatch timeout.
  */
 public final class JobUpdate {
+  /** Part of the message of a cron fire's job ended LOST rather than run a second time. */
+  public static final String CRON_AT_MOST_ONCE = "a cron fire runs at most once";
   private JobUpdate() {}
 
   /** Applies the command to the record ({@code null} if the job does not exist). */
@@ -164,7 +166,7 @@ public final class JobUpdate {
    */
   private static JobRecord endAtMostOnce(JobRecord r, String reason, long atMillis, long epoch) {
     return check(r, LOST).moveTo(LOST, atMillis, r.node(), r.attempt(), epoch,
-            reason + "; a cron fire runs at most once, so it is not run again")
+            reason + "; " + CRON_AT_MOST_ONCE + ", so it is not run again")
         .withEnd(null, atMillis, 0, 0, false);
   }
 

@@ -19,6 +19,7 @@ record ChaosReport(
     int cronOnce,
     int cronTwice,
     int cronMissed,
+    int cronInterrupted,
     int unreadable,
     int rerunAfterCrash,
     int ledgerBad,
@@ -49,6 +50,7 @@ record ChaosReport(
         + " cron-once=" + cronOnce
         + " cron-twice=" + cronTwice
         + " cron-missed=" + cronMissed
+        + " cron-interrupted=" + cronInterrupted
         + " unreadable=" + unreadable
         + " failover-p50=" + millis(failoverP50Millis)
         + " failover-max=" + millis(failoverMaxMillis)

@@ -151,7 +151,7 @@ final class ChaosRun {
       ChaosReport report = new ChaosReport(checked.seed(), checked.durationMillis(),
           checked.faults(), checked.accepted(), checked.finished(), checked.lost(),
           checked.runTwice(), checked.overlapping(), checked.cronDue(), checked.cronOnce(),
-          checked.cronTwice(), checked.cronMissed(), checked.unreadable(),
+          checked.cronTwice(), checked.cronMissed(), checked.cronInterrupted(), checked.unreadable(),
           checked.rerunAfterCrash(), checked.ledgerBad(),
           checked.failoverP50Millis(), checked.failoverMaxMillis(), checked.primaryKills(),
           violations);

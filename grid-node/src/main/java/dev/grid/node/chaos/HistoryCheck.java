@@ -39,7 +39,10 @@ import java.util.stream.Collectors;
  *   <li>Cron: a fire is <b>due</b> every second of the watched window. It ran <b>once</b> if
  *       exactly one run record STARTED it, its job SUCCEEDED and the ledger shows exactly one
  *       completed run; <b>twice</b> if it has two STARTED records or two completed runs;
- *       <b>missed</b> otherwise (no STARTED record, or its job never succeeded). The schedule's
+ *       <b>interrupted</b> if one record STARTED it and the grid ended its job LOST to keep the
+ *       fire at most once (its run was cut short by a fault, or ended unreported): accounted
+ *       for, not a violation; <b>missed</b> otherwise (no STARTED record, or its job never
+ *       succeeded). The schedule's
  *       misfire policy is {@code all}, so a fire missed while no primary ran must still be caught
  *       up: every missed fire is a violation.
  *   <li><b>unreadable</b>: a finished job whose stdout, read back through the API, is not its
@@ -142,7 +145,8 @@ final class HistoryCheck {
     Long max = failovers.isEmpty() ? null : failovers.get(failovers.size() - 1);
 
     return new ChaosReport(seed, durationMillis, h.faults().size(), h.jobs().size(), finished,
-        lost, runTwice, overlapping, cron.due, cron.once, cron.twice, cron.missed, unreadable,
+        lost, runTwice, overlapping, cron.due, cron.once, cron.twice, cron.missed,
+        cron.interrupted, unreadable,
         rerunAfterCrash, h.ledgerBadLines(), p50, max, primaryKills, violations);
   }
 
@@ -162,18 +166,22 @@ final class HistoryCheck {
     return null;
   }
 
-  private record CronCounts(int due, int once, int twice, int missed) {}
+  private record CronCounts(int due, int once, int twice, int missed, int interrupted) {}
+
+  /** What the grid writes into a cron fire's job that it ended rather than run again. */
+  static final String AT_MOST_ONCE = dev.grid.scheduler.JobUpdate.CRON_AT_MOST_ONCE;
 
   private static CronCounts checkCron(History.Cron cron, Map<String, List<Ledger.Run>> runsByJob,
       List<Fault> faults, List<String> violations) {
     if (cron == null) {
-      return new CronCounts(0, 0, 0, 0);
+      return new CronCounts(0, 0, 0, 0, 0);
     }
     Map<Long, List<ScheduleRun>> records = cron.runs().stream()
         .collect(Collectors.groupingBy(ScheduleRun::fireTimeMillis));
     int once = 0;
     int twice = 0;
     int missed = 0;
+    int interrupted = 0;
     for (long fire : cron.dueFires()) {
       List<ScheduleRun> started = records.getOrDefault(fire, List.of()).stream()
           .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED).toList();
@@ -185,6 +193,11 @@ final class HistoryCheck {
         violations.add("cron-twice: fire " + fire + " has " + started.size()
             + " STARTED record(s) and " + completed.size() + " completed run(s): "
             + describe(completed));
+      } else if (started.size() == 1 && job != null && job.state() == JobState.LOST
+          && job.message() != null && job.message().contains(AT_MOST_ONCE)) {
+        // Its run was cut short by a fault (or finished unreported) and the grid, keeping the
+        // fire at most once, ended it instead of running it again: accounted for, not missed.
+        interrupted++;
       } else if (started.isEmpty() || job == null || job.state() != JobState.SUCCEEDED
           || completed.isEmpty()) {
         missed++;
@@ -196,7 +209,7 @@ final class HistoryCheck {
         once++;
       }
     }
-    return new CronCounts(cron.dueFires().size(), once, twice, missed);
+    return new CronCounts(cron.dueFires().size(), once, twice, missed, interrupted);
   }
 
   /**

@@ -168,6 +168,34 @@ class HistoryCheckTest {
   }
 
   @Test
+  void a_fire_the_grid_ended_lost_to_keep_it_at_most_once_is_interrupted_not_missed() {
+    long f1 = T;
+    long f2 = T + 1000;
+    JobId id1 = JobId.of("cron.tick." + f1);
+    ledger.add("cron - " + id1 + " 1 n1 r1 start " + T);
+    JobInfo j1 = lost(id1, "worker n1 left the grid; " + HistoryCheck.AT_MOST_ONCE
+        + ", so it is not run again");
+    JobId id2 = JobId.of("cron.tick." + f2);
+    JobInfo j2 = lost(id2, "worker n1 left the grid; no retries left (maxRetries 0)");
+    History.Cron cron = new History.Cron(List.of(f1, f2),
+        List.of(started(f1, j1), started(f2, j2)), Map.of(f1, j1, f2, j2));
+
+    ChaosReport report = check(cron);
+
+    assertThat(report.cronInterrupted()).isEqualTo(1);
+    assertThat(report.cronMissed()).isEqualTo(1);
+    assertThat(report.violations()).singleElement().asString()
+        .startsWith("cron-missed: fire " + f2);
+    assertThat(report.summaryLine()).contains(" cron-missed=1 cron-interrupted=1 ");
+  }
+
+  private static JobInfo lost(JobId id, String message) {
+    return new JobInfo(id, JobState.LOST, "n1", 1, null, message, JobSpec.command("true"), T, T,
+        T + 500, 0, 0, false, List.of(new JobEvent(JobState.LOST, T + 500, "n1", 1, 1, message)),
+        null, null, null);
+  }
+
+  @Test
   void failover_is_the_time_from_the_kill_to_the_first_dispatch_of_a_higher_epoch() {
     faults.add(new Fault(T, Fault.Kind.KILL_PRIMARY, "n1", 5, T + 5000));
     faults.add(new Fault(T + 20_000, Fault.Kind.KILL_PRIMARY, "n2", 9, T + 25_000));

@@ -21,7 +21,7 @@ record ChaosReport(
     int cronMissed,
     int cronInterrupted,
     int unreadable,
-    int rerunAfterCrash,
+    int rerunAfterFault,
     int ledgerBad,
     Long failoverP50Millis,
     Long failoverMaxMillis,
@@ -55,7 +55,7 @@ record ChaosReport(
         + " failover-p50=" + millis(failoverP50Millis)
         + " failover-max=" + millis(failoverMaxMillis)
         + " (primary-kills=" + primaryKills
-        + " rerun-after-crash=" + rerunAfterCrash
+        + " rerun-after-fault=" + rerunAfterFault
         + (ledgerBad > 0 ? " ledger-bad-lines=" + ledgerBad : "")
         + ") " + (passed() ? "PASS" : "FAIL: " + violations.size() + " violation(s)");
   }

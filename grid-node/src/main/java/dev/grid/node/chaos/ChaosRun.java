@@ -152,7 +152,7 @@ final class ChaosRun {
           checked.faults(), checked.accepted(), checked.finished(), checked.lost(),
           checked.runTwice(), checked.overlapping(), checked.cronDue(), checked.cronOnce(),
           checked.cronTwice(), checked.cronMissed(), checked.cronInterrupted(), checked.unreadable(),
-          checked.rerunAfterCrash(), checked.ledgerBad(),
+          checked.rerunAfterFault(), checked.ledgerBad(),
           checked.failoverP50Millis(), checked.failoverMaxMillis(), checked.primaryKills(),
           violations);
       writeReport(dir, report, faults);

@@ -26,12 +26,14 @@ import java.util.stream.Collectors;
  *   <li>A <b>run</b> is one process, told apart in the ledger by its run token. It
  *       <b>completed</b> if it wrote its end line. A job retried after its node died runs again
  *       legally only if no earlier run completed: two completed runs of one job are <b>run
- *       twice</b>, with one exception, counted apart as <b>rerun after crash</b>: the earlier
- *       run completed and its node was SIGKILLed within {@link #REPORT_WINDOW_MILLIS} after (or
- *       up to {@link #KILL_SLACK_MILLIS} before: its processes outlive it briefly), so the grid
- *       never heard of the end (no grid can tell that from a run that died just before
- *       its end; the job ran at least once, as promised). A node that was only paused (SIGSTOP)
- *       did not die: its completed run counts, and a retry that runs again is a violation.
+ *       twice</b>, with one exception, counted apart as <b>rerun after fault</b>: the earlier
+ *       run completed, and its node was SIGKILLed within {@link #REPORT_WINDOW_MILLIS} after (or
+ *       up to {@link #KILL_SLACK_MILLIS} before: its processes outlive it briefly), or the run
+ *       ended while its node was paused or cut off (its processes run on until the node's fence
+ *       stops them, and the end cannot be reported), or up to {@link #KILL_SLACK_MILLIS} before
+ *       that fault. The grid never heard of the end, and no grid can tell that from a run that
+ *       died just before its end: jobs run at least once, as promised. A rerun with no such
+ *       fault on the node is a violation.
  *   <li>A run that never completed lasted from its start to its last ledger line, or to the
  *       SIGKILL of its node if that came later (its processes die with the node); a start line
  *       up to {@link #KILL_SLACK_MILLIS} after the SIGKILL still counts as before it. Two runs of one
@@ -94,13 +96,13 @@ final class HistoryCheck {
     }
 
     int runTwice = 0;
-    int rerunAfterCrash = 0;
+    int rerunAfterFault = 0;
     int overlapping = 0;
     for (Map.Entry<String, List<Ledger.Run>> e : runsByJob.entrySet()) {
       List<Ledger.Run> runs = e.getValue();
       List<Ledger.Run> completed = counted(runs, h.faults());
-      long crashed = runs.stream().filter(Ledger.Run::completed).count() - completed.size();
-      rerunAfterCrash += (int) crashed;
+      long unheard = runs.stream().filter(Ledger.Run::completed).count() - completed.size();
+      rerunAfterFault += (int) unheard;
       boolean cron = runs.get(0).kind().equals("cron");
       if (completed.size() > 1 && !cron) {
         runTwice++;
@@ -147,7 +149,7 @@ final class HistoryCheck {
     return new ChaosReport(seed, durationMillis, h.faults().size(), h.jobs().size(), finished,
         lost, runTwice, overlapping, cron.due, cron.once, cron.twice, cron.missed,
         cron.interrupted, unreadable,
-        rerunAfterCrash, h.ledgerBadLines(), p50, max, primaryKills, violations);
+        rerunAfterFault, h.ledgerBadLines(), p50, max, primaryKills, violations);
   }
 
   private static String lostBecause(History.Accepted job, List<Ledger.Run> runs) {
@@ -213,9 +215,9 @@ final class HistoryCheck {
   }
 
   /**
-   * The completed runs that count: all but those followed by a SIGKILL of their node within
-   * {@link #REPORT_WINDOW_MILLIS} and by a later run of the job (the grid never heard they
-   * ended).
+   * The completed runs that count: all but those followed by a later run of the job whose end
+   * the grid could not hear of: their node was SIGKILLed within {@link #REPORT_WINDOW_MILLIS}
+   * after, or they ended while it was paused or cut off.
    */
   static List<Ledger.Run> counted(List<Ledger.Run> runs, List<Fault> faults) {
     List<Ledger.Run> out = new ArrayList<>();
@@ -226,10 +228,13 @@ final class HistoryCheck {
       boolean rerun = runs.stream().anyMatch(o -> o.startMillis() > r.endMillis());
       // The end line may also come just after the SIGKILL: the job's processes outlive their
       // node until its watcher kills them, and a short job can finish meanwhile.
-      boolean crashed = faults.stream().anyMatch(f -> f.kind().kill()
-          && f.node().equals(r.node()) && f.atMillis() >= r.endMillis() - KILL_SLACK_MILLIS
-          && f.atMillis() - r.endMillis() <= REPORT_WINDOW_MILLIS);
-      if (!(rerun && crashed)) {
+      boolean faulted = faults.stream().anyMatch(f -> f.node().equals(r.node())
+          && (f.kind().kill()
+              ? f.atMillis() >= r.endMillis() - KILL_SLACK_MILLIS
+                  && f.atMillis() - r.endMillis() <= REPORT_WINDOW_MILLIS
+              : r.endMillis() >= f.atMillis() - KILL_SLACK_MILLIS
+                  && r.endMillis() <= f.endMillis()));
+      if (!(rerun && faulted)) {
         out.add(r);
       }
     }

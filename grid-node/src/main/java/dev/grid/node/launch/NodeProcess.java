@@ -219,7 +219,16 @@ public final class NodeProcess implements AutoCloseable {
   void signalTerminate() {
     process.destroy();
     if (paused) {
-      resume();
+      try {
+        resume();
+      } catch (IllegalStateException e) {
+        // A stopped process whose SIGTERM is not handled dies of it at once, so SIGCONT can
+        // find it gone (seen with sleep); only a process still there is a failure.
+        if (!awaitExit(SIGNAL_WAIT)) {
+          throw e;
+        }
+        paused = false;
+      }
     }
   }
 

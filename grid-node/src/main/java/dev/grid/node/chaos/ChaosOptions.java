@@ -26,7 +26,8 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
 
   static final String USAGE = "usage: bin/chaos [--duration 5m] [--seed N] [--fault-every 10-20s]"
       + " [--jobs-per-second 2] [--long-jobs 4]"
-      + " [--faults kill-primary,kill-worker,pause-primary,pause-worker] [--dir DIR] [--keep]";
+      + " [--faults kill-primary,kill-worker,pause-primary,pause-worker,partition] [--dir DIR]"
+      + " [--keep]; partition needs root";
 
   ChaosOptions {
     faults = Set.copyOf(faults);
@@ -56,7 +57,9 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
     int longJobs = 4;
     Path dir = null;
     boolean keep = false;
-    Set<History.Fault.Kind> faults = EnumSet.allOf(History.Fault.Kind.class);
+    // Partitions need root (network namespaces): only when asked for.
+    Set<History.Fault.Kind> faults =
+        EnumSet.complementOf(EnumSet.of(History.Fault.Kind.PARTITION));
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {

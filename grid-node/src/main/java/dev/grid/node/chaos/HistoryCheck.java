@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
  *       died just before its end: jobs run at least once, as promised. A rerun with no such
  *       fault on the node is a violation.
  *   <li>A run that never completed lasted from its start to its last ledger line, or to the
- *       SIGKILL of its node if that came later (its processes die with the node); a start line
+ *       SIGKILL of its node if that came later (its processes die with the node), but no longer
+ *       than {@link #BEAT_SILENCE_MILLIS} past the last beat of a long job; a start line
  *       up to {@link #KILL_SLACK_MILLIS} after the SIGKILL still counts as before it. Two runs of one
  *       job whose spans intersect are <b>overlapping</b>, whether or not either completed.
  *   <li>Cron: a fire is <b>due</b> every second of the watched window. It ran <b>once</b> if
@@ -63,6 +64,8 @@ final class HistoryCheck {
    * killed node's life: the shell was forked before, and wrote its line late on a busy machine.
    */
   static final long KILL_SLACK_MILLIS = 1000;
+  /** A long job's run silent this long after its last beat (one every 500 ms) had stopped. */
+  static final long BEAT_SILENCE_MILLIS = 1500;
 
   private HistoryCheck() {}
 
@@ -265,7 +268,13 @@ final class HistoryCheck {
       // A start line written just after the SIGKILL comes from a process forked before it.
       if (f.kind().kill() && f.node().equals(run.node())
           && f.atMillis() >= run.startMillis() - KILL_SLACK_MILLIS) {
-        end = Math.max(end, f.atMillis());
+        long died = f.atMillis();
+        if (run.kind().equals("long")) {
+          // A long job beats twice a second: silent for longer, it had stopped before the
+          // SIGKILL (its node's fence stopped it, e.g. in a partition).
+          died = Math.min(died, run.lastSeenMillis() + BEAT_SILENCE_MILLIS);
+        }
+        end = Math.max(end, died);
         break;
       }
     }

@@ -106,6 +106,26 @@ class HistoryCheckTest {
   }
 
   @Test
+  void when_a_long_run_went_silent_before_its_node_was_killed_then_a_retry_is_legal() {
+    ledger.add("long 1 j1 1 n1 r1 start " + T);
+    ledger.add("long 1 j1 1 n1 r1 beat " + (T + 500));
+    faults.add(new Fault(T + 20_000, Fault.Kind.KILL_WORKER, "n1", 0, T + 24_000));
+    job("1", "n2", T + 10_000, T + 10_500, 2);
+
+    assertThat(check().violations()).isEmpty();
+  }
+
+  @Test
+  void when_a_long_run_beats_until_its_node_is_killed_then_a_retry_before_the_kill_overlaps() {
+    ledger.add("long 1 j1 1 n1 r1 start " + T);
+    ledger.add("long 1 j1 1 n1 r1 beat " + (T + 9_500));
+    faults.add(new Fault(T + 10_000, Fault.Kind.KILL_WORKER, "n1", 0, T + 14_000));
+    job("1", "n2", T + 9_800, T + 10_500, 2);
+
+    assertThat(check().overlapping()).isEqualTo(1);
+  }
+
+  @Test
   void when_a_retry_starts_before_the_killed_node_died_then_the_runs_overlap() {
     ledger.add(line("1", 1, "n1", "r1", "start", T));
     faults.add(new Fault(T + 2000, Fault.Kind.KILL_WORKER, "n1", 0, T + 4000));

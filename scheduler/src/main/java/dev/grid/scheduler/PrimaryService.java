@@ -312,8 +312,33 @@ public final class PrimaryService implements AutoCloseable {
       }
     }
 
+    /**
+     * Hands queued jobs to workers with a free slot. The workers' free slots are counted first,
+     * and only that many queued jobs are taken from the index: the loop runs after every batch
+     * of map events, mostly with every slot taken, and walking {@value #BATCH} queued records
+     * each time to place none was a fifth of the primary's CPU under a 10,000-task array.
+     */
     void dispatch() {
-      List<JobRecord> records = index.queued(BATCH);
+      Map<String, Member> byName = new HashMap<>();
+      List<Dispatcher.Worker> workers = new ArrayList<>();
+      Map<String, Integer> active = index.activeByWorker();
+      int free = 0;
+      for (Member m : hz.getCluster().getMembers()) {
+        String name = m.getAttribute(ClusterSettings.NAME_ATTRIBUTE);
+        String slots = m.getAttribute(ClusterSettings.SLOTS_ATTRIBUTE);
+        if (name == null || slots == null) {
+          continue;
+        }
+        byName.put(name, m);
+        Dispatcher.Worker w = new Dispatcher.Worker(name, Integer.parseInt(slots),
+            active.getOrDefault(m.getUuid().toString(), 0));
+        workers.add(w);
+        free += w.free();
+      }
+      if (free == 0) {
+        return;
+      }
+      List<JobRecord> records = index.queued(Math.min(BATCH, free));
       if (records.isEmpty()) {
         return;
       }
@@ -328,19 +353,6 @@ public final class PrimaryService implements AutoCloseable {
           caps.computeIfAbsent(r.arrayId(),
               a -> new Dispatcher.ArrayCap(limit, index.activeTasks(a)));
         }
-      }
-      Map<String, Member> byName = new HashMap<>();
-      List<Dispatcher.Worker> workers = new ArrayList<>();
-      Map<String, Integer> active = index.activeByWorker();
-      for (Member m : hz.getCluster().getMembers()) {
-        String name = m.getAttribute(ClusterSettings.NAME_ATTRIBUTE);
-        String slots = m.getAttribute(ClusterSettings.SLOTS_ATTRIBUTE);
-        if (name == null || slots == null) {
-          continue;
-        }
-        byName.put(name, m);
-        workers.add(new Dispatcher.Worker(name, Integer.parseInt(slots),
-            active.getOrDefault(m.getUuid().toString(), 0)));
       }
       Dispatcher.Plan plan =
           Dispatcher.plan(new Dispatcher.Snapshot(queued, workers, lastWorker, arrayOf, caps));

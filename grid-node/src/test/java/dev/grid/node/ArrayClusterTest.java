@@ -120,6 +120,39 @@ class ArrayClusterTest {
   }
 
   @Test
+  void when_an_array_has_ended_then_its_status_is_read_from_its_task_blocks_without_a_scan() {
+    start(3, 4);
+    // Indices 1000-1099 fall in two blocks of 1,024 (1000-1023 and 1024-1099).
+    JobId array = ops().submit(JobSpec.command("true").withArray(ArraySpec.parse("1000-1099")));
+    awaitState(array, JobState.SUCCEEDED, JOB);
+    // The blocks are published a dispatch pass after the tasks' records change.
+    await().atMost(JOB).until(() -> info(array).tasks().equals(java.util.Map.of(JobState.SUCCEEDED, 100))
+        && blocksOf(array) == 2);
+
+    long before = jobQueries();
+    for (int i = 0; i < 5; i++) {
+      JobInfo read = info(array);
+      assertThat(read.state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(read.tasks()).containsExactly(java.util.Map.entry(JobState.SUCCEEDED, 100));
+    }
+    assertThat(jobQueries() - before).as("queries over the jobs map for 5 status reads")
+        .isZero();
+  }
+
+  /** Queries run over the jobs map on every member so far. */
+  private long jobQueries() {
+    return grid.live().stream().mapToLong(n -> n.hazelcast()
+        .getMap(dev.grid.scheduler.ClusterSettings.JOBS_MAP).getLocalMapStats().getQueryCount())
+        .sum();
+  }
+
+  private long blocksOf(JobId array) {
+    return grid.live().get(0).hazelcast()
+        .getMap(dev.grid.scheduler.ClusterSettings.TASK_BLOCKS_MAP).keySet().stream()
+        .filter(k -> k.toString().startsWith(array.value() + "/")).count();
+  }
+
+  @Test
   void when_an_array_is_capped_then_no_more_tasks_run_at_once_than_the_cap_and_each_sees_its_index() {
     start(3, 4); // 12 slots, cap 3
     JobId array = ops().submit(JobSpec.shell("echo $GRID_ARRAY_INDEX; sleep 0.2")

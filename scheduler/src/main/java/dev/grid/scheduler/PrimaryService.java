@@ -47,6 +47,10 @@ public final class PrimaryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrimaryService.class);
   private static final Object WAKE = new Object();
   private static final int BATCH = 512;
+  /** How often the changed task blocks are published, at most (see {@link TaskBlock}). */
+  private static final long PUBLISH_EVERY_MILLIS = 200;
+  /** How long an array whose tasks have all ended stays in the tally after its last change. */
+  private static final long TALLY_KEEP_MILLIS = 600_000;
 
   /**
    * Timings.
@@ -148,6 +152,8 @@ public final class PrimaryService implements AutoCloseable {
     final long epoch;
     final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     final JobIndex index = new JobIndex();
+    /** Every array task's state, published as task blocks for status reads. */
+    final TaskTally tally = new TaskTally();
     final Map<JobId, Long> dispatchSeen = new HashMap<>();
     /** When ({@link System#nanoTime}) this session first saw each worker that holds jobs gone. */
     final Map<String, Long> goneSince = new HashMap<>();
@@ -159,6 +165,14 @@ public final class PrimaryService implements AutoCloseable {
     boolean dependenciesChanged = true;
     /** Set to 0 by the membership listener to reconcile at once. */
     volatile long nextReconcile;
+    /**
+     * Set when the tally must read every task's record again: at the start, and when a member
+     * left (the map events of a write its owner applied just before it died can be lost).
+     */
+    volatile boolean recount = true;
+    /** Set by a failed block write: every block is published again. */
+    volatile boolean publishFailed;
+    long nextPublish;
 
     Session(long epoch) {
       this.epoch = epoch;
@@ -175,6 +189,7 @@ public final class PrimaryService implements AutoCloseable {
         @Override
         public void memberRemoved(MembershipEvent e) {
           nextReconcile = 0;
+          recount = true;
           inbox.offer(WAKE);
         }
       });
@@ -228,6 +243,7 @@ public final class PrimaryService implements AutoCloseable {
             resolveWaiting();
           }
           dispatch();
+          publishBlocks();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
@@ -240,11 +256,48 @@ public final class PrimaryService implements AutoCloseable {
       }
     }
 
+    /** A record from an event or from this session's own write. */
+    void seen(JobRecord r, long now) {
+      index.offer(r, now);
+      tally.offer(r, now);
+    }
+
+    /**
+     * Publishes the task blocks changed since the last time, at most every {@value
+     * #PUBLISH_EVERY_MILLIS} ms, without waiting for the writes. Reads every task's state first
+     * if {@link #recount} asks, so that no block is published from a partial view.
+     */
+    void publishBlocks() {
+      long now = clock.millis();
+      if (recount) {
+        recount = false;
+        for (TaskSlot t : table.taskSlots()) {
+          tally.offer(t.arrayId(), t.index(), t.state(), t.version(), now);
+        }
+      }
+      if (publishFailed) {
+        publishFailed = false;
+        tally.markAllChanged();
+      }
+      if (now < nextPublish || !live()) {
+        return;
+      }
+      nextPublish = now + PUBLISH_EVERY_MILLIS;
+      for (CompletableFuture<Boolean> f : table.publishBlocks(tally.takeChanged(epoch))) {
+        f.whenComplete((ok, error) -> {
+          if (error != null) {
+            LOG.debug("publishing a task block failed; publishing all again", error);
+            publishFailed = true;
+          }
+        });
+      }
+    }
+
     void drain(Object first) {
       long now = clock.millis();
       for (Object o = first; o != null; o = inbox.poll()) {
         if (o instanceof JobRecord r) {
-          index.offer(r, now);
+          seen(r, now);
           dependenciesChanged |= r.state().isTerminal() || r.state() == JobState.WAITING;
         }
       }
@@ -275,7 +328,7 @@ public final class PrimaryService implements AutoCloseable {
         try {
           UpdateResult u = f.join();
           if (u.record() != null) {
-            index.offer(u.record(), now);
+            seen(u.record(), now);
           }
         } catch (RuntimeException e) {
           LOG.warn("a dependency decision could not be written; deciding again later", e);
@@ -298,7 +351,12 @@ public final class PrimaryService implements AutoCloseable {
       if (!r.arrayParent()) {
         return new DependencyCheck.Parent(id, r.state(), null);
       }
-      Map<JobState, Integer> counts = table.taskCounts(id);
+      // The tally, once it holds every task of the array, spares a scan of the grid's records.
+      Map<JobState, Integer> counts = tally.counts(id);
+      if (counts.values().stream().mapToInt(Integer::intValue).sum()
+          != r.spec().array().indexList().size()) {
+        counts = table.taskCounts(id);
+      }
       return new DependencyCheck.Parent(id, ArrayProgress.state(counts),
           ArrayProgress.describe(counts));
     }
@@ -378,7 +436,7 @@ public final class PrimaryService implements AutoCloseable {
           continue;
         }
         if (r.record() != null) {
-          index.offer(r.record(), now);
+          seen(r.record(), now);
         }
         if (r.applied()) {
           dispatched.incrementAndGet();
@@ -418,7 +476,7 @@ public final class PrimaryService implements AutoCloseable {
           UpdateResult u = table.update(r.id(),
               new JobCommand.Reclaim(epoch, r.attempt(), !workerGone, reason, now));
           if (u.record() != null) {
-            index.offer(u.record(), now);
+            seen(u.record(), now);
           }
           if (u.applied()) {
             LOG.info("job {} taken back: {} -> {}", r.id(), reason, u.record().state());
@@ -431,6 +489,7 @@ public final class PrimaryService implements AutoCloseable {
         return r == null || r.state() != JobState.DISPATCHED;
       });
       index.pruneEnded(now - 60_000);
+      tally.pruneEnded(now - TALLY_KEEP_MILLIS);
     }
   }
 

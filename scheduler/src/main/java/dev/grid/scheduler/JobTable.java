@@ -239,6 +239,21 @@ public final class JobTable {
     return member.isPresent();
   }
 
+  /**
+   * Hands jobs dispatched to one worker process (the same {@code workerId}) to it in one message.
+   */
+  public boolean sendRunAll(List<JobRecord> dispatched, long epoch) {
+    if (dispatched.isEmpty()) {
+      return true;
+    }
+    if (dispatched.size() == 1) {
+      return sendRun(dispatched.get(0), epoch);
+    }
+    Optional<Member> member = member(dispatched.get(0).workerId());
+    member.ifPresent(m -> messages.executeOnMember(new WorkerMessages.RunAll(dispatched, epoch), m));
+    return member.isPresent();
+  }
+
   /** Asks the worker running the job to kill the given attempt. */
   public boolean sendCancel(JobRecord running) {
     Optional<Member> member = member(running.workerId());

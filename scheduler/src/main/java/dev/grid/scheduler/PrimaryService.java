@@ -363,11 +363,13 @@ public final class PrimaryService implements AutoCloseable {
 
     /** Jobs an earlier primary dispatched but that have not started: hand them over again. */
     void resendDispatched() {
+      Map<String, List<JobRecord>> toRun = new HashMap<>();
       for (JobRecord r : index.active()) {
         if (r.state() == JobState.DISPATCHED) {
-          table.sendRun(r, epoch);
+          toRun.computeIfAbsent(r.workerId(), w -> new ArrayList<>()).add(r);
         }
       }
+      toRun.values().forEach(batch -> table.sendRunAll(batch, epoch));
     }
 
     /**
@@ -425,6 +427,7 @@ public final class PrimaryService implements AutoCloseable {
             new JobCommand.Dispatch(epoch, a.worker(), workerId, now)).toCompletableFuture());
       }
       lastWorker = plan.lastWorker();
+      Map<String, List<JobRecord>> toRun = new HashMap<>();
       for (CompletableFuture<UpdateResult> f : results) {
         UpdateResult r;
         try {
@@ -441,9 +444,10 @@ public final class PrimaryService implements AutoCloseable {
         if (r.applied()) {
           dispatched.incrementAndGet();
           dispatchSeen.put(r.record().id(), now);
-          table.sendRun(r.record(), epoch);
+          toRun.computeIfAbsent(r.record().workerId(), w -> new ArrayList<>()).add(r.record());
         }
       }
+      toRun.values().forEach(batch -> table.sendRunAll(batch, epoch));
     }
 
     /** Takes back jobs whose worker is gone, or that a live worker never started. */

@@ -58,6 +58,7 @@ public final class SchedulerTypes {
         TaskBlock.Publish.class,
         TaskSlot.class,
         TaskSlot.Of.class,
-        JobTable.AnyTask.class);
+        JobTable.AnyTask.class,
+        WorkerMessages.RunAll.class);
   }
 }

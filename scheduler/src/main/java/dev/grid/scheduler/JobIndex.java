@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -27,7 +28,7 @@ final class JobIndex {
    * walking every job that ended in the last minute (100,000 under a large array, twice a
    * second).
    */
-  private final Map<JobId, long[]> ended = new java.util.LinkedHashMap<>();
+  private final Map<JobId, long[]> ended = new LinkedHashMap<>();
   /** Per array: its unfinished tasks known here, and those of them dispatched or running. */
   private final Map<JobId, Integer> unfinishedTasks = new HashMap<>();
   private final Map<JobId, Integer> activeTasks = new HashMap<>();

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,7 @@ public final class JobTable {
     if (found.size() != keys.size()) {
       return null;
     }
-    Map<JobState, Integer> counts = new java.util.EnumMap<>(JobState.class);
+    Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
     for (TaskBlock b : found.values()) {
       b.addCounts(counts);
     }
@@ -250,7 +251,8 @@ public final class JobTable {
       return sendRun(dispatched.get(0), epoch);
     }
     Optional<Member> member = member(dispatched.get(0).workerId());
-    member.ifPresent(m -> messages.executeOnMember(new WorkerMessages.RunAll(dispatched, epoch), m));
+    member.ifPresent(
+        m -> messages.executeOnMember(new WorkerMessages.RunAll(dispatched, epoch), m));
     return member.isPresent();
   }
 

@@ -39,6 +39,11 @@ public record ClusterSettings(
 
   /** The replicated map of job records. */
   public static final String JOBS_MAP = "jobs";
+  /**
+   * Array tasks' states by block ({@link TaskBlock}), written by the primary; not persisted:
+   * each new primary writes them again from the task records.
+   */
+  public static final String TASK_BLOCKS_MAP = "task-blocks";
 
   /** The replicated map of node descriptions. */
   public static final String NODES_MAP = "nodes";
@@ -118,6 +123,7 @@ public record ClusterSettings(
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
 
     config.addMapConfig(new MapConfig(NODES_MAP).setBackupCount(1));
+    config.addMapConfig(new MapConfig(TASK_BLOCKS_MAP).setBackupCount(1));
     // jobs, schedules and schedule-runs: persisted through the blob store
     DurableMaps.mapConfigs().forEach(config::addMapConfig);
     dev.grid.storage.ReplicatedBlobStore.configure(config);

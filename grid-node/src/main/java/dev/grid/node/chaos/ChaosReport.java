@@ -26,6 +26,7 @@ record ChaosReport(
     Long failoverP50Millis,
     Long failoverMaxMillis,
     int primaryKills,
+    int primaryChanges,
     List<String> violations) {
 
   ChaosReport {
@@ -55,6 +56,7 @@ record ChaosReport(
         + " failover-p50=" + millis(failoverP50Millis)
         + " failover-max=" + millis(failoverMaxMillis)
         + " (primary-kills=" + primaryKills
+        + " primary-changes=" + primaryChanges
         + " rerun-after-fault=" + rerunAfterFault
         + (ledgerBad > 0 ? " ledger-bad-lines=" + ledgerBad : "")
         + ") " + (passed() ? "PASS" : "FAIL: " + violations.size() + " violation(s)");

@@ -153,6 +153,7 @@ final class ChaosRun {
           checked.cronTwice(), checked.cronMissed(), checked.cronInterrupted(), checked.unreadable(),
           checked.rerunAfterFault(), checked.ledgerBad(),
           checked.failoverP50Millis(), checked.failoverMaxMillis(), checked.primaryKills(),
+          checked.primaryChanges(),
           violations);
       writeReport(dir, report, faults);
       return report;

@@ -52,7 +52,8 @@ import java.util.stream.Collectors;
  *       marker line.
  *   <li><b>failover</b>: for each SIGKILL of the primary, the time from the kill to the first
  *       DISPATCHED event of a higher epoch. A kill after which no higher epoch dispatched is a
- *       violation.
+ *       violation. <b>primary changes</b>: distinct epochs among the dispatches, less one; in a
+ *       run without faults any change is a <b>false failover</b>, a violation.
  * </ul>
  */
 final class HistoryCheck {
@@ -146,13 +147,20 @@ final class HistoryCheck {
       }
     }
     failovers.sort(Comparator.naturalOrder());
+    int primaryChanges = (int) h.dispatches().stream().mapToLong(History.Dispatch::epoch)
+        .distinct().count() - 1;
+    primaryChanges = Math.max(0, primaryChanges);
+    if (h.faults().isEmpty() && primaryChanges > 0) {
+      violations.add("false failover: the primary changed " + primaryChanges + " time(s) in a"
+          + " run without faults (dispatches came with " + (primaryChanges + 1) + " epochs)");
+    }
     Long p50 = failovers.isEmpty() ? null : failovers.get((failovers.size() - 1) / 2);
     Long max = failovers.isEmpty() ? null : failovers.get(failovers.size() - 1);
 
     return new ChaosReport(seed, durationMillis, h.faults().size(), h.jobs().size(), finished,
         lost, runTwice, overlapping, cron.due, cron.once, cron.twice, cron.missed,
         cron.interrupted, unreadable,
-        rerunAfterFault, h.ledgerBadLines(), p50, max, primaryKills, violations);
+        rerunAfterFault, h.ledgerBadLines(), p50, max, primaryKills, primaryChanges, violations);
   }
 
   private static String lostBecause(History.Accepted job, List<Ledger.Run> runs) {

@@ -238,6 +238,24 @@ class HistoryCheckTest {
     assertThat(report.failoverMaxMillis()).isEqualTo(3000);
   }
 
+  @Test
+  void in_a_run_without_faults_a_change_of_primary_is_a_false_failover() {
+    List<History.Dispatch> steady = List.of(new History.Dispatch(T, 5, "a"),
+        new History.Dispatch(T + 100_000, 5, "b"));
+    List<History.Dispatch> changed = List.of(new History.Dispatch(T, 5, "a"),
+        new History.Dispatch(T + 100_000, 9, "b"));
+
+    ChaosReport quiet = HistoryCheck.check(new History(jobs, List.of(), 0, null, faults, steady),
+        7, 300_000);
+    ChaosReport flapped = HistoryCheck.check(
+        new History(jobs, List.of(), 0, null, faults, changed), 7, 300_000);
+
+    assertThat(quiet.violations()).isEmpty();
+    assertThat(flapped.primaryChanges()).isEqualTo(1);
+    assertThat(flapped.violations()).singleElement().asString().startsWith("false failover");
+    assertThat(flapped.summaryLine()).contains("primary-changes=1");
+  }
+
   private ChaosReport check() {
     return check(null);
   }

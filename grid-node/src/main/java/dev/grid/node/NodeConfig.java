@@ -1,5 +1,6 @@
 package dev.grid.node;
 
+import dev.grid.scheduler.LeaseSettings;
 import dev.grid.scheduler.RetentionPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -48,7 +49,7 @@ public record NodeConfig(
     RetentionPolicy retention) {
 
   public static final int DEFAULT_PARTITIONS = 31;
-  public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
   public static final long DEFAULT_OUTPUT_CAP = 4L << 20;
   public static final Duration DEFAULT_SCRUB_EVERY = Duration.ofHours(6);
 

@@ -1,6 +1,10 @@
 package dev.grid.node;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceImpl;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.internal.cluster.impl.ClusterServiceImpl;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,19 +19,30 @@ import org.slf4j.LoggerFactory;
  * them elsewhere: the guarantee that a job never runs twice at the same time must also hold for
  * a node that is frozen or cut off, not only for one that is dead.
  *
- * <p>Every {@link #TICK} the node looks at its cluster. While it sees a majority of the members
- * listed, it beats its {@link OrphanGuard}, whose watcher process kills every job session after
- * the quiet time ({@link #QUIET} by default) without a beat: that covers a frozen JVM (SIGSTOP,
- * a hung host), which can do nothing itself. A node that sees only a minority (a partition)
- * stops its jobs itself and starts none. A tick that comes late (by a little less than the quiet
- * time) means the node itself was frozen and its watcher may have killed its jobs. Either way
- * the jobs are fenced: their end is a hand-back, not a failure, and the primary runs them again.
+ * <p>Every {@link #TICK} the node looks at its cluster. While it has heard a Hazelcast heartbeat
+ * within {@link #HEARD} from a majority of the members listed (itself included), it beats its
+ * {@link OrphanGuard}, whose watcher process kills every job session after the quiet time
+ * ({@link #QUIET} by default) without a beat: that covers a frozen JVM (SIGSTOP, a hung host),
+ * which can do nothing itself. A node that sees only a minority (a partition) stops its jobs
+ * itself and starts none. A tick that comes late (by a little less than the quiet time) means
+ * the node itself was frozen and its watcher may have killed its jobs. Either way the jobs
+ * are fenced: their end is a hand-back, not a failure, and the primary runs them again.
  *
  * <p>The primary takes a job back from a worker that left the grid only once the worker has
  * been gone for the reclaim grace ({@link #RECLAIM_GRACE} by default), longer than the quiet
- * time: by then the watcher has killed what the worker ran. Hazelcast itself writes a silent
- * member off after 3 s without a heartbeat. All times here are monotonic ({@link
- * System#nanoTime}): a step of the wall clock is not a freeze.
+ * time: by then the watcher has killed what the worker ran. Hazelcast itself writes a silent member off after 3 s without a
+ * heartbeat.
+ *
+ * <p>Why heartbeats and not the member list: in a real partition the two sides do not drop each
+ * other at the same time. The majority wrote the cut-off node off 3 s after the cut; the cut-off
+ * node (not the master) first had to suspect the master, then fail to claim mastership from the
+ * third node, and still listed three members 8 s after the cut, after the new primary had taken
+ * its job back and run it again (bin/chaos, seed 11: the same job on both sides for 0.4 s). A
+ * node that has heard from no majority for {@link #HEARD} stops its jobs about 3 s after the
+ * cut, whatever its member list says; a one-way cut, where it hears too little, fences it too.
+ *
+ * <p>The fence's own times are monotonic ({@link System#nanoTime}): a step of the wall clock is
+ * not a freeze.
  */
 final class NodeFence implements Worker.Fence, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeFence.class);
@@ -36,6 +51,11 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
   static final Duration TICK = Duration.ofMillis(250);
   /** How long the primary waits after a worker left before it takes the worker's jobs back. */
   static final Duration RECLAIM_GRACE = QUIET.plusSeconds(1);
+  /**
+   * How recent a member's last heartbeat must be for the member to count as in touch: as long as
+   * Hazelcast waits before it suspects a member (it sends a heartbeat every second to each).
+   */
+  static final Duration HEARD = Duration.ofSeconds(3);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final String name;
@@ -130,11 +150,11 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
             why);
         fenced(now, why);
       }
-      int seen = hz.getLifecycleService().isRunning() ? hz.getCluster().getMembers().size() : 0;
+      int seen = hz.getLifecycleService().isRunning() ? heard() : 0;
       if (seen >= majority) {
         joined = true;
         if (cutOff != null) {
-          LOG.info("node {} sees {} members again: back in the grid", name, seen);
+          LOG.info("node {} hears from {} members again: back in the grid", name, seen);
           cutOff = null;
         }
         guard.beat();
@@ -143,7 +163,8 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
         }
       } else if (joined) {
         if (cutOff == null) {
-          cutOff = "node " + name + " sees " + seen + " member(s), fewer than the " + majority
+          cutOff = "node " + name + " has heard from " + seen + " member(s) (itself included) in"
+              + " the last " + HEARD.toMillis() + " ms, fewer than the " + majority
               + " a majority needs";
           LOG.warn("{}: the grid may have written it off; its jobs are stopped and handed back",
               cutOff);
@@ -153,6 +174,38 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
     } catch (Throwable e) { // a tick that dies silently would stop the beats: jobs get killed
       LOG.warn("fence tick failed", e);
     }
+  }
+
+  /**
+   * How many members, this one included, sent a heartbeat within {@link #HEARD}. Heartbeat times
+   * are on Hazelcast's cluster clock (wall time plus the master's offset) and compared with it.
+   * Hazelcast's internals give them; if they cannot be reached, every listed member counts.
+   */
+  private int heard() {
+    java.util.Set<Member> members = hz.getCluster().getMembers();
+    ClusterServiceImpl cluster = clusterService();
+    if (cluster == null) {
+      return members.size();
+    }
+    long now = cluster.getClusterClock().getClusterTime();
+    int heard = 0;
+    for (Member m : members) {
+      long last = cluster.getClusterHeartbeatManager().getLastHeartbeatTime(m);
+      if (m.localMember() || now - last <= HEARD.toMillis()) {
+        heard++;
+      }
+    }
+    return heard;
+  }
+
+  private ClusterServiceImpl clusterService() {
+    if (hz instanceof HazelcastInstanceProxy proxy && proxy.getOriginal() != null) {
+      return proxy.getOriginal().node.getClusterService();
+    }
+    if (hz instanceof HazelcastInstanceImpl impl) {
+      return impl.node.getClusterService();
+    }
+    return null;
   }
 
   private void fenced(long now, String why) {

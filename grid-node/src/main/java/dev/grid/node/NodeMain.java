@@ -76,7 +76,7 @@ public final class NodeMain implements Callable<Integer> {
       description = "Hazelcast partitions (default ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--lease-ms", defaultValue = "2000",
+  @Option(names = "--lease-ms", defaultValue = "1500",
       description = "Primary lease length in ms; failover takes about this long (default ${DEFAULT-VALUE}).")
   long leaseMillis;
 

@@ -83,7 +83,7 @@ final class NodeOperations implements GridOperations {
     if (!r.arrayParent()) {
       return r.toInfo();
     }
-    Map<JobState, Integer> counts = table.taskCounts(r.id());
+    Map<JobState, Integer> counts = table.arrayCounts(r);
     return r.toInfo().withTasks(ArrayProgress.state(counts), counts);
   }
 

@@ -12,6 +12,7 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.scheduler.ClusterSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -117,6 +119,39 @@ class ArrayClusterTest {
     });
     List<JobInfo> listed = ops().jobs(Optional.empty());
     assertThat(listed).extracting(JobInfo::id).containsExactly(array);
+  }
+
+  @Test
+  void when_an_array_has_ended_then_its_status_is_read_from_its_task_blocks_without_a_scan() {
+    start(3, 4);
+    // Indices 1000-1099 fall in two blocks of 1,024 (1000-1023 and 1024-1099).
+    JobId array = ops().submit(JobSpec.command("true").withArray(ArraySpec.parse("1000-1099")));
+    awaitState(array, JobState.SUCCEEDED, JOB);
+    // The blocks are published a dispatch pass after the tasks' records change.
+    await().atMost(JOB).until(() -> info(array).tasks().equals(Map.of(JobState.SUCCEEDED, 100))
+        && blocksOf(array) == 2);
+
+    long before = jobQueries();
+    for (int i = 0; i < 5; i++) {
+      JobInfo read = info(array);
+      assertThat(read.state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(read.tasks()).containsExactly(Map.entry(JobState.SUCCEEDED, 100));
+    }
+    assertThat(jobQueries() - before).as("queries over the jobs map for 5 status reads")
+        .isZero();
+  }
+
+  /** Queries run over the jobs map on every member so far. */
+  private long jobQueries() {
+    return grid.live().stream().mapToLong(n -> n.hazelcast()
+        .getMap(ClusterSettings.JOBS_MAP).getLocalMapStats().getQueryCount())
+        .sum();
+  }
+
+  private long blocksOf(JobId array) {
+    return grid.live().get(0).hazelcast()
+        .getMap(ClusterSettings.TASK_BLOCKS_MAP).keySet().stream()
+        .filter(k -> k.toString().startsWith(array.value() + "/")).count();
   }
 
   @Test

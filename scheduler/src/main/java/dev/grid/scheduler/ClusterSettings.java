@@ -39,6 +39,11 @@ public record ClusterSettings(
 
   /** The replicated map of job records. */
   public static final String JOBS_MAP = "jobs";
+  /**
+   * Array tasks' states by block ({@link TaskBlock}), written by the primary; not persisted:
+   * each new primary writes them again from the task records.
+   */
+  public static final String TASK_BLOCKS_MAP = "task-blocks";
 
   /** The replicated map of node descriptions. */
   public static final String NODES_MAP = "nodes";
@@ -101,12 +106,24 @@ public record ClusterSettings(
     // property: it was silently ignored, and the count followed the cores).
     config.setProperty("hazelcast.operation.thread.count", "2");
     config.setProperty("hazelcast.operation.generic.thread.count", "2");
-    config.setProperty("hazelcast.io.thread.count", "2");
+    // A connection opened to a member that is frozen (SIGSTOP, a long GC pause: its kernel still
+    // accepts TCP, the process never answers) stays in protocol negotiation, and Hazelcast 5.7's
+    // output thread that owns it spins on it (seen: 4-15 s of CPU per 40 s). Other connections on
+    // that thread starve: the healthy members missed each other's heartbeats, split, and could
+    // not merge while the frozen one stayed frozen. Four output threads, and the IO balancer
+    // moving the busiest connection every second, keep the healthy connections on other threads.
+    // Measured with a frozen member and the two others split on purpose: they merged again 3 of 3
+    // times (in 6-20 s) with these settings, 0 of 3 times within 60 s with two IO threads each
+    // way. FrozenWorkerProcessIT freezes a member.
+    config.setProperty("hazelcast.io.input.thread.count", "2");
+    config.setProperty("hazelcast.io.output.thread.count", "4");
+    config.setProperty("hazelcast.io.balancer.interval.seconds", "1");
     config.setProperty("hazelcast.event.thread.count", "2");
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
 
     config.addMapConfig(new MapConfig(NODES_MAP).setBackupCount(1));
+    config.addMapConfig(new MapConfig(TASK_BLOCKS_MAP).setBackupCount(1));
     // jobs, schedules and schedule-runs: persisted through the blob store
     DurableMaps.mapConfigs().forEach(config::addMapConfig);
     dev.grid.storage.ReplicatedBlobStore.configure(config);

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -21,8 +22,13 @@ final class JobIndex {
 
   private final Map<JobId, JobRecord> unfinished = new HashMap<>();
   private final TreeSet<JobRecord> queue = new TreeSet<>(QUEUE_ORDER);
-  /** Ended jobs: version at the end and when it was seen, so late copies are not taken back. */
-  private final Map<JobId, long[]> ended = new HashMap<>();
+  /**
+   * Ended jobs: version at the end and when it was seen, so late copies are not taken back. In
+   * the order they were seen, so that pruning stops at the first one still young instead of
+   * walking every job that ended in the last minute (100,000 under a large array, twice a
+   * second).
+   */
+  private final Map<JobId, long[]> ended = new LinkedHashMap<>();
   /** Per array: its unfinished tasks known here, and those of them dispatched or running. */
   private final Map<JobId, Integer> unfinishedTasks = new HashMap<>();
   private final Map<JobId, Integer> activeTasks = new HashMap<>();
@@ -58,6 +64,7 @@ final class JobIndex {
     }
     if (r.state().isTerminal()) {
       unfinished.remove(r.id());
+      ended.remove(r.id()); // seen again: goes to the end, in time order
       ended.put(r.id(), new long[] {r.version(), nowMillis});
       return;
     }
@@ -145,12 +152,16 @@ final class JobIndex {
     return unfinished.values();
   }
 
-  /** Forgets ended jobs seen before the given time. */
+  /**
+   * Forgets ended jobs seen before the given time, oldest first (a wall clock stepping back
+   * only makes some stay longer).
+   */
   void pruneEnded(long olderThanMillis) {
     for (Iterator<long[]> it = ended.values().iterator(); it.hasNext(); ) {
-      if (it.next()[1] < olderThanMillis) {
-        it.remove();
+      if (it.next()[1] >= olderThanMillis) {
+        return;
       }
+      it.remove();
     }
   }
 }

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +30,14 @@ import java.util.concurrent.CompletionStage;
 public final class JobTable {
   private final HazelcastInstance hz;
   private final IMap<JobId, JobRecord> jobs;
+  private final IMap<String, TaskBlock> blocks;
   private final IExecutorService messages;
   private final Clock clock;
 
   public JobTable(HazelcastInstance hz, Clock clock) {
     this.hz = hz;
     this.jobs = hz.getMap(ClusterSettings.JOBS_MAP);
+    this.blocks = hz.getMap(ClusterSettings.TASK_BLOCKS_MAP);
     this.messages = hz.getExecutorService(ClusterSettings.MESSAGE_EXECUTOR);
     this.clock = clock;
   }
@@ -96,6 +99,68 @@ public final class JobTable {
       states.add(s.state());
     }
     return ArrayProgress.count(states);
+  }
+
+  /**
+   * How many tasks of the array are in each state: from its {@link TaskBlock}s (one read per
+   * {@value TaskBlock#SIZE} tasks) when they account for every task, else counted from the
+   * records themselves ({@link #taskCounts}, a scan of the grid's records). The blocks are what
+   * the primary last published, a dispatch pass (well under a second) behind the records, and
+   * missing while a new primary reads the records after a full restart.
+   */
+  public Map<JobState, Integer> arrayCounts(JobRecord array) {
+    Map<JobState, Integer> fromBlocks = blockCounts(array);
+    return fromBlocks != null ? fromBlocks : taskCounts(array.id());
+  }
+
+  /** The array's counts from its blocks, or null if they do not account for every task. */
+  Map<JobState, Integer> blockCounts(JobRecord array) {
+    List<Integer> indices = array.spec().array().indexList();
+    Set<String> keys = new HashSet<>();
+    int last = -1;
+    for (int i : indices) {
+      int b = TaskBlock.blockOf(i);
+      if (b != last) {
+        keys.add(TaskBlock.key(array.id(), b));
+        last = b;
+      }
+    }
+    Map<String, TaskBlock> found = blocks.getAll(keys);
+    if (found.size() != keys.size()) {
+      return null;
+    }
+    Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+    for (TaskBlock b : found.values()) {
+      b.addCounts(counts);
+    }
+    int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+    return total == indices.size() ? counts : null;
+  }
+
+  /** Writes the blocks, each unless a newer primary wrote it; without waiting. */
+  List<CompletableFuture<Boolean>> publishBlocks(List<TaskBlock> changed) {
+    List<CompletableFuture<Boolean>> out = new ArrayList<>(changed.size());
+    for (TaskBlock b : changed) {
+      out.add(blocks.submitToKey(TaskBlock.key(b.arrayId(), b.block()), new TaskBlock.Publish(b))
+          .toCompletableFuture());
+    }
+    return out;
+  }
+
+  /** Every array task's state and version, made where the records live. */
+  List<TaskSlot> taskSlots() {
+    return new ArrayList<>(jobs.project(new TaskSlot.Of(), new AnyTask()));
+  }
+
+  /** Deletes the array's task blocks (its tasks' records are deleted apart). */
+  void forgetBlocks(JobRecord array) {
+    Set<Integer> numbers = new HashSet<>();
+    for (int i : array.spec().array().indexList()) {
+      numbers.add(TaskBlock.blockOf(i));
+    }
+    for (int b : numbers) {
+      blocks.delete(TaskBlock.key(array.id(), b));
+    }
   }
 
   /** Creates the job under the given id unless one exists; true if this call created it. */
@@ -175,6 +240,22 @@ public final class JobTable {
     return member.isPresent();
   }
 
+  /**
+   * Hands jobs dispatched to one worker process (the same {@code workerId}) to it in one message.
+   */
+  public boolean sendRunAll(List<JobRecord> dispatched, long epoch) {
+    if (dispatched.isEmpty()) {
+      return true;
+    }
+    if (dispatched.size() == 1) {
+      return sendRun(dispatched.get(0), epoch);
+    }
+    Optional<Member> member = member(dispatched.get(0).workerId());
+    member.ifPresent(
+        m -> messages.executeOnMember(new WorkerMessages.RunAll(dispatched, epoch), m));
+    return member.isPresent();
+  }
+
   /** Asks the worker running the job to kill the given attempt. */
   public boolean sendCancel(JobRecord running) {
     Optional<Member> member = member(running.workerId());
@@ -209,10 +290,16 @@ public final class JobTable {
   /**
    * Deletes an array's own record (from every copy, and from the store behind the map); any other
    * record is left alone. True if it was deleted. An array's record never ends by itself: its
-   * tasks do, and retention deletes them first (see {@link RetentionPlanner}).
+   * tasks do, and retention deletes them first (see {@link RetentionPlanner}). Its task blocks
+   * go with it.
    */
   boolean forgetArray(JobId id) {
-    return Boolean.TRUE.equals(jobs.executeOnKey(id, new ForgetArray()));
+    JobRecord array = jobs.get(id);
+    boolean deleted = Boolean.TRUE.equals(jobs.executeOnKey(id, new ForgetArray()));
+    if (deleted && array != null && array.arrayParent()) {
+      forgetBlocks(array);
+    }
+    return deleted;
   }
 
   /** The underlying map, for listeners. */
@@ -254,6 +341,14 @@ public final class JobTable {
     @Override
     public boolean apply(Map.Entry<JobId, JobRecord> entry) {
       return arrayId.equals(entry.getValue().arrayId());
+    }
+  }
+
+  /** Selects the tasks of every array where the records live. */
+  record AnyTask() implements Predicate<JobId, JobRecord> {
+    @Override
+    public boolean apply(Map.Entry<JobId, JobRecord> entry) {
+      return entry.getValue().arrayIndex() != null;
     }
   }
 

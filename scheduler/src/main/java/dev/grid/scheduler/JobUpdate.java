@@ -37,6 +37,8 @@ import java.util.Objects;
  * dispatch timeout.
  */
 public final class JobUpdate {
+  /** Part of the message of a cron fire's job ended LOST rather than run a second time. */
+  public static final String CRON_AT_MOST_ONCE = "a cron fire runs at most once";
   private JobUpdate() {}
 
   /** Applies the command to the record ({@code null} if the job does not exist). */
@@ -119,6 +121,9 @@ public final class JobUpdate {
     }
     // A job that never started has not used a retry: hand it out again for free.
     boolean ran = r.state() == RUNNING;
+    if (ran && isCronFire(r)) {
+      return UpdateResult.applied(endAtMostOnce(r, c.reason(), c.atMillis(), c.epoch()));
+    }
     if (ran && r.retriesUsed() >= r.spec().maxRetries()) {
       String why = c.reason() + "; no retries left (maxRetries " + r.spec().maxRetries() + ")";
       return UpdateResult.applied(check(r, LOST)
@@ -142,8 +147,27 @@ public final class JobUpdate {
           r.attempt(), r.epoch(), "cancelled; " + c.reason()).withEnd(null, c.atMillis(), 0, 0,
           false));
     }
+    if (r.state() == RUNNING && isCronFire(r)) {
+      return UpdateResult.applied(endAtMostOnce(r, c.reason(), c.atMillis(), r.epoch()));
+    }
     return UpdateResult.applied(check(r, QUEUED).moveTo(QUEUED, c.atMillis(), r.node(),
         r.attempt(), r.epoch(), c.reason() + "; dispatching again"));
+  }
+
+  /** Whether the job is a schedule's fire (its id says so: see {@link CronFire}). */
+  private static boolean isCronFire(JobRecord r) {
+    return CronFire.of(r.id()).isPresent();
+  }
+
+  /**
+   * Ends a cron fire whose run was interrupted (its worker died, was cut off or stopped): a fire
+   * runs at most once, and the run may have done part or all of its work, so it is not run
+   * again, whatever its retries. It ends LOST, which the schedule's runs show.
+   */
+  private static JobRecord endAtMostOnce(JobRecord r, String reason, long atMillis, long epoch) {
+    return check(r, LOST).moveTo(LOST, atMillis, r.node(), r.attempt(), epoch,
+            reason + "; " + CRON_AT_MOST_ONCE + ", so it is not run again")
+        .withEnd(null, atMillis, 0, 0, false);
   }
 
   private static UpdateResult resolve(JobRecord r, JobCommand.Resolve c) {

@@ -53,6 +53,12 @@ public final class SchedulerTypes {
         Dependencies.class,
         JobCommand.Resolve.class,
         JobTable.TasksOf.class,
-        JobTable.ForgetArray.class);
+        JobTable.ForgetArray.class,
+        TaskBlock.class,
+        TaskBlock.Publish.class,
+        TaskSlot.class,
+        TaskSlot.Of.class,
+        JobTable.AnyTask.class,
+        WorkerMessages.RunAll.class);
   }
 }

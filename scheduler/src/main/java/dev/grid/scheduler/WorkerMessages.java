@@ -3,6 +3,8 @@ package dev.grid.scheduler;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import dev.grid.api.JobId;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,27 @@ final class WorkerMessages {
     @Override
     void deliver(WorkerEndpoint worker) {
       worker.run(record, epoch);
+    }
+  }
+
+  /**
+   * "Run these jobs": the records one dispatch pass gave this worker, and the dispatching
+   * primary's epoch. One message per worker per pass rather than one per job.
+   */
+  static final class RunAll extends ToWorker {
+    private final List<JobRecord> records;
+    private final long epoch;
+
+    RunAll(List<JobRecord> records, long epoch) {
+      this.records = new ArrayList<>(records);
+      this.epoch = epoch;
+    }
+
+    @Override
+    void deliver(WorkerEndpoint worker) {
+      for (JobRecord r : records) {
+        worker.run(r, epoch);
+      }
     }
   }
 

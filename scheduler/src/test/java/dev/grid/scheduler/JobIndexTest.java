@@ -79,4 +79,20 @@ class JobIndexTest {
     assertThat(index.activeByWorker()).containsOnly(entry("w1", 1));
     assertThat(index.active()).extracting(JobRecord::id).containsExactly(JobId.of("arr_1"));
   }
+
+  @Test
+  void an_ended_job_keeps_late_copies_out_until_it_is_pruned_oldest_first() {
+    JobRecord early = JobUpdate.apply(task(0), new JobCommand.Cancel(1001)).record();
+    JobRecord late = JobUpdate.apply(task(1), new JobCommand.Cancel(1001)).record();
+    index.offer(early, 100);
+    index.offer(late, 200);
+
+    index.offer(task(0), 150); // a late copy of the queued record
+    index.pruneEnded(150);
+    assertThat(index.queued(10)).isEmpty();
+
+    index.offer(task(0), 300); // forgotten now: taken as new, as any unknown record
+    index.offer(task(1), 300); // still remembered as ended
+    assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("arr_0"));
+  }
 }

@@ -125,6 +125,34 @@ class JobUpdateTest {
   }
 
   @Test
+  void when_a_started_cron_fires_worker_dies_or_hands_it_back_then_it_ends_lost_not_run_again() {
+    JobId fire = CronFire.of(JobId.of("cron.nightly.1795000000000")).orElseThrow().jobId();
+    for (JobCommand interruption : java.util.List.<JobCommand>of(
+        new JobCommand.Reclaim(7, 1, false, "worker n1 left", 1004),
+        new JobCommand.Release("n1", 1, "node n1 stopped", 1004))) {
+      JobRecord r = JobRecord.queued(fire, JobSpec.command("true").withMaxRetries(3), 1000);
+      r = applied(r, new JobCommand.Dispatch(7, "n1", "w1", 1001));
+      r = applied(r, new JobCommand.Start("n1", 1, 1002));
+
+      r = applied(r, interruption);
+
+      assertThat(r.state()).as("%s", interruption).isEqualTo(LOST);
+      assertThat(r.retriesUsed()).isZero();
+      assertThat(r.message()).contains("a cron fire runs at most once");
+      assertThat(r.endedAtMillis()).isEqualTo(1004);
+    }
+  }
+
+  @Test
+  void when_a_dispatched_cron_fire_never_started_then_it_is_dispatched_again() {
+    JobId fire = JobId.of("cron.nightly.1795000000000");
+    JobRecord r = JobRecord.queued(fire, JobSpec.command("true").withMaxRetries(0), 1000);
+    r = applied(r, new JobCommand.Dispatch(7, "n1", "w1", 1001));
+    r = applied(r, new JobCommand.Reclaim(7, 1, false, "worker n1 left", 1002));
+    assertThat(r.state()).isEqualTo(QUEUED);
+  }
+
+  @Test
   void when_reclaiming_an_old_attempt_then_it_is_refused() {
     JobRecord r = running(3, 7);
     assertThat(refusal(r, new JobCommand.Reclaim(7, 0, false, "x", 1004))).contains("no longer active");

@@ -35,7 +35,7 @@ class LeaseSettingsTest {
     LeaseSettings settings = new LeaseSettings("127.0.0.1:5", List.of(), DATA);
     assertThat(settings.sortedVoters()).containsExactly("127.0.0.1:5");
     assertThat(settings.selfIndex()).isZero();
-    assertThat(settings.leaseTime()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settings.leaseTime()).isEqualTo(Duration.ofMillis(1500));
   }
 
   @Test

@@ -19,12 +19,14 @@ record ChaosReport(
     int cronOnce,
     int cronTwice,
     int cronMissed,
+    int cronInterrupted,
     int unreadable,
-    int rerunAfterCrash,
+    int rerunAfterFault,
     int ledgerBad,
     Long failoverP50Millis,
     Long failoverMaxMillis,
     int primaryKills,
+    int primaryChanges,
     List<String> violations) {
 
   ChaosReport {
@@ -49,11 +51,13 @@ record ChaosReport(
         + " cron-once=" + cronOnce
         + " cron-twice=" + cronTwice
         + " cron-missed=" + cronMissed
+        + " cron-interrupted=" + cronInterrupted
         + " unreadable=" + unreadable
         + " failover-p50=" + millis(failoverP50Millis)
         + " failover-max=" + millis(failoverMaxMillis)
         + " (primary-kills=" + primaryKills
-        + " rerun-after-crash=" + rerunAfterCrash
+        + " primary-changes=" + primaryChanges
+        + " rerun-after-fault=" + rerunAfterFault
         + (ledgerBad > 0 ? " ledger-bad-lines=" + ledgerBad : "")
         + ") " + (passed() ? "PASS" : "FAIL: " + violations.size() + " violation(s)");
   }

@@ -56,8 +56,7 @@ final class ChaosRun {
         + options.faults().stream().sorted().map(k -> k.label).toList() + "; under " + dir
         + "; " + loadAverage());
     Path ledger = dir.resolve("ledger");
-    try (LocalGrid grid = new LocalGrid(GridHome.find(), dir.resolve("grid"), 3, options.slots(),
-            List.of("-Xmx256m"));
+    try (LocalGrid grid = newGrid(dir);
         GridClient control = client(grid.urls(), grid.token(), Duration.ofSeconds(5));
         GridClient submitter = client(grid.urls(), grid.token(), Duration.ofSeconds(5))) {
       grid.start(READY);
@@ -151,13 +150,22 @@ final class ChaosRun {
       ChaosReport report = new ChaosReport(checked.seed(), checked.durationMillis(),
           checked.faults(), checked.accepted(), checked.finished(), checked.lost(),
           checked.runTwice(), checked.overlapping(), checked.cronDue(), checked.cronOnce(),
-          checked.cronTwice(), checked.cronMissed(), checked.unreadable(),
-          checked.rerunAfterCrash(), checked.ledgerBad(),
+          checked.cronTwice(), checked.cronMissed(), checked.cronInterrupted(), checked.unreadable(),
+          checked.rerunAfterFault(), checked.ledgerBad(),
           checked.failoverP50Millis(), checked.failoverMaxMillis(), checked.primaryKills(),
+          checked.primaryChanges(),
           violations);
       writeReport(dir, report, faults);
       return report;
     }
+  }
+
+  /** Three nodes; each in a network namespace of its own if partitions are among the faults. */
+  private LocalGrid newGrid(Path dir) {
+    List<String> jvm = List.of("-Xmx256m");
+    return options.faults().contains(History.Fault.Kind.PARTITION)
+        ? LocalGrid.inNamespaces(GridHome.find(), dir.resolve("grid"), 3, options.slots(), jvm)
+        : new LocalGrid(GridHome.find(), dir.resolve("grid"), 3, options.slots(), jvm);
   }
 
   /**

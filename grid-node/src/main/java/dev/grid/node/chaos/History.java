@@ -61,7 +61,9 @@ record History(List<Accepted> jobs, List<Ledger.Run> ledger, int ledgerBadLines,
       KILL_PRIMARY("kill-primary", 35),
       KILL_WORKER("kill-worker", 25),
       PAUSE_PRIMARY("pause-primary", 25),
-      PAUSE_WORKER("pause-worker", 15);
+      PAUSE_WORKER("pause-worker", 15),
+      /** A minority cut off by a real network partition (needs root); not in the default set. */
+      PARTITION("partition", 25);
 
       final String label;
       /** How often it is picked, relative to the others. */

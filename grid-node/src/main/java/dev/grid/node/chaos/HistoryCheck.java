@@ -26,27 +26,34 @@ import java.util.stream.Collectors;
  *   <li>A <b>run</b> is one process, told apart in the ledger by its run token. It
  *       <b>completed</b> if it wrote its end line. A job retried after its node died runs again
  *       legally only if no earlier run completed: two completed runs of one job are <b>run
- *       twice</b>, with one exception, counted apart as <b>rerun after crash</b>: the earlier
- *       run completed and its node was SIGKILLed within {@link #REPORT_WINDOW_MILLIS} after (or
- *       up to {@link #KILL_SLACK_MILLIS} before: its processes outlive it briefly), so the grid
- *       never heard of the end (no grid can tell that from a run that died just before
- *       its end; the job ran at least once, as promised). A node that was only paused (SIGSTOP)
- *       did not die: its completed run counts, and a retry that runs again is a violation.
+ *       twice</b>, with one exception, counted apart as <b>rerun after fault</b>: the earlier
+ *       run completed, and its node was SIGKILLed within {@link #REPORT_WINDOW_MILLIS} after (or
+ *       up to {@link #KILL_SLACK_MILLIS} before: its processes outlive it briefly), or the run
+ *       ended while its node was paused or cut off (its processes run on until the node's fence
+ *       stops them, and the end cannot be reported), or up to {@link #KILL_SLACK_MILLIS} before
+ *       that fault. The grid never heard of the end, and no grid can tell that from a run that
+ *       died just before its end: jobs run at least once, as promised. A rerun with no such
+ *       fault on the node is a violation.
  *   <li>A run that never completed lasted from its start to its last ledger line, or to the
- *       SIGKILL of its node if that came later (its processes die with the node); a start line
+ *       SIGKILL of its node if that came later (its processes die with the node), but no longer
+ *       than {@link #BEAT_SILENCE_MILLIS} past the last beat of a long job; a start line
  *       up to {@link #KILL_SLACK_MILLIS} after the SIGKILL still counts as before it. Two runs of one
  *       job whose spans intersect are <b>overlapping</b>, whether or not either completed.
  *   <li>Cron: a fire is <b>due</b> every second of the watched window. It ran <b>once</b> if
  *       exactly one run record STARTED it, its job SUCCEEDED and the ledger shows exactly one
  *       completed run; <b>twice</b> if it has two STARTED records or two completed runs;
- *       <b>missed</b> otherwise (no STARTED record, or its job never succeeded). The schedule's
+ *       <b>interrupted</b> if one record STARTED it and the grid ended its job LOST to keep the
+ *       fire at most once (its run was cut short by a fault, or ended unreported): accounted
+ *       for, not a violation; <b>missed</b> otherwise (no STARTED record, or its job never
+ *       succeeded). The schedule's
  *       misfire policy is {@code all}, so a fire missed while no primary ran must still be caught
  *       up: every missed fire is a violation.
  *   <li><b>unreadable</b>: a finished job whose stdout, read back through the API, is not its
  *       marker line.
  *   <li><b>failover</b>: for each SIGKILL of the primary, the time from the kill to the first
  *       DISPATCHED event of a higher epoch. A kill after which no higher epoch dispatched is a
- *       violation.
+ *       violation. <b>primary changes</b>: distinct epochs among the dispatches, less one; in a
+ *       run without faults any change is a <b>false failover</b>, a violation.
  * </ul>
  */
 final class HistoryCheck {
@@ -58,6 +65,8 @@ final class HistoryCheck {
    * killed node's life: the shell was forked before, and wrote its line late on a busy machine.
    */
   static final long KILL_SLACK_MILLIS = 1000;
+  /** A long job's run silent this long after its last beat (one every 500 ms) had stopped. */
+  static final long BEAT_SILENCE_MILLIS = 1500;
 
   private HistoryCheck() {}
 
@@ -91,13 +100,13 @@ final class HistoryCheck {
     }
 
     int runTwice = 0;
-    int rerunAfterCrash = 0;
+    int rerunAfterFault = 0;
     int overlapping = 0;
     for (Map.Entry<String, List<Ledger.Run>> e : runsByJob.entrySet()) {
       List<Ledger.Run> runs = e.getValue();
       List<Ledger.Run> completed = counted(runs, h.faults());
-      long crashed = runs.stream().filter(Ledger.Run::completed).count() - completed.size();
-      rerunAfterCrash += (int) crashed;
+      long unheard = runs.stream().filter(Ledger.Run::completed).count() - completed.size();
+      rerunAfterFault += (int) unheard;
       boolean cron = runs.get(0).kind().equals("cron");
       if (completed.size() > 1 && !cron) {
         runTwice++;
@@ -138,12 +147,20 @@ final class HistoryCheck {
       }
     }
     failovers.sort(Comparator.naturalOrder());
+    int primaryChanges = (int) h.dispatches().stream().mapToLong(History.Dispatch::epoch)
+        .distinct().count() - 1;
+    primaryChanges = Math.max(0, primaryChanges);
+    if (h.faults().isEmpty() && primaryChanges > 0) {
+      violations.add("false failover: the primary changed " + primaryChanges + " time(s) in a"
+          + " run without faults (dispatches came with " + (primaryChanges + 1) + " epochs)");
+    }
     Long p50 = failovers.isEmpty() ? null : failovers.get((failovers.size() - 1) / 2);
     Long max = failovers.isEmpty() ? null : failovers.get(failovers.size() - 1);
 
     return new ChaosReport(seed, durationMillis, h.faults().size(), h.jobs().size(), finished,
-        lost, runTwice, overlapping, cron.due, cron.once, cron.twice, cron.missed, unreadable,
-        rerunAfterCrash, h.ledgerBadLines(), p50, max, primaryKills, violations);
+        lost, runTwice, overlapping, cron.due, cron.once, cron.twice, cron.missed,
+        cron.interrupted, unreadable,
+        rerunAfterFault, h.ledgerBadLines(), p50, max, primaryKills, primaryChanges, violations);
   }
 
   private static String lostBecause(History.Accepted job, List<Ledger.Run> runs) {
@@ -162,18 +179,22 @@ final class HistoryCheck {
     return null;
   }
 
-  private record CronCounts(int due, int once, int twice, int missed) {}
+  private record CronCounts(int due, int once, int twice, int missed, int interrupted) {}
+
+  /** What the grid writes into a cron fire's job that it ended rather than run again. */
+  static final String AT_MOST_ONCE = dev.grid.scheduler.JobUpdate.CRON_AT_MOST_ONCE;
 
   private static CronCounts checkCron(History.Cron cron, Map<String, List<Ledger.Run>> runsByJob,
       List<Fault> faults, List<String> violations) {
     if (cron == null) {
-      return new CronCounts(0, 0, 0, 0);
+      return new CronCounts(0, 0, 0, 0, 0);
     }
     Map<Long, List<ScheduleRun>> records = cron.runs().stream()
         .collect(Collectors.groupingBy(ScheduleRun::fireTimeMillis));
     int once = 0;
     int twice = 0;
     int missed = 0;
+    int interrupted = 0;
     for (long fire : cron.dueFires()) {
       List<ScheduleRun> started = records.getOrDefault(fire, List.of()).stream()
           .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED).toList();
@@ -185,6 +206,11 @@ final class HistoryCheck {
         violations.add("cron-twice: fire " + fire + " has " + started.size()
             + " STARTED record(s) and " + completed.size() + " completed run(s): "
             + describe(completed));
+      } else if (started.size() == 1 && job != null && job.state() == JobState.LOST
+          && job.message() != null && job.message().contains(AT_MOST_ONCE)) {
+        // Its run was cut short by a fault (or finished unreported) and the grid, keeping the
+        // fire at most once, ended it instead of running it again: accounted for, not missed.
+        interrupted++;
       } else if (started.isEmpty() || job == null || job.state() != JobState.SUCCEEDED
           || completed.isEmpty()) {
         missed++;
@@ -196,13 +222,13 @@ final class HistoryCheck {
         once++;
       }
     }
-    return new CronCounts(cron.dueFires().size(), once, twice, missed);
+    return new CronCounts(cron.dueFires().size(), once, twice, missed, interrupted);
   }
 
   /**
-   * The completed runs that count: all but those followed by a SIGKILL of their node within
-   * {@link #REPORT_WINDOW_MILLIS} and by a later run of the job (the grid never heard they
-   * ended).
+   * The completed runs that count: all but those followed by a later run of the job whose end
+   * the grid could not hear of: their node was SIGKILLed within {@link #REPORT_WINDOW_MILLIS}
+   * after, or they ended while it was paused or cut off.
    */
   static List<Ledger.Run> counted(List<Ledger.Run> runs, List<Fault> faults) {
     List<Ledger.Run> out = new ArrayList<>();
@@ -213,10 +239,13 @@ final class HistoryCheck {
       boolean rerun = runs.stream().anyMatch(o -> o.startMillis() > r.endMillis());
       // The end line may also come just after the SIGKILL: the job's processes outlive their
       // node until its watcher kills them, and a short job can finish meanwhile.
-      boolean crashed = faults.stream().anyMatch(f -> f.kind().kill()
-          && f.node().equals(r.node()) && f.atMillis() >= r.endMillis() - KILL_SLACK_MILLIS
-          && f.atMillis() - r.endMillis() <= REPORT_WINDOW_MILLIS);
-      if (!(rerun && crashed)) {
+      boolean faulted = faults.stream().anyMatch(f -> f.node().equals(r.node())
+          && (f.kind().kill()
+              ? f.atMillis() >= r.endMillis() - KILL_SLACK_MILLIS
+                  && f.atMillis() - r.endMillis() <= REPORT_WINDOW_MILLIS
+              : r.endMillis() >= f.atMillis() - KILL_SLACK_MILLIS
+                  && r.endMillis() <= f.endMillis()));
+      if (!(rerun && faulted)) {
         out.add(r);
       }
     }
@@ -247,7 +276,13 @@ final class HistoryCheck {
       // A start line written just after the SIGKILL comes from a process forked before it.
       if (f.kind().kill() && f.node().equals(run.node())
           && f.atMillis() >= run.startMillis() - KILL_SLACK_MILLIS) {
-        end = Math.max(end, f.atMillis());
+        long died = f.atMillis();
+        if (run.kind().equals("long")) {
+          // A long job beats twice a second: silent for longer, it had stopped before the
+          // SIGKILL (its node's fence stopped it, e.g. in a partition).
+          died = Math.min(died, run.lastSeenMillis() + BEAT_SILENCE_MILLIS);
+        }
+        end = Math.max(end, died);
         break;
       }
     }

@@ -15,7 +15,9 @@ import java.util.function.Consumer;
  * Injects the faults of a chaos run, one at a time, every {@code faultMin}-{@code faultMax}: a
  * SIGKILL of the primary or of a worker (the node is restarted with its data dir a few seconds
  * after a new primary is seen), or a SIGSTOP of the primary or a worker for 4-8 s, longer than
- * the grid's failure detection (3 s without heartbeat), then SIGCONT. Every fault is healed
+ * the grid's failure detection (3 s without heartbeat), then SIGCONT; or a network partition
+ * that cuts a random minority off for 5-15 s, then heals (the grid must be made {@link
+ * LocalGrid#inNamespaces}). Every fault is healed
  * before the next, so a majority of the three voters is always up. All choices come from one
  * seeded {@link Random}.
  */
@@ -34,9 +36,6 @@ final class Nemesis {
 
   Nemesis(LocalGrid grid, GridClient client, Random random, java.util.Set<Fault.Kind> kinds,
       Consumer<String> log, long startedAt) {
-    if (kinds.isEmpty()) {
-      throw new IllegalArgumentException("no kind of fault to inject: give at least one");
-    }
     this.grid = grid;
     this.client = client;
     this.random = random;
@@ -48,7 +47,7 @@ final class Nemesis {
   /** Injects faults until {@code until} (epoch ms), then heals what is left. */
   List<Fault> run(long until, Duration min, Duration max) throws InterruptedException {
     long next = now() + gap(min, max);
-    while (next < until) {
+    while (!kinds.isEmpty() && next < until) {
       sleepUntil(next);
       long stepStart = now();
       try {
@@ -60,6 +59,7 @@ final class Nemesis {
       }
       next = stepStart + gap(min, max);
     }
+    sleepUntil(until); // the run lasts its duration, even when no fault falls in its end
     healAll();
     return List.copyOf(faults);
   }
@@ -79,6 +79,10 @@ final class Nemesis {
         kind = k;
         break;
       }
+    }
+    if (kind == Fault.Kind.PARTITION) {
+      partition();
+      return;
     }
     int other = random.nextInt(2);
     long pauseMillis = 4000 + random.nextInt(4001);
@@ -120,6 +124,29 @@ final class Nemesis {
     faults.set(faults.size() - 1, new Fault(at, kind, node.name(), epoch, now()));
   }
 
+  /** Cuts a random minority off from the others for 5-15 s, then heals the network. */
+  private void partition() throws InterruptedException {
+    List<Integer> order = new ArrayList<>(List.of(0, 1, 2).subList(0, grid.size()));
+    java.util.Collections.shuffle(order, random);
+    int size = 1 + random.nextInt(Math.max(1, (grid.size() - 1) / 2));
+    java.util.Set<Integer> side = java.util.Set.copyOf(order.subList(0, size));
+    long cutMillis = 5000 + random.nextInt(10001);
+    NodeInfo primary = awaitPrimary(null);
+    String names = side.stream().sorted().map(i -> grid.settings().get(i).name())
+        .collect(java.util.stream.Collectors.joining("+"));
+    long at = now();
+    faults.add(new Fault(at, Fault.Kind.PARTITION, names, 0, at));
+    grid.partition(side);
+    log.accept(String.format("+%.1fs partition %s cut off for %d ms (primary %s, epoch %d)",
+        (at - startedAt) / 1000.0, names, cutMillis, primary.name(), primary.epoch()));
+    try {
+      Thread.sleep(cutMillis);
+    } finally {
+      grid.heal();
+    }
+    faults.set(faults.size() - 1, new Fault(at, Fault.Kind.PARTITION, names, 0, now()));
+  }
+
   /**
    * Restarts a node on its old ports, trying up to 5 times. The local grid's ports come from the
    * ephemeral range, and a peer reconnecting to the dead node can get the dead node's own port
@@ -147,8 +174,15 @@ final class Nemesis {
     throw last;
   }
 
-  /** Continues paused nodes and restarts dead ones. */
+  /** Heals the network, continues paused nodes and restarts dead ones. */
   void healAll() {
+    if (grid.partitionable()) {
+      try {
+        grid.heal();
+      } catch (RuntimeException e) {
+        problems.add("could not heal the network partition: " + e.getMessage());
+      }
+    }
     for (int i = 0; i < grid.size(); i++) {
       NodeProcess node = grid.node(i);
       try {

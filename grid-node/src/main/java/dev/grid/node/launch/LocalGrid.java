@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  *
+ * <p>{@link #inNamespaces} makes a grid whose nodes each run in a Linux network namespace of
+ * their own, on an address of their own (see {@link NodeNetwork}), which {@link #partition} can
+ * cut in two and {@link #heal} join again, while the caller still reaches every node's API. It
+ * needs root.
+ *
  * <p>{@link #close()} stops every process, SIGTERM first and SIGKILL for any that linger, within a
  * bounded time, even after a failed start; a JVM shutdown hook kills them if the caller never
  * gets to close.
@@ -45,6 +50,8 @@ public final class LocalGrid implements AutoCloseable {
   public static final List<String> NODE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
 
   private static final Duration STOP_WAIT = Duration.ofSeconds(15);
+  private static final int MEMBER_PORT = 15701;
+  private static final int HTTP_PORT = 18701;
 
   private final Path baseDir;
   private final Path tokenFile;
@@ -53,6 +60,7 @@ public final class LocalGrid implements AutoCloseable {
   private final NodeProcess[] processes;
   private final Path gridHome;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final NodeNetwork network;
   private final Thread shutdownHook = new Thread(this::killAll, "local-grid-shutdown");
 
   /** A grid of {@code nodes} nodes with {@code slots} slots each, not yet started. */
@@ -65,6 +73,24 @@ public final class LocalGrid implements AutoCloseable {
    * #NODE_JVM_OPTIONS}).
    */
   public LocalGrid(Path gridHome, Path baseDir, int nodes, int slots, List<String> jvmOptions) {
+    this(gridHome, baseDir, nodes, slots, jvmOptions, false);
+  }
+
+  /**
+   * A grid like {@link #LocalGrid(Path, Path, int, int, List)} whose nodes each run in a network
+   * namespace of their own, made now (see {@link NodeNetwork}; it needs root) and deleted by
+   * {@link #close()}: call close even if the grid is never started.
+   *
+   * @throws IllegalStateException if the namespaces cannot be made (not root, no {@code ip}),
+   *     saying what to do
+   */
+  public static LocalGrid inNamespaces(
+      Path gridHome, Path baseDir, int nodes, int slots, List<String> jvmOptions) {
+    return new LocalGrid(gridHome, baseDir, nodes, slots, jvmOptions, true);
+  }
+
+  private LocalGrid(Path gridHome, Path baseDir, int nodes, int slots, List<String> jvmOptions,
+      boolean namespaces) {
     if (nodes < 1) {
       throw new IllegalArgumentException("a local grid needs at least 1 node, not " + nodes);
     }
@@ -73,18 +99,23 @@ public final class LocalGrid implements AutoCloseable {
     this.tokenFile = this.baseDir.resolve("token");
     this.token = newToken();
     writeToken(tokenFile, token);
-    List<Integer> ports = FreePorts.pick(2 * nodes);
+    // In namespaces every node has an address of its own, so the usual ports are free.
+    this.network = namespaces ? NodeNetwork.create(nodes) : null;
+    List<Integer> ports = namespaces ? null : FreePorts.pick(2 * nodes);
+    List<String> hosts = new ArrayList<>();
     List<String> members = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
-      members.add("127.0.0.1:" + ports.get(2 * i));
+      hosts.add(namespaces ? network.address(i) : NodeSettings.LOOPBACK);
+      members.add(hosts.get(i) + ":" + (namespaces ? MEMBER_PORT : ports.get(2 * i)));
     }
     List<String> options = new ArrayList<>(NODE_JVM_OPTIONS);
     options.addAll(jvmOptions);
     List<NodeSettings> all = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       String name = "n" + (i + 1);
-      all.add(new NodeSettings(name, ports.get(2 * i), ports.get(2 * i + 1), members,
-          this.baseDir.resolve(name), tokenFile, slots, options));
+      all.add(new NodeSettings(name, namespaces ? MEMBER_PORT : ports.get(2 * i),
+          namespaces ? HTTP_PORT : ports.get(2 * i + 1), members, this.baseDir.resolve(name),
+          tokenFile, slots, options, hosts.get(i), namespaces ? network.namespace(i) : ""));
     }
     this.settings = List.copyOf(all);
     this.processes = new NodeProcess[nodes];
@@ -168,7 +199,42 @@ public final class LocalGrid implements AutoCloseable {
 
   /** Every node's HTTP address, in order, for {@code GridClient.connect}. */
   public List<URI> urls() {
-    return settings.stream().map(s -> URI.create("http://127.0.0.1:" + s.httpPort())).toList();
+    return settings.stream().map(s -> URI.create("http://" + s.host() + ":" + s.httpPort()))
+        .toList();
+  }
+
+  /** Whether the nodes run in network namespaces of their own ({@link #inNamespaces}). */
+  public boolean partitionable() {
+    return network != null;
+  }
+
+  /**
+   * Cuts the nodes {@code side} (indexes from 0) off from the others: no packet passes between
+   * the two sides until {@link #heal()}, while each node's API still answers the caller. Heals an
+   * earlier cut first.
+   *
+   * @throws IllegalStateException if the grid was not made {@link #inNamespaces}
+   */
+  public void partition(java.util.Set<Integer> side) {
+    requireNetwork().cut(side);
+  }
+
+  /** Joins the two sides of a {@link #partition} again; nothing to do if none is cut. */
+  public void heal() {
+    requireNetwork().heal();
+  }
+
+  /** The nodes cut off by the last {@link #partition}; empty when healed. */
+  public java.util.Set<Integer> cutOff() {
+    return network == null ? java.util.Set.of() : network.cutSide();
+  }
+
+  private NodeNetwork requireNetwork() {
+    if (network == null) {
+      throw new IllegalStateException("the local grid in " + baseDir + " runs on loopback and"
+          + " cannot be partitioned: make it with LocalGrid.inNamespaces (as root)");
+    }
+    return network;
   }
 
   /** The clients' bearer token. */
@@ -238,6 +304,9 @@ public final class LocalGrid implements AutoCloseable {
       }
     }
     killAll();
+    if (network != null) {
+      network.close();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException | IllegalArgumentException e) {
@@ -254,6 +323,9 @@ public final class LocalGrid implements AutoCloseable {
           System.err.println("could not kill " + process + ": " + e.getMessage());
         }
       }
+    }
+    if (network != null && Thread.currentThread() == shutdownHook) {
+      network.close();
     }
   }
 

@@ -78,6 +78,10 @@ public final class NodeProcess implements AutoCloseable {
   /** The command line that starts the node; argument by argument, no shell involved. */
   static List<String> command(Path gridHome, NodeSettings settings) {
     List<String> command = new ArrayList<>();
+    if (!settings.namespace().isEmpty()) {
+      // ip execs java in the namespace: the process (and its pid) is the node itself.
+      command.addAll(List.of("ip", "netns", "exec", settings.namespace()));
+    }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(BASE_JVM_OPTIONS);
     command.addAll(settings.jvmOptions());
@@ -86,6 +90,9 @@ public final class NodeProcess implements AutoCloseable {
         gridHome.resolve(GridHome.NODE_JAR) + ":" + gridHome.resolve(GridHome.NODE_LIB) + "/*");
     command.add(MAIN_CLASS);
     command.addAll(List.of("--name", settings.name()));
+    if (!settings.host().equals(NodeSettings.LOOPBACK)) {
+      command.addAll(List.of("--bind", settings.host()));
+    }
     command.addAll(List.of("--port", Integer.toString(settings.port())));
     command.addAll(List.of("--http-port", Integer.toString(settings.httpPort())));
     if (!settings.members().isEmpty()) {
@@ -128,9 +135,9 @@ public final class NodeProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** The node's HTTP API base address, {@code http://127.0.0.1:PORT}. */
+  /** The node's HTTP API base address, {@code http://HOST:PORT}. */
   public URI url() {
-    return URI.create("http://127.0.0.1:" + settings.httpPort());
+    return URI.create("http://" + settings.host() + ":" + settings.httpPort());
   }
 
   /** Whether the process is still running (a paused one is). */
@@ -212,7 +219,16 @@ public final class NodeProcess implements AutoCloseable {
   void signalTerminate() {
     process.destroy();
     if (paused) {
-      resume();
+      try {
+        resume();
+      } catch (IllegalStateException e) {
+        // A stopped process whose SIGTERM is not handled dies of it at once, so SIGCONT can
+        // find it gone (seen with sleep); only a process still there is a failure.
+        if (!awaitExit(SIGNAL_WAIT)) {
+          throw e;
+        }
+        paused = false;
+      }
     }
   }
 

@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param tokenFile the file holding the clients' bearer token
  * @param slots how many jobs it runs at once
  * @param jvmOptions extra JVM options, such as {@code -Xmx256m}; may be empty
+ * @param host the address its member port and HTTP API bind to ({@code 127.0.0.1} by default)
+ * @param namespace the Linux network namespace it runs in ({@code ip netns exec}); empty for the
+ *     caller's own
  */
 public record NodeSettings(
     String name,
@@ -24,12 +27,26 @@ public record NodeSettings(
     Path dataDir,
     Path tokenFile,
     int slots,
-    List<String> jvmOptions) {
+    List<String> jvmOptions,
+    String host,
+    String namespace) {
+
+  /** The host of a node on loopback. */
+  public static final String LOOPBACK = "127.0.0.1";
 
   /** Validates eagerly; a bad value is named in the message. */
   public NodeSettings {
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(tokenFile, "tokenFile");
+    Objects.requireNonNull(namespace, "namespace");
+    if (host == null || !host.matches("[0-9A-Za-z.:-]{1,253}")) {
+      throw new IllegalArgumentException(
+          "host '" + host + "' is not valid: give an address such as 127.0.0.1");
+    }
+    if (!namespace.isEmpty() && !namespace.matches("[A-Za-z0-9._-]{1,200}")) {
+      throw new IllegalArgumentException("network namespace '" + namespace
+          + "' is not valid: use A-Z a-z 0-9 . _ - (or empty for none)");
+    }
     members = List.copyOf(members);
     jvmOptions = List.copyOf(jvmOptions);
     if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -47,6 +64,19 @@ public record NodeSettings(
     }
   }
 
+  /** Settings of a node on loopback in the caller's network namespace. */
+  public NodeSettings(
+      String name,
+      int port,
+      int httpPort,
+      List<String> members,
+      Path dataDir,
+      Path tokenFile,
+      int slots,
+      List<String> jvmOptions) {
+    this(name, port, httpPort, members, dataDir, tokenFile, slots, jvmOptions, LOOPBACK, "");
+  }
+
   /** Settings with no extra JVM options. */
   public NodeSettings(
       String name,
@@ -61,7 +91,8 @@ public record NodeSettings(
 
   /** These settings with the given extra JVM options. */
   public NodeSettings withJvmOptions(List<String> options) {
-    return new NodeSettings(name, port, httpPort, members, dataDir, tokenFile, slots, options);
+    return new NodeSettings(name, port, httpPort, members, dataDir, tokenFile, slots, options,
+        host, namespace);
   }
 
   /** The node's log file. */

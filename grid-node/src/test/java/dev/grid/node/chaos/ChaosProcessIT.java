@@ -15,27 +15,24 @@ import org.junit.jupiter.api.io.TempDir;
  * processes under a workload of one-off jobs (1 a second), a schedule firing every second and a
  * long job, then the whole history checked. The seed is new each run and printed in the summary
  * line; {@code bin/chaos --seed N --duration 60s --fault-every 10-15s --jobs-per-second 1
- * --long-jobs 1 --faults kill-primary,kill-worker} replays the same choices.
+ * --long-jobs 1 --faults kill-primary,kill-worker,pause-primary,pause-worker,partition} replays
+ * the same choices.
  *
- * <p>Tagged {@code chaos}, not {@code slow}: {@code mvn verify} leaves it out until the grid
- * passes it on a loaded machine (docs/RELIABILITY.md); run it with {@code mvn -pl grid-node -am
- * verify -Dfailsafe.groups=chaos -Dit.test=ChaosProcessIT}.
- *
- * <p>Faults: SIGKILL of the primary and of workers, each restarted with its data dir. Not yet
- * SIGSTOP: a paused worker's job processes run on while the grid retries the job elsewhere, so
- * the same job runs twice at once (see docs/RELIABILITY.md); this test takes pauses in once the
- * grid keeps that guarantee under them.
+ * <p>Every kind of fault: SIGKILL of the primary and of workers (each restarted with its data
+ * dir), SIGSTOP of the primary and of workers past the failure detection, and a network
+ * partition cutting a minority off (network namespaces, so it needs root and iproute2, as CI
+ * has; docs/RELIABILITY.md). Tagged {@code slow}: {@code mvn verify} runs it.
  */
-@Tag("chaos")
+@Tag("slow")
 class ChaosProcessIT {
   @TempDir Path dir;
 
   @Test
-  void when_primaries_and_workers_are_sigkilled_and_restarted_then_no_guarantee_breaks()
+  void when_nodes_are_killed_frozen_and_cut_off_then_no_guarantee_breaks()
       throws Exception {
     ChaosOptions options = new ChaosOptions(Duration.ofSeconds(60), System.nanoTime(),
         Duration.ofSeconds(10), Duration.ofSeconds(15), 1.0, 1, 4, dir, true,
-        EnumSet.of(Fault.Kind.KILL_PRIMARY, Fault.Kind.KILL_WORKER));
+        EnumSet.allOf(Fault.Kind.class));
 
     ChaosReport report =
         new ChaosRun(options, line -> System.out.println("chaos: " + line)).run(dir);
@@ -45,6 +42,6 @@ class ChaosProcessIT {
     assertThat(report.violations()).as(report.summaryLine()).isEmpty();
     assertThat(report.faults()).as(report.summaryLine()).isGreaterThanOrEqualTo(3);
     assertThat(report.finished()).as(report.summaryLine()).isGreaterThan(30);
-    assertThat(report.cronOnce()).as(report.summaryLine()).isGreaterThan(50);
+    assertThat(report.cronOnce()).as(report.summaryLine()).isGreaterThan(45);
   }
 }

@@ -89,6 +89,43 @@ class HistoryCheckTest {
   }
 
   @Test
+  void when_a_run_ends_while_its_node_is_paused_then_its_rerun_is_after_a_fault_not_twice() {
+    // n1 paused at T+300 for 6 s: the run ends unreported at T+500, the grid runs it again
+    faults.add(new Fault(T + 300, Fault.Kind.PAUSE_WORKER, "n1", 0, T + 6300));
+    job("1", "n1", T, T + 500);
+    runLines("1", 2, "n2", "r1.2", T + 7000, T + 7500);
+    // the same on n3 with no fault: the grid ran a finished job again for no reason
+    job("2", "n3", T, T + 500);
+    runLines("2", 2, "n2", "r2.2", T + 7000, T + 7500);
+
+    ChaosReport report = check();
+
+    assertThat(report.rerunAfterFault()).isEqualTo(1);
+    assertThat(report.runTwice()).isEqualTo(1);
+    assertThat(report.violations()).singleElement().asString().startsWith("run-twice: job j2");
+  }
+
+  @Test
+  void when_a_long_run_went_silent_before_its_node_was_killed_then_a_retry_is_legal() {
+    ledger.add("long 1 j1 1 n1 r1 start " + T);
+    ledger.add("long 1 j1 1 n1 r1 beat " + (T + 500));
+    faults.add(new Fault(T + 20_000, Fault.Kind.KILL_WORKER, "n1", 0, T + 24_000));
+    job("1", "n2", T + 10_000, T + 10_500, 2);
+
+    assertThat(check().violations()).isEmpty();
+  }
+
+  @Test
+  void when_a_long_run_beats_until_its_node_is_killed_then_a_retry_before_the_kill_overlaps() {
+    ledger.add("long 1 j1 1 n1 r1 start " + T);
+    ledger.add("long 1 j1 1 n1 r1 beat " + (T + 9_500));
+    faults.add(new Fault(T + 10_000, Fault.Kind.KILL_WORKER, "n1", 0, T + 14_000));
+    job("1", "n2", T + 9_800, T + 10_500, 2);
+
+    assertThat(check().overlapping()).isEqualTo(1);
+  }
+
+  @Test
   void when_a_retry_starts_before_the_killed_node_died_then_the_runs_overlap() {
     ledger.add(line("1", 1, "n1", "r1", "start", T));
     faults.add(new Fault(T + 2000, Fault.Kind.KILL_WORKER, "n1", 0, T + 4000));
@@ -106,7 +143,7 @@ class HistoryCheckTest {
     ChaosReport report = check();
 
     assertThat(report.violations()).filteredOn(v -> v.startsWith("run-twice")).isEmpty();
-    assertThat(report.rerunAfterCrash()).isEqualTo(1);
+    assertThat(report.rerunAfterFault()).isEqualTo(1);
   }
 
   @Test
@@ -118,16 +155,7 @@ class HistoryCheckTest {
     ChaosReport report = check();
 
     assertThat(report.violations()).isEmpty();
-    assertThat(report.rerunAfterCrash()).isEqualTo(1);
-  }
-
-  @Test
-  void when_a_paused_node_finished_a_run_the_grid_retried_then_the_job_ran_twice() {
-    runLines("1", 1, "n1", "r1", T, T + 500);
-    faults.add(new Fault(T + 400, Fault.Kind.PAUSE_WORKER, "n1", 0, T + 6000));
-    job("1", "n2", T + 5000, T + 5500, 2);
-
-    assertThat(check().runTwice()).isEqualTo(1);
+    assertThat(report.rerunAfterFault()).isEqualTo(1);
   }
 
   @Test
@@ -168,6 +196,34 @@ class HistoryCheckTest {
   }
 
   @Test
+  void a_fire_the_grid_ended_lost_to_keep_it_at_most_once_is_interrupted_not_missed() {
+    long f1 = T;
+    long f2 = T + 1000;
+    JobId id1 = JobId.of("cron.tick." + f1);
+    ledger.add("cron - " + id1 + " 1 n1 r1 start " + T);
+    JobInfo j1 = lost(id1, "worker n1 left the grid; " + HistoryCheck.AT_MOST_ONCE
+        + ", so it is not run again");
+    JobId id2 = JobId.of("cron.tick." + f2);
+    JobInfo j2 = lost(id2, "worker n1 left the grid; no retries left (maxRetries 0)");
+    History.Cron cron = new History.Cron(List.of(f1, f2),
+        List.of(started(f1, j1), started(f2, j2)), Map.of(f1, j1, f2, j2));
+
+    ChaosReport report = check(cron);
+
+    assertThat(report.cronInterrupted()).isEqualTo(1);
+    assertThat(report.cronMissed()).isEqualTo(1);
+    assertThat(report.violations()).singleElement().asString()
+        .startsWith("cron-missed: fire " + f2);
+    assertThat(report.summaryLine()).contains(" cron-missed=1 cron-interrupted=1 ");
+  }
+
+  private static JobInfo lost(JobId id, String message) {
+    return new JobInfo(id, JobState.LOST, "n1", 1, null, message, JobSpec.command("true"), T, T,
+        T + 500, 0, 0, false, List.of(new JobEvent(JobState.LOST, T + 500, "n1", 1, 1, message)),
+        null, null, null);
+  }
+
+  @Test
   void failover_is_the_time_from_the_kill_to_the_first_dispatch_of_a_higher_epoch() {
     faults.add(new Fault(T, Fault.Kind.KILL_PRIMARY, "n1", 5, T + 5000));
     faults.add(new Fault(T + 20_000, Fault.Kind.KILL_PRIMARY, "n2", 9, T + 25_000));
@@ -180,6 +236,24 @@ class HistoryCheckTest {
 
     assertThat(report.failoverP50Millis()).isEqualTo(1500);
     assertThat(report.failoverMaxMillis()).isEqualTo(3000);
+  }
+
+  @Test
+  void in_a_run_without_faults_a_change_of_primary_is_a_false_failover() {
+    List<History.Dispatch> steady = List.of(new History.Dispatch(T, 5, "a"),
+        new History.Dispatch(T + 100_000, 5, "b"));
+    List<History.Dispatch> changed = List.of(new History.Dispatch(T, 5, "a"),
+        new History.Dispatch(T + 100_000, 9, "b"));
+
+    ChaosReport quiet = HistoryCheck.check(new History(jobs, List.of(), 0, null, faults, steady),
+        7, 300_000);
+    ChaosReport flapped = HistoryCheck.check(
+        new History(jobs, List.of(), 0, null, faults, changed), 7, 300_000);
+
+    assertThat(quiet.violations()).isEmpty();
+    assertThat(flapped.primaryChanges()).isEqualTo(1);
+    assertThat(flapped.violations()).singleElement().asString().startsWith("false failover");
+    assertThat(flapped.summaryLine()).contains("primary-changes=1");
   }
 
   private ChaosReport check() {

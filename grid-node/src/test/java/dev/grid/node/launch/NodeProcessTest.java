@@ -73,6 +73,20 @@ class NodeProcessTest {
   }
 
   @Test
+  void when_a_node_runs_in_a_network_namespace_then_ip_starts_it_there_bound_to_its_address()
+      throws IOException {
+    NodeSettings s = settings(18701);
+    NodeSettings inNamespace = new NodeSettings("n1", 15701, 18701, List.of("10.234.0.1:15701"),
+        s.dataDir(), s.tokenFile(), 1, List.of(), "10.234.0.1", "gridnet-1-1-n1");
+
+    List<String> command = NodeProcess.command(Path.of("/g"), inNamespace);
+
+    assertThat(command.subList(0, 4)).containsExactly("ip", "netns", "exec", "gridnet-1-1-n1");
+    assertThat(command.get(4)).endsWith("/bin/java");
+    assertThat(String.join(" ", command)).contains("--bind 10.234.0.1 --port 15701");
+  }
+
+  @Test
   void when_a_node_has_no_members_then_the_flag_is_left_out() throws IOException {
     NodeSettings s = settings(18701);
     NodeSettings lone =

@@ -116,11 +116,14 @@ class DurableRestartClusterTest {
     assertThat(now.operations().schedule("tick")).contains(tickBefore);
     assertThat(now.operations().runs("tick")).contains(runsBefore);
     assertThat(stdout(now, quick.get(3))).isEqualTo("out-3\n");
-    // The sleeps were handed back as their nodes stopped, so they run again without a retry.
+    // The sleeps were handed back as their nodes stopped, so they run again, mostly without a
+    // retry. When the node holding a sleep's record had already made its last write to the
+    // store, the hand-back is not on disk: the sleep comes back RUNNING and is retried, as the
+    // guarantee for running jobs says (retried or LOST per its retries), using its one retry.
     await().atMost(JOB).untilAsserted(() -> assertThat(sleeps).allSatisfy(id -> {
       JobRecord r = records(now).get(id);
       assertThat(r.state()).isEqualTo(JobState.RUNNING);
-      assertThat(r.retriesUsed()).as("retries used by %s", r).isZero();
+      assertThat(r.retriesUsed()).as("retries used by %s", r).isLessThanOrEqualTo(1);
       assertThat(r.history()).extracting(JobEvent::state).containsSubsequence(
           JobState.RUNNING, JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING);
     }));

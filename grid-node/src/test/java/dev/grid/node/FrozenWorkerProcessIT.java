@@ -69,6 +69,51 @@ class FrozenWorkerProcessIT {
     }
   }
 
+  /**
+   * The worker wakes after the others dropped it (3 s) but before the primary takes its job back
+   * (4 s later). It stops the job and hands it back; when the job's record lived on the frozen
+   * node, that hand-back lands on the node's own stale copy and reaches the primary as an event,
+   * and the merge then drops it. The primary must still take the job back and run it again.
+   */
+  @Test
+  void when_a_worker_wakes_just_before_its_job_is_taken_back_then_the_job_still_runs_again()
+      throws Exception {
+    try (LocalGrid grid = new LocalGrid(dir.resolve("grid"), 3, 2).start(READY);
+        GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+      await().atMost(READY).until(() -> primary(client) != null);
+      String primary = primary(client).name();
+      List<JobId> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        ids.add(client.submit(JobSpec.command("sleep", "30").withMaxRetries(2)));
+      }
+      await().atMost(JOBS).until(() -> ids.stream()
+          .allMatch(i -> client.status(i).state() == dev.grid.api.JobState.RUNNING));
+      JobId id = ids.stream().filter(i -> !client.status(i).node().equals(primary))
+          .findFirst().orElseThrow();
+      String ranOn = client.status(id).node();
+      NodeProcess victim = grid.nodes().stream().filter(n -> n.name().equals(ranOn))
+          .findFirst().orElseThrow();
+
+      // Asked only of the other two nodes: a call to the frozen one would hang.
+      try (GridClient others = GridClient.connect(grid.nodes().stream()
+          .filter(n -> n != victim).map(NodeProcess::url).toList(), grid.token())) {
+        victim.pause();
+        try {
+          await().atMost(JOBS).until(() -> others.nodes().stream()
+              .noneMatch(n -> n.name().equals(ranOn)));
+          await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+              .until(() -> others.status(id).attempt() == 1);
+        } finally {
+          victim.resume();
+        }
+
+        await().atMost(JOBS).untilAsserted(() -> assertThat(others.status(id).attempt())
+            .as("attempts of %s: %s", id, others.status(id).history()).isEqualTo(2));
+      }
+      ids.forEach(client::cancel);
+    }
+  }
+
   private static List<Long> lines(Path file) throws java.io.IOException {
     // Nanoseconds since 1970 have 19 digits; a line being written may not be whole yet.
     return Files.readAllLines(file).stream().filter(l -> l.matches("\\d{19}"))

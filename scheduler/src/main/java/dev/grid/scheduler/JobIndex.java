@@ -76,6 +76,27 @@ final class JobIndex {
     }
   }
 
+  /**
+   * Takes the record the owner of its entry returned with a refused update: that is the job's
+   * state now, even where a copy known here has a higher version. Such a copy was written on the
+   * losing side of a split (a frozen or cut-off node that applied a change to its own stale copy
+   * and published it before it saw the split); the merge drops it, and without this the job
+   * would stay here as that copy (queued, say) while its real record sits RUNNING on a node
+   * that no longer runs it, never taken back.
+   */
+  void correct(JobRecord r, long nowMillis) {
+    JobRecord prev = unfinished.remove(r.id());
+    if (prev != null) {
+      if (prev.state() == JobState.QUEUED) {
+        queue.remove(prev);
+      }
+      count(prev, -1);
+      waiting.remove(r.id());
+    }
+    ended.remove(r.id());
+    offer(r, nowMillis);
+  }
+
   private void count(JobRecord r, int delta) {
     if (r.state().isActive()) {
       if (delta > 0) {

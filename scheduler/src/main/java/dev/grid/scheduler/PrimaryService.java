@@ -292,6 +292,25 @@ public final class PrimaryService implements AutoCloseable {
       tally.offer(r, now);
     }
 
+    /** What an update returned: applied, the new record; refused, the record as it stands. */
+    void seen(UpdateResult u, long now) {
+      if (u.record() == null) {
+        return;
+      }
+      if (u.applied()) {
+        seen(u.record(), now);
+        return;
+      }
+      JobRecord known = index.get(u.record().id());
+      if (known != null && known.version() > u.record().version()) {
+        LOG.info("job {}: the copy known here (v{}, {}) is not the record (v{}, {}): {}",
+            u.record().id(), known.version(), known.state(), u.record().version(),
+            u.record().state(), u.refusal());
+      }
+      index.correct(u.record(), now);
+      tally.offer(u.record(), now);
+    }
+
     /**
      * Publishes the task blocks changed since the last time, at most every {@value
      * #PUBLISH_EVERY_MILLIS} ms, without waiting for the writes. Reads every task's state first
@@ -357,9 +376,7 @@ public final class PrimaryService implements AutoCloseable {
       for (CompletableFuture<UpdateResult> f : results) {
         try {
           UpdateResult u = f.join();
-          if (u.record() != null) {
-            seen(u.record(), now);
-          }
+          seen(u, now);
         } catch (RuntimeException e) {
           LOG.warn("a dependency decision could not be written; deciding again later", e);
         }
@@ -468,9 +485,7 @@ public final class PrimaryService implements AutoCloseable {
           LOG.warn("a dispatch write failed", e);
           continue;
         }
-        if (r.record() != null) {
-          seen(r.record(), now);
-        }
+        seen(r, now);
         if (r.applied()) {
           dispatched.incrementAndGet();
           dispatchSeen.put(r.record().id(), now);
@@ -509,9 +524,7 @@ public final class PrimaryService implements AutoCloseable {
         if (reason != null && live()) {
           UpdateResult u = table.update(r.id(),
               new JobCommand.Reclaim(epoch, r.attempt(), !workerGone, reason, now));
-          if (u.record() != null) {
-            seen(u.record(), now);
-          }
+          seen(u, now);
           if (u.applied()) {
             LOG.info("job {} taken back: {} -> {}", r.id(), reason, u.record().state());
           }

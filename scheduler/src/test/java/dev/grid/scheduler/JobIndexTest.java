@@ -81,6 +81,28 @@ class JobIndexTest {
   }
 
   @Test
+  void a_refusal_corrects_a_copy_written_on_the_losing_side_of_a_split() {
+    JobRecord running = JobUpdate.apply(
+        JobUpdate.apply(task(0), new JobCommand.Dispatch(1, "n1", "w1", 1001)).record(),
+        new JobCommand.Start("n1", 1, 1002)).record();
+    index.offer(running, 0);
+    // the frozen worker handed the job back on its own stale copy, and that copy reached us
+    JobRecord stale = JobUpdate.apply(running,
+        new JobCommand.Release("n1", 1, "node n1 was frozen", 1003)).record();
+    index.offer(stale, 0);
+    assertThat(index.active()).isEmpty();
+    assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("arr_0"));
+
+    index.offer(running, 0); // an older version is ignored...
+    assertThat(index.active()).isEmpty();
+    index.correct(running, 0); // ...but the owner's answer to a refused update is the truth
+
+    assertThat(index.active()).containsExactly(running);
+    assertThat(index.activeByWorker()).containsOnly(entry("w1", 1));
+    assertThat(index.queued(10)).isEmpty();
+  }
+
+  @Test
   void an_ended_job_keeps_late_copies_out_until_it_is_pruned_oldest_first() {
     JobRecord early = JobUpdate.apply(task(0), new JobCommand.Cancel(1001)).record();
     JobRecord late = JobUpdate.apply(task(1), new JobCommand.Cancel(1001)).record();

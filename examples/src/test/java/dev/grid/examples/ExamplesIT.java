@@ -14,8 +14,6 @@ import dev.grid.api.ScheduleSpec;
 import dev.grid.node.GridNode;
 import dev.grid.node.NodeConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -149,10 +147,6 @@ class ExamplesIT {
   }
 
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return dev.grid.node.launch.FreePorts.one();
   }
 }

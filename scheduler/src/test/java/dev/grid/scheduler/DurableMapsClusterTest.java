@@ -16,9 +16,6 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.storage.BlobMapStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,11 +171,8 @@ class DurableMapsClusterTest {
     assertThat(cluster.get(0).getMap(ScheduleTable.SCHEDULES_MAP).containsKey("s")).isTrue();
   }
 
+  /** Below Linux's ephemeral range: see PrimaryLeaseClusterTest#freePorts. */
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return PrimaryLeaseClusterTest.freePorts(1).get(0);
   }
 }

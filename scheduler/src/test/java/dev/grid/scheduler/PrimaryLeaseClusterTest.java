@@ -193,17 +193,28 @@ class PrimaryLeaseClusterTest {
     return grid.stream().filter(m -> m.lease.isPrimary()).toList();
   }
 
-  private static List<Integer> freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
+  /**
+   * Free ports below Linux's ephemeral range (32768 and up), where no outgoing connection can
+   * take one before its member binds it (a member retrying to join a peer not yet listening once
+   * got that peer's own port as its source port: "Port ... is already in use").
+   */
+  static List<Integer> freePorts(int count) {
+    java.util.Random random = new java.util.Random();
+    List<ServerSocket> held = new ArrayList<>();
     try {
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0));
+      for (int tries = 0; held.size() < count; tries++) {
+        try {
+          held.add(new ServerSocket(20000 + random.nextInt(12000), 1,
+              java.net.InetAddress.getLoopbackAddress()));
+        } catch (IOException taken) {
+          if (tries > 1000) {
+            throw new UncheckedIOException(taken);
+          }
+        }
       }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return held.stream().map(ServerSocket::getLocalPort).toList();
     } finally {
-      for (ServerSocket socket : sockets) {
+      for (ServerSocket socket : held) {
         try {
           socket.close();
         } catch (IOException ignored) {

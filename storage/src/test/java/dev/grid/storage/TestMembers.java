@@ -117,12 +117,22 @@ final class TestMembers implements AutoCloseable {
     return config;
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /**
+   * A free port below Linux's ephemeral range (32768 and up), where no outgoing connection can
+   * take it before the member binds it (a member retrying to join a peer not yet listening once
+   * got that peer's own port as its source port: "Port ... is already in use").
+   */
+  static int freePort() {
+    java.util.Random random = new java.util.Random();
+    for (int tries = 0; tries < 1000; tries++) {
+      int port = 20000 + random.nextInt(12000);
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port in 20000-31999"));
   }
 
   /** Terminates every member still running. */

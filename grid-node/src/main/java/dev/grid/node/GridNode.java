@@ -116,7 +116,7 @@ public final class GridNode implements AutoCloseable {
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
     jars = new JarStore(blobs, config.dataDir());
     javaRunner = new JavaJobRunner(clock, jars, JAR_LOADER_IDLE);
-    worker = new Worker(config.name(), table, blobs, runner, javaRunner, orphans,
+    worker = new Worker(config.name(), config.slots(), table, blobs, runner, javaRunner, orphans,
         config.dataDir().resolve("scratch"), config.outputCapBytes(), clock, starter, finisher);
     hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
     fence = new NodeFence(config.name(), hz, config.members().size(), orphans, worker::fenced,
@@ -363,6 +363,7 @@ public final class GridNode implements AutoCloseable {
     closeQuietly(worker);
     closeQuietly(runner);
     closeQuietly(javaRunner);
+    worker.drain(Duration.ofSeconds(5));
     publisher.shutdownNow();
     starter.shutdownNow();
     // Jobs that really ended while stopping still get their end recorded.

@@ -10,9 +10,13 @@ import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.exec.RunRequest;
 import dev.grid.node.exec.RunResult;
 import dev.grid.node.exec.RunningJob;
+import dev.grid.scheduler.BlockCommand;
+import dev.grid.scheduler.BlockUpdate;
 import dev.grid.scheduler.JobCommand;
 import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
+import dev.grid.scheduler.TaskBlock;
+import dev.grid.scheduler.TaskSlice;
 import dev.grid.scheduler.UpdateResult;
 import dev.grid.scheduler.WorkerEndpoint;
 import dev.grid.storage.BlobStore;
@@ -22,11 +26,17 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -37,12 +47,18 @@ import org.slf4j.LoggerFactory;
  * stale, and then nothing runs), runs the process (or, for a Java job, its class on a thread of
  * this JVM), stores its output (and a Java job's result), records the end.
  *
+ * <p>An array's tasks come in slices ({@link TaskSlice}): the worker starts a slice's tasks with
+ * one write to their block, runs them on its {@code slots} slice threads, at most that many at
+ * once, and writes their ends a batch at a time ({@link #FLUSH_MILLIS}), one write per block.
+ *
  * <p>Fencing: a dispatch from a primary whose epoch is lower than the highest this worker has
  * seen is refused. Together with the attempt check in {@code JobCommand.Start}, a job never
  * starts twice for one attempt, and a stale primary cannot make a worker run anything.
  */
 final class Worker implements WorkerEndpoint, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+  /** How long a task's end waits to be written with others of its block, at most. */
+  static final long FLUSH_MILLIS = 10;
 
   private final String node;
   private final JobTable table;
@@ -66,8 +82,24 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   /** Attempts stopped because the node was fenced: their end is a hand-back. */
   private final Set<String> fencedAttempts = ConcurrentHashMap.newKeySet();
   /** Hand-backs that could not be written yet, retried while the node is in the grid. */
-  private final Map<JobId, JobCommand.Release> pendingHandBacks = new ConcurrentHashMap<>();
+  private final Map<JobId, HandBack> pendingHandBacks = new ConcurrentHashMap<>();
   private volatile Fence fence = Fence.NONE;
+  /** Started tasks of slices waiting for a slice thread. */
+  private final BlockingQueue<SliceTask> sliceQueue = new LinkedBlockingQueue<>();
+  /** Ended tasks of slices waiting to be written, a batch per block. */
+  private final BlockingQueue<TaskEnd> taskEnds = new LinkedBlockingQueue<>();
+  private final ExecutorService sliceThreads;
+  private final Thread endWriter;
+
+  /** A started task of a slice: the slice, and which of its tasks. */
+  private record SliceTask(TaskSlice slice, int i) {
+    JobRecord job(long nowMillis) {
+      return slice.task(i, nowMillis);
+    }
+  }
+
+  /** A task's end, to be written to its block. */
+  private record TaskEnd(String blockKey, JobId id, BlockCommand.Ended ended) {}
 
   /** What the worker asks its node's fence (see {@link NodeFence}). */
   interface Fence {
@@ -92,7 +124,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   private record Running(int attempt, RunningJob job) {}
 
-  Worker(String node, JobTable table, BlobStore blobs, ProcessRunner runner,
+  Worker(String node, int slots, JobTable table, BlobStore blobs, ProcessRunner runner,
       JavaJobRunner javaRunner, OrphanGuard orphans, Path scratchRoot, long outputCap, Clock clock,
       ExecutorService starter, ExecutorService finisher) {
     this.javaRunner = javaRunner;
@@ -106,6 +138,18 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     this.clock = clock;
     this.starter = starter;
     this.finisher = finisher;
+    int threads = Math.max(1, slots);
+    this.sliceThreads = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "grid-slice-" + node);
+      t.setDaemon(true);
+      return t;
+    });
+    for (int i = 0; i < threads; i++) {
+      sliceThreads.execute(this::runSliceTasks);
+    }
+    this.endWriter = new Thread(this::writeTaskEnds, "grid-task-ends-" + node);
+    endWriter.setDaemon(true);
+    endWriter.start();
   }
 
   /** Where this worker learns whether its node is fenced. */
@@ -118,6 +162,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
    * hand-backs (see {@link #finish}), so the primary runs them again without using a retry.
    */
   void fenced(String why) {
+    handBackQueued("node " + node + " was frozen or cut off from the grid");
     running.forEach((id, r) -> {
       if (fencedAttempts.add(id.value() + ":" + r.attempt())) {
         LOG.warn("stopping job {} attempt {}: {}", id, r.attempt(), why);
@@ -128,11 +173,11 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   /** The node is in the grid: writes the hand-backs that failed before. */
   void inGrid() {
-    pendingHandBacks.forEach((id, release) -> {
+    pendingHandBacks.forEach((id, handBack) -> {
       try {
-        UpdateResult u = table.update(id, release);
-        pendingHandBacks.remove(id, release);
-        LOG.info("job {} handed back{}", id, u.applied() ? "" : ": " + u.refusal());
+        String refusal = writeHandBack(handBack);
+        pendingHandBacks.remove(id, handBack);
+        LOG.info("job {} handed back{}", id, refusal == null ? "" : ": " + refusal);
       } catch (RuntimeException e) {
         LOG.debug("handing job {} back failed again", id, e);
       }
@@ -205,17 +250,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     long startedAt = System.nanoTime();
     RunningJob job;
     try {
-      JobSpec spec = dispatched.spec();
-      Map<String, String> gridEnv = gridEnv(dispatched);
-      if (spec.java() == null) {
-        job = runner.start(new RunRequest(spec, gridEnv, scratch, outputCap));
-      } else {
-        JavaRequest request = new JavaRequest(id, attempt, spec.java(), spec.timeout(),
-            outputCap, dispatched.arrayIndex(), StoredParents.of(table, blobs, dispatched));
-        job = spec.java().isolated()
-            ? javaRunner.startIsolated(request, runner, scratch, gridEnv)
-            : javaRunner.start(request);
-      }
+      job = launch(dispatched, scratch);
     } catch (RuntimeException e) {
       // A job that cannot even be handed to the runner ends FAILED with the cause; it must not
       // stay RUNNING, and it must not hurt the node.
@@ -242,6 +277,21 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         deleteScratch(dispatched, scratch);
       }
     }, finisher);
+  }
+
+  /** Hands the job to the process runner, or to the Java runner; throws if it cannot. */
+  private RunningJob launch(JobRecord dispatched, Path scratch) {
+    JobSpec spec = dispatched.spec();
+    Map<String, String> gridEnv = gridEnv(dispatched);
+    if (spec.java() == null) {
+      return runner.start(new RunRequest(spec, gridEnv, scratch, outputCap));
+    }
+    JavaRequest request = new JavaRequest(dispatched.id(), dispatched.attempt(), spec.java(),
+        spec.timeout(), outputCap, dispatched.arrayIndex(),
+        StoredParents.of(table, blobs, dispatched));
+    return spec.java().isolated()
+        ? javaRunner.startIsolated(request, runner, scratch, gridEnv)
+        : javaRunner.start(request);
   }
 
   /**
@@ -314,15 +364,32 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   /** Queues the job again without using a retry; kept and retried if the grid is away. */
   private void handBack(JobRecord job, String why) {
-    JobCommand.Release release =
-        new JobCommand.Release(node, job.attempt(), why, clock.millis());
+    HandBack h = new HandBack(job, why, clock.millis());
     try {
-      table.update(job.id(), release);
+      writeHandBack(h);
     } catch (RuntimeException e) {
       LOG.warn("could not hand job {} back yet; trying again while this node is in the grid"
           + " (or the primary reclaims it if this node leaves)", job.id(), e);
-      pendingHandBacks.put(job.id(), release);
+      pendingHandBacks.put(job.id(), h);
     }
+  }
+
+  /** A hand-back to write: the job (or task) and attempt, why, and when it was decided. */
+  private record HandBack(JobRecord job, String why, long atMillis) {}
+
+  /** Writes a hand-back; returns why it did not apply, or null if it did. */
+  private String writeHandBack(HandBack h) {
+    JobRecord job = h.job();
+    if (job.arrayIndex() == null) {
+      UpdateResult u = table.update(job.id(),
+          new JobCommand.Release(node, job.attempt(), h.why(), h.atMillis()));
+      return u.applied() ? null : u.refusal();
+    }
+    BlockUpdate.Result r = table.updateBlock(
+        TaskBlock.key(job.arrayId(), TaskBlock.blockOf(job.arrayIndex())),
+        new BlockCommand.Release(node, new int[] {TaskBlock.slotOf(job.arrayIndex())},
+            new int[] {job.attempt()}, h.why(), h.atMillis()));
+    return r.applied() ? null : "it had moved on";
   }
 
   private static boolean succeeded(RunResult result) {
@@ -441,6 +508,310 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    handBackQueued("node " + node + " stopped");
+    sliceThreads.shutdown();
+  }
+
+  /**
+   * After the runners have stopped the jobs: waits (bounded) for the slice threads to write what
+   * their stopped tasks came to, and writes the ends still waiting.
+   */
+  void drain(java.time.Duration timeout) {
+    try {
+      if (!sliceThreads.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("tasks of slices still running {} after the node began to stop", timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    endWriter.interrupt();
+    List<TaskEnd> left = new ArrayList<>();
+    taskEnds.drainTo(left);
+    if (!crashed && !left.isEmpty()) {
+      writeEnds(left);
+    }
+  }
+
+  @Override
+  public void runSlice(TaskSlice slice) {
+    long highest = highestEpoch.accumulateAndGet(slice.epoch(), Math::max);
+    if (slice.epoch() < highest) {
+      LOG.warn("refused {} tasks of array {} from a stale primary: epoch {} < {}", slice.size(),
+          slice.arrayId(), slice.epoch(), highest);
+      return;
+    }
+    if (closed) {
+      return;
+    }
+    String away = fence.outOfGrid();
+    if (away != null) {
+      LOG.warn("not starting {} tasks of array {}: {}", slice.size(), slice.arrayId(), away);
+      return; // left DISPATCHED: the primary hands them out again after its dispatch timeout
+    }
+    List<Integer> fresh = new ArrayList<>();
+    for (int i = 0; i < slice.size(); i++) {
+      if (startedHere.add(JobTable.taskId(slice.arrayId(), slice.index(i)).value() + ":"
+          + slice.attempts()[i])) {
+        fresh.add(i);
+      }
+    }
+    if (!fresh.isEmpty()) {
+      starter.execute(() -> startSlice(only(slice, fresh)));
+    }
+  }
+
+  /** The slice with only the given of its tasks. */
+  private static TaskSlice only(TaskSlice s, List<Integer> which) {
+    if (which.size() == s.size()) {
+      return s;
+    }
+    int[] slots = new int[which.size()];
+    int[] attempts = new int[which.size()];
+    for (int k = 0; k < slots.length; k++) {
+      slots[k] = s.slots()[which.get(k)];
+      attempts[k] = s.attempts()[which.get(k)];
+    }
+    return new TaskSlice(s.arrayId(), s.spec(), s.block(), s.node(), s.workerId(), slots,
+        attempts, s.epoch());
+  }
+
+  /**
+   * Records the start of the slice's tasks in one write to their block, and queues the ones
+   * that started for the slice threads. A slot the grid moved on from is not started.
+   */
+  private void startSlice(TaskSlice s) {
+    java.util.BitSet started = recordSliceStart(s);
+    String away = fence.outOfGrid();
+    List<SliceTask> toRun = new ArrayList<>();
+    for (int i = 0; i < s.size(); i++) {
+      if (!started.get(s.slots()[i])) {
+        forget(s, i);
+      } else {
+        toRun.add(new SliceTask(s, i));
+      }
+    }
+    if (away != null || closed) { // went out of the grid (or began to stop) meanwhile
+      handBackAll(toRun, away != null ? away : "node " + node + " stopped");
+      return;
+    }
+    sliceQueue.addAll(toRun);
+  }
+
+  /**
+   * Writes the slice's start, a few times if the grid is briefly unavailable; the slots this
+   * worker process started: those the write moved, and those it finds running its attempt
+   * (a write that applied but whose answer was lost; only this process starts its attempts).
+   */
+  private java.util.BitSet recordSliceStart(TaskSlice s) {
+    java.util.BitSet started = new java.util.BitSet();
+    for (int tries = 1; tries <= 3; tries++) {
+      try {
+        BlockUpdate.Result r = table.updateBlock(s.blockKey(),
+            new BlockCommand.Start(node, s.slots(), s.attempts(), clock.millis()));
+        TaskBlock b = r.block();
+        for (int i = 0; b != null && i < s.size(); i++) {
+          int slot = s.slots()[i];
+          if (r.changed(slot) || (b.has(slot) && b.state(slot) == JobState.RUNNING
+              && b.attempts()[slot] == s.attempts()[i]
+              && s.workerId().equals(b.workerId(slot)))) {
+            started.set(slot);
+          }
+        }
+        return started;
+      } catch (RuntimeException e) {
+        LOG.warn("recording the start of {} tasks of array {} failed (try {} of 3)", s.size(),
+            s.arrayId(), tries, e);
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * tries);
+      }
+    }
+    return started;
+  }
+
+  private void forget(TaskSlice s, int i) {
+    startedHere.remove(JobTable.taskId(s.arrayId(), s.index(i)).value() + ":"
+        + s.attempts()[i]);
+  }
+
+  /** A slice thread: runs started tasks one after the other until the worker stops. */
+  private void runSliceTasks() {
+    while (!closed) {
+      SliceTask t;
+      try {
+        t = sliceQueue.poll(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (t == null) {
+        continue;
+      }
+      if (crashed) {
+        return;
+      }
+      if (closed) {
+        handBackAll(List.of(t), "node " + node + " stopped");
+        return;
+      }
+      runSliceTask(t);
+    }
+  }
+
+  /** Runs one task of a slice on this thread, and queues its end to be written. */
+  private void runSliceTask(SliceTask t) {
+    long now = clock.millis();
+    JobRecord job = t.job(now);
+    Path scratch = scratchRoot.resolve(job.id().value() + "-" + job.attempt());
+    long startedAt = System.nanoTime();
+    RunResult result = null;
+    Throwable error = null;
+    try {
+      RunningJob running = launch(job, scratch);
+      Running entry = new Running(job.attempt(), running);
+      this.running.put(job.id(), entry);
+      long session = running.pid();
+      orphans.track(session);
+      if (pendingCancels.remove(job.id().value() + ":" + job.attempt()) != null) {
+        running.cancel();
+      }
+      try {
+        result = running.result().join();
+      } catch (RuntimeException e) {
+        error = e.getCause() != null ? e.getCause() : e;
+      } finally {
+        orphans.untrack(session);
+        this.running.remove(job.id(), entry);
+      }
+    } catch (RuntimeException e) {
+      error = e; // could not even be handed to the runner: ends FAILED with the cause
+    }
+    try {
+      finishTask(t, job, result, error, startedAt, now);
+    } finally {
+      forget(t.slice(), t.i());
+      deleteScratch(job, scratch);
+    }
+  }
+
+  /** What a task's end comes to: as {@link #finish} decides for a job, queued for its block. */
+  private void finishTask(SliceTask t, JobRecord job, RunResult result, Throwable error,
+      long startedAt, long startedAtMillis) {
+    if (crashed) {
+      return;
+    }
+    boolean killedByStop = result == null || result.outcome() == Outcome.CANCELLED;
+    if (error == null && closed && killedByStop && !cancelRequested(job)) {
+      handBack(job, "node " + node + " stopped");
+      return;
+    }
+    boolean stoppedByFence = fencedAttempts.remove(job.id().value() + ":" + job.attempt());
+    if (error == null && !succeeded(result)
+        && (stoppedByFence || fence.fencedSince(startedAt))) {
+      handBack(job, "node " + node + " was frozen or cut off from the grid");
+      return;
+    }
+    JobCommand.Finish f;
+    try {
+      f = error != null ? failure(job, error) : storeAndDescribe(job, result);
+    } catch (RuntimeException e) {
+      f = failure(job, e);
+    }
+    taskEnds.add(new TaskEnd(t.slice().blockKey(), job.id(), new BlockCommand.Ended(
+        t.slice().slots()[t.i()], job.attempt(), f.outcome(), f.exitCode(), f.message(),
+        startedAtMillis, f.atMillis(), f.stdoutBytes(), f.stderrBytes(), f.truncated())));
+  }
+
+  /**
+   * The end writer: takes the ends of tasks as they come, waits up to {@value #FLUSH_MILLIS} ms
+   * for more, and writes them, one write per block.
+   */
+  private void writeTaskEnds() {
+    while (!crashed) {
+      try {
+        TaskEnd first = taskEnds.take();
+        List<TaskEnd> batch = new ArrayList<>();
+        batch.add(first);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS);
+        for (long left = FLUSH_MILLIS; left > 0;
+            left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+          TaskEnd more = taskEnds.poll(left, TimeUnit.MILLISECONDS);
+          if (more == null) {
+            break;
+          }
+          batch.add(more);
+        }
+        taskEnds.drainTo(batch);
+        if (!crashed) {
+          writeEnds(batch);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("writing the ends of tasks failed", e);
+      }
+    }
+  }
+
+  /** Writes ends, one write per block, a few times if the grid is briefly unavailable. */
+  private void writeEnds(List<TaskEnd> ends) {
+    Map<String, List<TaskEnd>> byBlock = new HashMap<>();
+    for (TaskEnd e : ends) {
+      byBlock.computeIfAbsent(e.blockKey(), k -> new ArrayList<>()).add(e);
+    }
+    byBlock.forEach((key, list) -> {
+      List<BlockCommand.Ended> ended = list.stream().map(TaskEnd::ended).toList();
+      for (int attempt = 1; ; attempt++) {
+        try {
+          BlockUpdate.Result r = table.updateBlock(key,
+              new BlockCommand.Finish(node, new ArrayList<>(ended), clock.millis()));
+          for (TaskEnd e : list) {
+            if (!r.changed(e.ended().slot())) {
+              LOG.warn("task {} attempt {} ended {} but the grid had moved on", e.id(),
+                  e.ended().attempt(), e.ended().outcome());
+            }
+          }
+          return;
+        } catch (RuntimeException e) {
+          if (attempt == 3) {
+            LOG.error("{} tasks of block {} ended but their ends could not be recorded",
+                list.size(), key, e);
+            return;
+          }
+          LOG.warn("recording the ends of tasks of block {} failed, trying again", key, e);
+          java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * attempt);
+        }
+      }
+    });
+  }
+
+  /** Hands back the started tasks still waiting for a slice thread, a block at a time. */
+  private void handBackQueued(String why) {
+    List<SliceTask> queued = new ArrayList<>();
+    sliceQueue.drainTo(queued);
+    handBackAll(queued, why);
+  }
+
+  /** Hands back started tasks that never ran, one write per block. */
+  private void handBackAll(List<SliceTask> tasks, String why) {
+    if (tasks.isEmpty() || crashed) {
+      return;
+    }
+    Map<String, List<SliceTask>> byBlock = new HashMap<>();
+    for (SliceTask t : tasks) {
+      byBlock.computeIfAbsent(t.slice().blockKey(), k -> new ArrayList<>()).add(t);
+    }
+    long now = clock.millis();
+    byBlock.forEach((key, list) -> {
+      int[] slots = list.stream().mapToInt(t -> t.slice().slots()[t.i()]).toArray();
+      int[] attempts = list.stream().mapToInt(t -> t.slice().attempts()[t.i()]).toArray();
+      try {
+        table.updateBlock(key, new BlockCommand.Release(node, slots, attempts, why, now));
+      } catch (RuntimeException e) {
+        LOG.warn("could not hand {} tasks of block {} back yet; trying again while this node is"
+            + " in the grid", list.size(), key, e);
+        list.forEach(t -> pendingHandBacks.put(t.job(now).id(),
+            new HandBack(t.job(now), why, now)));
+      }
+      list.forEach(t -> forget(t.slice(), t.i()));
+    });
   }
 
   /** For in-JVM crash tests: from now on nothing is written, as after a SIGKILL. */

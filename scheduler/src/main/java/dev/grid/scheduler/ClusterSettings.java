@@ -39,10 +39,7 @@ public record ClusterSettings(
 
   /** The replicated map of job records. */
   public static final String JOBS_MAP = "jobs";
-  /**
-   * Array tasks' states by block ({@link TaskBlock}), written by the primary; not persisted:
-   * each new primary writes them again from the task records.
-   */
+  /** The replicated (and persisted) map of arrays' tasks, by block ({@link TaskBlock}). */
   public static final String TASK_BLOCKS_MAP = "task-blocks";
 
   /** The replicated map of node descriptions. */
@@ -123,8 +120,7 @@ public record ClusterSettings(
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
 
     config.addMapConfig(new MapConfig(NODES_MAP).setBackupCount(1));
-    config.addMapConfig(new MapConfig(TASK_BLOCKS_MAP).setBackupCount(1));
-    // jobs, schedules and schedule-runs: persisted through the blob store
+    // jobs, task-blocks, schedules and schedule-runs: persisted through the blob store
     DurableMaps.mapConfigs().forEach(config::addMapConfig);
     dev.grid.storage.ReplicatedBlobStore.configure(config);
     config.getExecutorConfig(MESSAGE_EXECUTOR).setPoolSize(4).setStatisticsEnabled(false);

@@ -3,21 +3,30 @@ package dev.grid.scheduler;
 import dev.grid.api.JobId;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The dispatch decision, apart from its effects: a snapshot of queued jobs and workers in, the
- * assignments out. Jobs go in queue order to workers in round-robin order (by name, continuing
- * after the worker that got the last job), skipping workers with no free slot; with no free slot
- * anywhere, the rest wait. A task of a capped array ({@code --array 0-999%50}) is skipped, not
- * waited for, while its array already holds as many slots as its cap: the jobs behind it go on.
+ * The dispatch decision, apart from its effects: a snapshot of what is queued and of the workers
+ * in, the assignments out. The queue is served in order, to workers in round-robin order (by
+ * name, continuing after the worker that got the last work), skipping workers with no room; with
+ * no room anywhere, the rest wait.
+ *
+ * <ul>
+ *   <li>A job takes one free slot.
+ *   <li>An array gives a worker a <em>slice</em> of its queued tasks. A worker may hold up to its
+ *       slots times the array's {@code depth} of them: depth 1 (tasks of unknown or long run
+ *       time, or a capped array) fills only free slots; tasks that end in milliseconds have a
+ *       higher depth, so that a worker gets them a few hundred at a time rather than one per
+ *       slot per round trip (guided self-scheduling). A worker that holds more than half its
+ *       allowance gets no new slice yet: slices stay large.
+ *   <li>A capped array ({@code --array 0-999%50}) never holds more than its room; it is skipped,
+ *       not waited for, once full: the work behind it goes on.
+ * </ul>
  */
 public final class Dispatcher {
   private Dispatcher() {}
 
-  /** A live worker: its slots and how many jobs it holds now (dispatched or running). */
+  /** A live worker: its slots and how many tasks it holds now (dispatched or running). */
   public record Worker(String name, int slots, int active) {
     /** Free slots, never negative. */
     public int free() {
@@ -25,83 +34,118 @@ public final class Dispatcher {
     }
   }
 
+  /** Something queued: a job, or an array's queued tasks. */
+  public sealed interface Demand {}
+
+  /** A queued job. */
+  public record Job(JobId id) implements Demand {}
+
   /**
-   * A cap on an array: at most {@code limit} of its tasks dispatched or running at once.
+   * An array's queued tasks.
    *
-   * @param limit the array's {@code %N}
-   * @param active its tasks dispatched or running now
+   * @param id the array
+   * @param queued how many tasks are queued
+   * @param room how many more may be dispatched now under its cap ({@code Integer.MAX_VALUE} if
+   *     it has none)
+   * @param depth tasks per slot a worker may hold (1 or more)
    */
-  public record ArrayCap(int limit, int active) {}
+  public record Array(JobId id, int queued, int room, int depth) implements Demand {}
 
   /**
    * What the primary knows when it decides.
    *
-   * @param queued queued jobs, oldest first
+   * @param queue queued work, oldest first
    * @param workers the live workers, in any order
-   * @param lastWorker the worker that got the previous job, or null
-   * @param arrayOf for each queued task of a capped array, its array
-   * @param caps each such array's cap
+   * @param lastWorker the worker that got the previous work, or null
    */
-  public record Snapshot(List<JobId> queued, List<Worker> workers, String lastWorker,
-      Map<JobId, JobId> arrayOf, Map<JobId, ArrayCap> caps) {
+  public record Snapshot(List<Demand> queue, List<Worker> workers, String lastWorker) {
     public Snapshot {
-      queued = List.copyOf(queued);
+      queue = List.copyOf(queue);
       workers = List.copyOf(workers);
-      arrayOf = Map.copyOf(arrayOf);
-      caps = Map.copyOf(caps);
     }
 
-    /** A snapshot without capped arrays. */
-    public Snapshot(List<JobId> queued, List<Worker> workers, String lastWorker) {
-      this(queued, workers, lastWorker, Map.of(), Map.of());
+    /** A snapshot of jobs only. */
+    public static Snapshot ofJobs(List<JobId> queued, List<Worker> workers, String lastWorker) {
+      return new Snapshot(queued.stream().<Demand>map(Job::new).toList(), workers, lastWorker);
     }
   }
 
   /** One job to one worker. */
   public record Assignment(JobId job, String worker) {}
 
-  /** The assignments, in order, and the round-robin position after them. */
-  public record Plan(List<Assignment> assignments, String lastWorker) {}
+  /** {@code count} queued tasks of an array to one worker. */
+  public record Slice(JobId array, String worker, int count) {}
 
-  /** Decides which queued jobs go where. */
+  /** The assignments and slices, in order, and the round-robin position after them. */
+  public record Plan(List<Assignment> assignments, List<Slice> slices, String lastWorker) {}
+
+  /** Decides what goes where. */
   public static Plan plan(Snapshot snapshot) {
     List<Worker> workers = new ArrayList<>(snapshot.workers());
     workers.sort(Comparator.comparing(Worker::name));
     int n = workers.size();
-    int[] free = new int[n];
-    int totalFree = 0;
+    int[] active = new int[n];
     for (int i = 0; i < n; i++) {
-      free[i] = workers.get(i).free();
-      totalFree += free[i];
+      active[i] = workers.get(i).active();
     }
     int next = firstAfter(workers, snapshot.lastWorker());
     String last = snapshot.lastWorker();
-    List<Assignment> out = new ArrayList<>();
-    Map<JobId, Integer> room = new HashMap<>();
-    for (JobId job : snapshot.queued()) {
-      if (totalFree == 0) {
+    List<Assignment> jobs = new ArrayList<>();
+    List<Slice> slices = new ArrayList<>();
+    for (Demand d : snapshot.queue()) {
+      if (n == 0) {
         break;
       }
-      JobId array = snapshot.arrayOf().get(job);
-      ArrayCap cap = array == null ? null : snapshot.caps().get(array);
-      if (cap != null) {
-        int left = room.computeIfAbsent(array, a -> cap.limit() - cap.active());
-        if (left <= 0) {
-          continue;
+      if (d instanceof Job j) {
+        int w = firstWith(workers, active, next, 1, false);
+        if (w < 0) {
+          continue; // no free slot: a slice of an array may still fit (deeper allowance)
         }
-        room.put(array, left - 1);
+        jobs.add(new Assignment(j.id(), workers.get(w).name()));
+        active[w]++;
+        last = workers.get(w).name();
+        next = (w + 1) % n;
+      } else if (d instanceof Array a) {
+        int left = Math.min(a.queued(), a.room());
+        while (left > 0) {
+          int w = firstWith(workers, active, next, a.depth(), true);
+          if (w < 0) {
+            break;
+          }
+          int allowance = workers.get(w).slots() * a.depth();
+          int count = Math.min(left, allowance - active[w]);
+          slices.add(new Slice(a.id(), workers.get(w).name(), count));
+          active[w] += count;
+          left -= count;
+          last = workers.get(w).name();
+          next = (w + 1) % n;
+        }
       }
-      while (free[next] == 0) {
-        next = (next + 1) % n;
-      }
-      Worker w = workers.get(next);
-      out.add(new Assignment(job, w.name()));
-      free[next]--;
-      totalFree--;
-      last = w.name();
-      next = (next + 1) % n;
     }
-    return new Plan(List.copyOf(out), last);
+    return new Plan(List.copyOf(jobs), List.copyOf(slices), last);
+  }
+
+  /**
+   * The first worker from {@code start} on (wrapping) with room under the given depth, or -1. With
+   * {@code halfEmpty}, a worker whose allowance is over one slot deep must also hold no more than
+   * half of it.
+   */
+  private static int firstWith(List<Worker> workers, int[] active, int start, int depth,
+      boolean halfEmpty) {
+    int n = workers.size();
+    for (int k = 0; k < n; k++) {
+      int w = (start + k) % n;
+      int slots = workers.get(w).slots();
+      int allowance = slots * depth;
+      boolean room = active[w] < allowance;
+      if (room && halfEmpty && depth > 1) {
+        room = active[w] <= allowance / 2;
+      }
+      if (room) {
+        return w;
+      }
+    }
+    return -1;
   }
 
   /** Index of the first worker whose name sorts after {@code last} (wrapping to 0). */

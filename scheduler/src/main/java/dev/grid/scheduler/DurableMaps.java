@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The maps that outlive a full stop of the grid: {@code jobs}, {@code schedules} and {@code
- * schedule-runs}, persisted through the blob store under {@code state/} as JSON, one blob per
+ * The maps that outlive a full stop of the grid: {@code jobs}, {@code task-blocks}, {@code
+ * schedules} and {@code schedule-runs}, persisted through the blob store under {@code state/} as JSON, one blob per
  * entry (see {@link BlobMapStore}).
  *
  * <p>Writes are write-behind: a change reaches the store about {@value #WRITE_DELAY_SECONDS} s
@@ -50,6 +50,7 @@ public final class DurableMaps {
   public static final String JOBS_PREFIX = "state/jobs/";
   public static final String SCHEDULES_PREFIX = "state/schedules/";
   public static final String RUNS_PREFIX = "state/schedule-runs/";
+  public static final String BLOCKS_PREFIX = "state/task-blocks/";
   /** A small replicated map of cluster-life flags; not persisted. */
   static final String FLAGS_MAP = "grid-flags";
   static final String LOADED_FLAG = "durable-maps-loaded";
@@ -78,6 +79,11 @@ public final class DurableMaps {
         persisted(ScheduleTable.SCHEDULES_MAP,
             BlobMapStore.of(SCHEDULES_PREFIX, JsonCodec.SCHEDULES)),
         persisted(ScheduleTable.RUNS_MAP, BlobMapStore.of(RUNS_PREFIX, JsonCodec.RUNS)),
+        // Task blocks as objects too: a worker's batch of ends changes a few slots of a block,
+        // and in binary form every such change would read and write all of it.
+        persisted(ClusterSettings.TASK_BLOCKS_MAP,
+            BlobMapStore.of(BLOCKS_PREFIX, JsonCodec.BLOCKS))
+            .setInMemoryFormat(InMemoryFormat.OBJECT),
         new MapConfig(FLAGS_MAP).setBackupCount(1));
   }
 
@@ -117,11 +123,13 @@ public final class DurableMaps {
     CompletableFuture<Long> jobsLoad = inThread(() -> load(ClusterSettings.JOBS_MAP), "jobs");
     CompletableFuture<Long> schedulesLoad =
         inThread(() -> load(ScheduleTable.SCHEDULES_MAP), "schedules");
+    CompletableFuture<Long> blocksLoad =
+        inThread(() -> load(ClusterSettings.TASK_BLOCKS_MAP), "task-blocks");
     long runs = load(ScheduleTable.RUNS_MAP);
-    long jobs = joinUnwrapped(jobsLoad);
+    long jobs = joinUnwrapped(jobsLoad) + joinUnwrapped(blocksLoad);
     long schedules = joinUnwrapped(schedulesLoad);
     flags.set(LOADED_FLAG, clock.millis());
-    LOG.info("loaded {} jobs, {} schedules and {} schedule runs from the blob store in {} ms",
+    LOG.info("loaded {} jobs and task blocks, {} schedules and {} schedule runs from the blob store in {} ms",
         jobs, schedules, runs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return jobs + schedules + runs;
   }
@@ -158,6 +166,7 @@ public final class DurableMaps {
     CompletableFuture<Void> all = CompletableFuture.allOf(
         flushAsync(ClusterSettings.JOBS_MAP),
         flushAsync(ScheduleTable.SCHEDULES_MAP),
+        flushAsync(ClusterSettings.TASK_BLOCKS_MAP),
         flushAsync(ScheduleTable.RUNS_MAP));
     try {
       all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

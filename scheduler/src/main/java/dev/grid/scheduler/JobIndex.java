@@ -29,9 +29,8 @@ final class JobIndex {
    * second).
    */
   private final Map<JobId, long[]> ended = new LinkedHashMap<>();
-  /** Per array: its unfinished tasks known here, and those of them dispatched or running. */
-  private final Map<JobId, Integer> unfinishedTasks = new HashMap<>();
-  private final Map<JobId, Integer> activeTasks = new HashMap<>();
+  /** Arrays' own records that are QUEUED (their tasks may be dispatched), oldest first. */
+  private final TreeSet<JobRecord> queuedArrays = new TreeSet<>(QUEUE_ORDER);
   /**
    * Dispatched or running jobs, and how many of them each worker holds, kept apart so that a
    * dispatch round does not walk every unfinished job (100,000 queued tasks of an array made it
@@ -53,13 +52,11 @@ final class JobIndex {
       return;
     }
     if (prev != null) {
-      if (prev.state() == JobState.QUEUED) {
-        queue.remove(prev);
-      }
+      unqueue(prev);
       count(prev, -1);
     }
     waiting.remove(r.id());
-    if (r.state() == JobState.WAITING && !r.arrayParent()) {
+    if (r.state() == JobState.WAITING) {
       waiting.put(r.id(), r);
     }
     if (r.state().isTerminal()) {
@@ -70,9 +67,15 @@ final class JobIndex {
     }
     unfinished.put(r.id(), r);
     count(r, 1);
-    // An array's own record stands for its tasks: it is never dispatched itself.
-    if (r.state() == JobState.QUEUED && !r.arrayParent()) {
-      queue.add(r);
+    // An array's own record stands for its tasks (in its blocks): it is never dispatched itself.
+    if (r.state() == JobState.QUEUED) {
+      (r.arrayParent() ? queuedArrays : queue).add(r);
+    }
+  }
+
+  private void unqueue(JobRecord r) {
+    if (r.state() == JobState.QUEUED) {
+      (r.arrayParent() ? queuedArrays : queue).remove(r);
     }
   }
 
@@ -87,9 +90,7 @@ final class JobIndex {
   void correct(JobRecord r, long nowMillis) {
     JobRecord prev = unfinished.remove(r.id());
     if (prev != null) {
-      if (prev.state() == JobState.QUEUED) {
-        queue.remove(prev);
-      }
+      unqueue(prev);
       count(prev, -1);
       waiting.remove(r.id());
     }
@@ -107,52 +108,28 @@ final class JobIndex {
       activeByWorker.merge(String.valueOf(r.workerId()), delta,
           (a, b) -> a + b == 0 ? null : a + b);
     }
-    if (r.arrayId() == null) {
-      return;
-    }
-    unfinishedTasks.merge(r.arrayId(), delta, (a, b) -> a + b == 0 ? null : a + b);
-    if (r.state().isActive()) {
-      activeTasks.merge(r.arrayId(), delta, (a, b) -> a + b == 0 ? null : a + b);
-    }
   }
 
-  /** Unfinished tasks of the array known here (an array with none may still have some). */
-  int unfinishedTasks(JobId arrayId) {
-    return unfinishedTasks.getOrDefault(arrayId, 0);
-  }
-
-  /** Tasks of the array dispatched or running. */
-  int activeTasks(JobId arrayId) {
-    return activeTasks.getOrDefault(arrayId, 0);
-  }
-
-  /** Jobs waiting for their dependencies (an array's own record aside). */
+  /** Jobs and arrays waiting for their dependencies. */
   List<JobRecord> waiting() {
     return new ArrayList<>(waiting.values());
   }
 
-  /**
-   * Queued jobs, oldest first, at most {@code limit}; of a capped array only as many tasks as it
-   * has room for, so a capped array at the head of the queue does not hide the jobs behind it.
-   */
+  /** Queued jobs, oldest first, at most {@code limit}. */
   List<JobRecord> queued(int limit) {
     List<JobRecord> out = new ArrayList<>(Math.min(limit, queue.size()));
-    Map<JobId, Integer> room = new HashMap<>();
     for (JobRecord r : queue) {
       if (out.size() == limit) {
         break;
       }
-      Integer cap = r.arrayId() == null ? null : r.spec().array().limit();
-      if (cap != null) {
-        int left = room.computeIfAbsent(r.arrayId(), a -> cap - activeTasks(a));
-        if (left <= 0) {
-          continue;
-        }
-        room.put(r.arrayId(), left - 1);
-      }
       out.add(r);
     }
     return out;
+  }
+
+  /** Arrays whose tasks may be dispatched (their own record QUEUED), oldest first. */
+  List<JobRecord> queuedArrays() {
+    return new ArrayList<>(queuedArrays);
   }
 
   /** Dispatched or running jobs. */

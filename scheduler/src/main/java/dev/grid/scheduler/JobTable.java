@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.projection.Projection;
 import com.hazelcast.query.Predicate;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
@@ -44,7 +45,9 @@ public final class JobTable {
 
   /**
    * Accepts a job: once this returns it is in the replicated map, QUEUED (WAITING if it has
-   * dependencies). An array is its own record plus one record per task, written in one batch.
+   * dependencies). An array is its own record plus its task blocks ({@link TaskBlock}), the
+   * blocks written first: a submit that fails half-way leaves blocks no array record names,
+   * which nothing dispatches, never an array without its tasks.
    *
    * @throws IllegalArgumentException naming a dependency that is no job of the grid
    */
@@ -53,30 +56,54 @@ public final class JobTable {
     while (true) {
       JobId id = JobId.next(clock);
       long now = clock.millis();
-      if (jobs.putIfAbsent(id, JobRecord.queued(id, spec, now)) == null) {
-        if (spec.array() != null) {
-          jobs.putAll(tasks(id, spec, now));
+      if (spec.array() != null) {
+        if (jobs.containsKey(id)) {
+          continue;
         }
+        Map<String, TaskBlock> made = new HashMap<>();
+        for (TaskBlock b : TaskBlock.created(id, spec, now)) {
+          made.put(b.key(), b);
+        }
+        blocks.putAll(made);
+      }
+      if (jobs.putIfAbsent(id, JobRecord.queued(id, spec, now)) == null) {
         return id;
       }
     }
   }
 
   /**
-   * The id of an array's task: {@code <arrayId>_<index>}, so a task is made once whatever
+   * The id of an array's task: {@code <arrayId>_<index>}, so a task is named once whatever
    * retries its writer makes.
    */
   public static JobId taskId(JobId arrayId, int index) {
     return JobId.of(arrayId.value() + "_" + index);
   }
 
-  private static Map<JobId, JobRecord> tasks(JobId arrayId, JobSpec spec, long now) {
-    Map<JobId, JobRecord> out = new HashMap<>();
-    for (int i : spec.array().indexList()) {
-      JobId id = taskId(arrayId, i);
-      out.put(id, JobRecord.accepted(id, spec, now, arrayId, i));
+  /** The array and index a task id names, or null if it is no task id. */
+  static TaskRef taskRef(JobId id) {
+    String v = id.value();
+    int cut = v.lastIndexOf('_');
+    if (cut <= 0 || cut == v.length() - 1) {
+      return null;
     }
-    return out;
+    try {
+      int index = Integer.parseInt(v.substring(cut + 1));
+      return index < 0 ? null : new TaskRef(JobId.of(v.substring(0, cut)), index);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** A task of an array: the array's id and the task's index. */
+  record TaskRef(JobId arrayId, int index) {
+    String blockKey() {
+      return TaskBlock.key(arrayId, TaskBlock.blockOf(index));
+    }
+
+    int slot() {
+      return TaskBlock.slotOf(index);
+    }
   }
 
   private void checkParents(JobSpec spec) {
@@ -92,89 +119,91 @@ public final class JobTable {
     }
   }
 
-  /** How many tasks of the array are in each state, counted where the records live. */
-  public Map<JobState, Integer> taskCounts(JobId arrayId) {
-    List<JobState> states = new ArrayList<>();
-    for (JobSummary s : jobs.project(new JobSummary.Of(), new TasksOf(arrayId))) {
-      states.add(s.state());
-    }
-    return ArrayProgress.count(states);
-  }
-
   /**
-   * How many tasks of the array are in each state: from its {@link TaskBlock}s (one read per
-   * {@value TaskBlock#SIZE} tasks) when they account for every task, else counted from the
-   * records themselves ({@link #taskCounts}, a scan of the grid's records). The blocks are what
-   * the primary last published, a dispatch pass (well under a second) behind the records, and
-   * missing while a new primary reads the records after a full restart.
+   * How many tasks of the array are in each state, counted where its blocks live: one small
+   * answer per block, never the tasks themselves.
    */
   public Map<JobState, Integer> arrayCounts(JobRecord array) {
-    Map<JobState, Integer> fromBlocks = blockCounts(array);
-    return fromBlocks != null ? fromBlocks : taskCounts(array.id());
+    return arrayCounts(array.id());
   }
 
-  /** The array's counts from its blocks, or null if they do not account for every task. */
-  Map<JobState, Integer> blockCounts(JobRecord array) {
-    List<Integer> indices = array.spec().array().indexList();
-    Set<String> keys = new HashSet<>();
-    int last = -1;
-    for (int i : indices) {
-      int b = TaskBlock.blockOf(i);
-      if (b != last) {
-        keys.add(TaskBlock.key(array.id(), b));
-        last = b;
+  /** How many tasks of the array are in each state (empty if it has no blocks). */
+  public Map<JobState, Integer> arrayCounts(JobId arrayId) {
+    int[] n = new int[JobState.values().length];
+    for (int[] counts : blocks.project(new BlockCounts(), new BlocksOf(arrayId))) {
+      for (int s = 0; s < n.length; s++) {
+        n[s] += counts[s];
       }
     }
-    Map<String, TaskBlock> found = blocks.getAll(keys);
-    if (found.size() != keys.size()) {
-      return null;
-    }
-    Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
-    for (TaskBlock b : found.values()) {
-      b.addCounts(counts);
-    }
-    int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-    return total == indices.size() ? counts : null;
-  }
-
-  /** Writes the blocks, each unless a newer primary wrote it; without waiting. */
-  List<CompletableFuture<Boolean>> publishBlocks(List<TaskBlock> changed) {
-    List<CompletableFuture<Boolean>> out = new ArrayList<>(changed.size());
-    for (TaskBlock b : changed) {
-      out.add(blocks.submitToKey(TaskBlock.key(b.arrayId(), b.block()), new TaskBlock.Publish(b))
-          .toCompletableFuture());
+    Map<JobState, Integer> out = new EnumMap<>(JobState.class);
+    for (int s = 0; s < n.length; s++) {
+      if (n[s] > 0) {
+        out.put(JobState.values()[s], n[s]);
+      }
     }
     return out;
   }
 
-  /** Every array task's state and version, made where the records live. */
-  List<TaskSlot> taskSlots() {
-    return new ArrayList<>(jobs.project(new TaskSlot.Of(), new AnyTask()));
+  /** The array's blocks, in block order. */
+  public List<TaskBlock> blocksOf(JobId arrayId) {
+    List<TaskBlock> out = new ArrayList<>(blocks.values(new BlocksOf(arrayId)));
+    out.sort(java.util.Comparator.comparingInt(TaskBlock::block));
+    return out;
   }
 
-  /** Deletes the array's task blocks (its tasks' records are deleted apart). */
-  void forgetBlocks(JobRecord array) {
-    Set<Integer> numbers = new HashSet<>();
-    for (int i : array.spec().array().indexList()) {
-      numbers.add(TaskBlock.blockOf(i));
-    }
-    for (int b : numbers) {
-      blocks.delete(TaskBlock.key(array.id(), b));
+  /** Every block of every array. */
+  List<TaskBlock> allBlocks() {
+    return new ArrayList<>(blocks.values());
+  }
+
+  /** Applies a command to a block on the member that owns it, and waits for the outcome. */
+  public BlockUpdate.Result updateBlock(String key, BlockCommand command) {
+    return blocks.executeOnKey(key, new BlockUpdate.Processor(command));
+  }
+
+  /** Applies a command to a block without waiting. */
+  public CompletionStage<BlockUpdate.Result> updateBlockAsync(String key, BlockCommand command) {
+    return blocks.submitToKey(key, new BlockUpdate.Processor(command));
+  }
+
+  /** Deletes the array's task blocks (its record is deleted apart). */
+  void forgetBlocks(JobId arrayId) {
+    for (String key : blocks.keySet(new BlocksOf(arrayId))) {
+      blocks.delete(key);
     }
   }
 
-  /** Creates the job under the given id unless one exists; true if this call created it. */
+  /**
+   * Creates the job under the given id unless one exists; true if this call created it. An
+   * array's blocks are written first, each unless it exists, so a writer that retries after a
+   * failure half-way completes the array rather than leaving it without tasks.
+   */
   public boolean submitIfAbsent(JobId id, JobSpec spec) {
     long now = clock.millis();
-    boolean created = jobs.putIfAbsent(id, JobRecord.queued(id, spec, now)) == null;
-    if (created && spec.array() != null) {
-      jobs.putAll(tasks(id, spec, now));
+    if (spec.array() != null && !jobs.containsKey(id)) {
+      for (TaskBlock b : TaskBlock.created(id, spec, now)) {
+        blocks.putIfAbsent(b.key(), b);
+      }
     }
-    return created;
+    return jobs.putIfAbsent(id, JobRecord.queued(id, spec, now)) == null;
   }
 
+  /** A job's record; for a task of an array, built from its block ({@link TaskBlock#task}). */
   public Optional<JobRecord> get(JobId id) {
-    return Optional.ofNullable(jobs.get(id));
+    JobRecord r = jobs.get(id);
+    if (r != null) {
+      return Optional.of(r);
+    }
+    TaskRef ref = taskRef(id);
+    if (ref == null) {
+      return Optional.empty();
+    }
+    TaskBlock b = blocks.get(ref.blockKey());
+    if (b == null || !b.has(ref.slot())) {
+      return Optional.empty();
+    }
+    JobRecord array = jobs.get(ref.arrayId());
+    return array == null ? Optional.empty() : Optional.of(b.task(array.spec(), ref.slot()));
   }
 
   /** Applies a command on the member that owns the job, and waits for the outcome. */
@@ -187,48 +216,101 @@ public final class JobTable {
     return jobs.submitToKey(id, new JobUpdateProcessor(command));
   }
 
-  /** Jobs in one of the given states (all when empty), oldest first. */
+  /**
+   * Jobs in one of the given states (all when empty), oldest first, the tasks of arrays among
+   * them (built from their blocks).
+   */
   public List<JobRecord> inStates(Set<JobState> states) {
-    List<JobRecord> out = new ArrayList<>(
-        states.isEmpty() ? jobs.values() : jobs.values(new InStates(List.copyOf(states))));
+    Map<JobId, JobRecord> arrays = new HashMap<>();
+    List<JobRecord> out = new ArrayList<>();
+    for (JobRecord r : jobs.values()) {
+      if (r.arrayParent()) {
+        arrays.put(r.id(), r);
+      }
+      if (states.isEmpty() || states.contains(r.state())) {
+        out.add(r);
+      }
+    }
+    for (TaskBlock b : blocks.values()) {
+      JobRecord array = arrays.get(b.arrayId());
+      if (array == null) {
+        continue; // blocks of a submit that failed half-way
+      }
+      for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
+        if (b.has(slot) && (states.isEmpty() || states.contains(b.state(slot)))) {
+          out.add(b.task(array.spec(), slot));
+        }
+      }
+    }
     out.sort(JobRecord.SUBMIT_ORDER);
     return out;
   }
 
-  /** Jobs that have not ended. */
+  /** Records that have not ended, arrays' own records among them; not the tasks of arrays. */
   public List<JobRecord> unfinished() {
-    return inStates(EnumSet.of(
-        JobState.WAITING, JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING));
+    List<JobRecord> out = new ArrayList<>(jobs.values(new InStates(List.of(
+        JobState.WAITING, JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING))));
+    out.sort(JobRecord.SUBMIT_ORDER);
+    return out;
   }
 
   /**
    * Cancels a job: a queued or dispatched one ends at once, a running one is marked and its
-   * worker told to kill it. Returns the outcome (record null if there is no such job).
+   * worker told to kill it. An array's cancel cancels every task of it; a task's, that task.
+   * Returns the outcome (record null if there is no such job).
    */
   public UpdateResult cancel(JobId id) {
     UpdateResult u = update(id, new JobCommand.Cancel(clock.millis()));
-    if (u.record() != null && u.record().arrayParent()) {
+    if (u.record() == null) {
+      TaskRef ref = taskRef(id);
+      return ref == null ? u : cancelTask(ref);
+    }
+    if (u.record().arrayParent()) {
       cancelTasks(id);
     }
     // A repeated cancel of a running job tells the worker again: the first message may be lost.
-    if (u.record() != null && u.record().state() == JobState.RUNNING
-        && u.record().cancelRequested()) {
+    if (u.record().state() == JobState.RUNNING && u.record().cancelRequested()) {
       sendCancel(u.record());
     }
     return u;
   }
 
-  /** Cancels every unfinished task of the array, all at once. */
+  /** Cancels every unfinished task of the array, a block at a time, all blocks at once. */
   private void cancelTasks(JobId arrayId) {
-    List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
-    for (JobId task : jobs.keySet(new TasksOf(arrayId))) {
-      results.add(updateAsync(task, new JobCommand.Cancel(clock.millis())).toCompletableFuture());
+    List<CompletableFuture<BlockUpdate.Result>> results = new ArrayList<>();
+    for (String key : blocks.keySet(new BlocksOf(arrayId))) {
+      results.add(updateBlockAsync(key, new BlockCommand.Cancel(null, clock.millis()))
+          .toCompletableFuture());
     }
-    for (CompletableFuture<UpdateResult> f : results) {
-      UpdateResult t = f.join();
-      if (t.record() != null && t.record().state() == JobState.RUNNING
-          && t.record().cancelRequested()) {
-        sendCancel(t.record());
+    for (CompletableFuture<BlockUpdate.Result> f : results) {
+      tellRunning(f.join());
+    }
+  }
+
+  private UpdateResult cancelTask(TaskRef ref) {
+    BlockUpdate.Result r = updateBlock(ref.blockKey(),
+        new BlockCommand.Cancel(new int[] {ref.slot()}, clock.millis()));
+    if (r.block() == null || !r.block().has(ref.slot())) {
+      return UpdateResult.refusedAs(null, "no such job");
+    }
+    JobRecord array = jobs.get(ref.arrayId());
+    if (array == null) {
+      return UpdateResult.refusedAs(null, "no such job");
+    }
+    tellRunning(r);
+    JobRecord task = r.block().task(array.spec(), ref.slot());
+    return r.applied() ? UpdateResult.applied(task)
+        : UpdateResult.refusedAs(task, task.state().isTerminal() ? "already " + task.state()
+            : "cancel already requested");
+  }
+
+  /** Tells the workers of the running tasks a cancel marked to kill them. */
+  private void tellRunning(BlockUpdate.Result r) {
+    TaskBlock b = r.block();
+    for (int slot : r.changed()) {
+      if (b.state(slot) == JobState.RUNNING && b.cancelRequested(slot)) {
+        sendCancel(JobTable.taskId(b.arrayId(), b.indexOf(slot)), b.attempts()[slot],
+            b.workerId(slot));
       }
     }
   }
@@ -258,10 +340,20 @@ public final class JobTable {
 
   /** Asks the worker running the job to kill the given attempt. */
   public boolean sendCancel(JobRecord running) {
-    Optional<Member> member = member(running.workerId());
+    return sendCancel(running.id(), running.attempt(), running.workerId());
+  }
+
+  private boolean sendCancel(JobId id, int attempt, String workerId) {
+    Optional<Member> member = member(workerId);
     member.ifPresent(
-        m -> messages.executeOnMember(
-            new WorkerMessages.Cancel(running.id(), running.attempt()), m));
+        m -> messages.executeOnMember(new WorkerMessages.Cancel(id, attempt), m));
+    return member.isPresent();
+  }
+
+  /** Hands a slice (slots of one block dispatched to one worker) to that worker process. */
+  boolean sendSlice(TaskSlice slice) {
+    Optional<Member> member = member(slice.workerId());
+    member.ifPresent(m -> messages.executeOnMember(new WorkerMessages.RunSlice(slice), m));
     return member.isPresent();
   }
 
@@ -274,9 +366,16 @@ public final class JobTable {
     return hz.getCluster().getMembers().stream().filter(m -> m.getUuid().equals(uuid)).findFirst();
   }
 
-  /** Every job's id, state and end time, made where the records live. */
+  /**
+   * Every job's id, state and end time, made where the records live; the tasks of arrays made
+   * where their blocks live.
+   */
   List<JobSummary> summaries() {
-    return new ArrayList<>(jobs.project(new JobSummary.Of()));
+    List<JobSummary> out = new ArrayList<>(jobs.project(new JobSummary.Of()));
+    for (List<JobSummary> tasks : blocks.project(new BlockSummaries())) {
+      out.addAll(tasks);
+    }
+    return out;
   }
 
   /**
@@ -294,10 +393,9 @@ public final class JobTable {
    * go with it.
    */
   boolean forgetArray(JobId id) {
-    JobRecord array = jobs.get(id);
     boolean deleted = Boolean.TRUE.equals(jobs.executeOnKey(id, new ForgetArray()));
-    if (deleted && array != null && array.arrayParent()) {
-      forgetBlocks(array);
+    if (deleted) {
+      forgetBlocks(id);
     }
     return deleted;
   }
@@ -305,6 +403,11 @@ public final class JobTable {
   /** The underlying map, for listeners. */
   IMap<JobId, JobRecord> map() {
     return jobs;
+  }
+
+  /** The task blocks' map, for listeners. */
+  IMap<String, TaskBlock> blockMap() {
+    return blocks;
   }
 
   /**
@@ -336,19 +439,39 @@ public final class JobTable {
     }
   }
 
-  /** Selects the tasks of one array where the records live. */
-  record TasksOf(JobId arrayId) implements Predicate<JobId, JobRecord> {
+  /** Selects the blocks of one array where they live. */
+  record BlocksOf(JobId arrayId) implements Predicate<String, TaskBlock> {
     @Override
-    public boolean apply(Map.Entry<JobId, JobRecord> entry) {
+    public boolean apply(Map.Entry<String, TaskBlock> entry) {
       return arrayId.equals(entry.getValue().arrayId());
     }
   }
 
-  /** Selects the tasks of every array where the records live. */
-  record AnyTask() implements Predicate<JobId, JobRecord> {
+  /** A block's counts per state (by the state's ordinal), made where it lives. */
+  record BlockCounts() implements Projection<Map.Entry<String, TaskBlock>, int[]> {
     @Override
-    public boolean apply(Map.Entry<JobId, JobRecord> entry) {
-      return entry.getValue().arrayIndex() != null;
+    public int[] transform(Map.Entry<String, TaskBlock> entry) {
+      return entry.getValue().countArray();
+    }
+  }
+
+  /** What retention needs of a block's tasks ({@link JobSummary}), made where it lives. */
+  record BlockSummaries()
+      implements Projection<Map.Entry<String, TaskBlock>, List<JobSummary>> {
+    @Override
+    public List<JobSummary> transform(Map.Entry<String, TaskBlock> entry) {
+      TaskBlock b = entry.getValue();
+      List<JobSummary> out = new ArrayList<>();
+      for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
+        if (b.has(slot)) {
+          JobState state = b.state(slot);
+          long ended = state.isTerminal()
+              ? Math.max(b.endedAtMillis()[slot], b.submittedAtMillis()) : 0;
+          out.add(new JobSummary(taskId(b.arrayId(), b.indexOf(slot)), state, ended,
+              b.arrayId(), false));
+        }
+      }
+      return out;
     }
   }
 

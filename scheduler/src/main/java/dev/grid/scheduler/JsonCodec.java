@@ -28,6 +28,7 @@ final class JsonCodec<V> implements BlobCodec<V> {
 
   static final JsonCodec<JobRecord> JOBS = new JsonCodec<>(JobRecord.class);
   static final JsonCodec<ScheduleRecord> SCHEDULES = new JsonCodec<>(ScheduleRecord.class);
+  static final JsonCodec<TaskBlock> BLOCKS = new JsonCodec<>(TaskBlock.class);
   static final JsonCodec<ScheduleRunRecord> RUNS = new JsonCodec<>(ScheduleRunRecord.class);
 
   private final Class<V> type;

@@ -61,6 +61,10 @@ public final class KryoSerializer implements StreamSerializer<Object> {
     kryo.register(java.time.Instant.class);
     kryo.register(String[].class);
     kryo.register(byte[].class);
+    kryo.register(short[].class);
+    kryo.register(int[].class);
+    kryo.register(long[].class);
+    kryo.register(java.util.TreeMap.class);
     for (Class<?> c : classes) {
       kryo.register(c);
     }

@@ -47,10 +47,15 @@ public final class PrimaryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrimaryService.class);
   private static final Object WAKE = new Object();
   private static final int BATCH = 512;
-  /** How often the changed task blocks are published, at most (see {@link TaskBlock}). */
-  private static final long PUBLISH_EVERY_MILLIS = 200;
-  /** How long an array whose tasks have all ended stays in the tally after its last change. */
-  private static final long TALLY_KEEP_MILLIS = 600_000;
+  /**
+   * An array whose tasks run this long or longer (on average, once some have ended) is handed
+   * out one task per free slot; shorter ones in deeper slices (see {@link Dispatcher}).
+   */
+  static final double FAST_TASK_MILLIS = 50;
+  /** About how long a slice's tasks wait on their worker, started but not yet running. */
+  static final double SLICE_WAIT_MILLIS = 100;
+  /** The most tasks per slot a worker holds of a fast array. */
+  static final int MAX_DEPTH = 64;
 
   /**
    * Timings.
@@ -178,13 +183,16 @@ public final class PrimaryService implements AutoCloseable {
     final long epoch;
     final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     final JobIndex index = new JobIndex();
-    /** Every array task's state, published as task blocks for status reads. */
-    final TaskTally tally = new TaskTally();
+    /** The blocks of arrays' tasks that have not all ended. */
+    final BlockIndex blocks = new BlockIndex();
     final Map<JobId, Long> dispatchSeen = new HashMap<>();
+    /** When each dispatched slot ({@code block:slot:attempt}) was first seen unstarted. */
+    Map<String, Long> slotsSeen = new HashMap<>();
     /** When ({@link System#nanoTime}) this session first saw each worker that holds jobs gone. */
     final Map<String, Long> goneSince = new HashMap<>();
     volatile boolean stopped;
     volatile UUID entryListener;
+    volatile UUID blockListener;
     volatile UUID memberListener;
     String lastWorker;
     /** Set when a job ended or a waiting one came: waiting jobs are decided again. */
@@ -192,20 +200,19 @@ public final class PrimaryService implements AutoCloseable {
     /** Set to 0 by the membership listener to reconcile at once. */
     volatile long nextReconcile;
     /**
-     * Set when the tally must read every task's record again: at the start, and when a member
-     * left (the map events of a write its owner applied just before it died can be lost).
+     * Set when the blocks must be read again: when a member left (the map events of a write its
+     * owner applied just before it died can be lost).
      */
-    volatile boolean recount = true;
-    /** Set by a failed block write: every block is published again. */
-    volatile boolean publishFailed;
-    long nextPublish;
+    volatile boolean rereadBlocks;
 
     Session(long epoch) {
       this.epoch = epoch;
     }
 
     void listen() {
-      entryListener = table.map().addEntryListener(new Events(inbox), true);
+      entryListener = table.map().addEntryListener(new Events<JobId, JobRecord>(inbox), true);
+      blockListener =
+          table.blockMap().addEntryListener(new Events<String, TaskBlock>(inbox), true);
       memberListener = hz.getCluster().addMembershipListener(new MembershipListener() {
         @Override
         public void memberAdded(MembershipEvent e) {
@@ -215,7 +222,7 @@ public final class PrimaryService implements AutoCloseable {
         @Override
         public void memberRemoved(MembershipEvent e) {
           nextReconcile = 0;
-          recount = true;
+          rereadBlocks = true;
           inbox.offer(WAKE);
         }
       });
@@ -227,6 +234,9 @@ public final class PrimaryService implements AutoCloseable {
       try {
         if (entryListener != null) {
           table.map().removeEntryListener(entryListener);
+        }
+        if (blockListener != null) {
+          table.blockMap().removeEntryListener(blockListener);
         }
         if (memberListener != null) {
           hz.getCluster().removeMembershipListener(memberListener);
@@ -255,12 +265,20 @@ public final class PrimaryService implements AutoCloseable {
           if (!live()) {
             continue;
           }
-          if (!loaded) {
+          if (!loaded || rereadBlocks) {
             long now = clock.millis();
-            for (JobRecord r : table.unfinished()) {
-              index.offer(r, now);
+            rereadBlocks = false;
+            if (!loaded) {
+              for (JobRecord r : table.unfinished()) {
+                index.offer(r, now);
+              }
             }
-            resendDispatched();
+            for (TaskBlock b : table.allBlocks()) {
+              blocks.offer(b, now);
+            }
+            if (!loaded) {
+              resendDispatched();
+            }
             loaded = true;
           }
           if (clock.millis() >= nextReconcile) {
@@ -273,7 +291,6 @@ public final class PrimaryService implements AutoCloseable {
             resolveWaiting();
           }
           dispatch();
-          publishBlocks();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
@@ -289,7 +306,6 @@ public final class PrimaryService implements AutoCloseable {
     /** A record from an event or from this session's own write. */
     void seen(JobRecord r, long now) {
       index.offer(r, now);
-      tally.offer(r, now);
     }
 
     /** What an update returned: applied, the new record; refused, the record as it stands. */
@@ -308,38 +324,19 @@ public final class PrimaryService implements AutoCloseable {
             u.record().state(), u.refusal());
       }
       index.correct(u.record(), now);
-      tally.offer(u.record(), now);
     }
 
-    /**
-     * Publishes the task blocks changed since the last time, at most every {@value
-     * #PUBLISH_EVERY_MILLIS} ms, without waiting for the writes. Reads every task's state first
-     * if {@link #recount} asks, so that no block is published from a partial view.
-     */
-    void publishBlocks() {
-      long now = clock.millis();
-      if (recount) {
-        recount = false;
-        for (TaskSlot t : table.taskSlots()) {
-          tally.offer(t.arrayId(), t.index(), t.state(), t.version(), now);
-        }
-      }
-      if (publishFailed) {
-        publishFailed = false;
-        tally.markAllChanged();
-      }
-      if (now < nextPublish || !live()) {
+    /** What a block update returned: the block as it is now. */
+    void seen(BlockUpdate.Result u, long now) {
+      if (u.block() == null) {
         return;
       }
-      nextPublish = now + PUBLISH_EVERY_MILLIS;
-      for (CompletableFuture<Boolean> f : table.publishBlocks(tally.takeChanged(epoch))) {
-        f.whenComplete((ok, error) -> {
-          if (error != null) {
-            LOG.debug("publishing a task block failed; publishing all again", error);
-            publishFailed = true;
-          }
-        });
+      if (u.applied()) {
+        blocks.offer(u.block(), now);
+      } else {
+        blocks.correct(u.block(), now);
       }
+      dependenciesChanged |= u.block().allEnded();
     }
 
     void drain(Object first) {
@@ -348,14 +345,18 @@ public final class PrimaryService implements AutoCloseable {
         if (o instanceof JobRecord r) {
           seen(r, now);
           dependenciesChanged |= r.state().isTerminal() || r.state() == JobState.WAITING;
+        } else if (o instanceof TaskBlock b && blocks.offer(b, now)) {
+          dependenciesChanged |= b.allEnded();
         }
       }
     }
 
     /**
-     * Decides every waiting job from the parents' replicated records ({@link DependencyCheck}):
-     * queued, cancelled with the reason, or left waiting. A parent still unfinished in the index
-     * is not looked up; others are read from the map, an array's tasks counted where they live.
+     * Decides every waiting job and array from the parents' replicated records ({@link
+     * DependencyCheck}): queued, cancelled with the reason, or left waiting. A parent still
+     * unfinished here is not looked up; others are read from the map, an array's tasks counted
+     * where its blocks live. An array's blocks are decided before its own record, so a primary
+     * that fails over between the two decides the array again, the same way.
      */
     void resolveWaiting() {
       List<JobRecord> waiting = index.waiting();
@@ -368,10 +369,14 @@ public final class PrimaryService implements AutoCloseable {
       for (JobRecord r : waiting) {
         DependencyCheck.Decision d = DependencyCheck.decide(r.spec().after(),
             id -> parents.computeIfAbsent(id, this::parent));
-        if (d.to() != null && live()) {
-          results.add(table.updateAsync(r.id(),
-              new JobCommand.Resolve(epoch, d.to(), d.reason(), now)).toCompletableFuture());
+        if (d.to() == null || !live()) {
+          continue;
         }
+        if (r.arrayParent() && !resolveBlocks(r.id(), d, now)) {
+          continue;
+        }
+        results.add(table.updateAsync(r.id(),
+            new JobCommand.Resolve(epoch, d.to(), d.reason(), now)).toCompletableFuture());
       }
       for (CompletableFuture<UpdateResult> f : results) {
         try {
@@ -383,9 +388,29 @@ public final class PrimaryService implements AutoCloseable {
       }
     }
 
+    /** Applies a decision to every block of the array; false if one could not be written. */
+    private boolean resolveBlocks(JobId arrayId, DependencyCheck.Decision d, long now) {
+      List<CompletableFuture<BlockUpdate.Result>> results = new ArrayList<>();
+      for (TaskBlock b : table.blocksOf(arrayId)) {
+        results.add(table.updateBlockAsync(b.key(),
+            new BlockCommand.Resolve(epoch, d.to(), d.reason(), now)).toCompletableFuture());
+      }
+      boolean all = true;
+      for (CompletableFuture<BlockUpdate.Result> f : results) {
+        try {
+          seen(f.join(), now);
+        } catch (RuntimeException e) {
+          LOG.warn("a dependency decision for array {} could not be written; deciding again"
+              + " later", arrayId, e);
+          all = false;
+        }
+      }
+      return all;
+    }
+
     private DependencyCheck.Parent parent(JobId id) {
       JobRecord known = index.get(id);
-      if (known != null && known.arrayParent() && index.unfinishedTasks(id) > 0) {
+      if (known != null && known.arrayParent() && blocks.unfinishedTasks(id) > 0) {
         return new DependencyCheck.Parent(id, JobState.RUNNING, null);
       }
       if (known != null && !known.arrayParent()) {
@@ -398,17 +423,12 @@ public final class PrimaryService implements AutoCloseable {
       if (!r.arrayParent()) {
         return new DependencyCheck.Parent(id, r.state(), null);
       }
-      // The tally, once it holds every task of the array, spares a scan of the grid's records.
-      Map<JobState, Integer> counts = tally.counts(id);
-      if (counts.values().stream().mapToInt(Integer::intValue).sum()
-          != r.spec().array().indexList().size()) {
-        counts = table.taskCounts(id);
-      }
+      Map<JobState, Integer> counts = table.arrayCounts(id);
       return new DependencyCheck.Parent(id, ArrayProgress.state(counts),
           ArrayProgress.describe(counts));
     }
 
-    /** Jobs an earlier primary dispatched but that have not started: hand them over again. */
+    /** Work an earlier primary dispatched that has not started: hand it over again. */
     void resendDispatched() {
       Map<String, List<JobRecord>> toRun = new HashMap<>();
       for (JobRecord r : index.active()) {
@@ -417,18 +437,41 @@ public final class PrimaryService implements AutoCloseable {
         }
       }
       toRun.values().forEach(batch -> table.sendRunAll(batch, epoch));
+      for (TaskBlock b : blocks.all()) {
+        JobRecord array = index.get(b.arrayId());
+        if (array == null) {
+          continue;
+        }
+        Map<String, List<Integer>> byWorker = new HashMap<>();
+        for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
+          if (b.has(slot) && b.state(slot) == JobState.DISPATCHED) {
+            byWorker.computeIfAbsent(b.workerId(slot), w -> new ArrayList<>()).add(slot);
+          }
+        }
+        byWorker.values().forEach(slots -> table.sendSlice(slice(array, b, toArray(slots))));
+      }
+    }
+
+    /** The slice of the given slots of a block, as dispatched (node, worker, attempts). */
+    private TaskSlice slice(JobRecord array, TaskBlock b, int[] slots) {
+      int[] attempts = new int[slots.length];
+      for (int i = 0; i < slots.length; i++) {
+        attempts[i] = b.attempts()[slots[i]];
+      }
+      return new TaskSlice(b.arrayId(), array.spec(), b.block(), b.node(slots[0]),
+          b.workerId(slots[0]), slots, attempts, epoch);
     }
 
     /**
-     * Hands queued jobs to workers with a free slot. The workers' free slots are counted first,
-     * and only that many queued jobs are taken from the index: the loop runs after every batch
-     * of map events, mostly with every slot taken, and walking {@value #BATCH} queued records
-     * each time to place none was a fifth of the primary's CPU under a 10,000-task array.
+     * Hands queued work to workers with room ({@link Dispatcher}): jobs one per free slot,
+     * arrays' tasks in slices. Only as many queued jobs are taken from the index as there are
+     * free slots: the loop runs after every batch of map events, mostly with every slot taken.
      */
     void dispatch() {
       Map<String, Member> byName = new HashMap<>();
       List<Dispatcher.Worker> workers = new ArrayList<>();
-      Map<String, Integer> active = index.activeByWorker();
+      Map<String, Integer> singles = index.activeByWorker();
+      Map<String, Integer> tasks = blocks.activeByWorker();
       int free = 0;
       for (Member m : hz.getCluster().getMembers()) {
         String name = m.getAttribute(ClusterSettings.NAME_ATTRIBUTE);
@@ -437,33 +480,18 @@ public final class PrimaryService implements AutoCloseable {
           continue;
         }
         byName.put(name, m);
+        String uuid = m.getUuid().toString();
         Dispatcher.Worker w = new Dispatcher.Worker(name, Integer.parseInt(slots),
-            active.getOrDefault(m.getUuid().toString(), 0));
+            singles.getOrDefault(uuid, 0) + tasks.getOrDefault(uuid, 0));
         workers.add(w);
         free += w.free();
       }
-      if (free == 0) {
+      List<Dispatcher.Demand> queue = demands(free);
+      if (queue.isEmpty() || workers.isEmpty()) {
         return;
       }
-      List<JobRecord> records = index.queued(Math.min(BATCH, free));
-      if (records.isEmpty()) {
-        return;
-      }
-      List<JobId> queued = new ArrayList<>(records.size());
-      Map<JobId, JobId> arrayOf = new HashMap<>();
-      Map<JobId, Dispatcher.ArrayCap> caps = new HashMap<>();
-      for (JobRecord r : records) {
-        queued.add(r.id());
-        Integer limit = r.arrayId() == null ? null : r.spec().array().limit();
-        if (limit != null) {
-          arrayOf.put(r.id(), r.arrayId());
-          caps.computeIfAbsent(r.arrayId(),
-              a -> new Dispatcher.ArrayCap(limit, index.activeTasks(a)));
-        }
-      }
-      Dispatcher.Plan plan =
-          Dispatcher.plan(new Dispatcher.Snapshot(queued, workers, lastWorker, arrayOf, caps));
-      if (plan.assignments().isEmpty() || !live()) {
+      Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(queue, workers, lastWorker));
+      if ((plan.assignments().isEmpty() && plan.slices().isEmpty()) || !live()) {
         return;
       }
       long now = clock.millis();
@@ -473,6 +501,7 @@ public final class PrimaryService implements AutoCloseable {
         results.add(table.updateAsync(a.job(),
             new JobCommand.Dispatch(epoch, a.worker(), workerId, now)).toCompletableFuture());
       }
+      List<CompletableFuture<BlockUpdate.Result>> sliced = dispatchSlices(plan, byName, now);
       lastWorker = plan.lastWorker();
       Map<String, List<JobRecord>> toRun = new HashMap<>();
       for (CompletableFuture<UpdateResult> f : results) {
@@ -493,9 +522,101 @@ public final class PrimaryService implements AutoCloseable {
         }
       }
       toRun.values().forEach(batch -> table.sendRunAll(batch, epoch));
+      for (CompletableFuture<BlockUpdate.Result> f : sliced) {
+        BlockUpdate.Result r;
+        try {
+          r = f.join();
+        } catch (RuntimeException e) {
+          LOG.warn("a slice's dispatch write failed", e); // as above: the timeout takes it back
+          continue;
+        }
+        seen(r, now);
+        JobRecord array = index.get(r.block() == null ? null : r.block().arrayId());
+        if (r.applied() && array != null) {
+          dispatched.addAndGet(r.changed().length);
+          table.sendSlice(slice(array, r.block(), r.changed()));
+        }
+      }
     }
 
-    /** Takes back jobs whose worker is gone, or that a live worker never started. */
+    /**
+     * The queue as the dispatcher sees it: up to {@code free} queued jobs and every array with
+     * queued tasks known here, oldest first.
+     */
+    private List<Dispatcher.Demand> demands(int free) {
+      List<JobRecord> jobs = free == 0 ? List.of() : index.queued(Math.min(BATCH, free));
+      List<JobRecord> arrays = new ArrayList<>();
+      for (JobRecord a : index.queuedArrays()) {
+        if (blocks.queuedTasks(a.id()) > 0) {
+          arrays.add(a);
+        }
+      }
+      List<JobRecord> all = new ArrayList<>(jobs);
+      all.addAll(arrays);
+      all.sort(JobRecord.SUBMIT_ORDER);
+      List<Dispatcher.Demand> out = new ArrayList<>(all.size());
+      for (JobRecord r : all) {
+        if (!r.arrayParent()) {
+          out.add(new Dispatcher.Job(r.id()));
+          continue;
+        }
+        Integer limit = r.spec().array().limit();
+        int room = limit == null ? Integer.MAX_VALUE
+            : Math.max(0, limit - blocks.activeTasks(r.id()));
+        out.add(new Dispatcher.Array(r.id(), blocks.queuedTasks(r.id()), room, depth(r)));
+      }
+      return out;
+    }
+
+    /**
+     * Tasks per slot a worker may hold of this array: 1 for a capped array (its cap counts
+     * tasks held, and a user capping at 50 expects 50 to run) and for tasks of unknown or long
+     * run time; for short tasks, enough that a started task waits about {@value
+     * #SLICE_WAIT_MILLIS} ms for its slot, at most {@value #MAX_DEPTH}.
+     */
+    private int depth(JobRecord array) {
+      Double mean = blocks.meanMillis(array.id());
+      if (array.spec().array().limit() != null || mean == null || mean >= FAST_TASK_MILLIS) {
+        return 1;
+      }
+      return (int) Math.max(1, Math.min(MAX_DEPTH, SLICE_WAIT_MILLIS / Math.max(mean, 0.1)));
+    }
+
+    /** Writes the plan's slices: the queued slots of each array, a block at a time. */
+    private List<CompletableFuture<BlockUpdate.Result>> dispatchSlices(Dispatcher.Plan plan,
+        Map<String, Member> byName, long now) {
+      List<CompletableFuture<BlockUpdate.Result>> out = new ArrayList<>();
+      Map<String, java.util.BitSet> taken = new HashMap<>();
+      for (Dispatcher.Slice s : plan.slices()) {
+        String workerId = byName.get(s.worker()).getUuid().toString();
+        int left = s.count();
+        for (TaskBlock b : blocks.blocksOf(s.array())) {
+          if (left == 0) {
+            break;
+          }
+          java.util.BitSet used = taken.computeIfAbsent(b.key(), k -> new java.util.BitSet());
+          List<Integer> slots = new ArrayList<>();
+          for (int slot = 0; slot < TaskBlock.SIZE && left > 0; slot++) {
+            if (b.has(slot) && b.state(slot) == JobState.QUEUED && !used.get(slot)) {
+              used.set(slot);
+              slots.add(slot);
+              left--;
+            }
+          }
+          if (!slots.isEmpty()) {
+            out.add(table.updateBlockAsync(b.key(), new BlockCommand.Dispatch(epoch, s.worker(),
+                workerId, toArray(slots), now)).toCompletableFuture());
+          }
+        }
+      }
+      return out;
+    }
+
+    private static int[] toArray(List<Integer> ints) {
+      return ints.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Takes back jobs and tasks whose worker is gone, or that a live worker never started. */
     void reconcile() {
       long now = clock.millis();
       Set<String> live = new HashSet<>();
@@ -508,9 +629,7 @@ public final class PrimaryService implements AutoCloseable {
         boolean workerGone = !live.contains(r.workerId());
         if (workerGone) {
           stillGone.add(r.workerId());
-          long monotonic = System.nanoTime(); // a wall-clock step must not cut the grace short
-          long gone = goneSince.computeIfAbsent(r.workerId(), w -> monotonic);
-          if (monotonic - gone < settings.reclaimGrace().toNanos()) {
+          if (!goneLongEnough(r.workerId())) {
             continue; // it may still be stopping its jobs itself (frozen or cut off)
           }
           reason = "worker " + r.node() + " left the grid";
@@ -530,13 +649,90 @@ public final class PrimaryService implements AutoCloseable {
           }
         }
       }
+      reconcileBlocks(live, stillGone, now);
       goneSince.keySet().retainAll(stillGone);
       dispatchSeen.keySet().removeIf(id -> {
         JobRecord r = index.get(id);
         return r == null || r.state() != JobState.DISPATCHED;
       });
       index.pruneEnded(now - 60_000);
-      tally.pruneEnded(now - TALLY_KEEP_MILLIS);
+      blocks.pruneEnded(now - 60_000);
+    }
+
+    /**
+     * The same for arrays' tasks, a block and a worker at a time: every task of a worker gone
+     * past the grace in one {@link BlockCommand.Reclaim}, and the slots a live worker left
+     * unstarted past the dispatch timeout in another.
+     */
+    private void reconcileBlocks(Set<String> live, Set<String> stillGone, long now) {
+      Map<String, Long> seenNow = new HashMap<>();
+      for (TaskBlock b : blocks.all()) {
+        JobRecord array = index.get(b.arrayId());
+        int maxRetries = array == null ? 0 : array.spec().maxRetries();
+        Set<String> gone = new HashSet<>();
+        Map<String, List<Integer>> unstarted = new HashMap<>();
+        for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
+          if (!b.has(slot) || !b.state(slot).isActive()) {
+            continue;
+          }
+          String worker = b.workerId(slot);
+          if (!live.contains(worker)) {
+            stillGone.add(worker);
+            if (goneLongEnough(worker)) {
+              gone.add(worker);
+            }
+          } else if (b.state(slot) == JobState.DISPATCHED) {
+            String key = b.key() + ":" + slot + ":" + b.attempts()[slot];
+            long seen = slotsSeen.getOrDefault(key, now);
+            seenNow.put(key, seen);
+            if (now - seen > settings.dispatchTimeout().toMillis()) {
+              unstarted.computeIfAbsent(worker, w -> new ArrayList<>()).add(slot);
+            }
+          }
+        }
+        for (String worker : gone) {
+          reclaim(b, new BlockCommand.Reclaim(epoch, worker, null, null, false, maxRetries,
+              "worker " + nodeOf(b, worker) + " left the grid", now), now);
+        }
+        for (Map.Entry<String, List<Integer>> e : unstarted.entrySet()) {
+          int[] slots = toArray(e.getValue());
+          int[] attempts = new int[slots.length];
+          for (int i = 0; i < slots.length; i++) {
+            attempts[i] = b.attempts()[slots[i]];
+          }
+          reclaim(b, new BlockCommand.Reclaim(epoch, e.getKey(), slots, attempts, true,
+              maxRetries, "worker " + nodeOf(b, e.getKey()) + " did not start it within "
+                  + settings.dispatchTimeout().toSeconds() + "s", now), now);
+        }
+      }
+      slotsSeen = seenNow;
+    }
+
+    private void reclaim(TaskBlock b, BlockCommand.Reclaim command, long now) {
+      if (!live()) {
+        return;
+      }
+      BlockUpdate.Result u = table.updateBlock(b.key(), command);
+      seen(u, now);
+      if (u.applied()) {
+        LOG.info("{} tasks of array {} taken back: {}", u.changed().length, b.arrayId(),
+            command.reason());
+      }
+    }
+
+    private String nodeOf(TaskBlock b, String workerId) {
+      int i = b.workerIds().indexOf(workerId);
+      return i < 0 ? workerId : b.nodes().get(i);
+    }
+
+    /**
+     * Whether the worker has been gone for the reclaim grace (counted from when this session
+     * first saw it gone, on the monotonic clock: a wall-clock step must not cut it short).
+     */
+    private boolean goneLongEnough(String workerId) {
+      long monotonic = System.nanoTime();
+      long gone = goneSince.computeIfAbsent(workerId, w -> monotonic);
+      return monotonic - gone >= settings.reclaimGrace().toNanos();
     }
   }
 
@@ -550,26 +746,26 @@ public final class PrimaryService implements AutoCloseable {
    * wakes up as a grid of one and takes jobs until Hazelcast merges it back) come as MERGED
    * events: without hearing them the primary never dispatched those jobs.
    */
-  private record Events(BlockingQueue<Object> inbox)
-      implements EntryAddedListener<JobId, JobRecord>, EntryUpdatedListener<JobId, JobRecord>,
-          EntryLoadedListener<JobId, JobRecord>, EntryMergedListener<JobId, JobRecord> {
+  private record Events<K, V>(BlockingQueue<Object> inbox)
+      implements EntryAddedListener<K, V>, EntryUpdatedListener<K, V>,
+          EntryLoadedListener<K, V>, EntryMergedListener<K, V> {
     @Override
-    public void entryMerged(EntryEvent<JobId, JobRecord> e) {
+    public void entryMerged(EntryEvent<K, V> e) {
       inbox.offer(e.getValue());
     }
 
     @Override
-    public void entryAdded(EntryEvent<JobId, JobRecord> e) {
+    public void entryAdded(EntryEvent<K, V> e) {
       inbox.offer(e.getValue());
     }
 
     @Override
-    public void entryLoaded(EntryEvent<JobId, JobRecord> e) {
+    public void entryLoaded(EntryEvent<K, V> e) {
       inbox.offer(e.getValue());
     }
 
     @Override
-    public void entryUpdated(EntryEvent<JobId, JobRecord> e) {
+    public void entryUpdated(EntryEvent<K, V> e) {
       inbox.offer(e.getValue());
     }
   }

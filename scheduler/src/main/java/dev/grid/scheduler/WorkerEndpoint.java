@@ -13,6 +13,12 @@ public interface WorkerEndpoint {
   /** The primary of {@code epoch} hands over a dispatched job. Must return quickly. */
   void run(JobRecord dispatched, long epoch);
 
+  /**
+   * The primary of {@code slice.epoch()} hands over tasks of an array dispatched to this worker.
+   * Must return quickly.
+   */
+  void runSlice(TaskSlice slice);
+
   /** Kill the given attempt of the job, if it runs here. Must return quickly. */
   void cancel(JobId id, int attempt);
 }

@@ -73,6 +73,24 @@ final class WorkerMessages {
     }
   }
 
+  /** "Run this slice of an array's tasks". */
+  static final class RunSlice extends ToWorker {
+    private final TaskSlice slice;
+
+    RunSlice(TaskSlice slice) {
+      this.slice = slice;
+    }
+
+    String workerId() {
+      return slice.workerId();
+    }
+
+    @Override
+    void deliver(WorkerEndpoint worker) {
+      worker.runSlice(slice);
+    }
+  }
+
   /** "Kill this attempt of this job". */
   static final class Cancel extends ToWorker {
     private final JobId id;

@@ -22,7 +22,7 @@ class DispatcherTest {
 
   @Test
   void when_workers_are_idle_then_jobs_go_round_robin_in_name_order() {
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(jobs(5), List.of(
+    Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(5), List.of(
         new Dispatcher.Worker("n2", 4, 0), new Dispatcher.Worker("n1", 4, 0),
         new Dispatcher.Worker("n3", 4, 0)), null));
 
@@ -35,7 +35,7 @@ class DispatcherTest {
 
   @Test
   void when_a_plan_continues_then_it_starts_after_the_last_worker() {
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(jobs(2), List.of(
+    Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(2), List.of(
         new Dispatcher.Worker("n1", 4, 0), new Dispatcher.Worker("n2", 4, 0),
         new Dispatcher.Worker("n3", 4, 0)), "n2"));
 
@@ -45,7 +45,7 @@ class DispatcherTest {
 
   @Test
   void when_the_last_worker_has_left_then_the_next_name_in_order_is_next() {
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(jobs(1), List.of(
+    Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(1), List.of(
         new Dispatcher.Worker("n1", 1, 0), new Dispatcher.Worker("n3", 1, 0)), "n2"));
 
     assertThat(plan.assignments()).extracting(Dispatcher.Assignment::worker)
@@ -54,7 +54,7 @@ class DispatcherTest {
 
   @Test
   void when_a_worker_is_full_then_it_is_skipped_and_the_rest_wait() {
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(jobs(10), List.of(
+    Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(10), List.of(
         new Dispatcher.Worker("n1", 2, 2), new Dispatcher.Worker("n2", 2, 0),
         new Dispatcher.Worker("n3", 2, 1)), null));
 
@@ -66,9 +66,9 @@ class DispatcherTest {
 
   @Test
   void when_there_are_no_free_slots_or_no_workers_then_nothing_is_assigned() {
-    assertThat(Dispatcher.plan(new Dispatcher.Snapshot(jobs(3), List.of(), null)).assignments())
+    assertThat(Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(3), List.of(), null)).assignments())
         .isEmpty();
-    assertThat(Dispatcher.plan(new Dispatcher.Snapshot(jobs(3),
+    assertThat(Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(3),
         List.of(new Dispatcher.Worker("n1", 1, 5)), null)).assignments()).isEmpty();
   }
 
@@ -79,7 +79,7 @@ class DispatcherTest {
     String last = null;
     while (!queue.isEmpty()) {
       // each round the workers have finished what they got before
-      Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(queue, List.of(
+      Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(queue, List.of(
           new Dispatcher.Worker("n1", 4, 0), new Dispatcher.Worker("n2", 4, 0),
           new Dispatcher.Worker("n3", 4, 0)), last));
       plan.assignments().forEach(a -> {
@@ -93,33 +93,63 @@ class DispatcherTest {
   }
 
   @Test
-  void when_an_array_is_capped_then_no_more_than_its_cap_hold_slots_and_jobs_behind_it_go_on() {
+  void when_an_array_is_capped_then_no_more_than_its_room_is_handed_out_and_jobs_behind_it_go_on() {
     JobId array = JobId.of("arr");
-    List<JobId> queued = new java.util.ArrayList<>();
-    Map<JobId, JobId> arrayOf = new java.util.HashMap<>();
-    for (int i = 0; i < 10; i++) {
-      JobId task = JobId.of("arr_" + i);
-      queued.add(task);
-      arrayOf.put(task, array);
-    }
-    queued.add(JobId.of("single"));
     List<Dispatcher.Worker> workers = List.of(
         new Dispatcher.Worker("n1", 8, 0), new Dispatcher.Worker("n2", 8, 0));
 
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(queued, workers, null,
-        arrayOf, Map.of(array, new Dispatcher.ArrayCap(3, 1))));
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(List.of(
+        new Dispatcher.Array(array, 10, 2, 1), new Dispatcher.Job(JobId.of("single"))),
+        workers, null));
 
-    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::job)
-        .containsExactly(JobId.of("arr_0"), JobId.of("arr_1"), JobId.of("single"));
+    assertThat(plan.slices()).containsExactly(new Dispatcher.Slice(array, "n1", 2));
+    assertThat(plan.assignments()).containsExactly(
+        new Dispatcher.Assignment(JobId.of("single"), "n2"));
   }
 
   @Test
   void when_a_capped_array_is_full_then_none_of_its_tasks_are_dispatched() {
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(
+        List.of(new Dispatcher.Array(JobId.of("arr"), 5, 0, 1)),
+        List.of(new Dispatcher.Worker("n1", 8, 2)), null));
+
+    assertThat(plan.slices()).isEmpty();
+  }
+
+  @Test
+  void an_array_of_unknown_run_time_fills_only_free_slots_round_robin() {
     JobId array = JobId.of("arr");
     Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(
-        List.of(JobId.of("arr_5")), List.of(new Dispatcher.Worker("n1", 8, 2)), null,
-        Map.of(JobId.of("arr_5"), array), Map.of(array, new Dispatcher.ArrayCap(2, 2))));
+        List.of(new Dispatcher.Array(array, 100, Integer.MAX_VALUE, 1)), List.of(
+            new Dispatcher.Worker("n1", 4, 1), new Dispatcher.Worker("n2", 4, 4),
+            new Dispatcher.Worker("n3", 4, 0)), null));
 
+    assertThat(plan.slices()).containsExactly(
+        new Dispatcher.Slice(array, "n1", 3), new Dispatcher.Slice(array, "n3", 4));
+    assertThat(plan.lastWorker()).isEqualTo("n3");
+  }
+
+  @Test
+  void a_fast_array_gives_each_worker_a_deep_slice_but_none_to_a_worker_over_half_full() {
+    JobId array = JobId.of("arr");
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(
+        List.of(new Dispatcher.Array(array, 1000, Integer.MAX_VALUE, 64)), List.of(
+            new Dispatcher.Worker("n1", 4, 100), new Dispatcher.Worker("n2", 4, 129),
+            new Dispatcher.Worker("n3", 4, 0)), null));
+
+    assertThat(plan.slices()).containsExactly(
+        new Dispatcher.Slice(array, "n1", 156), new Dispatcher.Slice(array, "n3", 256));
+  }
+
+  @Test
+  void a_job_behind_a_fast_array_waits_for_a_free_slot() {
+    JobId array = JobId.of("arr");
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(List.of(
+        new Dispatcher.Array(array, 1000, Integer.MAX_VALUE, 64),
+        new Dispatcher.Job(JobId.of("single"))),
+        List.of(new Dispatcher.Worker("n1", 4, 0)), null));
+
+    assertThat(plan.slices()).containsExactly(new Dispatcher.Slice(array, "n1", 256));
     assertThat(plan.assignments()).isEmpty();
   }
 }

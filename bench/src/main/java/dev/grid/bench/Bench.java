@@ -4,6 +4,7 @@ import dev.grid.api.GridClient;
 import dev.grid.node.launch.GridHome;
 import dev.grid.node.launch.LocalGrid;
 import dev.grid.node.launch.NodeProcess;
+import dev.grid.scheduler.TaskBlock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -283,7 +284,7 @@ public final class Bench implements Callable<Integer> {
       long[] after = cpuTicks(grid);
       out.printf(Locale.ROOT, "grid java run: an array of %d no-op Java tasks (jar %s...) on %d"
           + " nodes x %d slots, tasks %s; the submit took %.2f s, the client saw the array end"
-          + " after %.2f s (status polled every 2%% of the time so far, %d-%d ms)%n",
+          + " after %.2f s (status polled every 1%% of the time so far, %d-%d ms)%n",
           result.tasks(), jar.substring(0, 12), nodes, slots, result.tasksByState(),
           result.submitNanos() / 1e9, result.nanos() / 1e9, JavaArrayRun.MIN_POLL_MILLIS,
           JavaArrayRun.MAX_POLL_MILLIS);
@@ -296,9 +297,10 @@ public final class Bench implements Callable<Integer> {
       out.println(Figures.javaCpuLine((after[0] - before[0]) * msPerTask,
           (after[2] - before[2]) * msPerTask, raw.membersMs(), raw.clientMs()));
       JavaArrayRun.DurableWrites writes = run.durableWrites(result.array(), result.tasks());
-      out.printf(Locale.ROOT, "durable writes per java task (extra figure, no target): %.2f"
-          + " stores of its record (written behind), %.2f output blobs; over %d tasks' blobs%n",
-          writes.recordStores(), writes.outputBlobs(), writes.sampled());
+      out.printf(Locale.ROOT, "durable writes (extra figure, no target): %.2f stores per task"
+          + " block of %d tasks (written behind), %.4f per task, %.2f output blobs per task;"
+          + " over %d tasks%n", writes.blockStores(), TaskBlock.SIZE, writes.storesPerTask(),
+          writes.outputBlobs(), writes.sampled());
     }
   }
 

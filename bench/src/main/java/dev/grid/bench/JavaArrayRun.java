@@ -9,6 +9,7 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.scheduler.DurableMaps;
+import dev.grid.scheduler.TaskBlock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -17,14 +18,13 @@ import java.util.concurrent.TimeUnit;
  * request, as a batch user would send it.
  *
  * <p>The array's end is seen by polling its status, every {@value #MIN_POLL_MILLIS} ms at first
- * and then every 2% of the time so far (at most {@value #MAX_POLL_MILLIS} ms). An array's status
- * sums its tasks up where the records live: a scan that reads back every job record of the grid.
- * With 100,000 tasks, polls every 500 ms took about 40% of the nodes' CPU, so polling at a fixed
- * fast rate would measure the polls. The rate counts up to one poll interval more than the grid
- * took: at most about 2%.
+ * and then every 1% of the time so far (at most {@value #MAX_POLL_MILLIS} ms). An array's status
+ * is summed up where its task blocks live, one small answer per block of 256 tasks, so a poll
+ * costs the nodes little. The rate counts up to one poll interval more than the grid took: at
+ * most about 1%, or 100 ms.
  */
 final class JavaArrayRun {
-  static final long MIN_POLL_MILLIS = 500;
+  static final long MIN_POLL_MILLIS = 100;
   static final long MAX_POLL_MILLIS = 5000;
   private static final long WAIT_MINUTES = 60;
 
@@ -73,29 +73,32 @@ final class JavaArrayRun {
             + " end within " + WAIT_MINUTES + " min: " + info.taskSummary());
       }
       long sinceStart = (System.nanoTime() - start) / 1_000_000;
-      // See the class comment: a status poll costs the nodes a scan of every record.
-      Thread.sleep(Math.max(MIN_POLL_MILLIS, Math.min(MAX_POLL_MILLIS, sinceStart / 50)));
+      Thread.sleep(Math.max(MIN_POLL_MILLIS, Math.min(MAX_POLL_MILLIS, sinceStart / 100)));
     }
   }
 
   /**
-   * Durable writes per task of an ended array, from the blob store's listing: each job record is
-   * written behind to one blob whose version counts its stores, and output blobs are counted.
+   * Durable writes of an ended array, from the blob store's listing: its tasks are kept in task
+   * blocks, each written behind to one blob whose version counts its stores, and output blobs are
+   * counted.
    *
-   * @param recordStores stores of a task's record (mean version over the tasks listed)
+   * @param blockStores stores of a task block, on average
+   * @param storesPerTask stores of task blocks per task (all stores over all tasks)
    * @param outputBlobs output blobs per task
-   * @param sampled tasks listed (at most {@link BlobListing#MAX_LIMIT})
+   * @param sampled tasks in the blocks listed
    */
-  record DurableWrites(double recordStores, double outputBlobs, int sampled) {}
+  record DurableWrites(double blockStores, double storesPerTask, double outputBlobs,
+      int sampled) {}
 
   /**
-   * Waits until the records' write-behind has settled: every task listed has a stored record
-   * (the array's record and its tasks, up to the listing's limit) and two listings a second apart
-   * agree; 120 s at most (the write-behind may lag the array by a minute), then counts.
+   * Waits until the blocks' write-behind has settled: every block of the array is stored and two
+   * listings a second apart agree; 120 s at most, then counts.
    */
   DurableWrites durableWrites(JobId array, int taskCount) throws InterruptedException {
-    String records = DurableMaps.JOBS_PREFIX + array.value();
-    int expected = Math.min(taskCount + 1, BlobListing.MAX_LIMIT);
+    // Its blocks' keys are "<array>:<n>" (TaskBlock.key), stored under the blocks' prefix.
+    String records = DurableMaps.BLOCKS_PREFIX + array.value() + ":";
+    int blocks = (taskCount + TaskBlock.SIZE - 1) / TaskBlock.SIZE;
+    int expected = Math.min(blocks, BlobListing.MAX_LIMIT);
     BlobListing before = client.blobs(records, BlobListing.MAX_LIMIT);
     for (int i = 0; i < 120; i++) {
       Thread.sleep(1000); // the write-behind delay is a second
@@ -107,13 +110,11 @@ final class JavaArrayRun {
       }
     }
     long stores = 0;
-    int sampled = 0;
     for (BlobInfo b : before.blobs()) {
-      if (!b.key().equals(records)) { // the array's own record
-        stores += b.version();
-        sampled++;
-      }
+      stores += b.version();
     }
+    int listed = before.blobs().size();
+    int sampled = Math.min(taskCount, listed * TaskBlock.SIZE);
     // Output keys are out/<task>/<attempt>/<name>; the listing is by key, so the first tasks'.
     BlobListing outputs = client.blobs("out/" + array.value() + "_", BlobListing.MAX_LIMIT);
     java.util.Set<String> tasks = new java.util.HashSet<>();
@@ -123,7 +124,7 @@ final class JavaArrayRun {
     double outputsPerTask = outputs.truncated()
         ? (double) outputs.blobs().size() / Math.max(1, tasks.size())
         : (double) outputs.blobs().size() / Math.max(1, sampled);
-    return new DurableWrites(sampled == 0 ? 0 : (double) stores / sampled, outputsPerTask,
-        sampled);
+    return new DurableWrites(listed == 0 ? 0 : (double) stores / listed,
+        sampled == 0 ? 0 : (double) stores / sampled, outputsPerTask, sampled);
   }
 }

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
 final class Worker implements WorkerEndpoint, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
   /** How long a task's end waits to be written with others of its block, at most. */
-  static final long FLUSH_MILLIS = 10;
+  static final long FLUSH_MILLIS = 20;
 
   private final String node;
   private final JobTable table;
@@ -282,15 +282,14 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   /** Hands the job to the process runner, or to the Java runner; throws if it cannot. */
   private RunningJob launch(JobRecord dispatched, Path scratch) {
     JobSpec spec = dispatched.spec();
-    Map<String, String> gridEnv = gridEnv(dispatched);
     if (spec.java() == null) {
-      return runner.start(new RunRequest(spec, gridEnv, scratch, outputCap));
+      return runner.start(new RunRequest(spec, gridEnv(dispatched), scratch, outputCap));
     }
     JavaRequest request = new JavaRequest(dispatched.id(), dispatched.attempt(), spec.java(),
         spec.timeout(), outputCap, dispatched.arrayIndex(),
         StoredParents.of(table, blobs, dispatched));
     return spec.java().isolated()
-        ? javaRunner.startIsolated(request, runner, scratch, gridEnv)
+        ? javaRunner.startIsolated(request, runner, scratch, gridEnv(dispatched))
         : javaRunner.start(request);
   }
 
@@ -473,8 +472,9 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
    * a job that left files behind costs a walk of the tree.
    */
   private static void deleteScratch(JobRecord job, Path scratch) {
-    if (job.spec().workDir() != null) {
-      return;
+    JobSpec spec = job.spec();
+    if (spec.workDir() != null || (spec.java() != null && !spec.java().isolated())) {
+      return; // a Java job in this JVM has no scratch directory
     }
     try {
       Files.deleteIfExists(scratch);

@@ -91,7 +91,7 @@ public record TaskBlock(
 
   /** The key of an array's block in the {@code task-blocks} map. */
   public static String key(JobId arrayId, int block) {
-    return arrayId.value() + "/" + block;
+    return arrayId.value() + ":" + block;
   }
 
   /** This block's key. */

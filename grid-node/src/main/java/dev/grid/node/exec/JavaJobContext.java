@@ -12,16 +12,19 @@ import java.util.function.BooleanSupplier;
 /** The {@link JobContext} a worker hands a Java job: its output goes to capped buffers. */
 final class JavaJobContext implements JobContext {
   private final JavaRequest request;
-  private final PrintStream out;
-  private final PrintStream err;
+  private final CappedBuffer stdout;
+  private final CappedBuffer stderr;
+  /** Made on first use: a PrintStream allocates 16 KiB of buffers, and most jobs print nothing. */
+  private PrintStream out;
+  private PrintStream err;
   private final BooleanSupplier cancelled;
   private List<ParentResults.Stored> parents;
 
   JavaJobContext(JavaRequest request, CappedBuffer stdout, CappedBuffer stderr,
       BooleanSupplier cancelled) {
     this.request = request;
-    this.out = new PrintStream(new BufferStream(stdout), true, StandardCharsets.UTF_8);
-    this.err = new PrintStream(new BufferStream(stderr), true, StandardCharsets.UTF_8);
+    this.stdout = stdout;
+    this.stderr = stderr;
     this.cancelled = cancelled;
   }
 
@@ -60,12 +63,18 @@ final class JavaJobContext implements JobContext {
   }
 
   @Override
-  public PrintStream out() {
+  public synchronized PrintStream out() {
+    if (out == null) {
+      out = new PrintStream(new BufferStream(stdout), true, StandardCharsets.UTF_8);
+    }
     return out;
   }
 
   @Override
-  public PrintStream err() {
+  public synchronized PrintStream err() {
+    if (err == null) {
+      err = new PrintStream(new BufferStream(stderr), true, StandardCharsets.UTF_8);
+    }
     return err;
   }
 
@@ -75,9 +84,13 @@ final class JavaJobContext implements JobContext {
   }
 
   /** Flushes what the job left in its streams' buffers (a print without a newline). */
-  void flush() {
-    out.flush();
-    err.flush();
+  synchronized void flush() {
+    if (out != null) {
+      out.flush();
+    }
+    if (err != null) {
+      err.flush();
+    }
   }
 
   private static final class BufferStream extends OutputStream {

@@ -90,6 +90,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final BlockingQueue<TaskEnd> taskEnds = new LinkedBlockingQueue<>();
   private final ExecutorService sliceThreads;
   private final Thread endWriter;
+  /** Set when the node stops: the end writer writes what is left and ends. */
+  private volatile boolean endsStopping;
 
   /** A started task of a slice: the slice, and which of its tasks. */
   private record SliceTask(TaskSlice slice, int i) {
@@ -524,11 +526,11 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    endWriter.interrupt();
-    List<TaskEnd> left = new ArrayList<>();
-    taskEnds.drainTo(left);
-    if (!crashed && !left.isEmpty()) {
-      writeEnds(left);
+    endsStopping = true;
+    try {
+      endWriter.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -724,13 +726,16 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
    * for more, and writes them, one write per block.
    */
   private void writeTaskEnds() {
-    while (!crashed) {
+    while (!crashed && !(endsStopping && taskEnds.isEmpty())) {
       try {
-        TaskEnd first = taskEnds.take();
+        TaskEnd first = taskEnds.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
         List<TaskEnd> batch = new ArrayList<>();
         batch.add(first);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS);
-        for (long left = FLUSH_MILLIS; left > 0;
+        for (long left = FLUSH_MILLIS; left > 0 && !endsStopping;
             left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
           TaskEnd more = taskEnds.poll(left, TimeUnit.MILLISECONDS);
           if (more == null) {

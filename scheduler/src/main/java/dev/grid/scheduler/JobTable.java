@@ -151,9 +151,12 @@ public final class JobTable {
     return out;
   }
 
-  /** Every block of every array. */
-  List<TaskBlock> allBlocks() {
-    return new ArrayList<>(blocks.values());
+  /**
+   * The blocks with a task not ended, selected where they live: a new primary reads these, not
+   * the blocks of every array kept for the retention age.
+   */
+  List<TaskBlock> unfinishedBlocks() {
+    return new ArrayList<>(blocks.values(new Unfinished()));
   }
 
   /** Applies a command to a block on the member that owns it, and waits for the outcome. */
@@ -444,6 +447,14 @@ public final class JobTable {
     @Override
     public boolean apply(Map.Entry<String, TaskBlock> entry) {
       return arrayId.equals(entry.getValue().arrayId());
+    }
+  }
+
+  /** Selects the blocks with a task not ended, where they live. */
+  record Unfinished() implements Predicate<String, TaskBlock> {
+    @Override
+    public boolean apply(Map.Entry<String, TaskBlock> entry) {
+      return !entry.getValue().allEnded();
     }
   }
 

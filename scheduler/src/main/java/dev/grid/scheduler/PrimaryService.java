@@ -273,7 +273,7 @@ public final class PrimaryService implements AutoCloseable {
                 index.offer(r, now);
               }
             }
-            for (TaskBlock b : table.allBlocks()) {
+            for (TaskBlock b : table.unfinishedBlocks()) {
               blocks.offer(b, now);
             }
             if (!loaded) {

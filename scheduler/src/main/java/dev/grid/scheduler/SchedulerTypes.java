@@ -68,6 +68,7 @@ public final class SchedulerTypes {
         JobTable.BlocksOf.class,
         JobTable.BlockCounts.class,
         JobTable.BlockSummaries.class,
+        JobTable.Unfinished.class,
         WorkerMessages.RunSlice.class,
         TaskSlice.class);
   }

@@ -129,7 +129,7 @@ final class BlockIndex {
     long total = 0;
     int n = 0;
     for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
-      if (after.has(slot) && after.state(slot) == JobState.SUCCEEDED
+      if (after.has(slot) && ranToItsEnd(after.state(slot))
           && before.has(slot) && !before.state(slot).isTerminal()
           && after.startedAtMillis()[slot] > 0) {
         total += Math.max(0, after.endedAtMillis()[slot] - after.startedAtMillis()[slot]);
@@ -143,7 +143,12 @@ final class BlockIndex {
     }
   }
 
-  /** The array's mean task run time in ms, or null while none of its tasks has succeeded. */
+  /** Whether a task in this state ran until its code returned (not killed, not lost). */
+  private static boolean ranToItsEnd(JobState s) {
+    return s == JobState.SUCCEEDED || s == JobState.FAILED;
+  }
+
+  /** The array's mean task run time in ms, or null while none of its tasks has run to its end. */
   Double meanMillis(JobId arrayId) {
     return meanMillis.get(arrayId);
   }

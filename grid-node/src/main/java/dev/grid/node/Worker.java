@@ -47,9 +47,11 @@ import org.slf4j.LoggerFactory;
  * stale, and then nothing runs), runs the process (or, for a Java job, its class on a thread of
  * this JVM), stores its output (and a Java job's result), records the end.
  *
- * <p>An array's tasks come in slices ({@link TaskSlice}): the worker starts a slice's tasks with
- * one write to their block, runs them on its {@code slots} slice threads, at most that many at
- * once, and writes their ends a batch at a time ({@link #FLUSH_MILLIS}), one write per block.
+ * <p>An array's tasks come in slices ({@link TaskSlice}): the worker queues them, runs them on its
+ * {@code slots} slice threads (at most that many at once), starts them a batch at a time just
+ * before they run (one write per batch: as many as its threads begin within {@link
+ * #START_AHEAD_MILLIS}), and writes their ends a batch at a time ({@link #FLUSH_MILLIS}), one
+ * write per block.
  *
  * <p>Fencing: a dispatch from a primary whose epoch is lower than the highest this worker has
  * seen is refused. Together with the attempt check in {@code JobCommand.Start}, a job never
@@ -59,6 +61,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
   /** How long a task's end waits to be written with others of its block, at most. */
   static final long FLUSH_MILLIS = 20;
+  /** How far ahead of their run a slice's tasks are started (marked RUNNING), at most. */
+  static final double START_AHEAD_MILLIS = 50;
 
   private final String node;
   private final JobTable table;
@@ -84,8 +88,16 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   /** Hand-backs that could not be written yet, retried while the node is in the grid. */
   private final Map<JobId, HandBack> pendingHandBacks = new ConcurrentHashMap<>();
   private volatile Fence fence = Fence.NONE;
-  /** Started tasks of slices waiting for a slice thread. */
-  private final BlockingQueue<SliceTask> sliceQueue = new LinkedBlockingQueue<>();
+  /** Tasks of slices dispatched here, not started yet, in the order they came. */
+  private final BlockingQueue<SliceTask> dispatchedTasks = new LinkedBlockingQueue<>();
+  /** Tasks of slices started (RUNNING in their block), waiting for a slice thread. */
+  private final java.util.Queue<SliceTask> startedTasks =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Held while a slice thread takes a batch of dispatched tasks to start. */
+  private final Object startLock = new Object();
+  private final int sliceThreadCount;
+  /** The mean run time of this worker's slice tasks, in ms; NaN until one ran. */
+  private volatile double meanTaskMillis = Double.NaN;
   /** Ended tasks of slices waiting to be written, a batch per block. */
   private final BlockingQueue<TaskEnd> taskEnds = new LinkedBlockingQueue<>();
   private final ExecutorService sliceThreads;
@@ -93,10 +105,18 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   /** Set when the node stops: the end writer writes what is left and ends. */
   private volatile boolean endsStopping;
 
-  /** A started task of a slice: the slice, and which of its tasks. */
+  /** A task of a slice: the slice, and which of its tasks. */
   private record SliceTask(TaskSlice slice, int i) {
     JobRecord job(long nowMillis) {
       return slice.task(i, nowMillis);
+    }
+
+    int slot() {
+      return slice.slots()[i];
+    }
+
+    int attempt() {
+      return slice.attempts()[i];
     }
   }
 
@@ -141,6 +161,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     this.starter = starter;
     this.finisher = finisher;
     int threads = Math.max(1, slots);
+    this.sliceThreadCount = threads;
     this.sliceThreads = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "grid-slice-" + node);
       t.setDaemon(true);
@@ -526,6 +547,9 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!crashed) {
+      handBackQueued("node " + node + " stopped"); // came after close() had handed back
+    }
     endsStopping = true;
     try {
       endWriter.join(timeout.toMillis());
@@ -550,98 +574,27 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       LOG.warn("not starting {} tasks of array {}: {}", slice.size(), slice.arrayId(), away);
       return; // left DISPATCHED: the primary hands them out again after its dispatch timeout
     }
-    List<Integer> fresh = new ArrayList<>();
     for (int i = 0; i < slice.size(); i++) {
       if (startedHere.add(JobTable.taskId(slice.arrayId(), slice.index(i)).value() + ":"
           + slice.attempts()[i])) {
-        fresh.add(i);
+        dispatchedTasks.add(new SliceTask(slice, i));
       }
     }
-    if (!fresh.isEmpty()) {
-      starter.execute(() -> startSlice(only(slice, fresh)));
-    }
-  }
-
-  /** The slice with only the given of its tasks. */
-  private static TaskSlice only(TaskSlice s, List<Integer> which) {
-    if (which.size() == s.size()) {
-      return s;
-    }
-    int[] slots = new int[which.size()];
-    int[] attempts = new int[which.size()];
-    for (int k = 0; k < slots.length; k++) {
-      slots[k] = s.slots()[which.get(k)];
-      attempts[k] = s.attempts()[which.get(k)];
-    }
-    return new TaskSlice(s.arrayId(), s.spec(), s.block(), s.node(), s.workerId(), slots,
-        attempts, s.epoch());
   }
 
   /**
-   * Records the start of the slice's tasks in one write to their block, and queues the ones
-   * that started for the slice threads. A slot the grid moved on from is not started.
+   * A slice thread: runs a started task if one waits, else starts the next dispatched ones (see
+   * {@link #startNext}) and runs the first of them, until the worker stops.
    */
-  private void startSlice(TaskSlice s) {
-    java.util.BitSet started = recordSliceStart(s);
-    String away = fence.outOfGrid();
-    List<SliceTask> toRun = new ArrayList<>();
-    for (int i = 0; i < s.size(); i++) {
-      if (!started.get(s.slots()[i])) {
-        forget(s, i);
-      } else {
-        toRun.add(new SliceTask(s, i));
-      }
-    }
-    if (away != null || closed) { // went out of the grid (or began to stop) meanwhile
-      handBackAll(toRun, away != null ? away : "node " + node + " stopped");
-      return;
-    }
-    sliceQueue.addAll(toRun);
-  }
-
-  /**
-   * Writes the slice's start, a few times if the grid is briefly unavailable; the slots this
-   * worker process started: those the write moved, and those it finds running its attempt
-   * (a write that applied but whose answer was lost; only this process starts its attempts).
-   */
-  private java.util.BitSet recordSliceStart(TaskSlice s) {
-    java.util.BitSet started = new java.util.BitSet();
-    for (int tries = 1; tries <= 3; tries++) {
-      try {
-        BlockUpdate.Result r = table.updateBlock(s.blockKey(),
-            new BlockCommand.Start(node, s.slots(), s.attempts(), clock.millis()));
-        TaskBlock b = r.block();
-        for (int i = 0; b != null && i < s.size(); i++) {
-          int slot = s.slots()[i];
-          if (r.changed(slot) || (b.has(slot) && b.state(slot) == JobState.RUNNING
-              && b.attempts()[slot] == s.attempts()[i]
-              && s.workerId().equals(b.workerId(slot)))) {
-            started.set(slot);
-          }
-        }
-        return started;
-      } catch (RuntimeException e) {
-        LOG.warn("recording the start of {} tasks of array {} failed (try {} of 3)", s.size(),
-            s.arrayId(), tries, e);
-        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * tries);
-      }
-    }
-    return started;
-  }
-
-  private void forget(TaskSlice s, int i) {
-    startedHere.remove(JobTable.taskId(s.arrayId(), s.index(i)).value() + ":"
-        + s.attempts()[i]);
-  }
-
-  /** A slice thread: runs started tasks one after the other until the worker stops. */
   private void runSliceTasks() {
     while (!closed) {
-      SliceTask t;
-      try {
-        t = sliceQueue.poll(200, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        return;
+      SliceTask t = startedTasks.poll();
+      if (t == null) {
+        try {
+          t = startNext();
+        } catch (InterruptedException e) {
+          return;
+        }
       }
       if (t == null) {
         continue;
@@ -655,6 +608,104 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       }
       runSliceTask(t);
     }
+  }
+
+  /**
+   * Takes the next dispatched tasks of one block, as many as this worker's slice threads are
+   * expected to begin within {@value #START_AHEAD_MILLIS} ms (one while their run time is
+   * unknown or long), records their start in one write, and returns the first started one; the
+   * others wait for a slice thread among the started tasks. Null if none came or started.
+   *
+   * <p>A task is marked RUNNING only this little ahead of its code: if this worker dies, the
+   * tasks it marked count as interrupted runs (a retry each), so they must be about to run.
+   */
+  private SliceTask startNext() throws InterruptedException {
+    List<SliceTask> batch = new ArrayList<>();
+    synchronized (startLock) {
+      SliceTask first = dispatchedTasks.poll(200, TimeUnit.MILLISECONDS);
+      if (first == null) {
+        return null;
+      }
+      batch.add(first);
+      int want = startBatch();
+      while (batch.size() < want) {
+        SliceTask next = dispatchedTasks.peek();
+        if (next == null || !next.slice().blockKey().equals(first.slice().blockKey())) {
+          break;
+        }
+        batch.add(dispatchedTasks.poll());
+      }
+    }
+    List<SliceTask> started = recordStart(batch);
+    String away = fence.outOfGrid();
+    if (away != null || closed) { // went out of the grid (or began to stop) meanwhile
+      handBackAll(started, away != null ? away : "node " + node + " stopped");
+      return null;
+    }
+    if (started.isEmpty()) {
+      return null;
+    }
+    startedTasks.addAll(started.subList(1, started.size()));
+    return started.get(0);
+  }
+
+  /** How many tasks to start at once: {@link #startNext}. */
+  private int startBatch() {
+    double mean = meanTaskMillis;
+    if (Double.isNaN(mean) || mean >= START_AHEAD_MILLIS) {
+      return 1;
+    }
+    return (int) Math.max(1, Math.min(TaskBlock.SIZE,
+        sliceThreadCount * START_AHEAD_MILLIS / Math.max(mean, 0.01)));
+  }
+
+  /** Folds a task's run time into this worker's mean (an exponential average). */
+  private void learn(long runNanos) {
+    double ms = runNanos / 1e6;
+    double mean = meanTaskMillis;
+    meanTaskMillis = Double.isNaN(mean) ? ms : mean * 0.9 + ms * 0.1;
+  }
+
+  /**
+   * Writes the start of tasks of one block, a few times if the grid is briefly unavailable;
+   * returns the tasks this worker process started: those the write moved, and those it finds
+   * running their attempt here (a write that applied but whose answer was lost; only this
+   * process starts its attempts). The others are forgotten: the grid moved on from them.
+   */
+  private List<SliceTask> recordStart(List<SliceTask> batch) {
+    String key = batch.get(0).slice().blockKey();
+    int[] slots = batch.stream().mapToInt(SliceTask::slot).toArray();
+    int[] attempts = batch.stream().mapToInt(SliceTask::attempt).toArray();
+    TaskBlock b = null;
+    BlockUpdate.Result r = null;
+    for (int tries = 1; tries <= 3 && b == null; tries++) {
+      try {
+        r = table.updateBlock(key, new BlockCommand.Start(node, slots, attempts, clock.millis()));
+        b = r.block();
+      } catch (RuntimeException e) {
+        LOG.warn("recording the start of {} tasks of block {} failed (try {} of 3)",
+            batch.size(), key, tries, e);
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * tries);
+      }
+    }
+    List<SliceTask> started = new ArrayList<>();
+    for (SliceTask t : batch) {
+      int slot = t.slot();
+      boolean ours = b != null && (r.changed(slot) || (b.has(slot)
+          && b.state(slot) == JobState.RUNNING && b.attempts()[slot] == t.attempt()
+          && t.slice().workerId().equals(b.workerId(slot))));
+      if (ours) {
+        started.add(t);
+      } else {
+        forget(t.slice(), t.i());
+      }
+    }
+    return started;
+  }
+
+  private void forget(TaskSlice s, int i) {
+    startedHere.remove(JobTable.taskId(s.arrayId(), s.index(i)).value() + ":"
+        + s.attempts()[i]);
   }
 
   /** Runs one task of a slice on this thread, and queues its end to be written. */
@@ -676,6 +727,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       }
       try {
         result = running.result().join();
+        learn(System.nanoTime() - startedAt);
       } catch (RuntimeException e) {
         error = e.getCause() != null ? e.getCause() : e;
       } finally {
@@ -787,14 +839,17 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     });
   }
 
-  /** Hands back the started tasks still waiting for a slice thread, a block at a time. */
+  /** Hands back the tasks of slices still waiting for a slice thread, a block at a time. */
   private void handBackQueued(String why) {
     List<SliceTask> queued = new ArrayList<>();
-    sliceQueue.drainTo(queued);
+    for (SliceTask t = startedTasks.poll(); t != null; t = startedTasks.poll()) {
+      queued.add(t);
+    }
+    dispatchedTasks.drainTo(queued);
     handBackAll(queued, why);
   }
 
-  /** Hands back started tasks that never ran, one write per block. */
+  /** Hands back tasks of slices that never ran, one write per block. */
   private void handBackAll(List<SliceTask> tasks, String why) {
     if (tasks.isEmpty() || crashed) {
       return;

@@ -124,7 +124,7 @@ class ArrayClusterTest {
   @Test
   void when_an_array_has_ended_then_its_status_is_read_from_its_task_blocks_without_a_scan() {
     start(3, 4);
-    // Indices 1000-1099 fall in two blocks of 1,024 (1000-1023 and 1024-1099).
+    // Indices 1000-1099 fall in two blocks of 256 (768-1023 and 1024-1279).
     JobId array = ops().submit(JobSpec.command("true").withArray(ArraySpec.parse("1000-1099")));
     awaitState(array, JobState.SUCCEEDED, JOB);
     // The blocks are published a dispatch pass after the tasks' records change.
@@ -151,7 +151,7 @@ class ArrayClusterTest {
   private long blocksOf(JobId array) {
     return grid.live().get(0).hazelcast()
         .getMap(ClusterSettings.TASK_BLOCKS_MAP).keySet().stream()
-        .filter(k -> k.toString().startsWith(array.value() + "/")).count();
+        .filter(k -> k.toString().startsWith(array.value() + ":")).count();
   }
 
   @Test

@@ -655,7 +655,9 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     if (Double.isNaN(mean) || mean >= START_AHEAD_MILLIS) {
       return 1;
     }
-    return (int) Math.max(1, Math.min(TaskBlock.SIZE,
+    // At most 16 per thread: when an array's tasks turn slow, the batch started on the old
+    // figure is what its worker's death would count as interrupted.
+    return (int) Math.max(1, Math.min(sliceThreadCount * 16,
         sliceThreadCount * START_AHEAD_MILLIS / Math.max(mean, 0.01)));
   }
 

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +38,6 @@ class WorkerSliceFenceTest {
   }
 
   @Test
-  @Disabled("a slice thread launches a waiting task without asking the fence")
   void when_the_node_goes_out_of_the_grid_then_the_waiting_tasks_of_a_slice_do_not_run()
       throws Exception {
     // No slots: the real primary dispatches nothing here, the test plays it (one slice thread).

@@ -606,6 +606,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         handBackAll(List.of(t), "node " + node + " stopped");
         return;
       }
+      // Started long ago, maybe: out of the grid, its primary may have run it elsewhere since.
+      String away = fence.outOfGrid();
+      if (away != null) {
+        handBackAll(List.of(t), away);
+        continue;
+      }
       runSliceTask(t);
     }
   }

@@ -152,4 +152,24 @@ class DispatcherTest {
     assertThat(plan.slices()).containsExactly(new Dispatcher.Slice(array, "n1", 256));
     assertThat(plan.assignments()).isEmpty();
   }
+
+  /**
+   * A worker of a fast array holds over its slots in tasks (deep slices) and is refilled at half
+   * its allowance, so it never gets back under its slots while the array has queued tasks: a job
+   * queued before the array finds no free slot round after round, and waits for the whole array.
+   */
+  @Test
+  @org.junit.jupiter.api.Disabled("starvation: an older job waits for the whole fast array")
+  void a_job_older_than_a_fast_array_is_not_passed_over_by_new_slices() {
+    JobId array = JobId.of("arr");
+    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(List.of(
+        new Dispatcher.Job(JobId.of("older")),
+        new Dispatcher.Array(array, 100_000, Integer.MAX_VALUE, 64)),
+        List.of(new Dispatcher.Worker("n1", 4, 100)), null));
+
+    // Either the job gets the worker, or the worker gets no new slice so that it drains to a
+    // free slot for the job: the array must not be refilled past an older job.
+    assertThat(plan.assignments().isEmpty() && !plan.slices().isEmpty())
+        .as("slices %s given past an older queued job", plan.slices()).isFalse();
+  }
 }

@@ -185,13 +185,19 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
    * hand-backs (see {@link #finish}), so the primary runs them again without using a retry.
    */
   void fenced(String why) {
-    handBackQueued("node " + node + " was frozen or cut off from the grid");
     running.forEach((id, r) -> {
       if (fencedAttempts.add(id.value() + ":" + r.attempt())) {
         LOG.warn("stopping job {} attempt {}: {}", id, r.attempt(), why);
         r.job().cancel();
       }
     });
+    // Not on the caller's thread (the fence's): the writes may wait while the node is cut off.
+    try {
+      starter.execute(
+          () -> handBackQueued("node " + node + " was frozen or cut off from the grid"));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("not handing tasks back: the node is stopping", e);
+    }
   }
 
   /** The node is in the grid: writes the hand-backs that failed before. */
@@ -696,12 +702,17 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * tries);
       }
     }
+    if (b == null) {
+      // Unknown whether it applied: hand the tasks back, so that none stays RUNNING here unrun.
+      handBackAll(batch, "node " + node + " could not record their start");
+      return List.of();
+    }
     List<SliceTask> started = new ArrayList<>();
     for (SliceTask t : batch) {
       int slot = t.slot();
-      boolean ours = b != null && (r.changed(slot) || (b.has(slot)
+      boolean ours = r.changed(slot) || (b.has(slot)
           && b.state(slot) == JobState.RUNNING && b.attempts()[slot] == t.attempt()
-          && t.slice().workerId().equals(b.workerId(slot))));
+          && t.slice().workerId().equals(b.workerId(slot)));
       if (ours) {
         started.add(t);
       } else {
@@ -720,6 +731,14 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private void runSliceTask(SliceTask t) {
     long now = clock.millis();
     JobRecord job = t.job(now);
+    if (pendingCancels.remove(job.id().value() + ":" + job.attempt()) != null) {
+      // Cancelled while it waited for this thread: it ends without running.
+      taskEnds.add(new TaskEnd(t.slice().blockKey(), job.id(), new BlockCommand.Ended(t.slot(),
+          job.attempt(), JobState.CANCELLED, null, "cancelled by user before it ran", now, now,
+          0, 0, false)));
+      forget(t.slice(), t.i());
+      return;
+    }
     Path scratch = scratchRoot.resolve(job.id().value() + "-" + job.attempt());
     long startedAt = System.nanoTime();
     RunResult result = null;
@@ -836,8 +855,14 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
           return;
         } catch (RuntimeException e) {
           if (attempt == 3) {
-            LOG.error("{} tasks of block {} ended but their ends could not be recorded",
-                list.size(), key, e);
+            if (endsStopping || crashed) {
+              LOG.error("{} tasks of block {} ended but their ends could not be recorded",
+                  list.size(), key, e);
+            } else {
+              LOG.warn("{} tasks of block {} ended; recording their ends failed, trying again",
+                  list.size(), key, e);
+              taskEnds.addAll(list);
+            }
             return;
           }
           LOG.warn("recording the ends of tasks of block {} failed, trying again", key, e);

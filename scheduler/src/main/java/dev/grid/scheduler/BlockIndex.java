@@ -189,15 +189,20 @@ final class BlockIndex {
     return out;
   }
 
-  /** Forgets what it knows of an array that is gone (deleted, or never written whole). */
-  void forgetArray(JobId arrayId) {
-    TreeMap<Integer, String> of = byArray.remove(arrayId);
+  /** Forgets a block that is gone (its array was deleted). */
+  void drop(String key) {
+    Known k = blocks.remove(key);
+    if (k == null) {
+      return;
+    }
+    add(k, -1);
+    TreeMap<Integer, String> of = byArray.get(k.block().arrayId());
     if (of != null) {
-      for (String key : of.values()) {
-        add(blocks.remove(key), -1);
+      of.remove(k.block().block());
+      if (of.isEmpty()) {
+        byArray.remove(k.block().arrayId());
       }
     }
-    meanMillis.remove(arrayId);
   }
 
   /** Forgets ended blocks seen before the given time, oldest first. */

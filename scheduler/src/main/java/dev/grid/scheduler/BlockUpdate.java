@@ -34,6 +34,8 @@ import java.util.TreeMap;
  * believed, and the block says what holds.
  */
 public final class BlockUpdate {
+  private static final JobState[] STATES = JobState.values();
+
   private BlockUpdate() {}
 
   /**
@@ -279,7 +281,7 @@ public final class BlockUpdate {
     }
 
     JobState state(int slot) {
-      return JobState.values()[states[slot] - 1];
+      return STATES[states[slot] - 1];
     }
 
     boolean cancelRequested(int slot) {

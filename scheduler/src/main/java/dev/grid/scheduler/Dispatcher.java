@@ -8,8 +8,10 @@ import java.util.List;
 /**
  * The dispatch decision, apart from its effects: a snapshot of what is queued and of the workers
  * in, the assignments out. The queue is served in order, to workers in round-robin order (by
- * name, continuing after the worker that got the last work), skipping workers with no room; with
- * no room anywhere, the rest wait.
+ * name, continuing after the worker that got the last work), skipping workers with no room. Once
+ * something finds no room anywhere, what is behind it waits too: otherwise an array's deep
+ * slices, refilled as they drain, would keep every worker busy and a job queued before the array
+ * would wait for all of it.
  *
  * <ul>
  *   <li>A job takes one free slot.
@@ -99,7 +101,7 @@ public final class Dispatcher {
       if (d instanceof Job j) {
         int w = firstWith(workers, active, next, 1, false);
         if (w < 0) {
-          continue; // no free slot: a slice of an array may still fit (deeper allowance)
+          break; // no free slot: what is behind waits too, so that slots free up for this job
         }
         jobs.add(new Assignment(j.id(), workers.get(w).name()));
         active[w]++;
@@ -107,11 +109,13 @@ public final class Dispatcher {
         next = (w + 1) % n;
       } else if (d instanceof Array a) {
         int left = Math.min(a.queued(), a.room());
+        boolean placed = false;
         while (left > 0) {
           int w = firstWith(workers, active, next, a.depth(), true);
           if (w < 0) {
             break;
           }
+          placed = true;
           int allowance = workers.get(w).slots() * a.depth();
           int count = Math.min(left, allowance - active[w]);
           slices.add(new Slice(a.id(), workers.get(w).name(), count));
@@ -119,6 +123,9 @@ public final class Dispatcher {
           left -= count;
           last = workers.get(w).name();
           next = (w + 1) % n;
+        }
+        if (left > 0 && !placed) {
+          break; // no room for it anywhere: what is behind waits too (a full cap is no wait)
         }
       }
     }

@@ -159,6 +159,11 @@ public final class JobTable {
     return new ArrayList<>(blocks.values(new Unfinished()));
   }
 
+  /** The blocks under the given keys that exist. */
+  Map<String, TaskBlock> blocks(Set<String> keys) {
+    return blocks.getAll(keys);
+  }
+
   /** Applies a command to a block on the member that owns it, and waits for the outcome. */
   public BlockUpdate.Result updateBlock(String key, BlockCommand command) {
     return blocks.executeOnKey(key, new BlockUpdate.Processor(command));
@@ -286,7 +291,7 @@ public final class JobTable {
           .toCompletableFuture());
     }
     for (CompletableFuture<BlockUpdate.Result> f : results) {
-      tellRunning(f.join());
+      tellRunning(f.join(), null);
     }
   }
 
@@ -300,18 +305,25 @@ public final class JobTable {
     if (array == null) {
       return UpdateResult.refusedAs(null, "no such job");
     }
-    tellRunning(r);
+    tellRunning(r, new int[] {ref.slot()});
     JobRecord task = r.block().task(array.spec(), ref.slot());
     return r.applied() ? UpdateResult.applied(task)
         : UpdateResult.refusedAs(task, task.state().isTerminal() ? "already " + task.state()
             : "cancel already requested");
   }
 
-  /** Tells the workers of the running tasks a cancel marked to kill them. */
-  private void tellRunning(BlockUpdate.Result r) {
+  /**
+   * Tells the workers of the given slots (all if null) that are running and marked cancelled to
+   * kill them; told again on a repeated cancel, since the first message may be lost.
+   */
+  private void tellRunning(BlockUpdate.Result r, int[] slots) {
     TaskBlock b = r.block();
-    for (int slot : r.changed()) {
-      if (b.state(slot) == JobState.RUNNING && b.cancelRequested(slot)) {
+    java.util.BitSet asked = new java.util.BitSet();
+    if (slots != null) {
+      java.util.Arrays.stream(slots).forEach(asked::set);
+    }
+    for (int slot = 0; b != null && slot < TaskBlock.SIZE; slot++) {
+      if ((slots == null || asked.get(slot)) && b.has(slot) && b.state(slot) == JobState.RUNNING && b.cancelRequested(slot)) {
         sendCancel(JobTable.taskId(b.arrayId(), b.indexOf(slot)), b.attempts()[slot],
             b.workerId(slot));
       }

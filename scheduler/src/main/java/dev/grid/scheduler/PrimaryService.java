@@ -267,15 +267,13 @@ public final class PrimaryService implements AutoCloseable {
           }
           if (!loaded || rereadBlocks) {
             long now = clock.millis();
-            rereadBlocks = false;
             if (!loaded) {
               for (JobRecord r : table.unfinished()) {
                 index.offer(r, now);
               }
             }
-            for (TaskBlock b : table.unfinishedBlocks()) {
-              blocks.offer(b, now);
-            }
+            readBlocks(now);
+            rereadBlocks = false;
             if (!loaded) {
               resendDispatched();
             }
@@ -301,6 +299,38 @@ public final class PrimaryService implements AutoCloseable {
           }
         }
       }
+    }
+
+    /**
+     * Reads the blocks with unfinished tasks, and the blocks known here that are not among them:
+     * those ended (or were deleted) since, maybe by a write whose owner died before its event
+     * went out, and a stale copy here would hold its worker's slots for ever.
+     */
+    void readBlocks(long now) {
+      Set<String> read = new HashSet<>();
+      for (TaskBlock b : table.unfinishedBlocks()) {
+        blocks.offer(b, now);
+        read.add(b.key());
+      }
+      Set<String> others = new HashSet<>();
+      for (TaskBlock b : blocks.all()) {
+        if (!read.contains(b.key())) {
+          others.add(b.key());
+        }
+      }
+      if (others.isEmpty()) {
+        return;
+      }
+      Map<String, TaskBlock> found = table.blocks(others);
+      for (String key : others) {
+        TaskBlock b = found.get(key);
+        if (b == null) {
+          blocks.drop(key);
+        } else {
+          blocks.correct(b, now);
+        }
+      }
+      dependenciesChanged = true;
     }
 
     /** A record from an event or from this session's own write. */
@@ -544,7 +574,8 @@ public final class PrimaryService implements AutoCloseable {
      * queued tasks known here, oldest first.
      */
     private List<Dispatcher.Demand> demands(int free) {
-      List<JobRecord> jobs = free == 0 ? List.of() : index.queued(Math.min(BATCH, free));
+      // At least the oldest job, even with no free slot: an array behind it must then wait.
+      List<JobRecord> jobs = index.queued(Math.min(BATCH, Math.max(1, free)));
       List<JobRecord> arrays = new ArrayList<>();
       for (JobRecord a : index.queuedArrays()) {
         if (blocks.queuedTasks(a.id()) > 0) {

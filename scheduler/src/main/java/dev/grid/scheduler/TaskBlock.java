@@ -209,15 +209,6 @@ public record TaskBlock(
     return true;
   }
 
-  /** When the last task of this block ended (0 if none has). */
-  public long lastEndedAtMillis() {
-    long last = 0;
-    for (long t : endedAtMillis) {
-      last = Math.max(last, t);
-    }
-    return last;
-  }
-
   /**
    * The task at this slot as a job record, for readers ({@code bin/status}, logs, results,
    * listings): the array's spec, the task's own columns. Its history is rebuilt from them: the

@@ -159,7 +159,6 @@ class DispatcherTest {
    * queued before the array finds no free slot round after round, and waits for the whole array.
    */
   @Test
-  @org.junit.jupiter.api.Disabled("starvation: an older job waits for the whole fast array")
   void a_job_older_than_a_fast_array_is_not_passed_over_by_new_slices() {
     JobId array = JobId.of("arr");
     Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(List.of(

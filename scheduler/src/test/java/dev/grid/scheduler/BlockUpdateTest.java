@@ -265,8 +265,8 @@ class BlockUpdateTest {
     b = applied(b, new BlockCommand.Finish("n1", List.of(new BlockCommand.Ended(3, 1, CANCELLED,
         null, "cancelled by user", 0, 3600, 0, 0, false)), 3600));
 
-    BlockCommand.Finish batch = new BlockCommand.Finish("n1", List.of(ok(0, 1), ok(1, 2),
-        ok(3, 1), ok(200, 1)), 5000);
+    BlockCommand.Finish batch = new BlockCommand.Finish("n1", List.of(ok(1, 2), ok(3, 1),
+        ok(200, 1), ok(0, 1)), 5000);
     BlockUpdate.Result r = BlockUpdate.apply(b, batch);
     TaskBlock f = applied(b, batch);
 

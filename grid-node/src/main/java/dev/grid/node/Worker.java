@@ -98,6 +98,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final int sliceThreadCount;
   /** The mean run time of this worker's slice tasks, in ms; NaN until one ran. */
   private volatile double meanTaskMillis = Double.NaN;
+  /** The run time of the last slice task that ended here, in ms; NaN until one ran. */
+  private volatile double lastTaskMillis = Double.NaN;
   /** Ended tasks of slices waiting to be written, a batch per block. */
   private final BlockingQueue<TaskEnd> taskEnds = new LinkedBlockingQueue<>();
   private final ExecutorService sliceThreads;
@@ -619,6 +621,36 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         continue;
       }
       runSliceTask(t);
+      handBackExcess();
+    }
+  }
+
+  /**
+   * When an array's tasks turn slow, the tasks started on the old, short run time would wait
+   * long, RUNNING in their block (and count as interrupted if this worker died): hands back
+   * those beyond what the slice threads begin within four times {@value #START_AHEAD_MILLIS} ms
+   * by the run time now seen, for the primary to dispatch again.
+   */
+  private void handBackExcess() {
+    double mean = expectedTaskMillis();
+    int waiting = startedTasks.size();
+    if (Double.isNaN(mean) || waiting <= sliceThreadCount) {
+      return;
+    }
+    int keep = (int) Math.max(sliceThreadCount,
+        sliceThreadCount * 4 * START_AHEAD_MILLIS / Math.max(mean, 0.01));
+    List<SliceTask> extra = new ArrayList<>();
+    for (int i = keep; i < waiting; i++) {
+      SliceTask t = startedTasks.poll();
+      if (t == null) {
+        break;
+      }
+      extra.add(t);
+    }
+    if (!extra.isEmpty()) {
+      LOG.info("handing back {} started tasks that would wait over {} ms here (tasks now take"
+          + " {} ms)", extra.size(), (long) (4 * START_AHEAD_MILLIS), Math.round(mean));
+      handBackAll(extra, "node " + node + " had started more than it could run soon");
     }
   }
 
@@ -663,13 +695,11 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   /** How many tasks to start at once: {@link #startNext}. */
   private int startBatch() {
-    double mean = meanTaskMillis;
+    double mean = expectedTaskMillis();
     if (Double.isNaN(mean) || mean >= START_AHEAD_MILLIS) {
       return 1;
     }
-    // At most 16 per thread: when an array's tasks turn slow, the batch started on the old
-    // figure is what its worker's death would count as interrupted.
-    return (int) Math.max(1, Math.min(sliceThreadCount * 16,
+    return (int) Math.max(1, Math.min(TaskBlock.SIZE,
         sliceThreadCount * START_AHEAD_MILLIS / Math.max(mean, 0.01)));
   }
 
@@ -678,6 +708,15 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     double ms = runNanos / 1e6;
     double mean = meanTaskMillis;
     meanTaskMillis = Double.isNaN(mean) ? ms : mean * 0.9 + ms * 0.1;
+    lastTaskMillis = ms;
+  }
+
+  /**
+   * How long a task is expected to run, in ms (NaN while unknown): the mean, or the last one's
+   * time if longer, so that tasks turning slow are seen at the first slow one.
+   */
+  private double expectedTaskMillis() {
+    return Math.max(meanTaskMillis, lastTaskMillis);
   }
 
   /**

@@ -63,6 +63,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   static final long FLUSH_MILLIS = 20;
   /** How far ahead of their run a slice's tasks are started (marked RUNNING), at most. */
   static final double START_AHEAD_MILLIS = 50;
+  /** The most tasks started at once per slice thread. */
+  static final int MAX_START_PER_THREAD = 8;
 
   private final String node;
   private final JobTable table;
@@ -699,7 +701,10 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     if (Double.isNaN(mean) || mean >= START_AHEAD_MILLIS) {
       return 1;
     }
-    return (int) Math.max(1, Math.min(TaskBlock.SIZE,
+    // At most 8 per thread, however short the tasks: when an array's tasks turn slow at once,
+    // the batch started on the old figure is what a death of this worker would count as
+    // interrupted (before the first slow task ends and the rest is handed back).
+    return (int) Math.max(1, Math.min(sliceThreadCount * MAX_START_PER_THREAD,
         sliceThreadCount * START_AHEAD_MILLIS / Math.max(mean, 0.01)));
   }
 

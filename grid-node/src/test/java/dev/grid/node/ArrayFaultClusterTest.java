@@ -219,6 +219,57 @@ class ArrayFaultClusterTest {
             .isGreaterThan(1));
   }
 
+  /**
+   * A worker holds more of a fast array's tasks than it has slots: they wait DISPATCHED on it and
+   * are marked RUNNING a batch at a time just before they run. When it crashes, those it had not
+   * started go back without using a retry; only those marked RUNNING count as interrupted (with
+   * no retries, LOST).
+   */
+  @Test
+  void when_a_worker_crashes_holding_unstarted_tasks_then_they_run_elsewhere_without_a_retry() {
+    start(3, 2);
+    Path jar = TestJars.build(dir, "nap", Map.of("com.example.Nap", NAP));
+    String sha;
+    try (GridClient client = GridClient.connect(
+        List.of(URI.create(grid.node(0).httpUrl())), TestGrid.TOKEN)) {
+      sha = client.uploadJar(jar);
+    }
+    int size = 260;
+    JobId array = ops().submit(JobSpec.java(sha, "com.example.Nap")
+        .withArray(ArraySpec.parse("0-" + (size - 1))).withMaxRetries(0));
+    GridNode victim = await().atMost(JOB).until(() -> {
+      Map<Integer, Task> now = tasks(array, size);
+      // Slow tasks (from 200 on) it holds unstarted: it starts them one at a time now. The
+      // primary may be the one: a new primary then takes its tasks back, by the same rules.
+      return grid.live().stream().filter(n -> where(now, JobState.DISPATCHED, n.name()).stream()
+              .filter(t -> t.index() >= 200).count() >= 3).findFirst().orElse(null);
+    }, n -> n != null);
+
+    victim.halt();
+
+    Map<Integer, Task> atCrash = tasks(array, size);
+    List<Integer> unstarted = where(atCrash, JobState.DISPATCHED, victim.name()).stream()
+        .map(Task::index).toList();
+    List<Integer> marked = where(atCrash, JobState.RUNNING, victim.name()).stream()
+        .map(Task::index).toList();
+    assertThat(unstarted).as("tasks waiting unstarted on %s", victim.name()).isNotEmpty();
+
+    await().atMost(JOB).until(() -> info(array).state().isTerminal());
+    Map<Integer, Task> done = tasks(array, size);
+    for (int index : unstarted) {
+      Task t = done.get(index);
+      assertThat(t.state()).as("task %d, unstarted at the crash", index)
+          .isEqualTo(JobState.SUCCEEDED);
+      assertThat(t.retriesUsed()).as("retries used by task %d", index).isZero();
+    }
+    assertThat(where(done, JobState.LOST, null)).extracting(Task::index)
+        .as("only tasks marked RUNNING on %s end LOST", victim.name())
+        .allSatisfy(index -> assertThat(marked).contains(index));
+    assertThat(done.values()).filteredOn(t -> !marked.contains(t.index()))
+        .allSatisfy(t -> assertThat(t.state()).as("task %d", t.index())
+            .isEqualTo(JobState.SUCCEEDED));
+  }
+
   @Test
   void when_a_task_and_then_its_array_are_cancelled_then_running_and_queued_ones_end_cancelled()
       throws IOException {

@@ -8,7 +8,7 @@ import java.util.UUID;
 
 /**
  * Several nodes in one JVM on loopback, on free ports, with their own cluster name and data dirs.
- * Closing it stops every node still up.
+ * Closing it halts every node still up.
  *
  * <p>Its nodes wait less than production's: a member asks the others for a master for 1 s before
  * one claims the role (5 s by default; every start of a grid waited that long), and a worker
@@ -138,22 +138,18 @@ final class TestGrid implements AutoCloseable {
   }
 
   /**
-   * Stops every node, the primary last: the lease does not pass from node to node as the grid
-   * stops, each new primary loading and starting to dispatch only to be stopped.
+   * Ends the test's grid: every node still up is halted (a simulated crash: its member, HTTP
+   * API, threads and job processes end at once), the primary last. A clean stop flushes the
+   * durable maps and hands Hazelcast's partitions over, a second or more per node, which no
+   * test asserts on after its end; the clean stop is what {@code closeAllAtOnce}, {@code
+   * GridNode.close} in the tests that stop a node on purpose, and the process tests' SIGTERM
+   * (RestartProcessIT, LocalGridIT) check.
    */
   @Override
   public void close() {
-    List<GridNode> order = new ArrayList<>();
-    for (GridNode n : nodes) {
-      if (n != null && !n.isPrimary()) {
-        order.add(n);
-      }
-    }
-    for (GridNode n : nodes) {
-      if (n != null && n.isPrimary()) {
-        order.add(n);
-      }
-    }
-    order.forEach(GridNode::close);
+    List<GridNode> up = nodes.stream().filter(n -> n != null
+        && n.hazelcast().getLifecycleService().isRunning()).toList();
+    up.stream().filter(n -> !n.isPrimary()).forEach(GridNode::halt);
+    up.stream().filter(GridNode::isPrimary).forEach(GridNode::halt);
   }
 }

@@ -83,6 +83,7 @@ class LaunchSupportTest {
           .containsExactly(grid.baseDir().resolve("n1"), grid.baseDir().resolve("n2"),
               grid.baseDir().resolve("n3"));
       assertThat(grid.urls()).hasSize(3).doesNotHaveDuplicates();
+      assertThat(nodes).extracting(NodeSettings::joinTimeout).containsOnly(LocalGrid.JOIN_TIMEOUT);
       assertThat(Files.readString(grid.tokenFile()).strip()).isEqualTo(grid.token()).hasSize(48);
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(grid.tokenFile())))
           .isEqualTo("rw-------");

@@ -176,6 +176,29 @@ public final class LocalGrid implements AutoCloseable {
     return processes[index];
   }
 
+  /**
+   * Starts every node again at once, with the same ports and data directories, after {@link
+   * #stopAll} (or after each was killed or terminated), and waits until each is healthy, as an
+   * operator starting the whole grid again would.
+   *
+   * @throws IllegalStateException if a node is still running (stop it first), or one is not
+   *     healthy in time (with its log tail)
+   */
+  public LocalGrid restartAll(Duration wait) {
+    for (NodeProcess old : nodes()) {
+      if (old.isAlive()) {
+        throw new IllegalStateException(old + " is still running: stop the grid first");
+      }
+    }
+    for (int i = 0; i < processes.length; i++) {
+      processes[i] = NodeProcess.start(gridHome, settings.get(i));
+    }
+    for (NodeProcess process : processes) {
+      process.awaitReady(wait);
+    }
+    return this;
+  }
+
   /** Node {@code index}, counted from 0 (its name is {@code n<index+1>}). */
   public NodeProcess node(int index) {
     if (index < 0 || index >= processes.length) {

@@ -88,6 +88,8 @@ class LaunchSupportTest {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(grid.tokenFile())))
           .isEqualTo("rw-------");
       assertThatThrownBy(() -> grid.node(0)).hasMessageContaining("start()");
+      assertThatThrownBy(() -> grid.restartAll(java.time.Duration.ofSeconds(1)))
+          .hasMessageContaining("start()");
     }
   }
 

@@ -112,6 +112,13 @@ public final class NodeMain implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}).")
   Duration retentionSweep;
 
+  @Option(names = "--join-timeout", defaultValue = "5s", converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How long a starting node looks for a running member of the grid before one"
+          + " of the members listed forms it; every start of a whole grid waits this long."
+          + " Whole seconds, 1s or more (default ${DEFAULT-VALUE}).")
+  Duration joinTimeout;
+
   public static void main(String[] args) {
     spawnJobsWithVfork();
     CommandLine cli = new CommandLine(new NodeMain());
@@ -142,7 +149,7 @@ public final class NodeMain implements Callable<Integer> {
       // A clean stop on SIGTERM exits 0 (the JVM would report 143, "killed by SIGTERM").
       Runtime.getRuntime().halt(0);
     }, "grid-shutdown"));
-    node.set(GridNode.start(config));
+    node.set(GridNode.start(config, timings()));
     stopped.await();
     return 0;
   }
@@ -161,6 +168,17 @@ public final class NodeMain implements Callable<Integer> {
         && System.getProperty("os.name", "").startsWith("Linux")) {
       System.setProperty(property, "VFORK");
     }
+  }
+
+  /** The node's waits: production's, with the join timeout given. */
+  NodeTimings timings() {
+    if (joinTimeout.toSeconds() < 1 || joinTimeout.toNanosPart() != 0) {
+      throw new IllegalArgumentException("--join-timeout " + joinTimeout.toMillis() + "ms"
+          + " is not a whole number of seconds of at least 1 (Hazelcast counts it in seconds):"
+          + " give 1s or more");
+    }
+    return new NodeTimings(joinTimeout, NodeTimings.DEFAULTS.fenceQuiet(),
+        NodeTimings.DEFAULTS.reclaimGrace());
   }
 
   /** The retention flags, checked: a bad value is named with its flag. */

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Three nodes in one JVM: dispatch, failover, retries, output that outlives its node. */
+/**
+ * Three nodes in one JVM: dispatch, failover, retries, output that outlives its node. (A grid of
+ * one node: OneNodeGridTest.)
+ */
 class GridClusterTest {
   private static final Duration FAILOVER = Duration.ofSeconds(10);
   private static final Duration JOB = Duration.ofSeconds(30);
@@ -95,23 +97,6 @@ class GridClusterTest {
         JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING, JobState.FAILED);
     assertThat(done.history().get(1).epoch()).isPositive();
     assertThat(stdout(grid.node(0), id)).isEqualTo("hello " + id + " 1\n");
-  }
-
-  @Test
-  void when_jobs_end_then_their_scratch_dirs_are_removed_with_what_they_left() {
-    start(1, 2);
-    JobId empty = grid.node(0).operations().submit(JobSpec.command("true"));
-    JobId messy = grid.node(0).operations()
-        .submit(JobSpec.shell("mkdir -p a/b && echo x > a/b/f && echo y > top"));
-
-    awaitState(grid.node(0), empty, JobState.SUCCEEDED);
-    awaitState(grid.node(0), messy, JobState.SUCCEEDED);
-    Path scratch = dir.resolve("n1").resolve("scratch");
-    await().atMost(JOB).untilAsserted(() -> {
-      try (var left = Files.list(scratch)) {
-        assertThat(left).isEmpty();
-      }
-    });
   }
 
   @Test
@@ -224,49 +209,5 @@ class GridClusterTest {
       JobInfo done = awaitState(observer, id, JobState.SUCCEEDED);
       assertThat(done.attempt()).as("adopted, not run again").isEqualTo(1);
     }
-  }
-
-  @Test
-  void when_a_running_job_is_cancelled_then_it_ends_cancelled() {
-    start(1, 2);
-    GridNode node = grid.node(0);
-    JobId id = node.operations().submit(JobSpec.command("sleep", "30"));
-    awaitState(node, id, JobState.RUNNING);
-
-    node.operations().cancel(id);
-
-    JobInfo done = awaitState(node, id, JobState.CANCELLED);
-    assertThat(done.message()).contains("killed");
-    assertThat(done.exitCode()).as("ended by a signal, not by running to the end").isNotZero();
-  }
-
-  @Test
-  void when_a_lone_node_starts_then_it_is_its_own_primary_and_runs_jobs() {
-    start(1, 1);
-    GridNode node = grid.node(0);
-    assertThat(node.isPrimary()).isTrue();
-    JobId id = node.operations().submit(JobSpec.command("echo", "a b", "'c'", "$HOME;*"));
-    awaitState(node, id, JobState.SUCCEEDED);
-    assertThat(node.operations().nodes()).singleElement()
-        .satisfies(n -> assertThat(n.primary()).isTrue());
-  }
-
-  @Test
-  void when_jobs_are_bad_then_they_fail_with_the_cause_and_the_node_keeps_working() {
-    start(1, 2);
-    GridNode node = grid.node(0);
-    JobId missing = node.operations().submit(JobSpec.command("no-such-command-xyz"));
-    JobId badDir = node.operations()
-        .submit(JobSpec.command("true").withWorkDir(dir.resolve("nowhere").toString()));
-    JobId slow = node.operations()
-        .submit(JobSpec.command("sleep", "30").withTimeout(Duration.ofMillis(300)));
-
-    assertThat(awaitState(node, missing, JobState.FAILED).message())
-        .contains("no-such-command-xyz").contains("not found");
-    assertThat(awaitState(node, badDir, JobState.FAILED).message()).contains("nowhere");
-    assertThat(awaitState(node, slow, JobState.TIMED_OUT).message()).containsIgnoringCase("time");
-    JobId fine = node.operations().submit(JobSpec.command("echo", "still here"));
-    awaitState(node, fine, JobState.SUCCEEDED);
-    assertThat(stdout(node, fine)).isEqualTo("still here\n");
   }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
-/** The retention flags of {@code bin/grid-node}. */
+/** The retention and timing flags of {@code bin/grid-node}. */
 class NodeMainTest {
   private static NodeMain parse(String... flags) {
     NodeMain main = new NodeMain();
@@ -56,5 +56,22 @@ class NodeMainTest {
         .hasMessageContaining("0 (keep every run)");
     assertThatThrownBy(() -> parse("--retention-sweep", "0s").retention())
         .hasMessageContaining("--retention-sweep");
+  }
+
+  @Test
+  void by_default_a_node_looks_for_the_grid_for_5_seconds_and_a_local_grid_can_say_less() {
+    assertThat(parse().timings()).isEqualTo(NodeTimings.DEFAULTS);
+    NodeTimings quick = parse("--join-timeout", "1s").timings();
+    assertThat(quick.joinTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(quick.fenceQuiet()).isEqualTo(NodeTimings.DEFAULTS.fenceQuiet());
+    assertThat(quick.reclaimGrace()).isEqualTo(NodeTimings.DEFAULTS.reclaimGrace());
+  }
+
+  @Test
+  void a_join_timeout_that_is_not_whole_seconds_is_named_with_what_to_give() {
+    assertThatThrownBy(() -> parse("--join-timeout", "500ms").timings())
+        .hasMessageContaining("--join-timeout 500ms").hasMessageContaining("give 1s or more");
+    assertThatThrownBy(() -> parse("--join-timeout", "1500ms").timings())
+        .hasMessageContaining("--join-timeout 1500ms");
   }
 }

@@ -69,9 +69,7 @@ class RestartProcessIT {
       assertThat(jobs.values()).filteredOn(j -> j.state() == JobState.FAILED).isNotEmpty();
 
       grid.stopAll(STOP);
-      for (int i = 0; i < grid.size(); i++) {
-        grid.restart(i, READY);
-      }
+      grid.restartAll(READY);
 
       try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
         await().atMost(READY).ignoreException(JobNotFoundException.class)

@@ -96,7 +96,10 @@ final class BlobRepairer implements AutoCloseable {
         schedulePass();
       }
     });
-    passes.scheduleWithFixedDelay(this::restoreTick, 0, 1, TimeUnit.SECONDS);
+    // Until restored, ask the nodes for their disks this often: a store that opens on another
+    // member is no membership change, so only this tick sees it.
+    long restoreTick = Math.min(1000, settings.repairDelay().toMillis());
+    passes.scheduleWithFixedDelay(this::restoreTick, 0, restoreTick, TimeUnit.MILLISECONDS);
     long every = settings.repairEvery().toMillis();
     passes.scheduleWithFixedDelay(this::coordinatedPass, every, every, TimeUnit.MILLISECONDS);
     if (!settings.scrubEvery().isZero()) {

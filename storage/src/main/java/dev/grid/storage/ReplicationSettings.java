@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param repairEvery how often the coordinator compares the metadata with every disk, besides
  *     after each membership change
  * @param repairDelay how long after a membership change the repair starts (changes close together
- *     make one repair)
+ *     make one repair); until it is restored, a store also asks the nodes for their disks this
+ *     often, at least every second
  * @param scrubEvery how often each node re-reads every copy on its disk to find silent
  *     corruption; {@link Duration#ZERO} turns scrubbing off
  * @param inFlightGrace a copy written less than this long ago that the metadata does not name yet

@@ -101,6 +101,9 @@ public final class NodeProcess implements AutoCloseable {
     command.addAll(List.of("--data-dir", settings.dataDir().toString()));
     command.addAll(List.of("--token-file", settings.tokenFile().toString()));
     command.addAll(List.of("--slots", Integer.toString(settings.slots())));
+    if (!settings.joinTimeout().equals(NodeSettings.DEFAULT_JOIN_TIMEOUT)) {
+      command.addAll(List.of("--join-timeout", settings.joinTimeout().toSeconds() + "s"));
+    }
     return command;
   }
 

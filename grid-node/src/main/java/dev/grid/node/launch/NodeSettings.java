@@ -1,6 +1,7 @@
 package dev.grid.node.launch;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param host the address its member port and HTTP API bind to ({@code 127.0.0.1} by default)
  * @param namespace the Linux network namespace it runs in ({@code ip netns exec}); empty for the
  *     caller's own
+ * @param joinTimeout how long it looks for a running member before the members listed form the
+ *     grid ({@code --join-timeout}; {@link #DEFAULT_JOIN_TIMEOUT} unless set)
  */
 public record NodeSettings(
     String name,
@@ -29,16 +32,25 @@ public record NodeSettings(
     int slots,
     List<String> jvmOptions,
     String host,
-    String namespace) {
+    String namespace,
+    Duration joinTimeout) {
 
   /** The host of a node on loopback. */
   public static final String LOOPBACK = "127.0.0.1";
+
+  /** {@code bin/grid-node}'s own join timeout. */
+  public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(5);
 
   /** Validates eagerly; a bad value is named in the message. */
   public NodeSettings {
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(tokenFile, "tokenFile");
     Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(joinTimeout, "joinTimeout");
+    if (joinTimeout.toSeconds() < 1 || joinTimeout.toNanosPart() != 0) {
+      throw new IllegalArgumentException("join timeout " + joinTimeout
+          + " is not a whole number of seconds of at least 1: give 1 s or more");
+    }
     if (host == null || !host.matches("[0-9A-Za-z.:-]{1,253}")) {
       throw new IllegalArgumentException(
           "host '" + host + "' is not valid: give an address such as 127.0.0.1");
@@ -62,6 +74,22 @@ public record NodeSettings(
     if (slots < 1) {
       throw new IllegalArgumentException("slots " + slots + " must be at least 1");
     }
+  }
+
+  /** Settings with {@code bin/grid-node}'s own join timeout. */
+  public NodeSettings(
+      String name,
+      int port,
+      int httpPort,
+      List<String> members,
+      Path dataDir,
+      Path tokenFile,
+      int slots,
+      List<String> jvmOptions,
+      String host,
+      String namespace) {
+    this(name, port, httpPort, members, dataDir, tokenFile, slots, jvmOptions, host, namespace,
+        DEFAULT_JOIN_TIMEOUT);
   }
 
   /** Settings of a node on loopback in the caller's network namespace. */
@@ -92,7 +120,13 @@ public record NodeSettings(
   /** These settings with the given extra JVM options. */
   public NodeSettings withJvmOptions(List<String> options) {
     return new NodeSettings(name, port, httpPort, members, dataDir, tokenFile, slots, options,
-        host, namespace);
+        host, namespace, joinTimeout);
+  }
+
+  /** These settings with the given join timeout (whole seconds, 1 s or more). */
+  public NodeSettings withJoinTimeout(Duration timeout) {
+    return new NodeSettings(name, port, httpPort, members, dataDir, tokenFile, slots, jvmOptions,
+        host, namespace, timeout);
   }
 
   /** The node's log file. */

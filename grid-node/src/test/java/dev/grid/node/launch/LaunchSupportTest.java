@@ -83,10 +83,13 @@ class LaunchSupportTest {
           .containsExactly(grid.baseDir().resolve("n1"), grid.baseDir().resolve("n2"),
               grid.baseDir().resolve("n3"));
       assertThat(grid.urls()).hasSize(3).doesNotHaveDuplicates();
+      assertThat(nodes).extracting(NodeSettings::joinTimeout).containsOnly(LocalGrid.JOIN_TIMEOUT);
       assertThat(Files.readString(grid.tokenFile()).strip()).isEqualTo(grid.token()).hasSize(48);
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(grid.tokenFile())))
           .isEqualTo("rw-------");
       assertThatThrownBy(() -> grid.node(0)).hasMessageContaining("start()");
+      assertThatThrownBy(() -> grid.restartAll(java.time.Duration.ofSeconds(1)))
+          .hasMessageContaining("start()");
     }
   }
 

@@ -87,6 +87,17 @@ class NodeProcessTest {
   }
 
   @Test
+  void when_a_node_has_a_join_timeout_of_its_own_then_it_gets_the_flag() throws IOException {
+    NodeSettings s = settings(18701);
+
+    assertThat(NodeProcess.command(Path.of("/g"), s)).doesNotContain("--join-timeout");
+    assertThat(String.join(" ", NodeProcess.command(Path.of("/g"),
+        s.withJoinTimeout(Duration.ofSeconds(1))))).endsWith("--join-timeout 1s");
+    assertThatThrownBy(() -> s.withJoinTimeout(Duration.ofMillis(500)))
+        .hasMessageContaining("join timeout PT0.5S");
+  }
+
+  @Test
   void when_a_node_has_no_members_then_the_flag_is_left_out() throws IOException {
     NodeSettings s = settings(18701);
     NodeSettings lone =

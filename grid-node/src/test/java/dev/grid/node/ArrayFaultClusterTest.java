@@ -194,13 +194,19 @@ class ArrayFaultClusterTest {
     }
     int size = 260;
     // The first 200 tasks end in a millisecond: the primary then hands out deep slices, and a
-    // worker holds more started tasks than it has slots, of the slow ones too.
+    // node holds more of the slow ones than it has slots, waiting to be started (it may be the
+    // primary: then another takes over, by the same rules).
     JobId array = ops().submit(JobSpec.java(sha, "com.example.Nap")
         .withArray(ArraySpec.parse("0-" + (size - 1))).withMaxRetries(0));
-    GridNode victim = await().atMost(JOB).until(() -> workerRunning(array, size, 200, 3),
-        n -> n != null);
-    List<Task> held = where(tasks(array, size), JobState.RUNNING, victim.name()).stream()
-        .filter(t -> t.index() >= 200).toList();
+    GridNode victim = await().atMost(JOB).until(() -> {
+      Map<Integer, Task> now = tasks(array, size);
+      return grid.live().stream().filter(n -> where(now, JobState.DISPATCHED, n.name()).stream()
+          .filter(t -> t.index() >= 200).count() >= 4).findFirst().orElse(null);
+    }, n -> n != null);
+    Map<Integer, Task> atStop = tasks(array, size);
+    List<Task> held = new ArrayList<>(where(atStop, JobState.DISPATCHED, victim.name()));
+    held.addAll(where(atStop, JobState.RUNNING, victim.name()));
+    held.removeIf(t -> t.index() < 200);
 
     victim.close();
 

@@ -245,10 +245,13 @@ class ArrayFaultClusterTest {
         .withArray(ArraySpec.parse("0-" + (size - 1))).withMaxRetries(0));
     GridNode victim = await().atMost(JOB).until(() -> {
       Map<Integer, Task> now = tasks(array, size);
-      // Slow tasks (from 200 on) it holds unstarted: it starts them one at a time now. The
-      // primary may be the one: a new primary then takes its tasks back, by the same rules.
+      // Slow tasks (from 200 on) it holds unstarted, once one of them ended there: it has seen
+      // that they are slow and starts them one at a time now. The primary may be the one: a new
+      // primary then takes its tasks back, by the same rules.
       return grid.live().stream().filter(n -> where(now, JobState.DISPATCHED, n.name()).stream()
-              .filter(t -> t.index() >= 200).count() >= 3).findFirst().orElse(null);
+              .filter(t -> t.index() >= 200).count() >= 3
+          && where(now, JobState.SUCCEEDED, n.name()).stream().anyMatch(t -> t.index() >= 200))
+          .findFirst().orElse(null);
     }, n -> n != null);
 
     victim.halt();

@@ -200,8 +200,12 @@ class ArrayFaultClusterTest {
         .withArray(ArraySpec.parse("0-" + (size - 1))).withMaxRetries(0));
     GridNode victim = await().atMost(JOB).until(() -> {
       Map<Integer, Task> now = tasks(array, size);
+      // Once one of them ended there, it starts them one at a time: most are still unstarted
+      // when its worker stops, after the rest of the node's stop.
       return grid.live().stream().filter(n -> where(now, JobState.DISPATCHED, n.name()).stream()
-          .filter(t -> t.index() >= 200).count() >= 4).findFirst().orElse(null);
+              .filter(t -> t.index() >= 200).count() >= 6
+          && where(now, JobState.SUCCEEDED, n.name()).stream().anyMatch(t -> t.index() >= 200))
+          .findFirst().orElse(null);
     }, n -> n != null);
     Map<Integer, Task> atStop = tasks(array, size);
     List<Task> held = new ArrayList<>(where(atStop, JobState.DISPATCHED, victim.name()));

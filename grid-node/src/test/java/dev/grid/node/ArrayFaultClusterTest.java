@@ -127,8 +127,9 @@ class ArrayFaultClusterTest {
     JobId array = ops().submit(JobSpec.shell(
             "echo $GRID_NODE >> '" + runs + "'/$GRID_ARRAY_INDEX; sleep 0.3")
         .withArray(ArraySpec.parse("0-" + (size - 1))).withMaxRetries(1));
+    // Both its slots busy: between this look and the crash, a task may end, not both.
     GridNode victim = await().atMost(JOB).until(() -> where(tasks(array, size),
-        JobState.SUCCEEDED, null).size() >= 4 ? workerRunning(array, size, 1) : null,
+        JobState.SUCCEEDED, null).size() >= 4 ? workerRunning(array, size, 2) : null,
         n -> n != null);
 
     victim.halt();

@@ -15,6 +15,12 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -60,12 +66,23 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   private static final Logger LOG = LoggerFactory.getLogger(BlobMapStore.class);
   private static final Duration STORE_WAIT = Duration.ofSeconds(30);
 
+  /** The longest a read-through {@link #load} waits for the blob store by default. */
+  public static final Duration LOAD_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Threads that read the blobs of read-through loads, so that a caller's wait is bounded. */
+  private static final ExecutorService LOADS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "grid-map-load");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final String prefix;
   private final Function<K, String> keyText;
   private final Function<String, K> keyOf;
   private final BlobCodec<V> codec;
   private volatile BlobStore store;
   private volatile ConcurrentMap<String, Object> context;
+  private volatile Duration loadTimeout = LOAD_TIMEOUT;
 
   /**
    * A store for keys of any type.
@@ -96,6 +113,15 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   /** Uses the given store rather than the one in the member's user context. */
   public BlobMapStore<K, V> over(BlobStore blobs) {
     this.store = Objects.requireNonNull(blobs, "blobs");
+    return this;
+  }
+
+  /** Bounds each read-through {@link #load} by another wait than {@link #LOAD_TIMEOUT}. */
+  public BlobMapStore<K, V> loadTimeout(Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("load timeout " + timeout + " must be positive");
+    }
+    this.loadTimeout = timeout;
     return this;
   }
 
@@ -185,10 +211,34 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
     }
   }
 
+  /**
+   * Reads one entry through, for a map call that missed it in memory (a new job's id, say),
+   * waiting at most the load timeout.
+   *
+   * <p>Bounded, because Hazelcast queues every call that may touch the store behind a load in
+   * progress on the same map partition: one load waiting on a node that is cut off held up the
+   * primary's writes to that partition (the fire of a schedule, the dispatch of a job) for as
+   * long as it waited. A load that times out fails its map call, which its caller retries.
+   */
   @Override
   public V load(K key) {
     String blobKey = blobKey(key);
-    Optional<byte[]> bytes = blobs().get(blobKey);
+    BlobStore blobs = blobs();
+    Future<Optional<byte[]>> read = LOADS.submit(() -> blobs.get(blobKey));
+    Optional<byte[]> bytes;
+    try {
+      bytes = read.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      read.cancel(true);
+      throw new IllegalStateException("reading blob '" + blobKey + "' took over "
+          + loadTimeout.toMillis() + " ms (a node holding it may be unreachable); try again");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r
+          : new IllegalStateException("reading blob '" + blobKey + "' failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading blob '" + blobKey + "'", e);
+    }
     return bytes.isEmpty() ? null : decode(blobKey, bytes.get());
   }
 

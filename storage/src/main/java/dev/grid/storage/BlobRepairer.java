@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * scrub of its own disk; and, through {@link BlobRestore}, the metadata rebuilt after the
  * cluster starts (until then a pass only asks, and the coordinator asks every second).
  *
+ * <p>Only a majority of the expected nodes repairs: a minority (one side of a partition) sees
+ * every blob held across the cut as lost, and plans from a stale copy of the metadata.
+ *
  * <p>A pass: every live node reports its inventory (noting copies whose trailer it cannot read
  * as damaged); every node copies again the damaged copies it knows of (then they report again); the metadata and tombstones are read; keys a put or delete is busy with
  * are set aside (a copy written within the in-flight grace, since the cluster formed, that the
@@ -50,6 +53,7 @@ final class BlobRepairer implements AutoCloseable {
   private final BlobPeers peers;
   private final ReplicationSettings settings;
   private final IMap<String, BlobMeta> meta;
+  private final KeyLocks locks;
   private final IMap<String, Tombstone> tombstones;
   private final ScheduledExecutorService passes;
   private final ScheduledExecutorService background;
@@ -65,12 +69,13 @@ final class BlobRepairer implements AutoCloseable {
     this.peers = peers;
     this.settings = settings;
     this.meta = hz.getMap(ReplicatedBlobStore.META_MAP);
+    this.locks = KeyLocks.of(meta, settings);
     this.tombstones = hz.getMap(ReplicatedBlobStore.TOMBSTONE_MAP);
     String name = "grid-blob-" + peers.self() + "-" + INSTANCES.incrementAndGet();
     this.passes = Executors.newSingleThreadScheduledExecutor(named(name + "-repair"));
     this.background = Executors.newScheduledThreadPool(2, named(name + "-recopy"));
     this.restore = new BlobRestore(hz, settings, clock);
-    this.damaged = new DamagedCopies(store, peers, meta, settings, background);
+    this.damaged = new DamagedCopies(store, peers, meta, locks, settings, background);
     this.checker = new StorageChecker(peers, meta, restore, settings);
   }
 
@@ -149,6 +154,14 @@ final class BlobRepairer implements AutoCloseable {
       }
       return new RepairPass(new Plan(List.of()), 0);
     }
+    if (live.size() * 2 <= settings.expectedNodes()) {
+      // A minority (the side of a partition, or the first nodes back): what it sees is not the
+      // grid. Every blob held across the cut would count as lost, and its plans would work from
+      // a stale copy of the metadata; the majority repairs, and this side again once it merged.
+      LOG.debug("blob repair skipped: {} of {} nodes here, not a majority", live.size(),
+          settings.expectedNodes());
+      return new RepairPass(new Plan(List.of()), 0);
+    }
     Map<String, List<InventoryEntry>> first = inventories(live); // notes unreadable copies
     int recopied = recopyDamaged(live);
     Map<String, List<InventoryEntry>> all = recopied > 0 ? inventories(live) : first;
@@ -160,9 +173,10 @@ final class BlobRepairer implements AutoCloseable {
         e -> deleted.merge(e.getKey(), e.getValue(), Inventories::later));
 
     Set<String> busy = busyKeys(reported, metadata);
-    Map<String, Long> sizes = new HashMap<>();
-    reported.forEach((node, entries) -> entries.forEach(
-        entry -> sizes.put(entry.blob().key(), entry.blob().size())));
+    // By key and content: nodes that missed an update hold another version, of another size.
+    Map<Content, Long> sizes = new HashMap<>();
+    reported.forEach((node, entries) -> entries.forEach(entry -> sizes.put(
+        new Content(entry.blob().key(), entry.blob().sha256()), entry.blob().size())));
     dropDeleted(reported, metadata, deleted, busy);
     deleted.keySet().stream().filter(k -> !metadata.containsKey(k)).forEach(busy::add);
 
@@ -225,7 +239,7 @@ final class BlobRepairer implements AutoCloseable {
       Tombstone tombstone = deleted.get(key);
       if (tombstone == null || !tombstone.covers(entry.blob().sha256(), entry.writtenMillis())
           || metadata.containsKey(key)
-          || busy.contains(key) || !meta.tryLock(key)) {
+          || busy.contains(key) || !locks.tryLock(key)) {
         return;
       }
       try {
@@ -237,7 +251,7 @@ final class BlobRepairer implements AutoCloseable {
         LOG.info("dropping the copy of deleted blob '{}' on {} failed: {}", key, node,
             e.getMessage());
       } finally {
-        meta.unlock(key);
+        locks.unlock(key);
       }
     }));
   }
@@ -246,11 +260,12 @@ final class BlobRepairer implements AutoCloseable {
    * Carries out the plan a batch of keys at a time, each key under its map lock (a key a put or
    * delete holds is left for the next pass): copies, then records, then drops.
    */
-  private void carryOut(Plan plan, Map<String, BlobMeta> metadata, Map<String, Long> sizes) {
+  private void carryOut(Plan plan, Map<String, BlobMeta> metadata, Map<Content, Long> sizes) {
     Map<String, List<Plan.Action>> byKey = new TreeMap<>();
+    RepairLog news = new RepairLog();
     for (Plan.Action action : plan.actions()) {
       if (action instanceof Plan.Lost lost) {
-        LOG.warn("blob '{}' is lost for now: {}", lost.key(), lost.reason());
+        news.lost(lost.key(), lost.reason());
       } else {
         byKey.computeIfAbsent(action.key(), k -> new ArrayList<>()).add(action);
       }
@@ -261,7 +276,7 @@ final class BlobRepairer implements AutoCloseable {
       List<String> locked = new ArrayList<>();
       try {
         for (String key : keys.subList(from, Math.min(keys.size(), from + COPY_BATCH))) {
-          if (meta.tryLock(key)) {
+          if (locks.tryLock(key)) {
             locked.add(key);
           } else {
             failed.add(key);
@@ -278,13 +293,14 @@ final class BlobRepairer implements AutoCloseable {
             failed.add(key);
           }
         }
-        copy(batch, sizes, failed);
+        copy(batch, sizes, failed, news);
         record(batch, metadata, failed);
         drop(batch, failed);
       } finally {
-        locked.forEach(meta::unlock);
+        locked.forEach(locks::unlock);
       }
     }
+    news.write(LOG);
     if (!plan.changesNothing()) {
       LOG.info("blob repair: {} copies, {} records, {} drops, {} lost; {} keys left for the"
           + " next pass", plan.copies().size(), plan.records().size(), plan.drops().size(),
@@ -292,14 +308,18 @@ final class BlobRepairer implements AutoCloseable {
     }
   }
 
-  private void copy(List<Plan.Action> batch, Map<String, Long> sizes, Set<String> failed) {
+  /** One content of a key: a version of the blob. */
+  private record Content(String key, String sha256) {}
+
+  private void copy(List<Plan.Action> batch, Map<Content, Long> sizes, Set<String> failed,
+      RepairLog news) {
     List<Plan.Copy> copies = new ArrayList<>();
     List<CompletableFuture<StoredBlob>> sent = new ArrayList<>();
     for (Plan.Action action : batch) {
       if (action instanceof Plan.Copy c) {
         copies.add(c);
         sent.add(peers.copy(c.to(), new BlobTasks.PullCopy(c.key(), c.sha256(),
-            sizes.getOrDefault(c.key(), 0L), c.from())));
+            sizes.getOrDefault(new Content(c.key(), c.sha256()), 0L), c.from())));
       }
     }
     for (int i = 0; i < copies.size(); i++) {
@@ -308,10 +328,34 @@ final class BlobRepairer implements AutoCloseable {
         BlobPeers.await(sent.get(i), settings.copyTimeout());
       } catch (RuntimeException e) {
         failed.add(c.key());
-        LOG.warn("repair copy of blob '{}' from {} to {} failed: {}", c.key(), c.from(), c.to(),
-            e.getMessage());
+        news.copyFailed(c.key(), whyCopyFailed(c, e));
       }
     }
+  }
+
+  /**
+   * Why a copy failed, in words that are the same for every key that failed the same way. A copy
+   * whose bytes are not the content planned is told apart: a newer version written since the
+   * pass read the metadata is expected (the next pass copies that one); the planned content
+   * still current means the source's copy is damaged, and it is copied again from another.
+   */
+  private String whyCopyFailed(Plan.Copy c, RuntimeException e) {
+    if (e instanceof BlobCorruptedException) {
+      BlobMeta now = meta.get(c.key());
+      if (now == null) {
+        return "deleted since the pass began (expected)";
+      }
+      if (!now.sha256().equals(c.sha256())) {
+        return "a newer version was written since the pass began (expected; the next pass"
+            + " copies that one)";
+      }
+      damaged.recopyLater(now, c.from());
+      return "the copy on " + c.from() + " does not read back as the content its metadata names"
+          + " (damage; it is copied again from another holder)";
+    }
+    String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    return "from " + c.from() + " to " + c.to() + ": "
+        + message.replace("'" + c.key() + "'", "it");
   }
 
   private void record(List<Plan.Action> batch, Map<String, BlobMeta> metadata,

@@ -19,15 +19,17 @@ final class DamagedCopies {
   private final ReplicatedBlobStore store;
   private final BlobPeers peers;
   private final IMap<String, BlobMeta> meta;
+  private final KeyLocks locks;
   private final ReplicationSettings settings;
   private final Executor executor;
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
 
   DamagedCopies(ReplicatedBlobStore store, BlobPeers peers, IMap<String, BlobMeta> meta,
-      ReplicationSettings settings, Executor executor) {
+      KeyLocks locks, ReplicationSettings settings, Executor executor) {
     this.store = store;
     this.peers = peers;
     this.meta = meta;
+    this.locks = locks;
     this.settings = settings;
     this.executor = executor;
   }
@@ -54,7 +56,7 @@ final class DamagedCopies {
    * was replaced or deleted since, is left alone (false).
    */
   boolean recopyNow(BlobMeta damaged, String node) {
-    if (!meta.tryLock(damaged.key())) {
+    if (!locks.tryLock(damaged.key())) {
       return false; // a put or delete is busy with it; a repair pass or scrub comes back to it
     }
     try {
@@ -70,7 +72,7 @@ final class DamagedCopies {
       }
       return false;
     } finally {
-      meta.unlock(damaged.key());
+      locks.unlock(damaged.key());
     }
   }
 

@@ -89,6 +89,7 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   private final BlobPeers peers;
   private final IMap<String, BlobMeta> meta;
   private final IMap<String, Tombstone> tombstones;
+  private final KeyLocks locks;
   private final BlobRepairer repairer;
   private final LocalReplica local;
   private final BlobReceiver receiver;
@@ -105,6 +106,7 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     this.peers = new BlobPeers(hz, Placement.checkNode(node));
     this.meta = hz.getMap(META_MAP);
     this.tombstones = hz.getMap(TOMBSTONE_MAP);
+    this.locks = KeyLocks.of(meta, settings);
     this.local = new LocalReplica(peers, disk, settings, clock);
     this.repairer = new BlobRepairer(this, hz, peers, settings, clock);
     this.receiver = new BlobReceiver(hz, node, disk, settings.copyTimeout(), clock);
@@ -176,12 +178,13 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     Objects.requireNonNull(content, "content");
     checkOpen();
     // Puts and deletes of one key take turns across the cluster (a map lock, released if its
-    // holder dies), so the copies on disk and the metadata always describe the same content.
-    meta.lock(key);
+    // holder dies, bounded: KeyLocks), so the copies on disk and the metadata always describe
+    // the same content.
+    locks.lock(key);
     try {
       writes.write(key, content);
     } finally {
-      meta.unlock(key);
+      locks.unlock(key);
     }
   }
 
@@ -254,11 +257,11 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   public boolean delete(String key) {
     BlobStore.checkKey(key);
     checkOpen();
-    meta.lock(key);
+    locks.lock(key);
     try {
       return deleteLocked(key);
     } finally {
-      meta.unlock(key);
+      locks.unlock(key);
     }
   }
 

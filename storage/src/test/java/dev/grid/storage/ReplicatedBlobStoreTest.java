@@ -368,6 +368,27 @@ class ReplicatedBlobStoreTest {
   }
 
   @Test
+  void when_the_node_that_gets_a_copy_holds_an_older_version_of_another_size_then_repair_copies_it() {
+    String key = "state/jobs/j2";
+    store(0).put(key, random(500, 20));
+    List<String> replicas = store(0).blobs(key).get(0).replicas();
+    int holder = Integer.parseInt(replicas.get(1).substring(1));
+    int other = 3 - holder; // the node without a copy: it holds an older, shorter version
+    store(other).disk().put(key, new java.io.ByteArrayInputStream(random(100, 21)));
+
+    crash(holder);
+
+    // The copy to the other node must read the 500 bytes of the version the metadata names, not
+    // the 100 of the version it held (a job's record grows): each pass that read those failed.
+    await().atMost(EVENTUALLY).untilAsserted(() -> {
+      assertThat(store(other).disk().get(key)).hasValueSatisfying(
+          b -> assertThat(b).isEqualTo(random(500, 20)));
+      assertThat(store(0).blobs(key).get(0).replicas())
+          .containsExactlyInAnyOrder("m0", TestMembers.name(other));
+    });
+  }
+
+  @Test
   void when_the_last_node_up_writes_alone_then_its_content_wins_over_older_copies_on_more_disks() {
     String key = "state/jobs/j2";
     store(0).put(key, random(500, 20));

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,14 +57,22 @@ public final class CronService implements AutoCloseable {
   /** Due times older than this when handled follow the misfire policy; newer ones just run. */
   public static final Duration GRACE = Duration.ofSeconds(2);
 
+  /** Work on one schedule taking longer than this is logged with where it waits. */
+  static final Duration STALL_AFTER = Duration.ofSeconds(10);
+
   private final ScheduleTable schedules;
   private final JobTable jobs;
   private final Clock clock;
   private final LongPredicate holdsLease;
   private final String nodeName;
+  private final HazelcastListeners listeners;
   private volatile Session session;
   private volatile boolean closed;
 
+  /**
+   * A service that fires nothing until {@link #activate}d. It listens to the schedules map from
+   * here on, once (see {@link HazelcastListeners} for why not per session).
+   */
   public CronService(String nodeName, ScheduleTable schedules, JobTable jobs, Clock clock,
       LongPredicate holdsLease) {
     this.nodeName = nodeName;
@@ -73,6 +80,16 @@ public final class CronService implements AutoCloseable {
     this.jobs = jobs;
     this.clock = clock;
     this.holdsLease = holdsLease;
+    this.listeners = new HazelcastListeners("cron");
+    listeners.onEntries(schedules.map(), new Changes(this));
+  }
+
+  /** A schedule changed on some node: the active session re-reads it. */
+  private void changed(String name) {
+    Session s = session;
+    if (s != null && !s.stopped) {
+      s.onStripe(name, "re-reading schedule '" + name + "'", () -> s.refresh(name));
+    }
   }
 
   /** Starts firing schedules under {@code epoch}. */
@@ -103,9 +120,10 @@ public final class CronService implements AutoCloseable {
   public synchronized void close() {
     closed = true;
     deactivate();
+    listeners.close();
   }
 
-  /** One epoch's cron: a Quartz scheduler, a map listener and the handling thread. */
+  /** One epoch's cron: a Quartz scheduler and the threads that handle its fires. */
   private final class Session {
     final long epoch;
     /** Schedules whose catch-up is queued and not yet run. */
@@ -113,7 +131,8 @@ public final class CronService implements AutoCloseable {
     /** Stripes: a schedule's work always runs on {@code stripes[hash(name)]}. */
     final ScheduledExecutorService[] stripes = new ScheduledExecutorService[STRIPES];
     Scheduler quartz;
-    UUID listener;
+    /** Logs where a cron thread waits when one piece of work takes over 10 s. */
+    final StallWatch watch = new StallWatch("cron", STALL_AFTER, System::nanoTime);
     volatile boolean stopped;
 
     Session(long epoch) {
@@ -128,9 +147,13 @@ public final class CronService implements AutoCloseable {
       }
     }
 
-    /** Runs {@code task} on the schedule's own thread. */
-    void onStripe(String name, Runnable task) {
-      stripes[Math.floorMod(name.hashCode(), STRIPES)].execute(task);
+    /** Runs {@code task} on the schedule's own thread, watched for stalls. */
+    void onStripe(String name, String what, Runnable task) {
+      stripes[Math.floorMod(name.hashCode(), STRIPES)].execute(() -> {
+        try (StallWatch.Entry watched = watch.enter(what)) {
+          task.run();
+        }
+      });
     }
 
     boolean live() {
@@ -148,12 +171,18 @@ public final class CronService implements AutoCloseable {
       p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
       quartz = new StdSchedulerFactory(p).getScheduler();
       quartz.setJobFactory((bundle, scheduler) -> new FireJob(this));
-      listener = schedules.map().addEntryListener(new Changes(this), true);
-      for (ScheduleRecord r : schedules.records()) {
-        onStripe(r.name(), () -> refresh(r.name()));
-      }
-      stripes[0].scheduleWithFixedDelay(() -> {
+      // Listed on a cron thread, not here: starting makes no call that could wait on a member.
+      stripes[0].execute(() -> {
         try {
+          for (ScheduleRecord r : schedules.records()) {
+            onStripe(r.name(), "scheduling '" + r.name() + "'", () -> refresh(r.name()));
+          }
+        } catch (RuntimeException e) {
+          LOG.warn("listing the schedules failed; the catch-up pass schedules each", e);
+        }
+      });
+      stripes[0].scheduleWithFixedDelay(() -> {
+        try (StallWatch.Entry pass = watch.enter("the catch-up pass listing the schedules")) {
           catchUpAll();
         } catch (RuntimeException e) {
           // A failed pass must not cancel the next ones.
@@ -167,11 +196,6 @@ public final class CronService implements AutoCloseable {
     void stop() {
       stopped = true;
       try {
-        schedules.map().removeEntryListener(listener);
-      } catch (RuntimeException e) {
-        LOG.debug("removing the schedules listener failed", e);
-      }
-      try {
         if (quartz != null) {
           quartz.shutdown(false);
         }
@@ -181,13 +205,14 @@ public final class CronService implements AutoCloseable {
       for (ScheduledExecutorService stripe : stripes) {
         stripe.shutdownNow();
       }
+      watch.close();
       LOG.info("cron stopped, epoch {}", epoch);
     }
 
     /** Quartz's thread: hand the fire to the cron thread. */
     void quartzFired(String name, Instant due) {
       if (!stopped) {
-        onStripe(name, () -> handleDue(name, due));
+        onStripe(name, "the fire of '" + name + "' due " + due, () -> handleDue(name, due));
       }
     }
 
@@ -234,7 +259,7 @@ public final class CronService implements AutoCloseable {
         if (listed.paused() || !catchUpQueued.add(name)) {
           continue; // its previous pass has not run yet: do not pile up
         }
-        onStripe(name, () -> {
+        onStripe(name, "catching up '" + name + "'", () -> {
           catchUpQueued.remove(name);
           try {
             Optional<ScheduleRecord> r = schedules.record(name);
@@ -382,7 +407,7 @@ public final class CronService implements AutoCloseable {
    * Schedule changes made on any node, re-read on the cron thread; a schedule loaded from the
    * blob store (a LOADED event, not an added one) is new to cron too.
    */
-  private record Changes(Session session)
+  private record Changes(CronService cron)
       implements EntryAddedListener<String, ScheduleRecord>,
           EntryUpdatedListener<String, ScheduleRecord>,
           EntryRemovedListener<String, ScheduleRecord>,
@@ -412,9 +437,7 @@ public final class CronService implements AutoCloseable {
     }
 
     private void changed(String name) {
-      if (!session.stopped) {
-        session.onStripe(name, () -> session.refresh(name));
-      }
+      cron.changed(name);
     }
   }
 }

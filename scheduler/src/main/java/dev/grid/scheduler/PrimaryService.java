@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +27,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,9 +87,20 @@ public final class PrimaryService implements AutoCloseable {
   private final Settings settings;
   private final ExecutorService loop;
   private final AtomicLong dispatched = new AtomicLong();
+  private final HazelcastListeners listeners;
+  /** Logs where the loop waits when one pass takes over 10 s. */
+  private final StallWatch watch = new StallWatch("dispatch", Duration.ofSeconds(10),
+      System::nanoTime);
   private volatile Session session;
   private volatile boolean closed;
 
+  /**
+   * A service that dispatches nothing until {@link #activate}d. Its map and membership listeners
+   * are registered here, once, when the node starts, and feed whichever session is active:
+   * registering or removing a listener is a call to every member that Hazelcast retries, without
+   * a bound, while a member is cut off (it held a node's role change for 80 s in a chaos run), so
+   * a change of primary must not make one.
+   */
   public PrimaryService(HazelcastInstance hz, JobTable table, Clock clock,
       LongPredicate holdsLease, Settings settings) {
     this.hz = hz;
@@ -102,44 +113,47 @@ public final class PrimaryService implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.listeners = new HazelcastListeners("dispatch");
+    listeners.onEntries(table.map(), new Events<JobId, JobRecord>(this::offer));
+    listeners.onEntries(table.blockMap(), new Events<String, TaskBlock>(this::offer));
+    listeners.onMembers(hz, new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+        offer(WAKE);
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        Session s = session;
+        if (s != null) {
+          s.nextReconcile = 0;
+          s.rereadBlocks = true;
+          s.inbox.offer(WAKE);
+        }
+      }
+    });
+  }
+
+  /** Hands an event to the active session; without one, it is dropped (a session reads all). */
+  private void offer(Object event) {
+    Session s = session;
+    if (s != null) {
+      s.inbox.offer(event);
+    }
   }
 
   /**
-   * Starts dispatching under {@code epoch}; ends any earlier session first.
-   *
-   * <p>The listeners are registered outside the lock: registering is a call to every member,
-   * which Hazelcast retries for minutes when members have just left (the rest of a grid that
-   * is stopping). {@link #deactivate} and {@link #close} must not wait for that; a session they
-   * ended while it registered is stopped here once the call returns, and never runs.
+   * Starts dispatching under {@code epoch}; ends any earlier session first. Returns at once: the
+   * session's first pass reads every unfinished job, so it needs no events from before it.
    */
-  public void activate(long epoch) {
-    Session s;
-    synchronized (this) {
-      if (closed || (session != null && session.epoch == epoch)) {
-        return;
-      }
-      deactivate();
-      s = new Session(epoch);
-      session = s;
+  public synchronized void activate(long epoch) {
+    if (closed || (session != null && session.epoch == epoch)) {
+      return;
     }
-    try {
-      s.listen();
-    } catch (RuntimeException e) {
-      synchronized (this) {
-        if (session == s) {
-          session = null;
-        }
-      }
-      s.stop();
-      throw e;
-    }
-    synchronized (this) {
-      if (session != s || closed) {
-        s.stop(); // ended while registering: remove what it registered
-        return;
-      }
-      loop.execute(() -> s.run());
-    }
+    deactivate();
+    Session s = new Session(epoch);
+    session = s;
+    loop.execute(() -> s.run());
     LOG.info("dispatching as primary, epoch {}", epoch);
   }
 
@@ -170,6 +184,8 @@ public final class PrimaryService implements AutoCloseable {
     }
     closed = true;
     deactivate();
+    listeners.close();
+    watch.close();
     loop.shutdownNow();
     try {
       loop.awaitTermination(5, TimeUnit.SECONDS);
@@ -191,9 +207,8 @@ public final class PrimaryService implements AutoCloseable {
     /** When ({@link System#nanoTime}) this session first saw each worker that holds jobs gone. */
     final Map<String, Long> goneSince = new HashMap<>();
     volatile boolean stopped;
-    volatile UUID entryListener;
-    volatile UUID blockListener;
-    volatile UUID memberListener;
+    /** Whether the first pass has read every unfinished job and block. */
+    boolean loaded;
     String lastWorker;
     /** Set when a job ended or a waiting one came: waiting jobs are decided again. */
     boolean dependenciesChanged = true;
@@ -209,41 +224,41 @@ public final class PrimaryService implements AutoCloseable {
       this.epoch = epoch;
     }
 
-    void listen() {
-      entryListener = table.map().addEntryListener(new Events<JobId, JobRecord>(inbox), true);
-      blockListener =
-          table.blockMap().addEntryListener(new Events<String, TaskBlock>(inbox), true);
-      memberListener = hz.getCluster().addMembershipListener(new MembershipListener() {
-        @Override
-        public void memberAdded(MembershipEvent e) {
-          inbox.offer(WAKE);
-        }
-
-        @Override
-        public void memberRemoved(MembershipEvent e) {
-          nextReconcile = 0;
-          rereadBlocks = true;
-          inbox.offer(WAKE);
-        }
-      });
-    }
-
     void stop() {
       stopped = true;
       inbox.offer(WAKE);
-      try {
-        if (entryListener != null) {
-          table.map().removeEntryListener(entryListener);
-        }
-        if (blockListener != null) {
-          table.blockMap().removeEntryListener(blockListener);
-        }
-        if (memberListener != null) {
-          hz.getCluster().removeMembershipListener(memberListener);
-        }
-      } catch (RuntimeException e) {
-        LOG.debug("removing listeners failed (shutting down?)", e);
+    }
+
+    /** One pass of the loop, given the first event it woke for (or null). */
+    void pass(Object first) {
+      drain(first);
+      if (!live()) {
+        return;
       }
+      if (!loaded || rereadBlocks) {
+        long now = clock.millis();
+        if (!loaded) {
+          for (JobRecord r : table.unfinished()) {
+            index.offer(r, now);
+          }
+        }
+        readBlocks(now);
+        rereadBlocks = false;
+        if (!loaded) {
+          resendDispatched();
+        }
+        loaded = true;
+      }
+      if (clock.millis() >= nextReconcile) {
+        reconcile();
+        dependenciesChanged = true;
+        nextReconcile = clock.millis() + settings.reconcileEvery().toMillis();
+      }
+      if (dependenciesChanged) {
+        dependenciesChanged = false;
+        resolveWaiting();
+      }
+      dispatch();
     }
 
     boolean live() {
@@ -257,38 +272,12 @@ public final class PrimaryService implements AutoCloseable {
      * #stop} ends it.
      */
     void run() {
-      boolean loaded = false;
       while (!stopped && !closed) {
         try {
           Object first = inbox.poll(settings.tick().toMillis(), TimeUnit.MILLISECONDS);
-          drain(first);
-          if (!live()) {
-            continue;
+          try (StallWatch.Entry pass = watch.enter("a dispatch pass, epoch " + epoch)) {
+            pass(first);
           }
-          if (!loaded || rereadBlocks) {
-            long now = clock.millis();
-            if (!loaded) {
-              for (JobRecord r : table.unfinished()) {
-                index.offer(r, now);
-              }
-            }
-            readBlocks(now);
-            rereadBlocks = false;
-            if (!loaded) {
-              resendDispatched();
-            }
-            loaded = true;
-          }
-          if (clock.millis() >= nextReconcile) {
-            reconcile();
-            dependenciesChanged = true;
-            nextReconcile = clock.millis() + settings.reconcileEvery().toMillis();
-          }
-          if (dependenciesChanged) {
-            dependenciesChanged = false;
-            resolveWaiting();
-          }
-          dispatch();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
@@ -777,27 +766,27 @@ public final class PrimaryService implements AutoCloseable {
    * wakes up as a grid of one and takes jobs until Hazelcast merges it back) come as MERGED
    * events: without hearing them the primary never dispatched those jobs.
    */
-  private record Events<K, V>(BlockingQueue<Object> inbox)
+  private record Events<K, V>(Consumer<Object> inbox)
       implements EntryAddedListener<K, V>, EntryUpdatedListener<K, V>,
           EntryLoadedListener<K, V>, EntryMergedListener<K, V> {
     @Override
     public void entryMerged(EntryEvent<K, V> e) {
-      inbox.offer(e.getValue());
+      inbox.accept(e.getValue());
     }
 
     @Override
     public void entryAdded(EntryEvent<K, V> e) {
-      inbox.offer(e.getValue());
+      inbox.accept(e.getValue());
     }
 
     @Override
     public void entryLoaded(EntryEvent<K, V> e) {
-      inbox.offer(e.getValue());
+      inbox.accept(e.getValue());
     }
 
     @Override
     public void entryUpdated(EntryEvent<K, V> e) {
-      inbox.offer(e.getValue());
+      inbox.accept(e.getValue());
     }
   }
 }

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.api.JobId;
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * The maps that outlive a full stop of the grid: {@code jobs}, {@code task-blocks}, {@code
  * schedules} and {@code schedule-runs}, persisted through the blob store under {@code state/} as JSON, one blob per
  * entry (see {@link BlobMapStore}).
+ *
+ * <p>After a network partition heals, the copy further along in its life wins ({@link
+ * NewestWinsMergePolicy}), not the copy of whichever side Hazelcast merges into.
  *
  * <p>Writes are write-behind: a change reaches the store about {@value #WRITE_DELAY_SECONDS} s
  * later, coalesced (a job's several changes in that second cost one write) and never on a
@@ -88,7 +92,10 @@ public final class DurableMaps {
   }
 
   private static MapConfig persisted(String name, BlobMapStore<?, ?> store) {
-    return new MapConfig(name).setBackupCount(1).setMapStoreConfig(new MapStoreConfig()
+    return new MapConfig(name).setBackupCount(1)
+        .setMergePolicyConfig(new MergePolicyConfig(NewestWinsMergePolicy.class.getName(),
+            MergePolicyConfig.DEFAULT_BATCH_SIZE))
+        .setMapStoreConfig(new MapStoreConfig()
         .setEnabled(true)
         .setImplementation(store)
         .setWriteDelaySeconds(WRITE_DELAY_SECONDS)

@@ -3,7 +3,9 @@ package dev.grid.node.chaos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -13,6 +15,10 @@ import java.util.stream.Stream;
  * heals every fault, checks the history and prints one summary line. Exits 0 if the grid kept
  * every guarantee, 1 on any violation (listed above the summary and in {@code report.txt}), 2
  * on bad arguments. The run's directory (node logs, ledger, report) is kept unless it passed.
+ *
+ * <p>{@code --seeds N} is a sweep: N runs one after the other, seeds {@code --seed}, {@code
+ * --seed + 1}, ..., each on a new grid under {@code DIR/seed-S}; each prints its summary line as
+ * it ends, and a last line counts the passes. Exits 0 only if every seed passed.
  */
 public final class Chaos {
   private Chaos() {}
@@ -29,6 +35,33 @@ public final class Chaos {
     Path dir = options.baseDir() != null
         ? Files.createDirectories(options.baseDir())
         : Files.createTempDirectory("grid-chaos-");
+    if (options.seeds() == 1) {
+      System.exit(runOne(options, dir).passed() ? 0 : 1);
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    int passed = 0;
+    for (int i = 0; i < options.seeds(); i++) {
+      long seed = options.seed() + i;
+      Path runDir = Files.createDirectories(dir.resolve("seed-" + seed));
+      ChaosReport report = runOne(options.withSeed(seed, runDir), runDir);
+      passed += report.passed() ? 1 : 0;
+      lines.add(report.summaryLine());
+    }
+    System.out.println("chaos: sweep of " + options.seeds() + " seeds from " + options.seed()
+        + ", " + options.duration().toSeconds() + " s each, faults " + options.faults().stream()
+            .sorted().map(k -> k.label).toList() + ":");
+    lines.forEach(System.out::println);
+    System.out.println("chaos: sweep " + passed + " of " + options.seeds() + " seeds passed"
+        + (passed == options.seeds() ? "" : "; failing runs kept under " + dir));
+    if (passed == options.seeds() && !options.keep()) {
+      deleteTree(dir);
+    }
+    System.exit(passed == options.seeds() ? 0 : 1);
+  }
+
+  private static ChaosReport runOne(ChaosOptions options, Path dir) throws InterruptedException,
+      IOException {
     ChaosReport report =
         new ChaosRun(options, line -> System.out.println("chaos: " + line)).run(dir);
     report.violations().forEach(v -> System.out.println("chaos: VIOLATION " + v));
@@ -38,7 +71,7 @@ public final class Chaos {
     } else {
       System.out.println("chaos: node logs, ledger and report kept in " + dir);
     }
-    System.exit(report.passed() ? 0 : 1);
+    return report;
   }
 
   static void deleteTree(Path dir) throws IOException {

@@ -20,16 +20,18 @@ import java.util.Locale;
  * @param keep whether to keep {@code baseDir} after a passing run (a failing run always keeps it)
  * @param faults the kinds of fault to pick from; none for a quiet run, in which the primary
  *     must not change
+ * @param seeds how many runs: {@code seed}, {@code seed + 1}, ... each on a new grid (a sweep)
  */
 record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration faultMax,
     double jobsPerSecond, int longJobs, int slots, Path baseDir, boolean keep,
-    Set<History.Fault.Kind> faults) {
+    Set<History.Fault.Kind> faults, int seeds) {
 
   static final String USAGE = "usage: bin/chaos [--duration 5m] [--seed N] [--fault-every 10-20s]"
       + " [--jobs-per-second 2] [--long-jobs 4]"
       + " [--faults kill-primary,kill-worker,pause-primary,pause-worker,partition|none]"
-      + " [--dir DIR] [--keep]; partition needs root; none: a quiet run, in which any change of"
-      + " primary is a false failover";
+      + " [--seeds N] [--dir DIR] [--keep]; partition needs root; none: a quiet run, in which"
+      + " any change of primary is a false failover; --seeds N: N runs, seeds N, N+1, ... from"
+      + " --seed, one line each";
 
   ChaosOptions {
     faults = Set.copyOf(faults);
@@ -44,6 +46,16 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
       throw new IllegalArgumentException(
           "jobs per second " + jobsPerSecond + " is out of range: give more than 0, at most 50");
     }
+    if (seeds < 1 || seeds > 1000) {
+      throw new IllegalArgumentException(
+          "--seeds " + seeds + " is out of range: give 1 to 1000 runs");
+    }
+  }
+
+  /** The same run with another seed, under {@code dir}. */
+  ChaosOptions withSeed(long other, Path dir) {
+    return new ChaosOptions(duration, other, faultMin, faultMax, jobsPerSecond, longJobs, slots,
+        dir, keep, faults, 1);
   }
 
   /** Parses {@code bin/chaos}'s arguments; throws IllegalArgumentException naming a bad one. */
@@ -56,6 +68,7 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
     int longJobs = 4;
     Path dir = null;
     boolean keep = false;
+    int seeds = 1;
     // Partitions need root (network namespaces): only when asked for.
     Set<History.Fault.Kind> faults =
         EnumSet.complementOf(EnumSet.of(History.Fault.Kind.PARTITION));
@@ -64,7 +77,8 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
       switch (a) {
         case "--keep" -> keep = true;
         case "--duration" -> duration = duration(value(args, ++i, a));
-        case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
+        case "--seed" -> seed = number(value(args, ++i, a), a);
+        case "--seeds" -> seeds = (int) Math.min(Integer.MAX_VALUE, number(value(args, ++i, a), a));
         case "--fault-every" -> {
           String v = value(args, ++i, a);
           String unit = v.replaceAll("^[0-9.-]+", "");
@@ -90,7 +104,15 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
         default -> throw new IllegalArgumentException("unknown argument '" + a + "'; " + USAGE);
       }
     }
-    return new ChaosOptions(duration, seed, min, max, rate, longJobs, 4, dir, keep, faults);
+    return new ChaosOptions(duration, seed, min, max, rate, longJobs, 4, dir, keep, faults, seeds);
+  }
+
+  private static long number(String text, String option) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " '" + text + "' is not a whole number");
+    }
   }
 
   private static String value(String[] args, int i, String option) {

@@ -8,7 +8,6 @@ import dev.grid.api.JobNotFoundException;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
-import dev.grid.api.NodeInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.node.launch.GridHome;
@@ -60,7 +59,7 @@ final class ChaosRun {
         GridClient control = client(grid.urls(), grid.token(), Duration.ofSeconds(5));
         GridClient submitter = client(grid.urls(), grid.token(), Duration.ofSeconds(5))) {
       grid.start(READY);
-      awaitOneGrid(grid);
+      OneGrid.await(grid, HEAL);
       long startedAt = System.currentTimeMillis();
       ScheduleSpec tick = ScheduleSpec.of(SCHEDULE, "* * * * * ?",
               JobSpec.shell(Ledger.script(ledger, "cron", "-", null, 0.2))
@@ -87,7 +86,7 @@ final class ChaosRun {
       }
       long durationMillis = System.currentTimeMillis() - startedAt;
       List<String> problems = new ArrayList<>(nemesis.problems());
-      if (!awaitOneGrid(grid)) {
+      if (!OneGrid.await(grid, HEAL)) {
         problems.add("the grid was not one grid of 3 nodes with one primary " + HEAL
             + " after the last fault");
       }
@@ -202,44 +201,6 @@ final class ChaosRun {
       Thread.sleep(1000);
     }
     log.accept("not every due fire had a run record a minute after the faults");
-  }
-
-  /** Waits until every node sees the same three members and one primary. */
-  private boolean awaitOneGrid(LocalGrid grid) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + HEAL.toMillis();
-    List<GridClient> each = grid.urls().stream()
-        .map(url -> client(List.of(url), grid.token(), Duration.ofSeconds(2))).toList();
-    try {
-      while (System.currentTimeMillis() < deadline) {
-        if (oneGrid(each)) {
-          return true;
-        }
-        Thread.sleep(200);
-      }
-      return false;
-    } finally {
-      each.forEach(GridClient::close);
-    }
-  }
-
-  private static boolean oneGrid(List<GridClient> each) {
-    String primary = null;
-    for (GridClient c : each) {
-      try {
-        List<NodeInfo> nodes = c.nodes();
-        List<NodeInfo> primaries = nodes.stream().filter(NodeInfo::primary).toList();
-        if (nodes.size() != each.size() || primaries.size() != 1) {
-          return false;
-        }
-        if (primary != null && !primary.equals(primaries.get(0).name())) {
-          return false;
-        }
-        primary = primaries.get(0).name();
-      } catch (RuntimeException e) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Polls until every job has ended or {@link #SETTLE} passed; the last record of each. */

@@ -54,7 +54,8 @@ record History(List<Accepted> jobs, List<Ledger.Run> ledger, int ledgerBadLines,
    * @param kind what it was
    * @param node the node it hit
    * @param epoch the primary's epoch just before, for a kill of the primary; else 0
-   * @param endMillis when it was healed (SIGCONT, or the restart), or {@code atMillis}
+   * @param endMillis when it was over: healed (SIGCONT, the restart, the network back) and the
+   *     grid whole again (the node back in it); {@code atMillis} until then
    */
   record Fault(long atMillis, Kind kind, String node, long epoch, long endMillis) {
     enum Kind {

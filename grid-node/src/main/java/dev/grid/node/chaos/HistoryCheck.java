@@ -29,9 +29,9 @@ import java.util.stream.Collectors;
  *       twice</b>, with one exception, counted apart as <b>rerun after fault</b>: the earlier
  *       run completed, and its node was SIGKILLed within {@link #REPORT_WINDOW_MILLIS} after (or
  *       up to {@link #KILL_SLACK_MILLIS} before: its processes outlive it briefly), or the run
- *       ended while its node was paused or cut off (its processes run on until the node's fence
- *       stops them, and the end cannot be reported), or up to {@link #KILL_SLACK_MILLIS} before
- *       that fault. The grid never heard of the end, and no grid can tell that from a run that
+ *       ended while its node was paused or cut off, until it was back in the grid (its
+ *       processes run on until the node's fence stops them, and the end cannot be reported), or
+ *       up to {@link #KILL_SLACK_MILLIS} before that fault. The grid never heard of the end, and no grid can tell that from a run that
  *       died just before its end: jobs run at least once, as promised. A rerun with no such
  *       fault on the node is a violation.
  *   <li>A run that never completed lasted from its start to its last ledger line, or to the

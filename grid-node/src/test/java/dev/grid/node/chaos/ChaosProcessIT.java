@@ -37,7 +37,7 @@ class ChaosProcessIT {
       throws Exception {
     ChaosOptions options = new ChaosOptions(Duration.ofSeconds(60), System.nanoTime(),
         Duration.ofSeconds(10), Duration.ofSeconds(15), 1.0, 1, 4, dir, true,
-        EnumSet.allOf(Fault.Kind.class));
+        EnumSet.allOf(Fault.Kind.class), 1);
 
     ChaosReport report =
         new ChaosRun(options, line -> System.out.println("chaos: " + line)).run(dir);

@@ -10,10 +10,14 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.MisfirePolicy;
 import dev.grid.api.NodeInfo;
+import dev.grid.api.ScheduleRun;
+import dev.grid.api.ScheduleSpec;
 import dev.grid.node.launch.GridHome;
 import dev.grid.node.launch.LocalGrid;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +48,7 @@ class PartitionProcessIT {
   private static final Duration JOB_START = Duration.ofSeconds(30);
   /** A long job beats in the ledger this long: it is still running when the cut comes. */
   private static final double LONG_JOB_SECONDS = 15;
+  private static final String TICK = "tick";
 
   /** Kept when a test fails: the nodes' logs and the ledger say what happened. */
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
@@ -91,6 +96,13 @@ class PartitionProcessIT {
         assertThat(onVictim).as("a long job running on %s", victimName).isNotNull();
         JobId cutJob = onVictim;
         long epochBefore = epoch(client, primary);
+        // A schedule firing every second across the cut: every due second must become a run.
+        client.addSchedule(ScheduleSpec.of(TICK, "* * * * * ?",
+            JobSpec.shell(Ledger.script(ledger, "cron", "-", null, 0.1)).withMaxRetries(5))
+            .withMisfire(MisfirePolicy.ALL).withKeepRuns(0));
+        await().atMost(SETTLE).until(() -> client.runs(TICK).size() >= 2);
+        long firstDue = client.runs(TICK).stream().mapToLong(ScheduleRun::fireTimeMillis).max()
+            .orElseThrow();
 
         grid.partition(Set.of(victim));
         try (GridClient toMinority = client(List.of(grid.urls().get(victim)));
@@ -128,12 +140,33 @@ class PartitionProcessIT {
           await().atMost(SETTLE).until(() -> runsOf(ledger, cutJob).stream()
               .anyMatch(r -> !r.node().equals(victimName)));
           assertThat(refuses(toMinority)).as("%s still refuses while cut off", victimName).isTrue();
+          if (thePrimary) {
+            // The cut-off primary lost its lease seconds ago: it must have stopped firing and
+            // dispatching by now, not wait for the members it cannot reach (it waited for them
+            // until the merge when it removed its map listeners at the change of role).
+            Path log = grid.settings().get(victim).logFile();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                Files.readString(log)).as("the log of the cut-off primary %s", victimName)
+                .contains("cron stopped, epoch " + epochBefore)
+                .contains("stopped dispatching, epoch " + epochBefore));
+          }
           long healAt = System.currentTimeMillis();
           grid.heal();
 
           await().atMost(SETTLE).until(() -> oneGrid(grid.urls(), 3) != null);
           await().atMost(SETTLE).untilAsserted(() -> assertThat(accepted).allSatisfy(id ->
               assertThat(state(client, id)).as("job %s", id).isEqualTo("SUCCEEDED")));
+          // Every second due from before the cut to after the heal has one run that started
+          // its job (misfire all: those due during a failover are caught up).
+          long lastDue = System.currentTimeMillis() / 1000 * 1000 - 3000;
+          await().atMost(SETTLE).untilAsserted(() -> {
+            Map<Long, List<ScheduleRun>> byDue = client.runs(TICK).stream()
+                .collect(Collectors.groupingBy(ScheduleRun::fireTimeMillis));
+            for (long due = firstDue; due <= lastDue; due += 1000) {
+              assertThat(byDue.getOrDefault(due, List.of())).as("runs of the fire due %s", due)
+                  .extracting(ScheduleRun::outcome).containsExactly(ScheduleRun.Outcome.STARTED);
+            }
+          });
 
           List<Ledger.Run> runs = Ledger.read(ledger).runs();
           assertThat(runs.stream().filter(r -> r.node().equals(victimName)

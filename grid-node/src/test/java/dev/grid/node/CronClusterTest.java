@@ -163,7 +163,10 @@ class CronClusterTest {
     List<ScheduleRun> once = outage(runsOf(survivor, "once"), outageStart, recovered);
     long onceStarted = once.stream().filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED).count();
     assertThat(once.size() - onceStarted).as("missed").isGreaterThanOrEqualTo(4);
-    assertThat(onceStarted).as("late fires run under 'once'").isLessThanOrEqualTo(3);
+    // Started in the window: the newest late fire (the one 'once' runs) and the fires up to 2 s
+    // late at the catch-up, which just run: two or three of them, by where in its second the
+    // catch-up falls. At most 4; 'all' would start every one, and missed would be 0.
+    assertThat(onceStarted).as("late fires run under 'once'").isLessThanOrEqualTo(4);
     assertThat(once.get(once.size() - 1).outcome()).isEqualTo(ScheduleRun.Outcome.STARTED);
   }
 

@@ -42,85 +42,127 @@ import picocli.CommandLine.Spec;
  * java -cp "bench/target/bench.jar:bench/target/lib/*" dev.grid.bench.Bench --jobs 2000
  * </pre>
  *
- * <p>What it does: (1) a pool of one thread per core spawns {@code true} N times (after a
- * warm-up) with ProcessBuilder: jobs/s, the physical limit here; (2) a {@link LocalGrid} of
- * three node processes with four slots each starts from the built jar, a warm-up runs, then N
- * {@code true} jobs are submitted through {@link GridClient} from a few client threads and
- * awaited: jobs/s from the first submit to the last end the grid recorded, and its ratio to (1)
- * (target at least 0.50); (3) jobs are submitted one at a time, each after the previous ended:
- * the job's start time minus the client's clock just before the submit, p50 and p99 (targets 20
- * and 100 ms); (4) the grid rests two seconds and each node's VmRSS is read from {@code /proc}
- * (target under 300 MB); (5) the blob store's write and read throughput against one local file
- * ({@link StorageBench}); (6) Java jobs: before the grid starts, {@code --java-tasks} no-op tasks
- * ({@link dev.grid.bench.job.NoOpJob}) are sent round-robin to three bare Hazelcast member
- * processes through the raw {@code IExecutorService} ({@link RawExecutorRun}); then the same
- * class, packed into a jar ({@link NoOpJar}) and uploaded with {@link GridClient#uploadJar}, runs
- * as one array of as many tasks on the grid ({@link JavaArrayRun}): tasks/s of each and their
- * ratio (target at least 0.50). Extra figures without a target say where the CPU went during (2):
- * per job, in the node JVMs, in the job processes they spawned, and in this JVM (the client), from
- * {@code /proc}; and during (6), per task, in the nodes and in the raw members. Node logs stay in
- * the printed directory when a run fails or {@code --dir} was given.
+ * <p>What it does: (1) a pool of one thread per core spawns {@code true} N times (after a warm-up)
+ * with ProcessBuilder: jobs/s, the physical limit here; (2) a {@link LocalGrid} of three node
+ * processes with four slots each starts from the built jar, a warm-up runs, then N {@code true}
+ * jobs are submitted through {@link GridClient} from a few client threads and awaited: jobs/s from
+ * the first submit to the last end the grid recorded, and its ratio to (1) (target at least 0.50);
+ * (3) jobs are submitted one at a time, each after the previous ended: the job's start time minus
+ * the client's clock just before the submit, p50 and p99 (targets 20 and 100 ms); (4) the grid
+ * rests two seconds and each node's VmRSS is read from {@code /proc} (target under 300 MB); (5) the
+ * blob store's write and read throughput against one local file ({@link StorageBench}); (6) Java
+ * jobs: before the grid starts, {@code --java-tasks} no-op tasks ({@link
+ * dev.grid.bench.job.NoOpJob}) are sent round-robin to three bare Hazelcast member processes
+ * through the raw {@code IExecutorService} ({@link RawExecutorRun}); then the same class, packed
+ * into a jar ({@link NoOpJar}) and uploaded with {@link GridClient#uploadJar}, runs as one array of
+ * as many tasks on the grid ({@link JavaArrayRun}): tasks/s of each and their ratio (target at
+ * least 0.50). Extra figures without a target say where the CPU went during (2): per job, in the
+ * node JVMs, in the job processes they spawned, and in this JVM (the client), from {@code /proc};
+ * and during (6), per task, in the nodes and in the raw members. Node logs stay in the printed
+ * directory when a run fails or {@code --dir} was given.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     subcommands = StorageBench.class,
-    description = "Measures the grid against a ProcessBuilder pool and the raw Hazelcast"
-        + " executor on this machine.")
+    description =
+        "Measures the grid against a ProcessBuilder pool and the raw Hazelcast"
+            + " executor on this machine.")
 public final class Bench implements Callable<Integer> {
-  @Option(names = "--jobs", defaultValue = "2000", description = "Jobs per throughput run (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--jobs",
+      defaultValue = "2000",
+      description = "Jobs per throughput run (default ${DEFAULT-VALUE}).")
   int jobs;
 
-  @Option(names = "--latency-samples", defaultValue = "200", description = "Sequential submits timed (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--latency-samples",
+      defaultValue = "200",
+      description = "Sequential submits timed (default ${DEFAULT-VALUE}).")
   int latencySamples;
 
-  @Option(names = "--warmup", defaultValue = "200", description = "Untimed jobs before each throughput run (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "200",
+      description = "Untimed jobs before each throughput run (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--nodes", defaultValue = "3", description = "Node processes (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--nodes",
+      defaultValue = "3",
+      description = "Node processes (default ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--slots", defaultValue = "4", description = "Slots per node (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--slots",
+      defaultValue = "4",
+      description = "Slots per node (default ${DEFAULT-VALUE}).")
   int slots;
 
-  @Option(names = "--client-threads", defaultValue = "4", description = "Threads submitting jobs (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--client-threads",
+      defaultValue = "4",
+      description = "Threads submitting jobs (default ${DEFAULT-VALUE}).")
   int clientThreads;
 
-  @Option(names = "--cron-fires", defaultValue = "100",
-      description = "Cron fires timed, from five every-second schedules; 0 skips (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--cron-fires",
+      defaultValue = "100",
+      description =
+          "Cron fires timed, from five every-second schedules; 0 skips (default ${DEFAULT-VALUE}).")
   int cronFires;
 
-  @Option(names = "--storage-rounds", defaultValue = "3",
-      description = "Rounds of the blob store benchmark (as `bench storage`, about 30 s); 0 skips"
-          + " (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--storage-rounds",
+      defaultValue = "3",
+      description =
+          "Rounds of the blob store benchmark (as `bench storage`, about 30 s); 0 skips"
+              + " (default ${DEFAULT-VALUE}).")
   int storageRounds;
 
-  @Option(names = "--baseline-only",
-      description = "Measure only the baselines: the ProcessBuilder pool, or with --java-only the"
-          + " raw Hazelcast executor.")
+  @Option(
+      names = "--baseline-only",
+      description =
+          "Measure only the baselines: the ProcessBuilder pool, or with --java-only the"
+              + " raw Hazelcast executor.")
   boolean baselineOnly;
 
-  @Option(names = "--java-tasks", defaultValue = "100000",
-      description = "Tasks in the timed array of no-op Java jobs, and no-op tasks sent to the raw"
-          + " Hazelcast executor; 0 skips (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--java-tasks",
+      defaultValue = "100000",
+      description =
+          "Tasks in the timed array of no-op Java jobs, and no-op tasks sent to the raw"
+              + " Hazelcast executor; 0 skips (default ${DEFAULT-VALUE}).")
   int javaTasks;
 
-  @Option(names = "--java-warmup", defaultValue = "1000",
+  @Option(
+      names = "--java-warmup",
+      defaultValue = "1000",
       description = "Untimed Java tasks before each Java run (default ${DEFAULT-VALUE}).")
   int javaWarmup;
 
-  @Option(names = "--raw-window", defaultValue = "64",
+  @Option(
+      names = "--raw-window",
+      defaultValue = "64",
       description = "Tasks in flight at once on the raw executor (default ${DEFAULT-VALUE}).")
   int rawWindow;
 
-  @Option(names = "--java-only",
+  @Option(
+      names = "--java-only",
       description = "Measure only Java tasks: the raw executor, then the grid's array.")
   boolean javaOnly;
 
-  @Option(names = "--node-jvm-option", paramLabel = "OPTION",
-      description = "An extra JVM option for every node, e.g. -XX:StartFlightRecording=...;"
-          + " repeatable.")
+  @Option(
+      names = "--node-jvm-option",
+      paramLabel = "OPTION",
+      description =
+          "An extra JVM option for every node, e.g. -XX:StartFlightRecording=...;" + " repeatable.")
   List<String> nodeJvmOptions = new ArrayList<>();
 
-  @Option(names = "--dir", description = "Directory for the nodes' data and logs (default: a fresh temporary one).")
+  @Option(
+      names = "--dir",
+      description = "Directory for the nodes' data and logs (default: a fresh temporary one).")
   Path dir;
 
   @Spec CommandSpec spec;
@@ -131,10 +173,11 @@ public final class Bench implements Callable<Integer> {
 
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Bench());
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("bench failed: " + e.getMessage());
-      return 1;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          cmd.getErr().println("bench failed: " + e.getMessage());
+          return 1;
+        });
     System.exit(cli.execute(args));
   }
 
@@ -147,20 +190,26 @@ public final class Bench implements Callable<Integer> {
     checkPositive("--slots", slots);
     checkPositive("--raw-window", rawWindow);
     if (javaTasks < 0 || javaWarmup < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--java-tasks " + javaTasks
-          + " and --java-warmup " + javaWarmup + " must be 0 or more");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--java-tasks " + javaTasks + " and --java-warmup " + javaWarmup + " must be 0 or more");
     }
     if (javaOnly && javaTasks == 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
           "--java-only with --java-tasks 0 measures nothing: give a task count");
     }
     if (warmup < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--warmup " + warmup + " must be 0 or more");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--warmup " + warmup + " must be 0 or more");
     }
     Runtime runtime = Runtime.getRuntime();
-    out.printf(Locale.ROOT, "machine: %d cores, %s %s, Java %s%n", runtime.availableProcessors(),
-        System.getProperty("os.name"), System.getProperty("os.arch"),
+    out.printf(
+        Locale.ROOT,
+        "machine: %d cores, %s %s, Java %s%n",
+        runtime.availableProcessors(),
+        System.getProperty("os.name"),
+        System.getProperty("os.arch"),
         System.getProperty("java.version"));
 
     double poolRate = 0;
@@ -168,8 +217,12 @@ public final class Bench implements Callable<Integer> {
       ProcessPool pool = new ProcessPool(runtime.availableProcessors());
       pool.run(warmup);
       poolRate = Figures.perSecond(jobs, pool.run(jobs));
-      out.printf(Locale.ROOT, "baseline: ProcessBuilder pool of %d threads spawned `true` %d"
-          + " times: %.0f jobs/s%n", pool.threads(), jobs, poolRate);
+      out.printf(
+          Locale.ROOT,
+          "baseline: ProcessBuilder pool of %d threads spawned `true` %d" + " times: %.0f jobs/s%n",
+          pool.threads(),
+          jobs,
+          poolRate);
       if (baselineOnly) {
         return 0;
       }
@@ -185,8 +238,13 @@ public final class Bench implements Callable<Integer> {
     try (LocalGrid grid = new LocalGrid(GridHome.find(), base, nodes, slots, nodeJvmOptions)) {
       long start = System.nanoTime();
       grid.start();
-      out.printf(Locale.ROOT, "grid: %d nodes x %d slots up in %.1f s (logs in %s)%n", nodes,
-          slots, (System.nanoTime() - start) / 1e9, base);
+      out.printf(
+          Locale.ROOT,
+          "grid: %d nodes x %d slots up in %.1f s (logs in %s)%n",
+          nodes,
+          slots,
+          (System.nanoTime() - start) / 1e9,
+          base);
       if (!javaOnly) {
         try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
           measureGrid(new GridRun(client), poolRate, grid);
@@ -228,18 +286,27 @@ public final class Bench implements Callable<Integer> {
     long[] before = cpuTicks(grid);
     GridRun.Throughput result = run.throughput(jobs, clientThreads);
     long[] after = cpuTicks(grid);
-    out.printf(Locale.ROOT, "grid run: %d jobs from %d client threads, states %s; submits took"
-        + " %.2f s, the last job ended after %.2f s, the client saw it after %.2f s%n",
-        result.jobs(), clientThreads, result.states(), result.submitNanos() / 1e9,
-        (result.lastEndMillis() - result.firstSubmitMillis()) / 1e3, result.clientNanos() / 1e9);
+    out.printf(
+        Locale.ROOT,
+        "grid run: %d jobs from %d client threads, states %s; submits took"
+            + " %.2f s, the last job ended after %.2f s, the client saw it after %.2f s%n",
+        result.jobs(),
+        clientThreads,
+        result.states(),
+        result.submitNanos() / 1e9,
+        (result.lastEndMillis() - result.firstSubmitMillis()) / 1e3,
+        result.clientNanos() / 1e9);
     if (result.succeeded() != result.jobs()) {
       out.printf("warning: only %d of %d jobs succeeded%n", result.succeeded(), result.jobs());
     }
     out.println(Figures.throughputLine(result.perSecond(), poolRate));
     double msPerJob = 1000.0 / TICKS_PER_SECOND / result.jobs();
-    out.println(Figures.cpuLine((after[0] - before[0]) * msPerJob,
-        (after[1] - before[1]) * msPerJob, (after[2] - before[2]) * msPerJob,
-        Runtime.getRuntime().availableProcessors()));
+    out.println(
+        Figures.cpuLine(
+            (after[0] - before[0]) * msPerJob,
+            (after[1] - before[1]) * msPerJob,
+            (after[2] - before[2]) * msPerJob,
+            Runtime.getRuntime().availableProcessors()));
     out.println(Figures.latencyLine(run.latencies(latencySamples)));
   }
 
@@ -250,8 +317,11 @@ public final class Bench implements Callable<Integer> {
   private RawFigures measureRawExecutor(Path logDir) throws InterruptedException {
     long start = System.nanoTime();
     try (RawExecutorRun raw = RawExecutorRun.start(logDir, nodes)) {
-      out.printf(Locale.ROOT, "raw executor: %d Hazelcast member processes up in %.1f s%n",
-          nodes, (System.nanoTime() - start) / 1e9);
+      out.printf(
+          Locale.ROOT,
+          "raw executor: %d Hazelcast member processes up in %.1f s%n",
+          nodes,
+          (System.nanoTime() - start) / 1e9);
       if (javaWarmup > 0) {
         raw.run(javaWarmup, rawWindow);
       }
@@ -259,12 +329,20 @@ public final class Bench implements Callable<Integer> {
       long clientBefore = ownTicks();
       RawExecutorRun.Result result = raw.run(javaTasks, rawWindow);
       double msPerTask = 1000.0 / TICKS_PER_SECOND / javaTasks;
-      RawFigures figures = new RawFigures(result.perSecond(),
-          (ticksOf(raw.pids()) - membersBefore) * msPerTask,
-          (ownTicks() - clientBefore) * msPerTask);
-      out.printf(Locale.ROOT, "raw executor run: %d no-op tasks round-robin over %d members, at"
-          + " most %d in flight, in %.2f s: %.0f tasks/s%n", javaTasks, nodes, rawWindow,
-          result.nanos() / 1e9, figures.perSecond());
+      RawFigures figures =
+          new RawFigures(
+              result.perSecond(),
+              (ticksOf(raw.pids()) - membersBefore) * msPerTask,
+              (ownTicks() - clientBefore) * msPerTask);
+      out.printf(
+          Locale.ROOT,
+          "raw executor run: %d no-op tasks round-robin over %d members, at"
+              + " most %d in flight, in %.2f s: %.0f tasks/s%n",
+          javaTasks,
+          nodes,
+          rawWindow,
+          result.nanos() / 1e9,
+          figures.perSecond());
       return figures;
     }
   }
@@ -272,8 +350,12 @@ public final class Bench implements Callable<Integer> {
   /** An array of no-op Java tasks through the grid, against the raw executor's rate. */
   private void measureJava(LocalGrid grid, Path base, RawFigures raw) throws Exception {
     // One request carries the whole array: give the node time to accept 100,000 records.
-    try (GridClient client = GridClient.builder().nodes(grid.urls()).token(grid.token())
-        .requestTimeout(java.time.Duration.ofMinutes(10)).build()) {
+    try (GridClient client =
+        GridClient.builder()
+            .nodes(grid.urls())
+            .token(grid.token())
+            .requestTimeout(java.time.Duration.ofMinutes(10))
+            .build()) {
       String jar = client.uploadJar(NoOpJar.write(base.resolve("jars")));
       JavaArrayRun run = new JavaArrayRun(client, jar);
       if (javaWarmup > 0) {
@@ -282,25 +364,43 @@ public final class Bench implements Callable<Integer> {
       long[] before = cpuTicks(grid);
       JavaArrayRun.Result result = run.run(javaTasks);
       long[] after = cpuTicks(grid);
-      out.printf(Locale.ROOT, "grid java run: an array of %d no-op Java tasks (jar %s...) on %d"
-          + " nodes x %d slots, tasks %s; the submit took %.2f s, the client saw the array end"
-          + " after %.2f s (status polled every 1%% of the time so far, %d-%d ms)%n",
-          result.tasks(), jar.substring(0, 12), nodes, slots, result.tasksByState(),
-          result.submitNanos() / 1e9, result.nanos() / 1e9, JavaArrayRun.MIN_POLL_MILLIS,
+      out.printf(
+          Locale.ROOT,
+          "grid java run: an array of %d no-op Java tasks (jar %s...) on %d"
+              + " nodes x %d slots, tasks %s; the submit took %.2f s, the client saw the array end"
+              + " after %.2f s (status polled every 1%% of the time so far, %d-%d ms)%n",
+          result.tasks(),
+          jar.substring(0, 12),
+          nodes,
+          slots,
+          result.tasksByState(),
+          result.submitNanos() / 1e9,
+          result.nanos() / 1e9,
+          JavaArrayRun.MIN_POLL_MILLIS,
           JavaArrayRun.MAX_POLL_MILLIS);
       if (result.succeeded() != result.tasks()) {
-        out.printf("warning: only %d of %d Java tasks succeeded%n", result.succeeded(),
-            result.tasks());
+        out.printf(
+            "warning: only %d of %d Java tasks succeeded%n", result.succeeded(), result.tasks());
       }
       out.println(Figures.javaLine(result.perSecond(), raw.perSecond()));
       double msPerTask = 1000.0 / TICKS_PER_SECOND / result.tasks();
-      out.println(Figures.javaCpuLine((after[0] - before[0]) * msPerTask,
-          (after[2] - before[2]) * msPerTask, raw.membersMs(), raw.clientMs()));
+      out.println(
+          Figures.javaCpuLine(
+              (after[0] - before[0]) * msPerTask,
+              (after[2] - before[2]) * msPerTask,
+              raw.membersMs(),
+              raw.clientMs()));
       JavaArrayRun.DurableWrites writes = run.durableWrites(result.array(), result.tasks());
-      out.printf(Locale.ROOT, "durable writes (extra figure, no target): %.2f stores per task"
-          + " block of %d tasks (written behind), %.4f per task, %.2f output blobs per task;"
-          + " over %d tasks%n", writes.blockStores(), TaskBlock.SIZE, writes.storesPerTask(),
-          writes.outputBlobs(), writes.sampled());
+      out.printf(
+          Locale.ROOT,
+          "durable writes (extra figure, no target): %.2f stores per task"
+              + " block of %d tasks (written behind), %.4f per task, %.2f output blobs per task;"
+              + " over %d tasks%n",
+          writes.blockStores(),
+          TaskBlock.SIZE,
+          writes.storesPerTask(),
+          writes.outputBlobs(),
+          writes.sampled());
     }
   }
 
@@ -328,8 +428,8 @@ public final class Bench implements Callable<Integer> {
   }
 
   /**
-   * CPU ticks so far of the nodes, of the job processes they have reaped, and of this JVM. A
-   * tick is 1/{@value #TICKS_PER_SECOND} s (USER_HZ, 100 on Linux).
+   * CPU ticks so far of the nodes, of the job processes they have reaped, and of this JVM. A tick
+   * is 1/{@value #TICKS_PER_SECOND} s (USER_HZ, 100 on Linux).
    */
   private static long[] cpuTicks(LocalGrid grid) {
     long[] ticks = new long[3];
@@ -351,14 +451,14 @@ public final class Bench implements Callable<Integer> {
   }
 
   private static long rssKib(long pid) {
-    return Figures.vmRssKib(procFile(pid, "status")).orElseThrow(
-        () -> new IllegalStateException("no VmRSS in /proc/" + pid + "/status"));
+    return Figures.vmRssKib(procFile(pid, "status"))
+        .orElseThrow(() -> new IllegalStateException("no VmRSS in /proc/" + pid + "/status"));
   }
 
   private void checkPositive(String option, int value) {
     if (value < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          option + " " + value + " must be at least 1");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), option + " " + value + " must be at least 1");
     }
   }
 }

@@ -10,11 +10,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Cron precision: how late a fire's job process starts after its due time. Several schedules
- * fire every second (so 100 fires take about 100 / schedules seconds); for each fire, the job's
- * start time (recorded by the worker just before it spawns the process) minus the due time.
- * Target (issue 3): p99 under 50 ms. Node clocks are the machine's clock here, so the two times
- * are comparable.
+ * Cron precision: how late a fire's job process starts after its due time. Several schedules fire
+ * every second (so 100 fires take about 100 / schedules seconds); for each fire, the job's start
+ * time (recorded by the worker just before it spawns the process) minus the due time. Target (issue
+ * 3): p99 under 50 ms. Node clocks are the machine's clock here, so the two times are comparable.
  */
 final class CronPrecision {
   static final long P99_TARGET_MS = 50;
@@ -43,8 +42,12 @@ final class CronPrecision {
             }
             JobInfo job = client.status(run.jobId());
             if (job.startedAtMillis() != null) {
-              measured.put(run.jobId(), new long[] {job.startedAtMillis() - run.fireTimeMillis(),
-                  job.submittedAtMillis() - run.fireTimeMillis()});
+              measured.put(
+                  run.jobId(),
+                  new long[] {
+                    job.startedAtMillis() - run.fireTimeMillis(),
+                    job.submittedAtMillis() - run.fireTimeMillis()
+                  });
             }
           }
         }
@@ -59,11 +62,17 @@ final class CronPrecision {
     long p50 = Figures.percentile(delays, 50);
     long p99 = Figures.percentile(delays, 99);
     long max = delays.stream().mapToLong(Long::longValue).max().orElse(-1);
-    return String.format(java.util.Locale.ROOT,
+    return String.format(
+        java.util.Locale.ROOT,
         "cron: fire due time to job start over %d fires: p50 %d ms, p99 %d ms, max %d ms"
             + " (target p99 < %d ms) %s; of which due time to job created: p50 %d ms, p99 %d ms",
-        delays.size(), p50, p99, max, P99_TARGET_MS,
+        delays.size(),
+        p50,
+        p99,
+        max,
+        P99_TARGET_MS,
         Figures.verdict(delays.size() >= fires && p99 < P99_TARGET_MS),
-        Figures.percentile(created, 50), Figures.percentile(created, 99));
+        Figures.percentile(created, 50),
+        Figures.percentile(created, 99));
   }
 }

@@ -9,15 +9,21 @@ import java.util.Optional;
 final class Figures {
   /** The grid's throughput must reach this share of the ProcessBuilder pool's. */
   static final double RATIO_TARGET = 0.50;
+
   /** Submit-to-start latency targets, in milliseconds. */
   static final long P50_TARGET_MS = 20;
+
   static final long P99_TARGET_MS = 100;
+
   /** Resident memory of an idle node, in MiB. */
   static final long RSS_TARGET_MIB = 300;
+
   /** Blob store reads (from the reading node's own copy) against one local file's. */
   static final double STORAGE_READ_TARGET = 0.50;
+
   /** Blob store writes with two copies against one local file's, fsync included. */
   static final double STORAGE_WRITE_TARGET = 0.30;
+
   /** Java tasks of an array through the grid against the raw Hazelcast executor's. */
   static final double JAVA_RATIO_TARGET = 0.50;
 
@@ -58,8 +64,8 @@ final class Figures {
 
   /**
    * CPU of a process from its {@code /proc/PID/stat} line, in clock ticks: {@code [0]} its own
-   * (utime + stime), {@code [1]} that of its children it has reaped (cutime + cstime). Fields
-   * are counted after the command name, which may hold spaces, hence the last ')'.
+   * (utime + stime), {@code [1]} that of its children it has reaped (cutime + cstime). Fields are
+   * counted after the command name, which may hold spaces, hence the last ')'.
    */
   static long[] cpuTicks(String procStat) {
     String[] f = procStat.substring(procStat.lastIndexOf(')') + 2).trim().split(" ");
@@ -75,10 +81,16 @@ final class Figures {
    */
   static String cpuLine(double nodesMs, double jobProcessesMs, double clientMs, int cores) {
     double total = nodesMs + jobProcessesMs + clientMs;
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "cpu per grid job (extra figure, no target): %.1f ms = nodes %.1f + their job processes"
             + " %.1f + bench client %.1f; %d cores at that cost allow at most %.0f jobs/s",
-        total, nodesMs, jobProcessesMs, clientMs, cores, cores * 1000 / total);
+        total,
+        nodesMs,
+        jobProcessesMs,
+        clientMs,
+        cores,
+        cores * 1000 / total);
   }
 
   static String verdict(boolean pass) {
@@ -87,39 +99,60 @@ final class Figures {
 
   static String throughputLine(double grid, double pool) {
     double ratio = grid / pool;
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "throughput: grid %.0f jobs/s, ProcessBuilder pool %.0f jobs/s, ratio %.2f (target >= %.2f) %s",
-        grid, pool, ratio, RATIO_TARGET, verdict(ratio >= RATIO_TARGET));
+        grid,
+        pool,
+        ratio,
+        RATIO_TARGET,
+        verdict(ratio >= RATIO_TARGET));
   }
 
   static String javaLine(double grid, double raw) {
     double ratio = grid / raw;
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "java: grid array %.0f tasks/s, raw Hazelcast executor %.0f tasks/s, ratio %.3f"
             + " (target >= %.2f) %s",
-        grid, raw, ratio, JAVA_RATIO_TARGET, verdict(ratio >= JAVA_RATIO_TARGET));
+        grid,
+        raw,
+        ratio,
+        JAVA_RATIO_TARGET,
+        verdict(ratio >= JAVA_RATIO_TARGET));
   }
 
   /**
    * The extra CPU figure of the Java runs (no target): CPU per task of the grid's node JVMs and of
    * the raw executor's members, each with the bench JVM's share while it ran.
    */
-  static String javaCpuLine(double nodesMs, double gridClientMs, double membersMs,
-      double rawClientMs) {
-    return String.format(Locale.ROOT,
+  static String javaCpuLine(
+      double nodesMs, double gridClientMs, double membersMs, double rawClientMs) {
+    return String.format(
+        Locale.ROOT,
         "cpu per java task (extra figure, no target): grid %.2f ms = nodes %.2f + bench client"
             + " %.2f; raw executor %.3f ms = members %.3f + bench %.3f",
-        nodesMs + gridClientMs, nodesMs, gridClientMs, membersMs + rawClientMs, membersMs,
+        nodesMs + gridClientMs,
+        nodesMs,
+        gridClientMs,
+        membersMs + rawClientMs,
+        membersMs,
         rawClientMs);
   }
 
   static String latencyLine(List<Long> millis) {
     long p50 = percentile(millis, 50);
     long p99 = percentile(millis, 99);
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "latency: submit-to-start over %d jobs p50 %d ms, p99 %d ms, max %d ms"
             + " (targets p50 < %d ms, p99 < %d ms) %s",
-        millis.size(), p50, p99, percentile(millis, 100), P50_TARGET_MS, P99_TARGET_MS,
+        millis.size(),
+        p50,
+        p99,
+        percentile(millis, 100),
+        P50_TARGET_MS,
+        P99_TARGET_MS,
         verdict(p50 < P50_TARGET_MS && p99 < P99_TARGET_MS));
   }
 
@@ -130,9 +163,14 @@ final class Figures {
     for (int i = 0; i < names.size(); i++) {
       each.append(i == 0 ? "" : ", ").append(names.get(i)).append(' ').append(kib.get(i) / 1024);
     }
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "idle RSS: max %d MB over %d nodes (%s) (target < %d MB) %s",
-        maxKib / 1024, kib.size(), each, RSS_TARGET_MIB, verdict(maxKib < RSS_TARGET_MIB * 1024));
+        maxKib / 1024,
+        kib.size(),
+        each,
+        RSS_TARGET_MIB,
+        verdict(maxKib < RSS_TARGET_MIB * 1024));
   }
 
   /** The median of the values (the mean of the middle two for an even count). */
@@ -150,15 +188,24 @@ final class Figures {
    * One storage figure: the store's rate in each round and the baseline's, in MB/s (10^6 bytes),
    * and the ratio of their medians against the target; a target of 0 marks an extra figure.
    */
-  static String storageLine(String what, double[] store, String baselineName, double[] baseline,
-      double target) {
+  static String storageLine(
+      String what, double[] store, String baselineName, double[] baseline, double target) {
     double ratio = median(store) / median(baseline);
-    String verdict = target > 0
-        ? String.format(Locale.ROOT, "(target >= %.2f) %s", target, verdict(ratio >= target))
-        : "(extra figure, no target)";
-    return String.format(Locale.ROOT, "storage %s: %s MB/s, median %.0f; %s %s MB/s, median %.0f;"
-        + " ratio %.2f %s", what, mbPerSecond(store), median(store) / 1e6, baselineName,
-        mbPerSecond(baseline), median(baseline) / 1e6, ratio, verdict);
+    String verdict =
+        target > 0
+            ? String.format(Locale.ROOT, "(target >= %.2f) %s", target, verdict(ratio >= target))
+            : "(extra figure, no target)";
+    return String.format(
+        Locale.ROOT,
+        "storage %s: %s MB/s, median %.0f; %s %s MB/s, median %.0f;" + " ratio %.2f %s",
+        what,
+        mbPerSecond(store),
+        median(store) / 1e6,
+        baselineName,
+        mbPerSecond(baseline),
+        median(baseline) / 1e6,
+        ratio,
+        verdict);
   }
 
   private static String mbPerSecond(double[] bytesPerSecond) {

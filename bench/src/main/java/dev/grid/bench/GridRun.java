@@ -40,7 +40,11 @@ final class GridRun {
    * @param states how many jobs ended in each state
    */
   record Throughput(
-      int jobs, long firstSubmitMillis, long lastEndMillis, long submitNanos, long clientNanos,
+      int jobs,
+      long firstSubmitMillis,
+      long lastEndMillis,
+      long submitNanos,
+      long clientNanos,
       Map<JobState, Integer> states) {
 
     /** Jobs per second, from the first submit to the last job's end as the grid recorded it. */
@@ -58,8 +62,9 @@ final class GridRun {
     AtomicInteger left = new AtomicInteger(count);
     AtomicLong lastSubmitted = new AtomicLong();
     AtomicInteger names = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(threads,
-        r -> new Thread(r, "bench-client-" + names.incrementAndGet()));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads, r -> new Thread(r, "bench-client-" + names.incrementAndGet()));
     try {
       long startMillis = System.currentTimeMillis();
       long start = System.nanoTime();
@@ -86,7 +91,8 @@ final class GridRun {
       throw new IllegalStateException("a client thread failed: " + e.getCause(), e.getCause());
     } catch (InterruptedException | TimeoutException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("the jobs did not all end within " + WAIT_MINUTES + " min", e);
+      throw new IllegalStateException(
+          "the jobs did not all end within " + WAIT_MINUTES + " min", e);
     } finally {
       pool.shutdownNow();
     }
@@ -119,8 +125,8 @@ final class GridRun {
       JobId id = client.submit(NO_OP);
       JobInfo info = awaitEnd(id);
       if (info.startedAtMillis() == null) {
-        throw new IllegalStateException("job " + id + " ended " + info.state()
-            + " without a start time: " + info.message());
+        throw new IllegalStateException(
+            "job " + id + " ended " + info.state() + " without a start time: " + info.message());
       }
       millis.add(info.startedAtMillis() - before);
     }

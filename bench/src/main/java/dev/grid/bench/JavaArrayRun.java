@@ -17,11 +17,11 @@ import java.util.concurrent.TimeUnit;
  * Java jobs through a running grid: one array of no-op tasks ({@link NoOpJar}), submitted in one
  * request, as a batch user would send it.
  *
- * <p>The array's end is seen by polling its status, every {@value #MIN_POLL_MILLIS} ms at first
- * and then every 1% of the time so far (at most {@value #MAX_POLL_MILLIS} ms). An array's status
- * is summed up where its task blocks live, one small answer per block of 256 tasks, so a poll
- * costs the nodes little. The rate counts up to one poll interval more than the grid took: at
- * most about 1%, or 100 ms.
+ * <p>The array's end is seen by polling its status, every {@value #MIN_POLL_MILLIS} ms at first and
+ * then every 1% of the time so far (at most {@value #MAX_POLL_MILLIS} ms). An array's status is
+ * summed up where its task blocks live, one small answer per block of 256 tasks, so a poll costs
+ * the nodes little. The rate counts up to one poll interval more than the grid took: at most about
+ * 1%, or 100 ms.
  */
 final class JavaArrayRun {
   static final long MIN_POLL_MILLIS = 100;
@@ -44,8 +44,8 @@ final class JavaArrayRun {
    * @param nanos from just before the submit until a poll saw the array ended
    * @param tasksByState the array's tasks per state at its end
    */
-  record Result(JobId array, int tasks, long submitNanos, long nanos,
-      Map<JobState, Integer> tasksByState) {
+  record Result(
+      JobId array, int tasks, long submitNanos, long nanos, Map<JobState, Integer> tasksByState) {
     double perSecond() {
       return Figures.perSecond(tasks, nanos);
     }
@@ -57,8 +57,8 @@ final class JavaArrayRun {
 
   /** Submits an array of {@code count} no-op Java tasks and waits until every task has ended. */
   Result run(int count) throws InterruptedException {
-    JobSpec spec = JobSpec.java(jarSha256, NoOpJar.CLASS_NAME)
-        .withArray(ArraySpec.parse("0-" + (count - 1)));
+    JobSpec spec =
+        JobSpec.java(jarSha256, NoOpJar.CLASS_NAME).withArray(ArraySpec.parse("0-" + (count - 1)));
     long start = System.nanoTime();
     JobId array = client.submit(spec);
     long submitted = System.nanoTime() - start;
@@ -69,8 +69,16 @@ final class JavaArrayRun {
         return new Result(array, count, submitted, System.nanoTime() - start, info.tasks());
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("array " + array + " of " + count + " Java tasks did not"
-            + " end within " + WAIT_MINUTES + " min: " + info.taskSummary());
+        throw new IllegalStateException(
+            "array "
+                + array
+                + " of "
+                + count
+                + " Java tasks did not"
+                + " end within "
+                + WAIT_MINUTES
+                + " min: "
+                + info.taskSummary());
       }
       long sinceStart = (System.nanoTime() - start) / 1_000_000;
       Thread.sleep(Math.max(MIN_POLL_MILLIS, Math.min(MAX_POLL_MILLIS, sinceStart / 100)));
@@ -87,8 +95,7 @@ final class JavaArrayRun {
    * @param outputBlobs output blobs per task
    * @param sampled tasks in the blocks listed
    */
-  record DurableWrites(double blockStores, double storesPerTask, double outputBlobs,
-      int sampled) {}
+  record DurableWrites(double blockStores, double storesPerTask, double outputBlobs, int sampled) {}
 
   /**
    * Waits until the blocks' write-behind has settled: every block of the array is stored and two
@@ -121,10 +128,14 @@ final class JavaArrayRun {
     for (BlobInfo b : outputs.blobs()) {
       tasks.add(b.key().substring(0, b.key().indexOf('/', "out/".length())));
     }
-    double outputsPerTask = outputs.truncated()
-        ? (double) outputs.blobs().size() / Math.max(1, tasks.size())
-        : (double) outputs.blobs().size() / Math.max(1, sampled);
-    return new DurableWrites(listed == 0 ? 0 : (double) stores / listed,
-        sampled == 0 ? 0 : (double) stores / sampled, outputsPerTask, sampled);
+    double outputsPerTask =
+        outputs.truncated()
+            ? (double) outputs.blobs().size() / Math.max(1, tasks.size())
+            : (double) outputs.blobs().size() / Math.max(1, sampled);
+    return new DurableWrites(
+        listed == 0 ? 0 : (double) stores / listed,
+        sampled == 0 ? 0 : (double) stores / sampled,
+        outputsPerTask,
+        sampled);
   }
 }

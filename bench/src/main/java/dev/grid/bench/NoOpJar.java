@@ -11,9 +11,9 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
 /**
- * The jar of {@link NoOpJob}, built by the bench from the class file it was built with, so a
- * grid runs exactly the class the raw executor runs. Its bytes are the same from run to run (a
- * fixed entry time), so a grid that already holds it uploads nothing again.
+ * The jar of {@link NoOpJob}, built by the bench from the class file it was built with, so a grid
+ * runs exactly the class the raw executor runs. Its bytes are the same from run to run (a fixed
+ * entry time), so a grid that already holds it uploads nothing again.
  */
 final class NoOpJar {
   static final String CLASS_NAME = NoOpJob.class.getName();
@@ -27,8 +27,11 @@ final class NoOpJar {
     Path jar = dir.resolve("noop-job.jar");
     try (InputStream in = NoOpJob.class.getClassLoader().getResourceAsStream(entry)) {
       if (in == null) {
-        throw new IllegalStateException("the class file " + entry + " is not on the bench's"
-            + " class path: rebuild the bench (mvn -DskipTests -pl bench -am package)");
+        throw new IllegalStateException(
+            "the class file "
+                + entry
+                + " is not on the bench's"
+                + " class path: rebuild the bench (mvn -DskipTests -pl bench -am package)");
       }
       byte[] bytes = in.readAllBytes();
       Files.createDirectories(dir);

@@ -33,17 +33,20 @@ final class ProcessPool {
   long run(int count) {
     AtomicInteger left = new AtomicInteger(count);
     AtomicInteger names = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(threads,
-        r -> new Thread(r, "bench-spawn-" + names.incrementAndGet()));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads, r -> new Thread(r, "bench-spawn-" + names.incrementAndGet()));
     try {
       long start = System.nanoTime();
       List<Future<?>> workers = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        workers.add(pool.submit(() -> {
-          while (left.getAndDecrement() > 0) {
-            spawnTrue();
-          }
-        }));
+        workers.add(
+            pool.submit(
+                () -> {
+                  while (left.getAndDecrement() > 0) {
+                    spawnTrue();
+                  }
+                }));
       }
       for (Future<?> worker : workers) {
         worker.get(10, TimeUnit.MINUTES);
@@ -61,10 +64,11 @@ final class ProcessPool {
 
   private static void spawnTrue() {
     try {
-      Process process = new ProcessBuilder("true")
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process process =
+          new ProcessBuilder("true")
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       int exit = process.waitFor();
       if (exit != 0) {
         throw new IllegalStateException("`true` exited with " + exit);

@@ -34,12 +34,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Fairness. The members are <b>processes</b>, as the grid's nodes are: three JVMs started with
  * the nodes' own JVM options ({@link NodeProcess#BASE_JVM_OPTIONS} and {@link
- * LocalGrid#NODE_JVM_OPTIONS}) and member configuration ({@link RawMember}), sharing this
- * machine's cores. In one JVM the three members would share one heap, one JIT and one set of
- * threads, which a grid of three node processes does not get. The tasks are sent from this JVM,
- * as the grid's are sent by this JVM's client; this JVM joins as a <i>lite</i> member (one that
- * holds no data and runs no tasks), so every task crosses a socket to the member that runs it, as
- * every grid job does. At most {@code window} tasks are in flight at once.
+ * LocalGrid#NODE_JVM_OPTIONS}) and member configuration ({@link RawMember}), sharing this machine's
+ * cores. In one JVM the three members would share one heap, one JIT and one set of threads, which a
+ * grid of three node processes does not get. The tasks are sent from this JVM, as the grid's are
+ * sent by this JVM's client; this JVM joins as a <i>lite</i> member (one that holds no data and
+ * runs no tasks), so every task crosses a socket to the member that runs it, as every grid job
+ * does. At most {@code window} tasks are in flight at once.
  */
 final class RawExecutorRun implements AutoCloseable {
   private static final long READY_SECONDS = 60;
@@ -100,12 +100,21 @@ final class RawExecutorRun implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(NodeProcess.BASE_JVM_OPTIONS);
         command.addAll(LocalGrid.NODE_JVM_OPTIONS);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-            RawMember.class.getName(), cluster, "r" + (i + 1), Integer.toString(ports.get(i)),
-            String.join(",", addresses)));
+        command.addAll(
+            List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                RawMember.class.getName(),
+                cluster,
+                "r" + (i + 1),
+                Integer.toString(ports.get(i)),
+                String.join(",", addresses)));
         File log = logDir.resolve("r" + (i + 1) + ".log").toFile();
-        processes.add(new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start());
+        processes.add(
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                .start());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the raw executor's members", e);
@@ -116,13 +125,19 @@ final class RawExecutorRun implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
     while (lite.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count() < count) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the raw executor's " + count + " members did not join"
-            + " within " + READY_SECONDS + " s: see their logs in " + logDir);
+        throw new IllegalStateException(
+            "the raw executor's "
+                + count
+                + " members did not join"
+                + " within "
+                + READY_SECONDS
+                + " s: see their logs in "
+                + logDir);
       }
       for (Process p : processes) {
         if (!p.isAlive()) {
-          throw new IllegalStateException("a raw executor member exited with " + p.exitValue()
-              + ": see its log in " + logDir);
+          throw new IllegalStateException(
+              "a raw executor member exited with " + p.exitValue() + ": see its log in " + logDir);
         }
       }
       sleepBriefly();
@@ -142,21 +157,22 @@ final class RawExecutorRun implements AutoCloseable {
     CountDownLatch done = new CountDownLatch(count);
     AtomicInteger failed = new AtomicInteger();
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-    ExecutionCallback<Object> callback = new ExecutionCallback<>() {
-      @Override
-      public void onResponse(Object response) {
-        room.release();
-        done.countDown();
-      }
+    ExecutionCallback<Object> callback =
+        new ExecutionCallback<>() {
+          @Override
+          public void onResponse(Object response) {
+            room.release();
+            done.countDown();
+          }
 
-      @Override
-      public void onFailure(Throwable t) {
-        failed.incrementAndGet();
-        firstFailure.compareAndSet(null, t);
-        room.release();
-        done.countDown();
-      }
-    };
+          @Override
+          public void onFailure(Throwable t) {
+            failed.incrementAndGet();
+            firstFailure.compareAndSet(null, t);
+            room.release();
+            done.countDown();
+          }
+        };
     NoOpTask task = new NoOpTask();
     long start = System.nanoTime();
     for (int i = 0; i < count; i++) {
@@ -164,13 +180,24 @@ final class RawExecutorRun implements AutoCloseable {
       executor.submitToMember(task, members.get(i % members.size()), callback);
     }
     if (!done.await(WAIT_MINUTES, TimeUnit.MINUTES)) {
-      throw new IllegalStateException("the raw executor's " + count + " tasks did not all end"
-          + " within " + WAIT_MINUTES + " min");
+      throw new IllegalStateException(
+          "the raw executor's "
+              + count
+              + " tasks did not all end"
+              + " within "
+              + WAIT_MINUTES
+              + " min");
     }
     long nanos = System.nanoTime() - start;
     if (firstFailure.get() != null) {
-      throw new IllegalStateException(failed.get() + " of " + count + " raw executor tasks failed,"
-          + " the first with " + firstFailure.get(), firstFailure.get());
+      throw new IllegalStateException(
+          failed.get()
+              + " of "
+              + count
+              + " raw executor tasks failed,"
+              + " the first with "
+              + firstFailure.get(),
+          firstFailure.get());
     }
     return new Result(count, nanos, failed.get());
   }

@@ -9,10 +9,10 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * A bare Hazelcast member for the raw executor's baseline ({@link RawExecutorRun}): the grid's
- * own member configuration ({@link ClusterSettings}), nothing of a node on top (no scheduler, no
- * worker, no blob store, no HTTP). It runs until its standard input closes, which happens when
- * the bench stops it or dies.
+ * A bare Hazelcast member for the raw executor's baseline ({@link RawExecutorRun}): the grid's own
+ * member configuration ({@link ClusterSettings}), nothing of a node on top (no scheduler, no
+ * worker, no blob store, no HTTP). It runs until its standard input closes, which happens when the
+ * bench stops it or dies.
  *
  * <p>Arguments: {@code CLUSTER NAME PORT MEMBER,MEMBER,...}
  */
@@ -24,15 +24,23 @@ public final class RawMember {
       System.err.println("usage: RawMember CLUSTER NAME PORT HOST:PORT,HOST:PORT,...");
       System.exit(2);
     }
-    HazelcastInstance member = Hazelcast.newHazelcastInstance(settings(args[0], args[1],
-        Integer.parseInt(args[2]), List.of(args[3].split(","))).toConfig());
+    HazelcastInstance member =
+        Hazelcast.newHazelcastInstance(
+            settings(args[0], args[1], Integer.parseInt(args[2]), List.of(args[3].split(",")))
+                .toConfig());
     System.in.transferTo(java.io.OutputStream.nullOutputStream()); // until the bench lets go
     member.getLifecycleService().terminate();
     System.exit(0);
   }
 
   static ClusterSettings settings(String cluster, String name, int port, List<String> members) {
-    return new ClusterSettings(cluster, name, "127.0.0.1", port, members,
-        NodeConfig.DEFAULT_PARTITIONS, SchedulerTypes.kryoClasses());
+    return new ClusterSettings(
+        cluster,
+        name,
+        "127.0.0.1",
+        port,
+        members,
+        NodeConfig.DEFAULT_PARTITIONS,
+        SchedulerTypes.kryoClasses());
   }
 }

@@ -35,43 +35,58 @@ import picocli.CommandLine.Spec;
  * bin/bench storage --blobs 4 --rounds 5
  * </pre>
  *
- * <p>Three nodes' stores run in this JVM: Hazelcast members configured as the grid configures
- * them ({@link StorageCluster}), talking over loopback TCP, each with its disk store in a
- * directory of its own on the one disk of the run's directory, two copies of each blob. A round:
+ * <p>Three nodes' stores run in this JVM: Hazelcast members configured as the grid configures them
+ * ({@link StorageCluster}), talking over loopback TCP, each with its disk store in a directory of
+ * its own on the one disk of the run's directory, two copies of each blob. A round:
  *
  * <ol>
  *   <li>the baseline writes N x M bytes to one file with a {@link FileChannel}, in chunks of
  *       {@value LocalDiskStore#DEFAULT_CHUNK_SIZE} bytes (the store's chunk size), with one fsync
  *       at the end, and then reads it back with the same chunk size;
- *   <li>node n1 puts the same bytes as N blobs (each put returns once both copies are fsynced:
- *       n1 keeps the first and streams the second to another node as it writes);
+ *   <li>node n1 puts the same bytes as N blobs (each put returns once both copies are fsynced: n1
+ *       keeps the first and streams the second to another node as it writes);
  *   <li>n1 reads each blob back, from its own copy (local);
- *   <li>each blob is read by the node that holds no copy of it, over the cluster (remote: an
- *       extra figure without a target).
+ *   <li>each blob is read by the node that holds no copy of it, over the cluster (remote: an extra
+ *       figure without a target).
  * </ol>
  *
- * Every read consumes the stream through a buffer of the chunk size. The files written are
- * fresh, so reads come from the page cache for the store and the baseline alike. MB is
- * 10<sup>6</sup> bytes. What is in the stores and the file is deleted after each round, untimed.
+ * Every read consumes the stream through a buffer of the chunk size. The files written are fresh,
+ * so reads come from the page cache for the store and the baseline alike. MB is 10<sup>6</sup>
+ * bytes. What is in the stores and the file is deleted after each round, untimed.
  */
-@Command(name = "storage", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "storage",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Measures the replicated blob store against one local file on this machine.")
 final class StorageBench implements Callable<Integer> {
   static final int CHUNK = LocalDiskStore.DEFAULT_CHUNK_SIZE;
   private static final int NODES = 3;
   private static final int COPIES = 2;
 
-  @Option(names = "--blobs", defaultValue = "8", description = "Blobs per round (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--blobs",
+      defaultValue = "8",
+      description = "Blobs per round (default ${DEFAULT-VALUE}).")
   int blobs = 8;
 
-  @Option(names = "--blob-mib", defaultValue = "64", description = "Size of each blob in MiB (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--blob-mib",
+      defaultValue = "64",
+      description = "Size of each blob in MiB (default ${DEFAULT-VALUE}).")
   int blobMib = 64;
 
-  @Option(names = "--rounds", defaultValue = "3", description = "Timed rounds (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description = "Timed rounds (default ${DEFAULT-VALUE}).")
   int rounds = 3;
 
-  @Option(names = "--dir", description = "Directory for the stores and the file, on the disk to"
-      + " measure (default: a fresh temporary one, deleted after).")
+  @Option(
+      names = "--dir",
+      description =
+          "Directory for the stores and the file, on the disk to"
+              + " measure (default: a fresh temporary one, deleted after).")
   Path dir;
 
   @Spec CommandSpec spec;
@@ -87,14 +102,21 @@ final class StorageBench implements Callable<Integer> {
   }
 
   /** One round's rates, in bytes per second. */
-  record Round(double fileWrite, double fileRead, double storeWrite, double localRead,
-      double remoteRead) {}
+  record Round(
+      double fileWrite, double fileRead, double storeWrite, double localRead, double remoteRead) {}
 
   @Override
   public Integer call() throws Exception {
     if (blobs < 1 || blobMib < 1 || rounds < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--blobs " + blobs
-          + ", --blob-mib " + blobMib + " and --rounds " + rounds + " must each be at least 1");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--blobs "
+              + blobs
+              + ", --blob-mib "
+              + blobMib
+              + " and --rounds "
+              + rounds
+              + " must each be at least 1");
     }
     run();
     return 0;
@@ -108,8 +130,13 @@ final class StorageBench implements Callable<Integer> {
     long start = System.nanoTime();
     List<Round> measured = new ArrayList<>();
     try (StorageCluster cluster = StorageCluster.start(base.resolve("nodes"), NODES, COPIES)) {
-      out.printf(Locale.ROOT, "storage: %d nodes' blob stores in this JVM (Hazelcast members on"
-          + " loopback), %d copies, in %s; up in %.1f s%n", NODES, COPIES, base,
+      out.printf(
+          Locale.ROOT,
+          "storage: %d nodes' blob stores in this JVM (Hazelcast members on"
+              + " loopback), %d copies, in %s; up in %.1f s%n",
+          NODES,
+          COPIES,
+          base,
           (System.nanoTime() - start) / 1e9);
       round(cluster, base, content, Math.min(2, blobs), "warmup", false); // JIT, untimed
       for (int r = 0; r < rounds; r++) {
@@ -120,24 +147,44 @@ final class StorageBench implements Callable<Integer> {
       Bench.deleteTree(base);
     }
     double bytes = (double) blobs * content.length;
-    out.printf(Locale.ROOT, "storage run: %d rounds of %d blobs x %d MiB (%.0f MB) in %.1f s%n",
-        rounds, blobs, blobMib, bytes / 1e6, (System.nanoTime() - start) / 1e9);
-    out.println(Figures.storageLine("write R=" + COPIES + " (put from n1, returns when both copies"
-        + " are fsynced)", rates(measured, Round::storeWrite), "file write+fsync",
-        rates(measured, Round::fileWrite), Figures.STORAGE_WRITE_TARGET));
-    out.println(Figures.storageLine("read local (n1 reads its own copy)",
-        rates(measured, Round::localRead), "file read", rates(measured, Round::fileRead),
-        Figures.STORAGE_READ_TARGET));
-    out.println(Figures.storageLine("read remote (from a node without a copy)",
-        rates(measured, Round::remoteRead), "file read", rates(measured, Round::fileRead), 0));
+    out.printf(
+        Locale.ROOT,
+        "storage run: %d rounds of %d blobs x %d MiB (%.0f MB) in %.1f s%n",
+        rounds,
+        blobs,
+        blobMib,
+        bytes / 1e6,
+        (System.nanoTime() - start) / 1e9);
+    out.println(
+        Figures.storageLine(
+            "write R=" + COPIES + " (put from n1, returns when both copies" + " are fsynced)",
+            rates(measured, Round::storeWrite),
+            "file write+fsync",
+            rates(measured, Round::fileWrite),
+            Figures.STORAGE_WRITE_TARGET));
+    out.println(
+        Figures.storageLine(
+            "read local (n1 reads its own copy)",
+            rates(measured, Round::localRead),
+            "file read",
+            rates(measured, Round::fileRead),
+            Figures.STORAGE_READ_TARGET));
+    out.println(
+        Figures.storageLine(
+            "read remote (from a node without a copy)",
+            rates(measured, Round::remoteRead),
+            "file read",
+            rates(measured, Round::fileRead),
+            0));
   }
 
   private static double[] rates(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f) {
     return rounds.stream().mapToDouble(f).toArray();
   }
 
-  private Round round(StorageCluster cluster, Path base, byte[] content, int count, String name,
-      boolean describe) throws IOException {
+  private Round round(
+      StorageCluster cluster, Path base, byte[] content, int count, String name, boolean describe)
+      throws IOException {
     long bytes = (long) count * content.length;
     Path file = base.resolve("local-file-" + name);
     double fileWrite = rate(bytes, () -> writeFile(file, content, count));
@@ -146,35 +193,52 @@ final class StorageBench implements Callable<Integer> {
 
     ReplicatedBlobStore writer = cluster.store(0);
     String prefix = "bench/" + name + "/";
-    double storeWrite = rate(bytes, () -> {
-      for (int i = 0; i < count; i++) {
-        writer.put(prefix + i, new ByteArrayInputStream(content));
-      }
-    });
+    double storeWrite =
+        rate(
+            bytes,
+            () -> {
+              for (int i = 0; i < count; i++) {
+                writer.put(prefix + i, new ByteArrayInputStream(content));
+              }
+            });
     List<BlobMeta> written = writer.blobs(prefix);
-    double localRead = rate(bytes, () -> {
-      long read = 0;
-      for (BlobMeta blob : written) {
-        read += drain(writer, blob.key());
-      }
-      check(bytes, read, "the local reads");
-    });
+    double localRead =
+        rate(
+            bytes,
+            () -> {
+              long read = 0;
+              for (BlobMeta blob : written) {
+                read += drain(writer, blob.key());
+              }
+              check(bytes, read, "the local reads");
+            });
     Map<String, Integer> remoteReaders = new TreeMap<>();
-    double remoteRead = rate(bytes, () -> {
-      long read = 0;
-      for (BlobMeta blob : written) {
-        String reader = withoutCopy(cluster, blob);
-        remoteReaders.merge(reader, 1, Integer::sum);
-        read += drain(cluster.store(reader), blob.key());
-      }
-      check(bytes, read, "the remote reads");
-    });
+    double remoteRead =
+        rate(
+            bytes,
+            () -> {
+              long read = 0;
+              for (BlobMeta blob : written) {
+                String reader = withoutCopy(cluster, blob);
+                remoteReaders.merge(reader, 1, Integer::sum);
+                read += drain(cluster.store(reader), blob.key());
+              }
+              check(bytes, read, "the remote reads");
+            });
     if (describe) {
       Map<String, Integer> second = new TreeMap<>();
-      written.forEach(b -> b.replicas().stream().filter(n -> !n.equals(writer.node()))
-          .forEach(n -> second.merge(n, 1, Integer::sum)));
-      out.printf(Locale.ROOT, "storage %s: copies of %d blobs: n1 all, second copies %s;"
-          + " remote reads by %s%n", name, written.size(), second, remoteReaders);
+      written.forEach(
+          b ->
+              b.replicas().stream()
+                  .filter(n -> !n.equals(writer.node()))
+                  .forEach(n -> second.merge(n, 1, Integer::sum)));
+      out.printf(
+          Locale.ROOT,
+          "storage %s: copies of %d blobs: n1 all, second copies %s;" + " remote reads by %s%n",
+          name,
+          written.size(),
+          second,
+          remoteReaders);
     }
     for (BlobMeta blob : written) {
       writer.delete(blob.key());
@@ -194,8 +258,8 @@ final class StorageBench implements Callable<Integer> {
 
   /** Writes the content {@code count} times to a new file in chunks, fsyncs once at the end. */
   static void writeFile(Path file, byte[] content, int count) throws IOException {
-    try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel out =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       for (int i = 0; i < count; i++) {
         for (int at = 0; at < content.length; at += CHUNK) {
           ByteBuffer chunk = ByteBuffer.wrap(content, at, Math.min(CHUNK, content.length - at));
@@ -224,8 +288,13 @@ final class StorageBench implements Callable<Integer> {
   private static long drain(ReplicatedBlobStore store, String key) throws IOException {
     byte[] buffer = new byte[CHUNK];
     long read = 0;
-    try (InputStream in = store.open(key).orElseThrow(
-        () -> new IllegalStateException("blob '" + key + "' is missing on " + store.node()))) {
+    try (InputStream in =
+        store
+            .open(key)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "blob '" + key + "' is missing on " + store.node()))) {
       for (int n; (n = in.read(buffer)) >= 0; ) {
         read += n;
       }
@@ -235,8 +304,8 @@ final class StorageBench implements Callable<Integer> {
 
   private static void check(long expected, long read, String what) {
     if (read != expected) {
-      throw new IllegalStateException(what + " gave " + read + " bytes, " + expected
-          + " were written");
+      throw new IllegalStateException(
+          what + " gave " + read + " bytes, " + expected + " were written");
     }
   }
 

@@ -21,9 +21,9 @@ import java.util.UUID;
 
 /**
  * Hazelcast members in this JVM, each with the blob store a node has: the grid's own member
- * configuration ({@link ClusterSettings}, loopback TCP), a {@link LocalDiskStore} in a directory
- * of its own and the replicated store on top, as {@code GridNode} wires them. Only the storage
- * part of a node: no scheduler, worker or HTTP.
+ * configuration ({@link ClusterSettings}, loopback TCP), a {@link LocalDiskStore} in a directory of
+ * its own and the replicated store on top, as {@code GridNode} wires them. Only the storage part of
+ * a node: no scheduler, worker or HTTP.
  */
 final class StorageCluster implements AutoCloseable {
   private static final Duration READY = Duration.ofSeconds(60);
@@ -36,8 +36,8 @@ final class StorageCluster implements AutoCloseable {
 
   /**
    * Starts {@code nodes} members named {@code n1, n2, ...} with stores under {@code base/nN},
-   * keeping {@code replication} copies of each blob; returns once they form one cluster whose
-   * store metadata is restored.
+   * keeping {@code replication} copies of each blob; returns once they form one cluster whose store
+   * metadata is restored.
    */
   static StorageCluster start(Path base, int nodes, int replication) {
     String cluster = "storage-bench-" + UUID.randomUUID();
@@ -51,15 +51,28 @@ final class StorageCluster implements AutoCloseable {
     try {
       for (int i = 0; i < nodes; i++) {
         String name = name(i);
-        started.members.add(Hazelcast.newHazelcastInstance(new ClusterSettings(cluster, name,
-            "127.0.0.1", ports.get(i), addresses, NodeConfig.DEFAULT_PARTITIONS,
-            SchedulerTypes.kryoClasses()).toConfig()));
+        started.members.add(
+            Hazelcast.newHazelcastInstance(
+                new ClusterSettings(
+                        cluster,
+                        name,
+                        "127.0.0.1",
+                        ports.get(i),
+                        addresses,
+                        NodeConfig.DEFAULT_PARTITIONS,
+                        SchedulerTypes.kryoClasses())
+                    .toConfig()));
       }
       ReplicationSettings settings =
           ReplicationSettings.defaults(nodes).withReplication(replication);
       for (int i = 0; i < nodes; i++) {
-        started.stores.add(ReplicatedBlobStore.start(started.members.get(i), name(i),
-            new LocalDiskStore(base.resolve(name(i))), settings, Clock.systemUTC()));
+        started.stores.add(
+            ReplicatedBlobStore.start(
+                started.members.get(i),
+                name(i),
+                new LocalDiskStore(base.resolve(name(i))),
+                settings,
+                Clock.systemUTC()));
       }
       started.awaitReady(nodes);
     } catch (RuntimeException e) {
@@ -74,8 +87,11 @@ final class StorageCluster implements AutoCloseable {
     while (members.get(0).getCluster().getMembers().size() < nodes
         || !members.get(0).getPartitionService().isClusterSafe()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(nodes + " in-JVM members did not form one cluster within "
-            + READY + ": is loopback TCP blocked?");
+        throw new IllegalStateException(
+            nodes
+                + " in-JVM members did not form one cluster within "
+                + READY
+                + ": is loopback TCP blocked?");
       }
       try {
         Thread.sleep(50); // polling a cluster forming; nothing to be notified by
@@ -86,8 +102,8 @@ final class StorageCluster implements AutoCloseable {
     }
     for (ReplicatedBlobStore store : stores) {
       if (!store.awaitRestored(READY)) {
-        throw new IllegalStateException("the blob store of node " + store.node()
-            + " was not restored within " + READY);
+        throw new IllegalStateException(
+            "the blob store of node " + store.node() + " was not restored within " + READY);
       }
     }
   }

@@ -25,7 +25,8 @@ class FiguresTest {
   @Test
   void when_there_are_no_samples_or_a_bad_percentile_then_it_is_refused() {
     assertThatThrownBy(() -> Figures.percentile(List.of(), 50)).hasMessageContaining("no samples");
-    assertThatThrownBy(() -> Figures.percentile(List.of(1L), 0)).hasMessageContaining("percentile 0");
+    assertThatThrownBy(() -> Figures.percentile(List.of(1L), 0))
+        .hasMessageContaining("percentile 0");
   }
 
   @Test
@@ -49,12 +50,14 @@ class FiguresTest {
   @Test
   void when_figures_meet_or_miss_targets_then_lines_say_pass_or_miss() {
     assertThat(Figures.throughputLine(812, 1490))
-        .isEqualTo("throughput: grid 812 jobs/s, ProcessBuilder pool 1490 jobs/s, ratio 0.54"
-            + " (target >= 0.50) PASS");
+        .isEqualTo(
+            "throughput: grid 812 jobs/s, ProcessBuilder pool 1490 jobs/s, ratio 0.54"
+                + " (target >= 0.50) PASS");
     assertThat(Figures.throughputLine(700, 1490)).endsWith("ratio 0.47 (target >= 0.50) MISS");
     assertThat(Figures.latencyLine(List.of(5L, 10L, 19L)))
-        .isEqualTo("latency: submit-to-start over 3 jobs p50 10 ms, p99 19 ms, max 19 ms"
-            + " (targets p50 < 20 ms, p99 < 100 ms) PASS");
+        .isEqualTo(
+            "latency: submit-to-start over 3 jobs p50 10 ms, p99 19 ms, max 19 ms"
+                + " (targets p50 < 20 ms, p99 < 100 ms) PASS");
     assertThat(Figures.latencyLine(List.of(5L, 10L, 100L))).endsWith("MISS");
     assertThat(Figures.rssLine(List.of("n1", "n2"), List.of(200L * 1024, 310L * 1024)))
         .isEqualTo("idle RSS: max 310 MB over 2 nodes (n1 200, n2 310) (target < 300 MB) MISS");
@@ -72,10 +75,16 @@ class FiguresTest {
     assertThat(Figures.median(new double[] {4, 1, 2, 3})).isEqualTo(2.5);
     assertThatThrownBy(() -> Figures.median(new double[0])).hasMessageContaining("no values");
 
-    assertThat(Figures.storageLine("write", new double[] {100e6, 90e6, 110e6}, "file",
-        new double[] {300e6, 310e6, 320e6}, 0.30))
-        .isEqualTo("storage write: 100 90 110 MB/s, median 100; file 300 310 320 MB/s, median 310;"
-            + " ratio 0.32 (target >= 0.30) PASS");
+    assertThat(
+            Figures.storageLine(
+                "write",
+                new double[] {100e6, 90e6, 110e6},
+                "file",
+                new double[] {300e6, 310e6, 320e6},
+                0.30))
+        .isEqualTo(
+            "storage write: 100 90 110 MB/s, median 100; file 300 310 320 MB/s, median 310;"
+                + " ratio 0.32 (target >= 0.30) PASS");
     assertThat(Figures.storageLine("read", new double[] {1e9}, "file", new double[] {4e9}, 0.50))
         .endsWith("ratio 0.25 (target >= 0.50) MISS");
     assertThat(Figures.storageLine("remote", new double[] {1e9}, "file", new double[] {4e9}, 0))
@@ -85,11 +94,13 @@ class FiguresTest {
   @Test
   void when_java_tasks_reach_half_the_raw_executor_then_the_line_says_pass_else_miss() {
     assertThat(Figures.javaLine(5000, 10000))
-        .isEqualTo("java: grid array 5000 tasks/s, raw Hazelcast executor 10000 tasks/s,"
-            + " ratio 0.500 (target >= 0.50) PASS");
+        .isEqualTo(
+            "java: grid array 5000 tasks/s, raw Hazelcast executor 10000 tasks/s,"
+                + " ratio 0.500 (target >= 0.50) PASS");
     assertThat(Figures.javaLine(120, 9000)).endsWith("ratio 0.013 (target >= 0.50) MISS");
     assertThat(Figures.javaCpuLine(9.5, 0.5, 0.2, 0.05))
-        .isEqualTo("cpu per java task (extra figure, no target): grid 10.00 ms = nodes 9.50"
-            + " + bench client 0.50; raw executor 0.250 ms = members 0.200 + bench 0.050");
+        .isEqualTo(
+            "cpu per java task (extra figure, no target): grid 10.00 ms = nodes 9.50"
+                + " + bench client 0.50; raw executor 0.250 ms = members 0.200 + bench 0.050");
   }
 }

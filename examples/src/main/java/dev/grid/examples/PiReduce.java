@@ -20,13 +20,14 @@ public final class PiReduce implements GridJob<Double> {
   public Double run(JobContext context) {
     List<Hits> parts = context.parentResults(Hits.class);
     if (parts.isEmpty()) {
-      throw new IllegalArgumentException("no samples to reduce: submit PiReduce with --after"
-          + " the id of a PiSample array");
+      throw new IllegalArgumentException(
+          "no samples to reduce: submit PiReduce with --after" + " the id of a PiSample array");
     }
     Hits total = total(parts);
     double pi = estimate(total);
-    context.log("pi is about %.6f: %d of %d points inside, from %d tasks", pi, total.inside(),
-        total.samples(), parts.size());
+    context.log(
+        "pi is about %.6f: %d of %d points inside, from %d tasks",
+        pi, total.inside(), total.samples(), parts.size());
     return pi;
   }
 

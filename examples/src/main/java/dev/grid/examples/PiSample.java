@@ -67,7 +67,7 @@ public final class PiSample implements GridJob<Hits> {
     } catch (NumberFormatException e) {
       // said below
     }
-    throw new IllegalArgumentException("points per task '" + text + "' is not a positive"
-        + " number: give one, like 1000000");
+    throw new IllegalArgumentException(
+        "points per task '" + text + "' is not a positive" + " number: give one, like 1000000");
   }
 }

@@ -39,9 +39,11 @@ public final class SubmitAndWait {
     List<JobId> ids = new ArrayList<>();
     for (int i = 1; i <= jobs; i++) {
       // argv reaches the program as given: no shell quoting needed for "part $i of N".
-      ids.add(client.submit(JobSpec.command("sh", "-c", "echo \"$1 on $GRID_NODE\"", "sh",
-              "part " + i + " of " + jobs)
-          .withTimeout(Duration.ofMinutes(1))));
+      ids.add(
+          client.submit(
+              JobSpec.command(
+                      "sh", "-c", "echo \"$1 on $GRID_NODE\"", "sh", "part " + i + " of " + jobs)
+                  .withTimeout(Duration.ofMinutes(1))));
     }
     List<CompletableFuture<JobInfo>> done = ids.stream().map(client::completion).toList();
     CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);

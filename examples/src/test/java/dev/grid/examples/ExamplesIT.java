@@ -60,8 +60,10 @@ class ExamplesIT {
     try {
       List<CompletableFuture<GridNode>> starting = new ArrayList<>();
       for (int i = 0; i < ports.size(); i++) {
-        NodeConfig config = NodeConfig.local("n" + (i + 1), ports.get(i),
-            dir.resolve("n" + (i + 1)), TOKEN, 2).withMembers(members).withClusterName(cluster);
+        NodeConfig config =
+            NodeConfig.local("n" + (i + 1), ports.get(i), dir.resolve("n" + (i + 1)), TOKEN, 2)
+                .withMembers(members)
+                .withClusterName(cluster);
         starting.add(CompletableFuture.supplyAsync(() -> GridNode.start(config), starters));
       }
       starting.forEach(f -> nodes.add(f.join()));
@@ -84,10 +86,13 @@ class ExamplesIT {
   @Test
   void when_pi_samples_run_as_an_array_then_the_reducer_returns_the_estimate_of_their_draws() {
     long samples = 200_000;
-    JobId array = client.submit(JobSpec.java(jar, PiSample.class.getName(), "" + samples)
-        .withArray(ArraySpec.parse("0-3")));
-    JobId reduce = client.submit(JobSpec.java(jar, PiReduce.class.getName())
-        .withAfter(Dependencies.afterOk(array)));
+    JobId array =
+        client.submit(
+            JobSpec.java(jar, PiSample.class.getName(), "" + samples)
+                .withArray(ArraySpec.parse("0-3")));
+    JobId reduce =
+        client.submit(
+            JobSpec.java(jar, PiReduce.class.getName()).withAfter(Dependencies.afterOk(array)));
 
     List<Hits> expected = new ArrayList<>();
     for (int index = 0; index < 4; index++) {
@@ -95,12 +100,15 @@ class ExamplesIT {
     }
     double pi = PiReduce.estimate(PiReduce.total(expected));
     assertThat(awaitEnd(reduce)).isEqualTo(JobState.SUCCEEDED);
-    assertThat(client.result(reduce, Double.class)).isEqualTo(pi).isCloseTo(Math.PI,
-        org.assertj.core.data.Offset.offset(0.01));
+    assertThat(client.result(reduce, Double.class))
+        .isEqualTo(pi)
+        .isCloseTo(Math.PI, org.assertj.core.data.Offset.offset(0.01));
     assertThat(client.result(JobId.of(array + "_2"), Hits.class)).isEqualTo(expected.get(2));
     assertThat(new String(client.stdout(reduce), StandardCharsets.UTF_8))
-        .isEqualTo(String.format("pi is about %.6f: %d of %d points inside, from 4 tasks%n", pi,
-            PiReduce.total(expected).inside(), 4 * samples));
+        .isEqualTo(
+            String.format(
+                "pi is about %.6f: %d of %d points inside, from 4 tasks%n",
+                pi, PiReduce.total(expected).inside(), 4 * samples));
   }
 
   @Test
@@ -110,15 +118,20 @@ class ExamplesIT {
     Files.writeString(folder.resolveSibling("a.txt"), "The cat sat.\nThe DOG, the end!\n");
     Files.writeString(folder.resolve("b.md"), "dog-dog; cat 42 élan\n");
 
-    JobId id = client.submit(JobSpec.java(jar, WordCount.class.getName(),
-        folder.getParent().toString(), "2"));
+    JobId id =
+        client.submit(
+            JobSpec.java(jar, WordCount.class.getName(), folder.getParent().toString(), "2"));
 
     assertThat(awaitEnd(id)).isEqualTo(JobState.SUCCEEDED);
-    assertThat(client.result(id, TreeMap.class)).isEqualTo(Map.of("the", 3L, "cat", 2L,
-        "sat", 1L, "dog", 3L, "end", 1L, "42", 1L, "élan", 1L));
-    assertThat(new String(client.stdout(id), StandardCharsets.UTF_8)).isEqualTo(
-        "12 words, 7 distinct, in 2 files under " + folder.getParent() + "\n"
-            + "      3 dog\n      3 the\n");
+    assertThat(client.result(id, TreeMap.class))
+        .isEqualTo(
+            Map.of("the", 3L, "cat", 2L, "sat", 1L, "dog", 3L, "end", 1L, "42", 1L, "élan", 1L));
+    assertThat(new String(client.stdout(id), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "12 words, 7 distinct, in 2 files under "
+                + folder.getParent()
+                + "\n"
+                + "      3 dog\n      3 the\n");
   }
 
   @Test
@@ -128,12 +141,20 @@ class ExamplesIT {
     Files.writeString(folder.resolve("a.txt"), "b a b c b a\n");
     String script = Path.of("scripts/top-words.sh").toAbsolutePath().toString();
 
-    client.addSchedule(ScheduleSpec.of("top-words", "@every 1s",
-        JobSpec.command(script, folder.toString(), "2")));
+    client.addSchedule(
+        ScheduleSpec.of("top-words", "@every 1s", JobSpec.command(script, folder.toString(), "2")));
     try {
-      JobId first = await().atMost(JOB).until(() -> client.runs("top-words").stream()
-          .filter(r -> r.state() == JobState.SUCCEEDED).map(ScheduleRun::jobId).findFirst(),
-          java.util.Optional::isPresent).orElseThrow();
+      JobId first =
+          await()
+              .atMost(JOB)
+              .until(
+                  () ->
+                      client.runs("top-words").stream()
+                          .filter(r -> r.state() == JobState.SUCCEEDED)
+                          .map(ScheduleRun::jobId)
+                          .findFirst(),
+                  java.util.Optional::isPresent)
+              .orElseThrow();
       assertThat(new String(client.stdout(first), StandardCharsets.UTF_8))
           .isEqualTo("      3 b\n      2 a\n");
     } finally {

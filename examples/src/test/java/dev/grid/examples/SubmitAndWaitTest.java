@@ -27,8 +27,9 @@ class SubmitAndWaitTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    NodeConfig config = NodeConfig.local("n1", port, dir, "secret", 2)
-        .withClusterName("example-" + UUID.randomUUID());
+    NodeConfig config =
+        NodeConfig.local("n1", port, dir, "secret", 2)
+            .withClusterName("example-" + UUID.randomUUID());
     try (GridNode node = GridNode.start(config);
         GridClient client = GridClient.connect(List.of(URI.create(node.httpUrl())), "secret")) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -44,20 +44,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One node of the grid, wired: a Hazelcast member, the primary lease and (while primary) the
- * dispatcher, cron and retention, a worker, the blob store and the HTTP API. {@link #start}
- * returns once the node serves HTTP; {@link #close} stops it (releasing the lease first, so
- * another node takes over at once).
+ * dispatcher, cron and retention, a worker, the blob store and the HTTP API. {@link #start} returns
+ * once the node serves HTTP; {@link #close} stops it (releasing the lease first, so another node
+ * takes over at once).
  *
- * <p>Durable state: jobs, schedules and schedule runs are persisted through the blob store
- * ({@link DurableMaps}). The first primary of a cluster life loads them back before it dispatches
- * or fires anything; {@link #close} writes out what is still queued before anything stops.
+ * <p>Durable state: jobs, schedules and schedule runs are persisted through the blob store ({@link
+ * DurableMaps}). The first primary of a cluster life loads them back before it dispatches or fires
+ * anything; {@link #close} writes out what is still queued before anything stops.
  */
 public final class GridNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GridNode.class);
+
   /** How long a new primary waits for the blob store to know its blobs after a full restart. */
   static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(30);
+
   /** How long a stopping node waits for the persisted maps to be written out, each time. */
   static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+
   /** How long a job jar's class loader stays open after its last job on this node ended. */
   static final Duration JAR_LOADER_IDLE = Duration.ofSeconds(60);
 
@@ -81,8 +84,10 @@ public final class GridNode implements AutoCloseable {
   private final ScheduledExecutorService publisher;
   private final DurableMaps durable;
   private final ExecutorService stateLoader;
+
   /** Orders a role change against the activation that follows a load. */
   private final Object roleLock = new Object();
+
   private volatile PrimaryLease lease;
   private volatile HttpApi http;
   private volatile boolean closed;
@@ -96,9 +101,19 @@ public final class GridNode implements AutoCloseable {
     }
     List<Class<?>> kryo = new ArrayList<>(SchedulerTypes.kryoClasses());
     kryo.addAll(PrimaryLease.kryoClasses());
-    Config hc = new ClusterSettings(config.clusterName(), config.name(), config.bindHost(),
-        config.port(), config.members(), config.partitions(), kryo).toConfig();
-    hc.getNetworkConfig().getJoin().getTcpIpConfig()
+    Config hc =
+        new ClusterSettings(
+                config.clusterName(),
+                config.name(),
+                config.bindHost(),
+                config.port(),
+                config.members(),
+                config.partitions(),
+                kryo)
+            .toConfig();
+    hc.getNetworkConfig()
+        .getJoin()
+        .getTcpIpConfig()
         .setConnectionTimeoutSeconds((int) timings.joinTimeout().toSeconds());
     if (config.slots() > 0) {
       hc.getMemberAttributeConfig()
@@ -116,40 +131,73 @@ public final class GridNode implements AutoCloseable {
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
     jars = new JarStore(blobs, config.dataDir());
     javaRunner = new JavaJobRunner(clock, jars, JAR_LOADER_IDLE);
-    worker = new Worker(config.name(), config.slots(), table, blobs, runner, javaRunner, orphans,
-        config.dataDir().resolve("scratch"), config.outputCapBytes(), clock, starter, finisher);
+    worker =
+        new Worker(
+            config.name(),
+            config.slots(),
+            table,
+            blobs,
+            runner,
+            javaRunner,
+            orphans,
+            config.dataDir().resolve("scratch"),
+            config.outputCapBytes(),
+            clock,
+            starter,
+            finisher);
     hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
-    fence = new NodeFence(config.name(), hz, config.members().size(), orphans, worker::fenced,
-        worker::inGrid, timings.fenceQuiet()).start();
+    fence =
+        new NodeFence(
+                config.name(),
+                hz,
+                config.members().size(),
+                orphans,
+                worker::fenced,
+                worker::inGrid,
+                timings.fenceQuiet())
+            .start();
     worker.fencedBy(fence);
-    primary = new PrimaryService(hz, table, clock, e -> lease != null && lease.holds(e),
-        PrimaryService.Settings.defaults().withReclaimGrace(timings.reclaimGrace()));
+    primary =
+        new PrimaryService(
+            hz,
+            table,
+            clock,
+            e -> lease != null && lease.holds(e),
+            PrimaryService.Settings.defaults().withReclaimGrace(timings.reclaimGrace()));
     ScheduleTable schedules = new ScheduleTable(hz, table, clock);
-    cron = new CronService(config.name(), schedules, table, clock,
-        e -> lease != null && lease.holds(e));
-    retention = new RetentionService(table, schedules, blobs, OutputKeys.ROOT, config.retention(),
-        clock, e -> lease != null && lease.holds(e));
+    cron =
+        new CronService(
+            config.name(), schedules, table, clock, e -> lease != null && lease.holds(e));
+    retention =
+        new RetentionService(
+            table,
+            schedules,
+            blobs,
+            OutputKeys.ROOT,
+            config.retention(),
+            clock,
+            e -> lease != null && lease.holds(e));
     operations = new NodeOperations(config.name(), hz, table, blobs, schedules, jars);
     publisher = Executors.newSingleThreadScheduledExecutor(named("grid-node-publish"));
   }
 
   /**
-   * The node's share of the replicated blob store: its own disk under the data dir, and calls
-   * to the other nodes' disks. A full restart waits (in the repair coordinator) for the members
-   * listed to report their disks before the store calls itself restored.
+   * The node's share of the replicated blob store: its own disk under the data dir, and calls to
+   * the other nodes' disks. A full restart waits (in the repair coordinator) for the members listed
+   * to report their disks before the store calls itself restored.
    */
-  private static ReplicatedBlobStore createBlobStore(NodeConfig config, HazelcastInstance hz,
-      Clock clock) {
+  private static ReplicatedBlobStore createBlobStore(
+      NodeConfig config, HazelcastInstance hz, Clock clock) {
     // Every member listed must report its disk, or the restore wait (60 s) pass: a blob written
     // while fewer nodes than R were up (the last node of a grid that was stopping) has its only
     // copies on them, so no smaller number of reports is sure to hold every blob's last write.
     int members = Math.max(1, config.members().size());
-    ReplicationSettings settings = ReplicationSettings.defaults(members)
-        .withReplication(config.replication());
-    settings = settings.withIntervals(settings.repairEvery(), settings.repairDelay(),
-        config.scrubEvery());
-    return ReplicatedBlobStore.start(hz, config.name(), new LocalDiskStore(config.dataDir()),
-        settings, clock);
+    ReplicationSettings settings =
+        ReplicationSettings.defaults(members).withReplication(config.replication());
+    settings =
+        settings.withIntervals(settings.repairEvery(), settings.repairDelay(), config.scrubEvery());
+    return ReplicatedBlobStore.start(
+        hz, config.name(), new LocalDiskStore(config.dataDir()), settings, clock);
   }
 
   /** Starts a node and returns once it serves HTTP. */
@@ -161,36 +209,46 @@ public final class GridNode implements AutoCloseable {
   static GridNode start(NodeConfig config, NodeTimings timings) {
     GridNode node = new GridNode(config, timings);
     try {
-      node.lease = PrimaryLease.start(node.hz,
-          new LeaseSettings(config.self(), config.members(), config.dataDir(),
-              config.leaseTime()),
-          new PrimaryLease.Listener() {
-            @Override
-            public void onPrimary(long epoch) {
-              LOG.info("role: primary, epoch {}", epoch);
-              node.loadThenActivate(epoch);
-              node.publish();
-            }
+      node.lease =
+          PrimaryLease.start(
+              node.hz,
+              new LeaseSettings(
+                  config.self(), config.members(), config.dataDir(), config.leaseTime()),
+              new PrimaryLease.Listener() {
+                @Override
+                public void onPrimary(long epoch) {
+                  LOG.info("role: primary, epoch {}", epoch);
+                  node.loadThenActivate(epoch);
+                  node.publish();
+                }
 
-            @Override
-            public void onNotPrimary(long epoch) {
-              LOG.info("role: worker (no longer primary, epoch {})", epoch);
-              synchronized (node.roleLock) {
-                node.retention.deactivate();
-                node.cron.deactivate();
-                node.primary.deactivate();
-              }
-              node.publish();
-            }
-          });
-      node.http = new HttpApi(node.operations,
-          new InetSocketAddress(config.bindHost(), config.httpPort()), config.token(),
-          node.fence::outOfGrid);
+                @Override
+                public void onNotPrimary(long epoch) {
+                  LOG.info("role: worker (no longer primary, epoch {})", epoch);
+                  synchronized (node.roleLock) {
+                    node.retention.deactivate();
+                    node.cron.deactivate();
+                    node.primary.deactivate();
+                  }
+                  node.publish();
+                }
+              });
+      node.http =
+          new HttpApi(
+              node.operations,
+              new InetSocketAddress(config.bindHost(), config.httpPort()),
+              config.token(),
+              node.fence::outOfGrid);
       node.http.start();
       node.publish();
       node.publisher.scheduleWithFixedDelay(node::publish, 1, 1, TimeUnit.SECONDS);
-      LOG.info("node {} up: member {}:{}, http {}, {} slots, {} member(s)", config.name(),
-          config.bindHost(), config.port(), node.httpUrl(), config.slots(),
+      LOG.info(
+          "node {} up: member {}:{}, http {}, {} slots, {} member(s)",
+          config.name(),
+          config.bindHost(),
+          config.port(),
+          node.httpUrl(),
+          config.slots(),
           node.hz.getCluster().getMembers().size());
       return node;
     } catch (RuntimeException e) {
@@ -201,42 +259,46 @@ public final class GridNode implements AutoCloseable {
 
   /**
    * Off the lease's thread (loading may wait for the store): loads the persisted maps if this
-   * cluster has not yet, then dispatches and fires under {@code epoch} if the lease is still
-   * held, so that the dispatcher's and cron's first passes see every record. A failed load is
-   * tried again while the lease lasts.
+   * cluster has not yet, then dispatches and fires under {@code epoch} if the lease is still held,
+   * so that the dispatcher's and cron's first passes see every record. A failed load is tried again
+   * while the lease lasts.
    */
   private void loadThenActivate(long epoch) {
     try {
-      stateLoader.execute(() -> {
-        while (holds(epoch)) {
-          try {
-            durable.loadOnce(RESTORE_TIMEOUT);
-            break;
-          } catch (DurableMaps.NotRestoredException e) {
-            LOG.info("not dispatching yet, epoch {}: {}", epoch, e.getMessage());
-          } catch (RuntimeException e) {
-            LOG.error("loading jobs and schedules from the blob store failed, epoch {};"
-                + " retrying", epoch, e);
-            LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
-          }
-        }
-        try {
-          synchronized (roleLock) {
-            if (holds(epoch)) {
-              primary.activate(epoch);
-              cron.activate(epoch);
-              retention.activate(epoch);
+      stateLoader.execute(
+          () -> {
+            while (holds(epoch)) {
+              try {
+                durable.loadOnce(RESTORE_TIMEOUT);
+                break;
+              } catch (DurableMaps.NotRestoredException e) {
+                LOG.info("not dispatching yet, epoch {}: {}", epoch, e.getMessage());
+              } catch (RuntimeException e) {
+                LOG.error(
+                    "loading jobs and schedules from the blob store failed, epoch {};"
+                        + " retrying",
+                    epoch,
+                    e);
+                LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+              }
             }
-          }
-        } catch (RuntimeException e) { // the member stopped under the registration, say
-          if (closed) {
-            LOG.debug("not dispatching: the node stopped while it became primary", e);
-          } else {
-            LOG.error("starting to dispatch failed, epoch {}", epoch, e);
-          }
-        }
-        publish();
-      });
+            try {
+              synchronized (roleLock) {
+                if (holds(epoch)) {
+                  primary.activate(epoch);
+                  cron.activate(epoch);
+                  retention.activate(epoch);
+                }
+              }
+            } catch (RuntimeException e) { // the member stopped under the registration, say
+              if (closed) {
+                LOG.debug("not dispatching: the node stopped while it became primary", e);
+              } else {
+                LOG.error("starting to dispatch failed, epoch {}", epoch, e);
+              }
+            }
+            publish();
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       LOG.debug("not loading: the node is stopping");
     }
@@ -324,10 +386,17 @@ public final class GridNode implements AutoCloseable {
       PrimaryLease l = lease;
       boolean isPrimary = l != null && l.isPrimary();
       long epoch = l == null ? 0 : Math.max(l.epoch(), l.highestEpochSeen());
-      nodes.set(config.name(), new NodeRecord(config.name(),
-          hz.getCluster().getLocalMember().getUuid().toString(),
-          http == null ? null : httpUrl(), config.slots(), worker.runningCount(), isPrimary,
-          isPrimary ? l.epoch() : epoch, clock.millis()));
+      nodes.set(
+          config.name(),
+          new NodeRecord(
+              config.name(),
+              hz.getCluster().getLocalMember().getUuid().toString(),
+              http == null ? null : httpUrl(),
+              config.slots(),
+              worker.runningCount(),
+              isPrimary,
+              isPrimary ? l.epoch() : epoch,
+              clock.millis()));
     } catch (RuntimeException e) {
       LOG.debug("publishing node state failed", e);
     }
@@ -400,7 +469,10 @@ public final class GridNode implements AutoCloseable {
   private void flushDurableMaps(String what) {
     long started = System.nanoTime();
     if (durable.flush(FLUSH_TIMEOUT)) {
-      LOG.info("node {}: {} written to the blob store in {} ms", config.name(), what,
+      LOG.info(
+          "node {}: {} written to the blob store in {} ms",
+          config.name(),
+          what,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
   }
@@ -428,16 +500,20 @@ public final class GridNode implements AutoCloseable {
   private final class MembershipLog implements MembershipListener {
     @Override
     public void memberAdded(MembershipEvent e) {
-      LOG.info("member joined: {} ({}); {} member(s)",
+      LOG.info(
+          "member joined: {} ({}); {} member(s)",
           e.getMember().getAttribute(ClusterSettings.NAME_ATTRIBUTE),
-          e.getMember().getAddress(), e.getMembers().size());
+          e.getMember().getAddress(),
+          e.getMembers().size());
     }
 
     @Override
     public void memberRemoved(MembershipEvent e) {
-      LOG.info("member left: {} ({}); {} member(s)",
+      LOG.info(
+          "member left: {} ({}); {} member(s)",
           e.getMember().getAttribute(ClusterSettings.NAME_ATTRIBUTE),
-          e.getMember().getAddress(), e.getMembers().size());
+          e.getMember().getAddress(),
+          e.getMembers().size());
     }
   }
 }

@@ -37,8 +37,8 @@ public interface GridOperations {
   List<JobInfo> jobs(Optional<JobState> state);
 
   /**
-   * Jobs, oldest first, optionally only those in the given state (an array's summed-up state);
-   * with {@code withTasks}, each array's tasks too, after it.
+   * Jobs, oldest first, optionally only those in the given state (an array's summed-up state); with
+   * {@code withTasks}, each array's tasks too, after it.
    */
   default List<JobInfo> jobs(Optional<JobState> state, boolean withTasks) {
     return jobs(state);
@@ -46,8 +46,8 @@ public interface GridOperations {
 
   /**
    * Cancels a job: a queued one ends CANCELLED at once, a running one when its process tree has
-   * been killed; an array's id cancels every task of it not yet ended. Cancelling an ended job changes nothing. Returns the job as it is after the
-   * request, or empty if no job has the id.
+   * been killed; an array's id cancels every task of it not yet ended. Cancelling an ended job
+   * changes nothing. Returns the job as it is after the request, or empty if no job has the id.
    */
   Optional<JobInfo> cancel(JobId id);
 
@@ -84,8 +84,8 @@ public interface GridOperations {
   BlobListing blobs(String prefix, int limit);
 
   /**
-   * Checks every blob against every live node's disk; with {@code verify}, every node re-reads
-   * its copies and recomputes their checksums first (as long as reading the whole store).
+   * Checks every blob against every live node's disk; with {@code verify}, every node re-reads its
+   * copies and recomputes their checksums first (as long as reading the whole store).
    */
   StorageHealth checkStorage(boolean verify);
 
@@ -99,14 +99,14 @@ public interface GridOperations {
    * Stores a job jar under its SHA-256, once: if the grid holds it already, nothing is written.
    *
    * @return true if the jar was stored now, false if the grid already held it
-   * @throws IllegalArgumentException if the body's SHA-256 is not {@code sha256} (naming both),
-   *     or {@code sha256} is not a SHA-256
+   * @throws IllegalArgumentException if the body's SHA-256 is not {@code sha256} (naming both), or
+   *     {@code sha256} is not a SHA-256
    */
   boolean putJar(String sha256, InputStream body);
 
   /**
-   * The value a Java job's latest attempt returned: its Kryo form, or with {@code text} its
-   * {@code toString()} in UTF-8. Empty if no job has the id.
+   * The value a Java job's latest attempt returned: its Kryo form, or with {@code text} its {@code
+   * toString()} in UTF-8. Empty if no job has the id.
    *
    * @throws IllegalStateException if the job has no result, saying why (a shell job, not ended
    *     SUCCEEDED, returned null)

@@ -24,10 +24,10 @@ import java.util.regex.Pattern;
  * Job jars in the blob store, once each, under {@code jars/<sha256>}; and this node's verified
  * local copies of them under {@code DATA_DIR/jar-cache}, for class loaders to read.
  *
- * <p>Every byte that enters is checked: an upload is spooled to a local file and stored only if
- * its SHA-256 is the one it was sent under; a local copy is fetched to a temporary file and moved
- * into place only if its SHA-256 matches. A stored jar is never replaced by other bytes, since its
- * key is its content.
+ * <p>Every byte that enters is checked: an upload is spooled to a local file and stored only if its
+ * SHA-256 is the one it was sent under; a local copy is fetched to a temporary file and moved into
+ * place only if its SHA-256 matches. A stored jar is never replaced by other bytes, since its key
+ * is its content.
  */
 final class JarStore implements JarSource {
   static final String PREFIX = "jars/";
@@ -81,9 +81,13 @@ final class JarStore implements JarSource {
       spool = Files.createTempFile(uploadDir, sha256.substring(0, 12), ".part");
       String actual = copyHashing(body, spool);
       if (!actual.equals(sha256)) {
-        throw new IllegalArgumentException("the jar's bytes have SHA-256 " + actual
-            + ", not " + sha256 + " as sent: the upload was damaged or the hash is wrong; send"
-            + " it again");
+        throw new IllegalArgumentException(
+            "the jar's bytes have SHA-256 "
+                + actual
+                + ", not "
+                + sha256
+                + " as sent: the upload was damaged or the hash is wrong; send"
+                + " it again");
       }
       if (has(sha256)) {
         return false;
@@ -108,14 +112,25 @@ final class JarStore implements JarSource {
         return local; // verified when it was moved in
       }
       Path part = null;
-      try (InputStream in = blobs.open(key(sha256)).orElseThrow(() -> new GridException(
-          "the grid holds no jar " + sha256 + ": upload it (GridClient.uploadJar, or"
-              + " bin/submit --jar) and submit again"))) {
+      try (InputStream in =
+          blobs
+              .open(key(sha256))
+              .orElseThrow(
+                  () ->
+                      new GridException(
+                          "the grid holds no jar "
+                              + sha256
+                              + ": upload it (GridClient.uploadJar, or"
+                              + " bin/submit --jar) and submit again"))) {
         part = Files.createTempFile(cacheDir, sha256.substring(0, 12), ".part");
         String actual = copyHashing(in, part);
         if (!actual.equals(sha256)) {
-          throw new GridException("the stored jar " + sha256 + " reads back with SHA-256 "
-              + actual + ": the store is damaged; run bin/storage check");
+          throw new GridException(
+              "the stored jar "
+                  + sha256
+                  + " reads back with SHA-256 "
+                  + actual
+                  + ": the store is damaged; run bin/storage check");
         }
         Files.move(part, local, StandardCopyOption.ATOMIC_MOVE);
         part = null;
@@ -147,8 +162,8 @@ final class JarStore implements JarSource {
 
   private static String checkSha(String sha256) {
     if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-      throw new IllegalArgumentException("jar hash '" + sha256 + "' is not a SHA-256: give 64"
-          + " lowercase hex digits");
+      throw new IllegalArgumentException(
+          "jar hash '" + sha256 + "' is not a SHA-256: give 64" + " lowercase hex digits");
     }
     return sha256;
   }

@@ -25,8 +25,8 @@ import java.util.Objects;
  * @param partitions Hazelcast partitions (a small grid wants few)
  * @param leaseTime how long a primary lease lasts; failover takes about this long
  * @param outputCapBytes how much of each of a job's stdout and stderr is kept
- * @param replication copies of each blob (output, results, durable records) on the nodes'
- *     disks; 0 means min(2, live nodes)
+ * @param replication copies of each blob (output, results, durable records) on the nodes' disks; 0
+ *     means min(2, live nodes)
  * @param scrubEvery how often the node re-reads every blob copy on its disk to find silent
  *     corruption; zero turns scrubbing off
  * @param retention how long ended jobs, their output and schedules' runs are kept
@@ -73,9 +73,11 @@ public record NodeConfig(
       throw new IllegalArgumentException("http port " + httpPort + " is out of range 0-65535");
     }
     if (replication < 0) {
-      throw new IllegalArgumentException("replication " + replication
-          + " is not valid: give the copies each blob should have (1 or more), or 0 for"
-          + " min(2, live nodes)");
+      throw new IllegalArgumentException(
+          "replication "
+              + replication
+              + " is not valid: give the copies each blob should have (1 or more), or 0 for"
+              + " min(2, live nodes)");
     }
     Objects.requireNonNull(scrubEvery, "scrubEvery");
     if (scrubEvery.isNegative()) {
@@ -83,23 +85,64 @@ public record NodeConfig(
           "scrub interval " + scrubEvery + " is negative: give 0 to turn scrubbing off");
     }
     if (!members.isEmpty() && !members.contains(self(bindHost, port, members))) {
-      throw new IllegalArgumentException("--members " + members + " does not list this node ("
-          + bindHost + ":" + port + "): list every member, this one included");
+      throw new IllegalArgumentException(
+          "--members "
+              + members
+              + " does not list this node ("
+              + bindHost
+              + ":"
+              + port
+              + "): list every member, this one included");
     }
   }
 
   /** A node with the default blob replication, scrub and retention. */
-  public NodeConfig(String name, String clusterName, String bindHost, int port, int httpPort,
-      List<String> members, Path dataDir, String token, int slots, int partitions,
-      Duration leaseTime, long outputCapBytes) {
-    this(name, clusterName, bindHost, port, httpPort, members, dataDir, token, slots, partitions,
-        leaseTime, outputCapBytes, 0, DEFAULT_SCRUB_EVERY, RetentionPolicy.defaults());
+  public NodeConfig(
+      String name,
+      String clusterName,
+      String bindHost,
+      int port,
+      int httpPort,
+      List<String> members,
+      Path dataDir,
+      String token,
+      int slots,
+      int partitions,
+      Duration leaseTime,
+      long outputCapBytes) {
+    this(
+        name,
+        clusterName,
+        bindHost,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        token,
+        slots,
+        partitions,
+        leaseTime,
+        outputCapBytes,
+        0,
+        DEFAULT_SCRUB_EVERY,
+        RetentionPolicy.defaults());
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
   public static NodeConfig local(String name, int port, Path dataDir, String token, int slots) {
-    return new NodeConfig(name, "grid", "127.0.0.1", port, 0, List.of(), dataDir, token, slots,
-        DEFAULT_PARTITIONS, DEFAULT_LEASE_TIME, DEFAULT_OUTPUT_CAP);
+    return new NodeConfig(
+        name,
+        "grid",
+        "127.0.0.1",
+        port,
+        0,
+        List.of(),
+        dataDir,
+        token,
+        slots,
+        DEFAULT_PARTITIONS,
+        DEFAULT_LEASE_TIME,
+        DEFAULT_OUTPUT_CAP);
   }
 
   /** This node's entry in {@code members}, matched by resolved address and port. */
@@ -116,8 +159,7 @@ public record NodeConfig(
       }
       try {
         if (Integer.parseInt(m.substring(colon + 1)) == port
-            && InetAddress.getByName(m.substring(0, colon))
-                .equals(InetAddress.getByName(host))) {
+            && InetAddress.getByName(m.substring(0, colon)).equals(InetAddress.getByName(host))) {
           return m;
         }
       } catch (NumberFormatException | UnknownHostException e) {
@@ -130,35 +172,101 @@ public record NodeConfig(
 
   /** This config with another HTTP port. */
   public NodeConfig withHttpPort(int newHttpPort) {
-    return new NodeConfig(name, clusterName, bindHost, port, newHttpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery,
+    return new NodeConfig(
+        name,
+        clusterName,
+        bindHost,
+        port,
+        newHttpPort,
+        members,
+        dataDir,
+        token,
+        slots,
+        partitions,
+        leaseTime,
+        outputCapBytes,
+        replication,
+        scrubEvery,
         retention);
   }
 
   /** This config joined to the given members. */
   public NodeConfig withMembers(List<String> newMembers) {
-    return new NodeConfig(name, clusterName, bindHost, port, httpPort, newMembers, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery,
+    return new NodeConfig(
+        name,
+        clusterName,
+        bindHost,
+        port,
+        httpPort,
+        newMembers,
+        dataDir,
+        token,
+        slots,
+        partitions,
+        leaseTime,
+        outputCapBytes,
+        replication,
+        scrubEvery,
         retention);
   }
 
   /** This config with another blob replication and scrub interval. */
   public NodeConfig withStorage(int newReplication, Duration newScrubEvery) {
-    return new NodeConfig(name, clusterName, bindHost, port, httpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes, newReplication, newScrubEvery,
+    return new NodeConfig(
+        name,
+        clusterName,
+        bindHost,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        token,
+        slots,
+        partitions,
+        leaseTime,
+        outputCapBytes,
+        newReplication,
+        newScrubEvery,
         retention);
   }
 
   /** This config with another retention policy. */
   public NodeConfig withRetention(RetentionPolicy newRetention) {
-    return new NodeConfig(name, clusterName, bindHost, port, httpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery, newRetention);
+    return new NodeConfig(
+        name,
+        clusterName,
+        bindHost,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        token,
+        slots,
+        partitions,
+        leaseTime,
+        outputCapBytes,
+        replication,
+        scrubEvery,
+        newRetention);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
   public NodeConfig withClusterName(String newClusterName) {
-    return new NodeConfig(name, newClusterName, bindHost, port, httpPort, members, dataDir, token,
-        slots, partitions, leaseTime, outputCapBytes, replication, scrubEvery,
+    return new NodeConfig(
+        name,
+        newClusterName,
+        bindHost,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        token,
+        slots,
+        partitions,
+        leaseTime,
+        outputCapBytes,
+        replication,
+        scrubEvery,
         retention);
   }
 }

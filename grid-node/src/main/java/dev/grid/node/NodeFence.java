@@ -15,47 +15,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stops a node's jobs once the grid may have written the node off, before the primary can run
- * them elsewhere: the guarantee that a job never runs twice at the same time must also hold for
- * a node that is frozen or cut off, not only for one that is dead.
+ * Stops a node's jobs once the grid may have written the node off, before the primary can run them
+ * elsewhere: the guarantee that a job never runs twice at the same time must also hold for a node
+ * that is frozen or cut off, not only for one that is dead.
  *
  * <p>Every {@link #TICK} the node looks at its cluster. While it has heard a Hazelcast heartbeat
  * within {@link #HEARD} from a majority of the members listed (itself included), it beats its
- * {@link OrphanGuard}, whose watcher process kills every job session after the quiet time
- * ({@link #QUIET} by default) without a beat: that covers a frozen JVM (SIGSTOP, a hung host),
- * which can do nothing itself. A node that sees only a minority (a partition) stops its jobs
- * itself and starts none. A tick that comes late (by a little less than the quiet time) means
- * the node itself was frozen and its watcher may have killed its jobs. Either way the jobs
- * are fenced: their end is a hand-back, not a failure, and the primary runs them again.
+ * {@link OrphanGuard}, whose watcher process kills every job session after the quiet time ({@link
+ * #QUIET} by default) without a beat: that covers a frozen JVM (SIGSTOP, a hung host), which can do
+ * nothing itself. A node that sees only a minority (a partition) stops its jobs itself and starts
+ * none. A tick that comes late (by a little less than the quiet time) means the node itself was
+ * frozen and its watcher may have killed its jobs. Either way the jobs are fenced: their end is a
+ * hand-back, not a failure, and the primary runs them again.
  *
- * <p>The primary takes a job back from a worker that left the grid only once the worker has
- * been gone for the reclaim grace ({@link #RECLAIM_GRACE} by default), longer than the quiet
- * time: by then the watcher has killed what the worker ran. Hazelcast itself writes a silent member off after 3 s without a
- * heartbeat.
+ * <p>The primary takes a job back from a worker that left the grid only once the worker has been
+ * gone for the reclaim grace ({@link #RECLAIM_GRACE} by default), longer than the quiet time: by
+ * then the watcher has killed what the worker ran. Hazelcast itself writes a silent member off
+ * after 3 s without a heartbeat.
  *
  * <p>Why heartbeats and not the member list: in a real partition the two sides do not drop each
  * other at the same time. The majority wrote the cut-off node off 3 s after the cut; the cut-off
  * node (not the master) first had to suspect the master, then fail to claim mastership from the
- * third node, and still listed three members 8 s after the cut, after the new primary had taken
- * its job back and run it again (bin/chaos, seed 11: the same job on both sides for 0.4 s). A
- * node that has heard from no majority for {@link #HEARD} stops its jobs about 3 s after the
- * cut, whatever its member list says; a one-way cut, where it hears too little, fences it too.
+ * third node, and still listed three members 8 s after the cut, after the new primary had taken its
+ * job back and run it again (bin/chaos, seed 11: the same job on both sides for 0.4 s). A node that
+ * has heard from no majority for {@link #HEARD} stops its jobs about 3 s after the cut, whatever
+ * its member list says; a one-way cut, where it hears too little, fences it too.
  *
- * <p>The fence's own times are monotonic ({@link System#nanoTime}): a step of the wall clock is
- * not a freeze.
+ * <p>The fence's own times are monotonic ({@link System#nanoTime}): a step of the wall clock is not
+ * a freeze.
  */
 final class NodeFence implements Worker.Fence, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeFence.class);
+
   /** How long a node may be silent before its watcher kills its jobs (the default). */
   static final Duration QUIET = Duration.ofSeconds(3);
+
   static final Duration TICK = Duration.ofMillis(250);
+
   /** How long the primary waits after a worker left before it takes the worker's jobs back. */
   static final Duration RECLAIM_GRACE = QUIET.plusSeconds(1);
+
   /**
    * How recent a member's last heartbeat must be for the member to count as in touch: as long as
    * Hazelcast waits before it suspects a member (it sends a heartbeat every second to each).
    */
   static final Duration HEARD = Duration.ofSeconds(3);
+
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final String name;
@@ -65,19 +70,27 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
   private final Consumer<String> onFenced;
   private final Runnable onInGrid;
   private final Duration quiet;
+
   /** A tick this late means the node was frozen for about as long as its watcher waits. */
   private final Duration late;
+
   private final ScheduledExecutorService ticks;
   private volatile long lastTick = System.nanoTime();
+
   /** When the node last found itself fenced, if {@link #everFenced}. */
   private volatile long lastFenced;
+
   private volatile boolean everFenced;
+
   /** When the node last woke from a freeze, if {@link #everFrozen}. */
   private volatile long lastFrozen;
+
   private volatile boolean everFrozen;
   private volatile String cutOff;
+
   /** A node that has not yet seen a majority (it is starting) is not cut off, only early. */
   private volatile boolean joined;
+
   private volatile boolean closed;
 
   /**
@@ -86,8 +99,14 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
    * @param onInGrid run on every tick the node is in the grid: finish what could not be done
    * @param quiet the watcher's quiet time ({@link OrphanGuard#start})
    */
-  NodeFence(String name, HazelcastInstance hz, int members, OrphanGuard guard,
-      Consumer<String> onFenced, Runnable onInGrid, Duration quiet) {
+  NodeFence(
+      String name,
+      HazelcastInstance hz,
+      int members,
+      OrphanGuard guard,
+      Consumer<String> onFenced,
+      Runnable onInGrid,
+      Duration quiet) {
     this.name = name;
     this.hz = hz;
     this.majority = Math.max(1, members) / 2 + 1;
@@ -96,17 +115,18 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
     this.onInGrid = onInGrid;
     this.quiet = quiet;
     this.late = quiet.minus(TICK.multipliedBy(2));
-    this.ticks = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "grid-node-fence-" + INSTANCES.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.ticks =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "grid-node-fence-" + INSTANCES.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   NodeFence start() {
     tick();
-    ticks.scheduleAtFixedRate(this::tick, TICK.toMillis(), TICK.toMillis(),
-        TimeUnit.MILLISECONDS);
+    ticks.scheduleAtFixedRate(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -126,7 +146,10 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
     }
     long sinceFrozen = System.nanoTime() - lastFrozen;
     if (everFrozen && sinceFrozen < 2 * quiet.toNanos()) {
-      return "node " + name + " woke from a freeze " + sinceFrozen / 1_000_000
+      return "node "
+          + name
+          + " woke from a freeze "
+          + sinceFrozen / 1_000_000
           + " ms ago and may be out of the grid";
     }
     return null;
@@ -146,8 +169,7 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
         lastFrozen = now;
         everFrozen = true;
         String why = "node " + name + " was frozen for " + sinceLast / 1_000_000 + " ms";
-        LOG.warn("{}: the grid may have written it off; its jobs are stopped and handed back",
-            why);
+        LOG.warn("{}: the grid may have written it off; its jobs are stopped and handed back", why);
         fenced(now, why);
       }
       int seen = hz.getLifecycleService().isRunning() ? heard() : 0;
@@ -163,11 +185,19 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
         }
       } else if (joined) {
         if (cutOff == null) {
-          cutOff = "node " + name + " has heard from " + seen + " member(s) (itself included) in"
-              + " the last " + HEARD.toMillis() + " ms, fewer than the " + majority
-              + " a majority needs";
-          LOG.warn("{}: the grid may have written it off; its jobs are stopped and handed back",
-              cutOff);
+          cutOff =
+              "node "
+                  + name
+                  + " has heard from "
+                  + seen
+                  + " member(s) (itself included) in"
+                  + " the last "
+                  + HEARD.toMillis()
+                  + " ms, fewer than the "
+                  + majority
+                  + " a majority needs";
+          LOG.warn(
+              "{}: the grid may have written it off; its jobs are stopped and handed back", cutOff);
         }
         fenced(now, cutOff);
       }

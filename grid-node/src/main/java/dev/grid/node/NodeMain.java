@@ -11,8 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,7 +34,10 @@ import picocli.CommandLine.TypeConversionException;
  *   --retain-jobs 7d --keep-runs 100
  * </pre>
  */
-@Command(name = "grid-node", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "grid-node",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Runs one node of the grid in the foreground; SIGTERM stops it cleanly.")
 public final class NodeMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
@@ -42,113 +45,180 @@ public final class NodeMain implements Callable<Integer> {
   @Option(names = "--name", required = true, description = "This node's name, unique in the grid.")
   String name;
 
-  @Option(names = "--port", defaultValue = "15701", description = "Member port (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "15701",
+      description = "Member port (default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--http-port", defaultValue = "18701",
+  @Option(
+      names = "--http-port",
+      defaultValue = "18701",
       description = "HTTP API port (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int httpPort;
 
-  @Option(names = "--members", split = ",", paramLabel = "HOST:PORT",
-      description = "Every member's host:port, this one included; they vote for the primary."
-          + " None: a one-node grid on loopback.")
+  @Option(
+      names = "--members",
+      split = ",",
+      paramLabel = "HOST:PORT",
+      description =
+          "Every member's host:port, this one included; they vote for the primary."
+              + " None: a one-node grid on loopback.")
   List<String> members = List.of();
 
   @Option(names = "--data-dir", required = true, description = "Where the node keeps its state.")
   Path dataDir;
 
-  @Option(names = "--token-file",
-      description = "File holding the clients' bearer token. Default: DATA_DIR/token, created"
-          + " with a random token if missing (loopback only).")
+  @Option(
+      names = "--token-file",
+      description =
+          "File holding the clients' bearer token. Default: DATA_DIR/token, created"
+              + " with a random token if missing (loopback only).")
   Path tokenFile;
 
-  @Option(names = "--slots", defaultValue = "4", description = "Jobs run at once (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--slots",
+      defaultValue = "4",
+      description = "Jobs run at once (default ${DEFAULT-VALUE}).")
   int slots;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1",
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
       description = "Interface for the member port and HTTP (default ${DEFAULT-VALUE}).")
   String bind;
 
-  @Option(names = "--cluster-name", defaultValue = "grid", description = "Only nodes with the same cluster name join.")
+  @Option(
+      names = "--cluster-name",
+      defaultValue = "grid",
+      description = "Only nodes with the same cluster name join.")
   String clusterName;
 
-  @Option(names = "--partitions", defaultValue = "" + NodeConfig.DEFAULT_PARTITIONS,
+  @Option(
+      names = "--partitions",
+      defaultValue = "" + NodeConfig.DEFAULT_PARTITIONS,
       description = "Hazelcast partitions (default ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--lease-ms", defaultValue = "1500",
-      description = "Primary lease length in ms; failover takes about this long (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lease-ms",
+      defaultValue = "1500",
+      description =
+          "Primary lease length in ms; failover takes about this long (default ${DEFAULT-VALUE}).")
   long leaseMillis;
 
-  @Option(names = "--output-cap", defaultValue = "" + NodeConfig.DEFAULT_OUTPUT_CAP,
+  @Option(
+      names = "--output-cap",
+      defaultValue = "" + NodeConfig.DEFAULT_OUTPUT_CAP,
       description = "Bytes kept of each job's stdout and of its stderr (default ${DEFAULT-VALUE}).")
   long outputCap;
 
-  @Option(names = "--replication", defaultValue = "0",
-      description = "Copies of each blob (job output, durable records) on the nodes' disks"
-          + " (default 0: min(2, live nodes)).")
+  @Option(
+      names = "--replication",
+      defaultValue = "0",
+      description =
+          "Copies of each blob (job output, durable records) on the nodes' disks"
+              + " (default 0: min(2, live nodes)).")
   int replication;
 
-  @Option(names = "--scrub-every", defaultValue = "6h", converter = DurationConverter.class,
-      description = "How often the node re-reads every blob copy on its disk to find silent"
-          + " corruption, like 30m or 6h; 0s turns it off (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scrub-every",
+      defaultValue = "6h",
+      converter = DurationConverter.class,
+      description =
+          "How often the node re-reads every blob copy on its disk to find silent"
+              + " corruption, like 30m or 6h; 0s turns it off (default ${DEFAULT-VALUE}).")
   Duration scrubEvery;
 
-  @Option(names = "--retain-jobs", defaultValue = "7d", converter = RetainConverter.class,
+  @Option(
+      names = "--retain-jobs",
+      defaultValue = "7d",
+      converter = RetainConverter.class,
       paramLabel = "DURATION",
-      description = "Ended jobs, with their output, are deleted this long after they end:"
-          + " 12h, 7d, 30d; 0 or forever keeps them (default ${DEFAULT-VALUE}).")
+      description =
+          "Ended jobs, with their output, are deleted this long after they end:"
+              + " 12h, 7d, 30d; 0 or forever keeps them (default ${DEFAULT-VALUE}).")
   Duration retainJobs;
 
-  @Option(names = "--keep-runs", defaultValue = "" + RetentionPolicy.DEFAULT_KEEP_RUNS,
+  @Option(
+      names = "--keep-runs",
+      defaultValue = "" + RetentionPolicy.DEFAULT_KEEP_RUNS,
       paramLabel = "N",
-      description = "Each schedule keeps its newest N runs (jobs, output, history);"
-          + " 0 keeps all; a schedule's own --keep-runs wins (default ${DEFAULT-VALUE}).")
+      description =
+          "Each schedule keeps its newest N runs (jobs, output, history);"
+              + " 0 keeps all; a schedule's own --keep-runs wins (default ${DEFAULT-VALUE}).")
   int keepRuns;
 
-  @Option(names = "--retention-sweep", defaultValue = "1m", converter = DurationConverter.class,
+  @Option(
+      names = "--retention-sweep",
+      defaultValue = "1m",
+      converter = DurationConverter.class,
       paramLabel = "DURATION",
-      description = "How often the primary deletes what is no longer kept"
-          + " (default ${DEFAULT-VALUE}).")
+      description =
+          "How often the primary deletes what is no longer kept" + " (default ${DEFAULT-VALUE}).")
   Duration retentionSweep;
 
-  @Option(names = "--join-timeout", defaultValue = "5s", converter = DurationConverter.class,
+  @Option(
+      names = "--join-timeout",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
       paramLabel = "DURATION",
-      description = "How long a starting node looks for a running member of the grid before one"
-          + " of the members listed forms it; every start of a whole grid waits this long."
-          + " Whole seconds, 1s or more (default ${DEFAULT-VALUE}).")
+      description =
+          "How long a starting node looks for a running member of the grid before one"
+              + " of the members listed forms it; every start of a whole grid waits this long."
+              + " Whole seconds, 1s or more (default ${DEFAULT-VALUE}).")
   Duration joinTimeout;
 
   public static void main(String[] args) {
     spawnJobsWithVfork();
     CommandLine cli = new CommandLine(new NodeMain());
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("error: " + e.getMessage());
-      LOG.debug("startup failed", e);
-      return 1;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          cmd.getErr().println("error: " + e.getMessage());
+          LOG.debug("startup failed", e);
+          return 1;
+        });
     System.exit(cli.execute(args));
   }
 
   @Override
   public Integer call() throws IOException, InterruptedException {
     String token = readToken();
-    NodeConfig config = new NodeConfig(name, clusterName, bind, port, httpPort, members,
-        dataDir, token, slots, partitions, Duration.ofMillis(leaseMillis), outputCap, replication,
-        scrubEvery, retention());
+    NodeConfig config =
+        new NodeConfig(
+            name,
+            clusterName,
+            bind,
+            port,
+            httpPort,
+            members,
+            dataDir,
+            token,
+            slots,
+            partitions,
+            Duration.ofMillis(leaseMillis),
+            outputCap,
+            replication,
+            scrubEvery,
+            retention());
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast
     // member just vanishes, as after a crash), one after startup stops the node cleanly.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      GridNode started = node.get();
-      if (started != null) {
-        started.close();
-      }
-      stopped.countDown();
-      // A clean stop on SIGTERM exits 0 (the JVM would report 143, "killed by SIGTERM").
-      Runtime.getRuntime().halt(0);
-    }, "grid-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  GridNode started = node.get();
+                  if (started != null) {
+                    started.close();
+                  }
+                  stopped.countDown();
+                  // A clean stop on SIGTERM exits 0 (the JVM would report 143, "killed by
+                  // SIGTERM").
+                  Runtime.getRuntime().halt(0);
+                },
+                "grid-shutdown"));
     node.set(GridNode.start(config, timings()));
     stopped.await();
     return 0;
@@ -157,14 +227,15 @@ public final class NodeMain implements Callable<Integer> {
   /**
    * Every shell job is a process spawn. The JDK's default on Linux, posix_spawn, execs a helper
    * ({@code jspawnhelper}) that then execs the job: with setsid in front, three execs per job.
-   * VFORK execs the job directly: about 1 ms less CPU per job here (the spawned processes'
-   * time fell from 2.9 to 1.8 ms per {@code true} job, 3-node bench). Must be set before the
-   * first process is started; JDK 17 to 21 honour it, later ones may drop it, so it is left to
-   * them. An operator's own {@code -Djdk.lang.Process.launchMechanism} wins.
+   * VFORK execs the job directly: about 1 ms less CPU per job here (the spawned processes' time
+   * fell from 2.9 to 1.8 ms per {@code true} job, 3-node bench). Must be set before the first
+   * process is started; JDK 17 to 21 honour it, later ones may drop it, so it is left to them. An
+   * operator's own {@code -Djdk.lang.Process.launchMechanism} wins.
    */
   private static void spawnJobsWithVfork() {
     String property = "jdk.lang.Process.launchMechanism";
-    if (System.getProperty(property) == null && Runtime.version().feature() <= 21
+    if (System.getProperty(property) == null
+        && Runtime.version().feature() <= 21
         && System.getProperty("os.name", "").startsWith("Linux")) {
       System.setProperty(property, "VFORK");
     }
@@ -173,12 +244,15 @@ public final class NodeMain implements Callable<Integer> {
   /** The node's waits: production's, with the join timeout given. */
   NodeTimings timings() {
     if (joinTimeout.toSeconds() < 1 || joinTimeout.toNanosPart() != 0) {
-      throw new IllegalArgumentException("--join-timeout " + joinTimeout.toMillis() + "ms"
-          + " is not a whole number of seconds of at least 1 (Hazelcast counts it in seconds):"
-          + " give 1s or more");
+      throw new IllegalArgumentException(
+          "--join-timeout "
+              + joinTimeout.toMillis()
+              + "ms"
+              + " is not a whole number of seconds of at least 1 (Hazelcast counts it in seconds):"
+              + " give 1s or more");
     }
-    return new NodeTimings(joinTimeout, NodeTimings.DEFAULTS.fenceQuiet(),
-        NodeTimings.DEFAULTS.reclaimGrace());
+    return new NodeTimings(
+        joinTimeout, NodeTimings.DEFAULTS.fenceQuiet(), NodeTimings.DEFAULTS.reclaimGrace());
   }
 
   /** The retention flags, checked: a bad value is named with its flag. */
@@ -191,8 +265,8 @@ public final class NodeMain implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--retention-sweep 0 is not an interval: give one like 1m or 30s");
     }
-    return new RetentionPolicy(retainJobs, keepRuns, retentionSweep,
-        RetentionPolicy.DEFAULT_BATCH_SIZE);
+    return new RetentionPolicy(
+        retainJobs, keepRuns, retentionSweep, RetentionPolicy.DEFAULT_BATCH_SIZE);
   }
 
   /** {@code --retain-jobs}: a duration, or {@code 0} / {@code forever} to keep jobs forever. */
@@ -206,8 +280,11 @@ public final class NodeMain implements Callable<Integer> {
       try {
         return DurationConverter.parse(value);
       } catch (TypeConversionException e) {
-        throw new TypeConversionException("'" + text + "' is not a retention: give a duration"
-            + " like 12h, 7d or 1d12h, or 0 or forever to keep ended jobs forever");
+        throw new TypeConversionException(
+            "'"
+                + text
+                + "' is not a retention: give a duration"
+                + " like 12h, 7d or 1d12h, or 0 or forever to keep ended jobs forever");
       }
     }
   }
@@ -215,18 +292,21 @@ public final class NodeMain implements Callable<Integer> {
   private String readToken() throws IOException {
     if (tokenFile != null) {
       if (!Files.isReadable(tokenFile)) {
-        throw new IllegalArgumentException("token file " + tokenFile
-            + " cannot be read: create it with a secret, e.g. `openssl rand -hex 24 > FILE`");
+        throw new IllegalArgumentException(
+            "token file "
+                + tokenFile
+                + " cannot be read: create it with a secret, e.g. `openssl rand -hex 24 > FILE`");
       }
       String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
       if (token.isEmpty()) {
-        throw new IllegalArgumentException("token file " + tokenFile + " is empty: put a secret in it");
+        throw new IllegalArgumentException(
+            "token file " + tokenFile + " is empty: put a secret in it");
       }
       return token;
     }
     if (!InetAddress.getByName(bind).isLoopbackAddress()) {
-      throw new IllegalArgumentException("--bind " + bind
-          + " is not loopback: give --token-file so clients must authenticate");
+      throw new IllegalArgumentException(
+          "--bind " + bind + " is not loopback: give --token-file so clients must authenticate");
     }
     Path generated = dataDir.resolve("token");
     if (!Files.exists(generated)) {

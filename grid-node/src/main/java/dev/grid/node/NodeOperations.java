@@ -39,8 +39,13 @@ final class NodeOperations implements GridOperations {
   private final ScheduleTable schedules;
   private final JarStore jars;
 
-  NodeOperations(String nodeName, HazelcastInstance hz, JobTable table, ReplicatedBlobStore blobs,
-      ScheduleTable schedules, JarStore jars) {
+  NodeOperations(
+      String nodeName,
+      HazelcastInstance hz,
+      JobTable table,
+      ReplicatedBlobStore blobs,
+      ScheduleTable schedules,
+      JarStore jars) {
     this.jars = jars;
     this.nodeName = nodeName;
     this.hz = hz;
@@ -52,8 +57,10 @@ final class NodeOperations implements GridOperations {
   @Override
   public JobId submit(JobSpec spec) {
     if (spec.java() != null && !jars.has(spec.java().jarSha256())) {
-      throw new IllegalArgumentException("the grid holds no jar " + spec.java().jarSha256()
-          + ": upload it first (GridClient.uploadJar, or bin/submit --jar does it)");
+      throw new IllegalArgumentException(
+          "the grid holds no jar "
+              + spec.java().jarSha256()
+              + ": upload it first (GridClient.uploadJar, or bin/submit --jar does it)");
     }
     return table.submit(spec);
   }
@@ -93,8 +100,9 @@ final class NodeOperations implements GridOperations {
     if (job.isEmpty()) {
       return Optional.empty();
     }
-    String key = OutputKeys.prefix(id, job.get().attempt())
-        + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
+    String key =
+        OutputKeys.prefix(id, job.get().attempt())
+            + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
     return Optional.of(blobs.open(key).orElseGet(() -> new ByteArrayInputStream(new byte[0])));
   }
 
@@ -116,23 +124,47 @@ final class NodeOperations implements GridOperations {
     }
     JobRecord job = found.get();
     if (job.spec().java() == null) {
-      throw new IllegalStateException("job " + id + " is not a Java job and has no result: read"
-          + " its output with bin/logs " + id);
+      throw new IllegalStateException(
+          "job "
+              + id
+              + " is not a Java job and has no result: read"
+              + " its output with bin/logs "
+              + id);
     }
     if (job.arrayParent()) {
-      throw new IllegalStateException("job " + id + " is an array: each of its tasks has a"
-          + " result (bin/result " + id + "_INDEX), and a job submitted --after " + id
-          + " reads them all (JobContext.parentResults)");
+      throw new IllegalStateException(
+          "job "
+              + id
+              + " is an array: each of its tasks has a"
+              + " result (bin/result "
+              + id
+              + "_INDEX), and a job submitted --after "
+              + id
+              + " reads them all (JobContext.parentResults)");
     }
     if (job.state() != JobState.SUCCEEDED) {
-      throw new IllegalStateException("job " + id + " is " + job.state() + ": only a job that"
-          + " SUCCEEDED has a result" + (job.state().isTerminal() ? "; see bin/status " + id
-              + " and bin/logs " + id : "; wait for it (bin/status " + id + ")"));
+      throw new IllegalStateException(
+          "job "
+              + id
+              + " is "
+              + job.state()
+              + ": only a job that"
+              + " SUCCEEDED has a result"
+              + (job.state().isTerminal()
+                  ? "; see bin/status " + id + " and bin/logs " + id
+                  : "; wait for it (bin/status " + id + ")"));
     }
-    String key = OutputKeys.prefix(id, job.attempt())
-        + (text ? OutputKeys.RESULT_TEXT : OutputKeys.RESULT);
-    return Optional.of(blobs.get(key).orElseThrow(() -> new IllegalStateException("job " + id
-        + " returned null, or its result is gone (retention): it has no result")));
+    String key =
+        OutputKeys.prefix(id, job.attempt()) + (text ? OutputKeys.RESULT_TEXT : OutputKeys.RESULT);
+    return Optional.of(
+        blobs
+            .get(key)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "job "
+                            + id
+                            + " returned null, or its result is gone (retention): it has no result")));
   }
 
   @Override

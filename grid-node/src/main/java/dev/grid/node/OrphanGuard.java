@@ -16,21 +16,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a node's job processes die with the node, and with a node that has gone quiet. A job
- * runs in its own session (setsid), so a node killed with SIGKILL would leave it running,
- * unowned, while the grid retries the job elsewhere: the same job twice at the same time. So
- * would a node frozen (SIGSTOP, a hung host) long enough for the grid to write it off: its JVM
- * is stopped, its job processes are not. This guard keeps the running jobs' session ids in a
- * file under the data dir and starts a small watcher process (in a session of its own, so it
- * outlives the node) that kills those sessions as soon as the node's JVM is gone, or once the
- * node has not {@link #beat() beaten} for the quiet time given. A node that starts finds the
- * file of its previous life and kills what is left of it.
+ * Makes a node's job processes die with the node, and with a node that has gone quiet. A job runs
+ * in its own session (setsid), so a node killed with SIGKILL would leave it running, unowned, while
+ * the grid retries the job elsewhere: the same job twice at the same time. So would a node frozen
+ * (SIGSTOP, a hung host) long enough for the grid to write it off: its JVM is stopped, its job
+ * processes are not. This guard keeps the running jobs' session ids in a file under the data dir
+ * and starts a small watcher process (in a session of its own, so it outlives the node) that kills
+ * those sessions as soon as the node's JVM is gone, or once the node has not {@link #beat() beaten}
+ * for the quiet time given. A node that starts finds the file of its previous life and kills what
+ * is left of it.
  *
  * <p>Pid reuse: each line holds the session id and its leader's start time (from {@code
- * /proc/PID/stat}). At startup a session is killed only if no process now has its leader's pid
- * with another start time: Linux does not hand out a pid still used as a session id, so a
- * session whose members live on cannot have been replaced. The watcher acts within a second of
- * the JVM's death, too soon for reuse to matter.
+ * /proc/PID/stat}). At startup a session is killed only if no process now has its leader's pid with
+ * another start time: Linux does not hand out a pid still used as a session id, so a session whose
+ * members live on cannot have been replaced. The watcher acts within a second of the JVM's death,
+ * too soon for reuse to matter.
  */
 final class OrphanGuard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanGuard.class);
@@ -70,8 +70,7 @@ final class OrphanGuard implements AutoCloseable {
         beats.write('\n');
         beats.flush();
       } catch (IOException e) {
-        LOG.warn("the job watcher is gone: a node frozen or killed now leaves its jobs running",
-            e);
+        LOG.warn("the job watcher is gone: a node frozen or killed now leaves its jobs running", e);
         beats = null;
       }
     }
@@ -80,8 +79,10 @@ final class OrphanGuard implements AutoCloseable {
   private static void killSession(long sid) {
     try {
       new ProcessBuilder("pkill", "-KILL", "-s", Long.toString(sid))
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start().waitFor();
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor();
     } catch (IOException e) {
       LOG.warn("could not kill job session {}", sid, e);
     } catch (InterruptedException e) {
@@ -129,27 +130,36 @@ final class OrphanGuard implements AutoCloseable {
   }
 
   /**
-   * The watcher reads the node's beats from its stdin. A read that times out (the node is
-   * frozen) kills every session in the file, once until the next beat; a read that ends (the
-   * node is gone) kills them too, and the watcher exits with the node's JVM.
+   * The watcher reads the node's beats from its stdin. A read that times out (the node is frozen)
+   * kills every session in the file, once until the next beat; a read that ends (the node is gone)
+   * kills them too, and the watcher exits with the node's JVM.
    */
   private void startWatcher() {
     long jvm = ProcessHandle.current().pid();
-    String script = "kill_jobs() { [ -f \"$0\" ] && while read -r s t; do"
-        + " pkill -KILL -s \"$s\"; done < \"$0\"; }; "
-        + "killed=0; "
-        + "while kill -0 " + jvm + " 2>/dev/null; do"
-        + " if read -r -t " + seconds(quiet) + " _; then killed=0;"
-        + " else [ $killed = 1 ] || kill_jobs; killed=1; sleep 0.3; fi; done; "
-        + "kill_jobs";
+    String script =
+        "kill_jobs() { [ -f \"$0\" ] && while read -r s t; do"
+            + " pkill -KILL -s \"$s\"; done < \"$0\"; }; "
+            + "killed=0; "
+            + "while kill -0 "
+            + jvm
+            + " 2>/dev/null; do"
+            + " if read -r -t "
+            + seconds(quiet)
+            + " _; then killed=0;"
+            + " else [ $killed = 1 ] || kill_jobs; killed=1; sleep 0.3; fi; done; "
+            + "kill_jobs";
     try {
-      watcher = new ProcessBuilder("setsid", "bash", "-c", script, file.toString())
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      watcher =
+          new ProcessBuilder("setsid", "bash", "-c", script, file.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       beats = watcher.getOutputStream();
     } catch (IOException e) {
-      LOG.warn("no watcher for job processes (are setsid and bash installed?): a node killed"
-          + " with SIGKILL or frozen will leave its jobs running", e);
+      LOG.warn(
+          "no watcher for job processes (are setsid and bash installed?): a node killed"
+              + " with SIGKILL or frozen will leave its jobs running",
+          e);
     }
   }
 

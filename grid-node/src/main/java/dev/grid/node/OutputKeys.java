@@ -6,10 +6,13 @@ import dev.grid.api.JobId;
 final class OutputKeys {
   /** Every job's output is under here: {@code out/<job>/}. */
   static final String ROOT = "out/";
+
   static final String STDOUT = "stdout";
   static final String STDERR = "stderr";
+
   /** A Java job's return value, as {@code ResultCodec} writes it. */
   static final String RESULT = "result";
+
   /** A Java job's return value's {@code toString()}, UTF-8. */
   static final String RESULT_TEXT = "result.txt";
 

@@ -28,16 +28,27 @@ final class StorageAnswers {
   }
 
   static StorageHealth health(StorageReport report) {
-    List<StorageHealth.Problem> problems = report.problems().stream()
-        .map(p -> new StorageHealth.Problem(p.key(), p.node(), p.kind().name(), p.detail()))
-        .toList();
-    return new StorageHealth(report.nodes(), report.replication(), report.blobs(),
-        report.bytes(), report.verified(), report.healthy(), problems);
+    List<StorageHealth.Problem> problems =
+        report.problems().stream()
+            .map(p -> new StorageHealth.Problem(p.key(), p.node(), p.kind().name(), p.detail()))
+            .toList();
+    return new StorageHealth(
+        report.nodes(),
+        report.replication(),
+        report.blobs(),
+        report.bytes(),
+        report.verified(),
+        report.healthy(),
+        problems);
   }
 
   static StorageRepair repair(RepairPass pass) {
     Plan plan = pass.plan();
-    return new StorageRepair(plan.copies().size(), plan.records().size(), plan.drops().size(),
-        plan.lost().size(), pass.recopied());
+    return new StorageRepair(
+        plan.copies().size(),
+        plan.records().size(),
+        plan.drops().size(),
+        plan.lost().size(),
+        pass.recopied());
   }
 }

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The results of a Java job's {@code --after} parents, as the worker stored them: a parent's
- * {@code out/<id>/<attempt>/result}, an array parent's tasks in index order.
+ * The results of a Java job's {@code --after} parents, as the worker stored them: a parent's {@code
+ * out/<id>/<attempt>/result}, an array parent's tasks in index order.
  */
 final class StoredParents implements ParentResults {
   private final JobTable table;
@@ -27,7 +27,8 @@ final class StoredParents implements ParentResults {
   /** The parents of the job, or {@link ParentResults#NONE} if it ran after nothing. */
   static ParentResults of(JobTable table, BlobStore blobs, JobRecord job) {
     return job.spec().after() == null || job.spec().after().ok().isEmpty()
-        ? ParentResults.NONE : new StoredParents(table, blobs, job);
+        ? ParentResults.NONE
+        : new StoredParents(table, blobs, job);
   }
 
   @Override
@@ -47,20 +48,40 @@ final class StoredParents implements ParentResults {
   }
 
   private JobRecord record(JobId id) {
-    return table.get(id).orElseThrow(() -> new IllegalStateException("parent " + id + " of job "
-        + job.id() + " is no longer known (its record expired): its result cannot be read"));
+    return table
+        .get(id)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "parent "
+                        + id
+                        + " of job "
+                        + job.id()
+                        + " is no longer known (its record expired): its result cannot be read"));
   }
 
   private Stored result(JobRecord parent) {
     JobId id = parent.id();
     if (parent.spec().java() == null) {
-      throw new IllegalStateException("parent " + id + " of job " + job.id() + " is a shell"
-          + " job and has no result: only Java jobs return one (read its output with bin/logs "
-          + id + ")");
+      throw new IllegalStateException(
+          "parent "
+              + id
+              + " of job "
+              + job.id()
+              + " is a shell"
+              + " job and has no result: only Java jobs return one (read its output with bin/logs "
+              + id
+              + ")");
     }
     if (parent.state() != JobState.SUCCEEDED) {
-      throw new IllegalStateException("parent " + id + " of job " + job.id() + " is "
-          + parent.state() + ": only a job that SUCCEEDED has a result");
+      throw new IllegalStateException(
+          "parent "
+              + id
+              + " of job "
+              + job.id()
+              + " is "
+              + parent.state()
+              + ": only a job that SUCCEEDED has a result");
     }
     String prefix = OutputKeys.prefix(id, parent.attempt());
     // No result blob: the job returned null (retention deletes a job's record with its output,

@@ -1,8 +1,8 @@
 package dev.grid.node;
 
 import dev.grid.api.JobId;
-import dev.grid.api.JobState;
 import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
 import dev.grid.node.exec.JavaJobRunner;
 import dev.grid.node.exec.JavaRequest;
 import dev.grid.node.exec.Outcome;
@@ -32,8 +32,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -50,19 +50,22 @@ import org.slf4j.LoggerFactory;
  * <p>An array's tasks come in slices ({@link TaskSlice}): the worker queues them, runs them on its
  * {@code slots} slice threads (at most that many at once), starts them a batch at a time just
  * before they run (one write per batch: as many as its threads begin within {@link
- * #START_AHEAD_MILLIS}), and writes their ends a batch at a time ({@link #FLUSH_MILLIS}), one
- * write per block.
+ * #START_AHEAD_MILLIS}), and writes their ends a batch at a time ({@link #FLUSH_MILLIS}), one write
+ * per block.
  *
- * <p>Fencing: a dispatch from a primary whose epoch is lower than the highest this worker has
- * seen is refused. Together with the attempt check in {@code JobCommand.Start}, a job never
- * starts twice for one attempt, and a stale primary cannot make a worker run anything.
+ * <p>Fencing: a dispatch from a primary whose epoch is lower than the highest this worker has seen
+ * is refused. Together with the attempt check in {@code JobCommand.Start}, a job never starts twice
+ * for one attempt, and a stale primary cannot make a worker run anything.
  */
 final class Worker implements WorkerEndpoint, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
   /** How long a task's end waits to be written with others of its block, at most. */
   static final long FLUSH_MILLIS = 20;
+
   /** How far ahead of their run a slice's tasks are started (marked RUNNING), at most. */
   static final double START_AHEAD_MILLIS = 50;
+
   /** The most tasks started at once per slice thread. */
   static final int MAX_START_PER_THREAD = 8;
 
@@ -79,33 +82,48 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final ExecutorService finisher;
   private final AtomicLong highestEpoch = new AtomicLong();
   private final Map<JobId, Running> running = new ConcurrentHashMap<>();
+
   /** Cancels that overtook their start, with when they came (forgotten after a minute). */
   private final Map<String, Long> pendingCancels = new ConcurrentHashMap<>();
+
   /** Attempts this worker process has taken, so a second hand-over of one is ignored. */
   private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
+
   private volatile boolean closed;
   private volatile boolean crashed;
+
   /** Attempts stopped because the node was fenced: their end is a hand-back. */
   private final Set<String> fencedAttempts = ConcurrentHashMap.newKeySet();
+
   /** Hand-backs that could not be written yet, retried while the node is in the grid. */
   private final Map<JobId, HandBack> pendingHandBacks = new ConcurrentHashMap<>();
+
   private volatile Fence fence = Fence.NONE;
+
   /** Tasks of slices dispatched here, not started yet, in the order they came. */
   private final BlockingQueue<SliceTask> dispatchedTasks = new LinkedBlockingQueue<>();
+
   /** Tasks of slices started (RUNNING in their block), waiting for a slice thread. */
   private final java.util.Queue<SliceTask> startedTasks =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   /** Held while a slice thread takes a batch of dispatched tasks to start. */
   private final Object startLock = new Object();
+
   private final int sliceThreadCount;
+
   /** The mean run time of this worker's slice tasks, in ms; NaN until one ran. */
   private volatile double meanTaskMillis = Double.NaN;
+
   /** The run time of the last slice task that ended here, in ms; NaN until one ran. */
   private volatile double lastTaskMillis = Double.NaN;
+
   /** Ended tasks of slices waiting to be written, a batch per block. */
   private final BlockingQueue<TaskEnd> taskEnds = new LinkedBlockingQueue<>();
+
   private final ExecutorService sliceThreads;
   private final Thread endWriter;
+
   /** Set when the node stops: the end writer writes what is left and ends. */
   private volatile boolean endsStopping;
 
@@ -129,17 +147,18 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   /** What the worker asks its node's fence (see {@link NodeFence}). */
   interface Fence {
-    Fence NONE = new Fence() {
-      @Override
-      public boolean fencedSince(long nanos) {
-        return false;
-      }
+    Fence NONE =
+        new Fence() {
+          @Override
+          public boolean fencedSince(long nanos) {
+            return false;
+          }
 
-      @Override
-      public String outOfGrid() {
-        return null;
-      }
-    };
+          @Override
+          public String outOfGrid() {
+            return null;
+          }
+        };
 
     /** Whether the node was fenced at some time since that {@link System#nanoTime()}. */
     boolean fencedSince(long nanos);
@@ -150,9 +169,19 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   private record Running(int attempt, RunningJob job) {}
 
-  Worker(String node, int slots, JobTable table, BlobStore blobs, ProcessRunner runner,
-      JavaJobRunner javaRunner, OrphanGuard orphans, Path scratchRoot, long outputCap, Clock clock,
-      ExecutorService starter, ExecutorService finisher) {
+  Worker(
+      String node,
+      int slots,
+      JobTable table,
+      BlobStore blobs,
+      ProcessRunner runner,
+      JavaJobRunner javaRunner,
+      OrphanGuard orphans,
+      Path scratchRoot,
+      long outputCap,
+      Clock clock,
+      ExecutorService starter,
+      ExecutorService finisher) {
     this.javaRunner = javaRunner;
     this.orphans = orphans;
     this.node = node;
@@ -166,11 +195,14 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     this.finisher = finisher;
     int threads = Math.max(1, slots);
     this.sliceThreadCount = threads;
-    this.sliceThreads = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "grid-slice-" + node);
-      t.setDaemon(true);
-      return t;
-    });
+    this.sliceThreads =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "grid-slice-" + node);
+              t.setDaemon(true);
+              return t;
+            });
     for (int i = 0; i < threads; i++) {
       sliceThreads.execute(this::runSliceTasks);
     }
@@ -189,12 +221,13 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
    * hand-backs (see {@link #finish}), so the primary runs them again without using a retry.
    */
   void fenced(String why) {
-    running.forEach((id, r) -> {
-      if (fencedAttempts.add(id.value() + ":" + r.attempt())) {
-        LOG.warn("stopping job {} attempt {}: {}", id, r.attempt(), why);
-        r.job().cancel();
-      }
-    });
+    running.forEach(
+        (id, r) -> {
+          if (fencedAttempts.add(id.value() + ":" + r.attempt())) {
+            LOG.warn("stopping job {} attempt {}: {}", id, r.attempt(), why);
+            r.job().cancel();
+          }
+        });
     // Not on the caller's thread (the fence's): the writes may wait while the node is cut off.
     try {
       starter.execute(
@@ -206,15 +239,16 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   /** The node is in the grid: writes the hand-backs that failed before. */
   void inGrid() {
-    pendingHandBacks.forEach((id, handBack) -> {
-      try {
-        String refusal = writeHandBack(handBack);
-        pendingHandBacks.remove(id, handBack);
-        LOG.info("job {} handed back{}", id, refusal == null ? "" : ": " + refusal);
-      } catch (RuntimeException e) {
-        LOG.debug("handing job {} back failed again", id, e);
-      }
-    });
+    pendingHandBacks.forEach(
+        (id, handBack) -> {
+          try {
+            String refusal = writeHandBack(handBack);
+            pendingHandBacks.remove(id, handBack);
+            LOG.info("job {} handed back{}", id, refusal == null ? "" : ": " + refusal);
+          } catch (RuntimeException e) {
+            LOG.debug("handing job {} back failed again", id, e);
+          }
+        });
   }
 
   /** Jobs running here now. */
@@ -231,8 +265,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   public void run(JobRecord dispatched, long epoch) {
     long highest = highestEpoch.accumulateAndGet(epoch, Math::max);
     if (epoch < highest) {
-      LOG.warn("refused job {} from a stale primary: epoch {} < {}", dispatched.id(), epoch,
-          highest);
+      LOG.warn(
+          "refused job {} from a stale primary: epoch {} < {}", dispatched.id(), epoch, highest);
       return;
     }
     if (closed) {
@@ -298,18 +332,21 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     if (pendingCancels.remove(id.value() + ":" + attempt) != null) {
       job.cancel();
     }
-    job.result().whenCompleteAsync((result, error) -> {
-      // The process is gone: its session id must leave the watcher's list before it can be
-      // reused by another process.
-      orphans.untrack(session);
-      try {
-        finish(dispatched, result, error, startedAt);
-      } finally {
-        running.remove(id, entry);
-        startedHere.remove(id.value() + ":" + attempt);
-        deleteScratch(dispatched, scratch);
-      }
-    }, finisher);
+    job.result()
+        .whenCompleteAsync(
+            (result, error) -> {
+              // The process is gone: its session id must leave the watcher's list before it can be
+              // reused by another process.
+              orphans.untrack(session);
+              try {
+                finish(dispatched, result, error, startedAt);
+              } finally {
+                running.remove(id, entry);
+                startedHere.remove(id.value() + ":" + attempt);
+                deleteScratch(dispatched, scratch);
+              }
+            },
+            finisher);
   }
 
   /** Hands the job to the process runner, or to the Java runner; throws if it cannot. */
@@ -318,9 +355,15 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     if (spec.java() == null) {
       return runner.start(new RunRequest(spec, gridEnv(dispatched), scratch, outputCap));
     }
-    JavaRequest request = new JavaRequest(dispatched.id(), dispatched.attempt(), spec.java(),
-        spec.timeout(), outputCap, dispatched.arrayIndex(),
-        StoredParents.of(table, blobs, dispatched));
+    JavaRequest request =
+        new JavaRequest(
+            dispatched.id(),
+            dispatched.attempt(),
+            spec.java(),
+            spec.timeout(),
+            outputCap,
+            dispatched.arrayIndex(),
+            StoredParents.of(table, blobs, dispatched));
     return spec.java().isolated()
         ? javaRunner.startIsolated(request, runner, scratch, gridEnv(dispatched))
         : javaRunner.start(request);
@@ -335,8 +378,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     RuntimeException last = null;
     for (int tries = 1; tries <= 3; tries++) {
       try {
-        return table.update(id,
-            new JobCommand.Start(node, dispatched.attempt(), clock.millis()));
+        return table.update(id, new JobCommand.Start(node, dispatched.attempt(), clock.millis()));
       } catch (RuntimeException e) {
         last = e;
         LOG.warn("recording the start of job {} failed (try {} of 3)", id, tries, e);
@@ -355,13 +397,14 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   }
 
   /**
-   * A refused start whose record shows this very attempt running here, for this worker process:
-   * the write was applied but its answer was lost (Hazelcast retried it, or the call failed
-   * after applying). Only this worker starts its attempts, once each ({@code startedHere}), so
-   * it is ours to run.
+   * A refused start whose record shows this very attempt running here, for this worker process: the
+   * write was applied but its answer was lost (Hazelcast retried it, or the call failed after
+   * applying). Only this worker starts its attempts, once each ({@code startedHere}), so it is ours
+   * to run.
    */
   private static boolean startedByThisCall(JobRecord now, JobRecord dispatched) {
-    return now != null && now.state() == JobState.RUNNING
+    return now != null
+        && now.state() == JobState.RUNNING
         && now.attempt() == dispatched.attempt()
         && java.util.Objects.equals(now.workerId(), dispatched.workerId());
   }
@@ -370,8 +413,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     if (crashed) {
       return; // a simulated crash writes nothing, as a killed process would not
     }
-    boolean killedByStop =
-        result == null || result.outcome() == Outcome.CANCELLED;
+    boolean killedByStop = result == null || result.outcome() == Outcome.CANCELLED;
     if (closed && killedByStop && !cancelRequested(job)) {
       // The node is stopping and killed its processes: the job did not fail, its node was taken
       // down. Hand it back to be dispatched again without using a retry.
@@ -389,8 +431,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       JobCommand.Finish end = error != null ? failure(job, error) : storeAndDescribe(job, result);
       writeFinish(job, end);
     } catch (RuntimeException e) {
-      LOG.error("job {} attempt {} ended but its end could not be recorded", job.id(),
-          job.attempt(), e);
+      LOG.error(
+          "job {} attempt {} ended but its end could not be recorded", job.id(), job.attempt(), e);
     }
   }
 
@@ -400,8 +442,11 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     try {
       writeHandBack(h);
     } catch (RuntimeException e) {
-      LOG.warn("could not hand job {} back yet; trying again while this node is in the grid"
-          + " (or the primary reclaims it if this node leaves)", job.id(), e);
+      LOG.warn(
+          "could not hand job {} back yet; trying again while this node is in the grid"
+              + " (or the primary reclaims it if this node leaves)",
+          job.id(),
+          e);
       pendingHandBacks.put(job.id(), h);
     }
   }
@@ -413,21 +458,29 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private String writeHandBack(HandBack h) {
     JobRecord job = h.job();
     if (job.arrayIndex() == null) {
-      UpdateResult u = table.update(job.id(),
-          new JobCommand.Release(node, job.attempt(), h.why(), h.atMillis()));
+      UpdateResult u =
+          table.update(
+              job.id(), new JobCommand.Release(node, job.attempt(), h.why(), h.atMillis()));
       return u.applied() ? null : u.refusal();
     }
-    BlockUpdate.Result r = table.updateBlock(
-        TaskBlock.key(job.arrayId(), TaskBlock.blockOf(job.arrayIndex())),
-        new BlockCommand.Release(node, new int[] {TaskBlock.slotOf(job.arrayIndex())},
-            new int[] {job.attempt()}, h.why(), h.atMillis()));
+    BlockUpdate.Result r =
+        table.updateBlock(
+            TaskBlock.key(job.arrayId(), TaskBlock.blockOf(job.arrayIndex())),
+            new BlockCommand.Release(
+                node,
+                new int[] {TaskBlock.slotOf(job.arrayIndex())},
+                new int[] {job.attempt()},
+                h.why(),
+                h.atMillis()));
     return r.applied() ? null : "it had moved on";
   }
 
   private static boolean succeeded(RunResult result) {
-    return result != null && (result.outcome() == Outcome.RETURNED
-        || (result.outcome() == Outcome.EXITED
-            && result.exitCode() != null && result.exitCode() == 0));
+    return result != null
+        && (result.outcome() == Outcome.RETURNED
+            || (result.outcome() == Outcome.EXITED
+                && result.exitCode() != null
+                && result.exitCode() == 0));
   }
 
   private boolean cancelRequested(JobRecord job) {
@@ -436,25 +489,36 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   private JobCommand.Finish failure(JobRecord job, Throwable error) {
     LOG.error("job {} attempt {} failed in the worker", job.id(), job.attempt(), error);
-    return new JobCommand.Finish(node, job.attempt(), JobState.FAILED, null,
-        "the worker failed to run it: " + error, 0, 0, false, clock.millis());
+    return new JobCommand.Finish(
+        node,
+        job.attempt(),
+        JobState.FAILED,
+        null,
+        "the worker failed to run it: " + error,
+        0,
+        0,
+        false,
+        clock.millis());
   }
 
   /**
-   * Stores the output (before the end is recorded, so an ended job's output is readable). Only
-   * what there is: an empty stdout or stderr, or a null result, writes no blob (a read of a
-   * missing output gives empty output). The end itself (state, exit code, message) is in the
-   * job's record, which is durable; no blob repeats it.
+   * Stores the output (before the end is recorded, so an ended job's output is readable). Only what
+   * there is: an empty stdout or stderr, or a null result, writes no blob (a read of a missing
+   * output gives empty output). The end itself (state, exit code, message) is in the job's record,
+   * which is durable; no blob repeats it.
    */
   private JobCommand.Finish storeAndDescribe(JobRecord job, RunResult result) {
-    JobState state = switch (result.outcome()) {
-      case EXITED -> result.exitCode() != null && result.exitCode() == 0
-          ? JobState.SUCCEEDED : JobState.FAILED;
-      case TIMED_OUT -> JobState.TIMED_OUT;
-      case CANCELLED -> JobState.CANCELLED;
-      case START_FAILED, THREW -> JobState.FAILED;
-      case RETURNED -> JobState.SUCCEEDED;
-    };
+    JobState state =
+        switch (result.outcome()) {
+          case EXITED ->
+              result.exitCode() != null && result.exitCode() == 0
+                  ? JobState.SUCCEEDED
+                  : JobState.FAILED;
+          case TIMED_OUT -> JobState.TIMED_OUT;
+          case CANCELLED -> JobState.CANCELLED;
+          case START_FAILED, THREW -> JobState.FAILED;
+          case RETURNED -> JobState.SUCCEEDED;
+        };
     String message = result.message();
     if (message == null && state == JobState.FAILED) {
       message = "exit code " + result.exitCode();
@@ -469,15 +533,24 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       }
       if (result.value() != null) {
         blobs.put(prefix + OutputKeys.RESULT, result.value().bytes());
-        blobs.put(prefix + OutputKeys.RESULT_TEXT,
+        blobs.put(
+            prefix + OutputKeys.RESULT_TEXT,
             result.value().text().getBytes(StandardCharsets.UTF_8));
       }
     } catch (RuntimeException e) {
       LOG.error("storing the output of job {} failed", job.id(), e);
       message = (message == null ? "" : message + "; ") + "its output could not be stored: " + e;
     }
-    return new JobCommand.Finish(node, job.attempt(), state, result.exitCode(), message,
-        result.stdout().length, result.stderr().length, result.truncated(), clock.millis());
+    return new JobCommand.Finish(
+        node,
+        job.attempt(),
+        state,
+        result.exitCode(),
+        message,
+        result.stdout().length,
+        result.stderr().length,
+        result.truncated(),
+        clock.millis());
   }
 
   /** Records the end, a few times if the grid is briefly unavailable (a migration). */
@@ -486,8 +559,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       try {
         UpdateResult u = table.update(job.id(), end);
         if (!u.applied()) {
-          LOG.warn("job {} attempt {} ended {} but the grid had moved on: {}", job.id(),
-              job.attempt(), end.outcome(), u.refusal());
+          LOG.warn(
+              "job {} attempt {} ended {} but the grid had moved on: {}",
+              job.id(),
+              job.attempt(),
+              end.outcome(),
+              u.refusal());
         }
         return;
       } catch (RuntimeException e) {
@@ -501,8 +578,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   }
 
   /**
-   * Removes the job's scratch directory. Most jobs leave it empty, and one rmdir removes it; only
-   * a job that left files behind costs a walk of the tree.
+   * Removes the job's scratch directory. Most jobs leave it empty, and one rmdir removes it; only a
+   * job that left files behind costs a walk of the tree.
    */
   private static void deleteScratch(JobRecord job, Path scratch) {
     JobSpec spec = job.spec();
@@ -572,8 +649,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   public void runSlice(TaskSlice slice) {
     long highest = highestEpoch.accumulateAndGet(slice.epoch(), Math::max);
     if (slice.epoch() < highest) {
-      LOG.warn("refused {} tasks of array {} from a stale primary: epoch {} < {}", slice.size(),
-          slice.arrayId(), slice.epoch(), highest);
+      LOG.warn(
+          "refused {} tasks of array {} from a stale primary: epoch {} < {}",
+          slice.size(),
+          slice.arrayId(),
+          slice.epoch(),
+          highest);
       return;
     }
     if (closed) {
@@ -585,8 +666,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       return; // left DISPATCHED: the primary hands them out again after its dispatch timeout
     }
     for (int i = 0; i < slice.size(); i++) {
-      if (startedHere.add(JobTable.taskId(slice.arrayId(), slice.index(i)).value() + ":"
-          + slice.attempts()[i])) {
+      if (startedHere.add(
+          JobTable.taskId(slice.arrayId(), slice.index(i)).value() + ":" + slice.attempts()[i])) {
         dispatchedTasks.add(new SliceTask(slice, i));
       }
     }
@@ -628,10 +709,10 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   }
 
   /**
-   * When an array's tasks turn slow, the tasks started on the old, short run time would wait
-   * long, RUNNING in their block (and count as interrupted if this worker died): hands back
-   * those beyond what the slice threads begin within four times {@value #START_AHEAD_MILLIS} ms
-   * by the run time now seen, for the primary to dispatch again.
+   * When an array's tasks turn slow, the tasks started on the old, short run time would wait long,
+   * RUNNING in their block (and count as interrupted if this worker died): hands back those beyond
+   * what the slice threads begin within four times {@value #START_AHEAD_MILLIS} ms by the run time
+   * now seen, for the primary to dispatch again.
    */
   private void handBackExcess() {
     double mean = expectedTaskMillis();
@@ -639,8 +720,10 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     if (Double.isNaN(mean) || waiting <= sliceThreadCount) {
       return;
     }
-    int keep = (int) Math.max(sliceThreadCount,
-        sliceThreadCount * 4 * START_AHEAD_MILLIS / Math.max(mean, 0.01));
+    int keep =
+        (int)
+            Math.max(
+                sliceThreadCount, sliceThreadCount * 4 * START_AHEAD_MILLIS / Math.max(mean, 0.01));
     List<SliceTask> extra = new ArrayList<>();
     for (int i = keep; i < waiting; i++) {
       SliceTask t = startedTasks.poll();
@@ -650,20 +733,24 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       extra.add(t);
     }
     if (!extra.isEmpty()) {
-      LOG.info("handing back {} started tasks that would wait over {} ms here (tasks now take"
-          + " {} ms)", extra.size(), (long) (4 * START_AHEAD_MILLIS), Math.round(mean));
+      LOG.info(
+          "handing back {} started tasks that would wait over {} ms here (tasks now take"
+              + " {} ms)",
+          extra.size(),
+          (long) (4 * START_AHEAD_MILLIS),
+          Math.round(mean));
       handBackAll(extra, "node " + node + " had started more than it could run soon");
     }
   }
 
   /**
    * Takes the next dispatched tasks of one block, as many as this worker's slice threads are
-   * expected to begin within {@value #START_AHEAD_MILLIS} ms (one while their run time is
-   * unknown or long), records their start in one write, and returns the first started one; the
-   * others wait for a slice thread among the started tasks. Null if none came or started.
+   * expected to begin within {@value #START_AHEAD_MILLIS} ms (one while their run time is unknown
+   * or long), records their start in one write, and returns the first started one; the others wait
+   * for a slice thread among the started tasks. Null if none came or started.
    *
-   * <p>A task is marked RUNNING only this little ahead of its code: if this worker dies, the
-   * tasks it marked count as interrupted runs (a retry each), so they must be about to run.
+   * <p>A task is marked RUNNING only this little ahead of its code: if this worker dies, the tasks
+   * it marked count as interrupted runs (a retry each), so they must be about to run.
    */
   private SliceTask startNext() throws InterruptedException {
     List<SliceTask> batch = new ArrayList<>();
@@ -704,8 +791,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     // At most 8 per thread, however short the tasks: when an array's tasks turn slow at once,
     // the batch started on the old figure is what a death of this worker would count as
     // interrupted (before the first slow task ends and the rest is handed back).
-    return (int) Math.max(1, Math.min(sliceThreadCount * MAX_START_PER_THREAD,
-        sliceThreadCount * START_AHEAD_MILLIS / Math.max(mean, 0.01)));
+    return (int)
+        Math.max(
+            1,
+            Math.min(
+                sliceThreadCount * MAX_START_PER_THREAD,
+                sliceThreadCount * START_AHEAD_MILLIS / Math.max(mean, 0.01)));
   }
 
   /** Folds a task's run time into this worker's mean (an exponential average). */
@@ -717,18 +808,18 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   }
 
   /**
-   * How long a task is expected to run, in ms (NaN while unknown): the mean, or the last one's
-   * time if longer, so that tasks turning slow are seen at the first slow one.
+   * How long a task is expected to run, in ms (NaN while unknown): the mean, or the last one's time
+   * if longer, so that tasks turning slow are seen at the first slow one.
    */
   private double expectedTaskMillis() {
     return Math.max(meanTaskMillis, lastTaskMillis);
   }
 
   /**
-   * Writes the start of tasks of one block, a few times if the grid is briefly unavailable;
-   * returns the tasks this worker process started: those the write moved, and those it finds
-   * running their attempt here (a write that applied but whose answer was lost; only this
-   * process starts its attempts). The others are forgotten: the grid moved on from them.
+   * Writes the start of tasks of one block, a few times if the grid is briefly unavailable; returns
+   * the tasks this worker process started: those the write moved, and those it finds running their
+   * attempt here (a write that applied but whose answer was lost; only this process starts its
+   * attempts). The others are forgotten: the grid moved on from them.
    */
   private List<SliceTask> recordStart(List<SliceTask> batch) {
     String key = batch.get(0).slice().blockKey();
@@ -741,8 +832,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         r = table.updateBlock(key, new BlockCommand.Start(node, slots, attempts, clock.millis()));
         b = r.block();
       } catch (RuntimeException e) {
-        LOG.warn("recording the start of {} tasks of block {} failed (try {} of 3)",
-            batch.size(), key, tries, e);
+        LOG.warn(
+            "recording the start of {} tasks of block {} failed (try {} of 3)",
+            batch.size(),
+            key,
+            tries,
+            e);
         java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * tries);
       }
     }
@@ -754,9 +849,12 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     List<SliceTask> started = new ArrayList<>();
     for (SliceTask t : batch) {
       int slot = t.slot();
-      boolean ours = r.changed(slot) || (b.has(slot)
-          && b.state(slot) == JobState.RUNNING && b.attempts()[slot] == t.attempt()
-          && t.slice().workerId().equals(b.workerId(slot)));
+      boolean ours =
+          r.changed(slot)
+              || (b.has(slot)
+                  && b.state(slot) == JobState.RUNNING
+                  && b.attempts()[slot] == t.attempt()
+                  && t.slice().workerId().equals(b.workerId(slot)));
       if (ours) {
         started.add(t);
       } else {
@@ -767,8 +865,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   }
 
   private void forget(TaskSlice s, int i) {
-    startedHere.remove(JobTable.taskId(s.arrayId(), s.index(i)).value() + ":"
-        + s.attempts()[i]);
+    startedHere.remove(JobTable.taskId(s.arrayId(), s.index(i)).value() + ":" + s.attempts()[i]);
   }
 
   /** Runs one task of a slice on this thread, and queues its end to be written. */
@@ -777,9 +874,21 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     JobRecord job = t.job(now);
     if (pendingCancels.remove(job.id().value() + ":" + job.attempt()) != null) {
       // Cancelled while it waited for this thread: it ends without running.
-      taskEnds.add(new TaskEnd(t.slice().blockKey(), job.id(), new BlockCommand.Ended(t.slot(),
-          job.attempt(), JobState.CANCELLED, null, "cancelled by user before it ran", now, now,
-          0, 0, false)));
+      taskEnds.add(
+          new TaskEnd(
+              t.slice().blockKey(),
+              job.id(),
+              new BlockCommand.Ended(
+                  t.slot(),
+                  job.attempt(),
+                  JobState.CANCELLED,
+                  null,
+                  "cancelled by user before it ran",
+                  now,
+                  now,
+                  0,
+                  0,
+                  false)));
       forget(t.slice(), t.i());
       return;
     }
@@ -817,8 +926,13 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   }
 
   /** What a task's end comes to: as {@link #finish} decides for a job, queued for its block. */
-  private void finishTask(SliceTask t, JobRecord job, RunResult result, Throwable error,
-      long startedAt, long startedAtMillis) {
+  private void finishTask(
+      SliceTask t,
+      JobRecord job,
+      RunResult result,
+      Throwable error,
+      long startedAt,
+      long startedAtMillis) {
     if (crashed) {
       return;
     }
@@ -828,8 +942,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       return;
     }
     boolean stoppedByFence = fencedAttempts.remove(job.id().value() + ":" + job.attempt());
-    if (error == null && !succeeded(result)
-        && (stoppedByFence || fence.fencedSince(startedAt))) {
+    if (error == null && !succeeded(result) && (stoppedByFence || fence.fencedSince(startedAt))) {
       handBack(job, "node " + node + " was frozen or cut off from the grid");
       return;
     }
@@ -839,14 +952,26 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     } catch (RuntimeException e) {
       f = failure(job, e);
     }
-    taskEnds.add(new TaskEnd(t.slice().blockKey(), job.id(), new BlockCommand.Ended(
-        t.slice().slots()[t.i()], job.attempt(), f.outcome(), f.exitCode(), f.message(),
-        startedAtMillis, f.atMillis(), f.stdoutBytes(), f.stderrBytes(), f.truncated())));
+    taskEnds.add(
+        new TaskEnd(
+            t.slice().blockKey(),
+            job.id(),
+            new BlockCommand.Ended(
+                t.slice().slots()[t.i()],
+                job.attempt(),
+                f.outcome(),
+                f.exitCode(),
+                f.message(),
+                startedAtMillis,
+                f.atMillis(),
+                f.stdoutBytes(),
+                f.stderrBytes(),
+                f.truncated())));
   }
 
   /**
-   * The end writer: takes the ends of tasks as they come, waits up to {@value #FLUSH_MILLIS} ms
-   * for more, and writes them, one write per block.
+   * The end writer: takes the ends of tasks as they come, waits up to {@value #FLUSH_MILLIS} ms for
+   * more, and writes them, one write per block.
    */
   private void writeTaskEnds() {
     while (!crashed && !(endsStopping && taskEnds.isEmpty())) {
@@ -858,7 +983,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
         List<TaskEnd> batch = new ArrayList<>();
         batch.add(first);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS);
-        for (long left = FLUSH_MILLIS; left > 0 && !endsStopping;
+        for (long left = FLUSH_MILLIS;
+            left > 0 && !endsStopping;
             left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
           TaskEnd more = taskEnds.poll(left, TimeUnit.MILLISECONDS);
           if (more == null) {
@@ -884,36 +1010,47 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     for (TaskEnd e : ends) {
       byBlock.computeIfAbsent(e.blockKey(), k -> new ArrayList<>()).add(e);
     }
-    byBlock.forEach((key, list) -> {
-      List<BlockCommand.Ended> ended = list.stream().map(TaskEnd::ended).toList();
-      for (int attempt = 1; ; attempt++) {
-        try {
-          BlockUpdate.Result r = table.updateBlock(key,
-              new BlockCommand.Finish(node, new ArrayList<>(ended), clock.millis()));
-          for (TaskEnd e : list) {
-            if (!r.changed(e.ended().slot())) {
-              LOG.warn("task {} attempt {} ended {} but the grid had moved on", e.id(),
-                  e.ended().attempt(), e.ended().outcome());
+    byBlock.forEach(
+        (key, list) -> {
+          List<BlockCommand.Ended> ended = list.stream().map(TaskEnd::ended).toList();
+          for (int attempt = 1; ; attempt++) {
+            try {
+              BlockUpdate.Result r =
+                  table.updateBlock(
+                      key, new BlockCommand.Finish(node, new ArrayList<>(ended), clock.millis()));
+              for (TaskEnd e : list) {
+                if (!r.changed(e.ended().slot())) {
+                  LOG.warn(
+                      "task {} attempt {} ended {} but the grid had moved on",
+                      e.id(),
+                      e.ended().attempt(),
+                      e.ended().outcome());
+                }
+              }
+              return;
+            } catch (RuntimeException e) {
+              if (attempt == 3) {
+                if (endsStopping || crashed) {
+                  LOG.error(
+                      "{} tasks of block {} ended but their ends could not be recorded",
+                      list.size(),
+                      key,
+                      e);
+                } else {
+                  LOG.warn(
+                      "{} tasks of block {} ended; recording their ends failed, trying again",
+                      list.size(),
+                      key,
+                      e);
+                  taskEnds.addAll(list);
+                }
+                return;
+              }
+              LOG.warn("recording the ends of tasks of block {} failed, trying again", key, e);
+              java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * attempt);
             }
           }
-          return;
-        } catch (RuntimeException e) {
-          if (attempt == 3) {
-            if (endsStopping || crashed) {
-              LOG.error("{} tasks of block {} ended but their ends could not be recorded",
-                  list.size(), key, e);
-            } else {
-              LOG.warn("{} tasks of block {} ended; recording their ends failed, trying again",
-                  list.size(), key, e);
-              taskEnds.addAll(list);
-            }
-            return;
-          }
-          LOG.warn("recording the ends of tasks of block {} failed, trying again", key, e);
-          java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * attempt);
-        }
-      }
-    });
+        });
   }
 
   /** Hands back the tasks of slices still waiting for a slice thread, a block at a time. */
@@ -936,19 +1073,24 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       byBlock.computeIfAbsent(t.slice().blockKey(), k -> new ArrayList<>()).add(t);
     }
     long now = clock.millis();
-    byBlock.forEach((key, list) -> {
-      int[] slots = list.stream().mapToInt(t -> t.slice().slots()[t.i()]).toArray();
-      int[] attempts = list.stream().mapToInt(t -> t.slice().attempts()[t.i()]).toArray();
-      try {
-        table.updateBlock(key, new BlockCommand.Release(node, slots, attempts, why, now));
-      } catch (RuntimeException e) {
-        LOG.warn("could not hand {} tasks of block {} back yet; trying again while this node is"
-            + " in the grid", list.size(), key, e);
-        list.forEach(t -> pendingHandBacks.put(t.job(now).id(),
-            new HandBack(t.job(now), why, now)));
-      }
-      list.forEach(t -> forget(t.slice(), t.i()));
-    });
+    byBlock.forEach(
+        (key, list) -> {
+          int[] slots = list.stream().mapToInt(t -> t.slice().slots()[t.i()]).toArray();
+          int[] attempts = list.stream().mapToInt(t -> t.slice().attempts()[t.i()]).toArray();
+          try {
+            table.updateBlock(key, new BlockCommand.Release(node, slots, attempts, why, now));
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "could not hand {} tasks of block {} back yet; trying again while this node is"
+                    + " in the grid",
+                list.size(),
+                key,
+                e);
+            list.forEach(
+                t -> pendingHandBacks.put(t.job(now).id(), new HandBack(t.job(now), why, now)));
+          }
+          list.forEach(t -> forget(t.slice(), t.i()));
+        });
   }
 
   /** For in-JVM crash tests: from now on nothing is written, as after a SIGKILL. */

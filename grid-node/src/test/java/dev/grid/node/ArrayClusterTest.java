@@ -50,8 +50,9 @@ class ArrayClusterTest {
 
   private TestGrid start(int nodes, int slots) {
     grid = new TestGrid(dir, nodes, slots).start();
-    await().atMost(PRIMARY).until(() -> grid.primaries().size() == 1
-        && grid.primaries().get(0).isDispatching());
+    await()
+        .atMost(PRIMARY)
+        .until(() -> grid.primaries().size() == 1 && grid.primaries().get(0).isDispatching());
     return grid;
   }
 
@@ -70,7 +71,8 @@ class ArrayClusterTest {
 
   private List<JobInfo> tasks(JobId array) {
     return ops().jobs(Optional.empty(), true).stream()
-        .filter(j -> array.equals(j.arrayId())).toList();
+        .filter(j -> array.equals(j.arrayId()))
+        .toList();
   }
 
   private String stdout(JobId id) {
@@ -86,7 +88,10 @@ class ArrayClusterTest {
   }
 
   private static long at(JobInfo job, JobState state) {
-    return job.history().stream().filter(e -> e.state() == state).findFirst().orElseThrow()
+    return job.history().stream()
+        .filter(e -> e.state() == state)
+        .findFirst()
+        .orElseThrow()
         .atMillis();
   }
 
@@ -95,11 +100,12 @@ class ArrayClusterTest {
   }
 
   @Test
-  void when_an_array_of_1000_true_tasks_is_submitted_then_it_is_one_request_and_each_index_runs_once() {
+  void
+      when_an_array_of_1000_true_tasks_is_submitted_then_it_is_one_request_and_each_index_runs_once() {
     start(3, 4);
     JobId array;
-    try (GridClient client = GridClient.connect(
-        List.of(URI.create(grid.node(1).httpUrl())), TestGrid.TOKEN)) {
+    try (GridClient client =
+        GridClient.connect(List.of(URI.create(grid.node(1).httpUrl())), TestGrid.TOKEN)) {
       long before = requests();
       array = client.submit(JobSpec.command("true").withArray(ArraySpec.parse("0-999")));
       assertThat(requests() - before).as("HTTP requests to submit 1,000 tasks").isEqualTo(1);
@@ -110,13 +116,18 @@ class ArrayClusterTest {
 
     List<JobInfo> tasks = tasks(array);
     assertThat(tasks).hasSize(1000);
-    assertThat(tasks).extracting(JobInfo::arrayIndex)
+    assertThat(tasks)
+        .extracting(JobInfo::arrayIndex)
         .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 1000).boxed().toList());
-    assertThat(tasks).allSatisfy(t -> {
-      assertThat(t.id()).isEqualTo(JobId.of(array + "_" + t.arrayIndex()));
-      assertThat(t.state()).isEqualTo(JobState.SUCCEEDED);
-      assertThat(count(t, JobState.RUNNING)).as("RUNNING events of %s", t.id()).isEqualTo(1);
-    });
+    assertThat(tasks)
+        .allSatisfy(
+            t -> {
+              assertThat(t.id()).isEqualTo(JobId.of(array + "_" + t.arrayIndex()));
+              assertThat(t.state()).isEqualTo(JobState.SUCCEEDED);
+              assertThat(count(t, JobState.RUNNING))
+                  .as("RUNNING events of %s", t.id())
+                  .isEqualTo(1);
+            });
     List<JobInfo> listed = ops().jobs(Optional.empty());
     assertThat(listed).extracting(JobInfo::id).containsExactly(array);
   }
@@ -135,28 +146,32 @@ class ArrayClusterTest {
       assertThat(read.state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(read.tasks()).containsExactly(Map.entry(JobState.SUCCEEDED, 100));
     }
-    assertThat(jobQueries() - before).as("queries over the jobs map for 5 status reads")
-        .isZero();
+    assertThat(jobQueries() - before).as("queries over the jobs map for 5 status reads").isZero();
   }
 
   /** Queries run over the jobs map on every member so far. */
   private long jobQueries() {
-    return grid.live().stream().mapToLong(n -> n.hazelcast()
-        .getMap(ClusterSettings.JOBS_MAP).getLocalMapStats().getQueryCount())
+    return grid.live().stream()
+        .mapToLong(
+            n -> n.hazelcast().getMap(ClusterSettings.JOBS_MAP).getLocalMapStats().getQueryCount())
         .sum();
   }
 
   private long blocksOf(JobId array) {
-    return grid.live().get(0).hazelcast()
-        .getMap(ClusterSettings.TASK_BLOCKS_MAP).keySet().stream()
-        .filter(k -> k.toString().startsWith(array.value() + ":")).count();
+    return grid.live().get(0).hazelcast().getMap(ClusterSettings.TASK_BLOCKS_MAP).keySet().stream()
+        .filter(k -> k.toString().startsWith(array.value() + ":"))
+        .count();
   }
 
   @Test
-  void when_an_array_is_capped_then_no_more_tasks_run_at_once_than_the_cap_and_each_sees_its_index() {
+  void
+      when_an_array_is_capped_then_no_more_tasks_run_at_once_than_the_cap_and_each_sees_its_index() {
     start(3, 4); // 12 slots, cap 3
-    JobId array = ops().submit(JobSpec.shell("echo $GRID_ARRAY_INDEX; sleep 0.2")
-        .withArray(ArraySpec.parse("0-11,20-27%3")));
+    JobId array =
+        ops()
+            .submit(
+                JobSpec.shell("echo $GRID_ARRAY_INDEX; sleep 0.2")
+                    .withArray(ArraySpec.parse("0-11,20-27%3")));
 
     awaitState(array, JobState.SUCCEEDED, JOB);
     List<JobInfo> tasks = tasks(array);
@@ -205,8 +220,14 @@ class ArrayClusterTest {
     JobInfo doneB = info(b);
     assertThat(doneB.startedAtMillis()).isGreaterThanOrEqualTo(doneA.endedAtMillis());
     assertThat(doneC.startedAtMillis()).isGreaterThanOrEqualTo(doneB.endedAtMillis());
-    assertThat(doneB.history()).extracting(JobEvent::state).containsExactly(JobState.WAITING,
-        JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING, JobState.SUCCEEDED);
+    assertThat(doneB.history())
+        .extracting(JobEvent::state)
+        .containsExactly(
+            JobState.WAITING,
+            JobState.QUEUED,
+            JobState.DISPATCHED,
+            JobState.RUNNING,
+            JobState.SUCCEEDED);
     assertThat(doneB.history().get(1).message()).isEqualTo("dependencies met: " + a + " SUCCEEDED");
   }
 
@@ -214,21 +235,27 @@ class ArrayClusterTest {
   void when_a_parent_fails_then_afterok_dependants_are_cancelled_naming_it_and_afterany_ones_run() {
     start(3, 2);
     JobId parent = ops().submit(JobSpec.shell("sleep 0.3; exit 3"));
-    JobId array = ops().submit(JobSpec.shell("test $GRID_ARRAY_INDEX -ne 1")
-        .withArray(ArraySpec.parse("0-2")));
-    JobId okOnParent = ops().submit(JobSpec.command("true").withAfter(Dependencies.afterOk(parent)));
+    JobId array =
+        ops()
+            .submit(
+                JobSpec.shell("test $GRID_ARRAY_INDEX -ne 1").withArray(ArraySpec.parse("0-2")));
+    JobId okOnParent =
+        ops().submit(JobSpec.command("true").withAfter(Dependencies.afterOk(parent)));
     JobId okOnArray = ops().submit(JobSpec.command("true").withAfter(Dependencies.afterOk(array)));
-    JobId anyOnBoth = ops().submit(JobSpec.command("true")
-        .withAfter(Dependencies.afterAny(parent, array)));
+    JobId anyOnBoth =
+        ops().submit(JobSpec.command("true").withAfter(Dependencies.afterAny(parent, array)));
 
     JobInfo cancelled = awaitState(okOnParent, JobState.CANCELLED, JOB);
-    assertThat(cancelled.message()).isEqualTo(
-        "dependency never satisfied: afterok parent " + parent + " FAILED");
-    assertThat(cancelled.history()).extracting(JobEvent::state)
+    assertThat(cancelled.message())
+        .isEqualTo("dependency never satisfied: afterok parent " + parent + " FAILED");
+    assertThat(cancelled.history())
+        .extracting(JobEvent::state)
         .containsExactly(JobState.WAITING, JobState.CANCELLED);
-    assertThat(awaitState(okOnArray, JobState.CANCELLED, JOB).message()).isEqualTo(
-        "dependency never satisfied: afterok parent " + array
-            + " FAILED (3 tasks: 2 SUCCEEDED, 1 FAILED)");
+    assertThat(awaitState(okOnArray, JobState.CANCELLED, JOB).message())
+        .isEqualTo(
+            "dependency never satisfied: afterok parent "
+                + array
+                + " FAILED (3 tasks: 2 SUCCEEDED, 1 FAILED)");
     JobInfo ran = awaitState(anyOnBoth, JobState.SUCCEEDED, JOB);
     assertThat(ran.startedAtMillis()).isGreaterThanOrEqualTo(info(parent).endedAtMillis());
   }
@@ -237,15 +264,16 @@ class ArrayClusterTest {
   void when_a_dependency_is_no_job_then_the_submit_is_refused_naming_it() {
     start(1, 2);
     JobId ghost = JobId.of("j-no-such-job");
-    assertThatThrownBy(() -> ops().submit(JobSpec.command("true")
-        .withAfter(Dependencies.afterAny(ghost))))
+    assertThatThrownBy(
+            () -> ops().submit(JobSpec.command("true").withAfter(Dependencies.afterAny(ghost))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no job with id 'j-no-such-job' to run after");
-    try (GridClient client = GridClient.connect(
-        List.of(URI.create(grid.node(0).httpUrl())), TestGrid.TOKEN)) {
-      assertThatThrownBy(() -> client.submit(JobSpec.command("true")
-          .withAfter(Dependencies.afterOk(ghost))))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'j-no-such-job'");
+    try (GridClient client =
+        GridClient.connect(List.of(URI.create(grid.node(0).httpUrl())), TestGrid.TOKEN)) {
+      assertThatThrownBy(
+              () -> client.submit(JobSpec.command("true").withAfter(Dependencies.afterOk(ghost))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'j-no-such-job'");
     }
     assertThat(ops().jobs(Optional.empty())).isEmpty();
   }
@@ -261,28 +289,37 @@ class ArrayClusterTest {
 
     old.halt();
 
-    JobInfo done = await().atMost(JOB).until(
-        () -> grid.live().get(0).operations().job(child).orElseThrow(),
-        j -> j.state() == JobState.SUCCEEDED);
+    JobInfo done =
+        await()
+            .atMost(JOB)
+            .until(
+                () -> grid.live().get(0).operations().job(child).orElseThrow(),
+                j -> j.state() == JobState.SUCCEEDED);
     JobEvent queued = done.history().get(1);
     assertThat(queued.state()).isEqualTo(JobState.QUEUED);
     assertThat(queued.epoch()).as("decided by the new primary").isGreaterThan(oldEpoch);
   }
 
   @Test
-  void when_every_node_stops_and_starts_again_then_waiting_jobs_and_tasks_come_back_and_run_in_order() {
+  void
+      when_every_node_stops_and_starts_again_then_waiting_jobs_and_tasks_come_back_and_run_in_order() {
     start(3, 2);
     JobId first = ops().submit(JobSpec.shell("sleep 2"));
     JobId second = ops().submit(JobSpec.command("true").withAfter(Dependencies.afterOk(first)));
-    JobId array = ops().submit(JobSpec.shell("echo $GRID_ARRAY_INDEX")
-        .withArray(ArraySpec.parse("0-4%2")).withAfter(Dependencies.afterAny(second)));
+    JobId array =
+        ops()
+            .submit(
+                JobSpec.shell("echo $GRID_ARRAY_INDEX")
+                    .withArray(ArraySpec.parse("0-4%2"))
+                    .withAfter(Dependencies.afterAny(second)));
     awaitState(first, JobState.RUNNING, JOB);
     assertThat(info(array).state()).isEqualTo(JobState.WAITING);
 
     grid.closeAllAtOnce();
     grid.startAgain();
-    await().atMost(PRIMARY).until(() -> grid.primaries().size() == 1
-        && grid.primaries().get(0).isDispatching());
+    await()
+        .atMost(PRIMARY)
+        .until(() -> grid.primaries().size() == 1 && grid.primaries().get(0).isDispatching());
 
     JobInfo done = awaitState(array, JobState.SUCCEEDED, JOB);
     assertThat(done.spec().array().limit()).isEqualTo(2);
@@ -301,11 +338,15 @@ class ArrayClusterTest {
     awaitState(array, JobState.SUCCEEDED, JOB);
 
     assertThat(ops().jobs(Optional.empty())).extracting(JobInfo::id).containsExactly(single, array);
-    Set<String> withTasks = ops().jobs(Optional.empty(), true).stream()
-        .map(j -> j.id().value()).collect(Collectors.toCollection(TreeSet::new));
-    assertThat(withTasks).containsExactlyInAnyOrder(single.value(), array.value(),
-        array + "_1", array + "_3", array + "_5");
-    assertThat(ops().jobs(Optional.of(JobState.SUCCEEDED), false)).extracting(JobInfo::id)
+    Set<String> withTasks =
+        ops().jobs(Optional.empty(), true).stream()
+            .map(j -> j.id().value())
+            .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(withTasks)
+        .containsExactlyInAnyOrder(
+            single.value(), array.value(), array + "_1", array + "_3", array + "_5");
+    assertThat(ops().jobs(Optional.of(JobState.SUCCEEDED), false))
+        .extracting(JobInfo::id)
         .containsExactly(single, array);
   }
 }

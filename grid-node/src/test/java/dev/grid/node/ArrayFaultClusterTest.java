@@ -52,8 +52,9 @@ class ArrayFaultClusterTest {
 
   private void start(int nodes, int slots) {
     grid = new TestGrid(dir.resolve("grid"), nodes, slots).start();
-    await().atMost(PRIMARY).until(() -> grid.primaries().size() == 1
-        && grid.primaries().get(0).isDispatching());
+    await()
+        .atMost(PRIMARY)
+        .until(() -> grid.primaries().size() == 1 && grid.primaries().get(0).isDispatching());
   }
 
   private GridOperations ops() {
@@ -69,15 +70,21 @@ class ArrayFaultClusterTest {
 
   /** Every task of the array, by index, read from its blocks on a live node. */
   private Map<Integer, Task> tasks(JobId array, int size) {
-    IMap<String, TaskBlock> blocks = grid.live().get(0).hazelcast()
-        .getMap(ClusterSettings.TASK_BLOCKS_MAP);
+    IMap<String, TaskBlock> blocks =
+        grid.live().get(0).hazelcast().getMap(ClusterSettings.TASK_BLOCKS_MAP);
     Map<Integer, Task> out = new TreeMap<>();
     for (int n = 0; n <= TaskBlock.blockOf(size - 1); n++) {
       TaskBlock b = blocks.get(TaskBlock.key(array, n));
       for (int slot = 0; b != null && slot < TaskBlock.SIZE; slot++) {
         if (b.has(slot)) {
-          out.put(b.indexOf(slot), new Task(b.indexOf(slot), b.state(slot),
-              b.attempts()[slot], b.retriesUsed()[slot], b.node(slot)));
+          out.put(
+              b.indexOf(slot),
+              new Task(
+                  b.indexOf(slot),
+                  b.state(slot),
+                  b.attempts()[slot],
+                  b.retriesUsed()[slot],
+                  b.node(slot)));
         }
       }
     }
@@ -86,7 +93,8 @@ class ArrayFaultClusterTest {
 
   private static List<Task> where(Map<Integer, Task> tasks, JobState state, String node) {
     return tasks.values().stream()
-        .filter(t -> t.state() == state && (node == null || node.equals(t.node()))).toList();
+        .filter(t -> t.state() == state && (node == null || node.equals(t.node())))
+        .toList();
   }
 
   /** A non-primary node with at least this many tasks of the array running, or null. */
@@ -96,12 +104,14 @@ class ArrayFaultClusterTest {
 
   /** The same, counting only tasks from that index on. */
   private GridNode workerRunning(JobId array, int size, int fromIndex, int atLeast) {
-    Map<String, Long> running = tasks(array, size).values().stream()
-        .filter(t -> t.state() == JobState.RUNNING && t.index() >= fromIndex)
-        .collect(Collectors.groupingBy(Task::node, Collectors.counting()));
+    Map<String, Long> running =
+        tasks(array, size).values().stream()
+            .filter(t -> t.state() == JobState.RUNNING && t.index() >= fromIndex)
+            .collect(Collectors.groupingBy(Task::node, Collectors.counting()));
     return grid.live().stream()
         .filter(n -> !n.isPrimary() && running.getOrDefault(n.name(), 0L) >= atLeast)
-        .findFirst().orElse(null);
+        .findFirst()
+        .orElse(null);
   }
 
   /** How many times each index ran, from the lines the tasks appended to their files. */
@@ -124,13 +134,22 @@ class ArrayFaultClusterTest {
     start(3, 2);
     Path runs = Files.createDirectories(dir.resolve("runs"));
     int size = 30;
-    JobId array = ops().submit(JobSpec.shell(
-            "echo $GRID_NODE >> '" + runs + "'/$GRID_ARRAY_INDEX; sleep 0.3")
-        .withArray(ArraySpec.parse("0-" + (size - 1))).withMaxRetries(1));
+    JobId array =
+        ops()
+            .submit(
+                JobSpec.shell("echo $GRID_NODE >> '" + runs + "'/$GRID_ARRAY_INDEX; sleep 0.3")
+                    .withArray(ArraySpec.parse("0-" + (size - 1)))
+                    .withMaxRetries(1));
     // Both its slots busy: between this look and the crash, a task may end, not both.
-    GridNode victim = await().atMost(JOB).until(() -> where(tasks(array, size),
-        JobState.SUCCEEDED, null).size() >= 4 ? workerRunning(array, size, 2) : null,
-        n -> n != null);
+    GridNode victim =
+        await()
+            .atMost(JOB)
+            .until(
+                () ->
+                    where(tasks(array, size), JobState.SUCCEEDED, null).size() >= 4
+                        ? workerRunning(array, size, 2)
+                        : null,
+                n -> n != null);
 
     victim.halt();
 
@@ -143,10 +162,12 @@ class ArrayFaultClusterTest {
     await().atMost(JOB).until(() -> info(array).state() == JobState.SUCCEEDED);
     Map<Integer, Task> done = tasks(array, size);
     assertThat(done).hasSize(size);
-    assertThat(done.values()).allSatisfy(t -> assertThat(t.state()).as("task %d", t.index())
-        .isEqualTo(JobState.SUCCEEDED));
+    assertThat(done.values())
+        .allSatisfy(
+            t -> assertThat(t.state()).as("task %d", t.index()).isEqualTo(JobState.SUCCEEDED));
     for (Task before : endedBefore) {
-      assertThat(done.get(before.index())).as("task %d, ended before the crash", before.index())
+      assertThat(done.get(before.index()))
+          .as("task %d, ended before the crash", before.index())
           .isEqualTo(before);
     }
     for (Task lost : onVictim) {
@@ -157,20 +178,24 @@ class ArrayFaultClusterTest {
     }
     List<Integer> rerun = onVictim.stream().map(Task::index).toList();
     Map<Integer, Integer> ran = runs(runs, size);
-    assertThat(ran).allSatisfy((index, times) -> {
-      if (rerun.contains(index)) {
-        // Its first run may have been killed before it wrote its line.
-        assertThat(times).as("runs of task %d", index).isBetween(1, 2);
-      } else {
-        assertThat(times).as("runs of task %d", index).isEqualTo(1);
-      }
-    });
-    assertThat(done.values()).filteredOn(t -> !rerun.contains(t.index()))
+    assertThat(ran)
+        .allSatisfy(
+            (index, times) -> {
+              if (rerun.contains(index)) {
+                // Its first run may have been killed before it wrote its line.
+                assertThat(times).as("runs of task %d", index).isBetween(1, 2);
+              } else {
+                assertThat(times).as("runs of task %d", index).isEqualTo(1);
+              }
+            });
+    assertThat(done.values())
+        .filteredOn(t -> !rerun.contains(t.index()))
         .allSatisfy(t -> assertThat(t.retriesUsed()).isZero());
   }
 
   /** Indices below 200 return at once, the others nap 400 ms (an interrupt ends the nap). */
-  private static final String NAP = """
+  private static final String NAP =
+      """
       package com.example;
       import dev.grid.api.*;
       public class Nap implements GridJob<Long> {
@@ -189,25 +214,42 @@ class ArrayFaultClusterTest {
     start(3, 2);
     Path jar = TestJars.build(dir, "nap", Map.of("com.example.Nap", NAP));
     String sha;
-    try (GridClient client = GridClient.connect(
-        List.of(URI.create(grid.node(0).httpUrl())), TestGrid.TOKEN)) {
+    try (GridClient client =
+        GridClient.connect(List.of(URI.create(grid.node(0).httpUrl())), TestGrid.TOKEN)) {
       sha = client.uploadJar(jar);
     }
     int size = 260;
     // The first 200 tasks end in a millisecond: the primary then hands out deep slices, and a
     // node holds more of the slow ones than it has slots, waiting to be started (it may be the
     // primary: then another takes over, by the same rules).
-    JobId array = ops().submit(JobSpec.java(sha, "com.example.Nap")
-        .withArray(ArraySpec.parse("0-" + (size - 1))).withMaxRetries(0));
-    GridNode victim = await().atMost(JOB).until(() -> {
-      Map<Integer, Task> now = tasks(array, size);
-      // Once one of them ended there, it starts them one at a time: most are still unstarted
-      // when its worker stops, after the rest of the node's stop.
-      return grid.live().stream().filter(n -> where(now, JobState.DISPATCHED, n.name()).stream()
-              .filter(t -> t.index() >= 200).count() >= 6
-          && where(now, JobState.SUCCEEDED, n.name()).stream().anyMatch(t -> t.index() >= 200))
-          .findFirst().orElse(null);
-    }, n -> n != null);
+    JobId array =
+        ops()
+            .submit(
+                JobSpec.java(sha, "com.example.Nap")
+                    .withArray(ArraySpec.parse("0-" + (size - 1)))
+                    .withMaxRetries(0));
+    GridNode victim =
+        await()
+            .atMost(JOB)
+            .until(
+                () -> {
+                  Map<Integer, Task> now = tasks(array, size);
+                  // Once one of them ended there, it starts them one at a time: most are still
+                  // unstarted
+                  // when its worker stops, after the rest of the node's stop.
+                  return grid.live().stream()
+                      .filter(
+                          n ->
+                              where(now, JobState.DISPATCHED, n.name()).stream()
+                                          .filter(t -> t.index() >= 200)
+                                          .count()
+                                      >= 6
+                                  && where(now, JobState.SUCCEEDED, n.name()).stream()
+                                      .anyMatch(t -> t.index() >= 200))
+                      .findFirst()
+                      .orElse(null);
+                },
+                n -> n != null);
     Map<Integer, Task> atStop = tasks(array, size);
     List<Task> held = new ArrayList<>(where(atStop, JobState.DISPATCHED, victim.name()));
     held.addAll(where(atStop, JobState.RUNNING, victim.name()));
@@ -217,71 +259,99 @@ class ArrayFaultClusterTest {
 
     await().atMost(JOB).until(() -> info(array).state().isTerminal());
     Map<Integer, Task> done = tasks(array, size);
-    assertThat(done.values()).allSatisfy(t -> {
-      assertThat(t.state()).as("task %d", t.index()).isEqualTo(JobState.SUCCEEDED);
-      assertThat(t.retriesUsed()).as("retries used by task %d", t.index()).isZero();
-    });
+    assertThat(done.values())
+        .allSatisfy(
+            t -> {
+              assertThat(t.state()).as("task %d", t.index()).isEqualTo(JobState.SUCCEEDED);
+              assertThat(t.retriesUsed()).as("retries used by task %d", t.index()).isZero();
+            });
     assertThat(info(array).state()).isEqualTo(JobState.SUCCEEDED);
     // Those it held and had not ended when it stopped were handed back and ran elsewhere.
-    List<Task> handedBack = held.stream().map(t -> done.get(t.index()))
-        .filter(t -> !t.node().equals(victim.name())).toList();
-    assertThat(handedBack).as("of %s held by %s", held, victim.name()).isNotEmpty()
-        .allSatisfy(t -> assertThat(t.attempt()).as("attempt of task %d", t.index())
-            .isGreaterThan(1));
+    List<Task> handedBack =
+        held.stream()
+            .map(t -> done.get(t.index()))
+            .filter(t -> !t.node().equals(victim.name()))
+            .toList();
+    assertThat(handedBack)
+        .as("of %s held by %s", held, victim.name())
+        .isNotEmpty()
+        .allSatisfy(
+            t -> assertThat(t.attempt()).as("attempt of task %d", t.index()).isGreaterThan(1));
   }
 
   /**
    * A worker holds more of a fast array's tasks than it has slots: they wait DISPATCHED on it and
    * are marked RUNNING a batch at a time just before they run. When it crashes, those it had not
-   * started go back without using a retry; only those marked RUNNING count as interrupted (with
-   * no retries, LOST).
+   * started go back without using a retry; only those marked RUNNING count as interrupted (with no
+   * retries, LOST).
    */
   @Test
   void when_a_worker_crashes_holding_unstarted_tasks_then_they_run_elsewhere_without_a_retry() {
     start(3, 2);
     Path jar = TestJars.build(dir, "nap", Map.of("com.example.Nap", NAP));
     String sha;
-    try (GridClient client = GridClient.connect(
-        List.of(URI.create(grid.node(0).httpUrl())), TestGrid.TOKEN)) {
+    try (GridClient client =
+        GridClient.connect(List.of(URI.create(grid.node(0).httpUrl())), TestGrid.TOKEN)) {
       sha = client.uploadJar(jar);
     }
     int size = 260;
-    JobId array = ops().submit(JobSpec.java(sha, "com.example.Nap")
-        .withArray(ArraySpec.parse("0-" + (size - 1))).withMaxRetries(0));
-    GridNode victim = await().atMost(JOB).until(() -> {
-      Map<Integer, Task> now = tasks(array, size);
-      // Slow tasks (from 200 on) it holds unstarted, once one of them ended there: it has seen
-      // that they are slow and starts them one at a time now. The primary may be the one: a new
-      // primary then takes its tasks back, by the same rules.
-      return grid.live().stream().filter(n -> where(now, JobState.DISPATCHED, n.name()).stream()
-              .filter(t -> t.index() >= 200).count() >= 3
-          && where(now, JobState.SUCCEEDED, n.name()).stream().anyMatch(t -> t.index() >= 200))
-          .findFirst().orElse(null);
-    }, n -> n != null);
+    JobId array =
+        ops()
+            .submit(
+                JobSpec.java(sha, "com.example.Nap")
+                    .withArray(ArraySpec.parse("0-" + (size - 1)))
+                    .withMaxRetries(0));
+    GridNode victim =
+        await()
+            .atMost(JOB)
+            .until(
+                () -> {
+                  Map<Integer, Task> now = tasks(array, size);
+                  // Slow tasks (from 200 on) it holds unstarted, once one of them ended there: it
+                  // has seen
+                  // that they are slow and starts them one at a time now. The primary may be the
+                  // one: a new
+                  // primary then takes its tasks back, by the same rules.
+                  return grid.live().stream()
+                      .filter(
+                          n ->
+                              where(now, JobState.DISPATCHED, n.name()).stream()
+                                          .filter(t -> t.index() >= 200)
+                                          .count()
+                                      >= 3
+                                  && where(now, JobState.SUCCEEDED, n.name()).stream()
+                                      .anyMatch(t -> t.index() >= 200))
+                      .findFirst()
+                      .orElse(null);
+                },
+                n -> n != null);
 
     victim.halt();
 
     Map<Integer, Task> atCrash = tasks(array, size);
-    List<Integer> unstarted = where(atCrash, JobState.DISPATCHED, victim.name()).stream()
-        .map(Task::index).toList();
-    List<Integer> marked = where(atCrash, JobState.RUNNING, victim.name()).stream()
-        .map(Task::index).toList();
+    List<Integer> unstarted =
+        where(atCrash, JobState.DISPATCHED, victim.name()).stream().map(Task::index).toList();
+    List<Integer> marked =
+        where(atCrash, JobState.RUNNING, victim.name()).stream().map(Task::index).toList();
     assertThat(unstarted).as("tasks waiting unstarted on %s", victim.name()).isNotEmpty();
 
     await().atMost(JOB).until(() -> info(array).state().isTerminal());
     Map<Integer, Task> done = tasks(array, size);
     for (int index : unstarted) {
       Task t = done.get(index);
-      assertThat(t.state()).as("task %d, unstarted at the crash", index)
+      assertThat(t.state())
+          .as("task %d, unstarted at the crash", index)
           .isEqualTo(JobState.SUCCEEDED);
       assertThat(t.retriesUsed()).as("retries used by task %d", index).isZero();
     }
-    assertThat(where(done, JobState.LOST, null)).extracting(Task::index)
+    assertThat(where(done, JobState.LOST, null))
+        .extracting(Task::index)
         .as("only tasks marked RUNNING on %s end LOST", victim.name())
         .allSatisfy(index -> assertThat(marked).contains(index));
-    assertThat(done.values()).filteredOn(t -> !marked.contains(t.index()))
-        .allSatisfy(t -> assertThat(t.state()).as("task %d", t.index())
-            .isEqualTo(JobState.SUCCEEDED));
+    assertThat(done.values())
+        .filteredOn(t -> !marked.contains(t.index()))
+        .allSatisfy(
+            t -> assertThat(t.state()).as("task %d", t.index()).isEqualTo(JobState.SUCCEEDED));
   }
 
   @Test
@@ -291,14 +361,23 @@ class ArrayFaultClusterTest {
     Path pidDir = Files.createDirectories(dir.resolve("pids"));
     int size = 20;
     // Indices 0-3 end at once; the others run until killed.
-    JobId array = ops().submit(JobSpec.shell("echo $$ > '" + pidDir + "'/$GRID_ARRAY_INDEX;"
-            + " [ $GRID_ARRAY_INDEX -lt 4 ] || exec sleep 60")
-        .withArray(ArraySpec.parse("0-" + (size - 1))));
-    await().atMost(JOB).until(() -> {
-      Map<Integer, Task> now = tasks(array, size);
-      return where(now, JobState.SUCCEEDED, null).size() == 4 && runningProcesses(now, pidDir)
-          .size() >= 4;
-    });
+    JobId array =
+        ops()
+            .submit(
+                JobSpec.shell(
+                        "echo $$ > '"
+                            + pidDir
+                            + "'/$GRID_ARRAY_INDEX;"
+                            + " [ $GRID_ARRAY_INDEX -lt 4 ] || exec sleep 60")
+                    .withArray(ArraySpec.parse("0-" + (size - 1))));
+    await()
+        .atMost(JOB)
+        .until(
+            () -> {
+              Map<Integer, Task> now = tasks(array, size);
+              return where(now, JobState.SUCCEEDED, null).size() == 4
+                  && runningProcesses(now, pidDir).size() >= 4;
+            });
     Map<Integer, Task> before = tasks(array, size);
     List<Integer> running = runningProcesses(before, pidDir);
     int chosen = running.get(0);
@@ -322,7 +401,8 @@ class ArrayFaultClusterTest {
     Map<Integer, Task> done = tasks(array, size);
     for (Task t : done.values()) {
       if (t.index() < 4) {
-        assertThat(t).as("task %d, ended before the cancel", t.index())
+        assertThat(t)
+            .as("task %d, ended before the cancel", t.index())
             .isEqualTo(before.get(t.index()));
       } else {
         assertThat(t.state()).as("task %d", t.index()).isEqualTo(JobState.CANCELLED);
@@ -330,11 +410,13 @@ class ArrayFaultClusterTest {
     }
     for (int index : running) {
       long pid = pid(pidDir, index);
-      await("process of task " + index + " killed").atMost(Duration.ofSeconds(10))
+      await("process of task " + index + " killed")
+          .atMost(Duration.ofSeconds(10))
           .until(() -> !alive(pid));
     }
-    assertThat(info(array).tasks()).containsExactlyInAnyOrderEntriesOf(
-        Map.of(JobState.SUCCEEDED, 4, JobState.CANCELLED, size - 4));
+    assertThat(info(array).tasks())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(JobState.SUCCEEDED, 4, JobState.CANCELLED, size - 4));
   }
 
   /** Indices RUNNING in the grid whose process is up (it wrote its pid). */

@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three real node processes run an array of 600 short shell tasks, sliced several to a worker;
- * a worker node is SIGKILLed mid-array. Every index ends SUCCEEDED, none is left RUNNING or LOST.
- * A task is run at least once: an index runs a second time only if its first run was on the
- * killed node and its end was not recorded (the test prints how many did).
+ * Three real node processes run an array of 600 short shell tasks, sliced several to a worker; a
+ * worker node is SIGKILLed mid-array. Every index ends SUCCEEDED, none is left RUNNING or LOST. A
+ * task is run at least once: an index runs a second time only if its first run was on the killed
+ * node and its end was not recorded (the test prints how many did).
  */
 @Tag("slow")
 class ArrayFaultProcessIT {
@@ -48,32 +48,52 @@ class ArrayFaultProcessIT {
         GridClient client = GridClient.connect(grid.urls(), grid.token())) {
       await().atMost(READY).until(() -> primary(client) != null);
       NodeInfo primary = primary(client);
-      NodeProcess victim = grid.nodes().stream().filter(n -> !n.name().equals(primary.name()))
-          .findFirst().orElseThrow();
+      NodeProcess victim =
+          grid.nodes().stream()
+              .filter(n -> !n.name().equals(primary.name()))
+              .findFirst()
+              .orElseThrow();
 
-      JobId array = client.submit(JobSpec.shell(
-              "echo \"$GRID_ARRAY_INDEX $GRID_NODE\" >> '" + ran + "'")
-          .withArray(ArraySpec.parse("0-" + (SIZE - 1))).withMaxRetries(2));
+      JobId array =
+          client.submit(
+              JobSpec.shell("echo \"$GRID_ARRAY_INDEX $GRID_NODE\" >> '" + ran + "'")
+                  .withArray(ArraySpec.parse("0-" + (SIZE - 1)))
+                  .withMaxRetries(2));
       // Killed while tasks run on it, after a tenth of the array ended.
-      List<JobInfo> runningOnVictim = await().atMost(ARRAY).pollInterval(Duration.ofMillis(20))
-          .until(() -> succeeded(client.status(array)) < SIZE / 10 ? List.<JobInfo>of()
-              : client.jobs(Optional.of(JobState.RUNNING), true).stream()
-                  .filter(t -> array.equals(t.arrayId()) && victim.name().equals(t.node()))
-                  .toList(), l -> !l.isEmpty());
+      List<JobInfo> runningOnVictim =
+          await()
+              .atMost(ARRAY)
+              .pollInterval(Duration.ofMillis(20))
+              .until(
+                  () ->
+                      succeeded(client.status(array)) < SIZE / 10
+                          ? List.<JobInfo>of()
+                          : client.jobs(Optional.of(JobState.RUNNING), true).stream()
+                              .filter(
+                                  t -> array.equals(t.arrayId()) && victim.name().equals(t.node()))
+                              .toList(),
+                  l -> !l.isEmpty());
 
       victim.kill();
       JobInfo atKill = client.status(array);
-      assertThat(succeeded(atKill)).as("tasks ended when %s was killed: %s", victim.name(),
-          atKill.taskSummary()).isLessThan(SIZE);
+      assertThat(succeeded(atKill))
+          .as("tasks ended when %s was killed: %s", victim.name(), atKill.taskSummary())
+          .isLessThan(SIZE);
 
       await().atMost(ARRAY).until(() -> client.status(array).state().isTerminal());
       JobInfo done = client.status(array);
-      List<JobInfo> tasks = client.jobs(Optional.empty(), true).stream()
-          .filter(j -> array.equals(j.arrayId())).toList();
-      assertThat(tasks).extracting(JobInfo::arrayIndex)
+      List<JobInfo> tasks =
+          client.jobs(Optional.empty(), true).stream()
+              .filter(j -> array.equals(j.arrayId()))
+              .toList();
+      assertThat(tasks)
+          .extracting(JobInfo::arrayIndex)
           .containsExactlyInAnyOrderElementsOf(IntStream.range(0, SIZE).boxed().toList());
-      assertThat(tasks).as("tasks not SUCCEEDED").filteredOn(t -> t.state() != JobState.SUCCEEDED)
-          .extracting(t -> t.arrayIndex() + " " + t.state() + ": " + t.message()).isEmpty();
+      assertThat(tasks)
+          .as("tasks not SUCCEEDED")
+          .filteredOn(t -> t.state() != JobState.SUCCEEDED)
+          .extracting(t -> t.arrayIndex() + " " + t.state() + ": " + t.message())
+          .isEmpty();
       assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(done.tasks()).containsExactly(Map.entry(JobState.SUCCEEDED, SIZE));
 
@@ -83,23 +103,36 @@ class ArrayFaultProcessIT {
         String[] f = line.split(" ");
         runs.computeIfAbsent(Integer.parseInt(f[0]), i -> new ArrayList<>()).add(f[1]);
       }
-      assertThat(runs.keySet()).as("indices that ran")
+      assertThat(runs.keySet())
+          .as("indices that ran")
           .containsExactlyElementsOf(IntStream.range(0, SIZE).boxed().toList());
       List<Integer> twice = new ArrayList<>();
-      runs.forEach((index, nodes) -> {
-        if (nodes.size() > 1) {
-          twice.add(index);
-          assertThat(nodes.stream().filter(n -> !n.equals(victim.name())).count())
-              .as("runs of task %d on nodes that lived (%s)", index, nodes).isLessThanOrEqualTo(1);
-        }
-      });
+      runs.forEach(
+          (index, nodes) -> {
+            if (nodes.size() > 1) {
+              twice.add(index);
+              assertThat(nodes.stream().filter(n -> !n.equals(victim.name())).count())
+                  .as("runs of task %d on nodes that lived (%s)", index, nodes)
+                  .isLessThanOrEqualTo(1);
+            }
+          });
       long onVictim = runs.values().stream().filter(n -> n.contains(victim.name())).count();
-      List<String> retried = tasks.stream().filter(t -> t.attempt() > 1)
-          .map(t -> t.arrayIndex() + "@" + t.node() + "#" + t.attempt()).toList();
-      System.out.printf("%s SIGKILLed at %s, running %s there; %d indices ran on it, %d ran"
-              + " twice %s; %d ended in a later attempt: %s%n", victim.name(),
-          atKill.taskSummary(), runningOnVictim.stream().map(JobInfo::arrayIndex).toList(),
-          onVictim, twice.size(), twice, retried.size(), retried);
+      List<String> retried =
+          tasks.stream()
+              .filter(t -> t.attempt() > 1)
+              .map(t -> t.arrayIndex() + "@" + t.node() + "#" + t.attempt())
+              .toList();
+      System.out.printf(
+          "%s SIGKILLed at %s, running %s there; %d indices ran on it, %d ran"
+              + " twice %s; %d ended in a later attempt: %s%n",
+          victim.name(),
+          atKill.taskSummary(),
+          runningOnVictim.stream().map(JobInfo::arrayIndex).toList(),
+          onVictim,
+          twice.size(),
+          twice,
+          retried.size(),
+          retried);
     }
   }
 

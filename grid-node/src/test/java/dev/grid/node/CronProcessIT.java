@@ -25,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cron with real node processes: two schedules fire every second for over 30 seconds while the
- * primary is SIGKILLed twice (and restarted, keeping a majority of voters). Every due second of
- * the {@code misfire all} schedule has exactly one job; the {@code overlap forbid} schedule,
- * whose job runs longer than its period, never has two runs at once.
+ * primary is SIGKILLed twice (and restarted, keeping a majority of voters). Every due second of the
+ * {@code misfire all} schedule has exactly one job; the {@code overlap forbid} schedule, whose job
+ * runs longer than its period, never has two runs at once.
  */
 @Tag("slow")
 class CronProcessIT {
@@ -41,21 +41,25 @@ class CronProcessIT {
     try (LocalGrid grid = new LocalGrid(dir, 3, 4).start(READY);
         GridClient client = GridClient.connect(grid.urls(), grid.token())) {
       await().atMost(READY).until(() -> primary(client) != null);
-      client.addSchedule(ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("true"))
-          .withMisfire(MisfirePolicy.ALL));
-      client.addSchedule(ScheduleSpec.of("slow", "@every 1s",
-              JobSpec.command("sleep", "2.5").withMaxRetries(0))
-          .withOverlap(OverlapPolicy.FORBID));
+      client.addSchedule(
+          ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("true"))
+              .withMisfire(MisfirePolicy.ALL));
+      client.addSchedule(
+          ScheduleSpec.of("slow", "@every 1s", JobSpec.command("sleep", "2.5").withMaxRetries(0))
+              .withOverlap(OverlapPolicy.FORBID));
       await().atMost(FAILOVER).until(() -> started(client, "tick").size() >= 5);
 
       for (int kill = 0; kill < 2; kill++) {
         String victim = primary(client).name();
         int index = Integer.parseInt(victim.substring(1)) - 1;
         grid.node(index).kill();
-        await().atMost(FAILOVER).until(() -> {
-          NodeInfo p = primary(client);
-          return p != null && !p.name().equals(victim);
-        });
+        await()
+            .atMost(FAILOVER)
+            .until(
+                () -> {
+                  NodeInfo p = primary(client);
+                  return p != null && !p.name().equals(victim);
+                });
         grid.restart(index, READY);
         int before = started(client, "tick").size();
         await().atMost(FAILOVER).until(() -> started(client, "tick").size() >= before + 10);
@@ -65,21 +69,24 @@ class CronProcessIT {
       client.pause("slow");
 
       List<ScheduleRun> ticks = client.runs("tick");
-      assertThat(ticks).allSatisfy(
-          r -> assertThat(r.outcome()).isEqualTo(ScheduleRun.Outcome.STARTED));
+      assertThat(ticks)
+          .allSatisfy(r -> assertThat(r.outcome()).isEqualTo(ScheduleRun.Outcome.STARTED));
       long first = ticks.get(0).fireTimeMillis();
       List<Long> expected = new ArrayList<>();
       for (long t = first; t <= ticks.get(ticks.size() - 1).fireTimeMillis(); t += 1000) {
         expected.add(t);
       }
-      assertThat(ticks).extracting(ScheduleRun::fireTimeMillis)
-          .containsExactlyElementsOf(expected);
+      assertThat(ticks).extracting(ScheduleRun::fireTimeMillis).containsExactlyElementsOf(expected);
       assertThat(client.jobs().stream().filter(j -> j.id().value().startsWith("cron.tick.")))
           .extracting(j -> Long.parseLong(j.id().value().substring("cron.tick.".length())))
           .containsExactlyInAnyOrderElementsOf(expected);
 
-      await().atMost(READY).until(() -> started(client, "slow").stream()
-          .allMatch(r -> client.status(r.jobId()).state().isTerminal()));
+      await()
+          .atMost(READY)
+          .until(
+              () ->
+                  started(client, "slow").stream()
+                      .allMatch(r -> client.status(r.jobId()).state().isTerminal()));
       assertThat(client.runs("slow"))
           .anySatisfy(r -> assertThat(r.outcome()).isEqualTo(ScheduleRun.Outcome.SKIPPED));
       assertNoOverlap(client, started(client, "slow"));
@@ -100,14 +107,16 @@ class CronProcessIT {
     intervals.sort(Comparator.comparingLong(a -> a[0]));
     assertThat(intervals).hasSizeGreaterThan(3);
     for (int i = 1; i < intervals.size(); i++) {
-      assertThat(intervals.get(i)[0]).as("run %d starts after run %d ended", i, i - 1)
+      assertThat(intervals.get(i)[0])
+          .as("run %d starts after run %d ended", i, i - 1)
           .isGreaterThanOrEqualTo(intervals.get(i - 1)[1]);
     }
   }
 
   private static List<ScheduleRun> started(GridClient client, String name) {
     return client.runs(name).stream()
-        .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED).toList();
+        .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED)
+        .toList();
   }
 
   private static NodeInfo primary(GridClient client) {

@@ -15,6 +15,8 @@ import dev.grid.api.ScheduleSpec;
 import dev.grid.scheduler.ClusterSettings;
 import dev.grid.scheduler.DurableMaps;
 import dev.grid.scheduler.JobRecord;
+import dev.grid.storage.BlobStore;
+import dev.grid.storage.LocalDiskStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,15 +29,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import dev.grid.storage.BlobStore;
-import dev.grid.storage.LocalDiskStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three nodes in one JVM, each with its own disk in the replicated blob store, every node stopped
- * at once and started again over the same data dirs: no accepted job, schedule or handled due time is lost or done twice, and
- * jobs that were running are run again or end LOST, per their retry policy.
+ * at once and started again over the same data dirs: no accepted job, schedule or handled due time
+ * is lost or done twice, and jobs that were running are run again or end LOST, per their retry
+ * policy.
  */
 class DurableRestartClusterTest {
   private static final Duration PRIMARY = Duration.ofSeconds(15);
@@ -53,8 +54,9 @@ class DurableRestartClusterTest {
 
   /** The primary, once it has loaded the grid's state and dispatches. */
   private GridNode primary() {
-    await().atMost(PRIMARY).until(() -> grid.primaries().size() == 1
-        && grid.primaries().get(0).isDispatching());
+    await()
+        .atMost(PRIMARY)
+        .until(() -> grid.primaries().size() == 1 && grid.primaries().get(0).isDispatching());
     return grid.primaries().get(0);
   }
 
@@ -75,28 +77,40 @@ class DurableRestartClusterTest {
   void when_every_node_stops_at_once_and_starts_again_then_nothing_is_lost_or_run_twice() {
     grid = new TestGrid(dir, 3, 1).start();
     GridNode any = primary();
-    any.operations().addSchedule(ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("true"))
-        .withMisfire(MisfirePolicy.SKIP));
+    any.operations()
+        .addSchedule(
+            ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("true"))
+                .withMisfire(MisfirePolicy.SKIP));
     List<JobId> quick = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       quick.add(grid.node(i % 3).operations().submit(JobSpec.command("echo", "out-" + i)));
     }
-    await().atMost(JOB).until(() -> quick.stream()
-        .allMatch(id -> state(any, id) == JobState.SUCCEEDED)
-        && any.operations().runs("tick").orElseThrow().size() >= 2);
+    await()
+        .atMost(JOB)
+        .until(
+            () ->
+                quick.stream().allMatch(id -> state(any, id) == JobState.SUCCEEDED)
+                    && any.operations().runs("tick").orElseThrow().size() >= 2);
     any.operations().setPaused("tick", true);
     List<JobId> sleeps = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       sleeps.add(any.operations().submit(JobSpec.command("sleep", "600").withMaxRetries(1)));
     }
-    await().atMost(JOB).until(() -> sleeps.stream()
-        .allMatch(id -> state(any, id) == JobState.RUNNING));
+    await()
+        .atMost(JOB)
+        .until(() -> sleeps.stream().allMatch(id -> state(any, id) == JobState.RUNNING));
     JobId waiting = any.operations().submit(JobSpec.command("echo", "waited"));
-    await().during(Duration.ofMillis(500)).atMost(JOB)
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(JOB)
         .until(() -> state(any, waiting) == JobState.QUEUED);
-    await().atMost(JOB).until(() -> any.operations().jobs(Optional.empty()).stream()
-        .filter(j -> j.id().value().startsWith("cron.tick."))
-        .allMatch(j -> j.state() == JobState.SUCCEEDED));
+    await()
+        .atMost(JOB)
+        .until(
+            () ->
+                any.operations().jobs(Optional.empty()).stream()
+                    .filter(j -> j.id().value().startsWith("cron.tick."))
+                    .allMatch(j -> j.state() == JobState.SUCCEEDED));
     Map<JobId, JobRecord> before = records(any);
     ScheduleInfo tickBefore = any.operations().schedule("tick").orElseThrow();
     List<ScheduleRun> runsBefore = any.operations().runs("tick").orElseThrow();
@@ -120,23 +134,43 @@ class DurableRestartClusterTest {
     // retry. When the node holding a sleep's record had already made its last write to the
     // store, the hand-back is not on disk: the sleep comes back RUNNING and is retried, as the
     // guarantee for running jobs says (retried or LOST per its retries), using its one retry.
-    await().atMost(JOB).untilAsserted(() -> assertThat(sleeps).allSatisfy(id -> {
-      JobRecord r = records(now).get(id);
-      assertThat(r.state()).isEqualTo(JobState.RUNNING);
-      assertThat(r.retriesUsed()).as("retries used by %s", r).isLessThanOrEqualTo(1);
-      assertThat(r.history()).extracting(JobEvent::state).containsSubsequence(
-          JobState.RUNNING, JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING);
-    }));
+    await()
+        .atMost(JOB)
+        .untilAsserted(
+            () ->
+                assertThat(sleeps)
+                    .allSatisfy(
+                        id -> {
+                          JobRecord r = records(now).get(id);
+                          assertThat(r.state()).isEqualTo(JobState.RUNNING);
+                          assertThat(r.retriesUsed())
+                              .as("retries used by %s", r)
+                              .isLessThanOrEqualTo(1);
+                          assertThat(r.history())
+                              .extracting(JobEvent::state)
+                              .containsSubsequence(
+                                  JobState.RUNNING,
+                                  JobState.QUEUED,
+                                  JobState.DISPATCHED,
+                                  JobState.RUNNING);
+                        }));
     assertThat(state(now, waiting)).as("slots are full again").isEqualTo(JobState.QUEUED);
 
     now.operations().setPaused("tick", false);
-    await().atMost(JOB).until(() -> now.operations().runs("tick").orElseThrow().stream()
-        .anyMatch(r -> r.outcome() == ScheduleRun.Outcome.STARTED
-            && r.fireTimeMillis() > tickBefore.lastFireMillis()));
+    await()
+        .atMost(JOB)
+        .until(
+            () ->
+                now.operations().runs("tick").orElseThrow().stream()
+                    .anyMatch(
+                        r ->
+                            r.outcome() == ScheduleRun.Outcome.STARTED
+                                && r.fireTimeMillis() > tickBefore.lastFireMillis()));
     Map<JobId, JobRecord> cronJobs = new HashMap<>(records(now));
     cronJobs.keySet().removeIf(id -> !id.value().startsWith("cron.tick."));
-    assertThat(cronJobs.values()).allSatisfy(r -> assertThat(runningEvents(r))
-        .as("runs of %s", r.id()).isLessThanOrEqualTo(1));
+    assertThat(cronJobs.values())
+        .allSatisfy(
+            r -> assertThat(runningEvents(r)).as("runs of %s", r.id()).isLessThanOrEqualTo(1));
     for (ScheduleRun r : now.operations().runs("tick").orElseThrow()) {
       if (r.fireTimeMillis() <= tickBefore.lastFireMillis()) {
         assertThat(runsBefore).as("a due time handled before the stop").contains(r);
@@ -150,11 +184,17 @@ class DurableRestartClusterTest {
     GridNode any = primary();
     JobId retried = any.operations().submit(JobSpec.command("sleep", "600").withMaxRetries(1));
     JobId lost = any.operations().submit(JobSpec.command("sleep", "600").withMaxRetries(0));
-    await().atMost(JOB).until(() -> state(any, retried) == JobState.RUNNING
-        && state(any, lost) == JobState.RUNNING);
+    await()
+        .atMost(JOB)
+        .until(
+            () -> state(any, retried) == JobState.RUNNING && state(any, lost) == JobState.RUNNING);
     // Write-behind has written the RUNNING records within about a second.
-    await().atMost(JOB).until(() -> stored(any, retried).contains("\"state\":\"RUNNING\"")
-        && stored(any, lost).contains("\"state\":\"RUNNING\""));
+    await()
+        .atMost(JOB)
+        .until(
+            () ->
+                stored(any, retried).contains("\"state\":\"RUNNING\"")
+                    && stored(any, lost).contains("\"state\":\"RUNNING\""));
     Map<JobId, JobRecord> before = records(any);
 
     for (int i = 0; i < 3; i++) {
@@ -163,19 +203,26 @@ class DurableRestartClusterTest {
     grid.startAgain();
     GridNode now = primary();
 
-    await().atMost(JOB).untilAsserted(() -> {
-      JobRecord r = records(now).get(retried);
-      assertThat(r.state()).isEqualTo(JobState.RUNNING);
-      assertThat(r.attempt()).isEqualTo(before.get(retried).attempt() + 1);
-      assertThat(r.retriesUsed()).isEqualTo(1);
-      assertThat(r.epoch()).isGreaterThan(before.get(retried).epoch());
-      assertThat(r.history()).anySatisfy(e -> assertThat(e.message()).contains("left the grid"));
-    });
-    await().atMost(JOB).untilAsserted(() -> {
-      JobRecord r = records(now).get(lost);
-      assertThat(r.state()).isEqualTo(JobState.LOST);
-      assertThat(r.message()).contains("left the grid");
-    });
+    await()
+        .atMost(JOB)
+        .untilAsserted(
+            () -> {
+              JobRecord r = records(now).get(retried);
+              assertThat(r.state()).isEqualTo(JobState.RUNNING);
+              assertThat(r.attempt()).isEqualTo(before.get(retried).attempt() + 1);
+              assertThat(r.retriesUsed()).isEqualTo(1);
+              assertThat(r.epoch()).isGreaterThan(before.get(retried).epoch());
+              assertThat(r.history())
+                  .anySatisfy(e -> assertThat(e.message()).contains("left the grid"));
+            });
+    await()
+        .atMost(JOB)
+        .untilAsserted(
+            () -> {
+              JobRecord r = records(now).get(lost);
+              assertThat(r.state()).isEqualTo(JobState.LOST);
+              assertThat(r.message()).contains("left the grid");
+            });
   }
 
   @Test
@@ -191,8 +238,11 @@ class DurableRestartClusterTest {
     node.close();
 
     try (LocalDiskStore disk = new LocalDiskStore(dir.resolve("n1"))) {
-      assertThat(accepted).allSatisfy(id -> assertThat(text(disk, DurableMaps.JOBS_PREFIX
-          + id.value())).contains("\"state\":\"QUEUED\""));
+      assertThat(accepted)
+          .allSatisfy(
+              id ->
+                  assertThat(text(disk, DurableMaps.JOBS_PREFIX + id.value()))
+                      .contains("\"state\":\"QUEUED\""));
       assertThat(disk.list(DurableMaps.SCHEDULES_PREFIX))
           .containsExactly(DurableMaps.SCHEDULES_PREFIX + "late");
     }

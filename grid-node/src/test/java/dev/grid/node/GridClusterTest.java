@@ -76,11 +76,16 @@ class GridClusterTest {
     for (int i = 0; i < 30; i++) {
       ids.add(grid.node(i % 3).operations().submit(JobSpec.command("true")));
     }
-    await().atMost(JOB).until(() -> ids.stream()
-        .allMatch(id -> info(grid.node(0), id).state() == JobState.SUCCEEDED));
+    await()
+        .atMost(JOB)
+        .until(
+            () ->
+                ids.stream().allMatch(id -> info(grid.node(0), id).state() == JobState.SUCCEEDED));
 
-    Map<String, Long> perNode = ids.stream().map(id -> info(grid.node(0), id).node())
-        .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    Map<String, Long> perNode =
+        ids.stream()
+            .map(id -> info(grid.node(0), id).node())
+            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     assertThat(perNode).containsOnlyKeys("n1", "n2", "n3");
     assertThat(perNode.values()).allSatisfy(n -> assertThat(n).isBetween(8L, 12L));
   }
@@ -88,13 +93,17 @@ class GridClusterTest {
   @Test
   void when_a_job_runs_then_its_output_and_history_are_recorded() {
     start(3, 2);
-    JobId id = grid.node(1).operations()
-        .submit(JobSpec.shell("echo \"hello $GRID_JOB_ID $GRID_ATTEMPT\"; echo oops >&2; exit 3"));
+    JobId id =
+        grid.node(1)
+            .operations()
+            .submit(
+                JobSpec.shell("echo \"hello $GRID_JOB_ID $GRID_ATTEMPT\"; echo oops >&2; exit 3"));
 
     JobInfo done = awaitState(grid.node(2), id, JobState.FAILED);
     assertThat(done.exitCode()).isEqualTo(3);
-    assertThat(done.history()).extracting(JobEvent::state).containsExactly(
-        JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING, JobState.FAILED);
+    assertThat(done.history())
+        .extracting(JobEvent::state)
+        .containsExactly(JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING, JobState.FAILED);
     assertThat(done.history().get(1).epoch()).isPositive();
     assertThat(stdout(grid.node(0), id)).isEqualTo("hello " + id + " 1\n");
   }
@@ -140,8 +149,7 @@ class GridClusterTest {
   void when_a_worker_dies_under_a_running_job_then_it_is_retried_on_another_worker() {
     start(3, 2);
     GridNode primary = grid.primaries().get(0);
-    JobId id = primary.operations()
-        .submit(JobSpec.command("sleep", "2").withMaxRetries(1));
+    JobId id = primary.operations().submit(JobSpec.command("sleep", "2").withMaxRetries(1));
     JobInfo running = awaitState(primary, id, JobState.RUNNING);
     GridNode worker = grid.byName(running.node());
     GridNode observer = anotherLiveNode(worker.name());
@@ -151,9 +159,16 @@ class GridClusterTest {
     JobInfo done = awaitState(observer, id, JobState.SUCCEEDED);
     assertThat(done.attempt()).isEqualTo(2);
     assertThat(done.node()).isNotEqualTo(worker.name());
-    assertThat(done.history()).extracting(JobEvent::state).containsExactly(JobState.QUEUED,
-        JobState.DISPATCHED, JobState.RUNNING, JobState.QUEUED, JobState.DISPATCHED,
-        JobState.RUNNING, JobState.SUCCEEDED);
+    assertThat(done.history())
+        .extracting(JobEvent::state)
+        .containsExactly(
+            JobState.QUEUED,
+            JobState.DISPATCHED,
+            JobState.RUNNING,
+            JobState.QUEUED,
+            JobState.DISPATCHED,
+            JobState.RUNNING,
+            JobState.SUCCEEDED);
   }
 
   @Test
@@ -184,8 +199,10 @@ class GridClusterTest {
 
     JobInfo done = awaitState(observer, id, JobState.SUCCEEDED);
     assertThat(done.node()).isNotEqualTo(worker.name());
-    assertThat(done.history()).anySatisfy(e -> assertThat(e.message())
-        .isNotNull().contains("node " + worker.name() + " stopped"));
+    assertThat(done.history())
+        .anySatisfy(
+            e ->
+                assertThat(e.message()).isNotNull().contains("node " + worker.name() + " stopped"));
   }
 
   @Test
@@ -196,10 +213,11 @@ class GridClusterTest {
     for (int i = 0; i < 3; i++) {
       ids.add(primary.operations().submit(JobSpec.command("sleep", "3")));
     }
-    await().atMost(JOB).until(() -> ids.stream()
-        .allMatch(id -> info(primary, id).state() == JobState.RUNNING));
-    List<JobId> elsewhere = ids.stream()
-        .filter(id -> !info(primary, id).node().equals(primary.name())).toList();
+    await()
+        .atMost(JOB)
+        .until(() -> ids.stream().allMatch(id -> info(primary, id).state() == JobState.RUNNING));
+    List<JobId> elsewhere =
+        ids.stream().filter(id -> !info(primary, id).node().equals(primary.name())).toList();
     assertThat(elsewhere).hasSize(2);
     GridNode observer = anotherLiveNode(primary.name());
 

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three real node processes from the built jar, as an operator runs them: jobs spread
- * round-robin, the primary is SIGKILLed, another takes over and dispatches within seconds, a job
- * running elsewhere is adopted, and every output (also of jobs that ran on the killed node) can
- * still be read.
+ * Three real node processes from the built jar, as an operator runs them: jobs spread round-robin,
+ * the primary is SIGKILLed, another takes over and dispatches within seconds, a job running
+ * elsewhere is adopted, and every output (also of jobs that ran on the killed node) can still be
+ * read.
  */
 @Tag("slow")
 class GridProcessIT {
@@ -48,16 +48,25 @@ class GridProcessIT {
       for (int i = 0; i < 30; i++) {
         ids.add(client.submit(JobSpec.command("echo", "job " + i)));
       }
-      await().atMost(JOBS).until(() -> ids.stream()
-          .allMatch(id -> client.status(id).state() == JobState.SUCCEEDED));
-      Map<String, Long> perNode = ids.stream().map(id -> client.status(id).node())
-          .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-      assertThat(perNode.values()).as("spread %s", perNode)
-          .hasSize(3).allSatisfy(n -> assertThat(n).isBetween(8L, 12L));
+      await()
+          .atMost(JOBS)
+          .until(
+              () -> ids.stream().allMatch(id -> client.status(id).state() == JobState.SUCCEEDED));
+      Map<String, Long> perNode =
+          ids.stream()
+              .map(id -> client.status(id).node())
+              .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+      assertThat(perNode.values())
+          .as("spread %s", perNode)
+          .hasSize(3)
+          .allSatisfy(n -> assertThat(n).isBetween(8L, 12L));
 
       NodeInfo oldPrimary = primary(client);
-      NodeProcess victim = grid.nodes().stream()
-          .filter(n -> n.name().equals(oldPrimary.name())).findFirst().orElseThrow();
+      NodeProcess victim =
+          grid.nodes().stream()
+              .filter(n -> n.name().equals(oldPrimary.name()))
+              .findFirst()
+              .orElseThrow();
       JobId longJob = client.submit(JobSpec.command("sleep", "4"));
       await().atMost(JOBS).until(() -> client.status(longJob).state() == JobState.RUNNING);
       boolean longJobOnVictim = client.status(longJob).node().equals(victim.name());
@@ -66,25 +75,33 @@ class GridProcessIT {
       long killedAt = System.nanoTime();
 
       JobId afterKill = client.submit(JobSpec.command("echo", "after the kill"));
-      await().atMost(TAKEOVER).until(() -> client.status(afterKill).state().isActive()
-          || client.status(afterKill).state().isTerminal());
+      await()
+          .atMost(TAKEOVER)
+          .until(
+              () ->
+                  client.status(afterKill).state().isActive()
+                      || client.status(afterKill).state().isTerminal());
       long takeoverMillis = (System.nanoTime() - killedAt) / 1_000_000;
       NodeInfo newPrimary = primary(client);
       assertThat(newPrimary.name()).isNotEqualTo(oldPrimary.name());
       assertThat(newPrimary.epoch()).isGreaterThan(oldPrimary.epoch());
-      System.out.printf("primary %s SIGKILLed; %s dispatching after %d ms%n",
+      System.out.printf(
+          "primary %s SIGKILLed; %s dispatching after %d ms%n",
           oldPrimary.name(), newPrimary.name(), takeoverMillis);
 
-      JobInfo adopted = client.completion(longJob).get(JOBS.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      JobInfo adopted =
+          client.completion(longJob).get(JOBS.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
       assertThat(adopted.state()).isEqualTo(JobState.SUCCEEDED);
-      assertThat(adopted.attempt()).as("run again only if it ran on the killed node")
+      assertThat(adopted.attempt())
+          .as("run again only if it ran on the killed node")
           .isEqualTo(longJobOnVictim ? 2 : 1);
       for (int i = 0; i < ids.size(); i++) {
         assertThat(new String(client.stdout(ids.get(i)), StandardCharsets.UTF_8))
             .isEqualTo("job " + i + "\n");
       }
-      assertThat(client.completion(afterKill).get(30, java.util.concurrent.TimeUnit.SECONDS)
-          .state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(
+              client.completion(afterKill).get(30, java.util.concurrent.TimeUnit.SECONDS).state())
+          .isEqualTo(JobState.SUCCEEDED);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -95,10 +112,13 @@ class GridProcessIT {
     Path pidFile = dir.resolve("grandchild.pid");
     try (LocalGrid grid = new LocalGrid(dir.resolve("grid"), 1, 2).start(READY);
         GridClient client = GridClient.connect(grid.urls(), grid.token())) {
-      JobId id = client.submit(JobSpec.command("sh", "-c",
-          "sleep 300 & echo $! > \"$0\"; wait", pidFile.toString()));
-      await().atMost(JOBS).until(() -> Files.exists(pidFile)
-          && !Files.readString(pidFile).isBlank());
+      JobId id =
+          client.submit(
+              JobSpec.command(
+                  "sh", "-c", "sleep 300 & echo $! > \"$0\"; wait", pidFile.toString()));
+      await()
+          .atMost(JOBS)
+          .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
       long pid = Long.parseLong(Files.readString(pidFile).trim());
       assertThat(alive(pid)).isTrue();
 

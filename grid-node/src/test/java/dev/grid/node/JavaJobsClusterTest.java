@@ -36,11 +36,13 @@ class JavaJobsClusterTest {
   private static Path jarA;
   private static Path jarB;
 
-  private static final String STATS = """
+  private static final String STATS =
+      """
       package com.example;
       public record Stats(String who, java.util.List<Long> values) {}
       """;
-  private static final String ANSWER = """
+  private static final String ANSWER =
+      """
       package com.example;
       import dev.grid.api.*;
       import java.util.*;
@@ -54,14 +56,16 @@ class JavaJobsClusterTest {
         public List<Class<?>> resultTypes() { return List.of(Stats.class); }
       }
       """;
-  private static final String SAME_A = """
+  private static final String SAME_A =
+      """
       package com.example;
       import dev.grid.api.*;
       public class Same implements GridJob<String> {
         public String run(JobContext context) { return "from A"; }
       }
       """;
-  private static final String SAME_B = """
+  private static final String SAME_B =
+      """
       package com.example;
       import dev.grid.api.*;
       public class Same implements GridJob<String> {
@@ -80,14 +84,16 @@ class JavaJobsClusterTest {
         }
       }
       """;
-  private static final String BOOM = """
+  private static final String BOOM =
+      """
       package com.example;
       import dev.grid.api.*;
       public class Boom implements GridJob<Long> {
         public Long run(JobContext context) { throw new IllegalStateException("bad input 42"); }
       }
       """;
-  private static final String POLITE_ENDLESS = """
+  private static final String POLITE_ENDLESS =
+      """
       package com.example;
       import dev.grid.api.*;
       public class PoliteEndless implements GridJob<Long> {
@@ -96,8 +102,10 @@ class JavaJobsClusterTest {
         }
       }
       """;
+
   /** Ignores interrupts and isCancelled(); gives up on its own after 15 s so tests stay clean. */
-  private static final String STUBBORN = """
+  private static final String STUBBORN =
+      """
       package com.example;
       import dev.grid.api.*;
       public class Stubborn implements GridJob<Long> {
@@ -110,8 +118,10 @@ class JavaJobsClusterTest {
         }
       }
       """;
+
   /** A task of an array: returns its index, as a Stats to need a declared class. */
-  private static final String INDEXED = """
+  private static final String INDEXED =
+      """
       package com.example;
       import dev.grid.api.*;
       import java.util.*;
@@ -123,8 +133,10 @@ class JavaJobsClusterTest {
         public List<Class<?>> resultTypes() { return List.of(Stats.class); }
       }
       """;
+
   /** Reads its parents' results and returns them as one line. */
-  private static final String GATHER = """
+  private static final String GATHER =
+      """
       package com.example;
       import dev.grid.api.*;
       public class Gather implements GridJob<String> {
@@ -134,23 +146,45 @@ class JavaJobsClusterTest {
         }
       }
       """;
-  private static final String NOT_A_JOB = """
+
+  private static final String NOT_A_JOB =
+      """
       package com.example;
       public class NotAJob { }
       """;
 
   @BeforeAll
   static void startGrid() {
-    jarA = TestJars.build(dir, "a", Map.of("com.example.Stats", STATS,
-        "com.example.Answer", ANSWER, "com.example.Same", SAME_A, "com.example.Boom", BOOM,
-        "com.example.PoliteEndless", POLITE_ENDLESS, "com.example.Stubborn", STUBBORN,
-        "com.example.NotAJob", NOT_A_JOB, "com.example.Indexed", INDEXED,
-        "com.example.Gather", GATHER));
+    jarA =
+        TestJars.build(
+            dir,
+            "a",
+            Map.of(
+                "com.example.Stats",
+                STATS,
+                "com.example.Answer",
+                ANSWER,
+                "com.example.Same",
+                SAME_A,
+                "com.example.Boom",
+                BOOM,
+                "com.example.PoliteEndless",
+                POLITE_ENDLESS,
+                "com.example.Stubborn",
+                STUBBORN,
+                "com.example.NotAJob",
+                NOT_A_JOB,
+                "com.example.Indexed",
+                INDEXED,
+                "com.example.Gather",
+                GATHER));
     jarB = TestJars.build(dir, "b", Map.of("com.example.Same", SAME_B));
     grid = new TestGrid(dir.resolve("grid"), 2, 4).start();
     await().atMost(JOB).until(() -> grid.primaries().size() == 1);
-    client = GridClient.connect(List.of(URI.create(grid.node(0).httpUrl()),
-        URI.create(grid.node(1).httpUrl())), TestGrid.TOKEN);
+    client =
+        GridClient.connect(
+            List.of(URI.create(grid.node(0).httpUrl()), URI.create(grid.node(1).httpUrl())),
+            TestGrid.TOKEN);
   }
 
   @AfterAll
@@ -221,9 +255,11 @@ class JavaJobsClusterTest {
 
     JobInfo done = awaitEnd(id);
     assertThat(done.state()).isEqualTo(JobState.FAILED);
-    assertThat(done.message()).contains("java.lang.IllegalStateException: bad input 42")
+    assertThat(done.message())
+        .contains("java.lang.IllegalStateException: bad input 42")
         .contains("com.example.Boom.run");
-    assertThat(stderr(id)).contains("java.lang.IllegalStateException: bad input 42")
+    assertThat(stderr(id))
+        .contains("java.lang.IllegalStateException: bad input 42")
         .contains("com.example.Boom.run(Boom.java:4)");
     assertThatThrownBy(() -> client.result(id, Long.class)).hasMessageContaining("FAILED");
     assertShellJobsStillRun();
@@ -232,14 +268,17 @@ class JavaJobsClusterTest {
   @Test
   void when_a_job_never_returns_then_it_times_out_and_the_node_runs_the_next_job() {
     String sha = client.uploadJar(jarA);
-    JobId polite = client.submit(JobSpec.java(sha, "com.example.PoliteEndless")
-        .withTimeout(Duration.ofMillis(500)));
-    JobId stubborn = client.submit(JobSpec.java(sha, "com.example.Stubborn")
-        .withTimeout(Duration.ofMillis(500)));
+    JobId polite =
+        client.submit(
+            JobSpec.java(sha, "com.example.PoliteEndless").withTimeout(Duration.ofMillis(500)));
+    JobId stubborn =
+        client.submit(
+            JobSpec.java(sha, "com.example.Stubborn").withTimeout(Duration.ofMillis(500)));
 
     JobInfo politeDone = awaitEnd(polite);
     assertThat(politeDone.state()).isEqualTo(JobState.TIMED_OUT);
-    assertThat(politeDone.message()).startsWith("timed out after 500 ms")
+    assertThat(politeDone.message())
+        .startsWith("timed out after 500 ms")
         .doesNotContain("did not stop");
     JobInfo stubbornDone = awaitEnd(stubborn);
     assertThat(stubbornDone.state()).isEqualTo(JobState.TIMED_OUT);
@@ -266,7 +305,8 @@ class JavaJobsClusterTest {
     assertThat(stdout(value)).isEqualTo("summing 2 values for " + value + "\n");
     JobInfo killedDone = awaitEnd(killed);
     assertThat(killedDone.state()).isEqualTo(JobState.TIMED_OUT);
-    assertThat(killedDone.message()).contains("process tree was killed")
+    assertThat(killedDone.message())
+        .contains("process tree was killed")
         .doesNotContain("did not stop");
     JobInfo threwDone = awaitEnd(threw);
     assertThat(threwDone.state()).isEqualTo(JobState.FAILED);
@@ -277,22 +317,28 @@ class JavaJobsClusterTest {
   @Test
   void when_a_job_ran_after_an_array_and_a_job_then_it_reads_their_results_in_order() {
     String sha = client.uploadJar(jarA);
-    JobId array = client.submit(JobSpec.java(sha, "com.example.Indexed")
-        .withArray(ArraySpec.parse("1-3")));
+    JobId array =
+        client.submit(JobSpec.java(sha, "com.example.Indexed").withArray(ArraySpec.parse("1-3")));
     JobId single = client.submit(JobSpec.java(sha, "com.example.Answer", "7"));
-    JobSpec gather = JobSpec.java(sha, "com.example.Gather")
-        .withAfter(Dependencies.afterOk(array, single));
+    JobSpec gather =
+        JobSpec.java(sha, "com.example.Gather").withAfter(Dependencies.afterOk(array, single));
     JobId inJvm = client.submit(gather);
     JobId isolated = client.submit(gather.withJava(gather.java().inChildJvm()));
 
-    String expected = "[Stats[who=task1, values=[1]], Stats[who=task2, values=[4]],"
-        + " Stats[who=task3, values=[9]], Stats[who=A, values=[7]]]";
+    String expected =
+        "[Stats[who=task1, values=[1]], Stats[who=task2, values=[4]],"
+            + " Stats[who=task3, values=[9]], Stats[who=A, values=[7]]]";
     assertThat(awaitEnd(inJvm).state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(client.result(inJvm, String.class)).isEqualTo(expected);
     assertThat(awaitEnd(isolated).state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(client.result(isolated, String.class)).isEqualTo(expected);
-    assertThatThrownBy(() -> client.resultText(array)).hasMessageContaining("job " + array
-        + " is an array: each of its tasks has a result (bin/result " + array + "_INDEX)");
+    assertThatThrownBy(() -> client.resultText(array))
+        .hasMessageContaining(
+            "job "
+                + array
+                + " is an array: each of its tasks has a result (bin/result "
+                + array
+                + "_INDEX)");
   }
 
   @Test
@@ -310,13 +356,14 @@ class JavaJobsClusterTest {
   void when_a_parent_is_a_shell_job_then_reading_its_result_fails_naming_it() {
     String sha = client.uploadJar(jarA);
     JobId shell = client.submit(JobSpec.shell("echo no value"));
-    JobId gather = client.submit(JobSpec.java(sha, "com.example.Gather")
-        .withAfter(Dependencies.afterOk(shell)));
+    JobId gather =
+        client.submit(
+            JobSpec.java(sha, "com.example.Gather").withAfter(Dependencies.afterOk(shell)));
 
     JobInfo done = awaitEnd(gather);
     assertThat(done.state()).isEqualTo(JobState.FAILED);
-    assertThat(done.message()).contains("parent " + shell + " of job " + gather
-        + " is a shell job and has no result");
+    assertThat(done.message())
+        .contains("parent " + shell + " of job " + gather + " is a shell job and has no result");
   }
 
   @Test

@@ -34,8 +34,7 @@ class NodeMainTest {
   @Test
   void retention_flags_take_durations_and_forever() {
     RetentionPolicy policy =
-        parse("--retain-jobs", "1d12h", "--keep-runs", "5", "--retention-sweep", "30s")
-            .retention();
+        parse("--retain-jobs", "1d12h", "--keep-runs", "5", "--retention-sweep", "30s").retention();
     assertThat(policy.maxAge()).isEqualTo(Duration.ofHours(36));
     assertThat(policy.keepRuns()).isEqualTo(5);
     assertThat(policy.sweepEvery()).isEqualTo(Duration.ofSeconds(30));
@@ -70,7 +69,8 @@ class NodeMainTest {
   @Test
   void a_join_timeout_that_is_not_whole_seconds_is_named_with_what_to_give() {
     assertThatThrownBy(() -> parse("--join-timeout", "500ms").timings())
-        .hasMessageContaining("--join-timeout 500ms").hasMessageContaining("give 1s or more");
+        .hasMessageContaining("--join-timeout 500ms")
+        .hasMessageContaining("give 1s or more");
     assertThatThrownBy(() -> parse("--join-timeout", "1500ms").timings())
         .hasMessageContaining("--join-timeout 1500ms");
   }

@@ -16,20 +16,27 @@ class NodeTimingsTest {
 
   @Test
   void when_the_grace_does_not_outlast_the_quiet_time_then_the_timings_are_refused_naming_both() {
-    assertThatThrownBy(() -> new NodeTimings(Duration.ofSeconds(1), Duration.ofSeconds(2),
-        Duration.ofMillis(2100)))
+    assertThatThrownBy(
+            () ->
+                new NodeTimings(
+                    Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(2100)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("reclaim grace PT2.1S").hasMessageContaining("PT2S");
+        .hasMessageContaining("reclaim grace PT2.1S")
+        .hasMessageContaining("PT2S");
   }
 
   @Test
   void when_the_quiet_time_or_the_join_timeout_is_too_short_then_the_timings_are_refused() {
-    assertThatThrownBy(() -> new NodeTimings(Duration.ofSeconds(1), Duration.ofMillis(500),
-        Duration.ofSeconds(2)))
+    assertThatThrownBy(
+            () ->
+                new NodeTimings(
+                    Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("fence quiet time PT0.5S");
-    assertThatThrownBy(() -> new NodeTimings(Duration.ofMillis(500), Duration.ofSeconds(2),
-        Duration.ofSeconds(3)))
+    assertThatThrownBy(
+            () ->
+                new NodeTimings(
+                    Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(3)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("join timeout PT0.5S");
   }

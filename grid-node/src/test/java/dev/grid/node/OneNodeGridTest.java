@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A grid of one node, in this JVM: it is its own primary, runs, cancels and times out jobs,
- * cleans their scratch dirs, and bad jobs fail without harm to it. The tests share the node:
- * none stops it, and each waits for its own jobs (they took a grid start and a lease each, about
- * 2.5 s, when they were part of GridClusterTest).
+ * A grid of one node, in this JVM: it is its own primary, runs, cancels and times out jobs, cleans
+ * their scratch dirs, and bad jobs fail without harm to it. The tests share the node: none stops
+ * it, and each waits for its own jobs (they took a grid start and a lease each, about 2.5 s, when
+ * they were part of GridClusterTest).
  */
 class OneNodeGridTest {
   private static final Duration PRIMARY = Duration.ofSeconds(10);
@@ -67,17 +67,20 @@ class OneNodeGridTest {
   @Test
   void when_jobs_end_then_their_scratch_dirs_are_removed_with_what_they_left() {
     JobId empty = node.operations().submit(JobSpec.command("true"));
-    JobId messy = node.operations()
-        .submit(JobSpec.shell("mkdir -p a/b && echo x > a/b/f && echo y > top"));
+    JobId messy =
+        node.operations().submit(JobSpec.shell("mkdir -p a/b && echo x > a/b/f && echo y > top"));
 
     awaitState(node, empty, JobState.SUCCEEDED);
     awaitState(node, messy, JobState.SUCCEEDED);
     Path scratch = dir.resolve("n1").resolve("scratch");
-    await().atMost(JOB).untilAsserted(() -> {
-      try (var left = Files.list(scratch)) {
-        assertThat(left).isEmpty();
-      }
-    });
+    await()
+        .atMost(JOB)
+        .untilAsserted(
+            () -> {
+              try (var left = Files.list(scratch)) {
+                assertThat(left).isEmpty();
+              }
+            });
   }
 
   @Test
@@ -97,20 +100,24 @@ class OneNodeGridTest {
     assertThat(node.isPrimary()).isTrue();
     JobId id = node.operations().submit(JobSpec.command("echo", "a b", "'c'", "$HOME;*"));
     awaitState(node, id, JobState.SUCCEEDED);
-    assertThat(node.operations().nodes()).singleElement()
+    assertThat(node.operations().nodes())
+        .singleElement()
         .satisfies(n -> assertThat(n.primary()).isTrue());
   }
 
   @Test
   void when_jobs_are_bad_then_they_fail_with_the_cause_and_the_node_keeps_working() {
     JobId missing = node.operations().submit(JobSpec.command("no-such-command-xyz"));
-    JobId badDir = node.operations()
-        .submit(JobSpec.command("true").withWorkDir(dir.resolve("nowhere").toString()));
-    JobId slow = node.operations()
-        .submit(JobSpec.command("sleep", "30").withTimeout(Duration.ofMillis(300)));
+    JobId badDir =
+        node.operations()
+            .submit(JobSpec.command("true").withWorkDir(dir.resolve("nowhere").toString()));
+    JobId slow =
+        node.operations()
+            .submit(JobSpec.command("sleep", "30").withTimeout(Duration.ofMillis(300)));
 
     assertThat(awaitState(node, missing, JobState.FAILED).message())
-        .contains("no-such-command-xyz").contains("not found");
+        .contains("no-such-command-xyz")
+        .contains("not found");
     assertThat(awaitState(node, badDir, JobState.FAILED).message()).contains("nowhere");
     assertThat(awaitState(node, slow, JobState.TIMED_OUT).message()).containsIgnoringCase("time");
     JobId fine = node.operations().submit(JobSpec.command("echo", "still here"));

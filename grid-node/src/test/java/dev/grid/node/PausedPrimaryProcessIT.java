@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A primary paused (SIGSTOP) past the failure detection wakes up alone: for a moment it is a
- * grid of one that the others have dropped, until Hazelcast merges it back into the majority.
- * Found by {@code bin/chaos} (seed 1): it accepted jobs into its own copy of the jobs map then,
- * and once merged back they stayed QUEUED for ever, as the primary's index heard only added and
- * updated entries, not merged ones. Now the woken node refuses calls until it is back in the
- * grid (its fence), and what it accepts runs; the primary also hears merged entries.
+ * A primary paused (SIGSTOP) past the failure detection wakes up alone: for a moment it is a grid
+ * of one that the others have dropped, until Hazelcast merges it back into the majority. Found by
+ * {@code bin/chaos} (seed 1): it accepted jobs into its own copy of the jobs map then, and once
+ * merged back they stayed QUEUED for ever, as the primary's index heard only added and updated
+ * entries, not merged ones. Now the woken node refuses calls until it is back in the grid (its
+ * fence), and what it accepts runs; the primary also hears merged entries.
  */
 @Tag("slow")
 class PausedPrimaryProcessIT {
@@ -38,22 +38,33 @@ class PausedPrimaryProcessIT {
   void when_a_paused_primary_wakes_alone_then_the_jobs_it_accepted_meanwhile_still_run()
       throws Exception {
     try (LocalGrid grid = new LocalGrid(dir, 3, 4).start(READY);
-        GridClient client = GridClient.builder().nodes(grid.urls()).token(grid.token())
-            .requestTimeout(Duration.ofSeconds(2)).build()) {
+        GridClient client =
+            GridClient.builder()
+                .nodes(grid.urls())
+                .token(grid.token())
+                .requestTimeout(Duration.ofSeconds(2))
+                .build()) {
       await().atMost(READY).until(() -> primary(client) != null);
       NodeInfo old = primary(client);
-      NodeProcess victim = grid.nodes().stream()
-          .filter(n -> n.name().equals(old.name())).findFirst().orElseThrow();
+      NodeProcess victim =
+          grid.nodes().stream().filter(n -> n.name().equals(old.name())).findFirst().orElseThrow();
 
       List<JobId> accepted = new ArrayList<>();
       int refused = 0;
-      try (GridClient toVictim = GridClient.builder().nodes(List.of(victim.url()))
-          .token(grid.token()).requestTimeout(Duration.ofSeconds(2)).build()) {
+      try (GridClient toVictim =
+          GridClient.builder()
+              .nodes(List.of(victim.url()))
+              .token(grid.token())
+              .requestTimeout(Duration.ofSeconds(2))
+              .build()) {
         victim.pause();
-        await().atMost(READY).until(() -> {
-          NodeInfo p = primary(client);
-          return p != null && !p.name().equals(old.name());
-        });
+        await()
+            .atMost(READY)
+            .until(
+                () -> {
+                  NodeInfo p = primary(client);
+                  return p != null && !p.name().equals(old.name());
+                });
         victim.resume();
         // Until it is back in the grid the woken node refuses (421: nothing done), and the
         // client, given only this node, says the grid is unavailable; then it accepts again.
@@ -72,12 +83,20 @@ class PausedPrimaryProcessIT {
         }
       }
 
-      assertThat(refused).as("submits refused while the woken node was out of the grid")
+      assertThat(refused)
+          .as("submits refused while the woken node was out of the grid")
           .isPositive();
       assertThat(accepted).hasSize(5);
-      await().atMost(SETTLE).untilAsserted(() -> assertThat(accepted)
-          .allSatisfy(id -> assertThat(client.status(id).state()).as("job %s", id)
-              .isEqualTo(JobState.SUCCEEDED)));
+      await()
+          .atMost(SETTLE)
+          .untilAsserted(
+              () ->
+                  assertThat(accepted)
+                      .allSatisfy(
+                          id ->
+                              assertThat(client.status(id).state())
+                                  .as("job %s", id)
+                                  .isEqualTo(JobState.SUCCEEDED)));
     }
   }
 

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every node of a three-node grid stopped with SIGTERM at once, then started again over the same
- * data dirs, as an operator restarting the grid would: every job record, schedule, schedule run
- * and output is back, byte for byte, and the grid runs new jobs.
+ * data dirs, as an operator restarting the grid would: every job record, schedule, schedule run and
+ * output is back, byte for byte, and the grid runs new jobs.
  */
 @Tag("slow")
 class RestartProcessIT {
@@ -45,20 +45,27 @@ class RestartProcessIT {
       ScheduleInfo schedule;
       List<ScheduleRun> runs;
       try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
-        client.addSchedule(ScheduleSpec.of("tick", "@every 1s", JobSpec.command("echo", "tick"))
-            .withMisfire(MisfirePolicy.SKIP));
+        client.addSchedule(
+            ScheduleSpec.of("tick", "@every 1s", JobSpec.command("echo", "tick"))
+                .withMisfire(MisfirePolicy.SKIP));
         for (int i = 0; i < 12; i++) {
           int lines = i % 4 == 0 ? 60_000 : 5 + i; // some outputs pulled in chunks
-          JobId id = client.submit(JobSpec.shell("seq 1 " + lines + "; echo err-" + i + " >&2; exit "
-              + (i % 3 == 0 ? 2 : 0)));
+          JobId id =
+              client.submit(
+                  JobSpec.shell(
+                      "seq 1 " + lines + "; echo err-" + i + " >&2; exit " + (i % 3 == 0 ? 2 : 0)));
           jobs.put(id, null);
         }
-        await().atMost(JOBS).until(() -> jobs.keySet().stream()
-            .allMatch(id -> client.status(id).state().isTerminal())
-            && client.runs("tick").size() >= 3);
+        await()
+            .atMost(JOBS)
+            .until(
+                () ->
+                    jobs.keySet().stream().allMatch(id -> client.status(id).state().isTerminal())
+                        && client.runs("tick").size() >= 3);
         client.pause("tick");
-        await().atMost(JOBS).until(() -> client.jobs().stream()
-            .allMatch(j -> j.state().isTerminal()));
+        await()
+            .atMost(JOBS)
+            .until(() -> client.jobs().stream().allMatch(j -> j.state().isTerminal()));
         for (JobInfo j : client.jobs()) {
           jobs.put(j.id(), j);
           outputs.put(j.id(), client.stdout(j.id()));
@@ -72,12 +79,16 @@ class RestartProcessIT {
       grid.restartAll(READY);
 
       try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
-        await().atMost(READY).ignoreException(JobNotFoundException.class)
+        await()
+            .atMost(READY)
+            .ignoreException(JobNotFoundException.class)
             .untilAsserted(() -> jobs.keySet().forEach(client::status));
         for (Map.Entry<JobId, JobInfo> job : jobs.entrySet()) {
-          assertThat(client.status(job.getKey())).as("record of %s", job.getKey())
+          assertThat(client.status(job.getKey()))
+              .as("record of %s", job.getKey())
               .isEqualTo(job.getValue());
-          assertThat(client.stdout(job.getKey())).as("output of %s", job.getKey())
+          assertThat(client.stdout(job.getKey()))
+              .as("output of %s", job.getKey())
               .isEqualTo(outputs.get(job.getKey()));
         }
         assertThat(client.jobs()).hasSize(jobs.size());
@@ -85,8 +96,12 @@ class RestartProcessIT {
         assertThat(client.runs("tick")).isEqualTo(runs);
 
         JobId after = client.submit(JobSpec.command("echo", "after the restart"));
-        assertThat(client.completion(after).get(JOBS.toSeconds(),
-            java.util.concurrent.TimeUnit.SECONDS).state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(
+                client
+                    .completion(after)
+                    .get(JOBS.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+                    .state())
+            .isEqualTo(JobState.SUCCEEDED);
         assertThat(new String(client.stdout(after))).isEqualTo("after the restart\n");
       }
     }

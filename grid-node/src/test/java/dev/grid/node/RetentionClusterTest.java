@@ -54,11 +54,16 @@ class RetentionClusterTest {
     // Two sleepers take both slots, so the third waits in the queue.
     JobId running1 = node.operations().submit(JobSpec.command("sleep", "60"));
     JobId running2 = node.operations().submit(JobSpec.command("sleep", "60"));
-    await().atMost(JOB).until(() -> state(node, running1).equals(Optional.of(JobState.RUNNING))
-        && state(node, running2).equals(Optional.of(JobState.RUNNING)));
+    await()
+        .atMost(JOB)
+        .until(
+            () ->
+                state(node, running1).equals(Optional.of(JobState.RUNNING))
+                    && state(node, running2).equals(Optional.of(JobState.RUNNING)));
     JobId queued = node.operations().submit(JobSpec.command("echo", "waits"));
-    JobId array = node.operations().submit(
-        JobSpec.shell("echo $GRID_ARRAY_INDEX").withArray(ArraySpec.parse("0-1")));
+    JobId array =
+        node.operations()
+            .submit(JobSpec.shell("echo $GRID_ARRAY_INDEX").withArray(ArraySpec.parse("0-1")));
     JobId cancelled = node.operations().submit(JobSpec.command("echo", "never"));
     node.operations().cancel(cancelled);
     node.operations().cancel(running1);
@@ -73,14 +78,17 @@ class RetentionClusterTest {
     JobId task1 = JobId.of(array.value() + "_1");
     assertThat(node.blobs().list("out/" + task1.value() + "/")).isNotEmpty();
 
-    await().atMost(JOB).untilAsserted(() -> {
-      assertThat(state(node, queued)).isEmpty();
-      assertThat(state(node, running1)).isEmpty();
-      assertThat(state(node, cancelled)).isEmpty();
-      assertThat(state(node, array)).as("the array's own record").isEmpty();
-      assertThat(state(node, task0)).isEmpty();
-      assertThat(state(node, task1)).isEmpty();
-    });
+    await()
+        .atMost(JOB)
+        .untilAsserted(
+            () -> {
+              assertThat(state(node, queued)).isEmpty();
+              assertThat(state(node, running1)).isEmpty();
+              assertThat(state(node, cancelled)).isEmpty();
+              assertThat(state(node, array)).as("the array's own record").isEmpty();
+              assertThat(state(node, task0)).isEmpty();
+              assertThat(state(node, task1)).isEmpty();
+            });
     for (GridNode n : grid.live()) {
       assertThat(n.blobs().list(queuedOut)).as("on %s", n.name()).isEmpty();
       assertThat(n.blobs().list("out/" + running1.value() + "/")).isEmpty();
@@ -93,25 +101,42 @@ class RetentionClusterTest {
   void when_a_schedule_keeps_two_runs_then_only_its_newest_two_jobs_output_and_records_stay() {
     GridNode node = start(RetentionPolicy.defaults().withMaxAge(Duration.ZERO).withKeepRuns(5));
     long added = System.currentTimeMillis();
-    node.operations().addSchedule(
-        ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("echo", "tick")).withKeepRuns(2));
+    node.operations()
+        .addSchedule(
+            ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("echo", "tick"))
+                .withKeepRuns(2));
 
-    await().atMost(JOB).until(() -> node.operations().schedule("tick").orElseThrow()
-        .lastFireMillis() != null
-        && node.operations().schedule("tick").orElseThrow().lastFireMillis() >= added + 5000);
+    await()
+        .atMost(JOB)
+        .until(
+            () ->
+                node.operations().schedule("tick").orElseThrow().lastFireMillis() != null
+                    && node.operations().schedule("tick").orElseThrow().lastFireMillis()
+                        >= added + 5000);
     node.operations().setPaused("tick", true);
 
-    await().atMost(JOB).untilAsserted(() -> {
-      long last = node.operations().schedule("tick").orElseThrow().lastFireMillis();
-      List<ScheduleRun> runs = node.operations().runs("tick").orElseThrow();
-      assertThat(runs).extracting(ScheduleRun::fireTimeMillis).containsExactly(last - 1000, last);
-      List<String> jobs = node.operations().jobs(Optional.empty()).stream()
-          .map(j -> j.id().value()).filter(id -> id.startsWith("cron.tick.")).toList();
-      assertThat(jobs).containsExactlyInAnyOrder(
-          "cron.tick." + (last - 1000), "cron.tick." + last);
-      assertThat(node.blobs().list("out/cron.tick."))
-          .allSatisfy(key -> assertThat(key).matches(
-              "out/cron\\.tick\\.(" + (last - 1000) + "|" + last + ")/.*"));
-    });
+    await()
+        .atMost(JOB)
+        .untilAsserted(
+            () -> {
+              long last = node.operations().schedule("tick").orElseThrow().lastFireMillis();
+              List<ScheduleRun> runs = node.operations().runs("tick").orElseThrow();
+              assertThat(runs)
+                  .extracting(ScheduleRun::fireTimeMillis)
+                  .containsExactly(last - 1000, last);
+              List<String> jobs =
+                  node.operations().jobs(Optional.empty()).stream()
+                      .map(j -> j.id().value())
+                      .filter(id -> id.startsWith("cron.tick."))
+                      .toList();
+              assertThat(jobs)
+                  .containsExactlyInAnyOrder("cron.tick." + (last - 1000), "cron.tick." + last);
+              assertThat(node.blobs().list("out/cron.tick."))
+                  .allSatisfy(
+                      key ->
+                          assertThat(key)
+                              .matches(
+                                  "out/cron\\.tick\\.(" + (last - 1000) + "|" + last + ")/.*"));
+            });
   }
 }

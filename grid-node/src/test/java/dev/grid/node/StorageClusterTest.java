@@ -75,10 +75,11 @@ class StorageClusterTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Map<String, String> env =
         Map.of("GRID_URL", grid.node(1).httpUrl(), "GRID_TOKEN", TestGrid.TOKEN);
-    int code = GridCli.newCommandLine(env, new PrintStream(out, true), new PrintStream(err, true))
-        .execute(args);
-    return new Result(code, out.toString(StandardCharsets.UTF_8),
-        err.toString(StandardCharsets.UTF_8));
+    int code =
+        GridCli.newCommandLine(env, new PrintStream(out, true), new PrintStream(err, true))
+            .execute(args);
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private JobId runJobWithOutput(String text) {
@@ -98,7 +99,8 @@ class StorageClusterTest {
     Path file = expected.resolve(segments[segments.length - 1] + "@");
     try (Stream<Path> all = Files.walk(blobs)) {
       assertThat(all.filter(Files::isRegularFile).toList())
-          .as("the files of node %s", node).contains(file);
+          .as("the files of node %s", node)
+          .contains(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -107,8 +109,8 @@ class StorageClusterTest {
 
   /** Flips one byte of the content (after the 8-byte header), as a failing disk might. */
   private static void flipFirstContentByte(Path file) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer one = ByteBuffer.allocate(1);
       channel.read(one, 8);
       one.put(0, (byte) (one.get(0) ^ 0x5a)).rewind();
@@ -126,24 +128,32 @@ class StorageClusterTest {
     BlobListing listing = client.blobs(prefix);
 
     assertThat(listing.truncated()).isFalse();
-    assertThat(listing.blobs()).extracting(BlobInfo::key)
+    assertThat(listing.blobs())
+        .extracting(BlobInfo::key)
         .as("what the job wrote; its end is in its record, not in a blob")
         .containsExactly(prefix + "stderr", prefix + "stdout");
-    assertThat(listing.blobs()).allSatisfy(blob -> {
-      assertThat(blob.replicas()).hasSize(2).doesNotHaveDuplicates()
-          .allSatisfy(node -> assertThat(node).isIn("n1", "n2", "n3"));
-      assertThat(blob.sha256()).hasSize(64);
-      assertThat(blob.version()).isEqualTo(1);
-    });
+    assertThat(listing.blobs())
+        .allSatisfy(
+            blob -> {
+              assertThat(blob.replicas())
+                  .hasSize(2)
+                  .doesNotHaveDuplicates()
+                  .allSatisfy(node -> assertThat(node).isIn("n1", "n2", "n3"));
+              assertThat(blob.sha256()).hasSize(64);
+              assertThat(blob.version()).isEqualTo(1);
+            });
     assertThat(listing.blobs().get(1).size()).isEqualTo("first\n".length());
-    assertThat(client.blobs("out/", 3).truncated()).as("4 output blobs or more, 3 shown")
-        .isTrue();
+    assertThat(client.blobs("out/", 3).truncated()).as("4 output blobs or more, 3 shown").isTrue();
 
     Result ls = cli("storage", "ls", "out/" + second.value() + "/");
     assertThat(ls.code()).isZero();
     BlobInfo stdout = client.blobs("out/" + second.value() + "/1/stdout").blobs().get(0);
-    assertThat(ls.out()).contains("KEY", "REPLICAS", "out/" + second.value() + "/1/stdout",
-        String.join(",", stdout.replicas()));
+    assertThat(ls.out())
+        .contains(
+            "KEY",
+            "REPLICAS",
+            "out/" + second.value() + "/1/stdout",
+            String.join(",", stdout.replicas()));
 
     Result check = cli("storage", "check");
     assertThat(check.code()).isZero();
@@ -164,13 +174,16 @@ class StorageClusterTest {
     StorageHealth found = client.checkStorage(true);
     assertThat(found.healthy()).isFalse();
     assertThat(found.verified()).isTrue();
-    assertThat(found.problems()).anySatisfy(p -> {
-      assertThat(p.kind()).isEqualTo("CORRUPT");
-      assertThat(p.key()).isEqualTo(key);
-      assertThat(p.node()).isEqualTo(damaged);
-    });
+    assertThat(found.problems())
+        .anySatisfy(
+            p -> {
+              assertThat(p.kind()).isEqualTo("CORRUPT");
+              assertThat(p.key()).isEqualTo(key);
+              assertThat(p.node()).isEqualTo(damaged);
+            });
     assertThat(client.checkStorage(false).healthy())
-        .as("without --verify the copy's checksums are not recomputed").isTrue();
+        .as("without --verify the copy's checksums are not recomputed")
+        .isTrue();
     Result check = cli("storage", "check", "--verify");
     assertThat(check.code()).isEqualTo(1);
     assertThat(check.out()).contains("checksums verified", "CORRUPT", key, damaged);
@@ -178,14 +191,16 @@ class StorageClusterTest {
     // Reading through the node that holds the damaged copy reads it first: the read answers
     // from the other replica and copies it again onto that node.
     try (GridClient viaDamaged = clientOf(grid.byName(damaged))) {
-      assertThat(new String(viaDamaged.stdout(id), StandardCharsets.UTF_8))
-          .isEqualTo("precious\n");
+      assertThat(new String(viaDamaged.stdout(id), StandardCharsets.UTF_8)).isEqualTo("precious\n");
     }
-    await().atMost(JOB).untilAsserted(() -> {
-      Result healthy = cli("storage", "check", "--verify");
-      assertThat(healthy.code()).as(healthy.out()).isZero();
-      assertThat(healthy.out()).endsWith(", checksums verified: healthy\n");
-    });
+    await()
+        .atMost(JOB)
+        .untilAsserted(
+            () -> {
+              Result healthy = cli("storage", "check", "--verify");
+              assertThat(healthy.code()).as(healthy.out()).isZero();
+              assertThat(healthy.out()).endsWith(", checksums verified: healthy\n");
+            });
     assertThat(client.blobs(key).blobs().get(0).replicas()).contains(damaged);
   }
 
@@ -219,10 +234,12 @@ class StorageClusterTest {
     Files.delete(copyFile(holder, key));
 
     StorageHealth found = client.checkStorage(false);
-    assertThat(found.problems()).anySatisfy(p -> {
-      assertThat(p.kind()).isEqualTo("UNDER_REPLICATED");
-      assertThat(p.key()).isEqualTo(key);
-    });
+    assertThat(found.problems())
+        .anySatisfy(
+            p -> {
+              assertThat(p.kind()).isEqualTo("UNDER_REPLICATED");
+              assertThat(p.key()).isEqualTo(key);
+            });
     Result repair = cli("storage", "repair");
     assertThat(repair.code()).as(repair.err()).isZero();
     assertThat(repair.out()).startsWith("repair: 1 copy made, ");

@@ -33,14 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
 class StorageProcessIT {
   private static final Duration READY = Duration.ofSeconds(60);
   private static final Duration JOBS = Duration.ofSeconds(60);
+
   /** Repair starts a second after the member is gone (seen within ~0.5 s of a SIGKILL). */
   private static final Duration REPAIRED = Duration.ofSeconds(30);
 
   @TempDir Path dir;
 
   @Test
-  void when_a_node_is_killed_or_a_copy_damaged_then_every_output_stays_readable_and_two_copies_return()
-      throws IOException {
+  void
+      when_a_node_is_killed_or_a_copy_damaged_then_every_output_stays_readable_and_two_copies_return()
+          throws IOException {
     try (LocalGrid grid = new LocalGrid(dir, 3, 4).start(READY);
         GridClient client = GridClient.connect(grid.urls(), grid.token())) {
       Map<JobId, String> expected = new LinkedHashMap<>();
@@ -50,8 +52,12 @@ class StorageProcessIT {
         JobId id = client.submit(JobSpec.command("seq", "1", Integer.toString(lines)));
         expected.put(id, seq(lines));
       }
-      await().atMost(JOBS).until(() -> expected.keySet().stream()
-          .allMatch(id -> client.status(id).state() == JobState.SUCCEEDED));
+      await()
+          .atMost(JOBS)
+          .until(
+              () ->
+                  expected.keySet().stream()
+                      .allMatch(id -> client.status(id).state() == JobState.SUCCEEDED));
       for (JobId id : expected.keySet()) {
         assertThat(holders(grid, stdoutKey(id))).as("copies of %s", id).hasSize(2);
       }
@@ -61,14 +67,19 @@ class StorageProcessIT {
 
       for (Map.Entry<JobId, String> job : expected.entrySet()) {
         assertThat(new String(client.stdout(job.getKey()), StandardCharsets.UTF_8))
-            .as("output of %s after the kill", job.getKey()).isEqualTo(job.getValue());
+            .as("output of %s after the kill", job.getKey())
+            .isEqualTo(job.getValue());
       }
-      await().atMost(REPAIRED).untilAsserted(() -> {
-        for (JobId id : expected.keySet()) {
-          assertThat(holders(grid, stdoutKey(id))).as("copies of %s", id)
-              .containsExactlyInAnyOrder("n1", "n2");
-        }
-      });
+      await()
+          .atMost(REPAIRED)
+          .untilAsserted(
+              () -> {
+                for (JobId id : expected.keySet()) {
+                  assertThat(holders(grid, stdoutKey(id)))
+                      .as("copies of %s", id)
+                      .containsExactlyInAnyOrder("n1", "n2");
+                }
+              });
 
       JobId big = expected.keySet().iterator().next();
       Path damaged = LocalDiskStore.fileOf(grid.settings().get(0).dataDir(), stdoutKey(big));
@@ -76,13 +87,14 @@ class StorageProcessIT {
       flipByte(damaged, 100_000);
       assertThat(Files.mismatch(damaged, good)).isNotNegative();
 
-      try (GridClient viaDamaged = GridClient.connect(List.of(grid.node(0).url()),
-          grid.token())) {
+      try (GridClient viaDamaged = GridClient.connect(List.of(grid.node(0).url()), grid.token())) {
         assertThat(new String(viaDamaged.stdout(big), StandardCharsets.UTF_8))
             .isEqualTo(expected.get(big));
       }
-      await().atMost(REPAIRED).untilAsserted(
-          () -> assertThat(Files.mismatch(damaged, good)).as("repaired copy").isEqualTo(-1L));
+      await()
+          .atMost(REPAIRED)
+          .untilAsserted(
+              () -> assertThat(Files.mismatch(damaged, good)).as("repaired copy").isEqualTo(-1L));
     }
   }
 

@@ -11,9 +11,8 @@ import java.util.UUID;
  * Closing it halts every node still up.
  *
  * <p>Its nodes wait less than production's: a member asks the others for a master for 1 s before
- * one claims the role (5 s by default; every start of a grid waited that long), and a worker
- * that left is written off after 2.5 s, its watcher's quiet time being 2 s (4 s and 3 s by
- * default).
+ * one claims the role (5 s by default; every start of a grid waited that long), and a worker that
+ * left is written off after 2.5 s, its watcher's quiet time being 2 s (4 s and 3 s by default).
  */
 final class TestGrid implements AutoCloseable {
   static final String TOKEN = "test-token";
@@ -34,9 +33,20 @@ final class TestGrid implements AutoCloseable {
       members.add("127.0.0.1:" + ports[i]);
     }
     for (int i = 0; i < size; i++) {
-      configs.add(new NodeConfig("n" + (i + 1), cluster, "127.0.0.1", ports[i], 0,
-          size == 1 ? List.of() : members, dir.resolve("n" + (i + 1)), TOKEN, slots, 7, LEASE,
-          64 * 1024));
+      configs.add(
+          new NodeConfig(
+              "n" + (i + 1),
+              cluster,
+              "127.0.0.1",
+              ports[i],
+              0,
+              size == 1 ? List.of() : members,
+              dir.resolve("n" + (i + 1)),
+              TOKEN,
+              slots,
+              7,
+              LEASE,
+              64 * 1024));
     }
   }
 
@@ -66,8 +76,8 @@ final class TestGrid implements AutoCloseable {
   /**
    * Starts the first node, which forms the cluster once its join timeout has passed, then every
    * other in parallel: they find it and join at once. Started all together, they each formed or
-   * joined the cluster a second apart (a member that finds no master asks again a second
-   * later), up to 3 s for three nodes.
+   * joined the cluster a second apart (a member that finds no master asks again a second later), up
+   * to 3 s for three nodes.
    */
   TestGrid start() {
     List<Thread> starters = new ArrayList<>();
@@ -76,13 +86,16 @@ final class TestGrid implements AutoCloseable {
     started[0] = GridNode.start(configs.get(0), TIMINGS);
     for (int i = 1; i < configs.size(); i++) {
       int n = i;
-      Thread t = new Thread(() -> {
-        try {
-          started[n] = GridNode.start(configs.get(n), TIMINGS);
-        } catch (RuntimeException e) {
-          failure[0] = e;
-        }
-      }, "test-start-" + i);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  started[n] = GridNode.start(configs.get(n), TIMINGS);
+                } catch (RuntimeException e) {
+                  failure[0] = e;
+                }
+              },
+              "test-start-" + i);
       t.start();
       starters.add(t);
     }
@@ -146,19 +159,24 @@ final class TestGrid implements AutoCloseable {
   /**
    * Ends the test's grid: every node still up is halted at once (a simulated crash: its member,
    * HTTP API, threads and job processes end). A clean stop flushes the durable maps and hands
-   * Hazelcast's partitions over, a second or more per node, which no test asserts on after its
-   * end; the clean stop is what {@code closeAllAtOnce}, {@code GridNode.close} in the tests that
-   * stop a node on purpose, and the process tests' SIGTERM (RestartProcessIT, LocalGridIT) check.
+   * Hazelcast's partitions over, a second or more per node, which no test asserts on after its end;
+   * the clean stop is what {@code closeAllAtOnce}, {@code GridNode.close} in the tests that stop a
+   * node on purpose, and the process tests' SIGTERM (RestartProcessIT, LocalGridIT) check.
    */
   @Override
   public void close() {
-    List<GridNode> up = nodes.stream().filter(n -> n != null
-        && n.hazelcast().getLifecycleService().isRunning()).toList();
+    List<GridNode> up =
+        nodes.stream()
+            .filter(n -> n != null && n.hazelcast().getLifecycleService().isRunning())
+            .toList();
     // Hazelcast's write-behind stores what it still holds as its member ends; on a member that
     // can no longer write it retried for 3 s (seen after 30 jobs) unless the durable maps were
     // told the node is stopping: then a failed write is given up at once.
-    up.forEach(n -> n.hazelcast().getUserContext()
-        .put(dev.grid.storage.BlobMapStore.STOPPING_KEY, Boolean.TRUE));
+    up.forEach(
+        n ->
+            n.hazelcast()
+                .getUserContext()
+                .put(dev.grid.storage.BlobMapStore.STOPPING_KEY, Boolean.TRUE));
     // All at once: a member's terminate can take seconds (a member left alone took 3 s).
     List<Thread> halts = new ArrayList<>();
     for (GridNode n : up) {

@@ -17,8 +17,8 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /**
- * Builds real job jars in tests: compiles Java sources (against this JVM's class path, so they
- * see {@code dev.grid.api}) with the JDK's compiler and packs the classes into a jar.
+ * Builds real job jars in tests: compiles Java sources (against this JVM's class path, so they see
+ * {@code dev.grid.api}) with the JDK's compiler and packs the classes into a jar.
  */
 public final class TestJars {
   private TestJars() {}
@@ -33,8 +33,16 @@ public final class TestJars {
     try {
       Path src = Files.createDirectories(dir.resolve(name + "-src"));
       Path classes = Files.createDirectories(dir.resolve(name + "-classes"));
-      List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-classpath",
-          System.getProperty("java.class.path"), "--release", "17", "-proc:none"));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "-d",
+                  classes.toString(),
+                  "-classpath",
+                  System.getProperty("java.class.path"),
+                  "--release",
+                  "17",
+                  "-proc:none"));
       for (Map.Entry<String, String> e : sources.entrySet()) {
         Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
         Files.createDirectories(file.getParent());
@@ -43,12 +51,13 @@ public final class TestJars {
       }
       JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
       StringWriter errors = new StringWriter();
-      OutputStream err = new OutputStream() {
-        @Override
-        public void write(int b) {
-          errors.write(b);
-        }
-      };
+      OutputStream err =
+          new OutputStream() {
+            @Override
+            public void write(int b) {
+              errors.write(b);
+            }
+          };
       if (javac.run(null, err, err, args.toArray(String[]::new)) != 0) {
         throw new IllegalStateException("test sources did not compile:\n" + errors);
       }

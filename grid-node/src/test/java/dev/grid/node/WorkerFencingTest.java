@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A worker takes dispatches only from the newest primary it has seen: a stale primary (one that
- * was paused while another took over) cannot make it run anything.
+ * A worker takes dispatches only from the newest primary it has seen: a stale primary (one that was
+ * paused while another took over) cannot make it run anything.
  */
 class WorkerFencingTest {
   @TempDir Path dir;
@@ -46,20 +46,25 @@ class WorkerFencingTest {
     JobId stale = table.submit(JobSpec.command("true"));
 
     worker.run(dispatch(table, newer, 9, memberId), 9);
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .until(() -> table.get(newer).orElseThrow().state() == JobState.SUCCEEDED);
     worker.run(dispatch(table, stale, 5, memberId), 5);
 
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
         .until(() -> table.get(stale).orElseThrow().state() == JobState.DISPATCHED);
     worker.run(table.get(stale).orElseThrow(), 9);
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .until(() -> table.get(stale).orElseThrow().state() == JobState.SUCCEEDED);
   }
 
   private static JobRecord dispatch(JobTable table, JobId id, long epoch, String memberId) {
-    UpdateResult u = table.update(id,
-        new JobCommand.Dispatch(epoch, "n1", memberId, System.currentTimeMillis()));
+    UpdateResult u =
+        table.update(
+            id, new JobCommand.Dispatch(epoch, "n1", memberId, System.currentTimeMillis()));
     assertThat(u.applied()).as(u.refusal()).isTrue();
     return u.record();
   }

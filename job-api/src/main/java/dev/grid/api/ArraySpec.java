@@ -23,6 +23,7 @@ import java.util.List;
 public record ArraySpec(String indices, Integer limit) {
   /** The highest index a task may have. */
   public static final int MAX_INDEX = 999_999;
+
   /** The most tasks one array may have. */
   public static final int MAX_TASKS = 100_000;
 
@@ -74,8 +75,8 @@ public record ArraySpec(String indices, Integer limit) {
 
   /**
    * The indices, ascending. Built from {@link #ranges}, which has checked them, so it costs one
-   * step per index only here: an array's spec is read back (and checked) with every record of
-   * its tasks, which must not cost a walk over all its indices each time.
+   * step per index only here: an array's spec is read back (and checked) with every record of its
+   * tasks, which must not cost a walk over all its indices each time.
    */
   private static List<Integer> expand(String text) {
     int[][] ranges = ranges(text);
@@ -93,8 +94,8 @@ public record ArraySpec(String indices, Integer limit) {
   }
 
   /**
-   * The ranges {@code [from, to]} of the expression, ascending, after checking that every index
-   * is in bounds, no range goes down, no index is given twice and there are at most {@value
+   * The ranges {@code [from, to]} of the expression, ascending, after checking that every index is
+   * in bounds, no range goes down, no index is given twice and there are at most {@value
    * #MAX_TASKS}: in time of the number of ranges, not of indices.
    */
   private static int[][] ranges(String text) {
@@ -116,8 +117,12 @@ public record ArraySpec(String indices, Integer limit) {
     Arrays.sort(ranges, Comparator.comparingInt((int[] r) -> r[0]));
     for (int k = 1; k < ranges.length; k++) {
       if (ranges[k][0] <= ranges[k - 1][1]) {
-        throw new IllegalArgumentException("array index " + ranges[k][0] + " is given twice in '"
-            + text + "': give each index once");
+        throw new IllegalArgumentException(
+            "array index "
+                + ranges[k][0]
+                + " is given twice in '"
+                + text
+                + "': give each index once");
       }
     }
     if (count > MAX_TASKS) {
@@ -136,8 +141,13 @@ public record ArraySpec(String indices, Integer limit) {
       return n;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          "array index '" + s.strip() + "' in '" + text + "' is not a number from 0 to "
-              + MAX_INDEX + ": write ranges like 0-999 or 1,3,5-7");
+          "array index '"
+              + s.strip()
+              + "' in '"
+              + text
+              + "' is not a number from 0 to "
+              + MAX_INDEX
+              + ": write ranges like 0-999 or 1,3,5-7");
     }
   }
 }

@@ -3,8 +3,8 @@ package dev.grid.api;
 import java.util.List;
 
 /**
- * One blob of the grid's store as {@code bin/storage ls --json} and {@link GridClient#blobs}
- * show it.
+ * One blob of the grid's store as {@code bin/storage ls --json} and {@link GridClient#blobs} show
+ * it.
  *
  * <pre>{@code
  * for (BlobInfo blob : grid.blobs("out/").blobs()) {

@@ -3,8 +3,7 @@ package dev.grid.api;
 import java.util.List;
 
 /**
- * The blobs under a prefix, by key, at most {@code limit} of them ({@code GET
- * /api/storage/blobs}).
+ * The blobs under a prefix, by key, at most {@code limit} of them ({@code GET /api/storage/blobs}).
  *
  * <pre>{@code
  * BlobListing page = grid.blobs("out/", 100);

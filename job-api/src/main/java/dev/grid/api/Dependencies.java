@@ -5,8 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Jobs that must end before this one may run, as Slurm's {@code --dependency}: {@code ok} jobs
- * must all succeed (afterok; if one ends otherwise, this job ends {@code CANCELLED} with a message
+ * Jobs that must end before this one may run, as Slurm's {@code --dependency}: {@code ok} jobs must
+ * all succeed (afterok; if one ends otherwise, this job ends {@code CANCELLED} with a message
  * naming it), {@code any} jobs must all end, however (afterany). A job waits in {@code WAITING}
  * until then. An array's id stands for all of its tasks.
  *

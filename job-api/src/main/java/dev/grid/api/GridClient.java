@@ -54,18 +54,18 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p><b>Failover.</b> A node that refuses the connection or does not accept it within the
- * connect timeout (1 s by default) is skipped; the node that answers is asked first next time.
- * Reads and cancels that fail midway are also tried on the next node. A {@link #submit} is sent to
- * another node only if the previous one could not be connected to: once a node may have received
- * it, the client does not risk making the job twice, and throws instead.
+ * <p><b>Failover.</b> A node that refuses the connection or does not accept it within the connect
+ * timeout (1 s by default) is skipped; the node that answers is asked first next time. Reads and
+ * cancels that fail midway are also tried on the next node. A {@link #submit} is sent to another
+ * node only if the previous one could not be connected to: once a node may have received it, the
+ * client does not risk making the job twice, and throws instead.
  *
  * <p><b>Errors</b> are unchecked {@link GridException}s: {@link GridUnavailableException} when no
  * node answered (its message names every URL tried), {@link GridAuthException} when the token is
- * refused, {@link JobNotFoundException} for an unknown id, {@link ScheduleNotFoundException} for
- * an unknown schedule name, {@link IllegalArgumentException} for a request the grid found invalid
- * (its message names the bad value), a plain {@link GridException} for a conflict such as a
- * schedule name already taken.
+ * refused, {@link JobNotFoundException} for an unknown id, {@link ScheduleNotFoundException} for an
+ * unknown schedule name, {@link IllegalArgumentException} for a request the grid found invalid (its
+ * message names the bad value), a plain {@link GridException} for a conflict such as a schedule
+ * name already taken.
  *
  * <p>Thread-safe; one client may serve a whole program. Close it to stop its polling threads.
  */
@@ -158,7 +158,12 @@ public final class GridClient implements AutoCloseable {
       return uri;
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(
-          "grid URL '" + text + "' is not valid (" + e.getReason() + "): use one like " + DEFAULT_URL);
+          "grid URL '"
+              + text
+              + "' is not valid ("
+              + e.getReason()
+              + "): use one like "
+              + DEFAULT_URL);
     }
   }
 
@@ -182,8 +187,8 @@ public final class GridClient implements AutoCloseable {
    * #cancel} cancels those not ended, and other jobs may run after it. Its tasks' ids are {@code
    * <arrayId>_<index>}. A job naming a dependency that is no job of the grid is refused.
    *
-   * @throws GridUnavailableException if no node could be reached, or if the node broke off after
-   *     it may have accepted the job (the message says so; check {@link #jobs} before resubmitting)
+   * @throws GridUnavailableException if no node could be reached, or if the node broke off after it
+   *     may have accepted the job (the message says so; check {@link #jobs} before resubmitting)
    */
   public JobId submit(JobSpec spec) {
     Objects.requireNonNull(spec, "spec");
@@ -212,16 +217,16 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
-   * The jobs, oldest first, only those in the state if one is given. An array is one entry with
-   * its tasks' counts ({@link JobInfo#tasks()}); its tasks are left out.
+   * The jobs, oldest first, only those in the state if one is given. An array is one entry with its
+   * tasks' counts ({@link JobInfo#tasks()}); its tasks are left out.
    */
   public List<JobInfo> jobs(Optional<JobState> state) {
     return jobs(state, false);
   }
 
   /**
-   * The jobs, oldest first, only those in the state if one is given (an array's summed-up
-   * state); with {@code withTasks}, each array's tasks after it.
+   * The jobs, oldest first, only those in the state if one is given (an array's summed-up state);
+   * with {@code withTasks}, each array's tasks after it.
    */
   public List<JobInfo> jobs(Optional<JobState> state, boolean withTasks) {
     String query = state.map(s -> "?state=" + s.name()).orElse("");
@@ -232,8 +237,8 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
-   * Cancels a job: a queued one ends {@code CANCELLED} at once, a running one once its process
-   * tree is killed (watch it with {@link #completion}). Cancelling an ended job changes nothing.
+   * Cancels a job: a queued one ends {@code CANCELLED} at once, a running one once its process tree
+   * is killed (watch it with {@link #completion}). Cancelling an ended job changes nothing.
    *
    * @return the job as it is right after the request
    * @throws JobNotFoundException if no job has the id
@@ -306,8 +311,8 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
-   * The job's result as text: its {@code toString()}, written by the worker, so no class of the
-   * job is needed to read it. This is what {@code bin/result} prints.
+   * The job's result as text: its {@code toString()}, written by the worker, so no class of the job
+   * is needed to read it. This is what {@code bin/result} prints.
    *
    * @throws JobNotFoundException if no job has the id
    * @throws GridException if the job has no result; the message says why
@@ -317,8 +322,8 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
-   * Submits a Java job and returns a future of its result: the value once the job SUCCEEDED,
-   * a {@link GridException} naming the state and message if it ended otherwise.
+   * Submits a Java job and returns a future of its result: the value once the job SUCCEEDED, a
+   * {@link GridException} naming the state and message if it ended otherwise.
    *
    * <pre>{@code
    * grid.resultOf(grid.submit(JobSpec.java(jar, "com.example.Pi", "1000")), Double.class)
@@ -326,13 +331,20 @@ public final class GridClient implements AutoCloseable {
    * }</pre>
    */
   public <T> CompletableFuture<T> resultOf(JobId id, Class<T> type, Class<?>... more) {
-    return completion(id).thenApply(done -> {
-      if (done.state() != JobState.SUCCEEDED) {
-        throw new GridException("job " + id + " ended " + done.state()
-            + (done.message() == null ? "" : ": " + done.message()) + "; it has no result");
-      }
-      return result(id, type, more);
-    });
+    return completion(id)
+        .thenApply(
+            done -> {
+              if (done.state() != JobState.SUCCEEDED) {
+                throw new GridException(
+                    "job "
+                        + id
+                        + " ended "
+                        + done.state()
+                        + (done.message() == null ? "" : ": " + done.message())
+                        + "; it has no result");
+              }
+              return result(id, type, more);
+            });
   }
 
   private static String sha256(Path file) {
@@ -383,16 +395,19 @@ public final class GridClient implements AutoCloseable {
    */
   public BlobListing blobs(String prefix, int limit) {
     Objects.requireNonNull(prefix, "prefix");
-    String path = "/api/storage/blobs?prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8)
-        + "&limit=" + limit;
+    String path =
+        "/api/storage/blobs?prefix="
+            + URLEncoder.encode(prefix, StandardCharsets.UTF_8)
+            + "&limit="
+            + limit;
     return Json.read(ok(get(path), null), BlobListing.class);
   }
 
   /**
-   * Checks every blob against every live node's disk: blobs with fewer than R good copies,
-   * lost ones, stale and unrecorded copies. With {@code verify}, every node also re-reads each of
-   * its copies and recomputes the checksums, which reports corrupt copies but takes as long as
-   * reading the whole store: give the client a {@link Builder#requestTimeout} to match.
+   * Checks every blob against every live node's disk: blobs with fewer than R good copies, lost
+   * ones, stale and unrecorded copies. With {@code verify}, every node also re-reads each of its
+   * copies and recomputes the checksums, which reports corrupt copies but takes as long as reading
+   * the whole store: give the client a {@link Builder#requestTimeout} to match.
    *
    * <pre>{@code
    * StorageHealth health = grid.checkStorage(false);
@@ -420,8 +435,8 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
-   * Adds a schedule; from its next due time on, each fire becomes a job (at most one per due
-   * time, whatever node fails).
+   * Adds a schedule; from its next due time on, each fire becomes a job (at most one per due time,
+   * whatever node fails).
    *
    * <pre>{@code
    * ScheduleInfo added = grid.addSchedule(
@@ -518,8 +533,8 @@ public final class GridClient implements AutoCloseable {
    * grid.completion(id).thenAccept(job -> log.info("{} ended {}", job.id(), job.state()));
    * }</pre>
    *
-   * <p>It fails with {@link JobNotFoundException} for an unknown id, and with the last error if
-   * the grid stays unreachable for several seconds.
+   * <p>It fails with {@link JobNotFoundException} for an unknown id, and with the last error if the
+   * grid stays unreachable for several seconds.
    */
   public CompletableFuture<JobInfo> completion(JobId id) {
     Objects.requireNonNull(id, "id");

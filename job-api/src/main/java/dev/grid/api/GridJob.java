@@ -3,8 +3,8 @@ package dev.grid.api;
 import java.util.List;
 
 /**
- * A job written in Java: the grid loads the class from its jar on a worker, makes one instance
- * with the public no-argument constructor, calls {@link #run} once per attempt, and stores what it
+ * A job written in Java: the grid loads the class from its jar on a worker, makes one instance with
+ * the public no-argument constructor, calls {@link #run} once per attempt, and stores what it
  * returns as the job's result.
  *
  * <pre>{@code

@@ -33,12 +33,18 @@ public record JavaTask(String jarSha256, String className, List<String> args, bo
     Objects.requireNonNull(className, "className");
     jarSha256 = jarSha256.toLowerCase(Locale.ROOT);
     if (!SHA256.matcher(jarSha256).matches()) {
-      throw new IllegalArgumentException("jar hash '" + jarSha256 + "' is not a SHA-256: give 64"
-          + " hex digits, as GridClient.uploadJar returns");
+      throw new IllegalArgumentException(
+          "jar hash '"
+              + jarSha256
+              + "' is not a SHA-256: give 64"
+              + " hex digits, as GridClient.uploadJar returns");
     }
     if (!CLASS_NAME.matcher(className).matches()) {
-      throw new IllegalArgumentException("class name '" + className + "' is not a Java class"
-          + " name: give its binary name, like com.example.Pi (nested: com.example.Outer$Job)");
+      throw new IllegalArgumentException(
+          "class name '"
+              + className
+              + "' is not a Java class"
+              + " name: give its binary name, like com.example.Pi (nested: com.example.Outer$Job)");
     }
     args = args == null ? List.of() : List.copyOf(args);
   }
@@ -55,7 +61,12 @@ public record JavaTask(String jarSha256, String className, List<String> args, bo
 
   /** The job as a person would read it: {@code java com.example.Pi 1000 (jar 3f2a9c1b...)}. */
   public String display() {
-    return "java " + className + (args.isEmpty() ? "" : " " + String.join(" ", args))
-        + " (jar " + jarSha256.substring(0, 12) + (isolated ? ", own JVM" : "") + ")";
+    return "java "
+        + className
+        + (args.isEmpty() ? "" : " " + String.join(" ", args))
+        + " (jar "
+        + jarSha256.substring(0, 12)
+        + (isolated ? ", own JVM" : "")
+        + ")";
   }
 }

@@ -39,9 +39,9 @@ public interface JobContext {
   OptionalInt arrayIndex();
 
   /**
-   * The results of the jobs this one ran after with {@code --after} ({@link Dependencies#ok()}),
-   * in the order they were named, each read as {@code type}; an array stands for its tasks, in
-   * index order. This is how a reduce step reads what its map steps returned:
+   * The results of the jobs this one ran after with {@code --after} ({@link Dependencies#ok()}), in
+   * the order they were named, each read as {@code type}; an array stands for its tasks, in index
+   * order. This is how a reduce step reads what its map steps returned:
    *
    * <pre>{@code
    * // bin/submit --array 0-9 --jar pi.jar --class com.example.Sample       -> array 7f3a...
@@ -54,16 +54,16 @@ public interface JobContext {
    *
    * <p>Results are read as {@link GridClient#result(JobId, Class, Class[])} reads them: a result
    * that holds classes beyond JDK basics needs them in {@code more} (the parent's {@link
-   * GridJob#resultTypes()}). A parent that returned null gives a null element. Jobs named by
-   * {@code --after-any} are not included: they may have failed. The results are fetched from the
-   * grid's store on the first call.
+   * GridJob#resultTypes()}). A parent that returned null gives a null element. Jobs named by {@code
+   * --after-any} are not included: they may have failed. The results are fetched from the grid's
+   * store on the first call.
    *
    * @param type the results' class (boxed or primitive for numbers)
    * @param more classes the results hold, beyond JDK basics
    * @return one result per parent (per task of an array parent); empty if the job has no {@code
    *     --after}
-   * @throws IllegalStateException if a parent has no result to read: a shell job, or a result
-   *     gone with retention; the message names the parent
+   * @throws IllegalStateException if a parent has no result to read: a shell job, or a result gone
+   *     with retention; the message names the parent
    * @throws IllegalArgumentException if a result is of another type or holds a class not given
    */
   <T> List<T> parentResults(Class<T> type, Class<?>... more);

@@ -1,8 +1,8 @@
 package dev.grid.api;
 
 /**
- * One step in a job's history: the state it entered, when, where, in which attempt and under
- * which primary's epoch.
+ * One step in a job's history: the state it entered, when, where, in which attempt and under which
+ * primary's epoch.
  *
  * @param state the state entered
  * @param atMillis when, in milliseconds since the epoch, by the clock of the node that wrote it

@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
 /**
  * The identity of a job, unique within a grid.
  *
- * <p>Ids made by {@link #next(Clock)} sort by submission time ({@code j} + base-36 milliseconds, padded,
- * + a random suffix), so {@code bin/jobs} lists jobs oldest first. Cron fires use ids derived from
- * the schedule and fire time instead, which is what makes a fire impossible to create twice.
+ * <p>Ids made by {@link #next(Clock)} sort by submission time ({@code j} + base-36 milliseconds,
+ * padded, + a random suffix), so {@code bin/jobs} lists jobs oldest first. Cron fires use ids
+ * derived from the schedule and fire time instead, which is what makes a fire impossible to create
+ * twice.
  *
  * <pre>{@code
  * JobId id = JobId.of("j0mf3k2x9a-04f2k1qz");
@@ -43,8 +44,13 @@ public record JobId(@JsonValue String value) implements Comparable<JobId> {
     long random = ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36 * 36 * 36);
     String suffix = Long.toString(random, 36);
     String millis = Long.toString(clock.millis(), 36);
-    return new JobId("j" + "0".repeat(Math.max(0, 9 - millis.length())) + millis + "-"
-        + "0".repeat(8 - suffix.length()) + suffix);
+    return new JobId(
+        "j"
+            + "0".repeat(Math.max(0, 9 - millis.length()))
+            + millis
+            + "-"
+            + "0".repeat(8 - suffix.length())
+            + suffix);
   }
 
   @Override

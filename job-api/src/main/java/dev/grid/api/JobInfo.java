@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * A job as clients see it: {@code bin/status --json} prints this, {@link GridClient#status}
- * returns it.
+ * A job as clients see it: {@code bin/status --json} prints this, {@link GridClient#status} returns
+ * it.
  *
  * @param id the job's id
  * @param state where it is now
@@ -59,12 +59,39 @@ public record JobInfo(
   }
 
   /** A single job's view (no array). */
-  public JobInfo(JobId id, JobState state, String node, int attempt, Integer exitCode,
-      String message, JobSpec spec, long submittedAtMillis, Long startedAtMillis,
-      Long endedAtMillis, long stdoutBytes, long stderrBytes, boolean outputTruncated,
+  public JobInfo(
+      JobId id,
+      JobState state,
+      String node,
+      int attempt,
+      Integer exitCode,
+      String message,
+      JobSpec spec,
+      long submittedAtMillis,
+      Long startedAtMillis,
+      Long endedAtMillis,
+      long stdoutBytes,
+      long stderrBytes,
+      boolean outputTruncated,
       List<JobEvent> history) {
-    this(id, state, node, attempt, exitCode, message, spec, submittedAtMillis, startedAtMillis,
-        endedAtMillis, stdoutBytes, stderrBytes, outputTruncated, history, null, null, null);
+    this(
+        id,
+        state,
+        node,
+        attempt,
+        exitCode,
+        message,
+        spec,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        outputTruncated,
+        history,
+        null,
+        null,
+        null);
   }
 
   /**
@@ -91,8 +118,23 @@ public record JobInfo(
 
   /** This view with an array's state and task counts. */
   public JobInfo withTasks(JobState summary, Map<JobState, Integer> counts) {
-    return new JobInfo(id, summary, node, attempt, exitCode, message, spec, submittedAtMillis,
-        startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes, outputTruncated, history,
-        arrayId, arrayIndex, counts);
+    return new JobInfo(
+        id,
+        summary,
+        node,
+        attempt,
+        exitCode,
+        message,
+        spec,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        outputTruncated,
+        history,
+        arrayId,
+        arrayIndex,
+        counts);
   }
 }

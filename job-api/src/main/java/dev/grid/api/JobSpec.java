@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What to run: a program with its arguments ({@code argv}), a shell line run by {@code sh -c}, or
- * a {@link GridJob} class from a jar ({@code java}), with its environment, working directory,
- * timeout and retry policy.
+ * What to run: a program with its arguments ({@code argv}), a shell line run by {@code sh -c}, or a
+ * {@link GridJob} class from a jar ({@code java}), with its environment, working directory, timeout
+ * and retry policy.
  *
  * <pre>{@code
  * JobSpec backup = JobSpec.command("tar", "czf", "/backups/home.tgz", "/home")
@@ -50,8 +50,13 @@ public record JobSpec(
   public static final int DEFAULT_MAX_RETRIES = 1;
 
   /** A single job without dependencies (the form before arrays and dependencies existed). */
-  public JobSpec(List<String> argv, String shell, Map<String, String> env, String workDir,
-      Duration timeout, int maxRetries) {
+  public JobSpec(
+      List<String> argv,
+      String shell,
+      Map<String, String> env,
+      String workDir,
+      Duration timeout,
+      int maxRetries) {
     this(argv, shell, env, workDir, timeout, maxRetries, null, null, null);
   }
 
@@ -63,8 +68,15 @@ public record JobSpec(
     if (kinds != 1) {
       throw new IllegalArgumentException(
           "a job needs either argv or a shell line, or a Java class: exactly one, not "
-              + (kinds == 0 ? "none" : "several (argv " + argv + ", shell " + quoted(shell)
-                  + ", java " + (java == null ? "none" : java.display()) + ")"));
+              + (kinds == 0
+                  ? "none"
+                  : "several (argv "
+                      + argv
+                      + ", shell "
+                      + quoted(shell)
+                      + ", java "
+                      + (java == null ? "none" : java.display())
+                      + ")"));
     }
     if (shell != null && shell.isBlank()) {
       throw new IllegalArgumentException("shell line is blank: give a command to run");
@@ -119,8 +131,16 @@ public record JobSpec(
    * @param className the job's class, like {@code com.example.Pi}
    */
   public static JobSpec java(String jarSha256, String className, String... args) {
-    return new JobSpec(List.of(), null, Map.of(), null, null, DEFAULT_MAX_RETRIES,
-        new JavaTask(jarSha256, className, List.of(args)), null, null);
+    return new JobSpec(
+        List.of(),
+        null,
+        Map.of(),
+        null,
+        null,
+        DEFAULT_MAX_RETRIES,
+        new JavaTask(jarSha256, className, List.of(args)),
+        null,
+        null);
   }
 
   /** This spec with the given extra environment. */

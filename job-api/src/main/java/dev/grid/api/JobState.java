@@ -12,8 +12,8 @@ import java.util.Set;
  *
  * plus the ways back and out: a job whose worker died goes back to {@code QUEUED} (retry) or ends
  * {@code LOST}; any job not yet ended can be {@code CANCELLED}. Only a job submitted with
- * dependencies starts {@code WAITING}; it becomes {@code QUEUED} once they are met, or ends
- * {@code CANCELLED} (with the parent and its state in the message) once they cannot be.
+ * dependencies starts {@code WAITING}; it becomes {@code QUEUED} once they are met, or ends {@code
+ * CANCELLED} (with the parent and its state in the message) once they cannot be.
  */
 public enum JobState {
   /** Accepted, waiting for the jobs it depends on ({@code --after}); not dispatched before. */

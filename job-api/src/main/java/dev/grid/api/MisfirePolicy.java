@@ -22,7 +22,10 @@ public enum MisfirePolicy {
         return p;
       }
     }
-    throw new IllegalArgumentException("misfire policy '" + text + "' is not known: use one of "
-        + Arrays.toString(values()).toLowerCase(Locale.ROOT));
+    throw new IllegalArgumentException(
+        "misfire policy '"
+            + text
+            + "' is not known: use one of "
+            + Arrays.toString(values()).toLowerCase(Locale.ROOT));
   }
 }

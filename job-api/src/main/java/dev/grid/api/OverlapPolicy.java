@@ -19,7 +19,10 @@ public enum OverlapPolicy {
         return p;
       }
     }
-    throw new IllegalArgumentException("overlap policy '" + text + "' is not known: use one of "
-        + Arrays.toString(values()).toLowerCase(Locale.ROOT));
+    throw new IllegalArgumentException(
+        "overlap policy '"
+            + text
+            + "' is not known: use one of "
+            + Arrays.toString(values()).toLowerCase(Locale.ROOT));
   }
 }

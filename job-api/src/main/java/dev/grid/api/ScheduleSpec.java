@@ -16,10 +16,10 @@ import java.util.regex.Pattern;
  *     .withKeepRuns(30);
  * }</pre>
  *
- * <p>{@code cron} takes Quartz syntax with seconds ({@code 0/5 * * * * ?}), classic five-field
- * Unix cron ({@code *}{@code /5 * * * *}), or {@code @every 10s}, {@code @hourly}, {@code @daily}.
- * The grid checks the expression and the zone when the schedule is added and refuses a bad one,
- * naming it.
+ * <p>{@code cron} takes Quartz syntax with seconds ({@code 0/5 * * * * ?}), classic five-field Unix
+ * cron ({@code *}{@code /5 * * * *}), or {@code @every 10s}, {@code @hourly}, {@code @daily}. The
+ * grid checks the expression and the zone when the schedule is added and refuses a bad one, naming
+ * it.
  *
  * @param name unique in the grid: 1 to 64 of {@code A-Z a-z 0-9 . _ -}
  * @param cron when it fires
@@ -60,25 +60,34 @@ public record ScheduleSpec(
     misfire = misfire == null ? MisfirePolicy.ONCE : misfire;
     overlap = overlap == null ? OverlapPolicy.ALLOW : overlap;
     if (maxCatchUp < 1) {
-      throw new IllegalArgumentException(
-          "maxCatchUp " + maxCatchUp + " must be at least 1");
+      throw new IllegalArgumentException("maxCatchUp " + maxCatchUp + " must be at least 1");
     }
     if (keepRuns != null && keepRuns < 0) {
-      throw new IllegalArgumentException("keepRuns " + keepRuns + " of schedule '" + name
-          + "' is negative: give 0 (keep all runs) or more, or leave it out for the grid's default");
+      throw new IllegalArgumentException(
+          "keepRuns "
+              + keepRuns
+              + " of schedule '"
+              + name
+              + "' is negative: give 0 (keep all runs) or more, or leave it out for the grid's default");
     }
   }
 
   /** A schedule that keeps as many runs as the grid's default. */
-  public ScheduleSpec(String name, String cron, String zone, JobSpec job, MisfirePolicy misfire,
-      OverlapPolicy overlap, int maxCatchUp) {
+  public ScheduleSpec(
+      String name,
+      String cron,
+      String zone,
+      JobSpec job,
+      MisfirePolicy misfire,
+      OverlapPolicy overlap,
+      int maxCatchUp) {
     this(name, cron, zone, job, misfire, overlap, maxCatchUp, null);
   }
 
   /** A schedule with the defaults: UTC, misfire {@code once}, overlap {@code allow}. */
   public static ScheduleSpec of(String name, String cron, JobSpec job) {
-    return new ScheduleSpec(name, cron, null, job, MisfirePolicy.ONCE, OverlapPolicy.ALLOW,
-        DEFAULT_MAX_CATCH_UP, null);
+    return new ScheduleSpec(
+        name, cron, null, job, MisfirePolicy.ONCE, OverlapPolicy.ALLOW, DEFAULT_MAX_CATCH_UP, null);
   }
 
   /** The zone as given, or {@code UTC}. */

@@ -22,8 +22,14 @@ import java.util.List;
  * @param healthy true if every blob has its copies and none was found damaged
  * @param problems what is wrong, by key
  */
-public record StorageHealth(List<String> nodes, int replication, long blobs, long bytes,
-    boolean verified, boolean healthy, List<Problem> problems) {
+public record StorageHealth(
+    List<String> nodes,
+    int replication,
+    long blobs,
+    long bytes,
+    boolean verified,
+    boolean healthy,
+    List<Problem> problems) {
 
   /** Copies the lists; a missing one is empty. */
   public StorageHealth {
@@ -39,8 +45,8 @@ public record StorageHealth(List<String> nodes, int replication, long blobs, lon
    * @param kind what is wrong: {@code UNDER_REPLICATED} (fewer good copies than R; repair adds
    *     them), {@code LOST} (no live node holds a good copy), {@code CORRUPT} (a copy whose
    *     checksums do not check out), {@code STALE} (a copy of older content; repair drops it) or
-   *     {@code UNRECORDED} (a copy the grid has no entry for; repair records it). A newer grid
-   *     may report other kinds.
+   *     {@code UNRECORDED} (a copy the grid has no entry for; repair records it). A newer grid may
+   *     report other kinds.
    * @param detail what was found, for an operator
    */
   public record Problem(String key, String node, String kind, String detail) {}

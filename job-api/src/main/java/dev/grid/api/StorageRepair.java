@@ -2,8 +2,8 @@ package dev.grid.api;
 
 /**
  * What one repair pass of the blob store set out to do ({@code bin/storage repair}, {@link
- * GridClient#repairStorage}). An action that failed (a node went away midway) is planned again
- * by the next pass.
+ * GridClient#repairStorage}). An action that failed (a node went away midway) is planned again by
+ * the next pass.
  *
  * <pre>{@code
  * StorageRepair done = grid.repairStorage();

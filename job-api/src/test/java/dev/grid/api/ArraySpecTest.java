@@ -26,7 +26,8 @@ class ArraySpecTest {
   @Test
   void when_an_array_is_bad_then_the_message_names_the_bad_part() {
     assertThatThrownBy(() -> ArraySpec.parse("0-x")).hasMessageContaining("'x'");
-    assertThatThrownBy(() -> ArraySpec.parse("9-3")).hasMessageContaining("'9-3'")
+    assertThatThrownBy(() -> ArraySpec.parse("9-3"))
+        .hasMessageContaining("'9-3'")
         .hasMessageContaining("goes down");
     assertThatThrownBy(() -> ArraySpec.parse("1,1")).hasMessageContaining("index 1 is given twice");
     assertThatThrownBy(() -> ArraySpec.parse("0-9%0")).hasMessageContaining("%0");
@@ -48,8 +49,8 @@ class ArraySpecTest {
   }
 
   /**
-   * Every task's record carries its array's spec, and reading a record back builds the spec
-   * again: a check that walked all indices made 100,000 tasks cost 10^10 steps (minutes).
+   * Every task's record carries its array's spec, and reading a record back builds the spec again:
+   * a check that walked all indices made 100,000 tasks cost 10^10 steps (minutes).
    */
   @Test
   @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // fail at 10 s, not after

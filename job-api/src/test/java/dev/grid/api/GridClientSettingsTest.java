@@ -14,7 +14,8 @@ class GridClientSettingsTest {
   @Test
   void when_urls_are_comma_separated_then_each_is_parsed_and_bare_hosts_get_http() {
     assertThat(GridClient.parseUrls(" http://a:1, b:2 ,,https://c:3/"))
-        .containsExactly(URI.create("http://a:1"), URI.create("http://b:2"), URI.create("https://c:3/"));
+        .containsExactly(
+            URI.create("http://a:1"), URI.create("http://b:2"), URI.create("https://c:3/"));
   }
 
   @Test
@@ -34,7 +35,8 @@ class GridClientSettingsTest {
     }
     try (GridClient client =
         GridClient.fromEnvironment(Map.of("GRID_URL", "http://x:1,http://y:2"))) {
-      assertThat(client.nodeUrls()).containsExactly(URI.create("http://x:1"), URI.create("http://y:2"));
+      assertThat(client.nodeUrls())
+          .containsExactly(URI.create("http://x:1"), URI.create("http://y:2"));
     }
   }
 

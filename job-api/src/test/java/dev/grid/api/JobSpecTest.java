@@ -23,23 +23,26 @@ class JobSpecTest {
 
   @Test
   void when_values_are_bad_then_the_message_names_them() {
-    assertThatThrownBy(() -> new JobSpec(List.of("a"), "b", Map.of(), null, null, 0, null, null, null))
+    assertThatThrownBy(
+            () -> new JobSpec(List.of("a"), "b", Map.of(), null, null, 0, null, null, null))
         .hasMessageContaining("several");
-    assertThatThrownBy(() -> new JobSpec(List.of(), null, Map.of(), null, null, 0, null, null, null))
+    assertThatThrownBy(
+            () -> new JobSpec(List.of(), null, Map.of(), null, null, 0, null, null, null))
         .hasMessageContaining("none");
     assertThatThrownBy(() -> JobSpec.shell("  ")).hasMessageContaining("blank");
     assertThatThrownBy(() -> JobSpec.command("x").withTimeout(Duration.ofSeconds(-1)))
         .hasMessageContaining("PT-1S");
-    assertThatThrownBy(() -> JobSpec.command("x").withMaxRetries(-2))
-        .hasMessageContaining("-2");
+    assertThatThrownBy(() -> JobSpec.command("x").withMaxRetries(-2)).hasMessageContaining("-2");
     assertThatThrownBy(() -> JobSpec.command("x").withEnv(Map.of("A=B", "c")))
         .hasMessageContaining("'A=B'");
   }
 
   @Test
   void when_a_java_job_is_built_then_it_has_no_command_and_keeps_its_with_ers() {
-    JobSpec spec = JobSpec.java(SHA, "com.example.Pi", "1000", "a b")
-        .withTimeout(Duration.ofSeconds(5)).withMaxRetries(0);
+    JobSpec spec =
+        JobSpec.java(SHA, "com.example.Pi", "1000", "a b")
+            .withTimeout(Duration.ofSeconds(5))
+            .withMaxRetries(0);
     assertThat(spec.java()).isEqualTo(new JavaTask(SHA, "com.example.Pi", List.of("1000", "a b")));
     assertThat(spec.argv()).isEmpty();
     assertThat(spec.shell()).isNull();
@@ -51,7 +54,8 @@ class JobSpecTest {
   @Test
   void when_a_java_job_is_also_a_command_or_names_badly_then_it_is_refused_by_value() {
     assertThatThrownBy(() -> JobSpec.shell("true").withJava(new JavaTask(SHA, "a.B", List.of())))
-        .hasMessageContaining("several").hasMessageContaining("java a.B");
+        .hasMessageContaining("several")
+        .hasMessageContaining("java a.B");
     assertThatThrownBy(() -> JobSpec.java("abc", "a.B")).hasMessageContaining("'abc'");
     assertThatThrownBy(() -> JobSpec.java(SHA, "a..B")).hasMessageContaining("'a..B'");
     assertThat(JobSpec.java(SHA.toUpperCase(), "a.B$C").java().jarSha256()).isEqualTo(SHA);

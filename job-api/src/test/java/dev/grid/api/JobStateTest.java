@@ -14,8 +14,12 @@ class JobStateTest {
       assertThat(s.isTerminal()).as(s.name()).isEqualTo(s.next().isEmpty());
     }
     assertThat(EnumSet.allOf(JobState.class).stream().filter(JobState::isTerminal))
-        .containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.FAILED, JobState.TIMED_OUT,
-            JobState.CANCELLED, JobState.LOST);
+        .containsExactlyInAnyOrder(
+            JobState.SUCCEEDED,
+            JobState.FAILED,
+            JobState.TIMED_OUT,
+            JobState.CANCELLED,
+            JobState.LOST);
   }
 
   @Test
@@ -35,6 +39,7 @@ class JobStateTest {
   void when_a_user_names_a_state_then_case_does_not_matter_and_bad_names_are_named() {
     assertThat(JobState.parse("running")).isEqualTo(JobState.RUNNING);
     assertThatThrownBy(() -> JobState.parse("DONE"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'DONE'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'DONE'");
   }
 }

@@ -41,7 +41,8 @@ public final class ArrayProgress {
       return JobState.QUEUED;
     }
     if (ended == total) {
-      if (has(counts, JobState.FAILED) || has(counts, JobState.TIMED_OUT)
+      if (has(counts, JobState.FAILED)
+          || has(counts, JobState.TIMED_OUT)
           || has(counts, JobState.LOST)) {
         return JobState.FAILED;
       }

@@ -38,8 +38,16 @@ public sealed interface BlockCommand {
    * @param stderrBytes bytes of stderr kept
    * @param truncated whether output passed the cap
    */
-  record Ended(int slot, int attempt, JobState outcome, Integer exitCode, String message,
-      long startedAtMillis, long endedAtMillis, long stdoutBytes, long stderrBytes,
+  record Ended(
+      int slot,
+      int attempt,
+      JobState outcome,
+      Integer exitCode,
+      String message,
+      long startedAtMillis,
+      long endedAtMillis,
+      long stdoutBytes,
+      long stderrBytes,
       boolean truncated) {}
 
   /**
@@ -52,8 +60,15 @@ public sealed interface BlockCommand {
    * @param onlyIfUnstarted take back only slots still DISPATCHED (the dispatch timeout)
    * @param maxRetries the array's retries per task
    */
-  record Reclaim(long epoch, String workerId, int[] slots, int[] attempts,
-      boolean onlyIfUnstarted, int maxRetries, String reason, long atMillis)
+  record Reclaim(
+      long epoch,
+      String workerId,
+      int[] slots,
+      int[] attempts,
+      boolean onlyIfUnstarted,
+      int maxRetries,
+      String reason,
+      long atMillis)
       implements BlockCommand {}
 
   /** A worker hands attempts back without using a retry (it stopped, or was cut off). */

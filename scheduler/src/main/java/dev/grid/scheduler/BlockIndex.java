@@ -15,26 +15,34 @@ import java.util.TreeMap;
  * The primary's view of the task blocks that have unfinished tasks, fed by the block map's events
  * and by its own updates, which can arrive in either order: a block is kept only if it is newer
  * (higher version) than what is known. Keeps the sums the dispatcher asks for (queued, active and
- * unfinished tasks per array, active tasks per worker) and how long an array's tasks run.
- * Confined to the dispatch thread.
+ * unfinished tasks per array, active tasks per worker) and how long an array's tasks run. Confined
+ * to the dispatch thread.
  */
 final class BlockIndex {
   /** Weight of a newly ended batch in an array's mean task time. */
   private static final double MEAN_WEIGHT = 0.3;
 
   /** A block known here and what it adds to the sums. */
-  private record Known(TaskBlock block, int queued, int active, int unfinished,
+  private record Known(
+      TaskBlock block,
+      int queued,
+      int active,
+      int unfinished,
       Map<String, Integer> activeByWorker) {}
 
   private final Map<String, Known> blocks = new HashMap<>();
+
   /** Per array, its known blocks with unfinished tasks, by block number. */
   private final Map<JobId, TreeMap<Integer, String>> byArray = new HashMap<>();
+
   /** Blocks whose tasks all ended: the version then, and when, so late copies are ignored. */
   private final Map<String, long[]> ended = new LinkedHashMap<>();
+
   private final Map<JobId, Integer> queued = new HashMap<>();
   private final Map<JobId, Integer> active = new HashMap<>();
   private final Map<JobId, Integer> unfinished = new HashMap<>();
   private final Map<String, Integer> activeByWorker = new HashMap<>();
+
   /** Per array, the mean run time of its tasks so far (ms), once some have ended. */
   private final Map<JobId, Double> meanMillis = new HashMap<>();
 
@@ -54,8 +62,8 @@ final class BlockIndex {
 
   /**
    * Takes the block the owner of its entry returned with an update: that is the block now, even
-   * where a copy known here has a higher version (written on the losing side of a split; see
-   * {@link JobIndex#correct}).
+   * where a copy known here has a higher version (written on the losing side of a split; see {@link
+   * JobIndex#correct}).
    */
   void correct(TaskBlock b, long nowMillis) {
     ended.remove(b.key());
@@ -129,8 +137,10 @@ final class BlockIndex {
     long total = 0;
     int n = 0;
     for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
-      if (after.has(slot) && ranToItsEnd(after.state(slot))
-          && before.has(slot) && !before.state(slot).isTerminal()
+      if (after.has(slot)
+          && ranToItsEnd(after.state(slot))
+          && before.has(slot)
+          && !before.state(slot).isTerminal()
           && after.startedAtMillis()[slot] > 0) {
         total += Math.max(0, after.endedAtMillis()[slot] - after.startedAtMillis()[slot]);
         n++;
@@ -138,8 +148,8 @@ final class BlockIndex {
     }
     if (n > 0) {
       double batch = (double) total / n;
-      meanMillis.merge(after.arrayId(), batch,
-          (old, b) -> old * (1 - MEAN_WEIGHT) + b * MEAN_WEIGHT);
+      meanMillis.merge(
+          after.arrayId(), batch, (old, b) -> old * (1 - MEAN_WEIGHT) + b * MEAN_WEIGHT);
     }
   }
 

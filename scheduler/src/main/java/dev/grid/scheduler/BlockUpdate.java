@@ -17,8 +17,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The one place a {@link TaskBlock} changes: a pure function from (block, command) to the new
- * block and the slots that moved. The rules are {@link JobUpdate}'s, slot by slot:
+ * The one place a {@link TaskBlock} changes: a pure function from (block, command) to the new block
+ * and the slots that moved. The rules are {@link JobUpdate}'s, slot by slot:
  *
  * <ul>
  *   <li>A block remembers the highest primary epoch that wrote it; a primary command ({@code
@@ -151,7 +151,8 @@ public final class BlockUpdate {
     int[] slots = c.slots() != null ? c.slots() : allSlots();
     for (int i = 0; i < slots.length; i++) {
       int slot = slots[i];
-      if (!d.has(slot) || !d.state(slot).isActive()
+      if (!d.has(slot)
+          || !d.state(slot).isActive()
           || !Objects.equals(d.b.workerId(slot), c.workerId())
           || (c.attempts() != null && d.attempts[slot] != c.attempts()[i])) {
         continue;
@@ -168,8 +169,8 @@ public final class BlockUpdate {
         d.end(slot, c.atMillis());
       } else if (ran) {
         d.retriesUsed[slot]++;
-        d.move(slot, QUEUED,
-            c.reason() + "; retry " + d.retriesUsed[slot] + " of " + c.maxRetries());
+        d.move(
+            slot, QUEUED, c.reason() + "; retry " + d.retriesUsed[slot] + " of " + c.maxRetries());
       } else {
         d.move(slot, QUEUED, c.reason() + "; dispatching again");
       }
@@ -289,7 +290,9 @@ public final class BlockUpdate {
     }
 
     boolean sameAttempt(int slot, String node, int attempt) {
-      return has(slot) && attempts[slot] == attempt && workers[slot] >= 0
+      return has(slot)
+          && attempts[slot] == attempt
+          && workers[slot] >= 0
           && nodes.get(workers[slot]).equals(node);
     }
 
@@ -309,8 +312,15 @@ public final class BlockUpdate {
     void move(int slot, JobState to, String why) {
       JobState from = state(slot);
       if (!from.canMoveTo(to)) {
-        throw new IllegalStateException("task " + b.indexOf(slot) + " of array " + b.arrayId()
-            + " cannot move from " + from + " to " + to);
+        throw new IllegalStateException(
+            "task "
+                + b.indexOf(slot)
+                + " of array "
+                + b.arrayId()
+                + " cannot move from "
+                + from
+                + " to "
+                + to);
       }
       states[slot] = TaskBlock.code(to);
       if (why == null) {
@@ -330,15 +340,34 @@ public final class BlockUpdate {
       if (moved.length == 0) {
         return new Result(b, moved, refusal);
       }
-      return new Result(new TaskBlock(b.arrayId(), b.block(), b.submittedAtMillis(), epoch,
-          b.version() + 1, states, attempts, retriesUsed, workers, nodes, workerIds, startedAt,
-          endedAt, exitCodes, stdout, stderr, flags, messages), moved, null);
+      return new Result(
+          new TaskBlock(
+              b.arrayId(),
+              b.block(),
+              b.submittedAtMillis(),
+              epoch,
+              b.version() + 1,
+              states,
+              attempts,
+              retriesUsed,
+              workers,
+              nodes,
+              workerIds,
+              startedAt,
+              endedAt,
+              exitCodes,
+              stdout,
+              stderr,
+              flags,
+              messages),
+          moved,
+          null);
     }
   }
 
   /**
-   * Runs a {@link BlockCommand} on the member that owns the block, atomically with respect to
-   * other commands on it, and on its backup with the same outcome.
+   * Runs a {@link BlockCommand} on the member that owns the block, atomically with respect to other
+   * commands on it, and on its backup with the same outcome.
    *
    * @param command the change to apply
    */

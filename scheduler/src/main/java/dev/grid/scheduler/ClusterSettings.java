@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How a node joins the cluster, and the one place that turns that into a Hazelcast {@link
- * Config}: TCP-IP join on a member list, multicast off, Jet and Hazelcast's REST off, fast failure
+ * How a node joins the cluster, and the one place that turns that into a Hazelcast {@link Config}:
+ * TCP-IP join on a member list, multicast off, Jet and Hazelcast's REST off, fast failure
  * detection, few partitions and threads, Kryo for the grid's types.
  *
  * @param clusterName members only join a cluster of the same name
@@ -39,6 +39,7 @@ public record ClusterSettings(
 
   /** The replicated map of job records. */
   public static final String JOBS_MAP = "jobs";
+
   /** The replicated (and persisted) map of arrays' tasks, by block ({@link TaskBlock}). */
   public static final String TASK_BLOCKS_MAP = "task-blocks";
 
@@ -130,8 +131,9 @@ public record ClusterSettings(
     // while Hazelcast's own types, exceptions included, keep Hazelcast's serializers.
     KryoSerializer kryo = new KryoSerializer(kryoClasses);
     for (Class<?> c : kryoClasses) {
-      config.getSerializationConfig().addSerializerConfig(
-          new SerializerConfig().setTypeClass(c).setImplementation(kryo));
+      config
+          .getSerializationConfig()
+          .addSerializerConfig(new SerializerConfig().setTypeClass(c).setImplementation(kryo));
     }
     return config;
   }

@@ -35,18 +35,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cron on the primary: Quartz (RAM store) built from the replicated {@code schedules} map when
- * this node becomes primary, and kept in step with it while it stays primary.
+ * Cron on the primary: Quartz (RAM store) built from the replicated {@code schedules} map when this
+ * node becomes primary, and kept in step with it while it stays primary.
  *
  * <p>Exactly once. A due time becomes the job {@code cron.NAME.DUE_MILLIS}, created with
  * putIfAbsent, and its run record has the same key whoever writes it; so two primaries, a fire
  * handled twice, or a catch-up after a failover can never make two jobs of one due time. Each
- * schedule's last handled due time is replicated and only moves forward; a new primary starts
- * from it, and applies the schedule's misfire policy to the due times in between.
+ * schedule's last handled due time is replicated and only moves forward; a new primary starts from
+ * it, and applies the schedule's misfire policy to the due times in between.
  *
- * <p>Concurrency: each schedule is handled on one of a few threads ({@code grid-cron-N}, chosen
- * by its name), so its fires and catch-ups run one at a time in due-time order, while schedules
- * due at the same instant are handled side by side. Quartz only hands fires over.
+ * <p>Concurrency: each schedule is handled on one of a few threads ({@code grid-cron-N}, chosen by
+ * its name), so its fires and catch-ups run one at a time in due-time order, while schedules due at
+ * the same instant are handled side by side. Quartz only hands fires over.
  */
 public final class CronService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CronService.class);
@@ -73,7 +73,11 @@ public final class CronService implements AutoCloseable {
    * A service that fires nothing until {@link #activate}d. It listens to the schedules map from
    * here on, once (see {@link HazelcastListeners} for why not per session).
    */
-  public CronService(String nodeName, ScheduleTable schedules, JobTable jobs, Clock clock,
+  public CronService(
+      String nodeName,
+      ScheduleTable schedules,
+      JobTable jobs,
+      Clock clock,
       LongPredicate holdsLease) {
     this.nodeName = nodeName;
     this.schedules = schedules;
@@ -126,34 +130,42 @@ public final class CronService implements AutoCloseable {
   /** One epoch's cron: a Quartz scheduler and the threads that handle its fires. */
   private final class Session {
     final long epoch;
+
     /** Schedules whose catch-up is queued and not yet run. */
     final java.util.Set<String> catchUpQueued = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Stripes: a schedule's work always runs on {@code stripes[hash(name)]}. */
     final ScheduledExecutorService[] stripes = new ScheduledExecutorService[STRIPES];
+
     Scheduler quartz;
+
     /** Logs where a cron thread waits when one piece of work takes over 10 s. */
     final StallWatch watch = new StallWatch("cron", STALL_AFTER, System::nanoTime);
+
     volatile boolean stopped;
 
     Session(long epoch) {
       this.epoch = epoch;
       for (int i = 0; i < STRIPES; i++) {
         String threadName = "grid-cron-" + (i + 1);
-        stripes[i] = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, threadName);
-          t.setDaemon(true);
-          return t;
-        });
+        stripes[i] =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, threadName);
+                  t.setDaemon(true);
+                  return t;
+                });
       }
     }
 
     /** Runs {@code task} on the schedule's own thread, watched for stalls. */
     void onStripe(String name, String what, Runnable task) {
-      stripes[Math.floorMod(name.hashCode(), STRIPES)].execute(() -> {
-        try (StallWatch.Entry watched = watch.enter(what)) {
-          task.run();
-        }
-      });
+      stripes[Math.floorMod(name.hashCode(), STRIPES)].execute(
+          () -> {
+            try (StallWatch.Entry watched = watch.enter(what)) {
+              task.run();
+            }
+          });
     }
 
     boolean live() {
@@ -162,7 +174,8 @@ public final class CronService implements AutoCloseable {
 
     void start() throws SchedulerException {
       Properties p = new Properties();
-      p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME,
+      p.setProperty(
+          StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME,
           "grid-cron-" + nodeName + "-" + INSTANCES.incrementAndGet());
       p.setProperty("org.quartz.threadPool.threadCount", "2");
       p.setProperty("org.quartz.threadPool.threadNamePrefix", "grid-quartz");
@@ -172,23 +185,28 @@ public final class CronService implements AutoCloseable {
       quartz = new StdSchedulerFactory(p).getScheduler();
       quartz.setJobFactory((bundle, scheduler) -> new FireJob(this));
       // Listed on a cron thread, not here: starting makes no call that could wait on a member.
-      stripes[0].execute(() -> {
-        try {
-          for (ScheduleRecord r : schedules.records()) {
-            onStripe(r.name(), "scheduling '" + r.name() + "'", () -> refresh(r.name()));
-          }
-        } catch (RuntimeException e) {
-          LOG.warn("listing the schedules failed; the catch-up pass schedules each", e);
-        }
-      });
-      stripes[0].scheduleWithFixedDelay(() -> {
-        try (StallWatch.Entry pass = watch.enter("the catch-up pass listing the schedules")) {
-          catchUpAll();
-        } catch (RuntimeException e) {
-          // A failed pass must not cancel the next ones.
-          LOG.warn("cron catch-up pass failed", e);
-        }
-      }, 1, 1, TimeUnit.SECONDS);
+      stripes[0].execute(
+          () -> {
+            try {
+              for (ScheduleRecord r : schedules.records()) {
+                onStripe(r.name(), "scheduling '" + r.name() + "'", () -> refresh(r.name()));
+              }
+            } catch (RuntimeException e) {
+              LOG.warn("listing the schedules failed; the catch-up pass schedules each", e);
+            }
+          });
+      stripes[0].scheduleWithFixedDelay(
+          () -> {
+            try (StallWatch.Entry pass = watch.enter("the catch-up pass listing the schedules")) {
+              catchUpAll();
+            } catch (RuntimeException e) {
+              // A failed pass must not cancel the next ones.
+              LOG.warn("cron catch-up pass failed", e);
+            }
+          },
+          1,
+          1,
+          TimeUnit.SECONDS);
       quartz.start();
       LOG.info("cron running on this primary, epoch {}", epoch);
     }
@@ -235,14 +253,21 @@ public final class CronService implements AutoCloseable {
         // One trigger per due time, at the instant CronSchedule computed: Quartz's own cron
         // triggers get the repeated hour wrong when clocks go back. The next one is set after
         // each fire (handleDue -> refresh).
-        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(name).forJob(key)
-            .startAt(Date.from(first.get()))
-            .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-                .withMisfireHandlingInstructionFireNow())
-            .build();
-        quartz.scheduleJob(JobBuilder.newJob(FireJob.class).withIdentity(key)
-            .usingJobData("name", name).usingJobData("due", first.get().toEpochMilli())
-            .build(), trigger);
+        Trigger trigger =
+            TriggerBuilder.newTrigger()
+                .withIdentity(name)
+                .forJob(key)
+                .startAt(Date.from(first.get()))
+                .withSchedule(
+                    SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+                .build();
+        quartz.scheduleJob(
+            JobBuilder.newJob(FireJob.class)
+                .withIdentity(key)
+                .usingJobData("name", name)
+                .usingJobData("due", first.get().toEpochMilli())
+                .build(),
+            trigger);
       } catch (SchedulerException | RuntimeException e) {
         LOG.error("could not schedule '{}'", name, e);
       }
@@ -259,21 +284,24 @@ public final class CronService implements AutoCloseable {
         if (listed.paused() || !catchUpQueued.add(name)) {
           continue; // its previous pass has not run yet: do not pile up
         }
-        onStripe(name, "catching up '" + name + "'", () -> {
-          catchUpQueued.remove(name);
-          try {
-            Optional<ScheduleRecord> r = schedules.record(name);
-            if (r.isEmpty() || r.get().paused() || !live()) {
-              return;
-            }
-            catchUp(r.get(), until);
-            if (!quartz.checkExists(JobKey.jobKey(name))) {
-              refresh(name); // a schedule whose trigger was lost (a failed refresh)
-            }
-          } catch (SchedulerException | RuntimeException e) {
-            LOG.warn("catching up schedule '{}' failed; next pass retries", name, e);
-          }
-        });
+        onStripe(
+            name,
+            "catching up '" + name + "'",
+            () -> {
+              catchUpQueued.remove(name);
+              try {
+                Optional<ScheduleRecord> r = schedules.record(name);
+                if (r.isEmpty() || r.get().paused() || !live()) {
+                  return;
+                }
+                catchUp(r.get(), until);
+                if (!quartz.checkExists(JobKey.jobKey(name))) {
+                  refresh(name); // a schedule whose trigger was lost (a failed refresh)
+                }
+              } catch (SchedulerException | RuntimeException e) {
+                LOG.warn("catching up schedule '{}' failed; next pass retries", name, e);
+              }
+            });
       }
     }
 
@@ -283,34 +311,46 @@ public final class CronService implements AutoCloseable {
       if (!until.isAfter(handled)) {
         return r;
       }
-      Misfires.Plan plan = Misfires.plan(ScheduleTable.cron(r), handled, until,
-          r.spec().misfire(), r.spec().maxCatchUp(), GRACE);
+      Misfires.Plan plan =
+          Misfires.plan(
+              ScheduleTable.cron(r),
+              handled,
+              until,
+              r.spec().misfire(),
+              r.spec().maxCatchUp(),
+              GRACE);
       long last = r.handledUntilMillis();
       JobId newestRan = null;
-      String why = "no primary ran at its due time; misfire policy "
-          + r.spec().misfire().name().toLowerCase(java.util.Locale.ROOT);
+      String why =
+          "no primary ran at its due time; misfire policy "
+              + r.spec().misfire().name().toLowerCase(java.util.Locale.ROOT);
       for (int i = 0; i < plan.missed().size(); i++) {
         Instant missed = plan.missed().get(i);
         // Beyond the listing bound, the newest listed record counts the rest (newer still).
-        String reason = i == plan.missed().size() - 1 && plan.missedNotListed() > 0
-            ? why + "; and " + plan.missedNotListed() + " later due times, not listed"
-            : why;
+        String reason =
+            i == plan.missed().size() - 1 && plan.missedNotListed() > 0
+                ? why + "; and " + plan.missedNotListed() + " later due times, not listed"
+                : why;
         // A fire cut short after creating its job (a crash, a failover) is not missed.
         JobId job = fireJobId(r.name(), missed.toEpochMilli());
         boolean ran = plan.missed().size() - i <= 100 && jobs.get(job).isPresent();
         if (ran) {
           newestRan = job;
         }
-        schedules.recordRun(ran
-            ? new ScheduleRunRecord(r.name(), missed.toEpochMilli(), ScheduleRun.Outcome.STARTED,
-                job, null)
-            : new ScheduleRunRecord(r.name(), missed.toEpochMilli(), ScheduleRun.Outcome.MISSED,
-                null, reason));
+        schedules.recordRun(
+            ran
+                ? new ScheduleRunRecord(
+                    r.name(), missed.toEpochMilli(), ScheduleRun.Outcome.STARTED, job, null)
+                : new ScheduleRunRecord(
+                    r.name(), missed.toEpochMilli(), ScheduleRun.Outcome.MISSED, null, reason));
         last = Math.max(last, missed.toEpochMilli());
       }
       if (plan.missedNotListed() > 0) {
-        LOG.warn("schedule '{}': {} missed fires beyond the {} listed", r.name(),
-            plan.missedNotListed(), plan.missed().size());
+        LOG.warn(
+            "schedule '{}': {} missed fires beyond the {} listed",
+            r.name(),
+            plan.missedNotListed(),
+            plan.missed().size());
         // The unlisted ones lie between the listed ones and the first run (runs are newest).
         last = plan.run().isEmpty() ? until.toEpochMilli() : plan.run().get(0).toEpochMilli() - 1;
       }
@@ -335,8 +375,7 @@ public final class CronService implements AutoCloseable {
       }
       try {
         Optional<ScheduleRecord> r = schedules.record(name);
-        if (r.isEmpty() || r.get().paused()
-            || due.toEpochMilli() <= r.get().handledUntilMillis()) {
+        if (r.isEmpty() || r.get().paused() || due.toEpochMilli() <= r.get().handledUntilMillis()) {
           return;
         }
         // Anything Quartz skipped before this due time is caught up first, in order.
@@ -359,14 +398,21 @@ public final class CronService implements AutoCloseable {
         if (previous.isPresent() && !previous.get().state().isTerminal()) {
           switch (r.spec().overlap()) {
             case FORBID -> {
-              schedules.recordRun(new ScheduleRunRecord(name, due, ScheduleRun.Outcome.SKIPPED,
-                  null, "overlap forbid: previous run " + r.lastJobId() + " was "
-                      + previous.get().state()));
+              schedules.recordRun(
+                  new ScheduleRunRecord(
+                      name,
+                      due,
+                      ScheduleRun.Outcome.SKIPPED,
+                      null,
+                      "overlap forbid: previous run "
+                          + r.lastJobId()
+                          + " was "
+                          + previous.get().state()));
               schedules.advance(name, due, null, epoch);
               return schedules.record(name).orElse(r);
             }
             case REPLACE -> jobs.cancel(r.lastJobId());
-            default -> { }
+            default -> {}
           }
         }
       }
@@ -375,8 +421,8 @@ public final class CronService implements AutoCloseable {
       schedules.recordStartedAsync(
           new ScheduleRunRecord(name, due, ScheduleRun.Outcome.STARTED, id, null));
       schedules.advance(name, due, id, epoch);
-      return new ScheduleRecord(r.spec(), r.createdAtMillis(), r.paused(), due, id,
-          Math.max(epoch, r.epoch()));
+      return new ScheduleRecord(
+          r.spec(), r.createdAtMillis(), r.paused(), due, id, Math.max(epoch, r.epoch()));
     }
   }
 
@@ -398,14 +444,15 @@ public final class CronService implements AutoCloseable {
     public void execute(JobExecutionContext context) {
       // The due time as computed, not Quartz's scheduled fire time: a trigger that fires late
       // (misfire "fire now") reports the late time as its scheduled one.
-      session.quartzFired(context.getJobDetail().getJobDataMap().getString("name"),
+      session.quartzFired(
+          context.getJobDetail().getJobDataMap().getString("name"),
           Instant.ofEpochMilli(context.getJobDetail().getJobDataMap().getLong("due")));
     }
   }
 
   /**
-   * Schedule changes made on any node, re-read on the cron thread; a schedule loaded from the
-   * blob store (a LOADED event, not an added one) is new to cron too.
+   * Schedule changes made on any node, re-read on the cron thread; a schedule loaded from the blob
+   * store (a LOADED event, not an added one) is new to cron too.
    */
   private record Changes(CronService cron)
       implements EntryAddedListener<String, ScheduleRecord>,
@@ -425,7 +472,8 @@ public final class CronService implements AutoCloseable {
     @Override
     public void entryUpdated(EntryEvent<String, ScheduleRecord> e) {
       // Advancing the last fire is an update too; only pause/resume needs a new trigger.
-      if (e.getOldValue() == null || e.getValue() == null
+      if (e.getOldValue() == null
+          || e.getValue() == null
           || e.getOldValue().paused() != e.getValue().paused()) {
         changed(e.getKey());
       }

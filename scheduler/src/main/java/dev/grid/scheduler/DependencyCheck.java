@@ -13,8 +13,8 @@ import java.util.function.Function;
  * decides the same.
  *
  * <ul>
- *   <li>an afterok parent that ended other than {@code SUCCEEDED}, or whose record is gone: the
- *       job is cancelled at once, with a reason naming that parent and its state;
+ *   <li>an afterok parent that ended other than {@code SUCCEEDED}, or whose record is gone: the job
+ *       is cancelled at once, with a reason naming that parent and its state;
  *   <li>a parent not ended yet: the job waits;
  *   <li>every parent ended (afterok ones succeeded): the job is queued. An afterany parent whose
  *       record is gone had ended (only ended jobs expire).
@@ -47,12 +47,13 @@ final class DependencyCheck {
     for (JobId id : after.ok()) {
       Parent p = parents.apply(id);
       if (p == null || p.state() == null) {
-        return new Decision(JobState.CANCELLED,
+        return new Decision(
+            JobState.CANCELLED,
             "dependency never satisfied: afterok parent " + id + " is no longer known");
       }
       if (p.state().isTerminal() && p.state() != JobState.SUCCEEDED) {
-        return new Decision(JobState.CANCELLED,
-            "dependency never satisfied: afterok parent " + p.describe());
+        return new Decision(
+            JobState.CANCELLED, "dependency never satisfied: afterok parent " + p.describe());
       }
       waiting |= !p.state().isTerminal();
       met.add(id + " " + p.state());
@@ -64,7 +65,8 @@ final class DependencyCheck {
       }
       met.add(id + " " + (p == null || p.state() == null ? "ended (record expired)" : p.state()));
     }
-    return waiting ? Decision.WAIT
+    return waiting
+        ? Decision.WAIT
         : new Decision(JobState.QUEUED, "dependencies met: " + String.join(", ", met));
   }
 }

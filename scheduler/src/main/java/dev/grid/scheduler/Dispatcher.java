@@ -7,20 +7,20 @@ import java.util.List;
 
 /**
  * The dispatch decision, apart from its effects: a snapshot of what is queued and of the workers
- * in, the assignments out. The queue is served in order, to workers in round-robin order (by
- * name, continuing after the worker that got the last work), skipping workers with no room. Once
- * something finds no room anywhere, what is behind it waits too: otherwise an array's deep
- * slices, refilled as they drain, would keep every worker busy and a job queued before the array
- * would wait for all of it.
+ * in, the assignments out. The queue is served in order, to workers in round-robin order (by name,
+ * continuing after the worker that got the last work), skipping workers with no room. Once
+ * something finds no room anywhere, what is behind it waits too: otherwise an array's deep slices,
+ * refilled as they drain, would keep every worker busy and a job queued before the array would wait
+ * for all of it.
  *
  * <ul>
  *   <li>A job takes one free slot.
  *   <li>An array gives a worker a <em>slice</em> of its queued tasks. A worker may hold up to its
- *       slots times the array's {@code depth} of them: depth 1 (tasks of unknown or long run
- *       time, or a capped array) fills only free slots; tasks that end in milliseconds have a
- *       higher depth, so that a worker gets them a few hundred at a time rather than one per
- *       slot per round trip (guided self-scheduling). A worker that holds more than half its
- *       allowance gets no new slice yet: slices stay large.
+ *       slots times the array's {@code depth} of them: depth 1 (tasks of unknown or long run time,
+ *       or a capped array) fills only free slots; tasks that end in milliseconds have a higher
+ *       depth, so that a worker gets them a few hundred at a time rather than one per slot per
+ *       round trip (guided self-scheduling). A worker that holds more than half its allowance gets
+ *       no new slice yet: slices stay large.
  *   <li>A capped array ({@code --array 0-999%50}) never holds more than its room; it is skipped,
  *       not waited for, once full: the work behind it goes on.
  * </ul>
@@ -47,8 +47,8 @@ public final class Dispatcher {
    *
    * @param id the array
    * @param queued how many tasks are queued
-   * @param room how many more may be dispatched now under its cap ({@code Integer.MAX_VALUE} if
-   *     it has none)
+   * @param room how many more may be dispatched now under its cap ({@code Integer.MAX_VALUE} if it
+   *     has none)
    * @param depth tasks per slot a worker may hold (1 or more)
    */
   public record Array(JobId id, int queued, int room, int depth) implements Demand {}
@@ -137,8 +137,8 @@ public final class Dispatcher {
    * {@code halfEmpty}, a worker whose allowance is over one slot deep must also hold no more than
    * half of it.
    */
-  private static int firstWith(List<Worker> workers, int[] active, int start, int depth,
-      boolean halfEmpty) {
+  private static int firstWith(
+      List<Worker> workers, int[] active, int start, int depth, boolean halfEmpty) {
     int n = workers.size();
     for (int k = 0; k < n; k++) {
       int w = (start + k) % n;

@@ -1,6 +1,5 @@
 package dev.grid.scheduler;
 
-import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
@@ -25,38 +24,41 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The maps that outlive a full stop of the grid: {@code jobs}, {@code task-blocks}, {@code
- * schedules} and {@code schedule-runs}, persisted through the blob store under {@code state/} as JSON, one blob per
- * entry (see {@link BlobMapStore}).
+ * schedules} and {@code schedule-runs}, persisted through the blob store under {@code state/} as
+ * JSON, one blob per entry (see {@link BlobMapStore}).
  *
  * <p>After a network partition heals, the copy further along in its life wins ({@link
  * NewestWinsMergePolicy}), not the copy of whichever side Hazelcast merges into.
  *
  * <p>Writes are write-behind: a change reaches the store about {@value #WRITE_DELAY_SECONDS} s
- * later, coalesced (a job's several changes in that second cost one write) and never on a
- * partition thread. A clean stop {@link #flush}es; a crash of every node at once loses the last
- * second or so.
+ * later, coalesced (a job's several changes in that second cost one write) and never on a partition
+ * thread. A clean stop {@link #flush}es; a crash of every node at once loses the last second or so.
  *
- * <p>Loading: after a full restart the maps start empty, and the store only knows its blobs once
- * it has rebuilt its index from the nodes that joined. The first primary therefore calls {@link
+ * <p>Loading: after a full restart the maps start empty, and the store only knows its blobs once it
+ * has rebuilt its index from the nodes that joined. The first primary therefore calls {@link
  * #loadOnce} before it dispatches or fires anything: it waits (bounded) for the store to be
- * restored, loads every stored entry that is not in the map already, and marks the cluster
- * loaded, so a later primary of the same cluster life does not load again. Loading again could
- * bring back a schedule deleted since (its blob's delete may still wait in the write-behind
- * queue); loading twice concurrently (a primary that failed over mid-load) is harmless, since
- * entries in the map are never replaced.
+ * restored, loads every stored entry that is not in the map already, and marks the cluster loaded,
+ * so a later primary of the same cluster life does not load again. Loading again could bring back a
+ * schedule deleted since (its blob's delete may still wait in the write-behind queue); loading
+ * twice concurrently (a primary that failed over mid-load) is harmless, since entries in the map
+ * are never replaced.
  */
 public final class DurableMaps {
   private static final Logger LOG = LoggerFactory.getLogger(DurableMaps.class);
 
   /** Seconds between a change and its write to the store. */
   public static final int WRITE_DELAY_SECONDS = 1;
+
   /** Where the blobs are, by map. */
   public static final String JOBS_PREFIX = "state/jobs/";
+
   public static final String SCHEDULES_PREFIX = "state/schedules/";
   public static final String RUNS_PREFIX = "state/schedule-runs/";
   public static final String BLOCKS_PREFIX = "state/task-blocks/";
+
   /** A small replicated map of cluster-life flags; not persisted. */
   static final String FLAGS_MAP = "grid-flags";
+
   static final String LOADED_FLAG = "durable-maps-loaded";
 
   private static final int WRITE_BATCH = 100;
@@ -77,31 +79,35 @@ public final class DurableMaps {
         // of the entry processors' time under an array of no-op Java tasks. Records are
         // immutable, so holding the object is safe; what travels (backups of a put, events,
         // reads) is still serialized with Kryo.
-        persisted(ClusterSettings.JOBS_MAP, new BlobMapStore<JobId, JobRecord>(
-            JOBS_PREFIX, JobId::value, JobId::of, JsonCodec.JOBS))
+        persisted(
+                ClusterSettings.JOBS_MAP,
+                new BlobMapStore<JobId, JobRecord>(
+                    JOBS_PREFIX, JobId::value, JobId::of, JsonCodec.JOBS))
             .setInMemoryFormat(InMemoryFormat.OBJECT),
-        persisted(ScheduleTable.SCHEDULES_MAP,
-            BlobMapStore.of(SCHEDULES_PREFIX, JsonCodec.SCHEDULES)),
+        persisted(
+            ScheduleTable.SCHEDULES_MAP, BlobMapStore.of(SCHEDULES_PREFIX, JsonCodec.SCHEDULES)),
         persisted(ScheduleTable.RUNS_MAP, BlobMapStore.of(RUNS_PREFIX, JsonCodec.RUNS)),
         // Task blocks as objects too: a worker's batch of ends changes a few slots of a block,
         // and in binary form every such change would read and write all of it.
-        persisted(ClusterSettings.TASK_BLOCKS_MAP,
-            BlobMapStore.of(BLOCKS_PREFIX, JsonCodec.BLOCKS))
+        persisted(ClusterSettings.TASK_BLOCKS_MAP, BlobMapStore.of(BLOCKS_PREFIX, JsonCodec.BLOCKS))
             .setInMemoryFormat(InMemoryFormat.OBJECT),
         new MapConfig(FLAGS_MAP).setBackupCount(1));
   }
 
   private static MapConfig persisted(String name, BlobMapStore<?, ?> store) {
-    return new MapConfig(name).setBackupCount(1)
-        .setMergePolicyConfig(new MergePolicyConfig(NewestWinsMergePolicy.class.getName(),
-            MergePolicyConfig.DEFAULT_BATCH_SIZE))
-        .setMapStoreConfig(new MapStoreConfig()
-        .setEnabled(true)
-        .setImplementation(store)
-        .setWriteDelaySeconds(WRITE_DELAY_SECONDS)
-        .setWriteCoalescing(true)
-        .setWriteBatchSize(WRITE_BATCH)
-        .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+    return new MapConfig(name)
+        .setBackupCount(1)
+        .setMergePolicyConfig(
+            new MergePolicyConfig(
+                NewestWinsMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE))
+        .setMapStoreConfig(
+            new MapStoreConfig()
+                .setEnabled(true)
+                .setImplementation(store)
+                .setWriteDelaySeconds(WRITE_DELAY_SECONDS)
+                .setWriteCoalescing(true)
+                .setWriteBatchSize(WRITE_BATCH)
+                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
   }
 
   /**
@@ -121,9 +127,11 @@ public final class DurableMaps {
     if (blobs instanceof Restorable r && !r.awaitRestored(restoreTimeout)) {
       // Loading now would load what the first nodes' disks hold and call it everything. The
       // store restores itself once the expected nodes reported, or its restore wait is over.
-      throw new NotRestoredException("the blob store is not restored after "
-          + restoreTimeout.toSeconds() + " s (waiting for the nodes in --members to report"
-          + " their disks); jobs and schedules are loaded once it is");
+      throw new NotRestoredException(
+          "the blob store is not restored after "
+              + restoreTimeout.toSeconds()
+              + " s (waiting for the nodes in --members to report"
+              + " their disks); jobs and schedules are loaded once it is");
     }
     // Side by side: IMap.loadAll polls for the end of the load about once a second, so one map
     // after the other cost 1-2 s each even with a handful of entries.
@@ -136,8 +144,12 @@ public final class DurableMaps {
     long jobs = joinUnwrapped(jobsLoad) + joinUnwrapped(blocksLoad);
     long schedules = joinUnwrapped(schedulesLoad);
     flags.set(LOADED_FLAG, clock.millis());
-    LOG.info("loaded {} jobs and task blocks, {} schedules and {} schedule runs from the blob store in {} ms",
-        jobs, schedules, runs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    LOG.info(
+        "loaded {} jobs and task blocks, {} schedules and {} schedule runs from the blob store in {} ms",
+        jobs,
+        schedules,
+        runs,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return jobs + schedules + runs;
   }
 
@@ -150,8 +162,9 @@ public final class DurableMaps {
 
   private <K> long load(String mapName) {
     @SuppressWarnings("unchecked")
-    BlobMapStore<K, ?> store = (BlobMapStore<K, ?>) hz.getConfig().getMapConfig(mapName)
-        .getMapStoreConfig().getImplementation();
+    BlobMapStore<K, ?> store =
+        (BlobMapStore<K, ?>)
+            hz.getConfig().getMapConfig(mapName).getMapStoreConfig().getImplementation();
     Set<K> keys = store.over(blobStore()).keys();
     if (!keys.isEmpty()) {
       IMap<K, ?> map = hz.getMap(mapName);
@@ -162,26 +175,29 @@ public final class DurableMaps {
 
   /**
    * Writes every change still waiting in the maps' write-behind queues to the store, on every
-   * member, waiting at most {@code timeout}; false if that was not enough (or the member is
-   * down), and what is left is written later by whichever member holds it.
+   * member, waiting at most {@code timeout}; false if that was not enough (or the member is down),
+   * and what is left is written later by whichever member holds it.
    */
   public boolean flush(Duration timeout) {
     if (!hz.getLifecycleService().isRunning()) {
       return false;
     }
     long started = System.nanoTime();
-    CompletableFuture<Void> all = CompletableFuture.allOf(
-        flushAsync(ClusterSettings.JOBS_MAP),
-        flushAsync(ScheduleTable.SCHEDULES_MAP),
-        flushAsync(ClusterSettings.TASK_BLOCKS_MAP),
-        flushAsync(ScheduleTable.RUNS_MAP));
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(
+            flushAsync(ClusterSettings.JOBS_MAP),
+            flushAsync(ScheduleTable.SCHEDULES_MAP),
+            flushAsync(ClusterSettings.TASK_BLOCKS_MAP),
+            flushAsync(ScheduleTable.RUNS_MAP));
     try {
       all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      LOG.debug("flushed the persisted maps in {} ms",
+      LOG.debug(
+          "flushed the persisted maps in {} ms",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       return true;
     } catch (TimeoutException e) {
-      LOG.warn("flushing the persisted maps took over {} ms; the rest is written later",
+      LOG.warn(
+          "flushing the persisted maps took over {} ms; the rest is written later",
           timeout.toMillis());
     } catch (ExecutionException e) {
       LOG.warn("flushing the persisted maps failed", e.getCause());
@@ -193,22 +209,27 @@ public final class DurableMaps {
 
   private CompletableFuture<Void> flushAsync(String mapName) {
     // IMap.flush has no timeout of its own: run it apart so the caller's bound holds.
-    return inThread(() -> {
-      hz.getMap(mapName).flush();
-      return null;
-    }, "flush-" + mapName);
+    return inThread(
+        () -> {
+          hz.getMap(mapName).flush();
+          return null;
+        },
+        "flush-" + mapName);
   }
 
   /** Runs the call on a named daemon thread of its own (a few per start or stop). */
   private static <T> CompletableFuture<T> inThread(Supplier<T> call, String name) {
     CompletableFuture<T> f = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        f.complete(call.get());
-      } catch (RuntimeException e) {
-        f.completeExceptionally(e);
-      }
-    }, "grid-state-" + name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(call.get());
+              } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+              }
+            },
+            "grid-state-" + name);
     t.setDaemon(true);
     t.start();
     return f;
@@ -227,7 +248,9 @@ public final class DurableMaps {
     if (found instanceof BlobStore b) {
       return b;
     }
-    throw new IllegalStateException("no blob store under '" + BlobMapStore.CONTEXT_KEY
-        + "' in this member's user context: the node must create it before it loads its maps");
+    throw new IllegalStateException(
+        "no blob store under '"
+            + BlobMapStore.CONTEXT_KEY
+            + "' in this member's user context: the node must create it before it loads its maps");
   }
 }

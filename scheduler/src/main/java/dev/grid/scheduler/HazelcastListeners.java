@@ -15,15 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Hazelcast listeners of one service, registered once when the node starts and removed when
- * it stops, never on a change of role.
+ * The Hazelcast listeners of one service, registered once when the node starts and removed when it
+ * stops, never on a change of role.
  *
- * <p>Why: adding or removing a map listener is a call to every member, and Hazelcast waits for
- * each without a bound while a member is cut off (it retries until the member is back or
- * gone). A primary that lost its lease in a partition spent 80 s removing its listeners, holding
- * up its next role change; a service that listens for good and ignores events while inactive
- * makes no such call when it matters. Removal at close is bounded: what is not removed in {@link
- * #CLOSE_WAIT} goes with the member.
+ * <p>Why: adding or removing a map listener is a call to every member, and Hazelcast waits for each
+ * without a bound while a member is cut off (it retries until the member is back or gone). A
+ * primary that lost its lease in a partition spent 80 s removing its listeners, holding up its next
+ * role change; a service that listens for good and ignores events while inactive makes no such call
+ * when it matters. Removal at close is bounded: what is not removed in {@link #CLOSE_WAIT} goes
+ * with the member.
  */
 final class HazelcastListeners implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastListeners.class);
@@ -58,21 +58,26 @@ final class HazelcastListeners implements AutoCloseable {
     List<Runnable> all = List.copyOf(removals);
     removals.clear();
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        all.forEach(Runnable::run);
-        done.complete(null);
-      } catch (RuntimeException e) {
-        done.completeExceptionally(e);
-      }
-    }, "grid-listeners-close-" + owner);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                all.forEach(Runnable::run);
+                done.complete(null);
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            },
+            "grid-listeners-close-" + owner);
     t.setDaemon(true);
     t.start();
     try {
       done.get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      LOG.info("the {} listeners were not all removed within {} ms; they go with the member",
-          owner, CLOSE_WAIT_MILLIS);
+      LOG.info(
+          "the {} listeners were not all removed within {} ms; they go with the member",
+          owner,
+          CLOSE_WAIT_MILLIS);
     } catch (ExecutionException e) {
       LOG.debug("removing the {} listeners failed (the member is stopping?)", owner, e.getCause());
     } catch (InterruptedException e) {

@@ -13,31 +13,35 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The primary's view of unfinished jobs, fed by the map's events and by its own updates, which
- * can arrive in either order: a record is kept only if it is newer (higher version) than what is
- * known. Confined to the dispatch thread.
+ * The primary's view of unfinished jobs, fed by the map's events and by its own updates, which can
+ * arrive in either order: a record is kept only if it is newer (higher version) than what is known.
+ * Confined to the dispatch thread.
  */
 final class JobIndex {
   private static final Comparator<JobRecord> QUEUE_ORDER = JobRecord.SUBMIT_ORDER;
 
   private final Map<JobId, JobRecord> unfinished = new HashMap<>();
   private final TreeSet<JobRecord> queue = new TreeSet<>(QUEUE_ORDER);
+
   /**
-   * Ended jobs: version at the end and when it was seen, so late copies are not taken back. In
-   * the order they were seen, so that pruning stops at the first one still young instead of
-   * walking every job that ended in the last minute (100,000 under a large array, twice a
-   * second).
+   * Ended jobs: version at the end and when it was seen, so late copies are not taken back. In the
+   * order they were seen, so that pruning stops at the first one still young instead of walking
+   * every job that ended in the last minute (100,000 under a large array, twice a second).
    */
   private final Map<JobId, long[]> ended = new LinkedHashMap<>();
+
   /** Arrays' own records that are QUEUED (their tasks may be dispatched), oldest first. */
   private final TreeSet<JobRecord> queuedArrays = new TreeSet<>(QUEUE_ORDER);
+
   /**
    * Dispatched or running jobs, and how many of them each worker holds, kept apart so that a
-   * dispatch round does not walk every unfinished job (100,000 queued tasks of an array made it
-   * the primary's main cost).
+   * dispatch round does not walk every unfinished job (100,000 queued tasks of an array made it the
+   * primary's main cost).
    */
   private final Map<JobId, JobRecord> active = new HashMap<>();
+
   private final Map<String, Integer> activeByWorker = new HashMap<>();
+
   /** Waiting jobs, kept apart so that deciding them does not walk every unfinished job. */
   private final Map<JobId, JobRecord> waiting = new HashMap<>();
 
@@ -80,12 +84,12 @@ final class JobIndex {
   }
 
   /**
-   * Takes the record the owner of its entry returned with a refused update: that is the job's
-   * state now, even where a copy known here has a higher version. Such a copy was written on the
-   * losing side of a split (a frozen or cut-off node that applied a change to its own stale copy
-   * and published it before it saw the split); the merge drops it, and without this the job
-   * would stay here as that copy (queued, say) while its real record sits RUNNING on a node
-   * that no longer runs it, never taken back.
+   * Takes the record the owner of its entry returned with a refused update: that is the job's state
+   * now, even where a copy known here has a higher version. Such a copy was written on the losing
+   * side of a split (a frozen or cut-off node that applied a change to its own stale copy and
+   * published it before it saw the split); the merge drops it, and without this the job would stay
+   * here as that copy (queued, say) while its real record sits RUNNING on a node that no longer
+   * runs it, never taken back.
    */
   void correct(JobRecord r, long nowMillis) {
     JobRecord prev = unfinished.remove(r.id());
@@ -105,8 +109,8 @@ final class JobIndex {
       } else {
         active.remove(r.id());
       }
-      activeByWorker.merge(String.valueOf(r.workerId()), delta,
-          (a, b) -> a + b == 0 ? null : a + b);
+      activeByWorker.merge(
+          String.valueOf(r.workerId()), delta, (a, b) -> a + b == 0 ? null : a + b);
     }
   }
 
@@ -151,8 +155,8 @@ final class JobIndex {
   }
 
   /**
-   * Forgets ended jobs seen before the given time, oldest first (a wall clock stepping back
-   * only makes some stay longer).
+   * Forgets ended jobs seen before the given time, oldest first (a wall clock stepping back only
+   * makes some stay longer).
    */
   void pruneEnded(long olderThanMillis) {
     for (Iterator<long[]> it = ended.values().iterator(); it.hasNext(); ) {

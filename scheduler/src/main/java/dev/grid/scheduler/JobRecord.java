@@ -72,14 +72,48 @@ public record JobRecord(
   }
 
   /** A job's record as it was before arrays: no array, no index. */
-  public JobRecord(JobId id, JobSpec spec, JobState state, String node, String workerId,
-      int attempt, long epoch, int retriesUsed, boolean cancelRequested, Integer exitCode,
-      String message, long submittedAtMillis, Long startedAtMillis, Long endedAtMillis,
-      long stdoutBytes, long stderrBytes, boolean truncated, long version,
+  public JobRecord(
+      JobId id,
+      JobSpec spec,
+      JobState state,
+      String node,
+      String workerId,
+      int attempt,
+      long epoch,
+      int retriesUsed,
+      boolean cancelRequested,
+      Integer exitCode,
+      String message,
+      long submittedAtMillis,
+      Long startedAtMillis,
+      Long endedAtMillis,
+      long stdoutBytes,
+      long stderrBytes,
+      boolean truncated,
+      long version,
       List<JobEvent> history) {
-    this(id, spec, state, node, workerId, attempt, epoch, retriesUsed, cancelRequested, exitCode,
-        message, submittedAtMillis, startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes,
-        truncated, version, history, null, null);
+    this(
+        id,
+        spec,
+        state,
+        node,
+        workerId,
+        attempt,
+        epoch,
+        retriesUsed,
+        cancelRequested,
+        exitCode,
+        message,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        truncated,
+        version,
+        history,
+        null,
+        null);
   }
 
   /** A newly accepted job: {@code WAITING} if it has dependencies, else {@code QUEUED}. */
@@ -88,20 +122,42 @@ public record JobRecord(
   }
 
   /**
-   * A newly accepted job, array or task of an array ({@code arrayId} and {@code index} set):
-   * {@code WAITING} if its spec has dependencies, else {@code QUEUED}.
+   * A newly accepted job, array or task of an array ({@code arrayId} and {@code index} set): {@code
+   * WAITING} if its spec has dependencies, else {@code QUEUED}.
    */
-  public static JobRecord accepted(JobId id, JobSpec spec, long nowMillis, JobId arrayId,
-      Integer index) {
+  public static JobRecord accepted(
+      JobId id, JobSpec spec, long nowMillis, JobId arrayId, Integer index) {
     JobState state = spec.after() == null ? JobState.QUEUED : JobState.WAITING;
     String why = spec.after() == null ? null : waitingFor(spec.after());
     if (arrayId == null && spec.array() != null) {
-      why = "array of " + spec.array().indexList().size() + " tasks"
-          + (why == null ? "" : "; its tasks are " + why);
+      why =
+          "array of "
+              + spec.array().indexList().size()
+              + " tasks"
+              + (why == null ? "" : "; its tasks are " + why);
     }
     return new JobRecord(
-        id, spec, state, null, null, 0, 0, 0, false, null, why, nowMillis, null, null, 0, 0,
-        false, 0, List.of(new JobEvent(state, nowMillis, null, 0, 0, why)), arrayId, index);
+        id,
+        spec,
+        state,
+        null,
+        null,
+        0,
+        0,
+        0,
+        false,
+        null,
+        why,
+        nowMillis,
+        null,
+        null,
+        0,
+        0,
+        false,
+        0,
+        List.of(new JobEvent(state, nowMillis, null, 0, 0, why)),
+        arrayId,
+        index);
   }
 
   private static String waitingFor(dev.grid.api.Dependencies after) {
@@ -123,46 +179,162 @@ public record JobRecord(
   /** The job as clients see it. */
   public JobInfo toInfo() {
     return new JobInfo(
-        id, state, node, attempt, exitCode, message, spec, submittedAtMillis, startedAtMillis,
-        endedAtMillis, stdoutBytes, stderrBytes, truncated, history, arrayId, arrayIndex, null);
+        id,
+        state,
+        node,
+        attempt,
+        exitCode,
+        message,
+        spec,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        truncated,
+        history,
+        arrayId,
+        arrayIndex,
+        null);
   }
 
   /** A copy moved to {@code to}, with a history entry; callers have checked the change is legal. */
-  JobRecord moveTo(JobState to, long atMillis, String atNode, int newAttempt, long newEpoch,
-      String why) {
+  JobRecord moveTo(
+      JobState to, long atMillis, String atNode, int newAttempt, long newEpoch, String why) {
     return moveTo(to, atMillis, atNode, workerId, newAttempt, newEpoch, why);
   }
 
-  JobRecord moveTo(JobState to, long atMillis, String atNode, String atWorker, int newAttempt,
-      long newEpoch, String why) {
+  JobRecord moveTo(
+      JobState to,
+      long atMillis,
+      String atNode,
+      String atWorker,
+      int newAttempt,
+      long newEpoch,
+      String why) {
     List<JobEvent> h = new ArrayList<>(history);
     h.add(new JobEvent(to, atMillis, atNode, newAttempt, newEpoch, why));
-    return new JobRecord(id, spec, to, atNode, atWorker, newAttempt, newEpoch, retriesUsed, cancelRequested,
-        exitCode, why, submittedAtMillis, startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes,
-        truncated, version + 1, h, arrayId, arrayIndex);
+    return new JobRecord(
+        id,
+        spec,
+        to,
+        atNode,
+        atWorker,
+        newAttempt,
+        newEpoch,
+        retriesUsed,
+        cancelRequested,
+        exitCode,
+        why,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        truncated,
+        version + 1,
+        h,
+        arrayId,
+        arrayIndex);
   }
 
   JobRecord withRetriesUsed(int n) {
-    return new JobRecord(id, spec, state, node, workerId, attempt, epoch, n, cancelRequested, exitCode,
-        message, submittedAtMillis, startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes,
-        truncated, version, history, arrayId, arrayIndex);
+    return new JobRecord(
+        id,
+        spec,
+        state,
+        node,
+        workerId,
+        attempt,
+        epoch,
+        n,
+        cancelRequested,
+        exitCode,
+        message,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        truncated,
+        version,
+        history,
+        arrayId,
+        arrayIndex);
   }
 
   JobRecord withCancelRequested() {
-    return new JobRecord(id, spec, state, node, workerId, attempt, epoch, retriesUsed, true, exitCode,
-        message, submittedAtMillis, startedAtMillis, endedAtMillis, stdoutBytes, stderrBytes,
-        truncated, version + 1, history, arrayId, arrayIndex);
+    return new JobRecord(
+        id,
+        spec,
+        state,
+        node,
+        workerId,
+        attempt,
+        epoch,
+        retriesUsed,
+        true,
+        exitCode,
+        message,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        truncated,
+        version + 1,
+        history,
+        arrayId,
+        arrayIndex);
   }
 
   JobRecord withStart(long atMillis) {
-    return new JobRecord(id, spec, state, node, workerId, attempt, epoch, retriesUsed, cancelRequested,
-        exitCode, message, submittedAtMillis, atMillis, null, stdoutBytes, stderrBytes, truncated,
-        version, history, arrayId, arrayIndex);
+    return new JobRecord(
+        id,
+        spec,
+        state,
+        node,
+        workerId,
+        attempt,
+        epoch,
+        retriesUsed,
+        cancelRequested,
+        exitCode,
+        message,
+        submittedAtMillis,
+        atMillis,
+        null,
+        stdoutBytes,
+        stderrBytes,
+        truncated,
+        version,
+        history,
+        arrayId,
+        arrayIndex);
   }
 
   JobRecord withEnd(Integer code, long atMillis, long out, long err, boolean cut) {
-    return new JobRecord(id, spec, state, node, workerId, attempt, epoch, retriesUsed, cancelRequested, code,
-        message, submittedAtMillis, startedAtMillis, atMillis, out, err, cut, version, history,
-        arrayId, arrayIndex);
+    return new JobRecord(
+        id,
+        spec,
+        state,
+        node,
+        workerId,
+        attempt,
+        epoch,
+        retriesUsed,
+        cancelRequested,
+        code,
+        message,
+        submittedAtMillis,
+        startedAtMillis,
+        atMillis,
+        out,
+        err,
+        cut,
+        version,
+        history,
+        arrayId,
+        arrayIndex);
   }
 }

@@ -7,20 +7,20 @@ import dev.grid.api.JobState;
 import java.util.Map;
 
 /**
- * What retention needs of a job: its id, its state, when it ended, and how it belongs to an
- * array. Made where the records live ({@link Of}), so a sweep does not pull every job's history
- * over the network.
+ * What retention needs of a job: its id, its state, when it ended, and how it belongs to an array.
+ * Made where the records live ({@link Of}), so a sweep does not pull every job's history over the
+ * network.
  *
  * @param id the job
  * @param state its state now
  * @param endedAtMillis when it ended (its last state change); 0 while it runs. For an array's own
- *     record, which never runs, its last change (its submission, or a cancel): its tasks' ends
- *     say when the array ended
+ *     record, which never runs, its last change (its submission, or a cancel): its tasks' ends say
+ *     when the array ended
  * @param arrayId for a task of an array, the array's id; else null
  * @param arrayParent whether this is an array's own record
  */
-record JobSummary(JobId id, JobState state, long endedAtMillis, JobId arrayId,
-    boolean arrayParent) {
+record JobSummary(
+    JobId id, JobState state, long endedAtMillis, JobId arrayId, boolean arrayParent) {
 
   /** A job outside any array. */
   JobSummary(JobId id, JobState state, long endedAtMillis) {
@@ -32,8 +32,10 @@ record JobSummary(JobId id, JobState state, long endedAtMillis, JobId arrayId,
     if (r.state().isTerminal() || r.arrayParent()) {
       // A job cancelled before it ran has no end time of its own: its last change is its end.
       JobEvent last = r.history().isEmpty() ? null : r.history().get(r.history().size() - 1);
-      ended = r.endedAtMillis() != null ? r.endedAtMillis()
-          : last != null ? last.atMillis() : r.submittedAtMillis();
+      ended =
+          r.endedAtMillis() != null
+              ? r.endedAtMillis()
+              : last != null ? last.atMillis() : r.submittedAtMillis();
     }
     return new JobSummary(r.id(), r.state(), ended, r.arrayId(), r.arrayParent());
   }

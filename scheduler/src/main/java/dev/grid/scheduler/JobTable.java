@@ -12,10 +12,9 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,9 +44,9 @@ public final class JobTable {
 
   /**
    * Accepts a job: once this returns it is in the replicated map, QUEUED (WAITING if it has
-   * dependencies). An array is its own record plus its task blocks ({@link TaskBlock}), the
-   * blocks written first: a submit that fails half-way leaves blocks no array record names,
-   * which nothing dispatches, never an array without its tasks.
+   * dependencies). An array is its own record plus its task blocks ({@link TaskBlock}), the blocks
+   * written first: a submit that fails half-way leaves blocks no array record names, which nothing
+   * dispatches, never an array without its tasks.
    *
    * @throws IllegalArgumentException naming a dependency that is no job of the grid
    */
@@ -73,8 +72,8 @@ public final class JobTable {
   }
 
   /**
-   * The id of an array's task: {@code <arrayId>_<index>}, so a task is named once whatever
-   * retries its writer makes.
+   * The id of an array's task: {@code <arrayId>_<index>}, so a task is named once whatever retries
+   * its writer makes.
    */
   public static JobId taskId(JobId arrayId, int index) {
     return JobId.of(arrayId.value() + "_" + index);
@@ -113,15 +112,18 @@ public final class JobTable {
     Set<JobId> known = jobs.getAll(new HashSet<>(spec.after().all())).keySet();
     for (JobId id : spec.after().all()) {
       if (!known.contains(id)) {
-        throw new IllegalArgumentException("no job with id '" + id + "' to run after: "
-            + "check the id with bin/jobs (ended jobs are forgotten after the retention age)");
+        throw new IllegalArgumentException(
+            "no job with id '"
+                + id
+                + "' to run after: "
+                + "check the id with bin/jobs (ended jobs are forgotten after the retention age)");
       }
     }
   }
 
   /**
-   * How many tasks of the array are in each state, counted where its blocks live: one small
-   * answer per block, never the tasks themselves.
+   * How many tasks of the array are in each state, counted where its blocks live: one small answer
+   * per block, never the tasks themselves.
    */
   public Map<JobState, Integer> arrayCounts(JobRecord array) {
     return arrayCounts(array.id());
@@ -152,8 +154,8 @@ public final class JobTable {
   }
 
   /**
-   * The blocks with a task not ended, selected where they live: a new primary reads these, not
-   * the blocks of every array kept for the retention age.
+   * The blocks with a task not ended, selected where they live: a new primary reads these, not the
+   * blocks of every array kept for the retention age.
    */
   List<TaskBlock> unfinishedBlocks() {
     return new ArrayList<>(blocks.values(new Unfinished()));
@@ -182,9 +184,9 @@ public final class JobTable {
   }
 
   /**
-   * Creates the job under the given id unless one exists; true if this call created it. An
-   * array's blocks are written first, each unless it exists, so a writer that retries after a
-   * failure half-way completes the array rather than leaving it without tasks.
+   * Creates the job under the given id unless one exists; true if this call created it. An array's
+   * blocks are written first, each unless it exists, so a writer that retries after a failure
+   * half-way completes the array rather than leaving it without tasks.
    */
   public boolean submitIfAbsent(JobId id, JobSpec spec) {
     long now = clock.millis();
@@ -225,8 +227,8 @@ public final class JobTable {
   }
 
   /**
-   * Jobs in one of the given states (all when empty), oldest first, the tasks of arrays among
-   * them (built from their blocks).
+   * Jobs in one of the given states (all when empty), oldest first, the tasks of arrays among them
+   * (built from their blocks).
    */
   public List<JobRecord> inStates(Set<JobState> states) {
     Map<JobId, JobRecord> arrays = new HashMap<>();
@@ -256,16 +258,23 @@ public final class JobTable {
 
   /** Records that have not ended, arrays' own records among them; not the tasks of arrays. */
   public List<JobRecord> unfinished() {
-    List<JobRecord> out = new ArrayList<>(jobs.values(new InStates(List.of(
-        JobState.WAITING, JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING))));
+    List<JobRecord> out =
+        new ArrayList<>(
+            jobs.values(
+                new InStates(
+                    List.of(
+                        JobState.WAITING,
+                        JobState.QUEUED,
+                        JobState.DISPATCHED,
+                        JobState.RUNNING))));
     out.sort(JobRecord.SUBMIT_ORDER);
     return out;
   }
 
   /**
-   * Cancels a job: a queued or dispatched one ends at once, a running one is marked and its
-   * worker told to kill it. An array's cancel cancels every task of it; a task's, that task.
-   * Returns the outcome (record null if there is no such job).
+   * Cancels a job: a queued or dispatched one ends at once, a running one is marked and its worker
+   * told to kill it. An array's cancel cancels every task of it; a task's, that task. Returns the
+   * outcome (record null if there is no such job).
    */
   public UpdateResult cancel(JobId id) {
     UpdateResult u = update(id, new JobCommand.Cancel(clock.millis()));
@@ -287,8 +296,9 @@ public final class JobTable {
   private void cancelTasks(JobId arrayId) {
     List<CompletableFuture<BlockUpdate.Result>> results = new ArrayList<>();
     for (String key : blocks.keySet(new BlocksOf(arrayId))) {
-      results.add(updateBlockAsync(key, new BlockCommand.Cancel(null, clock.millis()))
-          .toCompletableFuture());
+      results.add(
+          updateBlockAsync(key, new BlockCommand.Cancel(null, clock.millis()))
+              .toCompletableFuture());
     }
     for (CompletableFuture<BlockUpdate.Result> f : results) {
       tellRunning(f.join(), null);
@@ -296,8 +306,9 @@ public final class JobTable {
   }
 
   private UpdateResult cancelTask(TaskRef ref) {
-    BlockUpdate.Result r = updateBlock(ref.blockKey(),
-        new BlockCommand.Cancel(new int[] {ref.slot()}, clock.millis()));
+    BlockUpdate.Result r =
+        updateBlock(
+            ref.blockKey(), new BlockCommand.Cancel(new int[] {ref.slot()}, clock.millis()));
     if (r.block() == null || !r.block().has(ref.slot())) {
       return UpdateResult.refusedAs(null, "no such job");
     }
@@ -307,9 +318,11 @@ public final class JobTable {
     }
     tellRunning(r, new int[] {ref.slot()});
     JobRecord task = r.block().task(array.spec(), ref.slot());
-    return r.applied() ? UpdateResult.applied(task)
-        : UpdateResult.refusedAs(task, task.state().isTerminal() ? "already " + task.state()
-            : "cancel already requested");
+    return r.applied()
+        ? UpdateResult.applied(task)
+        : UpdateResult.refusedAs(
+            task,
+            task.state().isTerminal() ? "already " + task.state() : "cancel already requested");
   }
 
   /**
@@ -323,9 +336,12 @@ public final class JobTable {
       java.util.Arrays.stream(slots).forEach(asked::set);
     }
     for (int slot = 0; b != null && slot < TaskBlock.SIZE; slot++) {
-      if ((slots == null || asked.get(slot)) && b.has(slot) && b.state(slot) == JobState.RUNNING && b.cancelRequested(slot)) {
-        sendCancel(JobTable.taskId(b.arrayId(), b.indexOf(slot)), b.attempts()[slot],
-            b.workerId(slot));
+      if ((slots == null || asked.get(slot))
+          && b.has(slot)
+          && b.state(slot) == JobState.RUNNING
+          && b.cancelRequested(slot)) {
+        sendCancel(
+            JobTable.taskId(b.arrayId(), b.indexOf(slot)), b.attempts()[slot], b.workerId(slot));
       }
     }
   }
@@ -360,8 +376,7 @@ public final class JobTable {
 
   private boolean sendCancel(JobId id, int attempt, String workerId) {
     Optional<Member> member = member(workerId);
-    member.ifPresent(
-        m -> messages.executeOnMember(new WorkerMessages.Cancel(id, attempt), m));
+    member.ifPresent(m -> messages.executeOnMember(new WorkerMessages.Cancel(id, attempt), m));
     return member.isPresent();
   }
 
@@ -382,8 +397,8 @@ public final class JobTable {
   }
 
   /**
-   * Every job's id, state and end time, made where the records live; the tasks of arrays made
-   * where their blocks live.
+   * Every job's id, state and end time, made where the records live; the tasks of arrays made where
+   * their blocks live.
    */
   List<JobSummary> summaries() {
     List<JobSummary> out = new ArrayList<>(jobs.project(new JobSummary.Of()));
@@ -394,8 +409,8 @@ public final class JobTable {
   }
 
   /**
-   * Deletes an ended job's record (from every copy, and from the store behind the map); a job
-   * that has not ended is left alone. True if it was deleted.
+   * Deletes an ended job's record (from every copy, and from the store behind the map); a job that
+   * has not ended is left alone. True if it was deleted.
    */
   boolean forgetEnded(JobId id) {
     return Boolean.TRUE.equals(jobs.executeOnKey(id, new ForgetEnded()));
@@ -403,9 +418,9 @@ public final class JobTable {
 
   /**
    * Deletes an array's own record (from every copy, and from the store behind the map); any other
-   * record is left alone. True if it was deleted. An array's record never ends by itself: its
-   * tasks do, and retention deletes them first (see {@link RetentionPlanner}). Its task blocks
-   * go with it.
+   * record is left alone. True if it was deleted. An array's record never ends by itself: its tasks
+   * do, and retention deletes them first (see {@link RetentionPlanner}). Its task blocks go with
+   * it.
    */
   boolean forgetArray(JobId id) {
     boolean deleted = Boolean.TRUE.equals(jobs.executeOnKey(id, new ForgetArray()));
@@ -426,8 +441,8 @@ public final class JobTable {
   }
 
   /**
-   * Deletes the record if the job has ended. Checked where the record lives, so a job created
-   * again under the same id since retention looked (a cron fire handled again) is never deleted.
+   * Deletes the record if the job has ended. Checked where the record lives, so a job created again
+   * under the same id since retention looked (a cron fire handled again) is never deleted.
    */
   record ForgetEnded() implements EntryProcessor<JobId, JobRecord, Boolean> {
     @Override
@@ -479,8 +494,7 @@ public final class JobTable {
   }
 
   /** What retention needs of a block's tasks ({@link JobSummary}), made where it lives. */
-  record BlockSummaries()
-      implements Projection<Map.Entry<String, TaskBlock>, List<JobSummary>> {
+  record BlockSummaries() implements Projection<Map.Entry<String, TaskBlock>, List<JobSummary>> {
     @Override
     public List<JobSummary> transform(Map.Entry<String, TaskBlock> entry) {
       TaskBlock b = entry.getValue();
@@ -488,10 +502,11 @@ public final class JobTable {
       for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
         if (b.has(slot)) {
           JobState state = b.state(slot);
-          long ended = state.isTerminal()
-              ? Math.max(b.endedAtMillis()[slot], b.submittedAtMillis()) : 0;
-          out.add(new JobSummary(taskId(b.arrayId(), b.indexOf(slot)), state, ended,
-              b.arrayId(), false));
+          long ended =
+              state.isTerminal() ? Math.max(b.endedAtMillis()[slot], b.submittedAtMillis()) : 0;
+          out.add(
+              new JobSummary(
+                  taskId(b.arrayId(), b.indexOf(slot)), state, ended, b.arrayId(), false));
         }
       }
       return out;

@@ -11,8 +11,8 @@ import dev.grid.api.JobState;
 import java.util.Objects;
 
 /**
- * The one place a job record changes: a pure function from (record, command) to the new record or
- * a refusal. {@link JobUpdateProcessor} runs it inside Hazelcast, on the partition that owns the
+ * The one place a job record changes: a pure function from (record, command) to the new record or a
+ * refusal. {@link JobUpdateProcessor} runs it inside Hazelcast, on the partition that owns the
  * record, so commands on one job are applied one at a time.
  *
  * <p>Fencing. Two primaries can overlap in belief (a paused one wakes up still thinking it leads),
@@ -21,15 +21,15 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>A record remembers the highest epoch that wrote it. A primary command ({@code Dispatch},
- *       {@code Reclaim}) with a lower epoch is refused: once a newer primary has touched a job,
- *       an older one can no longer move it.
- *   <li>Every dispatch raises the attempt. Worker commands ({@code Start}, {@code Finish}) name
- *       the node and attempt they were given and are refused if the record has moved on, so a
- *       worker that was written off cannot start, or finish, a later attempt.
- *   <li>A worker starts a process only after its {@code Start} was applied. With the attempt
- *       check this means at most one process runs per attempt, and an attempt is reclaimed only
- *       from a worker that is gone (or that never started it), so a job never runs twice at the
- *       same time while workers that are gone are really gone.
+ *       {@code Reclaim}) with a lower epoch is refused: once a newer primary has touched a job, an
+ *       older one can no longer move it.
+ *   <li>Every dispatch raises the attempt. Worker commands ({@code Start}, {@code Finish}) name the
+ *       node and attempt they were given and are refused if the record has moved on, so a worker
+ *       that was written off cannot start, or finish, a later attempt.
+ *   <li>A worker starts a process only after its {@code Start} was applied. With the attempt check
+ *       this means at most one process runs per attempt, and an attempt is reclaimed only from a
+ *       worker that is gone (or that never started it), so a job never runs twice at the same time
+ *       while workers that are gone are really gone.
  * </ul>
  *
  * Workers also refuse a dispatch whose epoch is lower than the highest they have seen, so a stale
@@ -39,6 +39,7 @@ import java.util.Objects;
 public final class JobUpdate {
   /** Part of the message of a cron fire's job ended LOST rather than run a second time. */
   public static final String CRON_AT_MOST_ONCE = "a cron fire runs at most once";
+
   private JobUpdate() {}
 
   /** Applies the command to the record ({@code null} if the job does not exist). */
@@ -72,8 +73,15 @@ public final class JobUpdate {
       return UpdateResult.refused(r, "not queued but " + r.state());
     }
     return UpdateResult.applied(
-        check(r, DISPATCHED).moveTo(DISPATCHED, d.atMillis(), d.node(), d.workerId(),
-            r.attempt() + 1, d.epoch(), null));
+        check(r, DISPATCHED)
+            .moveTo(
+                DISPATCHED,
+                d.atMillis(),
+                d.node(),
+                d.workerId(),
+                r.attempt() + 1,
+                d.epoch(),
+                null));
   }
 
   private static UpdateResult start(JobRecord r, JobCommand.Start s) {
@@ -83,8 +91,8 @@ public final class JobUpdate {
     if (r.state() != DISPATCHED) {
       return UpdateResult.refused(r, "not dispatched but " + r.state());
     }
-    JobRecord moved = check(r, RUNNING)
-        .moveTo(RUNNING, s.atMillis(), r.node(), r.attempt(), r.epoch(), null);
+    JobRecord moved =
+        check(r, RUNNING).moveTo(RUNNING, s.atMillis(), r.node(), r.attempt(), r.epoch(), null);
     return UpdateResult.applied(moved.withStart(s.atMillis()));
   }
 
@@ -98,10 +106,11 @@ public final class JobUpdate {
     if (!f.outcome().isTerminal() || f.outcome() == LOST) {
       throw new IllegalArgumentException("a worker cannot end a job " + f.outcome());
     }
-    JobRecord moved = check(r, f.outcome())
-        .moveTo(f.outcome(), f.atMillis(), r.node(), r.attempt(), r.epoch(), f.message());
-    return UpdateResult.applied(moved.withEnd(f.exitCode(), f.atMillis(), f.stdoutBytes(),
-        f.stderrBytes(), f.truncated()));
+    JobRecord moved =
+        check(r, f.outcome())
+            .moveTo(f.outcome(), f.atMillis(), r.node(), r.attempt(), r.epoch(), f.message());
+    return UpdateResult.applied(
+        moved.withEnd(f.exitCode(), f.atMillis(), f.stdoutBytes(), f.stderrBytes(), f.truncated()));
   }
 
   private static UpdateResult reclaim(JobRecord r, JobCommand.Reclaim c) {
@@ -115,9 +124,16 @@ public final class JobUpdate {
       return UpdateResult.refused(r, "attempt " + c.attempt() + " has started");
     }
     if (r.cancelRequested()) {
-      return UpdateResult.applied(check(r, CANCELLED).moveTo(CANCELLED, c.atMillis(), r.node(),
-          r.attempt(), c.epoch(), "cancelled; " + c.reason()).withEnd(null, c.atMillis(), 0, 0,
-          false));
+      return UpdateResult.applied(
+          check(r, CANCELLED)
+              .moveTo(
+                  CANCELLED,
+                  c.atMillis(),
+                  r.node(),
+                  r.attempt(),
+                  c.epoch(),
+                  "cancelled; " + c.reason())
+              .withEnd(null, c.atMillis(), 0, 0, false));
     }
     // A job that never started has not used a retry: hand it out again for free.
     boolean ran = r.state() == RUNNING;
@@ -126,15 +142,17 @@ public final class JobUpdate {
     }
     if (ran && r.retriesUsed() >= r.spec().maxRetries()) {
       String why = c.reason() + "; no retries left (maxRetries " + r.spec().maxRetries() + ")";
-      return UpdateResult.applied(check(r, LOST)
-          .moveTo(LOST, c.atMillis(), r.node(), r.attempt(), c.epoch(), why)
-          .withEnd(null, c.atMillis(), 0, 0, false));
+      return UpdateResult.applied(
+          check(r, LOST)
+              .moveTo(LOST, c.atMillis(), r.node(), r.attempt(), c.epoch(), why)
+              .withEnd(null, c.atMillis(), 0, 0, false));
     }
-    String why = ran
-        ? c.reason() + "; retry " + (r.retriesUsed() + 1) + " of " + r.spec().maxRetries()
-        : c.reason() + "; dispatching again";
-    JobRecord moved = check(r, QUEUED)
-        .moveTo(QUEUED, c.atMillis(), r.node(), r.attempt(), c.epoch(), why);
+    String why =
+        ran
+            ? c.reason() + "; retry " + (r.retriesUsed() + 1) + " of " + r.spec().maxRetries()
+            : c.reason() + "; dispatching again";
+    JobRecord moved =
+        check(r, QUEUED).moveTo(QUEUED, c.atMillis(), r.node(), r.attempt(), c.epoch(), why);
     return UpdateResult.applied(ran ? moved.withRetriesUsed(r.retriesUsed() + 1) : moved);
   }
 
@@ -143,15 +161,29 @@ public final class JobUpdate {
       return UpdateResult.refused(r, "attempt " + c.attempt() + " on " + c.node() + " is stale");
     }
     if (r.cancelRequested()) {
-      return UpdateResult.applied(check(r, CANCELLED).moveTo(CANCELLED, c.atMillis(), r.node(),
-          r.attempt(), r.epoch(), "cancelled; " + c.reason()).withEnd(null, c.atMillis(), 0, 0,
-          false));
+      return UpdateResult.applied(
+          check(r, CANCELLED)
+              .moveTo(
+                  CANCELLED,
+                  c.atMillis(),
+                  r.node(),
+                  r.attempt(),
+                  r.epoch(),
+                  "cancelled; " + c.reason())
+              .withEnd(null, c.atMillis(), 0, 0, false));
     }
     if (r.state() == RUNNING && isCronFire(r)) {
       return UpdateResult.applied(endAtMostOnce(r, c.reason(), c.atMillis(), r.epoch()));
     }
-    return UpdateResult.applied(check(r, QUEUED).moveTo(QUEUED, c.atMillis(), r.node(),
-        r.attempt(), r.epoch(), c.reason() + "; dispatching again"));
+    return UpdateResult.applied(
+        check(r, QUEUED)
+            .moveTo(
+                QUEUED,
+                c.atMillis(),
+                r.node(),
+                r.attempt(),
+                r.epoch(),
+                c.reason() + "; dispatching again"));
   }
 
   /** Whether the job is a schedule's fire (its id says so: see {@link CronFire}). */
@@ -161,11 +193,17 @@ public final class JobUpdate {
 
   /**
    * Ends a cron fire whose run was interrupted (its worker died, was cut off or stopped): a fire
-   * runs at most once, and the run may have done part or all of its work, so it is not run
-   * again, whatever its retries. It ends LOST, which the schedule's runs show.
+   * runs at most once, and the run may have done part or all of its work, so it is not run again,
+   * whatever its retries. It ends LOST, which the schedule's runs show.
    */
   private static JobRecord endAtMostOnce(JobRecord r, String reason, long atMillis, long epoch) {
-    return check(r, LOST).moveTo(LOST, atMillis, r.node(), r.attempt(), epoch,
+    return check(r, LOST)
+        .moveTo(
+            LOST,
+            atMillis,
+            r.node(),
+            r.attempt(),
+            epoch,
             reason + "; " + CRON_AT_MOST_ONCE + ", so it is not run again")
         .withEnd(null, atMillis, 0, 0, false);
   }
@@ -180,8 +218,8 @@ public final class JobUpdate {
     if (c.to() != QUEUED && c.to() != CANCELLED) {
       throw new IllegalArgumentException("dependencies cannot end a job " + c.to());
     }
-    JobRecord moved = check(r, c.to())
-        .moveTo(c.to(), c.atMillis(), null, r.attempt(), c.epoch(), c.reason());
+    JobRecord moved =
+        check(r, c.to()).moveTo(c.to(), c.atMillis(), null, r.attempt(), c.epoch(), c.reason());
     return UpdateResult.applied(
         c.to() == CANCELLED ? moved.withEnd(null, c.atMillis(), 0, 0, false) : moved);
   }
@@ -195,9 +233,10 @@ public final class JobUpdate {
           ? UpdateResult.refused(r, "cancel already requested")
           : UpdateResult.applied(r.withCancelRequested());
     }
-    return UpdateResult.applied(check(r, CANCELLED)
-        .moveTo(CANCELLED, c.atMillis(), r.node(), r.attempt(), r.epoch(), "cancelled by user")
-        .withEnd(null, c.atMillis(), 0, 0, false));
+    return UpdateResult.applied(
+        check(r, CANCELLED)
+            .moveTo(CANCELLED, c.atMillis(), r.node(), r.attempt(), r.epoch(), "cancelled by user")
+            .withEnd(null, c.atMillis(), 0, 0, false));
   }
 
   private static boolean sameAttempt(JobRecord r, String node, int attempt) {

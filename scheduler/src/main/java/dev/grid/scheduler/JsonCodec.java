@@ -12,19 +12,20 @@ import java.io.UncheckedIOException;
 /**
  * The grid's records as they rest in the blob store: JSON an operator can read, field by field.
  * Fields a record does not know are ignored (a record written by a newer grid still loads);
- * durations are ISO-8601 text ({@code "PT30S"}); map entries are sorted so that equal records
- * make equal bytes.
+ * durations are ISO-8601 text ({@code "PT30S"}); map entries are sorted so that equal records make
+ * equal bytes.
  *
  * <p>Its own mapper, not the HTTP API's: the stored form must not change when the wire does.
  */
 final class JsonCodec<V> implements BlobCodec<V> {
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .addModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
 
   static final JsonCodec<JobRecord> JOBS = new JsonCodec<>(JobRecord.class);
   static final JsonCodec<ScheduleRecord> SCHEDULES = new JsonCodec<>(ScheduleRecord.class);
@@ -51,8 +52,8 @@ final class JsonCodec<V> implements BlobCodec<V> {
     try {
       return MAPPER.readValue(bytes, type);
     } catch (IOException e) {
-      throw new UncheckedIOException("not a " + type.getSimpleName() + " in JSON: "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "not a " + type.getSimpleName() + " in JSON: " + e.getMessage(), e);
     }
   }
 }

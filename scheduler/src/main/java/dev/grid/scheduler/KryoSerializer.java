@@ -19,11 +19,11 @@ import java.util.UUID;
 
 /**
  * Hazelcast's global serializer for the grid's own types: Kryo with registration required, so only
- * the classes listed here and by the components can ever be read from the wire, never a class
- * name chosen by a sender.
+ * the classes listed here and by the components can ever be read from the wire, never a class name
+ * chosen by a sender.
  *
- * <p>Registration ids follow the order of the list, so every node must build the list the same
- * way: the node wiring concatenates the components' lists in a fixed order.
+ * <p>Registration ids follow the order of the list, so every node must build the list the same way:
+ * the node wiring concatenates the components' lists in a fixed order.
  */
 public final class KryoSerializer implements StreamSerializer<Object> {
   /** Hazelcast type id of this serializer; any positive id not used by another serializer. */

@@ -16,11 +16,11 @@ import java.util.Set;
  * How a node takes part in the primary lease.
  *
  * <p>All voters must be given the same voter list and the same lease time. Every period of the
- * protocol derives from the lease time (see {@code LeaseTiming}). With the default 1.5 s the
- * voters forget a SIGKILLed primary's lease 1.1-1.5 s after the kill (its last renewal was up to
- * 0.375 s earlier), and another node holds the lease a few tens of milliseconds later (with 2 s:
- * 1.7-2.3 s, median 1.8 s, measured in one JVM). A shorter lease time fails over faster in
- * proportion, and leaves the primary less time to renew through a long pause.
+ * protocol derives from the lease time (see {@code LeaseTiming}). With the default 1.5 s the voters
+ * forget a SIGKILLed primary's lease 1.1-1.5 s after the kill (its last renewal was up to 0.375 s
+ * earlier), and another node holds the lease a few tens of milliseconds later (with 2 s: 1.7-2.3 s,
+ * median 1.8 s, measured in one JVM). A shorter lease time fails over faster in proportion, and
+ * leaves the primary less time to renew through a long pause.
  *
  * @param self this node's member address, {@code host:port}, as in {@code --members}
  * @param voters the member addresses of every voter, this node included; empty for a lone node,

@@ -8,8 +8,8 @@ import dev.grid.api.ScheduleRun;
 import java.util.Comparator;
 
 /**
- * How the grid's records are merged when the two sides of a network partition become one again:
- * the copy further along in its life wins, whichever side it comes from.
+ * How the grid's records are merged when the two sides of a network partition become one again: the
+ * copy further along in its life wins, whichever side it comes from.
  *
  * <p>Why not Hazelcast's default ({@code PutIfAbsentMergePolicy}: the copy of the cluster merged
  * into wins)? Hazelcast merges the smaller side into the larger, and two sides of equal size by
@@ -23,7 +23,8 @@ import java.util.Comparator;
  *       it; epochs only grow along one history), then the higher version (more changes).
  *   <li>{@link ScheduleRecord}: the later handled due time (cron only moves forward), then the
  *       higher epoch.
- *   <li>{@link ScheduleRunRecord}: a STARTED run over a missed or skipped one (the fire made a job).
+ *   <li>{@link ScheduleRunRecord}: a STARTED run over a missed or skipped one (the fire made a
+ *       job).
  *   <li>Anything else, and ties: the copy already there.
  * </ul>
  */
@@ -35,11 +36,13 @@ public final class NewestWinsMergePolicy<V, T extends MergingValue<V>>
   private static final Comparator<TaskBlock> BLOCKS =
       Comparator.comparingLong(TaskBlock::epoch).thenComparingLong(TaskBlock::version);
   private static final Comparator<ScheduleRecord> SCHEDULES =
-      Comparator.comparingLong((ScheduleRecord r) -> r.lastFireMillis() == null
-              ? Long.MIN_VALUE : r.lastFireMillis())
+      Comparator.comparingLong(
+              (ScheduleRecord r) ->
+                  r.lastFireMillis() == null ? Long.MIN_VALUE : r.lastFireMillis())
           .thenComparingLong(ScheduleRecord::epoch);
-  private static final Comparator<ScheduleRunRecord> RUNS = Comparator.comparingInt(
-      (ScheduleRunRecord r) -> r.outcome() == ScheduleRun.Outcome.STARTED ? 1 : 0);
+  private static final Comparator<ScheduleRunRecord> RUNS =
+      Comparator.comparingInt(
+          (ScheduleRunRecord r) -> r.outcome() == ScheduleRun.Outcome.STARTED ? 1 : 0);
 
   /** Hazelcast makes one per map from the class name. */
   public NewestWinsMergePolicy() {}

@@ -37,23 +37,26 @@ import org.slf4j.LoggerFactory;
  * jobs to workers round-robin ({@link Dispatcher}), and take jobs back from workers that are gone
  * ({@link JobCommand.Reclaim}).
  *
- * <p>Concurrency: everything runs on one thread ({@code grid-dispatch}); map events and
- * membership changes are queued to it. A session lives for one epoch: {@link #activate} starts
- * one, {@link #deactivate} (or losing the lease, checked before every batch) ends it. Every write
- * carries the session's epoch, so a session that outlives its lease is fenced by {@link
- * JobUpdate} and by the workers.
+ * <p>Concurrency: everything runs on one thread ({@code grid-dispatch}); map events and membership
+ * changes are queued to it. A session lives for one epoch: {@link #activate} starts one, {@link
+ * #deactivate} (or losing the lease, checked before every batch) ends it. Every write carries the
+ * session's epoch, so a session that outlives its lease is fenced by {@link JobUpdate} and by the
+ * workers.
  */
 public final class PrimaryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrimaryService.class);
   private static final Object WAKE = new Object();
   private static final int BATCH = 512;
+
   /**
-   * An array whose tasks run this long or longer (on average, once some have ended) is handed
-   * out one task per free slot; shorter ones in deeper slices (see {@link Dispatcher}).
+   * An array whose tasks run this long or longer (on average, once some have ended) is handed out
+   * one task per free slot; shorter ones in deeper slices (see {@link Dispatcher}).
    */
   static final double FAST_TASK_MILLIS = 50;
+
   /** About how long a slice's tasks wait on their worker, started but not yet running. */
   static final double SLICE_WAIT_MILLIS = 100;
+
   /** The most tasks per slot a worker holds of a fast array. */
   static final int MAX_DEPTH = 64;
 
@@ -67,10 +70,13 @@ public final class PrimaryService implements AutoCloseable {
    *     longer than a worker that is frozen or cut off takes to stop them itself (the node's
    *     fence), so a job never runs on it and elsewhere at the same time
    */
-  public record Settings(Duration tick, Duration reconcileEvery, Duration dispatchTimeout,
-      Duration reclaimGrace) {
+  public record Settings(
+      Duration tick, Duration reconcileEvery, Duration dispatchTimeout, Duration reclaimGrace) {
     public static Settings defaults() {
-      return new Settings(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(5),
+      return new Settings(
+          Duration.ofMillis(100),
+          Duration.ofMillis(500),
+          Duration.ofSeconds(5),
           Duration.ofSeconds(4));
     }
 
@@ -88,50 +94,60 @@ public final class PrimaryService implements AutoCloseable {
   private final ExecutorService loop;
   private final AtomicLong dispatched = new AtomicLong();
   private final HazelcastListeners listeners;
+
   /** Logs where the loop waits when one pass takes over 10 s. */
-  private final StallWatch watch = new StallWatch("dispatch", Duration.ofSeconds(10),
-      System::nanoTime);
+  private final StallWatch watch =
+      new StallWatch("dispatch", Duration.ofSeconds(10), System::nanoTime);
+
   private volatile Session session;
   private volatile boolean closed;
 
   /**
    * A service that dispatches nothing until {@link #activate}d. Its map and membership listeners
    * are registered here, once, when the node starts, and feed whichever session is active:
-   * registering or removing a listener is a call to every member that Hazelcast retries, without
-   * a bound, while a member is cut off (it held a node's role change for 80 s in a chaos run), so
-   * a change of primary must not make one.
+   * registering or removing a listener is a call to every member that Hazelcast retries, without a
+   * bound, while a member is cut off (it held a node's role change for 80 s in a chaos run), so a
+   * change of primary must not make one.
    */
-  public PrimaryService(HazelcastInstance hz, JobTable table, Clock clock,
-      LongPredicate holdsLease, Settings settings) {
+  public PrimaryService(
+      HazelcastInstance hz,
+      JobTable table,
+      Clock clock,
+      LongPredicate holdsLease,
+      Settings settings) {
     this.hz = hz;
     this.table = table;
     this.clock = clock;
     this.holdsLease = holdsLease;
     this.settings = settings;
-    this.loop = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "grid-dispatch");
-      t.setDaemon(true);
-      return t;
-    });
+    this.loop =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "grid-dispatch");
+              t.setDaemon(true);
+              return t;
+            });
     this.listeners = new HazelcastListeners("dispatch");
     listeners.onEntries(table.map(), new Events<JobId, JobRecord>(this::offer));
     listeners.onEntries(table.blockMap(), new Events<String, TaskBlock>(this::offer));
-    listeners.onMembers(hz, new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent e) {
-        offer(WAKE);
-      }
+    listeners.onMembers(
+        hz,
+        new MembershipListener() {
+          @Override
+          public void memberAdded(MembershipEvent e) {
+            offer(WAKE);
+          }
 
-      @Override
-      public void memberRemoved(MembershipEvent e) {
-        Session s = session;
-        if (s != null) {
-          s.nextReconcile = 0;
-          s.rereadBlocks = true;
-          s.inbox.offer(WAKE);
-        }
-      }
-    });
+          @Override
+          public void memberRemoved(MembershipEvent e) {
+            Session s = session;
+            if (s != null) {
+              s.nextReconcile = 0;
+              s.rereadBlocks = true;
+              s.inbox.offer(WAKE);
+            }
+          }
+        });
   }
 
   /** Hands an event to the active session; without one, it is dropped (a session reads all). */
@@ -199,21 +215,31 @@ public final class PrimaryService implements AutoCloseable {
     final long epoch;
     final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     final JobIndex index = new JobIndex();
+
     /** The blocks of arrays' tasks that have not all ended. */
     final BlockIndex blocks = new BlockIndex();
+
     final Map<JobId, Long> dispatchSeen = new HashMap<>();
+
     /** When each dispatched slot ({@code block:slot:attempt}) was first seen unstarted. */
     Map<String, Long> slotsSeen = new HashMap<>();
+
     /** When ({@link System#nanoTime}) this session first saw each worker that holds jobs gone. */
     final Map<String, Long> goneSince = new HashMap<>();
+
     volatile boolean stopped;
+
     /** Whether the first pass has read every unfinished job and block. */
     boolean loaded;
+
     String lastWorker;
+
     /** Set when a job ended or a waiting one came: waiting jobs are decided again. */
     boolean dependenciesChanged = true;
+
     /** Set to 0 by the membership listener to reconcile at once. */
     volatile long nextReconcile;
+
     /**
      * Set when the blocks must be read again: when a member left (the map events of a write its
      * owner applied just before it died can be lost).
@@ -266,10 +292,9 @@ public final class PrimaryService implements AutoCloseable {
     }
 
     /**
-     * The loop lives as long as the session: a failed pass (a Hazelcast call that times out
-     * while partitions migrate, say) is logged and retried, and a moment without the lease (a
-     * renewal late after a pause) skips the work rather than ending the loop. Only {@link
-     * #stop} ends it.
+     * The loop lives as long as the session: a failed pass (a Hazelcast call that times out while
+     * partitions migrate, say) is logged and retried, and a moment without the lease (a renewal
+     * late after a pause) skips the work rather than ending the loop. Only {@link #stop} ends it.
      */
     void run() {
       while (!stopped && !closed) {
@@ -292,8 +317,8 @@ public final class PrimaryService implements AutoCloseable {
 
     /**
      * Reads the blocks with unfinished tasks, and the blocks known here that are not among them:
-     * those ended (or were deleted) since, maybe by a write whose owner died before its event
-     * went out, and a stale copy here would hold its worker's slots for ever.
+     * those ended (or were deleted) since, maybe by a write whose owner died before its event went
+     * out, and a stale copy here would hold its worker's slots for ever.
      */
     void readBlocks(long now) {
       Set<String> read = new HashSet<>();
@@ -338,9 +363,14 @@ public final class PrimaryService implements AutoCloseable {
       }
       JobRecord known = index.get(u.record().id());
       if (known != null && known.version() > u.record().version()) {
-        LOG.info("job {}: the copy known here (v{}, {}) is not the record (v{}, {}): {}",
-            u.record().id(), known.version(), known.state(), u.record().version(),
-            u.record().state(), u.refusal());
+        LOG.info(
+            "job {}: the copy known here (v{}, {}) is not the record (v{}, {}): {}",
+            u.record().id(),
+            known.version(),
+            known.state(),
+            u.record().version(),
+            u.record().state(),
+            u.refusal());
       }
       index.correct(u.record(), now);
     }
@@ -374,8 +404,8 @@ public final class PrimaryService implements AutoCloseable {
      * Decides every waiting job and array from the parents' replicated records ({@link
      * DependencyCheck}): queued, cancelled with the reason, or left waiting. A parent still
      * unfinished here is not looked up; others are read from the map, an array's tasks counted
-     * where its blocks live. An array's blocks are decided before its own record, so a primary
-     * that fails over between the two decides the array again, the same way.
+     * where its blocks live. An array's blocks are decided before its own record, so a primary that
+     * fails over between the two decides the array again, the same way.
      */
     void resolveWaiting() {
       List<JobRecord> waiting = index.waiting();
@@ -386,16 +416,19 @@ public final class PrimaryService implements AutoCloseable {
       Map<JobId, DependencyCheck.Parent> parents = new HashMap<>();
       List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
       for (JobRecord r : waiting) {
-        DependencyCheck.Decision d = DependencyCheck.decide(r.spec().after(),
-            id -> parents.computeIfAbsent(id, this::parent));
+        DependencyCheck.Decision d =
+            DependencyCheck.decide(
+                r.spec().after(), id -> parents.computeIfAbsent(id, this::parent));
         if (d.to() == null || !live()) {
           continue;
         }
         if (r.arrayParent() && !resolveBlocks(r.id(), d, now)) {
           continue;
         }
-        results.add(table.updateAsync(r.id(),
-            new JobCommand.Resolve(epoch, d.to(), d.reason(), now)).toCompletableFuture());
+        results.add(
+            table
+                .updateAsync(r.id(), new JobCommand.Resolve(epoch, d.to(), d.reason(), now))
+                .toCompletableFuture());
       }
       for (CompletableFuture<UpdateResult> f : results) {
         try {
@@ -411,16 +444,20 @@ public final class PrimaryService implements AutoCloseable {
     private boolean resolveBlocks(JobId arrayId, DependencyCheck.Decision d, long now) {
       List<CompletableFuture<BlockUpdate.Result>> results = new ArrayList<>();
       for (TaskBlock b : table.blocksOf(arrayId)) {
-        results.add(table.updateBlockAsync(b.key(),
-            new BlockCommand.Resolve(epoch, d.to(), d.reason(), now)).toCompletableFuture());
+        results.add(
+            table
+                .updateBlockAsync(b.key(), new BlockCommand.Resolve(epoch, d.to(), d.reason(), now))
+                .toCompletableFuture());
       }
       boolean all = true;
       for (CompletableFuture<BlockUpdate.Result> f : results) {
         try {
           seen(f.join(), now);
         } catch (RuntimeException e) {
-          LOG.warn("a dependency decision for array {} could not be written; deciding again"
-              + " later", arrayId, e);
+          LOG.warn(
+              "a dependency decision for array {} could not be written; deciding again" + " later",
+              arrayId,
+              e);
           all = false;
         }
       }
@@ -443,8 +480,8 @@ public final class PrimaryService implements AutoCloseable {
         return new DependencyCheck.Parent(id, r.state(), null);
       }
       Map<JobState, Integer> counts = table.arrayCounts(id);
-      return new DependencyCheck.Parent(id, ArrayProgress.state(counts),
-          ArrayProgress.describe(counts));
+      return new DependencyCheck.Parent(
+          id, ArrayProgress.state(counts), ArrayProgress.describe(counts));
     }
 
     /** Work an earlier primary dispatched that has not started: hand it over again. */
@@ -477,14 +514,21 @@ public final class PrimaryService implements AutoCloseable {
       for (int i = 0; i < slots.length; i++) {
         attempts[i] = b.attempts()[slots[i]];
       }
-      return new TaskSlice(b.arrayId(), array.spec(), b.block(), b.node(slots[0]),
-          b.workerId(slots[0]), slots, attempts, epoch);
+      return new TaskSlice(
+          b.arrayId(),
+          array.spec(),
+          b.block(),
+          b.node(slots[0]),
+          b.workerId(slots[0]),
+          slots,
+          attempts,
+          epoch);
     }
 
     /**
-     * Hands queued work to workers with room ({@link Dispatcher}): jobs one per free slot,
-     * arrays' tasks in slices. Only as many queued jobs are taken from the index as there are
-     * free slots: the loop runs after every batch of map events, mostly with every slot taken.
+     * Hands queued work to workers with room ({@link Dispatcher}): jobs one per free slot, arrays'
+     * tasks in slices. Only as many queued jobs are taken from the index as there are free slots:
+     * the loop runs after every batch of map events, mostly with every slot taken.
      */
     void dispatch() {
       Map<String, Member> byName = new HashMap<>();
@@ -500,8 +544,11 @@ public final class PrimaryService implements AutoCloseable {
         }
         byName.put(name, m);
         String uuid = m.getUuid().toString();
-        Dispatcher.Worker w = new Dispatcher.Worker(name, Integer.parseInt(slots),
-            singles.getOrDefault(uuid, 0) + tasks.getOrDefault(uuid, 0));
+        Dispatcher.Worker w =
+            new Dispatcher.Worker(
+                name,
+                Integer.parseInt(slots),
+                singles.getOrDefault(uuid, 0) + tasks.getOrDefault(uuid, 0));
         workers.add(w);
         free += w.free();
       }
@@ -517,8 +564,10 @@ public final class PrimaryService implements AutoCloseable {
       List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
       for (Dispatcher.Assignment a : plan.assignments()) {
         String workerId = byName.get(a.worker()).getUuid().toString();
-        results.add(table.updateAsync(a.job(),
-            new JobCommand.Dispatch(epoch, a.worker(), workerId, now)).toCompletableFuture());
+        results.add(
+            table
+                .updateAsync(a.job(), new JobCommand.Dispatch(epoch, a.worker(), workerId, now))
+                .toCompletableFuture());
       }
       List<CompletableFuture<BlockUpdate.Result>> sliced = dispatchSlices(plan, byName, now);
       lastWorker = plan.lastWorker();
@@ -581,18 +630,18 @@ public final class PrimaryService implements AutoCloseable {
           continue;
         }
         Integer limit = r.spec().array().limit();
-        int room = limit == null ? Integer.MAX_VALUE
-            : Math.max(0, limit - blocks.activeTasks(r.id()));
+        int room =
+            limit == null ? Integer.MAX_VALUE : Math.max(0, limit - blocks.activeTasks(r.id()));
         out.add(new Dispatcher.Array(r.id(), blocks.queuedTasks(r.id()), room, depth(r)));
       }
       return out;
     }
 
     /**
-     * Tasks per slot a worker may hold of this array: 1 for a capped array (its cap counts
-     * tasks held, and a user capping at 50 expects 50 to run) and for tasks of unknown or long
-     * run time; for short tasks, enough that a started task waits about {@value
-     * #SLICE_WAIT_MILLIS} ms for its slot, at most {@value #MAX_DEPTH}.
+     * Tasks per slot a worker may hold of this array: 1 for a capped array (its cap counts tasks
+     * held, and a user capping at 50 expects 50 to run) and for tasks of unknown or long run time;
+     * for short tasks, enough that a started task waits about {@value #SLICE_WAIT_MILLIS} ms for
+     * its slot, at most {@value #MAX_DEPTH}.
      */
     private int depth(JobRecord array) {
       Double mean = blocks.meanMillis(array.id());
@@ -603,8 +652,8 @@ public final class PrimaryService implements AutoCloseable {
     }
 
     /** Writes the plan's slices: the queued slots of each array, a block at a time. */
-    private List<CompletableFuture<BlockUpdate.Result>> dispatchSlices(Dispatcher.Plan plan,
-        Map<String, Member> byName, long now) {
+    private List<CompletableFuture<BlockUpdate.Result>> dispatchSlices(
+        Dispatcher.Plan plan, Map<String, Member> byName, long now) {
       List<CompletableFuture<BlockUpdate.Result>> out = new ArrayList<>();
       Map<String, java.util.BitSet> taken = new HashMap<>();
       for (Dispatcher.Slice s : plan.slices()) {
@@ -624,8 +673,12 @@ public final class PrimaryService implements AutoCloseable {
             }
           }
           if (!slots.isEmpty()) {
-            out.add(table.updateBlockAsync(b.key(), new BlockCommand.Dispatch(epoch, s.worker(),
-                workerId, toArray(slots), now)).toCompletableFuture());
+            out.add(
+                table
+                    .updateBlockAsync(
+                        b.key(),
+                        new BlockCommand.Dispatch(epoch, s.worker(), workerId, toArray(slots), now))
+                    .toCompletableFuture());
           }
         }
       }
@@ -656,13 +709,18 @@ public final class PrimaryService implements AutoCloseable {
         } else if (r.state() == JobState.DISPATCHED) {
           long seen = dispatchSeen.computeIfAbsent(r.id(), id -> now);
           if (now - seen > settings.dispatchTimeout().toMillis()) {
-            reason = "worker " + r.node() + " did not start it within "
-                + settings.dispatchTimeout().toSeconds() + "s";
+            reason =
+                "worker "
+                    + r.node()
+                    + " did not start it within "
+                    + settings.dispatchTimeout().toSeconds()
+                    + "s";
           }
         }
         if (reason != null && live()) {
-          UpdateResult u = table.update(r.id(),
-              new JobCommand.Reclaim(epoch, r.attempt(), !workerGone, reason, now));
+          UpdateResult u =
+              table.update(
+                  r.id(), new JobCommand.Reclaim(epoch, r.attempt(), !workerGone, reason, now));
           seen(u, now);
           if (u.applied()) {
             LOG.info("job {} taken back: {} -> {}", r.id(), reason, u.record().state());
@@ -671,18 +729,21 @@ public final class PrimaryService implements AutoCloseable {
       }
       reconcileBlocks(live, stillGone, now);
       goneSince.keySet().retainAll(stillGone);
-      dispatchSeen.keySet().removeIf(id -> {
-        JobRecord r = index.get(id);
-        return r == null || r.state() != JobState.DISPATCHED;
-      });
+      dispatchSeen
+          .keySet()
+          .removeIf(
+              id -> {
+                JobRecord r = index.get(id);
+                return r == null || r.state() != JobState.DISPATCHED;
+              });
       index.pruneEnded(now - 60_000);
       blocks.pruneEnded(now - 60_000);
     }
 
     /**
-     * The same for arrays' tasks, a block and a worker at a time: every task of a worker gone
-     * past the grace in one {@link BlockCommand.Reclaim}, and the slots a live worker left
-     * unstarted past the dispatch timeout in another.
+     * The same for arrays' tasks, a block and a worker at a time: every task of a worker gone past
+     * the grace in one {@link BlockCommand.Reclaim}, and the slots a live worker left unstarted
+     * past the dispatch timeout in another.
      */
     private void reconcileBlocks(Set<String> live, Set<String> stillGone, long now) {
       Map<String, Long> seenNow = new HashMap<>();
@@ -711,8 +772,18 @@ public final class PrimaryService implements AutoCloseable {
           }
         }
         for (String worker : gone) {
-          reclaim(b, new BlockCommand.Reclaim(epoch, worker, null, null, false, maxRetries,
-              "worker " + nodeOf(b, worker) + " left the grid", now), now);
+          reclaim(
+              b,
+              new BlockCommand.Reclaim(
+                  epoch,
+                  worker,
+                  null,
+                  null,
+                  false,
+                  maxRetries,
+                  "worker " + nodeOf(b, worker) + " left the grid",
+                  now),
+              now);
         }
         for (Map.Entry<String, List<Integer>> e : unstarted.entrySet()) {
           int[] slots = toArray(e.getValue());
@@ -720,9 +791,22 @@ public final class PrimaryService implements AutoCloseable {
           for (int i = 0; i < slots.length; i++) {
             attempts[i] = b.attempts()[slots[i]];
           }
-          reclaim(b, new BlockCommand.Reclaim(epoch, e.getKey(), slots, attempts, true,
-              maxRetries, "worker " + nodeOf(b, e.getKey()) + " did not start it within "
-                  + settings.dispatchTimeout().toSeconds() + "s", now), now);
+          reclaim(
+              b,
+              new BlockCommand.Reclaim(
+                  epoch,
+                  e.getKey(),
+                  slots,
+                  attempts,
+                  true,
+                  maxRetries,
+                  "worker "
+                      + nodeOf(b, e.getKey())
+                      + " did not start it within "
+                      + settings.dispatchTimeout().toSeconds()
+                      + "s",
+                  now),
+              now);
         }
       }
       slotsSeen = seenNow;
@@ -735,7 +819,10 @@ public final class PrimaryService implements AutoCloseable {
       BlockUpdate.Result u = table.updateBlock(b.key(), command);
       seen(u, now);
       if (u.applied()) {
-        LOG.info("{} tasks of array {} taken back: {}", u.changed().length, b.arrayId(),
+        LOG.info(
+            "{} tasks of array {} taken back: {}",
+            u.changed().length,
+            b.arrayId(),
             command.reason());
       }
     }
@@ -746,8 +833,8 @@ public final class PrimaryService implements AutoCloseable {
     }
 
     /**
-     * Whether the worker has been gone for the reclaim grace (counted from when this session
-     * first saw it gone, on the monotonic clock: a wall-clock step must not cut it short).
+     * Whether the worker has been gone for the reclaim grace (counted from when this session first
+     * saw it gone, on the monotonic clock: a wall-clock step must not cut it short).
      */
     private boolean goneLongEnough(String workerId) {
       long monotonic = System.nanoTime();
@@ -759,16 +846,18 @@ public final class PrimaryService implements AutoCloseable {
   /**
    * Map events, queued to the dispatch thread. Records loaded from the blob store after a full
    * restart come as LOADED events, which an added-listener does not hear; the grid loads them
-   * before it dispatches (and the session's first pass reads the map), so hearing them here
-   * only matters if a load ever runs while a primary dispatches.
+   * before it dispatches (and the session's first pass reads the map), so hearing them here only
+   * matters if a load ever runs while a primary dispatches.
    *
    * <p>Records a member accepted while it was cut off (a node paused past the failure detection
-   * wakes up as a grid of one and takes jobs until Hazelcast merges it back) come as MERGED
-   * events: without hearing them the primary never dispatched those jobs.
+   * wakes up as a grid of one and takes jobs until Hazelcast merges it back) come as MERGED events:
+   * without hearing them the primary never dispatched those jobs.
    */
   private record Events<K, V>(Consumer<Object> inbox)
-      implements EntryAddedListener<K, V>, EntryUpdatedListener<K, V>,
-          EntryLoadedListener<K, V>, EntryMergedListener<K, V> {
+      implements EntryAddedListener<K, V>,
+          EntryUpdatedListener<K, V>,
+          EntryLoadedListener<K, V>,
+          EntryMergedListener<K, V> {
     @Override
     public void entryMerged(EntryEvent<K, V> e) {
       inbox.accept(e.getValue());

@@ -23,14 +23,14 @@ import java.util.TreeSet;
  *   <li>An ended job expires once it ended more than the policy's age ago (unless the age is 0).
  *   <li>A cron job ({@code cron.NAME.DUE}) also expires once its due time is not among the newest
  *       {@code keepRuns} due times of its schedule (its own keepRuns, else the policy's; 0 keeps
- *       all). A schedule's due times are those of its jobs and of its run records together, so
- *       its jobs and its history shrink alike.
+ *       all). A schedule's due times are those of its jobs and of its run records together, so its
+ *       jobs and its history shrink alike.
  *   <li>An array expires as one: its own record (which never runs) and all its tasks, once every
  *       task has ended and the last of them ended more than the age ago (its own record's last
  *       change counts too: an array cancelled before its tasks were created). Until then none of
- *       its tasks expires, so its status keeps counting them all. A task whose array record is
- *       not in the snapshot expires by its own age, as a job of its own. An array of a schedule
- *       also follows the cron rules below, as one job.
+ *       its tasks expires, so its status keeps counting them all. A task whose array record is not
+ *       in the snapshot expires by its own age, as a job of its own. An array of a schedule also
+ *       follows the cron rules below, as one job.
  *   <li>A run record goes with its job when the job expires; one without a job in the snapshot
  *       (missed, skipped, or whose job is gone) expires by the age of its due time or by count.
  *   <li>What cron still needs stays: of a schedule that exists, nothing due at or after its last
@@ -38,9 +38,9 @@ import java.util.TreeSet;
  *       twice), and not its latest job (the overlap policy reads it).
  * </ul>
  *
- * <p>The snapshot's parts must be read runs first, then schedules, then jobs: a run record's job
- * is created before the record, and a schedule's last handled due time only grows, so an older
- * part can only make the plan keep more.
+ * <p>The snapshot's parts must be read runs first, then schedules, then jobs: a run record's job is
+ * created before the record, and a schedule's last handled due time only grows, so an older part
+ * can only make the plan keep more.
  */
 final class RetentionPlanner {
   private RetentionPlanner() {}
@@ -49,17 +49,17 @@ final class RetentionPlanner {
   record ScheduleView(String name, long handledUntilMillis, JobId lastJobId, int keepRuns) {}
 
   /** The state retention decides from. */
-  record Snapshot(List<JobSummary> jobs, List<ScheduleView> schedules,
-      List<ScheduleRunRecord> runs) {}
+  record Snapshot(
+      List<JobSummary> jobs, List<ScheduleView> schedules, List<ScheduleRunRecord> runs) {}
 
   /**
    * What to delete.
    *
-   * @param jobs ended jobs to delete with their output and their run record, oldest end first;
-   *     an array's tasks come together, followed by the array's own record
+   * @param jobs ended jobs to delete with their output and their run record, oldest end first; an
+   *     array's tasks come together, followed by the array's own record
    * @param runs keys of run records to delete that belong to no job in {@code jobs}
-   * @param arrays which of {@code jobs} are arrays' own records: they never end themselves, so
-   *     they are deleted as arrays, not as ended jobs
+   * @param arrays which of {@code jobs} are arrays' own records: they never end themselves, so they
+   *     are deleted as arrays, not as ended jobs
    */
   record Plan(List<JobId> jobs, List<String> runs, Set<JobId> arrays) {
     Plan(List<JobId> jobs, List<String> runs) {
@@ -102,8 +102,9 @@ final class RetentionPlanner {
         expires = old;
       } else {
         CronFire f = fire.get();
-        expires = cronMayForget(schedules.get(f.schedule()), f.dueMillis(), u.id())
-            && (old || beyondCount(oldestKept, f.schedule(), f.dueMillis()));
+        expires =
+            cronMayForget(schedules.get(f.schedule()), f.dueMillis(), u.id())
+                && (old || beyondCount(oldestKept, f.schedule(), f.dueMillis()));
       }
       if (expires) {
         for (JobSummary t : u.tasks()) {
@@ -117,8 +118,9 @@ final class RetentionPlanner {
     }
 
     List<ScheduleRunRecord> runRecords = new ArrayList<>(snapshot.runs());
-    runRecords.sort(Comparator.comparingLong(ScheduleRunRecord::fireMillis)
-        .thenComparing(ScheduleRunRecord::schedule));
+    runRecords.sort(
+        Comparator.comparingLong(ScheduleRunRecord::fireMillis)
+            .thenComparing(ScheduleRunRecord::schedule));
     List<String> runs = new ArrayList<>();
     for (ScheduleRunRecord r : runRecords) {
       if (!cronMayForget(schedules.get(r.schedule()), r.fireMillis(), null)) {
@@ -136,8 +138,8 @@ final class RetentionPlanner {
 
   /**
    * The ended jobs and arrays, oldest end first: jobs outside arrays that have ended, and arrays
-   * whose tasks have all ended (a task goes with its array, never alone, unless its array's
-   * record is not in the snapshot).
+   * whose tasks have all ended (a task goes with its array, never alone, unless its array's record
+   * is not in the snapshot).
    */
   private static List<Unit> endedUnits(List<JobSummary> all) {
     Map<JobId, List<JobSummary>> tasksOf = new HashMap<>();
@@ -194,12 +196,13 @@ final class RetentionPlanner {
    * Per schedule with more due times than it keeps, the oldest due time it keeps; schedules that
    * keep all their runs, or have no more than they keep, are absent.
    */
-  private static Map<String, Long> oldestKeptDue(Snapshot snapshot,
-      Map<String, ScheduleView> schedules, int defaultKeep) {
+  private static Map<String, Long> oldestKeptDue(
+      Snapshot snapshot, Map<String, ScheduleView> schedules, int defaultKeep) {
     Map<String, TreeSet<Long>> dues = new HashMap<>();
     for (JobSummary j : snapshot.jobs()) {
-      CronFire.of(j.id()).ifPresent(
-          f -> dues.computeIfAbsent(f.schedule(), k -> new TreeSet<>()).add(f.dueMillis()));
+      CronFire.of(j.id())
+          .ifPresent(
+              f -> dues.computeIfAbsent(f.schedule(), k -> new TreeSet<>()).add(f.dueMillis()));
     }
     for (ScheduleRunRecord r : snapshot.runs()) {
       dues.computeIfAbsent(r.schedule(), k -> new TreeSet<>()).add(r.fireMillis());

@@ -4,19 +4,18 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How long the grid keeps what finished jobs leave behind: their records, their output and the
- * run history of schedules. {@code bin/grid-node --retain-jobs} and {@code --keep-runs} map onto
- * it.
+ * How long the grid keeps what finished jobs leave behind: their records, their output and the run
+ * history of schedules. {@code bin/grid-node --retain-jobs} and {@code --keep-runs} map onto it.
  *
  * <pre>{@code
  * RetentionPolicy week = RetentionPolicy.defaults();                    // 7 days, 100 runs
  * RetentionPolicy all = new RetentionPolicy(Duration.ZERO, 0, Duration.ofMinutes(1), 500);
  * }</pre>
  *
- * @param maxAge a finished job older than this (since it ended) is deleted with its output;
- *     {@link Duration#ZERO} keeps every job, whatever its age
- * @param keepRuns each schedule keeps its newest this many runs (jobs and run records), unless
- *     its own {@code keepRuns} says otherwise; 0 keeps every run
+ * @param maxAge a finished job older than this (since it ended) is deleted with its output; {@link
+ *     Duration#ZERO} keeps every job, whatever its age
+ * @param keepRuns each schedule keeps its newest this many runs (jobs and run records), unless its
+ *     own {@code keepRuns} says otherwise; 0 keeps every run
  * @param sweepEvery how often the primary looks for what to delete
  * @param batchSize how many jobs are deleted before the primary checks it still holds the lease
  */
@@ -50,8 +49,8 @@ public record RetentionPolicy(Duration maxAge, int keepRuns, Duration sweepEvery
 
   /** Seven days, the newest 100 runs of each schedule, a sweep a minute. */
   public static RetentionPolicy defaults() {
-    return new RetentionPolicy(DEFAULT_MAX_AGE, DEFAULT_KEEP_RUNS, DEFAULT_SWEEP_EVERY,
-        DEFAULT_BATCH_SIZE);
+    return new RetentionPolicy(
+        DEFAULT_MAX_AGE, DEFAULT_KEEP_RUNS, DEFAULT_SWEEP_EVERY, DEFAULT_BATCH_SIZE);
   }
 
   /** Whether jobs expire by age at all. */

@@ -19,25 +19,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retention on the primary: every {@link RetentionPolicy#sweepEvery()}, deletes the ended jobs
- * (an array with all its tasks) and run records that {@link RetentionPlanner} says are no longer
- * kept, with the jobs' output.
+ * Retention on the primary: every {@link RetentionPolicy#sweepEvery()}, deletes the ended jobs (an
+ * array with all its tasks) and run records that {@link RetentionPlanner} says are no longer kept,
+ * with the jobs' output.
  *
- * <p>Order. A job's output blobs go first, then its run record, then its record. The record is
- * what a sweep finds a job by: were it deleted first, a sweep cut short would leave output blobs
- * no sweep could find again. For the same reason an array's tasks go before the array's own
- * record. This way a sweep cut short (a crash, a lost lease) leaves a record
- * whose output is partly gone, for a job that was expiring anyway, and the next sweep, here or on
- * the next primary, finishes it. A reader of such a job sees empty output, as for a job that
- * printed nothing.
+ * <p>Order. A job's output blobs go first, then its run record, then its record. The record is what
+ * a sweep finds a job by: were it deleted first, a sweep cut short would leave output blobs no
+ * sweep could find again. For the same reason an array's tasks go before the array's own record.
+ * This way a sweep cut short (a crash, a lost lease) leaves a record whose output is partly gone,
+ * for a job that was expiring anyway, and the next sweep, here or on the next primary, finishes it.
+ * A reader of such a job sees empty output, as for a job that printed nothing.
  *
  * <p>Safety. Every step is idempotent (deleting what is gone is a no-op), and only what can never
- * change again is deleted: a job record only while it is ended (checked where it lives, see
- * {@link JobTable#forgetEnded}), an array's own record only once every task of it was seen ended
- * (a task never leaves an end, and an array gains no task after its submission), a cron job or
- * run record only once cron has handled later due times. So a sweep may run twice, or on two
- * primaries at once across a failover, and do no harm. The lease is checked between batches, so a
- * node that lost it stops soon.
+ * change again is deleted: a job record only while it is ended (checked where it lives, see {@link
+ * JobTable#forgetEnded}), an array's own record only once every task of it was seen ended (a task
+ * never leaves an end, and an array gains no task after its submission), a cron job or run record
+ * only once cron has handled later due times. So a sweep may run twice, or on two primaries at once
+ * across a failover, and do no harm. The lease is checked between batches, so a node that lost it
+ * stops soon.
  */
 public final class RetentionService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionService.class);
@@ -59,8 +58,14 @@ public final class RetentionService implements AutoCloseable {
    *     every blob under {@code outputRoot + ID + "/"}
    * @param holdsLease whether this node still holds the lease of an epoch
    */
-  public RetentionService(JobTable jobs, ScheduleTable schedules, BlobStore blobs,
-      String outputRoot, RetentionPolicy policy, Clock clock, LongPredicate holdsLease) {
+  public RetentionService(
+      JobTable jobs,
+      ScheduleTable schedules,
+      BlobStore blobs,
+      String outputRoot,
+      RetentionPolicy policy,
+      Clock clock,
+      LongPredicate holdsLease) {
     this.jobs = jobs;
     this.schedules = schedules;
     this.blobs = blobs;
@@ -68,11 +73,13 @@ public final class RetentionService implements AutoCloseable {
     this.policy = policy;
     this.clock = clock;
     this.holdsLease = holdsLease;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "grid-retention");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "grid-retention");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Starts sweeping under {@code epoch}, the first sweep one interval from now. */
@@ -83,11 +90,14 @@ public final class RetentionService implements AutoCloseable {
     deactivate();
     epoch = newEpoch;
     long every = policy.sweepEvery().toMillis();
-    sweeps = timer.scheduleWithFixedDelay(() -> sweepQuietly(newEpoch), every, every,
-        TimeUnit.MILLISECONDS);
-    LOG.info("retention running on this primary: jobs kept {}, runs kept per schedule {},"
-        + " epoch {}", policy.expiresByAge() ? policy.maxAge() : "forever",
-        policy.keepRuns() == 0 ? "all" : policy.keepRuns(), newEpoch);
+    sweeps =
+        timer.scheduleWithFixedDelay(
+            () -> sweepQuietly(newEpoch), every, every, TimeUnit.MILLISECONDS);
+    LOG.info(
+        "retention running on this primary: jobs kept {}, runs kept per schedule {}," + " epoch {}",
+        policy.expiresByAge() ? policy.maxAge() : "forever",
+        policy.keepRuns() == 0 ? "all" : policy.keepRuns(),
+        newEpoch);
   }
 
   /** Stops sweeping; a sweep under way stops at its next batch. Idempotent. */
@@ -162,8 +172,11 @@ public final class RetentionService implements AutoCloseable {
       runsDeleted += batch.size();
     }
     Result result = new Result(jobsDeleted, blobsDeleted, runsDeleted);
-    LOG.info("retention deleted {} ended jobs with {} output blobs, and {} run records",
-        jobsDeleted, blobsDeleted, runsDeleted);
+    LOG.info(
+        "retention deleted {} ended jobs with {} output blobs, and {} run records",
+        jobsDeleted,
+        blobsDeleted,
+        runsDeleted);
     return result;
   }
 
@@ -173,8 +186,12 @@ public final class RetentionService implements AutoCloseable {
     List<ScheduleView> views = new ArrayList<>();
     for (ScheduleRecord r : schedules.records()) {
       Integer own = r.spec().keepRuns();
-      views.add(new ScheduleView(r.name(), r.handledUntilMillis(), r.lastJobId(),
-          own != null ? own : policy.keepRuns()));
+      views.add(
+          new ScheduleView(
+              r.name(),
+              r.handledUntilMillis(),
+              r.lastJobId(),
+              own != null ? own : policy.keepRuns()));
     }
     return new Snapshot(jobs.summaries(), views, runs);
   }

@@ -6,8 +6,8 @@ import dev.grid.api.ScheduleSpec;
 
 /**
  * A schedule as stored in the replicated {@code schedules} map: what the user added, and how far
- * its fires have been handled. {@code lastFireMillis} only grows (see {@link ScheduleUpdate}), so
- * a new primary knows which due times are done.
+ * its fires have been handled. {@code lastFireMillis} only grows (see {@link ScheduleUpdate}), so a
+ * new primary knows which due times are done.
  *
  * @param spec the schedule as added
  * @param createdAtMillis when it was added; fires due before are not its fires
@@ -34,7 +34,7 @@ public record ScheduleRecord(
   }
 
   ScheduleInfo toInfo(Long nextFireMillis) {
-    return new ScheduleInfo(spec, paused, createdAtMillis, lastFireMillis,
-        paused ? null : nextFireMillis);
+    return new ScheduleInfo(
+        spec, paused, createdAtMillis, lastFireMillis, paused ? null : nextFireMillis);
   }
 }

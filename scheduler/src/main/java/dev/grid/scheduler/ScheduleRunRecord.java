@@ -4,8 +4,8 @@ import dev.grid.api.JobId;
 import dev.grid.api.ScheduleRun;
 
 /**
- * What one due time of a schedule became, in the replicated {@code schedule-runs} map under
- * {@code name@fireMillis}: one entry per due time, whatever the failovers.
+ * What one due time of a schedule became, in the replicated {@code schedule-runs} map under {@code
+ * name@fireMillis}: one entry per due time, whatever the failovers.
  */
 public record ScheduleRunRecord(
     String schedule, long fireMillis, ScheduleRun.Outcome outcome, JobId jobId, String reason) {

@@ -23,6 +23,7 @@ import java.util.Optional;
 public final class ScheduleTable {
   /** Schedules by name. */
   public static final String SCHEDULES_MAP = "schedules";
+
   /** What each due time became, by {@code name@fireMillis}. */
   public static final String RUNS_MAP = "schedule-runs";
 
@@ -40,8 +41,8 @@ public final class ScheduleTable {
 
   /** The parsed timing of a schedule; @every counts from its creation. */
   public static CronSchedule cron(ScheduleRecord r) {
-    return CronSchedule.parse(r.spec().cron(), r.spec().zone(),
-        Instant.ofEpochMilli(r.createdAtMillis()));
+    return CronSchedule.parse(
+        r.spec().cron(), r.spec().zone(), Instant.ofEpochMilli(r.createdAtMillis()));
   }
 
   /**
@@ -53,15 +54,21 @@ public final class ScheduleTable {
     ScheduleRecord r = new ScheduleRecord(spec, now, false, null, null, 0);
     cron(r);
     if (schedules.putIfAbsent(spec.name(), r) != null) {
-      throw new IllegalStateException("schedule '" + spec.name()
-          + "' exists: delete it first (bin/schedule delete " + spec.name() + ") or pick another name");
+      throw new IllegalStateException(
+          "schedule '"
+              + spec.name()
+              + "' exists: delete it first (bin/schedule delete "
+              + spec.name()
+              + ") or pick another name");
     }
     return info(r);
   }
 
   public List<ScheduleInfo> list() {
-    return records().stream().sorted(Comparator.comparing(ScheduleRecord::name))
-        .map(this::info).toList();
+    return records().stream()
+        .sorted(Comparator.comparing(ScheduleRecord::name))
+        .map(this::info)
+        .toList();
   }
 
   public Optional<ScheduleInfo> get(String name) {
@@ -90,9 +97,13 @@ public final class ScheduleTable {
     records.sort(Comparator.comparingLong(ScheduleRunRecord::fireMillis));
     List<ScheduleRun> out = new ArrayList<>(records.size());
     for (ScheduleRunRecord r : records) {
-      out.add(new ScheduleRun(r.fireMillis(), r.outcome(), r.jobId(),
-          r.jobId() == null ? null : jobs.get(r.jobId()).map(JobRecord::state).orElse(null),
-          r.reason()));
+      out.add(
+          new ScheduleRun(
+              r.fireMillis(),
+              r.outcome(),
+              r.jobId(),
+              r.jobId() == null ? null : jobs.get(r.jobId()).map(JobRecord::state).orElse(null),
+              r.reason()));
     }
     return Optional.of(out);
   }
@@ -123,8 +134,8 @@ public final class ScheduleTable {
   }
 
   /**
-   * Records what a due time became; the same due time always gets the same key. A started run
-   * is written over anything; a missed or skipped one never overwrites what is there.
+   * Records what a due time became; the same due time always gets the same key. A started run is
+   * written over anything; a missed or skipped one never overwrites what is there.
    */
   void recordRun(ScheduleRunRecord run) {
     if (run.outcome() == ScheduleRun.Outcome.STARTED) {
@@ -147,8 +158,7 @@ public final class ScheduleTable {
     Long next = null;
     try {
       long from = Math.max(r.handledUntilMillis(), clock.millis());
-      next = cron(r).nextAfter(Instant.ofEpochMilli(from)).map(Instant::toEpochMilli)
-          .orElse(null);
+      next = cron(r).nextAfter(Instant.ofEpochMilli(from)).map(Instant::toEpochMilli).orElse(null);
     } catch (IllegalArgumentException e) {
       // a stored schedule was valid when added; a zone database change could break it
     }

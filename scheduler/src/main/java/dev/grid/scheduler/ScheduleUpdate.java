@@ -20,12 +20,19 @@ public final class ScheduleUpdate {
     @Override
     public Boolean process(Map.Entry<String, ScheduleRecord> entry) {
       ScheduleRecord r = entry.getValue();
-      if (r == null || epoch < r.epoch()
+      if (r == null
+          || epoch < r.epoch()
           || (r.lastFireMillis() != null && r.lastFireMillis() >= fireMillis)) {
         return false;
       }
-      entry.setValue(new ScheduleRecord(r.spec(), r.createdAtMillis(), r.paused(), fireMillis,
-          jobId != null ? jobId : r.lastJobId(), epoch));
+      entry.setValue(
+          new ScheduleRecord(
+              r.spec(),
+              r.createdAtMillis(),
+              r.paused(),
+              fireMillis,
+              jobId != null ? jobId : r.lastJobId(),
+              epoch));
       return true;
     }
   }
@@ -47,8 +54,7 @@ public final class ScheduleUpdate {
         last = Math.max(last == null ? r.createdAtMillis() : last, atMillis);
       }
       ScheduleRecord next =
-          new ScheduleRecord(r.spec(), r.createdAtMillis(), paused, last, r.lastJobId(),
-              r.epoch());
+          new ScheduleRecord(r.spec(), r.createdAtMillis(), paused, last, r.lastJobId(), r.epoch());
       entry.setValue(next);
       return next;
     }

@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Says in the log when a piece of the primary's work has been running too long, and where it
- * waits: the thread's stack, once per piece. The primary's threads must never wait without
- * bound; when one does all the same (a Hazelcast call held up by a cut-off member, say), the log
- * shows the call instead of going silent.
+ * Says in the log when a piece of the primary's work has been running too long, and where it waits:
+ * the thread's stack, once per piece. The primary's threads must never wait without bound; when one
+ * does all the same (a Hazelcast call held up by a cut-off member, say), the log shows the call
+ * instead of going silent.
  *
  * <pre>{@code
  * try (StallWatch.Entry e = watch.enter("fire of 'backup' due 12:00:00")) {
@@ -34,18 +34,20 @@ final class StallWatch implements AutoCloseable {
   private final ScheduledExecutorService checker;
 
   /**
-   * Watches the work of {@code what} (for the log), reporting what runs longer than {@code
-   * after}; {@code nanos} is a monotonic clock ({@code System::nanoTime}).
+   * Watches the work of {@code what} (for the log), reporting what runs longer than {@code after};
+   * {@code nanos} is a monotonic clock ({@code System::nanoTime}).
    */
   StallWatch(String what, Duration after, LongSupplier nanos) {
     this.what = what;
     this.afterNanos = after.toNanos();
     this.nanos = nanos;
-    this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "grid-" + what + "-watch");
-      t.setDaemon(true);
-      return t;
-    });
+    this.checker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "grid-" + what + "-watch");
+              t.setDaemon(true);
+              return t;
+            });
     long every = Math.max(100, after.toMillis() / 4);
     checker.scheduleWithFixedDelay(this::check, every, every, TimeUnit.MILLISECONDS);
   }
@@ -60,21 +62,28 @@ final class StallWatch implements AutoCloseable {
   /** The pieces running longer than the limit now, reported or not. */
   int stalled() {
     long now = nanos.getAsLong();
-    return (int) running.keySet().stream().filter(e -> now - e.startedNanos >= afterNanos)
-        .count();
+    return (int) running.keySet().stream().filter(e -> now - e.startedNanos >= afterNanos).count();
   }
 
   void check() {
     long now = nanos.getAsLong();
-    running.forEach((e, reported) -> {
-      if (!reported && now - e.startedNanos >= afterNanos
-          && running.replace(e, Boolean.FALSE, Boolean.TRUE)) {
-        LOG.warn("{}: {} has been running for {} ms on {}, waiting in:\n  {}", what, e.task,
-            (now - e.startedNanos) / 1_000_000, e.thread.getName(),
-            Arrays.stream(e.thread.getStackTrace()).limit(40).map(String::valueOf)
-                .collect(Collectors.joining("\n  ")));
-      }
-    });
+    running.forEach(
+        (e, reported) -> {
+          if (!reported
+              && now - e.startedNanos >= afterNanos
+              && running.replace(e, Boolean.FALSE, Boolean.TRUE)) {
+            LOG.warn(
+                "{}: {} has been running for {} ms on {}, waiting in:\n  {}",
+                what,
+                e.task,
+                (now - e.startedNanos) / 1_000_000,
+                e.thread.getName(),
+                Arrays.stream(e.thread.getStackTrace())
+                    .limit(40)
+                    .map(String::valueOf)
+                    .collect(Collectors.joining("\n  ")));
+          }
+        });
   }
 
   @Override
@@ -98,8 +107,8 @@ final class StallWatch implements AutoCloseable {
     public void close() {
       Boolean reported = running.remove(this);
       if (Boolean.TRUE.equals(reported)) {
-        LOG.info("{}: {} ended after {} ms", what, task,
-            (nanos.getAsLong() - startedNanos) / 1_000_000);
+        LOG.info(
+            "{}: {} ended after {} ms", what, task, (nanos.getAsLong() - startedNanos) / 1_000_000);
       }
     }
   }

@@ -65,10 +65,13 @@ public record TaskBlock(
     Map<Integer, String> messages) {
   /** Tasks per block. */
   public static final int SIZE = 256;
+
   /** No exit code (yet). */
   public static final int NO_EXIT = Integer.MIN_VALUE;
+
   /** A user asked to cancel the task while it ran; its worker ends it CANCELLED. */
   static final byte CANCEL_REQUESTED = 1;
+
   /** Its output passed the cap. */
   static final byte TRUNCATED = 2;
 
@@ -100,8 +103,8 @@ public record TaskBlock(
   }
 
   /**
-   * The new blocks of an array: one per {@value #SIZE} indices that hold a task, every task
-   * {@code WAITING} if the array has dependencies, else {@code QUEUED}.
+   * The new blocks of an array: one per {@value #SIZE} indices that hold a task, every task {@code
+   * WAITING} if the array has dependencies, else {@code QUEUED}.
    */
   public static List<TaskBlock> created(JobId arrayId, JobSpec spec, long nowMillis) {
     JobState first = spec.after() == null ? JobState.QUEUED : JobState.WAITING;
@@ -130,9 +133,25 @@ public record TaskBlock(
     java.util.Arrays.fill(workers, (short) -1);
     int[] exits = new int[SIZE];
     java.util.Arrays.fill(exits, NO_EXIT);
-    return new TaskBlock(arrayId, block, now, 0, 0, states, new int[SIZE], new int[SIZE],
-        workers, List.of(), List.of(), new long[SIZE], new long[SIZE], exits, new long[SIZE],
-        new long[SIZE], new byte[SIZE], Map.of());
+    return new TaskBlock(
+        arrayId,
+        block,
+        now,
+        0,
+        0,
+        states,
+        new int[SIZE],
+        new int[SIZE],
+        workers,
+        List.of(),
+        List.of(),
+        new long[SIZE],
+        new long[SIZE],
+        exits,
+        new long[SIZE],
+        new long[SIZE],
+        new byte[SIZE],
+        Map.of());
   }
 
   /** The byte a state is kept as. */
@@ -223,8 +242,14 @@ public record TaskBlock(
     Long ended = endedAtMillis[slot] == 0 ? null : endedAtMillis[slot];
     String message = messages.get(slot);
     List<JobEvent> history = new ArrayList<>();
-    history.add(new JobEvent(spec.after() == null ? JobState.QUEUED : JobState.WAITING,
-        submittedAtMillis, null, 0, 0, null));
+    history.add(
+        new JobEvent(
+            spec.after() == null ? JobState.QUEUED : JobState.WAITING,
+            submittedAtMillis,
+            null,
+            0,
+            0,
+            null));
     if (attempt > 0 && state != JobState.QUEUED && state != JobState.WAITING) {
       long at = started != null ? started : ended != null ? ended : submittedAtMillis;
       history.add(new JobEvent(JobState.DISPATCHED, at, node, attempt, epoch, null));
@@ -232,17 +257,36 @@ public record TaskBlock(
         history.add(new JobEvent(JobState.RUNNING, started, node, attempt, epoch, null));
       }
     }
-    if (state != JobState.WAITING && state != JobState.DISPATCHED
-        && state != JobState.RUNNING && history.get(history.size() - 1).state() != state) {
+    if (state != JobState.WAITING
+        && state != JobState.DISPATCHED
+        && state != JobState.RUNNING
+        && history.get(history.size() - 1).state() != state) {
       long at = ended != null ? ended : submittedAtMillis;
       history.add(new JobEvent(state, at, node, attempt, epoch, message));
     }
     int index = indexOf(slot);
-    return new JobRecord(JobTable.taskId(arrayId, index), spec, state, node, workerId(slot),
-        attempt, epoch, retriesUsed[slot], cancelRequested(slot),
-        exitCodes[slot] == NO_EXIT ? null : exitCodes[slot], message, submittedAtMillis,
-        started, ended, stdoutBytes[slot], stderrBytes[slot], (flags[slot] & TRUNCATED) != 0,
-        version, history, arrayId, index);
+    return new JobRecord(
+        JobTable.taskId(arrayId, index),
+        spec,
+        state,
+        node,
+        workerId(slot),
+        attempt,
+        epoch,
+        retriesUsed[slot],
+        cancelRequested(slot),
+        exitCodes[slot] == NO_EXIT ? null : exitCodes[slot],
+        message,
+        submittedAtMillis,
+        started,
+        ended,
+        stdoutBytes[slot],
+        stderrBytes[slot],
+        (flags[slot] & TRUNCATED) != 0,
+        version,
+        history,
+        arrayId,
+        index);
   }
 
   /** Every task of this block as a record (see {@link #task}), by index. */

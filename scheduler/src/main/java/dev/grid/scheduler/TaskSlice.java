@@ -20,8 +20,15 @@ import java.util.List;
  * @param attempts the attempt each slot was dispatched as
  * @param epoch the dispatching primary's epoch
  */
-public record TaskSlice(JobId arrayId, JobSpec spec, int block, String node, String workerId,
-    int[] slots, int[] attempts, long epoch) {
+public record TaskSlice(
+    JobId arrayId,
+    JobSpec spec,
+    int block,
+    String node,
+    String workerId,
+    int[] slots,
+    int[] attempts,
+    long epoch) {
 
   /** The key of the slice's block. */
   public String blockKey() {
@@ -41,8 +48,27 @@ public record TaskSlice(JobId arrayId, JobSpec spec, int block, String node, Str
   /** The i-th task as a dispatched record, as a worker runs a job. */
   public JobRecord task(int i, long nowMillis) {
     int index = index(i);
-    return new JobRecord(JobTable.taskId(arrayId, index), spec, JobState.DISPATCHED, node,
-        workerId, attempts[i], epoch, 0, false, null, null, nowMillis, null, null, 0, 0, false,
-        0, List.<JobEvent>of(), arrayId, index);
+    return new JobRecord(
+        JobTable.taskId(arrayId, index),
+        spec,
+        JobState.DISPATCHED,
+        node,
+        workerId,
+        attempts[i],
+        epoch,
+        0,
+        false,
+        null,
+        null,
+        nowMillis,
+        null,
+        null,
+        0,
+        0,
+        false,
+        0,
+        List.<JobEvent>of(),
+        arrayId,
+        index);
   }
 }

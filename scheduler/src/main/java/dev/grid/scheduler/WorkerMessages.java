@@ -53,8 +53,8 @@ final class WorkerMessages {
   }
 
   /**
-   * "Run these jobs": the records one dispatch pass gave this worker, and the dispatching
-   * primary's epoch. One message per worker per pass rather than one per job.
+   * "Run these jobs": the records one dispatch pass gave this worker, and the dispatching primary's
+   * epoch. One message per worker per pass rather than one per job.
    */
   static final class RunAll extends ToWorker {
     private final List<JobRecord> records;

@@ -19,8 +19,8 @@ class BlockIndexTest {
 
   /** The blocks of a new array of tasks 0..n-1, all queued. */
   private static List<TaskBlock> array(JobId id, int n) {
-    return TaskBlock.created(id, JobSpec.command("true").withArray(ArraySpec.parse("0-" + (n - 1))),
-        1000);
+    return TaskBlock.created(
+        id, JobSpec.command("true").withArray(ArraySpec.parse("0-" + (n - 1))), 1000);
   }
 
   private static TaskBlock apply(TaskBlock b, BlockCommand c) {
@@ -41,12 +41,13 @@ class BlockIndexTest {
     return apply(b, new BlockCommand.Start("node-" + worker, slots, attempts, 1200));
   }
 
-  private static TaskBlock end(TaskBlock b, String worker, JobState outcome, long startedAt,
-      long endedAt, int... slots) {
+  private static TaskBlock end(
+      TaskBlock b, String worker, JobState outcome, long startedAt, long endedAt, int... slots) {
     List<BlockCommand.Ended> ends = new java.util.ArrayList<>();
     for (int slot : slots) {
-      ends.add(new BlockCommand.Ended(slot, b.attempts()[slot], outcome, 0, null, startedAt,
-          endedAt, 0, 0, false));
+      ends.add(
+          new BlockCommand.Ended(
+              slot, b.attempts()[slot], outcome, 0, null, startedAt, endedAt, 0, 0, false));
     }
     return apply(b, new BlockCommand.Finish("node-" + worker, ends, endedAt));
   }
@@ -82,7 +83,8 @@ class BlockIndexTest {
     b0 = apply(b0, new BlockCommand.Reclaim(1, "w2", null, null, false, 0, "w2 left", 1400));
     index.offer(b0, 0);
     assertSums(A1, 296, 3, 299);
-    assertThat(index.activeByWorker()).as("a worker with none left is dropped")
+    assertThat(index.activeByWorker())
+        .as("a worker with none left is dropped")
         .containsExactlyInAnyOrderEntriesOf(Map.of("w1", 3));
     assertThat(index.blocksOf(A1)).extracting(TaskBlock::block).containsExactly(0, 1);
     assertThat(index.blocksOf(A1).get(0).version()).isEqualTo(b0.version());
@@ -167,8 +169,18 @@ class BlockIndexTest {
 
   @Test
   void the_mean_task_time_learns_from_tasks_that_newly_ran_to_their_end() {
-    TaskBlock b = start(dispatch(array(A1, 8).get(0), "w1", 0, 1, 2, 3, 4, 5, 6, 7), "w1",
-        0, 1, 2, 3, 4, 5, 6, 7);
+    TaskBlock b =
+        start(
+            dispatch(array(A1, 8).get(0), "w1", 0, 1, 2, 3, 4, 5, 6, 7),
+            "w1",
+            0,
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            7);
     index.offer(b, 0);
     assertThat(index.meanMillis(A1)).isNull();
 
@@ -187,7 +199,8 @@ class BlockIndexTest {
     TaskBlock later = index.blocksOf(A1).get(0);
     later = end(later, "w1", JobState.SUCCEEDED, 2000, 2400, 3);
     index.offer(later, 0);
-    assertThat(index.meanMillis(A1)).as("0.7 * old + 0.3 * batch")
+    assertThat(index.meanMillis(A1))
+        .as("0.7 * old + 0.3 * batch")
         .isCloseTo(0.7 * 200 + 0.3 * 400, within(1e-9));
   }
 

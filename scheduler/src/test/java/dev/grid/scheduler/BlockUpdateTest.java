@@ -67,7 +67,8 @@ class BlockUpdateTest {
         assertThat(r.changed(slot)).as("slot %d reported changed", slot).isTrue();
       }
       if (!r.changed(slot)) {
-        assertThat(new Snapshot(a).slot(slot)).as("slot %d untouched", slot)
+        assertThat(new Snapshot(a).slot(slot))
+            .as("slot %d untouched", slot)
             .isEqualTo(before.slot(slot));
       }
     }
@@ -104,8 +105,8 @@ class BlockUpdateTest {
   }
 
   private static BlockCommand.Reclaim reclaimAll(long epoch, String node, int maxRetries) {
-    return new BlockCommand.Reclaim(epoch, "w-" + node, null, null, false, maxRetries,
-        "worker " + node + " left", 4000);
+    return new BlockCommand.Reclaim(
+        epoch, "w-" + node, null, null, false, maxRetries, "worker " + node + " left", 4000);
   }
 
   /** Slots 0..n-1 dispatched to n1 at epoch 7 and started (attempt 1). */
@@ -174,15 +175,30 @@ class BlockUpdateTest {
 
     assertThat(refused(b, dispatch(6, "n2", 2, 3))).contains("stale epoch 6 < 7");
     assertThat(refused(b, reclaimAll(6, "n1", 1))).contains("stale epoch 6 < 7");
-    TaskBlock waiting2 = applied(block(2, true),
-        new BlockCommand.Resolve(7, CANCELLED, "dependency failed", 1600));
+    TaskBlock waiting2 =
+        applied(block(2, true), new BlockCommand.Resolve(7, CANCELLED, "dependency failed", 1600));
     assertThat(waiting2.epoch()).isEqualTo(7);
     TaskBlock fresh = block(2, true);
-    TaskBlock fenced = new TaskBlock(fresh.arrayId(), fresh.block(), fresh.submittedAtMillis(), 7,
-        fresh.version(), fresh.states(), fresh.attempts(), fresh.retriesUsed(), fresh.workers(),
-        fresh.nodes(), fresh.workerIds(), fresh.startedAtMillis(), fresh.endedAtMillis(),
-        fresh.exitCodes(), fresh.stdoutBytes(), fresh.stderrBytes(), fresh.flags(),
-        fresh.messages());
+    TaskBlock fenced =
+        new TaskBlock(
+            fresh.arrayId(),
+            fresh.block(),
+            fresh.submittedAtMillis(),
+            7,
+            fresh.version(),
+            fresh.states(),
+            fresh.attempts(),
+            fresh.retriesUsed(),
+            fresh.workers(),
+            fresh.nodes(),
+            fresh.workerIds(),
+            fresh.startedAtMillis(),
+            fresh.endedAtMillis(),
+            fresh.exitCodes(),
+            fresh.stdoutBytes(),
+            fresh.stderrBytes(),
+            fresh.flags(),
+            fresh.messages());
     assertThat(refused(fenced, new BlockCommand.Resolve(6, QUEUED, "ready", 1600)))
         .contains("stale epoch 6 < 7");
 
@@ -198,8 +214,8 @@ class BlockUpdateTest {
     TaskBlock b = applied(queued(4), dispatch(7, "n1", 0, 1, 2));
     b = applied(b, dispatch(7, "n2", 3));
 
-    BlockUpdate.Result r = BlockUpdate.apply(b,
-        start("n1", slots(0, 1, 2, 3, 9), new int[] {1, 2, 1, 1, 1}));
+    BlockUpdate.Result r =
+        BlockUpdate.apply(b, start("n1", slots(0, 1, 2, 3, 9), new int[] {1, 2, 1, 1, 1}));
     TaskBlock s = applied(b, start("n1", slots(0, 1, 2, 3, 9), new int[] {1, 2, 1, 1, 1}));
 
     assertThat(r.changed()).containsExactly(0, 2);
@@ -208,25 +224,34 @@ class BlockUpdateTest {
     assertThat(s.state(2)).isEqualTo(RUNNING);
     assertThat(s.state(3)).as("another node's slot").isEqualTo(DISPATCHED);
     assertThat(s.startedAtMillis()).startsWith(3000, 0, 3000, 0);
-    assertThat(refused(s, start("n1", slots(0), new int[] {1}))).as("started twice")
+    assertThat(refused(s, start("n1", slots(0), new int[] {1})))
+        .as("started twice")
         .contains("no slot");
     assertThat(refused(queued(1), start("n1", slots(0), new int[] {0})))
-        .as("never dispatched").contains("no slot");
+        .as("never dispatched")
+        .contains("no slot");
   }
 
   @Test
   void finish_keeps_the_workers_start_time_exit_code_output_sizes_and_truncation() {
     TaskBlock b = running(3);
-    b = applied(b, new BlockCommand.Finish("n1", List.of(
-        new BlockCommand.Ended(0, 1, SUCCEEDED, 0, null, 3100, 3200, 10, 20, false),
-        new BlockCommand.Ended(1, 1, FAILED, 3, "exit 3", 3050, 3300, 1 << 20, 7, true),
-        new BlockCommand.Ended(2, 1, TIMED_OUT, null, "timed out after 1s", 0, 4000, 0, 0, false)),
-        5000));
+    b =
+        applied(
+            b,
+            new BlockCommand.Finish(
+                "n1",
+                List.of(
+                    new BlockCommand.Ended(0, 1, SUCCEEDED, 0, null, 3100, 3200, 10, 20, false),
+                    new BlockCommand.Ended(1, 1, FAILED, 3, "exit 3", 3050, 3300, 1 << 20, 7, true),
+                    new BlockCommand.Ended(
+                        2, 1, TIMED_OUT, null, "timed out after 1s", 0, 4000, 0, 0, false)),
+                5000));
 
     assertThat(b.state(0)).isEqualTo(SUCCEEDED);
     assertThat(b.state(1)).isEqualTo(FAILED);
     assertThat(b.state(2)).isEqualTo(TIMED_OUT);
-    assertThat(b.startedAtMillis()).as("the worker's own start; the Start's when 0")
+    assertThat(b.startedAtMillis())
+        .as("the worker's own start; the Start's when 0")
         .startsWith(3100, 3050, 3000);
     assertThat(b.endedAtMillis()).startsWith(3200, 3300, 4000);
     assertThat(b.exitCodes()).startsWith(0, 3, TaskBlock.NO_EXIT);
@@ -234,16 +259,32 @@ class BlockUpdateTest {
     assertThat(b.stderrBytes()).startsWith(20, 7, 0);
     assertThat(b.flags()[0] & TaskBlock.TRUNCATED).isZero();
     assertThat(b.flags()[1] & TaskBlock.TRUNCATED).isEqualTo(TaskBlock.TRUNCATED);
-    assertThat(b.messages()).containsExactly(Map.entry(1, "exit 3"),
-        Map.entry(2, "timed out after 1s"));
+    assertThat(b.messages())
+        .containsExactly(Map.entry(1, "exit 3"), Map.entry(2, "timed out after 1s"));
     assertThat(b.allEnded()).isTrue();
   }
 
   @Test
   void finish_of_a_dispatched_slot_that_never_started_ends_it() {
     TaskBlock b = applied(queued(1), dispatch(7, "n1", 0));
-    b = applied(b, new BlockCommand.Finish("n1", List.of(new BlockCommand.Ended(0, 1, FAILED,
-        null, "could not start: no such program", 0, 2500, 0, 0, false)), 2600));
+    b =
+        applied(
+            b,
+            new BlockCommand.Finish(
+                "n1",
+                List.of(
+                    new BlockCommand.Ended(
+                        0,
+                        1,
+                        FAILED,
+                        null,
+                        "could not start: no such program",
+                        0,
+                        2500,
+                        0,
+                        0,
+                        false)),
+                2600));
     assertThat(b.state(0)).isEqualTo(FAILED);
     assertThat(b.startedAtMillis()[0]).isZero();
     assertThat(b.endedAtMillis()[0]).isEqualTo(2500);
@@ -252,8 +293,8 @@ class BlockUpdateTest {
   @Test
   void a_slot_that_never_started_cannot_succeed_and_the_error_names_both_states() {
     TaskBlock b = applied(queued(1), dispatch(7, "n1", 0));
-    assertThatThrownBy(() -> BlockUpdate.apply(b,
-        new BlockCommand.Finish("n1", List.of(ok(0, 1)), 5000)))
+    assertThatThrownBy(
+            () -> BlockUpdate.apply(b, new BlockCommand.Finish("n1", List.of(ok(0, 1)), 5000)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("from DISPATCHED to SUCCEEDED");
   }
@@ -262,11 +303,18 @@ class BlockUpdateTest {
   void finish_skips_stale_slots_and_applies_the_rest_of_the_batch() {
     TaskBlock b = running(4);
     b = applied(b, new BlockCommand.Cancel(slots(3), 3500));
-    b = applied(b, new BlockCommand.Finish("n1", List.of(new BlockCommand.Ended(3, 1, CANCELLED,
-        null, "cancelled by user", 0, 3600, 0, 0, false)), 3600));
+    b =
+        applied(
+            b,
+            new BlockCommand.Finish(
+                "n1",
+                List.of(
+                    new BlockCommand.Ended(
+                        3, 1, CANCELLED, null, "cancelled by user", 0, 3600, 0, 0, false)),
+                3600));
 
-    BlockCommand.Finish batch = new BlockCommand.Finish("n1", List.of(ok(1, 2), ok(3, 1),
-        ok(200, 1), ok(0, 1)), 5000);
+    BlockCommand.Finish batch =
+        new BlockCommand.Finish("n1", List.of(ok(1, 2), ok(3, 1), ok(200, 1), ok(0, 1)), 5000);
     BlockUpdate.Result r = BlockUpdate.apply(b, batch);
     TaskBlock f = applied(b, batch);
 
@@ -276,15 +324,19 @@ class BlockUpdateTest {
     assertThat(f.state(3)).as("already ended").isEqualTo(CANCELLED);
     assertThat(f.endedAtMillis()[3]).isEqualTo(3600);
     assertThat(refused(f, new BlockCommand.Finish("n2", List.of(ok(1, 1)), 5000)))
-        .as("another node").contains("no slot");
+        .as("another node")
+        .contains("no slot");
   }
 
   @Test
   void finish_refuses_lost_and_non_terminal_outcomes() {
     TaskBlock b = running(1);
     for (JobState bad : List.of(LOST, RUNNING, QUEUED, DISPATCHED, WAITING)) {
-      BlockCommand.Finish f = new BlockCommand.Finish("n1", List.of(
-          new BlockCommand.Ended(0, 1, bad, null, null, 0, 5000, 0, 0, false)), 5000);
+      BlockCommand.Finish f =
+          new BlockCommand.Finish(
+              "n1",
+              List.of(new BlockCommand.Ended(0, 1, bad, null, null, 0, 5000, 0, 0, false)),
+              5000);
       Snapshot before = new Snapshot(b);
       assertThatThrownBy(() -> BlockUpdate.apply(b, f))
           .isInstanceOf(IllegalArgumentException.class)
@@ -354,21 +406,23 @@ class BlockUpdateTest {
     assertThat(a.state(3)).isEqualTo(DISPATCHED);
     assertThat(a.state(4)).isEqualTo(DISPATCHED);
 
-    BlockCommand.Reclaim stale = new BlockCommand.Reclaim(7, "w-n2", slots(3, 4),
-        new int[] {2, 1}, false, 1, "worker n2 left", 4000);
+    BlockCommand.Reclaim stale =
+        new BlockCommand.Reclaim(
+            7, "w-n2", slots(3, 4), new int[] {2, 1}, false, 1, "worker n2 left", 4000);
     BlockUpdate.Result s = BlockUpdate.apply(b, stale);
     applied(b, stale);
     assertThat(s.changed()).as("slot 3's attempt is 1, not 2").containsExactly(4);
-    assertThat(refused(b, new BlockCommand.Reclaim(7, "w-n3", null, null, false, 1, "gone",
-        4000))).contains("no slot");
+    assertThat(refused(b, new BlockCommand.Reclaim(7, "w-n3", null, null, false, 1, "gone", 4000)))
+        .contains("no slot");
   }
 
   @Test
   void reclaim_only_if_unstarted_leaves_running_slots() {
     TaskBlock b = applied(queued(2), dispatch(7, "n1", 0, 1));
     b = applied(b, start("n1", slots(0), new int[] {1}));
-    BlockCommand.Reclaim timeout = new BlockCommand.Reclaim(7, "w-n1", slots(0, 1),
-        new int[] {1, 1}, true, 1, "did not start within 30s", 4000);
+    BlockCommand.Reclaim timeout =
+        new BlockCommand.Reclaim(
+            7, "w-n1", slots(0, 1), new int[] {1, 1}, true, 1, "did not start within 30s", 4000);
 
     TaskBlock a = applied(b, timeout);
 
@@ -384,8 +438,9 @@ class BlockUpdateTest {
     b = applied(b, start("n1", slots(0, 1), new int[] {1, 1}));
     b = applied(b, new BlockCommand.Cancel(slots(1), 3500));
 
-    BlockCommand.Release release = new BlockCommand.Release("n1", slots(0, 1, 2, 3),
-        new int[] {1, 1, 1, 2}, "node n1 stopped", 4000);
+    BlockCommand.Release release =
+        new BlockCommand.Release(
+            "n1", slots(0, 1, 2, 3), new int[] {1, 1, 1, 2}, "node n1 stopped", 4000);
     BlockUpdate.Result r = BlockUpdate.apply(b, release);
     TaskBlock a = applied(b, release);
 
@@ -399,7 +454,8 @@ class BlockUpdateTest {
     assertThat(a.retriesUsed()).startsWith(0, 0, 0, 0);
     assertThat(a.endedAtMillis()[0]).isZero();
     assertThat(refused(a, new BlockCommand.Release("n2", slots(3), new int[] {1}, "x", 4000)))
-        .as("another node").contains("no slot");
+        .as("another node")
+        .contains("no slot");
     assertThat(refused(a, release)).as("released twice").contains("no slot");
   }
 
@@ -426,7 +482,8 @@ class BlockUpdateTest {
     assertThat(refused(queued(2), new BlockCommand.Resolve(7, QUEUED, "x", 1700)))
         .contains("no slot");
     assertThatThrownBy(() -> BlockUpdate.apply(w, new BlockCommand.Resolve(7, FAILED, "x", 1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FAILED");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("FAILED");
   }
 
   @Test
@@ -450,8 +507,7 @@ class BlockUpdateTest {
     assertThat(c.state(3)).isEqualTo(SUCCEEDED);
 
     assertThat(refused(c, new BlockCommand.Cancel(null, 3600))).contains("no slot");
-    assertThat(refused(c, new BlockCommand.Cancel(slots(2, 3, 9, 256), 3600)))
-        .contains("no slot");
+    assertThat(refused(c, new BlockCommand.Cancel(slots(2, 3, 9, 256), 3600))).contains("no slot");
   }
 
   @Test
@@ -478,9 +534,8 @@ class BlockUpdateTest {
   }
 
   /**
-   * Random commands, valid and stale, on one block: every applied command passes {@link
-   * #applied}'s checks (allowed transitions only, version + 1, input untouched), and versions
-   * only rise.
+   * Random commands, valid and stale, on one block: every applied command passes {@link #applied}'s
+   * checks (allowed transitions only, version + 1, input untouched), and versions only rise.
    */
   @Test
   void any_sequence_of_commands_moves_slots_only_as_the_transition_table_allows() {
@@ -516,20 +571,37 @@ class BlockUpdateTest {
         List<BlockCommand.Ended> ends = new ArrayList<>();
         for (int i = 0; i < slots.length; i++) {
           // A worker ends only what it started, or fails what it could not start.
-          JobState[] outcomes = b.has(slots[i]) && b.state(slots[i]) == DISPATCHED
-              ? new JobState[] {FAILED, CANCELLED}
-              : new JobState[] {SUCCEEDED, FAILED, TIMED_OUT, CANCELLED};
-          ends.add(new BlockCommand.Ended(slots[i], attempts[i],
-              outcomes[random.nextInt(outcomes.length)], random.nextInt(3), null, at - 1, at,
-              1, 2, random.nextBoolean()));
+          JobState[] outcomes =
+              b.has(slots[i]) && b.state(slots[i]) == DISPATCHED
+                  ? new JobState[] {FAILED, CANCELLED}
+                  : new JobState[] {SUCCEEDED, FAILED, TIMED_OUT, CANCELLED};
+          ends.add(
+              new BlockCommand.Ended(
+                  slots[i],
+                  attempts[i],
+                  outcomes[random.nextInt(outcomes.length)],
+                  random.nextInt(3),
+                  null,
+                  at - 1,
+                  at,
+                  1,
+                  2,
+                  random.nextBoolean()));
         }
         yield new BlockCommand.Finish(node, ends, at);
       }
-      case 3 -> new BlockCommand.Reclaim(e, "w-" + node, random.nextBoolean() ? null : slots,
-          null, random.nextBoolean(), random.nextInt(3), "gone", at);
+      case 3 ->
+          new BlockCommand.Reclaim(
+              e,
+              "w-" + node,
+              random.nextBoolean() ? null : slots,
+              null,
+              random.nextBoolean(),
+              random.nextInt(3),
+              "gone",
+              at);
       case 4 -> new BlockCommand.Release(node, slots, attempts, "stopped", at);
-      case 5 -> new BlockCommand.Resolve(e, random.nextBoolean() ? QUEUED : CANCELLED, "deps",
-          at);
+      case 5 -> new BlockCommand.Resolve(e, random.nextBoolean() ? QUEUED : CANCELLED, "deps", at);
       default -> new BlockCommand.Cancel(random.nextBoolean() ? null : slots, at);
     };
   }
@@ -572,8 +644,17 @@ class BlockUpdateTest {
 
     /** One slot's columns, comparable with equals. */
     List<Object> slot(int s) {
-      return List.of(states[s], attempts[s], retriesUsed[s], workers[s], startedAt[s],
-          endedAt[s], exitCodes[s], stdout[s], stderr[s], flags[s],
+      return List.of(
+          states[s],
+          attempts[s],
+          retriesUsed[s],
+          workers[s],
+          startedAt[s],
+          endedAt[s],
+          exitCodes[s],
+          stdout[s],
+          stderr[s],
+          flags[s],
           String.valueOf(messages.get(s)));
     }
 

@@ -16,8 +16,17 @@ class CronFireTest {
 
   @Test
   void ids_that_are_not_fires_are_not_read_as_fires() {
-    for (String id : new String[] {"j-123", "cron.", "cron.x", "cron.x.", "cron.x.12a",
-        "cron..12", "cronx.s.12", "cron.s.99999999999999999999"}) {
+    for (String id :
+        new String[] {
+          "j-123",
+          "cron.",
+          "cron.x",
+          "cron.x.",
+          "cron.x.12a",
+          "cron..12",
+          "cronx.s.12",
+          "cron.s.99999999999999999999"
+        }) {
       assertThat(CronFire.of(JobId.of(id))).as(id).isEmpty();
     }
   }

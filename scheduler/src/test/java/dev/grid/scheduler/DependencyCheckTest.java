@@ -27,7 +27,8 @@ class DependencyCheckTest {
   void when_afterok_parents_have_not_all_ended_then_the_job_waits() {
     parent(A, JobState.SUCCEEDED);
     parent(B, JobState.RUNNING);
-    assertThat(decide(new Dependencies(List.of(A, B), null))).isEqualTo(DependencyCheck.Decision.WAIT);
+    assertThat(decide(new Dependencies(List.of(A, B), null)))
+        .isEqualTo(DependencyCheck.Decision.WAIT);
   }
 
   @Test
@@ -42,11 +43,13 @@ class DependencyCheckTest {
   @Test
   void when_one_afterok_parent_fails_then_the_job_is_cancelled_at_once_naming_it() {
     parent(A, JobState.RUNNING);
-    parents.put(B, new DependencyCheck.Parent(B, JobState.FAILED, "10 tasks: 1 FAILED, 9 SUCCEEDED"));
+    parents.put(
+        B, new DependencyCheck.Parent(B, JobState.FAILED, "10 tasks: 1 FAILED, 9 SUCCEEDED"));
     DependencyCheck.Decision d = decide(new Dependencies(List.of(A, B), null));
     assertThat(d.to()).isEqualTo(JobState.CANCELLED);
     assertThat(d.reason())
-        .isEqualTo("dependency never satisfied: afterok parent b FAILED (10 tasks: 1 FAILED, 9 SUCCEEDED)");
+        .isEqualTo(
+            "dependency never satisfied: afterok parent b FAILED (10 tasks: 1 FAILED, 9 SUCCEEDED)");
   }
 
   @Test

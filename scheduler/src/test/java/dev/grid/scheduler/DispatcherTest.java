@@ -22,45 +22,70 @@ class DispatcherTest {
 
   @Test
   void when_workers_are_idle_then_jobs_go_round_robin_in_name_order() {
-    Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(5), List.of(
-        new Dispatcher.Worker("n2", 4, 0), new Dispatcher.Worker("n1", 4, 0),
-        new Dispatcher.Worker("n3", 4, 0)), null));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            Dispatcher.Snapshot.ofJobs(
+                jobs(5),
+                List.of(
+                    new Dispatcher.Worker("n2", 4, 0),
+                    new Dispatcher.Worker("n1", 4, 0),
+                    new Dispatcher.Worker("n3", 4, 0)),
+                null));
 
-    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::worker)
+    assertThat(plan.assignments())
+        .extracting(Dispatcher.Assignment::worker)
         .containsExactly("n1", "n2", "n3", "n1", "n2");
-    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::job)
+    assertThat(plan.assignments())
+        .extracting(Dispatcher.Assignment::job)
         .containsExactlyElementsOf(jobs(5));
     assertThat(plan.lastWorker()).isEqualTo("n2");
   }
 
   @Test
   void when_a_plan_continues_then_it_starts_after_the_last_worker() {
-    Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(2), List.of(
-        new Dispatcher.Worker("n1", 4, 0), new Dispatcher.Worker("n2", 4, 0),
-        new Dispatcher.Worker("n3", 4, 0)), "n2"));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            Dispatcher.Snapshot.ofJobs(
+                jobs(2),
+                List.of(
+                    new Dispatcher.Worker("n1", 4, 0),
+                    new Dispatcher.Worker("n2", 4, 0),
+                    new Dispatcher.Worker("n3", 4, 0)),
+                "n2"));
 
-    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::worker)
+    assertThat(plan.assignments())
+        .extracting(Dispatcher.Assignment::worker)
         .containsExactly("n3", "n1");
   }
 
   @Test
   void when_the_last_worker_has_left_then_the_next_name_in_order_is_next() {
-    Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(1), List.of(
-        new Dispatcher.Worker("n1", 1, 0), new Dispatcher.Worker("n3", 1, 0)), "n2"));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            Dispatcher.Snapshot.ofJobs(
+                jobs(1),
+                List.of(new Dispatcher.Worker("n1", 1, 0), new Dispatcher.Worker("n3", 1, 0)),
+                "n2"));
 
-    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::worker)
-        .containsExactly("n3");
+    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::worker).containsExactly("n3");
   }
 
   @Test
   void when_a_worker_is_full_then_it_is_skipped_and_the_rest_wait() {
-    Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(10), List.of(
-        new Dispatcher.Worker("n1", 2, 2), new Dispatcher.Worker("n2", 2, 0),
-        new Dispatcher.Worker("n3", 2, 1)), null));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            Dispatcher.Snapshot.ofJobs(
+                jobs(10),
+                List.of(
+                    new Dispatcher.Worker("n1", 2, 2),
+                    new Dispatcher.Worker("n2", 2, 0),
+                    new Dispatcher.Worker("n3", 2, 1)),
+                null));
 
     assertThat(perWorker(plan)).containsOnly(Map.entry("n2", 2L), Map.entry("n3", 1L));
     assertThat(plan.assignments()).hasSize(3);
-    assertThat(plan.assignments()).extracting(Dispatcher.Assignment::job)
+    assertThat(plan.assignments())
+        .extracting(Dispatcher.Assignment::job)
         .containsExactlyElementsOf(jobs(3));
   }
 
@@ -68,8 +93,12 @@ class DispatcherTest {
   void when_there_are_no_free_slots_or_no_workers_then_nothing_is_assigned() {
     assertThat(Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(3), List.of(), null)).assignments())
         .isEmpty();
-    assertThat(Dispatcher.plan(Dispatcher.Snapshot.ofJobs(jobs(3),
-        List.of(new Dispatcher.Worker("n1", 1, 5)), null)).assignments()).isEmpty();
+    assertThat(
+            Dispatcher.plan(
+                    Dispatcher.Snapshot.ofJobs(
+                        jobs(3), List.of(new Dispatcher.Worker("n1", 1, 5)), null))
+                .assignments())
+        .isEmpty();
   }
 
   @Test
@@ -79,39 +108,54 @@ class DispatcherTest {
     String last = null;
     while (!queue.isEmpty()) {
       // each round the workers have finished what they got before
-      Dispatcher.Plan plan = Dispatcher.plan(Dispatcher.Snapshot.ofJobs(queue, List.of(
-          new Dispatcher.Worker("n1", 4, 0), new Dispatcher.Worker("n2", 4, 0),
-          new Dispatcher.Worker("n3", 4, 0)), last));
-      plan.assignments().forEach(a -> {
-        total.merge(a.worker(), 1, Integer::sum);
-        queue.remove(a.job());
-      });
+      Dispatcher.Plan plan =
+          Dispatcher.plan(
+              Dispatcher.Snapshot.ofJobs(
+                  queue,
+                  List.of(
+                      new Dispatcher.Worker("n1", 4, 0),
+                      new Dispatcher.Worker("n2", 4, 0),
+                      new Dispatcher.Worker("n3", 4, 0)),
+                  last));
+      plan.assignments()
+          .forEach(
+              a -> {
+                total.merge(a.worker(), 1, Integer::sum);
+                queue.remove(a.job());
+              });
       last = plan.lastWorker();
     }
-    assertThat(total).containsExactly(
-        Map.entry("n1", 10), Map.entry("n2", 10), Map.entry("n3", 10));
+    assertThat(total)
+        .containsExactly(Map.entry("n1", 10), Map.entry("n2", 10), Map.entry("n3", 10));
   }
 
   @Test
   void when_an_array_is_capped_then_no_more_than_its_room_is_handed_out_and_jobs_behind_it_go_on() {
     JobId array = JobId.of("arr");
-    List<Dispatcher.Worker> workers = List.of(
-        new Dispatcher.Worker("n1", 8, 0), new Dispatcher.Worker("n2", 8, 0));
+    List<Dispatcher.Worker> workers =
+        List.of(new Dispatcher.Worker("n1", 8, 0), new Dispatcher.Worker("n2", 8, 0));
 
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(List.of(
-        new Dispatcher.Array(array, 10, 2, 1), new Dispatcher.Job(JobId.of("single"))),
-        workers, null));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(
+                    new Dispatcher.Array(array, 10, 2, 1), new Dispatcher.Job(JobId.of("single"))),
+                workers,
+                null));
 
     assertThat(plan.slices()).containsExactly(new Dispatcher.Slice(array, "n1", 2));
-    assertThat(plan.assignments()).containsExactly(
-        new Dispatcher.Assignment(JobId.of("single"), "n2"));
+    assertThat(plan.assignments())
+        .containsExactly(new Dispatcher.Assignment(JobId.of("single"), "n2"));
   }
 
   @Test
   void when_a_capped_array_is_full_then_none_of_its_tasks_are_dispatched() {
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(
-        List.of(new Dispatcher.Array(JobId.of("arr"), 5, 0, 1)),
-        List.of(new Dispatcher.Worker("n1", 8, 2)), null));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(new Dispatcher.Array(JobId.of("arr"), 5, 0, 1)),
+                List.of(new Dispatcher.Worker("n1", 8, 2)),
+                null));
 
     assertThat(plan.slices()).isEmpty();
   }
@@ -119,35 +163,51 @@ class DispatcherTest {
   @Test
   void an_array_of_unknown_run_time_fills_only_free_slots_round_robin() {
     JobId array = JobId.of("arr");
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(
-        List.of(new Dispatcher.Array(array, 100, Integer.MAX_VALUE, 1)), List.of(
-            new Dispatcher.Worker("n1", 4, 1), new Dispatcher.Worker("n2", 4, 4),
-            new Dispatcher.Worker("n3", 4, 0)), null));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(new Dispatcher.Array(array, 100, Integer.MAX_VALUE, 1)),
+                List.of(
+                    new Dispatcher.Worker("n1", 4, 1),
+                    new Dispatcher.Worker("n2", 4, 4),
+                    new Dispatcher.Worker("n3", 4, 0)),
+                null));
 
-    assertThat(plan.slices()).containsExactly(
-        new Dispatcher.Slice(array, "n1", 3), new Dispatcher.Slice(array, "n3", 4));
+    assertThat(plan.slices())
+        .containsExactly(
+            new Dispatcher.Slice(array, "n1", 3), new Dispatcher.Slice(array, "n3", 4));
     assertThat(plan.lastWorker()).isEqualTo("n3");
   }
 
   @Test
   void a_fast_array_gives_each_worker_a_deep_slice_but_none_to_a_worker_over_half_full() {
     JobId array = JobId.of("arr");
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(
-        List.of(new Dispatcher.Array(array, 1000, Integer.MAX_VALUE, 64)), List.of(
-            new Dispatcher.Worker("n1", 4, 100), new Dispatcher.Worker("n2", 4, 129),
-            new Dispatcher.Worker("n3", 4, 0)), null));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(new Dispatcher.Array(array, 1000, Integer.MAX_VALUE, 64)),
+                List.of(
+                    new Dispatcher.Worker("n1", 4, 100),
+                    new Dispatcher.Worker("n2", 4, 129),
+                    new Dispatcher.Worker("n3", 4, 0)),
+                null));
 
-    assertThat(plan.slices()).containsExactly(
-        new Dispatcher.Slice(array, "n1", 156), new Dispatcher.Slice(array, "n3", 256));
+    assertThat(plan.slices())
+        .containsExactly(
+            new Dispatcher.Slice(array, "n1", 156), new Dispatcher.Slice(array, "n3", 256));
   }
 
   @Test
   void a_job_behind_a_fast_array_waits_for_a_free_slot() {
     JobId array = JobId.of("arr");
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(List.of(
-        new Dispatcher.Array(array, 1000, Integer.MAX_VALUE, 64),
-        new Dispatcher.Job(JobId.of("single"))),
-        List.of(new Dispatcher.Worker("n1", 4, 0)), null));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(
+                    new Dispatcher.Array(array, 1000, Integer.MAX_VALUE, 64),
+                    new Dispatcher.Job(JobId.of("single"))),
+                List.of(new Dispatcher.Worker("n1", 4, 0)),
+                null));
 
     assertThat(plan.slices()).containsExactly(new Dispatcher.Slice(array, "n1", 256));
     assertThat(plan.assignments()).isEmpty();
@@ -161,14 +221,19 @@ class DispatcherTest {
   @Test
   void a_job_older_than_a_fast_array_is_not_passed_over_by_new_slices() {
     JobId array = JobId.of("arr");
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(List.of(
-        new Dispatcher.Job(JobId.of("older")),
-        new Dispatcher.Array(array, 100_000, Integer.MAX_VALUE, 64)),
-        List.of(new Dispatcher.Worker("n1", 4, 100)), null));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(
+                    new Dispatcher.Job(JobId.of("older")),
+                    new Dispatcher.Array(array, 100_000, Integer.MAX_VALUE, 64)),
+                List.of(new Dispatcher.Worker("n1", 4, 100)),
+                null));
 
     // Either the job gets the worker, or the worker gets no new slice so that it drains to a
     // free slot for the job: the array must not be refilled past an older job.
     assertThat(plan.assignments().isEmpty() && !plan.slices().isEmpty())
-        .as("slices %s given past an older queued job", plan.slices()).isFalse();
+        .as("slices %s given past an older queued job", plan.slices())
+        .isFalse();
   }
 }

@@ -56,8 +56,16 @@ class DurableMapsClusterTest {
     }
     List<CompletableFuture<HazelcastInstance>> starting = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Config config = new ClusterSettings(cluster, "m" + i, "127.0.0.1", ports.get(i), addresses,
-          7, SchedulerTypes.kryoClasses()).toConfig();
+      Config config =
+          new ClusterSettings(
+                  cluster,
+                  "m" + i,
+                  "127.0.0.1",
+                  ports.get(i),
+                  addresses,
+                  7,
+                  SchedulerTypes.kryoClasses())
+              .toConfig();
       // Started together, the members ask each other for a master for this long before one
       // claims the role: 1 s, not Hazelcast's 5.
       config.getNetworkConfig().getJoin().getTcpIpConfig().setConnectionTimeoutSeconds(1);
@@ -90,8 +98,13 @@ class DurableMapsClusterTest {
     schedules.add(ScheduleSpec.of("nightly", "0 30 2 * * ?", JobSpec.command("backup")));
     schedules.add(ScheduleSpec.of("gone", "@every 10s", JobSpec.command("true")));
     schedules.advance("nightly", 86_400_000L, JobId.of("cron.nightly.86400000"), 3);
-    schedules.recordRun(new ScheduleRunRecord("nightly", 86_400_000L, ScheduleRun.Outcome.STARTED,
-        JobId.of("cron.nightly.86400000"), null));
+    schedules.recordRun(
+        new ScheduleRunRecord(
+            "nightly",
+            86_400_000L,
+            ScheduleRun.Outcome.STARTED,
+            JobId.of("cron.nightly.86400000"),
+            null));
     schedules.delete("gone");
     Map<JobId, JobRecord> jobsBefore = new HashMap<>(jobs.map());
     Map<String, ScheduleRecord> schedulesBefore = new HashMap<>(schedules.map());
@@ -111,27 +124,35 @@ class DurableMapsClusterTest {
     IMap<JobId, JobRecord> jobMap = second.get(1).getMap(ClusterSettings.JOBS_MAP);
     List<String> heardLoaded = new CopyOnWriteArrayList<>();
     List<String> heardAdded = new CopyOnWriteArrayList<>();
-    jobMap.addEntryListener((EntryLoadedListener<JobId, JobRecord>)
-        e -> heardLoaded.add(e.getKey().value()), false);
-    jobMap.addEntryListener((EntryAddedListener<JobId, JobRecord>)
-        (EntryEvent<JobId, JobRecord> e) -> heardAdded.add(e.getKey().value()), false);
-    CompletableFuture<Long> loading = CompletableFuture.supplyAsync(
-        () -> new DurableMaps(second.get(0), clock).loadOnce(WAIT));
+    jobMap.addEntryListener(
+        (EntryLoadedListener<JobId, JobRecord>) e -> heardLoaded.add(e.getKey().value()), false);
+    jobMap.addEntryListener(
+        (EntryAddedListener<JobId, JobRecord>)
+            (EntryEvent<JobId, JobRecord> e) -> heardAdded.add(e.getKey().value()),
+        false);
+    CompletableFuture<Long> loading =
+        CompletableFuture.supplyAsync(() -> new DurableMaps(second.get(0), clock).loadOnce(WAIT));
 
-    await().during(Duration.ofMillis(500)).atMost(WAIT).until(
-        () -> !loading.isDone() && jobMap.isEmpty());
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(WAIT)
+        .until(() -> !loading.isDone() && jobMap.isEmpty());
     store.markRestored();
 
     assertThat(loading.join()).isEqualTo(22);
     assertThat(new HashMap<>(jobMap)).isEqualTo(jobsBefore);
-    assertThat(new HashMap<>(second.get(1).<String, ScheduleRecord>getMap(
-        ScheduleTable.SCHEDULES_MAP))).isEqualTo(schedulesBefore);
-    assertThat(new HashMap<>(second.get(1).<String, ScheduleRunRecord>getMap(
-        ScheduleTable.RUNS_MAP))).isEqualTo(runsBefore);
+    assertThat(
+            new HashMap<>(
+                second.get(1).<String, ScheduleRecord>getMap(ScheduleTable.SCHEDULES_MAP)))
+        .isEqualTo(schedulesBefore);
+    assertThat(
+            new HashMap<>(second.get(1).<String, ScheduleRunRecord>getMap(ScheduleTable.RUNS_MAP)))
+        .isEqualTo(runsBefore);
     await().atMost(WAIT).untilAsserted(() -> assertThat(heardLoaded).hasSize(20));
     assertThat(heardAdded).as("Hazelcast tells loads apart from adds").isEmpty();
     assertThat(new DurableMaps(second.get(1), clock).loadOnce(WAIT))
-        .as("a later primary of the same cluster life loads nothing").isEqualTo(-1);
+        .as("a later primary of the same cluster life loads nothing")
+        .isEqualTo(-1);
   }
 
   @Test
@@ -142,8 +163,9 @@ class DurableMapsClusterTest {
     String worker = cluster.get(0).getCluster().getLocalMember().getUuid().toString();
     jobs.update(id, new JobCommand.Dispatch(1, "n1", worker, 1));
     jobs.update(id, new JobCommand.Start("n1", 1, 2));
-    jobs.update(id, new JobCommand.Finish("n1", 1, dev.grid.api.JobState.SUCCEEDED, 0, null, 0, 0,
-        false, 3));
+    jobs.update(
+        id,
+        new JobCommand.Finish("n1", 1, dev.grid.api.JobState.SUCCEEDED, 0, null, 0, 0, false, 3));
 
     assertThat(new DurableMaps(cluster.get(0), clock).flush(WAIT)).isTrue();
 
@@ -154,8 +176,16 @@ class DurableMapsClusterTest {
 
   @Test
   void when_the_store_is_not_restored_yet_then_nothing_is_loaded_until_it_is() {
-    store.put(DurableMaps.SCHEDULES_PREFIX + "s", JsonCodec.SCHEDULES.encode(new ScheduleRecord(
-        ScheduleSpec.of("s", "@every 10s", JobSpec.command("true")), 1, false, null, null, 0)));
+    store.put(
+        DurableMaps.SCHEDULES_PREFIX + "s",
+        JsonCodec.SCHEDULES.encode(
+            new ScheduleRecord(
+                ScheduleSpec.of("s", "@every 10s", JobSpec.command("true")),
+                1,
+                false,
+                null,
+                null,
+                0)));
     store.restart();
     List<HazelcastInstance> cluster = startCluster(1);
     DurableMaps durable = new DurableMaps(cluster.get(0), clock);

@@ -32,14 +32,19 @@ class JobIndexTest {
 
   @Test
   void waiting_jobs_are_listed_until_they_are_decided() {
-    JobRecord w = JobRecord.queued(JobId.of("w"),
-        JobSpec.command("true").withAfter(Dependencies.afterOk(JobId.of("p"))), 1000);
+    JobRecord w =
+        JobRecord.queued(
+            JobId.of("w"),
+            JobSpec.command("true").withAfter(Dependencies.afterOk(JobId.of("p"))),
+            1000);
     index.offer(w, 0);
     assertThat(index.waiting()).containsExactly(w);
     assertThat(index.queued(10)).isEmpty();
 
-    index.offer(JobUpdate.apply(w, new JobCommand.Resolve(1, dev.grid.api.JobState.QUEUED, "met",
-        1001)).record(), 0);
+    index.offer(
+        JobUpdate.apply(w, new JobCommand.Resolve(1, dev.grid.api.JobState.QUEUED, "met", 1001))
+            .record(),
+        0);
     assertThat(index.waiting()).isEmpty();
     assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("w"));
   }
@@ -61,11 +66,16 @@ class JobIndexTest {
     index.offer(running, 0);
     index.offer(d0, 0); // a late copy of an older version changes nothing
     assertThat(index.activeByWorker()).containsOnly(entry("w1", 2), entry("w2", 1));
-    assertThat(index.active()).extracting(JobRecord::id).containsExactlyInAnyOrder(
-        JobId.of("arr_0"), JobId.of("arr_1"), JobId.of("arr_2"));
+    assertThat(index.active())
+        .extracting(JobRecord::id)
+        .containsExactlyInAnyOrder(JobId.of("arr_0"), JobId.of("arr_1"), JobId.of("arr_2"));
 
-    index.offer(JobUpdate.apply(running, new JobCommand.Finish("n1", 1, JobState.SUCCEEDED, 0,
-        null, 0, 0, false, 1003)).record(), 0);
+    index.offer(
+        JobUpdate.apply(
+                running,
+                new JobCommand.Finish("n1", 1, JobState.SUCCEEDED, 0, null, 0, 0, false, 1003))
+            .record(),
+        0);
     index.offer(JobUpdate.apply(d2, new JobCommand.Cancel(1003)).record(), 0);
     assertThat(index.activeByWorker()).containsOnly(entry("w1", 1));
     assertThat(index.active()).extracting(JobRecord::id).containsExactly(JobId.of("arr_1"));
@@ -73,13 +83,16 @@ class JobIndexTest {
 
   @Test
   void a_refusal_corrects_a_copy_written_on_the_losing_side_of_a_split() {
-    JobRecord running = JobUpdate.apply(
-        JobUpdate.apply(task(0), new JobCommand.Dispatch(1, "n1", "w1", 1001)).record(),
-        new JobCommand.Start("n1", 1, 1002)).record();
+    JobRecord running =
+        JobUpdate.apply(
+                JobUpdate.apply(task(0), new JobCommand.Dispatch(1, "n1", "w1", 1001)).record(),
+                new JobCommand.Start("n1", 1, 1002))
+            .record();
     index.offer(running, 0);
     // the frozen worker handed the job back on its own stale copy, and that copy reached us
-    JobRecord stale = JobUpdate.apply(running,
-        new JobCommand.Release("n1", 1, "node n1 was frozen", 1003)).record();
+    JobRecord stale =
+        JobUpdate.apply(running, new JobCommand.Release("n1", 1, "node n1 was frozen", 1003))
+            .record();
     index.offer(stale, 0);
     assertThat(index.active()).isEmpty();
     assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("arr_0"));

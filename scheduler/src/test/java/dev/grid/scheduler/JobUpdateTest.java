@@ -45,7 +45,8 @@ class JobUpdateTest {
     JobRecord r = running(1, 7);
     r = applied(r, new JobCommand.Finish("n1", 1, SUCCEEDED, 0, null, 3, 0, false, 1003));
 
-    assertThat(r.history()).extracting(JobEvent::state)
+    assertThat(r.history())
+        .extracting(JobEvent::state)
         .containsExactly(QUEUED, DISPATCHED, RUNNING, SUCCEEDED);
     assertThat(r.history()).extracting(JobEvent::epoch).containsExactly(0L, 7L, 7L, 7L);
     assertThat(r.exitCode()).isZero();
@@ -72,8 +73,8 @@ class JobUpdateTest {
 
     assertThat(refusal(r, new JobCommand.Start("n1", 1, 1004))).contains("stale");
     JobRecord started = applied(r, new JobCommand.Start("n2", 2, 1004));
-    assertThat(refusal(started,
-        new JobCommand.Finish("n1", 1, SUCCEEDED, 0, null, 0, 0, false, 1005)))
+    assertThat(
+            refusal(started, new JobCommand.Finish("n1", 1, SUCCEEDED, 0, null, 0, 0, false, 1005)))
         .contains("stale");
   }
 
@@ -116,8 +117,7 @@ class JobUpdateTest {
 
   @Test
   void when_a_stopping_worker_hands_a_job_back_then_it_is_queued_without_using_a_retry() {
-    JobRecord r = applied(running(0, 7),
-        new JobCommand.Release("n1", 1, "node n1 stopped", 1004));
+    JobRecord r = applied(running(0, 7), new JobCommand.Release("n1", 1, "node n1 stopped", 1004));
     assertThat(r.state()).isEqualTo(QUEUED);
     assertThat(r.retriesUsed()).isZero();
     assertThat(r.message()).contains("node n1 stopped");
@@ -127,9 +127,10 @@ class JobUpdateTest {
   @Test
   void when_a_started_cron_fires_worker_dies_or_hands_it_back_then_it_ends_lost_not_run_again() {
     JobId fire = CronFire.of(JobId.of("cron.nightly.1795000000000")).orElseThrow().jobId();
-    for (JobCommand interruption : java.util.List.<JobCommand>of(
-        new JobCommand.Reclaim(7, 1, false, "worker n1 left", 1004),
-        new JobCommand.Release("n1", 1, "node n1 stopped", 1004))) {
+    for (JobCommand interruption :
+        java.util.List.<JobCommand>of(
+            new JobCommand.Reclaim(7, 1, false, "worker n1 left", 1004),
+            new JobCommand.Release("n1", 1, "node n1 stopped", 1004))) {
       JobRecord r = JobRecord.queued(fire, JobSpec.command("true").withMaxRetries(3), 1000);
       r = applied(r, new JobCommand.Dispatch(7, "n1", "w1", 1001));
       r = applied(r, new JobCommand.Start("n1", 1, 1002));
@@ -155,7 +156,8 @@ class JobUpdateTest {
   @Test
   void when_reclaiming_an_old_attempt_then_it_is_refused() {
     JobRecord r = running(3, 7);
-    assertThat(refusal(r, new JobCommand.Reclaim(7, 0, false, "x", 1004))).contains("no longer active");
+    assertThat(refusal(r, new JobCommand.Reclaim(7, 0, false, "x", 1004)))
+        .contains("no longer active");
   }
 
   @Test
@@ -188,9 +190,13 @@ class JobUpdateTest {
 
   @Test
   void when_a_worker_claims_lost_then_it_is_a_programming_error() {
-    assertThatThrownBy(() -> JobUpdate.apply(running(1, 7),
-        new JobCommand.Finish("n1", 1, LOST, null, null, 0, 0, false, 1003)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LOST");
+    assertThatThrownBy(
+            () ->
+                JobUpdate.apply(
+                    running(1, 7),
+                    new JobCommand.Finish("n1", 1, LOST, null, null, 0, 0, false, 1003)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("LOST");
   }
 
   @Test
@@ -201,8 +207,10 @@ class JobUpdateTest {
   }
 
   private static JobRecord waiting() {
-    return JobRecord.queued(ID, JobSpec.command("true")
-        .withAfter(dev.grid.api.Dependencies.afterOk(JobId.of("p1"))), 1000);
+    return JobRecord.queued(
+        ID,
+        JobSpec.command("true").withAfter(dev.grid.api.Dependencies.afterOk(JobId.of("p1"))),
+        1000);
   }
 
   @Test
@@ -216,21 +224,26 @@ class JobUpdateTest {
 
   @Test
   void when_dependencies_are_resolved_then_the_history_says_how_and_a_stale_primary_is_refused() {
-    JobRecord queued = applied(waiting(),
-        new JobCommand.Resolve(7, QUEUED, "dependencies met: p1 SUCCEEDED", 1001));
-    assertThat(queued.history()).extracting(JobEvent::state)
+    JobRecord queued =
+        applied(
+            waiting(), new JobCommand.Resolve(7, QUEUED, "dependencies met: p1 SUCCEEDED", 1001));
+    assertThat(queued.history())
+        .extracting(JobEvent::state)
         .containsExactly(dev.grid.api.JobState.WAITING, QUEUED);
     assertThat(queued.epoch()).isEqualTo(7);
     assertThat(refusal(queued, new JobCommand.Resolve(7, QUEUED, "again", 1002)))
         .contains("not waiting");
 
-    JobRecord cancelled = applied(waiting(),
-        new JobCommand.Resolve(7, CANCELLED, "afterok parent p1 FAILED", 1001));
+    JobRecord cancelled =
+        applied(waiting(), new JobCommand.Resolve(7, CANCELLED, "afterok parent p1 FAILED", 1001));
     assertThat(cancelled.state()).isEqualTo(CANCELLED);
     assertThat(cancelled.message()).isEqualTo("afterok parent p1 FAILED");
     assertThat(cancelled.endedAtMillis()).isEqualTo(1001);
-    assertThat(refusal(applied(waiting(), new JobCommand.Resolve(9, QUEUED, "x", 1001)),
-        new JobCommand.Dispatch(8, "n1", "w1", 1002))).contains("stale epoch 8 < 9");
+    assertThat(
+            refusal(
+                applied(waiting(), new JobCommand.Resolve(9, QUEUED, "x", 1001)),
+                new JobCommand.Dispatch(8, "n1", "w1", 1002)))
+        .contains("stale epoch 8 < 9");
   }
 
   @Test

@@ -24,12 +24,16 @@ class KryoSerializerTest {
 
   @Test
   void when_a_job_record_travels_then_it_comes_back_equal() {
-    JobSpec spec = JobSpec.command("echo", "a b", "$HOME")
-        .withEnv(Map.of("K", "V", "L", "W"))
-        .withTimeout(Duration.ofSeconds(30))
-        .withMaxRetries(2);
-    JobRecord r = JobUpdate.apply(JobRecord.queued(JobId.of("j1"), spec, 5),
-        new JobCommand.Dispatch(3, "n1", "w1", 6)).record();
+    JobSpec spec =
+        JobSpec.command("echo", "a b", "$HOME")
+            .withEnv(Map.of("K", "V", "L", "W"))
+            .withTimeout(Duration.ofSeconds(30))
+            .withMaxRetries(2);
+    JobRecord r =
+        JobUpdate.apply(
+                JobRecord.queued(JobId.of("j1"), spec, 5),
+                new JobCommand.Dispatch(3, "n1", "w1", 6))
+            .record();
 
     assertThat(roundTrip(r)).isEqualTo(r);
     assertThat(roundTrip(new JobUpdateProcessor(new JobCommand.Cancel(9))))
@@ -40,8 +44,8 @@ class KryoSerializerTest {
 
   @Test
   void when_a_java_job_record_travels_then_it_comes_back_equal() {
-    JobSpec spec = JobSpec.java("ab".repeat(32), "com.example.Pi", "1000")
-        .withTimeout(Duration.ofSeconds(30));
+    JobSpec spec =
+        JobSpec.java("ab".repeat(32), "com.example.Pi", "1000").withTimeout(Duration.ofSeconds(30));
     JobRecord r = JobRecord.queued(JobId.of("j2"), spec, 5);
     assertThat(roundTrip(r)).isEqualTo(r);
     assertThat(JsonCodec.JOBS.decode(JsonCodec.JOBS.encode(r))).isEqualTo(r);

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * After a partition heals, the copy of a record further along in its life wins, whichever side
- * Hazelcast merges into; the seed-90001 chaos run had a cron fire's job run twice because the
- * old primary's QUEUED copy won over the majority's SUCCEEDED one.
+ * Hazelcast merges into; the seed-90001 chaos run had a cron fire's job run twice because the old
+ * primary's QUEUED copy won over the majority's SUCCEEDED one.
  */
 class NewestWinsMergePolicyTest {
   private static final JobId FIRE = JobId.of("cron.tick.1796563693000");
@@ -78,7 +78,8 @@ class NewestWinsMergePolicyTest {
   }
 
   @Test
-  void when_schedules_meet_then_the_one_handled_further_wins_and_a_started_run_beats_a_missed_one() {
+  void
+      when_schedules_meet_then_the_one_handled_further_wins_and_a_started_run_beats_a_missed_one() {
     ScheduleSpec spec = ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("true"));
     ScheduleRecord behind = new ScheduleRecord(spec, 0, false, 5000L, null, 9);
     ScheduleRecord ahead = new ScheduleRecord(spec, 0, false, 9000L, FIRE, 7);
@@ -88,8 +89,9 @@ class NewestWinsMergePolicyTest {
     assertThat(merged(behind, ahead)).isSameAs(ahead);
     assertThat(merged(behind, never)).isSameAs(behind);
 
-    ScheduleRunRecord missed = new ScheduleRunRecord("tick", 9000, ScheduleRun.Outcome.MISSED,
-        null, "no primary ran at its due time");
+    ScheduleRunRecord missed =
+        new ScheduleRunRecord(
+            "tick", 9000, ScheduleRun.Outcome.MISSED, null, "no primary ran at its due time");
     ScheduleRunRecord started =
         new ScheduleRunRecord("tick", 9000, ScheduleRun.Outcome.STARTED, FIRE, null);
     assertThat(merged(started, missed)).isSameAs(started);

@@ -194,9 +194,9 @@ class PrimaryLeaseClusterTest {
   }
 
   /**
-   * Free ports below Linux's ephemeral range (32768 and up), where no outgoing connection can
-   * take one before its member binds it (a member retrying to join a peer not yet listening once
-   * got that peer's own port as its source port: "Port ... is already in use").
+   * Free ports below Linux's ephemeral range (32768 and up), where no outgoing connection can take
+   * one before its member binds it (a member retrying to join a peer not yet listening once got
+   * that peer's own port as its source port: "Port ... is already in use").
    */
   static List<Integer> freePorts(int count) {
     java.util.Random random = new java.util.Random();
@@ -204,8 +204,9 @@ class PrimaryLeaseClusterTest {
     try {
       for (int tries = 0; held.size() < count; tries++) {
         try {
-          held.add(new ServerSocket(20000 + random.nextInt(12000), 1,
-              java.net.InetAddress.getLoopbackAddress()));
+          held.add(
+              new ServerSocket(
+                  20000 + random.nextInt(12000), 1, java.net.InetAddress.getLoopbackAddress()));
         } catch (IOException taken) {
           if (tries > 1000) {
             throw new UncheckedIOException(taken);

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 class RetentionPlannerTest {
   private static final long NOW = 1_700_000_000_000L;
   private static final long HOUR = Duration.ofHours(1).toMillis();
-  private static final RetentionPolicy DAY_AND_3_RUNS = RetentionPolicy.defaults()
-      .withMaxAge(Duration.ofDays(1)).withKeepRuns(3);
+  private static final RetentionPolicy DAY_AND_3_RUNS =
+      RetentionPolicy.defaults().withMaxAge(Duration.ofDays(1)).withKeepRuns(3);
 
   private final List<JobSummary> jobs = new ArrayList<>();
   private final List<ScheduleView> schedules = new ArrayList<>();
@@ -224,8 +224,8 @@ class RetentionPlannerTest {
     schedule("grid", 6000, grid.get(4), 3);
 
     assertThat(plan(DAY_AND_3_RUNS.withMaxAge(Duration.ZERO)).jobs())
-        .containsExactlyInAnyOrder(own.get(0), own.get(1), own.get(2), own.get(3),
-            grid.get(0), grid.get(1));
+        .containsExactlyInAnyOrder(
+            own.get(0), own.get(1), own.get(2), own.get(3), grid.get(0), grid.get(1));
   }
 
   @Test
@@ -247,10 +247,14 @@ class RetentionPlannerTest {
     }
     schedule("s", young + 6, null, 3);
 
-    assertThat(plan(DAY_AND_3_RUNS).runs()).containsExactly(ScheduleRunRecord.key("s", old),
-        ScheduleRunRecord.key("s", young + 1), ScheduleRunRecord.key("s", young + 2));
+    assertThat(plan(DAY_AND_3_RUNS).runs())
+        .containsExactly(
+            ScheduleRunRecord.key("s", old),
+            ScheduleRunRecord.key("s", young + 1),
+            ScheduleRunRecord.key("s", young + 2));
     schedules.set(0, new ScheduleView("s", young + 6, null, 0));
-    assertThat(plan(DAY_AND_3_RUNS).runs()).as("keeping all runs, by age only")
+    assertThat(plan(DAY_AND_3_RUNS).runs())
+        .as("keeping all runs, by age only")
         .containsExactly(ScheduleRunRecord.key("s", old));
   }
 
@@ -265,8 +269,8 @@ class RetentionPlannerTest {
 
     Plan plan = plan(DAY_AND_3_RUNS.withMaxAge(Duration.ZERO));
     assertThat(plan.jobs()).isEmpty();
-    assertThat(plan.runs()).containsExactly(ScheduleRunRecord.key("s", 2000),
-        ScheduleRunRecord.key("s", 3000));
+    assertThat(plan.runs())
+        .containsExactly(ScheduleRunRecord.key("s", 2000), ScheduleRunRecord.key("s", 3000));
   }
 
   @Test
@@ -314,7 +318,8 @@ class RetentionPlannerTest {
 
     Plan plan = plan(DAY_AND_3_RUNS);
 
-    assertThat(plan.jobs()).as("the single job ended first; the array's tasks, then the array")
+    assertThat(plan.jobs())
+        .as("the single job ended first; the array's tasks, then the array")
         .containsExactly(single, t0, t1, t2, array);
     assertThat(plan.arrays()).containsExactly(array);
   }

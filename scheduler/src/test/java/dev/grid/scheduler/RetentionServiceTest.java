@@ -25,8 +25,11 @@ import org.junit.jupiter.api.Test;
 /** The sweep against a real one-member map, with a clock the test moves. */
 class RetentionServiceTest {
   private static final long EPOCH = 7;
-  private static final RetentionPolicy POLICY = RetentionPolicy.defaults()
-      .withMaxAge(Duration.ofHours(1)).withKeepRuns(2).withSweepEvery(Duration.ofHours(1));
+  private static final RetentionPolicy POLICY =
+      RetentionPolicy.defaults()
+          .withMaxAge(Duration.ofHours(1))
+          .withKeepRuns(2)
+          .withSweepEvery(Duration.ofHours(1));
 
   private final MovableClock clock = new MovableClock(Instant.parse("2030-01-01T00:00:00Z"));
   private final AtomicBoolean primary = new AtomicBoolean(true);
@@ -42,15 +45,25 @@ class RetentionServiceTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    hz = Hazelcast.newHazelcastInstance(new ClusterSettings("retention-" + UUID.randomUUID(),
-        "n1", "127.0.0.1", port, List.of(), 7, SchedulerTypes.kryoClasses()).toConfig());
+    hz =
+        Hazelcast.newHazelcastInstance(
+            new ClusterSettings(
+                    "retention-" + UUID.randomUUID(),
+                    "n1",
+                    "127.0.0.1",
+                    port,
+                    List.of(),
+                    7,
+                    SchedulerTypes.kryoClasses())
+                .toConfig());
     blobs = new InMemoryBlobStore();
     // The jobs and schedules maps are persisted through the member's blob store.
     hz.getUserContext().put(dev.grid.storage.BlobMapStore.CONTEXT_KEY, blobs);
     jobs = new JobTable(hz, clock);
     schedules = new ScheduleTable(hz, jobs, clock);
-    retention = new RetentionService(jobs, schedules, blobs, "out/", POLICY, clock,
-        e -> primary.get() && e == EPOCH);
+    retention =
+        new RetentionService(
+            jobs, schedules, blobs, "out/", POLICY, clock, e -> primary.get() && e == EPOCH);
     retention.activate(EPOCH);
   }
 
@@ -88,7 +101,8 @@ class RetentionServiceTest {
     assertThat(blobs.list("out/" + ended.value() + "0/")).hasSize(1);
     assertThat(jobs.get(queued)).isPresent();
     assertThat(result).isEqualTo(new RetentionService.Result(1, 2, 0));
-    assertThat(retention.sweep(EPOCH)).as("a second sweep finds nothing")
+    assertThat(retention.sweep(EPOCH))
+        .as("a second sweep finds nothing")
         .isEqualTo(RetentionService.Result.NOTHING);
   }
 
@@ -126,7 +140,8 @@ class RetentionServiceTest {
     retention.sweep(EPOCH);
 
     assertThat(schedules.runs("tick").orElseThrow())
-        .extracting(r -> r.fireTimeMillis() - t0).containsExactly(4000L, 5000L);
+        .extracting(r -> r.fireTimeMillis() - t0)
+        .containsExactly(4000L, 5000L);
     assertThat(jobs.get(new CronFire("tick", t0 + 3000).jobId())).isEmpty();
     assertThat(jobs.get(last)).isPresent();
   }

@@ -54,9 +54,25 @@ class TaskBlockRoundTripTest {
         messages.put(s, "slot " + s + ": retry 1 of 2, \"quoted\" \u00e9");
       }
     }
-    return new TaskBlock(JobId.of("a1"), 17, 1_799_999_999_000L, 42, 9001, states, attempts,
-        retries, workers, List.of("n1", "n2", "n3"), List.of("w1", "w2", "w3"), started, ended,
-        exits, stdout, stderr, flags, messages);
+    return new TaskBlock(
+        JobId.of("a1"),
+        17,
+        1_799_999_999_000L,
+        42,
+        9001,
+        states,
+        attempts,
+        retries,
+        workers,
+        List.of("n1", "n2", "n3"),
+        List.of("w1", "w2", "w3"),
+        started,
+        ended,
+        exits,
+        stdout,
+        stderr,
+        flags,
+        messages);
   }
 
   static void assertSameColumns(TaskBlock actual, TaskBlock expected) {
@@ -71,7 +87,8 @@ class TaskBlockRoundTripTest {
     assertThat(actual.workers()).as("workers").containsExactly(expected.workers());
     assertThat(actual.nodes()).as("nodes").isEqualTo(expected.nodes());
     assertThat(actual.workerIds()).as("workerIds").isEqualTo(expected.workerIds());
-    assertThat(actual.startedAtMillis()).as("startedAt")
+    assertThat(actual.startedAtMillis())
+        .as("startedAt")
         .containsExactly(expected.startedAtMillis());
     assertThat(actual.endedAtMillis()).as("endedAt").containsExactly(expected.endedAtMillis());
     assertThat(actual.exitCodes()).as("exitCodes").containsExactly(expected.exitCodes());
@@ -79,7 +96,8 @@ class TaskBlockRoundTripTest {
     assertThat(actual.stderrBytes()).as("stderr").containsExactly(expected.stderrBytes());
     assertThat(actual.flags()).as("flags").containsExactly(expected.flags());
     assertThat(actual.messages()).as("messages").isEqualTo(expected.messages());
-    assertThat(actual.messages().keySet()).as("message keys are slots")
+    assertThat(actual.messages().keySet())
+        .as("message keys are slots")
         .allSatisfy(k -> assertThat(k).isInstanceOf(Integer.class));
   }
 
@@ -100,18 +118,21 @@ class TaskBlockRoundTripTest {
 
   @Test
   void a_block_changed_by_updates_survives_both_and_can_still_be_updated() {
-    TaskBlock b = TaskBlock.created(JobId.of("a2"),
-        dev.grid.api.JobSpec.command("true").withArray(dev.grid.api.ArraySpec.parse("0-3")), 5)
-        .get(0);
-    b = BlockUpdate.apply(b, new BlockCommand.Dispatch(3, "n1", "w1", new int[] {0, 1}, 6))
-        .block();
+    TaskBlock b =
+        TaskBlock.created(
+                JobId.of("a2"),
+                dev.grid.api.JobSpec.command("true").withArray(dev.grid.api.ArraySpec.parse("0-3")),
+                5)
+            .get(0);
+    b = BlockUpdate.apply(b, new BlockCommand.Dispatch(3, "n1", "w1", new int[] {0, 1}, 6)).block();
     b = BlockUpdate.apply(b, new BlockCommand.Cancel(new int[] {2}, 7)).block();
 
-    for (TaskBlock back : List.of(JsonCodec.BLOCKS.decode(JsonCodec.BLOCKS.encode(b)),
-        (TaskBlock) kryoRoundTrip(b))) {
+    for (TaskBlock back :
+        List.of(
+            JsonCodec.BLOCKS.decode(JsonCodec.BLOCKS.encode(b)), (TaskBlock) kryoRoundTrip(b))) {
       assertSameColumns(back, b);
-      BlockUpdate.Result r = BlockUpdate.apply(back,
-          new BlockCommand.Dispatch(3, "n2", "w2", new int[] {3}, 8));
+      BlockUpdate.Result r =
+          BlockUpdate.apply(back, new BlockCommand.Dispatch(3, "n2", "w2", new int[] {3}, 8));
       assertThat(r.changed()).containsExactly(3);
       assertThat(r.block().nodes()).containsExactly("n1", "n2");
     }
@@ -119,11 +140,14 @@ class TaskBlockRoundTripTest {
 
   @Test
   void a_finish_batch_and_an_update_result_survive_kryo() {
-    List<BlockCommand.Ended> ended = new ArrayList<>(List.of(
-        new BlockCommand.Ended(0, 1, JobState.SUCCEEDED, 0, null, 10, 20, 30, 40, false),
-        new BlockCommand.Ended(255, 7, JobState.FAILED, -1, "exit -1", 11, 21, 31, 41, true),
-        new BlockCommand.Ended(3, 2, JobState.TIMED_OUT, null, "timed out", 0, 22, 0, 0,
-            false)));
+    List<BlockCommand.Ended> ended =
+        new ArrayList<>(
+            List.of(
+                new BlockCommand.Ended(0, 1, JobState.SUCCEEDED, 0, null, 10, 20, 30, 40, false),
+                new BlockCommand.Ended(
+                    255, 7, JobState.FAILED, -1, "exit -1", 11, 21, 31, 41, true),
+                new BlockCommand.Ended(
+                    3, 2, JobState.TIMED_OUT, null, "timed out", 0, 22, 0, 0, false)));
     BlockCommand.Finish finish = new BlockCommand.Finish("n1", ended, 99);
 
     assertThat(kryoRoundTrip(finish)).isEqualTo(finish);
@@ -138,8 +162,9 @@ class TaskBlockRoundTripTest {
     assertThat(back.changed()).containsExactly(1, 5, 255);
     assertThat(back.refusal()).isNull();
 
-    BlockUpdate.Result refused = (BlockUpdate.Result) kryoRoundTrip(
-        new BlockUpdate.Result(null, new int[0], "no such task block"));
+    BlockUpdate.Result refused =
+        (BlockUpdate.Result)
+            kryoRoundTrip(new BlockUpdate.Result(null, new int[0], "no such task block"));
     assertThat(refused.block()).isNull();
     assertThat(refused.changed()).isEmpty();
     assertThat(refused.refusal()).isEqualTo("no such task block");
@@ -147,15 +172,16 @@ class TaskBlockRoundTripTest {
 
   @Test
   void the_other_block_commands_survive_kryo_with_their_slots() {
-    List<BlockCommand> commands = List.of(
-        new BlockCommand.Dispatch(4, "n1", "w1", new int[] {1, 2}, 5),
-        new BlockCommand.Start("n1", new int[] {1, 2}, new int[] {1, 1}, 6),
-        new BlockCommand.Reclaim(4, "w1", new int[] {1}, new int[] {1}, true, 2, "timeout", 7),
-        new BlockCommand.Reclaim(4, "w1", null, null, false, 0, "left", 7),
-        new BlockCommand.Release("n1", new int[] {2}, new int[] {1}, "stopped", 8),
-        new BlockCommand.Resolve(4, JobState.CANCELLED, "b failed", 9),
-        new BlockCommand.Cancel(null, 10),
-        new BlockCommand.Cancel(new int[] {0, 255}, 10));
+    List<BlockCommand> commands =
+        List.of(
+            new BlockCommand.Dispatch(4, "n1", "w1", new int[] {1, 2}, 5),
+            new BlockCommand.Start("n1", new int[] {1, 2}, new int[] {1, 1}, 6),
+            new BlockCommand.Reclaim(4, "w1", new int[] {1}, new int[] {1}, true, 2, "timeout", 7),
+            new BlockCommand.Reclaim(4, "w1", null, null, false, 0, "left", 7),
+            new BlockCommand.Release("n1", new int[] {2}, new int[] {1}, "stopped", 8),
+            new BlockCommand.Resolve(4, JobState.CANCELLED, "b failed", 9),
+            new BlockCommand.Cancel(null, 10),
+            new BlockCommand.Cancel(new int[] {0, 255}, 10));
     for (BlockCommand c : commands) {
       Object back = kryoRoundTrip(c);
       assertThat(back).as("%s", c).usingRecursiveComparison().isEqualTo(c);

@@ -69,8 +69,9 @@ class TaskBlockTest {
     List<TaskBlock> blocks = TaskBlock.created(ARRAY, spec, 1000);
 
     assertThat(blocks).extracting(TaskBlock::block).containsExactly(0, 1, 2);
-    assertThat(blocks).extracting(TaskBlock::counts).containsExactly(
-        Map.of(WAITING, 256), Map.of(WAITING, 256), Map.of(WAITING, 88));
+    assertThat(blocks)
+        .extracting(TaskBlock::counts)
+        .containsExactly(Map.of(WAITING, 256), Map.of(WAITING, 256), Map.of(WAITING, 88));
   }
 
   @Test
@@ -78,18 +79,30 @@ class TaskBlockTest {
     TaskBlock b = TaskBlock.created(ARRAY, array("0-3"), 1000).get(0);
     b = applied(b, new BlockCommand.Dispatch(1, "n1", "w1", new int[] {0, 1, 2}, 1100));
     b = applied(b, new BlockCommand.Start("n1", new int[] {0, 1}, new int[] {1, 1}, 1200));
-    b = applied(b, new BlockCommand.Finish("n1", List.of(new BlockCommand.Ended(0, 1, SUCCEEDED,
-        0, null, 1200, 1300, 0, 0, false)), 1300));
+    b =
+        applied(
+            b,
+            new BlockCommand.Finish(
+                "n1",
+                List.of(new BlockCommand.Ended(0, 1, SUCCEEDED, 0, null, 1200, 1300, 0, 0, false)),
+                1300));
 
-    assertThat(b.counts()).containsExactlyInAnyOrderEntriesOf(
-        Map.of(SUCCEEDED, 1, RUNNING, 1, DISPATCHED, 1, QUEUED, 1));
+    assertThat(b.counts())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(SUCCEEDED, 1, RUNNING, 1, DISPATCHED, 1, QUEUED, 1));
     assertThat(b.allEnded()).isFalse();
 
     b = applied(b, new BlockCommand.Cancel(null, 1400));
-    b = applied(b, new BlockCommand.Finish("n1", List.of(new BlockCommand.Ended(1, 1, CANCELLED,
-        null, "cancelled", 1200, 1500, 0, 0, false)), 1500));
-    assertThat(b.counts()).containsExactlyInAnyOrderEntriesOf(
-        Map.of(SUCCEEDED, 1, CANCELLED, 3));
+    b =
+        applied(
+            b,
+            new BlockCommand.Finish(
+                "n1",
+                List.of(
+                    new BlockCommand.Ended(
+                        1, 1, CANCELLED, null, "cancelled", 1200, 1500, 0, 0, false)),
+                1500));
+    assertThat(b.counts()).containsExactlyInAnyOrderEntriesOf(Map.of(SUCCEEDED, 1, CANCELLED, 3));
     assertThat(b.allEnded()).isTrue();
   }
 
@@ -99,8 +112,13 @@ class TaskBlockTest {
     TaskBlock b = TaskBlock.created(ARRAY, spec, 1000).get(1);
     b = applied(b, new BlockCommand.Dispatch(4, "n1", "w1", new int[] {1, 2, 3}, 1100));
     b = applied(b, new BlockCommand.Start("n1", new int[] {1, 2}, new int[] {1, 1}, 1200));
-    b = applied(b, new BlockCommand.Finish("n1", List.of(
-        new BlockCommand.Ended(1, 1, FAILED, 3, "exit 3", 1210, 1300, 5, 6, true)), 1300));
+    b =
+        applied(
+            b,
+            new BlockCommand.Finish(
+                "n1",
+                List.of(new BlockCommand.Ended(1, 1, FAILED, 3, "exit 3", 1210, 1300, 5, 6, true)),
+                1300));
 
     JobRecord failed = b.task(spec, 1);
     assertThat(failed.id()).isEqualTo(JobId.of("a1_257"));
@@ -120,9 +138,11 @@ class TaskBlockTest {
     assertThat(failed.stderrBytes()).isEqualTo(6);
     assertThat(failed.truncated()).isTrue();
     assertThat(failed.version()).isEqualTo(b.version());
-    assertThat(failed.history()).extracting(JobEvent::state)
+    assertThat(failed.history())
+        .extracting(JobEvent::state)
         .containsExactly(QUEUED, DISPATCHED, RUNNING, FAILED);
-    assertThat(failed.history()).extracting(JobEvent::atMillis)
+    assertThat(failed.history())
+        .extracting(JobEvent::atMillis)
         .containsExactly(1000L, 1210L, 1210L, 1300L);
     assertThat(failed.history().get(3).message()).isEqualTo("exit 3");
 
@@ -130,12 +150,14 @@ class TaskBlockTest {
     assertThat(running.state()).isEqualTo(RUNNING);
     assertThat(running.exitCode()).as("no exit code yet").isNull();
     assertThat(running.endedAtMillis()).isNull();
-    assertThat(running.history()).extracting(JobEvent::state)
+    assertThat(running.history())
+        .extracting(JobEvent::state)
         .containsExactly(QUEUED, DISPATCHED, RUNNING);
 
     JobRecord dispatched = b.task(spec, 3);
     assertThat(dispatched.startedAtMillis()).isNull();
-    assertThat(dispatched.history()).extracting(JobEvent::state)
+    assertThat(dispatched.history())
+        .extracting(JobEvent::state)
         .containsExactly(QUEUED, DISPATCHED);
 
     JobRecord queued = b.task(spec, 4);
@@ -146,7 +168,8 @@ class TaskBlockTest {
     assertThat(queued.exitCode()).isNull();
     assertThat(queued.history()).extracting(JobEvent::state).containsExactly(QUEUED);
 
-    assertThat(b.tasks(spec)).extracting(JobRecord::arrayIndex)
+    assertThat(b.tasks(spec))
+        .extracting(JobRecord::arrayIndex)
         .containsExactlyElementsOf(IntStream.range(256, 300).boxed().toList());
   }
 
@@ -158,12 +181,10 @@ class TaskBlockTest {
     b = applied(b, new BlockCommand.Resolve(2, QUEUED, "dependencies met", 1200));
     b = applied(b, new BlockCommand.Dispatch(2, "n1", "w1", new int[] {1}, 1300));
     b = applied(b, new BlockCommand.Start("n1", new int[] {1}, new int[] {1}, 1400));
-    b = applied(b, new BlockCommand.Reclaim(3, "w1", null, null, false, 2, "worker n1 left",
-        1500));
+    b = applied(b, new BlockCommand.Reclaim(3, "w1", null, null, false, 2, "worker n1 left", 1500));
 
     JobRecord cancelled = b.task(spec, 0);
-    assertThat(cancelled.history()).extracting(JobEvent::state)
-        .containsExactly(WAITING, CANCELLED);
+    assertThat(cancelled.history()).extracting(JobEvent::state).containsExactly(WAITING, CANCELLED);
     assertThat(cancelled.endedAtMillis()).isEqualTo(1100);
     assertThat(cancelled.message()).isEqualTo("cancelled by user");
 
@@ -172,8 +193,7 @@ class TaskBlockTest {
     assertThat(retried.attempt()).isEqualTo(1);
     assertThat(retried.retriesUsed()).isEqualTo(1);
     assertThat(retried.message()).contains("retry 1 of 2");
-    assertThat(retried.history()).extracting(JobEvent::state)
-        .containsExactly(WAITING, QUEUED);
+    assertThat(retried.history()).extracting(JobEvent::state).containsExactly(WAITING, QUEUED);
   }
 
   @Test

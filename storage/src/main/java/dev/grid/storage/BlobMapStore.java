@@ -27,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Hazelcast map persisted through a {@link BlobStore}: each entry is one blob under {@code
- * prefix + escaped key}, written by {@link #store} and removed by {@link #delete}. It knows
- * nothing of what the values mean: a {@link BlobCodec} makes their bytes.
+ * A Hazelcast map persisted through a {@link BlobStore}: each entry is one blob under {@code prefix
+ * + escaped key}, written by {@link #store} and removed by {@link #delete}. It knows nothing of
+ * what the values mean: a {@link BlobCodec} makes their bytes.
  *
  * <pre>{@code
  * new MapStoreConfig().setEnabled(true)
@@ -37,14 +37,14 @@ import org.slf4j.LoggerFactory;
  *     .setWriteDelaySeconds(1);
  * }</pre>
  *
- * <p>The store is found in the member's user context under {@link #CONTEXT_KEY} when first
- * needed (the node puts it there after the member starts), or given by {@link #over}.
+ * <p>The store is found in the member's user context under {@link #CONTEXT_KEY} when first needed
+ * (the node puts it there after the member starts), or given by {@link #over}.
  *
  * <p>Loading is explicit. {@link #loadAllKeys} returns nothing, so Hazelcast's own initial load
- * (run at the first touch of the map, before a restarted grid's store knows its blobs, and
- * holding up every call on the map while it runs) loads nothing. Whoever knows the store is
- * restored loads the entries with {@code IMap.loadAll(store.keys(), false)}; Hazelcast then calls
- * {@link #loadAll(Collection)} on each partition's owner.
+ * (run at the first touch of the map, before a restarted grid's store knows its blobs, and holding
+ * up every call on the map while it runs) loads nothing. Whoever knows the store is restored loads
+ * the entries with {@code IMap.loadAll(store.keys(), false)}; Hazelcast then calls {@link
+ * #loadAll(Collection)} on each partition's owner.
  *
  * @param <K> the map's key type, written as text by the given functions
  * @param <V> the map's value type
@@ -70,11 +70,13 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   public static final Duration LOAD_TIMEOUT = Duration.ofSeconds(5);
 
   /** Threads that read the blobs of read-through loads, so that a caller's wait is bounded. */
-  private static final ExecutorService LOADS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "grid-map-load");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService LOADS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "grid-map-load");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final String prefix;
   private final Function<K, String> keyText;
@@ -92,8 +94,8 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
    * @param keyOf the key that text stands for
    * @param codec the values' bytes
    */
-  public BlobMapStore(String prefix, Function<K, String> keyText, Function<String, K> keyOf,
-      BlobCodec<V> codec) {
+  public BlobMapStore(
+      String prefix, Function<K, String> keyText, Function<String, K> keyOf, BlobCodec<V> codec) {
     Objects.requireNonNull(prefix, "prefix");
     if (!prefix.endsWith("/")) {
       throw new IllegalArgumentException("blob prefix '" + prefix + "' must end with '/'");
@@ -144,8 +146,8 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
       try {
         keys.add(keyOf.apply(MapKeys.unescape(segment)));
       } catch (IllegalArgumentException e) {
-        LOG.error("blob '{}' names no entry of this map and is left out: {}", blobKey,
-            e.getMessage());
+        LOG.error(
+            "blob '{}' names no entry of this map and is left out: {}", blobKey, e.getMessage());
       }
     }
     return keys;
@@ -174,8 +176,12 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
     if (ctx == null || !ctx.containsKey(STOPPING_KEY)) {
       throw e;
     }
-    LOG.info("stopping: the {} of {} under {} is left to the flush the node made before ({})",
-        what, key, prefix, e.toString());
+    LOG.info(
+        "stopping: the {} of {} under {} is left to the flush the node made before ({})",
+        what,
+        key,
+        prefix,
+        e.toString());
   }
 
   /**
@@ -212,13 +218,13 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   }
 
   /**
-   * Reads one entry through, for a map call that missed it in memory (a new job's id, say),
-   * waiting at most the load timeout.
+   * Reads one entry through, for a map call that missed it in memory (a new job's id, say), waiting
+   * at most the load timeout.
    *
    * <p>Bounded, because Hazelcast queues every call that may touch the store behind a load in
    * progress on the same map partition: one load waiting on a node that is cut off held up the
-   * primary's writes to that partition (the fire of a schedule, the dispatch of a job) for as
-   * long as it waited. A load that times out fails its map call, which its caller retries.
+   * primary's writes to that partition (the fire of a schedule, the dispatch of a job) for as long
+   * as it waited. A load that times out fails its map call, which its caller retries.
    */
   @Override
   public V load(K key) {
@@ -230,10 +236,15 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
       bytes = read.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       read.cancel(true);
-      throw new IllegalStateException("reading blob '" + blobKey + "' took over "
-          + loadTimeout.toMillis() + " ms (a node holding it may be unreachable); try again");
+      throw new IllegalStateException(
+          "reading blob '"
+              + blobKey
+              + "' took over "
+              + loadTimeout.toMillis()
+              + " ms (a node holding it may be unreachable); try again");
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r
+      throw e.getCause() instanceof RuntimeException r
+          ? r
           : new IllegalStateException("reading blob '" + blobKey + "' failed", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -252,8 +263,7 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
         blobs().get(blobKey).ifPresent(bytes -> out.put(key, decode(blobKey, bytes)));
       } catch (RuntimeException e) {
         // One bad blob must not stop the rest of its partition from loading.
-        LOG.error("entry '{}' could not be loaded from blob '{}' and is left out", key, blobKey,
-            e);
+        LOG.error("entry '{}' could not be loaded from blob '{}' and is left out", key, blobKey, e);
       }
     }
     return out;
@@ -279,8 +289,15 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
     try {
       return codec.decode(bytes);
     } catch (RuntimeException e) {
-      throw new IllegalStateException("blob '" + blobKey + "' (" + bytes.length
-          + " bytes) does not decode: " + e.getMessage() + "; fix or delete the blob", e);
+      throw new IllegalStateException(
+          "blob '"
+              + blobKey
+              + "' ("
+              + bytes.length
+              + " bytes) does not decode: "
+              + e.getMessage()
+              + "; fix or delete the blob",
+          e);
     }
   }
 
@@ -299,13 +316,21 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
         return b;
       }
       if (found != null) {
-        throw new IllegalStateException("the user context holds a " + found.getClass().getName()
-            + " under " + CONTEXT_KEY + ", not a BlobStore");
+        throw new IllegalStateException(
+            "the user context holds a "
+                + found.getClass().getName()
+                + " under "
+                + CONTEXT_KEY
+                + ", not a BlobStore");
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("no blob store under '" + CONTEXT_KEY
-            + "' in this member's user context after " + STORE_WAIT.toSeconds()
-            + "s: the node puts it there when it starts; for " + prefix);
+        throw new IllegalStateException(
+            "no blob store under '"
+                + CONTEXT_KEY
+                + "' in this member's user context after "
+                + STORE_WAIT.toSeconds()
+                + "s: the node puts it there when it starts; for "
+                + prefix);
       }
       LockSupport.parkNanos(20_000_000L);
     }

@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the grid knows of one blob, kept in the replicated metadata map: its size and SHA-256,
- * the nodes that hold its copies (the preferred one first) and a version that grows by one with
- * every change, so a writer can replace exactly the entry it read ({@code IMap.replace(key, old,
- * new)}). Version 1 is an entry written where there was none (a put, or one rebuilt from the
- * nodes' inventories).
+ * What the grid knows of one blob, kept in the replicated metadata map: its size and SHA-256, the
+ * nodes that hold its copies (the preferred one first) and a version that grows by one with every
+ * change, so a writer can replace exactly the entry it read ({@code IMap.replace(key, old, new)}).
+ * Version 1 is an entry written where there was none (a put, or one rebuilt from the nodes'
+ * inventories).
  *
  * <p>The metadata is the authority on which content a key holds: a copy whose SHA-256 differs is
  * stale. It is not the authority on where the copies are: the nodes' inventories are, and {@link
@@ -31,8 +31,8 @@ public record BlobMeta(String key, long size, String sha256, List<String> replic
       throw new IllegalArgumentException("blob '" + key + "' cannot have size " + size);
     }
     if (sha256 == null || !StoredBlob.HEX_SHA256.matcher(sha256).matches()) {
-      throw new IllegalArgumentException("SHA-256 '" + sha256 + "' of blob '" + key
-          + "' is not 64 lowercase hex digits");
+      throw new IllegalArgumentException(
+          "SHA-256 '" + sha256 + "' of blob '" + key + "' is not 64 lowercase hex digits");
     }
     Objects.requireNonNull(replicas, "replicas of blob '" + key + "'");
     if (replicas.isEmpty()) {

@@ -91,20 +91,21 @@ final class BlobPeers {
    * logged). Copies written within {@code graceMillis} and since {@code sinceMillis} are marked
    * recent.
    */
-  Map<String, List<BlobTasks.InventoryEntry>> inventories(Set<String> nodes, long graceMillis,
-      long sinceMillis, Duration timeout) {
+  Map<String, List<BlobTasks.InventoryEntry>> inventories(
+      Set<String> nodes, long graceMillis, long sinceMillis, Duration timeout) {
     Map<String, CompletableFuture<ArrayList<BlobTasks.InventoryEntry>>> asked = new TreeMap<>();
     for (String node : nodes) {
       asked.put(node, call(node, new BlobTasks.Inventory(graceMillis, sinceMillis)));
     }
     Map<String, List<BlobTasks.InventoryEntry>> reported = new TreeMap<>();
-    asked.forEach((node, future) -> {
-      try {
-        reported.put(node, await(future, timeout));
-      } catch (RuntimeException e) {
-        LOG.info("node {} did not report its blobs: {}", node, e.getMessage());
-      }
-    });
+    asked.forEach(
+        (node, future) -> {
+          try {
+            reported.put(node, await(future, timeout));
+          } catch (RuntimeException e) {
+            LOG.info("node {} did not report its blobs: {}", node, e.getMessage());
+          }
+        });
     return reported;
   }
 
@@ -114,8 +115,8 @@ final class BlobPeers {
   }
 
   @SuppressWarnings("unchecked")
-  private <T> CompletableFuture<T> submit(IExecutorService executor, String node,
-      BlobTasks.Task<T> task) {
+  private <T> CompletableFuture<T> submit(
+      IExecutorService executor, String node, BlobTasks.Task<T> task) {
     try {
       Member member = live().get(node);
       if (member == null) {
@@ -151,5 +152,4 @@ final class BlobPeers {
       throw new IllegalStateException("interrupted while waiting for another node", e);
     }
   }
-
 }

@@ -19,13 +19,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One copy of a blob sent to another node while the writing node stores its own: the sending side
  * of a {@link BlobReceiver} session. The session is opened by a call over the cluster, which
- * answers where to stream and with what token; the chunks then go over a connection of their own
- * to the receiver's {@link BlobStreamServer}, each with its CRC32C, written in order on the
- * sending executor so the put's thread goes on hashing and writing the local copy. At most {@link
- * #WINDOW} chunks are queued or being written at a time, so a slow receiver slows the put instead
- * of filling memory. Once anything fails the push is given up (the receiver is told, and deletes
- * its temp file), and the put copies to another node by a pull instead. Used by one thread, the
- * put's.
+ * answers where to stream and with what token; the chunks then go over a connection of their own to
+ * the receiver's {@link BlobStreamServer}, each with its CRC32C, written in order on the sending
+ * executor so the put's thread goes on hashing and writing the local copy. At most {@link #WINDOW}
+ * chunks are queued or being written at a time, so a slow receiver slows the put instead of filling
+ * memory. Once anything fails the push is given up (the receiver is told, and deletes its temp
+ * file), and the put copies to another node by a pull instead. Used by one thread, the put's.
  */
 final class BlobPush {
   /** Chunks queued or being written, per receiver. */
@@ -53,8 +52,8 @@ final class BlobPush {
   private CompletableFuture<StoredBlob> finished;
   private RuntimeException failure;
 
-  private BlobPush(BlobPeers peers, String target, String key, Duration callTimeout,
-      Executor sending) {
+  private BlobPush(
+      BlobPeers peers, String target, String key, Duration callTimeout, Executor sending) {
     this.peers = peers;
     this.target = target;
     this.key = key;
@@ -66,8 +65,8 @@ final class BlobPush {
    * Opens a receive session on each target at once, then connects to each; the pushes that could
    * not start are already failed.
    */
-  static List<BlobPush> open(BlobPeers peers, List<String> targets, String key,
-      Duration callTimeout, Executor sending) {
+  static List<BlobPush> open(
+      BlobPeers peers, List<String> targets, String key, Duration callTimeout, Executor sending) {
     List<BlobPush> pushes = new ArrayList<>();
     List<CompletableFuture<BlobReceiver.PushTicket>> opened = new ArrayList<>();
     for (String target : targets) {
@@ -88,13 +87,22 @@ final class BlobPush {
   private void connect(BlobReceiver.PushTicket ticket) {
     try {
       socket = new Socket();
-      socket.connect(new InetSocketAddress(ticket.host(), ticket.port()),
+      socket.connect(
+          new InetSocketAddress(ticket.host(), ticket.port()),
           (int) Math.min(CONNECT_TIMEOUT.toMillis(), callTimeout.toMillis()));
       out = socket.getOutputStream();
       BlobStreamServer.writeHeader(out, session, ticket.token());
     } catch (IOException e) {
-      throw new UncheckedIOException("streaming to node " + target + " at " + ticket.host() + ":"
-          + ticket.port() + " failed: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "streaming to node "
+              + target
+              + " at "
+              + ticket.host()
+              + ":"
+              + ticket.port()
+              + " failed: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -133,17 +141,20 @@ final class BlobPush {
   }
 
   private void write(byte[] head, byte[] chunk) {
-    lastWrite = lastWrite.thenRunAsync(() -> {
-      try {
-        out.write(head);
-        if (chunk != null) {
-          out.write(chunk);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("streaming to node " + target + " failed: "
-            + e.getMessage(), e);
-      }
-    }, sending);
+    lastWrite =
+        lastWrite.thenRunAsync(
+            () -> {
+              try {
+                out.write(head);
+                if (chunk != null) {
+                  out.write(chunk);
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(
+                    "streaming to node " + target + " failed: " + e.getMessage(), e);
+              }
+            },
+            sending);
     unanswered.add(lastWrite);
   }
 
@@ -154,8 +165,8 @@ final class BlobPush {
   StoredBlob await(Duration timeout) {
     if (!failed()) {
       if (finished == null) {
-        throw new IllegalStateException("the push of blob '" + key + "' to node " + target
-            + " was not finished");
+        throw new IllegalStateException(
+            "the push of blob '" + key + "' to node " + target + " was not finished");
       }
       try {
         return BlobPeers.await(finished, timeout);
@@ -184,8 +195,11 @@ final class BlobPush {
   }
 
   private void fail(RuntimeException why) {
-    LOG.warn("pushing blob '{}' to node {} failed, another node will pull a copy instead: {}",
-        key, target, why.toString());
+    LOG.warn(
+        "pushing blob '{}' to node {} failed, another node will pull a copy instead: {}",
+        key,
+        target,
+        why.toString());
     end(why);
   }
 

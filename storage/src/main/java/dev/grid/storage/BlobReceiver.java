@@ -23,22 +23,21 @@ import org.slf4j.LoggerFactory;
  * The copies other nodes push to this node while they write their own ({@link BlobPush} is the
  * sending side): one receive session per push, opened by a call over the cluster, fed by one
  * connection to this node's {@link BlobStreamServer}, writing into a temp file of this node's
- * {@link LocalDiskStore} as the chunks arrive, and committed (fsync, rename) by the sender's
- * finish call once the stream has ended with every chunk.
+ * {@link LocalDiskStore} as the chunks arrive, and committed (fsync, rename) by the sender's finish
+ * call once the stream has ended with every chunk.
  *
- * <p>Integrity, end to end without hashing twice: the sender takes a CRC32C of each chunk from
- * the same bytes it feeds its SHA-256, the receiver checks each chunk against it on arrival and
- * appends the chunks strictly in sequence, and the finish checks the count and size. So the copy
- * holds the bytes the sender hashed, and the sender's SHA-256 goes into its trailer instead of
- * being computed again (a scrub checks the file later as for any copy).
+ * <p>Integrity, end to end without hashing twice: the sender takes a CRC32C of each chunk from the
+ * same bytes it feeds its SHA-256, the receiver checks each chunk against it on arrival and appends
+ * the chunks strictly in sequence, and the finish checks the count and size. So the copy holds the
+ * bytes the sender hashed, and the sender's SHA-256 goes into its trailer instead of being computed
+ * again (a scrub checks the file later as for any copy).
  *
- * <p>Concurrency: a session is its own lock. Its chunks come from one stream thread, in order;
- * the finish call, on an executor thread, waits until that stream has ended. A session ends
- * exactly once: committed, aborted by its sender, aborted because its stream broke or a chunk was
- * bad, or dropped because its sender left the cluster or sent nothing for the idle timeout.
- * Whatever ends it uncommitted deletes its temp file; a stream or finish for a session that has
- * ended (or never began) fails, and the sender then falls back to the pull of a copy ({@link
- * BlobTasks.PullCopy}).
+ * <p>Concurrency: a session is its own lock. Its chunks come from one stream thread, in order; the
+ * finish call, on an executor thread, waits until that stream has ended. A session ends exactly
+ * once: committed, aborted by its sender, aborted because its stream broke or a chunk was bad, or
+ * dropped because its sender left the cluster or sent nothing for the idle timeout. Whatever ends
+ * it uncommitted deletes its temp file; a stream or finish for a session that has ended (or never
+ * began) fails, and the sender then falls back to the pull of a copy ({@link BlobTasks.PullCopy}).
  */
 final class BlobReceiver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BlobReceiver.class);
@@ -55,29 +54,34 @@ final class BlobReceiver implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile BlobStreamServer streams;
 
-  BlobReceiver(HazelcastInstance hz, String node, LocalDiskStore disk, Duration idleTimeout,
-      Clock clock) {
+  BlobReceiver(
+      HazelcastInstance hz, String node, LocalDiskStore disk, Duration idleTimeout, Clock clock) {
     this.hz = hz;
     this.node = node;
     this.disk = disk;
     this.idleTimeout = idleTimeout;
     this.clock = clock;
-    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "grid-blob-receive-sweep-" + node);
-      t.setDaemon(true);
-      return t;
-    });
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "grid-blob-receive-sweep-" + node);
+              t.setDaemon(true);
+              return t;
+            });
     long every = Math.max(50, Math.min(5_000, idleTimeout.toMillis() / 4));
     sweeper.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
-    this.membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {}
+    this.membershipListener =
+        hz.getCluster()
+            .addMembershipListener(
+                new MembershipListener() {
+                  @Override
+                  public void memberAdded(MembershipEvent event) {}
 
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        senderLeft(BlobPeers.nameOf(event.getMember()));
-      }
-    });
+                  @Override
+                  public void memberRemoved(MembershipEvent event) {
+                    senderLeft(BlobPeers.nameOf(event.getMember()));
+                  }
+                });
   }
 
   /**
@@ -95,8 +99,8 @@ final class BlobReceiver implements AutoCloseable {
     Session started = new Session(session, sender, token, disk.beginChecked(key));
     if (sessions.putIfAbsent(session, started) != null) {
       started.end("a session with its id was open already");
-      throw new IllegalStateException("receive session " + session + " on node " + node
-          + " is open already");
+      throw new IllegalStateException(
+          "receive session " + session + " on node " + node + " is open already");
     }
     InetSocketAddress at = server.address();
     return new PushTicket(at.getAddress().getHostAddress(), at.getPort(), token);
@@ -133,8 +137,13 @@ final class BlobReceiver implements AutoCloseable {
    */
   StoredBlob finish(String session, long chunks, long size, String sha256) {
     if (sha256 == null || !StoredBlob.HEX_SHA256.matcher(sha256).matches()) {
-      throw new IllegalArgumentException("SHA-256 '" + sha256 + "' sent to finish receive"
-          + " session " + session + " is not 64 lowercase hex digits");
+      throw new IllegalArgumentException(
+          "SHA-256 '"
+              + sha256
+              + "' sent to finish receive"
+              + " session "
+              + session
+              + " is not 64 lowercase hex digits");
     }
     return find(session).finish(chunks, size, sha256, idleTimeout);
   }
@@ -182,8 +191,12 @@ final class BlobReceiver implements AutoCloseable {
     checkOpen();
     Session found = sessions.get(session);
     if (found == null) {
-      throw new IllegalStateException("node " + node + " has no receive session " + session
-          + " (it ended: aborted, timed out, or its sender left)");
+      throw new IllegalStateException(
+          "node "
+              + node
+              + " has no receive session "
+              + session
+              + " (it ended: aborted, timed out, or its sender left)");
     }
     return found;
   }
@@ -195,8 +208,8 @@ final class BlobReceiver implements AutoCloseable {
   }
 
   /**
-   * Listens for streams on the member's own address; until then (or if that fails) pushes to
-   * this node fail at their open and their senders fall back to a pull.
+   * Listens for streams on the member's own address; until then (or if that fails) pushes to this
+   * node fail at their open and their senders fall back to a pull.
    */
   void listen(InetAddress address) {
     streams = new BlobStreamServer(node, address, this, idleTimeout);
@@ -248,8 +261,13 @@ final class BlobReceiver implements AutoCloseable {
       checkLive();
       if (attached || !MessageDigest.isEqual(token, presented)) {
         // Not end(): a stranger guessing must not be able to break a real push.
-        throw new IllegalStateException("a stream into receive session " + id + " on node "
-            + node + " was refused: " + (attached ? "it has its stream" : "wrong token"));
+        throw new IllegalStateException(
+            "a stream into receive session "
+                + id
+                + " on node "
+                + node
+                + " was refused: "
+                + (attached ? "it has its stream" : "wrong token"));
       }
       attached = true;
       stream = connection;
@@ -289,9 +307,18 @@ final class BlobReceiver implements AutoCloseable {
       }
       checkLive();
       if (!streamEnded || next != chunks || file.size() != size) {
-        fail("it has " + next + " chunks and " + file.size() + " bytes"
-            + (streamEnded ? "" : " and its stream has not ended") + "; the sender sent "
-            + chunks + " chunks, " + size + " bytes");
+        fail(
+            "it has "
+                + next
+                + " chunks and "
+                + file.size()
+                + " bytes"
+                + (streamEnded ? "" : " and its stream has not ended")
+                + "; the sender sent "
+                + chunks
+                + " chunks, "
+                + size
+                + " bytes");
       }
       sessions.remove(id, this);
       ended = true;
@@ -303,14 +330,14 @@ final class BlobReceiver implements AutoCloseable {
     /** Ends the session and throws, naming what was wrong. */
     private void fail(String why) {
       end(why);
-      throw new BlobCorruptedException(file.key(), "the copy pushed to node " + node
-          + " is given up: " + why);
+      throw new BlobCorruptedException(
+          file.key(), "the copy pushed to node " + node + " is given up: " + why);
     }
 
     private void checkLive() {
       if (ended) {
-        throw new IllegalStateException("receive session " + id + " on node " + node
-            + " has ended");
+        throw new IllegalStateException(
+            "receive session " + id + " on node " + node + " has ended");
       }
     }
 
@@ -330,8 +357,12 @@ final class BlobReceiver implements AutoCloseable {
           // its reader stops either way
         }
       }
-      LOG.info("receiving a copy of blob '{}' from node {} on node {} ended: {}", file.key(),
-          sender, node, why);
+      LOG.info(
+          "receiving a copy of blob '{}' from node {} on node {} ended: {}",
+          file.key(),
+          sender,
+          node,
+          why);
       return true;
     }
   }

@@ -27,22 +27,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every blob at its replication: the repair passes of the coordinator (the oldest member),
- * run after members come or go and every {@link ReplicationSettings#repairEvery}; each node's
- * scrub of its own disk; and, through {@link BlobRestore}, the metadata rebuilt after the
- * cluster starts (until then a pass only asks, and the coordinator asks every second).
+ * run after members come or go and every {@link ReplicationSettings#repairEvery}; each node's scrub
+ * of its own disk; and, through {@link BlobRestore}, the metadata rebuilt after the cluster starts
+ * (until then a pass only asks, and the coordinator asks every second).
  *
- * <p>Only a majority of the expected nodes repairs: a minority (one side of a partition) sees
- * every blob held across the cut as lost, and plans from a stale copy of the metadata.
+ * <p>Only a majority of the expected nodes repairs: a minority (one side of a partition) sees every
+ * blob held across the cut as lost, and plans from a stale copy of the metadata.
  *
- * <p>A pass: every live node reports its inventory (noting copies whose trailer it cannot read
- * as damaged); every node copies again the damaged copies it knows of (then they report again); the metadata and tombstones are read; keys a put or delete is busy with
- * are set aside (a copy written within the in-flight grace, since the cluster formed, that the
- * metadata does not name; or a tombstone without metadata). {@link RepairPlanner} plans the rest
- * and the plan is carried out a batch of keys at a time, each key under its map lock and only if
- * its metadata is still the one planned from: copies first, then records (version 1 with
- * putIfAbsent, later ones with replace of the entry read), then drops. A key whose copy failed
- * gets neither its record nor its drops this time. Settled copies of a deleted key (tombstone
- * with their SHA-256, no metadata) are dropped instead of rebuilt.
+ * <p>A pass: every live node reports its inventory (noting copies whose trailer it cannot read as
+ * damaged); every node copies again the damaged copies it knows of (then they report again); the
+ * metadata and tombstones are read; keys a put or delete is busy with are set aside (a copy written
+ * within the in-flight grace, since the cluster formed, that the metadata does not name; or a
+ * tombstone without metadata). {@link RepairPlanner} plans the rest and the plan is carried out a
+ * batch of keys at a time, each key under its map lock and only if its metadata is still the one
+ * planned from: copies first, then records (version 1 with putIfAbsent, later ones with replace of
+ * the entry read), then drops. A key whose copy failed gets neither its record nor its drops this
+ * time. Settled copies of a deleted key (tombstone with their SHA-256, no metadata) are dropped
+ * instead of rebuilt.
  */
 final class BlobRepairer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BlobRepairer.class);
@@ -63,8 +64,12 @@ final class BlobRepairer implements AutoCloseable {
   private volatile boolean closed;
   private UUID listener;
 
-  BlobRepairer(ReplicatedBlobStore store, HazelcastInstance hz, BlobPeers peers,
-      ReplicationSettings settings, Clock clock) {
+  BlobRepairer(
+      ReplicatedBlobStore store,
+      HazelcastInstance hz,
+      BlobPeers peers,
+      ReplicationSettings settings,
+      Clock clock) {
     this.hz = hz;
     this.peers = peers;
     this.settings = settings;
@@ -90,17 +95,20 @@ final class BlobRepairer implements AutoCloseable {
 
   void start() {
     restore.start();
-    listener = hz.getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        schedulePass();
-      }
+    listener =
+        hz.getCluster()
+            .addMembershipListener(
+                new MembershipListener() {
+                  @Override
+                  public void memberAdded(MembershipEvent event) {
+                    schedulePass();
+                  }
 
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        schedulePass();
-      }
-    });
+                  @Override
+                  public void memberRemoved(MembershipEvent event) {
+                    schedulePass();
+                  }
+                });
     // Until restored, ask the nodes for their disks this often: a store that opens on another
     // member is no membership change, so only this tick sees it.
     long restoreTick = Math.min(1000, settings.repairDelay().toMillis());
@@ -115,8 +123,8 @@ final class BlobRepairer implements AutoCloseable {
 
   private void schedulePass() {
     try {
-      passes.schedule(this::coordinatedPass, settings.repairDelay().toMillis(),
-          TimeUnit.MILLISECONDS);
+      passes.schedule(
+          this::coordinatedPass, settings.repairDelay().toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // closed
     }
@@ -148,8 +156,7 @@ final class BlobRepairer implements AutoCloseable {
       Map<String, List<InventoryEntry>> reported = inventories(live);
       if (restore.ready(reported.size())) {
         Map<String, List<InventoryEntry>> copies = Inventories.copies(reported);
-        restore.restore(copies, live, busyKeys(copies, Map.of()),
-            Inventories.tombstones(reported));
+        restore.restore(copies, live, busyKeys(copies, Map.of()), Inventories.tombstones(reported));
         schedulePass(); // now the copies the restored blobs lack
       }
       return new RepairPass(new Plan(List.of()), 0);
@@ -158,7 +165,9 @@ final class BlobRepairer implements AutoCloseable {
       // A minority (the side of a partition, or the first nodes back): what it sees is not the
       // grid. Every blob held across the cut would count as lost, and its plans would work from
       // a stale copy of the metadata; the majority repairs, and this side again once it merged.
-      LOG.debug("blob repair skipped: {} of {} nodes here, not a majority", live.size(),
+      LOG.debug(
+          "blob repair skipped: {} of {} nodes here, not a majority",
+          live.size(),
           settings.expectedNodes());
       return new RepairPass(new Plan(List.of()), 0);
     }
@@ -169,20 +178,30 @@ final class BlobRepairer implements AutoCloseable {
     Map<String, BlobMeta> metadata = new HashMap<>();
     meta.entrySet().forEach(e -> metadata.put(e.getKey(), e.getValue()));
     Map<String, Tombstone> deleted = Inventories.tombstones(all);
-    tombstones.entrySet().forEach(
-        e -> deleted.merge(e.getKey(), e.getValue(), Inventories::later));
+    tombstones.entrySet().forEach(e -> deleted.merge(e.getKey(), e.getValue(), Inventories::later));
 
     Set<String> busy = busyKeys(reported, metadata);
     // By key and content: nodes that missed an update hold another version, of another size.
     Map<Content, Long> sizes = new HashMap<>();
-    reported.forEach((node, entries) -> entries.forEach(entry -> sizes.put(
-        new Content(entry.blob().key(), entry.blob().sha256()), entry.blob().size())));
+    reported.forEach(
+        (node, entries) ->
+            entries.forEach(
+                entry ->
+                    sizes.put(
+                        new Content(entry.blob().key(), entry.blob().sha256()),
+                        entry.blob().size())));
     dropDeleted(reported, metadata, deleted, busy);
     deleted.keySet().stream().filter(k -> !metadata.containsKey(k)).forEach(busy::add);
 
     Map<String, List<StoredBlob>> inventories = new HashMap<>();
-    reported.forEach((node, entries) -> inventories.put(node, entries.stream()
-        .map(InventoryEntry::blob).filter(b -> !busy.contains(b.key())).toList()));
+    reported.forEach(
+        (node, entries) ->
+            inventories.put(
+                node,
+                entries.stream()
+                    .map(InventoryEntry::blob)
+                    .filter(b -> !busy.contains(b.key()))
+                    .toList()));
     busy.forEach(metadata::remove);
     Plan plan = RepairPlanner.plan(metadata, inventories, live, settings.copies(live.size()));
     carryOut(plan, metadata, sizes);
@@ -190,20 +209,23 @@ final class BlobRepairer implements AutoCloseable {
   }
 
   private Map<String, List<InventoryEntry>> inventories(Set<String> live) {
-    return peers.inventories(live, settings.inFlightGrace().toMillis(), restore.formedMillis(),
-        settings.copyTimeout());
+    return peers.inventories(
+        live, settings.inFlightGrace().toMillis(), restore.formedMillis(), settings.copyTimeout());
   }
 
   /** Keys with a recent copy the metadata does not name: a put is busy with them. */
-  private static Set<String> busyKeys(Map<String, List<InventoryEntry>> reported,
-      Map<String, BlobMeta> metadata) {
+  private static Set<String> busyKeys(
+      Map<String, List<InventoryEntry>> reported, Map<String, BlobMeta> metadata) {
     Set<String> busy = new HashSet<>();
-    reported.forEach((node, entries) -> entries.forEach(entry -> {
-      BlobMeta known = metadata.get(entry.blob().key());
-      if (entry.recent() && (known == null || !known.matches(entry.blob()))) {
-        busy.add(entry.blob().key());
-      }
-    }));
+    reported.forEach(
+        (node, entries) ->
+            entries.forEach(
+                entry -> {
+                  BlobMeta known = metadata.get(entry.blob().key());
+                  if (entry.recent() && (known == null || !known.matches(entry.blob()))) {
+                    busy.add(entry.blob().key());
+                  }
+                }));
     return busy;
   }
 
@@ -218,8 +240,8 @@ final class BlobRepairer implements AutoCloseable {
       try {
         recopied += BlobPeers.await(answer.getValue(), settings.copyTimeout());
       } catch (RuntimeException e) {
-        LOG.info("node {} could not copy its damaged blobs again: {}", answer.getKey(),
-            e.getMessage());
+        LOG.info(
+            "node {} could not copy its damaged blobs again: {}", answer.getKey(), e.getMessage());
       }
     }
     if (recopied > 0) {
@@ -229,31 +251,43 @@ final class BlobRepairer implements AutoCloseable {
   }
 
   /**
-   * Drops the settled copies of deleted keys that no put has recorded again: only copies with
-   * the SHA-256 the key had when deleted, written before the delete, each under the key's lock.
+   * Drops the settled copies of deleted keys that no put has recorded again: only copies with the
+   * SHA-256 the key had when deleted, written before the delete, each under the key's lock.
    */
-  private void dropDeleted(Map<String, List<InventoryEntry>> reported,
-      Map<String, BlobMeta> metadata, Map<String, Tombstone> deleted, Set<String> busy) {
-    reported.forEach((node, entries) -> entries.forEach(entry -> {
-      String key = entry.blob().key();
-      Tombstone tombstone = deleted.get(key);
-      if (tombstone == null || !tombstone.covers(entry.blob().sha256(), entry.writtenMillis())
-          || metadata.containsKey(key)
-          || busy.contains(key) || !locks.tryLock(key)) {
-        return;
-      }
-      try {
-        if (!meta.containsKey(key)) {
-          BlobPeers.await(peers.call(node, new BlobTasks.DropCopy(key, entry.blob().sha256())),
-              settings.callTimeout());
-        }
-      } catch (RuntimeException e) {
-        LOG.info("dropping the copy of deleted blob '{}' on {} failed: {}", key, node,
-            e.getMessage());
-      } finally {
-        locks.unlock(key);
-      }
-    }));
+  private void dropDeleted(
+      Map<String, List<InventoryEntry>> reported,
+      Map<String, BlobMeta> metadata,
+      Map<String, Tombstone> deleted,
+      Set<String> busy) {
+    reported.forEach(
+        (node, entries) ->
+            entries.forEach(
+                entry -> {
+                  String key = entry.blob().key();
+                  Tombstone tombstone = deleted.get(key);
+                  if (tombstone == null
+                      || !tombstone.covers(entry.blob().sha256(), entry.writtenMillis())
+                      || metadata.containsKey(key)
+                      || busy.contains(key)
+                      || !locks.tryLock(key)) {
+                    return;
+                  }
+                  try {
+                    if (!meta.containsKey(key)) {
+                      BlobPeers.await(
+                          peers.call(node, new BlobTasks.DropCopy(key, entry.blob().sha256())),
+                          settings.callTimeout());
+                    }
+                  } catch (RuntimeException e) {
+                    LOG.info(
+                        "dropping the copy of deleted blob '{}' on {} failed: {}",
+                        key,
+                        node,
+                        e.getMessage());
+                  } finally {
+                    locks.unlock(key);
+                  }
+                }));
   }
 
   /**
@@ -302,24 +336,35 @@ final class BlobRepairer implements AutoCloseable {
     }
     news.write(LOG);
     if (!plan.changesNothing()) {
-      LOG.info("blob repair: {} copies, {} records, {} drops, {} lost; {} keys left for the"
-          + " next pass", plan.copies().size(), plan.records().size(), plan.drops().size(),
-          plan.lost().size(), failed.size());
+      LOG.info(
+          "blob repair: {} copies, {} records, {} drops, {} lost; {} keys left for the"
+              + " next pass",
+          plan.copies().size(),
+          plan.records().size(),
+          plan.drops().size(),
+          plan.lost().size(),
+          failed.size());
     }
   }
 
   /** One content of a key: a version of the blob. */
   private record Content(String key, String sha256) {}
 
-  private void copy(List<Plan.Action> batch, Map<Content, Long> sizes, Set<String> failed,
-      RepairLog news) {
+  private void copy(
+      List<Plan.Action> batch, Map<Content, Long> sizes, Set<String> failed, RepairLog news) {
     List<Plan.Copy> copies = new ArrayList<>();
     List<CompletableFuture<StoredBlob>> sent = new ArrayList<>();
     for (Plan.Action action : batch) {
       if (action instanceof Plan.Copy c) {
         copies.add(c);
-        sent.add(peers.copy(c.to(), new BlobTasks.PullCopy(c.key(), c.sha256(),
-            sizes.getOrDefault(new Content(c.key(), c.sha256()), 0L), c.from())));
+        sent.add(
+            peers.copy(
+                c.to(),
+                new BlobTasks.PullCopy(
+                    c.key(),
+                    c.sha256(),
+                    sizes.getOrDefault(new Content(c.key(), c.sha256()), 0L),
+                    c.from())));
       }
     }
     for (int i = 0; i < copies.size(); i++) {
@@ -335,9 +380,9 @@ final class BlobRepairer implements AutoCloseable {
 
   /**
    * Why a copy failed, in words that are the same for every key that failed the same way. A copy
-   * whose bytes are not the content planned is told apart: a newer version written since the
-   * pass read the metadata is expected (the next pass copies that one); the planned content
-   * still current means the source's copy is damaged, and it is copied again from another.
+   * whose bytes are not the content planned is told apart: a newer version written since the pass
+   * read the metadata is expected (the next pass copies that one); the planned content still
+   * current means the source's copy is damaged, and it is copied again from another.
    */
   private String whyCopyFailed(Plan.Copy c, RuntimeException e) {
     if (e instanceof BlobCorruptedException) {
@@ -350,22 +395,23 @@ final class BlobRepairer implements AutoCloseable {
             + " copies that one)";
       }
       damaged.recopyLater(now, c.from());
-      return "the copy on " + c.from() + " does not read back as the content its metadata names"
+      return "the copy on "
+          + c.from()
+          + " does not read back as the content its metadata names"
           + " (damage; it is copied again from another holder)";
     }
     String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-    return "from " + c.from() + " to " + c.to() + ": "
-        + message.replace("'" + c.key() + "'", "it");
+    return "from " + c.from() + " to " + c.to() + ": " + message.replace("'" + c.key() + "'", "it");
   }
 
-  private void record(List<Plan.Action> batch, Map<String, BlobMeta> metadata,
-      Set<String> failed) {
+  private void record(List<Plan.Action> batch, Map<String, BlobMeta> metadata, Set<String> failed) {
     for (Plan.Action action : batch) {
       if (action instanceof Plan.Record r && !failed.contains(r.key())) {
         BlobMeta next = r.meta();
-        boolean written = next.version() == 1
-            ? meta.putIfAbsent(next.key(), next) == null
-            : meta.replace(next.key(), metadata.get(next.key()), next);
+        boolean written =
+            next.version() == 1
+                ? meta.putIfAbsent(next.key(), next) == null
+                : meta.replace(next.key(), metadata.get(next.key()), next);
         if (!written) {
           failed.add(r.key()); // changed meanwhile: the next pass plans it from the new state
         }
@@ -377,11 +423,12 @@ final class BlobRepairer implements AutoCloseable {
     for (Plan.Action action : batch) {
       if (action instanceof Plan.Drop d && !failed.contains(d.key())) {
         try {
-          BlobPeers.await(peers.call(d.node(), new BlobTasks.DropCopy(d.key(), d.sha256())),
+          BlobPeers.await(
+              peers.call(d.node(), new BlobTasks.DropCopy(d.key(), d.sha256())),
               settings.callTimeout());
         } catch (RuntimeException e) {
-          LOG.info("dropping the copy of blob '{}' on {} failed: {}", d.key(), d.node(),
-              e.getMessage());
+          LOG.info(
+              "dropping the copy of blob '{}' on {} failed: {}", d.key(), d.node(), e.getMessage());
         }
       }
     }

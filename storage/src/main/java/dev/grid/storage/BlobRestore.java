@@ -23,14 +23,14 @@ import org.slf4j.LoggerFactory;
  * Rebuilds the metadata map from the nodes' disks when the cluster starts (a full restart begins
  * with an empty map), and says when that is done.
  *
- * <p>Until the expected nodes have reported (or the restore wait is over), repair does nothing
- * but ask: a pass that acted on the disks of the first node up would take that node's copies,
- * perhaps older ones from before it was away, for the truth, and drop the newer copies the
- * others bring. Then, for every key the disks hold and the map does not know, one content is
- * recorded: the one written last; on a tie, the one most nodes hold; then the one on the node
- * {@link Placement} ranks first. Only its holders are named; the copies a blob still lacks are
- * made by the repair pass that follows, so records (and the grid's loading of its state) do not
- * wait for copies. A key a put has recorded meanwhile keeps the put's entry (putIfAbsent).
+ * <p>Until the expected nodes have reported (or the restore wait is over), repair does nothing but
+ * ask: a pass that acted on the disks of the first node up would take that node's copies, perhaps
+ * older ones from before it was away, for the truth, and drop the newer copies the others bring.
+ * Then, for every key the disks hold and the map does not know, one content is recorded: the one
+ * written last; on a tie, the one most nodes hold; then the one on the node {@link Placement} ranks
+ * first. Only its holders are named; the copies a blob still lacks are made by the repair pass that
+ * follows, so records (and the grid's loading of its state) do not wait for copies. A key a put has
+ * recorded meanwhile keeps the put's entry (putIfAbsent).
  */
 final class BlobRestore {
   private static final Logger LOG = LoggerFactory.getLogger(BlobRestore.class);
@@ -102,11 +102,19 @@ final class BlobRestore {
    * @param deleted the tombstones the nodes keep: a key whose chosen content one covers stays
    *     deleted (the repair pass drops its copies)
    */
-  void restore(Map<String, List<InventoryEntry>> reported, Set<String> live, Set<String> skip,
+  void restore(
+      Map<String, List<InventoryEntry>> reported,
+      Set<String> live,
+      Set<String> skip,
       Map<String, Tombstone> deleted) {
     Map<String, Map<String, InventoryEntry>> copies = new TreeMap<>();
-    reported.forEach((node, entries) -> entries.forEach(entry -> copies
-        .computeIfAbsent(entry.blob().key(), k -> new HashMap<>()).put(node, entry)));
+    reported.forEach(
+        (node, entries) ->
+            entries.forEach(
+                entry ->
+                    copies
+                        .computeIfAbsent(entry.blob().key(), k -> new HashMap<>())
+                        .put(node, entry)));
     Set<String> known = new HashSet<>(meta.keySet());
     ArrayDeque<CompletionStage<Boolean>> window = new ArrayDeque<>();
     int recorded = 0;
@@ -116,9 +124,10 @@ final class BlobRestore {
       }
       BlobMeta chosen = choose(key.getKey(), key.getValue(), live);
       Tombstone tombstone = deleted.get(key.getKey());
-      if (tombstone != null && key.getValue().values().stream()
-          .filter(c -> c.blob().sha256().equals(chosen.sha256()))
-          .allMatch(c -> tombstone.covers(c.blob().sha256(), c.writtenMillis()))) {
+      if (tombstone != null
+          && key.getValue().values().stream()
+              .filter(c -> c.blob().sha256().equals(chosen.sha256()))
+              .allMatch(c -> tombstone.covers(c.blob().sha256(), c.writtenMillis()))) {
         continue;
       }
       window.add(meta.submitToKey(chosen.key(), new MetaUpdates.RecordIfAbsent(chosen)));
@@ -131,22 +140,28 @@ final class BlobRestore {
     state.set(RESTORED, true);
     restored = true;
     if (reported.size() < settings.expectedNodes()) {
-      LOG.warn("blob metadata restored from {} of {} expected nodes after waiting {} ({} blobs);"
-          + " blobs only the others hold come back when they join", reported.size(),
-          settings.expectedNodes(), settings.restoreWait(), recorded);
+      LOG.warn(
+          "blob metadata restored from {} of {} expected nodes after waiting {} ({} blobs);"
+              + " blobs only the others hold come back when they join",
+          reported.size(),
+          settings.expectedNodes(),
+          settings.restoreWait(),
+          recorded);
     } else {
-      LOG.info("blob metadata restored from the disks of {} nodes ({} blobs)", reported.size(),
+      LOG.info(
+          "blob metadata restored from the disks of {} nodes ({} blobs)",
+          reported.size(),
           recorded);
     }
   }
 
   /**
-   * The content to record: the one written last, then the one most nodes hold, then the one
-   * ranked first. Written last, not most holders: a write made while fewer nodes than the
-   * replication were up (the last node of a grid that is stopping) has fewer copies than the
-   * content it replaced, and is still the newer one. Write times are the copies' file times, by
-   * each node's clock: two writes of one key closer together than the nodes' clocks differ can
-   * be told apart wrongly, so keep the nodes' clocks synchronized (NTP).
+   * The content to record: the one written last, then the one most nodes hold, then the one ranked
+   * first. Written last, not most holders: a write made while fewer nodes than the replication were
+   * up (the last node of a grid that is stopping) has fewer copies than the content it replaced,
+   * and is still the newer one. Write times are the copies' file times, by each node's clock: two
+   * writes of one key closer together than the nodes' clocks differ can be told apart wrongly, so
+   * keep the nodes' clocks synchronized (NTP).
    */
   static BlobMeta choose(String key, Map<String, InventoryEntry> held, Set<String> live) {
     Map<String, List<String>> holders = new HashMap<>();
@@ -154,8 +169,8 @@ final class BlobRestore {
     Map<String, InventoryEntry> any = new HashMap<>();
     List<String> ranking = Placement.replicas(key, live, live.size());
     List<String> nodes = new ArrayList<>(held.keySet());
-    nodes.sort(Comparator.comparingInt(n -> ranking.contains(n) ? ranking.indexOf(n)
-        : Integer.MAX_VALUE));
+    nodes.sort(
+        Comparator.comparingInt(n -> ranking.contains(n) ? ranking.indexOf(n) : Integer.MAX_VALUE));
     for (String node : nodes) {
       InventoryEntry copy = held.get(node);
       String sha = copy.blob().sha256();
@@ -166,7 +181,8 @@ final class BlobRestore {
     String best = null;
     for (String node : nodes) { // in ranking order, so the first ranked wins a full tie
       String sha = held.get(node).blob().sha256();
-      if (best == null || newest.get(sha) > newest.get(best)
+      if (best == null
+          || newest.get(sha) > newest.get(best)
           || (newest.get(sha).equals(newest.get(best))
               && holders.get(sha).size() > holders.get(best).size())) {
         best = sha;

@@ -55,10 +55,16 @@ public interface BlobStore extends AutoCloseable {
 
   /** Refuses a key that is not a clean relative path, naming it. */
   static String checkKey(String key) {
-    if (key == null || !Keys.VALID.matcher(key).matches() || key.contains("//")
-        || key.startsWith("/") || key.endsWith("/") || key.contains("..")) {
+    if (key == null
+        || !Keys.VALID.matcher(key).matches()
+        || key.contains("//")
+        || key.startsWith("/")
+        || key.endsWith("/")
+        || key.contains("..")) {
       throw new IllegalArgumentException(
-          "blob key '" + key + "' is not valid: use a relative path of A-Z a-z 0-9 . _ : - /,"
+          "blob key '"
+              + key
+              + "' is not valid: use a relative path of A-Z a-z 0-9 . _ : - /,"
               + " without '..', '//' or a leading or trailing '/'");
     }
     return key;

@@ -26,11 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where other nodes stream the chunks of the copies they push here: a plain TCP listener on the
- * member's own address, on a port the OS picks (a sender learns it, with a one-time token, from
- * the {@link BlobTasks.OpenPush} call over the cluster). Why not Hazelcast calls: each 1 MiB
- * chunk sent as an executor call was serialized twice into buffers that grow from 32 KiB, which
- * was about half of a put's CPU (see docs/BENCHMARKS.md); a socket moves it with a kernel copy on
- * each side.
+ * member's own address, on a port the OS picks (a sender learns it, with a one-time token, from the
+ * {@link BlobTasks.OpenPush} call over the cluster). Why not Hazelcast calls: each 1 MiB chunk sent
+ * as an executor call was serialized twice into buffers that grow from 32 KiB, which was about half
+ * of a put's CPU (see docs/BENCHMARKS.md); a socket moves it with a kernel copy on each side.
  *
  * <p>Wire format, big-endian, one connection per push:
  *
@@ -40,12 +39,12 @@ import org.slf4j.LoggerFactory;
  *   end     length 0
  * </pre>
  *
- * <p>Security: only a cluster member can open a session and learn its token (128 random bits),
- * and a token works for one connection to one session; a connection whose header does not name
- * an open session with its token is closed, and nothing it sent is kept. So a stream is as
- * trusted as the cluster's own calls. Each connection is read by a thread of its own, at most
- * {@link #MAX_STREAMS} at a time (more are refused, and their senders fall back to a pull), with
- * a read timeout, so a silent peer cannot hold a thread.
+ * <p>Security: only a cluster member can open a session and learn its token (128 random bits), and
+ * a token works for one connection to one session; a connection whose header does not name an open
+ * session with its token is closed, and nothing it sent is kept. So a stream is as trusted as the
+ * cluster's own calls. Each connection is read by a thread of its own, at most {@link #MAX_STREAMS}
+ * at a time (more are refused, and their senders fall back to a pull), with a read timeout, so a
+ * silent peer cannot hold a thread.
  */
 final class BlobStreamServer implements AutoCloseable {
   static final int MAGIC = 0x47425350; // "GBSP"
@@ -69,8 +68,7 @@ final class BlobStreamServer implements AutoCloseable {
    *
    * @throws UncheckedIOException if it cannot listen there
    */
-  BlobStreamServer(String node, InetAddress address, BlobReceiver receiver,
-      Duration readTimeout) {
+  BlobStreamServer(String node, InetAddress address, BlobReceiver receiver, Duration readTimeout) {
     this.node = node;
     this.receiver = receiver;
     this.readTimeout = readTimeout;
@@ -78,16 +76,24 @@ final class BlobStreamServer implements AutoCloseable {
       this.listener = new ServerSocket();
       listener.bind(new InetSocketAddress(address, 0), 50);
     } catch (IOException e) {
-      throw new UncheckedIOException("node " + node + " cannot listen for blob streams on "
-          + address + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "node " + node + " cannot listen for blob streams on " + address + ": " + e.getMessage(),
+          e);
     }
     AtomicInteger threads = new AtomicInteger();
-    this.readers = new ThreadPoolExecutor(0, MAX_STREAMS, 30, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), r -> {
-          Thread t = new Thread(r, "grid-blob-stream-" + node + "-" + threads.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    this.readers =
+        new ThreadPoolExecutor(
+            0,
+            MAX_STREAMS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t =
+                  new Thread(r, "grid-blob-stream-" + node + "-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.acceptor = new Thread(this::acceptLoop, "grid-blob-stream-accept-" + node);
     acceptor.setDaemon(true);
     acceptor.start();
@@ -112,8 +118,11 @@ final class BlobStreamServer implements AutoCloseable {
       try {
         readers.execute(() -> serve(socket));
       } catch (RejectedExecutionException e) {
-        LOG.info("node {} refused a blob stream from {}: {} streams are open already", node,
-            socket.getRemoteSocketAddress(), MAX_STREAMS);
+        LOG.info(
+            "node {} refused a blob stream from {}: {} streams are open already",
+            node,
+            socket.getRemoteSocketAddress(),
+            MAX_STREAMS);
         closeQuietly(socket);
       }
     }
@@ -152,8 +161,11 @@ final class BlobStreamServer implements AutoCloseable {
         receiver.abort(session, "its stream broke: " + e);
       }
       if (!closed.get() && !(e instanceof SocketException)) {
-        LOG.info("blob stream into node {} from {} ended early: {}", node,
-            socket.getRemoteSocketAddress(), e instanceof EOFException ? "it closed" : e);
+        LOG.info(
+            "blob stream into node {} from {} ended early: {}",
+            node,
+            socket.getRemoteSocketAddress(),
+            e instanceof EOFException ? "it closed" : e);
       }
     } finally {
       open.remove(socket);

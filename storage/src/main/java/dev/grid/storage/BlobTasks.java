@@ -12,9 +12,9 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /**
- * The calls one node's store makes on another's disk. Each runs on the receiving node against
- * its own {@link LocalDiskStore}, found through the member's user context. They carry keys,
- * checksums and at most one chunk of content, so Java serialization is cheap enough.
+ * The calls one node's store makes on another's disk. Each runs on the receiving node against its
+ * own {@link LocalDiskStore}, found through the member's user context. They carry keys, checksums
+ * and at most one chunk of content, so Java serialization is cheap enough.
  */
 final class BlobTasks {
   private BlobTasks() {}
@@ -44,8 +44,8 @@ final class BlobTasks {
   /**
    * Reads up to {@code length} bytes of the copy from {@code offset}, provided the copy has the
    * SHA-256 asked for; an empty array past the end. Fails with {@link BlobCorruptedException} if
-   * the copy is damaged or holds other content, and with {@link IllegalStateException} if there
-   * is no copy.
+   * the copy is damaged or holds other content, and with {@link IllegalStateException} if there is
+   * no copy.
    */
   static final class ReadAt extends Task<byte[]> {
     private static final long serialVersionUID = 1L;
@@ -186,8 +186,8 @@ final class BlobTasks {
   }
 
   /**
-   * Deletes the node's copy of a deleted blob; with {@code remember}, also keeps a tombstone on
-   * the node's disk (a node holding a copy is away).
+   * Deletes the node's copy of a deleted blob; with {@code remember}, also keeps a tombstone on the
+   * node's disk (a node holding a copy is away).
    */
   static final class DeleteCopy extends Task<Boolean> {
     private static final long serialVersionUID = 1L;
@@ -252,10 +252,10 @@ final class BlobTasks {
    *
    * @param blob key, size and SHA-256 as the copy's trailer records them
    * @param recent whether it was written within the in-flight grace
-   * @param writtenMillis when its file was written, by the node's clock; for a tombstone, when
-   *     the blob was deleted
-   * @param deleted whether this is not a copy but a tombstone the node keeps on disk (then
-   *     {@code blob} names the deleted key and SHA-256, with size 0)
+   * @param writtenMillis when its file was written, by the node's clock; for a tombstone, when the
+   *     blob was deleted
+   * @param deleted whether this is not a copy but a tombstone the node keeps on disk (then {@code
+   *     blob} names the deleted key and SHA-256, with size 0)
    */
   record InventoryEntry(StoredBlob blob, boolean recent, long writtenMillis, boolean deleted)
       implements Serializable {
@@ -265,8 +265,8 @@ final class BlobTasks {
   }
 
   /**
-   * Reads at most {@code length} bytes, fewer only at the end, straight into one array (a window
-   * is a chunk or more: {@code readNBytes(int)} would gather it in 8 KiB pieces and copy it twice).
+   * Reads at most {@code length} bytes, fewer only at the end, straight into one array (a window is
+   * a chunk or more: {@code readNBytes(int)} would gather it in 8 KiB pieces and copy it twice).
    */
   static byte[] readUpTo(InputStream in, int length, String key) {
     try {

@@ -15,12 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one blob to R nodes for {@link ReplicatedBlobStore#put}: this node first, then the
- * others as {@link Placement} ranks them for the key. A small blob travels whole to every target
- * at once; a large one is written here while each chunk is pushed to the other targets ({@link
- * BlobPush}); a target that fails is replaced by the next in the ranking. Only once the copies are
- * on disk is the blob recorded (one version up), and copies of the content it replaced on nodes
- * it no longer names are dropped.
+ * Writes one blob to R nodes for {@link ReplicatedBlobStore#put}: this node first, then the others
+ * as {@link Placement} ranks them for the key. A small blob travels whole to every target at once;
+ * a large one is written here while each chunk is pushed to the other targets ({@link BlobPush}); a
+ * target that fails is replaced by the next in the ranking. Only once the copies are on disk is the
+ * blob recorded (one version up), and copies of the content it replaced on nodes it no longer names
+ * are dropped.
  */
 final class BlobWrites {
   private static final Logger LOG = LoggerFactory.getLogger(BlobWrites.class);
@@ -32,8 +32,12 @@ final class BlobWrites {
   private final ReplicationSettings settings;
   private final ExecutorService pushSends;
 
-  BlobWrites(BlobPeers peers, LocalDiskStore disk, IMap<String, BlobMeta> meta,
-      ReplicationSettings settings, ExecutorService pushSends) {
+  BlobWrites(
+      BlobPeers peers,
+      LocalDiskStore disk,
+      IMap<String, BlobMeta> meta,
+      ReplicationSettings settings,
+      ExecutorService pushSends) {
     this.peers = peers;
     this.self = peers.self();
     this.disk = disk;
@@ -52,17 +56,29 @@ final class BlobWrites {
     } catch (IOException e) {
       throw new UncheckedIOException("reading the content of blob '" + key + "' failed", e);
     }
-    Written written = head.length <= ReplicatedBlobStore.SMALL_LIMIT
-        ? putSmall(key, head, ranking, copies)
-        : putLarge(key, new SequenceInputStream(new ByteArrayInputStream(head), content),
-            ranking, copies);
-    BlobMeta before = meta.executeOnKey(key,
-        new MetaUpdates.RecordPut(written.blob(), written.holders()));
+    Written written =
+        head.length <= ReplicatedBlobStore.SMALL_LIMIT
+            ? putSmall(key, head, ranking, copies)
+            : putLarge(
+                key,
+                new SequenceInputStream(new ByteArrayInputStream(head), content),
+                ranking,
+                copies);
+    BlobMeta before =
+        meta.executeOnKey(key, new MetaUpdates.RecordPut(written.blob(), written.holders()));
     dropReplaced(before, written.holders());
     if (written.holders().size() < copies) {
-      throw new UncheckedIOException(new IOException("blob '" + key + "' is stored on "
-          + written.holders() + " only, " + copies + " copies were wanted: "
-          + String.join("; ", written.failures()) + "; repair will add the missing copies"));
+      throw new UncheckedIOException(
+          new IOException(
+              "blob '"
+                  + key
+                  + "' is stored on "
+                  + written.holders()
+                  + " only, "
+                  + copies
+                  + " copies were wanted: "
+                  + String.join("; ", written.failures())
+                  + "; repair will add the missing copies"));
     }
   }
 
@@ -93,9 +109,10 @@ final class BlobWrites {
       next += targets.size();
       List<CompletableFuture<StoredBlob>> sent = new ArrayList<>();
       for (String target : targets) {
-        sent.add(target.equals(self)
-            ? CompletableFuture.completedFuture(null)
-            : peers.call(target, new BlobTasks.StoreCopy(key, sha, content)));
+        sent.add(
+            target.equals(self)
+                ? CompletableFuture.completedFuture(null)
+                : peers.call(target, new BlobTasks.StoreCopy(key, sha, content)));
       }
       for (int i = 0; i < targets.size(); i++) {
         String target = targets.get(i);
@@ -117,8 +134,8 @@ final class BlobWrites {
 
   /**
    * Streams the content to the local disk and, chunk by chunk as it goes, to the first R-1 other
-   * nodes in the ranking ({@link BlobPush}); a node whose push fails is replaced by the next in
-   * the ranking, which pulls its copy from the local one once that is on disk.
+   * nodes in the ranking ({@link BlobPush}); a node whose push fails is replaced by the next in the
+   * ranking, which pulls its copy from the local one once that is on disk.
    */
   private Written putLarge(String key, InputStream content, List<String> ranking, int copies) {
     int next = Math.min(copies, ranking.size());
@@ -141,8 +158,7 @@ final class BlobWrites {
       next += targets.size();
       List<CompletableFuture<StoredBlob>> sent = new ArrayList<>();
       for (String target : targets) {
-        sent.add(peers.copy(target,
-            new BlobTasks.PullCopy(key, blob.sha256(), blob.size(), self)));
+        sent.add(peers.copy(target, new BlobTasks.PullCopy(key, blob.sha256(), blob.size(), self)));
       }
       for (int i = 0; i < targets.size(); i++) {
         try {
@@ -159,8 +175,8 @@ final class BlobWrites {
 
   /**
    * Writes the local copy, sending each chunk to the pushes before writing it here; once the
-   * content ends, asks the receivers to commit and commits the local copy meanwhile. A failure
-   * here (the content cannot be read, the local disk fails) gives up every push.
+   * content ends, asks the receivers to commit and commits the local copy meanwhile. A failure here
+   * (the content cannot be read, the local disk fails) gives up every push.
    */
   private StoredBlob writeAndPush(String key, InputStream content, List<BlobPush> pushes) {
     try (DiskBlobWriter.Incoming local = disk.begin(key)) {
@@ -190,23 +206,30 @@ final class BlobWrites {
     }
   }
 
-  /** The next {@link ReplicatedBlobStore#PUSH_CHUNK} bytes of the content in a new array; fewer at its end. */
+  /**
+   * The next {@link ReplicatedBlobStore#PUSH_CHUNK} bytes of the content in a new array; fewer at
+   * its end.
+   */
   private static byte[] readChunk(String key, InputStream content) {
     try {
       byte[] chunk = new byte[ReplicatedBlobStore.PUSH_CHUNK];
       int n = content.readNBytes(chunk, 0, ReplicatedBlobStore.PUSH_CHUNK);
       return n == ReplicatedBlobStore.PUSH_CHUNK ? chunk : Arrays.copyOf(chunk, n);
     } catch (IOException e) {
-      throw new UncheckedIOException("reading the content of blob '" + key + "' failed: "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "reading the content of blob '" + key + "' failed: " + e.getMessage(), e);
     }
   }
 
-  private static Written checked(String key, StoredBlob blob, List<String> holders,
-      List<String> failures) {
+  private static Written checked(
+      String key, StoredBlob blob, List<String> holders, List<String> failures) {
     if (holders.isEmpty()) {
-      throw new UncheckedIOException(new IOException(
-          "blob '" + key + "' could not be stored on any node: " + String.join("; ", failures)));
+      throw new UncheckedIOException(
+          new IOException(
+              "blob '"
+                  + key
+                  + "' could not be stored on any node: "
+                  + String.join("; ", failures)));
     }
     return new Written(blob, List.copyOf(holders), List.copyOf(failures));
   }
@@ -218,13 +241,15 @@ final class BlobWrites {
     }
     for (String node : before.replicas()) {
       if (!holders.contains(node)) {
-        peers.call(node, new BlobTasks.DropCopy(before.key(), before.sha256()))
-            .exceptionally(e -> {
-              LOG.debug("dropping the replaced copy of '{}' on {} failed", before.key(), node, e);
-              return false;
-            });
+        peers
+            .call(node, new BlobTasks.DropCopy(before.key(), before.sha256()))
+            .exceptionally(
+                e -> {
+                  LOG.debug(
+                      "dropping the replaced copy of '{}' on {} failed", before.key(), node, e);
+                  return false;
+                });
       }
     }
   }
-
 }

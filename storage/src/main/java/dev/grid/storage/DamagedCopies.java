@@ -24,8 +24,13 @@ final class DamagedCopies {
   private final Executor executor;
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
 
-  DamagedCopies(ReplicatedBlobStore store, BlobPeers peers, IMap<String, BlobMeta> meta,
-      KeyLocks locks, ReplicationSettings settings, Executor executor) {
+  DamagedCopies(
+      ReplicatedBlobStore store,
+      BlobPeers peers,
+      IMap<String, BlobMeta> meta,
+      KeyLocks locks,
+      ReplicationSettings settings,
+      Executor executor) {
     this.store = store;
     this.peers = peers;
     this.meta = meta;
@@ -41,10 +46,11 @@ final class DamagedCopies {
       return;
     }
     try {
-      executor.execute(() -> {
-        queued.remove(id);
-        recopyNow(damaged, node);
-      });
+      executor.execute(
+          () -> {
+            queued.remove(id);
+            recopyNow(damaged, node);
+          });
     } catch (RejectedExecutionException e) { // stopping: the next scrub or repair comes back
       queued.remove(id);
     }
@@ -52,8 +58,8 @@ final class DamagedCopies {
 
   /**
    * Copies the blob again onto the node whose copy is damaged, from another replica, under the
-   * key's lock; true if a good copy is there now. A key a put or delete is busy with, or that
-   * was replaced or deleted since, is left alone (false).
+   * key's lock; true if a good copy is there now. A key a put or delete is busy with, or that was
+   * replaced or deleted since, is left alone (false).
    */
   boolean recopyNow(BlobMeta damaged, String node) {
     if (!locks.tryLock(damaged.key())) {
@@ -81,13 +87,19 @@ final class DamagedCopies {
       if (node.equals(peers.self())) { // here: no call to this node's own busy executor
         store.local().pull(blob.key(), blob.sha256(), blob.size(), source);
       } else {
-        BlobPeers.await(peers.copy(node, new BlobTasks.PullCopy(blob.key(), blob.sha256(),
-            blob.size(), source)), settings.copyTimeout());
+        BlobPeers.await(
+            peers.copy(
+                node, new BlobTasks.PullCopy(blob.key(), blob.sha256(), blob.size(), source)),
+            settings.copyTimeout());
       }
       LOG.info("copy of blob '{}' on node {} copied again from {}", blob.key(), node, source);
       return true;
     } catch (RuntimeException e) {
-      LOG.warn("copying blob '{}' again onto {} from {} failed: {}", blob.key(), node, source,
+      LOG.warn(
+          "copying blob '{}' again onto {} from {} failed: {}",
+          blob.key(),
+          node,
+          source,
           e.getMessage());
       return false;
     }

@@ -24,8 +24,8 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * A reader seeks to the footer, checks the trailer against its CRC and the file's length against
- * the trailer, then reads chunks knowing what each must checksum to. Anything that does not add
- * up is reported as corruption of the blob, never as a short or wrong read.
+ * the trailer, then reads chunks knowing what each must checksum to. Anything that does not add up
+ * is reported as corruption of the blob, never as a short or wrong read.
  */
 final class DiskBlobFormat {
   static final int HEADER = 8;
@@ -62,8 +62,11 @@ final class DiskBlobFormat {
 
     @Override
     public boolean equals(Object other) {
-      return other instanceof Trailer t && size == t.size && chunkSize == t.chunkSize
-          && Arrays.equals(chunkCrcs, t.chunkCrcs) && Arrays.equals(sha256, t.sha256);
+      return other instanceof Trailer t
+          && size == t.size
+          && chunkSize == t.chunkSize
+          && Arrays.equals(chunkCrcs, t.chunkCrcs)
+          && Arrays.equals(sha256, t.sha256);
     }
 
     @Override
@@ -73,7 +76,12 @@ final class DiskBlobFormat {
 
     @Override
     public String toString() {
-      return "Trailer[size=" + size + ", chunkSize=" + chunkSize + ", chunks=" + chunkCrcs.length
+      return "Trailer[size="
+          + size
+          + ", chunkSize="
+          + chunkSize
+          + ", chunks="
+          + chunkCrcs.length
           + "]";
     }
   }
@@ -110,7 +118,8 @@ final class DiskBlobFormat {
     ByteBuffer footer = readFully(file, FOOTER, fileLength - FOOTER);
     int length = footer.getInt();
     int expectedCrc = footer.getInt();
-    if (footer.getInt() != FOOTER_MAGIC || length < TRAILER_FIXED
+    if (footer.getInt() != FOOTER_MAGIC
+        || length < TRAILER_FIXED
         || length > fileLength - HEADER - FOOTER) {
       throw new BlobCorruptedException(key, "its file does not end with a readable footer");
     }
@@ -133,10 +142,19 @@ final class DiskBlobFormat {
     long size = bytes.getLong();
     int chunkSize = bytes.getInt();
     int count = bytes.getInt();
-    if (size < 0 || chunkSize < 1 || count != (length - TRAILER_FIXED) / 4
+    if (size < 0
+        || chunkSize < 1
+        || count != (length - TRAILER_FIXED) / 4
         || count != (size + chunkSize - 1) / chunkSize) {
-      throw new BlobCorruptedException(key, "its trailer is inconsistent (size " + size
-          + ", chunk size " + chunkSize + ", " + count + " chunks)");
+      throw new BlobCorruptedException(
+          key,
+          "its trailer is inconsistent (size "
+              + size
+              + ", chunk size "
+              + chunkSize
+              + ", "
+              + count
+              + " chunks)");
     }
     int[] crcs = new int[count];
     for (int i = 0; i < count; i++) {
@@ -167,11 +185,10 @@ final class DiskBlobFormat {
   }
 
   /**
-   * Reads every chunk, recomputing its CRC32C and the SHA-256 of the whole; what does not match
-   * the trailer, or empty.
+   * Reads every chunk, recomputing its CRC32C and the SHA-256 of the whole; what does not match the
+   * trailer, or empty.
    */
-  static Optional<String> checkContent(FileChannel file, Trailer trailer)
-      throws IOException {
+  static Optional<String> checkContent(FileChannel file, Trailer trailer) throws IOException {
     MessageDigest sha256 = DiskBlobWriter.sha256();
     byte[] chunk = new byte[(int) Math.min(trailer.chunkSize(), trailer.size())];
     List<Integer> bad = new ArrayList<>();
@@ -184,13 +201,15 @@ final class DiskBlobFormat {
       sha256.update(chunk, 0, length);
     }
     if (!bad.isEmpty()) {
-      return Optional.of("chunk(s) " + bad + " of " + trailer.chunkCount()
-          + " fail their CRC32C");
+      return Optional.of("chunk(s) " + bad + " of " + trailer.chunkCount() + " fail their CRC32C");
     }
     byte[] actual = sha256.digest();
     if (!MessageDigest.isEqual(actual, trailer.sha256())) {
-      return Optional.of("its content has SHA-256 " + HexFormat.of().formatHex(actual)
-          + ", its trailer says " + HexFormat.of().formatHex(trailer.sha256()));
+      return Optional.of(
+          "its content has SHA-256 "
+              + HexFormat.of().formatHex(actual)
+              + ", its trailer says "
+              + HexFormat.of().formatHex(trailer.sha256()));
     }
     return Optional.empty();
   }

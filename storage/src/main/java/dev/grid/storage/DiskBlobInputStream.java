@@ -8,11 +8,11 @@ import java.nio.channels.FileChannel;
 import java.util.Objects;
 
 /**
- * Reads a blob file chunk by chunk, checking each chunk's CRC32C against the trailer before
- * handing out a byte of it; one chunk-sized buffer is reused for the whole read, and a read with
- * room for a whole chunk gets it straight into its own buffer, checked there. The stream holds
- * the file open, so a put or delete of the key meanwhile does not disturb it: the reader sees the
- * version it opened, whole.
+ * Reads a blob file chunk by chunk, checking each chunk's CRC32C against the trailer before handing
+ * out a byte of it; one chunk-sized buffer is reused for the whole read, and a read with room for a
+ * whole chunk gets it straight into its own buffer, checked there. The stream holds the file open,
+ * so a put or delete of the key meanwhile does not disturb it: the reader sees the version it
+ * opened, whole.
  */
 final class DiskBlobInputStream extends InputStream {
   private final String key;
@@ -36,8 +36,8 @@ final class DiskBlobInputStream extends InputStream {
     this.file = file;
     this.trailer = trailer;
     if (offset < 0 || offset > trailer.size()) {
-      throw new IllegalArgumentException("offset " + offset + " is outside blob '" + key
-          + "' of " + trailer.size() + " bytes");
+      throw new IllegalArgumentException(
+          "offset " + offset + " is outside blob '" + key + "' of " + trailer.size() + " bytes");
     }
     this.nextIndex = trailer.size() == 0 ? 0 : (int) (offset / trailer.chunkSize());
     this.skipInFirst = (int) (offset - (long) nextIndex * trailer.chunkSize());
@@ -57,8 +57,11 @@ final class DiskBlobInputStream extends InputStream {
     if (count == 0) {
       return 0;
     }
-    if (position == length && skipInFirst == 0 && failed == null
-        && nextIndex < trailer.chunkCount() && count >= trailer.chunkLength(nextIndex)) {
+    if (position == length
+        && skipInFirst == 0
+        && failed == null
+        && nextIndex < trailer.chunkCount()
+        && count >= trailer.chunkLength(nextIndex)) {
       ensureOpen();
       return readChunkInto(buffer, offset);
     }
@@ -86,9 +89,9 @@ final class DiskBlobInputStream extends InputStream {
   }
 
   /**
-   * Reads the next whole chunk straight into the caller's buffer, which has room for it, and
-   * checks it there: a large read then costs no copy through {@link #chunk}. On a bad CRC32C the
-   * buffer holds the bad bytes, but the read throws and nothing counts them as read.
+   * Reads the next whole chunk straight into the caller's buffer, which has room for it, and checks
+   * it there: a large read then costs no copy through {@link #chunk}. On a bad CRC32C the buffer
+   * holds the bad bytes, but the read throws and nothing counts them as read.
    */
   private int readChunkInto(byte[] buffer, int offset) throws IOException {
     int index = nextIndex++;
@@ -102,9 +105,17 @@ final class DiskBlobInputStream extends InputStream {
     if (actual != trailer.chunkCrcs()[index]) {
       length = 0;
       position = 0;
-      failed = new BlobCorruptedException(key, "chunk " + index + " of " + trailer.chunkCount()
-          + " has CRC32C " + Integer.toHexString(actual) + ", its trailer says "
-          + Integer.toHexString(trailer.chunkCrcs()[index]));
+      failed =
+          new BlobCorruptedException(
+              key,
+              "chunk "
+                  + index
+                  + " of "
+                  + trailer.chunkCount()
+                  + " has CRC32C "
+                  + Integer.toHexString(actual)
+                  + ", its trailer says "
+                  + Integer.toHexString(trailer.chunkCrcs()[index]));
       throw failed;
     }
   }

@@ -23,8 +23,8 @@ import java.util.zip.CRC32C;
  * through one reused buffer, with the trailer after it; fsync; rename over the key's file in one
  * atomic step; fsync the directory (and, when this put created it, each directory up to the root,
  * so the new entries survive a crash too). Until the rename nobody sees the blob; after it every
- * reader that opens the key sees all of it. A failed put deletes its temp file; a crash leaves
- * one, which the store sweeps when it next opens.
+ * reader that opens the key sees all of it. A failed put deletes its temp file; a crash leaves one,
+ * which the store sweeps when it next opens.
  */
 final class DiskBlobWriter {
   private static final int FIRST_BUFFER = 8 * 1024;
@@ -61,8 +61,8 @@ final class DiskBlobWriter {
   }
 
   /**
-   * Starts a blob file whose content arrives piece by piece (a put that also sends it elsewhere,
-   * or a copy pushed by another node): {@link Incoming#append} each piece in order, then {@link
+   * Starts a blob file whose content arrives piece by piece (a put that also sends it elsewhere, or
+   * a copy pushed by another node): {@link Incoming#append} each piece in order, then {@link
    * Incoming#commit}. Closing it before the commit deletes the temp file.
    */
   Incoming begin(String key) {
@@ -71,8 +71,8 @@ final class DiskBlobWriter {
 
   /**
    * As {@link #begin}, for a copy whose content the sender has hashed and whose every piece has
-   * been checked against the sender's CRC32C on arrival: the SHA-256 is not computed again, and
-   * the one given to {@link Incoming#commit} goes into the trailer. A scrub recomputes it later.
+   * been checked against the sender's CRC32C on arrival: the SHA-256 is not computed again, and the
+   * one given to {@link Incoming#commit} goes into the trailer. A scrub recomputes it later.
    */
   Incoming beginChecked(String key) {
     return new Incoming(key, false);
@@ -80,8 +80,8 @@ final class DiskBlobWriter {
 
   /**
    * One blob file being written: a temp file next to the key's, the header written, each piece
-   * appended, hashed and its chunks' CRC32C taken; nobody sees it before {@link #commit}.
-   * Not thread-safe: one writer at a time.
+   * appended, hashed and its chunks' CRC32C taken; nobody sees it before {@link #commit}. Not
+   * thread-safe: one writer at a time.
    */
   final class Incoming implements AutoCloseable {
     private final String key;
@@ -172,8 +172,8 @@ final class DiskBlobWriter {
     /**
      * Writes the trailer, fsyncs, and renames the file over the key's in one atomic step, then
      * fsyncs the directory (and each directory up to the root this put created). If {@code
-     * expectedSha256} is not null and the content has another, nothing is stored. A file begun
-     * by {@link #beginChecked} takes {@code expectedSha256} as its SHA-256.
+     * expectedSha256} is not null and the content has another, nothing is stored. A file begun by
+     * {@link #beginChecked} takes {@code expectedSha256} as its SHA-256.
      */
     StoredBlob commit(String expectedSha256) {
       if (done) {
@@ -185,14 +185,19 @@ final class DiskBlobWriter {
         }
         String sha = hash != null ? sha256() : expectedSha256;
         if (sha == null) {
-          throw new IllegalArgumentException("blob file of '" + key + "' needs the SHA-256"
-              + " its sender computed");
+          throw new IllegalArgumentException(
+              "blob file of '" + key + "' needs the SHA-256" + " its sender computed");
         }
         Trailer trailer =
             new Trailer(size, chunkSize, Arrays.copyOf(crcs, count), HexFormat.of().parseHex(sha));
         if (expectedSha256 != null && !expectedSha256.equals(sha)) {
-          throw new BlobCorruptedException(key, "the content given has SHA-256 " + sha
-              + ", expected " + expectedSha256 + "; nothing was stored");
+          throw new BlobCorruptedException(
+              key,
+              "the content given has SHA-256 "
+                  + sha
+                  + ", expected "
+                  + expectedSha256
+                  + "; nothing was stored");
         }
         writeFully(out, DiskBlobFormat.trailerAndFooter(trailer));
         out.force(true);
@@ -207,8 +212,8 @@ final class DiskBlobWriter {
         }
         return new StoredBlob(key, size, sha);
       } catch (IOException e) {
-        throw new UncheckedIOException("writing blob '" + key + "' to " + temp + " and moving"
-            + " it into place failed", e);
+        throw new UncheckedIOException(
+            "writing blob '" + key + "' to " + temp + " and moving" + " it into place failed", e);
       } finally {
         close();
       }
@@ -242,20 +247,29 @@ final class DiskBlobWriter {
   private static Path createTemp(String key, Path dir) {
     IOException last = null;
     for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-      Path temp = dir.resolve(DiskPaths.TEMP_PREFIX
-          + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36));
+      Path temp =
+          dir.resolve(
+              DiskPaths.TEMP_PREFIX
+                  + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36));
       try {
         Files.createDirectories(dir);
         return Files.createFile(temp);
       } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
         last = e;
       } catch (IOException e) {
-        throw new UncheckedIOException("creating a file for blob '" + key + "' in " + dir
-            + " failed", e);
+        throw new UncheckedIOException(
+            "creating a file for blob '" + key + "' in " + dir + " failed", e);
       }
     }
-    throw new UncheckedIOException("creating a file for blob '" + key + "' in " + dir
-        + " failed " + CREATE_ATTEMPTS + " times", last);
+    throw new UncheckedIOException(
+        "creating a file for blob '"
+            + key
+            + "' in "
+            + dir
+            + " failed "
+            + CREATE_ATTEMPTS
+            + " times",
+        last);
   }
 
   private static int readChunk(String key, InputStream content, byte[] buffer) {

@@ -11,18 +11,18 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Where a blob key lives under the store's root, and back: each {@code /}-separated segment of
- * the key is a directory, the last one a file whose name ends in {@code @}. Keys never contain
+ * Where a blob key lives under the store's root, and back: each {@code /}-separated segment of the
+ * key is a directory, the last one a file whose name ends in {@code @}. Keys never contain
  * {@code @} (see {@link BlobStore#checkKey}), so names with it are the store's own and cannot
  * collide with a key's:
  *
  * <ul>
- *   <li>{@code seg@} is the blob file of a last segment {@code seg}; the key {@code a} and the
- *       keys under {@code a/} live side by side as {@code a@} and directory {@code a}.
- *   <li>{@code @.} is the directory of the segment {@code .} (a directory named {@code .} would
- *       be its own parent, so {@code a/./b} would be {@code a/b}).
- *   <li>{@code piece@+} is the first {@value #PIECE} characters of a longer segment, continued
- *       in the entry below it, so no file name exceeds the usual 255-byte limit.
+ *   <li>{@code seg@} is the blob file of a last segment {@code seg}; the key {@code a} and the keys
+ *       under {@code a/} live side by side as {@code a@} and directory {@code a}.
+ *   <li>{@code @.} is the directory of the segment {@code .} (a directory named {@code .} would be
+ *       its own parent, so {@code a/./b} would be {@code a/b}).
+ *   <li>{@code piece@+} is the first {@value #PIECE} characters of a longer segment, continued in
+ *       the entry below it, so no file name exceeds the usual 255-byte limit.
  *   <li>{@code @tmp-...} is a blob being written; {@code @lock} holds the store's lock.
  * </ul>
  *
@@ -84,7 +84,10 @@ final class DiskPaths {
   }
 
   private void walk(
-      Path dir, String keySoFar, String prefix, BiConsumer<String, Path> blobs,
+      Path dir,
+      String keySoFar,
+      String prefix,
+      BiConsumer<String, Path> blobs,
       Consumer<Path> temps) {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path entry : entries) {

@@ -10,9 +10,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * What a disk store does to its directory when it opens, before any call can race with it:
- * removes the temp files of puts a crash cut short and the directories left empty, and refuses a
- * file system that folds case (keys {@code A} and {@code a} would be one file).
+ * What a disk store does to its directory when it opens, before any call can race with it: removes
+ * the temp files of puts a crash cut short and the directories left empty, and refuses a file
+ * system that folds case (keys {@code A} and {@code a} would be one file).
  */
 final class DiskSweeper {
   private DiskSweeper() {}
@@ -21,33 +21,35 @@ final class DiskSweeper {
   static int sweep(Path root) {
     int[] swept = {0};
     try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-            throws IOException {
-          if (DiskPaths.isTemp(file)) {
-            Files.delete(file);
-            swept[0]++;
-          }
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException failure)
-            throws IOException {
-          if (failure != null) {
-            throw failure;
-          }
-          if (!dir.equals(root)) {
-            try {
-              Files.delete(dir);
-            } catch (DirectoryNotEmptyException e) {
-              // holds blobs
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+                throws IOException {
+              if (DiskPaths.isTemp(file)) {
+                Files.delete(file);
+                swept[0]++;
+              }
+              return FileVisitResult.CONTINUE;
             }
-          }
-          return FileVisitResult.CONTINUE;
-        }
-      });
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException failure)
+                throws IOException {
+              if (failure != null) {
+                throw failure;
+              }
+              if (!dir.equals(root)) {
+                try {
+                  Files.delete(dir);
+                } catch (DirectoryNotEmptyException e) {
+                  // holds blobs
+                }
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException("sweeping the blob directory " + root + " failed", e);
     }
@@ -70,9 +72,12 @@ final class DiskSweeper {
       Files.createFile(lower);
       try {
         if (Files.exists(upper)) {
-          throw new IllegalStateException("the blob directory " + root + " is on a file system"
-              + " that ignores case, where keys differing only in case would overwrite each"
-              + " other: use a case-sensitive file system for the data directory");
+          throw new IllegalStateException(
+              "the blob directory "
+                  + root
+                  + " is on a file system"
+                  + " that ignores case, where keys differing only in case would overwrite each"
+                  + " other: use a case-sensitive file system for the data directory");
         }
       } finally {
         Files.deleteIfExists(lower);

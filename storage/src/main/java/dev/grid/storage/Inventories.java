@@ -13,17 +13,26 @@ final class Inventories {
   /** The copies each node reported, without its tombstones. */
   static Map<String, List<InventoryEntry>> copies(Map<String, List<InventoryEntry>> reported) {
     Map<String, List<InventoryEntry>> copies = new TreeMap<>();
-    reported.forEach((node, entries) ->
-        copies.put(node, entries.stream().filter(e -> !e.deleted()).toList()));
+    reported.forEach(
+        (node, entries) -> copies.put(node, entries.stream().filter(e -> !e.deleted()).toList()));
     return copies;
   }
 
   /** The tombstones the nodes keep on disk, by key; the latest delete of a key wins. */
   static Map<String, Tombstone> tombstones(Map<String, List<InventoryEntry>> reported) {
     Map<String, Tombstone> tombstones = new HashMap<>();
-    reported.values().forEach(entries -> entries.stream().filter(InventoryEntry::deleted)
-        .forEach(e -> tombstones.merge(e.blob().key(),
-            new Tombstone(e.blob().sha256(), e.writtenMillis()), Inventories::later)));
+    reported
+        .values()
+        .forEach(
+            entries ->
+                entries.stream()
+                    .filter(InventoryEntry::deleted)
+                    .forEach(
+                        e ->
+                            tombstones.merge(
+                                e.blob().key(),
+                                new Tombstone(e.blob().sha256(), e.writtenMillis()),
+                                Inventories::later)));
     return tombstones;
   }
 

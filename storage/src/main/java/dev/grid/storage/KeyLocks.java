@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why bounded: Hazelcast's {@code IMap.lock} waits for ever, and a lock is freed only when its
  * holder unlocks or is seen to leave. Across a partition and its merge (where a member's id
- * changes) a lock can outlive the thread that meant to hold it: Hazelcast then logs "Current
- * thread is not owner of the lock!" for the unlock, and whoever waits for the key waits without
- * end, a write-behind thread of the primary among them. With a lease the lock goes by itself
- * once no put could still be running; with a bounded wait a writer gives up and tries again
- * later (write-behind retries) instead of hanging.
+ * changes) a lock can outlive the thread that meant to hold it: Hazelcast then logs "Current thread
+ * is not owner of the lock!" for the unlock, and whoever waits for the key waits without end, a
+ * write-behind thread of the primary among them. With a lease the lock goes by itself once no put
+ * could still be running; with a bounded wait a writer gives up and tries again later (write-behind
+ * retries) instead of hanging.
  */
 final class KeyLocks {
   private static final Logger LOG = LoggerFactory.getLogger(KeyLocks.class);
@@ -36,12 +36,14 @@ final class KeyLocks {
   }
 
   /**
-   * The locks for a store with these settings: a writer waits one call timeout for a busy key;
-   * a lock lasts two copy timeouts and a call timeout, the longest a large put takes (its pushes,
+   * The locks for a store with these settings: a writer waits one call timeout for a busy key; a
+   * lock lasts two copy timeouts and a call timeout, the longest a large put takes (its pushes,
    * then pulls to replace failed ones, then the record).
    */
   static KeyLocks of(IMap<String, BlobMeta> meta, ReplicationSettings settings) {
-    return new KeyLocks(meta, settings.callTimeout(),
+    return new KeyLocks(
+        meta,
+        settings.callTimeout(),
         settings.copyTimeout().multipliedBy(2).plus(settings.callTimeout()));
   }
 
@@ -49,16 +51,21 @@ final class KeyLocks {
   void lock(String key) {
     boolean taken;
     try {
-      taken = meta.tryLock(key, wait.toMillis(), TimeUnit.MILLISECONDS, lease.toMillis(),
-          TimeUnit.MILLISECONDS);
+      taken =
+          meta.tryLock(
+              key, wait.toMillis(), TimeUnit.MILLISECONDS, lease.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting to write blob '" + key + "'",
-          e);
+      throw new IllegalStateException("interrupted while waiting to write blob '" + key + "'", e);
     }
     if (!taken) {
-      throw new IllegalStateException("blob '" + key + "' has been busy (written, deleted or"
-          + " repaired elsewhere) for " + wait.toSeconds() + " s; try again later");
+      throw new IllegalStateException(
+          "blob '"
+              + key
+              + "' has been busy (written, deleted or"
+              + " repaired elsewhere) for "
+              + wait.toSeconds()
+              + " s; try again later");
     }
   }
 
@@ -80,8 +87,8 @@ final class KeyLocks {
     try {
       meta.unlock(key);
     } catch (IllegalMonitorStateException e) {
-      LOG.info("the lock of blob '{}' was no longer held here when released ({})", key,
-          e.getMessage());
+      LOG.info(
+          "the lock of blob '{}' was no longer held here when released ({})", key, e.getMessage());
     }
   }
 }

@@ -25,24 +25,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The blobs one node holds on its own disk, under {@code <data-dir>/blobs}: one file per blob,
- * its key's segments as directories (see {@link DiskPaths}). The layer the replicated store puts
- * its copies in; on its own it replicates nothing.
+ * The blobs one node holds on its own disk, under {@code <data-dir>/blobs}: one file per blob, its
+ * key's segments as directories (see {@link DiskPaths}). The layer the replicated store puts its
+ * copies in; on its own it replicates nothing.
  *
  * <p>A put streams the content through one buffer into a temp file next to the blob's file, in
  * chunks of {@value #DEFAULT_CHUNK_SIZE} bytes with a CRC32C each and a trailer holding the size,
  * the chunk CRCs and the SHA-256 of the whole; fsyncs it, renames it into place atomically and
  * fsyncs the directory. So once {@code put} returns the blob survives a crash, and a crash before
  * leaves no visible blob (its temp file is swept when the store next opens). A read checks each
- * chunk's CRC32C before handing out its bytes and throws {@link BlobCorruptedException} naming
- * the key and the chunk; {@link #verify} and {@link #scrub} also recompute the SHA-256.
+ * chunk's CRC32C before handing out its bytes and throws {@link BlobCorruptedException} naming the
+ * key and the chunk; {@link #verify} and {@link #scrub} also recompute the SHA-256.
  *
  * <p>Concurrency: every call works on the file system alone, so calls from many threads need no
- * lock of the store's. Two puts of one key each write a temp file of their own and the last
- * rename wins; readers hold the file they opened, so a put or delete meanwhile leaves them
- * reading the version they opened, whole. A delete prunes directories it leaves empty; a put
- * whose directory is pruned under it creates it again ({@link DiskBlobWriter}). One store at a
- * time may use a directory: it holds a lock on {@code blobs/@lock}, in this and other processes.
+ * lock of the store's. Two puts of one key each write a temp file of their own and the last rename
+ * wins; readers hold the file they opened, so a put or delete meanwhile leaves them reading the
+ * version they opened, whole. A delete prunes directories it leaves empty; a put whose directory is
+ * pruned under it creates it again ({@link DiskBlobWriter}). One store at a time may use a
+ * directory: it holds a lock on {@code blobs/@lock}, in this and other processes.
  */
 public final class LocalDiskStore implements BlobStore {
   /** Bytes per chunk, each with its own CRC32C. */
@@ -78,8 +78,11 @@ public final class LocalDiskStore implements BlobStore {
     try {
       Files.createDirectories(root);
       fsyncDirectory(root.getParent());
-      this.lockFile = FileChannel.open(root.resolve(DiskPaths.LOCK_NAME),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      this.lockFile =
+          FileChannel.open(
+              root.resolve(DiskPaths.LOCK_NAME),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new UncheckedIOException("opening the blob directory " + root + " failed", e);
     }
@@ -104,13 +107,20 @@ public final class LocalDiskStore implements BlobStore {
       taken = null;
     } catch (IOException e) {
       closeQuietly(lockFile);
-      throw new UncheckedIOException("locking the blob directory " + root + " failed: use a"
-          + " local file system that supports file locks", e);
+      throw new UncheckedIOException(
+          "locking the blob directory "
+              + root
+              + " failed: use a"
+              + " local file system that supports file locks",
+          e);
     }
     if (taken == null) {
       closeQuietly(lockFile);
-      throw new IllegalStateException("the blob directory " + root + " is in use by another"
-          + " store: give each node a data directory of its own, or stop the other first");
+      throw new IllegalStateException(
+          "the blob directory "
+              + root
+              + " is in use by another"
+              + " store: give each node a data directory of its own, or stop the other first");
     }
     return taken;
   }
@@ -143,16 +153,20 @@ public final class LocalDiskStore implements BlobStore {
   }
 
   /**
-   * Stores a copy whose SHA-256 is known (a replica copied from another node): if the content
-   * read does not have it, nothing is stored, the old blob stays, and {@link
-   * BlobCorruptedException} says so.
+   * Stores a copy whose SHA-256 is known (a replica copied from another node): if the content read
+   * does not have it, nothing is stored, the old blob stays, and {@link BlobCorruptedException}
+   * says so.
    */
   public StoredBlob write(String key, InputStream content, String expectedSha256) {
     BlobStore.checkKey(key);
     Objects.requireNonNull(content, "content");
     if (expectedSha256 == null || !StoredBlob.HEX_SHA256.matcher(expectedSha256).matches()) {
-      throw new IllegalArgumentException("expected SHA-256 '" + expectedSha256 + "' of blob '"
-          + key + "' is not 64 lowercase hex digits");
+      throw new IllegalArgumentException(
+          "expected SHA-256 '"
+              + expectedSha256
+              + "' of blob '"
+              + key
+              + "' is not 64 lowercase hex digits");
     }
     checkOpen();
     return writer.write(key, content, expectedSha256);
@@ -170,8 +184,8 @@ public final class LocalDiskStore implements BlobStore {
   }
 
   /**
-   * As {@link #begin}, for a copy pushed by another node whose every piece was checked against
-   * the sender's CRC32C: the sender's SHA-256, given to the commit, goes into the trailer.
+   * As {@link #begin}, for a copy pushed by another node whose every piece was checked against the
+   * sender's CRC32C: the sender's SHA-256, given to the commit, goes into the trailer.
    */
   DiskBlobWriter.Incoming beginChecked(String key) {
     BlobStore.checkKey(key);
@@ -186,8 +200,8 @@ public final class LocalDiskStore implements BlobStore {
 
   /**
    * Opens the blob for reading from byte {@code offset} of its content, with its size and SHA-256
-   * as the trailer of the very file opened records them (so a caller can check it is the content
-   * it wants: a put may replace the file at any time). Empty if there is no blob.
+   * as the trailer of the very file opened records them (so a caller can check it is the content it
+   * wants: a put may replace the file at any time). Empty if there is no blob.
    *
    * @throws BlobCorruptedException if its trailer cannot be read
    * @throws IllegalArgumentException if the offset is negative or beyond the content
@@ -203,8 +217,7 @@ public final class LocalDiskStore implements BlobStore {
       Trailer trailer = DiskBlobFormat.readTrailer(key, file);
       StoredBlob blob =
           new StoredBlob(key, trailer.size(), HexFormat.of().formatHex(trailer.sha256()));
-      return Optional.of(
-          new OpenedBlob(blob, new DiskBlobInputStream(key, file, trailer, offset)));
+      return Optional.of(new OpenedBlob(blob, new DiskBlobInputStream(key, file, trailer, offset)));
     } catch (IOException e) {
       closeQuietly(file);
       throw new BlobCorruptedException(key, "reading its trailer failed (" + e + ")");
@@ -372,7 +385,8 @@ public final class LocalDiskStore implements BlobStore {
   private static Optional<Corruption> verify(String key, Path path, FileChannel file) {
     try (file) {
       Trailer trailer = DiskBlobFormat.readTrailer(key, file);
-      return DiskBlobFormat.checkContent(file, trailer).map(problem -> new Corruption(key, problem));
+      return DiskBlobFormat.checkContent(file, trailer)
+          .map(problem -> new Corruption(key, problem));
     } catch (BlobCorruptedException e) {
       return Optional.of(new Corruption(key, e.getCause().getMessage()));
     } catch (IOException e) {
@@ -417,8 +431,8 @@ public final class LocalDiskStore implements BlobStore {
   }
 
   /**
-   * Makes the directory's entries durable (a rename or delete in it survives a crash). A
-   * directory a concurrent delete has just pruned has nothing left to make durable.
+   * Makes the directory's entries durable (a rename or delete in it survives a crash). A directory
+   * a concurrent delete has just pruned has nothing left to make durable.
    */
   static void fsyncDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {

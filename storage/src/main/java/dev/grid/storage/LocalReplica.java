@@ -26,6 +26,7 @@ final class LocalReplica {
   private final LocalDiskStore disk;
   private final ReplicationSettings settings;
   private final Clock clock;
+
   /** Keys whose copy on this disk was found damaged and not yet copied again. */
   private final Set<String> damaged = ConcurrentHashMap.newKeySet();
 
@@ -39,12 +40,20 @@ final class LocalReplica {
 
   /** Serves {@link BlobTasks.ReadAt}: a window of this node's copy, if it has that content. */
   byte[] read(String key, String sha256, long offset, int length) {
-    LocalDiskStore.OpenedBlob opened = disk.openFrom(key, offset).orElseThrow(
-        () -> new IllegalStateException("node " + self + " has no copy of it"));
+    LocalDiskStore.OpenedBlob opened =
+        disk.openFrom(key, offset)
+            .orElseThrow(() -> new IllegalStateException("node " + self + " has no copy of it"));
     try (InputStream in = opened.content()) {
       if (!sha256.equals(opened.blob().sha256())) {
-        throw new BlobCorruptedException(key, "the copy on node " + self + " has SHA-256 "
-            + opened.blob().sha256() + ", " + sha256 + " was asked for");
+        throw new BlobCorruptedException(
+            key,
+            "the copy on node "
+                + self
+                + " has SHA-256 "
+                + opened.blob().sha256()
+                + ", "
+                + sha256
+                + " was asked for");
       }
       return BlobTasks.readUpTo(in, length, key);
     } catch (IOException e) {
@@ -60,13 +69,12 @@ final class LocalReplica {
     } catch (BlobCorruptedException e) { // a damaged trailer: as good as no copy, replace it
       held = Optional.empty();
     }
-    if (held.isPresent() && held.get().sha256().equals(sha256)
-        && disk.verify(key).isEmpty()) {
+    if (held.isPresent() && held.get().sha256().equals(sha256) && disk.verify(key).isEmpty()) {
       damaged.remove(key);
       return held.get();
     }
-    try (RemoteBlobInputStream in = new RemoteBlobInputStream(peers, from, key, sha256, size, 0,
-        settings.callTimeout())) {
+    try (RemoteBlobInputStream in =
+        new RemoteBlobInputStream(peers, from, key, sha256, size, 0, settings.callTimeout())) {
       StoredBlob written = disk.write(key, in, sha256);
       damaged.remove(key);
       return written;
@@ -130,8 +138,9 @@ final class LocalReplica {
       if (key.startsWith(Tombstone.DISK_PREFIX)) {
         tombstone(key).ifPresent(entries::add);
       } else {
-        entries.add(new BlobTasks.InventoryEntry(entry.blob(),
-            entry.writtenMillis() > recentAfter, entry.writtenMillis(), false));
+        entries.add(
+            new BlobTasks.InventoryEntry(
+                entry.blob(), entry.writtenMillis() > recentAfter, entry.writtenMillis(), false));
       }
     }
     return entries;
@@ -150,12 +159,12 @@ final class LocalReplica {
         return Optional.empty();
       }
       String key = diskKey.substring(Tombstone.DISK_PREFIX.length());
-      return Optional.of(new BlobTasks.InventoryEntry(new StoredBlob(key, 0, t.sha256()), false,
-          t.deletedMillis(), true));
+      return Optional.of(
+          new BlobTasks.InventoryEntry(
+              new StoredBlob(key, 0, t.sha256()), false, t.deletedMillis(), true));
     } catch (RuntimeException e) {
       LOG.warn("tombstone {} cannot be read and is left out: {}", diskKey, e.toString());
       return Optional.empty();
     }
   }
-
 }

@@ -4,10 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns any map key into one segment of a blob key and back, reversibly. Letters, digits and
- * {@code - :} stay as they are; a {@code .} stays unless it would start the segment or follow
- * another (no {@code .}, {@code ..} segments); everything else, {@code _} and {@code /} included,
- * becomes {@code _HH} per UTF-8 byte. So {@code daily@1700000000000} is stored as {@code
+ * Turns any map key into one segment of a blob key and back, reversibly. Letters, digits and {@code
+ * - :} stay as they are; a {@code .} stays unless it would start the segment or follow another (no
+ * {@code .}, {@code ..} segments); everything else, {@code _} and {@code /} included, becomes
+ * {@code _HH} per UTF-8 byte. So {@code daily@1700000000000} is stored as {@code
  * daily_401700000000000}.
  */
 final class MapKeys {
@@ -25,8 +25,13 @@ final class MapKeys {
     byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < bytes.length; i++) {
       int b = bytes[i] & 0xff;
-      boolean plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-          || b == '-' || b == ':' || (b == '.' && i > 0 && bytes[i - 1] != '.');
+      boolean plain =
+          (b >= 'a' && b <= 'z')
+              || (b >= 'A' && b <= 'Z')
+              || (b >= '0' && b <= '9')
+              || b == '-'
+              || b == ':'
+              || (b == '.' && i > 0 && bytes[i - 1] != '.');
       if (plain) {
         out.append((char) b);
       } else {
@@ -46,14 +51,20 @@ final class MapKeys {
         continue;
       }
       if (i + 2 >= segment.length()) {
-        throw new IllegalArgumentException("blob key segment '" + segment
-            + "' ends inside an escape: it was not made from a map key");
+        throw new IllegalArgumentException(
+            "blob key segment '"
+                + segment
+                + "' ends inside an escape: it was not made from a map key");
       }
       int hi = Character.digit(segment.charAt(i + 1), 16);
       int lo = Character.digit(segment.charAt(i + 2), 16);
       if (hi < 0 || lo < 0) {
-        throw new IllegalArgumentException("blob key segment '" + segment
-            + "' has a bad escape at " + i + ": it was not made from a map key");
+        throw new IllegalArgumentException(
+            "blob key segment '"
+                + segment
+                + "' has a bad escape at "
+                + i
+                + ": it was not made from a map key");
       }
       bytes.write(hi << 4 | lo);
       i += 2;

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Which nodes hold a blob's copies: rendezvous (highest-random-weight) hashing over the live
- * nodes. Every node gets a weight for the key, the first 8 bytes of SHA-256 over the key and the
- * node's name; the {@code r} heaviest nodes are the replicas, heaviest first (the preferred one).
+ * Which nodes hold a blob's copies: rendezvous (highest-random-weight) hashing over the live nodes.
+ * Every node gets a weight for the key, the first 8 bytes of SHA-256 over the key and the node's
+ * name; the {@code r} heaviest nodes are the replicas, heaviest first (the preferred one).
  *
  * <p>Why this shape: the weights depend on the key and the node alone, so every JVM computes the
  * same answer (no {@code String.hashCode}, nothing seeded per JVM); a node that leaves moves only
@@ -66,8 +66,7 @@ public final class Placement {
    */
   public static int defaultReplication(int liveNodes) {
     if (liveNodes < 0) {
-      throw new IllegalArgumentException(
-          "live node count " + liveNodes + " cannot be negative");
+      throw new IllegalArgumentException("live node count " + liveNodes + " cannot be negative");
     }
     return Math.min(2, liveNodes);
   }

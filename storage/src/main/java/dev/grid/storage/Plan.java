@@ -4,20 +4,20 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What {@link RepairPlanner} decided: actions on the nodes' disks and on the metadata map, in
- * key order. The plan does nothing itself; the store carries it out.
+ * What {@link RepairPlanner} decided: actions on the nodes' disks and on the metadata map, in key
+ * order. The plan does nothing itself; the store carries it out.
  *
  * <p>The actions of a plan may be carried out in any order and in parallel: a key that gets a
  * {@link Copy} gets no drop of a good copy in the same plan (surplus is dropped only when enough
- * good copies already exist), and a {@link Drop} names the SHA-256 of the copy it drops, so a
- * drop of a stale copy that a copy has meanwhile replaced must do nothing. A plan made from the
- * state its own actions produce has no {@code Copy}, {@code Drop} or {@code Record}; {@link Lost}
- * reports stay until a node holding a good copy returns.
+ * good copies already exist), and a {@link Drop} names the SHA-256 of the copy it drops, so a drop
+ * of a stale copy that a copy has meanwhile replaced must do nothing. A plan made from the state
+ * its own actions produce has no {@code Copy}, {@code Drop} or {@code Record}; {@link Lost} reports
+ * stay until a node holding a good copy returns.
  *
- * <p>Order still matters to readers: a {@link Record} names the replicas as they will be. Doing
- * the copies first, then the records, then the drops keeps the metadata from naming a node that
- * lacks the copy, except where a copy failed; an action that fails is simply left out, and the
- * next plan, made from the state then, asks for it again.
+ * <p>Order still matters to readers: a {@link Record} names the replicas as they will be. Doing the
+ * copies first, then the records, then the drops keeps the metadata from naming a node that lacks
+ * the copy, except where a copy failed; an action that fails is simply left out, and the next plan,
+ * made from the state then, asks for it again.
  *
  * @param actions what to do, in key order
  */
@@ -46,15 +46,15 @@ public record Plan(List<Action> actions) {
       Placement.checkNode(from);
       Placement.checkNode(to);
       if (from.equals(to)) {
-        throw new IllegalArgumentException("copy of blob '" + key + "' from node '" + from
-            + "' to itself makes no sense");
+        throw new IllegalArgumentException(
+            "copy of blob '" + key + "' from node '" + from + "' to itself makes no sense");
       }
     }
   }
 
   /**
-   * Delete the node's copy of the blob, but only if that copy still has the SHA-256 named: a
-   * stale copy (another SHA-256 than the metadata's) or a surplus one (more than r good copies).
+   * Delete the node's copy of the blob, but only if that copy still has the SHA-256 named: a stale
+   * copy (another SHA-256 than the metadata's) or a surplus one (more than r good copies).
    */
   public record Drop(String key, String node, String sha256) implements Action {
     /** Checks the values, naming a bad one. */
@@ -121,8 +121,8 @@ public record Plan(List<Action> actions) {
   private static void checkSha256(String key, String sha256) {
     BlobStore.checkKey(key);
     if (sha256 == null || !StoredBlob.HEX_SHA256.matcher(sha256).matches()) {
-      throw new IllegalArgumentException("SHA-256 '" + sha256 + "' of blob '" + key
-          + "' is not 64 lowercase hex digits");
+      throw new IllegalArgumentException(
+          "SHA-256 '" + sha256 + "' of blob '" + key + "' is not 64 lowercase hex digits");
     }
   }
 

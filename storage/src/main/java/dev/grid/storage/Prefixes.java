@@ -12,7 +12,9 @@ final class Prefixes {
   static String check(String prefix) {
     if (prefix == null || !VALID.matcher(prefix).matches()) {
       throw new IllegalArgumentException(
-          "blob key prefix '" + prefix + "' is not valid: use up to 512 of A-Z a-z 0-9 . _ : - /"
+          "blob key prefix '"
+              + prefix
+              + "' is not valid: use up to 512 of A-Z a-z 0-9 . _ : - /"
               + " (an empty prefix lists every key)");
     }
     return prefix;

@@ -9,9 +9,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Reads one node's copy of a blob over the cluster, a window of {@link #WINDOW} bytes per call,
- * with the next {@link #AHEAD} windows already asked for while the current one is read. Each
- * window is checked on the holder (its chunks' CRC32C and the copy's SHA-256 against the one
- * asked for) before it travels; a failure reaches the reader as the exception the holder threw.
+ * with the next {@link #AHEAD} windows already asked for while the current one is read. Each window
+ * is checked on the holder (its chunks' CRC32C and the copy's SHA-256 against the one asked for)
+ * before it travels; a failure reaches the reader as the exception the holder threw.
  */
 final class RemoteBlobInputStream extends InputStream {
   static final int WINDOW = LocalDiskStore.DEFAULT_CHUNK_SIZE;
@@ -29,8 +29,14 @@ final class RemoteBlobInputStream extends InputStream {
   private int position;
   private boolean closed;
 
-  RemoteBlobInputStream(BlobPeers peers, String node, String key, String sha256, long size,
-      long offset, Duration timeout) {
+  RemoteBlobInputStream(
+      BlobPeers peers,
+      String node,
+      String key,
+      String sha256,
+      long size,
+      long offset,
+      Duration timeout) {
     this.peers = peers;
     this.node = Objects.requireNonNull(node, "node");
     this.key = key;

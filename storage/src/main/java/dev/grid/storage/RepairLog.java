@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 /**
  * What one repair pass has to say, said in a few lines however many keys it is about. After a
  * partition or a restart a pass can find thousands of blobs lost for now (a node holding them is
- * away) or thousands of copies that failed for one reason; a line per key buried everything else
- * in the log. Each kind of news becomes one line with its count and the first few keys.
+ * away) or thousands of copies that failed for one reason; a line per key buried everything else in
+ * the log. Each kind of news becomes one line with its count and the first few keys.
  */
 final class RepairLog {
   /** Keys named per line; the rest are counted. */
@@ -18,6 +18,7 @@ final class RepairLog {
 
   private final List<String> lost = new ArrayList<>();
   private String lostReason;
+
   /** Failed copies by what went wrong, each with its keys. */
   private final Map<String, List<String>> failedCopies = new LinkedHashMap<>();
 
@@ -42,12 +43,20 @@ final class RepairLog {
   /** Writes the pass's lines: one for the lost blobs, one per cause of failed copies. */
   void write(Logger log) {
     if (!lost.isEmpty()) {
-      log.warn("blob repair: {} lost for now, nothing deleted (the metadata stays, since a node"
-          + " holding a good copy may come back): {}; for example: {}", count(lost.size()),
-          keys(lost), lostReason);
+      log.warn(
+          "blob repair: {} lost for now, nothing deleted (the metadata stays, since a node"
+              + " holding a good copy may come back): {}; for example: {}",
+          count(lost.size()),
+          keys(lost),
+          lostReason);
     }
-    failedCopies.forEach((why, keys) -> log.warn("blob repair: {} could not be copied, left for"
-        + " the next pass: {}: {}", count(keys.size()), why, keys(keys)));
+    failedCopies.forEach(
+        (why, keys) ->
+            log.warn(
+                "blob repair: {} could not be copied, left for" + " the next pass: {}: {}",
+                count(keys.size()),
+                why,
+                keys(keys)));
   }
 
   private static String count(int n) {

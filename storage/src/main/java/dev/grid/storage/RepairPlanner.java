@@ -16,9 +16,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Decides how to bring the replicated store back to r good copies of every blob, from a snapshot
- * of the metadata map and of what each live node's disk holds. Pure: no cluster, no disk, no
- * clock; the same snapshot always gives the same {@link Plan}.
+ * Decides how to bring the replicated store back to r good copies of every blob, from a snapshot of
+ * the metadata map and of what each live node's disk holds. Pure: no cluster, no disk, no clock;
+ * the same snapshot always gives the same {@link Plan}.
  *
  * <p>The nodes taken part are the live nodes that reported an inventory (an empty disk reports an
  * empty list); a node that reported but is not live is ignored, and a live node that has not
@@ -31,8 +31,8 @@ import java.util.TreeSet;
  *   <li>A copy is good when its SHA-256 matches the metadata; one that does not is stale and is
  *       dropped.
  *   <li>Fewer than r good copies: copy from the best-ranked good holder to the best-ranked nodes
- *       that lack a good copy (a stale holder among them gets the good one), until r exist or
- *       every node has one.
+ *       that lack a good copy (a stale holder among them gets the good one), until r exist or every
+ *       node has one.
  *   <li>More than r good copies: the ones on the nodes ranked lowest are dropped, keeping r. So a
  *       copy is dropped only when r good copies are already on disk, and never below r.
  *   <li>The replica list is recorded as it will be once the copies and drops are done, when it
@@ -42,9 +42,9 @@ import java.util.TreeSet;
  *       metadata nor copies with another SHA-256, since a node with a good copy may come back.
  * </ol>
  *
- * <p>Healthy blobs are not moved towards their Placement ranking; copies are made only where a
- * blob lacks them. That keeps the plan idempotent: once its actions are done, planning again gives
- * no copy, drop or record. The work is linear in the number of copies reported.
+ * <p>Healthy blobs are not moved towards their Placement ranking; copies are made only where a blob
+ * lacks them. That keeps the plan idempotent: once its actions are done, planning again gives no
+ * copy, drop or record. The work is linear in the number of copies reported.
  *
  * <p>The snapshot must leave out keys a put or delete is busy with: a put's new copies look stale
  * against the old metadata, and copies a delete has not reached yet would have their metadata
@@ -63,8 +63,11 @@ public final class RepairPlanner {
    * @throws IllegalArgumentException if r is below 1, a metadata entry sits under another key, or
    *     an inventory lists a key twice
    */
-  public static Plan plan(Map<String, BlobMeta> metadata,
-      Map<String, List<StoredBlob>> inventories, Set<String> liveNodes, int r) {
+  public static Plan plan(
+      Map<String, BlobMeta> metadata,
+      Map<String, List<StoredBlob>> inventories,
+      Set<String> liveNodes,
+      int r) {
     Objects.requireNonNull(metadata, "metadata");
     Objects.requireNonNull(inventories, "inventories");
     Objects.requireNonNull(liveNodes, "liveNodes");
@@ -80,13 +83,14 @@ public final class RepairPlanner {
     }
     Map<String, Map<String, StoredBlob>> copies = copiesByKey(inventories, nodes);
     TreeSet<String> keys = new TreeSet<>(copies.keySet());
-    metadata.forEach((key, meta) -> {
-      if (!meta.key().equals(key)) {
-        throw new IllegalArgumentException(
-            "metadata for blob '" + meta.key() + "' is filed under key '" + key + "'");
-      }
-      keys.add(key);
-    });
+    metadata.forEach(
+        (key, meta) -> {
+          if (!meta.key().equals(key)) {
+            throw new IllegalArgumentException(
+                "metadata for blob '" + meta.key() + "' is filed under key '" + key + "'");
+          }
+          keys.add(key);
+        });
     List<Action> actions = new ArrayList<>();
     for (String key : keys) {
       Map<String, StoredBlob> held = copies.getOrDefault(key, Map.of());
@@ -105,16 +109,25 @@ public final class RepairPlanner {
         StoredBlob before =
             copies.computeIfAbsent(blob.key(), k -> new HashMap<>(4)).put(node, blob);
         if (before != null) {
-          throw new IllegalArgumentException("the inventory of node '" + node
-              + "' lists blob '" + blob.key() + "' twice: report each key once");
+          throw new IllegalArgumentException(
+              "the inventory of node '"
+                  + node
+                  + "' lists blob '"
+                  + blob.key()
+                  + "' twice: report each key once");
         }
       }
     }
     return copies;
   }
 
-  private static void planKey(String key, BlobMeta recorded, Map<String, StoredBlob> held,
-      List<String> ranking, int r, List<Action> actions) {
+  private static void planKey(
+      String key,
+      BlobMeta recorded,
+      Map<String, StoredBlob> held,
+      List<String> ranking,
+      int r,
+      List<Action> actions) {
     BlobMeta meta = recorded != null ? recorded : rebuilt(held, ranking);
     List<String> good = new ArrayList<>();
     List<String> stale = new ArrayList<>();
@@ -162,8 +175,9 @@ public final class RepairPlanner {
     String bestNode = null;
     for (String node : ranking) {
       StoredBlob copy = held.get(node);
-      if (copy != null && (bestNode == null
-          || holders.get(copy.sha256()) > holders.get(held.get(bestNode).sha256()))) {
+      if (copy != null
+          && (bestNode == null
+              || holders.get(copy.sha256()) > holders.get(held.get(bestNode).sha256()))) {
         bestNode = node;
       }
     }
@@ -173,12 +187,19 @@ public final class RepairPlanner {
   }
 
   private static String lostReason(BlobMeta meta, Collection<String> stale) {
-    String reason = "no live node holds a copy with SHA-256 " + meta.sha256()
-        + "; the metadata names " + meta.replicas() + " (version " + meta.version() + ")";
+    String reason =
+        "no live node holds a copy with SHA-256 "
+            + meta.sha256()
+            + "; the metadata names "
+            + meta.replicas()
+            + " (version "
+            + meta.version()
+            + ")";
     if (!stale.isEmpty()) {
       reason += "; copies with another SHA-256 on " + stale + " are kept";
     }
-    return reason + "; nothing is deleted: the metadata stays, since a node holding a good copy"
+    return reason
+        + "; nothing is deleted: the metadata stays, since a node holding a good copy"
         + " may come back";
   }
 }

@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * Reads a blob from the first replica that serves it, and when one fails (a chunk with a bad
  * checksum, a copy with other content, a node gone) goes on from the same byte with the next. The
- * reader sees the blob's bytes once each, in order, or an exception naming every replica's
- * failure. A replica that served damaged or other content is reported, so it can be repaired.
+ * reader sees the blob's bytes once each, in order, or an exception naming every replica's failure.
+ * A replica that served damaged or other content is reported, so it can be repaired.
  */
 final class ReplicaInputStream extends InputStream {
 
@@ -67,8 +67,9 @@ final class ReplicaInputStream extends InputStream {
           position += n;
           return n;
         }
-        fail(new BlobCorruptedException(meta.key(),
-            "the copy ended after " + position + " of " + meta.size() + " bytes"));
+        fail(
+            new BlobCorruptedException(
+                meta.key(), "the copy ended after " + position + " of " + meta.size() + " bytes"));
       } catch (IOException | RuntimeException e) {
         fail(e);
       }
@@ -79,10 +80,18 @@ final class ReplicaInputStream extends InputStream {
     while (current == null) {
       nodeIndex++;
       if (nodeIndex >= nodes.size()) {
-        String reasons = failures.isEmpty() ? "no live node holds a copy" : String.join("; ",
-            failures);
-        throw new BlobCorruptedException(meta.key(), "no replica could serve byte " + position
-            + " of " + meta.size() + " (replicas " + meta.replicas() + "): " + reasons);
+        String reasons =
+            failures.isEmpty() ? "no live node holds a copy" : String.join("; ", failures);
+        throw new BlobCorruptedException(
+            meta.key(),
+            "no replica could serve byte "
+                + position
+                + " of "
+                + meta.size()
+                + " (replicas "
+                + meta.replicas()
+                + "): "
+                + reasons);
       }
       try {
         current = sources.open(nodes.get(nodeIndex), position);

@@ -30,28 +30,28 @@ import org.slf4j.LoggerFactory;
  * what the grid knows of it (size, SHA-256, which nodes hold it) in the replicated map {@link
  * #META_MAP}. Any node reads and writes any blob.
  *
- * <p><b>Put.</b> The writing node keeps the first copy (output is read most where it was made);
- * the other R-1 go to the nodes {@link Placement} ranks first among the rest. A small blob (up to
+ * <p><b>Put.</b> The writing node keeps the first copy (output is read most where it was made); the
+ * other R-1 go to the nodes {@link Placement} ranks first among the rest. A small blob (up to
  * {@value #SMALL_LIMIT} bytes) travels whole to every target at once. A larger one is streamed to
- * the local disk and, chunk by chunk as it is read, pushed to the R-1 targets, which write it as
- * it comes ({@link BlobPush}, {@link BlobReceiver}); each target commits its copy when the writer
- * has hashed the whole and every chunk has arrived checked. A target that fails is replaced by the
- * next in the ranking, which pulls its copy from the local one and keeps it only if its SHA-256
- * matches. {@code put} returns once R copies are fsynced; only then does the metadata name them,
- * so a reader never meets metadata whose copies are not all on disk.
+ * the local disk and, chunk by chunk as it is read, pushed to the R-1 targets, which write it as it
+ * comes ({@link BlobPush}, {@link BlobReceiver}); each target commits its copy when the writer has
+ * hashed the whole and every chunk has arrived checked. A target that fails is replaced by the next
+ * in the ranking, which pulls its copy from the local one and keeps it only if its SHA-256 matches.
+ * {@code put} returns once R copies are fsynced; only then does the metadata name them, so a reader
+ * never meets metadata whose copies are not all on disk.
  *
- * <p><b>Read.</b> From the local copy if there is one, else from the replicas in turn; a chunk
- * with a bad checksum or a copy with other content makes the read go on from the same byte on the
- * next replica, and the bad copy is copied again from a good one (read repair).
+ * <p><b>Read.</b> From the local copy if there is one, else from the replicas in turn; a chunk with
+ * a bad checksum or a copy with other content makes the read go on from the same byte on the next
+ * replica, and the bad copy is copied again from a good one (read repair).
  *
- * <p><b>Repair.</b> The oldest member coordinates ({@link BlobRepairer}): after members come or
- * go, and every {@link ReplicationSettings#repairEvery}, it asks every node for its inventory and
+ * <p><b>Repair.</b> The oldest member coordinates ({@link BlobRepairer}): after members come or go,
+ * and every {@link ReplicationSettings#repairEvery}, it asks every node for its inventory and
  * carries out what {@link RepairPlanner} plans. The same pass rebuilds the metadata map after a
  * full restart, which is why the map needs no persistence of its own. Each node also scrubs its
  * disk every {@link ReplicationSettings#scrubEvery} and copies a damaged copy again.
  *
- * <p><b>Delete.</b> A tombstone first (so a copy on a node that was away cannot bring the blob
- * back through repair), then every copy, then the metadata.
+ * <p><b>Delete.</b> A tombstone first (so a copy on a node that was away cannot bring the blob back
+ * through repair), then every copy, then the metadata.
  */
 public final class ReplicatedBlobStore implements BlobStore, Restorable {
   /** The replicated map of {@link BlobMeta} by key. */
@@ -97,8 +97,12 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   private final BlobWrites writes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ReplicatedBlobStore(HazelcastInstance hz, String node, LocalDiskStore disk,
-      ReplicationSettings settings, Clock clock) {
+  private ReplicatedBlobStore(
+      HazelcastInstance hz,
+      String node,
+      LocalDiskStore disk,
+      ReplicationSettings settings,
+      Clock clock) {
     this.hz = hz;
     this.disk = disk;
     this.settings = settings;
@@ -111,11 +115,15 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     this.repairer = new BlobRepairer(this, hz, peers, settings, clock);
     this.receiver = new BlobReceiver(hz, node, disk, settings.copyTimeout(), clock);
     AtomicInteger sendThreads = new AtomicInteger();
-    this.pushSends = Executors.newFixedThreadPool(PUSH_THREADS, r -> {
-      Thread t = new Thread(r, "grid-blob-push-" + node + "-" + sendThreads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.pushSends =
+        Executors.newFixedThreadPool(
+            PUSH_THREADS,
+            r -> {
+              Thread t =
+                  new Thread(r, "grid-blob-push-" + node + "-" + sendThreads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.writes = new BlobWrites(peers, disk, meta, settings, pushSends);
   }
 
@@ -128,15 +136,19 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   }
 
   /**
-   * Starts the store of one node: serves other nodes' calls on its disk from now on, and takes
-   * part in repairs and scrubs.
+   * Starts the store of one node: serves other nodes' calls on its disk from now on, and takes part
+   * in repairs and scrubs.
    *
    * @param hz the node's member, configured with {@link #configure}
    * @param node the node's name, as its member's {@link #NODE_ATTRIBUTE} says
    * @param disk the node's own disk store; the replicated store closes it
    */
-  public static ReplicatedBlobStore start(HazelcastInstance hz, String node, LocalDiskStore disk,
-      ReplicationSettings settings, Clock clock) {
+  public static ReplicatedBlobStore start(
+      HazelcastInstance hz,
+      String node,
+      LocalDiskStore disk,
+      ReplicationSettings settings,
+      Clock clock) {
     Objects.requireNonNull(hz, "hz");
     Objects.requireNonNull(disk, "disk");
     Objects.requireNonNull(settings, "settings");
@@ -146,7 +158,9 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     try {
       store.receiver.listen(hz.getCluster().getLocalMember().getAddress().getInetAddress());
     } catch (java.net.UnknownHostException | UncheckedIOException e) {
-      LOG.warn("node {} takes no pushed copies (other nodes will pull theirs): {}", node,
+      LOG.warn(
+          "node {} takes no pushed copies (other nodes will pull theirs): {}",
+          node,
           e.getMessage());
     }
     store.repairer.start();
@@ -208,35 +222,49 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
         order.add(replica);
       }
     }
-    return Optional.of(new ReplicaInputStream(found, order, new ReplicaInputStream.Sources() {
-      @Override
-      public InputStream open(String node, long offset) {
-        return openReplica(found, node, offset);
-      }
+    return Optional.of(
+        new ReplicaInputStream(
+            found,
+            order,
+            new ReplicaInputStream.Sources() {
+              @Override
+              public InputStream open(String node, long offset) {
+                return openReplica(found, node, offset);
+              }
 
-      @Override
-      public void damaged(String node, RuntimeException why) {
-        LOG.warn("copy of blob '{}' on node {} is damaged, copying it again: {}", key, node,
-            why.getMessage());
-        if (node.equals(node())) {
-          local.noteDamaged(key);
-        }
-        repairer.recopy(found, node);
-      }
-    }));
+              @Override
+              public void damaged(String node, RuntimeException why) {
+                LOG.warn(
+                    "copy of blob '{}' on node {} is damaged, copying it again: {}",
+                    key,
+                    node,
+                    why.getMessage());
+                if (node.equals(node())) {
+                  local.noteDamaged(key);
+                }
+                repairer.recopy(found, node);
+              }
+            }));
   }
 
   private InputStream openReplica(BlobMeta found, String node, long offset) {
     if (!node.equals(node())) {
-      return new RemoteBlobInputStream(peers, node, found.key(), found.sha256(), found.size(),
-          offset, settings.callTimeout());
+      return new RemoteBlobInputStream(
+          peers, node, found.key(), found.sha256(), found.size(), offset, settings.callTimeout());
     }
-    LocalDiskStore.OpenedBlob opened = disk.openFrom(found.key(), offset).orElseThrow(
-        () -> new IllegalStateException("node " + node + " has no copy of it"));
+    LocalDiskStore.OpenedBlob opened =
+        disk.openFrom(found.key(), offset)
+            .orElseThrow(() -> new IllegalStateException("node " + node + " has no copy of it"));
     if (!found.sha256().equals(opened.blob().sha256())) {
       closeQuietly(opened.content());
-      throw new BlobCorruptedException(found.key(), "the copy on node " + node
-          + " has SHA-256 " + opened.blob().sha256() + ", the metadata says " + found.sha256());
+      throw new BlobCorruptedException(
+          found.key(),
+          "the copy on node "
+              + node
+              + " has SHA-256 "
+              + opened.blob().sha256()
+              + ", the metadata says "
+              + found.sha256());
     }
     return opened.content();
   }
@@ -287,8 +315,11 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
         BlobPeers.await(drops.get(i), settings.callTimeout());
       } catch (RuntimeException e) {
         failed = true;
-        LOG.info("copy of deleted blob '{}' on node {} is left for repair to drop: {}", key,
-            asked.get(i), e.getMessage());
+        LOG.info(
+            "copy of deleted blob '{}' on node {} is left for repair to drop: {}",
+            key,
+            asked.get(i),
+            e.getMessage());
       }
     }
     if (remember || failed) {
@@ -320,8 +351,8 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
 
   /**
    * Checks every blob against every live node's disk: which lack copies, which are lost, which
-   * copies are stale or not recorded; with {@code verify}, every node also re-reads each copy
-   * and its damaged ones are reported.
+   * copies are stale or not recorded; with {@code verify}, every node also re-reads each copy and
+   * its damaged ones are reported.
    */
   public StorageReport check(boolean verify) {
     checkOpen();
@@ -329,9 +360,9 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   }
 
   /**
-   * Runs a repair pass now, wherever this node is in the cluster: every node first copies again
-   * the damaged copies it knows of (from its scrub, a verify or a read), then the plan is made
-   * and carried out.
+   * Runs a repair pass now, wherever this node is in the cluster: every node first copies again the
+   * damaged copies it knows of (from its scrub, a verify or a read), then the plan is made and
+   * carried out.
    */
   public RepairPass repairNow() {
     checkOpen();
@@ -371,8 +402,12 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   private static void checkWritable(String key) {
     BlobStore.checkKey(key);
     if (key.startsWith(Tombstone.DISK_PREFIX)) {
-      throw new IllegalArgumentException("blob key '" + key + "' is reserved: keys starting with '"
-          + Tombstone.DISK_PREFIX + "' are the store's own; use another key");
+      throw new IllegalArgumentException(
+          "blob key '"
+              + key
+              + "' is reserved: keys starting with '"
+              + Tombstone.DISK_PREFIX
+              + "' are the store's own; use another key");
     }
   }
 

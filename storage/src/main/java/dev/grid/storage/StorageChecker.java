@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's view of the store ({@link ReplicatedBlobStore#check}): the metadata against
- * every live node's disk, and with {@code verify} every copy re-read. It changes nothing, except
- * that a node remembers the damaged copies its verify found, for the next repair.
+ * The operator's view of the store ({@link ReplicatedBlobStore#check}): the metadata against every
+ * live node's disk, and with {@code verify} every copy re-read. It changes nothing, except that a
+ * node remembers the damaged copies its verify found, for the next repair.
  */
 final class StorageChecker {
   private static final Logger LOG = LoggerFactory.getLogger(StorageChecker.class);
@@ -28,7 +28,10 @@ final class StorageChecker {
   private final BlobRestore restore;
   private final ReplicationSettings settings;
 
-  StorageChecker(BlobPeers peers, IMap<String, BlobMeta> meta, BlobRestore restore,
+  StorageChecker(
+      BlobPeers peers,
+      IMap<String, BlobMeta> meta,
+      BlobRestore restore,
       ReplicationSettings settings) {
     this.peers = peers;
     this.meta = meta;
@@ -38,15 +41,20 @@ final class StorageChecker {
 
   StorageReport check(boolean verify) {
     Set<String> live = peers.live().keySet();
-    Map<String, List<InventoryEntry>> reported = Inventories.copies(peers.inventories(live,
-        settings.inFlightGrace().toMillis(), restore.formedMillis(), settings.copyTimeout()));
+    Map<String, List<InventoryEntry>> reported =
+        Inventories.copies(
+            peers.inventories(
+                live,
+                settings.inFlightGrace().toMillis(),
+                restore.formedMillis(),
+                settings.copyTimeout()));
     Map<String, Set<String>> damaged = new HashMap<>();
     List<Problem> problems = new ArrayList<>();
     if (verify) {
       for (String node : reported.keySet()) {
         try {
-          for (Corruption c : BlobPeers.await(peers.scrub(node, new BlobTasks.Scrub()),
-              settings.copyTimeout())) {
+          for (Corruption c :
+              BlobPeers.await(peers.scrub(node, new BlobTasks.Scrub()), settings.copyTimeout())) {
             damaged.computeIfAbsent(c.key(), k -> new HashSet<>()).add(node);
             problems.add(new Problem(c.key(), node, Kind.CORRUPT, c.problem()));
           }
@@ -59,22 +67,33 @@ final class StorageChecker {
     meta.entrySet().forEach(e -> metadata.put(e.getKey(), e.getValue()));
     Map<String, Set<String>> good = new HashMap<>();
     Set<String> inFlight = new HashSet<>(); // a put is replacing them: judged on a later check
-    reported.forEach((node, entries) -> entries.forEach(entry -> {
-      StoredBlob copy = entry.blob();
-      BlobMeta known = metadata.get(copy.key());
-      if (known != null && known.matches(copy)) {
-        if (!damaged.getOrDefault(copy.key(), Set.of()).contains(node)) {
-          good.computeIfAbsent(copy.key(), k -> new HashSet<>()).add(node);
-        }
-      } else if (entry.recent()) {
-        inFlight.add(copy.key());
-      } else {
-        problems.add(known == null
-            ? new Problem(copy.key(), node, Kind.UNRECORDED, "the metadata has no entry")
-            : new Problem(copy.key(), node, Kind.STALE, "SHA-256 " + copy.sha256()
-                + ", the metadata says " + known.sha256()));
-      }
-    }));
+    reported.forEach(
+        (node, entries) ->
+            entries.forEach(
+                entry -> {
+                  StoredBlob copy = entry.blob();
+                  BlobMeta known = metadata.get(copy.key());
+                  if (known != null && known.matches(copy)) {
+                    if (!damaged.getOrDefault(copy.key(), Set.of()).contains(node)) {
+                      good.computeIfAbsent(copy.key(), k -> new HashSet<>()).add(node);
+                    }
+                  } else if (entry.recent()) {
+                    inFlight.add(copy.key());
+                  } else {
+                    problems.add(
+                        known == null
+                            ? new Problem(
+                                copy.key(), node, Kind.UNRECORDED, "the metadata has no entry")
+                            : new Problem(
+                                copy.key(),
+                                node,
+                                Kind.STALE,
+                                "SHA-256 "
+                                    + copy.sha256()
+                                    + ", the metadata says "
+                                    + known.sha256()));
+                  }
+                }));
     int copies = settings.copies(live.size());
     long bytes = 0;
     for (BlobMeta m : metadata.values()) {
@@ -84,16 +103,23 @@ final class StorageChecker {
         continue;
       }
       if (holders.isEmpty()) {
-        problems.add(new Problem(m.key(), null, Kind.LOST,
-            "no live node holds a good copy; the metadata names " + m.replicas()));
+        problems.add(
+            new Problem(
+                m.key(),
+                null,
+                Kind.LOST,
+                "no live node holds a good copy; the metadata names " + m.replicas()));
       } else if (holders.size() < copies) {
-        problems.add(new Problem(m.key(), null, Kind.UNDER_REPLICATED,
-            holders.size() + " of " + copies + " copies, on " + new TreeSet<>(holders)));
+        problems.add(
+            new Problem(
+                m.key(),
+                null,
+                Kind.UNDER_REPLICATED,
+                holders.size() + " of " + copies + " copies, on " + new TreeSet<>(holders)));
       }
     }
     problems.sort((a, b) -> a.key().compareTo(b.key()));
-    return new StorageReport(new ArrayList<>(live), copies, metadata.size(), bytes, verify,
-        problems);
+    return new StorageReport(
+        new ArrayList<>(live), copies, metadata.size(), bytes, verify, problems);
   }
-
 }

@@ -14,8 +14,13 @@ import java.util.Objects;
  * @param verified whether every copy was re-read and its checksums recomputed
  * @param problems what is wrong, by key
  */
-public record StorageReport(List<String> nodes, int replication, long blobs, long bytes,
-    boolean verified, List<Problem> problems) {
+public record StorageReport(
+    List<String> nodes,
+    int replication,
+    long blobs,
+    long bytes,
+    boolean verified,
+    List<Problem> problems) {
 
   /** Copies the lists. */
   public StorageReport {

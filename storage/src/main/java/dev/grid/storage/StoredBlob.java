@@ -20,8 +20,8 @@ public record StoredBlob(String key, long size, String sha256) implements java.i
       throw new IllegalArgumentException("blob '" + key + "' cannot have size " + size);
     }
     if (sha256 == null || !HEX_SHA256.matcher(sha256).matches()) {
-      throw new IllegalArgumentException("SHA-256 '" + sha256 + "' of blob '" + key
-          + "' is not 64 lowercase hex digits");
+      throw new IllegalArgumentException(
+          "SHA-256 '" + sha256 + "' of blob '" + key + "' is not 64 lowercase hex digits");
     }
   }
 }

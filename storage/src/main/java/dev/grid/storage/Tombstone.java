@@ -4,11 +4,11 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A deleted blob: the SHA-256 it had and when it was deleted. Repair drops a copy with that
- * SHA-256 written before then, instead of bringing the blob back from it. Kept in memory for a
- * day ({@link ReplicatedBlobStore#TOMBSTONE_MAP}) and, when a node holding a copy was away at
- * the delete, also on the live nodes' disks for {@link #DISK_DAYS} days, so that it outlives a
- * full restart of the grid.
+ * A deleted blob: the SHA-256 it had and when it was deleted. Repair drops a copy with that SHA-256
+ * written before then, instead of bringing the blob back from it. Kept in memory for a day ({@link
+ * ReplicatedBlobStore#TOMBSTONE_MAP}) and, when a node holding a copy was away at the delete, also
+ * on the live nodes' disks for {@link #DISK_DAYS} days, so that it outlives a full restart of the
+ * grid.
  *
  * @param sha256 the deleted content's SHA-256
  * @param deletedMillis when it was deleted, by the deleting node's clock

@@ -15,25 +15,43 @@ import org.junit.jupiter.api.Test;
 /** What a map persisted through a blob store must do, run against each store. */
 abstract class BlobMapStoreContract {
   /** Keys that are not blob keys as they are: each must come back exactly. */
-  static final List<String> AWKWARD_KEYS = List.of("plain", "daily@1700000000000", ".", "..",
-      "a..b", ".hidden", "x/y", "/", "_", "_41", "a_2E", "sp ace", "über-ß", "100%", "tab\tnl\n",
-      "cron.nightly.1700000000000", "j0mf3k2x9a-04f2k1qz", "x".repeat(150));
+  static final List<String> AWKWARD_KEYS =
+      List.of(
+          "plain",
+          "daily@1700000000000",
+          ".",
+          "..",
+          "a..b",
+          ".hidden",
+          "x/y",
+          "/",
+          "_",
+          "_41",
+          "a_2E",
+          "sp ace",
+          "über-ß",
+          "100%",
+          "tab\tnl\n",
+          "cron.nightly.1700000000000",
+          "j0mf3k2x9a-04f2k1qz",
+          "x".repeat(150));
 
-  private static final BlobCodec<String> TEXT = new BlobCodec<>() {
-    @Override
-    public byte[] encode(String value) {
-      return value.getBytes(StandardCharsets.UTF_8);
-    }
+  private static final BlobCodec<String> TEXT =
+      new BlobCodec<>() {
+        @Override
+        public byte[] encode(String value) {
+          return value.getBytes(StandardCharsets.UTF_8);
+        }
 
-    @Override
-    public String decode(byte[] bytes) {
-      String s = new String(bytes, StandardCharsets.UTF_8);
-      if (s.startsWith("corrupt")) {
-        throw new IllegalArgumentException("not a value: " + s);
-      }
-      return s;
-    }
-  };
+        @Override
+        public String decode(byte[] bytes) {
+          String s = new String(bytes, StandardCharsets.UTF_8);
+          if (s.startsWith("corrupt")) {
+            throw new IllegalArgumentException("not a value: " + s);
+          }
+          return s;
+        }
+      };
 
   private BlobStore blobs;
   private BlobMapStore<String, String> store;
@@ -58,9 +76,15 @@ abstract class BlobMapStoreContract {
     }
 
     assertThat(store.keys()).containsExactlyInAnyOrderElementsOf(AWKWARD_KEYS);
-    assertThat(blobs.list("state/things/")).hasSize(AWKWARD_KEYS.size())
-        .allSatisfy(k -> assertThat(BlobStore.checkKey(k)).doesNotContain("..")
-            .satisfies(x -> assertThat(x.substring("state/things/".length())).doesNotContain("/")));
+    assertThat(blobs.list("state/things/"))
+        .hasSize(AWKWARD_KEYS.size())
+        .allSatisfy(
+            k ->
+                assertThat(BlobStore.checkKey(k))
+                    .doesNotContain("..")
+                    .satisfies(
+                        x ->
+                            assertThat(x.substring("state/things/".length())).doesNotContain("/")));
     for (String key : AWKWARD_KEYS) {
       assertThat(store.load(key)).isEqualTo("value of " + key);
     }
@@ -119,8 +143,10 @@ abstract class BlobMapStoreContract {
     store.store("bad", "corrupt bytes");
 
     assertThat(store.loadAll(List.of("good", "bad", "missing"))).isEqualTo(Map.of("good", "fine"));
-    assertThatThrownBy(() -> store.load("bad")).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("state/things/bad").hasMessageContaining("does not decode");
+    assertThatThrownBy(() -> store.load("bad"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("state/things/bad")
+        .hasMessageContaining("does not decode");
   }
 
   @Test

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The mechanism behind a primary that stopped firing after a partition: Hazelcast queues every
- * call that may touch a map's store behind a load in progress on the same map partition, so one
+ * The mechanism behind a primary that stopped firing after a partition: Hazelcast queues every call
+ * that may touch a map's store behind a load in progress on the same map partition, so one
  * read-through load that waits on an unreachable node holds up every write to its partition (a
  * schedule's fire, a job's dispatch) for as long as it waits. Loads are bounded: the stuck one
  * fails after its timeout, and the calls behind it go on. One member in this JVM, a blob store
@@ -101,19 +101,28 @@ class BlobMapStoreLoadTest {
     config.setProperty("hazelcast.partition.count", "3");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
-    config.addMapConfig(new MapConfig("things").setMapStoreConfig(new MapStoreConfig()
-        .setEnabled(true).setWriteDelaySeconds(1)
-        .setImplementation(BlobMapStore.of("state/things/", new BlobCodec<String>() {
-          @Override
-          public byte[] encode(String value) {
-            return value.getBytes(StandardCharsets.UTF_8);
-          }
+    config.addMapConfig(
+        new MapConfig("things")
+            .setMapStoreConfig(
+                new MapStoreConfig()
+                    .setEnabled(true)
+                    .setWriteDelaySeconds(1)
+                    .setImplementation(
+                        BlobMapStore.of(
+                                "state/things/",
+                                new BlobCodec<String>() {
+                                  @Override
+                                  public byte[] encode(String value) {
+                                    return value.getBytes(StandardCharsets.UTF_8);
+                                  }
 
-          @Override
-          public String decode(byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-          }
-        }).over(blobs).loadTimeout(LOAD_TIMEOUT))));
+                                  @Override
+                                  public String decode(byte[] bytes) {
+                                    return new String(bytes, StandardCharsets.UTF_8);
+                                  }
+                                })
+                            .over(blobs)
+                            .loadTimeout(LOAD_TIMEOUT))));
     member = Hazelcast.newHazelcastInstance(config);
     map = member.getMap("things");
   }
@@ -129,9 +138,12 @@ class BlobMapStoreLoadTest {
   void when_a_load_waits_on_an_unreachable_node_then_writes_to_its_partition_still_go_through()
       throws Exception {
     int partition = member.getPartitionService().getPartition(STUCK).getPartitionId();
-    String neighbour = IntStream.range(0, 1000).mapToObj(i -> "job-" + i)
-        .filter(k -> member.getPartitionService().getPartition(k).getPartitionId() == partition)
-        .findFirst().orElseThrow();
+    String neighbour =
+        IntStream.range(0, 1000)
+            .mapToObj(i -> "job-" + i)
+            .filter(k -> member.getPartitionService().getPartition(k).getPartitionId() == partition)
+            .findFirst()
+            .orElseThrow();
     map.set(neighbour, "queued");
 
     CompletableFuture<String> stuckRead = map.getAsync(STUCK).toCompletableFuture();
@@ -146,8 +158,9 @@ class BlobMapStoreLoadTest {
       stuckRead.get(10, TimeUnit.SECONDS);
       throw new AssertionError("the stuck read returned");
     } catch (ExecutionException e) {
-      assertThat(e.getCause()).hasMessageContaining("reading blob 'state/things/stuck' took over"
-          + " 1000 ms").hasMessageContaining("try again");
+      assertThat(e.getCause())
+          .hasMessageContaining("reading blob 'state/things/stuck' took over" + " 1000 ms")
+          .hasMessageContaining("try again");
     }
   }
 }

@@ -34,7 +34,8 @@ class BlobMetaTest {
   @Test
   void when_a_value_is_bad_then_the_message_names_it() {
     assertThatThrownBy(() -> new BlobMeta("/abs", 1, SHA, List.of("n1"), 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'/abs'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'/abs'");
     assertThatThrownBy(() -> new BlobMeta("k", -1, SHA, List.of("n1"), 1))
         .hasMessageContaining("size -1");
     assertThatThrownBy(() -> new BlobMeta("k", 1, "ABC", List.of("n1"), 1))
@@ -42,7 +43,8 @@ class BlobMetaTest {
     assertThatThrownBy(() -> new BlobMeta("k", 1, SHA, List.of(), 1))
         .hasMessageContaining("no replica nodes");
     assertThatThrownBy(() -> new BlobMeta("k", 1, SHA, List.of("n1", "n1"), 1))
-        .hasMessageContaining("[n1, n1]").hasMessageContaining("twice");
+        .hasMessageContaining("[n1, n1]")
+        .hasMessageContaining("twice");
     assertThatThrownBy(() -> new BlobMeta("k", 1, SHA, List.of("n1", ""), 1))
         .hasMessageContaining("node name ''");
     assertThatThrownBy(() -> new BlobMeta("k", 1, SHA, List.of("n1"), 0))

@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 abstract class BlobStoreContract {
   /** The Hazelcast store's default chunk size, so sizes around it cross chunk boundaries. */
   static final int CHUNK = 256 * 1024;
+
   static final int FIVE_MIB = 5 * 1024 * 1024 + 7;
 
   /** A fresh, empty store. */
@@ -63,7 +64,8 @@ abstract class BlobStoreContract {
 
     store.put("out/j1/0/stdout", new ByteArrayInputStream(content));
 
-    assertThat(store.get("out/j1/0/stdout")).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+    assertThat(store.get("out/j1/0/stdout"))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
   }
 
   @Test
@@ -126,8 +128,16 @@ abstract class BlobStoreContract {
   @Test
   void when_listing_by_prefix_then_exactly_the_matching_keys_come_sorted() {
     List<String> keys =
-        List.of("out/j2/0/stdout", "out/j1/0/stdout", "out/j10/0/stdout", "out/j1/0/stderr",
-            "outside", "res_a", "resXa", "res.b", "jars/a.jar");
+        List.of(
+            "out/j2/0/stdout",
+            "out/j1/0/stdout",
+            "out/j10/0/stdout",
+            "out/j1/0/stderr",
+            "outside",
+            "res_a",
+            "resXa",
+            "res.b",
+            "jars/a.jar");
     for (String key : keys) {
       store.put(key, utf8(key));
     }
@@ -136,7 +146,8 @@ abstract class BlobStoreContract {
     assertThat(store.list("out/j1"))
         .containsExactly("out/j1/0/stderr", "out/j1/0/stdout", "out/j10/0/stdout");
     assertThat(store.list("out/"))
-        .containsExactly("out/j1/0/stderr", "out/j1/0/stdout", "out/j10/0/stdout", "out/j2/0/stdout");
+        .containsExactly(
+            "out/j1/0/stderr", "out/j1/0/stdout", "out/j10/0/stdout", "out/j2/0/stdout");
     assertThat(store.list("res_")).as("'_' is not a wildcard").containsExactly("res_a");
     assertThat(store.list("res.")).as("'.' is not a wildcard").containsExactly("res.b");
     assertThat(store.list("out/j1/0/stdout")).containsExactly("out/j1/0/stdout");
@@ -149,22 +160,28 @@ abstract class BlobStoreContract {
   void when_a_key_is_bad_then_every_call_refuses_it_naming_the_key(String key) {
     String named = "'" + key + "'";
     assertThatThrownBy(() -> store.put(key, utf8("x")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(named);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(named);
     assertThatThrownBy(() -> store.open(key))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(named);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(named);
     assertThatThrownBy(() -> store.delete(key))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(named);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(named);
   }
 
   @Test
   void when_a_key_or_prefix_is_null_or_too_long_then_it_is_refused() {
     String tooLong = "k".repeat(513);
-    assertThatThrownBy(() -> store.put(null, utf8("x"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.put(null, utf8("x")))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> store.put(tooLong, utf8("x")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(tooLong);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(tooLong);
     assertThatThrownBy(() -> store.list(null)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> store.list("a b"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a b'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'a b'");
     assertThatThrownBy(() -> store.list("a%")).isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -175,7 +192,8 @@ abstract class BlobStoreContract {
     InputStream failing = new FailingStream(2 * CHUNK + 10);
 
     assertThatThrownBy(() -> store.put("k", failing))
-        .isInstanceOf(UncheckedIOException.class).hasMessageContaining("'k'");
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("'k'");
 
     assertThat(store.get("k")).hasValueSatisfying(b -> assertThat(b).isEqualTo(old));
     assertThatThrownBy(() -> store.put("fresh", new FailingStream(CHUNK + 1)))
@@ -193,12 +211,14 @@ abstract class BlobStoreContract {
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
-          for (int i = 0; i < perThread; i++) {
-            int size = (thread * perThread + i) * 9_001 % (CHUNK * 2);
-            store.put("c/" + thread + "/" + i, random(size, thread * 100L + i));
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    int size = (thread * perThread + i) * 9_001 % (CHUNK * 2);
+                    store.put("c/" + thread + "/" + i, random(size, thread * 100L + i));
+                  }
+                }));
       }
       for (Future<?> future : futures) {
         future.get(60, TimeUnit.SECONDS);
@@ -224,11 +244,13 @@ abstract class BlobStoreContract {
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (byte[] version : versions) {
-        futures.add(pool.submit(() -> {
-          for (int round = 0; round < 5; round++) {
-            store.put("same", version);
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int round = 0; round < 5; round++) {
+                    store.put("same", version);
+                  }
+                }));
       }
       for (Future<?> future : futures) {
         future.get(60, TimeUnit.SECONDS);

@@ -72,7 +72,8 @@ class IncomingBlobFileTest {
     try (DiskBlobWriter.Incoming file = disk.begin("d")) {
       file.append(content, 0, content.length);
       assertThatThrownBy(() -> file.commit("0".repeat(64)))
-          .isInstanceOf(BlobCorruptedException.class).hasMessageContaining("expected 000");
+          .isInstanceOf(BlobCorruptedException.class)
+          .hasMessageContaining("expected 000");
     }
 
     assertThat(temps()).isZero();

@@ -27,10 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A large put pushes the second copy while it writes the first: what happens when the stream
- * breaks on either side. The put ends with two copies (the second pulled from another node) or
- * fails with a clear error, and no node keeps a half-written temp file. Three members in this
- * JVM, killed as a crash would.
+ * A large put pushes the second copy while it writes the first: what happens when the stream breaks
+ * on either side. The put ends with two copies (the second pulled from another node) or fails with
+ * a clear error, and no node keeps a half-written temp file. Three members in this JVM, killed as a
+ * crash would.
  */
 class LargePutFailureTest {
   private static final Duration EVENTUALLY = Duration.ofSeconds(30);
@@ -44,28 +44,38 @@ class LargePutFailureTest {
   @BeforeEach
   void start() {
     members = TestMembers.start(3);
-    await().atMost(EVENTUALLY).until(() -> members.member(0).getCluster().getMembers().size() == 3
-        && members.member(0).getPartitionService().isClusterSafe());
+    await()
+        .atMost(EVENTUALLY)
+        .until(
+            () ->
+                members.member(0).getCluster().getMembers().size() == 3
+                    && members.member(0).getPartitionService().isClusterSafe());
     // A short copy timeout: it is also how long a receiver waits for a silent sender.
-    ReplicationSettings settings = ReplicationSettings.defaults(3)
-        .withIntervals(Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ZERO)
-        .withRestoreWait(Duration.ofSeconds(20))
-        .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(2));
+    ReplicationSettings settings =
+        ReplicationSettings.defaults(3)
+            .withIntervals(Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ZERO)
+            .withRestoreWait(Duration.ofSeconds(20))
+            .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(2));
     for (int i = 0; i < 3; i++) {
-      stores.add(ReplicatedBlobStore.start(members.member(i), TestMembers.name(i),
-          new LocalDiskStore(dataDirs.resolve(TestMembers.name(i))), settings,
-          Clock.systemUTC()));
+      stores.add(
+          ReplicatedBlobStore.start(
+              members.member(i),
+              TestMembers.name(i),
+              new LocalDiskStore(dataDirs.resolve(TestMembers.name(i))),
+              settings,
+              Clock.systemUTC()));
     }
     stores.forEach(s -> assertThat(s.awaitRestored(EVENTUALLY)).isTrue());
   }
 
   @AfterEach
   void stop() {
-    stores.forEach(s -> {
-      if (s != null) {
-        s.close();
-      }
-    });
+    stores.forEach(
+        s -> {
+          if (s != null) {
+            s.close();
+          }
+        });
     members.close();
   }
 
@@ -79,8 +89,8 @@ class LargePutFailureTest {
 
     BlobMeta meta = store(0).blobs(KEY).get(0);
     assertThat(meta.replicas()).containsExactly("m0", TestMembers.name(third));
-    assertThat(store(third).disk().describe(KEY)).hasValueSatisfying(
-        b -> assertThat(b.sha256()).isEqualTo(meta.sha256()));
+    assertThat(store(third).disk().describe(KEY))
+        .hasValueSatisfying(b -> assertThat(b.sha256()).isEqualTo(meta.sha256()));
     assertThat(store(third).disk().verify(KEY)).isEmpty();
     assertThat(store(third).get(KEY)).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
   }
@@ -88,37 +98,51 @@ class LargePutFailureTest {
   @Test
   void when_the_content_fails_mid_stream_then_the_put_fails_and_no_node_keeps_a_temp_file() {
     int target = pushTarget();
-    InputStream broken = after(random(6 * MIB, 2), 3 * MIB, () -> {
-      assertThat(tempFiles(target)).as("the copy being pushed to m%d", target).isNotEmpty();
-      throw new IOException("the job's output file went away");
-    });
+    InputStream broken =
+        after(
+            random(6 * MIB, 2),
+            3 * MIB,
+            () -> {
+              assertThat(tempFiles(target)).as("the copy being pushed to m%d", target).isNotEmpty();
+              throw new IOException("the job's output file went away");
+            });
 
     assertThatThrownBy(() -> store(0).put(KEY, broken))
         .hasMessageContaining("the job's output file went away");
 
-    await().atMost(EVENTUALLY).untilAsserted(() -> {
-      for (int i = 0; i < 3; i++) {
-        assertThat(tempFiles(i)).as("temp files of m%d", i).isEmpty();
-        assertThat(store(i).receiver().openSessions()).isZero();
-      }
-    });
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(
+            () -> {
+              for (int i = 0; i < 3; i++) {
+                assertThat(tempFiles(i)).as("temp files of m%d", i).isEmpty();
+                assertThat(store(i).receiver().openSessions()).isZero();
+              }
+            });
     assertThat(store(1).list("out/")).isEmpty();
   }
 
   @Test
   void when_the_writer_dies_mid_stream_then_the_receiver_deletes_its_temp_file() {
     int target = pushTarget();
-    InputStream dying = after(random(6 * MIB, 3), 3 * MIB, () -> {
-      assertThat(tempFiles(target)).isNotEmpty();
-      members.kill(0);
-    });
+    InputStream dying =
+        after(
+            random(6 * MIB, 3),
+            3 * MIB,
+            () -> {
+              assertThat(tempFiles(target)).isNotEmpty();
+              members.kill(0);
+            });
 
     assertThatThrownBy(() -> store(0).put(KEY, dying)).isInstanceOf(RuntimeException.class);
 
-    await().atMost(EVENTUALLY).untilAsserted(() -> {
-      assertThat(tempFiles(target)).isEmpty();
-      assertThat(store(target).receiver().openSessions()).isZero();
-    });
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(
+            () -> {
+              assertThat(tempFiles(target)).isEmpty();
+              assertThat(store(target).receiver().openSessions()).isZero();
+            });
     assertThat(store(target).disk().describe(KEY)).isEmpty();
   }
 
@@ -129,20 +153,26 @@ class LargePutFailureTest {
     byte[] content = random(4 * MIB, 4);
     CountDownLatch resume = new CountDownLatch(1);
     AtomicReference<Throwable> failed = new AtomicReference<>();
-    Thread put = new Thread(() -> {
-      try {
-        store(0).put(KEY, after(content, 2 * MIB, () -> awaitQuietly(resume)));
-      } catch (Throwable e) {
-        failed.set(e);
-      }
-    }, "test-stalled-put");
+    Thread put =
+        new Thread(
+            () -> {
+              try {
+                store(0).put(KEY, after(content, 2 * MIB, () -> awaitQuietly(resume)));
+              } catch (Throwable e) {
+                failed.set(e);
+              }
+            },
+            "test-stalled-put");
     put.start();
 
     await().atMost(EVENTUALLY).until(() -> !tempFiles(target).isEmpty());
-    await().atMost(EVENTUALLY).untilAsserted(() -> {
-      assertThat(tempFiles(target)).isEmpty();
-      assertThat(store(target).receiver().openSessions()).isZero();
-    });
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(
+            () -> {
+              assertThat(tempFiles(target)).isEmpty();
+              assertThat(store(target).receiver().openSessions()).isZero();
+            });
     resume.countDown();
     put.join(EVENTUALLY.toMillis());
 

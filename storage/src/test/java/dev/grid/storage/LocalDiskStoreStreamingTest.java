@@ -31,8 +31,8 @@ class LocalDiskStoreStreamingTest {
 
   /**
    * Counts the bytes this thread allocates while 50 MiB go in and out: a store that held the blob,
-   * or a fresh buffer per chunk, would allocate at least 50 MiB; streaming through reused
-   * buffers stays at a few chunks.
+   * or a fresh buffer per chunk, would allocate at least 50 MiB; streaming through reused buffers
+   * stays at a few chunks.
    */
   @Test
   void when_a_50_mib_blob_is_put_and_read_then_it_streams_through_a_bounded_heap()
@@ -68,20 +68,26 @@ class LocalDiskStoreStreamingTest {
       throws Exception {
     Path crashed = dataDir.resolve("crashed");
     Path live = dataDir.resolve("live");
-    ExecutorService writer = Executors.newSingleThreadExecutor(
-        BlobStoreContract.named("test-writer"));
+    ExecutorService writer =
+        Executors.newSingleThreadExecutor(BlobStoreContract.named("test-writer"));
     CountDownLatch resume = new CountDownLatch(1);
     try (LocalDiskStore store = new LocalDiskStore(live, 1024)) {
       store.put("out/j1/0/stdout", BlobStoreContract.utf8("old"));
-      Future<?> put = writer.submit(() ->
-          store.put("out/j1/0/stdout", new PausingStream(10_000, 5_000, resume)));
-      await().atMost(Duration.ofSeconds(10)).until(() -> tempFiles(store.root()).size() == 1
-          && Files.size(tempFiles(store.root()).get(0)) >= 4_000);
+      Future<?> put =
+          writer.submit(
+              () -> store.put("out/j1/0/stdout", new PausingStream(10_000, 5_000, resume)));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  tempFiles(store.root()).size() == 1
+                      && Files.size(tempFiles(store.root()).get(0)) >= 4_000);
 
       copyTree(store.root(), crashed.resolve("blobs")); // what the disk held at the crash
       resume.countDown();
       put.get(10, TimeUnit.SECONDS);
-      assertThat(store.get("out/j1/0/stdout")).hasValueSatisfying(b -> assertThat(b).hasSize(10_000));
+      assertThat(store.get("out/j1/0/stdout"))
+          .hasValueSatisfying(b -> assertThat(b).hasSize(10_000));
     } finally {
       resume.countDown();
       writer.shutdownNow();

@@ -70,9 +70,13 @@ class LocalDiskStoreTest {
 
     reopen();
 
-    assertThat(store.list("")).containsExactlyElementsOf(written.keySet().stream().sorted().toList());
-    written.forEach((key, content) ->
-        assertThat(store.get(key)).as(key).hasValueSatisfying(b -> assertThat(b).isEqualTo(content)));
+    assertThat(store.list(""))
+        .containsExactlyElementsOf(written.keySet().stream().sorted().toList());
+    written.forEach(
+        (key, content) ->
+            assertThat(store.get(key))
+                .as(key)
+                .hasValueSatisfying(b -> assertThat(b).isEqualTo(content)));
     assertThat(store.scrub()).isEmpty();
   }
 
@@ -106,19 +110,22 @@ class LocalDiskStoreTest {
     assertThat(leftOver).doesNotExist();
     assertThat(atRoot).doesNotExist();
     assertThat(store.root().resolve("out").resolve("j2")).as("emptied directory").doesNotExist();
-    assertThat(store.get("out/j1/0/stdout")).hasValueSatisfying(b -> assertThat(b).isEqualTo(utf8("kept")));
+    assertThat(store.get("out/j1/0/stdout"))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(utf8("kept")));
   }
 
   @Test
-  void when_one_byte_of_a_chunk_is_flipped_then_open_fails_naming_key_and_chunk_and_scrub_reports_it()
-      throws IOException {
+  void
+      when_one_byte_of_a_chunk_is_flipped_then_open_fails_naming_key_and_chunk_and_scrub_reports_it()
+          throws IOException {
     String key = "out/j9/0/stdout";
     store.put(key, random(3 * CHUNK, 6));
     store.put("out/j9/0/stderr", random(3 * CHUNK, 7));
     flipByte(fileOf(key), DiskBlobFormat.HEADER + CHUNK + 100);
 
     assertThatThrownBy(() -> store.get(key))
-        .isInstanceOfSatisfying(BlobCorruptedException.class, e -> assertThat(e.key()).isEqualTo(key))
+        .isInstanceOfSatisfying(
+            BlobCorruptedException.class, e -> assertThat(e.key()).isEqualTo(key))
         .hasMessageContaining("'" + key + "'")
         .hasMessageContaining("chunk 1 of 3")
         .hasMessageContaining("CRC32C");
@@ -127,10 +134,13 @@ class LocalDiskStoreTest {
       assertThatThrownBy(in::read).isInstanceOf(BlobCorruptedException.class);
       assertThatThrownBy(in::read).as("stays failed").isInstanceOf(BlobCorruptedException.class);
     }
-    assertThat(store.scrub()).singleElement().satisfies(c -> {
-      assertThat(c.key()).isEqualTo(key);
-      assertThat(c.problem()).contains("[1] of 3").contains("CRC32C");
-    });
+    assertThat(store.scrub())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.key()).isEqualTo(key);
+              assertThat(c.problem()).contains("[1] of 3").contains("CRC32C");
+            });
     assertThat(store.verify(key)).isPresent();
     assertThat(store.verify("out/j9/0/stderr")).isEmpty();
   }
@@ -148,9 +158,11 @@ class LocalDiskStoreTest {
     }
 
     assertThatThrownBy(() -> store.open("trailer"))
-        .isInstanceOf(BlobCorruptedException.class).hasMessageContaining("'trailer'");
+        .isInstanceOf(BlobCorruptedException.class)
+        .hasMessageContaining("'trailer'");
     assertThatThrownBy(() -> store.open("cut"))
-        .isInstanceOf(BlobCorruptedException.class).hasMessageContaining("'cut'");
+        .isInstanceOf(BlobCorruptedException.class)
+        .hasMessageContaining("'cut'");
     assertThat(store.scrub()).extracting(Corruption::key).containsExactly("cut", "trailer");
     assertThat(store.inventory()).extracting(StoredBlob::key).containsExactly("fine");
     assertThat(store.list("")).containsExactly("cut", "fine", "trailer");
@@ -159,11 +171,24 @@ class LocalDiskStoreTest {
   @Test
   void when_keys_have_many_segments_and_odd_characters_then_each_is_its_own_blob_inside_the_root()
       throws IOException {
-    List<String> keys = List.of(
-        "a", "a/b", "a/./b", "a/.", ".", "a.b/c", "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p",
-        "x:y/z.z/-_/w", "-/_/:/.x", ".hidden/.x.", "s".repeat(200), "s".repeat(200) + "/t",
-        "s".repeat(201), "s".repeat(200) + "./u", "L".repeat(300) + "/" + "M".repeat(211),
-        "k".repeat(512));
+    List<String> keys =
+        List.of(
+            "a",
+            "a/b",
+            "a/./b",
+            "a/.",
+            ".",
+            "a.b/c",
+            "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p",
+            "x:y/z.z/-_/w",
+            "-/_/:/.x",
+            ".hidden/.x.",
+            "s".repeat(200),
+            "s".repeat(200) + "/t",
+            "s".repeat(201),
+            "s".repeat(200) + "./u",
+            "L".repeat(300) + "/" + "M".repeat(211),
+            "k".repeat(512));
     for (String key : keys) {
       store.put(key, utf8("content of " + key));
     }
@@ -176,7 +201,8 @@ class LocalDiskStoreTest {
 
     assertThat(store.list("")).containsExactlyElementsOf(keys.stream().sorted().toList());
     for (String key : keys) {
-      assertThat(store.get(key)).as(key)
+      assertThat(store.get(key))
+          .as(key)
           .hasValueSatisfying(b -> assertThat(b).isEqualTo(utf8("content of " + key)));
     }
     assertThat(store.list("a/.")).containsExactly("a/.", "a/./b");
@@ -192,8 +218,10 @@ class LocalDiskStoreTest {
       assertThat(store.delete(key)).as(key).isTrue();
     }
     try (Stream<Path> left = Files.list(store.root())) {
-      assertThat(left).as("deletes prune emptied directories")
-          .extracting(p -> p.getFileName().toString()).containsExactly(DiskPaths.LOCK_NAME);
+      assertThat(left)
+          .as("deletes prune emptied directories")
+          .extracting(p -> p.getFileName().toString())
+          .containsExactly(DiskPaths.LOCK_NAME);
     }
   }
 
@@ -222,16 +250,19 @@ class LocalDiskStoreTest {
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         String key = "d/e/f/" + t;
-        futures.add(pool.submit(() -> {
-          for (int round = 0; round < 150; round++) {
-            byte[] content = utf8(key + round);
-            store.put(key, content);
-            assertThat(store.get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
-            assertThat(store.delete(key)).isTrue();
-          }
-          store.put(key, utf8("last"));
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int round = 0; round < 150; round++) {
+                    byte[] content = utf8(key + round);
+                    store.put(key, content);
+                    assertThat(store.get(key))
+                        .hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+                    assertThat(store.delete(key)).isTrue();
+                  }
+                  store.put(key, utf8("last"));
+                  return null;
+                }));
       }
       for (Future<?> future : futures) {
         future.get(60, TimeUnit.SECONDS);
@@ -258,7 +289,8 @@ class LocalDiskStoreTest {
           read.write(buffer, 0, n);
         }
       }
-      assertThat(read.toByteArray()).as("from offset %d", offset)
+      assertThat(read.toByteArray())
+          .as("from offset %d", offset)
           .isEqualTo(java.util.Arrays.copyOfRange(content, (int) offset, content.length));
     }
   }
@@ -277,13 +309,16 @@ class LocalDiskStoreTest {
     store.delete("gone");
     Files.write(store.root().resolve(DiskPaths.TEMP_PREFIX + "half"), random(100, 13));
 
-    assertThat(store.inventory()).containsExactly(
-        new StoredBlob("out/1", one.length, sha256(one)),
-        new StoredBlob("out/2", 0, sha256(two)),
-        new StoredBlob("res/3", three.length, sha256(three)));
+    assertThat(store.inventory())
+        .containsExactly(
+            new StoredBlob("out/1", one.length, sha256(one)),
+            new StoredBlob("out/2", 0, sha256(two)),
+            new StoredBlob("res/3", three.length, sha256(three)));
     assertThat(store.describe("out/1")).contains(new StoredBlob("out/1", one.length, sha256(one)));
     assertThat(store.describe("gone")).isEmpty();
-    assertThat(reopen().inventory()).extracting(StoredBlob::key).containsExactly("out/1", "out/2", "res/3");
+    assertThat(reopen().inventory())
+        .extracting(StoredBlob::key)
+        .containsExactly("out/1", "out/2", "res/3");
   }
 
   @Test
@@ -300,7 +335,8 @@ class LocalDiskStoreTest {
     assertThat(store.get("replica")).hasValueSatisfying(b -> assertThat(b).isEqualTo(utf8("old")));
 
     assertThatThrownBy(() -> store.write("replica", new ByteArrayInputStream(good), "ABC"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'ABC'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'ABC'");
 
     StoredBlob stored = store.write("replica", new ByteArrayInputStream(good), sha256(good));
     assertThat(stored).isEqualTo(new StoredBlob("replica", good.length, sha256(good)));
@@ -320,18 +356,22 @@ class LocalDiskStoreTest {
       store.put("k", random(5 * CHUNK, 16));
       store.delete("d");
 
-      assertThat(replaced.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(old, 1, old.length));
+      assertThat(replaced.readAllBytes())
+          .isEqualTo(java.util.Arrays.copyOfRange(old, 1, old.length));
       assertThat(deleted.readAllBytes()).isEqualTo(old);
     }
-    assertThat(store.get("k")).hasValueSatisfying(b -> assertThat(b).isEqualTo(random(5 * CHUNK, 16)));
+    assertThat(store.get("k"))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(5 * CHUNK, 16)));
   }
 
   @Test
   void when_a_blob_is_missing_then_verify_says_so_and_describe_is_empty() {
-    assertThat(store.verify("none")).hasValueSatisfying(c -> {
-      assertThat(c.key()).isEqualTo("none");
-      assertThat(c.problem()).contains("no blob");
-    });
+    assertThat(store.verify("none"))
+        .hasValueSatisfying(
+            c -> {
+              assertThat(c.key()).isEqualTo("none");
+              assertThat(c.problem()).contains("no blob");
+            });
     assertThat(store.describe("none")).isEmpty();
   }
 
@@ -345,7 +385,8 @@ class LocalDiskStoreTest {
   }
 
   static void flipByte(Path file, long position) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer one = ByteBuffer.allocate(1);
       channel.read(one, position);
       one.put(0, (byte) (one.get(0) ^ 0x10)).rewind();

@@ -36,7 +36,8 @@ class MapKeysTest {
   @Test
   void when_a_key_is_empty_or_a_segment_is_not_an_escape_then_it_is_refused() {
     assertThatThrownBy(() -> MapKeys.escape("")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MapKeys.unescape("abc_4")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> MapKeys.unescape("abc_4"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("abc_4");
     assertThatThrownBy(() -> MapKeys.unescape("abc_zz"))
         .isInstanceOf(IllegalArgumentException.class)

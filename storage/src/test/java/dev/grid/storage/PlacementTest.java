@@ -47,8 +47,8 @@ class PlacementTest {
     }
     double mean = KEYS * 2.0 / FIVE.size();
     assertThat(held).hasSize(5);
-    assertThat(held.values()).allSatisfy(
-        count -> assertThat((double) count).isBetween(mean * 0.9, mean * 1.1));
+    assertThat(held.values())
+        .allSatisfy(count -> assertThat((double) count).isBetween(mean * 0.9, mean * 1.1));
   }
 
   @Test
@@ -123,8 +123,7 @@ class PlacementTest {
     assertThatThrownBy(() -> Placement.replicas("k", FIVE, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("r=0");
-    assertThatThrownBy(() -> Placement.replicas("k", FIVE, -3))
-        .hasMessageContaining("r=-3");
+    assertThatThrownBy(() -> Placement.replicas("k", FIVE, -3)).hasMessageContaining("r=-3");
   }
 
   @Test

@@ -45,11 +45,13 @@ class RepairLogTest {
     news.write(logger);
 
     assertThat(news.failedCount()).isEqualTo(3);
-    assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
-        "blob repair: 2 blobs could not be copied, left for the next pass: from n1 to n2: node"
-            + " 'n1' is not in the cluster: 'a', 'c'",
-        "blob repair: 1 blob could not be copied, left for the next pass: a newer version was"
-            + " written since the pass began (expected): 'b'");
+    assertThat(lines.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly(
+            "blob repair: 2 blobs could not be copied, left for the next pass: from n1 to n2: node"
+                + " 'n1' is not in the cluster: 'a', 'c'",
+            "blob repair: 1 blob could not be copied, left for the next pass: a newer version was"
+                + " written since the pass began (expected): 'b'");
   }
 
   @Test

@@ -28,19 +28,22 @@ class RepairPlannerTest {
 
   @Test
   void when_metadata_is_missing_then_it_is_rebuilt_from_the_copies_in_placement_order() {
-    RepairSimulator sim = new RepairSimulator()
-        .disk("n1", copy("k", GOOD)).disk("n2", copy("k", GOOD)).disk("n3");
+    RepairSimulator sim =
+        new RepairSimulator().disk("n1", copy("k", GOOD)).disk("n2", copy("k", GOOD)).disk("n3");
     Plan plan = sim.repair(THREE, 2);
 
     List<String> expected = ranking("k", THREE).stream().filter(n -> !n.equals("n3")).toList();
-    assertThat(plan.actions()).containsExactly(
-        new Record(new BlobMeta("k", 10, GOOD, expected, 1)));
+    assertThat(plan.actions())
+        .containsExactly(new Record(new BlobMeta("k", 10, GOOD, expected, 1)));
   }
 
   @Test
   void when_rebuilt_copies_disagree_then_the_content_more_nodes_hold_wins_and_the_other_drops() {
-    RepairSimulator sim = new RepairSimulator()
-        .disk("n1", copy("k", OTHER)).disk("n2", copy("k", GOOD)).disk("n3", copy("k", GOOD));
+    RepairSimulator sim =
+        new RepairSimulator()
+            .disk("n1", copy("k", OTHER))
+            .disk("n2", copy("k", GOOD))
+            .disk("n3", copy("k", GOOD));
     Plan plan = sim.repair(THREE, 2);
 
     assertThat(plan.drops()).containsExactly(new Drop("k", "n1", OTHER));
@@ -55,8 +58,10 @@ class RepairPlannerTest {
     for (int i = 0; i < 20; i++) {
       String key = "tie/" + i;
       List<String> ranking = ranking(key, two);
-      RepairSimulator sim = new RepairSimulator()
-          .disk(ranking.get(0), copy(key, GOOD)).disk(ranking.get(1), copy(key, OTHER));
+      RepairSimulator sim =
+          new RepairSimulator()
+              .disk(ranking.get(0), copy(key, GOOD))
+              .disk(ranking.get(1), copy(key, OTHER));
       Plan plan = sim.repair(two, 2);
 
       assertThat(sim.metadata.get(key).sha256()).isEqualTo(GOOD);
@@ -70,8 +75,13 @@ class RepairPlannerTest {
   void when_a_recorded_replica_is_not_live_then_a_survivor_copies_to_the_next_ranked_node() {
     Set<String> live = Set.of("n1", "n3", "n4");
     BlobMeta meta = new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 4);
-    RepairSimulator sim = new RepairSimulator().meta(meta)
-        .disk("n1", copy("k", GOOD)).disk("n2", copy("k", GOOD)).disk("n3").disk("n4");
+    RepairSimulator sim =
+        new RepairSimulator()
+            .meta(meta)
+            .disk("n1", copy("k", GOOD))
+            .disk("n2", copy("k", GOOD))
+            .disk("n3")
+            .disk("n4");
     Plan plan = sim.repair(live, 2);
 
     String target = ranking("k", live).stream().filter(n -> !n.equals("n1")).findFirst().get();
@@ -86,9 +96,11 @@ class RepairPlannerTest {
   @Test
   void when_a_live_recorded_replica_lacks_the_blob_then_it_is_copied_again() {
     Set<String> two = Set.of("n1", "n2");
-    RepairSimulator sim = new RepairSimulator()
-        .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1))
-        .disk("n1", copy("k", GOOD)).disk("n2");
+    RepairSimulator sim =
+        new RepairSimulator()
+            .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1))
+            .disk("n1", copy("k", GOOD))
+            .disk("n2");
     Plan plan = sim.repair(two, 2);
 
     assertThat(plan.actions()).containsExactly(new Copy("k", GOOD, "n1", "n2"));
@@ -97,24 +109,28 @@ class RepairPlannerTest {
   @Test
   void when_there_are_more_good_copies_than_r_then_the_lowest_ranked_drop_and_r_stay() {
     Set<String> four = Set.of("n1", "n2", "n3", "n4");
-    RepairSimulator sim = new RepairSimulator()
-        .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1));
+    RepairSimulator sim =
+        new RepairSimulator().meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1));
     four.forEach(n -> sim.disk(n, copy("k", GOOD)));
     Plan plan = sim.repair(four, 2);
 
     List<String> ranking = ranking("k", four);
     assertThat(plan.copies()).isEmpty();
-    assertThat(plan.drops()).containsExactlyInAnyOrder(
-        new Drop("k", ranking.get(2), GOOD), new Drop("k", ranking.get(3), GOOD));
+    assertThat(plan.drops())
+        .containsExactlyInAnyOrder(
+            new Drop("k", ranking.get(2), GOOD), new Drop("k", ranking.get(3), GOOD));
     assertThat(sim.metadata.get("k").replicas()).containsExactly(ranking.get(0), ranking.get(1));
   }
 
   @Test
   void when_good_copies_are_fewer_than_r_then_nothing_good_is_dropped() {
     Set<String> three = THREE;
-    RepairSimulator sim = new RepairSimulator()
-        .meta(new BlobMeta("k", 10, GOOD, List.of("n1"), 1))
-        .disk("n1", copy("k", GOOD)).disk("n2").disk("n3");
+    RepairSimulator sim =
+        new RepairSimulator()
+            .meta(new BlobMeta("k", 10, GOOD, List.of("n1"), 1))
+            .disk("n1", copy("k", GOOD))
+            .disk("n2")
+            .disk("n3");
     Plan plan = sim.repair(three, 3);
 
     assertThat(plan.drops()).isEmpty();
@@ -124,21 +140,26 @@ class RepairPlannerTest {
   @Test
   void when_a_copy_has_the_wrong_checksum_then_it_is_dropped_and_a_good_one_copied_there() {
     Set<String> two = Set.of("n1", "n2");
-    RepairSimulator sim = new RepairSimulator()
-        .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1))
-        .disk("n1", copy("k", GOOD)).disk("n2", copy("k", OTHER));
+    RepairSimulator sim =
+        new RepairSimulator()
+            .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1))
+            .disk("n1", copy("k", GOOD))
+            .disk("n2", copy("k", OTHER));
     Plan plan = sim.repair(two, 2);
 
-    assertThat(plan.actions()).containsExactly(
-        new Drop("k", "n2", OTHER), new Copy("k", GOOD, "n1", "n2"));
+    assertThat(plan.actions())
+        .containsExactly(new Drop("k", "n2", OTHER), new Copy("k", GOOD, "n1", "n2"));
     assertThat(sim.disks.get("n2").get("k").sha256()).isEqualTo(GOOD);
   }
 
   @Test
   void when_a_stale_copy_is_on_a_node_not_needed_then_it_is_only_dropped() {
-    RepairSimulator sim = new RepairSimulator()
-        .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1))
-        .disk("n1", copy("k", GOOD)).disk("n2", copy("k", GOOD)).disk("n3", copy("k", OTHER));
+    RepairSimulator sim =
+        new RepairSimulator()
+            .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1))
+            .disk("n1", copy("k", GOOD))
+            .disk("n2", copy("k", GOOD))
+            .disk("n3", copy("k", OTHER));
     Plan plan = sim.repair(THREE, 2);
 
     assertThat(plan.actions()).containsExactly(new Drop("k", "n3", OTHER));
@@ -146,24 +167,34 @@ class RepairPlannerTest {
 
   @Test
   void when_no_live_node_holds_a_good_copy_then_it_is_lost_and_nothing_is_deleted() {
-    RepairSimulator sim = new RepairSimulator()
-        .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 3))
-        .disk("n1", copy("k", GOOD)).disk("n2", copy("k", GOOD)).disk("n3", copy("k", OTHER));
+    RepairSimulator sim =
+        new RepairSimulator()
+            .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 3))
+            .disk("n1", copy("k", GOOD))
+            .disk("n2", copy("k", GOOD))
+            .disk("n3", copy("k", OTHER));
     Plan plan = sim.repair(Set.of("n3"), 2);
 
-    assertThat(plan.actions()).singleElement().isInstanceOfSatisfying(Plan.Lost.class, lost -> {
-      assertThat(lost.key()).isEqualTo("k");
-      assertThat(lost.reason()).contains(GOOD, "[n1, n2]", "[n3] are kept", "may come back");
-    });
+    assertThat(plan.actions())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Plan.Lost.class,
+            lost -> {
+              assertThat(lost.key()).isEqualTo("k");
+              assertThat(lost.reason())
+                  .contains(GOOD, "[n1, n2]", "[n3] are kept", "may come back");
+            });
     assertThat(sim.metadata.get("k").version()).isEqualTo(3);
     assertThat(sim.disks.get("n3")).containsKey("k");
   }
 
   @Test
   void when_a_node_that_reported_is_not_live_then_its_copies_are_ignored() {
-    RepairSimulator sim = new RepairSimulator()
-        .disk("gone", copy("only-there", GOOD), copy("k", GOOD))
-        .disk("n1", copy("k", GOOD)).disk("n2");
+    RepairSimulator sim =
+        new RepairSimulator()
+            .disk("gone", copy("only-there", GOOD), copy("k", GOOD))
+            .disk("n1", copy("k", GOOD))
+            .disk("n2");
     Plan plan = sim.repair(Set.of("n1", "n2"), 2);
 
     assertThat(plan.actions()).extracting(Plan.Action::key).containsOnly("k");
@@ -172,13 +203,14 @@ class RepairPlannerTest {
 
   @Test
   void when_a_live_node_has_not_reported_then_it_is_neither_source_nor_target() {
-    RepairSimulator sim = new RepairSimulator()
-        .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1))
-        .disk("n1", copy("k", GOOD));
+    RepairSimulator sim =
+        new RepairSimulator()
+            .meta(new BlobMeta("k", 10, GOOD, List.of("n1", "n2"), 1))
+            .disk("n1", copy("k", GOOD));
     Plan plan = sim.repair(Set.of("n1", "n2"), 2);
 
-    assertThat(plan.actions()).containsExactly(
-        new Record(new BlobMeta("k", 10, GOOD, List.of("n1"), 2)));
+    assertThat(plan.actions())
+        .containsExactly(new Record(new BlobMeta("k", 10, GOOD, List.of("n1"), 2)));
   }
 
   @Test
@@ -186,9 +218,11 @@ class RepairPlannerTest {
     Set<String> two = Set.of("n1", "n2");
     List<String> backwards = new ArrayList<>(ranking("k", two));
     java.util.Collections.reverse(backwards);
-    RepairSimulator sim = new RepairSimulator()
-        .meta(new BlobMeta("k", 10, GOOD, backwards, 1))
-        .disk("n1", copy("k", GOOD)).disk("n2", copy("k", GOOD));
+    RepairSimulator sim =
+        new RepairSimulator()
+            .meta(new BlobMeta("k", 10, GOOD, backwards, 1))
+            .disk("n1", copy("k", GOOD))
+            .disk("n2", copy("k", GOOD));
 
     assertThat(sim.plan(two, 2).actions()).isEmpty();
   }
@@ -196,12 +230,15 @@ class RepairPlannerTest {
   @Test
   void when_the_input_is_malformed_then_it_is_refused_by_name() {
     assertThatThrownBy(() -> RepairPlanner.plan(Map.of(), Map.of(), THREE, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("r=0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("r=0");
     BlobMeta meta = new BlobMeta("k", 10, GOOD, List.of("n1"), 1);
     assertThatThrownBy(() -> RepairPlanner.plan(Map.of("j", meta), Map.of(), THREE, 2))
-        .hasMessageContaining("'k'").hasMessageContaining("'j'");
+        .hasMessageContaining("'k'")
+        .hasMessageContaining("'j'");
     Map<String, List<StoredBlob>> twice = Map.of("n1", List.of(copy("k", GOOD), copy("k", GOOD)));
     assertThatThrownBy(() -> RepairPlanner.plan(Map.of(), twice, THREE, 2))
-        .hasMessageContaining("'n1'").hasMessageContaining("'k' twice");
+        .hasMessageContaining("'n1'")
+        .hasMessageContaining("'k' twice");
   }
 }

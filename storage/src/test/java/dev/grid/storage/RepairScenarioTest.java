@@ -93,10 +93,13 @@ class RepairScenarioTest {
 
     Plan plan = sim.repair(THREE, 2);
 
-    String target = Placement.replicas(key, THREE, 3).stream()
-        .filter(n -> !n.equals(meta.replicas().get(0))).findFirst().get();
-    assertThat(plan.copies()).containsExactly(
-        new Copy(key, meta.sha256(), meta.replicas().get(0), target));
+    String target =
+        Placement.replicas(key, THREE, 3).stream()
+            .filter(n -> !n.equals(meta.replicas().get(0)))
+            .findFirst()
+            .get();
+    assertThat(plan.copies())
+        .containsExactly(new Copy(key, meta.sha256(), meta.replicas().get(0), target));
     assertThat(plan.drops()).containsExactly(new Plan.Drop(key, rotten, "0".repeat(64)));
     assertThat(sim.goodCounts(THREE)).containsEntry(key, 2);
   }
@@ -107,8 +110,11 @@ class RepairScenarioTest {
     Random random = new Random(5);
     RepairSimulator sim = written(5_000, four, 2, random);
     sim.metadata.keySet().removeIf(key -> random.nextInt(4) == 0);
-    sim.disks.get("n4").replaceAll((key, blob) -> random.nextInt(3) == 0
-        ? new StoredBlob(key, blob.size(), sha(random)) : blob);
+    sim.disks
+        .get("n4")
+        .replaceAll(
+            (key, blob) ->
+                random.nextInt(3) == 0 ? new StoredBlob(key, blob.size(), sha(random)) : blob);
     Set<String> live = Set.of("n1", "n2", "n4");
 
     Map<String, Integer> goodBefore = sim.goodCounts(live);
@@ -123,8 +129,8 @@ class RepairScenarioTest {
     Set<String> lost = new TreeSet<>();
     plan.lost().forEach(l -> lost.add(l.key()));
     assertThat(lost).isNotEmpty().allSatisfy(key -> assertThat(goodBefore.get(key)).isZero());
-    sim.goodCounts(live).forEach((key, count) ->
-        assertThat(count).as(key).isEqualTo(lost.contains(key) ? 0 : 2));
+    sim.goodCounts(live)
+        .forEach((key, count) -> assertThat(count).as(key).isEqualTo(lost.contains(key) ? 0 : 2));
   }
 
   @Test
@@ -148,11 +154,15 @@ class RepairScenarioTest {
       int reporting = (int) live.stream().filter(sim.disks::containsKey).count();
       Set<String> lost = new TreeSet<>();
       again.lost().forEach(l -> lost.add(l.key()));
-      sim.goodCounts(live).forEach((key, count) -> {
-        if (!lost.contains(key)) {
-          assertThat(count).as("seed %d key %s", seed, key).isEqualTo(Math.min(r, reporting));
-        }
-      });
+      sim.goodCounts(live)
+          .forEach(
+              (key, count) -> {
+                if (!lost.contains(key)) {
+                  assertThat(count)
+                      .as("seed %d key %s", seed, key)
+                      .isEqualTo(Math.min(r, reporting));
+                }
+              });
     }
   }
 

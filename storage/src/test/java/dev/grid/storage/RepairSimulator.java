@@ -15,9 +15,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Nodes' disks and the metadata map in memory, carrying out plans as the store would: a copy
- * only from a node holding the content, a drop only of the copy named, a record only over the
- * version before. Checks after each action that no blob falls below the good copies it had or r.
+ * Nodes' disks and the metadata map in memory, carrying out plans as the store would: a copy only
+ * from a node holding the content, a drop only of the copy named, a record only over the version
+ * before. Checks after each action that no blob falls below the good copies it had or r.
  */
 final class RepairSimulator {
   final Map<String, BlobMeta> metadata = new TreeMap<>();
@@ -84,7 +84,8 @@ final class RepairSimulator {
     } else if (action instanceof Record record) {
       BlobMeta meta = record.meta();
       BlobMeta current = metadata.get(meta.key());
-      assertThat(meta.version()).as("version of %s over %s", meta, current)
+      assertThat(meta.version())
+          .as("version of %s over %s", meta, current)
           .isEqualTo(current == null ? 1 : current.version() + 1);
       metadata.put(meta.key(), meta);
     } else {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The contract on three members in this JVM, the store under test being member 0's: with R=2 and
- * the writer keeping the first copy, every put also crosses to another member, and a read of a
- * blob member 0 holds no copy of crosses back.
+ * the writer keeping the first copy, every put also crosses to another member, and a read of a blob
+ * member 0 holds no copy of crosses back.
  */
 class ReplicatedBlobStoreContractTest extends BlobStoreContract {
   private static TestMembers members;
@@ -28,9 +28,12 @@ class ReplicatedBlobStoreContractTest extends BlobStoreContract {
   @BeforeAll
   static void startMembers() {
     members = TestMembers.start(3);
-    await().atMost(Duration.ofSeconds(20))
-        .until(() -> members.member(0).getCluster().getMembers().size() == 3
-            && members.member(0).getPartitionService().isClusterSafe());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                members.member(0).getCluster().getMembers().size() == 3
+                    && members.member(0).getPartitionService().isClusterSafe());
   }
 
   @AfterAll
@@ -45,8 +48,13 @@ class ReplicatedBlobStoreContractTest extends BlobStoreContract {
     List<ReplicatedBlobStore> stores = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       Path dir = fresh(i);
-      stores.add(ReplicatedBlobStore.start(members.member(i), TestMembers.name(i),
-          new LocalDiskStore(dir, CHUNK), ReplicationSettings.defaults(3), Clock.systemUTC()));
+      stores.add(
+          ReplicatedBlobStore.start(
+              members.member(i),
+              TestMembers.name(i),
+              new LocalDiskStore(dir, CHUNK),
+              ReplicationSettings.defaults(3),
+              Clock.systemUTC()));
     }
     others.addAll(stores.subList(1, 3));
     return stores.get(0);

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the replicated store does across nodes: where copies go, repair after a node is lost,
- * read repair of a damaged copy, the scrub, delete with a node away, the operator's report, and
- * the metadata rebuilt from the disks after every node restarts. Three members in this JVM,
- * killed as a crash would (no goodbye).
+ * What the replicated store does across nodes: where copies go, repair after a node is lost, read
+ * repair of a damaged copy, the scrub, delete with a node away, the operator's report, and the
+ * metadata rebuilt from the disks after every node restarts. Three members in this JVM, killed as a
+ * crash would (no goodbye).
  */
 class ReplicatedBlobStoreTest {
   private static final Duration EVENTUALLY = Duration.ofSeconds(30);
@@ -38,8 +38,12 @@ class ReplicatedBlobStoreTest {
   @BeforeEach
   void start() {
     members = TestMembers.start(3);
-    await().atMost(EVENTUALLY).until(() -> members.member(0).getCluster().getMembers().size() == 3
-        && members.member(0).getPartitionService().isClusterSafe());
+    await()
+        .atMost(EVENTUALLY)
+        .until(
+            () ->
+                members.member(0).getCluster().getMembers().size() == 3
+                    && members.member(0).getPartitionService().isClusterSafe());
     for (int i = 0; i < 3; i++) {
       stores.add(open(i, settings()));
     }
@@ -47,11 +51,12 @@ class ReplicatedBlobStoreTest {
 
   @AfterEach
   void stop() {
-    stores.forEach(s -> {
-      if (s != null) {
-        s.close();
-      }
-    });
+    stores.forEach(
+        s -> {
+          if (s != null) {
+            s.close();
+          }
+        });
     members.close();
   }
 
@@ -63,8 +68,11 @@ class ReplicatedBlobStoreTest {
   }
 
   private ReplicatedBlobStore open(int member, ReplicationSettings settings) {
-    return ReplicatedBlobStore.start(members.member(member), TestMembers.name(member),
-        new LocalDiskStore(dataDirs.resolve(TestMembers.name(member))), settings,
+    return ReplicatedBlobStore.start(
+        members.member(member),
+        TestMembers.name(member),
+        new LocalDiskStore(dataDirs.resolve(TestMembers.name(member))),
+        settings,
         Clock.systemUTC());
   }
 
@@ -83,7 +91,8 @@ class ReplicatedBlobStoreTest {
     Set<String> holders = new HashSet<>();
     for (int i = 0; i < stores.size(); i++) {
       ReplicatedBlobStore s = stores.get(i);
-      if (s != null && members.member(i).getLifecycleService().isRunning()
+      if (s != null
+          && members.member(i).getLifecycleService().isRunning()
           && s.disk().describe(key).isPresent()) {
         holders.add(TestMembers.name(i));
       }
@@ -131,16 +140,21 @@ class ReplicatedBlobStoreTest {
 
     crash(2);
 
-    await().atMost(EVENTUALLY).untilAsserted(() -> {
-      for (String key : keys) {
-        assertThat(holders(key)).as(key).containsExactlyInAnyOrder("m0", "m1");
-        assertThat(store(0).blobs(key).get(0).replicas()).as(key)
-            .containsExactlyInAnyOrder("m0", "m1");
-      }
-    });
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(
+            () -> {
+              for (String key : keys) {
+                assertThat(holders(key)).as(key).containsExactlyInAnyOrder("m0", "m1");
+                assertThat(store(0).blobs(key).get(0).replicas())
+                    .as(key)
+                    .containsExactlyInAnyOrder("m0", "m1");
+              }
+            });
     for (int i = 0; i < keys.size(); i++) {
       byte[] expected = random(1000 + i * 7000, i);
-      assertThat(store(1).get(keys.get(i))).as(keys.get(i))
+      assertThat(store(1).get(keys.get(i)))
+          .as(keys.get(i))
           .hasValueSatisfying(b -> assertThat(b).isEqualTo(expected));
     }
     assertThat(store(0).check(true).healthy()).isTrue();
@@ -157,8 +171,9 @@ class ReplicatedBlobStoreTest {
     assertThat(store(0).get("out/j7/0/stdout"))
         .hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
 
-    await().atMost(EVENTUALLY).untilAsserted(
-        () -> assertThat(store(0).disk().verify("out/j7/0/stdout")).isEmpty());
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(() -> assertThat(store(0).disk().verify("out/j7/0/stdout")).isEmpty());
     assertThat(store(0).check(true).healthy()).isTrue();
   }
 
@@ -166,21 +181,25 @@ class ReplicatedBlobStoreTest {
   void when_the_scrub_finds_a_damaged_copy_then_it_is_copied_again_from_a_good_one()
       throws IOException {
     stores.get(1).close();
-    ReplicationSettings scrubbing = settings()
-        .withIntervals(Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMillis(300));
+    ReplicationSettings scrubbing =
+        settings()
+            .withIntervals(Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMillis(300));
     stores.set(1, open(1, scrubbing));
     store(1).put("results/r1", random(200_000, 4));
     corrupt(1, "results/r1", 5000);
 
     StorageReport report = store(2).check(true);
-    assertThat(report.problems(Kind.CORRUPT)).singleElement()
+    assertThat(report.problems(Kind.CORRUPT))
+        .singleElement()
         .satisfies(p -> assertThat(p.key()).isEqualTo("results/r1"))
         .satisfies(p -> assertThat(p.node()).isEqualTo("m1"));
-    assertThat(report.problems(Kind.UNDER_REPLICATED)).extracting(StorageReport.Problem::key)
+    assertThat(report.problems(Kind.UNDER_REPLICATED))
+        .extracting(StorageReport.Problem::key)
         .containsExactly("results/r1");
 
-    await().atMost(EVENTUALLY).untilAsserted(
-        () -> assertThat(store(1).disk().verify("results/r1")).isEmpty());
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(() -> assertThat(store(1).disk().verify("results/r1")).isEmpty());
     assertThat(store(2).check(true).healthy()).isTrue();
   }
 
@@ -197,8 +216,9 @@ class ReplicatedBlobStoreTest {
     stores.set(awayIndex, open(awayIndex, settings()));
     assertThat(holders("out/j9/0/stdout")).containsExactly(away);
 
-    await().atMost(EVENTUALLY).untilAsserted(
-        () -> assertThat(holders("out/j9/0/stdout")).isEmpty());
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(() -> assertThat(holders("out/j9/0/stdout")).isEmpty());
     assertThat(store(0).list("out/")).isEmpty();
   }
 
@@ -223,8 +243,9 @@ class ReplicatedBlobStoreTest {
 
     assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
     assertThat(store(0).list("state/")).containsExactly("state/schedules/kept");
-    await().atMost(EVENTUALLY).untilAsserted(
-        () -> assertThat(holders("state/schedules/nightly")).isEmpty());
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(() -> assertThat(holders("state/schedules/nightly")).isEmpty());
     assertThat(store(1).check(false).healthy()).isTrue();
   }
 
@@ -243,14 +264,16 @@ class ReplicatedBlobStoreTest {
 
     assertThat(store(0).get("out/j5/0/stdout"))
         .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(300, 15)));
-    await().atMost(EVENTUALLY).untilAsserted(
-        () -> assertThat(store(0).check(false).healthy()).isTrue());
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(() -> assertThat(store(0).check(false).healthy()).isTrue());
   }
 
   @Test
   void when_a_key_is_reserved_for_tombstones_then_a_put_is_refused() {
     assertThatThrownBy(() -> store(0).put("_deleted/x", random(1, 1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("_deleted/x");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("_deleted/x");
   }
 
   @Test
@@ -287,7 +310,8 @@ class ReplicatedBlobStoreTest {
     assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
     for (int i = 0; i < 12; i++) {
       byte[] expected = contents.get(i);
-      assertThat(store(i % 3).get("out/j" + i + "/0/stdout")).as("blob %d", i)
+      assertThat(store(i % 3).get("out/j" + i + "/0/stdout"))
+          .as("blob %d", i)
           .hasValueSatisfying(b -> assertThat(b).isEqualTo(expected));
     }
     StorageReport report = store(1).check(false);
@@ -325,10 +349,13 @@ class ReplicatedBlobStoreTest {
       stores.set(i, open(i, settings()));
     }
 
-    await().atMost(EVENTUALLY).untilAsserted(() -> {
-      assertThat(holders("out/j1/0/stdout")).hasSize(2).contains("m0");
-      assertThat(holders("out/j1/0/exit")).hasSize(2).contains("m0");
-    });
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(
+            () -> {
+              assertThat(holders("out/j1/0/stdout")).hasSize(2).contains("m0");
+              assertThat(holders("out/j1/0/exit")).hasSize(2).contains("m0");
+            });
     assertThat(store(2).get("out/j1/0/stdout"))
         .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(300_000, 8)));
   }
@@ -359,16 +386,17 @@ class ReplicatedBlobStoreTest {
     }
 
     assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
-    assertThat(store(0).get(key)).hasValueSatisfying(
-        b -> assertThat(b).isEqualTo(random(500, 11)));
-    await().atMost(EVENTUALLY).untilAsserted(
-        () -> assertThat(store(0).check(true).healthy()).isTrue());
-    assertThat(store(awayIndex).get(key)).hasValueSatisfying(
-        b -> assertThat(b).isEqualTo(random(500, 11)));
+    assertThat(store(0).get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(random(500, 11)));
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(() -> assertThat(store(0).check(true).healthy()).isTrue());
+    assertThat(store(awayIndex).get(key))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(500, 11)));
   }
 
   @Test
-  void when_the_node_that_gets_a_copy_holds_an_older_version_of_another_size_then_repair_copies_it() {
+  void
+      when_the_node_that_gets_a_copy_holds_an_older_version_of_another_size_then_repair_copies_it() {
     String key = "state/jobs/j2";
     store(0).put(key, random(500, 20));
     List<String> replicas = store(0).blobs(key).get(0).replicas();
@@ -380,12 +408,15 @@ class ReplicatedBlobStoreTest {
 
     // The copy to the other node must read the 500 bytes of the version the metadata names, not
     // the 100 of the version it held (a job's record grows): each pass that read those failed.
-    await().atMost(EVENTUALLY).untilAsserted(() -> {
-      assertThat(store(other).disk().get(key)).hasValueSatisfying(
-          b -> assertThat(b).isEqualTo(random(500, 20)));
-      assertThat(store(0).blobs(key).get(0).replicas())
-          .containsExactlyInAnyOrder("m0", TestMembers.name(other));
-    });
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(
+            () -> {
+              assertThat(store(other).disk().get(key))
+                  .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(500, 20)));
+              assertThat(store(0).blobs(key).get(0).replicas())
+                  .containsExactlyInAnyOrder("m0", TestMembers.name(other));
+            });
   }
 
   @Test
@@ -405,8 +436,9 @@ class ReplicatedBlobStoreTest {
       members.member(index).shutdown();
     }
     int last = lone;
-    await().atMost(EVENTUALLY).until(
-        () -> members.member(last).getCluster().getMembers().size() == 1);
+    await()
+        .atMost(EVENTUALLY)
+        .until(() -> members.member(last).getCluster().getMembers().size() == 1);
     store(lone).put(key, random(500, 21)); // the only copy: one node is left
     crash(lone);
 
@@ -417,7 +449,8 @@ class ReplicatedBlobStoreTest {
 
     assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
     for (int i = 0; i < 3; i++) {
-      assertThat(store(i).get(key)).as("read on m%d", i)
+      assertThat(store(i).get(key))
+          .as("read on m%d", i)
           .hasValueSatisfying(b -> assertThat(b).isEqualTo(random(500, 21)));
     }
   }
@@ -431,25 +464,30 @@ class ReplicatedBlobStoreTest {
     corrupt(otherIndex, "out/j1/0/stdout", Files.size(file) - DiskBlobFormat.FOOTER - 5);
 
     // A pass may find the key locked by the periodic pass busy with it; the next one fixes it.
-    await().atMost(EVENTUALLY).untilAsserted(() -> {
-      store(0).repairNow();
-      assertThat(store(otherIndex).disk().verify("out/j1/0/stdout")).isEmpty();
-    });
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(
+            () -> {
+              store(0).repairNow();
+              assertThat(store(otherIndex).disk().verify("out/j1/0/stdout")).isEmpty();
+            });
     assertThat(store(0).check(true).healthy()).isTrue();
   }
 
   /**
    * Kills the member as a crash would, and lets go of its disk (a new process would). First the
    * store the members formed is restored: a node lost before its report would leave the restore,
-   * and repair with it, waiting out the whole restore wait (20 s here), which is a grid's start
-   * and not what these tests are about.
+   * and repair with it, waiting out the whole restore wait (20 s here), which is a grid's start and
+   * not what these tests are about.
    */
   private void crash(int index) {
     for (int i = 0; i < stores.size(); i++) {
-      if (i != index && stores.get(i) != null
+      if (i != index
+          && stores.get(i) != null
           && members.member(i).getLifecycleService().isRunning()) {
         assertThat(stores.get(i).awaitRestored(EVENTUALLY))
-            .as("restored before m%d is lost", index).isTrue();
+            .as("restored before m%d is lost", index)
+            .isTrue();
         break;
       }
     }

@@ -83,8 +83,7 @@ final class TestMembers implements AutoCloseable {
 
   private HazelcastInstance newMember(int index) {
     Config config = config(clusterName, ports.get(index), List.copyOf(addresses));
-    config.getMemberAttributeConfig().setAttribute(ReplicatedBlobStore.NODE_ATTRIBUTE,
-        name(index));
+    config.getMemberAttributeConfig().setAttribute(ReplicatedBlobStore.NODE_ATTRIBUTE, name(index));
     return Hazelcast.newHazelcastInstance(config);
   }
 
@@ -118,9 +117,9 @@ final class TestMembers implements AutoCloseable {
   }
 
   /**
-   * A free port below Linux's ephemeral range (32768 and up), where no outgoing connection can
-   * take it before the member binds it (a member retrying to join a peer not yet listening once
-   * got that peer's own port as its source port: "Port ... is already in use").
+   * A free port below Linux's ephemeral range (32768 and up), where no outgoing connection can take
+   * it before the member binds it (a member retrying to join a peer not yet listening once got that
+   * peer's own port as its source port: "Port ... is already in use").
    */
   static int freePort() {
     java.util.Random random = new java.util.Random();

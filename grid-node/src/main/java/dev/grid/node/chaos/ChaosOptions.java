@@ -3,8 +3,8 @@ package dev.grid.node.chaos;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * How a chaos run goes.
@@ -18,25 +18,36 @@ import java.util.Locale;
  * @param slots job slots per node
  * @param baseDir where the nodes' data dirs, logs and the ledger go
  * @param keep whether to keep {@code baseDir} after a passing run (a failing run always keeps it)
- * @param faults the kinds of fault to pick from; none for a quiet run, in which the primary
- *     must not change
+ * @param faults the kinds of fault to pick from; none for a quiet run, in which the primary must
+ *     not change
  * @param seeds how many runs: {@code seed}, {@code seed + 1}, ... each on a new grid (a sweep)
  */
-record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration faultMax,
-    double jobsPerSecond, int longJobs, int slots, Path baseDir, boolean keep,
-    Set<History.Fault.Kind> faults, int seeds) {
+record ChaosOptions(
+    Duration duration,
+    long seed,
+    Duration faultMin,
+    Duration faultMax,
+    double jobsPerSecond,
+    int longJobs,
+    int slots,
+    Path baseDir,
+    boolean keep,
+    Set<History.Fault.Kind> faults,
+    int seeds) {
 
-  static final String USAGE = "usage: bin/chaos [--duration 5m] [--seed N] [--fault-every 10-20s]"
-      + " [--jobs-per-second 2] [--long-jobs 4]"
-      + " [--faults kill-primary,kill-worker,pause-primary,pause-worker,partition|none]"
-      + " [--seeds N] [--dir DIR] [--keep]; partition needs root; none: a quiet run, in which"
-      + " any change of primary is a false failover; --seeds N: N runs, seeds N, N+1, ... from"
-      + " --seed, one line each";
+  static final String USAGE =
+      "usage: bin/chaos [--duration 5m] [--seed N] [--fault-every 10-20s]"
+          + " [--jobs-per-second 2] [--long-jobs 4]"
+          + " [--faults kill-primary,kill-worker,pause-primary,pause-worker,partition|none]"
+          + " [--seeds N] [--dir DIR] [--keep]; partition needs root; none: a quiet run, in which"
+          + " any change of primary is a false failover; --seeds N: N runs, seeds N, N+1, ... from"
+          + " --seed, one line each";
 
   ChaosOptions {
     faults = Set.copyOf(faults);
     if (duration.toSeconds() < 10) {
-      throw new IllegalArgumentException("duration " + duration + " is too short: give 10s or more");
+      throw new IllegalArgumentException(
+          "duration " + duration + " is too short: give 10s or more");
     }
     if (faultMin.isNegative() || faultMin.isZero() || faultMax.compareTo(faultMin) < 0) {
       throw new IllegalArgumentException(
@@ -54,8 +65,8 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
 
   /** The same run with another seed, under {@code dir}. */
   ChaosOptions withSeed(long other, Path dir) {
-    return new ChaosOptions(duration, other, faultMin, faultMax, jobsPerSecond, longJobs, slots,
-        dir, keep, faults, 1);
+    return new ChaosOptions(
+        duration, other, faultMin, faultMax, jobsPerSecond, longJobs, slots, dir, keep, faults, 1);
   }
 
   /** Parses {@code bin/chaos}'s arguments; throws IllegalArgumentException naming a bad one. */
@@ -70,8 +81,7 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
     boolean keep = false;
     int seeds = 1;
     // Partitions need root (network namespaces): only when asked for.
-    Set<History.Fault.Kind> faults =
-        EnumSet.complementOf(EnumSet.of(History.Fault.Kind.PARTITION));
+    Set<History.Fault.Kind> faults = EnumSet.complementOf(EnumSet.of(History.Fault.Kind.PARTITION));
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -84,7 +94,8 @@ record ChaosOptions(Duration duration, long seed, Duration faultMin, Duration fa
           String unit = v.replaceAll("^[0-9.-]+", "");
           String[] range = v.substring(0, v.length() - unit.length()).split("-");
           if (range.length != 2) {
-            throw new IllegalArgumentException("--fault-every '" + v + "' is not a range like 10-20s");
+            throw new IllegalArgumentException(
+                "--fault-every '" + v + "' is not a range like 10-20s");
           }
           min = duration(range[0] + (unit.isEmpty() ? "s" : unit));
           max = duration(range[1] + (unit.isEmpty() ? "s" : unit));

@@ -3,8 +3,8 @@ package dev.grid.node.chaos;
 import java.util.List;
 
 /**
- * What {@link HistoryCheck} found: the counts of the summary line and, for every violation, a
- * line that names the job or fire and what the history shows.
+ * What {@link HistoryCheck} found: the counts of the summary line and, for every violation, a line
+ * that names the job or fire and what the history shows.
  */
 record ChaosReport(
     long seed,
@@ -39,27 +39,48 @@ record ChaosReport(
 
   /** The one summary line. */
   String summaryLine() {
-    return "chaos: seed=" + seed
-        + " duration=" + Math.round(durationMillis / 1000.0) + "s"
-        + " faults=" + faults
-        + " accepted=" + accepted
-        + " finished=" + finished
-        + " lost=" + lost
-        + " run-twice=" + runTwice
-        + " overlapping=" + overlapping
-        + " cron-due=" + cronDue
-        + " cron-once=" + cronOnce
-        + " cron-twice=" + cronTwice
-        + " cron-missed=" + cronMissed
-        + " cron-interrupted=" + cronInterrupted
-        + " unreadable=" + unreadable
-        + " failover-p50=" + millis(failoverP50Millis)
-        + " failover-max=" + millis(failoverMaxMillis)
-        + " (primary-kills=" + primaryKills
-        + " primary-changes=" + primaryChanges
-        + " rerun-after-fault=" + rerunAfterFault
+    return "chaos: seed="
+        + seed
+        + " duration="
+        + Math.round(durationMillis / 1000.0)
+        + "s"
+        + " faults="
+        + faults
+        + " accepted="
+        + accepted
+        + " finished="
+        + finished
+        + " lost="
+        + lost
+        + " run-twice="
+        + runTwice
+        + " overlapping="
+        + overlapping
+        + " cron-due="
+        + cronDue
+        + " cron-once="
+        + cronOnce
+        + " cron-twice="
+        + cronTwice
+        + " cron-missed="
+        + cronMissed
+        + " cron-interrupted="
+        + cronInterrupted
+        + " unreadable="
+        + unreadable
+        + " failover-p50="
+        + millis(failoverP50Millis)
+        + " failover-max="
+        + millis(failoverMaxMillis)
+        + " (primary-kills="
+        + primaryKills
+        + " primary-changes="
+        + primaryChanges
+        + " rerun-after-fault="
+        + rerunAfterFault
         + (ledgerBad > 0 ? " ledger-bad-lines=" + ledgerBad : "")
-        + ") " + (passed() ? "PASS" : "FAIL: " + violations.size() + " violation(s)");
+        + ") "
+        + (passed() ? "PASS" : "FAIL: " + violations.size() + " violation(s)");
   }
 
   private static String millis(Long value) {

@@ -29,8 +29,8 @@ import java.util.function.Consumer;
 
 /**
  * One chaos run: a three-node grid of real processes, the {@link Workload} and a schedule firing
- * every second while the {@link Nemesis} injects faults; then every fault healed, the grid
- * settled, the history gathered and checked by {@link HistoryCheck}.
+ * every second while the {@link Nemesis} injects faults; then every fault healed, the grid settled,
+ * the history gathered and checked by {@link HistoryCheck}.
  */
 final class ChaosRun {
   static final String SCHEDULE = "chaos-tick";
@@ -49,11 +49,25 @@ final class ChaosRun {
   /** Runs it; the grid is stopped before this returns, pass or fail. */
   ChaosReport run(Path dir) throws InterruptedException {
     Random random = new Random(options.seed());
-    log.accept("seed " + options.seed() + ", " + options.duration().toSeconds() + " s of faults every "
-        + options.faultMin().toSeconds() + "-" + options.faultMax().toSeconds() + " s, "
-        + options.jobsPerSecond() + " jobs/s, " + options.longJobs() + " long jobs, faults "
-        + options.faults().stream().sorted().map(k -> k.label).toList() + "; under " + dir
-        + "; " + loadAverage());
+    log.accept(
+        "seed "
+            + options.seed()
+            + ", "
+            + options.duration().toSeconds()
+            + " s of faults every "
+            + options.faultMin().toSeconds()
+            + "-"
+            + options.faultMax().toSeconds()
+            + " s, "
+            + options.jobsPerSecond()
+            + " jobs/s, "
+            + options.longJobs()
+            + " long jobs, faults "
+            + options.faults().stream().sorted().map(k -> k.label).toList()
+            + "; under "
+            + dir
+            + "; "
+            + loadAverage());
     Path ledger = dir.resolve("ledger");
     try (LocalGrid grid = newGrid(dir);
         GridClient control = client(grid.urls(), grid.token(), Duration.ofSeconds(5));
@@ -61,13 +75,21 @@ final class ChaosRun {
       grid.start(READY);
       OneGrid.await(grid, HEAL);
       long startedAt = System.currentTimeMillis();
-      ScheduleSpec tick = ScheduleSpec.of(SCHEDULE, "* * * * * ?",
-              JobSpec.shell(Ledger.script(ledger, "cron", "-", null, 0.2))
-                  .withMaxRetries(Workload.MAX_RETRIES))
-          .withMisfire(MisfirePolicy.ALL).withKeepRuns(0);
+      ScheduleSpec tick =
+          ScheduleSpec.of(
+                  SCHEDULE,
+                  "* * * * * ?",
+                  JobSpec.shell(Ledger.script(ledger, "cron", "-", null, 0.2))
+                      .withMaxRetries(Workload.MAX_RETRIES))
+              .withMisfire(MisfirePolicy.ALL)
+              .withKeepRuns(0);
       // An add that timed out may have been done: look before adding again.
-      retrying("add the schedule", () -> control.schedules().stream()
-          .anyMatch(s -> s.spec().name().equals(SCHEDULE)) ? null : control.addSchedule(tick));
+      retrying(
+          "add the schedule",
+          () ->
+              control.schedules().stream().anyMatch(s -> s.spec().name().equals(SCHEDULE))
+                  ? null
+                  : control.addSchedule(tick));
       long firstDue = (startedAt / 1000 + 2) * 1000;
       Nemesis nemesis = new Nemesis(grid, control, random, options.faults(), log, startedAt);
       List<History.Fault> faults;
@@ -75,20 +97,31 @@ final class ChaosRun {
       int unsure;
       try (Workload workload = new Workload(submitter, ledger, options, random.nextLong())) {
         workload.start();
-        faults = nemesis.run(startedAt + options.duration().toMillis(), options.faultMin(),
-            options.faultMax());
+        faults =
+            nemesis.run(
+                startedAt + options.duration().toMillis(), options.faultMin(), options.faultMax());
         workload.stop();
         accepted = workload.accepted();
         unsure = workload.unsure();
-        log.accept("faults over: " + faults.size() + " injected; " + accepted.size()
-            + " jobs accepted, " + unsure + " submits unsure, " + workload.refused()
-            + " refused; " + loadAverage());
+        log.accept(
+            "faults over: "
+                + faults.size()
+                + " injected; "
+                + accepted.size()
+                + " jobs accepted, "
+                + unsure
+                + " submits unsure, "
+                + workload.refused()
+                + " refused; "
+                + loadAverage());
       }
       long durationMillis = System.currentTimeMillis() - startedAt;
       List<String> problems = new ArrayList<>(nemesis.problems());
       if (!OneGrid.await(grid, HEAL)) {
-        problems.add("the grid was not one grid of 3 nodes with one primary " + HEAL
-            + " after the last fault");
+        problems.add(
+            "the grid was not one grid of 3 nodes with one primary "
+                + HEAL
+                + " after the last fault");
       }
       // The window ends now; before the schedule is paused, the primary gets up to a minute to
       // start (or catch up) every fire due in it, so a pause does not cut a catch-up short.
@@ -100,9 +133,11 @@ final class ChaosRun {
       awaitFires(control, due);
       retrying("pause the schedule", () -> control.pause(SCHEDULE));
       List<ScheduleRun> runs = retrying("read the schedule's runs", () -> control.runs(SCHEDULE));
-      List<JobId> cronJobs = runs.stream()
-          .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED && r.jobId() != null)
-          .map(ScheduleRun::jobId).toList();
+      List<JobId> cronJobs =
+          runs.stream()
+              .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED && r.jobId() != null)
+              .map(ScheduleRun::jobId)
+              .toList();
       List<JobId> all = new ArrayList<>(accepted.stream().map(Workload.Submitted::id).toList());
       all.addAll(cronJobs);
       Map<JobId, JobInfo> infos = awaitEnded(control, all);
@@ -141,19 +176,40 @@ final class ChaosRun {
         }
       }
       Ledger.Parsed parsed = Ledger.read(ledger);
-      History history = new History(jobs, parsed.runs(), parsed.badLines(),
-          new History.Cron(due, runs, cronByFire), faults, dispatches);
+      History history =
+          new History(
+              jobs,
+              parsed.runs(),
+              parsed.badLines(),
+              new History.Cron(due, runs, cronByFire),
+              faults,
+              dispatches);
       ChaosReport checked = HistoryCheck.check(history, options.seed(), durationMillis);
       List<String> violations = new ArrayList<>(problems);
       violations.addAll(checked.violations());
-      ChaosReport report = new ChaosReport(checked.seed(), checked.durationMillis(),
-          checked.faults(), checked.accepted(), checked.finished(), checked.lost(),
-          checked.runTwice(), checked.overlapping(), checked.cronDue(), checked.cronOnce(),
-          checked.cronTwice(), checked.cronMissed(), checked.cronInterrupted(), checked.unreadable(),
-          checked.rerunAfterFault(), checked.ledgerBad(),
-          checked.failoverP50Millis(), checked.failoverMaxMillis(), checked.primaryKills(),
-          checked.primaryChanges(),
-          violations);
+      ChaosReport report =
+          new ChaosReport(
+              checked.seed(),
+              checked.durationMillis(),
+              checked.faults(),
+              checked.accepted(),
+              checked.finished(),
+              checked.lost(),
+              checked.runTwice(),
+              checked.overlapping(),
+              checked.cronDue(),
+              checked.cronOnce(),
+              checked.cronTwice(),
+              checked.cronMissed(),
+              checked.cronInterrupted(),
+              checked.unreadable(),
+              checked.rerunAfterFault(),
+              checked.ledgerBad(),
+              checked.failoverP50Millis(),
+              checked.failoverMaxMillis(),
+              checked.primaryKills(),
+              checked.primaryChanges(),
+              violations);
       writeReport(dir, report, faults);
       return report;
     }
@@ -258,15 +314,26 @@ final class ChaosRun {
   static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return "load average " + f[0] + " " + f[1] + " " + f[2] + " on "
-          + Runtime.getRuntime().availableProcessors() + " cores";
+      return "load average "
+          + f[0]
+          + " "
+          + f[1]
+          + " "
+          + f[2]
+          + " on "
+          + Runtime.getRuntime().availableProcessors()
+          + " cores";
     } catch (IOException | RuntimeException e) {
       return "load average unknown";
     }
   }
 
   private static GridClient client(List<URI> urls, String token, Duration timeout) {
-    return GridClient.builder().nodes(urls).token(token).connectTimeout(Duration.ofSeconds(1))
-        .requestTimeout(timeout).build();
+    return GridClient.builder()
+        .nodes(urls)
+        .token(token)
+        .connectTimeout(Duration.ofSeconds(1))
+        .requestTimeout(timeout)
+        .build();
   }
 }

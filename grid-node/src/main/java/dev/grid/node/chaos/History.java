@@ -15,8 +15,13 @@ import java.util.List;
  * @param faults every fault injected, in order
  * @param dispatches every DISPATCHED event of every job the grid knows, for failover times
  */
-record History(List<Accepted> jobs, List<Ledger.Run> ledger, int ledgerBadLines, Cron cron,
-    List<Fault> faults, List<Dispatch> dispatches) {
+record History(
+    List<Accepted> jobs,
+    List<Ledger.Run> ledger,
+    int ledgerBadLines,
+    Cron cron,
+    List<Fault> faults,
+    List<Dispatch> dispatches) {
 
   History {
     jobs = List.copyOf(jobs);
@@ -35,8 +40,8 @@ record History(List<Accepted> jobs, List<Ledger.Run> ledger, int ledgerBadLines,
    * @param stdout its output read back through the API, null if that failed
    * @param readError why reading the output failed, null if it did not
    */
-  record Accepted(String seq, String marker, JobId id, JobInfo info, byte[] stdout,
-      String readError) {}
+  record Accepted(
+      String seq, String marker, JobId id, JobInfo info, byte[] stdout, String readError) {}
 
   /**
    * The schedule firing every second.
@@ -54,8 +59,8 @@ record History(List<Accepted> jobs, List<Ledger.Run> ledger, int ledgerBadLines,
    * @param kind what it was
    * @param node the node it hit
    * @param epoch the primary's epoch just before, for a kill of the primary; else 0
-   * @param endMillis when it was over: healed (SIGCONT, the restart, the network back) and the
-   *     grid whole again (the node back in it); {@code atMillis} until then
+   * @param endMillis when it was over: healed (SIGCONT, the restart, the network back) and the grid
+   *     whole again (the node back in it); {@code atMillis} until then
    */
   record Fault(long atMillis, Kind kind, String node, long epoch, long endMillis) {
     enum Kind {
@@ -67,6 +72,7 @@ record History(List<Accepted> jobs, List<Ledger.Run> ledger, int ledgerBadLines,
       PARTITION("partition", 25);
 
       final String label;
+
       /** How often it is picked, relative to the others. */
       final int weight;
 
@@ -81,8 +87,11 @@ record History(List<Accepted> jobs, List<Ledger.Run> ledger, int ledgerBadLines,
             return k;
           }
         }
-        throw new IllegalArgumentException("fault '" + label + "' is not known: use "
-            + java.util.Arrays.stream(values()).map(k -> k.label).toList());
+        throw new IllegalArgumentException(
+            "fault '"
+                + label
+                + "' is not known: use "
+                + java.util.Arrays.stream(values()).map(k -> k.label).toList());
       }
 
       boolean kill() {

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,19 +15,27 @@ import java.util.Map;
  * (long jobs only) and when it ends, so runs can be counted and timed whatever the grid's own
  * records say.
  *
- * <p>A line is {@code <kind> <seq> <jobId> <attempt> <node> <run> <event> <epoch-ms>}: {@code
- * kind} is {@code job}, {@code long} or {@code cron}; {@code seq} the harness's number for the
- * job ({@code -} for cron fires); {@code run} a token unique to one process run (shell pid and
- * nanoseconds); {@code event} is {@code start}, {@code beat} or {@code end}. Lines are shorter
- * than {@code PIPE_BUF} and appended with {@code >>} (O_APPEND), so concurrent runs never mix
- * their lines.
+ * <p>A line is {@code <kind> <seq> <jobId> <attempt> <node> <run> <event> <epoch-ms>}: {@code kind}
+ * is {@code job}, {@code long} or {@code cron}; {@code seq} the harness's number for the job
+ * ({@code -} for cron fires); {@code run} a token unique to one process run (shell pid and
+ * nanoseconds); {@code event} is {@code start}, {@code beat} or {@code end}. Lines are shorter than
+ * {@code PIPE_BUF} and appended with {@code >>} (O_APPEND), so concurrent runs never mix their
+ * lines.
  */
 final class Ledger {
   private Ledger() {}
 
   /** One process run of a job, as the ledger saw it. */
-  record Run(String kind, String seq, String jobId, int attempt, String node, String run,
-      long startMillis, long lastSeenMillis, Long endMillis) {
+  record Run(
+      String kind,
+      String seq,
+      String jobId,
+      int attempt,
+      String node,
+      String run,
+      long startMillis,
+      long lastSeenMillis,
+      Long endMillis) {
 
     /** Whether the run wrote its end line: its work was done. */
     boolean completed() {
@@ -40,7 +47,10 @@ final class Ledger {
   static String script(Path ledger, String kind, String seq, String marker, double seconds) {
     StringBuilder s = new StringBuilder();
     s.append("L='").append(ledger).append("'; R=$$.$(date +%s%N); ");
-    s.append("w() { echo \"").append(kind).append(' ').append(seq)
+    s.append("w() { echo \"")
+        .append(kind)
+        .append(' ')
+        .append(seq)
         .append(" $GRID_JOB_ID $GRID_ATTEMPT $GRID_NODE $R $1 $(date +%s%3N)\" >> \"$L\"; }; ");
     s.append("w start; ");
     if (marker != null) {
@@ -50,7 +60,8 @@ final class Ledger {
       s.append("sleep ").append(seconds).append("; ");
     } else {
       long beats = Math.round(seconds * 2);
-      s.append("i=0; while [ $i -lt ").append(beats)
+      s.append("i=0; while [ $i -lt ")
+          .append(beats)
           .append(" ]; do sleep 0.5; w beat; i=$((i+1)); done; ");
     }
     s.append("w end");
@@ -93,14 +104,14 @@ final class Ledger {
       // A run is one process: the same job, attempt and run token.
       String key = f[2] + " " + f[3] + " " + f[5];
       Run old = byRun.get(key);
-      Run now = switch (f[6]) {
-        case "start" -> old == null
-            ? new Run(f[0], f[1], f[2], attempt, f[4], f[5], at, at, null)
-            : null;
-        case "beat" -> old == null ? null : withSeen(old, at, old.endMillis());
-        case "end" -> old == null || old.completed() ? null : withSeen(old, at, at);
-        default -> null;
-      };
+      Run now =
+          switch (f[6]) {
+            case "start" ->
+                old == null ? new Run(f[0], f[1], f[2], attempt, f[4], f[5], at, at, null) : null;
+            case "beat" -> old == null ? null : withSeen(old, at, old.endMillis());
+            case "end" -> old == null || old.completed() ? null : withSeen(old, at, at);
+            default -> null;
+          };
       if (now == null) {
         bad++; // a second start or end of one run, or a line before its start
         continue;
@@ -111,7 +122,15 @@ final class Ledger {
   }
 
   private static Run withSeen(Run r, long at, Long end) {
-    return new Run(r.kind(), r.seq(), r.jobId(), r.attempt(), r.node(), r.run(), r.startMillis(),
-        Math.max(r.lastSeenMillis(), at), end);
+    return new Run(
+        r.kind(),
+        r.seq(),
+        r.jobId(),
+        r.attempt(),
+        r.node(),
+        r.run(),
+        r.startMillis(),
+        Math.max(r.lastSeenMillis(), at),
+        end);
   }
 }

@@ -14,11 +14,11 @@ import java.util.function.Consumer;
 /**
  * Injects the faults of a chaos run, one at a time, every {@code faultMin}-{@code faultMax}: a
  * SIGKILL of the primary or of a worker (the node is restarted with its data dir a few seconds
- * after a new primary is seen), or a SIGSTOP of the primary or a worker for 4-8 s, longer than
- * the grid's failure detection (3 s without heartbeat), then SIGCONT; or a network partition
- * that cuts a random minority off for 5-15 s, then heals (the grid must be made {@link
- * LocalGrid#inNamespaces}). Every fault is over before the next: healed, and the grid whole
- * again ({@link OneGrid}: the cut-off side merged back, the woken or restarted node joined), so a
+ * after a new primary is seen), or a SIGSTOP of the primary or a worker for 4-8 s, longer than the
+ * grid's failure detection (3 s without heartbeat), then SIGCONT; or a network partition that cuts
+ * a random minority off for 5-15 s, then heals (the grid must be made {@link
+ * LocalGrid#inNamespaces}). Every fault is over before the next: healed, and the grid whole again
+ * ({@link OneGrid}: the cut-off side merged back, the woken or restarted node joined), so a
  * majority of the three voters is always up and together. Healing alone is not enough: a
  * partition's heal is followed by seconds of merging, and a second fault in those seconds leaves
  * the third node alone (seen with seed 2026: n2 healed, n3 paused 4 ms later, n1 without a
@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 final class Nemesis {
   private static final Duration PRIMARY_WAIT = Duration.ofSeconds(20);
   private static final Duration RESTART_WAIT = Duration.ofSeconds(90);
+
   /** How long a healed fault may take to leave the grid whole again before that is a problem. */
   private static final Duration WHOLE_WAIT = Duration.ofSeconds(60);
 
@@ -39,8 +40,13 @@ final class Nemesis {
   private final List<Fault> faults = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
 
-  Nemesis(LocalGrid grid, GridClient client, Random random, java.util.Set<Fault.Kind> kinds,
-      Consumer<String> log, long startedAt) {
+  Nemesis(
+      LocalGrid grid,
+      GridClient client,
+      Random random,
+      java.util.Set<Fault.Kind> kinds,
+      Consumer<String> log,
+      long startedAt) {
     this.grid = grid;
     this.client = client;
     this.random = random;
@@ -94,9 +100,10 @@ final class Nemesis {
     long restartDelay = 1000 + random.nextInt(3001);
     NodeInfo primary = awaitPrimary(null);
     int primaryIndex = index(primary.name());
-    int victim = kind == Fault.Kind.KILL_PRIMARY || kind == Fault.Kind.PAUSE_PRIMARY
-        ? primaryIndex
-        : List.of(0, 1, 2).stream().filter(i -> i != primaryIndex).toList().get(other);
+    int victim =
+        kind == Fault.Kind.KILL_PRIMARY || kind == Fault.Kind.PAUSE_PRIMARY
+            ? primaryIndex
+            : List.of(0, 1, 2).stream().filter(i -> i != primaryIndex).toList().get(other);
     NodeProcess node = grid.node(victim);
     long at = now();
     long epoch = kind == Fault.Kind.KILL_PRIMARY ? primary.epoch() : 0;
@@ -104,22 +111,32 @@ final class Nemesis {
     faults.add(new Fault(at, kind, node.name(), epoch, at));
     if (kind.kill()) {
       node.kill();
-      log.accept(String.format("+%.1fs %s %s (primary %s, epoch %d)", (at - startedAt) / 1000.0,
-          kind.label, node.name(), primary.name(), primary.epoch()));
+      log.accept(
+          String.format(
+              "+%.1fs %s %s (primary %s, epoch %d)",
+              (at - startedAt) / 1000.0, kind.label, node.name(), primary.name(), primary.epoch()));
       if (kind == Fault.Kind.KILL_PRIMARY) {
         NodeInfo next = awaitPrimary(node.name());
-        log.accept(String.format("  new primary %s (epoch %d) seen after %d ms", next.name(),
-            next.epoch(), now() - at));
+        log.accept(
+            String.format(
+                "  new primary %s (epoch %d) seen after %d ms",
+                next.name(), next.epoch(), now() - at));
       }
       Thread.sleep(restartDelay);
       restart(victim);
-      log.accept(String.format("  %s restarted with its data dir after %d ms", node.name(),
-          now() - at));
+      log.accept(
+          String.format("  %s restarted with its data dir after %d ms", node.name(), now() - at));
     } else {
       node.pause();
-      log.accept(String.format("+%.1fs %s %s for %d ms (primary %s, epoch %d)",
-          (at - startedAt) / 1000.0, kind.label, node.name(), pauseMillis, primary.name(),
-          primary.epoch()));
+      log.accept(
+          String.format(
+              "+%.1fs %s %s for %d ms (primary %s, epoch %d)",
+              (at - startedAt) / 1000.0,
+              kind.label,
+              node.name(),
+              pauseMillis,
+              primary.name(),
+              primary.epoch()));
       try {
         Thread.sleep(pauseMillis);
       } finally {
@@ -133,8 +150,12 @@ final class Nemesis {
   private long whole(long at) throws InterruptedException {
     long healed = now();
     if (!OneGrid.await(grid, WHOLE_WAIT)) {
-      problems.add("the grid was not whole " + WHOLE_WAIT + " after the fault at +"
-          + (at - startedAt) / 1000 + "s was healed");
+      problems.add(
+          "the grid was not whole "
+              + WHOLE_WAIT
+              + " after the fault at +"
+              + (at - startedAt) / 1000
+              + "s was healed");
     }
     long whole = now();
     log.accept(String.format("  whole again %d ms after the heal", whole - healed));
@@ -149,13 +170,18 @@ final class Nemesis {
     java.util.Set<Integer> side = java.util.Set.copyOf(order.subList(0, size));
     long cutMillis = 5000 + random.nextInt(10001);
     NodeInfo primary = awaitPrimary(null);
-    String names = side.stream().sorted().map(i -> grid.settings().get(i).name())
-        .collect(java.util.stream.Collectors.joining("+"));
+    String names =
+        side.stream()
+            .sorted()
+            .map(i -> grid.settings().get(i).name())
+            .collect(java.util.stream.Collectors.joining("+"));
     long at = now();
     faults.add(new Fault(at, Fault.Kind.PARTITION, names, 0, at));
     grid.partition(side);
-    log.accept(String.format("+%.1fs partition %s cut off for %d ms (primary %s, epoch %d)",
-        (at - startedAt) / 1000.0, names, cutMillis, primary.name(), primary.epoch()));
+    log.accept(
+        String.format(
+            "+%.1fs partition %s cut off for %d ms (primary %s, epoch %d)",
+            (at - startedAt) / 1000.0, names, cutMillis, primary.name(), primary.epoch()));
     try {
       Thread.sleep(cutMillis);
     } finally {
@@ -166,9 +192,8 @@ final class Nemesis {
 
   /**
    * Restarts a node on its old ports, trying up to 5 times. The local grid's ports come from the
-   * ephemeral range, and a peer reconnecting to the dead node can get the dead node's own port
-   * as its source port (a TCP self-connect, seen here): the node then cannot bind it for a
-   * moment.
+   * ephemeral range, and a peer reconnecting to the dead node can get the dead node's own port as
+   * its source port (a TCP self-connect, seen here): the node then cannot bind it for a moment.
    */
   private void restart(int index) {
     IllegalStateException last = null;
@@ -178,8 +203,12 @@ final class Nemesis {
         return;
       } catch (IllegalStateException e) {
         last = e;
-        log.accept("  restart of " + grid.settings().get(index).name() + " failed ("
-            + e.getMessage().lines().findFirst().orElse("") + "); trying again");
+        log.accept(
+            "  restart of "
+                + grid.settings().get(index).name()
+                + " failed ("
+                + e.getMessage().lines().findFirst().orElse("")
+                + "); trying again");
         try {
           Thread.sleep(2000);
         } catch (InterruptedException interrupted) {
@@ -220,8 +249,11 @@ final class Nemesis {
     String last = "no answer";
     while (now() < deadline) {
       try {
-        List<NodeInfo> primaries = client.nodes().stream().filter(NodeInfo::primary)
-            .filter(n -> !n.name().equals(notThis)).toList();
+        List<NodeInfo> primaries =
+            client.nodes().stream()
+                .filter(NodeInfo::primary)
+                .filter(n -> !n.name().equals(notThis))
+                .toList();
         if (primaries.size() == 1) {
           return primaries.get(0);
         }
@@ -231,9 +263,14 @@ final class Nemesis {
       }
       Thread.sleep(50);
     }
-    throw new IllegalStateException("no single primary"
-        + (notThis == null ? "" : " other than " + notThis) + " within " + PRIMARY_WAIT
-        + " (last: " + last + ")");
+    throw new IllegalStateException(
+        "no single primary"
+            + (notThis == null ? "" : " other than " + notThis)
+            + " within "
+            + PRIMARY_WAIT
+            + " (last: "
+            + last
+            + ")");
   }
 
   private int index(String name) {

@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Whether a local grid is whole: every node answers, lists every node as a member, and all name
- * the same one primary. A fault is over only then, not when its cause is: after a partition heals
- * the cut-off node stays a grid of its own until Hazelcast merges it back (seconds later), and a
- * node that woke or restarted has to join again.
+ * Whether a local grid is whole: every node answers, lists every node as a member, and all name the
+ * same one primary. A fault is over only then, not when its cause is: after a partition heals the
+ * cut-off node stays a grid of its own until Hazelcast merges it back (seconds later), and a node
+ * that woke or restarted has to join again.
  */
 final class OneGrid {
   private OneGrid() {}
@@ -18,10 +18,17 @@ final class OneGrid {
   /** Polls until the grid is whole or {@code max} passed; true if it is. */
   static boolean await(LocalGrid grid, Duration max) throws InterruptedException {
     long deadline = System.currentTimeMillis() + max.toMillis();
-    List<GridClient> each = grid.urls().stream()
-        .map(url -> GridClient.builder().nodes(List.of(url)).token(grid.token())
-            .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(2)).build())
-        .toList();
+    List<GridClient> each =
+        grid.urls().stream()
+            .map(
+                url ->
+                    GridClient.builder()
+                        .nodes(List.of(url))
+                        .token(grid.token())
+                        .connectTimeout(Duration.ofSeconds(1))
+                        .requestTimeout(Duration.ofSeconds(2))
+                        .build())
+            .toList();
     try {
       while (System.currentTimeMillis() < deadline) {
         if (whole(each)) {

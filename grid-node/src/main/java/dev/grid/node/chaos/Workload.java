@@ -28,11 +28,13 @@ final class Workload implements AutoCloseable {
   private final Random random;
   private final String runTag;
   private final ScheduledExecutorService pool =
-      Executors.newScheduledThreadPool(4, r -> {
-        Thread t = new Thread(r, "chaos-submit");
-        t.setDaemon(true);
-        return t;
-      });
+      Executors.newScheduledThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "chaos-submit");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicInteger seq = new AtomicInteger();
   private final ConcurrentLinkedQueue<Submitted> accepted = new ConcurrentLinkedQueue<>();
   private final AtomicInteger unsure = new AtomicInteger();
@@ -64,8 +66,8 @@ final class Workload implements AutoCloseable {
   private void submit(String kind, double seconds) {
     String n = Integer.toString(seq.incrementAndGet());
     String marker = "chaos " + runTag + " " + kind + " " + n;
-    JobSpec spec = JobSpec.shell(Ledger.script(ledger, kind, n, marker, seconds))
-        .withMaxRetries(MAX_RETRIES);
+    JobSpec spec =
+        JobSpec.shell(Ledger.script(ledger, kind, n, marker, seconds)).withMaxRetries(MAX_RETRIES);
     try {
       accepted.add(new Submitted(n, marker, client.submit(spec)));
     } catch (GridUnavailableException e) {

@@ -24,9 +24,7 @@ final class CancelCommand implements Callable<Integer> {
     try (GridClient grid = cli.client()) {
       JobInfo job = grid.cancel(id);
       String note =
-          job.state().isTerminal()
-              ? ""
-              : " (cancel requested: its process tree is being killed)";
+          job.state().isTerminal() ? "" : " (cancel requested: its process tree is being killed)";
       cli.out.println(job.id() + " " + job.state() + note);
       return 0;
     }

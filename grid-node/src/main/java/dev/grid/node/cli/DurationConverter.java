@@ -65,6 +65,8 @@ public final class DurationConverter implements ITypeConverter<Duration> {
 
   private static TypeConversionException invalid(String text) {
     return new TypeConversionException(
-        "duration '" + text + "' is not valid: use 500ms, 30s, 5m, 1h, 1h30m or ISO-8601 like PT30S");
+        "duration '"
+            + text
+            + "' is not valid: use 500ms, 30s, 5m, 1h, 1h30m or ISO-8601 like PT30S");
   }
 }

@@ -35,8 +35,7 @@ import picocli.CommandLine.TypeConversionException;
  * <p>It is a client like any other: it speaks HTTP to the nodes through {@link GridClient} and
  * never touches Hazelcast, so it starts fast. Errors are one line on stderr starting with {@code
  * error: }; the exit code is 1 for an error, 2 for a wrong usage, for {@code submit --wait} the
- * job's own exit code, and for {@code storage check} 1 when it found problems and 3 for an
- * error.
+ * job's own exit code, and for {@code storage check} 1 when it found problems and 3 for an error.
  */
 @Command(
     name = "grid",
@@ -65,7 +64,8 @@ public final class GridCli {
       names = "--url",
       scope = ScopeType.INHERIT,
       paramLabel = "URLS",
-      description = "Comma-separated node URLs (default: $GRID_URL, else " + GridClient.DEFAULT_URL + ").")
+      description =
+          "Comma-separated node URLs (default: $GRID_URL, else " + GridClient.DEFAULT_URL + ").")
   String urls;
 
   @Option(
@@ -133,8 +133,7 @@ public final class GridCli {
 
   /** As {@link #client()}, waiting up to {@code requestTimeout} for each answer. */
   GridClient client(Duration requestTimeout) {
-    return GridClient.builder().nodes(urls()).token(token()).requestTimeout(requestTimeout)
-        .build();
+    return GridClient.builder().nodes(urls()).token(token()).requestTimeout(requestTimeout).build();
   }
 
   private List<URI> urls() {
@@ -150,11 +149,16 @@ public final class GridCli {
         token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
       } catch (IOException e) {
         throw new GridException(
-            "cannot read token file '" + tokenFile + "' (" + e.getClass().getSimpleName() + "): "
+            "cannot read token file '"
+                + tokenFile
+                + "' ("
+                + e.getClass().getSimpleName()
+                + "): "
                 + "give the file the nodes were started with");
       }
       if (token.isEmpty()) {
-        throw new GridException("token file '" + tokenFile + "' is empty: put the grid's token in it");
+        throw new GridException(
+            "token file '" + tokenFile + "' is empty: put the grid's token in it");
       }
       return token;
     }

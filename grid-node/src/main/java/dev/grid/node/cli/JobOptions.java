@@ -42,24 +42,34 @@ final class JobOptions {
   @Option(names = "--env", paramLabel = "K=V", description = "An environment variable; repeatable.")
   Map<String, String> env = new LinkedHashMap<>();
 
-  @Option(names = "--workdir", paramLabel = "DIR", description = "Directory to run in on the worker.")
+  @Option(
+      names = "--workdir",
+      paramLabel = "DIR",
+      description = "Directory to run in on the worker.")
   String workdir;
 
   @Option(names = "--shell", paramLabel = "LINE", description = "A line for sh -c, instead of CMD.")
   String shell;
 
-  @Option(names = "--jar", paramLabel = "FILE",
+  @Option(
+      names = "--jar",
+      paramLabel = "FILE",
       description = "A jar of Java jobs (uploaded if the grid lacks it); needs --class.")
   Path jar;
 
-  @Option(names = "--class", paramLabel = "NAME",
-      description = "The GridJob class to run from --jar, like com.example.Pi; the words after --"
-          + " are its arguments.")
+  @Option(
+      names = "--class",
+      paramLabel = "NAME",
+      description =
+          "The GridJob class to run from --jar, like com.example.Pi; the words after --"
+              + " are its arguments.")
   String className;
 
-  @Option(names = "--isolated",
-      description = "Run the Java job in a child JVM of its own, killed for sure on timeout or"
-          + " cancel (slower to start).")
+  @Option(
+      names = "--isolated",
+      description =
+          "Run the Java job in a child JVM of its own, killed for sure on timeout or"
+              + " cancel (slower to start).")
   boolean isolated;
 
   @Parameters(
@@ -87,8 +97,8 @@ final class JobOptions {
       throw usage("give either --shell LINE or a command after --, not both");
     }
     if (shell == null && command.isEmpty()) {
-      throw usage("nothing to run: give a command after --, or --shell LINE, or --jar and"
-          + " --class");
+      throw usage(
+          "nothing to run: give a command after --, or --shell LINE, or --jar and" + " --class");
     }
     try {
       JobSpec base = shell != null ? JobSpec.shell(shell) : JobSpec.of(command);
@@ -100,23 +110,28 @@ final class JobOptions {
 
   private JobSpec javaSpec(Function<Path, String> uploadJar) {
     if (jar == null || className == null) {
-      throw usage(jar == null ? "--class needs --jar FILE: the jar that holds the class"
-          : "--jar needs --class NAME: the GridJob class to run, like com.example.Pi");
+      throw usage(
+          jar == null
+              ? "--class needs --jar FILE: the jar that holds the class"
+              : "--jar needs --class NAME: the GridJob class to run, like com.example.Pi");
     }
     if (shell != null) {
       throw usage("give either --shell LINE or --jar and --class, not both");
     }
     if (!env.isEmpty() || workdir != null) {
-      throw usage("--env and --workdir do not apply to a Java job: it runs in the worker's JVM;"
-          + " pass what it needs as arguments after --");
+      throw usage(
+          "--env and --workdir do not apply to a Java job: it runs in the worker's JVM;"
+              + " pass what it needs as arguments after --");
     }
     if (!Files.isRegularFile(jar)) {
       throw usage("jar file '" + jar + "' not found: give the path of a built jar");
     }
     JobSpec probe;
     try {
-      probe = JobSpec.java("0".repeat(64), className, command.toArray(String[]::new))
-          .withTimeout(timeout).withMaxRetries(retries);
+      probe =
+          JobSpec.java("0".repeat(64), className, command.toArray(String[]::new))
+              .withTimeout(timeout)
+              .withMaxRetries(retries);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }

@@ -15,14 +15,19 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "jobs",
     mixinStandardHelpOptions = true,
-    description = {"List jobs, oldest first.",
-        "An array is one line with its tasks' counts; --tasks lists its tasks too."})
+    description = {
+      "List jobs, oldest first.",
+      "An array is one line with its tasks' counts; --tasks lists its tasks too."
+    })
 final class JobsCommand implements Callable<Integer> {
   private static final int COMMAND_WIDTH = 60;
 
   @ParentCommand GridCli cli;
 
-  @Option(names = "--state", paramLabel = "STATE", description = "Only jobs in this state: ${COMPLETION-CANDIDATES}.")
+  @Option(
+      names = "--state",
+      paramLabel = "STATE",
+      description = "Only jobs in this state: ${COMPLETION-CANDIDATES}.")
   JobState state;
 
   @Option(names = "--json", description = "Print a JSON list of jobs.")
@@ -41,7 +46,12 @@ final class JobsCommand implements Callable<Integer> {
       }
       Table table = new Table("ID", "STATE", "NODE", "ATTEMPT", "EXIT", "SUBMITTED", "COMMAND");
       for (JobInfo job : jobs) {
-        table.row(job.id(), job.state(), job.node(), job.attempt(), job.exitCode(),
+        table.row(
+            job.id(),
+            job.state(),
+            job.node(),
+            job.attempt(),
+            job.exitCode(),
             StatusCommand.time(job.submittedAtMillis()),
             shorten(command(job)));
       }
@@ -54,8 +64,7 @@ final class JobsCommand implements Callable<Integer> {
   private static String command(JobInfo job) {
     String command = job.spec() == null ? "" : job.spec().display();
     if (job.tasks() != null) {
-      return "[" + job.spec().array().display() + " " + job.taskSummary() + "] "
-          + command;
+      return "[" + job.spec().array().display() + " " + job.taskSummary() + "] " + command;
     }
     return command;
   }

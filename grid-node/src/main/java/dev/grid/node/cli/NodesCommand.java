@@ -14,7 +14,9 @@ import picocli.CommandLine.ParentCommand;
 final class NodesCommand implements Callable<Integer> {
   @ParentCommand GridCli cli;
 
-  @Option(names = "--json", description = "Print a JSON list (name, primary, epoch, slots, running).")
+  @Option(
+      names = "--json",
+      description = "Print a JSON list (name, primary, epoch, slots, running).")
   boolean json;
 
   @Override
@@ -27,8 +29,13 @@ final class NodesCommand implements Callable<Integer> {
       }
       Table table = new Table("NAME", "PRIMARY", "EPOCH", "SLOTS", "RUNNING", "URL");
       for (NodeInfo node : nodes) {
-        table.row(node.name(), node.primary() ? "yes" : "no", node.epoch(), node.slots(),
-            node.running(), node.httpUrl());
+        table.row(
+            node.name(),
+            node.primary() ? "yes" : "no",
+            node.epoch(),
+            node.slots(),
+            node.running(),
+            node.httpUrl());
       }
       table.print(cli.out);
       return 0;

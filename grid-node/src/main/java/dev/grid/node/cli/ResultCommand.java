@@ -12,8 +12,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "result",
     mixinStandardHelpOptions = true,
-    description = {"Print the value a Java job returned (its toString()).",
-        "A job that has none (a shell job, one that has not SUCCEEDED) is an error saying why."})
+    description = {
+      "Print the value a Java job returned (its toString()).",
+      "A job that has none (a shell job, one that has not SUCCEEDED) is an error saying why."
+    })
 final class ResultCommand implements Callable<Integer> {
   @ParentCommand GridCli cli;
 

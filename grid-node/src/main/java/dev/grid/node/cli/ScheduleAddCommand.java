@@ -22,40 +22,57 @@ import picocli.CommandLine.Spec;
       "CRON is Quartz with seconds (0/5 * * * * ?), five-field Unix cron (*/5 * * * *),",
       "or @every 10s, @hourly, @daily. The job options are those of submit."
     },
-    footer = {"", "Examples:",
-        "  schedule add --name backup --cron '30 2 * * *' --tz Europe/Paris -- backup.sh",
-        "  schedule add --name probe --cron '@every 10s' --overlap forbid --keep-runs 20 \\",
-        "      --shell 'curl -fs $U'"})
+    footer = {
+      "",
+      "Examples:",
+      "  schedule add --name backup --cron '30 2 * * *' --tz Europe/Paris -- backup.sh",
+      "  schedule add --name probe --cron '@every 10s' --overlap forbid --keep-runs 20 \\",
+      "      --shell 'curl -fs $U'"
+    })
 final class ScheduleAddCommand implements Callable<Integer> {
   @ParentCommand ScheduleCommand schedule;
   @Spec CommandSpec spec;
 
-  @Option(names = "--name", required = true, paramLabel = "NAME",
+  @Option(
+      names = "--name",
+      required = true,
+      paramLabel = "NAME",
       description = "Unique in the grid: 1 to 64 of A-Z a-z 0-9 . _ -")
   String name;
 
   @Option(names = "--cron", required = true, paramLabel = "EXPR", description = "When it fires.")
   String cron;
 
-  @Option(names = "--tz", paramLabel = "ZONE",
+  @Option(
+      names = "--tz",
+      paramLabel = "ZONE",
       description = "Time zone the expression is read in, like Europe/Paris (default: UTC).")
   String zone;
 
-  @Option(names = "--misfire", paramLabel = "POLICY",
+  @Option(
+      names = "--misfire",
+      paramLabel = "POLICY",
       description = "Fires missed while no primary ran: skip, once (default) or all.")
   MisfirePolicy misfire = MisfirePolicy.ONCE;
 
-  @Option(names = "--max-catch-up", paramLabel = "N",
+  @Option(
+      names = "--max-catch-up",
+      paramLabel = "N",
       description = "With --misfire all, run at most N missed fires (default: ${DEFAULT-VALUE}).")
   int maxCatchUp = ScheduleSpec.DEFAULT_MAX_CATCH_UP;
 
-  @Option(names = "--overlap", paramLabel = "POLICY",
+  @Option(
+      names = "--overlap",
+      paramLabel = "POLICY",
       description = "A fire while the previous run runs: allow (default), forbid or replace.")
   OverlapPolicy overlap = OverlapPolicy.ALLOW;
 
-  @Option(names = "--keep-runs", paramLabel = "N",
-      description = "Keep this schedule's newest N runs (jobs, output, history); 0 keeps all"
-          + " (default: the grid's --keep-runs).")
+  @Option(
+      names = "--keep-runs",
+      paramLabel = "N",
+      description =
+          "Keep this schedule's newest N runs (jobs, output, history); 0 keeps all"
+              + " (default: the grid's --keep-runs).")
   Integer keepRuns;
 
   @Mixin JobOptions job;
@@ -71,8 +88,8 @@ final class ScheduleAddCommand implements Callable<Integer> {
 
   private ScheduleSpec scheduleSpec(GridClient grid) {
     try {
-      return new ScheduleSpec(name, cron, zone, job.jobSpec(grid::uploadJar), misfire, overlap,
-          maxCatchUp, keepRuns);
+      return new ScheduleSpec(
+          name, cron, zone, job.jobSpec(grid::uploadJar), misfire, overlap, maxCatchUp, keepRuns);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

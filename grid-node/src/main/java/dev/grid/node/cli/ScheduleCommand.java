@@ -12,8 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code bin/schedule}: cron schedules, each fire of which becomes one job. Adding and listing
- * are subcommands of their own; pausing, resuming and deleting are the methods below.
+ * {@code bin/schedule}: cron schedules, each fire of which becomes one job. Adding and listing are
+ * subcommands of their own; pausing, resuming and deleting are the methods below.
  */
 @Command(
     name = "schedule",

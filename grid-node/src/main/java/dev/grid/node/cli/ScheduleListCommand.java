@@ -32,15 +32,29 @@ final class ScheduleListCommand implements Callable<Integer> {
         schedule.cli.out.println(Json.toPrettyString(schedules));
         return 0;
       }
-      Table table = new Table("NAME", "CRON", "TZ", "NEXT FIRE", "LAST FIRE", "MISFIRE", "OVERLAP",
-          "PAUSED", "COMMAND");
+      Table table =
+          new Table(
+              "NAME",
+              "CRON",
+              "TZ",
+              "NEXT FIRE",
+              "LAST FIRE",
+              "MISFIRE",
+              "OVERLAP",
+              "PAUSED",
+              "COMMAND");
       for (ScheduleInfo info : schedules) {
         ScheduleSpec spec = info.spec();
         ZoneId zone = ScheduleCommand.zone(info);
-        table.row(spec.name(), spec.cron(), zone.getId(),
+        table.row(
+            spec.name(),
+            spec.cron(),
+            zone.getId(),
             ScheduleCommand.time(info.nextFireMillis(), zone),
             ScheduleCommand.time(info.lastFireMillis(), zone),
-            misfire(spec), word(spec.overlap()), info.paused() ? "yes" : "no",
+            misfire(spec),
+            word(spec.overlap()),
+            info.paused() ? "yes" : "no",
             JobsCommand.shorten(spec.job().display()));
       }
       table.print(schedule.cli.out);

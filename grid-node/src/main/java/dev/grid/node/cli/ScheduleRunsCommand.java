@@ -40,8 +40,12 @@ final class ScheduleRunsCommand implements Callable<Integer> {
       Table table =
           new Table("FIRE TIME (" + zone.getId() + ")", "OUTCOME", "JOB", "STATE", "REASON");
       for (ScheduleRun run : runs) {
-        table.row(ScheduleCommand.time(run.fireTimeMillis(), zone),
-            ScheduleListCommand.word(run.outcome()), run.jobId(), run.state(), run.reason());
+        table.row(
+            ScheduleCommand.time(run.fireTimeMillis(), zone),
+            ScheduleListCommand.word(run.outcome()),
+            run.jobId(),
+            run.state(),
+            run.reason());
       }
       table.print(schedule.cli.out);
       return 0;

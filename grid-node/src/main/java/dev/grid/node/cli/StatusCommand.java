@@ -14,8 +14,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,13 +55,16 @@ final class StatusCommand implements Callable<Integer> {
 
   /** A Java job's result on one line, cut short; null for other jobs and jobs without one. */
   static String resultLine(GridClient grid, JobInfo job) {
-    if (job.spec() == null || job.spec().java() == null || job.state() != JobState.SUCCEEDED
+    if (job.spec() == null
+        || job.spec().java() == null
+        || job.state() != JobState.SUCCEEDED
         || job.tasks() != null) { // an array: each task has its own result
       return null;
     }
     try {
       String text = GridCli.oneLine(grid.resultText(job.id()));
-      return text.length() <= RESULT_WIDTH ? text
+      return text.length() <= RESULT_WIDTH
+          ? text
           : text.substring(0, RESULT_WIDTH) + "... (bin/result " + job.id() + ")";
     } catch (GridException e) {
       return "(none: " + GridCli.oneLine(e.getMessage()) + ")";
@@ -88,8 +91,13 @@ final class StatusCommand implements Callable<Integer> {
     fields.row("SUBMITTED", time(job.submittedAtMillis()));
     fields.row("STARTED", time(job.startedAtMillis()));
     fields.row("ENDED", time(job.endedAtMillis()));
-    fields.row("OUTPUT", job.stdoutBytes() + " B stdout, " + job.stderrBytes() + " B stderr"
-        + (job.outputTruncated() ? " (truncated at the cap)" : ""));
+    fields.row(
+        "OUTPUT",
+        job.stdoutBytes()
+            + " B stdout, "
+            + job.stderrBytes()
+            + " B stderr"
+            + (job.outputTruncated() ? " (truncated at the cap)" : ""));
     fields.row("MESSAGE", job.message());
     if (result != null) {
       fields.row("RESULT", result);
@@ -103,8 +111,13 @@ final class StatusCommand implements Callable<Integer> {
       out.println();
       Table history = new Table("TIME", "STATE", "NODE", "ATTEMPT", "EPOCH", "MESSAGE");
       for (JobEvent event : job.history()) {
-        history.row(time(event.atMillis()), event.state(), event.node(), event.attempt(),
-            event.epoch(), event.message());
+        history.row(
+            time(event.atMillis()),
+            event.state(),
+            event.node(),
+            event.attempt(),
+            event.epoch(),
+            event.message());
       }
       history.print(out);
     }

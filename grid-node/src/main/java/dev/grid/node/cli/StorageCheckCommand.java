@@ -35,7 +35,8 @@ final class StorageCheckCommand implements Callable<Integer> {
   @Option(names = "--verify", description = "Re-read every copy and recompute its checksums.")
   boolean verify;
 
-  @Option(names = "--json",
+  @Option(
+      names = "--json",
       description = "Print JSON (nodes, replication, blobs, bytes, verified, healthy, problems).")
   boolean json;
 
@@ -53,17 +54,21 @@ final class StorageCheckCommand implements Callable<Integer> {
   }
 
   private void print(StorageHealth health) {
-    String summary = StorageCommand.count(health.nodes().size(), "node", "nodes")
-        + ", R=" + health.replication() + ", "
-        + StorageCommand.count(health.blobs(), "blob", "blobs") + ", "
-        + StorageCommand.size(health.bytes())
-        + (health.verified() ? ", checksums verified" : "");
+    String summary =
+        StorageCommand.count(health.nodes().size(), "node", "nodes")
+            + ", R="
+            + health.replication()
+            + ", "
+            + StorageCommand.count(health.blobs(), "blob", "blobs")
+            + ", "
+            + StorageCommand.size(health.bytes())
+            + (health.verified() ? ", checksums verified" : "");
     if (health.healthy()) {
       storage.cli.out.println(summary + ": healthy");
       return;
     }
-    storage.cli.out.println(summary + ": "
-        + StorageCommand.count(health.problems().size(), "problem", "problems"));
+    storage.cli.out.println(
+        summary + ": " + StorageCommand.count(health.problems().size(), "problem", "problems"));
     Table table = new Table("KIND", "KEY", "NODE", "DETAIL");
     for (StorageHealth.Problem p : health.problems()) {
       table.row(p.kind(), p.key(), p.node(), p.detail());

@@ -34,20 +34,30 @@ final class StorageCommand {
         "a scrub or a read) from good ones. The grid also does this on its own when nodes",
         "come or go. Prints what the pass did."
       })
-  int repair(@Option(names = "--json", description = "Print JSON (copies, records, drops, lost, recopied).")
-      boolean json) {
+  int repair(
+      @Option(
+              names = "--json",
+              description = "Print JSON (copies, records, drops, lost, recopied).")
+          boolean json) {
     try (GridClient grid = cli.client(SLOW_REQUEST)) {
       StorageRepair done = grid.repairStorage();
       if (json) {
         cli.out.println(Json.toPrettyString(done));
         return 0;
       }
-      cli.out.println("repair: " + count(done.copies(), "copy", "copies") + " made, "
-          + count(done.records(), "record", "records") + " written, "
-          + count(done.drops(), "copy", "copies") + " dropped, "
-          + count(done.recopied(), "damaged copy", "damaged copies") + " replaced, "
-          + done.lost() + " lost"
-          + (done.lost() > 0 ? " (see bin/storage check)" : ""));
+      cli.out.println(
+          "repair: "
+              + count(done.copies(), "copy", "copies")
+              + " made, "
+              + count(done.records(), "record", "records")
+              + " written, "
+              + count(done.drops(), "copy", "copies")
+              + " dropped, "
+              + count(done.recopied(), "damaged copy", "damaged copies")
+              + " replaced, "
+              + done.lost()
+              + " lost"
+              + (done.lost() > 0 ? " (see bin/storage check)" : ""));
       return 0;
     }
   }

@@ -21,18 +21,26 @@ import picocli.CommandLine.ParentCommand;
 final class StorageListCommand implements Callable<Integer> {
   @ParentCommand StorageCommand storage;
 
-  @Parameters(paramLabel = "PREFIX", arity = "0..1", defaultValue = "",
+  @Parameters(
+      paramLabel = "PREFIX",
+      arity = "0..1",
+      defaultValue = "",
       description = "Only keys that start with it, like out/j0001/ (default: every blob).")
   String prefix;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "" + BlobListing.DEFAULT_LIMIT,
-      description = "Show at most N blobs, up to " + BlobListing.MAX_LIMIT
-          + " (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "" + BlobListing.DEFAULT_LIMIT,
+      description =
+          "Show at most N blobs, up to " + BlobListing.MAX_LIMIT + " (default: ${DEFAULT-VALUE}).")
   int limit;
 
-  @Option(names = "--json",
-      description = "Print JSON (prefix, limit, truncated, blobs: key, size, sha256, replicas,"
-          + " version).")
+  @Option(
+      names = "--json",
+      description =
+          "Print JSON (prefix, limit, truncated, blobs: key, size, sha256, replicas,"
+              + " version).")
   boolean json;
 
   @Override
@@ -45,13 +53,20 @@ final class StorageListCommand implements Callable<Integer> {
       }
       Table table = new Table("KEY", "SIZE", "REPLICAS", "VERSION");
       for (BlobInfo blob : listing.blobs()) {
-        table.row(blob.key(), StorageCommand.size(blob.size()), String.join(",", blob.replicas()),
+        table.row(
+            blob.key(),
+            StorageCommand.size(blob.size()),
+            String.join(",", blob.replicas()),
             blob.version());
       }
       table.print(storage.cli.out);
       if (listing.truncated()) {
-        storage.cli.err.println("only the first " + listing.limit() + " blobs are shown: give a"
-            + " longer prefix, or --limit up to " + BlobListing.MAX_LIMIT);
+        storage.cli.err.println(
+            "only the first "
+                + listing.limit()
+                + " blobs are shown: give a"
+                + " longer prefix, or --limit up to "
+                + BlobListing.MAX_LIMIT);
       }
       return 0;
     }

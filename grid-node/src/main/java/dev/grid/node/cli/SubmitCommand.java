@@ -28,11 +28,15 @@ import picocli.CommandLine.Spec;
       "code instead (no exit code: 0 for SUCCEEDED, 124 for TIMED_OUT, 130 for CANCELLED,",
       "1 otherwise)."
     },
-    footer = {"", "Examples:", "  submit -- tar czf /backups/home.tgz /home",
-        "  submit --wait --timeout 5m --shell 'make -j4 test | tail -20'",
-        "  submit --wait --jar app.jar --class com.example.Pi -- 1000000",
-        "  submit --array 0-999%50 --shell './render.sh $GRID_ARRAY_INDEX'",
-        "  submit --after j0mf3k2x9a-04f2k1qz --shell './encode.sh'"})
+    footer = {
+      "",
+      "Examples:",
+      "  submit -- tar czf /backups/home.tgz /home",
+      "  submit --wait --timeout 5m --shell 'make -j4 test | tail -20'",
+      "  submit --wait --jar app.jar --class com.example.Pi -- 1000000",
+      "  submit --array 0-999%50 --shell './render.sh $GRID_ARRAY_INDEX'",
+      "  submit --after j0mf3k2x9a-04f2k1qz --shell './encode.sh'"
+    })
 final class SubmitCommand implements Callable<Integer> {
   static final int EXIT_TIMED_OUT = 124;
   static final int EXIT_CANCELLED = 130;
@@ -45,8 +49,10 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(
       names = "--array",
       paramLabel = "INDICES[%N]",
-      description = {"Submit an array: one task per index (0-999, 1,3,5-7), in one request;",
-          "each task sees GRID_ARRAY_INDEX. %N: at most N tasks at a time."})
+      description = {
+        "Submit an array: one task per index (0-999, 1,3,5-7), in one request;",
+        "each task sees GRID_ARRAY_INDEX. %N: at most N tasks at a time."
+      })
   String array;
 
   @Option(
@@ -114,8 +120,13 @@ final class SubmitCommand implements Callable<Integer> {
       return 0; // a Java job: no process, no exit code
     }
     cli.err.println(
-        "error: job " + done.id() + " ended " + done.state()
-            + (done.message() == null ? " without an exit code" : ": " + GridCli.oneLine(done.message())));
+        "error: job "
+            + done.id()
+            + " ended "
+            + done.state()
+            + (done.message() == null
+                ? " without an exit code"
+                : ": " + GridCli.oneLine(done.message())));
     return switch (done.state()) {
       case TIMED_OUT -> EXIT_TIMED_OUT;
       case CANCELLED -> EXIT_CANCELLED;

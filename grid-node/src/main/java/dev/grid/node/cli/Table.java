@@ -18,7 +18,12 @@ final class Table {
   Table row(Object... cells) {
     if (cells.length != columns) {
       throw new IllegalArgumentException(
-          "row has " + cells.length + " cells, the table " + columns + ": " + Arrays.toString(cells));
+          "row has "
+              + cells.length
+              + " cells, the table "
+              + columns
+              + ": "
+              + Arrays.toString(cells));
     }
     String[] text = new String[columns];
     for (int i = 0; i < columns; i++) {

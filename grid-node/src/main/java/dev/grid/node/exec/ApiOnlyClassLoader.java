@@ -1,11 +1,11 @@
 package dev.grid.node.exec;
 
 /**
- * The parent of every job jar's class loader: it shows the JDK (the platform class loader) and
- * the grid's job API ({@code dev.grid.api}), and nothing else of the node. A job jar therefore
- * sees neither another jar's classes nor the node's own libraries (Hazelcast, Kryo, Jackson), and
- * a jar that bundles its own copy of such a library uses that copy without replacing the node's.
- * A jar's own copy of {@code dev.grid.api} is ignored, so {@code GridJob} is one interface.
+ * The parent of every job jar's class loader: it shows the JDK (the platform class loader) and the
+ * grid's job API ({@code dev.grid.api}), and nothing else of the node. A job jar therefore sees
+ * neither another jar's classes nor the node's own libraries (Hazelcast, Kryo, Jackson), and a jar
+ * that bundles its own copy of such a library uses that copy without replacing the node's. A jar's
+ * own copy of {@code dev.grid.api} is ignored, so {@code GridJob} is one interface.
  */
 final class ApiOnlyClassLoader extends ClassLoader {
   private static final String API = "dev.grid.api.";
@@ -16,7 +16,9 @@ final class ApiOnlyClassLoader extends ClassLoader {
 
   private final ClassLoader api;
 
-  /** @param api the loader that loaded {@code dev.grid.api} (the node's own) */
+  /**
+   * @param api the loader that loaded {@code dev.grid.api} (the node's own)
+   */
   ApiOnlyClassLoader(ClassLoader api) {
     super("grid-job-parent", ClassLoader.getPlatformClassLoader());
     this.api = api;

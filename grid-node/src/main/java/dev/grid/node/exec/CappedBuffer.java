@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Keeps the first {@code cap} bytes written to it and counts the rest. The array grows with what
- * was kept, never past the cap, so a job printing a gigabyte costs the node at most the cap.
- * Once {@link #freeze()} has been called, later writes (from a pump still reading a pipe that a
- * stray process holds open) are ignored: the result built from the frozen content never changes.
+ * was kept, never past the cap, so a job printing a gigabyte costs the node at most the cap. Once
+ * {@link #freeze()} has been called, later writes (from a pump still reading a pipe that a stray
+ * process holds open) are ignored: the result built from the frozen content never changes.
  */
 final class CappedBuffer {
   private static final int FIRST_CHUNK = 8 * 1024;

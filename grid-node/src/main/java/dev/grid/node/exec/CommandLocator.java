@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Finds a job's program the way {@code execvp} will, before anything is started, so that a
- * missing command is reported as such. It has to be done here: under {@code setsid} the program
- * is exec'd by setsid, whose own "not found" is exit code 127, the same as a job's own 127.
+ * Finds a job's program the way {@code execvp} will, before anything is started, so that a missing
+ * command is reported as such. It has to be done here: under {@code setsid} the program is exec'd
+ * by setsid, whose own "not found" is exit code 127, the same as a job's own 127.
  */
 final class CommandLocator {
   /** What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
@@ -33,8 +33,12 @@ final class CommandLocator {
           return Optional.empty();
         }
       }
-      return Optional.of("command not found: '" + program + "' is in no directory of PATH="
-          + path + "; give its full path or fix PATH");
+      return Optional.of(
+          "command not found: '"
+              + program
+              + "' is in no directory of PATH="
+              + path
+              + "; give its full path or fix PATH");
     } catch (InvalidPathException e) {
       return Optional.of("command not found: '" + program + "' is not a valid file name");
     }
@@ -45,8 +49,8 @@ final class CommandLocator {
       return Optional.of("command not found: '" + program + "' (no such file: " + file + ")");
     }
     if (Files.isDirectory(file) || !Files.isExecutable(file)) {
-      return Optional.of("command '" + program + "' cannot be run: " + file
-          + " is not an executable file");
+      return Optional.of(
+          "command '" + program + "' cannot be run: " + file + " is not an executable file");
     }
     return Optional.empty();
   }

@@ -12,12 +12,11 @@ import org.apache.commons.exec.DefaultExecutor;
  *
  * <p>Why: Commons Exec 1.6.0 trims every argument a {@link CommandLine} holds ({@code
  * CommandLine.Argument} calls {@code String.trim()}, whatever the quoting flag), so an argument
- * like {@code " x"} or {@code "  "} would not reach the program as written, and it rewrites
- * {@code \} to {@code /} in the executable. So launching is the one step taken back from it:
- * Commons Exec still wires stdin/stdout/stderr to our pumps, waits for the process, accepts any
- * exit value and hands the process to our {@code ProcessDestroyer} hook. The {@link CommandLine}
- * given to {@code execute} holds the same argv (added with quoting off) and serves Commons Exec's
- * bookkeeping only.
+ * like {@code " x"} or {@code " "} would not reach the program as written, and it rewrites {@code
+ * \} to {@code /} in the executable. So launching is the one step taken back from it: Commons Exec
+ * still wires stdin/stdout/stderr to our pumps, waits for the process, accepts any exit value and
+ * hands the process to our {@code ProcessDestroyer} hook. The {@link CommandLine} given to {@code
+ * execute} holds the same argv (added with quoting off) and serves Commons Exec's bookkeeping only.
  */
 final class ExactArgvExecutor extends DefaultExecutor {
   private final List<String> argv;

@@ -9,8 +9,8 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -25,12 +25,12 @@ import java.util.OptionalInt;
 /**
  * The main class of a child JVM that runs one isolated Java job: {@code IsolatedJob JAR CLASS
  * ARGS...}, in the job's scratch directory. It loads the class as a worker would (its own class
- * loader over the JDK and {@code dev.grid.api} only), runs it with the process's stdout and
- * stderr as the job's, and leaves what happened in files of its working directory for the
- * worker: {@value #RESULT} and {@value #RESULT_TEXT} when the job returned a value, {@value
- * #FAILURE} (one line) when it could not be loaded or threw. Exit code 0 when the job returned.
- * The worker leaves it the results of the job's parents in {@value #PARENTS} (see {@link
- * #writeParents}), and the task's index is its {@code GRID_ARRAY_INDEX}.
+ * loader over the JDK and {@code dev.grid.api} only), runs it with the process's stdout and stderr
+ * as the job's, and leaves what happened in files of its working directory for the worker: {@value
+ * #RESULT} and {@value #RESULT_TEXT} when the job returned a value, {@value #FAILURE} (one line)
+ * when it could not be loaded or threw. Exit code 0 when the job returned. The worker leaves it the
+ * results of the job's parents in {@value #PARENTS} (see {@link #writeParents}), and the task's
+ * index is its {@code GRID_ARRAY_INDEX}.
  *
  * <p>A timeout or cancel kills this process like any shell job's, so even a job that ignores
  * interrupts is stopped.
@@ -55,15 +55,18 @@ public final class IsolatedJob {
     List<String> args = List.copyOf(Arrays.asList(argv).subList(2, argv.length));
     Path here = Path.of("").toAbsolutePath();
     int code;
-    try (URLClassLoader loader = new URLClassLoader("grid-jar", new URL[] {jar.toUri().toURL()},
-        new ApiOnlyClassLoader(GridJob.class.getClassLoader()))) {
+    try (URLClassLoader loader =
+        new URLClassLoader(
+            "grid-jar",
+            new URL[] {jar.toUri().toURL()},
+            new ApiOnlyClassLoader(GridJob.class.getClassLoader()))) {
       Thread.currentThread().setContextClassLoader(loader);
       GridJob<?> job = JobClasses.instantiate(loader, className, jar.getFileName().toString());
       Object value = job.run(new ProcessContext(args));
       if (value != null) {
         Files.write(here.resolve(RESULT), ResultCodec.encode(value, job.resultTypes()));
-        Files.writeString(here.resolve(RESULT_TEXT), JobClasses.text(value),
-            StandardCharsets.UTF_8);
+        Files.writeString(
+            here.resolve(RESULT_TEXT), JobClasses.text(value), StandardCharsets.UTF_8);
       }
       code = 0;
     } catch (JobClasses.JobLoadException e) {
@@ -84,8 +87,8 @@ public final class IsolatedJob {
   /**
    * Writes the parents' results for the child JVM, in the scratch directory, before it starts:
    * their count, then per parent its id and its result's length (-1 for null) and bytes. If they
-   * cannot be fetched, the reason goes to {@value #PARENTS_ERROR} instead, and the job sees it
-   * only if it asks for them.
+   * cannot be fetched, the reason goes to {@value #PARENTS_ERROR} instead, and the job sees it only
+   * if it asks for them.
    */
   static void writeParents(ParentResults parents, Path dir) throws IOException {
     if (parents == ParentResults.NONE) {
@@ -96,12 +99,13 @@ public final class IsolatedJob {
     try {
       stored = parents.fetch();
     } catch (RuntimeException e) {
-      Files.writeString(dir.resolve(PARENTS_ERROR), String.valueOf(e.getMessage()),
-          StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve(PARENTS_ERROR), String.valueOf(e.getMessage()), StandardCharsets.UTF_8);
       return;
     }
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-        Files.newOutputStream(dir.resolve(PARENTS))))) {
+    try (DataOutputStream out =
+        new DataOutputStream(
+            new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARENTS))))) {
       out.writeInt(stored.size());
       for (ParentResults.Stored s : stored) {
         out.writeUTF(s.job().value());
@@ -123,8 +127,8 @@ public final class IsolatedJob {
       if (!Files.exists(file)) {
         return List.of();
       }
-      try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-          Files.newInputStream(file)))) {
+      try (DataInputStream in =
+          new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
         int count = in.readInt();
         List<ParentResults.Stored> stored = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -135,8 +139,8 @@ public final class IsolatedJob {
         return stored;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("the parents' results left by the worker could not be read",
-          e);
+      throw new UncheckedIOException(
+          "the parents' results left by the worker could not be read", e);
     }
   }
 

@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * An isolated Java job's child JVM, seen as a Java job: when it exits, what {@link IsolatedJob}
- * left in its directory (the value, or the one-line failure) becomes the run's outcome. A kill,
- * a timeout or an exit of its own (a {@code System.exit(3)}) stays what the process runner says.
+ * left in its directory (the value, or the one-line failure) becomes the run's outcome. A kill, a
+ * timeout or an exit of its own (a {@code System.exit(3)}) stays what the process runner says.
  */
 final class IsolatedRun implements RunningJob {
   private final RunningJob process;
@@ -53,16 +53,31 @@ final class IsolatedRun implements RunningJob {
         return with(r, Outcome.RETURNED, "returned null (in its own JVM)", null);
       }
       String text = Files.readString(dir.resolve(IsolatedJob.RESULT_TEXT), StandardCharsets.UTF_8);
-      return with(r, Outcome.RETURNED, "returned a value (in its own JVM)",
+      return with(
+          r,
+          Outcome.RETURNED,
+          "returned a value (in its own JVM)",
           new JobValue(Files.readAllBytes(value), text));
     } catch (IOException | UncheckedIOException e) {
-      return with(r, Outcome.THREW, "the job's JVM exited " + r.exitCode()
-          + " but what it left could not be read: " + e, null);
+      return with(
+          r,
+          Outcome.THREW,
+          "the job's JVM exited " + r.exitCode() + " but what it left could not be read: " + e,
+          null);
     }
   }
 
   private static RunResult with(RunResult r, Outcome outcome, String message, JobValue value) {
-    return new RunResult(outcome, r.exitCode(), message, r.stdout(), r.stderr(),
-        r.stdoutDropped(), r.stderrDropped(), r.startedAtMillis(), r.endedAtMillis(), value);
+    return new RunResult(
+        outcome,
+        r.exitCode(),
+        message,
+        r.stdout(),
+        r.stderr(),
+        r.stdoutDropped(),
+        r.stderrDropped(),
+        r.startedAtMillis(),
+        r.endedAtMillis(),
+        value);
   }
 }

@@ -9,8 +9,8 @@ public interface JarSource {
   /**
    * A local file holding exactly the jar with this SHA-256, fetched if needed.
    *
-   * @throws dev.grid.api.GridException if the grid does not hold the jar, or what it holds does
-   *     not match the hash; the message says which
+   * @throws dev.grid.api.GridException if the grid does not hold the jar, or what it holds does not
+   *     match the hash; the message says which
    */
   Path localJar(String sha256);
 }

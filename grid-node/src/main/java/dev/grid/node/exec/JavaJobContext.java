@@ -14,14 +14,16 @@ final class JavaJobContext implements JobContext {
   private final JavaRequest request;
   private final CappedBuffer stdout;
   private final CappedBuffer stderr;
+
   /** Made on first use: a PrintStream allocates 16 KiB of buffers, and most jobs print nothing. */
   private PrintStream out;
+
   private PrintStream err;
   private final BooleanSupplier cancelled;
   private List<ParentResults.Stored> parents;
 
-  JavaJobContext(JavaRequest request, CappedBuffer stdout, CappedBuffer stderr,
-      BooleanSupplier cancelled) {
+  JavaJobContext(
+      JavaRequest request, CappedBuffer stdout, CappedBuffer stderr, BooleanSupplier cancelled) {
     this.request = request;
     this.stdout = stdout;
     this.stderr = stderr;

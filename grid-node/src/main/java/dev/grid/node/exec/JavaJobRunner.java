@@ -16,9 +16,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,13 +35,14 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Limits: a job shares the node's heap and CPU, and a thread that ignores both its interrupt
- * and {@code isCancelled()} cannot be stopped: it ends TIMED_OUT or CANCELLED in the grid, but
- * its thread runs on until its code returns. A job that asks to be isolated runs in a child JVM
- * instead ({@link #startIsolated}), which is killed like a shell job.
+ * <p>Limits: a job shares the node's heap and CPU, and a thread that ignores both its interrupt and
+ * {@code isCancelled()} cannot be stopped: it ends TIMED_OUT or CANCELLED in the grid, but its
+ * thread runs on until its code returns. A job that asks to be isolated runs in a child JVM instead
+ * ({@link #startIsolated}), which is killed like a shell job.
  */
 public final class JavaJobRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JavaJobRunner.class);
+
   /** How long a stopped job has to return before its result is completed without it. */
   static final Duration KILL_GRACE = Duration.ofSeconds(2);
 
@@ -67,8 +68,14 @@ public final class JavaJobRunner implements AutoCloseable {
     this.jars = Objects.requireNonNull(jars, "jars");
     this.loaders = new JobClassLoaders(clock, loaderIdle);
     this.killGrace = killGrace;
-    this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), named("grid-java-job-"));
+    this.threads =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            named("grid-java-job-"));
     this.timer = new ScheduledThreadPoolExecutor(1, named("grid-java-timer-"));
     timer.setRemoveOnCancelPolicy(true);
   }
@@ -96,30 +103,35 @@ public final class JavaJobRunner implements AutoCloseable {
   }
 
   /**
-   * Starts an isolated Java job: a child JVM running {@link IsolatedJob} in the scratch
-   * directory, through the process runner, so that a timeout or cancel kills it as it kills a
-   * shell job. Returns once the process runs (or failed to start).
+   * Starts an isolated Java job: a child JVM running {@link IsolatedJob} in the scratch directory,
+   * through the process runner, so that a timeout or cancel kills it as it kills a shell job.
+   * Returns once the process runs (or failed to start).
    *
    * @throws dev.grid.api.GridException if the jar cannot be fetched
    * @throws java.io.UncheckedIOException if the scratch directory cannot be written
    */
-  public RunningJob startIsolated(JavaRequest request, ProcessRunner processes, Path scratch,
-      Map<String, String> gridEnv) {
+  public RunningJob startIsolated(
+      JavaRequest request, ProcessRunner processes, Path scratch, Map<String, String> gridEnv) {
     Path jar = jars.localJar(request.task().jarSha256());
     try {
       IsolatedJob.writeParents(request.parents(), scratch);
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("could not leave the parents' results for job "
-          + request.id() + " in " + scratch, e);
+      throw new java.io.UncheckedIOException(
+          "could not leave the parents' results for job " + request.id() + " in " + scratch, e);
     }
-    List<String> argv = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        IsolatedJob.class.getName(), jar.toString(), request.task().className()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                IsolatedJob.class.getName(),
+                jar.toString(),
+                request.task().className()));
     argv.addAll(request.task().args());
     JobSpec command = JobSpec.of(argv).withTimeout(request.timeout());
-    RunningJob process = processes.start(
-        new RunRequest(command, gridEnv, scratch, request.outputCapBytes()));
+    RunningJob process =
+        processes.start(new RunRequest(command, gridEnv, scratch, request.outputCapBytes()));
     return new IsolatedRun(process, scratch);
   }
 
@@ -150,8 +162,9 @@ public final class JavaJobRunner implements AutoCloseable {
     }
     List<JavaRun> jobs = List.copyOf(running);
     for (JavaRun job : jobs) {
-      job.kill(Outcome.CANCELLED, "the node shut down while the job ran; its thread was"
-          + " interrupted");
+      job.kill(
+          Outcome.CANCELLED,
+          "the node shut down while the job ran; its thread was" + " interrupted");
     }
     CompletableFuture<?>[] results =
         jobs.stream().map(JavaRun::result).toArray(CompletableFuture[]::new);

@@ -16,8 +16,14 @@ import java.util.Objects;
  * @param arrayIndex the task's index when the job is a task of an array; else null
  * @param parents the results of the jobs it ran after ({@link ParentResults#NONE} for none)
  */
-public record JavaRequest(JobId id, int attempt, JavaTask task, Duration timeout,
-    long outputCapBytes, Integer arrayIndex, ParentResults parents) {
+public record JavaRequest(
+    JobId id,
+    int attempt,
+    JavaTask task,
+    Duration timeout,
+    long outputCapBytes,
+    Integer arrayIndex,
+    ParentResults parents) {
 
   /** Validates eagerly; a bad value is named in the message. */
   public JavaRequest {
@@ -26,14 +32,15 @@ public record JavaRequest(JobId id, int attempt, JavaTask task, Duration timeout
     Objects.requireNonNull(parents, "parents");
     if (outputCapBytes < 0 || outputCapBytes > RunRequest.MAX_OUTPUT_CAP) {
       throw new IllegalArgumentException(
-          "outputCapBytes " + outputCapBytes + " is out of range: give 0 to "
+          "outputCapBytes "
+              + outputCapBytes
+              + " is out of range: give 0 to "
               + RunRequest.MAX_OUTPUT_CAP);
     }
   }
 
   /** A job that is no array task and ran after nothing. */
-  public JavaRequest(JobId id, int attempt, JavaTask task, Duration timeout,
-      long outputCapBytes) {
+  public JavaRequest(JobId id, int attempt, JavaTask task, Duration timeout, long outputCapBytes) {
     this(id, attempt, task, timeout, outputCapBytes, null, ParentResults.NONE);
   }
 }

@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One Java job's run, from loading its class to its result.
  *
- * <p>The job runs on its own pooled {@code grid-java-job} thread. A cancel or a timeout records
- * its reason (the first wins and decides the outcome), turns {@code isCancelled()} true and
- * interrupts the thread; the job then has {@code killGrace} to return. If it does not, the result
- * completes anyway with the kill's outcome, and the thread, which nothing can stop, goes on until
- * the job's code returns; its jar's class loader stays open until then.
+ * <p>The job runs on its own pooled {@code grid-java-job} thread. A cancel or a timeout records its
+ * reason (the first wins and decides the outcome), turns {@code isCancelled()} true and interrupts
+ * the thread; the job then has {@code killGrace} to return. If it does not, the result completes
+ * anyway with the kill's outcome, and the thread, which nothing can stop, goes on until the job's
+ * code returns; its jar's class loader stays open until then.
  *
  * <p>The result completes once: first by whichever of the job thread and the grace timer gets
  * there. Output is frozen at that moment, so later writes of a runaway thread are not kept.
@@ -44,8 +44,13 @@ final class JavaRun implements RunningJob {
   private volatile Thread thread;
   private volatile ScheduledFuture<?> timeoutTask;
 
-  JavaRun(JavaRequest request, JarSource jars, JobClassLoaders loaders, Clock clock,
-      ScheduledExecutorService timer, Duration killGrace) {
+  JavaRun(
+      JavaRequest request,
+      JarSource jars,
+      JobClassLoaders loaders,
+      Clock clock,
+      ScheduledExecutorService timer,
+      Duration killGrace) {
     this.request = request;
     this.jars = jars;
     this.loaders = loaders;
@@ -80,11 +85,12 @@ final class JavaRun implements RunningJob {
     if (timeout == null) {
       return;
     }
-    String message = "timed out after " + JobProcess.human(timeout)
-        + "; its thread was interrupted";
+    String message =
+        "timed out after " + JobProcess.human(timeout) + "; its thread was interrupted";
     try {
-      timeoutTask = timer.schedule(() -> kill(Outcome.TIMED_OUT, message), timeout.toNanos(),
-          TimeUnit.NANOSECONDS);
+      timeoutTask =
+          timer.schedule(
+              () -> kill(Outcome.TIMED_OUT, message), timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // the runner is closing; its close stops this job
     }
@@ -119,10 +125,14 @@ final class JavaRun implements RunningJob {
       thread.setContextClassLoader(lease.loader());
       GridJob<?> job = instantiate(lease.loader());
       Object value = job.run(context);
-      JobValue stored = value == null ? null
-          : new JobValue(ResultCodec.encode(value, job.resultTypes()), JobClasses.text(value));
-      complete(Outcome.RETURNED, value == null ? "returned null" : "returned a "
-          + value.getClass().getName(), stored);
+      JobValue stored =
+          value == null
+              ? null
+              : new JobValue(ResultCodec.encode(value, job.resultTypes()), JobClasses.text(value));
+      complete(
+          Outcome.RETURNED,
+          value == null ? "returned null" : "returned a " + value.getClass().getName(),
+          stored);
     } catch (JobLoadException e) {
       context.err().println("error: " + e.getMessage());
       complete(Outcome.THREW, e.getMessage(), null);
@@ -147,8 +157,8 @@ final class JavaRun implements RunningJob {
   }
 
   private GridJob<?> instantiate(ClassLoader loader) throws JobLoadException {
-    return JobClasses.instantiate(loader, request.task().className(),
-        request.task().jarSha256().substring(0, 12));
+    return JobClasses.instantiate(
+        loader, request.task().className(), request.task().jarSha256().substring(0, 12));
   }
 
   private void complete(Outcome outcome, String message, JobValue value) {
@@ -163,15 +173,30 @@ final class JavaRun implements RunningJob {
     if (reason != null) {
       boolean stopped = outcome != Outcome.THREW || message != null;
       outcome = reason.outcome();
-      message = reason.message() + (stopped ? "" : "; the thread did not stop within "
-          + JobProcess.human(killGrace) + " and runs on until it returns: the grid cannot"
-          + " stop a thread that ignores interrupts and isCancelled()");
+      message =
+          reason.message()
+              + (stopped
+                  ? ""
+                  : "; the thread did not stop within "
+                      + JobProcess.human(killGrace)
+                      + " and runs on until it returns: the grid cannot"
+                      + " stop a thread that ignores interrupts and isCancelled()");
       value = null;
     }
     context.flush();
     stdout.freeze();
     stderr.freeze();
-    result.complete(new RunResult(outcome, null, message, stdout.content(), stderr.content(),
-        stdout.dropped(), stderr.dropped(), startedAt, clock.millis(), value));
+    result.complete(
+        new RunResult(
+            outcome,
+            null,
+            message,
+            stdout.content(),
+            stderr.content(),
+            stdout.dropped(),
+            stderr.dropped(),
+            startedAt,
+            clock.millis(),
+            value));
   }
 }

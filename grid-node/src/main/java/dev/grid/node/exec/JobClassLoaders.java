@@ -87,8 +87,9 @@ final class JobClassLoaders implements AutoCloseable {
     closeIdle();
     Entry entry = loaders.get(sha);
     if (entry == null) {
-      entry = new Entry(new URLClassLoader("grid-jar-" + sha.substring(0, 12),
-          new URL[] {url(jar)}, parent));
+      entry =
+          new Entry(
+              new URLClassLoader("grid-jar-" + sha.substring(0, 12), new URL[] {url(jar)}, parent));
       loaders.put(sha, entry);
     }
     entry.users++;
@@ -104,11 +105,12 @@ final class JobClassLoaders implements AutoCloseable {
   synchronized void closeIdle() {
     long now = clock.millis();
     List<String> expired = new ArrayList<>();
-    loaders.forEach((sha, e) -> {
-      if (e.users == 0 && now - e.idleSince >= idle.toMillis()) {
-        expired.add(sha);
-      }
-    });
+    loaders.forEach(
+        (sha, e) -> {
+          if (e.users == 0 && now - e.idleSince >= idle.toMillis()) {
+            expired.add(sha);
+          }
+        });
     for (String sha : expired) {
       closeLoader(sha, loaders.remove(sha));
     }

@@ -29,30 +29,48 @@ final class JobClasses {
     try {
       type = Class.forName(name, true, loader);
     } catch (ClassNotFoundException | NoClassDefFoundError e) {
-      throw new JobLoadException("class " + name + " is not in jar " + jar + ": check the class"
-          + " name (--class) and that the jar holds it (jar tf)");
+      throw new JobLoadException(
+          "class "
+              + name
+              + " is not in jar "
+              + jar
+              + ": check the class"
+              + " name (--class) and that the jar holds it (jar tf)");
     } catch (LinkageError e) {
       throw new JobLoadException("class " + name + " in jar " + jar + " cannot be loaded: " + e);
     }
     if (!GridJob.class.isAssignableFrom(type)) {
-      throw new JobLoadException("class " + name + " in jar " + jar + " does not implement "
-          + GridJob.class.getName() + ": a Java job's class must");
+      throw new JobLoadException(
+          "class "
+              + name
+              + " in jar "
+              + jar
+              + " does not implement "
+              + GridJob.class.getName()
+              + ": a Java job's class must");
     }
     Constructor<?> constructor;
     try {
       constructor = type.getConstructor();
     } catch (NoSuchMethodException e) {
-      throw new JobLoadException("class " + name + " has no public no-argument constructor:"
-          + " give it one (and make the class public)");
+      throw new JobLoadException(
+          "class "
+              + name
+              + " has no public no-argument constructor:"
+              + " give it one (and make the class public)");
     }
     try {
       return (GridJob<?>) constructor.newInstance();
     } catch (InstantiationException | IllegalAccessException e) {
-      throw new JobLoadException("class " + name + " cannot be instantiated: " + e
-          + " (is it public, concrete and top-level or static?)");
+      throw new JobLoadException(
+          "class "
+              + name
+              + " cannot be instantiated: "
+              + e
+              + " (is it public, concrete and top-level or static?)");
     } catch (InvocationTargetException e) {
-      throw new JobLoadException("the constructor of " + name + " threw "
-          + e.getCause() + where(e.getCause()));
+      throw new JobLoadException(
+          "the constructor of " + name + " threw " + e.getCause() + where(e.getCause()));
     }
   }
 

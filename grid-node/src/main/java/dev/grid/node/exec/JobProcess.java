@@ -21,32 +21,31 @@ import org.slf4j.LoggerFactory;
 /**
  * One job's process, from launch to result.
  *
- * <p>Threads. Commons Exec's {@code execute} blocks its caller until the process has exited and
- * the streams are stopped: that caller is one pooled {@code grid-exec-wait} thread per job. Two
- * pooled {@code grid-exec-pump} threads read stdout and stderr. Timeouts and the SIGKILL that
- * follows a SIGTERM run on the runner's single {@code grid-exec-timer} thread, instead of one
- * Commons Exec {@code ExecuteWatchdog} thread per job (whose kill would also reach only the
- * direct child).
+ * <p>Threads. Commons Exec's {@code execute} blocks its caller until the process has exited and the
+ * streams are stopped: that caller is one pooled {@code grid-exec-wait} thread per job. Two pooled
+ * {@code grid-exec-pump} threads read stdout and stderr. Timeouts and the SIGKILL that follows a
+ * SIGTERM run on the runner's single {@code grid-exec-timer} thread, instead of one Commons Exec
+ * {@code ExecuteWatchdog} thread per job (whose kill would also reach only the direct child).
  *
  * <p>Concurrency. {@code process} is written once, by the waiter, when Commons Exec hands the
  * started process to our {@link ProcessDestroyer}. A kill (timeout, cancel, close) may come from
- * any thread at any time, even before that: it records its reason with a compare-and-set (the
- * first reason wins and decides the outcome), then signals the tree if the process is known.
- * The waiter, after publishing the process, signals the tree if a reason is already recorded.
- * Both fields are volatile, so at least one of the two sides sees the other; {@code
- * treeSignalled} makes the second signal a no-op. A kill asked after the main process exited
- * changes nothing: the job ended by itself, and the pipe policy below deals with leftovers.
- * The result is completed once, by the waiter (or by {@link #failStart} before any waiter).
+ * any thread at any time, even before that: it records its reason with a compare-and-set (the first
+ * reason wins and decides the outcome), then signals the tree if the process is known. The waiter,
+ * after publishing the process, signals the tree if a reason is already recorded. Both fields are
+ * volatile, so at least one of the two sides sees the other; {@code treeSignalled} makes the second
+ * signal a no-op. A kill asked after the main process exited changes nothing: the job ended by
+ * itself, and the pipe policy below deals with leftovers. The result is completed once, by the
+ * waiter (or by {@link #failStart} before any waiter).
  *
  * <p>Leftovers. When the main process exits, whatever it left running in its session is killed
  * (SIGTERM, then SIGKILL after the grace), as a batch scheduler does (Slurm's proctrack): the job
- * is over, and a background process must neither outlive it on a shared worker nor keep its
- * output pipe, and so its result, waiting. The check runs on every exit, not only when the pipe
- * stays open: the JDK's process reaper closes the pipe itself at exit whenever a pump is not
- * inside a read, so an open pipe is no reliable sign. Then the pumps get a short grace to reach
- * end-of-file. If a process outside the session (or, without setsid, any orphan) still holds the
- * pipe, we stop waiting: the output is frozen as it is and the pump thread stays parked on the
- * pipe until its holder ends.
+ * is over, and a background process must neither outlive it on a shared worker nor keep its output
+ * pipe, and so its result, waiting. The check runs on every exit, not only when the pipe stays
+ * open: the JDK's process reaper closes the pipe itself at exit whenever a pump is not inside a
+ * read, so an open pipe is no reliable sign. Then the pumps get a short grace to reach end-of-file.
+ * If a process outside the session (or, without setsid, any orphan) still holds the pipe, we stop
+ * waiting: the output is frozen as it is and the pump thread stays parked on the pipe until its
+ * holder ends.
  */
 final class JobProcess implements RunningJob {
   private static final Logger log = LoggerFactory.getLogger(JobProcess.class);
@@ -120,8 +119,9 @@ final class JobProcess implements RunningJob {
       if (process == null) {
         failStart("could not start '" + program + "': " + e);
       } else {
-        kill(Outcome.CANCELLED, "the runner failed while watching the job (" + e
-            + "); its process tree was killed");
+        kill(
+            Outcome.CANCELLED,
+            "the runner failed while watching the job (" + e + "); its process tree was killed");
         finish();
       }
     } finally {
@@ -186,8 +186,10 @@ final class JobProcess implements RunningJob {
     }
     int left = ownSession ? tree.killLeftovers(process.pid(), ranBriefly()) : 0;
     if (left > 0) {
-      note = left == 1 ? "1 process it left running was killed"
-          : left + " processes it left running were killed";
+      note =
+          left == 1
+              ? "1 process it left running was killed"
+              : left + " processes it left running were killed";
     }
     if (!pumps.awaitDrained(left > 0 ? killWait : pipeGrace)) {
       abandonPipes();
@@ -195,8 +197,8 @@ final class JobProcess implements RunningJob {
   }
 
   /**
-   * True if the job ran for less than {@link #BRIEF}: too short for pids to have wrapped around
-   * and climbed back past its own, so its leftovers can only have higher pids. Measured on the
+   * True if the job ran for less than {@link #BRIEF}: too short for pids to have wrapped around and
+   * climbed back past its own, so its leftovers can only have higher pids. Measured on the
    * monotonic nanosecond timer, not the clock: a clock set back must not make a long job brief.
    */
   private boolean ranBriefly() {
@@ -204,11 +206,12 @@ final class JobProcess implements RunningJob {
   }
 
   private void abandonPipes() {
-    note = (note == null ? "" : note + "; ")
-        + "its output was still held open after it exited by a process the runner cannot"
-        + " reach; what came later was not read";
-    log.warn("job process {}: output still held open after exit; no longer reading it",
-        process.pid());
+    note =
+        (note == null ? "" : note + "; ")
+            + "its output was still held open after it exited by a process the runner cannot"
+            + " reach; what came later was not read";
+    log.warn(
+        "job process {}: output still held open after exit; no longer reading it", process.pid());
   }
 
   private void finish() {
@@ -222,13 +225,24 @@ final class JobProcess implements RunningJob {
     Integer exitCode = p.isAlive() ? null : p.exitValue();
     Kill reason = kill.get();
     Outcome outcome = reason == null ? Outcome.EXITED : reason.outcome();
-    String message = reason == null ? exitMessage(exitCode) : reason.message()
-        + (exitCode == null ? "" : " (exit code " + exitCode + ")");
+    String message =
+        reason == null
+            ? exitMessage(exitCode)
+            : reason.message() + (exitCode == null ? "" : " (exit code " + exitCode + ")");
     if (note != null) {
       message += "; " + note;
     }
-    result.complete(new RunResult(outcome, exitCode, message, stdout.content(), stderr.content(),
-        stdout.dropped(), stderr.dropped(), startedAt, clock.millis()));
+    result.complete(
+        new RunResult(
+            outcome,
+            exitCode,
+            message,
+            stdout.content(),
+            stderr.content(),
+            stdout.dropped(),
+            stderr.dropped(),
+            startedAt,
+            clock.millis()));
   }
 
   private String exitMessage(Integer exitCode) {

@@ -1,6 +1,8 @@
 package dev.grid.node.exec;
 
-/** How a run of a job ended, as far as its process (or, for a Java job, its thread) is concerned. */
+/**
+ * How a run of a job ended, as far as its process (or, for a Java job, its thread) is concerned.
+ */
 public enum Outcome {
   /** The process ran and exited by itself; see the exit code (non-zero is not an error here). */
   EXITED,

@@ -32,8 +32,8 @@ public interface ParentResults {
   /**
    * Reads stored results as the job asked ({@code JobContext.parentResults}).
    *
-   * @throws IllegalArgumentException naming the parent whose result is not a {@code type} or
-   *     holds a class not given
+   * @throws IllegalArgumentException naming the parent whose result is not a {@code type} or holds
+   *     a class not given
    */
   static <T> List<T> decode(List<Stored> stored, Class<T> type, Class<?>... more) {
     List<T> values = new ArrayList<>(stored.size());
@@ -41,8 +41,8 @@ public interface ParentResults {
       try {
         values.add(s.bytes() == null ? null : ResultCodec.decode(s.bytes(), type, List.of(more)));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("the result of parent " + s.job() + ": "
-            + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "the result of parent " + s.job() + ": " + e.getMessage(), e);
       }
     }
     return values;

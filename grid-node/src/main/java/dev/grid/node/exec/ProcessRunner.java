@@ -42,13 +42,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>A run never throws for what the job does: a missing command or working directory is a
- * {@link Outcome#START_FAILED} result, a non-zero exit an {@link Outcome#EXITED} one.
+ * <p>A run never throws for what the job does: a missing command or working directory is a {@link
+ * Outcome#START_FAILED} result, a non-zero exit an {@link Outcome#EXITED} one.
  *
- * <p>Cost: spawning {@code true} 500 times in a row took 1.7 ms each with a bare ProcessBuilder
- * and 2.8-3.2 ms through this runner on the 2-core dev VM (1.6-1.9x), ~0.9 ms of it the extra
- * exec of {@code setsid}, the price of finding a job's whole tree (see {@link Setsid}); without
- * setsid it is 1.9-2.1 ms. {@code bin/bench} measures the whole grid against a bare pool.
+ * <p>Cost: spawning {@code true} 500 times in a row took 1.7 ms each with a bare ProcessBuilder and
+ * 2.8-3.2 ms through this runner on the 2-core dev VM (1.6-1.9x), ~0.9 ms of it the extra exec of
+ * {@code setsid}, the price of finding a job's whole tree (see {@link Setsid}); without setsid it
+ * is 1.9-2.1 ms. {@code bin/bench} measures the whole grid against a bare pool.
  */
 public final class ProcessRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
@@ -57,8 +57,13 @@ public final class ProcessRunner implements AutoCloseable {
   private static final Duration CLOSE_LIMIT = KILL_GRACE.plus(PIPE_GRACE.multipliedBy(2));
 
   /** What every job of this runner shares. */
-  record Machinery(Clock clock, ScheduledExecutorService timer, ExecutorService pumps,
-      ProcessTree tree, Duration killGrace, Duration pipeGrace) {}
+  record Machinery(
+      Clock clock,
+      ScheduledExecutorService timer,
+      ExecutorService pumps,
+      ProcessTree tree,
+      Duration killGrace,
+      Duration pipeGrace) {}
 
   private final Machinery machinery;
   private final Map<String, String> workerEnv;
@@ -80,8 +85,9 @@ public final class ProcessRunner implements AutoCloseable {
     this.workerEnv = Map.copyOf(workerEnv);
     this.setsid = setsid;
     if (setsid.isEmpty()) {
-      log.warn("setsid not found: jobs run in the node's session; processes a job leaves behind"
-          + " after its main process exits cannot be found and killed");
+      log.warn(
+          "setsid not found: jobs run in the node's session; processes a job leaves behind"
+              + " after its main process exits cannot be found and killed");
     }
     this.waiters = cachedPool("wait");
     this.pumps = cachedPool("pump");
@@ -92,13 +98,18 @@ public final class ProcessRunner implements AutoCloseable {
   }
 
   private static ExecutorService cachedPool(String role) {
-    return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), new NamedThreads(role));
+    return new ThreadPoolExecutor(
+        0,
+        Integer.MAX_VALUE,
+        30,
+        TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
+        new NamedThreads(role));
   }
 
   /**
-   * Starts the job's process and returns once it runs, or once its result says why it could
-   * not start.
+   * Starts the job's process and returns once it runs, or once its result says why it could not
+   * start.
    *
    * @throws IllegalStateException if this runner is closed
    */
@@ -115,9 +126,10 @@ public final class ProcessRunner implements AutoCloseable {
     List<String> argv = spec.shell() != null ? List.of("/bin/sh", "-c", spec.shell()) : spec.argv();
     Map<String, String> env = environment(spec, request.gridEnv());
     WorkDir dir = workDir(request);
-    Optional<String> problem = dir.problem() != null
-        ? Optional.of(dir.problem())
-        : CommandLocator.problemWith(argv.get(0), dir.path(), env);
+    Optional<String> problem =
+        dir.problem() != null
+            ? Optional.of(dir.problem())
+            : CommandLocator.problemWith(argv.get(0), dir.path(), env);
     if (problem.isPresent()) {
       job.failStart(problem.get());
       return job;
@@ -133,8 +145,8 @@ public final class ProcessRunner implements AutoCloseable {
   }
 
   /**
-   * What is exec'd: the job's argv, behind {@code setsid -w --} when setsid is there ({@code --}
-   * so that a program whose name starts with '-' is not taken for a setsid option).
+   * What is exec'd: the job's argv, behind {@code setsid -w --} when setsid is there ({@code --} so
+   * that a program whose name starts with '-' is not taken for a setsid option).
    */
   private List<String> launchArgv(List<String> argv) {
     if (setsid.isEmpty()) {
@@ -169,22 +181,25 @@ public final class ProcessRunner implements AutoCloseable {
     try {
       Path dir = Path.of(given).toAbsolutePath();
       if (!Files.exists(dir)) {
-        return new WorkDir(null, "working directory " + dir
-            + " does not exist on this node: create it, or give another workDir");
+        return new WorkDir(
+            null,
+            "working directory "
+                + dir
+                + " does not exist on this node: create it, or give another workDir");
       }
       if (!Files.isDirectory(dir)) {
         return new WorkDir(null, "working directory " + dir + " is not a directory");
       }
       return new WorkDir(dir, null);
     } catch (InvalidPathException e) {
-      return new WorkDir(null, "working directory '" + given + "' is not a valid path: "
-          + e.getMessage());
+      return new WorkDir(
+          null, "working directory '" + given + "' is not a valid path: " + e.getMessage());
     }
   }
 
   /**
-   * Kills every running job's process tree (their results end CANCELLED), waits a bounded time
-   * for them to end, and stops this runner's threads. Idempotent.
+   * Kills every running job's process tree (their results end CANCELLED), waits a bounded time for
+   * them to end, and stops this runner's threads. Idempotent.
    */
   @Override
   public void close() {
@@ -193,8 +208,9 @@ public final class ProcessRunner implements AutoCloseable {
     }
     List<JobProcess> jobs = List.copyOf(running);
     for (JobProcess job : jobs) {
-      job.kill(Outcome.CANCELLED, "the node shut down while the job ran; its process tree was"
-          + " killed");
+      job.kill(
+          Outcome.CANCELLED,
+          "the node shut down while the job ran; its process tree was" + " killed");
     }
     awaitResults(jobs);
     timer.shutdownNow();
@@ -216,8 +232,10 @@ public final class ProcessRunner implements AutoCloseable {
     try {
       CompletableFuture.allOf(results).get(CLOSE_LIMIT.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
-      log.warn("{} job(s) did not end within {} of close", jobs.stream()
-          .filter(j -> !j.result().isDone()).count(), CLOSE_LIMIT);
+      log.warn(
+          "{} job(s) did not end within {} of close",
+          jobs.stream().filter(j -> !j.result().isDone()).count(),
+          CLOSE_LIMIT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

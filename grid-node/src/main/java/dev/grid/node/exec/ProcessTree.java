@@ -22,27 +22,25 @@ import java.util.function.Supplier;
  * running and keep the output pipes open. Two sources together find the rest:
  *
  * <ul>
- *   <li>{@link ProcessHandle#descendants()} of the main process, taken <em>before</em> anything
- *       is signalled: once a parent dies its children are reparented to init and no longer
- *       descend from anything we know.
+ *   <li>{@link ProcessHandle#descendants()} of the main process, taken <em>before</em> anything is
+ *       signalled: once a parent dies its children are reparented to init and no longer descend
+ *       from anything we know.
  *   <li>The job's session (see {@link Setsid}): the main process leads a session whose id is its
- *       own pid, and every process it forks stays in it unless it calls setsid itself. Listing
- *       the session from {@code /proc/<pid>/stat} finds orphans that were reparented, and
- *       processes forked between two snapshots. This is Slurm's proctrack/pgid; a process that
- *       leaves the session and its parent can still escape, as it can there (cgroups would close
- *       that gap).
+ *       own pid, and every process it forks stays in it unless it calls setsid itself. Listing the
+ *       session from {@code /proc/<pid>/stat} finds orphans that were reparented, and processes
+ *       forked between two snapshots. This is Slurm's proctrack/pgid; a process that leaves the
+ *       session and its parent can still escape, as it can there (cgroups would close that gap).
  * </ul>
  *
- * <p>Signals go through {@link ProcessHandle#destroy()}, which checks the process start time, so
- * a pid reused between snapshot and signal is never hit. Nothing is ever sent to this JVM.
+ * <p>Signals go through {@link ProcessHandle#destroy()}, which checks the process start time, so a
+ * pid reused between snapshot and signal is never hit. Nothing is ever sent to this JVM.
  *
- * <p>Cost. A full /proc listing with a stat read per process took 0.5-0.8 ms here (70
- * processes). The check after every job exit ({@link #killLeftovers}) is cheaper: if the last
- * pid the kernel handed out is still the job's own, the job forked nothing (~5 us to know);
- * otherwise it reads stat only for pids above the job's, as the job's children were given higher
- * pids unless pids wrapped around since (~50-150 us). It falls back to the full listing when the
- * last pid handed out is below the job's (a wrap), or when the job ran long enough for pids to
- * wrap and climb back.
+ * <p>Cost. A full /proc listing with a stat read per process took 0.5-0.8 ms here (70 processes).
+ * The check after every job exit ({@link #killLeftovers}) is cheaper: if the last pid the kernel
+ * handed out is still the job's own, the job forked nothing (~5 us to know); otherwise it reads
+ * stat only for pids above the job's, as the job's children were given higher pids unless pids
+ * wrapped around since (~50-150 us). It falls back to the full listing when the last pid handed out
+ * is below the job's (a wrap), or when the job ran long enough for pids to wrap and climb back.
  */
 final class ProcessTree {
   private static final Path PROC = Path.of("/proc");
@@ -57,26 +55,27 @@ final class ProcessTree {
   }
 
   /**
-   * SIGTERMs the root, its descendants and its session now, and schedules the SIGKILL pass;
-   * returns at once.
+   * SIGTERMs the root, its descendants and its session now, and schedules the SIGKILL pass; returns
+   * at once.
    *
    * @param root the job's main process (it may already have exited)
    * @param sessionId the job's session id, or -1 if it was not started in its own session
    */
   void kill(ProcessHandle root, long sessionId) {
-    Supplier<Set<ProcessHandle>> members = () -> {
-      Set<ProcessHandle> found = new LinkedHashSet<>();
-      found.add(root);
-      root.descendants().forEach(found::add);
-      found.addAll(session(sessionId, 0));
-      return found;
-    };
+    Supplier<Set<ProcessHandle>> members =
+        () -> {
+          Set<ProcessHandle> found = new LinkedHashSet<>();
+          found.add(root);
+          root.descendants().forEach(found::add);
+          found.addAll(session(sessionId, 0));
+          return found;
+        };
     terminate(members);
   }
 
   /**
-   * After the main process has exited: kills what is left in its session (background processes
-   * the job did not wait for). Returns how many were found; 0 without a session.
+   * After the main process has exited: kills what is left in its session (background processes the
+   * job did not wait for). Returns how many were found; 0 without a session.
    *
    * @param recent true if the job was short enough that its pids cannot have wrapped around
    */
@@ -90,11 +89,12 @@ final class ProcessTree {
     }
     Set<ProcessHandle> left = session(sessionId, lastPid > sessionId ? sessionId : 0);
     if (!left.isEmpty()) {
-      terminate(() -> {
-        Set<ProcessHandle> all = new LinkedHashSet<>(left);
-        all.addAll(session(sessionId, 0));
-        return all;
-      });
+      terminate(
+          () -> {
+            Set<ProcessHandle> all = new LinkedHashSet<>(left);
+            all.addAll(session(sessionId, 0));
+            return all;
+          });
     }
     return left.size();
   }
@@ -103,12 +103,13 @@ final class ProcessTree {
     Set<ProcessHandle> first = members.get();
     first.remove(ProcessHandle.current());
     first.forEach(ProcessHandle::destroy);
-    Runnable finish = () -> {
-      Set<ProcessHandle> left = members.get();
-      left.addAll(first);
-      left.remove(ProcessHandle.current());
-      left.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    };
+    Runnable finish =
+        () -> {
+          Set<ProcessHandle> left = members.get();
+          left.addAll(first);
+          left.remove(ProcessHandle.current());
+          left.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        };
     try {
       timer.schedule(finish, killGrace.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
@@ -127,8 +128,7 @@ final class ProcessTree {
 
   /**
    * Pids above {@code above} whose session id is {@code sessionId}, zombies left out (they are
-   * dead, only not yet reaped by init, which may take a while in a container); empty without
-   * /proc.
+   * dead, only not yet reaped by init, which may take a while in a container); empty without /proc.
    */
   static Set<Long> sessionMembers(long sessionId, long above) {
     Set<Long> pids = new LinkedHashSet<>();
@@ -162,8 +162,8 @@ final class ProcessTree {
   }
 
   /**
-   * Reads /proc/PID/stat: field 3 is the state, field 6 the session id. The command name
-   * (field 2) may hold spaces and parentheses, hence the last ')'.
+   * Reads /proc/PID/stat: field 3 is the state, field 6 the session id. The command name (field 2)
+   * may hold spaces and parentheses, hence the last ')'.
    */
   static boolean livingInSession(Path stat, long sessionId) {
     try {
@@ -177,9 +177,9 @@ final class ProcessTree {
   }
 
   /**
-   * The last pid the kernel handed out, or 0 if unknown (then callers scan everything). Read in
-   * one call: a sysctl file answers end-of-file to any read that does not start at offset 0, so
-   * {@code Files.readString}, which reads a first byte on its own, would see one digit.
+   * The last pid the kernel handed out, or 0 if unknown (then callers scan everything). Read in one
+   * call: a sysctl file answers end-of-file to any read that does not start at offset 0, so {@code
+   * Files.readString}, which reads a first byte on its own, would see one digit.
    */
   static long lastPid() {
     try (InputStream in = Files.newInputStream(LAST_PID)) {

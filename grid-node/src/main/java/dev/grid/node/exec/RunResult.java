@@ -6,8 +6,8 @@ import java.util.Objects;
  * How one run of a job ended, with the output that was kept.
  *
  * @param outcome how it ended
- * @param exitCode the main process's exit code (128 + signal when killed by one); null when
- *     nothing started
+ * @param exitCode the main process's exit code (128 + signal when killed by one); null when nothing
+ *     started
  * @param message one line for people: what happened, naming the timeout or the missing command
  * @param stdout the first {@code outputCapBytes} bytes the job wrote to stdout
  * @param stderr the first {@code outputCapBytes} bytes the job wrote to stderr
@@ -32,11 +32,27 @@ public record RunResult(
   private static final byte[] NONE = new byte[0];
 
   /** A run without a value: every shell job's. */
-  public RunResult(Outcome outcome, Integer exitCode, String message, byte[] stdout,
-      byte[] stderr, long stdoutDropped, long stderrDropped, long startedAtMillis,
+  public RunResult(
+      Outcome outcome,
+      Integer exitCode,
+      String message,
+      byte[] stdout,
+      byte[] stderr,
+      long stdoutDropped,
+      long stderrDropped,
+      long startedAtMillis,
       long endedAtMillis) {
-    this(outcome, exitCode, message, stdout, stderr, stdoutDropped, stderrDropped,
-        startedAtMillis, endedAtMillis, null);
+    this(
+        outcome,
+        exitCode,
+        message,
+        stdout,
+        stderr,
+        stdoutDropped,
+        stderrDropped,
+        startedAtMillis,
+        endedAtMillis,
+        null);
   }
 
   /** Validates eagerly; a bad value is named in the message. */
@@ -70,8 +86,22 @@ public record RunResult(
 
   @Override
   public String toString() {
-    return "RunResult[" + outcome + ", exitCode=" + exitCode + ", '" + message + "', stdout "
-        + stdout.length + " B (+" + stdoutDropped + " dropped), stderr " + stderr.length
-        + " B (+" + stderrDropped + " dropped), " + (endedAtMillis - startedAtMillis) + " ms]";
+    return "RunResult["
+        + outcome
+        + ", exitCode="
+        + exitCode
+        + ", '"
+        + message
+        + "', stdout "
+        + stdout.length
+        + " B (+"
+        + stdoutDropped
+        + " dropped), stderr "
+        + stderr.length
+        + " B (+"
+        + stderrDropped
+        + " dropped), "
+        + (endedAtMillis - startedAtMillis)
+        + " ms]";
   }
 }

@@ -6,9 +6,9 @@ import java.util.concurrent.CompletableFuture;
 public interface RunningJob {
 
   /**
-   * Kills the job's whole process tree (SIGTERM, then SIGKILL after a short grace); the result
-   * then completes as {@link Outcome#CANCELLED}. Returns at once; idempotent; does nothing once
-   * the job's main process has exited.
+   * Kills the job's whole process tree (SIGTERM, then SIGKILL after a short grace); the result then
+   * completes as {@link Outcome#CANCELLED}. Returns at once; idempotent; does nothing once the
+   * job's main process has exited.
    */
   void cancel();
 

@@ -10,14 +10,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Finds util-linux {@code setsid}, which runs each job in a session of its own.
  *
- * <p>Why a session: after the main process of a job exits, its leftover children are reparented
- * to init and can no longer be found as descendants of anything; a session (and the process
- * group inside it) still names them, so they can be found and killed on timeout, cancel, or when
- * they keep the job's output open. Java cannot call setsid(2) in the child itself, so the
- * program is exec'd through {@code setsid -w --}: the JVM's child is never a process-group
- * leader, so setsid calls setsid(2) and execs in place, without forking; the job's pid is the
- * session id and {@code -w} keeps the exit status right should it ever fork. The price, measured
- * here: about 0.8 ms more per spawn (one more exec), 1.8 -> 2.6 ms for {@code true}.
+ * <p>Why a session: after the main process of a job exits, its leftover children are reparented to
+ * init and can no longer be found as descendants of anything; a session (and the process group
+ * inside it) still names them, so they can be found and killed on timeout, cancel, or when they
+ * keep the job's output open. Java cannot call setsid(2) in the child itself, so the program is
+ * exec'd through {@code setsid -w --}: the JVM's child is never a process-group leader, so setsid
+ * calls setsid(2) and execs in place, without forking; the job's pid is the session id and {@code
+ * -w} keeps the exit status right should it ever fork. The price, measured here: about 0.8 ms more
+ * per spawn (one more exec), 1.8 -> 2.6 ms for {@code true}.
  *
  * <p>Where setsid is missing (or is a busybox one without {@code -w}), jobs run in the node's
  * session and trees are found from descendants only: kills before the main process exits still
@@ -48,10 +48,11 @@ final class Setsid {
 
   private static boolean works(String setsid) {
     try {
-      Process probe = new ProcessBuilder(setsid, "-w", "--", "/bin/sh", "-c", "exit 7")
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process probe =
+          new ProcessBuilder(setsid, "-w", "--", "/bin/sh", "-c", "exit 7")
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!probe.waitFor(5, TimeUnit.SECONDS)) {
         probe.destroyForcibly();
         return false;

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The job's stdin, stdout and stderr, for Commons Exec: stdin is closed at once (a batch job
- * reads end-of-file), stdout and stderr are each read on a pooled pump thread into a {@link
+ * The job's stdin, stdout and stderr, for Commons Exec: stdin is closed at once (a batch job reads
+ * end-of-file), stdout and stderr are each read on a pooled pump thread into a {@link
  * CappedBuffer}. Java has only blocking pipe reads, so two pump threads per running job is the
  * floor; pooling them saves the two thread starts Commons Exec's own PumpStreamHandler pays per
  * job.
@@ -56,15 +56,16 @@ final class StreamPumps implements org.apache.commons.exec.ExecuteStreamHandler 
 
   /**
    * Starts both pumps. Never throws: Commons Exec would leave the process running and unknown to
-   * us. If the pool refuses (the runner is closing), the pipes are closed instead, and the job
-   * is killed by the close that caused the refusal.
+   * us. If the pool refuses (the runner is closing), the pipes are closed instead, and the job is
+   * killed by the close that caused the refusal.
    */
   @Override
   public void start() {
     try {
-      drained = CompletableFuture.allOf(
-          CompletableFuture.runAsync(() -> pump(stdoutPipe, stdout), pool),
-          CompletableFuture.runAsync(() -> pump(stderrPipe, stderr), pool));
+      drained =
+          CompletableFuture.allOf(
+              CompletableFuture.runAsync(() -> pump(stdoutPipe, stdout), pool),
+              CompletableFuture.runAsync(() -> pump(stderrPipe, stderr), pool));
     } catch (RejectedExecutionException e) {
       closeQuietly(stdoutPipe);
       closeQuietly(stderrPipe);

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The routes under {@code /api/}, each a thin translation between JSON and {@link
- * GridOperations}. Authentication has been checked before a request gets here.
+ * The routes under {@code /api/}, each a thin translation between JSON and {@link GridOperations}.
+ * Authentication has been checked before a request gets here.
  *
  * <pre>
  * POST /api/jobs                 JobSpec      -> 201 {"id": "..."} (an array: one call)
@@ -52,9 +52,7 @@ final class ApiRoutes {
         && schedules.handle(exchange, path, parts)) {
       return;
     }
-    if (parts.length >= 2
-        && parts[1].equals("storage")
-        && storage.handle(exchange, path, parts)) {
+    if (parts.length >= 2 && parts[1].equals("storage") && storage.handle(exchange, path, parts)) {
       return;
     }
     if (parts.length == 3 && parts[1].equals("jars")) {
@@ -122,7 +120,10 @@ final class ApiRoutes {
       }
     }
     throw ApiError.notFound(
-        "no such endpoint: " + exchange.method() + " " + path
+        "no such endpoint: "
+            + exchange.method()
+            + " "
+            + path
             + " (see /api/jobs, /api/jars, /api/schedules, /api/nodes, /api/storage/blobs)");
   }
 
@@ -153,8 +154,8 @@ final class ApiRoutes {
   private void result(Exchange exchange, JobId id) throws IOException {
     String as = exchange.query("as");
     if (as != null && !as.equals("text") && !as.equals("kryo")) {
-      throw new IllegalArgumentException("as '" + as + "' is not valid: give as=text, or"
-          + " nothing for the stored (Kryo) form");
+      throw new IllegalArgumentException(
+          "as '" + as + "' is not valid: give as=text, or" + " nothing for the stored (Kryo) form");
     }
     boolean text = "text".equals(as);
     byte[] value;

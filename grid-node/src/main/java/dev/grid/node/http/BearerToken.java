@@ -15,7 +15,9 @@ final class BearerToken {
   private static final String SCHEME = "Bearer ";
   private final byte[] expectedDigest;
 
-  /** @param token the configured token, or null for a grid that checks none (loopback only) */
+  /**
+   * @param token the configured token, or null for a grid that checks none (loopback only)
+   */
   BearerToken(String token) {
     this.expectedDigest = token == null || token.isBlank() ? null : sha256(token.strip());
   }

@@ -31,8 +31,8 @@ final class Exchange {
   }
 
   /**
-   * The decoded value of a query parameter, or null. Pairs are split before decoding, so an
-   * encoded {@code &} or {@code =} stays in the value.
+   * The decoded value of a query parameter, or null. Pairs are split before decoding, so an encoded
+   * {@code &} or {@code =} stays in the value.
    */
   String query(String name) {
     String query = http.getRequestURI().getRawQuery();
@@ -52,8 +52,13 @@ final class Exchange {
     try {
       return URLDecoder.decode(raw, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("query parameter " + name + "='" + raw
-          + "' is not URL-encoded properly: encode it (a % as %25)", e);
+      throw new IllegalArgumentException(
+          "query parameter "
+              + name
+              + "='"
+              + raw
+              + "' is not URL-encoded properly: encode it (a % as %25)",
+          e);
     }
   }
 

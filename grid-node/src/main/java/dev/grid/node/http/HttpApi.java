@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's HTTP API: JSON over {@link GridOperations}, for {@code GridClient} and the {@code
- * bin/} commands. Clients never join the cluster; this is their only way in.
+ * A node's HTTP API: JSON over {@link GridOperations}, for {@code GridClient} and the {@code bin/}
+ * commands. Clients never join the cluster; this is their only way in.
  *
  * <pre>{@code
  * try (HttpApi api = new HttpApi(ops, new InetSocketAddress("127.0.0.1", 18701), token)) {
@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Security: every request under {@code /api/} must carry {@code Authorization: Bearer
- * <token>}; without it the answer is 401 and nothing is done. A blank token turns the check off,
- * which is allowed only on a loopback address: the API refuses to listen beyond this machine
- * without a token.
+ * <p>Security: every request under {@code /api/} must carry {@code Authorization: Bearer <token>};
+ * without it the answer is 401 and nothing is done. A blank token turns the check off, which is
+ * allowed only on a loopback address: the API refuses to listen beyond this machine without a
+ * token.
  *
  * <p>Requests are served by {@value #THREADS} threads named {@code grid-http-N}. {@link #close()}
  * stops listening, gives requests in flight a moment, and stops the threads; it is idempotent.
@@ -76,17 +76,18 @@ public final class HttpApi implements AutoCloseable {
 
   /**
    * As {@link #HttpApi(GridOperations, InetSocketAddress, String)}, refusing every call while
-   * {@code outOfGrid} says why this node is not part of the grid (null while it is): a node cut
-   * off from the majority would answer from its own partial view. The refusal is a 421, which
-   * clients take as "nothing done here, ask another node".
+   * {@code outOfGrid} says why this node is not part of the grid (null while it is): a node cut off
+   * from the majority would answer from its own partial view. The refusal is a 421, which clients
+   * take as "nothing done here, ask another node".
    */
-  public HttpApi(GridOperations ops, InetSocketAddress bind, String token,
-      Supplier<String> outOfGrid) {
+  public HttpApi(
+      GridOperations ops, InetSocketAddress bind, String token, Supplier<String> outOfGrid) {
     this.outOfGrid = Objects.requireNonNull(outOfGrid, "outOfGrid");
     this.ops = Objects.requireNonNull(ops, "ops");
     this.bind = Objects.requireNonNull(bind, "bind");
     this.token = new BearerToken(token);
-    if (this.token.isOpen() && (bind.getAddress() == null || !bind.getAddress().isLoopbackAddress())) {
+    if (this.token.isOpen()
+        && (bind.getAddress() == null || !bind.getAddress().isLoopbackAddress())) {
       throw new IllegalArgumentException(
           "refusing to serve the HTTP API on "
               + bind
@@ -105,7 +106,8 @@ public final class HttpApi implements AutoCloseable {
    */
   public HttpApi start() {
     if (!state.compareAndSet(State.NEW, State.STARTED)) {
-      throw new IllegalStateException("the HTTP API was already " + state.get().name().toLowerCase());
+      throw new IllegalStateException(
+          "the HTTP API was already " + state.get().name().toLowerCase());
     }
     // The JDK server leaves Nagle's algorithm on; with small JSON answers every request then
     // waits ~40 ms for a delayed ACK. Must be set before the first server is created.
@@ -118,8 +120,13 @@ public final class HttpApi implements AutoCloseable {
     } catch (BindException e) {
       state.set(State.CLOSED);
       throw new GridException(
-          "cannot listen for HTTP on " + bind + " (" + e.getMessage() + "): pick another"
-              + " --http-port or stop what uses it", e);
+          "cannot listen for HTTP on "
+              + bind
+              + " ("
+              + e.getMessage()
+              + "): pick another"
+              + " --http-port or stop what uses it",
+          e);
     } catch (IOException e) {
       state.set(State.CLOSED);
       throw new GridException("cannot listen for HTTP on " + bind + ": " + e.getMessage(), e);
@@ -190,20 +197,26 @@ public final class HttpApi implements AutoCloseable {
       if (!token.accepts(exchange.header("Authorization"))) {
         exchange.drain();
         exchange.header("WWW-Authenticate", "Bearer realm=\"grid\"");
-        exchange.error(401, "missing or wrong bearer token: send the grid's token as"
-            + " 'Authorization: Bearer <token>'");
+        exchange.error(
+            401,
+            "missing or wrong bearer token: send the grid's token as"
+                + " 'Authorization: Bearer <token>'");
         return;
       }
       String away = outOfGrid.get();
       if (away != null) {
         exchange.drain();
-        exchange.error(NodeTransport.NOT_IN_GRID,
-            away + ": nothing was done here; ask another node");
+        exchange.error(
+            NodeTransport.NOT_IN_GRID, away + ": nothing was done here; ask another node");
         return;
       }
       answer(exchange);
     } catch (IOException e) {
-      log.debug("could not answer {} {}: {}", http.getRequestMethod(), http.getRequestURI(), e.toString());
+      log.debug(
+          "could not answer {} {}: {}",
+          http.getRequestMethod(),
+          http.getRequestURI(),
+          e.toString());
     } catch (RuntimeException e) {
       log.error("failed to answer {} {}", http.getRequestMethod(), http.getRequestURI(), e);
     }

@@ -69,9 +69,15 @@ final class StorageRoutes {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw new IllegalArgumentException("limit '" + text + "' is not valid: give a whole number"
-        + " from 1 to " + BlobListing.MAX_LIMIT + " (default " + BlobListing.DEFAULT_LIMIT
-        + "), and a longer prefix to see fewer blobs");
+    throw new IllegalArgumentException(
+        "limit '"
+            + text
+            + "' is not valid: give a whole number"
+            + " from 1 to "
+            + BlobListing.MAX_LIMIT
+            + " (default "
+            + BlobListing.DEFAULT_LIMIT
+            + "), and a longer prefix to see fewer blobs");
   }
 
   static boolean verify(String text) {

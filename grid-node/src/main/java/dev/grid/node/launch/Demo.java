@@ -56,30 +56,39 @@ public final class Demo {
       say("submitting 12 shell jobs");
       List<JobId> ids = new ArrayList<>();
       for (int i = 1; i <= 12; i++) {
-        ids.add(client.submit(JobSpec.shell(
-            "echo \"job " + i + " ran on $GRID_NODE as $GRID_JOB_ID\"; sleep 0.3")));
+        ids.add(
+            client.submit(
+                JobSpec.shell(
+                    "echo \"job " + i + " ran on $GRID_NODE as $GRID_JOB_ID\"; sleep 0.3")));
       }
       List<JobInfo> first = awaitAll(client, ids);
       Map<String, Integer> perNode = new TreeMap<>();
       first.forEach(j -> perNode.merge(j.node(), 1, Integer::sum));
       say("all 12 succeeded; jobs per node: %s", perNode);
 
-      NodeProcess victim = grid.nodes().stream()
-          .filter(n -> n.name().equals(primary.name())).findFirst().orElseThrow();
-      say("SIGKILL the primary %s (pid %d, epoch %d)", victim.name(), victim.pid(),
-          primary.epoch());
+      NodeProcess victim =
+          grid.nodes().stream()
+              .filter(n -> n.name().equals(primary.name()))
+              .findFirst()
+              .orElseThrow();
+      say(
+          "SIGKILL the primary %s (pid %d, epoch %d)",
+          victim.name(), victim.pid(), primary.epoch());
       long killedAt = System.nanoTime();
       victim.kill();
       NodeInfo next = awaitPrimary(client, primary.name());
-      say("%s took over with epoch %d after %d ms", next.name(), next.epoch(),
-          (System.nanoTime() - killedAt) / 1_000_000);
+      say(
+          "%s took over with epoch %d after %d ms",
+          next.name(), next.epoch(), (System.nanoTime() - killedAt) / 1_000_000);
       printNodes(client);
 
       say("submitting 6 more jobs to the surviving nodes");
       List<JobId> more = new ArrayList<>();
       for (int i = 13; i <= 18; i++) {
-        more.add(client.submit(JobSpec.command("sh", "-c",
-            "echo \"job $0 ran on $GRID_NODE\"", Integer.toString(i))));
+        more.add(
+            client.submit(
+                JobSpec.command(
+                    "sh", "-c", "echo \"job $0 ran on $GRID_NODE\"", Integer.toString(i))));
       }
       awaitAll(client, more);
       ids.addAll(more);
@@ -115,8 +124,11 @@ public final class Demo {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        List<NodeInfo> primaries = client.nodes().stream().filter(NodeInfo::primary)
-            .filter(n -> !n.name().equals(notThis)).toList();
+        List<NodeInfo> primaries =
+            client.nodes().stream()
+                .filter(NodeInfo::primary)
+                .filter(n -> !n.name().equals(notThis))
+                .toList();
         if (primaries.size() == 1) {
           return primaries.get(0);
         }
@@ -131,8 +143,9 @@ public final class Demo {
   private static void printNodes(GridClient client) {
     System.out.printf("  %-6s %-8s %-10s %-6s %s%n", "NODE", "ROLE", "EPOCH", "SLOTS", "URL");
     for (NodeInfo n : client.nodes()) {
-      System.out.printf("  %-6s %-8s %-10d %-6d %s%n", n.name(),
-          n.primary() ? "primary" : "worker", n.epoch(), n.slots(), n.httpUrl());
+      System.out.printf(
+          "  %-6s %-8s %-10d %-6d %s%n",
+          n.name(), n.primary() ? "primary" : "worker", n.epoch(), n.slots(), n.httpUrl());
     }
   }
 

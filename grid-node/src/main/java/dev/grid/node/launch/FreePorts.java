@@ -11,16 +11,17 @@ import java.util.List;
  * Picks loopback ports that are free right now, for nodes started on this machine.
  *
  * <p>From {@value #LOW}-{@value #HIGH}, below Linux's ephemeral range (32768 and up): a port from
- * that range (what binding port 0 gives) can be taken, before the node binds it, as the source
- * port of any outgoing connection, even one to that same port (a TCP self-connect: a member
- * retrying to join a peer that is not listening yet). Seen failing a test run as "Port ... is
- * already in use".
+ * that range (what binding port 0 gives) can be taken, before the node binds it, as the source port
+ * of any outgoing connection, even one to that same port (a TCP self-connect: a member retrying to
+ * join a peer that is not listening yet). Seen failing a test run as "Port ... is already in use".
  */
 public final class FreePorts {
   /** The lowest port picked. */
   public static final int LOW = 20000;
+
   /** One above the highest port picked. */
   public static final int HIGH = 32000;
+
   private static final java.util.Random RANDOM = new java.util.Random();
 
   private FreePorts() {}

@@ -5,9 +5,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Finds the checkout whose built node jar the launcher runs: the system property {@value
- * #PROPERTY} if set, else the nearest directory, from the working directory up, that holds {@value
- * #NODE_JAR}.
+ * Finds the checkout whose built node jar the launcher runs: the system property {@value #PROPERTY}
+ * if set, else the nearest directory, from the working directory up, that holds {@value #NODE_JAR}.
  */
 public final class GridHome {
   /** The system property that names the grid's home directory. */

@@ -26,35 +26,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  *
- * <p>{@link #inNamespaces} makes a grid whose nodes each run in a Linux network namespace of
- * their own, on an address of their own (see {@link NodeNetwork}), which {@link #partition} can
- * cut in two and {@link #heal} join again, while the caller still reaches every node's API. It
- * needs root.
+ * <p>{@link #inNamespaces} makes a grid whose nodes each run in a Linux network namespace of their
+ * own, on an address of their own (see {@link NodeNetwork}), which {@link #partition} can cut in
+ * two and {@link #heal} join again, while the caller still reaches every node's API. It needs root.
  *
  * <p>{@link #close()} stops every process, SIGTERM first and SIGKILL for any that linger, within a
- * bounded time, even after a failed start; a JVM shutdown hook kills them if the caller never
- * gets to close.
+ * bounded time, even after a failed start; a JVM shutdown hook kills them if the caller never gets
+ * to close.
  */
 public final class LocalGrid implements AutoCloseable {
   /** How long {@link #start()} waits for every node to be healthy. */
   public static final Duration DEFAULT_START_WAIT = Duration.ofSeconds(60);
 
   /**
-   * JVM options every node of a local grid gets before the caller's (a later option wins): C1
-   * only. The nodes of a local grid share this machine's cores, and each JVM warms its own C2
-   * up: in a 1000-job bench run on 2 cores the C2 compiler threads took 5.7 s of the nodes' 13 s
-   * of CPU, and nodes were still compiling after 30 s. C1 code settles within seconds and ran the
-   * grid faster throughout (97 to 135 jobs/s over 1000 jobs; 170-190 against 200-240 jobs/s
-   * after 30 s). A node on a machine of its own ({@code bin/grid-node}) keeps the default.
+   * JVM options every node of a local grid gets before the caller's (a later option wins): C1 only.
+   * The nodes of a local grid share this machine's cores, and each JVM warms its own C2 up: in a
+   * 1000-job bench run on 2 cores the C2 compiler threads took 5.7 s of the nodes' 13 s of CPU, and
+   * nodes were still compiling after 30 s. C1 code settles within seconds and ran the grid faster
+   * throughout (97 to 135 jobs/s over 1000 jobs; 170-190 against 200-240 jobs/s after 30 s). A node
+   * on a machine of its own ({@code bin/grid-node}) keeps the default.
    */
   public static final List<String> NODE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
 
   /**
-   * How long each node of a local grid looks for a running member before the members form the
-   * grid ({@code --join-timeout}): they start together on this machine, and find each other
-   * within a second, while every start of the grid waited out {@code bin/grid-node}'s 5 s (seen
-   * in a node's log: every connection up 0.3 s after Hazelcast started, the grid formed 5 s
-   * later). A node that starts when the grid is up joins it at once, whatever the timeout.
+   * How long each node of a local grid looks for a running member before the members form the grid
+   * ({@code --join-timeout}): they start together on this machine, and find each other within a
+   * second, while every start of the grid waited out {@code bin/grid-node}'s 5 s (seen in a node's
+   * log: every connection up 0.3 s after Hazelcast started, the grid formed 5 s later). A node that
+   * starts when the grid is up joins it at once, whatever the timeout.
    */
   public static final Duration JOIN_TIMEOUT = Duration.ofSeconds(1);
 
@@ -87,8 +86,8 @@ public final class LocalGrid implements AutoCloseable {
 
   /**
    * A grid like {@link #LocalGrid(Path, Path, int, int, List)} whose nodes each run in a network
-   * namespace of their own, made now (see {@link NodeNetwork}; it needs root) and deleted by
-   * {@link #close()}: call close even if the grid is never started.
+   * namespace of their own, made now (see {@link NodeNetwork}; it needs root) and deleted by {@link
+   * #close()}: call close even if the grid is never started.
    *
    * @throws IllegalStateException if the namespaces cannot be made (not root, no {@code ip}),
    *     saying what to do
@@ -98,7 +97,12 @@ public final class LocalGrid implements AutoCloseable {
     return new LocalGrid(gridHome, baseDir, nodes, slots, jvmOptions, true);
   }
 
-  private LocalGrid(Path gridHome, Path baseDir, int nodes, int slots, List<String> jvmOptions,
+  private LocalGrid(
+      Path gridHome,
+      Path baseDir,
+      int nodes,
+      int slots,
+      List<String> jvmOptions,
       boolean namespaces) {
     if (nodes < 1) {
       throw new IllegalArgumentException("a local grid needs at least 1 node, not " + nodes);
@@ -122,10 +126,19 @@ public final class LocalGrid implements AutoCloseable {
     List<NodeSettings> all = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       String name = "n" + (i + 1);
-      all.add(new NodeSettings(name, namespaces ? MEMBER_PORT : ports.get(2 * i),
-          namespaces ? HTTP_PORT : ports.get(2 * i + 1), members, this.baseDir.resolve(name),
-          tokenFile, slots, options, hosts.get(i), namespaces ? network.namespace(i) : "",
-          JOIN_TIMEOUT));
+      all.add(
+          new NodeSettings(
+              name,
+              namespaces ? MEMBER_PORT : ports.get(2 * i),
+              namespaces ? HTTP_PORT : ports.get(2 * i + 1),
+              members,
+              this.baseDir.resolve(name),
+              tokenFile,
+              slots,
+              options,
+              hosts.get(i),
+              namespaces ? network.namespace(i) : "",
+              JOIN_TIMEOUT));
     }
     this.settings = List.copyOf(all);
     this.processes = new NodeProcess[nodes];
@@ -137,8 +150,8 @@ public final class LocalGrid implements AutoCloseable {
   }
 
   /**
-   * Starts every node at once, then waits until each answers its health check. On any failure
-   * every process is stopped and the failure (with the node's log tail) is thrown.
+   * Starts every node at once, then waits until each answers its health check. On any failure every
+   * process is stopped and the failure (with the node's log tail) is thrown.
    */
   public LocalGrid start(Duration wait) {
     if (closed.get()) {
@@ -163,8 +176,8 @@ public final class LocalGrid implements AutoCloseable {
   }
 
   /**
-   * Starts node {@code index} again with the same ports and data directory, after it was killed
-   * or terminated, and waits until it is healthy.
+   * Starts node {@code index} again with the same ports and data directory, after it was killed or
+   * terminated, and waits until it is healthy.
    */
   public NodeProcess restart(int index, Duration wait) {
     NodeProcess old = node(index);
@@ -181,8 +194,8 @@ public final class LocalGrid implements AutoCloseable {
    * #stopAll} (or after each was killed or terminated), and waits until each is healthy, as an
    * operator starting the whole grid again would.
    *
-   * @throws IllegalStateException if a node is still running (stop it first), or one is not
-   *     healthy in time (with its log tail)
+   * @throws IllegalStateException if a node is still running (stop it first), or one is not healthy
+   *     in time (with its log tail)
    */
   public LocalGrid restartAll(Duration wait) {
     for (NodeProcess old : nodes()) {
@@ -232,7 +245,8 @@ public final class LocalGrid implements AutoCloseable {
 
   /** Every node's HTTP address, in order, for {@code GridClient.connect}. */
   public List<URI> urls() {
-    return settings.stream().map(s -> URI.create("http://" + s.host() + ":" + s.httpPort()))
+    return settings.stream()
+        .map(s -> URI.create("http://" + s.host() + ":" + s.httpPort()))
         .toList();
   }
 
@@ -242,8 +256,8 @@ public final class LocalGrid implements AutoCloseable {
   }
 
   /**
-   * Cuts the nodes {@code side} (indexes from 0) off from the others: no packet passes between
-   * the two sides until {@link #heal()}, while each node's API still answers the caller. Heals an
+   * Cuts the nodes {@code side} (indexes from 0) off from the others: no packet passes between the
+   * two sides until {@link #heal()}, while each node's API still answers the caller. Heals an
    * earlier cut first.
    *
    * @throws IllegalStateException if the grid was not made {@link #inNamespaces}
@@ -264,8 +278,11 @@ public final class LocalGrid implements AutoCloseable {
 
   private NodeNetwork requireNetwork() {
     if (network == null) {
-      throw new IllegalStateException("the local grid in " + baseDir + " runs on loopback and"
-          + " cannot be partitioned: make it with LocalGrid.inNamespaces (as root)");
+      throw new IllegalStateException(
+          "the local grid in "
+              + baseDir
+              + " runs on loopback and"
+              + " cannot be partitioned: make it with LocalGrid.inNamespaces (as root)");
     }
     return network;
   }
@@ -286,11 +303,11 @@ public final class LocalGrid implements AutoCloseable {
   }
 
   /**
-   * Stops every running node at once, as an operator stopping the whole grid would: SIGTERM to
-   * all, then waits for each. The grid can be started again with {@link #restart}.
+   * Stops every running node at once, as an operator stopping the whole grid would: SIGTERM to all,
+   * then waits for each. The grid can be started again with {@link #restart}.
    *
-   * @throws IllegalStateException naming the nodes that had not stopped within the wait (they
-   *     are killed)
+   * @throws IllegalStateException naming the nodes that had not stopped within the wait (they are
+   *     killed)
    */
   public void stopAll(Duration wait) {
     long deadline = System.nanoTime() + wait.toNanos();
@@ -304,14 +321,18 @@ public final class LocalGrid implements AutoCloseable {
     for (NodeProcess process : processes) {
       if (!process.awaitStopped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
         late.add(process.name());
-        logs.append("\n--- ").append(process.name()).append(" log ---\n")
-            .append(process.logTail());
+        logs.append("\n--- ").append(process.name()).append(" log ---\n").append(process.logTail());
         process.kill();
       }
     }
     if (!late.isEmpty()) {
-      throw new IllegalStateException("nodes " + late + " did not stop within " + wait
-          + " of SIGTERM, so they were killed" + logs);
+      throw new IllegalStateException(
+          "nodes "
+              + late
+              + " did not stop within "
+              + wait
+              + " of SIGTERM, so they were killed"
+              + logs);
     }
   }
 

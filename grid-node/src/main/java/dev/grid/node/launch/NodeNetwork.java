@@ -19,32 +19,33 @@ import java.util.regex.Pattern;
  * A network of Linux network namespaces, one per node, that a test can cut into two sides: the
  * network a partition test needs, made with {@code ip} (iproute2) and nothing else. Needs root.
  *
- * <p>Node {@code i} (from 0) lives in namespace {@code gridnet-<pid>-<run>-n<i+1>} with the
- * address {@code 10.234.<net>.<i+1>}. It has:
+ * <p>Node {@code i} (from 0) lives in namespace {@code gridnet-<pid>-<run>-n<i+1>} with the address
+ * {@code 10.234.<net>.<i+1>}. It has:
  *
  * <ul>
  *   <li>a <b>client link</b> to the root namespace (veth {@code root} inside, {@code
- *       g<pid>x<run>r<i+1>} outside): the test JVM reaches every node's HTTP API through it,
- *       from {@code 10.234.<net>.254}. Only that address is routed over it, so no node reaches
- *       another through the root namespace, whatever its forwarding setting;
- *   <li>a <b>pair link</b> to every other node (veth {@code p<j+1>} in node {@code i}'s
- *       namespace, {@code p<i+1>} in node {@code j}'s), with a host route to the peer's address:
- *       all node-to-node traffic, Hazelcast's included, goes over it.
+ *       g<pid>x<run>r<i+1>} outside): the test JVM reaches every node's HTTP API through it, from
+ *       {@code 10.234.<net>.254}. Only that address is routed over it, so no node reaches another
+ *       through the root namespace, whatever its forwarding setting;
+ *   <li>a <b>pair link</b> to every other node (veth {@code p<j+1>} in node {@code i}'s namespace,
+ *       {@code p<i+1>} in node {@code j}'s), with a host route to the peer's address: all
+ *       node-to-node traffic, Hazelcast's included, goes over it.
  * </ul>
  *
- * <p>{@link #cut(Set)} sets the pair links between the two sides down at both ends: the kernel
- * then drops that traffic (a send fails at once with "network unreachable", an established
- * connection gets no more packets through), while the client links stay up, so the test still
- * talks to every node. {@link #heal()} sets them up and puts the host routes back (the kernel
- * removes a route when its link goes down).
+ * <p>{@link #cut(Set)} sets the pair links between the two sides down at both ends: the kernel then
+ * drops that traffic (a send fails at once with "network unreachable", an established connection
+ * gets no more packets through), while the client links stay up, so the test still talks to every
+ * node. {@link #heal()} sets them up and puts the host routes back (the kernel removes a route when
+ * its link goes down).
  *
  * <p>{@link #close()} deletes the namespaces (with them every link and route of this network);
- * {@link #create} first deletes those of an earlier run whose JVM is gone (a killed test),
- * killing any process still left inside them.
+ * {@link #create} first deletes those of an earlier run whose JVM is gone (a killed test), killing
+ * any process still left inside them.
  */
 public final class NodeNetwork implements AutoCloseable {
   /** Every namespace of this scheme starts so; the owner's pid follows. */
   static final String PREFIX = "gridnet-";
+
   private static final Pattern NAMESPACE = Pattern.compile("gridnet-(\\d+)-(\\d+)-n(\\d+)");
   private static final Pattern ROOT_LINK = Pattern.compile("g([0-9a-z]+)x([0-9a-z]+)r(\\d+)");
   private static final AtomicInteger RUNS = new AtomicInteger();
@@ -68,8 +69,8 @@ public final class NodeNetwork implements AutoCloseable {
    * Makes the namespaces and links of a network of {@code nodes} nodes, after deleting those of
    * earlier runs whose JVM is gone.
    *
-   * @throws IllegalStateException if this JVM is not root or {@code ip} is missing, saying what
-   *     to do; or if a command fails (what was made is deleted again)
+   * @throws IllegalStateException if this JVM is not root or {@code ip} is missing, saying what to
+   *     do; or if a command fails (what was made is deleted again)
    */
   public static NodeNetwork create(int nodes) {
     if (nodes < 1 || nodes > 250) {
@@ -112,15 +113,21 @@ public final class NodeNetwork implements AutoCloseable {
   }
 
   /**
-   * Cuts every pair link between the nodes in {@code side} and the others: after it, the two
-   * sides exchange no packet until {@link #heal()}. Heals an earlier cut first.
+   * Cuts every pair link between the nodes in {@code side} and the others: after it, the two sides
+   * exchange no packet until {@link #heal()}. Heals an earlier cut first.
    */
   public synchronized void cut(Set<Integer> side) {
     checkOpen();
     side.forEach(this::checkIndex);
     if (side.isEmpty() || side.size() == nodes) {
-      throw new IllegalArgumentException("side " + side + " does not cut " + nodes
-          + " nodes in two: give some of the node indexes 0-" + (nodes - 1) + ", not all");
+      throw new IllegalArgumentException(
+          "side "
+              + side
+              + " does not cut "
+              + nodes
+              + " nodes in two: give some of the node indexes 0-"
+              + (nodes - 1)
+              + ", not all");
     }
     heal();
     cutSide.addAll(side);
@@ -191,8 +198,19 @@ public final class NodeNetwork implements AutoCloseable {
     }
     for (int i = 0; i < nodes; i++) {
       for (int j = i + 1; j < nodes; j++) {
-        ip("link", "add", pairLink(j), "netns", namespace(i), "type", "veth", "peer", "name",
-            pairLink(i), "netns", namespace(j));
+        ip(
+            "link",
+            "add",
+            pairLink(j),
+            "netns",
+            namespace(i),
+            "type",
+            "veth",
+            "peer",
+            "name",
+            pairLink(i),
+            "netns",
+            namespace(j));
         connect(i, j);
       }
     }
@@ -233,24 +251,30 @@ public final class NodeNetwork implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("network namespaces need Linux (no /proc/self/status): run"
-          + " partition tests on Linux, as root", e);
+      throw new IllegalStateException(
+          "network namespaces need Linux (no /proc/self/status): run"
+              + " partition tests on Linux, as root",
+          e);
     }
     if (!uid.equals("0")) {
-      throw new IllegalStateException("network namespaces need root, and this JVM runs as uid "
-          + uid + ": run the partition test or bin/chaos with --faults partition as root (sudo),"
-          + " or leave partitions out");
+      throw new IllegalStateException(
+          "network namespaces need root, and this JVM runs as uid "
+              + uid
+              + ": run the partition test or bin/chaos with --faults partition as root (sudo),"
+              + " or leave partitions out");
     }
     Result version = run(List.of("ip", "-V"));
     if (version.exit != 0) {
-      throw new IllegalStateException("the 'ip' command (iproute2) is missing or failed ("
-          + version.output.strip() + "): install it, e.g. apt-get install -y iproute2");
+      throw new IllegalStateException(
+          "the 'ip' command (iproute2) is missing or failed ("
+              + version.output.strip()
+              + "): install it, e.g. apt-get install -y iproute2");
     }
   }
 
   /**
-   * Deletes the namespaces and client links of earlier runs whose JVM is gone, killing any
-   * process still inside (a node of a test that was itself killed).
+   * Deletes the namespaces and client links of earlier runs whose JVM is gone, killing any process
+   * still inside (a node of a test that was itself killed).
    */
   static void cleanStale() {
     for (String ns : lines(ip("netns", "list"))) {
@@ -285,8 +309,11 @@ public final class NodeNetwork implements AutoCloseable {
         return x;
       }
     }
-    throw new IllegalStateException("every 10.234.X.0/24 is in use on this machine: delete stale"
-        + " '" + PREFIX + "*' namespaces (ip netns list) or free some of 10.234.0.0/16");
+    throw new IllegalStateException(
+        "every 10.234.X.0/24 is in use on this machine: delete stale"
+            + " '"
+            + PREFIX
+            + "*' namespaces (ip netns list) or free some of 10.234.0.0/16");
   }
 
   private static void deleteNamespace(String ns) {
@@ -310,8 +337,13 @@ public final class NodeNetwork implements AutoCloseable {
     command.addAll(List.of(args));
     Result result = run(command);
     if (result.exit != 0) {
-      throw new IllegalStateException("'" + String.join(" ", command) + "' failed (exit "
-          + result.exit + "): " + result.output.strip());
+      throw new IllegalStateException(
+          "'"
+              + String.join(" ", command)
+              + "' failed (exit "
+              + result.exit
+              + "): "
+              + result.output.strip());
     }
     return result.output;
   }
@@ -324,8 +356,8 @@ public final class NodeNetwork implements AutoCloseable {
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(IP_WAIT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        return new Result(-1, String.join(" ", command) + " did not finish in "
-            + IP_WAIT_SECONDS + " s");
+        return new Result(
+            -1, String.join(" ", command) + " did not finish in " + IP_WAIT_SECONDS + " s");
       }
       return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     } catch (IOException e) {

@@ -41,16 +41,24 @@ public final class NodeProcess implements AutoCloseable {
 
   /** JVM options every node gets (see the design's note on the common ForkJoinPool). */
   public static final List<String> BASE_JVM_OPTIONS =
-      List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", "-Xms64m",
+      List.of(
+          "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
+          "-Xms64m",
           // Hazelcast logs through SLF4J from its first line, and gets the JDK internals it
           // asks for (it runs slower without, and warns).
           "-Dhazelcast.logging.type=slf4j",
-          "--add-modules", "java.se",
-          "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-          "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-          "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-          "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+          "--add-modules",
+          "java.se",
+          "--add-exports",
+          "java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-opens",
+          "java.base/java.lang=ALL-UNNAMED",
+          "--add-opens",
+          "java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens",
+          "java.management/sun.management=ALL-UNNAMED",
+          "--add-opens",
+          "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
   private static final Duration DEFAULT_STOP_WAIT = Duration.ofSeconds(20);
   private static final Duration SIGNAL_WAIT = Duration.ofSeconds(5);
@@ -155,14 +163,12 @@ public final class NodeProcess implements AutoCloseable {
 
   /** The exit code, if the process has ended. */
   public OptionalInt exitCode() {
-    return process.isAlive()
-        ? OptionalInt.empty()
-        : OptionalInt.of(process.exitValue());
+    return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
   }
 
   /**
-   * Waits until {@code GET /api/health} answers 200 to the node's token. Fails with the end of
-   * the node's log if the process exits first, the token is refused, or time runs out.
+   * Waits until {@code GET /api/health} answers 200 to the node's token. Fails with the end of the
+   * node's log if the process exits first, the token is refused, or time runs out.
    */
   public void awaitReady(Duration timeout) {
     String token = readToken();
@@ -298,15 +304,18 @@ public final class NodeProcess implements AutoCloseable {
       throw new IllegalStateException(describe() + " is not running: cannot send SIG" + signal);
     }
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-          .redirectErrorStream(true).start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
       if (!kill.waitFor(SIGNAL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         kill.destroyForcibly();
         throw new IllegalStateException("kill -" + signal + " " + pid() + " did not finish");
       }
       if (kill.exitValue() != 0) {
         String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        throw new IllegalStateException("kill -" + signal + " " + pid() + " failed: " + said.strip());
+        throw new IllegalStateException(
+            "kill -" + signal + " " + pid() + " failed: " + said.strip());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not run kill -" + signal + " " + pid(), e);
@@ -349,11 +358,12 @@ public final class NodeProcess implements AutoCloseable {
 
     /** The HTTP status of the node's health, or -1 if it did not answer. */
     static int status(URI base, String token) {
-      HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/health"))
-          .header("Authorization", "Bearer " + token)
-          .timeout(Duration.ofSeconds(2))
-          .GET()
-          .build();
+      HttpRequest request =
+          HttpRequest.newBuilder(base.resolve("/api/health"))
+              .header("Authorization", "Bearer " + token)
+              .timeout(Duration.ofSeconds(2))
+              .GET()
+              .build();
       try {
         return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
       } catch (IOException e) {

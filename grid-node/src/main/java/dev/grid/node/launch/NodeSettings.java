@@ -19,8 +19,8 @@ import java.util.Objects;
  * @param host the address its member port and HTTP API bind to ({@code 127.0.0.1} by default)
  * @param namespace the Linux network namespace it runs in ({@code ip netns exec}); empty for the
  *     caller's own
- * @param joinTimeout how long it looks for a running member before the members listed form the
- *     grid ({@code --join-timeout}; {@link #DEFAULT_JOIN_TIMEOUT} unless set)
+ * @param joinTimeout how long it looks for a running member before the members listed form the grid
+ *     ({@code --join-timeout}; {@link #DEFAULT_JOIN_TIMEOUT} unless set)
  */
 public record NodeSettings(
     String name,
@@ -48,16 +48,20 @@ public record NodeSettings(
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(joinTimeout, "joinTimeout");
     if (joinTimeout.toSeconds() < 1 || joinTimeout.toNanosPart() != 0) {
-      throw new IllegalArgumentException("join timeout " + joinTimeout
-          + " is not a whole number of seconds of at least 1: give 1 s or more");
+      throw new IllegalArgumentException(
+          "join timeout "
+              + joinTimeout
+              + " is not a whole number of seconds of at least 1: give 1 s or more");
     }
     if (host == null || !host.matches("[0-9A-Za-z.:-]{1,253}")) {
       throw new IllegalArgumentException(
           "host '" + host + "' is not valid: give an address such as 127.0.0.1");
     }
     if (!namespace.isEmpty() && !namespace.matches("[A-Za-z0-9._-]{1,200}")) {
-      throw new IllegalArgumentException("network namespace '" + namespace
-          + "' is not valid: use A-Z a-z 0-9 . _ - (or empty for none)");
+      throw new IllegalArgumentException(
+          "network namespace '"
+              + namespace
+              + "' is not valid: use A-Z a-z 0-9 . _ - (or empty for none)");
     }
     members = List.copyOf(members);
     jvmOptions = List.copyOf(jvmOptions);
@@ -88,7 +92,17 @@ public record NodeSettings(
       List<String> jvmOptions,
       String host,
       String namespace) {
-    this(name, port, httpPort, members, dataDir, tokenFile, slots, jvmOptions, host, namespace,
+    this(
+        name,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        tokenFile,
+        slots,
+        jvmOptions,
+        host,
+        namespace,
         DEFAULT_JOIN_TIMEOUT);
   }
 
@@ -119,14 +133,34 @@ public record NodeSettings(
 
   /** These settings with the given extra JVM options. */
   public NodeSettings withJvmOptions(List<String> options) {
-    return new NodeSettings(name, port, httpPort, members, dataDir, tokenFile, slots, options,
-        host, namespace, joinTimeout);
+    return new NodeSettings(
+        name,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        tokenFile,
+        slots,
+        options,
+        host,
+        namespace,
+        joinTimeout);
   }
 
   /** These settings with the given join timeout (whole seconds, 1 s or more). */
   public NodeSettings withJoinTimeout(Duration timeout) {
-    return new NodeSettings(name, port, httpPort, members, dataDir, tokenFile, slots, jvmOptions,
-        host, namespace, timeout);
+    return new NodeSettings(
+        name,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        tokenFile,
+        slots,
+        jvmOptions,
+        host,
+        namespace,
+        timeout);
   }
 
   /** The node's log file. */

@@ -30,8 +30,11 @@ class HistoryCheckTest {
     ChaosReport report = check();
 
     assertThat(report.violations()).isEmpty();
-    assertThat(report.summaryLine()).startsWith("chaos: seed=7 duration=60s faults=0 accepted=2"
-        + " finished=2 lost=0 run-twice=0 overlapping=0").endsWith("PASS");
+    assertThat(report.summaryLine())
+        .startsWith(
+            "chaos: seed=7 duration=60s faults=0 accepted=2"
+                + " finished=2 lost=0 run-twice=0 overlapping=0")
+        .endsWith("PASS");
   }
 
   @Test
@@ -164,8 +167,14 @@ class HistoryCheckTest {
     jobs.add(new History.Accepted("1", "m1", stuck, info(stuck, JobState.QUEUED, 1), null, null));
     job("2", "n1", T, T + 500);
     History.Accepted ok = jobs.remove(jobs.size() - 1);
-    jobs.add(new History.Accepted(ok.seq(), ok.marker(), ok.id(), ok.info(),
-        "something else\n".getBytes(StandardCharsets.UTF_8), null));
+    jobs.add(
+        new History.Accepted(
+            ok.seq(),
+            ok.marker(),
+            ok.id(),
+            ok.info(),
+            "something else\n".getBytes(StandardCharsets.UTF_8),
+            null));
 
     ChaosReport report = check();
 
@@ -201,38 +210,61 @@ class HistoryCheckTest {
     long f2 = T + 1000;
     JobId id1 = JobId.of("cron.tick." + f1);
     ledger.add("cron - " + id1 + " 1 n1 r1 start " + T);
-    JobInfo j1 = lost(id1, "worker n1 left the grid; " + HistoryCheck.AT_MOST_ONCE
-        + ", so it is not run again");
+    JobInfo j1 =
+        lost(
+            id1,
+            "worker n1 left the grid; " + HistoryCheck.AT_MOST_ONCE + ", so it is not run again");
     JobId id2 = JobId.of("cron.tick." + f2);
     JobInfo j2 = lost(id2, "worker n1 left the grid; no retries left (maxRetries 0)");
-    History.Cron cron = new History.Cron(List.of(f1, f2),
-        List.of(started(f1, j1), started(f2, j2)), Map.of(f1, j1, f2, j2));
+    History.Cron cron =
+        new History.Cron(
+            List.of(f1, f2), List.of(started(f1, j1), started(f2, j2)), Map.of(f1, j1, f2, j2));
 
     ChaosReport report = check(cron);
 
     assertThat(report.cronInterrupted()).isEqualTo(1);
     assertThat(report.cronMissed()).isEqualTo(1);
-    assertThat(report.violations()).singleElement().asString()
+    assertThat(report.violations())
+        .singleElement()
+        .asString()
         .startsWith("cron-missed: fire " + f2);
     assertThat(report.summaryLine()).contains(" cron-missed=1 cron-interrupted=1 ");
   }
 
   private static JobInfo lost(JobId id, String message) {
-    return new JobInfo(id, JobState.LOST, "n1", 1, null, message, JobSpec.command("true"), T, T,
-        T + 500, 0, 0, false, List.of(new JobEvent(JobState.LOST, T + 500, "n1", 1, 1, message)),
-        null, null, null);
+    return new JobInfo(
+        id,
+        JobState.LOST,
+        "n1",
+        1,
+        null,
+        message,
+        JobSpec.command("true"),
+        T,
+        T,
+        T + 500,
+        0,
+        0,
+        false,
+        List.of(new JobEvent(JobState.LOST, T + 500, "n1", 1, 1, message)),
+        null,
+        null,
+        null);
   }
 
   @Test
   void failover_is_the_time_from_the_kill_to_the_first_dispatch_of_a_higher_epoch() {
     faults.add(new Fault(T, Fault.Kind.KILL_PRIMARY, "n1", 5, T + 5000));
     faults.add(new Fault(T + 20_000, Fault.Kind.KILL_PRIMARY, "n2", 9, T + 25_000));
-    List<History.Dispatch> dispatches = List.of(new History.Dispatch(T + 100, 5, "a"),
-        new History.Dispatch(T + 1500, 9, "b"), new History.Dispatch(T + 1800, 9, "c"),
-        new History.Dispatch(T + 23_000, 12, "d"));
+    List<History.Dispatch> dispatches =
+        List.of(
+            new History.Dispatch(T + 100, 5, "a"),
+            new History.Dispatch(T + 1500, 9, "b"),
+            new History.Dispatch(T + 1800, 9, "c"),
+            new History.Dispatch(T + 23_000, 12, "d"));
 
-    ChaosReport report = HistoryCheck.check(new History(jobs, List.of(), 0, null, faults,
-        dispatches), 7, 60_000);
+    ChaosReport report =
+        HistoryCheck.check(new History(jobs, List.of(), 0, null, faults, dispatches), 7, 60_000);
 
     assertThat(report.failoverP50Millis()).isEqualTo(1500);
     assertThat(report.failoverMaxMillis()).isEqualTo(3000);
@@ -240,15 +272,15 @@ class HistoryCheckTest {
 
   @Test
   void in_a_run_without_faults_a_change_of_primary_is_a_false_failover() {
-    List<History.Dispatch> steady = List.of(new History.Dispatch(T, 5, "a"),
-        new History.Dispatch(T + 100_000, 5, "b"));
-    List<History.Dispatch> changed = List.of(new History.Dispatch(T, 5, "a"),
-        new History.Dispatch(T + 100_000, 9, "b"));
+    List<History.Dispatch> steady =
+        List.of(new History.Dispatch(T, 5, "a"), new History.Dispatch(T + 100_000, 5, "b"));
+    List<History.Dispatch> changed =
+        List.of(new History.Dispatch(T, 5, "a"), new History.Dispatch(T + 100_000, 9, "b"));
 
-    ChaosReport quiet = HistoryCheck.check(new History(jobs, List.of(), 0, null, faults, steady),
-        7, 300_000);
-    ChaosReport flapped = HistoryCheck.check(
-        new History(jobs, List.of(), 0, null, faults, changed), 7, 300_000);
+    ChaosReport quiet =
+        HistoryCheck.check(new History(jobs, List.of(), 0, null, faults, steady), 7, 300_000);
+    ChaosReport flapped =
+        HistoryCheck.check(new History(jobs, List.of(), 0, null, faults, changed), 7, 300_000);
 
     assertThat(quiet.violations()).isEmpty();
     assertThat(flapped.primaryChanges()).isEqualTo(1);
@@ -262,8 +294,8 @@ class HistoryCheckTest {
 
   private ChaosReport check(History.Cron cron) {
     Ledger.Parsed parsed = Ledger.parse(ledger);
-    return HistoryCheck.check(new History(jobs, parsed.runs(), parsed.badLines(), cron, faults,
-        List.of()), 7, 60_000);
+    return HistoryCheck.check(
+        new History(jobs, parsed.runs(), parsed.badLines(), cron, faults, List.of()), 7, 60_000);
   }
 
   /** A job that SUCCEEDED, with its ledger run and its marker as output. */
@@ -274,8 +306,14 @@ class HistoryCheckTest {
   private void job(String seq, String node, long start, long end, int attempt) {
     runLines(seq, attempt, node, "r" + seq + "." + attempt, start, end);
     JobId id = JobId.of("j" + seq);
-    jobs.add(new History.Accepted(seq, "m" + seq, id, info(id, JobState.SUCCEEDED, attempt),
-        ("m" + seq + "\n").getBytes(StandardCharsets.UTF_8), null));
+    jobs.add(
+        new History.Accepted(
+            seq,
+            "m" + seq,
+            id,
+            info(id, JobState.SUCCEEDED, attempt),
+            ("m" + seq + "\n").getBytes(StandardCharsets.UTF_8),
+            null));
   }
 
   private void runLines(String seq, int attempt, String node, String run, long start, long end) {
@@ -283,9 +321,9 @@ class HistoryCheckTest {
     ledger.add(line(seq, attempt, node, run, "end", end));
   }
 
-  private static String line(String seq, int attempt, String node, String run, String event,
-      long at) {
- return "job " + seq + " j" + seq + " " + attempt + " " + node + " " + run + " " + event + " "
+  private static String line(
+      String seq, int attempt, String node, String run, String event, long at) {
+    return "job " + seq + " j" + seq + " " + attempt + " " + node + " " + run + " " + event + " "
         + at;
   }
 
@@ -301,7 +339,20 @@ class HistoryCheckTest {
   }
 
   private static JobInfo info(JobId id, JobState state, int attempt) {
-    return new JobInfo(id, state, "n1", attempt, 0, null, JobSpec.command("true"), T, T, T,
-        0, 0, false, List.of(new JobEvent(state, T, "n1", attempt, 1, null)));
+    return new JobInfo(
+        id,
+        state,
+        "n1",
+        attempt,
+        0,
+        null,
+        JobSpec.command("true"),
+        T,
+        T,
+        T,
+        0,
+        0,
+        false,
+        List.of(new JobEvent(state, T, "n1", attempt, 1, null)));
   }
 }

@@ -51,7 +51,8 @@ class GridCliTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
+    api =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
     env = new HashMap<>(Map.of("GRID_URL", "http://127.0.0.1:" + api.port(), "GRID_TOKEN", TOKEN));
   }
 
@@ -82,8 +83,21 @@ class GridCliTest {
 
   @Test
   void when_a_command_is_submitted_then_only_its_id_is_printed() {
-    Result result = run("submit", "--timeout", "30s", "--retries", "3", "--env", "A=1",
-        "--workdir", "/tmp", "--", "printf", "%s\n", "a 'b' $c");
+    Result result =
+        run(
+            "submit",
+            "--timeout",
+            "30s",
+            "--retries",
+            "3",
+            "--env",
+            "A=1",
+            "--workdir",
+            "/tmp",
+            "--",
+            "printf",
+            "%s\n",
+            "a 'b' $c");
 
     assertThat(result.code()).isZero();
     assertThat(result.err()).isEmpty();
@@ -99,8 +113,17 @@ class GridCliTest {
 
   @Test
   void when_an_array_with_dependencies_is_submitted_then_it_is_one_spec_with_both() {
-    Result result = run("submit", "--array", "0-999%50", "--after", "ja,jb", "--after-any", "jc",
-        "--shell", "echo $GRID_ARRAY_INDEX");
+    Result result =
+        run(
+            "submit",
+            "--array",
+            "0-999%50",
+            "--after",
+            "ja,jb",
+            "--after-any",
+            "jc",
+            "--shell",
+            "echo $GRID_ARRAY_INDEX");
 
     assertThat(result.code()).as(result.err()).isZero();
     assertThat(ops.submitted()).hasSize(1);
@@ -155,7 +178,8 @@ class GridCliTest {
     await().atMost(PATIENCE).until(() -> ops.submitted().size() == 1);
     JobId id = ops.jobs(Optional.empty()).get(0).id();
 
-    ops.finish(id, JobState.TIMED_OUT, null, "ran past its timeout of PT1S", new byte[0], new byte[0]);
+    ops.finish(
+        id, JobState.TIMED_OUT, null, "ran past its timeout of PT1S", new byte[0], new byte[0]);
     Result result = waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
 
     assertThat(result.code()).isEqualTo(SubmitCommand.EXIT_TIMED_OUT);
@@ -202,7 +226,8 @@ class GridCliTest {
 
     assertThat(table.out().lines().toList()).hasSize(3);
     assertThat(table.out()).contains(queued.value(), done.value(), "SUCCEEDED");
-    assertThat(Json.readTree(running.rawOut()).findValuesAsText("id")).containsExactly(queued.value());
+    assertThat(Json.readTree(running.rawOut()).findValuesAsText("id"))
+        .containsExactly(queued.value());
     JsonNode first = Json.readTree(nodes.rawOut()).get(0);
     assertThat(List.of("name", "primary", "epoch", "slots", "running")).allMatch(first::has);
     assertThat(nodeTable.out()).contains("NAME", "PRIMARY", "n1", "yes");
@@ -211,7 +236,12 @@ class GridCliTest {
   @Test
   void when_logs_are_asked_then_the_raw_bytes_come_out() {
     JobId id = ops.submit(JobSpec.shell("x"));
-    ops.finish(id, JobState.SUCCEEDED, 0, null, new byte[] {1, 2, (byte) 0xfe},
+    ops.finish(
+        id,
+        JobState.SUCCEEDED,
+        0,
+        null,
+        new byte[] {1, 2, (byte) 0xfe},
         "warn\n".getBytes(StandardCharsets.UTF_8));
 
     assertThat(run("logs", id.value()).rawOut()).containsExactly(1, 2, (byte) 0xfe);

@@ -46,8 +46,8 @@ class JavaJobCliTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN)
-        .start();
+    api =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
     env = Map.of("GRID_URL", "http://127.0.0.1:" + api.port(), "GRID_TOKEN", TOKEN);
   }
 
@@ -61,20 +61,31 @@ class JavaJobCliTest {
   private Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = GridCli.newCommandLine(env, new PrintStream(out, true), new PrintStream(err, true))
-        .execute(args);
-    return new Result(code, out.toString(StandardCharsets.UTF_8),
-        err.toString(StandardCharsets.UTF_8));
+    int code =
+        GridCli.newCommandLine(env, new PrintStream(out, true), new PrintStream(err, true))
+            .execute(args);
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void when_a_jar_is_submitted_twice_then_it_is_uploaded_once_and_both_jobs_name_it()
       throws IOException {
     Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
-    Result first = run("submit", "--jar", jar.toString(), "--class", "com.example.Pi",
-        "--timeout", "1m", "--", "1000", "a b");
-    Result second = run("submit", "--jar", jar.toString(), "--class", "com.example.Pi",
-        "--isolated");
+    Result first =
+        run(
+            "submit",
+            "--jar",
+            jar.toString(),
+            "--class",
+            "com.example.Pi",
+            "--timeout",
+            "1m",
+            "--",
+            "1000",
+            "a b");
+    Result second =
+        run("submit", "--jar", jar.toString(), "--class", "com.example.Pi", "--isolated");
 
     assertThat(first.code()).isZero();
     assertThat(second.code()).isZero();
@@ -97,10 +108,9 @@ class JavaJobCliTest {
     assertThat(run("submit", "--class", "a.B").err()).contains("--class needs --jar");
     assertThat(run("submit", "--jar", jar.toString(), "--class", "a.B", "--env", "A=1").err())
         .contains("--env and --workdir do not apply");
-    assertThat(run("submit", "--jar", dir.resolve("none.jar").toString(), "--class", "a.B")
-        .err()).contains("none.jar' not found");
-    assertThat(run("submit", "--jar", jar.toString(), "--class", "a..B").err())
-        .contains("'a..B'");
+    assertThat(run("submit", "--jar", dir.resolve("none.jar").toString(), "--class", "a.B").err())
+        .contains("none.jar' not found");
+    assertThat(run("submit", "--jar", jar.toString(), "--class", "a..B").err()).contains("'a..B'");
     assertThat(run("submit", "--isolated", "--", "true").err()).contains("--isolated is for Java");
     assertThat(ops.jarPuts()).isZero();
     assertThat(ops.submitted()).isEmpty();
@@ -110,12 +120,18 @@ class JavaJobCliTest {
   void when_a_java_job_is_waited_for_then_its_result_is_printed_and_the_exit_code_is_0()
       throws Exception {
     Path jar = Files.write(dir.resolve("app.jar"), new byte[] {4, 5});
-    Future<Result> waiting = background.submit(() -> run("submit", "--wait", "--jar",
-        jar.toString(), "--class", "com.example.Pi"));
+    Future<Result> waiting =
+        background.submit(
+            () -> run("submit", "--wait", "--jar", jar.toString(), "--class", "com.example.Pi"));
     await().atMost(PATIENCE).until(() -> ops.submitted().size() == 1);
     JobId id = ops.jobs(Optional.empty()).get(0).id();
     ops.result(id, ResultCodec.encode(3.14, List.of()));
-    ops.finish(id, JobState.SUCCEEDED, null, "returned", "log\n".getBytes(StandardCharsets.UTF_8),
+    ops.finish(
+        id,
+        JobState.SUCCEEDED,
+        null,
+        "returned",
+        "log\n".getBytes(StandardCharsets.UTF_8),
         new byte[0]);
 
     Result result = waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);

@@ -34,8 +34,8 @@ class StorageCliTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN)
-        .start();
+    api =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
     env = Map.of("GRID_URL", "http://127.0.0.1:" + api.port(), "GRID_TOKEN", TOKEN);
     ops.addBlob(new BlobInfo("out/j1/1/stdout", 5_200_000, SHA, List.of("n2", "n1"), 3));
     ops.addBlob(new BlobInfo("out/j1/1/exit", 2, SHA, List.of("n1", "n3"), 1));
@@ -63,7 +63,9 @@ class StorageCliTest {
 
     assertThat(result.err()).isEmpty();
     assertThat(result.code()).isZero();
-    assertThat(result.out()).isEqualTo("""
+    assertThat(result.out())
+        .isEqualTo(
+            """
         KEY              SIZE    REPLICAS  VERSION
         out/j1/1/exit    2 B     n1,n3     1
         out/j1/1/stdout  5.2 MB  n2,n1     3
@@ -102,8 +104,8 @@ class StorageCliTest {
 
   @Test
   void when_the_store_is_healthy_then_check_prints_one_line_and_exits_0() {
-    ops.health(new StorageHealth(List.of("n1", "n2", "n3"), 2, 120, 5_200_000, false, true,
-        List.of()));
+    ops.health(
+        new StorageHealth(List.of("n1", "n2", "n3"), 2, 120, 5_200_000, false, true, List.of()));
 
     Result result = run("storage", "check");
 
@@ -114,14 +116,25 @@ class StorageCliTest {
 
   @Test
   void when_check_finds_problems_then_it_prints_them_and_exits_1() {
-    ops.health(new StorageHealth(List.of("n1", "n2"), 2, 3, 1500, true, false, List.of(
-        new StorageHealth.Problem("out/j1/1/stdout", "n2", "CORRUPT", "chunk 0 is damaged"),
-        new StorageHealth.Problem("out/j2/1/stdout", null, "UNDER_REPLICATED", "1 of 2 copies"))));
+    ops.health(
+        new StorageHealth(
+            List.of("n1", "n2"),
+            2,
+            3,
+            1500,
+            true,
+            false,
+            List.of(
+                new StorageHealth.Problem("out/j1/1/stdout", "n2", "CORRUPT", "chunk 0 is damaged"),
+                new StorageHealth.Problem(
+                    "out/j2/1/stdout", null, "UNDER_REPLICATED", "1 of 2 copies"))));
 
     Result result = run("storage", "check", "--verify");
 
     assertThat(result.code()).isEqualTo(1);
-    assertThat(result.out()).isEqualTo("""
+    assertThat(result.out())
+        .isEqualTo(
+            """
         2 nodes, R=2, 3 blobs, 1.5 kB, checksums verified: 2 problems
         KIND              KEY              NODE  DETAIL
         CORRUPT           out/j1/1/stdout  n2    chunk 0 is damaged
@@ -132,8 +145,15 @@ class StorageCliTest {
 
   @Test
   void when_check_prints_json_then_the_exit_code_still_says_whether_it_is_healthy() {
-    ops.health(new StorageHealth(List.of("n1"), 1, 1, 1, false, false,
-        List.of(new StorageHealth.Problem("k", null, "LOST", "no copy"))));
+    ops.health(
+        new StorageHealth(
+            List.of("n1"),
+            1,
+            1,
+            1,
+            false,
+            false,
+            List.of(new StorageHealth.Problem("k", null, "LOST", "no copy"))));
 
     Result result = run("storage", "check", "--json");
 
@@ -168,8 +188,9 @@ class StorageCliTest {
 
     assertThat(result.code()).isZero();
     assertThat(result.out())
-        .isEqualTo("repair: 1 copy made, 2 records written, 3 copies dropped, 4 damaged copies"
-            + " replaced, 0 lost\n");
+        .isEqualTo(
+            "repair: 1 copy made, 2 records written, 3 copies dropped, 4 damaged copies"
+                + " replaced, 0 lost\n");
     assertThat(ops.repairs()).isEqualTo(1);
   }
 

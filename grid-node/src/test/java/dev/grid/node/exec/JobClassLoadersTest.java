@@ -17,35 +17,36 @@ import org.junit.jupiter.api.io.TempDir;
 class JobClassLoadersTest {
   private static final String SHA = "ab".repeat(32);
   private final AtomicLong now = new AtomicLong(1_000_000);
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+          return ZoneOffset.UTC;
+        }
 
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
 
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-  };
+        @Override
+        public Instant instant() {
+          return Instant.ofEpochMilli(now.get());
+        }
+      };
   @TempDir Path dir;
 
   @Test
   void when_jobs_of_a_jar_overlap_then_they_share_one_loader_closed_only_after_the_idle_time()
       throws Exception {
-    Path jar = TestJars.build(dir, "x", Map.of("com.example.X", "package com.example;"
-        + " public class X {}"));
+    Path jar =
+        TestJars.build(
+            dir, "x", Map.of("com.example.X", "package com.example;" + " public class X {}"));
     JobClassLoaders loaders = new JobClassLoaders(clock, Duration.ofSeconds(60));
     JobClassLoaders.Lease first = loaders.acquire(SHA, jar);
     JobClassLoaders.Lease second = loaders.acquire(SHA, jar);
     assertThat(second.loader()).isSameAs(first.loader());
-    assertThat(first.loader().loadClass("com.example.X").getClassLoader())
-        .isSameAs(first.loader());
+    assertThat(first.loader().loadClass("com.example.X").getClassLoader()).isSameAs(first.loader());
 
     first.close();
     now.addAndGet(120_000);

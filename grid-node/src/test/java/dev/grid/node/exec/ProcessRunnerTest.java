@@ -27,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessRunnerTest {
   /** How long anything here may take; the slowest case (SIGKILL after grace) needs ~2.5 s. */
   private static final Duration WAIT = Duration.ofSeconds(10);
+
   private static final long CAP = 1 << 20;
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2030-01-02T03:04:05Z"),
-      ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2030-01-02T03:04:05Z"), ZoneOffset.UTC);
   private static final Map<String, String> GRID_ENV =
       Map.of("GRID_JOB_ID", "j-test-1", "GRID_ATTEMPT", "2");
 
@@ -80,9 +81,13 @@ class ProcessRunnerTest {
 
   /** Dead: no such process, or a zombie that init has not reaped yet (slow in containers). */
   private static void awaitGone(long pid) {
-    await().atMost(WAIT).untilAsserted(() ->
-        assertThat(ProcessHandle.of(pid).isPresent() && !isZombie(pid)).as("process " + pid
-            + " is still running").isFalse());
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(ProcessHandle.of(pid).isPresent() && !isZombie(pid))
+                    .as("process " + pid + " is still running")
+                    .isFalse());
   }
 
   private static boolean isZombie(long pid) {
@@ -111,9 +116,25 @@ class ProcessRunnerTest {
     assertThat(three.endedAtMillis()).isEqualTo(CLOCK.millis());
   }
 
-  private static final List<String> AWKWARD_ARGS = List.of("two words", "'single'",
-      "\"double\"", "$HOME", "${HOME}", "a;b", "*", "", "  ", " padded ", "ünïcødé ✓",
-      "back\\slash", "-w", "--", "`id`", "$(id)", "a|b>c<d&e");
+  private static final List<String> AWKWARD_ARGS =
+      List.of(
+          "two words",
+          "'single'",
+          "\"double\"",
+          "$HOME",
+          "${HOME}",
+          "a;b",
+          "*",
+          "",
+          "  ",
+          " padded ",
+          "ünïcødé ✓",
+          "back\\slash",
+          "-w",
+          "--",
+          "`id`",
+          "$(id)",
+          "a|b>c<d&e");
 
   @Test
   void when_argv_has_spaces_quotes_and_metacharacters_then_the_program_gets_them_unchanged()
@@ -132,8 +153,7 @@ class ProcessRunnerTest {
   }
 
   @Test
-  void when_program_name_starts_with_a_dash_then_it_is_not_taken_for_an_option()
-      throws Exception {
+  void when_program_name_starts_with_a_dash_then_it_is_not_taken_for_an_option() throws Exception {
     Path script = temp.resolve("-w");
     Files.writeString(script, "#!/bin/sh\necho dash-program\n");
     script.toFile().setExecutable(true);
@@ -153,8 +173,9 @@ class ProcessRunnerTest {
 
   @Test
   void when_env_is_given_then_the_job_sees_worker_spec_and_grid_variables() throws Exception {
-    JobSpec spec = JobSpec.shell("echo \"$COLOUR|$GRID_JOB_ID|$GRID_ATTEMPT|${PATH:+has-path}\"")
-        .withEnv(Map.of("COLOUR", "dark blue", "GRID_JOB_ID", "spoofed"));
+    JobSpec spec =
+        JobSpec.shell("echo \"$COLOUR|$GRID_JOB_ID|$GRID_ATTEMPT|${PATH:+has-path}\"")
+            .withEnv(Map.of("COLOUR", "dark blue", "GRID_JOB_ID", "spoofed"));
 
     RunResult result = run(spec);
 
@@ -181,8 +202,7 @@ class ProcessRunnerTest {
   }
 
   @Test
-  void when_program_is_a_file_that_is_not_executable_then_start_fails_saying_so()
-      throws Exception {
+  void when_program_is_a_file_that_is_not_executable_then_start_fails_saying_so() throws Exception {
     Files.writeString(temp.resolve("plain.txt"), "not a program");
 
     RunResult result = run(JobSpec.command("./plain.txt").withWorkDir(temp.toString()));
@@ -215,8 +235,8 @@ class ProcessRunnerTest {
   @Test
   void when_job_writes_past_the_cap_then_output_is_truncated_and_the_rest_counted()
       throws Exception {
-    RunResult result = run(JobSpec.shell(
-        "head -c 5000000 /dev/zero; head -c 3000000 /dev/zero >&2; echo small"));
+    RunResult result =
+        run(JobSpec.shell("head -c 5000000 /dev/zero; head -c 3000000 /dev/zero >&2; echo small"));
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.truncated()).isTrue();
@@ -311,7 +331,8 @@ class ProcessRunnerTest {
       throws Exception {
     RunningJob job = start(JobSpec.shell(TREE));
     long background = awaitPidFile("bg.pid");
-    assertThat(gridExecThreads()).anyMatch(n -> n.startsWith("grid-exec-wait-"))
+    assertThat(gridExecThreads())
+        .anyMatch(n -> n.startsWith("grid-exec-wait-"))
         .anyMatch(n -> n.startsWith("grid-exec-pump-"));
 
     runner.close();
@@ -323,7 +344,8 @@ class ProcessRunnerTest {
     awaitGone(background);
     await().atMost(WAIT).untilAsserted(() -> assertThat(gridExecThreads()).isEmpty());
     assertThatThrownBy(() -> start(JobSpec.command("true")))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test

@@ -30,8 +30,7 @@ class ProcessTreeTest {
   }
 
   @Test
-  void when_the_process_is_a_zombie_then_it_is_not_counted(@TempDir Path temp)
-      throws Exception {
+  void when_the_process_is_a_zombie_then_it_is_not_counted(@TempDir Path temp) throws Exception {
     Path stat = temp.resolve("stat");
     Files.writeString(stat, "4242 (sleep) Z 1 4242 4242 0 -1 4194560 97 0 0 0\n");
 

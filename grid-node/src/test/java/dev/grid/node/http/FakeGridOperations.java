@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An in-memory stand-in for a node behind the HTTP API: jobs change state only when a test says
- * so ({@link #start}, {@link #finish}). It records every call, so tests can assert what the API
- * did and, above all, did not do.
+ * An in-memory stand-in for a node behind the HTTP API: jobs change state only when a test says so
+ * ({@link #start}, {@link #finish}). It records every call, so tests can assert what the API did
+ * and, above all, did not do.
  */
 public final class FakeGridOperations implements GridOperations {
   /** The cron expression the fake refuses, as the node refuses an invalid one. */
@@ -47,8 +47,8 @@ public final class FakeGridOperations implements GridOperations {
   private final Map<String, ScheduleInfo> schedules = new ConcurrentSkipListMap<>();
   private final Map<String, List<ScheduleRun>> runs = new ConcurrentHashMap<>();
   private final ConcurrentSkipListMap<String, BlobInfo> blobs = new ConcurrentSkipListMap<>();
-  private final AtomicReference<StorageHealth> health = new AtomicReference<>(
-      new StorageHealth(List.of("n1"), 1, 0, 0, false, true, List.of()));
+  private final AtomicReference<StorageHealth> health =
+      new AtomicReference<>(new StorageHealth(List.of("n1"), 1, 0, 0, false, true, List.of()));
   private final List<Boolean> checks = new CopyOnWriteArrayList<>();
   private final AtomicInteger repairs = new AtomicInteger();
   private int nextId = 1;
@@ -74,7 +74,20 @@ public final class FakeGridOperations implements GridOperations {
     long now = clock.incrementAndGet();
     jobs.put(
         id,
-        new JobInfo(id, JobState.QUEUED, null, 0, null, null, spec, now, null, null, 0, 0, false,
+        new JobInfo(
+            id,
+            JobState.QUEUED,
+            null,
+            0,
+            null,
+            null,
+            spec,
+            now,
+            null,
+            null,
+            0,
+            0,
+            false,
             List.of(new JobEvent(JobState.QUEUED, now, null, 0, 0, null))));
     return id;
   }
@@ -91,22 +104,53 @@ public final class FakeGridOperations implements GridOperations {
       JobId id, JobState state, Integer exitCode, String message, byte[] stdout, byte[] stderr) {
     JobInfo job = jobs.get(id);
     long now = clock.incrementAndGet();
-    JobInfo ended = with(job, state, Math.max(1, job.attempt()), exitCode, message, job.startedAtMillis(), now);
+    JobInfo ended =
+        with(job, state, Math.max(1, job.attempt()), exitCode, message, job.startedAtMillis(), now);
     jobs.put(
         id,
-        new JobInfo(ended.id(), ended.state(), ended.node(), ended.attempt(), ended.exitCode(),
-            ended.message(), ended.spec(), ended.submittedAtMillis(), ended.startedAtMillis(),
-            ended.endedAtMillis(), stdout.length, stderr.length, false, ended.history()));
+        new JobInfo(
+            ended.id(),
+            ended.state(),
+            ended.node(),
+            ended.attempt(),
+            ended.exitCode(),
+            ended.message(),
+            ended.spec(),
+            ended.submittedAtMillis(),
+            ended.startedAtMillis(),
+            ended.endedAtMillis(),
+            stdout.length,
+            stderr.length,
+            false,
+            ended.history()));
     outputs.put(id, new byte[][] {stdout.clone(), stderr.clone()});
   }
 
-  private JobInfo with(JobInfo job, JobState state, int attempt, Integer exitCode, String message,
-      Long started, Long ended) {
+  private JobInfo with(
+      JobInfo job,
+      JobState state,
+      int attempt,
+      Integer exitCode,
+      String message,
+      Long started,
+      Long ended) {
     List<JobEvent> history = new ArrayList<>(job.history());
     history.add(new JobEvent(state, clock.get(), nodeName, attempt, 1, message));
-    return new JobInfo(job.id(), state, nodeName, attempt, exitCode, message, job.spec(),
-        job.submittedAtMillis(), started, ended, job.stdoutBytes(), job.stderrBytes(),
-        job.outputTruncated(), history);
+    return new JobInfo(
+        job.id(),
+        state,
+        nodeName,
+        attempt,
+        exitCode,
+        message,
+        job.spec(),
+        job.submittedAtMillis(),
+        started,
+        ended,
+        job.stdoutBytes(),
+        job.stderrBytes(),
+        job.outputTruncated(),
+        history);
   }
 
   @Override
@@ -130,8 +174,14 @@ public final class FakeGridOperations implements GridOperations {
     }
     if (!job.state().isTerminal()) {
       JobInfo cancelled =
-          with(job, JobState.CANCELLED, job.attempt(), null, "cancelled by a user",
-              job.startedAtMillis(), clock.incrementAndGet());
+          with(
+              job,
+              JobState.CANCELLED,
+              job.attempt(),
+              null,
+              "cancelled by a user",
+              job.startedAtMillis(),
+              clock.incrementAndGet());
       jobs.put(id, cancelled);
     }
     return Optional.of(jobs.get(id));
@@ -164,9 +214,9 @@ public final class FakeGridOperations implements GridOperations {
   }
 
   /**
-   * Stores the schedule with its next fire a minute after the fake clock. Like the node, it
-   * refuses a bad expression (here: the cron {@value #BAD_CRON}) with an IllegalArgumentException
-   * and a taken name with an IllegalStateException.
+   * Stores the schedule with its next fire a minute after the fake clock. Like the node, it refuses
+   * a bad expression (here: the cron {@value #BAD_CRON}) with an IllegalArgumentException and a
+   * taken name with an IllegalStateException.
    */
   @Override
   public ScheduleInfo addSchedule(ScheduleSpec spec) {
@@ -198,7 +248,11 @@ public final class FakeGridOperations implements GridOperations {
         schedules.computeIfPresent(
             name,
             (k, v) ->
-                new ScheduleInfo(v.spec(), paused, v.createdAtMillis(), v.lastFireMillis(),
+                new ScheduleInfo(
+                    v.spec(),
+                    paused,
+                    v.createdAtMillis(),
+                    v.lastFireMillis(),
                     paused ? null : clock.get() + 60_000)));
   }
 
@@ -242,10 +296,10 @@ public final class FakeGridOperations implements GridOperations {
     if (!prefix.matches("[A-Za-z0-9._:/-]*")) {
       throw new IllegalArgumentException("blob key prefix '" + prefix + "' is not valid");
     }
-    List<BlobInfo> found = blobs.tailMap(prefix).values().stream()
-        .takeWhile(b -> b.key().startsWith(prefix)).toList();
-    return new BlobListing(prefix, limit, found.size() > limit,
-        found.subList(0, Math.min(limit, found.size())));
+    List<BlobInfo> found =
+        blobs.tailMap(prefix).values().stream().takeWhile(b -> b.key().startsWith(prefix)).toList();
+    return new BlobListing(
+        prefix, limit, found.size() > limit, found.subList(0, Math.min(limit, found.size())));
   }
 
   @Override
@@ -285,11 +339,12 @@ public final class FakeGridOperations implements GridOperations {
     jarPuts.incrementAndGet();
     try {
       byte[] bytes = body.readAllBytes();
-      String actual = java.util.HexFormat.of().formatHex(
-          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      String actual =
+          java.util.HexFormat.of()
+              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
       if (!actual.equals(sha256)) {
-        throw new IllegalArgumentException("the jar's bytes have SHA-256 " + actual + ", not "
-            + sha256);
+        throw new IllegalArgumentException(
+            "the jar's bytes have SHA-256 " + actual + ", not " + sha256);
       }
       return jars.putIfAbsent(sha256, bytes) == null;
     } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
@@ -305,7 +360,9 @@ public final class FakeGridOperations implements GridOperations {
       }
       throw new IllegalStateException("job " + id + " has no result");
     }
-    return Optional.of(text ? ("text of " + id).getBytes(java.nio.charset.StandardCharsets.UTF_8)
-        : results.get(id));
+    return Optional.of(
+        text
+            ? ("text of " + id).getBytes(java.nio.charset.StandardCharsets.UTF_8)
+            : results.get(id));
   }
 }

@@ -40,7 +40,8 @@ class GridClientTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
+    api =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
     client = GridClient.connect(List.of(url(api.port())), TOKEN);
   }
 
@@ -71,7 +72,12 @@ class GridClientTest {
 
     JobId first = client.submit(spec);
     JobId second = client.submit(JobSpec.shell("sleep 100"));
-    ops.finish(first, JobState.SUCCEEDED, 0, null, "out\n".getBytes(StandardCharsets.UTF_8),
+    ops.finish(
+        first,
+        JobState.SUCCEEDED,
+        0,
+        null,
+        "out\n".getBytes(StandardCharsets.UTF_8),
         "err\n".getBytes(StandardCharsets.UTF_8));
 
     assertThat(ops.submitted()).containsExactly(spec, JobSpec.shell("sleep 100"));
@@ -129,9 +135,13 @@ class GridClientTest {
   @Test
   void when_a_node_is_cut_off_from_the_grid_then_it_does_nothing_and_the_next_node_answers() {
     FakeGridOperations cutOffOps = new FakeGridOperations("n2");
-    try (HttpApi cutOff = new HttpApi(cutOffOps,
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN,
-            () -> "node n2 sees 1 member(s), fewer than the 2 a majority needs").start();
+    try (HttpApi cutOff =
+            new HttpApi(
+                    cutOffOps,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    TOKEN,
+                    () -> "node n2 sees 1 member(s), fewer than the 2 a majority needs")
+                .start();
         GridClient failover =
             GridClient.connect(List.of(url(cutOff.port()), url(api.port())), TOKEN);
         GridClient onlyCutOff = GridClient.connect(List.of(url(cutOff.port())), TOKEN)) {
@@ -140,7 +150,8 @@ class GridClientTest {
       assertThat(failover.status(id).id()).isEqualTo(id);
       assertThat(cutOffOps.submitted()).isEmpty();
       assertThat(ops.submitted()).hasSize(1);
-      assertThatThrownBy(onlyCutOff::jobs).isInstanceOf(GridUnavailableException.class)
+      assertThatThrownBy(onlyCutOff::jobs)
+          .isInstanceOf(GridUnavailableException.class)
           .hasMessageContaining("fewer than the 2 a majority needs");
     }
   }
@@ -160,7 +171,8 @@ class GridClientTest {
   @Test
   void when_a_node_breaks_off_after_a_submit_reached_it_then_it_is_not_resent() throws Exception {
     try (BreakingServer breaking = new BreakingServer();
-        GridClient grid = GridClient.connect(List.of(url(breaking.port()), url(api.port())), TOKEN)) {
+        GridClient grid =
+            GridClient.connect(List.of(url(breaking.port()), url(api.port())), TOKEN)) {
       assertThatThrownBy(() -> grid.submit(JobSpec.shell("echo once")))
           .isInstanceOf(GridUnavailableException.class)
           .hasMessageContaining("may have acted on it");
@@ -174,7 +186,8 @@ class GridClientTest {
   @Test
   void when_a_node_has_answered_then_it_is_asked_first_next_time() throws Exception {
     try (BreakingServer breaking = new BreakingServer();
-        GridClient grid = GridClient.connect(List.of(url(breaking.port()), url(api.port())), TOKEN)) {
+        GridClient grid =
+            GridClient.connect(List.of(url(breaking.port()), url(api.port())), TOKEN)) {
       assertThat(grid.jobs()).isEmpty();
       int triedOnFirstCall = breaking.connections();
       assertThat(triedOnFirstCall).isPositive();
@@ -210,7 +223,10 @@ class GridClientTest {
     int polls = ops.statusCalls();
 
     // one poll may have been in flight when the future was cancelled
-    await().during(Duration.ofMillis(600)).atMost(PATIENCE).until(() -> ops.statusCalls() <= polls + 1);
+    await()
+        .during(Duration.ofMillis(600))
+        .atMost(PATIENCE)
+        .until(() -> ops.statusCalls() <= polls + 1);
   }
 
   @Test
@@ -222,7 +238,8 @@ class GridClientTest {
 
   @Test
   void when_submit_and_wait_outlasts_its_wait_then_it_says_the_job_goes_on() {
-    assertThatThrownBy(() -> client.submitAndWait(JobSpec.shell("sleep 100"), Duration.ofMillis(100)))
+    assertThatThrownBy(
+            () -> client.submitAndWait(JobSpec.shell("sleep 100"), Duration.ofMillis(100)))
         .isInstanceOf(GridException.class)
         .hasMessageContaining("did not end within");
     assertThat(ops.submitted()).hasSize(1);

@@ -32,7 +32,8 @@ class HttpApiTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
+    api =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
   }
 
   @AfterEach
@@ -44,9 +45,11 @@ class HttpApiTest {
       throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
-            .method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -85,7 +88,8 @@ class HttpApiTest {
 
     assertThat(send("POST", "/api/jobs", SPEC, "wrong").statusCode()).isEqualTo(401);
     assertThat(send("POST", "/api/jobs", SPEC, TOKEN + "x").statusCode()).isEqualTo(401);
-    assertThat(send("POST", "/api/jobs/" + id + "/cancel", null, "wrong").statusCode()).isEqualTo(401);
+    assertThat(send("POST", "/api/jobs/" + id + "/cancel", null, "wrong").statusCode())
+        .isEqualTo(401);
     assertThat(send("GET", "/api/jobs", null, "").statusCode()).isEqualTo(401);
     assertThat(send("GET", "/api/health", null, "wrong").statusCode()).isEqualTo(401);
     assertThat(ops.submitted()).hasSize(1);
@@ -111,7 +115,8 @@ class HttpApiTest {
 
   @Test
   void when_a_job_id_is_unknown_then_404_on_each_job_route() throws Exception {
-    for (String path : new String[] {"/api/jobs/nope", "/api/jobs/nope/stdout", "/api/jobs/nope/stderr"}) {
+    for (String path :
+        new String[] {"/api/jobs/nope", "/api/jobs/nope/stdout", "/api/jobs/nope/stderr"}) {
       HttpResponse<String> response = send("GET", path, null, TOKEN);
       assertThat(response.statusCode()).as(path).isEqualTo(404);
       assertThat(error(response)).contains("'nope'");
@@ -155,7 +160,8 @@ class HttpApiTest {
 
     HttpResponse<byte[]> response =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/api/jobs/" + id + "/stdout"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + api.port() + "/api/jobs/" + id + "/stdout"))
                 .header("Authorization", "Bearer " + TOKEN)
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
@@ -180,7 +186,8 @@ class HttpApiTest {
         new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "").start()) {
       HttpResponse<String> response =
           http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + open.port() + "/api/health")).build(),
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + open.port() + "/api/health"))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
     }
@@ -190,7 +197,10 @@ class HttpApiTest {
   void when_the_port_is_taken_then_start_fails_naming_the_address() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         HttpApi second =
-            new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort()), TOKEN)) {
+            new HttpApi(
+                ops,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort()),
+                TOKEN)) {
       assertThatThrownBy(second::start)
           .isInstanceOf(dev.grid.api.GridException.class)
           .hasMessageContaining(String.valueOf(taken.getLocalPort()));

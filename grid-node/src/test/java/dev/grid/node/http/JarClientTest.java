@@ -32,8 +32,10 @@ class JarClientTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-        HttpApiTest.TOKEN).start();
+    api =
+        new HttpApi(
+                ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), HttpApiTest.TOKEN)
+            .start();
     client = GridClient.connect(List.of(GridClientTest.url(api.port())), HttpApiTest.TOKEN);
   }
 
@@ -56,13 +58,18 @@ class JarClientTest {
   @Test
   void when_the_bytes_do_not_match_the_hash_then_the_node_refuses_naming_both() throws Exception {
     String claimed = "ab".repeat(32);
-    HttpResponse<String> answer = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(GridClientTest.url(api.port()) + "/api/jars/" + claimed))
-            .header("Authorization", "Bearer " + HttpApiTest.TOKEN)
-            .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> answer =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(GridClientTest.url(api.port()) + "/api/jars/" + claimed))
+                    .header("Authorization", "Bearer " + HttpApiTest.TOKEN)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3}))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(answer.statusCode()).isEqualTo(400);
-    assertThat(answer.body()).contains(claimed)
+    assertThat(answer.body())
+        .contains(claimed)
         .contains("039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81");
     assertThat(ops.hasJar(claimed)).isFalse();
   }

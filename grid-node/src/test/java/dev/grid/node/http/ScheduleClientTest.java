@@ -46,7 +46,8 @@ class ScheduleClientTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
+    api =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
     client = GridClient.connect(List.of(GridClientTest.url(api.port())), TOKEN);
   }
 
@@ -94,9 +95,17 @@ class ScheduleClientTest {
     List<ScheduleRun> recorded =
         List.of(
             new ScheduleRun(1_000L, ScheduleRun.Outcome.MISSED, null, null, "no primary ran"),
-            new ScheduleRun(2_000L, ScheduleRun.Outcome.STARTED, JobId.of("s-nightly-2000"),
-                JobState.SUCCEEDED, null),
-            new ScheduleRun(3_000L, ScheduleRun.Outcome.SKIPPED, null, null,
+            new ScheduleRun(
+                2_000L,
+                ScheduleRun.Outcome.STARTED,
+                JobId.of("s-nightly-2000"),
+                JobState.SUCCEEDED,
+                null),
+            new ScheduleRun(
+                3_000L,
+                ScheduleRun.Outcome.SKIPPED,
+                null,
+                null,
                 "previous run s-nightly-2000 still running"));
     recorded.forEach(run -> ops.recordRun("nightly-backup", run));
 
@@ -105,7 +114,8 @@ class ScheduleClientTest {
 
   @Test
   void when_the_grid_refuses_the_cron_then_illegal_argument_with_its_message_and_nothing_stored() {
-    ScheduleSpec bad = ScheduleSpec.of("broken", FakeGridOperations.BAD_CRON, JobSpec.shell("true"));
+    ScheduleSpec bad =
+        ScheduleSpec.of("broken", FakeGridOperations.BAD_CRON, JobSpec.shell("true"));
 
     assertThatThrownBy(() -> client.addSchedule(bad))
         .isInstanceOf(IllegalArgumentException.class)
@@ -152,7 +162,8 @@ class ScheduleClientTest {
 
   @Test
   void when_the_token_is_wrong_then_auth_fails_and_nothing_is_added() {
-    try (GridClient intruder = GridClient.connect(List.of(GridClientTest.url(api.port())), "wrong")) {
+    try (GridClient intruder =
+        GridClient.connect(List.of(GridClientTest.url(api.port())), "wrong")) {
       assertThatThrownBy(() -> intruder.addSchedule(NIGHTLY)).isInstanceOf(GridAuthException.class);
       assertThatThrownBy(intruder::schedules).isInstanceOf(GridAuthException.class);
     }

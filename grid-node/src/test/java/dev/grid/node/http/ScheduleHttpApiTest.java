@@ -31,7 +31,8 @@ class ScheduleHttpApiTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
+    api =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
   }
 
   @AfterEach
@@ -43,9 +44,11 @@ class ScheduleHttpApiTest {
       throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
-            .method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -79,8 +82,9 @@ class ScheduleHttpApiTest {
 
   @Test
   void when_policies_come_in_any_case_then_they_are_read() throws Exception {
-    String body = "{\"name\":\"t\",\"cron\":\"@daily\",\"zone\":\"Asia/Tokyo\",\"misfire\":\"ALL\","
-        + "\"overlap\":\"Replace\",\"maxCatchUp\":3,\"job\":{\"shell\":\"true\"}}";
+    String body =
+        "{\"name\":\"t\",\"cron\":\"@daily\",\"zone\":\"Asia/Tokyo\",\"misfire\":\"ALL\","
+            + "\"overlap\":\"Replace\",\"maxCatchUp\":3,\"job\":{\"shell\":\"true\"}}";
 
     assertThat(send("POST", "/api/schedules", body, TOKEN).statusCode()).isEqualTo(201);
 
@@ -95,16 +99,22 @@ class ScheduleHttpApiTest {
   void when_a_spec_is_invalid_then_400_names_the_problem_and_nothing_is_stored() throws Exception {
     String[][] cases = {
       {"{\"name\":\"t\",\"cron\":\"bad\",\"job\":{\"argv\":[\"x\"]}}", "cron expression 'bad'"},
-      {"{\"name\":\"t\",\"cron\":\"@daily\",\"misfire\":\"later\",\"job\":{\"argv\":[\"x\"]}}",
-          "misfire policy 'later'"},
+      {
+        "{\"name\":\"t\",\"cron\":\"@daily\",\"misfire\":\"later\",\"job\":{\"argv\":[\"x\"]}}",
+        "misfire policy 'later'"
+      },
       {"{\"name\":\"t\",\"cron\":\"@daily\",\"overlap\":3,\"job\":{\"argv\":[\"x\"]}}", "overlap"},
       {"{\"name\":\"t\",\"cron\":\"@daily\",\"crn\":1,\"job\":{\"argv\":[\"x\"]}}", "'crn'"},
-      {"{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"],\"timout\":\"PT1S\"}}",
-          "'timout' in the schedule's job"},
+      {
+        "{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"],\"timout\":\"PT1S\"}}",
+        "'timout' in the schedule's job"
+      },
       {"{\"name\":\"t\",\"cron\":\"@daily\"}", "no job"},
       {"{\"name\":\"a b\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"]}}", "'a b'"},
-      {"{\"name\":\"t\",\"cron\":\"@daily\",\"maxCatchUp\":0,\"job\":{\"argv\":[\"x\"]}}",
-          "maxCatchUp 0"},
+      {
+        "{\"name\":\"t\",\"cron\":\"@daily\",\"maxCatchUp\":0,\"job\":{\"argv\":[\"x\"]}}",
+        "maxCatchUp 0"
+      },
       {"[1]", "must be a JSON object"},
     };
     for (String[] c : cases) {
@@ -170,10 +180,12 @@ class ScheduleHttpApiTest {
   void when_no_token_is_sent_then_401_on_schedule_routes_and_nothing_changes() throws Exception {
     send("POST", "/api/schedules", MINIMAL, TOKEN);
 
-    assertThat(send("POST", "/api/schedules",
-        MINIMAL.replace("tick", "intruder"), null).statusCode()).isEqualTo(401);
+    assertThat(
+            send("POST", "/api/schedules", MINIMAL.replace("tick", "intruder"), null).statusCode())
+        .isEqualTo(401);
     assertThat(send("GET", "/api/schedules", null, null).statusCode()).isEqualTo(401);
-    assertThat(send("POST", "/api/schedules/tick/pause", null, "wrong").statusCode()).isEqualTo(401);
+    assertThat(send("POST", "/api/schedules/tick/pause", null, "wrong").statusCode())
+        .isEqualTo(401);
     assertThat(send("DELETE", "/api/schedules/tick", null, null).statusCode()).isEqualTo(401);
     assertThat(ops.schedules()).hasSize(1);
     assertThat(ops.schedule("tick").orElseThrow().paused()).isFalse();

@@ -30,8 +30,8 @@ class StorageHttpApiTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN)
-        .start();
+    api =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
     for (String key : List.of("out/j1/1/stdout", "out/j1/1/stderr", "out/j2/1/stdout", "x/y")) {
       ops.addBlob(new BlobInfo(key, 10, SHA, List.of("n1", "n2"), 1));
     }
@@ -106,8 +106,15 @@ class StorageHttpApiTest {
 
   @Test
   void when_a_check_is_asked_then_the_report_comes_with_its_problems() throws Exception {
-    ops.health(new StorageHealth(List.of("n1", "n2"), 2, 4, 40, true, false,
-        List.of(new StorageHealth.Problem("x/y", "n2", "CORRUPT", "chunk 0 has CRC32C 1"))));
+    ops.health(
+        new StorageHealth(
+            List.of("n1", "n2"),
+            2,
+            4,
+            40,
+            true,
+            false,
+            List.of(new StorageHealth.Problem("x/y", "n2", "CORRUPT", "chunk 0 has CRC32C 1"))));
 
     HttpResponse<String> response = send("GET", "/api/storage/check?verify=true", TOKEN);
 
@@ -135,7 +142,8 @@ class StorageHttpApiTest {
     HttpResponse<String> response = send("GET", "/api/storage/check?verify=yes", TOKEN);
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(json(response).get("error").asText()).contains("verify 'yes'", "verify=true or verify=false");
+    assertThat(json(response).get("error").asText())
+        .contains("verify 'yes'", "verify=true or verify=false");
     assertThat(ops.checks()).isEmpty();
   }
 

@@ -77,10 +77,15 @@ class LaunchSupportTest {
       assertThat(nodes).extracting(NodeSettings::name).containsExactly("n1", "n2", "n3");
       assertThat(nodes).allSatisfy(n -> assertThat(n.members()).isEqualTo(nodes.get(0).members()));
       assertThat(nodes.get(0).members())
-          .containsExactly("127.0.0.1:" + nodes.get(0).port(), "127.0.0.1:" + nodes.get(1).port(),
+          .containsExactly(
+              "127.0.0.1:" + nodes.get(0).port(),
+              "127.0.0.1:" + nodes.get(1).port(),
               "127.0.0.1:" + nodes.get(2).port());
-      assertThat(nodes).extracting(NodeSettings::dataDir)
-          .containsExactly(grid.baseDir().resolve("n1"), grid.baseDir().resolve("n2"),
+      assertThat(nodes)
+          .extracting(NodeSettings::dataDir)
+          .containsExactly(
+              grid.baseDir().resolve("n1"),
+              grid.baseDir().resolve("n2"),
               grid.baseDir().resolve("n3"));
       assertThat(grid.urls()).hasSize(3).doesNotHaveDuplicates();
       assertThat(nodes).extracting(NodeSettings::joinTimeout).containsOnly(LocalGrid.JOIN_TIMEOUT);

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The namespaces and links a partition test runs on, probed with TCP connects to a closed port
- * (port 9): "connection refused" means the packets got there and back, "network unreachable"
- * (or no answer) that they did not. Needs root, as CI has.
+ * (port 9): "connection refused" means the packets got there and back, "network unreachable" (or no
+ * answer) that they did not. Needs root, as CI has.
  */
 @Tag("slow")
 class NodeNetworkIT {
@@ -35,8 +35,7 @@ class NodeNetworkIT {
       assertThat(probe(network, 0, 2)).isEqualTo("dropped");
       assertThat(probe(network, 1, 2)).as("inside the majority").isEqualTo("reached");
       for (int i = 0; i < 3; i++) {
-        assertThat(reachedFromCaller(network.address(i))).as("node %s from the caller", i)
-            .isTrue();
+        assertThat(reachedFromCaller(network.address(i))).as("node %s from the caller", i).isTrue();
       }
 
       network.heal();
@@ -70,7 +69,8 @@ class NodeNetworkIT {
       NodeNetwork.create(1).close();
 
       assertThat(run("ip", "netns", "list")).doesNotContain(stale);
-      assertThat(left.waitFor(10, TimeUnit.SECONDS)).as("the process left in it was killed")
+      assertThat(left.waitFor(10, TimeUnit.SECONDS))
+          .as("the process left in it was killed")
           .isTrue();
     } finally {
       left.destroyForcibly();
@@ -80,8 +80,17 @@ class NodeNetworkIT {
 
   /** A connect from node {@code from}'s namespace to node {@code to}'s address. */
   private static String probe(NodeNetwork network, int from, int to) {
-    String said = run("ip", "netns", "exec", network.namespace(from), "timeout", "3", "bash", "-c",
-        "exec 3<>/dev/tcp/" + network.address(to) + "/" + CLOSED_PORT + " || true");
+    String said =
+        run(
+            "ip",
+            "netns",
+            "exec",
+            network.namespace(from),
+            "timeout",
+            "3",
+            "bash",
+            "-c",
+            "exec 3<>/dev/tcp/" + network.address(to) + "/" + CLOSED_PORT + " || true");
     if (said.contains("refused")) {
       return "reached";
     }

@@ -41,8 +41,14 @@ class NodeProcessTest {
   private NodeSettings settings(int httpPort) throws IOException {
     Path token = dir.resolve("token");
     Files.writeString(token, "s3cret\n");
-    return new NodeSettings("n1", 15701, httpPort, List.of("127.0.0.1:15701", "127.0.0.1:15702"),
-        dir.resolve("n1"), token, 4);
+    return new NodeSettings(
+        "n1",
+        15701,
+        httpPort,
+        List.of("127.0.0.1:15701", "127.0.0.1:15702"),
+        dir.resolve("n1"),
+        token,
+        4);
   }
 
   private static char state(long pid) throws IOException {
@@ -59,25 +65,47 @@ class NodeProcessTest {
 
     assertThat(command.get(0)).endsWith("/bin/java");
     int base = NodeProcess.BASE_JVM_OPTIONS.size();
-    assertThat(command.subList(1, 1 + base)).containsExactlyElementsOf(NodeProcess.BASE_JVM_OPTIONS)
+    assertThat(command.subList(1, 1 + base))
+        .containsExactlyElementsOf(NodeProcess.BASE_JVM_OPTIONS)
         .contains("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
-    assertThat(command.subList(1 + base, command.size())).containsExactly(
-        "-Xmx256m",
-        "-cp", "/opt/grid/grid-node/target/grid-node.jar:/opt/grid/grid-node/target/lib/*",
-        "dev.grid.node.NodeMain",
-        "--name", "n1", "--port", "15701", "--http-port", "18701",
-        "--members", "127.0.0.1:15701,127.0.0.1:15702",
-        "--data-dir", dir.resolve("n1").toString(),
-        "--token-file", dir.resolve("token").toString(),
-        "--slots", "4");
+    assertThat(command.subList(1 + base, command.size()))
+        .containsExactly(
+            "-Xmx256m",
+            "-cp",
+            "/opt/grid/grid-node/target/grid-node.jar:/opt/grid/grid-node/target/lib/*",
+            "dev.grid.node.NodeMain",
+            "--name",
+            "n1",
+            "--port",
+            "15701",
+            "--http-port",
+            "18701",
+            "--members",
+            "127.0.0.1:15701,127.0.0.1:15702",
+            "--data-dir",
+            dir.resolve("n1").toString(),
+            "--token-file",
+            dir.resolve("token").toString(),
+            "--slots",
+            "4");
   }
 
   @Test
   void when_a_node_runs_in_a_network_namespace_then_ip_starts_it_there_bound_to_its_address()
       throws IOException {
     NodeSettings s = settings(18701);
-    NodeSettings inNamespace = new NodeSettings("n1", 15701, 18701, List.of("10.234.0.1:15701"),
-        s.dataDir(), s.tokenFile(), 1, List.of(), "10.234.0.1", "gridnet-1-1-n1");
+    NodeSettings inNamespace =
+        new NodeSettings(
+            "n1",
+            15701,
+            18701,
+            List.of("10.234.0.1:15701"),
+            s.dataDir(),
+            s.tokenFile(),
+            1,
+            List.of(),
+            "10.234.0.1",
+            "gridnet-1-1-n1");
 
     List<String> command = NodeProcess.command(Path.of("/g"), inNamespace);
 
@@ -91,8 +119,10 @@ class NodeProcessTest {
     NodeSettings s = settings(18701);
 
     assertThat(NodeProcess.command(Path.of("/g"), s)).doesNotContain("--join-timeout");
-    assertThat(String.join(" ", NodeProcess.command(Path.of("/g"),
-        s.withJoinTimeout(Duration.ofSeconds(1))))).endsWith("--join-timeout 1s");
+    assertThat(
+            String.join(
+                " ", NodeProcess.command(Path.of("/g"), s.withJoinTimeout(Duration.ofSeconds(1)))))
+        .endsWith("--join-timeout 1s");
     assertThatThrownBy(() -> s.withJoinTimeout(Duration.ofMillis(500)))
         .hasMessageContaining("join timeout PT0.5S");
   }
@@ -108,8 +138,10 @@ class NodeProcessTest {
 
   @Test
   void when_the_process_dies_before_ready_then_waiting_fails_with_its_log() throws IOException {
-    process = NodeProcess.launch(settings(FreePorts.pick(1).get(0)),
-        List.of("sh", "-c", "echo 'error: port 15701 is taken'; exit 3"));
+    process =
+        NodeProcess.launch(
+            settings(FreePorts.pick(1).get(0)),
+            List.of("sh", "-c", "echo 'error: port 15701 is taken'; exit 3"));
 
     assertThatThrownBy(() -> process.awaitReady(WAIT))
         .isInstanceOf(IllegalStateException.class)
@@ -126,7 +158,8 @@ class NodeProcessTest {
     process.awaitReady(WAIT);
 
     assertThat(process.isAlive()).isTrue();
-    assertThat(process.url().toString()).isEqualTo("http://127.0.0.1:" + server.getAddress().getPort());
+    assertThat(process.url().toString())
+        .isEqualTo("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   @Test
@@ -171,8 +204,8 @@ class NodeProcessTest {
 
     assertThat(process.isAlive()).isFalse();
     assertThat(process.exitCode()).hasValue(128 + 9);
-    assertThat(ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive)).isNotEqualTo(
-        java.util.Optional.of(true));
+    assertThat(ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive))
+        .isNotEqualTo(java.util.Optional.of(true));
   }
 
   @Test
@@ -187,8 +220,10 @@ class NodeProcessTest {
 
   @Test
   void when_sigterm_is_ignored_then_terminate_kills_it_and_says_so() throws IOException {
-    process = NodeProcess.launch(settings(18701),
-        List.of("sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.1; done"));
+    process =
+        NodeProcess.launch(
+            settings(18701),
+            List.of("sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.1; done"));
     await().atMost(WAIT).until(() -> process.logTail().contains("ready"));
 
     assertThatThrownBy(() -> process.terminate(Duration.ofMillis(500)))
@@ -225,12 +260,14 @@ class NodeProcessTest {
   private static HttpServer healthServer(String token) throws IOException {
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/api/health", exchange -> {
-      String auth = exchange.getRequestHeaders().getFirst("Authorization");
-      int status = ("Bearer " + token).equals(auth) ? 200 : 401;
-      exchange.sendResponseHeaders(status, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/api/health",
+        exchange -> {
+          String auth = exchange.getRequestHeaders().getFirst("Authorization");
+          int status = ("Bearer " + token).equals(auth) ? 200 : 401;
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
     server.start();
     return server;
   }

@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -49,7 +48,9 @@ public final class CompletionWatcher implements AutoCloseable {
   private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** @param status fetches a job's current state; throws as {@code GridClient#status} does */
+  /**
+   * @param status fetches a job's current state; throws as {@code GridClient#status} does
+   */
   public CompletionWatcher(Function<JobId, JobInfo> status) {
     this.status = status;
     int instance = INSTANCES.incrementAndGet();

@@ -3,7 +3,6 @@ package dev.grid.api.internal;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -37,8 +36,8 @@ import java.util.stream.Collectors;
  * The one JSON mapping of the grid's HTTP API, shared by the node's server and {@code GridClient}
  * so both sides always agree.
  *
- * <p>Records map field by field; {@code JobId} is a plain string; {@code Duration} is ISO-8601
- * text ({@code "PT30S"}); nulls are written (a script can rely on {@code exitCode} being present).
+ * <p>Records map field by field; {@code JobId} is a plain string; {@code Duration} is ISO-8601 text
+ * ({@code "PT30S"}); nulls are written (a script can rely on {@code exitCode} being present).
  * Reading answers is lenient about fields it does not know, so an older client can talk to a newer
  * node; reading a {@link JobSpec} or {@link ScheduleSpec} sent by a user is strict, so a misspelt
  * {@code "timout"} is an error rather than a job that runs without a limit. Misfire and overlap
@@ -125,8 +124,8 @@ public final class Json {
   }
 
   /**
-   * Reads a job spec sent by a user: unknown fields are refused, an absent {@code maxRetries}
-   * means {@link JobSpec#DEFAULT_MAX_RETRIES}.
+   * Reads a job spec sent by a user: unknown fields are refused, an absent {@code maxRetries} means
+   * {@link JobSpec#DEFAULT_MAX_RETRIES}.
    *
    * @throws IllegalArgumentException with a message that names the bad field or value
    */
@@ -143,15 +142,17 @@ public final class Json {
   /**
    * Reads a schedule spec sent by a user, as strictly as {@link #readJobSpec}: unknown fields are
    * refused (in the schedule and in its job); absent policies mean {@code once} and {@code allow},
-   * an absent {@code maxCatchUp} {@link ScheduleSpec#DEFAULT_MAX_CATCH_UP}, an absent zone UTC,
-   * an absent {@code keepRuns} the grid's default.
-   * The cron expression and zone are left for the grid to check.
+   * an absent {@code maxCatchUp} {@link ScheduleSpec#DEFAULT_MAX_CATCH_UP}, an absent zone UTC, an
+   * absent {@code keepRuns} the grid's default. The cron expression and zone are left for the grid
+   * to check.
    *
    * @throws IllegalArgumentException with a message that names the bad field or value
    */
   public static ScheduleSpec readScheduleSpec(byte[] json) {
     ObjectNode object =
-        readObject(json, "schedule spec",
+        readObject(
+            json,
+            "schedule spec",
             "{\"name\": \"backup\", \"cron\": \"@daily\", \"job\": {\"argv\": [\"true\"]}}");
     JsonNode job = object.get("job");
     if (job == null || job.isNull()) {
@@ -180,7 +181,11 @@ public final class Json {
     }
     if (tree == null || !tree.isObject()) {
       throw new IllegalArgumentException(
-          "the " + what + " must be a JSON object like " + example + ", not "
+          "the "
+              + what
+              + " must be a JSON object like "
+              + example
+              + ", not "
               + (tree == null ? "nothing" : tree.getNodeType().toString().toLowerCase()));
     }
     return (ObjectNode) tree;
@@ -200,16 +205,26 @@ public final class Json {
     if (e instanceof UnrecognizedPropertyException unknown) {
       Class<?> in = unknown.getReferringClass();
       boolean inJob = in == JobSpec.class;
-      String where = in == ArraySpec.class ? "job's array"
-          : in == Dependencies.class ? "job's after"
-          : in == JavaTask.class ? "job's java part"
-          : inJob && !what.equals("job spec") ? "schedule's job" : what;
-      String known = in == ArraySpec.class ? "indices, limit"
-          : in == Dependencies.class ? "ok, any"
-          : in == JavaTask.class ? JAVA_FIELDS
-          : inJob ? JOB_FIELDS : SCHEDULE_FIELDS;
-      return "unknown field '" + unknown.getPropertyName() + "' in the " + where
-          + ": known fields are " + known;
+      String where =
+          in == ArraySpec.class
+              ? "job's array"
+              : in == Dependencies.class
+                  ? "job's after"
+                  : in == JavaTask.class
+                      ? "job's java part"
+                      : inJob && !what.equals("job spec") ? "schedule's job" : what;
+      String known =
+          in == ArraySpec.class
+              ? "indices, limit"
+              : in == Dependencies.class
+                  ? "ok, any"
+                  : in == JavaTask.class ? JAVA_FIELDS : inJob ? JOB_FIELDS : SCHEDULE_FIELDS;
+      return "unknown field '"
+          + unknown.getPropertyName()
+          + "' in the "
+          + where
+          + ": known fields are "
+          + known;
     }
     String message = "bad " + what + ": " + describe(e);
     return validation instanceof DateTimeParseException
@@ -253,7 +268,9 @@ public final class Json {
     public E deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       if (!p.hasToken(JsonToken.VALUE_STRING)) {
         throw new IllegalArgumentException(
-            "field '" + p.currentName() + "' must be a word like \"once\" or \"forbid\", not "
+            "field '"
+                + p.currentName()
+                + "' must be a word like \"once\" or \"forbid\", not "
                 + p.getText());
       }
       return parse.apply(p.getText()); // IllegalArgumentException naming the word: a 400
@@ -268,7 +285,9 @@ public final class Json {
     if (e instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
       String path =
           jme.getPath().stream()
-              .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+              .map(
+                  ref ->
+                      ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
               .collect(Collectors.joining("."));
       return "field '" + path + "': " + text;
     }

@@ -20,21 +20,21 @@ import java.util.function.Supplier;
 /**
  * Sends one HTTP request to the grid, failing over between its nodes.
  *
- * <p>Failover: a node that cannot be connected to is skipped and the next one tried; the node
- * that answered is remembered and asked first next time. Any answer, even an error status, ends
- * the round: a 4xx is the caller's problem, not the node's.
+ * <p>Failover: a node that cannot be connected to is skipped and the next one tried; the node that
+ * answered is remembered and asked first next time. Any answer, even an error status, ends the
+ * round: a 4xx is the caller's problem, not the node's.
  *
  * <p>At most once: a request that may already have reached a node (the connection was made, then
- * broke or timed out) is tried elsewhere only if it is {@link Retry#ON_ANY_FAILURE safe to
- * repeat}. A submit is not: the first node may have accepted the job, and a second submit would
- * make a second job.
+ * broke or timed out) is tried elsewhere only if it is {@link Retry#ON_ANY_FAILURE safe to repeat}.
+ * A submit is not: the first node may have accepted the job, and a second submit would make a
+ * second job.
  *
  * <p>Not part of the public API.
  */
 public final class NodeTransport {
   /**
-   * The answer of a node cut off from the grid's majority, which did nothing with the request:
-   * the next node is asked, whatever the {@link Retry}.
+   * The answer of a node cut off from the grid's majority, which did nothing with the request: the
+   * next node is asked, whatever the {@link Retry}.
    */
   public static final int NOT_IN_GRID = 421;
 
@@ -49,9 +49,9 @@ public final class NodeTransport {
   /** A node's answer. */
   public record Response(URI node, int status, byte[] body) {
     /**
-     * The body of a successful answer; an error answer becomes the matching exception: 401 a
-     * {@link GridAuthException}, 400 an {@link IllegalArgumentException} and 409 a {@link
-     * GridException} with the node's message, 404 what {@code notFound} makes (if given).
+     * The body of a successful answer; an error answer becomes the matching exception: 401 a {@link
+     * GridAuthException}, 400 an {@link IllegalArgumentException} and 409 a {@link GridException}
+     * with the node's message, 404 what {@code notFound} makes (if given).
      */
     public byte[] bodyOrThrow(Supplier<? extends GridException> notFound) {
       if (status >= 200 && status < 300) {
@@ -105,8 +105,8 @@ public final class NodeTransport {
   public NodeTransport(
       List<URI> nodes, String token, Duration connectTimeout, Duration requestTimeout) {
     if (nodes == null || nodes.isEmpty()) {
-      throw new IllegalArgumentException("no grid URL given: give at least one, like "
-          + "http://127.0.0.1:18701");
+      throw new IllegalArgumentException(
+          "no grid URL given: give at least one, like " + "http://127.0.0.1:18701");
     }
     this.nodes = List.copyOf(nodes);
     this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.strip();
@@ -144,13 +144,15 @@ public final class NodeTransport {
 
     /** A file's bytes, streamed from disk, as {@code application/octet-stream}. */
     public static Body file(java.nio.file.Path file) {
-      return new Body("application/octet-stream", () -> {
-        try {
-          return HttpRequest.BodyPublishers.ofFile(file);
-        } catch (java.io.FileNotFoundException e) {
-          throw new java.io.UncheckedIOException("cannot read " + file, e);
-        }
-      });
+      return new Body(
+          "application/octet-stream",
+          () -> {
+            try {
+              return HttpRequest.BodyPublishers.ofFile(file);
+            } catch (java.io.FileNotFoundException e) {
+              throw new java.io.UncheckedIOException("cannot read " + file, e);
+            }
+          });
     }
   }
 
@@ -171,8 +173,8 @@ public final class NodeTransport {
             http.send(request(node, method, path, body), HttpResponse.BodyHandlers.ofByteArray());
         if (answer.statusCode() == NOT_IN_GRID) {
           // The node is cut off from the grid's majority and did nothing: ask the next one.
-          failures.add(node + " (" + new Response(node, NOT_IN_GRID, answer.body())
-              .errorMessage() + ")");
+          failures.add(
+              node + " (" + new Response(node, NOT_IN_GRID, answer.body()).errorMessage() + ")");
           continue;
         }
         preferred.set(index);
@@ -196,9 +198,12 @@ public final class NodeTransport {
       }
     }
     if (last == null && !failures.isEmpty()) { // every node answered, none is in the grid
-      throw new GridUnavailableException("no node asked is in the grid's majority now, tried "
-          + String.join(", ", failures) + ": wait for the partition to heal, or point GRID_URL /"
-          + " --url at nodes on the majority side", null);
+      throw new GridUnavailableException(
+          "no node asked is in the grid's majority now, tried "
+              + String.join(", ", failures)
+              + ": wait for the partition to heal, or point GRID_URL /"
+              + " --url at nodes on the majority side",
+          null);
     }
     throw new GridUnavailableException(
         "no grid node answered, tried "
@@ -226,7 +231,8 @@ public final class NodeTransport {
 
   private static URI resolve(URI node, String path) {
     String base = node.toString();
-    return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) + path : base + path);
+    return URI.create(
+        base.endsWith("/") ? base.substring(0, base.length() - 1) + path : base + path);
   }
 
   /** True when the node cannot have seen the request: it never accepted the connection. */

@@ -49,14 +49,37 @@ public final class ResultCodec {
       Pattern.compile("Encountered unregistered class ID: (\\d+)");
 
   /** JDK value types every result may hold, in their fixed registration order. */
-  static final List<Class<?>> BASE_TYPES = List.of(
-      ArrayList.class, LinkedList.class, HashMap.class, LinkedHashMap.class, TreeMap.class,
-      HashSet.class, LinkedHashSet.class, TreeSet.class, Object[].class, String[].class,
-      byte[].class, int[].class, long[].class, double[].class, float[].class, short[].class,
-      char[].class, boolean[].class, BigInteger.class, BigDecimal.class, java.time.Duration.class,
-      java.time.Instant.class, java.time.LocalDate.class, java.time.LocalDateTime.class,
-      java.time.LocalTime.class, java.time.ZonedDateTime.class, java.time.ZoneOffset.class,
-      java.time.OffsetDateTime.class, UUID.class);
+  static final List<Class<?>> BASE_TYPES =
+      List.of(
+          ArrayList.class,
+          LinkedList.class,
+          HashMap.class,
+          LinkedHashMap.class,
+          TreeMap.class,
+          HashSet.class,
+          LinkedHashSet.class,
+          TreeSet.class,
+          Object[].class,
+          String[].class,
+          byte[].class,
+          int[].class,
+          long[].class,
+          double[].class,
+          float[].class,
+          short[].class,
+          char[].class,
+          boolean[].class,
+          BigInteger.class,
+          BigDecimal.class,
+          java.time.Duration.class,
+          java.time.Instant.class,
+          java.time.LocalDate.class,
+          java.time.LocalDateTime.class,
+          java.time.LocalTime.class,
+          java.time.ZonedDateTime.class,
+          java.time.ZoneOffset.class,
+          java.time.OffsetDateTime.class,
+          UUID.class);
 
   private ResultCodec() {}
 
@@ -86,9 +109,13 @@ public final class ResultCodec {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (IllegalArgumentException | KryoException e) {
-      throw new IllegalArgumentException("the result (a " + value.getClass().getName()
-          + ") could not be serialized: " + firstLine(e)
-          + ". List every class it holds beyond JDK basics in the job's resultTypes()", e);
+      throw new IllegalArgumentException(
+          "the result (a "
+              + value.getClass().getName()
+              + ") could not be serialized: "
+              + firstLine(e)
+              + ". List every class it holds beyond JDK basics in the job's resultTypes()",
+          e);
     }
     return bytes.toByteArray();
   }
@@ -140,8 +167,12 @@ public final class ResultCodec {
     }
     Class<?> boxed = boxed(type);
     if (value != null && !boxed.isInstance(value)) {
-      throw new IllegalArgumentException("the result is a " + value.getClass().getName()
-          + ", not a " + type.getName() + ": ask for that type");
+      throw new IllegalArgumentException(
+          "the result is a "
+              + value.getClass().getName()
+              + ", not a "
+              + type.getName()
+              + ": ask for that type");
     }
     @SuppressWarnings("unchecked")
     T typed = (T) value;
@@ -153,7 +184,9 @@ public final class ResultCodec {
     if (m.find()) {
       int index = Integer.parseInt(m.group(1)) - first;
       if (index >= 0 && index < declared.size()) {
-        return "the result holds a " + declared.get(index) + ": pass that class to"
+        return "the result holds a "
+            + declared.get(index)
+            + ": pass that class to"
             + " result(id, type, more...) so it can be read";
       }
     }

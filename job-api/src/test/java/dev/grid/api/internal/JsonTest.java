@@ -71,20 +71,29 @@ class JsonTest {
 
   @Test
   void when_a_java_spec_is_written_and_read_back_then_it_is_equal() {
-    JobSpec java = JobSpec.java("ab".repeat(32), "com.example.Pi", "1000", "x y")
-        .withTimeout(Duration.ofSeconds(9));
+    JobSpec java =
+        JobSpec.java("ab".repeat(32), "com.example.Pi", "1000", "x y")
+            .withTimeout(Duration.ofSeconds(9));
     assertThat(Json.readJobSpec(Json.toBytes(java))).isEqualTo(java);
     assertThat(Json.read(Json.toBytes(java), JobSpec.class)).isEqualTo(java);
     JobSpec isolated = java.withJava(java.java().inChildJvm());
     assertThat(Json.readJobSpec(Json.toBytes(isolated))).isEqualTo(isolated);
-    assertThat(Json.readJobSpec(bytes("{\"java\":{\"jarSha256\":\"" + "ab".repeat(32)
-        + "\",\"className\":\"a.B\"}}")).java().isolated()).isFalse();
+    assertThat(
+            Json.readJobSpec(
+                    bytes(
+                        "{\"java\":{\"jarSha256\":\""
+                            + "ab".repeat(32)
+                            + "\",\"className\":\"a.B\"}}"))
+                .java()
+                .isolated())
+        .isFalse();
   }
 
   @Test
   void when_old_json_has_no_java_field_then_it_still_reads_as_a_command() {
-    String old = "{\"argv\":[\"true\"],\"shell\":null,\"env\":{},\"workDir\":null,"
-        + "\"timeout\":null,\"maxRetries\":2}";
+    String old =
+        "{\"argv\":[\"true\"],\"shell\":null,\"env\":{},\"workDir\":null,"
+            + "\"timeout\":null,\"maxRetries\":2}";
     assertThat(Json.read(bytes(old), JobSpec.class))
         .isEqualTo(JobSpec.command("true").withMaxRetries(2));
     assertThat(Json.readJobSpec(bytes(old))).isEqualTo(JobSpec.command("true").withMaxRetries(2));
@@ -92,19 +101,25 @@ class JsonTest {
 
   @Test
   void when_a_java_part_has_an_unknown_field_then_it_is_refused_by_name() {
-    String bad = "{\"java\":{\"jarSha256\":\"" + "ab".repeat(32)
-        + "\",\"className\":\"a.B\",\"klass\":\"x\"}}";
+    String bad =
+        "{\"java\":{\"jarSha256\":\""
+            + "ab".repeat(32)
+            + "\",\"className\":\"a.B\",\"klass\":\"x\"}}";
     assertThatThrownBy(() -> Json.readJobSpec(bytes(bad)))
-        .hasMessageContaining("'klass'").hasMessageContaining("className");
+        .hasMessageContaining("'klass'")
+        .hasMessageContaining("className");
   }
 
   @Test
   void when_an_array_spec_with_dependencies_is_written_and_read_back_then_it_is_equal() {
-    JobSpec spec = SPEC.withArray(dev.grid.api.ArraySpec.parse("1,3,5-7%2"))
-        .withAfter(new dev.grid.api.Dependencies(
-            List.of(JobId.of("a1")), List.of(JobId.of("b2"), JobId.of("c3"))));
+    JobSpec spec =
+        SPEC.withArray(dev.grid.api.ArraySpec.parse("1,3,5-7%2"))
+            .withAfter(
+                new dev.grid.api.Dependencies(
+                    List.of(JobId.of("a1")), List.of(JobId.of("b2"), JobId.of("c3"))));
     String json = text(spec);
-    assertThat(json).contains("\"array\":{\"indices\":\"1,3,5-7\",\"limit\":2}")
+    assertThat(json)
+        .contains("\"array\":{\"indices\":\"1,3,5-7\",\"limit\":2}")
         .contains("\"after\":{\"ok\":[\"a1\"],\"any\":[\"b2\",\"c3\"]}");
     assertThat(Json.readJobSpec(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(spec);
   }
@@ -118,14 +133,20 @@ class JsonTest {
 
   @Test
   void when_an_array_or_after_is_bad_then_the_message_names_it() {
-    assertThatThrownBy(() -> Json.readJobSpec(
-            "{\"argv\": [\"true\"], \"array\": {\"indices\": \"0-x\"}}"
-                .getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
-    assertThatThrownBy(() -> Json.readJobSpec(
-            "{\"argv\": [\"true\"], \"array\": {\"indices\": \"0-3\", \"max\": 2}}"
-                .getBytes(StandardCharsets.UTF_8)))
-        .hasMessageContaining("unknown field 'max' in the job's array: known fields are indices, limit");
+    assertThatThrownBy(
+            () ->
+                Json.readJobSpec(
+                    "{\"argv\": [\"true\"], \"array\": {\"indices\": \"0-x\"}}"
+                        .getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'x'");
+    assertThatThrownBy(
+            () ->
+                Json.readJobSpec(
+                    "{\"argv\": [\"true\"], \"array\": {\"indices\": \"0-3\", \"max\": 2}}"
+                        .getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining(
+            "unknown field 'max' in the job's array: known fields are indices, limit");
   }
 
   @Test
@@ -165,20 +186,33 @@ class JsonTest {
 
   @Test
   void when_storage_answers_are_written_and_read_back_then_they_are_equal_and_keep_their_fields() {
-    BlobListing listing = new BlobListing("out/", 2, true, List.of(
-        new BlobInfo("out/j1/1/stdout", 12, "ab".repeat(32), List.of("n2", "n1"), 3)));
-    StorageHealth health = new StorageHealth(List.of("n1", "n2"), 2, 1, 12, true, false,
-        List.of(new StorageHealth.Problem("out/j1/1/stdout", "n2", "CORRUPT", "chunk 0"),
-            new StorageHealth.Problem("out/j2/1/stdout", null, "LOST", "no copy")));
+    BlobListing listing =
+        new BlobListing(
+            "out/",
+            2,
+            true,
+            List.of(new BlobInfo("out/j1/1/stdout", 12, "ab".repeat(32), List.of("n2", "n1"), 3)));
+    StorageHealth health =
+        new StorageHealth(
+            List.of("n1", "n2"),
+            2,
+            1,
+            12,
+            true,
+            false,
+            List.of(
+                new StorageHealth.Problem("out/j1/1/stdout", "n2", "CORRUPT", "chunk 0"),
+                new StorageHealth.Problem("out/j2/1/stdout", null, "LOST", "no copy")));
     StorageRepair repair = new StorageRepair(1, 2, 3, 0, 4);
 
     assertThat(Json.read(Json.toBytes(listing), BlobListing.class)).isEqualTo(listing);
     assertThat(Json.read(Json.toBytes(health), StorageHealth.class)).isEqualTo(health);
     assertThat(Json.read(Json.toBytes(repair), StorageRepair.class)).isEqualTo(repair);
-    assertThat(text(listing)).contains("\"truncated\":true", "\"replicas\":[\"n2\",\"n1\"]",
-        "\"version\":3");
-    assertThat(text(health)).contains("\"healthy\":false", "\"kind\":\"CORRUPT\"",
-        "\"node\":null", "\"replication\":2");
+    assertThat(text(listing))
+        .contains("\"truncated\":true", "\"replicas\":[\"n2\",\"n1\"]", "\"version\":3");
+    assertThat(text(health))
+        .contains(
+            "\"healthy\":false", "\"kind\":\"CORRUPT\"", "\"node\":null", "\"replication\":2");
   }
 
   @Test
@@ -269,8 +303,11 @@ class JsonTest {
     ScheduleSpec keeps = SCHEDULE.withKeepRuns(7);
     assertThat(Json.readScheduleSpec(Json.toBytes(keeps))).isEqualTo(keeps);
     assertThat(Json.readTree(Json.toBytes(keeps)).get("keepRuns").asInt()).isEqualTo(7);
-    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
-            "{\"name\":\"t\",\"cron\":\"@daily\",\"keepRuns\":-1,\"job\":{\"argv\":[\"x\"]}}")))
+    assertThatThrownBy(
+            () ->
+                Json.readScheduleSpec(
+                    bytes(
+                        "{\"name\":\"t\",\"cron\":\"@daily\",\"keepRuns\":-1,\"job\":{\"argv\":[\"x\"]}}")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("keepRuns -1");
   }
@@ -284,8 +321,13 @@ class JsonTest {
 
   @Test
   void when_a_run_is_written_and_read_back_then_it_is_equal() {
-    ScheduleRun run = new ScheduleRun(1_000L, ScheduleRun.Outcome.STARTED,
-        JobId.of("s-nightly-1000"), JobState.RUNNING, null);
+    ScheduleRun run =
+        new ScheduleRun(
+            1_000L,
+            ScheduleRun.Outcome.STARTED,
+            JobId.of("s-nightly-1000"),
+            JobState.RUNNING,
+            null);
     assertThat(Json.readList(Json.toBytes(List.of(run)), ScheduleRun.class)).containsExactly(run);
     assertThat(text(run)).contains("\"jobId\":\"s-nightly-1000\"", "\"reason\":null");
   }
@@ -293,40 +335,52 @@ class JsonTest {
   @Test
   void when_a_schedule_omits_optional_fields_then_the_defaults_apply() {
     ScheduleSpec spec =
-        Json.readScheduleSpec(bytes("{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"]}}"));
-    assertThat(spec)
-        .isEqualTo(ScheduleSpec.of("t", "@daily", JobSpec.of(List.of("x"))));
+        Json.readScheduleSpec(
+            bytes("{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"]}}"));
+    assertThat(spec).isEqualTo(ScheduleSpec.of("t", "@daily", JobSpec.of(List.of("x"))));
     assertThat(spec.zoneOrUtc()).isEqualTo("UTC");
   }
 
   @Test
   void when_schedule_policies_are_in_any_case_then_they_are_read() {
-    ScheduleSpec spec = Json.readScheduleSpec(bytes("{\"name\":\"t\",\"cron\":\"@daily\","
-        + "\"misfire\":\"Skip\",\"overlap\":\"FORBID\",\"job\":{\"shell\":\"true\"}}"));
+    ScheduleSpec spec =
+        Json.readScheduleSpec(
+            bytes(
+                "{\"name\":\"t\",\"cron\":\"@daily\","
+                    + "\"misfire\":\"Skip\",\"overlap\":\"FORBID\",\"job\":{\"shell\":\"true\"}}"));
     assertThat(spec.misfire()).isEqualTo(MisfirePolicy.SKIP);
     assertThat(spec.overlap()).isEqualTo(OverlapPolicy.FORBID);
   }
 
   @Test
   void when_a_schedule_has_an_unknown_field_or_word_then_it_is_refused_by_name() {
-    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
-            "{\"name\":\"t\",\"cron\":\"@daily\",\"tz\":\"UTC\",\"job\":{\"argv\":[\"x\"]}}")))
+    assertThatThrownBy(
+            () ->
+                Json.readScheduleSpec(
+                    bytes(
+                        "{\"name\":\"t\",\"cron\":\"@daily\",\"tz\":\"UTC\",\"job\":{\"argv\":[\"x\"]}}")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown field 'tz' in the schedule spec")
         .hasMessageContaining("zone");
-    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
-            "{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"],\"retries\":2}}")))
+    assertThatThrownBy(
+            () ->
+                Json.readScheduleSpec(
+                    bytes(
+                        "{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"],\"retries\":2}}")))
         .hasMessageContaining("unknown field 'retries' in the schedule's job")
         .hasMessageContaining("maxRetries");
-    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
-            "{\"name\":\"t\",\"cron\":\"@daily\",\"overlap\":\"never\",\"job\":{\"argv\":[\"x\"]}}")))
+    assertThatThrownBy(
+            () ->
+                Json.readScheduleSpec(
+                    bytes(
+                        "{\"name\":\"t\",\"cron\":\"@daily\",\"overlap\":\"never\",\"job\":{\"argv\":[\"x\"]}}")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("overlap policy 'never'")
         .hasMessageContaining("allow, forbid, replace");
     assertThatThrownBy(() -> Json.readScheduleSpec(bytes("{\"name\":\"t\",\"cron\":\"@daily\"}")))
         .hasMessageContaining("no job");
-    assertThatThrownBy(() -> Json.readScheduleSpec(bytes(
-            "{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{}}")))
+    assertThatThrownBy(
+            () -> Json.readScheduleSpec(bytes("{\"name\":\"t\",\"cron\":\"@daily\",\"job\":{}}")))
         .hasMessageContaining("either argv or a shell line");
   }
 

@@ -16,8 +16,16 @@ class ResultCodecTest {
 
   @Test
   void when_jdk_values_are_encoded_then_they_read_back_equal() {
-    for (Object value : List.of(42L, 3.25, "text", List.of(1, 2), Map.of("a", 1L),
-        new ArrayList<>(List.of("x")), new int[0].length, Duration.ofSeconds(3))) {
+    for (Object value :
+        List.of(
+            42L,
+            3.25,
+            "text",
+            List.of(1, 2),
+            Map.of("a", 1L),
+            new ArrayList<>(List.of("x")),
+            new int[0].length,
+            Duration.ofSeconds(3))) {
       assertThat(ResultCodec.decode(ResultCodec.encode(value, List.of()), Object.class, List.of()))
           .isEqualTo(value);
     }
@@ -43,8 +51,9 @@ class ResultCodecTest {
 
   @Test
   void when_the_reader_lacks_a_declared_class_then_the_message_names_it() {
-    byte[] bytes = ResultCodec.encode(
-        new Stats("s", List.of(new Point(1, 2)), Map.of()), List.of(Stats.class, Point.class));
+    byte[] bytes =
+        ResultCodec.encode(
+            new Stats("s", List.of(new Point(1, 2)), Map.of()), List.of(Stats.class, Point.class));
     assertThatThrownBy(() -> ResultCodec.decode(bytes, Stats.class, List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("holds a " + Point.class.getName());
@@ -59,7 +68,8 @@ class ResultCodecTest {
 
   @Test
   void when_bytes_are_not_a_result_then_reading_refuses_them() {
-    assertThatThrownBy(() -> ResultCodec.decode(new byte[] {1, 2, 3, 4, 5}, Object.class,
-        List.of())).hasMessageContaining("not a stored job result");
+    assertThatThrownBy(
+            () -> ResultCodec.decode(new byte[] {1, 2, 3, 4, 5}, Object.class, List.of()))
+        .hasMessageContaining("not a stored job result");
   }
 }

@@ -15,8 +15,8 @@ import java.util.TimeZone;
 import org.quartz.CronExpression;
 
 /**
- * Calendar due times: Quartz decides which wall-clock times match; this class maps wall-clock
- * times to instants in the zone.
+ * Calendar due times: Quartz decides which wall-clock times match; this class maps wall-clock times
+ * to instants in the zone.
  *
  * <p>Why not Quartz's own {@code setTimeZone}: in the hour a fall-back repeats, Quartz 2.5.2 only
  * ever returns the second occurrence (an hourly expression in New York jumps 00:00 EDT to 01:00
@@ -27,8 +27,8 @@ import org.quartz.CronExpression;
  * <ul>
  *   <li>A wall-clock time a spring-forward skips never happens: it is skipped, as Quartz does.
  *   <li>A wall-clock time a fall-back repeats fires once, at its first occurrence, when the hour
- *       field names hours ({@code 30 1 * * *}); it fires at both occurrences when the hour field
- *       is a wildcard ({@code *}, {@code *}{@code /2}), so an hourly schedule stays an hour apart.
+ *       field names hours ({@code 30 1 * * *}); it fires at both occurrences when the hour field is
+ *       a wildcard ({@code *}, {@code *}{@code /2}), so an hourly schedule stays an hour apart.
  * </ul>
  *
  * <p>Counting does not list: a day's matches are the product of Quartz's second, minute and hour
@@ -40,6 +40,7 @@ import org.quartz.CronExpression;
 final class CalendarTimes implements DueTimes {
   private static final long DAY = 86_400;
   private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
+
   /** Beyond any zone offset's reach (offsets are within +-18 h). */
   private static final long MAX_OFFSET_SPAN = 2 * 18 * 3600;
 

@@ -38,8 +38,8 @@ import java.util.Optional;
  * so a Quartz {@code CronTrigger} built from {@link #quartzExpression()} and the zone can disagree
  * with this class within that hour; fire at {@link #nextAfter} instead.
  *
- * <p>{@code @every} schedules are due at {@code anchor + k * period} for {@code k >= 1}, in
- * elapsed time: no zone, no daylight saving ({@code d} is 24 hours).
+ * <p>{@code @every} schedules are due at {@code anchor + k * period} for {@code k >= 1}, in elapsed
+ * time: no zone, no daylight saving ({@code d} is 24 hours).
  */
 public final class CronSchedule {
   private final String expression;
@@ -55,9 +55,7 @@ public final class CronSchedule {
     this.anchor = anchor;
     this.quartz = parsed.quartz();
     this.every = parsed.every();
-    this.times = every != null
-        ? new EveryTimes(anchor, every)
-        : new CalendarTimes(quartz, zone);
+    this.times = every != null ? new EveryTimes(anchor, every) : new CalendarTimes(quartz, zone);
   }
 
   /**
@@ -80,9 +78,11 @@ public final class CronSchedule {
     ZoneId zoneId = zone(zone);
     CronSyntax.Parsed parsed = CronSyntax.parse(expression);
     if (parsed.every() != null && anchor == null) {
-      throw new IllegalArgumentException("cron expression '" + expression
-          + "' needs an anchor, the instant its period counts from: pass the schedule's creation"
-          + " time");
+      throw new IllegalArgumentException(
+          "cron expression '"
+              + expression
+              + "' needs an anchor, the instant its period counts from: pass the schedule's creation"
+              + " time");
     }
     return new CronSchedule(expression, zoneId, anchor, parsed);
   }
@@ -94,8 +94,11 @@ public final class CronSchedule {
     try {
       return ZoneId.of(zone.trim());
     } catch (DateTimeException e) {
-      throw new IllegalArgumentException("time zone '" + zone + "' is not known: use an IANA id"
-          + " such as 'Europe/Paris', 'America/New_York' or 'UTC'");
+      throw new IllegalArgumentException(
+          "time zone '"
+              + zone
+              + "' is not known: use an IANA id"
+              + " such as 'Europe/Paris', 'America/New_York' or 'UTC'");
     }
   }
 
@@ -153,8 +156,8 @@ public final class CronSchedule {
   }
 
   /**
-   * The latest {@code k} due times in {@code (afterExclusive, untilInclusive]}, oldest first:
-   * a bisection on {@link #count} finds where they start, so nothing before them is listed.
+   * The latest {@code k} due times in {@code (afterExclusive, untilInclusive]}, oldest first: a
+   * bisection on {@link #count} finds where they start, so nothing before them is listed.
    */
   List<Instant> latest(Instant afterExclusive, Instant untilInclusive, int k) {
     if (k <= 0 || !untilInclusive.isAfter(afterExclusive)) {
@@ -179,7 +182,9 @@ public final class CronSchedule {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CronSchedule c && expression.equals(c.expression) && zone.equals(c.zone)
+    return o instanceof CronSchedule c
+        && expression.equals(c.expression)
+        && zone.equals(c.zone)
         && Objects.equals(anchor, c.anchor);
   }
 
@@ -190,7 +195,11 @@ public final class CronSchedule {
 
   @Override
   public String toString() {
-    return "CronSchedule[" + expression + " in " + zone
-        + (every != null ? " from " + anchor : " = " + quartz) + "]";
+    return "CronSchedule["
+        + expression
+        + " in "
+        + zone
+        + (every != null ? " from " + anchor : " = " + quartz)
+        + "]";
   }
 }

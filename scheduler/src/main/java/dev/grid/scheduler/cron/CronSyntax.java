@@ -15,22 +15,24 @@ import org.quartz.CronExpression;
  * and words the refusals. No evaluation happens here: Quartz judges what this class passes on.
  */
 final class CronSyntax {
-  static final String HELP = "write Quartz syntax with seconds ('0/5 * * * * ?'), five-field Unix"
-      + " cron ('*/5 * * * *': minute hour day-of-month month day-of-week), '@every 10s', or one"
-      + " of @hourly, @daily, @midnight, @weekly, @monthly, @yearly";
+  static final String HELP =
+      "write Quartz syntax with seconds ('0/5 * * * * ?'), five-field Unix"
+          + " cron ('*/5 * * * *': minute hour day-of-month month day-of-week), '@every 10s', or one"
+          + " of @hourly, @daily, @midnight, @weekly, @monthly, @yearly";
 
-  private static final Map<String, String> MACROS = Map.of(
-      "@hourly", "0 0 * * * ?",
-      "@daily", "0 0 0 * * ?",
-      "@midnight", "0 0 0 * * ?",
-      "@weekly", "0 0 0 ? * SUN",
-      "@monthly", "0 0 0 1 * ?",
-      "@yearly", "0 0 0 1 1 ?",
-      "@annually", "0 0 0 1 1 ?");
+  private static final Map<String, String> MACROS =
+      Map.of(
+          "@hourly", "0 0 * * * ?",
+          "@daily", "0 0 0 * * ?",
+          "@midnight", "0 0 0 * * ?",
+          "@weekly", "0 0 0 ? * SUN",
+          "@monthly", "0 0 0 1 * ?",
+          "@yearly", "0 0 0 1 1 ?",
+          "@annually", "0 0 0 1 1 ?");
 
   private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
-  private static final List<String> MONTHS = List.of(
-      "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC");
+  private static final List<String> MONTHS =
+      List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC");
   private static final Pattern EVERY_PART = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
   /** One field's name, bounds and names (index of a name = its value minus {@code nameBase}). */
@@ -59,16 +61,19 @@ final class CronSyntax {
       return macro(expression, text);
     }
     String[] fields = text.split(" ");
-    String quartz = switch (fields.length) {
-      case 5 -> fromUnix(expression, fields);
-      case 6, 7 -> fromQuartz(expression, fields);
-      default -> throw invalid(expression, "it has " + fields.length + " fields");
-    };
+    String quartz =
+        switch (fields.length) {
+          case 5 -> fromUnix(expression, fields);
+          case 6, 7 -> fromQuartz(expression, fields);
+          default -> throw invalid(expression, "it has " + fields.length + " fields");
+        };
     try {
       CronExpression.validateExpression(quartz);
     } catch (ParseException e) {
-      String hint = e.getMessage() != null && e.getMessage().contains("day-of-week AND")
-          ? " (put '?' in one of day-of-month and day-of-week)" : "";
+      String hint =
+          e.getMessage() != null && e.getMessage().contains("day-of-week AND")
+              ? " (put '?' in one of day-of-month and day-of-week)"
+              : "";
       throw invalid(expression, e.getMessage() + hint);
     }
     return new Parsed(quartz, null);
@@ -95,18 +100,24 @@ final class CronSyntax {
     int end = 0;
     while (m.find() && m.start() == end) {
       long n = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      });
+      total =
+          total.plus(
+              switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+              });
       end = m.end();
     }
     if (end != spec.length()) {
-      throw invalid(expression, "period '" + spec + "' is not understood: use numbers with units"
-          + " ms, s, m, h, d, such as 10s, 5m or 1m30s");
+      throw invalid(
+          expression,
+          "period '"
+              + spec
+              + "' is not understood: use numbers with units"
+              + " ms, s, m, h, d, such as 10s, 5m or 1m30s");
     }
     if (total.compareTo(Duration.ofSeconds(1)) < 0) {
       throw invalid(expression, "period '" + spec + "' is shorter than the 1s minimum");
@@ -131,9 +142,14 @@ final class CronSyntax {
     boolean anyDom = f[2].equals("*") || f[2].equals("?");
     boolean anyDow = f[4].equals("*") || f[4].equals("?");
     if (!anyDom && !anyDow) {
-      throw invalid(expression, "it restricts both day-of-month (" + f[2] + ") and day-of-week ("
-          + f[4] + "); Unix cron then runs on days matching either, which Quartz cannot express."
-          + " Use two schedules, or Quartz syntax with '?' in one of the two fields");
+      throw invalid(
+          expression,
+          "it restricts both day-of-month ("
+              + f[2]
+              + ") and day-of-week ("
+              + f[4]
+              + "); Unix cron then runs on days matching either, which Quartz cannot express."
+              + " Use two schedules, or Quartz syntax with '?' in one of the two fields");
     }
     String dom = anyDom && !anyDow ? "?" : f[2].replace("?", "*");
     String dow = anyDow ? "?" : unixDaysOfWeek(expression, f[4]);
@@ -157,8 +173,12 @@ final class CronSyntax {
         from = value(UNIX_DOW, base.substring(0, base.indexOf('-')));
         to = value(UNIX_DOW, base.substring(base.indexOf('-') + 1));
         if (to < from) {
-          throw invalid(expression, "day-of-week range " + base + " runs backwards: write it"
-              + " upwards (5-7 is Friday to Sunday) or as a list (5,6,0)");
+          throw invalid(
+              expression,
+              "day-of-week range "
+                  + base
+                  + " runs backwards: write it"
+                  + " upwards (5-7 is Friday to Sunday) or as a list (5,6,0)");
         }
       } else {
         from = value(UNIX_DOW, base);
@@ -188,8 +208,9 @@ final class CronSyntax {
         throw invalid(expression, kind.name() + " '" + item + "' is not a value, range or step");
       }
       if (stepped.length == 2 && !stepped[1].matches("[1-9]\\d{0,5}")) {
-        throw invalid(expression, kind.name() + " step '" + stepped[1]
-            + "' must be a whole number of at least 1");
+        throw invalid(
+            expression,
+            kind.name() + " step '" + stepped[1] + "' must be a whole number of at least 1");
       }
       String base = stepped[0];
       if (base.equals("*") || base.equals("?")) {
@@ -199,14 +220,20 @@ final class CronSyntax {
         if (part.matches("\\d+")) {
           int v = Integer.parseInt(part.length() > 6 ? "9999999" : part);
           if (v < kind.min() || v > kind.max()) {
-            throw invalid(expression, kind.name() + " " + part + " is out of range " + kind.min()
-                + "-" + kind.max());
+            throw invalid(
+                expression,
+                kind.name() + " " + part + " is out of range " + kind.min() + "-" + kind.max());
           }
         } else if ((kind == DOM || kind == QUARTZ_DOW) && part.matches(".*[LW#].*")) {
           continue; // Quartz's last, weekday and nth marks: Quartz judges them
         } else if (!kind.names().contains(part.toUpperCase(Locale.ROOT))) {
-          throw invalid(expression, kind.name() + " '" + part + "' is not "
-              + (kind.names().isEmpty() ? "a number" : "a number or one of " + kind.names()));
+          throw invalid(
+              expression,
+              kind.name()
+                  + " '"
+                  + part
+                  + "' is not "
+                  + (kind.names().isEmpty() ? "a number" : "a number or one of " + kind.names()));
         }
       }
     }

@@ -27,7 +27,8 @@ final class EveryTimes implements DueTimes {
   @Override
   public long count(Instant afterExclusive, Instant untilInclusive) {
     return untilInclusive.isAfter(afterExclusive)
-        ? reached(untilInclusive) - reached(afterExclusive) : 0;
+        ? reached(untilInclusive) - reached(afterExclusive)
+        : 0;
   }
 
   /** How many due times lie at or before {@code t}. */

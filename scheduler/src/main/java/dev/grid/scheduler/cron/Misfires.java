@@ -19,8 +19,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Work and memory are bounded whatever the gap: due times are counted, not listed ({@link
- * CronSchedule#count}), at most {@value #LIST_LIMIT} missed ones are listed, and only the due
- * times to run are enumerated.
+ * CronSchedule#count}), at most {@value #LIST_LIMIT} missed ones are listed, and only the due times
+ * to run are enumerated.
  */
 public final class Misfires {
   /** At most this many missed due times are listed in a plan; the rest are counted. */
@@ -33,8 +33,8 @@ public final class Misfires {
    *
    * @param run due times to fire now, oldest first
    * @param missed due times to record as missed, oldest first (at most {@value #LIST_LIMIT})
-   * @param missedNotListed further missed due times, newer than the listed ones and older than
-   *     any run one, counted but not listed
+   * @param missedNotListed further missed due times, newer than the listed ones and older than any
+   *     run one, counted but not listed
    */
   public record Plan(List<Instant> run, List<Instant> missed, long missedNotListed) {
     public Plan {
@@ -56,11 +56,16 @@ public final class Misfires {
    *
    * <p>{@code lastHandled} null means a new schedule: nothing is due and nothing missed; its first
    * fire is {@code schedule.nextAfter(now)}. So is {@code now} not after {@code lastHandled} (a
-   * clock behind the one that handled the last fire). On-time due times beyond {@value
-   * #LIST_LIMIT} (a grace far longer than the period) are treated as late.
+   * clock behind the one that handled the last fire). On-time due times beyond {@value #LIST_LIMIT}
+   * (a grace far longer than the period) are treated as late.
    */
-  public static Plan plan(CronSchedule schedule, Instant lastHandled, Instant now,
-      MisfirePolicy policy, int maxCatchUp, Duration grace) {
+  public static Plan plan(
+      CronSchedule schedule,
+      Instant lastHandled,
+      Instant now,
+      MisfirePolicy policy,
+      int maxCatchUp,
+      Duration grace) {
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(policy, "policy");
@@ -80,16 +85,18 @@ public final class Misfires {
       lateUntil = onTime.get(0).minusNanos(1);
     }
     long late = schedule.count(lastHandled, lateUntil);
-    int runLate = (int) switch (policy) {
-      case SKIP -> 0;
-      case ONCE -> Math.min(late, 1);
-      case ALL -> Math.min(late, maxCatchUp);
-    };
+    int runLate =
+        (int)
+            switch (policy) {
+              case SKIP -> 0;
+              case ONCE -> Math.min(late, 1);
+              case ALL -> Math.min(late, maxCatchUp);
+            };
     List<Instant> run = new ArrayList<>(schedule.latest(lastHandled, lateUntil, runLate));
     run.addAll(onTime);
     long missed = late - runLate;
-    List<Instant> listed = schedule.dueBetween(lastHandled, lateUntil,
-        (int) Math.min(missed, LIST_LIMIT));
+    List<Instant> listed =
+        schedule.dueBetween(lastHandled, lateUntil, (int) Math.min(missed, LIST_LIMIT));
     return new Plan(run, listed, missed - listed.size());
   }
 

@@ -5,12 +5,12 @@ import java.time.Duration;
 /**
  * Every period of the lease protocol, derived from the lease time T in this one place.
  *
- * <p>With the default T = 1.5 s: voters hold an accepted lease 1.5 s on their own timer; the
- * owner counts itself primary for {@link #ownerNanos()} (1.47 s) from the moment it sent the
- * propose; it starts renewing after {@link #renewNanos()} (375 ms) and retries a renewal every
- * {@link #roundTimeoutNanos()} (150 ms) at most; a node that knows of no live lease tries to
- * acquire one every 150-300 ms; a node that saw the known lease run out or be released tries
- * after 15-75 ms; a restarted voter stays silent {@link #quietNanos()} (1.53 s).
+ * <p>With the default T = 1.5 s: voters hold an accepted lease 1.5 s on their own timer; the owner
+ * counts itself primary for {@link #ownerNanos()} (1.47 s) from the moment it sent the propose; it
+ * starts renewing after {@link #renewNanos()} (375 ms) and retries a renewal every {@link
+ * #roundTimeoutNanos()} (150 ms) at most; a node that knows of no live lease tries to acquire one
+ * every 150-300 ms; a node that saw the known lease run out or be released tries after 15-75 ms; a
+ * restarted voter stays silent {@link #quietNanos()} (1.53 s).
  *
  * @param leaseNanos T, the lease time in nanoseconds
  */
@@ -22,8 +22,8 @@ public record LeaseTiming(long leaseNanos) {
   public static final double MAX_DRIFT = 0.01;
 
   /**
-   * The default lease time. A SIGKILLed primary is replaced about this long after the kill
-   * (issue target: under 2 s at the median); the owner renews four times per lease time.
+   * The default lease time. A SIGKILLed primary is replaced about this long after the kill (issue
+   * target: under 2 s at the median); the owner renews four times per lease time.
    */
   public static final Duration DEFAULT_LEASE_TIME = Duration.ofMillis(1500);
 

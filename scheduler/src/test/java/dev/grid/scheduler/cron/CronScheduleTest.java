@@ -69,14 +69,15 @@ class CronScheduleTest {
 
   @ParameterizedTest(name = "{0} = {1}")
   @CsvSource({
-      "@hourly, 0 0 * * * ?, 2026-11-28T13:00:00Z",
-      "@daily, 0 0 0 * * ?, 2026-11-29T00:00:00Z",
-      "@midnight, 0 0 0 * * ?, 2026-11-29T00:00:00Z",
-      "@weekly, 0 0 0 ? * SUN, 2026-11-29T00:00:00Z",
-      "@monthly, 0 0 0 1 * ?, 2026-12-01T00:00:00Z",
-      "@yearly, 0 0 0 1 1 ?, 2027-01-01T00:00:00Z"})
-  void when_a_macro_then_it_is_the_usual_quartz_expression(String macro, String quartz,
-      String next) {
+    "@hourly, 0 0 * * * ?, 2026-11-28T13:00:00Z",
+    "@daily, 0 0 0 * * ?, 2026-11-29T00:00:00Z",
+    "@midnight, 0 0 0 * * ?, 2026-11-29T00:00:00Z",
+    "@weekly, 0 0 0 ? * SUN, 2026-11-29T00:00:00Z",
+    "@monthly, 0 0 0 1 * ?, 2026-12-01T00:00:00Z",
+    "@yearly, 0 0 0 1 1 ?, 2027-01-01T00:00:00Z"
+  })
+  void when_a_macro_then_it_is_the_usual_quartz_expression(
+      String macro, String quartz, String next) {
     CronSchedule s = utc(macro);
     assertThat(s.quartzExpression()).contains(quartz);
     assertThat(s.nextAfter(NOON)).contains(at(next));
@@ -109,28 +110,31 @@ class CronScheduleTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "61 * * * *      | minute 61 is out of range 0-59",
-      "0 24 * * *      | hour 24 is out of range 0-23",
-      "0 0 32 * *      | day-of-month 32 is out of range 1-31",
-      "0 0 * 13 *      | month 13 is out of range 1-12",
-      "0 0 * * 8       | day-of-week 8 is out of range 0-7",
-      "0 0 * * FOO     | day-of-week 'FOO' is not a number or one of",
-      "1-70 * * * *    | minute 70 is out of range 0-59",
-      "0 0 * * 5-1     | day-of-week range 5-1 runs backwards",
-      "0 0 * * 7/2     | day-of-week '7/2' selects no day",
-      "0 0 * * MON#2   | day-of-week 'MON#2' is not a number or one of",
-      "*/0 * * * *     | minute step '0' must be a whole number of at least 1",
-      "0 0 1 * MON     | restricts both day-of-month (1) and day-of-week (MON)",
-      "* * * *         | it has 4 fields",
-      "0 0 0 * * *     | put '?' in one of day-of-month and day-of-week",
-      "0 0 0 ? * 0     | day-of-week 0 is out of range 1-7",
-      "60 0 0 * * ?    | second 60 is out of range 0-59",
-      "@every 0s       | period '0s' is shorter than the 1s minimum",
-      "@every 500ms    | period '500ms' is shorter than the 1s minimum",
-      "@every 10x      | period '10x' is not understood",
-      "@every          | @every needs a period",
-      "@fortnightly    | '@fortnightly' is not a known macro"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "61 * * * *      | minute 61 is out of range 0-59",
+        "0 24 * * *      | hour 24 is out of range 0-23",
+        "0 0 32 * *      | day-of-month 32 is out of range 1-31",
+        "0 0 * 13 *      | month 13 is out of range 1-12",
+        "0 0 * * 8       | day-of-week 8 is out of range 0-7",
+        "0 0 * * FOO     | day-of-week 'FOO' is not a number or one of",
+        "1-70 * * * *    | minute 70 is out of range 0-59",
+        "0 0 * * 5-1     | day-of-week range 5-1 runs backwards",
+        "0 0 * * 7/2     | day-of-week '7/2' selects no day",
+        "0 0 * * MON#2   | day-of-week 'MON#2' is not a number or one of",
+        "*/0 * * * *     | minute step '0' must be a whole number of at least 1",
+        "0 0 1 * MON     | restricts both day-of-month (1) and day-of-week (MON)",
+        "* * * *         | it has 4 fields",
+        "0 0 0 * * *     | put '?' in one of day-of-month and day-of-week",
+        "0 0 0 ? * 0     | day-of-week 0 is out of range 1-7",
+        "60 0 0 * * ?    | second 60 is out of range 0-59",
+        "@every 0s       | period '0s' is shorter than the 1s minimum",
+        "@every 500ms    | period '500ms' is shorter than the 1s minimum",
+        "@every 10x      | period '10x' is not understood",
+        "@every          | @every needs a period",
+        "@fortnightly    | '@fortnightly' is not a known macro"
+      })
   void when_an_expression_is_bad_then_the_message_names_it_and_says_what_to_write(
       String expression, String why) {
     assertThatThrownBy(() -> CronSchedule.parse(expression, null, NOON))
@@ -169,7 +173,8 @@ class CronScheduleTest {
 
   private static List<DayOfWeek> daysOf(String unixExpression) {
     return utc(unixExpression).dueBetween(NOON, NOON.plus(Duration.ofDays(7)), 10).stream()
-        .map(t -> t.atZone(ZoneOffset.UTC).getDayOfWeek()).toList();
+        .map(t -> t.atZone(ZoneOffset.UTC).getDayOfWeek())
+        .toList();
   }
 
   @Test
@@ -178,13 +183,19 @@ class CronScheduleTest {
     assertThat(daysOf("0 9 * * 0")).containsExactly(DayOfWeek.SUNDAY);
     assertThat(daysOf("0 9 * * 7")).containsExactly(DayOfWeek.SUNDAY);
     assertThat(utc("0 9 * * 0").nextAfter(NOON)).contains(at("2026-11-29T09:00:00Z"));
-    assertThat(daysOf("0 9 * * 1-5")).containsExactly(DayOfWeek.MONDAY, DayOfWeek.TUESDAY,
-        DayOfWeek.WEDNESDAY, DayOfWeek.THURSDAY, DayOfWeek.FRIDAY);
+    assertThat(daysOf("0 9 * * 1-5"))
+        .containsExactly(
+            DayOfWeek.MONDAY,
+            DayOfWeek.TUESDAY,
+            DayOfWeek.WEDNESDAY,
+            DayOfWeek.THURSDAY,
+            DayOfWeek.FRIDAY);
     assertThat(daysOf("0 9 * * 5-7"))
         .containsExactly(DayOfWeek.SUNDAY, DayOfWeek.FRIDAY, DayOfWeek.SATURDAY);
     assertThat(daysOf("0 9 * * mon,WED")).containsExactly(DayOfWeek.MONDAY, DayOfWeek.WEDNESDAY);
-    assertThat(daysOf("0 9 * * */2")).containsExactly(DayOfWeek.SUNDAY, DayOfWeek.TUESDAY,
-        DayOfWeek.THURSDAY, DayOfWeek.SATURDAY);
+    assertThat(daysOf("0 9 * * */2"))
+        .containsExactly(
+            DayOfWeek.SUNDAY, DayOfWeek.TUESDAY, DayOfWeek.THURSDAY, DayOfWeek.SATURDAY);
     assertThat(utc("0 9 * * 1-5").quartzExpression()).contains("0 0 9 ? * MON,TUE,WED,THU,FRI");
   }
 
@@ -192,8 +203,9 @@ class CronScheduleTest {
   void when_0230_daily_meets_spring_forward_in_paris_then_that_day_is_skipped() {
     // 29 March 2026: Paris clocks jump from 02:00 to 03:00; 02:30 does not exist.
     CronSchedule s = CronSchedule.parse("30 2 * * *", "Europe/Paris", null);
-    assertThat(due(s, "2026-03-27T00:00:00Z", "2026-03-31T00:00:00Z")).containsExactly(
-        at("2026-03-27T01:30:00Z"), at("2026-03-28T01:30:00Z"), at("2026-03-30T00:30:00Z"));
+    assertThat(due(s, "2026-03-27T00:00:00Z", "2026-03-31T00:00:00Z"))
+        .containsExactly(
+            at("2026-03-27T01:30:00Z"), at("2026-03-28T01:30:00Z"), at("2026-03-30T00:30:00Z"));
     assertThat(s.nextAfter(at("2026-03-28T01:30:00Z"))).contains(at("2026-03-30T00:30:00Z"));
   }
 
@@ -202,8 +214,9 @@ class CronScheduleTest {
     // 1 November 2026: New York clocks go from 02:00 EDT back to 01:00 EST; 01:30 happens twice.
     CronSchedule s = CronSchedule.parse("0 30 1 * * ?", "America/New_York", null);
     List<Instant> fires = due(s, "2026-10-31T00:00:00Z", "2026-11-03T00:00:00Z");
-    assertThat(fires).containsExactly(
-        at("2026-10-31T05:30:00Z"), at("2026-11-01T05:30:00Z"), at("2026-11-02T06:30:00Z"));
+    assertThat(fires)
+        .containsExactly(
+            at("2026-10-31T05:30:00Z"), at("2026-11-01T05:30:00Z"), at("2026-11-02T06:30:00Z"));
     assertThat(fires.get(1).atZone(NEW_YORK).getOffset()).isEqualTo(ZoneOffset.ofHours(-4));
     // Asked from inside the repeated hour, either occurrence, the next fire is the next day's.
     assertThat(s.nextAfter(at("2026-11-01T05:45:00Z"))).contains(at("2026-11-02T06:30:00Z"));
@@ -241,16 +254,17 @@ class CronScheduleTest {
 
   @ParameterizedTest(name = "{0} in {1}")
   @CsvSource({
-      "0/7 * 1-3 * * ?, America/New_York, 2026-10-31T20:00:00Z, 2026-11-02T12:00:00Z",
-      "0 */15 * * * ?, America/New_York, 2026-10-31T20:00:00Z, 2026-11-02T12:00:00Z",
-      "30 1 * * *, America/New_York, 2026-10-31T20:00:00Z, 2026-11-02T12:00:00Z",
-      "@hourly, Europe/Paris, 2026-03-28T10:17:03Z, 2026-03-30T03:00:00Z",
-      "30 2 * * *, Europe/Paris, 2026-03-20T00:00:00Z, 2026-04-02T00:00:00Z",
-      "0 0/30 * ? * MON-FRI, Australia/Lord_Howe, 2026-04-01T00:00:00Z, 2026-04-10T00:00:00Z",
-      "0 0 12 L * ?, UTC, 2026-01-01T00:00:00Z, 2027-06-01T00:00:00Z",
-      "15 10 * * 1-5, Asia/Kolkata, 2026-11-01T00:00:07Z, 2026-12-01T00:00:09Z"})
-  void when_counting_then_the_count_equals_the_listed_due_times(String expression, String zone,
-      String after, String until) {
+    "0/7 * 1-3 * * ?, America/New_York, 2026-10-31T20:00:00Z, 2026-11-02T12:00:00Z",
+    "0 */15 * * * ?, America/New_York, 2026-10-31T20:00:00Z, 2026-11-02T12:00:00Z",
+    "30 1 * * *, America/New_York, 2026-10-31T20:00:00Z, 2026-11-02T12:00:00Z",
+    "@hourly, Europe/Paris, 2026-03-28T10:17:03Z, 2026-03-30T03:00:00Z",
+    "30 2 * * *, Europe/Paris, 2026-03-20T00:00:00Z, 2026-04-02T00:00:00Z",
+    "0 0/30 * ? * MON-FRI, Australia/Lord_Howe, 2026-04-01T00:00:00Z, 2026-04-10T00:00:00Z",
+    "0 0 12 L * ?, UTC, 2026-01-01T00:00:00Z, 2027-06-01T00:00:00Z",
+    "15 10 * * 1-5, Asia/Kolkata, 2026-11-01T00:00:07Z, 2026-12-01T00:00:09Z"
+  })
+  void when_counting_then_the_count_equals_the_listed_due_times(
+      String expression, String zone, String after, String until) {
     CronSchedule s = CronSchedule.parse(expression, zone, null);
     Instant a = at(after);
     Instant b = at(until);

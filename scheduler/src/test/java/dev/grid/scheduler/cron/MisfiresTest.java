@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Timeout;
 
 class MisfiresTest {
   private static final Instant TEN = Instant.parse("2026-11-28T10:00:00Z");
+
   /** Ten minutes and a half after the last handled fire at 10:00. */
   private static final Clock CLOCK = Clock.fixed(TEN.plusSeconds(630), ZoneOffset.UTC);
+
   private static final CronSchedule EVERY_MINUTE = CronSchedule.parse("* * * * *", null, null);
   private static final Duration GRACE = Duration.ofSeconds(45);
 
@@ -70,8 +72,8 @@ class MisfiresTest {
   void when_a_fire_is_exactly_grace_old_then_it_is_on_time() {
     Plan p = Misfires.plan(EVERY_MINUTE, TEN, minute(10).plus(GRACE), SKIP, 1, GRACE);
     assertThat(p.run()).containsExactly(minute(10));
-    Plan late = Misfires.plan(EVERY_MINUTE, TEN, minute(10).plus(GRACE).plusMillis(1), SKIP, 1,
-        GRACE);
+    Plan late =
+        Misfires.plan(EVERY_MINUTE, TEN, minute(10).plus(GRACE).plusMillis(1), SKIP, 1, GRACE);
     assertThat(late.run()).isEmpty();
     assertThat(late.missed()).isEqualTo(minutes(1, 10));
   }
@@ -109,8 +111,9 @@ class MisfiresTest {
     Plan p = Misfires.plan(s, TEN.plusSeconds(90), CLOCK.instant(), ONCE, 100, GRACE);
     // due at 3:00, 4:30, 6:00, 7:30, 9:00, 10:30 after ten; 10:30 is on time
     assertThat(p.run()).containsExactly(TEN.plusSeconds(540), TEN.plusSeconds(630));
-    assertThat(p.missed()).containsExactly(TEN.plusSeconds(180), TEN.plusSeconds(270),
-        TEN.plusSeconds(360), TEN.plusSeconds(450));
+    assertThat(p.missed())
+        .containsExactly(
+            TEN.plusSeconds(180), TEN.plusSeconds(270), TEN.plusSeconds(360), TEN.plusSeconds(450));
   }
 
   @Test
@@ -127,7 +130,9 @@ class MisfiresTest {
     assertThat(skip.missedNotListed()).isEqualTo(due - Misfires.LIST_LIMIT);
 
     Plan all = Misfires.plan(s, last, now, ALL, 100, Duration.ZERO);
-    assertThat(all.run()).hasSize(100).startsWith(now.minusMillis(500).minusSeconds(99))
+    assertThat(all.run())
+        .hasSize(100)
+        .startsWith(now.minusMillis(500).minusSeconds(99))
         .endsWith(now.minusMillis(500));
     assertThat(all.missedCount()).isEqualTo(due - 100);
 
@@ -161,7 +166,9 @@ class MisfiresTest {
   @Test
   void when_arguments_are_wrong_then_refused_with_the_value() {
     assertThatThrownBy(() -> plan(ALL, 0)).hasMessageContaining("maxCatchUp 0 must be at least 1");
-    assertThatThrownBy(() -> Misfires.plan(EVERY_MINUTE, TEN, CLOCK.instant(), SKIP, 1,
-        Duration.ofSeconds(-1))).hasMessageContaining("grace PT-1S must be zero or more");
+    assertThatThrownBy(
+            () ->
+                Misfires.plan(EVERY_MINUTE, TEN, CLOCK.instant(), SKIP, 1, Duration.ofSeconds(-1)))
+        .hasMessageContaining("grace PT-1S must be zero or more");
   }
 }

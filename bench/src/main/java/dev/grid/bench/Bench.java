@@ -1,9 +1,9 @@
 package dev.grid.bench;
 
 import dev.grid.api.GridClient;
-import dev.grid.node.launch.GridHome;
-import dev.grid.node.launch.LocalGrid;
-import dev.grid.node.launch.NodeProcess;
+import dev.grid.launch.GridHome;
+import dev.grid.launch.LocalGrid;
+import dev.grid.launch.NodeProcess;
 import dev.grid.scheduler.TaskBlock;
 import java.io.IOException;
 import java.io.PrintStream;

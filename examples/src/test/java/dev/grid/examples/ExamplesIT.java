@@ -168,6 +168,6 @@ class ExamplesIT {
   }
 
   private static int freePort() {
-    return dev.grid.node.launch.FreePorts.one();
+    return dev.grid.launch.FreePorts.one();
   }
 }

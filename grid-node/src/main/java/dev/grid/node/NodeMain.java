@@ -1,6 +1,6 @@
 package dev.grid.node;
 
-import dev.grid.node.cli.DurationConverter;
+import dev.grid.api.internal.Durations;
 import dev.grid.scheduler.RetentionPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -124,7 +124,7 @@ public final class NodeMain implements Callable<Integer> {
   @Option(
       names = "--scrub-every",
       defaultValue = "6h",
-      converter = DurationConverter.class,
+      converter = DurationOption.class,
       description =
           "How often the node re-reads every blob copy on its disk to find silent"
               + " corruption, like 30m or 6h; 0s turns it off (default ${DEFAULT-VALUE}).")
@@ -152,7 +152,7 @@ public final class NodeMain implements Callable<Integer> {
   @Option(
       names = "--retention-sweep",
       defaultValue = "1m",
-      converter = DurationConverter.class,
+      converter = DurationOption.class,
       paramLabel = "DURATION",
       description =
           "How often the primary deletes what is no longer kept" + " (default ${DEFAULT-VALUE}).")
@@ -161,7 +161,7 @@ public final class NodeMain implements Callable<Integer> {
   @Option(
       names = "--join-timeout",
       defaultValue = "5s",
-      converter = DurationConverter.class,
+      converter = DurationOption.class,
       paramLabel = "DURATION",
       description =
           "How long a starting node looks for a running member of the grid before one"
@@ -269,6 +269,18 @@ public final class NodeMain implements Callable<Integer> {
         retainJobs, keepRuns, retentionSweep, RetentionPolicy.DEFAULT_BATCH_SIZE);
   }
 
+  /** A duration option: {@code 500ms}, {@code 30s}, {@code 1h30m}, {@code PT30S}. */
+  static final class DurationOption implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String text) {
+      try {
+        return Durations.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   /** {@code --retain-jobs}: a duration, or {@code 0} / {@code forever} to keep jobs forever. */
   static final class RetainConverter implements ITypeConverter<Duration> {
     @Override
@@ -278,8 +290,8 @@ public final class NodeMain implements Callable<Integer> {
         return Duration.ZERO;
       }
       try {
-        return DurationConverter.parse(value);
-      } catch (TypeConversionException e) {
+        return Durations.parse(value);
+      } catch (IllegalArgumentException e) {
         throw new TypeConversionException(
             "'"
                 + text

@@ -13,7 +13,7 @@ import dev.grid.api.MisfirePolicy;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
-import dev.grid.node.launch.LocalGrid;
+import dev.grid.launch.LocalGrid;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -153,7 +153,7 @@ final class TestGrid implements AutoCloseable {
   }
 
   static int freePort() {
-    return dev.grid.node.launch.FreePorts.one();
+    return dev.grid.launch.FreePorts.one();
   }
 
   /**

@@ -47,6 +47,11 @@ public record JobInfo(
     JobId arrayId,
     Integer arrayIndex,
     Map<JobState, Integer> tasks) {
+  /**
+   * Part of the {@link #message()} of a cron fire's job that ended LOST rather than run a second
+   * time (its worker left while it ran): cron fires run at most once.
+   */
+  public static final String CRON_AT_MOST_ONCE = "a cron fire runs at most once";
 
   /** Copies the history and counts so the record stays immutable. */
   public JobInfo {

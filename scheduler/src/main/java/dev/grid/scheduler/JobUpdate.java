@@ -7,6 +7,7 @@ import static dev.grid.api.JobState.QUEUED;
 import static dev.grid.api.JobState.RUNNING;
 import static dev.grid.api.JobState.WAITING;
 
+import dev.grid.api.JobInfo;
 import dev.grid.api.JobState;
 import java.util.Objects;
 
@@ -38,7 +39,7 @@ import java.util.Objects;
  */
 public final class JobUpdate {
   /** Part of the message of a cron fire's job ended LOST rather than run a second time. */
-  public static final String CRON_AT_MOST_ONCE = "a cron fire runs at most once";
+  public static final String CRON_AT_MOST_ONCE = JobInfo.CRON_AT_MOST_ONCE;
 
   private JobUpdate() {}
 

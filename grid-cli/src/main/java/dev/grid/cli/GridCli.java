@@ -1,0 +1,236 @@
+package dev.grid.cli;
+
+import dev.grid.api.GridClient;
+import dev.grid.api.GridException;
+import dev.grid.api.JobId;
+import dev.grid.api.JobState;
+import dev.grid.api.MisfirePolicy;
+import dev.grid.api.OverlapPolicy;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The grid's command line: {@code bin/submit}, {@code bin/status}, {@code bin/jobs}, {@code
+ * bin/logs}, {@code bin/cancel}, {@code bin/nodes}, {@code bin/schedule} and {@code bin/storage}
+ * each run one subcommand of it.
+ *
+ * <p>It is a client like any other: it speaks HTTP to the nodes through {@link GridClient} and
+ * never touches Hazelcast, so it starts fast. Errors are one line on stderr starting with {@code
+ * error: }; the exit code is 1 for an error, 2 for a wrong usage, for {@code submit --wait} the
+ * job's own exit code, and for {@code storage check} 1 when it found problems and 3 for an error.
+ */
+@Command(
+    name = "grid",
+    mixinStandardHelpOptions = true,
+    version = "grid 0.1",
+    description = "Submit and inspect jobs and cron schedules on the grid; look after its storage.",
+    subcommands = {
+      SubmitCommand.class,
+      StatusCommand.class,
+      ResultCommand.class,
+      JobsCommand.class,
+      LogsCommand.class,
+      CancelCommand.class,
+      NodesCommand.class,
+      ScheduleCommand.class,
+      StorageCommand.class
+    })
+public final class GridCli {
+  /** Exit code for an error the user can fix by other means than the command line. */
+  static final int ERROR = 1;
+
+  /** Exit code for a wrong command line. */
+  static final int USAGE = 2;
+
+  @Option(
+      names = "--url",
+      scope = ScopeType.INHERIT,
+      paramLabel = "URLS",
+      description =
+          "Comma-separated node URLs (default: $GRID_URL, else " + GridClient.DEFAULT_URL + ").")
+  String urls;
+
+  @Option(
+      names = "--token-file",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description = "File holding the grid's token (default: the token in $GRID_TOKEN).")
+  Path tokenFile;
+
+  private final Map<String, String> env;
+  final PrintStream out;
+  final PrintStream err;
+
+  GridCli(Map<String, String> env, PrintStream out, PrintStream err) {
+    this.env = Map.copyOf(env);
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    int code = newCommandLine(System.getenv(), System.out, System.err).execute(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /**
+   * A ready command line: errors become one {@code error:} line, exit codes as documented.
+   *
+   * @param env where {@code GRID_URL} and {@code GRID_TOKEN} are read
+   * @param out where results go (raw bytes for logs and {@code submit --wait})
+   * @param err where errors go
+   */
+  public static CommandLine newCommandLine(
+      Map<String, String> env, PrintStream out, PrintStream err) {
+    CommandLine line = new CommandLine(new GridCli(env, out, err));
+    line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    line.setCaseInsensitiveEnumValuesAllowed(true);
+    line.registerConverter(JobId.class, GridCli::jobId);
+    line.registerConverter(JobState.class, GridCli::jobState);
+    line.registerConverter(MisfirePolicy.class, text -> policy(text, MisfirePolicy::parse));
+    line.registerConverter(OverlapPolicy.class, text -> policy(text, OverlapPolicy::parse));
+    // everything after the command's first word belongs to it: `submit ls -l` runs `ls -l`
+    line.getSubcommands().get("submit").setStopAtPositional(true);
+    line.getSubcommands().get("schedule").getSubcommands().get("add").setStopAtPositional(true);
+    line.setParameterExceptionHandler(
+        (e, args) -> {
+          err.println("error: " + oneLine(e.getMessage()) + " (see --help)");
+          return USAGE;
+        });
+    line.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          err.println("error: " + message(e));
+          // picocli's default for a command is 1, our ERROR; `storage check` says 3
+          return cmd.getCommandSpec().exitCodeOnExecutionException();
+        });
+    return line;
+  }
+
+  /** A client for the URLs and token the user gave, or the environment's. */
+  GridClient client() {
+    return GridClient.connect(urls(), token());
+  }
+
+  /** As {@link #client()}, waiting up to {@code requestTimeout} for each answer. */
+  GridClient client(Duration requestTimeout) {
+    return GridClient.builder().nodes(urls()).token(token()).requestTimeout(requestTimeout).build();
+  }
+
+  private List<URI> urls() {
+    String given = urls != null ? urls : env.get("GRID_URL");
+    String text = given == null || given.isBlank() ? GridClient.DEFAULT_URL : given;
+    return GridClient.parseUrls(text);
+  }
+
+  private String token() {
+    if (tokenFile != null) {
+      String token;
+      try {
+        token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new GridException(
+            "cannot read token file '"
+                + tokenFile
+                + "' ("
+                + e.getClass().getSimpleName()
+                + "): "
+                + "give the file the nodes were started with");
+      }
+      if (token.isEmpty()) {
+        throw new GridException(
+            "token file '" + tokenFile + "' is empty: put the grid's token in it");
+      }
+      return token;
+    }
+    String token = env.get("GRID_TOKEN");
+    if (token == null || token.isBlank()) {
+      throw new GridException(
+          "no token: set GRID_TOKEN to the grid's token, or pass --token-file FILE (the file the"
+              + " nodes were started with)");
+    }
+    return token.strip();
+  }
+
+  /** Waits for a future, turning its failure back into the exception that caused it. */
+  static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /** Writes raw bytes to a stream, flushing so they are not held back. */
+  static void writeRaw(PrintStream stream, byte[] bytes) {
+    stream.write(bytes, 0, bytes.length);
+    stream.flush();
+  }
+
+  /** The one line a user sees for an error: our own messages as they are, others with a type. */
+  static String message(Throwable e) {
+    Throwable cause = e;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    String text = cause.getMessage();
+    boolean ours =
+        cause instanceof GridException
+            || cause instanceof IllegalArgumentException
+            || cause instanceof UncheckedIOException;
+    return ours && text != null
+        ? oneLine(text)
+        : oneLine(cause.getClass().getSimpleName() + (text == null ? "" : ": " + text));
+  }
+
+  static String oneLine(String text) {
+    return text == null ? "unknown error" : text.replaceAll("\\s*[\\r\\n]+\\s*", "; ").strip();
+  }
+
+  private static JobId jobId(String text) {
+    try {
+      return JobId.of(text);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
+    }
+  }
+
+  private static <T> T policy(String text, Function<String, T> parse) {
+    try {
+      return parse.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
+    }
+  }
+
+  private static JobState jobState(String text) {
+    try {
+      return JobState.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.grid.cli;
+
+import dev.grid.api.GridClient;
+import dev.grid.api.MisfirePolicy;
+import dev.grid.api.ScheduleInfo;
+import dev.grid.api.ScheduleSpec;
+import dev.grid.api.internal.Json;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code bin/schedule list}: every schedule with its next and last fire, in its own zone. */
+@Command(
+    name = "list",
+    mixinStandardHelpOptions = true,
+    description = "List schedules by name; fire times are in each schedule's zone.")
+final class ScheduleListCommand implements Callable<Integer> {
+  @ParentCommand ScheduleCommand schedule;
+
+  @Option(names = "--json", description = "Print a JSON list (spec, paused, nextFireMillis, ...).")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    try (GridClient grid = schedule.cli.client()) {
+      List<ScheduleInfo> schedules = grid.schedules();
+      if (json) {
+        schedule.cli.out.println(Json.toPrettyString(schedules));
+        return 0;
+      }
+      Table table =
+          new Table(
+              "NAME",
+              "CRON",
+              "TZ",
+              "NEXT FIRE",
+              "LAST FIRE",
+              "MISFIRE",
+              "OVERLAP",
+              "PAUSED",
+              "COMMAND");
+      for (ScheduleInfo info : schedules) {
+        ScheduleSpec spec = info.spec();
+        ZoneId zone = ScheduleCommand.zone(info);
+        table.row(
+            spec.name(),
+            spec.cron(),
+            zone.getId(),
+            ScheduleCommand.time(info.nextFireMillis(), zone),
+            ScheduleCommand.time(info.lastFireMillis(), zone),
+            misfire(spec),
+            word(spec.overlap()),
+            info.paused() ? "yes" : "no",
+            JobsCommand.shorten(spec.job().display()));
+      }
+      table.print(schedule.cli.out);
+      return 0;
+    }
+  }
+
+  private static String misfire(ScheduleSpec spec) {
+    return spec.misfire() == MisfirePolicy.ALL
+        ? "all (max " + spec.maxCatchUp() + ")"
+        : word(spec.misfire());
+  }
+
+  static String word(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,140 @@
+package dev.grid.cli;
+
+import dev.grid.api.Dependencies;
+import dev.grid.api.GridClient;
+import dev.grid.api.GridException;
+import dev.grid.api.JobEvent;
+import dev.grid.api.JobId;
+import dev.grid.api.JobInfo;
+import dev.grid.api.JobState;
+import dev.grid.api.internal.Json;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code bin/status ID}: one job, its state and history. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show one job.")
+final class StatusCommand implements Callable<Integer> {
+  private static final int RESULT_WIDTH = 200;
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+  @ParentCommand GridCli cli;
+
+  @Parameters(paramLabel = "ID", description = "The job's id, as submit printed it.")
+  JobId id;
+
+  @Option(names = "--json", description = "Print JSON (id, state, node, attempt, exitCode, ...).")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    try (GridClient grid = cli.client()) {
+      JobInfo job = grid.status(id);
+      if (json) {
+        cli.out.println(Json.toPrettyString(job));
+      } else {
+        print(job, cli.out, resultLine(grid, job));
+      }
+      return 0;
+    }
+  }
+
+  static void print(JobInfo job, PrintStream out) {
+    print(job, out, null);
+  }
+
+  /** A Java job's result on one line, cut short; null for other jobs and jobs without one. */
+  static String resultLine(GridClient grid, JobInfo job) {
+    if (job.spec() == null
+        || job.spec().java() == null
+        || job.state() != JobState.SUCCEEDED
+        || job.tasks() != null) { // an array: each task has its own result
+      return null;
+    }
+    try {
+      String text = GridCli.oneLine(grid.resultText(job.id()));
+      return text.length() <= RESULT_WIDTH
+          ? text
+          : text.substring(0, RESULT_WIDTH) + "... (bin/result " + job.id() + ")";
+    } catch (GridException e) {
+      return "(none: " + GridCli.oneLine(e.getMessage()) + ")";
+    }
+  }
+
+  static void print(JobInfo job, PrintStream out, String result) {
+    Table fields = new Table("ID", job.id().value());
+    fields.row("STATE", job.state());
+    fields.row("NODE", job.node());
+    fields.row("ATTEMPT", job.attempt());
+    fields.row("EXIT CODE", job.exitCode());
+    fields.row("COMMAND", job.spec() == null ? null : job.spec().display());
+    if (job.tasks() != null) {
+      fields.row("ARRAY", job.spec().array().display());
+      fields.row("TASKS", job.taskSummary());
+    }
+    if (job.arrayId() != null) {
+      fields.row("ARRAY TASK", job.arrayId() + " index " + job.arrayIndex());
+    }
+    if (job.spec() != null && job.spec().after() != null) {
+      fields.row("AFTER", after(job.spec().after()));
+    }
+    fields.row("SUBMITTED", time(job.submittedAtMillis()));
+    fields.row("STARTED", time(job.startedAtMillis()));
+    fields.row("ENDED", time(job.endedAtMillis()));
+    fields.row(
+        "OUTPUT",
+        job.stdoutBytes()
+            + " B stdout, "
+            + job.stderrBytes()
+            + " B stderr"
+            + (job.outputTruncated() ? " (truncated at the cap)" : ""));
+    fields.row("MESSAGE", job.message());
+    if (result != null) {
+      fields.row("RESULT", result);
+    }
+    fields.print(out);
+    if (job.tasks() != null) {
+      out.println();
+      out.println("An array's state sums up its tasks: bin/jobs --tasks lists each one.");
+    }
+    if (!job.history().isEmpty()) {
+      out.println();
+      Table history = new Table("TIME", "STATE", "NODE", "ATTEMPT", "EPOCH", "MESSAGE");
+      for (JobEvent event : job.history()) {
+        history.row(
+            time(event.atMillis()),
+            event.state(),
+            event.node(),
+            event.attempt(),
+            event.epoch(),
+            event.message());
+      }
+      history.print(out);
+    }
+  }
+
+  private static String after(Dependencies after) {
+    List<String> parts = new ArrayList<>();
+    if (!after.ok().isEmpty()) {
+      parts.add("ok " + after.ok().stream().map(JobId::value).collect(Collectors.joining(",")));
+    }
+    if (!after.any().isEmpty()) {
+      parts.add("any " + after.any().stream().map(JobId::value).collect(Collectors.joining(",")));
+    }
+    return String.join("; ", parts);
+  }
+
+  static String time(Long millis) {
+    return millis == null ? null : TIME.format(Instant.ofEpochMilli(millis));
+  }
+}

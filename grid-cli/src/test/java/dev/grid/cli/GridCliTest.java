@@ -1,0 +1,318 @@
+package dev.grid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import dev.grid.api.internal.Json;
+import dev.grid.node.http.FakeGridOperations;
+import dev.grid.node.http.HttpApi;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GridCliTest {
+  private static final String TOKEN = "cli-token";
+  private static final Duration PATIENCE = Duration.ofSeconds(5);
+
+  private final FakeGridOperations ops = new FakeGridOperations("n1");
+  private final ExecutorService background =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "test-cli"));
+  private HttpApi api;
+  private Map<String, String> env;
+
+  record Result(int code, byte[] rawOut, String err) {
+    String out() {
+      return new String(rawOut, StandardCharsets.UTF_8);
+    }
+  }
+
+  @BeforeEach
+  void start() {
+    api =
+        new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).start();
+    env = new HashMap<>(Map.of("GRID_URL", "http://127.0.0.1:" + api.port(), "GRID_TOKEN", TOKEN));
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    background.shutdownNow();
+    background.awaitTermination(5, TimeUnit.SECONDS);
+    api.close();
+  }
+
+  private Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        GridCli.newCommandLine(env, new PrintStream(out, true), new PrintStream(err, true))
+            .execute(args);
+    return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static void assertOneLineError(Result result, String... fragments) {
+    assertThat(result.code()).isNotZero();
+    assertThat(result.err()).startsWith("error: ").endsWith("\n");
+    for (String fragment : fragments) {
+      assertThat(result.err()).contains(fragment);
+    }
+    assertThat(result.err().strip()).doesNotContain("\n").doesNotContain("\tat ");
+  }
+
+  @Test
+  void when_a_command_is_submitted_then_only_its_id_is_printed() {
+    Result result =
+        run(
+            "submit",
+            "--timeout",
+            "30s",
+            "--retries",
+            "3",
+            "--env",
+            "A=1",
+            "--workdir",
+            "/tmp",
+            "--",
+            "printf",
+            "%s\n",
+            "a 'b' $c");
+
+    assertThat(result.code()).isZero();
+    assertThat(result.err()).isEmpty();
+    assertThat(ops.submitted()).hasSize(1);
+    JobSpec spec = ops.submitted().get(0);
+    assertThat(result.out()).isEqualTo(ops.jobs(Optional.empty()).get(0).id() + "\n");
+    assertThat(spec.argv()).containsExactly("printf", "%s\n", "a 'b' $c");
+    assertThat(spec.timeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(spec.maxRetries()).isEqualTo(3);
+    assertThat(spec.env()).containsEntry("A", "1");
+    assertThat(spec.workDir()).isEqualTo("/tmp");
+  }
+
+  @Test
+  void when_an_array_with_dependencies_is_submitted_then_it_is_one_spec_with_both() {
+    Result result =
+        run(
+            "submit",
+            "--array",
+            "0-999%50",
+            "--after",
+            "ja,jb",
+            "--after-any",
+            "jc",
+            "--shell",
+            "echo $GRID_ARRAY_INDEX");
+
+    assertThat(result.code()).as(result.err()).isZero();
+    assertThat(ops.submitted()).hasSize(1);
+    JobSpec spec = ops.submitted().get(0);
+    assertThat(spec.array()).isEqualTo(dev.grid.api.ArraySpec.parse("0-999%50"));
+    assertThat(spec.after().ok()).containsExactly(JobId.of("ja"), JobId.of("jb"));
+    assertThat(spec.after().any()).containsExactly(JobId.of("jc"));
+  }
+
+  @Test
+  void when_an_array_is_bad_then_submit_says_which_part_and_sends_nothing() {
+    Result result = run("submit", "--array", "0-99%x", "--", "true");
+
+    assertThat(result.code()).isNotZero();
+    assertThat(result.err()).contains("'%x'");
+    assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
+  void when_a_command_follows_without_dashes_then_its_options_stay_its_own() {
+    Result result = run("submit", "ls", "-l", "--wait");
+
+    assertThat(result.code()).isZero();
+    assertThat(ops.submitted().get(0).argv()).containsExactly("ls", "-l", "--wait");
+  }
+
+  @Test
+  void when_a_shell_line_is_submitted_then_it_is_sent_as_shell() {
+    assertThat(run("submit", "--shell", "echo hi | wc -c", "--timeout", "PT1M").code()).isZero();
+    assertThat(ops.submitted().get(0).shell()).isEqualTo("echo hi | wc -c");
+    assertThat(ops.submitted().get(0).timeout()).isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void when_submit_waits_then_it_prints_the_output_and_exits_with_the_jobs_code() throws Exception {
+    Future<Result> waiting = background.submit(() -> run("submit", "--wait", "--", "make", "test"));
+    await().atMost(PATIENCE).until(() -> ops.submitted().size() == 1);
+    JobId id = ops.jobs(Optional.empty()).get(0).id();
+
+    byte[] output = {'o', 'k', 0, (byte) 0xff, '\n'};
+    ops.finish(id, JobState.FAILED, 3, "exit 3", output, "boom\n".getBytes(StandardCharsets.UTF_8));
+    Result result = waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(result.code()).isEqualTo(3);
+    assertThat(result.rawOut()).containsExactly(output);
+    assertThat(result.err()).isEqualTo("boom\n");
+  }
+
+  @Test
+  void when_a_waited_job_times_out_then_exit_124_with_a_reason() throws Exception {
+    Future<Result> waiting = background.submit(() -> run("submit", "--wait", "--shell", "sleep 9"));
+    await().atMost(PATIENCE).until(() -> ops.submitted().size() == 1);
+    JobId id = ops.jobs(Optional.empty()).get(0).id();
+
+    ops.finish(
+        id, JobState.TIMED_OUT, null, "ran past its timeout of PT1S", new byte[0], new byte[0]);
+    Result result = waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(result.code()).isEqualTo(SubmitCommand.EXIT_TIMED_OUT);
+    assertOneLineError(result, id.value(), "TIMED_OUT", "timeout");
+  }
+
+  @Test
+  void when_status_json_is_asked_then_it_has_the_fields_scripts_use() {
+    JobId id = ops.submit(JobSpec.shell("true"));
+    ops.finish(id, JobState.SUCCEEDED, 0, null, new byte[0], new byte[0]);
+
+    Result result = run("status", id.value(), "--json");
+
+    assertThat(result.code()).isZero();
+    JsonNode json = Json.readTree(result.rawOut());
+    assertThat(json.get("id").asText()).isEqualTo(id.value());
+    assertThat(json.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(json.get("node").asText()).isEqualTo("n1");
+    assertThat(json.get("attempt").asInt()).isEqualTo(1);
+    assertThat(json.get("exitCode").asInt()).isZero();
+  }
+
+  @Test
+  void when_status_is_asked_then_a_readable_table_is_printed() {
+    JobId id = ops.submit(JobSpec.command("echo", "hi"));
+
+    Result result = run("status", id.value());
+
+    assertThat(result.code()).isZero();
+    assertThat(result.out()).contains("STATE", "QUEUED", "echo hi", "TIME");
+    assertThat(result.out().lines()).anyMatch(line -> line.matches("ID\\s+" + id.value()));
+  }
+
+  @Test
+  void when_jobs_and_nodes_are_listed_then_tables_and_json_lists_come_out() {
+    JobId queued = ops.submit(JobSpec.shell("sleep 1"));
+    JobId done = ops.submit(JobSpec.shell("true"));
+    ops.finish(done, JobState.SUCCEEDED, 0, null, new byte[0], new byte[0]);
+
+    Result table = run("jobs");
+    Result running = run("jobs", "--state", "queued", "--json");
+    Result nodes = run("nodes", "--json");
+    Result nodeTable = run("nodes");
+
+    assertThat(table.out().lines().toList()).hasSize(3);
+    assertThat(table.out()).contains(queued.value(), done.value(), "SUCCEEDED");
+    assertThat(Json.readTree(running.rawOut()).findValuesAsText("id"))
+        .containsExactly(queued.value());
+    JsonNode first = Json.readTree(nodes.rawOut()).get(0);
+    assertThat(List.of("name", "primary", "epoch", "slots", "running")).allMatch(first::has);
+    assertThat(nodeTable.out()).contains("NAME", "PRIMARY", "n1", "yes");
+  }
+
+  @Test
+  void when_logs_are_asked_then_the_raw_bytes_come_out() {
+    JobId id = ops.submit(JobSpec.shell("x"));
+    ops.finish(
+        id,
+        JobState.SUCCEEDED,
+        0,
+        null,
+        new byte[] {1, 2, (byte) 0xfe},
+        "warn\n".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(run("logs", id.value()).rawOut()).containsExactly(1, 2, (byte) 0xfe);
+    assertThat(run("logs", id.value(), "--stderr").out()).isEqualTo("warn\n");
+  }
+
+  @Test
+  void when_a_job_is_cancelled_then_its_new_state_is_printed() {
+    JobId id = ops.submit(JobSpec.shell("sleep 100"));
+
+    Result result = run("cancel", id.value());
+
+    assertThat(result.code()).isZero();
+    assertThat(result.out()).isEqualTo(id + " CANCELLED\n");
+  }
+
+  @Test
+  void when_the_id_is_unknown_then_one_error_line() {
+    Result result = run("status", "j-missing");
+    assertOneLineError(result, "j-missing");
+    assertThat(result.code()).isEqualTo(GridCli.ERROR);
+    assertThat(result.rawOut()).isEmpty();
+    assertOneLineError(run("logs", "j-missing"), "j-missing");
+    assertOneLineError(run("cancel", "j-missing"), "j-missing");
+  }
+
+  @Test
+  void when_the_grid_is_unreachable_then_one_error_line_names_the_url() throws IOException {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    Result result = run("jobs", "--url", "127.0.0.1:" + closed);
+    assertOneLineError(result, "127.0.0.1:" + closed);
+    assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
+  void when_the_token_is_wrong_or_missing_then_one_error_line_says_how_to_fix_it() {
+    env.put("GRID_TOKEN", "wrong");
+    assertOneLineError(run("submit", "--", "true"), "GRID_TOKEN");
+    env.remove("GRID_TOKEN");
+    assertOneLineError(run("jobs"), "GRID_TOKEN", "--token-file");
+    assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
+  void when_a_token_file_is_given_then_it_is_used(@TempDir Path dir) throws IOException {
+    env.remove("GRID_TOKEN");
+    Path file = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+
+    assertThat(run("submit", "--token-file", file.toString(), "--", "true").code()).isZero();
+    assertOneLineError(run("jobs", "--token-file", dir.resolve("absent").toString()), "absent");
+  }
+
+  @Test
+  void when_arguments_are_wrong_then_exit_2_with_one_error_line() {
+    for (String[] args :
+        List.of(
+            new String[] {"submit"},
+            new String[] {"submit", "--shell", "x", "--", "y"},
+            new String[] {"submit", "--timeout", "3x", "--", "true"},
+            new String[] {"submit", "--retries", "-1", "--", "true"},
+            new String[] {"status"},
+            new String[] {"status", "a b"},
+            new String[] {"jobs", "--state", "SLEEPING"},
+            new String[] {"frobnicate"})) {
+      Result result = run(args);
+      assertThat(result.code()).as(String.join(" ", args)).isEqualTo(GridCli.USAGE);
+      assertOneLineError(result);
+    }
+    assertThat(ops.submitted()).isEmpty();
+  }
+}

@@ -10,7 +10,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -273,7 +275,7 @@ public final class Bench implements Callable<Integer> {
 
   static void deleteTree(Path root) throws IOException {
     try (var paths = Files.walk(root)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
       }
     }
@@ -354,7 +356,7 @@ public final class Bench implements Callable<Integer> {
         GridClient.builder()
             .nodes(grid.urls())
             .token(grid.token())
-            .requestTimeout(java.time.Duration.ofMinutes(10))
+            .requestTimeout(Duration.ofMinutes(10))
             .build()) {
       String jar = client.uploadJar(NoOpJar.write(base.resolve("jars")));
       JavaArrayRun run = new JavaArrayRun(client, jar);

@@ -1,12 +1,16 @@
 package dev.grid.bench;
 
 import dev.grid.api.GridClient;
+import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +34,7 @@ final class CronPrecision {
       names.add(name);
     }
     // Each fire's job is read once, after it started: the bench's own polling stays light.
-    java.util.Map<dev.grid.api.JobId, long[]> measured = new java.util.HashMap<>();
+    Map<JobId, long[]> measured = new HashMap<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30L + 2L * fires / SCHEDULES);
     try {
       while (System.nanoTime() < deadline && measured.size() < fires) {
@@ -63,7 +67,7 @@ final class CronPrecision {
     long p99 = Figures.percentile(delays, 99);
     long max = delays.stream().mapToLong(Long::longValue).max().orElse(-1);
     return String.format(
-        java.util.Locale.ROOT,
+        Locale.ROOT,
         "cron: fire due time to job start over %d fires: p50 %d ms, p99 %d ms, max %d ms"
             + " (target p99 < %d ms) %s; of which due time to job created: p50 %d ms, p99 %d ms",
         delays.size(),

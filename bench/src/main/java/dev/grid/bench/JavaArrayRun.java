@@ -10,7 +10,9 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.scheduler.DurableMaps;
 import dev.grid.scheduler.TaskBlock;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -124,7 +126,7 @@ final class JavaArrayRun {
     int sampled = Math.min(taskCount, listed * TaskBlock.SIZE);
     // Output keys are out/<task>/<attempt>/<name>; the listing is by key, so the first tasks'.
     BlobListing outputs = client.blobs("out/" + array.value() + "_", BlobListing.MAX_LIMIT);
-    java.util.Set<String> tasks = new java.util.HashSet<>();
+    Set<String> tasks = new HashSet<>();
     for (BlobInfo b : outputs.blobs()) {
       tasks.add(b.key().substring(0, b.key().indexOf('/', "out/".length())));
     }

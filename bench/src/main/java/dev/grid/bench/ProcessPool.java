@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -54,7 +55,7 @@ final class ProcessPool {
       return System.nanoTime() - start;
     } catch (ExecutionException e) {
       throw new IllegalStateException("spawning `true` failed: " + e.getCause(), e.getCause());
-    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+    } catch (InterruptedException | TimeoutException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("the ProcessBuilder pool did not finish", e);
     } finally {

@@ -6,6 +6,7 @@ import dev.grid.node.NodeConfig;
 import dev.grid.scheduler.ClusterSettings;
 import dev.grid.scheduler.SchedulerTypes;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 
 /**
@@ -28,7 +29,7 @@ public final class RawMember {
         Hazelcast.newHazelcastInstance(
             settings(args[0], args[1], Integer.parseInt(args[2]), List.of(args[3].split(",")))
                 .toConfig());
-    System.in.transferTo(java.io.OutputStream.nullOutputStream()); // until the bench lets go
+    System.in.transferTo(OutputStream.nullOutputStream()); // until the bench lets go
     member.getLifecycleService().terminate();
     System.exit(0);
   }

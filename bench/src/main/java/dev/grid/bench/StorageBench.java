@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -178,7 +179,7 @@ final class StorageBench implements Callable<Integer> {
             0));
   }
 
-  private static double[] rates(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f) {
+  private static double[] rates(List<Round> rounds, ToDoubleFunction<Round> f) {
     return rounds.stream().mapToDouble(f).toArray();
   }
 

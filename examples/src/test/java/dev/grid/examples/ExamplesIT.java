@@ -11,6 +11,7 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.launch.FreePorts;
 import dev.grid.node.GridNode;
 import dev.grid.node.NodeConfig;
 import java.io.IOException;
@@ -22,11 +23,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -102,7 +105,7 @@ class ExamplesIT {
     assertThat(awaitEnd(reduce)).isEqualTo(JobState.SUCCEEDED);
     assertThat(client.result(reduce, Double.class))
         .isEqualTo(pi)
-        .isCloseTo(Math.PI, org.assertj.core.data.Offset.offset(0.01));
+        .isCloseTo(Math.PI, Offset.offset(0.01));
     assertThat(client.result(JobId.of(array + "_2"), Hits.class)).isEqualTo(expected.get(2));
     assertThat(new String(client.stdout(reduce), StandardCharsets.UTF_8))
         .isEqualTo(
@@ -153,7 +156,7 @@ class ExamplesIT {
                           .filter(r -> r.state() == JobState.SUCCEEDED)
                           .map(ScheduleRun::jobId)
                           .findFirst(),
-                  java.util.Optional::isPresent)
+                  Optional::isPresent)
               .orElseThrow();
       assertThat(new String(client.stdout(first), StandardCharsets.UTF_8))
           .isEqualTo("      3 b\n      2 a\n");
@@ -168,6 +171,6 @@ class ExamplesIT {
   }
 
   private static int freePort() {
-    return dev.grid.launch.FreePorts.one();
+    return FreePorts.one();
   }
 }

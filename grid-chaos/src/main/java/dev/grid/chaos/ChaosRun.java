@@ -21,11 +21,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One chaos run: a three-node grid of real processes, the {@link Workload} and a schedule firing
@@ -227,8 +230,7 @@ final class ChaosRun {
    * A call of the harness's own (not the workload's), tried up to 10 times a second apart: on a
    * loaded machine a node may answer late, and the run should not end for that.
    */
-  private <T> T retrying(String what, java.util.function.Supplier<T> call)
-      throws InterruptedException {
+  private <T> T retrying(String what, Supplier<T> call) throws InterruptedException {
     RuntimeException last = null;
     for (int i = 0; i < 10; i++) {
       try {
@@ -246,7 +248,7 @@ final class ChaosRun {
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
       try {
-        java.util.Set<Long> seen = new java.util.HashSet<>();
+        Set<Long> seen = new HashSet<>();
         client.runs(SCHEDULE).forEach(r -> seen.add(r.fireTimeMillis()));
         if (seen.containsAll(due)) {
           return;

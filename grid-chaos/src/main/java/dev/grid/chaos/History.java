@@ -3,7 +3,9 @@ package dev.grid.chaos;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.ScheduleRun;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a chaos run saw, gathered after the faults healed: the input of {@link HistoryCheck}.
@@ -50,7 +52,7 @@ record History(
    * @param runs its run records
    * @param jobs the grid's record of each run's job, by fire time (null if missing)
    */
-  record Cron(List<Long> dueFires, List<ScheduleRun> runs, java.util.Map<Long, JobInfo> jobs) {}
+  record Cron(List<Long> dueFires, List<ScheduleRun> runs, Map<Long, JobInfo> jobs) {}
 
   /**
    * One fault.
@@ -91,7 +93,7 @@ record History(
             "fault '"
                 + label
                 + "' is not known: use "
-                + java.util.Arrays.stream(values()).map(k -> k.label).toList());
+                + Arrays.stream(values()).map(k -> k.label).toList());
       }
 
       boolean kill() {

@@ -7,9 +7,13 @@ import dev.grid.launch.LocalGrid;
 import dev.grid.launch.NodeProcess;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Injects the faults of a chaos run, one at a time, every {@code faultMin}-{@code faultMax}: a
@@ -44,13 +48,13 @@ final class Nemesis {
       LocalGrid grid,
       GridClient client,
       Random random,
-      java.util.Set<Fault.Kind> kinds,
+      Set<Fault.Kind> kinds,
       Consumer<String> log,
       long startedAt) {
     this.grid = grid;
     this.client = client;
     this.random = random;
-    this.kinds = List.copyOf(new java.util.TreeSet<>(kinds));
+    this.kinds = List.copyOf(new TreeSet<>(kinds));
     this.log = log;
     this.startedAt = startedAt;
   }
@@ -165,16 +169,16 @@ final class Nemesis {
   /** Cuts a random minority off from the others for 5-15 s, then heals the network. */
   private void partition() throws InterruptedException {
     List<Integer> order = new ArrayList<>(List.of(0, 1, 2).subList(0, grid.size()));
-    java.util.Collections.shuffle(order, random);
+    Collections.shuffle(order, random);
     int size = 1 + random.nextInt(Math.max(1, (grid.size() - 1) / 2));
-    java.util.Set<Integer> side = java.util.Set.copyOf(order.subList(0, size));
+    Set<Integer> side = Set.copyOf(order.subList(0, size));
     long cutMillis = 5000 + random.nextInt(10001);
     NodeInfo primary = awaitPrimary(null);
     String names =
         side.stream()
             .sorted()
             .map(i -> grid.settings().get(i).name())
-            .collect(java.util.stream.Collectors.joining("+"));
+            .collect(Collectors.joining("+"));
     long at = now();
     faults.add(new Fault(at, Fault.Kind.PARTITION, names, 0, at));
     grid.partition(side);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.grid.api.ArraySpec;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
@@ -128,7 +129,7 @@ class GridCliTest {
     assertThat(result.code()).as(result.err()).isZero();
     assertThat(ops.submitted()).hasSize(1);
     JobSpec spec = ops.submitted().get(0);
-    assertThat(spec.array()).isEqualTo(dev.grid.api.ArraySpec.parse("0-999%50"));
+    assertThat(spec.array()).isEqualTo(ArraySpec.parse("0-999%50"));
     assertThat(spec.after().ok()).containsExactly(JobId.of("ja"), JobId.of("jb"));
     assertThat(spec.after().any()).containsExactly(JobId.of("jc"));
   }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /**
  * Picks loopback ports that are free right now, for nodes started on this machine.
@@ -22,7 +23,7 @@ public final class FreePorts {
   /** One above the highest port picked. */
   public static final int HIGH = 32000;
 
-  private static final java.util.Random RANDOM = new java.util.Random();
+  private static final Random RANDOM = new Random();
 
   private FreePorts() {}
 

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -262,7 +263,7 @@ public final class LocalGrid implements AutoCloseable {
    *
    * @throws IllegalStateException if the grid was not made {@link #inNamespaces}
    */
-  public void partition(java.util.Set<Integer> side) {
+  public void partition(Set<Integer> side) {
     requireNetwork().cut(side);
   }
 
@@ -272,8 +273,8 @@ public final class LocalGrid implements AutoCloseable {
   }
 
   /** The nodes cut off by the last {@link #partition}; empty when healed. */
-  public java.util.Set<Integer> cutOff() {
-    return network == null ? java.util.Set.of() : network.cutSide();
+  public Set<Integer> cutOff() {
+    return network == null ? Set.of() : network.cutSide();
   }
 
   private NodeNetwork requireNetwork() {
@@ -316,7 +317,7 @@ public final class LocalGrid implements AutoCloseable {
         process.signalTerminate();
       }
     }
-    List<String> late = new java.util.ArrayList<>();
+    List<String> late = new ArrayList<>();
     StringBuilder logs = new StringBuilder();
     for (NodeProcess process : processes) {
       if (!process.awaitStopped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {

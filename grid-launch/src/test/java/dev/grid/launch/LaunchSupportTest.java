@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -93,7 +94,7 @@ class LaunchSupportTest {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(grid.tokenFile())))
           .isEqualTo("rw-------");
       assertThatThrownBy(() -> grid.node(0)).hasMessageContaining("start()");
-      assertThatThrownBy(() -> grid.restartAll(java.time.Duration.ofSeconds(1)))
+      assertThatThrownBy(() -> grid.restartAll(Duration.ofSeconds(1)))
           .hasMessageContaining("start()");
     }
   }

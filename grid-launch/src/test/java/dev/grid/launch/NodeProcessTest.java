@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -205,7 +206,7 @@ class NodeProcessTest {
     assertThat(process.isAlive()).isFalse();
     assertThat(process.exitCode()).hasValue(128 + 9);
     assertThat(ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive))
-        .isNotEqualTo(java.util.Optional.of(true));
+        .isNotEqualTo(Optional.of(true));
   }
 
   @Test

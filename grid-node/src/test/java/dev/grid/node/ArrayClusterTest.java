@@ -112,7 +112,7 @@ class ArrayClusterTest {
     }
 
     JobInfo done = awaitState(array, JobState.SUCCEEDED, THOUSAND);
-    assertThat(done.tasks()).containsExactly(java.util.Map.entry(JobState.SUCCEEDED, 1000));
+    assertThat(done.tasks()).containsExactly(Map.entry(JobState.SUCCEEDED, 1000));
 
     List<JobInfo> tasks = tasks(array);
     assertThat(tasks).hasSize(1000);
@@ -204,7 +204,7 @@ class ArrayClusterTest {
     ops().cancel(array);
 
     JobInfo done = awaitState(array, JobState.CANCELLED, JOB);
-    assertThat(done.tasks()).containsExactly(java.util.Map.entry(JobState.CANCELLED, 50));
+    assertThat(done.tasks()).containsExactly(Map.entry(JobState.CANCELLED, 50));
   }
 
   @Test

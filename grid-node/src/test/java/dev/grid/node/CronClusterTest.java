@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,7 +106,7 @@ class CronClusterTest {
     assertThat(runs).extracting(ScheduleRun::fireTimeMillis).containsExactlyElementsOf(expected);
 
     List<JobInfo> jobs =
-        live().operations().jobs(java.util.Optional.empty()).stream()
+        live().operations().jobs(Optional.empty()).stream()
             .filter(j -> j.id().value().startsWith("cron.tick."))
             .toList();
     assertThat(jobs)
@@ -116,7 +117,7 @@ class CronClusterTest {
         .untilAsserted(
             () ->
                 assertThat(
-                        live().operations().jobs(java.util.Optional.empty()).stream()
+                        live().operations().jobs(Optional.empty()).stream()
                             .filter(j -> j.id().value().startsWith("cron.tick.")))
                     .allSatisfy(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED)));
 

@@ -6,13 +6,17 @@ import static org.awaitility.Awaitility.await;
 import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
 import dev.grid.launch.LocalGrid;
 import dev.grid.launch.NodeProcess;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +63,7 @@ class FrozenWorkerProcessIT {
             .atMost(JOBS)
             .until(
                 () -> Files.exists(ledger.resolve("2")) && lines(ledger.resolve("2")).size() >= 5);
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
+      } catch (ConditionTimeoutException e) {
         StringBuilder logs = new StringBuilder();
         grid.nodes()
             .forEach(
@@ -91,16 +95,13 @@ class FrozenWorkerProcessIT {
         GridClient client = GridClient.connect(grid.urls(), grid.token())) {
       await().atMost(READY).until(() -> primary(client) != null);
       String primary = primary(client).name();
-      List<JobId> ids = new java.util.ArrayList<>();
+      List<JobId> ids = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         ids.add(client.submit(JobSpec.command("sleep", "30").withMaxRetries(2)));
       }
       await()
           .atMost(JOBS)
-          .until(
-              () ->
-                  ids.stream()
-                      .allMatch(i -> client.status(i).state() == dev.grid.api.JobState.RUNNING));
+          .until(() -> ids.stream().allMatch(i -> client.status(i).state() == JobState.RUNNING));
       JobId id =
           ids.stream()
               .filter(i -> !client.status(i).node().equals(primary))
@@ -140,7 +141,7 @@ class FrozenWorkerProcessIT {
     }
   }
 
-  private static List<Long> lines(Path file) throws java.io.IOException {
+  private static List<Long> lines(Path file) throws IOException {
     // Nanoseconds since 1970 have 19 digits; a line being written may not be whole yet.
     return Files.readAllLines(file).stream()
         .filter(l -> l.matches("\\d{19}"))

@@ -11,6 +11,7 @@ import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
 import dev.grid.launch.LocalGrid;
 import dev.grid.launch.NodeProcess;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
@@ -89,8 +91,7 @@ class GridProcessIT {
           "primary %s SIGKILLed; %s dispatching after %d ms%n",
           oldPrimary.name(), newPrimary.name(), takeoverMillis);
 
-      JobInfo adopted =
-          client.completion(longJob).get(JOBS.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      JobInfo adopted = client.completion(longJob).get(JOBS.toSeconds(), TimeUnit.SECONDS);
       assertThat(adopted.state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(adopted.attempt())
           .as("run again only if it ran on the killed node")
@@ -99,8 +100,7 @@ class GridProcessIT {
         assertThat(new String(client.stdout(ids.get(i)), StandardCharsets.UTF_8))
             .isEqualTo("job " + i + "\n");
       }
-      assertThat(
-              client.completion(afterKill).get(30, java.util.concurrent.TimeUnit.SECONDS).state())
+      assertThat(client.completion(afterKill).get(30, TimeUnit.SECONDS).state())
           .isEqualTo(JobState.SUCCEEDED);
     } catch (Exception e) {
       throw new AssertionError(e);
@@ -138,7 +138,7 @@ class GridProcessIT {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       char state = stat.charAt(stat.lastIndexOf(')') + 2);
       return state != 'Z' && state != 'X';
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     }
   }

@@ -12,10 +12,12 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import java.net.URI;
+import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -217,7 +219,7 @@ class JavaJobsClusterTest {
 
     JobInfo done = awaitEnd(id);
     assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
-    try (URLClassLoader mine = new URLClassLoader(new java.net.URL[] {jarA.toUri().toURL()})) {
+    try (URLClassLoader mine = new URLClassLoader(new URL[] {jarA.toUri().toURL()})) {
       Class<?> stats = mine.loadClass("com.example.Stats");
       Object value = client.result(id, stats);
       assertThat(value).isInstanceOf(stats);
@@ -231,8 +233,8 @@ class JavaJobsClusterTest {
   void when_two_jars_have_a_class_of_the_same_name_then_each_job_runs_its_own() {
     String a = client.uploadJar(jarA);
     String b = client.uploadJar(jarB);
-    List<JobId> fromA = new java.util.ArrayList<>();
-    List<JobId> fromB = new java.util.ArrayList<>();
+    List<JobId> fromA = new ArrayList<>();
+    List<JobId> fromB = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       fromA.add(client.submit(JobSpec.java(a, "com.example.Same")));
       fromB.add(client.submit(JobSpec.java(b, "com.example.Same")));
@@ -298,7 +300,7 @@ class JavaJobsClusterTest {
     JobId threw = client.submit(boom.withJava(boom.java().inChildJvm()));
 
     assertThat(awaitEnd(value).state()).isEqualTo(JobState.SUCCEEDED);
-    try (URLClassLoader mine = new URLClassLoader(new java.net.URL[] {jarA.toUri().toURL()})) {
+    try (URLClassLoader mine = new URLClassLoader(new URL[] {jarA.toUri().toURL()})) {
       assertThat(client.result(value, mine.loadClass("com.example.Stats")).toString())
           .isEqualTo("Stats[who=A, values=[5, 6]]");
     }

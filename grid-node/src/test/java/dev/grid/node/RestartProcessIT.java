@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,11 +97,7 @@ class RestartProcessIT {
         assertThat(client.runs("tick")).isEqualTo(runs);
 
         JobId after = client.submit(JobSpec.command("echo", "after the restart"));
-        assertThat(
-                client
-                    .completion(after)
-                    .get(JOBS.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
-                    .state())
+        assertThat(client.completion(after).get(JOBS.toSeconds(), TimeUnit.SECONDS).state())
             .isEqualTo(JobState.SUCCEEDED);
         assertThat(new String(client.stdout(after))).isEqualTo("after the restart\n");
       }

@@ -1,5 +1,8 @@
 package dev.grid.node;
 
+import dev.grid.launch.FreePorts;
+import dev.grid.scheduler.RetentionPolicy;
+import dev.grid.storage.BlobMapStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +54,7 @@ final class TestGrid implements AutoCloseable {
   }
 
   /** Every node with this retention policy; call before {@link #start}. */
-  TestGrid retention(dev.grid.scheduler.RetentionPolicy policy) {
+  TestGrid retention(RetentionPolicy policy) {
     configs.replaceAll(c -> c.withRetention(policy));
     return this;
   }
@@ -153,7 +156,7 @@ final class TestGrid implements AutoCloseable {
   }
 
   static int freePort() {
-    return dev.grid.launch.FreePorts.one();
+    return FreePorts.one();
   }
 
   /**
@@ -172,11 +175,7 @@ final class TestGrid implements AutoCloseable {
     // Hazelcast's write-behind stores what it still holds as its member ends; on a member that
     // can no longer write it retried for 3 s (seen after 30 jobs) unless the durable maps were
     // told the node is stopping: then a failed write is given up at once.
-    up.forEach(
-        n ->
-            n.hazelcast()
-                .getUserContext()
-                .put(dev.grid.storage.BlobMapStore.STOPPING_KEY, Boolean.TRUE));
+    up.forEach(n -> n.hazelcast().getUserContext().put(BlobMapStore.STOPPING_KEY, Boolean.TRUE));
     // All at once: a member's terminate can take seconds (a member left alone took 3 s).
     List<Thread> halts = new ArrayList<>();
     for (GridNode n : up) {

@@ -3,6 +3,7 @@ package dev.grid.api;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CancellationException;
 
 /**
  * What a {@link GridJob} is given when it runs: its arguments, where it is in an array, where to
@@ -92,7 +93,7 @@ public interface JobContext {
    */
   default void checkCancelled() {
     if (isCancelled()) {
-      throw new java.util.concurrent.CancellationException("job " + jobId() + " was cancelled");
+      throw new CancellationException("job " + jobId() + " was cancelled");
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.grid.api;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -69,6 +70,6 @@ public enum JobState {
       }
     }
     throw new IllegalArgumentException(
-        "job state '" + name + "' is not known: use one of " + java.util.Arrays.toString(values()));
+        "job state '" + name + "' is not known: use one of " + Arrays.toString(values()));
   }
 }

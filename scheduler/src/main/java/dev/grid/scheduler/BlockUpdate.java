@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The one place a {@link TaskBlock} changes: a pure function from (block, command) to the new block
@@ -256,7 +257,7 @@ public final class BlockUpdate {
     final long[] stderr;
     final byte[] flags;
     final Map<Integer, String> messages;
-    final java.util.TreeSet<Integer> changed = new java.util.TreeSet<>();
+    final TreeSet<Integer> changed = new TreeSet<>();
     long epoch;
 
     Draft(TaskBlock b) {

@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SerializerConfig;
+import dev.grid.storage.ReplicatedBlobStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,7 +33,7 @@ public record ClusterSettings(
     List<Class<?>> kryoClasses) {
 
   /** The member attribute that carries the node's name. */
-  public static final String NAME_ATTRIBUTE = dev.grid.storage.ReplicatedBlobStore.NODE_ATTRIBUTE;
+  public static final String NAME_ATTRIBUTE = ReplicatedBlobStore.NODE_ATTRIBUTE;
 
   /** The member attribute that carries the node's worker slots (absent: runs no jobs). */
   public static final String SLOTS_ATTRIBUTE = "grid.slots";
@@ -123,7 +124,7 @@ public record ClusterSettings(
     config.addMapConfig(new MapConfig(NODES_MAP).setBackupCount(1));
     // jobs, task-blocks, schedules and schedule-runs: persisted through the blob store
     DurableMaps.mapConfigs().forEach(config::addMapConfig);
-    dev.grid.storage.ReplicatedBlobStore.configure(config);
+    ReplicatedBlobStore.configure(config);
     config.getExecutorConfig(MESSAGE_EXECUTOR).setPoolSize(4).setStatisticsEnabled(false);
 
     // Kryo is registered for each of the grid's classes by name, so it takes precedence over Java

@@ -6,6 +6,7 @@ import com.hazelcast.map.listener.EntryLoadedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.grid.api.JobId;
+import dev.grid.api.OverlapPolicy;
 import dev.grid.api.ScheduleRun;
 import dev.grid.scheduler.cron.CronSchedule;
 import dev.grid.scheduler.cron.Misfires;
@@ -13,8 +14,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -132,7 +136,7 @@ public final class CronService implements AutoCloseable {
     final long epoch;
 
     /** Schedules whose catch-up is queued and not yet run. */
-    final java.util.Set<String> catchUpQueued = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Set<String> catchUpQueued = ConcurrentHashMap.newKeySet();
 
     /** Stripes: a schedule's work always runs on {@code stripes[hash(name)]}. */
     final ScheduledExecutorService[] stripes = new ScheduledExecutorService[STRIPES];
@@ -323,7 +327,7 @@ public final class CronService implements AutoCloseable {
       JobId newestRan = null;
       String why =
           "no primary ran at its due time; misfire policy "
-              + r.spec().misfire().name().toLowerCase(java.util.Locale.ROOT);
+              + r.spec().misfire().name().toLowerCase(Locale.ROOT);
       for (int i = 0; i < plan.missed().size(); i++) {
         Instant missed = plan.missed().get(i);
         // Beyond the listing bound, the newest listed record counts the rest (newer still).
@@ -393,7 +397,7 @@ public final class CronService implements AutoCloseable {
         return r;
       }
       String name = r.name();
-      if (r.lastJobId() != null && r.spec().overlap() != dev.grid.api.OverlapPolicy.ALLOW) {
+      if (r.lastJobId() != null && r.spec().overlap() != OverlapPolicy.ALLOW) {
         Optional<JobRecord> previous = jobs.get(r.lastJobId());
         if (previous.isPresent() && !previous.get().state().isTerminal()) {
           switch (r.spec().overlap()) {

@@ -1,5 +1,6 @@
 package dev.grid.scheduler;
 
+import dev.grid.api.Dependencies;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
@@ -160,7 +161,7 @@ public record JobRecord(
         index);
   }
 
-  private static String waitingFor(dev.grid.api.Dependencies after) {
+  private static String waitingFor(Dependencies after) {
     return "waiting for "
         + (after.ok().isEmpty() ? "" : "afterok " + join(after.ok()))
         + (after.ok().isEmpty() || after.any().isEmpty() ? "" : " and ")

@@ -11,11 +11,15 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.StreamSerializer;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.UUID;
+import org.objenesis.strategy.StdInstantiatorStrategy;
 
 /**
  * Hazelcast's global serializer for the grid's own types: Kryo with registration required, so only
@@ -50,21 +54,20 @@ public final class KryoSerializer implements StreamSerializer<Object> {
     kryo.setReferences(false);
     // Classes without a no-arg constructor are created without calling one (records use their
     // canonical constructor regardless).
-    kryo.setInstantiatorStrategy(
-        new DefaultInstantiatorStrategy(new org.objenesis.strategy.StdInstantiatorStrategy()));
+    kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
     ImmutableCollectionsSerializers.registerSerializers(kryo);
     kryo.register(ArrayList.class);
     kryo.register(HashMap.class);
     kryo.register(LinkedHashMap.class);
     kryo.register(UUID.class, new DefaultSerializers.UUIDSerializer());
-    kryo.register(java.time.Duration.class);
-    kryo.register(java.time.Instant.class);
+    kryo.register(Duration.class);
+    kryo.register(Instant.class);
     kryo.register(String[].class);
     kryo.register(byte[].class);
     kryo.register(short[].class);
     kryo.register(int[].class);
     kryo.register(long[].class);
-    kryo.register(java.util.TreeMap.class);
+    kryo.register(TreeMap.class);
     for (Class<?> c : classes) {
       kryo.register(c);
     }

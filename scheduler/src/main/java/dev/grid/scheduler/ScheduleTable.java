@@ -11,6 +11,7 @@ import dev.grid.scheduler.cron.CronSchedule;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +123,7 @@ public final class ScheduleTable {
   }
 
   /** Deletes run records by key; keys with no record are passed over. */
-  void deleteRuns(java.util.Collection<String> keys) {
+  void deleteRuns(Collection<String> keys) {
     for (String key : keys) {
       runs.delete(key);
     }

@@ -5,6 +5,7 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -130,9 +131,9 @@ public record TaskBlock(
 
   private static TaskBlock empty(JobId arrayId, int block, long now, byte[] states) {
     short[] workers = new short[SIZE];
-    java.util.Arrays.fill(workers, (short) -1);
+    Arrays.fill(workers, (short) -1);
     int[] exits = new int[SIZE];
-    java.util.Arrays.fill(exits, NO_EXIT);
+    Arrays.fill(exits, NO_EXIT);
     return new TaskBlock(
         arrayId,
         block,

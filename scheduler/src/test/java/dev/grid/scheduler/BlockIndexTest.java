@@ -7,6 +7,7 @@ import dev.grid.api.ArraySpec;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class BlockIndexTest {
 
   private static TaskBlock end(
       TaskBlock b, String worker, JobState outcome, long startedAt, long endedAt, int... slots) {
-    List<BlockCommand.Ended> ends = new java.util.ArrayList<>();
+    List<BlockCommand.Ended> ends = new ArrayList<>();
     for (int slot : slots) {
       ends.add(
           new BlockCommand.Ended(

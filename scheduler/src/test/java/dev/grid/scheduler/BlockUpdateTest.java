@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class BlockUpdateTest {
@@ -639,7 +640,7 @@ class BlockUpdateTest {
       stdout = b.stdoutBytes().clone();
       stderr = b.stderrBytes().clone();
       flags = b.flags().clone();
-      messages = new java.util.TreeMap<>(b.messages());
+      messages = new TreeMap<>(b.messages());
     }
 
     /** One slot's columns, comparable with equals. */

@@ -3,8 +3,10 @@ package dev.grid.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grid.api.JobId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -103,8 +105,8 @@ class DispatcherTest {
 
   @Test
   void when_thirty_jobs_meet_three_idle_workers_over_several_rounds_then_each_gets_ten() {
-    List<JobId> queue = new java.util.ArrayList<>(jobs(30));
-    Map<String, Integer> total = new java.util.TreeMap<>();
+    List<JobId> queue = new ArrayList<>(jobs(30));
+    Map<String, Integer> total = new TreeMap<>();
     String last = null;
     while (!queue.isEmpty()) {
       // each round the workers have finished what they got before

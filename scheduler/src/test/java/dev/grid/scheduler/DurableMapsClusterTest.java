@@ -13,6 +13,7 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryLoadedListener;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.storage.BlobMapStore;
@@ -163,9 +164,7 @@ class DurableMapsClusterTest {
     String worker = cluster.get(0).getCluster().getLocalMember().getUuid().toString();
     jobs.update(id, new JobCommand.Dispatch(1, "n1", worker, 1));
     jobs.update(id, new JobCommand.Start("n1", 1, 2));
-    jobs.update(
-        id,
-        new JobCommand.Finish("n1", 1, dev.grid.api.JobState.SUCCEEDED, 0, null, 0, 0, false, 3));
+    jobs.update(id, new JobCommand.Finish("n1", 1, JobState.SUCCEEDED, 0, null, 0, 0, false, 3));
 
     assertThat(new DurableMaps(cluster.get(0), clock).flush(WAIT)).isTrue();
 

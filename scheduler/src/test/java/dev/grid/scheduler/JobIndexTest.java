@@ -42,9 +42,7 @@ class JobIndexTest {
     assertThat(index.queued(10)).isEmpty();
 
     index.offer(
-        JobUpdate.apply(w, new JobCommand.Resolve(1, dev.grid.api.JobState.QUEUED, "met", 1001))
-            .record(),
-        0);
+        JobUpdate.apply(w, new JobCommand.Resolve(1, JobState.QUEUED, "met", 1001)).record(), 0);
     assertThat(index.waiting()).isEmpty();
     assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("w"));
   }

@@ -10,9 +10,12 @@ import static dev.grid.api.JobState.SUCCEEDED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grid.api.Dependencies;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobUpdateTest {
@@ -128,7 +131,7 @@ class JobUpdateTest {
   void when_a_started_cron_fires_worker_dies_or_hands_it_back_then_it_ends_lost_not_run_again() {
     JobId fire = CronFire.of(JobId.of("cron.nightly.1795000000000")).orElseThrow().jobId();
     for (JobCommand interruption :
-        java.util.List.<JobCommand>of(
+        List.<JobCommand>of(
             new JobCommand.Reclaim(7, 1, false, "worker n1 left", 1004),
             new JobCommand.Release("n1", 1, "node n1 stopped", 1004))) {
       JobRecord r = JobRecord.queued(fire, JobSpec.command("true").withMaxRetries(3), 1000);
@@ -208,15 +211,13 @@ class JobUpdateTest {
 
   private static JobRecord waiting() {
     return JobRecord.queued(
-        ID,
-        JobSpec.command("true").withAfter(dev.grid.api.Dependencies.afterOk(JobId.of("p1"))),
-        1000);
+        ID, JobSpec.command("true").withAfter(Dependencies.afterOk(JobId.of("p1"))), 1000);
   }
 
   @Test
   void when_a_job_with_dependencies_is_accepted_then_it_waits_and_says_for_what() {
     JobRecord r = waiting();
-    assertThat(r.state()).isEqualTo(dev.grid.api.JobState.WAITING);
+    assertThat(r.state()).isEqualTo(JobState.WAITING);
     assertThat(r.history()).extracting(JobEvent::message).containsExactly("waiting for afterok p1");
     assertThat(refusal(r, new JobCommand.Dispatch(7, "n1", "w1", 1001)))
         .contains("not queued but WAITING");
@@ -229,7 +230,7 @@ class JobUpdateTest {
             waiting(), new JobCommand.Resolve(7, QUEUED, "dependencies met: p1 SUCCEEDED", 1001));
     assertThat(queued.history())
         .extracting(JobEvent::state)
-        .containsExactly(dev.grid.api.JobState.WAITING, QUEUED);
+        .containsExactly(JobState.WAITING, QUEUED);
     assertThat(queued.epoch()).isEqualTo(7);
     assertThat(refusal(queued, new JobCommand.Resolve(7, QUEUED, "again", 1002)))
         .contains("not waiting");

@@ -3,6 +3,8 @@ package dev.grid.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grid.api.ArraySpec;
+import dev.grid.api.Dependencies;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
@@ -70,9 +72,8 @@ class JsonCodecTest {
   void when_a_task_with_dependencies_is_written_and_read_then_its_array_fields_come_back() {
     JobSpec spec =
         JobSpec.shell("echo $GRID_ARRAY_INDEX")
-            .withArray(dev.grid.api.ArraySpec.parse("0-999%50"))
-            .withAfter(
-                new dev.grid.api.Dependencies(List.of(JobId.of("a")), List.of(JobId.of("b"))));
+            .withArray(ArraySpec.parse("0-999%50"))
+            .withAfter(new Dependencies(List.of(JobId.of("a")), List.of(JobId.of("b"))));
     JobRecord task = JobRecord.accepted(JobId.of("arr_7"), spec, 1000, JobId.of("arr"), 7);
 
     JobRecord back = JsonCodec.JOBS.decode(JsonCodec.JOBS.encode(task));

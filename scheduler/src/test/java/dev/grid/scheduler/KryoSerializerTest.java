@@ -8,9 +8,11 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class KryoSerializerTest {
@@ -38,8 +40,8 @@ class KryoSerializerTest {
     assertThat(roundTrip(r)).isEqualTo(r);
     assertThat(roundTrip(new JobUpdateProcessor(new JobCommand.Cancel(9))))
         .isEqualTo(new JobUpdateProcessor(new JobCommand.Cancel(9)));
-    assertThat(roundTrip(new JobTable.InStates(List.of(dev.grid.api.JobState.QUEUED))))
-        .isEqualTo(new JobTable.InStates(List.of(dev.grid.api.JobState.QUEUED)));
+    assertThat(roundTrip(new JobTable.InStates(List.of(JobState.QUEUED))))
+        .isEqualTo(new JobTable.InStates(List.of(JobState.QUEUED)));
   }
 
   @Test
@@ -53,7 +55,7 @@ class KryoSerializerTest {
 
   @Test
   void when_a_class_is_not_registered_then_it_is_refused() {
-    assertThatThrownBy(() -> roundTrip(new java.util.concurrent.atomic.AtomicLong(1)))
+    assertThatThrownBy(() -> roundTrip(new AtomicLong(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not registered");
   }

@@ -7,11 +7,13 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -199,14 +201,13 @@ class PrimaryLeaseClusterTest {
    * that peer's own port as its source port: "Port ... is already in use").
    */
   static List<Integer> freePorts(int count) {
-    java.util.Random random = new java.util.Random();
+    Random random = new Random();
     List<ServerSocket> held = new ArrayList<>();
     try {
       for (int tries = 0; held.size() < count; tries++) {
         try {
           held.add(
-              new ServerSocket(
-                  20000 + random.nextInt(12000), 1, java.net.InetAddress.getLoopbackAddress()));
+              new ServerSocket(20000 + random.nextInt(12000), 1, InetAddress.getLoopbackAddress()));
         } catch (IOException taken) {
           if (tries > 1000) {
             throw new UncheckedIOException(taken);

@@ -9,6 +9,7 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.ScheduleRun.Outcome;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.storage.BlobMapStore;
 import dev.grid.storage.InMemoryBlobStore;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -58,7 +59,7 @@ class RetentionServiceTest {
                 .toConfig());
     blobs = new InMemoryBlobStore();
     // The jobs and schedules maps are persisted through the member's blob store.
-    hz.getUserContext().put(dev.grid.storage.BlobMapStore.CONTEXT_KEY, blobs);
+    hz.getUserContext().put(BlobMapStore.CONTEXT_KEY, blobs);
     jobs = new JobTable(hz, clock);
     schedules = new ScheduleTable(hz, jobs, clock);
     retention =

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import dev.grid.api.ArraySpec;
 import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -106,8 +108,7 @@ class TaskBlockRoundTripTest {
     TaskBlock b = full();
     TaskBlock back = JsonCodec.BLOCKS.decode(JsonCodec.BLOCKS.encode(b));
     assertSameColumns(back, b);
-    assertThat(back.task(dev.grid.api.JobSpec.command("true"), 0))
-        .isEqualTo(b.task(dev.grid.api.JobSpec.command("true"), 0));
+    assertThat(back.task(JobSpec.command("true"), 0)).isEqualTo(b.task(JobSpec.command("true"), 0));
   }
 
   @Test
@@ -120,9 +121,7 @@ class TaskBlockRoundTripTest {
   void a_block_changed_by_updates_survives_both_and_can_still_be_updated() {
     TaskBlock b =
         TaskBlock.created(
-                JobId.of("a2"),
-                dev.grid.api.JobSpec.command("true").withArray(dev.grid.api.ArraySpec.parse("0-3")),
-                5)
+                JobId.of("a2"), JobSpec.command("true").withArray(ArraySpec.parse("0-3")), 5)
             .get(0);
     b = BlockUpdate.apply(b, new BlockCommand.Dispatch(3, "n1", "w1", new int[] {0, 1}, 6)).block();
     b = BlockUpdate.apply(b, new BlockCommand.Cancel(new int[] {2}, 7)).block();

@@ -1,5 +1,6 @@
 package dev.grid.storage;
 
+import java.io.Serializable;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +23,7 @@ import java.util.Objects;
  * @param version 1 for a new entry, one more for each change
  */
 public record BlobMeta(String key, long size, String sha256, List<String> replicas, long version)
-    implements java.io.Serializable {
+    implements Serializable {
 
   /** Checks the values, naming a bad one; the replica list is copied. */
   public BlobMeta {

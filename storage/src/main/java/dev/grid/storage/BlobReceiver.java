@@ -3,6 +3,7 @@ package dev.grid.storage;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
@@ -107,7 +108,7 @@ final class BlobReceiver implements AutoCloseable {
   }
 
   /** Where and with what token a sender streams into a session it opened. */
-  record PushTicket(String host, int port, byte[] token) implements java.io.Serializable {}
+  record PushTicket(String host, int port, byte[] token) implements Serializable {}
 
   /**
    * Binds a stream to its session if the token is the session's; once per session. Ending the

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -84,7 +85,7 @@ final class BlobRepairer implements AutoCloseable {
     this.checker = new StorageChecker(peers, meta, restore, settings);
   }
 
-  private static java.util.concurrent.ThreadFactory named(String name) {
+  private static ThreadFactory named(String name) {
     AtomicInteger threads = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + threads.incrementAndGet());

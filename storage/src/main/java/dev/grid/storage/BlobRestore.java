@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,7 @@ final class BlobRestore {
     return restored;
   }
 
-  boolean awaitRestored(Duration timeout, java.util.function.BooleanSupplier closed) {
+  boolean awaitRestored(Duration timeout, BooleanSupplier closed) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!restored()) {
       if (System.nanoTime() - deadline > 0 || closed.getAsBoolean()) {

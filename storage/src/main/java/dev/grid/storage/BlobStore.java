@@ -1,5 +1,6 @@
 package dev.grid.storage;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,7 @@ public interface BlobStore extends AutoCloseable {
 
   /** Stores the bytes under the key. */
   default void put(String key, byte[] content) {
-    put(key, new java.io.ByteArrayInputStream(content));
+    put(key, new ByteArrayInputStream(content));
   }
 
   /** Reads the whole blob, or empty if there is none. Only for blobs known to be small. */

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
@@ -272,7 +273,7 @@ final class BlobTasks {
     try {
       byte[] window = new byte[length];
       int n = in.readNBytes(window, 0, length);
-      return n == length ? window : java.util.Arrays.copyOf(window, n);
+      return n == length ? window : Arrays.copyOf(window, n);
     } catch (IOException e) {
       throw new UncheckedIOException("reading blob '" + key + "' failed", e);
     }

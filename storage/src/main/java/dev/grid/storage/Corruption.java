@@ -1,5 +1,6 @@
 package dev.grid.storage;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Objects;
  * @param key the blob's key
  * @param problem what is wrong, for an operator
  */
-public record Corruption(String key, String problem) implements java.io.Serializable {
+public record Corruption(String key, String problem) implements Serializable {
   /** Checks both are given. */
   public Corruption {
     Objects.requireNonNull(key, "key");

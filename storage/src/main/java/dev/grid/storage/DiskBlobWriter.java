@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -254,7 +255,7 @@ final class DiskBlobWriter {
       try {
         Files.createDirectories(dir);
         return Files.createFile(temp);
-      } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
+      } catch (NoSuchFileException | FileAlreadyExistsException e) {
         last = e;
       } catch (IOException e) {
         throw new UncheckedIOException(

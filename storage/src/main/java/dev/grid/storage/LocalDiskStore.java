@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -328,7 +329,7 @@ public final class LocalDiskStore implements BlobStore {
    * The {@link #inventory()}, with when each file was written; the key of each blob left out
    * because its trailer cannot be read is given to {@code unreadable}.
    */
-  public List<DiskEntry> entries(java.util.function.Consumer<String> unreadable) {
+  public List<DiskEntry> entries(Consumer<String> unreadable) {
     checkOpen();
     List<DiskEntry> blobs = new ArrayList<>();
     for (Map.Entry<String, Path> blob : blobFiles().entrySet()) {

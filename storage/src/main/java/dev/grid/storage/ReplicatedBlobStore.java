@@ -7,6 +7,7 @@ import com.hazelcast.map.IMap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.UnknownHostException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -157,7 +158,7 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     hz.getUserContext().put(CONTEXT_KEY, store);
     try {
       store.receiver.listen(hz.getCluster().getLocalMember().getAddress().getInetAddress());
-    } catch (java.net.UnknownHostException | UncheckedIOException e) {
+    } catch (UnknownHostException | UncheckedIOException e) {
       LOG.warn(
           "node {} takes no pushed copies (other nodes will pull theirs): {}",
           node,

@@ -1,5 +1,6 @@
 package dev.grid.storage;
 
+import java.io.Serializable;
 import java.util.regex.Pattern;
 
 /**
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
  * @param size content bytes
  * @param sha256 SHA-256 of the content, 64 lowercase hex digits
  */
-public record StoredBlob(String key, long size, String sha256) implements java.io.Serializable {
+public record StoredBlob(String key, long size, String sha256) implements Serializable {
   static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   /** Checks the values, naming a bad one. */

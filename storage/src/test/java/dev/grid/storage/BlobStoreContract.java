@@ -9,11 +9,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -274,7 +276,7 @@ abstract class BlobStoreContract {
     assertThatThrownBy(() -> store.list("")).isInstanceOf(IllegalStateException.class);
   }
 
-  static java.util.concurrent.ThreadFactory named(String prefix) {
+  static ThreadFactory named(String prefix) {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
       Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
@@ -306,7 +308,7 @@ abstract class BlobStoreContract {
         throw new IOException("the source broke");
       }
       int n = Math.min(len, left);
-      java.util.Arrays.fill(b, off, off + n, (byte) 'x');
+      Arrays.fill(b, off, off + n, (byte) 'x');
       left -= n;
       return n;
     }

@@ -3,6 +3,7 @@ package dev.grid.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.management.ThreadMXBean;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -123,8 +125,7 @@ class LocalDiskStoreStreamingTest {
   }
 
   private static long allocatedByThisThread() {
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     return threads.getThreadAllocatedBytes(Thread.currentThread().getId());
   }
 
@@ -206,7 +207,7 @@ class LocalDiskStoreStreamingTest {
         }
       }
       int n = Math.min(len, given < pauseAt ? pauseAt - given : left);
-      java.util.Arrays.fill(b, off, off + n, (byte) 'y');
+      Arrays.fill(b, off, off + n, (byte) 'y');
       left -= n;
       return n;
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -282,7 +285,7 @@ class LocalDiskStoreTest {
     store.put("mixed", content);
     int[] sizes = {1, 3 * CHUNK, CHUNK - 1, CHUNK, 2 * CHUNK};
     for (long offset : new long[] {0, 1, CHUNK}) {
-      java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream read = new ByteArrayOutputStream();
       try (InputStream in = store.openFrom("mixed", offset).orElseThrow().content()) {
         byte[] buffer = new byte[3 * CHUNK];
         for (int i = 0, n; (n = in.read(buffer, 0, sizes[i % sizes.length])) >= 0; i++) {
@@ -291,7 +294,7 @@ class LocalDiskStoreTest {
       }
       assertThat(read.toByteArray())
           .as("from offset %d", offset)
-          .isEqualTo(java.util.Arrays.copyOfRange(content, (int) offset, content.length));
+          .isEqualTo(Arrays.copyOfRange(content, (int) offset, content.length));
     }
   }
 
@@ -356,8 +359,7 @@ class LocalDiskStoreTest {
       store.put("k", random(5 * CHUNK, 16));
       store.delete("d");
 
-      assertThat(replaced.readAllBytes())
-          .isEqualTo(java.util.Arrays.copyOfRange(old, 1, old.length));
+      assertThat(replaced.readAllBytes()).isEqualTo(Arrays.copyOfRange(old, 1, old.length));
       assertThat(deleted.readAllBytes()).isEqualTo(old);
     }
     assertThat(store.get("k"))
@@ -397,7 +399,7 @@ class LocalDiskStoreTest {
   static String sha256(byte[] content) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -7,6 +7,7 @@ import dev.grid.storage.Plan.Copy;
 import dev.grid.storage.Plan.Drop;
 import dev.grid.storage.Plan.Record;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -217,7 +218,7 @@ class RepairPlannerTest {
   void when_only_the_order_of_the_recorded_replicas_differs_then_nothing_is_written() {
     Set<String> two = Set.of("n1", "n2");
     List<String> backwards = new ArrayList<>(ranking("k", two));
-    java.util.Collections.reverse(backwards);
+    Collections.reverse(backwards);
     RepairSimulator sim =
         new RepairSimulator()
             .meta(new BlobMeta("k", 10, GOOD, backwards, 1))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.grid.storage.StorageReport.Kind;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -402,7 +403,7 @@ class ReplicatedBlobStoreTest {
     List<String> replicas = store(0).blobs(key).get(0).replicas();
     int holder = Integer.parseInt(replicas.get(1).substring(1));
     int other = 3 - holder; // the node without a copy: it holds an older, shorter version
-    store(other).disk().put(key, new java.io.ByteArrayInputStream(random(100, 21)));
+    store(other).disk().put(key, new ByteArrayInputStream(random(100, 21)));
 
     crash(holder);
 

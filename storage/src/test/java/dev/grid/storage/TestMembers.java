@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 
 /**
@@ -122,7 +123,7 @@ final class TestMembers implements AutoCloseable {
    * peer's own port as its source port: "Port ... is already in use").
    */
   static int freePort() {
-    java.util.Random random = new java.util.Random();
+    Random random = new Random();
     for (int tries = 0; tries < 1000; tries++) {
       int port = 20000 + random.nextInt(12000);
       try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {

@@ -1,5 +1,7 @@
 package dev.grid.node.exec;
 
+import java.net.URL;
+
 /**
  * The parent of every job jar's class loader: it shows the JDK (the platform class loader) and the
  * grid's job API ({@code dev.grid.api}), and nothing else of the node. A job jar therefore sees
@@ -33,7 +35,7 @@ final class ApiOnlyClassLoader extends ClassLoader {
   }
 
   @Override
-  public java.net.URL getResource(String name) {
+  public URL getResource(String name) {
     return name.startsWith("dev/grid/api/") ? api.getResource(name) : super.getResource(name);
   }
 }

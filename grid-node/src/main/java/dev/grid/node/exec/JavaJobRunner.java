@@ -1,6 +1,8 @@
 package dev.grid.node.exec;
 
 import dev.grid.api.JobSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,8 +117,8 @@ public final class JavaJobRunner implements AutoCloseable {
     Path jar = jars.localJar(request.task().jarSha256());
     try {
       IsolatedJob.writeParents(request.parents(), scratch);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(
+    } catch (IOException e) {
+      throw new UncheckedIOException(
           "could not leave the parents' results for job " + request.id() + " in " + scratch, e);
     }
     List<String> argv =

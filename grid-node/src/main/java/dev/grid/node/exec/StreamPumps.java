@@ -1,5 +1,6 @@
 package dev.grid.node.exec;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.commons.exec.ExecuteStreamHandler;
 
 /**
  * The job's stdin, stdout and stderr, for Commons Exec: stdin is closed at once (a batch job reads
@@ -21,7 +23,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Commons Exec calls {@link #stop()} on its waiting thread right after the main process has
  * exited; that is where the job decides how long to wait for the pipes (see {@code JobProcess}).
  */
-final class StreamPumps implements org.apache.commons.exec.ExecuteStreamHandler {
+final class StreamPumps implements ExecuteStreamHandler {
   private static final int CHUNK = 32 * 1024;
 
   private final Executor pool;
@@ -103,7 +105,7 @@ final class StreamPumps implements org.apache.commons.exec.ExecuteStreamHandler 
     }
   }
 
-  private static void closeQuietly(java.io.Closeable closeable) {
+  private static void closeQuietly(Closeable closeable) {
     if (closeable == null) {
       return;
     }

@@ -15,8 +15,13 @@ import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.node.GridOperations;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -314,10 +319,9 @@ public final class FakeGridOperations implements GridOperations {
     return new StorageRepair(1, 2, 3, 0, 4);
   }
 
-  private final Map<String, byte[]> jars = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicInteger jarPuts =
-      new java.util.concurrent.atomic.AtomicInteger();
-  private final Map<JobId, byte[]> results = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, byte[]> jars = new ConcurrentHashMap<>();
+  private final AtomicInteger jarPuts = new AtomicInteger();
+  private final Map<JobId, byte[]> results = new ConcurrentHashMap<>();
 
   /** How many PUTs of a jar reached this node. */
   public int jarPuts() {
@@ -339,15 +343,13 @@ public final class FakeGridOperations implements GridOperations {
     jarPuts.incrementAndGet();
     try {
       byte[] bytes = body.readAllBytes();
-      String actual =
-          java.util.HexFormat.of()
-              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      String actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
       if (!actual.equals(sha256)) {
         throw new IllegalArgumentException(
             "the jar's bytes have SHA-256 " + actual + ", not " + sha256);
       }
       return jars.putIfAbsent(sha256, bytes) == null;
-    } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+    } catch (IOException | NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -360,9 +362,6 @@ public final class FakeGridOperations implements GridOperations {
       }
       throw new IllegalStateException("job " + id + " has no result");
     }
-    return Optional.of(
-        text
-            ? ("text of " + id).getBytes(java.nio.charset.StandardCharsets.UTF_8)
-            : results.get(id));
+    return Optional.of(text ? ("text of " + id).getBytes(StandardCharsets.UTF_8) : results.get(id));
   }
 }

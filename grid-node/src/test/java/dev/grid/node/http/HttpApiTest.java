@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.grid.api.GridException;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
@@ -202,7 +203,7 @@ class HttpApiTest {
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort()),
                 TOKEN)) {
       assertThatThrownBy(second::start)
-          .isInstanceOf(dev.grid.api.GridException.class)
+          .isInstanceOf(GridException.class)
           .hasMessageContaining(String.valueOf(taken.getLocalPort()));
     }
   }

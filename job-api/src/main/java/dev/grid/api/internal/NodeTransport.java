@@ -3,13 +3,16 @@ package dev.grid.api.internal;
 import dev.grid.api.GridAuthException;
 import dev.grid.api.GridException;
 import dev.grid.api.GridUnavailableException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,14 +146,14 @@ public final class NodeTransport {
     }
 
     /** A file's bytes, streamed from disk, as {@code application/octet-stream}. */
-    public static Body file(java.nio.file.Path file) {
+    public static Body file(Path file) {
       return new Body(
           "application/octet-stream",
           () -> {
             try {
               return HttpRequest.BodyPublishers.ofFile(file);
-            } catch (java.io.FileNotFoundException e) {
-              throw new java.io.UncheckedIOException("cannot read " + file, e);
+            } catch (FileNotFoundException e) {
+              throw new UncheckedIOException("cannot read " + file, e);
             }
           });
     }

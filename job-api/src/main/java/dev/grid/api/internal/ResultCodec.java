@@ -7,13 +7,23 @@ import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -71,14 +81,14 @@ public final class ResultCodec {
           boolean[].class,
           BigInteger.class,
           BigDecimal.class,
-          java.time.Duration.class,
-          java.time.Instant.class,
-          java.time.LocalDate.class,
-          java.time.LocalDateTime.class,
-          java.time.LocalTime.class,
-          java.time.ZonedDateTime.class,
-          java.time.ZoneOffset.class,
-          java.time.OffsetDateTime.class,
+          Duration.class,
+          Instant.class,
+          LocalDate.class,
+          LocalDateTime.class,
+          LocalTime.class,
+          ZonedDateTime.class,
+          ZoneOffset.class,
+          OffsetDateTime.class,
           UUID.class);
 
   private ResultCodec() {}
@@ -131,7 +141,7 @@ public final class ResultCodec {
     List<String> declared = new ArrayList<>();
     Input input;
     try {
-      DataInputStream data = new DataInputStream(new java.io.ByteArrayInputStream(stored));
+      DataInputStream data = new DataInputStream(new ByteArrayInputStream(stored));
       byte[] magic = data.readNBytes(MAGIC.length);
       if (!Arrays.equals(magic, MAGIC)) {
         throw new IllegalArgumentException("not a stored job result (bad magic)");
@@ -213,7 +223,7 @@ public final class ResultCodec {
     if (!type.isPrimitive()) {
       return type;
     }
-    return java.lang.invoke.MethodType.methodType(type).wrap().returnType();
+    return MethodType.methodType(type).wrap().returnType();
   }
 
   private static String firstLine(Exception e) {

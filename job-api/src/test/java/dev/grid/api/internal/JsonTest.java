@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.grid.api.ArraySpec;
 import dev.grid.api.BlobInfo;
 import dev.grid.api.BlobListing;
+import dev.grid.api.Dependencies;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
@@ -113,10 +115,9 @@ class JsonTest {
   @Test
   void when_an_array_spec_with_dependencies_is_written_and_read_back_then_it_is_equal() {
     JobSpec spec =
-        SPEC.withArray(dev.grid.api.ArraySpec.parse("1,3,5-7%2"))
+        SPEC.withArray(ArraySpec.parse("1,3,5-7%2"))
             .withAfter(
-                new dev.grid.api.Dependencies(
-                    List.of(JobId.of("a1")), List.of(JobId.of("b2"), JobId.of("c3"))));
+                new Dependencies(List.of(JobId.of("a1")), List.of(JobId.of("b2"), JobId.of("c3"))));
     String json = text(spec);
     assertThat(json)
         .contains("\"array\":{\"indices\":\"1,3,5-7\",\"limit\":2}")

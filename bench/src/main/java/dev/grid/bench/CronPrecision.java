@@ -30,7 +30,7 @@ final class CronPrecision {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < SCHEDULES; i++) {
       String name = "bench-cron-" + i;
-      client.addSchedule(ScheduleSpec.of(name, "* * * * * ?", JobSpec.command("true")));
+      client.schedules().add(ScheduleSpec.of(name, "* * * * * ?", JobSpec.command("true")));
       names.add(name);
     }
     // Each fire's job is read once, after it started: the bench's own polling stays light.
@@ -40,7 +40,7 @@ final class CronPrecision {
       while (System.nanoTime() < deadline && measured.size() < fires) {
         TimeUnit.SECONDS.sleep(1);
         for (String name : names) {
-          for (ScheduleRun run : client.runs(name)) {
+          for (ScheduleRun run : client.schedules().runs(name)) {
             if (run.jobId() == null || measured.containsKey(run.jobId())) {
               continue;
             }
@@ -58,7 +58,7 @@ final class CronPrecision {
       }
     } finally {
       for (String name : names) {
-        client.deleteSchedule(name);
+        client.schedules().delete(name);
       }
     }
     List<Long> delays = measured.values().stream().map(d -> d[0]).toList();

@@ -108,10 +108,10 @@ final class JavaArrayRun {
     String records = DurableMaps.BLOCKS_PREFIX + array.value() + ":";
     int blocks = (taskCount + TaskBlock.SIZE - 1) / TaskBlock.SIZE;
     int expected = Math.min(blocks, BlobListing.MAX_LIMIT);
-    BlobListing before = client.blobs(records, BlobListing.MAX_LIMIT);
+    BlobListing before = client.storage().blobs(records, BlobListing.MAX_LIMIT);
     for (int i = 0; i < 120; i++) {
       Thread.sleep(1000); // the write-behind delay is a second
-      BlobListing now = client.blobs(records, BlobListing.MAX_LIMIT);
+      BlobListing now = client.storage().blobs(records, BlobListing.MAX_LIMIT);
       boolean settled = now.blobs().size() >= expected && now.blobs().equals(before.blobs());
       before = now;
       if (settled) {
@@ -125,7 +125,8 @@ final class JavaArrayRun {
     int listed = before.blobs().size();
     int sampled = Math.min(taskCount, listed * TaskBlock.SIZE);
     // Output keys are out/<task>/<attempt>/<name>; the listing is by key, so the first tasks'.
-    BlobListing outputs = client.blobs("out/" + array.value() + "_", BlobListing.MAX_LIMIT);
+    BlobListing outputs =
+        client.storage().blobs("out/" + array.value() + "_", BlobListing.MAX_LIMIT);
     Set<String> tasks = new HashSet<>();
     for (BlobInfo b : outputs.blobs()) {
       tasks.add(b.key().substring(0, b.key().indexOf('/', "out/".length())));

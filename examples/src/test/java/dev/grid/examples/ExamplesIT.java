@@ -144,15 +144,18 @@ class ExamplesIT {
     Files.writeString(folder.resolve("a.txt"), "b a b c b a\n");
     String script = Path.of("scripts/top-words.sh").toAbsolutePath().toString();
 
-    client.addSchedule(
-        ScheduleSpec.of("top-words", "@every 1s", JobSpec.command(script, folder.toString(), "2")));
+    client
+        .schedules()
+        .add(
+            ScheduleSpec.of(
+                "top-words", "@every 1s", JobSpec.command(script, folder.toString(), "2")));
     try {
       JobId first =
           await()
               .atMost(JOB)
               .until(
                   () ->
-                      client.runs("top-words").stream()
+                      client.schedules().runs("top-words").stream()
                           .filter(r -> r.state() == JobState.SUCCEEDED)
                           .map(ScheduleRun::jobId)
                           .findFirst(),
@@ -161,7 +164,7 @@ class ExamplesIT {
       assertThat(new String(client.stdout(first), StandardCharsets.UTF_8))
           .isEqualTo("      3 b\n      2 a\n");
     } finally {
-      client.deleteSchedule("top-words");
+      client.schedules().delete("top-words");
     }
   }
 

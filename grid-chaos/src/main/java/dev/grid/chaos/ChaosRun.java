@@ -90,9 +90,9 @@ final class ChaosRun {
       retrying(
           "add the schedule",
           () ->
-              control.schedules().stream().anyMatch(s -> s.spec().name().equals(SCHEDULE))
+              control.schedules().list().stream().anyMatch(s -> s.spec().name().equals(SCHEDULE))
                   ? null
-                  : control.addSchedule(tick));
+                  : control.schedules().add(tick));
       long firstDue = (startedAt / 1000 + 2) * 1000;
       Nemesis nemesis = new Nemesis(grid, control, random, options.faults(), log, startedAt);
       List<History.Fault> faults;
@@ -134,8 +134,9 @@ final class ChaosRun {
         due.add(t);
       }
       awaitFires(control, due);
-      retrying("pause the schedule", () -> control.pause(SCHEDULE));
-      List<ScheduleRun> runs = retrying("read the schedule's runs", () -> control.runs(SCHEDULE));
+      retrying("pause the schedule", () -> control.schedules().pause(SCHEDULE));
+      List<ScheduleRun> runs =
+          retrying("read the schedule's runs", () -> control.schedules().runs(SCHEDULE));
       List<JobId> cronJobs =
           runs.stream()
               .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED && r.jobId() != null)
@@ -249,7 +250,7 @@ final class ChaosRun {
     while (System.currentTimeMillis() < deadline) {
       try {
         Set<Long> seen = new HashSet<>();
-        client.runs(SCHEDULE).forEach(r -> seen.add(r.fireTimeMillis()));
+        client.schedules().runs(SCHEDULE).forEach(r -> seen.add(r.fireTimeMillis()));
         if (seen.containsAll(due)) {
           return;
         }

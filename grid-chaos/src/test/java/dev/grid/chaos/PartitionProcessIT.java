@@ -106,16 +106,22 @@ class PartitionProcessIT {
         JobId cutJob = onVictim;
         long epochBefore = epoch(client, primary);
         // A schedule firing every second across the cut: every due second must become a run.
-        client.addSchedule(
-            ScheduleSpec.of(
-                    TICK,
-                    "* * * * * ?",
-                    JobSpec.shell(Ledger.script(ledger, "cron", "-", null, 0.1)).withMaxRetries(5))
-                .withMisfire(MisfirePolicy.ALL)
-                .withKeepRuns(0));
-        await().atMost(SETTLE).until(() -> client.runs(TICK).size() >= 2);
+        client
+            .schedules()
+            .add(
+                ScheduleSpec.of(
+                        TICK,
+                        "* * * * * ?",
+                        JobSpec.shell(Ledger.script(ledger, "cron", "-", null, 0.1))
+                            .withMaxRetries(5))
+                    .withMisfire(MisfirePolicy.ALL)
+                    .withKeepRuns(0));
+        await().atMost(SETTLE).until(() -> client.schedules().runs(TICK).size() >= 2);
         long firstDue =
-            client.runs(TICK).stream().mapToLong(ScheduleRun::fireTimeMillis).max().orElseThrow();
+            client.schedules().runs(TICK).stream()
+                .mapToLong(ScheduleRun::fireTimeMillis)
+                .max()
+                .orElseThrow();
 
         grid.partition(Set.of(victim));
         try (GridClient toMinority = client(List.of(grid.urls().get(victim)));
@@ -205,7 +211,7 @@ class PartitionProcessIT {
               .untilAsserted(
                   () -> {
                     Map<Long, List<ScheduleRun>> byDue =
-                        client.runs(TICK).stream()
+                        client.schedules().runs(TICK).stream()
                             .collect(Collectors.groupingBy(ScheduleRun::fireTimeMillis));
                     for (long due = firstDue; due <= lastDue; due += 1000) {
                       assertThat(byDue.getOrDefault(due, List.of()))

@@ -81,7 +81,7 @@ final class ScheduleAddCommand implements Callable<Integer> {
   public Integer call() {
     try (GridClient grid = schedule.cli.client()) {
       ScheduleSpec added = scheduleSpec(grid);
-      schedule.cli.out.println(ScheduleCommand.nextFireLine(grid.addSchedule(added)));
+      schedule.cli.out.println(ScheduleCommand.nextFireLine(grid.schedules().add(added)));
       return 0;
     }
   }

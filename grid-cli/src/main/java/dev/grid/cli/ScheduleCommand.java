@@ -31,7 +31,7 @@ final class ScheduleCommand {
       description = "Suspend a schedule's fires until resume; running jobs go on.")
   int pause(@Parameters(paramLabel = "NAME", description = "The schedule's name.") String name) {
     try (GridClient grid = cli.client()) {
-      ScheduleInfo info = grid.pause(name);
+      ScheduleInfo info = grid.schedules().pause(name);
       cli.out.println(info.spec().name() + ": paused");
       return 0;
     }
@@ -43,7 +43,7 @@ final class ScheduleCommand {
       description = "Let a paused schedule fire again; prints its next fire time.")
   int resume(@Parameters(paramLabel = "NAME", description = "The schedule's name.") String name) {
     try (GridClient grid = cli.client()) {
-      cli.out.println(nextFireLine(grid.resume(name)));
+      cli.out.println(nextFireLine(grid.schedules().resume(name)));
       return 0;
     }
   }
@@ -54,7 +54,7 @@ final class ScheduleCommand {
       description = "Delete a schedule; the jobs it made stay.")
   int delete(@Parameters(paramLabel = "NAME", description = "The schedule's name.") String name) {
     try (GridClient grid = cli.client()) {
-      grid.deleteSchedule(name);
+      grid.schedules().delete(name);
       cli.out.println(name + ": deleted (its jobs stay)");
       return 0;
     }

@@ -27,7 +27,7 @@ final class ScheduleListCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (GridClient grid = schedule.cli.client()) {
-      List<ScheduleInfo> schedules = grid.schedules();
+      List<ScheduleInfo> schedules = grid.schedules().list();
       if (json) {
         schedule.cli.out.println(Json.toPrettyString(schedules));
         return 0;

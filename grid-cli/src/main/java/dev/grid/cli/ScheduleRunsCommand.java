@@ -31,12 +31,12 @@ final class ScheduleRunsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (GridClient grid = schedule.cli.client()) {
-      List<ScheduleRun> runs = grid.runs(name);
+      List<ScheduleRun> runs = grid.schedules().runs(name);
       if (json) {
         schedule.cli.out.println(Json.toPrettyString(runs));
         return 0;
       }
-      ZoneId zone = ScheduleCommand.zone(grid.schedule(name));
+      ZoneId zone = ScheduleCommand.zone(grid.schedules().get(name));
       Table table =
           new Table("FIRE TIME (" + zone.getId() + ")", "OUTCOME", "JOB", "STATE", "REASON");
       for (ScheduleRun run : runs) {

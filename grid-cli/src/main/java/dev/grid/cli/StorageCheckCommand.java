@@ -43,7 +43,7 @@ final class StorageCheckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (GridClient grid = storage.cli.client(StorageCommand.SLOW_REQUEST)) {
-      StorageHealth health = grid.checkStorage(verify);
+      StorageHealth health = grid.storage().check(verify);
       if (json) {
         storage.cli.out.println(Json.toPrettyString(health));
       } else {

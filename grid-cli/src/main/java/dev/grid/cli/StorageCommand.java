@@ -40,7 +40,7 @@ final class StorageCommand {
               description = "Print JSON (copies, records, drops, lost, recopied).")
           boolean json) {
     try (GridClient grid = cli.client(SLOW_REQUEST)) {
-      StorageRepair done = grid.repairStorage();
+      StorageRepair done = grid.storage().repair();
       if (json) {
         cli.out.println(Json.toPrettyString(done));
         return 0;

@@ -46,7 +46,7 @@ final class StorageListCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (GridClient grid = storage.cli.client()) {
-      BlobListing listing = grid.blobs(prefix, limit);
+      BlobListing listing = grid.storage().blobs(prefix, limit);
       if (json) {
         storage.cli.out.println(Json.toPrettyString(listing));
         return 0;

@@ -125,7 +125,7 @@ class StorageClusterTest {
     JobId second = runJobWithOutput("second");
     String prefix = "out/" + first.value() + "/1/";
 
-    BlobListing listing = client.blobs(prefix);
+    BlobListing listing = client.storage().blobs(prefix);
 
     assertThat(listing.truncated()).isFalse();
     assertThat(listing.blobs())
@@ -143,11 +143,13 @@ class StorageClusterTest {
               assertThat(blob.version()).isEqualTo(1);
             });
     assertThat(listing.blobs().get(1).size()).isEqualTo("first\n".length());
-    assertThat(client.blobs("out/", 3).truncated()).as("4 output blobs or more, 3 shown").isTrue();
+    assertThat(client.storage().blobs("out/", 3).truncated())
+        .as("4 output blobs or more, 3 shown")
+        .isTrue();
 
     Result ls = cli("storage", "ls", "out/" + second.value() + "/");
     assertThat(ls.code()).isZero();
-    BlobInfo stdout = client.blobs("out/" + second.value() + "/1/stdout").blobs().get(0);
+    BlobInfo stdout = client.storage().blobs("out/" + second.value() + "/1/stdout").blobs().get(0);
     assertThat(ls.out())
         .contains(
             "KEY",
@@ -165,13 +167,13 @@ class StorageClusterTest {
       throws IOException {
     JobId id = runJobWithOutput("precious");
     String key = "out/" + id.value() + "/1/stdout";
-    BlobInfo blob = client.blobs(key).blobs().get(0);
+    BlobInfo blob = client.storage().blobs(key).blobs().get(0);
     String damaged = blob.replicas().get(0);
-    assertThat(client.checkStorage(true).healthy()).isTrue();
+    assertThat(client.storage().check(true).healthy()).isTrue();
 
     flipFirstContentByte(copyFile(damaged, key));
 
-    StorageHealth found = client.checkStorage(true);
+    StorageHealth found = client.storage().check(true);
     assertThat(found.healthy()).isFalse();
     assertThat(found.verified()).isTrue();
     assertThat(found.problems())
@@ -181,7 +183,7 @@ class StorageClusterTest {
               assertThat(p.key()).isEqualTo(key);
               assertThat(p.node()).isEqualTo(damaged);
             });
-    assertThat(client.checkStorage(false).healthy())
+    assertThat(client.storage().check(false).healthy())
         .as("without --verify the copy's checksums are not recomputed")
         .isTrue();
     Result check = cli("storage", "check", "--verify");
@@ -201,7 +203,7 @@ class StorageClusterTest {
               assertThat(healthy.code()).as(healthy.out()).isZero();
               assertThat(healthy.out()).endsWith(", checksums verified: healthy\n");
             });
-    assertThat(client.blobs(key).blobs().get(0).replicas()).contains(damaged);
+    assertThat(client.storage().blobs(key).blobs().get(0).replicas()).contains(damaged);
   }
 
   @Test
@@ -209,7 +211,7 @@ class StorageClusterTest {
       throws IOException {
     JobId id = runJobWithOutput("fragile");
     String key = "out/" + id.value() + "/1/stdout";
-    String damaged = client.blobs(key).blobs().get(0).replicas().get(1);
+    String damaged = client.storage().blobs(key).blobs().get(0).replicas().get(1);
     Path file = copyFile(damaged, key);
     byte[] good = Files.readAllBytes(file);
     flipFirstContentByte(file);
@@ -229,11 +231,11 @@ class StorageClusterTest {
       throws IOException {
     JobId id = runJobWithOutput("again");
     String key = "out/" + id.value() + "/1/stdout";
-    String holder = client.blobs(key).blobs().get(0).replicas().get(1);
+    String holder = client.storage().blobs(key).blobs().get(0).replicas().get(1);
 
     Files.delete(copyFile(holder, key));
 
-    StorageHealth found = client.checkStorage(false);
+    StorageHealth found = client.storage().check(false);
     assertThat(found.problems())
         .anySatisfy(
             p -> {
@@ -245,6 +247,6 @@ class StorageClusterTest {
     assertThat(repair.out()).startsWith("repair: 1 copy made, ");
     Result check = cli("storage", "check", "--verify");
     assertThat(check.code()).as(check.out()).isZero();
-    assertThat(client.blobs(key).blobs().get(0).replicas()).hasSize(2);
+    assertThat(client.storage().blobs(key).blobs().get(0).replicas()).hasSize(2);
   }
 }

@@ -41,12 +41,17 @@ class CronProcessIT {
     try (LocalGrid grid = new LocalGrid(dir, 3, 4).start(READY);
         GridClient client = GridClient.connect(grid.urls(), grid.token())) {
       await().atMost(READY).until(() -> primary(client) != null);
-      client.addSchedule(
-          ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("true"))
-              .withMisfire(MisfirePolicy.ALL));
-      client.addSchedule(
-          ScheduleSpec.of("slow", "@every 1s", JobSpec.command("sleep", "2.5").withMaxRetries(0))
-              .withOverlap(OverlapPolicy.FORBID));
+      client
+          .schedules()
+          .add(
+              ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("true"))
+                  .withMisfire(MisfirePolicy.ALL));
+      client
+          .schedules()
+          .add(
+              ScheduleSpec.of(
+                      "slow", "@every 1s", JobSpec.command("sleep", "2.5").withMaxRetries(0))
+                  .withOverlap(OverlapPolicy.FORBID));
       await().atMost(FAILOVER).until(() -> started(client, "tick").size() >= 5);
 
       for (int kill = 0; kill < 2; kill++) {
@@ -65,10 +70,10 @@ class CronProcessIT {
         await().atMost(FAILOVER).until(() -> started(client, "tick").size() >= before + 10);
       }
       await().atMost(READY).until(() -> started(client, "tick").size() >= 32);
-      client.pause("tick");
-      client.pause("slow");
+      client.schedules().pause("tick");
+      client.schedules().pause("slow");
 
-      List<ScheduleRun> ticks = client.runs("tick");
+      List<ScheduleRun> ticks = client.schedules().runs("tick");
       assertThat(ticks)
           .allSatisfy(r -> assertThat(r.outcome()).isEqualTo(ScheduleRun.Outcome.STARTED));
       long first = ticks.get(0).fireTimeMillis();
@@ -87,7 +92,7 @@ class CronProcessIT {
               () ->
                   started(client, "slow").stream()
                       .allMatch(r -> client.status(r.jobId()).state().isTerminal()));
-      assertThat(client.runs("slow"))
+      assertThat(client.schedules().runs("slow"))
           .anySatisfy(r -> assertThat(r.outcome()).isEqualTo(ScheduleRun.Outcome.SKIPPED));
       assertNoOverlap(client, started(client, "slow"));
     }
@@ -114,7 +119,7 @@ class CronProcessIT {
   }
 
   private static List<ScheduleRun> started(GridClient client, String name) {
-    return client.runs(name).stream()
+    return client.schedules().runs(name).stream()
         .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED)
         .toList();
   }

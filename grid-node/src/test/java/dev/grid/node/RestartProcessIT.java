@@ -46,9 +46,11 @@ class RestartProcessIT {
       ScheduleInfo schedule;
       List<ScheduleRun> runs;
       try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
-        client.addSchedule(
-            ScheduleSpec.of("tick", "@every 1s", JobSpec.command("echo", "tick"))
-                .withMisfire(MisfirePolicy.SKIP));
+        client
+            .schedules()
+            .add(
+                ScheduleSpec.of("tick", "@every 1s", JobSpec.command("echo", "tick"))
+                    .withMisfire(MisfirePolicy.SKIP));
         for (int i = 0; i < 12; i++) {
           int lines = i % 4 == 0 ? 60_000 : 5 + i; // some outputs pulled in chunks
           JobId id =
@@ -62,8 +64,8 @@ class RestartProcessIT {
             .until(
                 () ->
                     jobs.keySet().stream().allMatch(id -> client.status(id).state().isTerminal())
-                        && client.runs("tick").size() >= 3);
-        client.pause("tick");
+                        && client.schedules().runs("tick").size() >= 3);
+        client.schedules().pause("tick");
         await()
             .atMost(JOBS)
             .until(() -> client.jobs().stream().allMatch(j -> j.state().isTerminal()));
@@ -71,8 +73,8 @@ class RestartProcessIT {
           jobs.put(j.id(), j);
           outputs.put(j.id(), client.stdout(j.id()));
         }
-        schedule = client.schedule("tick");
-        runs = client.runs("tick");
+        schedule = client.schedules().get("tick");
+        runs = client.schedules().runs("tick");
       }
       assertThat(jobs.values()).filteredOn(j -> j.state() == JobState.FAILED).isNotEmpty();
 
@@ -93,8 +95,8 @@ class RestartProcessIT {
               .isEqualTo(outputs.get(job.getKey()));
         }
         assertThat(client.jobs()).hasSize(jobs.size());
-        assertThat(client.schedule("tick")).isEqualTo(schedule);
-        assertThat(client.runs("tick")).isEqualTo(runs);
+        assertThat(client.schedules().get("tick")).isEqualTo(schedule);
+        assertThat(client.schedules().runs("tick")).isEqualTo(runs);
 
         JobId after = client.submit(JobSpec.command("echo", "after the restart"));
         assertThat(client.completion(after).get(JOBS.toSeconds(), TimeUnit.SECONDS).state())

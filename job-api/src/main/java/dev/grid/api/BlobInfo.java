@@ -3,7 +3,7 @@ package dev.grid.api;
 import java.util.List;
 
 /**
- * One blob of the grid's store as {@code bin/storage ls --json} and {@link GridClient#blobs} show
+ * One blob of the grid's store as {@code bin/storage ls --json} and {@link GridStorage#blobs} show
  * it.
  *
  * <pre>{@code

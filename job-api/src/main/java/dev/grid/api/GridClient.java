@@ -10,15 +10,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * A client of the grid over its HTTP API. It never joins the cluster: it speaks JSON to any node,
@@ -78,10 +74,15 @@ public final class GridClient implements AutoCloseable {
   private final CompletionWatcher watcher;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private GridClient(Builder builder) {
+  private final GridSchedules schedules;
+  private final GridStorage storage;
+
+  GridClient(GridClientBuilder builder) {
     this.transport =
         new NodeTransport(builder.nodes, builder.token, builder.connectTimeout, builder.timeout);
     this.watcher = new CompletionWatcher(this::status);
+    this.schedules = new GridSchedules(transport);
+    this.storage = new GridStorage(transport);
   }
 
   /**
@@ -113,14 +114,12 @@ public final class GridClient implements AutoCloseable {
 
   /** As {@link #fromEnvironment()}, reading the variables from the given map. */
   public static GridClient fromEnvironment(Map<String, String> env) {
-    String urls = env.get("GRID_URL");
-    return connect(
-        parseUrls(urls == null || urls.isBlank() ? DEFAULT_URL : urls), env.get("GRID_TOKEN"));
+    return builder().environment(env).build();
   }
 
   /** A builder, for timeouts other than the defaults. */
-  public static Builder builder() {
-    return new Builder();
+  public static GridClientBuilder builder() {
+    return new GridClientBuilder();
   }
 
   /**
@@ -130,41 +129,7 @@ public final class GridClient implements AutoCloseable {
    * @throws IllegalArgumentException naming a URL that is not valid, or if there is none
    */
   public static List<URI> parseUrls(String commaSeparated) {
-    List<URI> urls = new ArrayList<>();
-    for (String part : Objects.requireNonNull(commaSeparated, "urls").split(",")) {
-      String text = part.strip();
-      if (text.isEmpty()) {
-        continue;
-      }
-      if (!text.contains("://")) {
-        text = "http://" + text;
-      }
-      urls.add(checkUrl(text));
-    }
-    if (urls.isEmpty()) {
-      throw new IllegalArgumentException(
-          "no grid URL in '" + commaSeparated + "': give one or more like " + DEFAULT_URL);
-    }
-    return List.copyOf(urls);
-  }
-
-  private static URI checkUrl(String text) {
-    try {
-      URI uri = new URI(text);
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
-          || uri.getHost() == null) {
-        throw new URISyntaxException(text, "not an http:// or https:// URL with a host");
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(
-          "grid URL '"
-              + text
-              + "' is not valid ("
-              + e.getReason()
-              + "): use one like "
-              + DEFAULT_URL);
-    }
+    return GridClientBuilder.parseUrls(commaSeparated);
   }
 
   /** The node URLs this client uses, in the order given. */
@@ -373,155 +338,20 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
-   * The blobs of the grid's store under a prefix, by key, with their replicas: at most {@link
-   * BlobListing#DEFAULT_LIMIT}; {@link BlobListing#truncated()} says if there are more.
-   *
-   * <pre>{@code
-   * grid.blobs("out/j0001/").blobs().forEach(b -> System.out.println(b.key() + " " + b.replicas()));
-   * }</pre>
-   *
-   * @param prefix keys start with it; {@code ""} for every blob
-   * @throws IllegalArgumentException if the grid refused the prefix (the message names it)
+   * The grid's cron schedules: {@code grid.schedules().add(ScheduleSpec.of("nightly", "0 2 * * *",
+   * JobSpec.command("backup.sh")))}, {@code list()}, {@code get(name)}, {@code pause(name)}, {@code
+   * resume(name)}, {@code delete(name)}, {@code runs(name)}.
    */
-  public BlobListing blobs(String prefix) {
-    return blobs(prefix, BlobListing.DEFAULT_LIMIT);
+  public GridSchedules schedules() {
+    return schedules;
   }
 
   /**
-   * As {@link #blobs(String)}, with at most {@code limit} blobs (up to {@link
-   * BlobListing#MAX_LIMIT}).
-   *
-   * @throws IllegalArgumentException if the grid refused the prefix or the limit
+   * The grid's blob store, for its administrators: {@code grid.storage().check(false)}, {@code
+   * blobs(prefix)}, {@code repair()}.
    */
-  public BlobListing blobs(String prefix, int limit) {
-    Objects.requireNonNull(prefix, "prefix");
-    String path =
-        "/api/storage/blobs?prefix="
-            + URLEncoder.encode(prefix, StandardCharsets.UTF_8)
-            + "&limit="
-            + limit;
-    return Json.read(ok(get(path), null), BlobListing.class);
-  }
-
-  /**
-   * Checks every blob against every live node's disk: blobs with fewer than R good copies, lost
-   * ones, stale and unrecorded copies. With {@code verify}, every node also re-reads each of its
-   * copies and recomputes the checksums, which reports corrupt copies but takes as long as reading
-   * the whole store: give the client a {@link Builder#requestTimeout} to match.
-   *
-   * <pre>{@code
-   * StorageHealth health = grid.checkStorage(false);
-   * System.out.println(health.blobs() + " blobs, " + (health.healthy() ? "healthy" : "problems"));
-   * }</pre>
-   */
-  public StorageHealth checkStorage(boolean verify) {
-    return Json.read(ok(get("/api/storage/check?verify=" + verify), null), StorageHealth.class);
-  }
-
-  /**
-   * Runs a repair pass of the blob store now: copies blobs that lack copies, records copies the
-   * metadata does not know, drops stale and surplus copies. The grid runs such passes on its own
-   * when nodes come or go and every minute; this one does not wait for them.
-   *
-   * <pre>{@code
-   * StorageRepair done = grid.repairStorage();
-   * System.out.println(done.copies() + " copies made");
-   * }</pre>
-   */
-  public StorageRepair repairStorage() {
-    Response answer =
-        transport.send("POST", "/api/storage/repair", null, Retry.ON_CONNECT_FAILURE_ONLY);
-    return Json.read(ok(answer, null), StorageRepair.class);
-  }
-
-  /**
-   * Adds a schedule; from its next due time on, each fire becomes a job (at most one per due time,
-   * whatever node fails).
-   *
-   * <pre>{@code
-   * ScheduleInfo added = grid.addSchedule(
-   *     ScheduleSpec.of("nightly-backup", "30 2 * * *", JobSpec.command("backup.sh"))
-   *         .withZone("Europe/Paris")
-   *         .withOverlap(OverlapPolicy.FORBID));
-   * System.out.println("first fire at " + Instant.ofEpochMilli(added.nextFireMillis()));
-   * }</pre>
-   *
-   * @return the schedule as stored, with its next fire time
-   * @throws IllegalArgumentException if the grid refused the cron expression or zone (the message
-   *     names it); nothing was stored
-   * @throws GridException if a schedule of that name exists (delete it first, or pick another)
-   */
-  public ScheduleInfo addSchedule(ScheduleSpec spec) {
-    Objects.requireNonNull(spec, "spec");
-    Response answer =
-        transport.send("POST", "/api/schedules", Json.toBytes(spec), Retry.ON_CONNECT_FAILURE_ONLY);
-    return Json.read(ok(answer, null), ScheduleInfo.class);
-  }
-
-  /** Every schedule, by name, with its next and last fire times: {@code grid.schedules()}. */
-  public List<ScheduleInfo> schedules() {
-    return Json.readList(ok(get("/api/schedules"), null), ScheduleInfo.class);
-  }
-
-  /**
-   * One schedule: {@code grid.schedule("nightly-backup").nextFireMillis()}.
-   *
-   * @throws ScheduleNotFoundException if no schedule has the name
-   */
-  public ScheduleInfo schedule(String name) {
-    byte[] body = get(schedulePath(name, "")).bodyOrThrow(missing(name));
-    return Json.read(body, ScheduleInfo.class);
-  }
-
-  /**
-   * Suspends a schedule's fires until {@link #resume}: {@code grid.pause("nightly-backup")}. Its
-   * jobs already running go on. Pausing a paused schedule changes nothing.
-   *
-   * @return the schedule after the request
-   * @throws ScheduleNotFoundException if no schedule has the name
-   */
-  public ScheduleInfo pause(String name) {
-    return postToSchedule(name, "/pause");
-  }
-
-  /**
-   * Lets a paused schedule fire again from its next due time: {@code grid.resume("nightly")}.
-   *
-   * @return the schedule after the request, with its next fire time
-   * @throws ScheduleNotFoundException if no schedule has the name
-   */
-  public ScheduleInfo resume(String name) {
-    return postToSchedule(name, "/resume");
-  }
-
-  /**
-   * Deletes a schedule: it fires no more; the jobs it made stay. {@code
-   * grid.deleteSchedule("nightly-backup")}.
-   *
-   * @throws ScheduleNotFoundException if no schedule has the name (also when a node failed midway
-   *     through an earlier attempt of this call that had already deleted it)
-   */
-  public void deleteSchedule(String name) {
-    Response answer = transport.send("DELETE", schedulePath(name, ""), null, Retry.ON_ANY_FAILURE);
-    answer.bodyOrThrow(missing(name));
-  }
-
-  /**
-   * What each due time of a schedule became, oldest first: a job (with its id and state now), or
-   * missed or skipped and why.
-   *
-   * <pre>{@code
-   * for (ScheduleRun run : grid.runs("nightly-backup")) {
-   *   System.out.println(Instant.ofEpochMilli(run.fireTimeMillis()) + " " + run.outcome()
-   *       + " " + (run.jobId() != null ? run.jobId() : run.reason()));
-   * }
-   * }</pre>
-   *
-   * @throws ScheduleNotFoundException if no schedule has the name
-   */
-  public List<ScheduleRun> runs(String name) {
-    byte[] body = get(schedulePath(name, "/runs")).bodyOrThrow(missing(name));
-    return Json.readList(body, ScheduleRun.class);
+  public GridStorage storage() {
+    return storage;
   }
 
   /**
@@ -586,79 +416,7 @@ public final class GridClient implements AutoCloseable {
     return transport.send("GET", path, null, Retry.ON_ANY_FAILURE);
   }
 
-  private ScheduleInfo postToSchedule(String name, String action) {
-    Response answer =
-        transport.send("POST", schedulePath(name, action), null, Retry.ON_ANY_FAILURE);
-    return Json.read(answer.bodyOrThrow(missing(name)), ScheduleInfo.class);
-  }
-
-  /** The path of a schedule's route; a name no schedule can have still makes a valid path. */
-  private static String schedulePath(String name, String action) {
-    Objects.requireNonNull(name, "name");
-    try {
-      return new URI(null, null, "/api/schedules/" + name + action, null).getRawPath();
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("schedule name '" + name + "' is not valid", e);
-    }
-  }
-
-  private static Supplier<GridException> missing(String name) {
-    return () -> new ScheduleNotFoundException(name);
-  }
-
   private static byte[] ok(Response answer, JobId job) {
     return answer.bodyOrThrow(job == null ? null : () -> new JobNotFoundException(job));
-  }
-
-  /** Settings of a {@link GridClient}; {@link #nodes} is required. */
-  public static final class Builder {
-    private List<URI> nodes = List.of();
-    private String token;
-    private Duration connectTimeout = Duration.ofSeconds(1);
-    private Duration timeout = Duration.ofSeconds(30);
-
-    private Builder() {}
-
-    /** Base URLs of one or more nodes, like {@code http://10.0.0.1:18701}. */
-    public Builder nodes(List<URI> urls) {
-      List<URI> copy = List.copyOf(Objects.requireNonNull(urls, "urls"));
-      copy.forEach(url -> checkUrl(url.toString()));
-      this.nodes = copy;
-      return this;
-    }
-
-    /** The grid's bearer token; null or blank sends none (a token-less grid on loopback). */
-    public Builder token(String bearerToken) {
-      this.token = bearerToken;
-      return this;
-    }
-
-    /** How long a node may take to accept a connection before the next is tried (1 s). */
-    public Builder connectTimeout(Duration value) {
-      this.connectTimeout = positive("connect timeout", value);
-      return this;
-    }
-
-    /** How long a connected node may take to answer one request (30 s). */
-    public Builder requestTimeout(Duration value) {
-      this.timeout = positive("request timeout", value);
-      return this;
-    }
-
-    /** The client; it opens no connection until the first call. */
-    public GridClient build() {
-      if (nodes.isEmpty()) {
-        throw new IllegalArgumentException(
-            "no grid URL given: give at least one, like " + DEFAULT_URL);
-      }
-      return new GridClient(this);
-    }
-
-    private static Duration positive(String what, Duration value) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(what + " " + value + " is not positive: give one");
-      }
-      return value;
-    }
   }
 }

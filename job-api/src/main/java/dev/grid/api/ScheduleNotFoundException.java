@@ -5,7 +5,7 @@ package dev.grid.api;
  *
  * <pre>{@code
  * try {
- *   grid.pause("nightly-backup");
+ *   grid.schedules().pause("nightly-backup");
  * } catch (ScheduleNotFoundException e) {
  *   log.warn("nothing to pause: {}", e.name());
  * }

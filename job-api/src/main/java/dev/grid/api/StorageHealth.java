@@ -3,12 +3,12 @@ package dev.grid.api;
 import java.util.List;
 
 /**
- * The state of the grid's blob store as {@code bin/storage check} and {@link
- * GridClient#checkStorage} report it: the live nodes, how many copies each blob should have,
- * totals, and every problem found.
+ * The state of the grid's blob store as {@code bin/storage check} and {@link GridStorage#check}
+ * report it: the live nodes, how many copies each blob should have, totals, and every problem
+ * found.
  *
  * <pre>{@code
- * StorageHealth health = grid.checkStorage(true);
+ * StorageHealth health = grid.storage().check(true);
  * for (StorageHealth.Problem p : health.problems()) {
  *   System.out.println(p.kind() + " " + p.key() + " " + p.node() + ": " + p.detail());
  * }

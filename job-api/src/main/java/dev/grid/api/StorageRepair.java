@@ -2,11 +2,11 @@ package dev.grid.api;
 
 /**
  * What one repair pass of the blob store set out to do ({@code bin/storage repair}, {@link
- * GridClient#repairStorage}). An action that failed (a node went away midway) is planned again by
- * the next pass.
+ * GridStorage#repair}). An action that failed (a node went away midway) is planned again by the
+ * next pass.
  *
  * <pre>{@code
- * StorageRepair done = grid.repairStorage();
+ * StorageRepair done = grid.storage().repair();
  * if (done.lost() > 0) {
  *   System.out.println(done.lost() + " blobs have no good copy on a live node");
  * }

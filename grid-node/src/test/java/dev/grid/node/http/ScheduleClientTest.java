@@ -59,39 +59,39 @@ class ScheduleClientTest {
 
   @Test
   void when_a_schedule_is_added_then_get_and_list_return_it_as_sent() {
-    ScheduleInfo added = client.addSchedule(NIGHTLY);
-    client.addSchedule(ScheduleSpec.of("a-first", "@hourly", JobSpec.shell("date")));
+    ScheduleInfo added = client.schedules().add(NIGHTLY);
+    client.schedules().add(ScheduleSpec.of("a-first", "@hourly", JobSpec.shell("date")));
 
     assertThat(added.spec()).isEqualTo(NIGHTLY);
     assertThat(added.nextFireMillis()).isNotNull();
     assertThat(ops.schedule("nightly-backup")).hasValue(added);
-    assertThat(client.schedule("nightly-backup")).isEqualTo(added);
-    assertThat(client.schedules())
+    assertThat(client.schedules().get("nightly-backup")).isEqualTo(added);
+    assertThat(client.schedules().list())
         .extracting(info -> info.spec().name())
         .containsExactly("a-first", "nightly-backup");
   }
 
   @Test
   void when_a_schedule_is_paused_resumed_and_deleted_then_each_answer_shows_it() {
-    client.addSchedule(NIGHTLY);
+    client.schedules().add(NIGHTLY);
 
-    ScheduleInfo paused = client.pause("nightly-backup");
+    ScheduleInfo paused = client.schedules().pause("nightly-backup");
     assertThat(paused.paused()).isTrue();
     assertThat(paused.nextFireMillis()).isNull();
-    assertThat(client.schedule("nightly-backup").paused()).isTrue();
+    assertThat(client.schedules().get("nightly-backup").paused()).isTrue();
 
-    ScheduleInfo resumed = client.resume("nightly-backup");
+    ScheduleInfo resumed = client.schedules().resume("nightly-backup");
     assertThat(resumed.paused()).isFalse();
     assertThat(resumed.nextFireMillis()).isNotNull();
 
-    client.deleteSchedule("nightly-backup");
+    client.schedules().delete("nightly-backup");
     assertThat(ops.schedule("nightly-backup")).isEmpty();
-    assertThat(client.schedules()).isEmpty();
+    assertThat(client.schedules().list()).isEmpty();
   }
 
   @Test
   void when_runs_are_asked_then_each_fire_comes_back_with_its_job_or_reason() {
-    client.addSchedule(NIGHTLY);
+    client.schedules().add(NIGHTLY);
     List<ScheduleRun> recorded =
         List.of(
             new ScheduleRun(1_000L, ScheduleRun.Outcome.MISSED, null, null, "no primary ran"),
@@ -109,7 +109,7 @@ class ScheduleClientTest {
                 "previous run s-nightly-2000 still running"));
     recorded.forEach(run -> ops.recordRun("nightly-backup", run));
 
-    assertThat(client.runs("nightly-backup")).containsExactlyElementsOf(recorded);
+    assertThat(client.schedules().runs("nightly-backup")).containsExactlyElementsOf(recorded);
   }
 
   @Test
@@ -117,7 +117,7 @@ class ScheduleClientTest {
     ScheduleSpec bad =
         ScheduleSpec.of("broken", FakeGridOperations.BAD_CRON, JobSpec.shell("true"));
 
-    assertThatThrownBy(() -> client.addSchedule(bad))
+    assertThatThrownBy(() -> client.schedules().add(bad))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cron expression 'bad'")
         .hasMessageContaining("broken");
@@ -126,23 +126,23 @@ class ScheduleClientTest {
 
   @Test
   void when_the_name_is_taken_then_grid_exception_with_the_nodes_message() {
-    client.addSchedule(NIGHTLY);
+    client.schedules().add(NIGHTLY);
 
-    assertThatThrownBy(() -> client.addSchedule(NIGHTLY.withZone("UTC")))
+    assertThatThrownBy(() -> client.schedules().add(NIGHTLY.withZone("UTC")))
         .isExactlyInstanceOf(GridException.class)
         .hasMessage("schedule 'nightly-backup' exists");
-    assertThat(client.schedule("nightly-backup").spec().zone()).isEqualTo("Europe/Paris");
+    assertThat(client.schedules().get("nightly-backup").spec().zone()).isEqualTo("Europe/Paris");
   }
 
   @Test
   void when_a_name_is_unknown_then_every_call_throws_schedule_not_found_naming_it() {
     List<Runnable> calls =
         List.of(
-            () -> client.schedule("ghost"),
-            () -> client.pause("ghost"),
-            () -> client.resume("ghost"),
-            () -> client.deleteSchedule("ghost"),
-            () -> client.runs("ghost"));
+            () -> client.schedules().get("ghost"),
+            () -> client.schedules().pause("ghost"),
+            () -> client.schedules().resume("ghost"),
+            () -> client.schedules().delete("ghost"),
+            () -> client.schedules().runs("ghost"));
     for (Runnable call : calls) {
       assertThatThrownBy(call::run)
           .isInstanceOf(ScheduleNotFoundException.class)
@@ -155,7 +155,7 @@ class ScheduleClientTest {
 
   @Test
   void when_a_name_could_not_be_a_schedule_then_it_is_still_not_found() {
-    assertThatThrownBy(() -> client.schedule("a b/c?d"))
+    assertThatThrownBy(() -> client.schedules().get("a b/c?d"))
         .isInstanceOf(ScheduleNotFoundException.class)
         .hasMessageContaining("'a b/c?d'");
   }
@@ -164,8 +164,9 @@ class ScheduleClientTest {
   void when_the_token_is_wrong_then_auth_fails_and_nothing_is_added() {
     try (GridClient intruder =
         GridClient.connect(List.of(GridClientTest.url(api.port())), "wrong")) {
-      assertThatThrownBy(() -> intruder.addSchedule(NIGHTLY)).isInstanceOf(GridAuthException.class);
-      assertThatThrownBy(intruder::schedules).isInstanceOf(GridAuthException.class);
+      assertThatThrownBy(() -> intruder.schedules().add(NIGHTLY))
+          .isInstanceOf(GridAuthException.class);
+      assertThatThrownBy(() -> intruder.schedules().list()).isInstanceOf(GridAuthException.class);
     }
     assertThat(ops.schedules()).isEmpty();
   }

@@ -48,11 +48,6 @@ final class SlicePacing {
     return startBatch(expectedTaskMillis(), threads);
   }
 
-  /** How many started tasks to hand back now: {@link #excess(double, int, int)}. */
-  int excess(int waiting) {
-    return excess(expectedTaskMillis(), threads, waiting);
-  }
-
   /**
    * How many tasks to start at once: as many as {@code threads} begin within {@value
    * #START_AHEAD_MILLIS} ms at {@code expectedMillis} a task; one while that is unknown or long.

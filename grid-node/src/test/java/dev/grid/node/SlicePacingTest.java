@@ -59,6 +59,6 @@ class SlicePacingTest {
     pacing.learn(100_000_000); // 100 ms: seen at once, through the last
     assertThat(pacing.expectedTaskMillis()).isCloseTo(100, within(1e-9));
     assertThat(pacing.startBatch()).isEqualTo(1);
-    assertThat(pacing.excess(10)).isEqualTo(6);
+    assertThat(SlicePacing.excess(pacing.expectedTaskMillis(), 2, 10)).isEqualTo(6);
   }
 }

@@ -1,0 +1,117 @@
+package dev.grid.node;
+
+import dev.grid.api.JobSpec;
+import dev.grid.node.exec.JavaJobRunner;
+import dev.grid.node.exec.JavaRequest;
+import dev.grid.node.exec.ProcessRunner;
+import dev.grid.node.exec.RunRequest;
+import dev.grid.node.exec.RunningJob;
+import dev.grid.scheduler.JobRecord;
+import dev.grid.scheduler.JobTable;
+import dev.grid.storage.BlobStore;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands a job (or a task) to the process runner, or a Java job to the Java runner, with the grid's
+ * environment and a scratch directory of its own; removes the scratch directory after it.
+ */
+final class JobLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class); // logs as the worker
+
+  private final String node;
+  private final JobTable table;
+  private final BlobStore blobs;
+  private final ProcessRunner runner;
+  private final JavaJobRunner javaRunner;
+  private final Path scratchRoot;
+  private final long outputCap;
+
+  JobLauncher(
+      String node,
+      JobTable table,
+      BlobStore blobs,
+      ProcessRunner runner,
+      JavaJobRunner javaRunner,
+      Path scratchRoot,
+      long outputCap) {
+    this.node = node;
+    this.table = table;
+    this.blobs = blobs;
+    this.runner = runner;
+    this.javaRunner = javaRunner;
+    this.scratchRoot = scratchRoot;
+    this.outputCap = outputCap;
+  }
+
+  /** The scratch directory of the job's attempt. */
+  Path scratchOf(JobRecord job) {
+    return scratchRoot.resolve(job.id().value() + "-" + job.attempt());
+  }
+
+  /** Hands the job to the process runner, or to the Java runner; throws if it cannot. */
+  RunningJob launch(JobRecord dispatched, Path scratch) {
+    JobSpec spec = dispatched.spec();
+    if (spec.java() == null) {
+      return runner.start(new RunRequest(spec, gridEnv(dispatched), scratch, outputCap));
+    }
+    JavaRequest request =
+        new JavaRequest(
+            dispatched.id(),
+            dispatched.attempt(),
+            spec.java(),
+            spec.timeout(),
+            outputCap,
+            dispatched.arrayIndex(),
+            StoredParents.of(table, blobs, dispatched));
+    return spec.java().isolated()
+        ? javaRunner.startIsolated(request, runner, scratch, gridEnv(dispatched))
+        : javaRunner.start(request);
+  }
+
+  /** What the grid adds to a job's environment; a task of an array also sees its index. */
+  private Map<String, String> gridEnv(JobRecord job) {
+    Map<String, String> env = new HashMap<>();
+    env.put("GRID_JOB_ID", job.id().value());
+    env.put("GRID_ATTEMPT", Integer.toString(job.attempt()));
+    env.put("GRID_NODE", node);
+    if (job.arrayIndex() != null) {
+      env.put("GRID_ARRAY_INDEX", Integer.toString(job.arrayIndex()));
+      env.put("GRID_ARRAY_JOB_ID", job.arrayId().value());
+    }
+    return env;
+  }
+
+  /**
+   * Removes the job's scratch directory. Most jobs leave it empty, and one rmdir removes it; only a
+   * job that left files behind costs a walk of the tree.
+   */
+  static void deleteScratch(JobRecord job, Path scratch) {
+    JobSpec spec = job.spec();
+    if (spec.workDir() != null || (spec.java() != null && !spec.java().isolated())) {
+      return; // a Java job in this JVM has no scratch directory
+    }
+    try {
+      Files.deleteIfExists(scratch);
+      return;
+    } catch (DirectoryNotEmptyException e) {
+      // the job left files: walk the tree below
+    } catch (IOException e) {
+      LOG.debug("could not delete scratch dir {}", scratch, e);
+      return;
+    }
+    try (Stream<Path> files = Files.walk(scratch)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.debug("could not delete scratch dir {}", scratch, e);
+    }
+  }
+}

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -124,6 +125,9 @@ public final class LocalGrid implements AutoCloseable {
     }
     List<String> options = new ArrayList<>(NODE_JVM_OPTIONS);
     options.addAll(jvmOptions);
+    // A name of its own: two local grids on one machine (two test runs, a demo beside a test)
+    // must never merge, even when one takes a port the other has let go.
+    String clusterName = "local-" + UUID.randomUUID().toString().substring(0, 8);
     List<NodeSettings> all = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       String name = "n" + (i + 1);
@@ -139,7 +143,8 @@ public final class LocalGrid implements AutoCloseable {
               options,
               hosts.get(i),
               namespaces ? network.namespace(i) : "",
-              JOIN_TIMEOUT));
+              JOIN_TIMEOUT,
+              clusterName));
     }
     this.settings = List.copyOf(all);
     this.processes = new NodeProcess[nodes];

@@ -98,6 +98,9 @@ public final class NodeProcess implements AutoCloseable {
         gridHome.resolve(GridHome.NODE_JAR) + ":" + gridHome.resolve(GridHome.NODE_LIB) + "/*");
     command.add(MAIN_CLASS);
     command.addAll(List.of("--name", settings.name()));
+    if (!settings.clusterName().equals(NodeSettings.DEFAULT_CLUSTER_NAME)) {
+      command.addAll(List.of("--cluster-name", settings.clusterName()));
+    }
     if (!settings.host().equals(NodeSettings.LOOPBACK)) {
       command.addAll(List.of("--bind", settings.host()));
     }

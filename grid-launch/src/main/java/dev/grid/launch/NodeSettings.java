@@ -33,10 +33,14 @@ public record NodeSettings(
     List<String> jvmOptions,
     String host,
     String namespace,
-    Duration joinTimeout) {
+    Duration joinTimeout,
+    String clusterName) {
 
   /** The host of a node on loopback. */
   public static final String LOOPBACK = "127.0.0.1";
+
+  /** {@code bin/grid-node}'s own cluster name. */
+  public static final String DEFAULT_CLUSTER_NAME = "grid";
 
   /** {@code bin/grid-node}'s own join timeout. */
   public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(5);
@@ -47,6 +51,10 @@ public record NodeSettings(
     Objects.requireNonNull(tokenFile, "tokenFile");
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(joinTimeout, "joinTimeout");
+    if (clusterName == null || !clusterName.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException(
+          "cluster name '" + clusterName + "' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -");
+    }
     if (joinTimeout.toSeconds() < 1 || joinTimeout.toNanosPart() != 0) {
       throw new IllegalArgumentException(
           "join timeout "
@@ -103,7 +111,8 @@ public record NodeSettings(
         jvmOptions,
         host,
         namespace,
-        DEFAULT_JOIN_TIMEOUT);
+        DEFAULT_JOIN_TIMEOUT,
+        DEFAULT_CLUSTER_NAME);
   }
 
   /** Settings of a node on loopback in the caller's network namespace. */
@@ -144,7 +153,8 @@ public record NodeSettings(
         options,
         host,
         namespace,
-        joinTimeout);
+        joinTimeout,
+        clusterName);
   }
 
   /** These settings with the given join timeout (whole seconds, 1 s or more). */
@@ -160,7 +170,28 @@ public record NodeSettings(
         jvmOptions,
         host,
         namespace,
-        timeout);
+        timeout,
+        clusterName);
+  }
+
+  /**
+   * These settings with the given cluster name: only nodes of the same name join one grid, so two
+   * local grids on one machine never merge, even when one takes a port the other let go.
+   */
+  public NodeSettings withClusterName(String name) {
+    return new NodeSettings(
+        this.name,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        tokenFile,
+        slots,
+        jvmOptions,
+        host,
+        namespace,
+        joinTimeout,
+        name);
   }
 
   /** The node's log file. */

@@ -100,11 +100,16 @@ class LaunchSupportTest {
   }
 
   @Test
-  void when_two_grids_are_laid_out_then_their_tokens_differ() throws IOException {
+  void when_two_grids_are_laid_out_then_their_tokens_and_cluster_names_differ() throws IOException {
     Path home = fakeHome();
     try (LocalGrid a = new LocalGrid(home, dir.resolve("a"), 2, 1, List.of());
         LocalGrid b = new LocalGrid(home, dir.resolve("b"), 2, 1, List.of())) {
       assertThat(a.token()).isNotEqualTo(b.token());
+      // Nor do they merge: each grid's nodes share a cluster name of their own.
+      String nameOfA = a.settings().get(0).clusterName();
+      assertThat(a.settings()).extracting(NodeSettings::clusterName).containsOnly(nameOfA);
+      assertThat(nameOfA).isNotEqualTo(NodeSettings.DEFAULT_CLUSTER_NAME);
+      assertThat(b.settings().get(0).clusterName()).isNotEqualTo(nameOfA);
     }
   }
 }

@@ -129,6 +129,16 @@ class NodeProcessTest {
   }
 
   @Test
+  void when_a_node_has_a_cluster_name_of_its_own_then_it_gets_the_flag() throws IOException {
+    NodeSettings s = settings(18701);
+
+    assertThat(NodeProcess.command(Path.of("/g"), s)).doesNotContain("--cluster-name");
+    assertThat(String.join(" ", NodeProcess.command(Path.of("/g"), s.withClusterName("local-1"))))
+        .contains("--cluster-name local-1");
+    assertThatThrownBy(() -> s.withClusterName("a b")).hasMessageContaining("cluster name 'a b'");
+  }
+
+  @Test
   void when_a_node_has_no_members_then_the_flag_is_left_out() throws IOException {
     NodeSettings s = settings(18701);
     NodeSettings lone =

@@ -91,7 +91,7 @@ final class PrimaryPlanner {
    * @param steps the steps to plan
    * @param jobs the unfinished jobs known here
    * @param blocks the task blocks with unfinished tasks known here
-   * @param members the live members
+   * @param members the live members (the take-back and dispatch steps look at them)
    * @param timers when things were first seen, as recorded after the previous plan
    * @param lastWorker the worker that got the previous work, or null
    * @param lookedUp parents of waiting jobs read from the map: those that {@link #parentsToLookUp}

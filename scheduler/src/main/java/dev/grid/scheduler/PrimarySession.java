@@ -265,10 +265,14 @@ final class PrimarySession {
     dependenciesChanged |= u.block().allEnded();
   }
 
-  /** The state the planner decides from: the indexes, the live members, the timers, the clocks. */
+  /**
+   * The state the planner decides from: the indexes, the live members (read only for the steps that
+   * look at them: the resolve step runs after every job's end), the timers, the clocks.
+   */
   private Snapshot snapshot(Set<Step> steps) {
     List<Node> members = new ArrayList<>();
-    for (Member m : w.hz().getCluster().getMembers()) {
+    boolean needsMembers = steps.contains(Step.TAKE_BACK) || steps.contains(Step.DISPATCH);
+    for (Member m : needsMembers ? w.hz().getCluster().getMembers() : Set.<Member>of()) {
       String name = m.getAttribute(ClusterSettings.NAME_ATTRIBUTE);
       String slots = m.getAttribute(ClusterSettings.SLOTS_ATTRIBUTE);
       String id = m.getUuid().toString();

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -78,15 +79,22 @@ public final class NodeNetwork implements AutoCloseable {
     }
     checkCanRun();
     cleanStale();
-    int net = freeNet();
-    NodeNetwork network =
-        new NodeNetwork(nodes, net, ProcessHandle.current().pid(), RUNS.incrementAndGet());
-    try {
-      network.build();
-      return network;
-    } catch (RuntimeException e) {
-      network.close();
-      throw e;
+    // Another network may be made at the same moment (two test JVMs, a test beside bin/chaos):
+    // both could find the same subnet free. Each looks from a random one, and takes another if
+    // its route turns out to be taken.
+    for (int attempt = 1; ; attempt++) {
+      int net = freeNet(ThreadLocalRandom.current().nextInt(256));
+      NodeNetwork network =
+          new NodeNetwork(nodes, net, ProcessHandle.current().pid(), RUNS.incrementAndGet());
+      try {
+        network.build();
+        return network;
+      } catch (RuntimeException e) {
+        network.close();
+        if (attempt >= 5 || !String.valueOf(e.getMessage()).contains("File exists")) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -302,9 +310,11 @@ public final class NodeNetwork implements AutoCloseable {
   }
 
   /** The first 10.234.X.0/24 no address or route of the root namespace uses. */
-  private static int freeNet() {
+  /** The first 10.234.X.0/24 from {@code start} on (wrapping) that no address or route uses. */
+  private static int freeNet(int start) {
     String used = ip("-o", "addr", "show") + "\n" + ip("route", "show");
-    for (int x = 0; x < 256; x++) {
+    for (int i = 0; i < 256; i++) {
+      int x = (start + i) % 256;
       if (!used.contains("10.234." + x + ".")) {
         return x;
       }

@@ -7,8 +7,13 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -42,6 +47,36 @@ class NodeNetworkIT {
       assertThat(network.cutSide()).isEmpty();
       assertThat(probe(network, 0, 1)).isEqualTo("reached");
       assertThat(probe(network, 2, 0)).isEqualTo("reached");
+    }
+  }
+
+  @Test
+  void when_networks_are_made_at_the_same_moment_then_each_gets_a_subnet_of_its_own()
+      throws Exception {
+    // Two test JVMs, or a test beside bin/chaos, may make theirs at once: six at once here.
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    List<Future<NodeNetwork>> made = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      made.add(pool.submit(() -> NodeNetwork.create(2)));
+    }
+    List<NodeNetwork> networks = new ArrayList<>();
+    try {
+      for (Future<NodeNetwork> f : made) {
+        networks.add(f.get(60, TimeUnit.SECONDS));
+      }
+      assertThat(networks).extracting(NodeNetwork::clientAddress).doesNotHaveDuplicates();
+      for (NodeNetwork n : networks) {
+        assertThat(probe(n, 0, 1)).isEqualTo("reached");
+      }
+    } finally {
+      pool.shutdown();
+      for (Future<NodeNetwork> f : made) {
+        try {
+          f.get(60, TimeUnit.SECONDS).close();
+        } catch (ExecutionException e) {
+          // it failed to make its network: nothing to close
+        }
+      }
     }
   }
 

@@ -20,7 +20,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -164,38 +163,6 @@ class ArrayClusterTest {
   }
 
   @Test
-  void
-      when_an_array_is_capped_then_no_more_tasks_run_at_once_than_the_cap_and_each_sees_its_index() {
-    start(3, 4); // 12 slots, cap 3
-    JobId array =
-        ops()
-            .submit(
-                JobSpec.shell("echo $GRID_ARRAY_INDEX; sleep 0.2")
-                    .withArray(ArraySpec.parse("0-11,20-27%3")));
-
-    awaitState(array, JobState.SUCCEEDED, JOB);
-    List<JobInfo> tasks = tasks(array);
-    assertThat(tasks).hasSize(20);
-    for (JobInfo t : tasks) {
-      assertThat(stdout(t.id())).isEqualTo(t.arrayIndex() + "\n");
-    }
-    // At equal times an end comes before a start: an interval is [RUNNING, end).
-    List<long[]> edges = new ArrayList<>();
-    for (JobInfo t : tasks) {
-      edges.add(new long[] {at(t, JobState.RUNNING), 1});
-      edges.add(new long[] {t.endedAtMillis(), -1});
-    }
-    edges.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
-    int running = 0;
-    int max = 0;
-    for (long[] e : edges) {
-      running += (int) e[1];
-      max = Math.max(max, running);
-    }
-    assertThat(max).as("most tasks running at once").isBetween(2, 3);
-  }
-
-  @Test
   void when_an_array_is_cancelled_then_its_unfinished_tasks_are_cancelled() {
     start(3, 2);
     JobId array = ops().submit(JobSpec.command("sleep", "30").withArray(ArraySpec.parse("0-49%4")));
@@ -205,30 +172,6 @@ class ArrayClusterTest {
 
     JobInfo done = awaitState(array, JobState.CANCELLED, JOB);
     assertThat(done.tasks()).containsExactly(Map.entry(JobState.CANCELLED, 50));
-  }
-
-  @Test
-  void when_jobs_form_a_chain_then_each_starts_after_its_parent_ended() {
-    start(3, 2);
-    JobId a = ops().submit(JobSpec.shell("sleep 0.5"));
-    JobId b = ops().submit(JobSpec.shell("sleep 0.2").withAfter(Dependencies.afterOk(a)));
-    JobId c = ops().submit(JobSpec.command("true").withAfter(Dependencies.afterOk(b)));
-    assertThat(info(c).state()).isEqualTo(JobState.WAITING);
-
-    JobInfo doneC = awaitState(c, JobState.SUCCEEDED, JOB);
-    JobInfo doneA = info(a);
-    JobInfo doneB = info(b);
-    assertThat(doneB.startedAtMillis()).isGreaterThanOrEqualTo(doneA.endedAtMillis());
-    assertThat(doneC.startedAtMillis()).isGreaterThanOrEqualTo(doneB.endedAtMillis());
-    assertThat(doneB.history())
-        .extracting(JobEvent::state)
-        .containsExactly(
-            JobState.WAITING,
-            JobState.QUEUED,
-            JobState.DISPATCHED,
-            JobState.RUNNING,
-            JobState.SUCCEEDED);
-    assertThat(doneB.history().get(1).message()).isEqualTo("dependencies met: " + a + " SUCCEEDED");
   }
 
   @Test

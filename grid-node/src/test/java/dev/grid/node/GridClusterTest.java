@@ -16,9 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,27 +64,6 @@ class GridClusterTest {
   /** A live node that is not the primary and not the given one. */
   private GridNode anotherLiveNode(String notThis) {
     return grid.live().stream().filter(n -> !n.name().equals(notThis)).findFirst().orElseThrow();
-  }
-
-  @Test
-  void when_thirty_quick_jobs_meet_three_idle_nodes_then_each_runs_about_ten() {
-    start(3, 4);
-    List<JobId> ids = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      ids.add(grid.node(i % 3).operations().submit(JobSpec.command("true")));
-    }
-    await()
-        .atMost(JOB)
-        .until(
-            () ->
-                ids.stream().allMatch(id -> info(grid.node(0), id).state() == JobState.SUCCEEDED));
-
-    Map<String, Long> perNode =
-        ids.stream()
-            .map(id -> info(grid.node(0), id).node())
-            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-    assertThat(perNode).containsOnlyKeys("n1", "n2", "n3");
-    assertThat(perNode.values()).allSatisfy(n -> assertThat(n).isBetween(8L, 12L));
   }
 
   @Test
@@ -169,21 +145,6 @@ class GridClusterTest {
             JobState.DISPATCHED,
             JobState.RUNNING,
             JobState.SUCCEEDED);
-  }
-
-  @Test
-  void when_a_worker_dies_under_a_job_without_retries_then_it_ends_lost() {
-    start(3, 2);
-    GridNode primary = grid.primaries().get(0);
-    JobId id = primary.operations().submit(JobSpec.command("sleep", "30").withMaxRetries(0));
-    JobInfo running = awaitState(primary, id, JobState.RUNNING);
-    GridNode worker = grid.byName(running.node());
-    GridNode observer = anotherLiveNode(worker.name());
-
-    worker.halt();
-
-    JobInfo lost = awaitState(observer, id, JobState.LOST);
-    assertThat(lost.message()).contains("left the grid").contains("no retries left");
   }
 
   @Test

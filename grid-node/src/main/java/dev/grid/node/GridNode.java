@@ -35,7 +35,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -299,7 +301,7 @@ public final class GridNode implements AutoCloseable {
             }
             publish();
           });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       LOG.debug("not loading: the node is stopping");
     }
   }
@@ -488,7 +490,7 @@ public final class GridNode implements AutoCloseable {
     }
   }
 
-  static java.util.concurrent.ThreadFactory named(String prefix) {
+  static ThreadFactory named(String prefix) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());

@@ -6,6 +6,7 @@ import com.hazelcast.instance.impl.HazelcastInstanceImpl;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.cluster.impl.ClusterServiceImpl;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -212,7 +213,7 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
    * Hazelcast's internals give them; if they cannot be reached, every listed member counts.
    */
   private int heard() {
-    java.util.Set<Member> members = hz.getCluster().getMembers();
+    Set<Member> members = hz.getCluster().getMembers();
     ClusterServiceImpl cluster = clusterService();
     if (cluster == null) {
       return members.size();

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -164,7 +165,7 @@ final class OrphanGuard implements AutoCloseable {
   }
 
   private static String seconds(Duration d) {
-    return String.format(java.util.Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
+    return String.format(Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
   }
 
   private synchronized void write() {

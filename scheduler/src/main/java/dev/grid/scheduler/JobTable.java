@@ -12,6 +12,9 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -149,7 +152,7 @@ public final class JobTable {
   /** The array's blocks, in block order. */
   public List<TaskBlock> blocksOf(JobId arrayId) {
     List<TaskBlock> out = new ArrayList<>(blocks.values(new BlocksOf(arrayId)));
-    out.sort(java.util.Comparator.comparingInt(TaskBlock::block));
+    out.sort(Comparator.comparingInt(TaskBlock::block));
     return out;
   }
 
@@ -331,9 +334,9 @@ public final class JobTable {
    */
   private void tellRunning(BlockUpdate.Result r, int[] slots) {
     TaskBlock b = r.block();
-    java.util.BitSet asked = new java.util.BitSet();
+    BitSet asked = new BitSet();
     if (slots != null) {
-      java.util.Arrays.stream(slots).forEach(asked::set);
+      Arrays.stream(slots).forEach(asked::set);
     }
     for (int slot = 0; b != null && slot < TaskBlock.SIZE; slot++) {
       if ((slots == null || asked.get(slot))

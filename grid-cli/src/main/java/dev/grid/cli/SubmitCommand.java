@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
       "  submit -- tar czf /backups/home.tgz /home",
       "  submit --wait --timeout 5m --shell 'make -j4 test | tail -20'",
       "  submit --wait --jar app.jar --class com.example.Pi -- 1000000",
-      "  submit --array 0-999%50 --shell './render.sh $GRID_ARRAY_INDEX'",
+      "  submit --array 0-999%%50 --shell './render.sh $GRID_ARRAY_INDEX'",
       "  submit --after j0mf3k2x9a-04f2k1qz --shell './encode.sh'"
     })
 final class SubmitCommand implements Callable<Integer> {
@@ -51,7 +51,7 @@ final class SubmitCommand implements Callable<Integer> {
       paramLabel = "INDICES[%N]",
       description = {
         "Submit an array: one task per index (0-999, 1,3,5-7), in one request;",
-        "each task sees GRID_ARRAY_INDEX. %N: at most N tasks at a time."
+        "each task sees GRID_ARRAY_INDEX. %%N: at most N tasks at a time."
       })
   String array;
 

@@ -21,6 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class GridCliTest {
   private static final String TOKEN = "cli-token";
@@ -71,6 +75,29 @@ class GridCliTest {
         GridCli.newCommandLine(env, new PrintStream(out, true), new PrintStream(err, true))
             .execute(args);
     return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void every_commands_help_renders_without_a_picocli_warning() {
+    // picocli warns on System.err when a help text holds a % it cannot format (like "%N").
+    PrintStream before = System.err;
+    ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+    List<String> helped = new ArrayList<>();
+    try {
+      System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+      Deque<CommandLine> todo =
+          new ArrayDeque<>(List.of(GridCli.newCommandLine(env, System.out, System.err)));
+      while (!todo.isEmpty()) {
+        CommandLine command = todo.pop();
+        assertThat(command.getUsageMessage()).isNotBlank();
+        helped.add(command.getCommandName());
+        todo.addAll(command.getSubcommands().values());
+      }
+    } finally {
+      System.setErr(before);
+    }
+    assertThat(helped).contains("submit", "status", "add", "check");
+    assertThat(warnings.toString(StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
   }
 
   private static void assertOneLineError(Result result, String... fragments) {

@@ -3,15 +3,18 @@ package dev.grid.api.internal;
 import dev.grid.api.GridAuthException;
 import dev.grid.api.GridException;
 import dev.grid.api.GridUnavailableException;
-import java.io.FileNotFoundException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.HttpRetryException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,15 +98,15 @@ public final class NodeTransport {
 
   private final List<URI> nodes;
   private final String authorization;
-  private final HttpClient http;
-  private final Duration requestTimeout;
+  private final int connectTimeoutMillis;
+  private final int requestTimeoutMillis;
   private final AtomicInteger preferred = new AtomicInteger();
 
   /**
    * @param nodes base URLs of nodes, like {@code http://10.0.0.5:18701}; at least one
    * @param token the bearer token, or null to send none
    * @param connectTimeout how long to wait for a node to accept a connection before moving on
-   * @param requestTimeout how long to wait for a node's answer once connected
+   * @param requestTimeout how long a connected node may stay silent while it answers
    */
   public NodeTransport(
       List<URI> nodes, String token, Duration connectTimeout, Duration requestTimeout) {
@@ -113,13 +116,8 @@ public final class NodeTransport {
     }
     this.nodes = List.copyOf(nodes);
     this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.strip();
-    this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+    this.connectTimeoutMillis = millis(Objects.requireNonNull(connectTimeout, "connectTimeout"));
+    this.requestTimeoutMillis = millis(Objects.requireNonNull(requestTimeout, "requestTimeout"));
   }
 
   /** The nodes, in the order given. */
@@ -139,23 +137,26 @@ public final class NodeTransport {
     return sendBody(method, path, jsonBody == null ? null : Body.json(jsonBody), retry);
   }
 
-  /** A request body: its content type and a publisher made afresh for every node tried. */
-  public record Body(String contentType, Supplier<HttpRequest.BodyPublisher> publisher) {
+  /** A request body: its content type, its length, and how to open it afresh for every node. */
+  public record Body(String contentType, long length, Opener content) {
+    /** Opens the body's bytes. */
+    @FunctionalInterface
+    public interface Opener {
+      InputStream open() throws IOException;
+    }
+
     static Body json(byte[] bytes) {
-      return new Body("application/json", () -> HttpRequest.BodyPublishers.ofByteArray(bytes));
+      return new Body("application/json", bytes.length, () -> new ByteArrayInputStream(bytes));
     }
 
     /** A file's bytes, streamed from disk, as {@code application/octet-stream}. */
     public static Body file(Path file) {
-      return new Body(
-          "application/octet-stream",
-          () -> {
-            try {
-              return HttpRequest.BodyPublishers.ofFile(file);
-            } catch (FileNotFoundException e) {
-              throw new UncheckedIOException("cannot read " + file, e);
-            }
-          });
+      try {
+        return new Body(
+            "application/octet-stream", Files.size(file), () -> Files.newInputStream(file));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file, e);
+      }
     }
   }
 
@@ -171,21 +172,28 @@ public final class NodeTransport {
     for (int i = 0; i < nodes.size(); i++) {
       int index = (start + i) % nodes.size();
       URI node = nodes.get(index);
+      HttpURLConnection connection;
       try {
-        HttpResponse<byte[]> answer =
-            http.send(request(node, method, path, body), HttpResponse.BodyHandlers.ofByteArray());
-        if (answer.statusCode() == NOT_IN_GRID) {
+        connection = connect(node, method, path, body, retry);
+      } catch (IOException e) { // not connected: the node cannot have seen the request
+        last = e;
+        failures.add(node + " (" + describe(e) + ")");
+        continue;
+      }
+      try {
+        Response answer = exchange(node, connection, body);
+        if (answer.status() == NOT_IN_GRID) {
           // The node is cut off from the grid's majority and did nothing: ask the next one.
-          failures.add(
-              node + " (" + new Response(node, NOT_IN_GRID, answer.body()).errorMessage() + ")");
+          failures.add(node + " (" + answer.errorMessage() + ")");
           continue;
         }
         preferred.set(index);
-        return new Response(node, answer.statusCode(), answer.body());
+        return answer;
       } catch (IOException e) {
+        connection.disconnect();
         last = e;
         failures.add(node + " (" + describe(e) + ")");
-        if (retry == Retry.ON_CONNECT_FAILURE_ONLY && !isConnectFailure(e)) {
+        if (retry == Retry.ON_CONNECT_FAILURE_ONLY) {
           throw new GridUnavailableException(
               "node "
                   + node
@@ -195,9 +203,6 @@ public final class NodeTransport {
                   + " bin/jobs or bin/schedule list before trying again",
               e);
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new GridException("interrupted while waiting for the grid at " + node, e);
       }
     }
     if (last == null && !failures.isEmpty()) { // every node answered, none is in the grid
@@ -215,21 +220,67 @@ public final class NodeTransport {
         last);
   }
 
-  private HttpRequest request(URI node, String method, String path, Body body) {
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(resolve(node, path))
-            .timeout(requestTimeout)
-            .header("Accept", "application/json, application/octet-stream");
+  /**
+   * Opens a connection to the node; an exception here means the node never accepted it.
+   *
+   * <p>{@link HttpURLConnection}, not {@code java.net.http.HttpClient}: a client command makes one
+   * call and ends, and {@code HttpClient} sets up TLS even for {@code http://} and a selector
+   * thread, about 0.6 s of a 1 s {@code bin/nodes}. A request that must not be repeated is sent in
+   * streaming mode (a fixed length, also when empty), so that the JDK never resends it on a stale
+   * kept-alive connection of its own accord.
+   */
+  private HttpURLConnection connect(URI node, String method, String path, Body body, Retry retry)
+      throws IOException {
+    HttpURLConnection c =
+        (HttpURLConnection) resolve(node, path).toURL().openConnection(Proxy.NO_PROXY);
+    c.setConnectTimeout(connectTimeoutMillis);
+    c.setReadTimeout(requestTimeoutMillis);
+    c.setInstanceFollowRedirects(false);
+    c.setUseCaches(false);
+    c.setRequestMethod(method);
+    c.setRequestProperty("Accept", "application/json, application/octet-stream");
     if (authorization != null) {
-      builder.header("Authorization", authorization);
+      c.setRequestProperty("Authorization", authorization);
     }
     if (body != null) {
-      builder.header("Content-Type", body.contentType());
-      builder.method(method, body.publisher().get());
-    } else {
-      builder.method(method, HttpRequest.BodyPublishers.noBody());
+      c.setRequestProperty("Content-Type", body.contentType());
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(body.length());
+    } else if (retry == Retry.ON_CONNECT_FAILURE_ONLY && !method.equals("GET")) {
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(0);
     }
-    return builder.build();
+    c.connect();
+    return c;
+  }
+
+  /** Writes the body, if any, and reads the whole answer, error answers included. */
+  private static Response exchange(URI node, HttpURLConnection c, Body body) throws IOException {
+    if (body != null) {
+      try (InputStream in = body.content().open();
+          OutputStream out = c.getOutputStream()) {
+        in.transferTo(out);
+      }
+    } else if (c.getDoOutput()) {
+      c.getOutputStream().close();
+    }
+    int status;
+    try {
+      status = c.getResponseCode();
+    } catch (HttpRetryException e) {
+      // A request in streaming mode answered 401: the JDK will not read it, the status says all.
+      return new Response(node, e.responseCode(), new byte[0]);
+    }
+    InputStream stream = status >= 400 ? c.getErrorStream() : c.getInputStream();
+    byte[] bytes;
+    if (stream == null) {
+      bytes = new byte[0];
+    } else {
+      try (InputStream in = stream) {
+        bytes = in.readAllBytes();
+      }
+    }
+    return new Response(node, status, bytes);
   }
 
   private static URI resolve(URI node, String path) {
@@ -238,13 +289,14 @@ public final class NodeTransport {
         base.endsWith("/") ? base.substring(0, base.length() - 1) + path : base + path);
   }
 
-  /** True when the node cannot have seen the request: it never accepted the connection. */
-  static boolean isConnectFailure(IOException e) {
-    return e instanceof ConnectException || e instanceof HttpConnectTimeoutException;
+  private static int millis(Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
   }
 
   private static String describe(IOException e) {
-    if (e instanceof HttpConnectTimeoutException) {
+    if (e instanceof SocketTimeoutException
+        && e.getMessage() != null
+        && e.getMessage().contains("connect")) {
       return "connect timed out";
     }
     if (e instanceof ConnectException && e.getMessage() == null) {

@@ -9,8 +9,9 @@
 #                                 grid-cli (the client commands), grid-chaos (bin/chaos) and
 #                                 examples (bin/demo); each is MODULE/target/MODULE.jar with its
 #                                 runtime libraries in MODULE/target/lib
-#   grid_build                    builds them with `mvn -q -DskipTests package` (from GRID_ROOT)
-#                                 if any is missing; concurrent first runs build once
+#   grid_build [MODULE...]        builds with `mvn -q -DskipTests package` (from GRID_ROOT) if a
+#                                 module's jar is missing (default: any of them); concurrent
+#                                 first runs build once
 #   grid_java MODULE MAIN ARGS... runs java MAIN ARGS... on MODULE's class path (building first)
 #                                 and returns its exit code
 #   grid_exec MODULE MAIN ARGS... the same, but replaces the calling shell: use it as a script's
@@ -33,13 +34,23 @@ _GRID_JVM_FLAGS=(-Djava.util.concurrent.ForkJoinPool.common.parallelism=2)
 
 _grid_built() {
   local module
-  for module in "${GRID_MODULES[@]}"; do
+  for module in "$@"; do
     [[ -f "$GRID_ROOT/$module/target/$module.jar" && -d "$GRID_ROOT/$module/target/lib" ]] || return 1
   done
 }
 
+# The modules a command of MODULE needs built: the demo and the harness start node processes.
+_grid_needs() {
+  case "$1" in
+    examples | grid-chaos) echo "$1 grid-node" ;;
+    *) echo "$1" ;;
+  esac
+}
+
 grid_build() {
-  if _grid_built; then
+  local modules=("$@")
+  [[ ${#modules[@]} -gt 0 ]] || modules=("${GRID_MODULES[@]}")
+  if _grid_built "${modules[@]}"; then
     return 0
   fi
   if ! command -v mvn >/dev/null 2>&1; then
@@ -52,7 +63,7 @@ grid_build() {
     if command -v flock >/dev/null 2>&1; then
       flock 9
     fi
-    if _grid_built; then
+    if _grid_built "${modules[@]}"; then
       exit 0 # another script built it while we waited
     fi
     echo "building the grid (first run, about a minute): mvn -q -DskipTests package" >&2
@@ -73,13 +84,15 @@ _grid_command() {
 }
 
 grid_java() {
-  grid_build || return $?
+  # shellcheck disable=SC2046 # one word per module
+  grid_build $(_grid_needs "$1") || return $?
   _grid_command "$@"
   "${_GRID_CMD[@]}"
 }
 
 grid_exec() {
-  grid_build || exit $?
+  # shellcheck disable=SC2046 # one word per module
+  grid_build $(_grid_needs "$1") || exit $?
   _grid_command "$@"
   exec "${_GRID_CMD[@]}"
 }
@@ -88,7 +101,7 @@ grid_cli() {
   # A client runs for a fraction of a second: the C1 compiler alone and the serial collector
   # start faster. Its class path holds job-api and picocli only, and nothing on it logs.
   _GRID_JVM_FLAGS+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData)
-  grid_build || exit $?
+  grid_build grid-cli || exit $?
   # Class-data sharing: the first command after a build also writes an archive of the classes
   # it loaded (grid-cli/target/grid-cli.jsa, through a temporary file, so a half-written one is
   # never used); later commands map it instead of loading those classes again (about 0.17 s of

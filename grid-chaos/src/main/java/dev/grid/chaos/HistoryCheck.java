@@ -236,9 +236,6 @@ final class HistoryCheck {
 
   private record CronCounts(int due, int once, int twice, int missed, int interrupted) {}
 
-  /** What the grid writes into a cron fire's job that it ended rather than run again. */
-  static final String AT_MOST_ONCE = JobInfo.CRON_AT_MOST_ONCE;
-
   private static CronCounts checkCron(
       History.Cron cron,
       Map<String, List<Ledger.Run>> runsByJob,
@@ -278,7 +275,7 @@ final class HistoryCheck {
           && job != null
           && job.state() == JobState.LOST
           && job.message() != null
-          && job.message().contains(AT_MOST_ONCE)) {
+          && job.message().contains(JobInfo.CRON_AT_MOST_ONCE)) {
         // Its run was cut short by a fault (or finished unreported) and the grid, keeping the
         // fire at most once, ended it instead of running it again: accounted for, not missed.
         interrupted++;

@@ -213,7 +213,7 @@ class HistoryCheckTest {
     JobInfo j1 =
         lost(
             id1,
-            "worker n1 left the grid; " + HistoryCheck.AT_MOST_ONCE + ", so it is not run again");
+            "worker n1 left the grid; " + JobInfo.CRON_AT_MOST_ONCE + ", so it is not run again");
     JobId id2 = JobId.of("cron.tick." + f2);
     JobInfo j2 = lost(id2, "worker n1 left the grid; no retries left (maxRetries 0)");
     History.Cron cron =

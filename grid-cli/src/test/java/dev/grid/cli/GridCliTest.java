@@ -85,13 +85,13 @@ class GridCliTest {
     List<String> helped = new ArrayList<>();
     try {
       System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
-      Deque<CommandLine> todo =
+      Deque<CommandLine> pending =
           new ArrayDeque<>(List.of(GridCli.newCommandLine(env, System.out, System.err)));
-      while (!todo.isEmpty()) {
-        CommandLine command = todo.pop();
+      while (!pending.isEmpty()) {
+        CommandLine command = pending.pop();
         assertThat(command.getUsageMessage()).isNotBlank();
         helped.add(command.getCommandName());
-        todo.addAll(command.getSubcommands().values());
+        pending.addAll(command.getSubcommands().values());
       }
     } finally {
       System.setErr(before);

@@ -38,8 +38,6 @@ import java.util.Objects;
  * dispatch timeout.
  */
 public final class JobUpdate {
-  /** Part of the message of a cron fire's job ended LOST rather than run a second time. */
-  public static final String CRON_AT_MOST_ONCE = JobInfo.CRON_AT_MOST_ONCE;
 
   private JobUpdate() {}
 
@@ -205,7 +203,7 @@ public final class JobUpdate {
             r.node(),
             r.attempt(),
             epoch,
-            reason + "; " + CRON_AT_MOST_ONCE + ", so it is not run again")
+            reason + "; " + JobInfo.CRON_AT_MOST_ONCE + ", so it is not run again")
         .withEnd(null, atMillis, 0, 0, false);
   }
 

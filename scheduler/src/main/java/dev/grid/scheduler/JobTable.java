@@ -36,6 +36,7 @@ public final class JobTable {
   private final IMap<String, TaskBlock> blocks;
   private final IExecutorService messages;
   private final Clock clock;
+  private volatile JobIds ids;
 
   public JobTable(HazelcastInstance hz, Clock clock) {
     this.hz = hz;
@@ -51,27 +52,38 @@ public final class JobTable {
    * written first: a submit that fails half-way leaves blocks no array record names, which nothing
    * dispatches, never an array without its tasks.
    *
+   * <p>The id is new by construction ({@link JobIds}), so the record is written with {@code set}: a
+   * {@code putIfAbsent} would first look for the id in the persisted store, a read per submit.
+   *
    * @throws IllegalArgumentException naming a dependency that is no job of the grid
    */
   public JobId submit(JobSpec spec) {
     checkParents(spec);
-    while (true) {
-      JobId id = JobId.next(clock);
-      long now = clock.millis();
-      if (spec.array() != null) {
-        if (jobs.containsKey(id)) {
-          continue;
-        }
-        Map<String, TaskBlock> made = new HashMap<>();
-        for (TaskBlock b : TaskBlock.created(id, spec, now)) {
-          made.put(b.key(), b);
-        }
-        blocks.putAll(made);
+    long now = clock.millis();
+    JobId id = ids().next(now);
+    if (spec.array() != null) {
+      Map<String, TaskBlock> made = new HashMap<>();
+      for (TaskBlock b : TaskBlock.created(id, spec, now)) {
+        made.put(b.key(), b);
       }
-      if (jobs.putIfAbsent(id, JobRecord.queued(id, spec, now)) == null) {
-        return id;
+      blocks.putAll(made);
+    }
+    jobs.set(id, JobRecord.queued(id, spec, now));
+    return id;
+  }
+
+  /** This node's id source, its nonce drawn at the first submit. */
+  private JobIds ids() {
+    JobIds current = ids;
+    if (current == null) {
+      synchronized (this) {
+        if (ids == null) {
+          ids = JobIds.drawn(hz);
+        }
+        current = ids;
       }
     }
+    return current;
   }
 
   /**

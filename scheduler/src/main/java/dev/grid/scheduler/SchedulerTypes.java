@@ -70,6 +70,7 @@ public final class SchedulerTypes {
         JobTable.BlockSummaries.class,
         JobTable.Unfinished.class,
         WorkerMessages.RunSlice.class,
-        TaskSlice.class);
+        TaskSlice.class,
+        JobIds.NextNonce.class);
   }
 }

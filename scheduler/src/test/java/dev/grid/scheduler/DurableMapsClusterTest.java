@@ -11,6 +11,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryLoadedListener;
+import dev.grid.api.ArraySpec;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
@@ -83,6 +84,27 @@ class DurableMapsClusterTest {
   private void stopGracefully(List<HazelcastInstance> cluster) {
     cluster.forEach(m -> new DurableMaps(m, clock).flush(WAIT));
     cluster.forEach(HazelcastInstance::shutdown);
+  }
+
+  @Test
+  void a_submit_reads_nothing_from_the_store_and_each_node_draws_its_own_nonce() {
+    List<HazelcastInstance> cluster = startCluster(2);
+    JobTable onFirst = new JobTable(cluster.get(0), clock);
+    JobTable onSecond = new JobTable(cluster.get(1), clock);
+    int readsBefore = store.reads.get();
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(onFirst.submit(JobSpec.command("true")));
+      ids.add(onSecond.submit(JobSpec.command("true")));
+    }
+    ids.add(onFirst.submit(JobSpec.command("true").withArray(ArraySpec.parse("0-299"))));
+
+    assertThat(store.reads.get()).as("store reads by submits").isEqualTo(readsBefore);
+    assertThat(ids).doesNotHaveDuplicates();
+    assertThat(onFirst.map().keySet()).containsAll(ids);
+    assertThat(JobIds.drawn(cluster.get(0)).nonce())
+        .as("a third draw")
+        .isNotEqualTo(JobIds.drawn(cluster.get(1)).nonce());
   }
 
   @Test

@@ -13,13 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-memory blob store that outlives the test's clusters, says it is restored only when told,
- * and counts its writes: a stand-in for the replicated store across a full restart.
+ * and counts its reads and writes: a stand-in for the replicated store across a full restart.
  */
 final class RestorableMemoryStore implements BlobStore, Restorable {
   private final InMemoryBlobStore blobs = new InMemoryBlobStore();
   private volatile CountDownLatch restored = new CountDownLatch(0);
   final AtomicInteger puts = new AtomicInteger();
   final AtomicInteger deletes = new AtomicInteger();
+  final AtomicInteger reads = new AtomicInteger();
 
   /** Forgets being restored, as a store does when its grid starts again. */
   void restart() {
@@ -48,6 +49,7 @@ final class RestorableMemoryStore implements BlobStore, Restorable {
 
   @Override
   public Optional<InputStream> open(String key) {
+    reads.incrementAndGet();
     return blobs.open(key);
   }
 

@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Cron precision: how late a fire's job process starts after its due time. Several schedules fire
  * every second (so 100 fires take about 100 / schedules seconds); for each fire, the job's start
- * time (recorded by the worker just before it spawns the process) minus the due time. Target (issue
- * 3): p99 under 50 ms. Node clocks are the machine's clock here, so the two times are comparable.
+ * time (recorded by the worker just before it spawns the process) minus the due time. Target: p99
+ * under 20 ms. Node clocks are the machine's clock here, so the two times are comparable.
  */
 final class CronPrecision {
-  static final long P99_TARGET_MS = 50;
+  static final long P99_TARGET_MS = 20;
   private static final int SCHEDULES = 5;
 
   private CronPrecision() {}

@@ -114,15 +114,19 @@ final class GridRun {
   }
 
   /**
-   * Submit-to-start latency of {@code samples} jobs sent one at a time, each after the previous
-   * ended: the job's {@code startedAtMillis} minus the client's wall time just before the submit
-   * (client and nodes share this machine's clock).
+   * Latencies of {@code samples} jobs sent one at a time, each after the previous ended, so the
+   * grid is idle at each submit: submit-to-start, the job's {@code startedAtMillis} minus the
+   * client's wall time just before the submit (client and nodes share this machine's clock), and
+   * the submit call itself ({@link GridClient#submit} until it returned the id), in microseconds.
    */
-  List<Long> latencies(int samples) throws Exception {
+  Latencies latencies(int samples) throws Exception {
     List<Long> millis = new ArrayList<>();
+    List<Long> submitMicros = new ArrayList<>();
     for (int i = 0; i < samples; i++) {
       long before = System.currentTimeMillis();
+      long called = System.nanoTime();
       JobId id = client.submit(NO_OP);
+      submitMicros.add((System.nanoTime() - called) / 1_000);
       JobInfo info = awaitEnd(id);
       if (info.startedAtMillis() == null) {
         throw new IllegalStateException(
@@ -130,8 +134,11 @@ final class GridRun {
       }
       millis.add(info.startedAtMillis() - before);
     }
-    return millis;
+    return new Latencies(millis, submitMicros);
   }
+
+  /** Submit-to-start in milliseconds and the submit call in microseconds, one of each per job. */
+  record Latencies(List<Long> toStartMillis, List<Long> submitMicros) {}
 
   /** The job once ended: one status call if it already has, else its completion future. */
   private JobInfo awaitEnd(JobId id) throws Exception {

@@ -107,9 +107,18 @@ grid_cli() {
   # never used); later commands map it instead of loading those classes again (about 0.17 s of
   # a 0.5 s `bin/nodes`). The JVM ignores an archive that does not match its jars or itself.
   # -Xlog:cds=off: the JVM's archive warnings would otherwise go to stdout.
-  local jsa="$GRID_ROOT/grid-cli/target/grid-cli.jsa" jar="$GRID_ROOT/grid-cli/target/grid-cli.jar"
+  # The archive must be newer than every jar on the class path, the libraries too: a rebuilt
+  # job-api alone leaves grid-cli.jar as it was, and the JVM would then refuse the archive (in
+  # silence) at every run while nothing wrote a new one.
+  local jsa="$GRID_ROOT/grid-cli/target/grid-cli.jsa" jar fresh=0
   _GRID_JVM_FLAGS+=(-Xlog:cds=off -Xlog:cds+dynamic=off)
-  if [[ -f "$jsa" && "$jsa" -nt "$jar" ]]; then
+  if [[ -f "$jsa" ]]; then
+    fresh=1
+    for jar in "$GRID_ROOT/grid-cli/target/grid-cli.jar" "$GRID_ROOT/grid-cli/target/lib/"*.jar; do
+      [[ "$jsa" -nt "$jar" ]] || fresh=0
+    done
+  fi
+  if ((fresh)); then
     _GRID_JVM_FLAGS+=(-XX:SharedArchiveFile="$jsa")
     grid_exec grid-cli dev.grid.cli.GridCli "$@"
   fi

@@ -102,20 +102,41 @@ grid_cli() {
   # start faster. Its class path holds job-api and picocli only, and nothing on it logs.
   _GRID_JVM_FLAGS+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData)
   grid_build grid-cli || exit $?
-  # Class-data sharing: the first command after a build also writes an archive of the classes
-  # it loaded (grid-cli/target/grid-cli.jsa, through a temporary file, so a half-written one is
-  # never used); later commands map it instead of loading those classes again (about 0.17 s of
-  # a 0.5 s `bin/nodes`). The JVM ignores an archive that does not match its jars or itself.
-  # -Xlog:cds=off: the JVM's archive warnings would otherwise go to stdout.
-  local jsa="$GRID_ROOT/grid-cli/target/grid-cli.jsa" jar="$GRID_ROOT/grid-cli/target/grid-cli.jar"
+  # Class-data sharing: the first command after a build also lists the classes it loaded, and
+  # then (about 2 s, once) a static archive of them is dumped to grid-cli/target/grid-cli.jsa
+  # (through a temporary file, so a half-written one is never used); later commands map it
+  # instead of loading and verifying those classes again. A static archive, not the dynamic
+  # one of -XX:ArchiveClassesAtExit: picocli's classes are Java 5 class files, which JDK 17
+  # archives only in a static archive, and they are half of what a command loads.
+  # -Xlog:cds=off: the JVM's archive warnings would otherwise go to stdout; it ignores an
+  # archive that does not match its jars or itself (and then runs as without one).
+  # The archive must be newer than every jar on the class path, the libraries too: a rebuilt
+  # job-api alone leaves grid-cli.jar as it was, and the JVM would then refuse the archive (in
+  # silence) at every run while nothing wrote a new one.
+  local jsa="$GRID_ROOT/grid-cli/target/grid-cli.jsa" jar fresh=0
   _GRID_JVM_FLAGS+=(-Xlog:cds=off -Xlog:cds+dynamic=off)
-  if [[ -f "$jsa" && "$jsa" -nt "$jar" ]]; then
+  if [[ -f "$jsa" ]]; then
+    fresh=1
+    for jar in "$GRID_ROOT/grid-cli/target/grid-cli.jar" "$GRID_ROOT/grid-cli/target/lib/"*.jar; do
+      [[ "$jsa" -nt "$jar" ]] || fresh=0
+    done
+  fi
+  if ((fresh)); then
     _GRID_JVM_FLAGS+=(-XX:SharedArchiveFile="$jsa")
     grid_exec grid-cli dev.grid.cli.GridCli "$@"
   fi
-  local tmp="$jsa.$$" rc=0
-  _GRID_JVM_FLAGS+=(-XX:ArchiveClassesAtExit="$tmp")
+  local tmp="$jsa.$$" rc=0 flags=("${_GRID_JVM_FLAGS[@]}")
+  _GRID_JVM_FLAGS+=(-XX:DumpLoadedClassList="$tmp.classes")
   grid_java grid-cli dev.grid.cli.GridCli "$@" || rc=$?
-  if [[ -s "$tmp" ]]; then mv -f "$tmp" "$jsa"; else rm -f "$tmp"; fi
+  if [[ -s "$tmp.classes" ]]; then
+    # the same JVM options and class path as the commands that will map it
+    _GRID_JVM_FLAGS=("${flags[@]}" -Xshare:dump -XX:SharedClassListFile="$tmp.classes"
+      -XX:SharedArchiveFile="$tmp")
+    _grid_command grid-cli -version
+    unset '_GRID_CMD[${#_GRID_CMD[@]}-1]' # no main class: a dump runs none
+    # only a dump that succeeded is kept: the JVM crashes on a truncated archive
+    if "${_GRID_CMD[@]}" >/dev/null 2>&1 && [[ -s "$tmp" ]]; then mv -f "$tmp" "$jsa"; fi
+  fi
+  rm -f "$tmp" "$tmp.classes"
   exit "$rc"
 }

@@ -1,7 +1,7 @@
 package dev.grid.api;
 
 import dev.grid.api.internal.CompletionWatcher;
-import dev.grid.api.internal.Json;
+import dev.grid.api.internal.LightJson;
 import dev.grid.api.internal.NodeTransport;
 import dev.grid.api.internal.NodeTransport.Response;
 import dev.grid.api.internal.NodeTransport.Retry;
@@ -158,8 +158,8 @@ public final class GridClient implements AutoCloseable {
   public JobId submit(JobSpec spec) {
     Objects.requireNonNull(spec, "spec");
     Response answer =
-        transport.send("POST", "/api/jobs", Json.toBytes(spec), Retry.ON_CONNECT_FAILURE_ONLY);
-    return JobId.of(Json.readTree(ok(answer, null)).path("id").asText(null));
+        transport.send("POST", "/api/jobs", LightJson.jobSpec(spec), Retry.ON_CONNECT_FAILURE_ONLY);
+    return JobId.of(LightJson.field(ok(answer, null), "id"));
   }
 
   /**
@@ -168,7 +168,7 @@ public final class GridClient implements AutoCloseable {
    * @throws JobNotFoundException if no job has the id
    */
   public JobInfo status(JobId id) {
-    return Json.read(ok(get("/api/jobs/" + id), id), JobInfo.class);
+    return LightJson.jobInfo(ok(get("/api/jobs/" + id), id));
   }
 
   /** All jobs, oldest first. */
@@ -198,7 +198,7 @@ public final class GridClient implements AutoCloseable {
     if (withTasks) {
       query += (query.isEmpty() ? "?" : "&") + "tasks=true";
     }
-    return Json.readList(ok(get("/api/jobs" + query), null), JobInfo.class);
+    return LightJson.jobInfos(ok(get("/api/jobs" + query), null));
   }
 
   /**
@@ -211,7 +211,7 @@ public final class GridClient implements AutoCloseable {
   public JobInfo cancel(JobId id) {
     Response answer =
         transport.send("POST", "/api/jobs/" + id + "/cancel", null, Retry.ON_ANY_FAILURE);
-    return Json.read(ok(answer, id), JobInfo.class);
+    return LightJson.jobInfo(ok(answer, id));
   }
 
   /** What the job's latest attempt wrote to stdout (up to the grid's cap), as raw bytes. */
@@ -329,12 +329,13 @@ public final class GridClient implements AutoCloseable {
 
   /** The live nodes of the grid, sorted by name. */
   public List<NodeInfo> nodes() {
-    return Json.readList(ok(get("/api/nodes"), null), NodeInfo.class);
+    return LightJson.nodeInfos(ok(get("/api/nodes"), null));
   }
 
   /** The name of a node that answers, proving the grid is up and the token accepted. */
   public String health() {
-    return Json.readTree(ok(get("/api/health"), null)).path("node").asText();
+    String node = LightJson.field(ok(get("/api/health"), null), "node");
+    return node == null ? "" : node;
   }
 
   /**

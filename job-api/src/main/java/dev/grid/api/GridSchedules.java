@@ -1,6 +1,7 @@
 package dev.grid.api;
 
 import dev.grid.api.internal.Json;
+import dev.grid.api.internal.LightJson;
 import dev.grid.api.internal.NodeTransport;
 import dev.grid.api.internal.NodeTransport.Response;
 import dev.grid.api.internal.NodeTransport.Retry;
@@ -50,13 +51,13 @@ public final class GridSchedules {
     Objects.requireNonNull(spec, "spec");
     Response answer =
         transport.send("POST", "/api/schedules", Json.toBytes(spec), Retry.ON_CONNECT_FAILURE_ONLY);
-    return Json.read(answer.bodyOrThrow(null), ScheduleInfo.class);
+    return LightJson.scheduleInfo(answer.bodyOrThrow(null));
   }
 
   /** Every schedule, by name, with its next and last fire times. */
   public List<ScheduleInfo> list() {
     Response answer = transport.send("GET", "/api/schedules", null, Retry.ON_ANY_FAILURE);
-    return Json.readList(answer.bodyOrThrow(null), ScheduleInfo.class);
+    return LightJson.scheduleInfos(answer.bodyOrThrow(null));
   }
 
   /**
@@ -66,7 +67,7 @@ public final class GridSchedules {
    */
   public ScheduleInfo get(String name) {
     Response answer = transport.send("GET", path(name, ""), null, Retry.ON_ANY_FAILURE);
-    return Json.read(answer.bodyOrThrow(missing(name)), ScheduleInfo.class);
+    return LightJson.scheduleInfo(answer.bodyOrThrow(missing(name)));
   }
 
   /**
@@ -121,7 +122,7 @@ public final class GridSchedules {
 
   private ScheduleInfo post(String name, String action) {
     Response answer = transport.send("POST", path(name, action), null, Retry.ON_ANY_FAILURE);
-    return Json.read(answer.bodyOrThrow(missing(name)), ScheduleInfo.class);
+    return LightJson.scheduleInfo(answer.bodyOrThrow(missing(name)));
   }
 
   /** The path of a schedule's route; a name no schedule can have still makes a valid path. */

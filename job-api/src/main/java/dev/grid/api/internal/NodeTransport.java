@@ -85,9 +85,9 @@ public final class NodeTransport {
     /** The {@code "error"} text of an error answer, or the status line if there is none. */
     public String errorMessage() {
       try {
-        var tree = Json.readTree(body);
-        if (tree != null && tree.hasNonNull("error")) {
-          return tree.get("error").asText();
+        String error = LightJson.field(body, "error");
+        if (error != null) {
+          return error;
         }
       } catch (RuntimeException notJson) {
         // fall through: a proxy or an older node may answer with plain text

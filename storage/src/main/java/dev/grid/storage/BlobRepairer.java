@@ -172,16 +172,26 @@ final class BlobRepairer implements AutoCloseable {
           settings.expectedNodes());
       return new RepairPass(new Plan(List.of()), 0);
     }
+    Map<String, BlobMeta> before = metadata();
     Map<String, List<InventoryEntry>> first = inventories(live); // notes unreadable copies
     int recopied = recopyDamaged(live);
     Map<String, List<InventoryEntry>> all = recopied > 0 ? inventories(live) : first;
     Map<String, List<InventoryEntry>> reported = Inventories.copies(all);
-    Map<String, BlobMeta> metadata = new HashMap<>();
-    meta.entrySet().forEach(e -> metadata.put(e.getKey(), e.getValue()));
+    Map<String, BlobMeta> metadata = metadata();
     Map<String, Tombstone> deleted = Inventories.tombstones(all);
     tombstones.entrySet().forEach(e -> deleted.merge(e.getKey(), e.getValue(), Inventories::later));
 
     Set<String> busy = busyKeys(reported, metadata);
+    // A key whose metadata changed while the inventories were taken (a put or a delete between
+    // the two reads) is left for the next pass: the inventories may not show its copies yet, and
+    // it would look lost.
+    metadata.forEach(
+        (key, now) -> {
+          if (!now.equals(before.get(key))) {
+            busy.add(key);
+          }
+        });
+    before.keySet().stream().filter(k -> !metadata.containsKey(k)).forEach(busy::add);
     // By key and content: nodes that missed an update hold another version, of another size.
     Map<Content, Long> sizes = new HashMap<>();
     reported.forEach(
@@ -207,6 +217,13 @@ final class BlobRepairer implements AutoCloseable {
     Plan plan = RepairPlanner.plan(metadata, inventories, live, settings.copies(live.size()));
     carryOut(plan, metadata, sizes);
     return new RepairPass(plan, recopied);
+  }
+
+  /** A copy of the whole metadata map, as it is now. */
+  private Map<String, BlobMeta> metadata() {
+    Map<String, BlobMeta> copy = new HashMap<>();
+    meta.entrySet().forEach(e -> copy.put(e.getKey(), e.getValue()));
+    return copy;
   }
 
   private Map<String, List<InventoryEntry>> inventories(Set<String> live) {

@@ -93,7 +93,11 @@ final class ChaosRun {
               control.schedules().list().stream().anyMatch(s -> s.spec().name().equals(SCHEDULE))
                   ? null
                   : control.schedules().add(tick));
-      long firstDue = (startedAt / 1000 + 2) * 1000;
+      // Due times before the schedule was created are not its fires (an add slowed by a loaded
+      // machine can land after the second the window would otherwise start with).
+      long created =
+          retrying("read the schedule", () -> control.schedules().get(SCHEDULE)).createdAtMillis();
+      long firstDue = Math.max((startedAt / 1000 + 2) * 1000, (created / 1000 + 1) * 1000);
       Nemesis nemesis = new Nemesis(grid, control, random, options.faults(), log, startedAt);
       List<History.Fault> faults;
       List<Workload.Submitted> accepted;

@@ -105,11 +105,17 @@ final class DiskBlobWriter {
       Path target = paths.fileOf(key);
       this.dir = target.getParent();
       this.dirExisted = Files.isDirectory(dir);
-      this.temp = createTemp(key, dir);
+      TempFile created = createTemp(key, dir, dirExisted);
+      this.temp = created.path();
+      this.out = created.channel();
       try {
-        this.out = FileChannel.open(temp, StandardOpenOption.WRITE);
         writeFully(out, DiskBlobFormat.header());
       } catch (IOException e) {
+        try {
+          out.close();
+        } catch (IOException closing) {
+          e.addSuppressed(closing);
+        }
         deleteQuietly(temp);
         throw new UncheckedIOException("writing blob '" + key + "' to " + temp + " failed", e);
       }
@@ -241,11 +247,15 @@ final class DiskBlobWriter {
     }
   }
 
+  /** A temp file, created and open for writing. */
+  private record TempFile(Path path, FileChannel channel) {}
+
   /**
-   * Creates a fresh temp file next to the target. A concurrent delete may prune the directory
-   * between creating it and creating the file in it; then both are tried again.
+   * Creates a fresh temp file next to the target and opens it, in one call (the directory is made
+   * first unless it was there). A concurrent delete may prune the directory between creating it and
+   * creating the file in it; then both are tried again.
    */
-  private static Path createTemp(String key, Path dir) {
+  private static TempFile createTemp(String key, Path dir, boolean dirExisted) {
     IOException last = null;
     for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
       Path temp =
@@ -253,8 +263,11 @@ final class DiskBlobWriter {
               DiskPaths.TEMP_PREFIX
                   + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36));
       try {
-        Files.createDirectories(dir);
-        return Files.createFile(temp);
+        if (attempt > 0 || !dirExisted) {
+          Files.createDirectories(dir);
+        }
+        return new TempFile(
+            temp, FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
       } catch (NoSuchFileException | FileAlreadyExistsException e) {
         last = e;
       } catch (IOException e) {

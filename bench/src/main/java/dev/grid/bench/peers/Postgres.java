@@ -238,8 +238,9 @@ public final class Postgres implements AutoCloseable {
     return new HikariDataSource(config);
   }
 
-  public long pid() {
-    return process.pid();
+  /** The server's directory: its binaries, data directory and (as root) jars. */
+  public Path dir() {
+    return dir;
   }
 
   /** Stops the server (its process shuts it down cleanly) and deletes its directory. */

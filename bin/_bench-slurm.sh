@@ -13,7 +13,7 @@
 #
 # What it starts, all on loopback, and stops at the end, pass or fail: a three-node grid (4 slots
 # each) from the built jar, and a one-node Slurm (slurmctld and slurmd as root, 22.05 from Debian,
-# config in a temporary directory, CPUs = this machine's cores), with munged if none runs. Slurm
+# config in a temporary directory, 12 CPUs declared: as many as the grid's slots), with munged if none runs. Slurm
 # needs root: as root it installs Debian's slurm-wlm and munge when missing (apt-get); otherwise
 # it stops with what to install.
 set -euo pipefail
@@ -79,6 +79,9 @@ if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
   STARTED_MUNGE=1
 fi
 HOST="$(hostname -s)"
+# As many CPUs as the grid's slots (3 nodes x 4), whatever the machine has (config_overrides lets
+# slurmd take that): both sides may then run 12 jobs at once on the same cores.
+SLOTS=12
 mkdir -p "$WORK/state" "$WORK/spool"
 export SLURM_CONF="$WORK/slurm.conf"
 cat >"$SLURM_CONF" <<CONF
@@ -104,7 +107,8 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 MpiDefault=none
 ReturnToService=2
-NodeName=$HOST CPUs=$(nproc) State=UNKNOWN
+SlurmdParameters=config_overrides
+NodeName=$HOST CPUs=$SLOTS State=UNKNOWN
 PartitionName=bench Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
 slurmctld -f "$SLURM_CONF" && slurmd -f "$SLURM_CONF" \
@@ -115,7 +119,7 @@ for _ in $(seq 150); do
 done
 [[ "$(sinfo -h -o %t 2>/dev/null)" == idle ]] \
   || { echo "error: Slurm's node is not idle after 30 s: see $WORK/slurmd.log" >&2; exit 1; }
-echo "slurm: $(sinfo -V), one node $HOST with $(nproc) CPUs, up" >&2
+echo "slurm: $(sinfo -V), one node $HOST with $SLOTS CPUs (this machine has $(nproc)), up" >&2
 
 # --- the grid ---
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/token"

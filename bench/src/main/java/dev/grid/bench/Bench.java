@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
  * bin/bench --java-only --java-tasks 2000     # just Java tasks: raw executor, then the grid
  * bin/bench --java-only --baseline-only       # just the raw Hazelcast executor
  * bin/bench storage                           # just the blob store (see StorageBench)
+ * bin/bench peers                             # the grid against db-scheduler, Quartz, JobRunr
+ * bin/bench peers --jobs 200 --only grid,db-scheduler   # (see PeersBench)
  * </pre>
  *
  * or, once built with {@code mvn -q -DskipTests package}:
@@ -62,12 +64,16 @@ import picocli.CommandLine.Spec;
  * job, in the node JVMs, in the job processes they spawned, and in this JVM (the client), from
  * {@code /proc}; and during (6), per task, in the nodes and in the raw members. Node logs stay in
  * the printed directory when a run fails or {@code --dir} was given.
+ *
+ * <p>{@code bench peers} ({@link PeersBench}) runs alone: the grid against db-scheduler, Quartz
+ * (JDBC, clustered) and JobRunr, three nodes each on one PostgreSQL it starts itself, jobs
+ * submitted one at a time, with the grid's ratio to each.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    subcommands = StorageBench.class,
+    subcommands = {StorageBench.class, PeersBench.class},
     description =
         "Measures the grid against a ProcessBuilder pool and the raw Hazelcast"
             + " executor on this machine.")

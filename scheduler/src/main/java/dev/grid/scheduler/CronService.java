@@ -20,7 +20,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
@@ -56,7 +58,8 @@ public final class CronService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CronService.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-  private static final int STRIPES = 4;
+  /** Threads for schedules' work, at most; one schedule's work runs on one at a time. */
+  private static final int WORKERS = 16;
 
   /** Due times older than this when handled follow the misfire policy; newer ones just run. */
   public static final Duration GRACE = Duration.ofSeconds(2);
@@ -96,7 +99,7 @@ public final class CronService implements AutoCloseable {
   private void changed(String name) {
     Session s = session;
     if (s != null && !s.stopped) {
-      s.onStripe(name, "re-reading schedule '" + name + "'", () -> s.refresh(name));
+      s.inTurn(name, "re-reading schedule '" + name + "'", () -> s.refresh(name));
     }
   }
 
@@ -138,8 +141,14 @@ public final class CronService implements AutoCloseable {
     /** Schedules whose catch-up is queued and not yet run. */
     final Set<String> catchUpQueued = ConcurrentHashMap.newKeySet();
 
-    /** Stripes: a schedule's work always runs on {@code stripes[hash(name)]}. */
-    final ScheduledExecutorService[] stripes = new ScheduledExecutorService[STRIPES];
+    /** The catch-up pass and the first listing of the schedules. */
+    final ScheduledExecutorService passes;
+
+    /** The threads that run schedules' work (fires, refreshes, catch-ups). */
+    final ThreadPoolExecutor workers;
+
+    /** Each schedule's work, one piece at a time, in order; schedules side by side. */
+    final KeyedSerialExecutor bySchedule;
 
     Scheduler quartz;
 
@@ -150,21 +159,38 @@ public final class CronService implements AutoCloseable {
 
     Session(long epoch) {
       this.epoch = epoch;
-      for (int i = 0; i < STRIPES; i++) {
-        String threadName = "grid-cron-" + (i + 1);
-        stripes[i] =
-            Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, threadName);
-                  t.setDaemon(true);
-                  return t;
-                });
-      }
+      this.passes =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "grid-cron-pass");
+                t.setDaemon(true);
+                return t;
+              });
+      AtomicInteger threads = new AtomicInteger();
+      this.workers =
+          new ThreadPoolExecutor(
+              WORKERS,
+              WORKERS,
+              30,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              r -> {
+                Thread t = new Thread(r, "grid-cron-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      this.workers.allowCoreThreadTimeOut(true);
+      this.bySchedule = new KeyedSerialExecutor(workers);
     }
 
-    /** Runs {@code task} on the schedule's own thread, watched for stalls. */
-    void onStripe(String name, String what, Runnable task) {
-      stripes[Math.floorMod(name.hashCode(), STRIPES)].execute(
+    /**
+     * Runs {@code task} after the schedule's earlier work, watched for stalls. Schedules do not
+     * wait for each other: with a thread per hash stripe, five schedules due at the same second
+     * shared four threads, and the fifth fire waited for another's whole handling.
+     */
+    void inTurn(String name, String what, Runnable task) {
+      bySchedule.execute(
+          name,
           () -> {
             try (StallWatch.Entry watched = watch.enter(what)) {
               task.run();
@@ -189,17 +215,17 @@ public final class CronService implements AutoCloseable {
       quartz = new StdSchedulerFactory(p).getScheduler();
       quartz.setJobFactory((bundle, scheduler) -> new FireJob(this));
       // Listed on a cron thread, not here: starting makes no call that could wait on a member.
-      stripes[0].execute(
+      passes.execute(
           () -> {
             try {
               for (ScheduleRecord r : schedules.records()) {
-                onStripe(r.name(), "scheduling '" + r.name() + "'", () -> refresh(r.name()));
+                inTurn(r.name(), "scheduling '" + r.name() + "'", () -> refresh(r.name()));
               }
             } catch (RuntimeException e) {
               LOG.warn("listing the schedules failed; the catch-up pass schedules each", e);
             }
           });
-      stripes[0].scheduleWithFixedDelay(
+      passes.scheduleWithFixedDelay(
           () -> {
             try (StallWatch.Entry pass = watch.enter("the catch-up pass listing the schedules")) {
               catchUpAll();
@@ -224,9 +250,8 @@ public final class CronService implements AutoCloseable {
       } catch (SchedulerException e) {
         LOG.debug("stopping quartz failed", e);
       }
-      for (ScheduledExecutorService stripe : stripes) {
-        stripe.shutdownNow();
-      }
+      passes.shutdownNow();
+      workers.shutdownNow();
       watch.close();
       LOG.info("cron stopped, epoch {}", epoch);
     }
@@ -234,7 +259,7 @@ public final class CronService implements AutoCloseable {
     /** Quartz's thread: hand the fire to the cron thread. */
     void quartzFired(String name, Instant due) {
       if (!stopped) {
-        onStripe(name, "the fire of '" + name + "' due " + due, () -> handleDue(name, due));
+        inTurn(name, "the fire of '" + name + "' due " + due, () -> handleDue(name, due));
       }
     }
 
@@ -288,7 +313,7 @@ public final class CronService implements AutoCloseable {
         if (listed.paused() || !catchUpQueued.add(name)) {
           continue; // its previous pass has not run yet: do not pile up
         }
-        onStripe(
+        inTurn(
             name,
             "catching up '" + name + "'",
             () -> {

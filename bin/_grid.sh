@@ -106,8 +106,9 @@ grid_cli() {
   # then (about 2 s, once) a static archive of them is dumped to grid-cli/target/grid-cli.jsa
   # (through a temporary file, so a half-written one is never used); later commands map it
   # instead of loading and verifying those classes again. A static archive, not the dynamic
-  # one of -XX:ArchiveClassesAtExit: picocli's classes are Java 5 class files, which JDK 17
-  # archives only in a static archive, and they are half of what a command loads.
+  # one of -XX:ArchiveClassesAtExit, which measured slower here. picocli's classes are Java 5
+  # class files: JDK 17 archives such a class only if it was not linked while dumping, so most of
+  # them (170 of a bin/nodes) still load from the jar ("Old class has been linked").
   # -Xlog:cds=off: the JVM's archive warnings would otherwise go to stdout; it ignores an
   # archive that does not match its jars or itself (and then runs as without one).
   # The archive must be newer than every jar on the class path, the libraries too: a rebuilt

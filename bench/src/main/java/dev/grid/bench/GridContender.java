@@ -5,6 +5,7 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.bench.peers.PeerCluster;
 import dev.grid.bench.peers.Workload;
 import dev.grid.launch.GridHome;
 import dev.grid.launch.LocalGrid;
@@ -75,7 +76,7 @@ final class GridContender implements Contender {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the grid's jobs did not all end within " + timeout);
       }
-      sleep(POLL_MILLIS);
+      PeerCluster.sleep(POLL_MILLIS);
     }
     Set<JobId> ours = new HashSet<>(submitted);
     long last = 0;
@@ -96,15 +97,6 @@ final class GridContender implements Contender {
     }
     submitted.clear();
     return last;
-  }
-
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 
   @Override

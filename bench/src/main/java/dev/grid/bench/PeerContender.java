@@ -76,7 +76,7 @@ final class PeerContender implements Contender {
                 + " jobs in "
                 + timeout);
       }
-      GridContender.sleep(POLL_MILLIS);
+      PeerCluster.sleep(POLL_MILLIS);
       ran = cluster.ran();
     }
     if (ran.count() > goal) {

@@ -1,7 +1,6 @@
 package dev.grid.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.grid.bench.peers.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -64,21 +63,6 @@ final class ProcessPool {
   }
 
   private static void spawnTrue() {
-    try {
-      Process process =
-          new ProcessBuilder("true")
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      int exit = process.waitFor();
-      if (exit != 0) {
-        throw new IllegalStateException("`true` exited with " + exit);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not spawn `true`", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while spawning `true`", e);
-    }
+    Workload.SHELL.run(); // the same spawn as a peer's shell job
   }
 }

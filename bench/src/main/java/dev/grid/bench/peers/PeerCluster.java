@@ -115,7 +115,8 @@ public final class PeerCluster implements AutoCloseable {
     return new Ran(count, last);
   }
 
-  static void sleep(long millis) {
+  /** Sleeps; an interrupt ends the bench (restoring the flag). */
+  public static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

@@ -7,9 +7,9 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import dev.grid.bench.job.NoOpJob;
+import dev.grid.bench.peers.ChildProcesses;
 import dev.grid.launch.LocalGrid;
 import dev.grid.launch.NodeProcess;
-import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -96,25 +96,17 @@ final class RawExecutorRun implements AutoCloseable {
     try {
       Files.createDirectories(logDir);
       for (int i = 0; i < count; i++) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(NodeProcess.BASE_JVM_OPTIONS);
-        command.addAll(LocalGrid.NODE_JVM_OPTIONS);
-        command.addAll(
-            List.of(
-                "-cp",
+        List<String> command =
+            ChildProcesses.javaCommand(
+                ChildProcesses.nodeJvmOptions(),
                 System.getProperty("java.class.path"),
-                RawMember.class.getName(),
-                cluster,
-                "r" + (i + 1),
-                Integer.toString(ports.get(i)),
-                String.join(",", addresses)));
-        File log = logDir.resolve("r" + (i + 1) + ".log").toFile();
-        processes.add(
-            new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-                .start());
+                RawMember.class,
+                List.of(
+                    cluster,
+                    "r" + (i + 1),
+                    Integer.toString(ports.get(i)),
+                    String.join(",", addresses)));
+        processes.add(ChildProcesses.startLogged(command, logDir.resolve("r" + (i + 1) + ".log")));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the raw executor's members", e);

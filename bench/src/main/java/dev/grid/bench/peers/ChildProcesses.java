@@ -1,6 +1,9 @@
 package dev.grid.bench.peers;
 
+import dev.grid.launch.LocalGrid;
+import dev.grid.launch.NodeProcess;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,35 @@ public final class ChildProcesses {
   private static boolean hooked;
 
   private ChildProcesses() {}
+
+  /**
+   * A {@code java} command line of this JVM's Java: the options, the class path, the main class and
+   * its arguments.
+   */
+  public static List<String> javaCommand(
+      List<String> jvmOptions, String classPath, Class<?> main, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classPath, main.getName()));
+    command.addAll(args);
+    return command;
+  }
+
+  /** The JVM options a grid node gets, which the bench's other member processes get too. */
+  public static List<String> nodeJvmOptions() {
+    List<String> options = new ArrayList<>(NodeProcess.BASE_JVM_OPTIONS);
+    options.addAll(LocalGrid.NODE_JVM_OPTIONS);
+    return options;
+  }
+
+  /** Starts the command with its output and errors appended to {@code log}. */
+  public static Process startLogged(List<String> command, Path log) throws IOException {
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+  }
 
   /** Registers a started child. */
   static synchronized void add(Process process) {

@@ -2,7 +2,6 @@ package dev.grid.bench.peers;
 
 import dev.grid.launch.LocalGrid;
 import dev.grid.launch.NodeProcess;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,26 +46,13 @@ public final class PeerCluster implements AutoCloseable {
       for (int i = 1; i <= nodes; i++) {
         String name = "p" + i;
         Path report = dir.resolve(name + ".ran");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(NodeProcess.BASE_JVM_OPTIONS);
-        command.addAll(LocalGrid.NODE_JVM_OPTIONS);
-        command.addAll(
-            List.of(
-                "-cp",
+        List<String> command =
+            ChildProcesses.javaCommand(
+                ChildProcesses.nodeJvmOptions(),
                 System.getProperty("java.class.path"),
-                PeerNode.class.getName(),
-                peer.name(),
-                name,
-                Integer.toString(threads),
-                jdbcUrl,
-                report.toString()));
-        File log = dir.resolve(name + ".log").toFile();
-        Process process =
-            new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-                .start();
+                PeerNode.class,
+                List.of(peer.name(), name, Integer.toString(threads), jdbcUrl, report.toString()));
+        Process process = ChildProcesses.startLogged(command, dir.resolve(name + ".log"));
         ChildProcesses.add(process);
         processes.add(process);
         reports.add(report);

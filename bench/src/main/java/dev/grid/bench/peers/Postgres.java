@@ -98,27 +98,21 @@ public final class Postgres implements AutoCloseable {
       }
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
       int port = freePort();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(
-          List.of(
-              "-Xmx256m", // unpacking the binaries' archive takes more than 64 MB
-              "-Djava.io.tmpdir=" + dir,
-              "-cp",
+          ChildProcesses.javaCommand(
+              List.of(
+                  "-Xmx256m", // unpacking the binaries' archive takes more than 64 MB
+                  "-Djava.io.tmpdir=" + dir),
               serverClassPath(root ? dir.resolve("lib") : null),
-              PostgresMain.class.getName(),
-              Integer.toString(port),
-              dir.toString()));
+              PostgresMain.class,
+              List.of(Integer.toString(port), dir.toString())));
       Files.createDirectories(logDir);
-      File log = logDir.resolve("postgres.log").toFile();
-      Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-              .start();
+      Path log = logDir.resolve("postgres.log");
+      Process process = ChildProcesses.startLogged(command, log);
       ChildProcesses.add(process);
       Postgres server = new Postgres(dir, port, process);
       try {
-        server.awaitReady(log.toPath());
+        server.awaitReady(log);
       } catch (RuntimeException e) {
         server.close();
         throw e;

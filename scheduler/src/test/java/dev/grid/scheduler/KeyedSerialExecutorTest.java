@@ -1,7 +1,9 @@
 package dev.grid.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -59,11 +61,7 @@ class KeyedSerialExecutorTest {
     assertThat(otherRan.await(5, TimeUnit.SECONDS)).as("the other key's task").isTrue();
     assertThat(afterStuck.get()).as("the stuck key's next task, before release").isZero();
     release.countDown();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (afterStuck.get() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(afterStuck.get()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(afterStuck).hasValue(1));
   }
 
   @Test

@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,27 +44,26 @@ public final class RanCounter {
   /** Starts the daemon thread that writes {@code COUNT LAST_END_MILLIS} to the file. */
   static void reportTo(Path file) {
     write(file, 0, 0); // the node is up: the bench waits for this file
-    Thread reporter =
-        new Thread(
-            () -> {
-              long written = 0;
-              while (true) {
-                try {
-                  Thread.sleep(REPORT_MILLIS);
-                } catch (InterruptedException e) {
-                  return;
-                }
-                long last = LAST_END_MILLIS.get();
-                long count = RAN.get();
-                if (count != written) {
-                  write(file, count, last);
-                  written = count;
-                }
-              }
-            },
-            "bench-ran-reporter");
-    reporter.setDaemon(true);
-    reporter.start();
+    ScheduledExecutorService reporter =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bench-ran-reporter");
+              t.setDaemon(true);
+              return t;
+            });
+    AtomicLong written = new AtomicLong();
+    reporter.scheduleWithFixedDelay(
+        () -> {
+          long last = LAST_END_MILLIS.get();
+          long count = RAN.get();
+          if (count != written.get()) {
+            write(file, count, last);
+            written.set(count);
+          }
+        },
+        REPORT_MILLIS,
+        REPORT_MILLIS,
+        TimeUnit.MILLISECONDS);
   }
 
   private static void write(Path file, long count, long lastEndMillis) {

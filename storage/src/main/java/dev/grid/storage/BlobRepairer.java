@@ -182,16 +182,9 @@ final class BlobRepairer implements AutoCloseable {
     tombstones.entrySet().forEach(e -> deleted.merge(e.getKey(), e.getValue(), Inventories::later));
 
     Set<String> busy = busyKeys(reported, metadata);
-    // A key whose metadata changed while the inventories were taken (a put or a delete between
-    // the two reads) is left for the next pass: the inventories may not show its copies yet, and
-    // it would look lost.
-    metadata.forEach(
-        (key, now) -> {
-          if (!now.equals(before.get(key))) {
-            busy.add(key);
-          }
-        });
-    before.keySet().stream().filter(k -> !metadata.containsKey(k)).forEach(busy::add);
+    // A key a put or a delete changed while the inventories were taken is left for the next
+    // pass: the inventories may not show its copies yet, and it would look lost.
+    busy.addAll(Inventories.changedMeanwhile(before, metadata));
     // By key and content: nodes that missed an update hold another version, of another size.
     Map<Content, Long> sizes = new HashMap<>();
     reported.forEach(
@@ -219,11 +212,8 @@ final class BlobRepairer implements AutoCloseable {
     return new RepairPass(plan, recopied);
   }
 
-  /** A copy of the whole metadata map, as it is now. */
   private Map<String, BlobMeta> metadata() {
-    Map<String, BlobMeta> copy = new HashMap<>();
-    meta.entrySet().forEach(e -> copy.put(e.getKey(), e.getValue()));
-    return copy;
+    return Inventories.snapshot(meta);
   }
 
   private Map<String, List<InventoryEntry>> inventories(Set<String> live) {

@@ -1,12 +1,18 @@
 package dev.grid.storage;
 
+import com.hazelcast.map.IMap;
 import dev.grid.storage.BlobTasks.InventoryEntry;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
-/** Splits what the nodes reported into the copies they hold and the tombstones they keep. */
+/**
+ * Splits what the nodes reported into the copies they hold and the tombstones they keep, and tells
+ * which keys changed while they were asked.
+ */
 final class Inventories {
   private Inventories() {}
 
@@ -38,5 +44,29 @@ final class Inventories {
 
   static Tombstone later(Tombstone a, Tombstone b) {
     return a.deletedMillis() >= b.deletedMillis() ? a : b;
+  }
+
+  /**
+   * Keys whose metadata differs between a read before the inventories were taken and one after: a
+   * put or a delete ran meanwhile, so the inventories may show the old copies, the new or neither.
+   * Such a key is judged on a later pass, not counted lost, stale or unrecorded now.
+   */
+  static Set<String> changedMeanwhile(Map<String, BlobMeta> before, Map<String, BlobMeta> after) {
+    Set<String> changed = new HashSet<>();
+    after.forEach(
+        (key, now) -> {
+          if (!now.equals(before.get(key))) {
+            changed.add(key);
+          }
+        });
+    before.keySet().stream().filter(k -> !after.containsKey(k)).forEach(changed::add);
+    return changed;
+  }
+
+  /** A copy of the whole metadata map, as it is now. */
+  static Map<String, BlobMeta> snapshot(IMap<String, BlobMeta> meta) {
+    Map<String, BlobMeta> copy = new HashMap<>();
+    meta.entrySet().forEach(e -> copy.put(e.getKey(), e.getValue()));
+    return copy;
   }
 }

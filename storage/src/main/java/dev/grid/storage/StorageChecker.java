@@ -41,6 +41,7 @@ final class StorageChecker {
 
   StorageReport check(boolean verify) {
     Set<String> live = peers.live().keySet();
+    Map<String, BlobMeta> before = Inventories.snapshot(meta);
     Map<String, List<InventoryEntry>> reported =
         Inventories.copies(
             peers.inventories(
@@ -63,10 +64,12 @@ final class StorageChecker {
         }
       }
     }
-    Map<String, BlobMeta> metadata = new TreeMap<>();
-    meta.entrySet().forEach(e -> metadata.put(e.getKey(), e.getValue()));
+    Map<String, BlobMeta> metadata = new TreeMap<>(Inventories.snapshot(meta));
     Map<String, Set<String>> good = new HashMap<>();
-    Set<String> inFlight = new HashSet<>(); // a put is replacing them: judged on a later check
+    // A put or a delete is busy with these: judged on a later check. A job's output or record
+    // written while the nodes were asked (or verified their copies) is in the metadata read after
+    // the inventories, but in none of them yet.
+    Set<String> inFlight = new HashSet<>(Inventories.changedMeanwhile(before, metadata));
     reported.forEach(
         (node, entries) ->
             entries.forEach(
@@ -77,7 +80,7 @@ final class StorageChecker {
                     if (!damaged.getOrDefault(copy.key(), Set.of()).contains(node)) {
                       good.computeIfAbsent(copy.key(), k -> new HashSet<>()).add(node);
                     }
-                  } else if (entry.recent()) {
+                  } else if (entry.recent() || inFlight.contains(copy.key())) {
                     inFlight.add(copy.key());
                   } else {
                     problems.add(

@@ -317,6 +317,9 @@ class ReplicatedBlobStoreTest {
       throws Exception {
     // A check reads the metadata, the nodes' inventories and their verified copies; a put or a
     // delete landing meanwhile is neither lost, under-replicated, stale nor unrecorded.
+    for (int i = 0; i < 3; i++) {
+      assertThat(store(i).awaitRestored(EVENTUALLY)).isTrue();
+    }
     AtomicBoolean writing = new AtomicBoolean(true);
     AtomicInteger written = new AtomicInteger();
     Thread writer =
@@ -342,8 +345,8 @@ class ReplicatedBlobStoreTest {
       writing.set(false);
       writer.join();
     }
-    assertThat(written.get()).as("blobs written during the checks").isGreaterThanOrEqualTo(40);
     assertThat(problems).isEmpty();
+    assertThat(written.get()).as("blobs written during the checks").isGreaterThanOrEqualTo(40);
   }
 
   @Test

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * The replicated {@code jobs} map and the messages about jobs: what every node uses to accept,
@@ -37,6 +38,7 @@ public final class JobTable {
   private final IExecutorService messages;
   private final Clock clock;
   private volatile JobIds ids;
+  private volatile Consumer<JobRecord> createdHere = r -> {};
 
   public JobTable(HazelcastInstance hz, Clock clock) {
     this.hz = hz;
@@ -44,6 +46,15 @@ public final class JobTable {
     this.blocks = hz.getMap(ClusterSettings.TASK_BLOCKS_MAP);
     this.messages = hz.getExecutorService(ClusterSettings.MESSAGE_EXECUTOR);
     this.clock = clock;
+  }
+
+  /**
+   * Hands every job this node creates (a submit it received, a cron fire) to {@code consumer} once
+   * it is in the map: the primary's dispatcher takes it at once, without waiting for the map's
+   * event, which still comes and is then known.
+   */
+  public void onCreatedHere(Consumer<JobRecord> consumer) {
+    createdHere = consumer;
   }
 
   /**
@@ -68,7 +79,9 @@ public final class JobTable {
       }
       blocks.putAll(made);
     }
-    jobs.set(id, JobRecord.queued(id, spec, now));
+    JobRecord queued = JobRecord.queued(id, spec, now);
+    jobs.set(id, queued);
+    createdHere.accept(queued);
     return id;
   }
 
@@ -210,7 +223,12 @@ public final class JobTable {
         blocks.putIfAbsent(b.key(), b);
       }
     }
-    return jobs.putIfAbsent(id, JobRecord.queued(id, spec, now)) == null;
+    JobRecord queued = JobRecord.queued(id, spec, now);
+    if (jobs.putIfAbsent(id, queued) != null) {
+      return false;
+    }
+    createdHere.accept(queued);
+    return true;
   }
 
   /** A job's record; for a task of an array, built from its block ({@link TaskBlock#task}). */

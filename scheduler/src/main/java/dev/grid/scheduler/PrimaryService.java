@@ -116,8 +116,9 @@ public final class PrimaryService implements AutoCloseable {
               return t;
             });
     this.listeners = new HazelcastListeners("dispatch");
-    listeners.onEntries(table.map(), new Events<JobId, JobRecord>(this::offer));
-    listeners.onEntries(table.blockMap(), new Events<String, TaskBlock>(this::offer));
+    table.onCreatedHere(this::offer);
+    listeners.onEntries(table.map(), new Events<JobId, JobRecord>(this::offerValue));
+    listeners.onEntries(table.blockMap(), new Events<String, TaskBlock>(this::offerValue));
     listeners.onMembers(
         hz,
         new MembershipListener() {
@@ -134,6 +135,17 @@ public final class PrimaryService implements AutoCloseable {
             }
           }
         });
+  }
+
+  /**
+   * Hands an entry's new value to the active session. Every node hears every event, but only the
+   * primary reads the value: the others drop it without deserializing it.
+   */
+  private void offerValue(EntryEvent<?, ?> e) {
+    PrimarySession s = session;
+    if (s != null) {
+      s.offer(e.getValue());
+    }
   }
 
   /** Hands an event to the active session; without one, it is dropped (a session reads all). */
@@ -206,29 +218,29 @@ public final class PrimaryService implements AutoCloseable {
    * wakes up as a grid of one and takes jobs until Hazelcast merges it back) come as MERGED events:
    * without hearing them the primary never dispatched those jobs.
    */
-  private record Events<K, V>(Consumer<Object> inbox)
+  private record Events<K, V>(Consumer<EntryEvent<K, V>> inbox)
       implements EntryAddedListener<K, V>,
           EntryUpdatedListener<K, V>,
           EntryLoadedListener<K, V>,
           EntryMergedListener<K, V> {
     @Override
     public void entryMerged(EntryEvent<K, V> e) {
-      inbox.accept(e.getValue());
+      inbox.accept(e);
     }
 
     @Override
     public void entryAdded(EntryEvent<K, V> e) {
-      inbox.accept(e.getValue());
+      inbox.accept(e);
     }
 
     @Override
     public void entryLoaded(EntryEvent<K, V> e) {
-      inbox.accept(e.getValue());
+      inbox.accept(e);
     }
 
     @Override
     public void entryUpdated(EntryEvent<K, V> e) {
-      inbox.accept(e.getValue());
+      inbox.accept(e);
     }
   }
 }

@@ -108,6 +108,32 @@ class DurableMapsClusterTest {
   }
 
   @Test
+  void when_a_node_creates_a_job_then_its_own_dispatcher_hears_of_it_once_and_the_other_not() {
+    List<HazelcastInstance> cluster = startCluster(2);
+    JobTable onFirst = new JobTable(cluster.get(0), clock);
+    JobTable onSecond = new JobTable(cluster.get(1), clock);
+    List<JobRecord> heardFirst = new ArrayList<>();
+    List<JobRecord> heardSecond = new ArrayList<>();
+    onFirst.onCreatedHere(heardFirst::add);
+    onSecond.onCreatedHere(heardSecond::add);
+
+    JobId submitted = onFirst.submit(JobSpec.command("true"));
+    JobId fired = JobId.of("cron-nightly-1");
+    assertThat(onFirst.submitIfAbsent(fired, JobSpec.command("true"))).isTrue();
+    assertThat(onFirst.submitIfAbsent(fired, JobSpec.command("true")))
+        .as("the same fire again")
+        .isFalse();
+
+    assertThat(heardFirst)
+        .extracting(JobRecord::id)
+        .as("each job once, as written")
+        .containsExactly(submitted, fired);
+    assertThat(heardFirst).allSatisfy(r -> assertThat(r.state()).isEqualTo(JobState.QUEUED));
+    assertThat(heardFirst.get(0)).isEqualTo(onSecond.get(submitted).orElseThrow());
+    assertThat(heardSecond).isEmpty();
+  }
+
+  @Test
   void when_the_cluster_stops_and_starts_again_then_every_entry_comes_back_once_restored() {
     List<HazelcastInstance> first = startCluster(2);
     JobTable jobs = new JobTable(first.get(0), clock);

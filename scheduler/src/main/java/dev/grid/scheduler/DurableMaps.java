@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * so a later primary of the same cluster life does not load again. Loading again could bring back a
  * schedule deleted since (its blob's delete may still wait in the write-behind queue); loading
  * twice concurrently (a primary that failed over mid-load) is harmless, since entries in the map
- * are never replaced.
+ * are never replaced. Once loaded, the maps hold everything the store does: a call that misses in
+ * memory (a cron fire's {@code putIfAbsent}, a lookup of an unknown id) no longer reads the store
+ * ({@link BlobMapStore#readThroughUntil}).
  */
 public final class DurableMaps {
   private static final Logger LOG = LoggerFactory.getLogger(DurableMaps.class);
@@ -96,6 +98,8 @@ public final class DurableMaps {
   }
 
   private static MapConfig persisted(String name, BlobMapStore<?, ?> store) {
+    // Once loadOnce has loaded every map, the maps hold all the store does: no read-through.
+    store.readThroughUntil(FLAGS_MAP, LOADED_FLAG);
     return new MapConfig(name)
         .setBackupCount(1)
         .setMergePolicyConfig(

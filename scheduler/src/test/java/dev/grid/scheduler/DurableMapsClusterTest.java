@@ -205,6 +205,31 @@ class DurableMapsClusterTest {
   }
 
   @Test
+  void
+      once_the_maps_are_loaded_a_miss_reads_nothing_from_the_store_and_a_deleted_entry_stays_gone() {
+    JobRecord stored =
+        JobRecord.queued(JobId.of("j-stored"), JobSpec.command("true"), clock.millis());
+    store.put(DurableMaps.JOBS_PREFIX + "j-stored", JsonCodec.JOBS.encode(stored));
+    List<HazelcastInstance> cluster = startCluster(2);
+    JobTable jobs = new JobTable(cluster.get(1), clock);
+    int reads = store.reads.get();
+    assertThat(jobs.get(JobId.of("j-stored")))
+        .as("read through while the cluster has not loaded its maps")
+        .contains(stored);
+    assertThat(store.reads.get()).isGreaterThan(reads);
+
+    new DurableMaps(cluster.get(0), clock).loadOnce(WAIT);
+    reads = store.reads.get();
+    assertThat(jobs.submitIfAbsent(JobId.of("cron.nightly.1"), JobSpec.command("true"))).isTrue();
+    assertThat(jobs.get(JobId.of("no-such-job"))).isEmpty();
+    jobs.map().delete(JobId.of("j-stored"));
+    assertThat(jobs.get(JobId.of("j-stored")))
+        .as("deleted, its blob's delete still in the write-behind queue: not read back")
+        .isEmpty();
+    assertThat(store.reads.get()).as("store reads once loaded").isEqualTo(reads);
+  }
+
+  @Test
   void when_a_job_changes_several_times_within_a_second_then_it_costs_about_one_write() {
     List<HazelcastInstance> cluster = startCluster(1);
     JobTable jobs = new JobTable(cluster.get(0), clock);

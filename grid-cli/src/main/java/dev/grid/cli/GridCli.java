@@ -22,8 +22,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.TypeConversionException;
 
@@ -36,17 +36,14 @@ import picocli.CommandLine.TypeConversionException;
  * never touches Hazelcast, so it starts fast. Errors are one line on stderr starting with {@code
  * error: }; the exit code is 1 for an error, 2 for a wrong usage, for {@code submit --wait} the
  * job's own exit code, and for {@code storage check} 1 when it found problems and 3 for an error.
+ *
+ * <p>Each command builds its picocli model in code, in a {@code spec()} method next to its options
+ * (see {@link Specs} for why not annotations).
  */
-@Command(
-    name = "grid",
-    mixinStandardHelpOptions = true,
-    version = "grid 0.1",
-    description = "Submit and inspect jobs and cron schedules on the grid; look after its storage.")
 public final class GridCli {
   /**
-   * The subcommands, in the order the help lists them. Each is built only when needed: picocli
-   * reads a command's annotations by reflection when it is added, and doing so for all of them took
-   * about half of a client command's start.
+   * The subcommands, in the order the help lists them. Each is built only when needed: a client
+   * command runs one, and building a model costs time at every start.
    */
   static final List<String> SUBCOMMANDS =
       List.of(
@@ -58,20 +55,25 @@ public final class GridCli {
   /** Exit code for a wrong command line. */
   static final int USAGE = 2;
 
-  @Option(
-      names = "--url",
-      scope = ScopeType.INHERIT,
-      paramLabel = "URLS",
-      description =
-          "Comma-separated node URLs (default: $GRID_URL, else " + GridClient.DEFAULT_URL + ").")
-  String urls;
+  /** Inherited: every subcommand takes it too, before or after its own options. */
+  private final OptionSpec urls =
+      OptionSpec.builder("--url")
+          .scopeType(ScopeType.INHERIT)
+          .paramLabel("URLS")
+          .type(String.class)
+          .description(
+              "Comma-separated node URLs (default: $GRID_URL, else "
+                  + GridClient.DEFAULT_URL
+                  + ").")
+          .build();
 
-  @Option(
-      names = "--token-file",
-      scope = ScopeType.INHERIT,
-      paramLabel = "FILE",
-      description = "File holding the grid's token (default: the token in $GRID_TOKEN).")
-  Path tokenFile;
+  private final OptionSpec tokenFile =
+      OptionSpec.builder("--token-file")
+          .scopeType(ScopeType.INHERIT)
+          .paramLabel("FILE")
+          .type(Path.class)
+          .description("File holding the grid's token (default: the token in $GRID_TOKEN).")
+          .build();
 
   private final Map<String, String> env;
   final PrintStream out;
@@ -110,12 +112,14 @@ public final class GridCli {
    */
   static CommandLine newCommandLine(
       Map<String, String> env, PrintStream out, PrintStream err, String first) {
-    CommandLine line = new CommandLine(new GridCli(env, out, err));
+    GridCli cli = new GridCli(env, out, err);
+    // the root's options first: an inherited option reaches the subcommands added after it
+    CommandLine line = new CommandLine(cli.spec());
     if (first != null && SUBCOMMANDS.contains(first)) {
-      line.addSubcommand(first, subcommand(first));
+      line.addSubcommand(first, cli.subcommand(first));
     } else {
       for (String name : SUBCOMMANDS) {
-        line.addSubcommand(name, subcommand(name));
+        line.addSubcommand(name, cli.subcommand(name));
       }
     }
     line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
@@ -147,18 +151,30 @@ public final class GridCli {
     return line;
   }
 
-  /** A new instance of the subcommand with that name (one of {@link #SUBCOMMANDS}). */
-  static Object subcommand(String name) {
+  private CommandSpec spec() {
+    CommandSpec spec =
+        Specs.command(
+            "grid",
+            this,
+            "Submit and inspect jobs and cron schedules on the grid; look after its storage.");
+    spec.version("grid 0.1");
+    spec.addOption(urls);
+    spec.addOption(tokenFile);
+    return spec;
+  }
+
+  /** The model of a new instance of the subcommand with that name (one of {@link #SUBCOMMANDS}). */
+  CommandSpec subcommand(String name) {
     return switch (name) {
-      case "submit" -> new SubmitCommand();
-      case "status" -> new StatusCommand();
-      case "result" -> new ResultCommand();
-      case "jobs" -> new JobsCommand();
-      case "logs" -> new LogsCommand();
-      case "cancel" -> new CancelCommand();
-      case "nodes" -> new NodesCommand();
-      case "schedule" -> new ScheduleCommand();
-      case "storage" -> new StorageCommand();
+      case "submit" -> new SubmitCommand(this).spec();
+      case "status" -> new StatusCommand(this).spec();
+      case "result" -> new ResultCommand(this).spec();
+      case "jobs" -> new JobsCommand(this).spec();
+      case "logs" -> new LogsCommand(this).spec();
+      case "cancel" -> new CancelCommand(this).spec();
+      case "nodes" -> new NodesCommand(this).spec();
+      case "schedule" -> new ScheduleCommand(this).spec();
+      case "storage" -> new StorageCommand(this).spec();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
   }
@@ -174,12 +190,14 @@ public final class GridCli {
   }
 
   private List<URI> urls() {
-    String given = urls != null ? urls : env.get("GRID_URL");
+    String option = urls.getValue();
+    String given = option != null ? option : env.get("GRID_URL");
     String text = given == null || given.isBlank() ? GridClient.DEFAULT_URL : given;
     return GridClient.parseUrls(text);
   }
 
   private String token() {
+    Path tokenFile = this.tokenFile.getValue();
     if (tokenFile != null) {
       String token;
       try {

@@ -9,26 +9,31 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code bin/schedule list}: every schedule with its next and last fire, in its own zone. */
-@Command(
-    name = "list",
-    mixinStandardHelpOptions = true,
-    description = "List schedules by name; fire times are in each schedule's zone.")
 final class ScheduleListCommand implements Callable<Integer> {
-  @ParentCommand ScheduleCommand schedule;
+  private final ScheduleCommand schedule;
 
-  @Option(names = "--json", description = "Print a JSON list (spec, paused, nextFireMillis, ...).")
-  boolean json;
+  private final OptionSpec json =
+      Specs.flag("--json", "Print a JSON list (spec, paused, nextFireMillis, ...).");
+
+  ScheduleListCommand(ScheduleCommand schedule) {
+    this.schedule = schedule;
+  }
+
+  CommandSpec spec() {
+    return Specs.command(
+            "list", this, "List schedules by name; fire times are in each schedule's zone.")
+        .addOption(json);
+  }
 
   @Override
   public Integer call() {
     try (GridClient grid = schedule.cli.client()) {
       List<ScheduleInfo> schedules = grid.schedules().list();
-      if (json) {
+      if (json.<Boolean>getValue()) {
         schedule.cli.out.println(Json.toPrettyString(schedules));
         return 0;
       }

@@ -107,8 +107,9 @@ grid_cli() {
   # (through a temporary file, so a half-written one is never used); later commands map it
   # instead of loading and verifying those classes again. A static archive, not the dynamic
   # one of -XX:ArchiveClassesAtExit, which measured slower here. picocli's classes are Java 5
-  # class files: JDK 17 archives such a class only if it was not linked while dumping, so most of
-  # them (170 of a bin/nodes) still load from the jar ("Old class has been linked").
+  # class files: JDK 17 archives such a class only if it was not linked while dumping, and a
+  # lambda implementing one of picocli's interfaces links it ("Old class has been linked"), so
+  # GridCli implements them with classes (see its note there).
   # -Xlog:cds=off: the JVM's archive warnings would otherwise go to stdout; it ignores an
   # archive that does not match its jars or itself (and then runs as without one).
   # The archive must be newer than every jar on the class path, the libraries too: a rebuilt

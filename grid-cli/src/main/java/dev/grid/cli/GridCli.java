@@ -22,8 +22,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.TypeConversionException;
 
@@ -125,10 +130,10 @@ public final class GridCli {
     line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     line.setCaseInsensitiveEnumValuesAllowed(true);
-    line.registerConverter(JobId.class, GridCli::jobId);
-    line.registerConverter(JobState.class, GridCli::jobState);
-    line.registerConverter(MisfirePolicy.class, text -> policy(text, MisfirePolicy::parse));
-    line.registerConverter(OverlapPolicy.class, text -> policy(text, OverlapPolicy::parse));
+    line.registerConverter(JobId.class, new Converter<>(JobId::of));
+    line.registerConverter(JobState.class, new Converter<>(JobState::parse));
+    line.registerConverter(MisfirePolicy.class, new Converter<>(MisfirePolicy::parse));
+    line.registerConverter(OverlapPolicy.class, new Converter<>(OverlapPolicy::parse));
     // everything after the command's first word belongs to it: `submit ls -l` runs `ls -l`
     Map<String, CommandLine> added = line.getSubcommands();
     if (added.containsKey("submit")) {
@@ -137,18 +142,67 @@ public final class GridCli {
     if (added.containsKey("schedule")) {
       added.get("schedule").getSubcommands().get("add").setStopAtPositional(true);
     }
-    line.setParameterExceptionHandler(
-        (e, args) -> {
-          err.println("error: " + oneLine(e.getMessage()) + " (see --help)");
-          return USAGE;
-        });
-    line.setExecutionExceptionHandler(
-        (e, cmd, parsed) -> {
-          err.println("error: " + message(e));
-          // picocli's default for a command is 1, our ERROR; `storage check` says 3
-          return cmd.getCommandSpec().exitCodeOnExecutionException();
-        });
+    line.setParameterExceptionHandler(new UsageError(err));
+    line.setExecutionExceptionHandler(new CommandError(err));
     return line;
+  }
+
+  /*
+   * The converters and handlers below are classes, not lambdas, for the class-data archive that
+   * bin/_grid.sh makes: picocli's interfaces are Java 5 class files, and JDK 17 leaves such a class
+   * out of the archive once it has been linked while dumping, which a lambda implementing it
+   * causes. With lambdas here, ITypeConverter and with it picocli's 29 built-in converters, the two
+   * handler interfaces and the lambdas themselves were loaded from the jars and verified at every
+   * start (and each lambda's class generated anew).
+   */
+
+  /** Reads a value of one of the grid's types; the type's own message says what was wrong. */
+  private static final class Converter<T> implements ITypeConverter<T> {
+    private final Function<String, T> parse;
+
+    Converter(Function<String, T> parse) {
+      this.parse = parse;
+    }
+
+    @Override
+    public T convert(String text) {
+      try {
+        return parse.apply(text);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** A wrong command line: one {@code error:} line, exit code {@link #USAGE}. */
+  private static final class UsageError implements IParameterExceptionHandler {
+    private final PrintStream err;
+
+    UsageError(PrintStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public int handleParseException(ParameterException e, String[] args) {
+      err.println("error: " + oneLine(e.getMessage()) + " (see --help)");
+      return USAGE;
+    }
+  }
+
+  /** A command that failed: one {@code error:} line, exit code {@link #ERROR} or the command's. */
+  private static final class CommandError implements IExecutionExceptionHandler {
+    private final PrintStream err;
+
+    CommandError(PrintStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+      err.println("error: " + message(e));
+      // picocli's default for a command is 1, our ERROR; `storage check` says 3
+      return cmd.getCommandSpec().exitCodeOnExecutionException();
+    }
   }
 
   private CommandSpec spec() {
@@ -263,29 +317,5 @@ public final class GridCli {
 
   static String oneLine(String text) {
     return text == null ? "unknown error" : text.replaceAll("\\s*[\\r\\n]+\\s*", "; ").strip();
-  }
-
-  private static JobId jobId(String text) {
-    try {
-      return JobId.of(text);
-    } catch (IllegalArgumentException e) {
-      throw new TypeConversionException(e.getMessage());
-    }
-  }
-
-  private static <T> T policy(String text, Function<String, T> parse) {
-    try {
-      return parse.apply(text);
-    } catch (IllegalArgumentException e) {
-      throw new TypeConversionException(e.getMessage());
-    }
-  }
-
-  private static JobState jobState(String text) {
-    try {
-      return JobState.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new TypeConversionException(e.getMessage());
-    }
   }
 }

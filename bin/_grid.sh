@@ -135,11 +135,16 @@ grid_cli() {
   local jsa="$target/grid-cli.jsa" list="$target/grid-cli.classes" covers="$target/grid-cli.commands"
   _GRID_JVM_FLAGS+=(-Xlog:cds=off -Xlog:cds+dynamic=off)
   local flags=("${_GRID_JVM_FLAGS[@]}")
+  local covered=0 line
   if _grid_cli_archive_current "$target"; then
     _GRID_JVM_FLAGS+=(-XX:SharedArchiveFile="$jsa")
-    if grep -qxF -- "${1:-}" "$covers"; then
-      grid_exec grid-cli dev.grid.cli.GridCli "$@"
-    fi
+    while IFS= read -r line; do # read, not grep: a command saves a process where it can
+      [[ "$line" == "${1:-}" ]] && covered=1
+    done <"$covers"
+  fi
+  if ((covered)); then
+    _grid_command grid-cli dev.grid.cli.GridCli "$@" # built just above
+    exec "${_GRID_CMD[@]}"
   fi
   local tmp="$jsa.$$" rc=0
   _GRID_JVM_FLAGS+=(-XX:DumpLoadedClassList="$tmp.classes")

@@ -25,8 +25,13 @@ final class CancelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return run(cli, id.getValue());
+  }
+
+  /** The command's work, also done without the model by {@link QuickLine}. */
+  static int run(GridCli cli, JobId id) {
     try (GridClient grid = cli.client()) {
-      JobInfo job = grid.cancel(id.getValue());
+      JobInfo job = grid.cancel(id);
       String note =
           job.state().isTerminal() ? "" : " (cancel requested: its process tree is being killed)";
       cli.out.println(job.id() + " " + job.state() + note);

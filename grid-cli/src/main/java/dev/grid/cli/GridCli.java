@@ -60,25 +60,13 @@ public final class GridCli {
   /** Exit code for a wrong command line. */
   static final int USAGE = 2;
 
-  /** Inherited: every subcommand takes it too, before or after its own options. */
-  private final OptionSpec urls =
-      OptionSpec.builder("--url")
-          .scopeType(ScopeType.INHERIT)
-          .paramLabel("URLS")
-          .type(String.class)
-          .description(
-              "Comma-separated node URLs (default: $GRID_URL, else "
-                  + GridClient.DEFAULT_URL
-                  + ").")
-          .build();
+  /**
+   * The root's options, made with its model ({@link #spec}); null on the quick path, which takes
+   * neither. They are inherited: every subcommand takes them too, before or after its own.
+   */
+  private OptionSpec urls;
 
-  private final OptionSpec tokenFile =
-      OptionSpec.builder("--token-file")
-          .scopeType(ScopeType.INHERIT)
-          .paramLabel("FILE")
-          .type(Path.class)
-          .description("File holding the grid's token (default: the token in $GRID_TOKEN).")
-          .build();
+  private OptionSpec tokenFile;
 
   private final Map<String, String> env;
   final PrintStream out;
@@ -92,10 +80,22 @@ public final class GridCli {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
-    String first = args.length > 0 ? args[0] : null;
-    int code = newCommandLine(System.getenv(), System.out, System.err, first).execute(args);
+    int code = run(args, System.getenv(), System.out, System.err);
     System.out.flush();
     System.exit(code);
+  }
+
+  /**
+   * Runs a command line and returns its exit code: one of {@link QuickLine}'s few forms without
+   * building picocli's model, any other through {@link #newCommandLine}.
+   */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    Integer quick = QuickLine.run(new GridCli(env, out, err), args);
+    if (quick != null) {
+      return quick;
+    }
+    String first = args.length > 0 ? args[0] : null;
+    return newCommandLine(env, out, err, first).execute(args);
   }
 
   /**
@@ -206,6 +206,23 @@ public final class GridCli {
   }
 
   private CommandSpec spec() {
+    urls =
+        OptionSpec.builder("--url")
+            .scopeType(ScopeType.INHERIT)
+            .paramLabel("URLS")
+            .type(String.class)
+            .description(
+                "Comma-separated node URLs (default: $GRID_URL, else "
+                    + GridClient.DEFAULT_URL
+                    + ").")
+            .build();
+    tokenFile =
+        OptionSpec.builder("--token-file")
+            .scopeType(ScopeType.INHERIT)
+            .paramLabel("FILE")
+            .type(Path.class)
+            .description("File holding the grid's token (default: the token in $GRID_TOKEN).")
+            .build();
     CommandSpec spec =
         Specs.command(
             "grid",
@@ -244,14 +261,14 @@ public final class GridCli {
   }
 
   private List<URI> urls() {
-    String option = urls.getValue();
+    String option = urls == null ? null : urls.getValue();
     String given = option != null ? option : env.get("GRID_URL");
     String text = given == null || given.isBlank() ? GridClient.DEFAULT_URL : given;
     return GridClient.parseUrls(text);
   }
 
   private String token() {
-    Path tokenFile = this.tokenFile.getValue();
+    Path tokenFile = this.tokenFile == null ? null : this.tokenFile.<Path>getValue();
     if (tokenFile != null) {
       String token;
       try {

@@ -152,15 +152,33 @@ final class JobOptions {
           "nothing to run: give a command after --, or --shell LINE, or --jar and" + " --class");
     }
     try {
-      JobSpec base =
-          given.shell() != null ? JobSpec.shell(given.shell()) : JobSpec.of(given.command());
-      return base.withEnv(given.env())
-          .withWorkDir(given.workdir())
-          .withTimeout(given.timeout())
-          .withMaxRetries(given.retries());
+      return processSpec(given);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }
+  }
+
+  /**
+   * The job of a command given after {@code --} with no option, as {@link #jobSpec} makes it; for
+   * {@link QuickLine}, which runs such a command line without the model. {@code QuickLineTest}
+   * checks that both make the same spec.
+   *
+   * @throws IllegalArgumentException if the job spec refuses the command
+   */
+  static JobSpec commandOnly(List<String> command) {
+    return processSpec(
+        new Given(
+            null, JobSpec.DEFAULT_MAX_RETRIES, Map.of(), null, null, null, null, false, command));
+  }
+
+  /** A job run as a process: the shell line or the command, with the options that apply. */
+  private static JobSpec processSpec(Given given) {
+    JobSpec base =
+        given.shell() != null ? JobSpec.shell(given.shell()) : JobSpec.of(given.command());
+    return base.withEnv(given.env())
+        .withWorkDir(given.workdir())
+        .withTimeout(given.timeout())
+        .withMaxRetries(given.retries());
   }
 
   private JobSpec javaSpec(Given given, Function<Path, String> uploadJar) {

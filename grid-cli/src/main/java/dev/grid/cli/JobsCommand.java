@@ -45,10 +45,18 @@ final class JobsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return run(cli, state.getValue(), json.getValue(), tasks.getValue());
+  }
+
+  /**
+   * The command's work, also done without the model by {@link QuickLine}.
+   *
+   * @param state only jobs in this state; null for all
+   */
+  static int run(GridCli cli, JobState state, boolean json, boolean tasks) {
     try (GridClient grid = cli.client()) {
-      JobState only = state.getValue();
-      List<JobInfo> jobs = grid.jobs(Optional.ofNullable(only), tasks.<Boolean>getValue());
-      if (json.<Boolean>getValue()) {
+      List<JobInfo> jobs = grid.jobs(Optional.ofNullable(state), tasks);
+      if (json) {
         cli.out.println(Json.toPrettyString(jobs));
         return 0;
       }

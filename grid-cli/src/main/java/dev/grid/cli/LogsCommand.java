@@ -27,9 +27,13 @@ final class LogsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return run(cli, id.getValue(), stderr.getValue());
+  }
+
+  /** The command's work, also done without the model by {@link QuickLine}. */
+  static int run(GridCli cli, JobId id, boolean stderr) {
     try (GridClient grid = cli.client()) {
-      JobId job = id.getValue();
-      GridCli.writeRaw(cli.out, stderr.<Boolean>getValue() ? grid.stderr(job) : grid.stdout(job));
+      GridCli.writeRaw(cli.out, stderr ? grid.stderr(id) : grid.stdout(id));
       return 0;
     }
   }

@@ -25,9 +25,14 @@ final class NodesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return run(cli, json.getValue());
+  }
+
+  /** The command's work, also done without the model by {@link QuickLine}. */
+  static int run(GridCli cli, boolean json) {
     try (GridClient grid = cli.client()) {
       List<NodeInfo> nodes = grid.nodes();
-      if (json.<Boolean>getValue()) {
+      if (json) {
         cli.out.println(Json.toPrettyString(nodes));
         return 0;
       }

@@ -31,10 +31,15 @@ final class ScheduleListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (GridClient grid = schedule.cli.client()) {
+    return run(schedule.cli, json.getValue());
+  }
+
+  /** The command's work, also done without the model by {@link QuickLine}. */
+  static int run(GridCli cli, boolean json) {
+    try (GridClient grid = cli.client()) {
       List<ScheduleInfo> schedules = grid.schedules().list();
-      if (json.<Boolean>getValue()) {
-        schedule.cli.out.println(Json.toPrettyString(schedules));
+      if (json) {
+        cli.out.println(Json.toPrettyString(schedules));
         return 0;
       }
       Table table =
@@ -62,7 +67,7 @@ final class ScheduleListCommand implements Callable<Integer> {
             info.paused() ? "yes" : "no",
             JobsCommand.shorten(spec.job().display()));
       }
-      table.print(schedule.cli.out);
+      table.print(cli.out);
       return 0;
     }
   }

@@ -44,9 +44,14 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return run(cli, id.getValue(), json.getValue());
+  }
+
+  /** The command's work, also done without the model by {@link QuickLine}. */
+  static int run(GridCli cli, JobId id, boolean json) {
     try (GridClient grid = cli.client()) {
-      JobInfo job = grid.status(id.getValue());
-      if (json.<Boolean>getValue()) {
+      JobInfo job = grid.status(id);
+      if (json) {
         cli.out.println(Json.toPrettyString(job));
       } else {
         print(job, cli.out, resultLine(grid, job));

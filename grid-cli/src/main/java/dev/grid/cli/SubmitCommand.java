@@ -86,25 +86,38 @@ final class SubmitCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (GridClient grid = cli.client()) {
+      // the spec needs the client first: a --jar is uploaded to the grid
       JobSpec spec = withArrayAndAfter(job.jobSpec(grid::uploadJar));
-      JobId id = grid.submit(spec);
-      if (!wait.<Boolean>getValue()) {
-        cli.out.println(id);
-        return 0;
-      }
-      JobInfo done = GridCli.await(grid.completion(id));
-      if (done.tasks() != null) {
-        // An array has no output of its own: say how its tasks ended.
-        cli.out.println(id + " " + done.state() + ": " + done.taskSummary());
-        return done.state() == JobState.SUCCEEDED ? 0 : exitCode(done);
-      }
-      GridCli.writeRaw(cli.out, grid.stdout(id));
-      GridCli.writeRaw(cli.err, grid.stderr(id));
-      if (spec.java() != null && done.state() == JobState.SUCCEEDED) {
-        ResultCommand.printResult(grid, id, cli.out);
-      }
-      return exitCode(done);
+      return send(cli, grid, spec, wait.getValue());
     }
+  }
+
+  /** The command's work for a job known already, also done without the model by QuickLine. */
+  static int run(GridCli cli, JobSpec spec, boolean wait) {
+    try (GridClient grid = cli.client()) {
+      return send(cli, grid, spec, wait);
+    }
+  }
+
+  /** Submits the job; prints its id, or waits for it and prints its output. */
+  private static int send(GridCli cli, GridClient grid, JobSpec spec, boolean wait) {
+    JobId id = grid.submit(spec);
+    if (!wait) {
+      cli.out.println(id);
+      return 0;
+    }
+    JobInfo done = GridCli.await(grid.completion(id));
+    if (done.tasks() != null) {
+      // An array has no output of its own: say how its tasks ended.
+      cli.out.println(id + " " + done.state() + ": " + done.taskSummary());
+      return done.state() == JobState.SUCCEEDED ? 0 : exitCode(cli, done);
+    }
+    GridCli.writeRaw(cli.out, grid.stdout(id));
+    GridCli.writeRaw(cli.err, grid.stderr(id));
+    if (spec.java() != null && done.state() == JobState.SUCCEEDED) {
+      ResultCommand.printResult(grid, id, cli.out);
+    }
+    return exitCode(cli, done);
   }
 
   private JobSpec withArrayAndAfter(JobSpec spec) {
@@ -125,7 +138,7 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   /** The job's exit code; without one, a code that says why, and a line on stderr. */
-  private int exitCode(JobInfo done) {
+  private static int exitCode(GridCli cli, JobInfo done) {
     if (done.exitCode() != null) {
       return done.exitCode();
     }

@@ -119,7 +119,9 @@ grid_cli() {
   # it loaded; they are added to grid-cli.classes (the classes of the subcommands run so far) and
   # the archive is dumped again from that list (about 2 s, once per subcommand; grid-cli.commands
   # says which ones it covers). An archive of only the first command's classes left a later
-  # bin/status loading about 90 of its own from the jars. The dump writes a temporary file, so a
+  # bin/status loading about 90 of its own from the jars. A subcommand given options counts apart
+  # (`status -`): `status ID` runs without picocli (GridCli's QuickLine), `status ID --json`
+  # needs picocli's classes and Jackson's databind. The dump writes a temporary file, so a
   # half-written archive is never used, under a lock, so two first runs do not lose each other's
   # classes. A static archive, not the dynamic one of -XX:ArchiveClassesAtExit: JDK 17 leaves
   # Java 5 class files (picocli's) out of a dynamic archive; it cost 212 ms of CPU a bin/nodes
@@ -135,11 +137,18 @@ grid_cli() {
   local jsa="$target/grid-cli.jsa" list="$target/grid-cli.classes" covers="$target/grid-cli.commands"
   _GRID_JVM_FLAGS+=(-Xlog:cds=off -Xlog:cds+dynamic=off)
   local flags=("${_GRID_JVM_FLAGS[@]}")
-  local covered=0 line
+  local key="${1:-}" arg covered=0 line
+  for arg in "${@:2}"; do
+    [[ "$arg" == "--" ]] && break
+    if [[ "$arg" == -* ]]; then
+      key+=" -"
+      break
+    fi
+  done
   if _grid_cli_archive_current "$target"; then
     _GRID_JVM_FLAGS+=(-XX:SharedArchiveFile="$jsa")
     while IFS= read -r line; do # read, not grep: a command saves a process where it can
-      [[ "$line" == "${1:-}" ]] && covered=1
+      [[ "$line" == "$key" ]] && covered=1
     done <"$covers"
   fi
   if ((covered)); then
@@ -157,10 +166,10 @@ grid_cli() {
       # the classes of the subcommands run before (another may have been added meanwhile)
       if _grid_cli_archive_current "$target"; then
         cat "$list" "$tmp.classes" | awk '!seen[$0]++' >"$tmp.list"
-        { cat "$covers" && echo "${1:-}"; } | awk '!seen[$0]++' >"$tmp.covers"
+        { cat "$covers" && echo "$key"; } | awk '!seen[$0]++' >"$tmp.covers"
       else
         cp "$tmp.classes" "$tmp.list"
-        echo "${1:-}" >"$tmp.covers"
+        echo "$key" >"$tmp.covers"
       fi
       # the same JVM options and class path as the commands that will map it
       _GRID_JVM_FLAGS=("${flags[@]}" -Xshare:dump -XX:SharedClassListFile="$tmp.list"

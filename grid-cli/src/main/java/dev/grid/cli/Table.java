@@ -4,9 +4,12 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** A plain text table with aligned columns; the last column is not padded. */
 final class Table {
+  private static final Pattern BREAKS = Pattern.compile("[\\r\\n\\t]+");
+
   private final List<String[]> rows = new ArrayList<>();
   private final int columns;
 
@@ -27,10 +30,24 @@ final class Table {
     }
     String[] text = new String[columns];
     for (int i = 0; i < columns; i++) {
-      text[i] = cells[i] == null ? "-" : cells[i].toString().replaceAll("[\\r\\n\\t]+", " ");
+      text[i] = cells[i] == null ? "-" : oneLine(cells[i].toString());
     }
     rows.add(text);
     return this;
+  }
+
+  /**
+   * The cell's text on one line: line breaks and tabs become a space. Most cells hold none, and a
+   * bin/jobs has seven cells a job: String.replaceAll compiled the pattern anew for each.
+   */
+  private static String oneLine(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\r' || c == '\n' || c == '\t') {
+        return BREAKS.matcher(text).replaceAll(" ");
+      }
+    }
+    return text;
   }
 
   void print(PrintStream out) {

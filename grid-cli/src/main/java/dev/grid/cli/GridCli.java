@@ -43,7 +43,8 @@ import picocli.CommandLine.TypeConversionException;
  * job's own exit code, and for {@code storage check} 1 when it found problems and 3 for an error.
  *
  * <p>Each command builds its picocli model in code, in a {@code spec()} method next to its options
- * (see {@link Specs} for why not annotations).
+ * (see {@link Specs} for why not annotations), and does its work in a {@code run(...)} method that
+ * {@link QuickLine} also calls, without any model, for the most common command lines.
  */
 public final class GridCli {
   /**

@@ -13,10 +13,10 @@ import java.util.concurrent.Callable;
  *
  * <p>Why: a client command is a JVM that lives a fifth of a second, and picocli's model, even built
  * in code (see {@link Specs}), cost about a third of a {@code bin/nodes}: each {@code CommandSpec}
- * compiles its regular expressions, each {@code CommandLine} registers its 30 converters, by
- * reflection for some, and the first looks for Groovy on the class path. These forms need none of
- * it: each is a fixed list of words and at most one value, and the commands' own work ({@code
- * run(...)} beside each {@code call()}) is the same code either way.
+ * compiles its regular expressions, each {@code CommandLine} registers its built-in converters,
+ * finding some by reflection, and the first looks for Groovy on the class path. These forms need
+ * none of it: each is a fixed list of words and at most one value, and the commands' own work
+ * ({@code run(...)} beside each {@code call()}) is the same code either way.
  *
  * <p>Anything else goes to picocli as before: an option, {@code --help}, a missing or extra word,
  * an id picocli would refuse or take for an option, an {@code @FILE} (picocli reads arguments from

@@ -57,15 +57,19 @@ final class Table {
         widths[i] = Math.max(widths[i], row[i].length());
       }
     }
+    // one print for the whole table: a println a row flushed each row to the terminal on its own
+    StringBuilder text = new StringBuilder();
+    StringBuilder line = new StringBuilder();
     for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
+      line.setLength(0);
       for (int i = 0; i < columns; i++) {
         line.append(row[i]);
         if (i < columns - 1) {
           line.append(" ".repeat(widths[i] - row[i].length() + 2));
         }
       }
-      out.println(line.toString().stripTrailing());
+      text.append(line.toString().stripTrailing()).append(System.lineSeparator());
     }
+    out.print(text);
   }
 }

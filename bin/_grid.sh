@@ -97,47 +97,92 @@ grid_exec() {
   exec "${_GRID_CMD[@]}"
 }
 
+# Whether the client commands' class-data archive in TARGET (grid-cli/target) is there with its
+# class list and the subcommands it covers, and newer than every jar it was made from.
+_grid_cli_archive_current() {
+  local target="$1" jar
+  [[ -f "$target/grid-cli.jsa" && -f "$target/grid-cli.classes" && -f "$target/grid-cli.commands" ]] ||
+    return 1
+  for jar in "$target/grid-cli.jar" "$target/lib/"*.jar; do
+    [[ "$target/grid-cli.jsa" -nt "$jar" ]] || return 1
+  done
+}
+
 grid_cli() {
   # A client runs for a fraction of a second: the C1 compiler alone and the serial collector
   # start faster. Its class path holds job-api and picocli only, and nothing on it logs.
   _GRID_JVM_FLAGS+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData)
   grid_build grid-cli || exit $?
-  # Class-data sharing: the first command after a build also lists the classes it loaded, and
-  # then (about 2 s, once) a static archive of them is dumped to grid-cli/target/grid-cli.jsa
-  # (through a temporary file, so a half-written one is never used); later commands map it
-  # instead of loading and verifying those classes again. A static archive, not the dynamic
-  # one of -XX:ArchiveClassesAtExit, which measured slower here. picocli's classes are Java 5
-  # class files: JDK 17 archives such a class only if it was not linked while dumping, so most of
-  # them (170 of a bin/nodes) still load from the jar ("Old class has been linked").
+  # Class-data sharing: a static archive, grid-cli/target/grid-cli.jsa, of the classes the
+  # commands load; a command maps it instead of loading and verifying those classes again. The
+  # first run of each subcommand after a build (bin/submit, bin/status, ...) also lists the classes
+  # it loaded; they are added to grid-cli.classes (the classes of the subcommands run so far) and
+  # the archive is dumped again from that list (about 2 s, once per subcommand; grid-cli.commands
+  # says which ones it covers). An archive of only the first command's classes left a later
+  # bin/status loading about 90 of its own from the jars. A subcommand given options counts apart
+  # (`status -`): `status ID` runs without picocli (GridCli's QuickLine), `status ID --json`
+  # needs picocli's classes and Jackson's databind. The dump writes a temporary file, so a
+  # half-written archive is never used, under a lock, so two first runs do not lose each other's
+  # classes. A static archive, not the dynamic one of -XX:ArchiveClassesAtExit: JDK 17 leaves
+  # Java 5 class files (picocli's) out of a dynamic archive; it cost 212 ms of CPU a bin/nodes
+  # against 152-165 ms. A static archive holds such a class if it was not linked while dumping,
+  # and a lambda implementing one of picocli's interfaces links it ("Old class has been
+  # linked"), so GridCli implements them with classes (see its note there).
   # -Xlog:cds=off: the JVM's archive warnings would otherwise go to stdout; it ignores an
   # archive that does not match its jars or itself (and then runs as without one).
   # The archive must be newer than every jar on the class path, the libraries too: a rebuilt
   # job-api alone leaves grid-cli.jar as it was, and the JVM would then refuse the archive (in
   # silence) at every run while nothing wrote a new one.
-  local jsa="$GRID_ROOT/grid-cli/target/grid-cli.jsa" jar fresh=0
+  local target="$GRID_ROOT/grid-cli/target"
+  local jsa="$target/grid-cli.jsa" list="$target/grid-cli.classes" covers="$target/grid-cli.commands"
   _GRID_JVM_FLAGS+=(-Xlog:cds=off -Xlog:cds+dynamic=off)
-  if [[ -f "$jsa" ]]; then
-    fresh=1
-    for jar in "$GRID_ROOT/grid-cli/target/grid-cli.jar" "$GRID_ROOT/grid-cli/target/lib/"*.jar; do
-      [[ "$jsa" -nt "$jar" ]] || fresh=0
-    done
-  fi
-  if ((fresh)); then
+  local flags=("${_GRID_JVM_FLAGS[@]}")
+  local key="${1:-}" arg covered=0 line
+  for arg in "${@:2}"; do
+    [[ "$arg" == "--" ]] && break
+    if [[ "$arg" == -* ]]; then
+      key+=" -"
+      break
+    fi
+  done
+  if _grid_cli_archive_current "$target"; then
     _GRID_JVM_FLAGS+=(-XX:SharedArchiveFile="$jsa")
-    grid_exec grid-cli dev.grid.cli.GridCli "$@"
+    while IFS= read -r line; do # read, not grep: a command saves a process where it can
+      [[ "$line" == "$key" ]] && covered=1
+    done <"$covers"
   fi
-  local tmp="$jsa.$$" rc=0 flags=("${_GRID_JVM_FLAGS[@]}")
+  if ((covered)); then
+    _grid_command grid-cli dev.grid.cli.GridCli "$@" # built just above
+    exec "${_GRID_CMD[@]}"
+  fi
+  local tmp="$jsa.$$" rc=0
   _GRID_JVM_FLAGS+=(-XX:DumpLoadedClassList="$tmp.classes")
   grid_java grid-cli dev.grid.cli.GridCli "$@" || rc=$?
   if [[ -s "$tmp.classes" ]]; then
-    # the same JVM options and class path as the commands that will map it
-    _GRID_JVM_FLAGS=("${flags[@]}" -Xshare:dump -XX:SharedClassListFile="$tmp.classes"
-      -XX:SharedArchiveFile="$tmp")
-    _grid_command grid-cli -version
-    unset '_GRID_CMD[${#_GRID_CMD[@]}-1]' # no main class: a dump runs none
-    # only a dump that succeeded is kept: the JVM crashes on a truncated archive
-    if "${_GRID_CMD[@]}" >/dev/null 2>&1 && [[ -s "$tmp" ]]; then mv -f "$tmp" "$jsa"; fi
+    (
+      if command -v flock >/dev/null 2>&1; then
+        flock 9
+      fi
+      # the classes of the subcommands run before (another may have been added meanwhile)
+      if _grid_cli_archive_current "$target"; then
+        cat "$list" "$tmp.classes" | awk '!seen[$0]++' >"$tmp.list"
+        { cat "$covers" && echo "$key"; } | awk '!seen[$0]++' >"$tmp.covers"
+      else
+        cp "$tmp.classes" "$tmp.list"
+        echo "$key" >"$tmp.covers"
+      fi
+      # the same JVM options and class path as the commands that will map it
+      _GRID_JVM_FLAGS=("${flags[@]}" -Xshare:dump -XX:SharedClassListFile="$tmp.list"
+        -XX:SharedArchiveFile="$tmp")
+      _grid_command grid-cli -version
+      unset '_GRID_CMD[${#_GRID_CMD[@]}-1]' # no main class: a dump runs none
+      # only a dump that succeeded is kept: the JVM crashes on a truncated archive
+      if "${_GRID_CMD[@]}" >/dev/null 2>&1 && [[ -s "$tmp" ]]; then
+        # the list of covered subcommands last: it must not name one the archive lacks
+        mv -f "$tmp" "$jsa" && mv -f "$tmp.list" "$list" && mv -f "$tmp.covers" "$covers"
+      fi
+    ) 9>"$jsa.lock"
   fi
-  rm -f "$tmp" "$tmp.classes"
+  rm -f "$tmp" "$tmp.classes" "$tmp.list" "$tmp.covers"
   exit "$rc"
 }

@@ -4,23 +4,32 @@ import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code bin/cancel ID}: stops a job; prints its id and state after the request. */
-@Command(
-    name = "cancel",
-    mixinStandardHelpOptions = true,
-    description = "Cancel a job: a running one has its whole process tree killed.")
 final class CancelCommand implements Callable<Integer> {
-  @ParentCommand GridCli cli;
+  private final GridCli cli;
 
-  @Parameters(paramLabel = "ID", description = "The job's id.")
-  JobId id;
+  private final PositionalParamSpec id = Specs.parameter("ID", JobId.class, "The job's id.");
+
+  CancelCommand(GridCli cli) {
+    this.cli = cli;
+  }
+
+  CommandSpec spec() {
+    return Specs.command(
+            "cancel", this, "Cancel a job: a running one has its whole process tree killed.")
+        .addPositional(id);
+  }
 
   @Override
   public Integer call() {
+    return run(cli, id.getValue());
+  }
+
+  /** The command's work, also done without the model by {@link QuickLine}. */
+  static int run(GridCli cli, JobId id) {
     try (GridClient grid = cli.client()) {
       JobInfo job = grid.cancel(id);
       String note =

@@ -22,8 +22,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.TypeConversionException;
 
@@ -36,17 +41,15 @@ import picocli.CommandLine.TypeConversionException;
  * never touches Hazelcast, so it starts fast. Errors are one line on stderr starting with {@code
  * error: }; the exit code is 1 for an error, 2 for a wrong usage, for {@code submit --wait} the
  * job's own exit code, and for {@code storage check} 1 when it found problems and 3 for an error.
+ *
+ * <p>Each command builds its picocli model in code, in a {@code spec()} method next to its options
+ * (see {@link Specs} for why not annotations), and does its work in a {@code run(...)} method that
+ * {@link QuickLine} also calls, without any model, for the most common command lines.
  */
-@Command(
-    name = "grid",
-    mixinStandardHelpOptions = true,
-    version = "grid 0.1",
-    description = "Submit and inspect jobs and cron schedules on the grid; look after its storage.")
 public final class GridCli {
   /**
-   * The subcommands, in the order the help lists them. Each is built only when needed: picocli
-   * reads a command's annotations by reflection when it is added, and doing so for all of them took
-   * about half of a client command's start.
+   * The subcommands, in the order the help lists them. Each is built only when needed: a client
+   * command runs one, and building a model costs time at every start.
    */
   static final List<String> SUBCOMMANDS =
       List.of(
@@ -58,20 +61,13 @@ public final class GridCli {
   /** Exit code for a wrong command line. */
   static final int USAGE = 2;
 
-  @Option(
-      names = "--url",
-      scope = ScopeType.INHERIT,
-      paramLabel = "URLS",
-      description =
-          "Comma-separated node URLs (default: $GRID_URL, else " + GridClient.DEFAULT_URL + ").")
-  String urls;
+  /**
+   * The root's options, made with its model ({@link #spec}); null on the quick path, which takes
+   * neither. They are inherited: every subcommand takes them too, before or after its own.
+   */
+  private OptionSpec urls;
 
-  @Option(
-      names = "--token-file",
-      scope = ScopeType.INHERIT,
-      paramLabel = "FILE",
-      description = "File holding the grid's token (default: the token in $GRID_TOKEN).")
-  Path tokenFile;
+  private OptionSpec tokenFile;
 
   private final Map<String, String> env;
   final PrintStream out;
@@ -85,10 +81,22 @@ public final class GridCli {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
-    String first = args.length > 0 ? args[0] : null;
-    int code = newCommandLine(System.getenv(), System.out, System.err, first).execute(args);
+    int code = run(args, System.getenv(), System.out, System.err);
     System.out.flush();
     System.exit(code);
+  }
+
+  /**
+   * Runs a command line and returns its exit code: one of {@link QuickLine}'s few forms without
+   * building picocli's model, any other through {@link #newCommandLine}.
+   */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    Integer quick = QuickLine.run(new GridCli(env, out, err), args);
+    if (quick != null) {
+      return quick;
+    }
+    String first = args.length > 0 ? args[0] : null;
+    return newCommandLine(env, out, err, first).execute(args);
   }
 
   /**
@@ -110,21 +118,23 @@ public final class GridCli {
    */
   static CommandLine newCommandLine(
       Map<String, String> env, PrintStream out, PrintStream err, String first) {
-    CommandLine line = new CommandLine(new GridCli(env, out, err));
+    GridCli cli = new GridCli(env, out, err);
+    // the root's options first: an inherited option reaches the subcommands added after it
+    CommandLine line = new CommandLine(cli.spec());
     if (first != null && SUBCOMMANDS.contains(first)) {
-      line.addSubcommand(first, subcommand(first));
+      line.addSubcommand(first, cli.subcommand(first));
     } else {
       for (String name : SUBCOMMANDS) {
-        line.addSubcommand(name, subcommand(name));
+        line.addSubcommand(name, cli.subcommand(name));
       }
     }
     line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     line.setCaseInsensitiveEnumValuesAllowed(true);
-    line.registerConverter(JobId.class, GridCli::jobId);
-    line.registerConverter(JobState.class, GridCli::jobState);
-    line.registerConverter(MisfirePolicy.class, text -> policy(text, MisfirePolicy::parse));
-    line.registerConverter(OverlapPolicy.class, text -> policy(text, OverlapPolicy::parse));
+    line.registerConverter(JobId.class, new Converter<>(JobId::of));
+    line.registerConverter(JobState.class, new Converter<>(JobState::parse));
+    line.registerConverter(MisfirePolicy.class, new Converter<>(MisfirePolicy::parse));
+    line.registerConverter(OverlapPolicy.class, new Converter<>(OverlapPolicy::parse));
     // everything after the command's first word belongs to it: `submit ls -l` runs `ls -l`
     Map<String, CommandLine> added = line.getSubcommands();
     if (added.containsKey("submit")) {
@@ -133,32 +143,110 @@ public final class GridCli {
     if (added.containsKey("schedule")) {
       added.get("schedule").getSubcommands().get("add").setStopAtPositional(true);
     }
-    line.setParameterExceptionHandler(
-        (e, args) -> {
-          err.println("error: " + oneLine(e.getMessage()) + " (see --help)");
-          return USAGE;
-        });
-    line.setExecutionExceptionHandler(
-        (e, cmd, parsed) -> {
-          err.println("error: " + message(e));
-          // picocli's default for a command is 1, our ERROR; `storage check` says 3
-          return cmd.getCommandSpec().exitCodeOnExecutionException();
-        });
+    line.setParameterExceptionHandler(new UsageError(err));
+    line.setExecutionExceptionHandler(new CommandError(err));
     return line;
   }
 
-  /** A new instance of the subcommand with that name (one of {@link #SUBCOMMANDS}). */
-  static Object subcommand(String name) {
+  /*
+   * The converters and handlers below are classes, not lambdas, for the class-data archive that
+   * bin/_grid.sh makes: picocli's interfaces are Java 5 class files, and JDK 17 leaves such a class
+   * out of the archive once it has been linked while dumping, which a lambda implementing it
+   * causes. With lambdas here, ITypeConverter and with it picocli's 29 built-in converters, the two
+   * handler interfaces and the lambdas themselves were loaded from the jars and verified at every
+   * start (and each lambda's class generated anew).
+   */
+
+  /** Reads a value of one of the grid's types; the type's own message says what was wrong. */
+  private static final class Converter<T> implements ITypeConverter<T> {
+    private final Function<String, T> parse;
+
+    Converter(Function<String, T> parse) {
+      this.parse = parse;
+    }
+
+    @Override
+    public T convert(String text) {
+      try {
+        return parse.apply(text);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** A wrong command line: one {@code error:} line, exit code {@link #USAGE}. */
+  private static final class UsageError implements IParameterExceptionHandler {
+    private final PrintStream err;
+
+    UsageError(PrintStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public int handleParseException(ParameterException e, String[] args) {
+      err.println("error: " + oneLine(e.getMessage()) + " (see --help)");
+      return USAGE;
+    }
+  }
+
+  /** A command that failed: one {@code error:} line, exit code {@link #ERROR} or the command's. */
+  private static final class CommandError implements IExecutionExceptionHandler {
+    private final PrintStream err;
+
+    CommandError(PrintStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+      err.println("error: " + message(e));
+      // picocli's default for a command is 1, our ERROR; `storage check` says 3
+      return cmd.getCommandSpec().exitCodeOnExecutionException();
+    }
+  }
+
+  private CommandSpec spec() {
+    urls =
+        OptionSpec.builder("--url")
+            .scopeType(ScopeType.INHERIT)
+            .paramLabel("URLS")
+            .type(String.class)
+            .description(
+                "Comma-separated node URLs (default: $GRID_URL, else "
+                    + GridClient.DEFAULT_URL
+                    + ").")
+            .build();
+    tokenFile =
+        OptionSpec.builder("--token-file")
+            .scopeType(ScopeType.INHERIT)
+            .paramLabel("FILE")
+            .type(Path.class)
+            .description("File holding the grid's token (default: the token in $GRID_TOKEN).")
+            .build();
+    CommandSpec spec =
+        Specs.command(
+            "grid",
+            this,
+            "Submit and inspect jobs and cron schedules on the grid; look after its storage.");
+    spec.version("grid 0.1");
+    spec.addOption(urls);
+    spec.addOption(tokenFile);
+    return spec;
+  }
+
+  /** The model of a new instance of the subcommand with that name (one of {@link #SUBCOMMANDS}). */
+  CommandSpec subcommand(String name) {
     return switch (name) {
-      case "submit" -> new SubmitCommand();
-      case "status" -> new StatusCommand();
-      case "result" -> new ResultCommand();
-      case "jobs" -> new JobsCommand();
-      case "logs" -> new LogsCommand();
-      case "cancel" -> new CancelCommand();
-      case "nodes" -> new NodesCommand();
-      case "schedule" -> new ScheduleCommand();
-      case "storage" -> new StorageCommand();
+      case "submit" -> new SubmitCommand(this).spec();
+      case "status" -> new StatusCommand(this).spec();
+      case "result" -> new ResultCommand(this).spec();
+      case "jobs" -> new JobsCommand(this).spec();
+      case "logs" -> new LogsCommand(this).spec();
+      case "cancel" -> new CancelCommand(this).spec();
+      case "nodes" -> new NodesCommand(this).spec();
+      case "schedule" -> new ScheduleCommand(this).spec();
+      case "storage" -> new StorageCommand(this).spec();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
   }
@@ -174,12 +262,14 @@ public final class GridCli {
   }
 
   private List<URI> urls() {
-    String given = urls != null ? urls : env.get("GRID_URL");
+    String option = urls == null ? null : urls.getValue();
+    String given = option != null ? option : env.get("GRID_URL");
     String text = given == null || given.isBlank() ? GridClient.DEFAULT_URL : given;
     return GridClient.parseUrls(text);
   }
 
   private String token() {
+    Path tokenFile = this.tokenFile == null ? null : this.tokenFile.<Path>getValue();
     if (tokenFile != null) {
       String token;
       try {
@@ -245,29 +335,5 @@ public final class GridCli {
 
   static String oneLine(String text) {
     return text == null ? "unknown error" : text.replaceAll("\\s*[\\r\\n]+\\s*", "; ").strip();
-  }
-
-  private static JobId jobId(String text) {
-    try {
-      return JobId.of(text);
-    } catch (IllegalArgumentException e) {
-      throw new TypeConversionException(e.getMessage());
-    }
-  }
-
-  private static <T> T policy(String text, Function<String, T> parse) {
-    try {
-      return parse.apply(text);
-    } catch (IllegalArgumentException e) {
-      throw new TypeConversionException(e.getMessage());
-    }
-  }
-
-  private static JobState jobState(String text) {
-    try {
-      return JobState.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new TypeConversionException(e.getMessage());
-    }
   }
 }

@@ -5,78 +5,128 @@ import dev.grid.api.JobSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * What to run, as {@code submit} and {@code schedule add} take it: {@code --timeout}, {@code
  * --retries}, {@code --env}, {@code --workdir}, and {@code --shell LINE} or {@code -- CMD ARGS...},
- * or a Java job: {@code --jar FILE --class NAME -- ARGS...}. A picocli mixin; {@link
- * #jobSpec(Function)} turns the options into a {@link JobSpec}.
+ * or a Java job: {@code --jar FILE --class NAME -- ARGS...}. {@link #addTo} puts the options in a
+ * command's model (as a picocli mixin would); {@link #jobSpec(Function)} turns them into a {@link
+ * JobSpec}.
  */
 final class JobOptions {
-  @Spec(Spec.Target.MIXEE)
-  CommandSpec mixee;
+  private final OptionSpec timeout =
+      OptionSpec.builder("--timeout")
+          .type(Duration.class)
+          .converters(new DurationConverter())
+          .paramLabel("DURATION")
+          .description("Kill the job's process tree after this long: 30s, 5m, 1h, 500ms, PT30S.")
+          .build();
 
-  @Option(
-      names = "--timeout",
-      converter = DurationConverter.class,
-      paramLabel = "DURATION",
-      description = "Kill the job's process tree after this long: 30s, 5m, 1h, 500ms, PT30S.")
-  Duration timeout;
+  private final OptionSpec retries =
+      OptionSpec.builder("--retries")
+          .type(int.class)
+          .initialValue(JobSpec.DEFAULT_MAX_RETRIES)
+          .paramLabel("N")
+          .description("Runs again if its worker dies under it (default: ${DEFAULT-VALUE}).")
+          .build();
 
-  @Option(
-      names = "--retries",
-      paramLabel = "N",
-      description = "Runs again if its worker dies under it (default: ${DEFAULT-VALUE}).")
-  int retries = JobSpec.DEFAULT_MAX_RETRIES;
+  private final OptionSpec env =
+      OptionSpec.builder("--env")
+          .type(Map.class)
+          .auxiliaryTypes(String.class, String.class)
+          .paramLabel("K=V")
+          .description("An environment variable; repeatable.")
+          .build();
 
-  @Option(names = "--env", paramLabel = "K=V", description = "An environment variable; repeatable.")
-  Map<String, String> env = new LinkedHashMap<>();
+  private final OptionSpec workdir =
+      OptionSpec.builder("--workdir")
+          .type(String.class)
+          .paramLabel("DIR")
+          .description("Directory to run in on the worker.")
+          .build();
 
-  @Option(
-      names = "--workdir",
-      paramLabel = "DIR",
-      description = "Directory to run in on the worker.")
-  String workdir;
+  private final OptionSpec shell =
+      OptionSpec.builder("--shell")
+          .type(String.class)
+          .paramLabel("LINE")
+          .description("A line for sh -c, instead of CMD.")
+          .build();
 
-  @Option(names = "--shell", paramLabel = "LINE", description = "A line for sh -c, instead of CMD.")
-  String shell;
+  private final OptionSpec jar =
+      OptionSpec.builder("--jar")
+          .type(Path.class)
+          .paramLabel("FILE")
+          .description("A jar of Java jobs (uploaded if the grid lacks it); needs --class.")
+          .build();
 
-  @Option(
-      names = "--jar",
-      paramLabel = "FILE",
-      description = "A jar of Java jobs (uploaded if the grid lacks it); needs --class.")
-  Path jar;
+  private final OptionSpec className =
+      OptionSpec.builder("--class")
+          .type(String.class)
+          .paramLabel("NAME")
+          .description(
+              "The GridJob class to run from --jar, like com.example.Pi; the words after --"
+                  + " are its arguments.")
+          .build();
 
-  @Option(
-      names = "--class",
-      paramLabel = "NAME",
-      description =
-          "The GridJob class to run from --jar, like com.example.Pi; the words after --"
-              + " are its arguments.")
-  String className;
-
-  @Option(
-      names = "--isolated",
-      description =
+  private final OptionSpec isolated =
+      Specs.flag(
+          "--isolated",
           "Run the Java job in a child JVM of its own, killed for sure on timeout or"
-              + " cancel (slower to start).")
-  boolean isolated;
+              + " cancel (slower to start).");
 
-  @Parameters(
-      paramLabel = "CMD",
-      arity = "0..*",
-      description = "The program and its arguments, passed unchanged (put -- before them).")
-  List<String> command = new ArrayList<>();
+  private final PositionalParamSpec command =
+      PositionalParamSpec.builder()
+          .type(List.class)
+          .auxiliaryTypes(String.class)
+          .arity("0..*")
+          .paramLabel("CMD")
+          .description("The program and its arguments, passed unchanged (put -- before them).")
+          .build();
+
+  /** The command whose options these are: its usage errors name it. */
+  private CommandSpec mixee;
+
+  /** Adds the options to the command's model. */
+  CommandSpec addTo(CommandSpec spec) {
+    mixee = spec;
+    for (OptionSpec option :
+        List.of(timeout, retries, env, workdir, shell, jar, className, isolated)) {
+      spec.addOption(option);
+    }
+    return spec.addPositional(command);
+  }
+
+  /** The options' values as the command line gave them. */
+  private record Given(
+      Duration timeout,
+      int retries,
+      Map<String, String> env,
+      String workdir,
+      String shell,
+      Path jar,
+      String className,
+      boolean isolated,
+      List<String> command) {}
+
+  private Given given() {
+    return new Given(
+        timeout.getValue(),
+        retries.getValue(),
+        Specs.map(env),
+        workdir.getValue(),
+        shell.getValue(),
+        jar.getValue(),
+        className.getValue(),
+        isolated.getValue(),
+        Specs.list(command));
+  }
 
   /**
    * The job the options describe.
@@ -87,38 +137,63 @@ final class JobOptions {
    *     command, or a value the job spec refuses
    */
   JobSpec jobSpec(Function<Path, String> uploadJar) {
-    if (jar != null || className != null) {
-      return javaSpec(uploadJar);
+    Given given = given();
+    if (given.jar() != null || given.className() != null) {
+      return javaSpec(given, uploadJar);
     }
-    if (isolated) {
+    if (given.isolated()) {
       throw usage("--isolated is for Java jobs: give --jar and --class");
     }
-    if (shell != null && !command.isEmpty()) {
+    if (given.shell() != null && !given.command().isEmpty()) {
       throw usage("give either --shell LINE or a command after --, not both");
     }
-    if (shell == null && command.isEmpty()) {
+    if (given.shell() == null && given.command().isEmpty()) {
       throw usage(
           "nothing to run: give a command after --, or --shell LINE, or --jar and" + " --class");
     }
     try {
-      JobSpec base = shell != null ? JobSpec.shell(shell) : JobSpec.of(command);
-      return base.withEnv(env).withWorkDir(workdir).withTimeout(timeout).withMaxRetries(retries);
+      return processSpec(given);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }
   }
 
-  private JobSpec javaSpec(Function<Path, String> uploadJar) {
+  /**
+   * The job of a command given after {@code --} with no option, as {@link #jobSpec} makes it; for
+   * {@link QuickLine}, which runs such a command line without the model. {@code QuickLineTest}
+   * checks that both make the same spec.
+   *
+   * @throws IllegalArgumentException if the job spec refuses the command
+   */
+  static JobSpec commandOnly(List<String> command) {
+    return processSpec(
+        new Given(
+            null, JobSpec.DEFAULT_MAX_RETRIES, Map.of(), null, null, null, null, false, command));
+  }
+
+  /** A job run as a process: the shell line or the command, with the options that apply. */
+  private static JobSpec processSpec(Given given) {
+    JobSpec base =
+        given.shell() != null ? JobSpec.shell(given.shell()) : JobSpec.of(given.command());
+    return base.withEnv(given.env())
+        .withWorkDir(given.workdir())
+        .withTimeout(given.timeout())
+        .withMaxRetries(given.retries());
+  }
+
+  private JobSpec javaSpec(Given given, Function<Path, String> uploadJar) {
+    Path jar = given.jar();
+    String className = given.className();
     if (jar == null || className == null) {
       throw usage(
           jar == null
               ? "--class needs --jar FILE: the jar that holds the class"
               : "--jar needs --class NAME: the GridJob class to run, like com.example.Pi");
     }
-    if (shell != null) {
+    if (given.shell() != null) {
       throw usage("give either --shell LINE or --jar and --class, not both");
     }
-    if (!env.isEmpty() || workdir != null) {
+    if (!given.env().isEmpty() || given.workdir() != null) {
       throw usage(
           "--env and --workdir do not apply to a Java job: it runs in the worker's JVM;"
               + " pass what it needs as arguments after --");
@@ -126,17 +201,18 @@ final class JobOptions {
     if (!Files.isRegularFile(jar)) {
       throw usage("jar file '" + jar + "' not found: give the path of a built jar");
     }
+    List<String> command = given.command();
     JobSpec probe;
     try {
       probe =
           JobSpec.java("0".repeat(64), className, command.toArray(String[]::new))
-              .withTimeout(timeout)
-              .withMaxRetries(retries);
+              .withTimeout(given.timeout())
+              .withMaxRetries(given.retries());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }
     String sha = uploadJar.apply(jar);
-    return probe.withJava(new JavaTask(sha, className, command, isolated));
+    return probe.withJava(new JavaTask(sha, className, command, given.isolated()));
   }
 
   private ParameterException usage(String message) {

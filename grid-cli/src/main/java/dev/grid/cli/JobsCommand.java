@@ -7,37 +7,53 @@ import dev.grid.api.internal.Json;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code bin/jobs}: the grid's jobs, oldest first. */
-@Command(
-    name = "jobs",
-    mixinStandardHelpOptions = true,
-    description = {
-      "List jobs, oldest first.",
-      "An array is one line with its tasks' counts; --tasks lists its tasks too."
-    })
 final class JobsCommand implements Callable<Integer> {
   private static final int COMMAND_WIDTH = 60;
 
-  @ParentCommand GridCli cli;
+  private final GridCli cli;
 
-  @Option(
-      names = "--state",
-      paramLabel = "STATE",
-      description = "Only jobs in this state: ${COMPLETION-CANDIDATES}.")
-  JobState state;
+  private final OptionSpec state =
+      OptionSpec.builder("--state")
+          .type(JobState.class)
+          .paramLabel("STATE")
+          .description("Only jobs in this state: ${COMPLETION-CANDIDATES}.")
+          .build();
 
-  @Option(names = "--json", description = "Print a JSON list of jobs.")
-  boolean json;
+  private final OptionSpec json = Specs.flag("--json", "Print a JSON list of jobs.");
 
-  @Option(names = "--tasks", description = "List each task of an array after it (ids ARRAY_INDEX).")
-  boolean tasks;
+  private final OptionSpec tasks =
+      Specs.flag("--tasks", "List each task of an array after it (ids ARRAY_INDEX).");
+
+  JobsCommand(GridCli cli) {
+    this.cli = cli;
+  }
+
+  CommandSpec spec() {
+    return Specs.command(
+            "jobs",
+            this,
+            "List jobs, oldest first.",
+            "An array is one line with its tasks' counts; --tasks lists its tasks too.")
+        .addOption(state)
+        .addOption(json)
+        .addOption(tasks);
+  }
 
   @Override
   public Integer call() {
+    return run(cli, state.getValue(), json.getValue(), tasks.getValue());
+  }
+
+  /**
+   * The command's work, also done without the model by {@link QuickLine}.
+   *
+   * @param state only jobs in this state; null for all
+   */
+  static int run(GridCli cli, JobState state, boolean json, boolean tasks) {
     try (GridClient grid = cli.client()) {
       List<JobInfo> jobs = grid.jobs(Optional.ofNullable(state), tasks);
       if (json) {

@@ -5,22 +5,31 @@ import dev.grid.api.NodeInfo;
 import dev.grid.api.internal.Json;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code bin/nodes}: the live nodes, which one is primary, how busy each is. */
-@Command(name = "nodes", mixinStandardHelpOptions = true, description = "List the live nodes.")
 final class NodesCommand implements Callable<Integer> {
-  @ParentCommand GridCli cli;
+  private final GridCli cli;
 
-  @Option(
-      names = "--json",
-      description = "Print a JSON list (name, primary, epoch, slots, running).")
-  boolean json;
+  private final OptionSpec json =
+      Specs.flag("--json", "Print a JSON list (name, primary, epoch, slots, running).");
+
+  NodesCommand(GridCli cli) {
+    this.cli = cli;
+  }
+
+  CommandSpec spec() {
+    return Specs.command("nodes", this, "List the live nodes.").addOption(json);
+  }
 
   @Override
   public Integer call() {
+    return run(cli, json.getValue());
+  }
+
+  /** The command's work, also done without the model by {@link QuickLine}. */
+  static int run(GridCli cli, boolean json) {
     try (GridClient grid = cli.client()) {
       List<NodeInfo> nodes = grid.nodes();
       if (json) {

@@ -4,28 +4,32 @@ import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code bin/result ID}: what a Java job returned, as its {@code toString()}. */
-@Command(
-    name = "result",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Print the value a Java job returned (its toString()).",
-      "A job that has none (a shell job, one that has not SUCCEEDED) is an error saying why."
-    })
 final class ResultCommand implements Callable<Integer> {
-  @ParentCommand GridCli cli;
+  private final GridCli cli;
 
-  @Parameters(paramLabel = "ID", description = "The job's id.")
-  JobId id;
+  private final PositionalParamSpec id = Specs.parameter("ID", JobId.class, "The job's id.");
+
+  ResultCommand(GridCli cli) {
+    this.cli = cli;
+  }
+
+  CommandSpec spec() {
+    return Specs.command(
+            "result",
+            this,
+            "Print the value a Java job returned (its toString()).",
+            "A job that has none (a shell job, one that has not SUCCEEDED) is an error saying why.")
+        .addPositional(id);
+  }
 
   @Override
   public Integer call() {
     try (GridClient grid = cli.client()) {
-      printResult(grid, id, cli.out);
+      printResult(grid, id.getValue(), cli.out);
       return 0;
     }
   }

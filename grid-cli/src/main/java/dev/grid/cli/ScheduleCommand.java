@@ -7,57 +7,77 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * {@code bin/schedule}: cron schedules, each fire of which becomes one job. Adding and listing are
- * subcommands of their own; pausing, resuming and deleting are the methods below.
+ * {@code bin/schedule}: cron schedules, each fire of which becomes one job. Adding, listing and
+ * showing runs are subcommands of their own; pausing, resuming and deleting are the methods below,
+ * each a subcommand that takes a schedule's name.
  */
-@Command(
-    name = "schedule",
-    mixinStandardHelpOptions = true,
-    description = "Add, list, pause, resume and delete cron schedules; show what each fire became.",
-    subcommands = {ScheduleAddCommand.class, ScheduleListCommand.class, ScheduleRunsCommand.class})
 final class ScheduleCommand {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-  @ParentCommand GridCli cli;
+  final GridCli cli;
 
-  @Command(
-      name = "pause",
-      mixinStandardHelpOptions = true,
-      description = "Suspend a schedule's fires until resume; running jobs go on.")
-  int pause(@Parameters(paramLabel = "NAME", description = "The schedule's name.") String name) {
-    try (GridClient grid = cli.client()) {
-      ScheduleInfo info = grid.schedules().pause(name);
-      cli.out.println(info.spec().name() + ": paused");
-      return 0;
-    }
+  ScheduleCommand(GridCli cli) {
+    this.cli = cli;
   }
 
-  @Command(
-      name = "resume",
-      mixinStandardHelpOptions = true,
-      description = "Let a paused schedule fire again; prints its next fire time.")
-  int resume(@Parameters(paramLabel = "NAME", description = "The schedule's name.") String name) {
-    try (GridClient grid = cli.client()) {
-      cli.out.println(nextFireLine(grid.schedules().resume(name)));
-      return 0;
-    }
+  CommandSpec spec() {
+    CommandSpec spec =
+        Specs.command(
+            "schedule",
+            this,
+            "Add, list, pause, resume and delete cron schedules; show what each fire became.");
+    spec.addSubcommand("add", new ScheduleAddCommand(this).spec());
+    spec.addSubcommand("list", new ScheduleListCommand(this).spec());
+    spec.addSubcommand("runs", new ScheduleRunsCommand(this).spec());
+    spec.addSubcommand(
+        "delete", byName("delete", "Delete a schedule; the jobs it made stay.", this::delete));
+    spec.addSubcommand(
+        "pause",
+        byName(
+            "pause", "Suspend a schedule's fires until resume; running jobs go on.", this::pause));
+    spec.addSubcommand(
+        "resume",
+        byName(
+            "resume",
+            "Let a paused schedule fire again; prints its next fire time.",
+            this::resume));
+    return spec;
   }
 
-  @Command(
-      name = "delete",
-      mixinStandardHelpOptions = true,
-      description = "Delete a schedule; the jobs it made stay.")
-  int delete(@Parameters(paramLabel = "NAME", description = "The schedule's name.") String name) {
-    try (GridClient grid = cli.client()) {
-      grid.schedules().delete(name);
-      cli.out.println(name + ": deleted (its jobs stay)");
-      return 0;
-    }
+  /** A subcommand that takes a schedule's name and does {@code action} with it. */
+  private CommandSpec byName(
+      String command, String description, BiFunction<GridClient, String, Integer> action) {
+    PositionalParamSpec name = Specs.parameter("NAME", String.class, "The schedule's name.");
+    Callable<Integer> run =
+        () -> {
+          try (GridClient grid = cli.client()) {
+            return action.apply(grid, name.getValue());
+          }
+        };
+    return Specs.command(command, run, description).addPositional(name);
+  }
+
+  private int pause(GridClient grid, String name) {
+    ScheduleInfo info = grid.schedules().pause(name);
+    cli.out.println(info.spec().name() + ": paused");
+    return 0;
+  }
+
+  private int resume(GridClient grid, String name) {
+    cli.out.println(nextFireLine(grid.schedules().resume(name)));
+    return 0;
+  }
+
+  private int delete(GridClient grid, String name) {
+    grid.schedules().delete(name);
+    cli.out.println(name + ": deleted (its jobs stay)");
+    return 0;
   }
 
   /** {@code nightly: next fire 2026-11-30 02:30:00 Europe/Paris}, or why there is none. */

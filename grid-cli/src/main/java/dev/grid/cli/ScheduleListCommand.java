@@ -9,27 +9,37 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code bin/schedule list}: every schedule with its next and last fire, in its own zone. */
-@Command(
-    name = "list",
-    mixinStandardHelpOptions = true,
-    description = "List schedules by name; fire times are in each schedule's zone.")
 final class ScheduleListCommand implements Callable<Integer> {
-  @ParentCommand ScheduleCommand schedule;
+  private final ScheduleCommand schedule;
 
-  @Option(names = "--json", description = "Print a JSON list (spec, paused, nextFireMillis, ...).")
-  boolean json;
+  private final OptionSpec json =
+      Specs.flag("--json", "Print a JSON list (spec, paused, nextFireMillis, ...).");
+
+  ScheduleListCommand(ScheduleCommand schedule) {
+    this.schedule = schedule;
+  }
+
+  CommandSpec spec() {
+    return Specs.command(
+            "list", this, "List schedules by name; fire times are in each schedule's zone.")
+        .addOption(json);
+  }
 
   @Override
   public Integer call() {
-    try (GridClient grid = schedule.cli.client()) {
+    return run(schedule.cli, json.getValue());
+  }
+
+  /** The command's work, also done without the model by {@link QuickLine}. */
+  static int run(GridCli cli, boolean json) {
+    try (GridClient grid = cli.client()) {
       List<ScheduleInfo> schedules = grid.schedules().list();
       if (json) {
-        schedule.cli.out.println(Json.toPrettyString(schedules));
+        cli.out.println(Json.toPrettyString(schedules));
         return 0;
       }
       Table table =
@@ -57,7 +67,7 @@ final class ScheduleListCommand implements Callable<Integer> {
             info.paused() ? "yes" : "no",
             JobsCommand.shorten(spec.job().display()));
       }
-      table.print(schedule.cli.out);
+      table.print(cli.out);
       return 0;
     }
   }

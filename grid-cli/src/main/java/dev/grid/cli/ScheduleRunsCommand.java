@@ -6,33 +6,40 @@ import dev.grid.api.internal.Json;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code bin/schedule runs NAME}: what each due time became, oldest first. */
-@Command(
-    name = "runs",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Show what each fire of a schedule became, oldest first.",
-      "Each fire time has its job and the job's state, or 'missed' / 'skipped' and why."
-    })
 final class ScheduleRunsCommand implements Callable<Integer> {
-  @ParentCommand ScheduleCommand schedule;
+  private final ScheduleCommand schedule;
 
-  @Parameters(paramLabel = "NAME", description = "The schedule's name.")
-  String name;
+  private final PositionalParamSpec name =
+      Specs.parameter("NAME", String.class, "The schedule's name.");
 
-  @Option(names = "--json", description = "Print a JSON list (fireTimeMillis, outcome, jobId...).")
-  boolean json;
+  private final OptionSpec json =
+      Specs.flag("--json", "Print a JSON list (fireTimeMillis, outcome, jobId...).");
+
+  ScheduleRunsCommand(ScheduleCommand schedule) {
+    this.schedule = schedule;
+  }
+
+  CommandSpec spec() {
+    return Specs.command(
+            "runs",
+            this,
+            "Show what each fire of a schedule became, oldest first.",
+            "Each fire time has its job and the job's state, or 'missed' / 'skipped' and why.")
+        .addPositional(name)
+        .addOption(json);
+  }
 
   @Override
   public Integer call() {
     try (GridClient grid = schedule.cli.client()) {
+      String name = this.name.getValue();
       List<ScheduleRun> runs = grid.schedules().runs(name);
-      if (json) {
+      if (json.<Boolean>getValue()) {
         schedule.cli.out.println(Json.toPrettyString(runs));
         return 0;
       }

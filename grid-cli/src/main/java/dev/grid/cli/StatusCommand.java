@@ -16,28 +16,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code bin/status ID}: one job, its state and history. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show one job.")
 final class StatusCommand implements Callable<Integer> {
   private static final int RESULT_WIDTH = 200;
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
-  @ParentCommand GridCli cli;
+  private final GridCli cli;
 
-  @Parameters(paramLabel = "ID", description = "The job's id, as submit printed it.")
-  JobId id;
+  private final PositionalParamSpec id =
+      Specs.parameter("ID", JobId.class, "The job's id, as submit printed it.");
 
-  @Option(names = "--json", description = "Print JSON (id, state, node, attempt, exitCode, ...).")
-  boolean json;
+  private final OptionSpec json =
+      Specs.flag("--json", "Print JSON (id, state, node, attempt, exitCode, ...).");
+
+  StatusCommand(GridCli cli) {
+    this.cli = cli;
+  }
+
+  CommandSpec spec() {
+    return Specs.command("status", this, "Show one job.").addPositional(id).addOption(json);
+  }
 
   @Override
   public Integer call() {
+    return run(cli, id.getValue(), json.getValue());
+  }
+
+  /** The command's work, also done without the model by {@link QuickLine}. */
+  static int run(GridCli cli, JobId id, boolean json) {
     try (GridClient grid = cli.client()) {
       JobInfo job = grid.status(id);
       if (json) {

@@ -4,25 +4,13 @@ import dev.grid.api.GridClient;
 import dev.grid.api.StorageHealth;
 import dev.grid.api.internal.Json;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code bin/storage check [--verify]}: one summary line if every blob has its copies, else the
  * problems; the exit code says which, so a cron job or a monitor can run it.
  */
-@Command(
-    name = "check",
-    mixinStandardHelpOptions = true,
-    exitCodeOnExecutionException = StorageCheckCommand.FAILED,
-    description = {
-      "Check that every blob has R good copies on the live nodes; report blobs that lack",
-      "copies or are lost, and copies that are stale or unrecorded. With --verify, every node",
-      "also re-reads its copies and recomputes their checksums, reporting corrupt ones",
-      "(this reads the whole store).",
-      "Exit code: 0 healthy, 1 problems found, 2 wrong usage, 3 the check could not be made."
-    })
 final class StorageCheckCommand implements Callable<Integer> {
   /** Exit code when the check could not be made (grid unreachable, token refused). */
   static final int FAILED = 3;
@@ -30,21 +18,39 @@ final class StorageCheckCommand implements Callable<Integer> {
   /** Exit code when the check found problems. */
   static final int PROBLEMS = 1;
 
-  @ParentCommand StorageCommand storage;
+  private final StorageCommand storage;
 
-  @Option(names = "--verify", description = "Re-read every copy and recompute its checksums.")
-  boolean verify;
+  private final OptionSpec verify =
+      Specs.flag("--verify", "Re-read every copy and recompute its checksums.");
 
-  @Option(
-      names = "--json",
-      description = "Print JSON (nodes, replication, blobs, bytes, verified, healthy, problems).")
-  boolean json;
+  private final OptionSpec json =
+      Specs.flag(
+          "--json", "Print JSON (nodes, replication, blobs, bytes, verified, healthy, problems).");
+
+  StorageCheckCommand(StorageCommand storage) {
+    this.storage = storage;
+  }
+
+  CommandSpec spec() {
+    CommandSpec spec =
+        Specs.command(
+            "check",
+            this,
+            "Check that every blob has R good copies on the live nodes; report blobs that lack",
+            "copies or are lost, and copies that are stale or unrecorded. With --verify, every"
+                + " node",
+            "also re-reads its copies and recomputes their checksums, reporting corrupt ones",
+            "(this reads the whole store).",
+            "Exit code: 0 healthy, 1 problems found, 2 wrong usage, 3 the check could not be"
+                + " made.");
+    return spec.exitCodeOnExecutionException(FAILED).addOption(verify).addOption(json);
+  }
 
   @Override
   public Integer call() {
     try (GridClient grid = storage.cli.client(StorageCommand.SLOW_REQUEST)) {
-      StorageHealth health = grid.storage().check(verify);
-      if (json) {
+      StorageHealth health = grid.storage().check(verify.getValue());
+      if (json.<Boolean>getValue()) {
         storage.cli.out.println(Json.toPrettyString(health));
       } else {
         print(health);

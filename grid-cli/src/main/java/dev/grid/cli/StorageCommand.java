@@ -5,40 +5,51 @@ import dev.grid.api.StorageRepair;
 import dev.grid.api.internal.Json;
 import java.time.Duration;
 import java.util.Locale;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code bin/storage}: what the grid's blob store holds, whether every blob has its copies, and a
  * repair pass on demand. Listing and checking are subcommands of their own; repair is the method
- * below.
+ * below, a subcommand too.
  */
-@Command(
-    name = "storage",
-    mixinStandardHelpOptions = true,
-    description = "List the grid's blobs and their replicas, check and verify them, repair now.",
-    subcommands = {StorageListCommand.class, StorageCheckCommand.class})
 final class StorageCommand {
   /** Verifying or repairing reads the whole store: the client waits this long for the answer. */
   static final Duration SLOW_REQUEST = Duration.ofMinutes(30);
 
-  @ParentCommand GridCli cli;
+  final GridCli cli;
 
-  @Command(
-      name = "repair",
-      mixinStandardHelpOptions = true,
-      description = {
-        "Run a repair pass now: copy blobs that lack copies, record copies the grid does not",
-        "know of, drop stale and surplus copies, replace copies found damaged (by check --verify,",
-        "a scrub or a read) from good ones. The grid also does this on its own when nodes",
-        "come or go. Prints what the pass did."
-      })
-  int repair(
-      @Option(
-              names = "--json",
-              description = "Print JSON (copies, records, drops, lost, recopied).")
-          boolean json) {
+  StorageCommand(GridCli cli) {
+    this.cli = cli;
+  }
+
+  CommandSpec spec() {
+    CommandSpec spec =
+        Specs.command(
+            "storage",
+            this,
+            "List the grid's blobs and their replicas, check and verify them, repair now.");
+    spec.addSubcommand("ls", new StorageListCommand(this).spec());
+    spec.addSubcommand("check", new StorageCheckCommand(this).spec());
+    OptionSpec json = Specs.flag("--json", "Print JSON (copies, records, drops, lost, recopied).");
+    Callable<Integer> repair = () -> repair(json.getValue());
+    spec.addSubcommand(
+        "repair",
+        Specs.command(
+                "repair",
+                repair,
+                "Run a repair pass now: copy blobs that lack copies, record copies the grid does"
+                    + " not",
+                "know of, drop stale and surplus copies, replace copies found damaged (by check"
+                    + " --verify,",
+                "a scrub or a read) from good ones. The grid also does this on its own when nodes",
+                "come or go. Prints what the pass did.")
+            .addOption(json));
+    return spec;
+  }
+
+  private int repair(boolean json) {
     try (GridClient grid = cli.client(SLOW_REQUEST)) {
       StorageRepair done = grid.storage().repair();
       if (json) {

@@ -5,49 +5,59 @@ import dev.grid.api.BlobListing;
 import dev.grid.api.GridClient;
 import dev.grid.api.internal.Json;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code bin/storage ls [PREFIX]}: the blobs under a prefix, by key, with their replicas. */
-@Command(
-    name = "ls",
-    mixinStandardHelpOptions = true,
-    description = {
-      "List blobs by key with their size, replicas and version.",
-      "Job output is under out/JOB/ATTEMPT/ (stdout, stderr, exit)."
-    })
 final class StorageListCommand implements Callable<Integer> {
-  @ParentCommand StorageCommand storage;
+  private final StorageCommand storage;
 
-  @Parameters(
-      paramLabel = "PREFIX",
-      arity = "0..1",
-      defaultValue = "",
-      description = "Only keys that start with it, like out/j0001/ (default: every blob).")
-  String prefix;
+  private final PositionalParamSpec prefix =
+      PositionalParamSpec.builder()
+          .type(String.class)
+          .arity("0..1")
+          .defaultValue("")
+          .paramLabel("PREFIX")
+          .description("Only keys that start with it, like out/j0001/ (default: every blob).")
+          .build();
 
-  @Option(
-      names = "--limit",
-      paramLabel = "N",
-      defaultValue = "" + BlobListing.DEFAULT_LIMIT,
-      description =
-          "Show at most N blobs, up to " + BlobListing.MAX_LIMIT + " (default: ${DEFAULT-VALUE}).")
-  int limit;
+  private final OptionSpec limit =
+      OptionSpec.builder("--limit")
+          .type(int.class)
+          .defaultValue("" + BlobListing.DEFAULT_LIMIT)
+          .paramLabel("N")
+          .description(
+              "Show at most N blobs, up to "
+                  + BlobListing.MAX_LIMIT
+                  + " (default: ${DEFAULT-VALUE}).")
+          .build();
 
-  @Option(
-      names = "--json",
-      description =
-          "Print JSON (prefix, limit, truncated, blobs: key, size, sha256, replicas,"
-              + " version).")
-  boolean json;
+  private final OptionSpec json =
+      Specs.flag(
+          "--json",
+          "Print JSON (prefix, limit, truncated, blobs: key, size, sha256, replicas, version).");
+
+  StorageListCommand(StorageCommand storage) {
+    this.storage = storage;
+  }
+
+  CommandSpec spec() {
+    return Specs.command(
+            "ls",
+            this,
+            "List blobs by key with their size, replicas and version.",
+            "Job output is under out/JOB/ATTEMPT/ (stdout, stderr, exit).")
+        .addPositional(prefix)
+        .addOption(limit)
+        .addOption(json);
+  }
 
   @Override
   public Integer call() {
     try (GridClient grid = storage.cli.client()) {
-      BlobListing listing = grid.storage().blobs(prefix, limit);
-      if (json) {
+      BlobListing listing = grid.storage().blobs(prefix.getValue(), limit.getValue());
+      if (json.<Boolean>getValue()) {
         storage.cli.out.println(Json.toPrettyString(listing));
         return 0;
       }

@@ -7,112 +7,138 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code bin/submit}: hands a job to the grid and prints its id, or waits for it as srun does. */
-@Command(
-    name = "submit",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Submit a job and print its id.",
-      "With --wait, print the job's output (and a Java job's result) and exit with its exit",
-      "code instead (no exit code: 0 for SUCCEEDED, 124 for TIMED_OUT, 130 for CANCELLED,",
-      "1 otherwise)."
-    },
-    footer = {
-      "",
-      "Examples:",
-      "  submit -- tar czf /backups/home.tgz /home",
-      "  submit --wait --timeout 5m --shell 'make -j4 test | tail -20'",
-      "  submit --wait --jar app.jar --class com.example.Pi -- 1000000",
-      "  submit --array 0-999%%50 --shell './render.sh $GRID_ARRAY_INDEX'",
-      "  submit --after j0mf3k2x9a-04f2k1qz --shell './encode.sh'"
-    })
 final class SubmitCommand implements Callable<Integer> {
   static final int EXIT_TIMED_OUT = 124;
   static final int EXIT_CANCELLED = 130;
 
-  @ParentCommand GridCli cli;
+  private final GridCli cli;
+  private final JobOptions job = new JobOptions();
 
-  @Option(names = "--wait", description = "Wait for the job to end; print its output.")
-  boolean wait;
+  private final OptionSpec wait =
+      Specs.flag("--wait", "Wait for the job to end; print its output.");
 
-  @Option(
-      names = "--array",
-      paramLabel = "INDICES[%N]",
-      description = {
-        "Submit an array: one task per index (0-999, 1,3,5-7), in one request;",
-        "each task sees GRID_ARRAY_INDEX. %%N: at most N tasks at a time."
-      })
-  String array;
+  private final OptionSpec array =
+      OptionSpec.builder("--array")
+          .type(String.class)
+          .paramLabel("INDICES[%N]")
+          .description(
+              "Submit an array: one task per index (0-999, 1,3,5-7), in one request;",
+              "each task sees GRID_ARRAY_INDEX. %%N: at most N tasks at a time.")
+          .build();
 
-  @Option(
-      names = "--after",
-      paramLabel = "ID[,ID...]",
-      split = ",",
-      description = "Run after these jobs (or arrays) all succeed; if one does not, end CANCELLED.")
-  List<JobId> afterOk = new ArrayList<>();
+  private final OptionSpec afterOk =
+      OptionSpec.builder("--after")
+          .type(List.class)
+          .auxiliaryTypes(JobId.class)
+          .splitRegex(",")
+          .paramLabel("ID[,ID...]")
+          .description(
+              "Run after these jobs (or arrays) all succeed; if one does not, end CANCELLED.")
+          .build();
 
-  @Option(
-      names = "--after-any",
-      paramLabel = "ID[,ID...]",
-      split = ",",
-      description = "Run after these jobs (or arrays) all end, whatever their state.")
-  List<JobId> afterAny = new ArrayList<>();
+  private final OptionSpec afterAny =
+      OptionSpec.builder("--after-any")
+          .type(List.class)
+          .auxiliaryTypes(JobId.class)
+          .splitRegex(",")
+          .paramLabel("ID[,ID...]")
+          .description("Run after these jobs (or arrays) all end, whatever their state.")
+          .build();
 
-  @Mixin JobOptions job;
+  private CommandSpec commandSpec;
 
-  @Spec CommandSpec command;
+  SubmitCommand(GridCli cli) {
+    this.cli = cli;
+  }
+
+  CommandSpec spec() {
+    CommandSpec spec =
+        Specs.command(
+            "submit",
+            this,
+            "Submit a job and print its id.",
+            "With --wait, print the job's output (and a Java job's result) and exit with its exit",
+            "code instead (no exit code: 0 for SUCCEEDED, 124 for TIMED_OUT, 130 for CANCELLED,",
+            "1 otherwise).");
+    spec.usageMessage()
+        .footer(
+            "",
+            "Examples:",
+            "  submit -- tar czf /backups/home.tgz /home",
+            "  submit --wait --timeout 5m --shell 'make -j4 test | tail -20'",
+            "  submit --wait --jar app.jar --class com.example.Pi -- 1000000",
+            "  submit --array 0-999%%50 --shell './render.sh $GRID_ARRAY_INDEX'",
+            "  submit --after j0mf3k2x9a-04f2k1qz --shell './encode.sh'");
+    for (OptionSpec option : List.of(wait, array, afterOk, afterAny)) {
+      spec.addOption(option);
+    }
+    commandSpec = job.addTo(spec);
+    return commandSpec;
+  }
 
   @Override
   public Integer call() {
     try (GridClient grid = cli.client()) {
+      // the spec needs the client first: a --jar is uploaded to the grid
       JobSpec spec = withArrayAndAfter(job.jobSpec(grid::uploadJar));
-      JobId id = grid.submit(spec);
-      if (!wait) {
-        cli.out.println(id);
-        return 0;
-      }
-      JobInfo done = GridCli.await(grid.completion(id));
-      if (done.tasks() != null) {
-        // An array has no output of its own: say how its tasks ended.
-        cli.out.println(id + " " + done.state() + ": " + done.taskSummary());
-        return done.state() == JobState.SUCCEEDED ? 0 : exitCode(done);
-      }
-      GridCli.writeRaw(cli.out, grid.stdout(id));
-      GridCli.writeRaw(cli.err, grid.stderr(id));
-      if (spec.java() != null && done.state() == JobState.SUCCEEDED) {
-        ResultCommand.printResult(grid, id, cli.out);
-      }
-      return exitCode(done);
+      return send(cli, grid, spec, wait.getValue());
     }
+  }
+
+  /** The command's work for a job known already, also done without the model by QuickLine. */
+  static int run(GridCli cli, JobSpec spec, boolean wait) {
+    try (GridClient grid = cli.client()) {
+      return send(cli, grid, spec, wait);
+    }
+  }
+
+  /** Submits the job; prints its id, or waits for it and prints its output. */
+  private static int send(GridCli cli, GridClient grid, JobSpec spec, boolean wait) {
+    JobId id = grid.submit(spec);
+    if (!wait) {
+      cli.out.println(id);
+      return 0;
+    }
+    JobInfo done = GridCli.await(grid.completion(id));
+    if (done.tasks() != null) {
+      // An array has no output of its own: say how its tasks ended.
+      cli.out.println(id + " " + done.state() + ": " + done.taskSummary());
+      return done.state() == JobState.SUCCEEDED ? 0 : exitCode(cli, done);
+    }
+    GridCli.writeRaw(cli.out, grid.stdout(id));
+    GridCli.writeRaw(cli.err, grid.stderr(id));
+    if (spec.java() != null && done.state() == JobState.SUCCEEDED) {
+      ResultCommand.printResult(grid, id, cli.out);
+    }
+    return exitCode(cli, done);
   }
 
   private JobSpec withArrayAndAfter(JobSpec spec) {
     try {
-      if (array != null) {
-        spec = spec.withArray(ArraySpec.parse(array));
+      String indices = array.getValue();
+      if (indices != null) {
+        spec = spec.withArray(ArraySpec.parse(indices));
       }
-      if (!afterOk.isEmpty() || !afterAny.isEmpty()) {
-        spec = spec.withAfter(new Dependencies(afterOk, afterAny));
+      List<JobId> ok = Specs.list(afterOk);
+      List<JobId> any = Specs.list(afterAny);
+      if (!ok.isEmpty() || !any.isEmpty()) {
+        spec = spec.withAfter(new Dependencies(ok, any));
       }
       return spec;
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(command.commandLine(), e.getMessage(), e);
+      throw new ParameterException(commandSpec.commandLine(), e.getMessage(), e);
     }
   }
 
   /** The job's exit code; without one, a code that says why, and a line on stderr. */
-  private int exitCode(JobInfo done) {
+  private static int exitCode(GridCli cli, JobInfo done) {
     if (done.exitCode() != null) {
       return done.exitCode();
     }

@@ -4,9 +4,12 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** A plain text table with aligned columns; the last column is not padded. */
 final class Table {
+  private static final Pattern BREAKS = Pattern.compile("[\\r\\n\\t]+");
+
   private final List<String[]> rows = new ArrayList<>();
   private final int columns;
 
@@ -27,10 +30,24 @@ final class Table {
     }
     String[] text = new String[columns];
     for (int i = 0; i < columns; i++) {
-      text[i] = cells[i] == null ? "-" : cells[i].toString().replaceAll("[\\r\\n\\t]+", " ");
+      text[i] = cells[i] == null ? "-" : oneLine(cells[i].toString());
     }
     rows.add(text);
     return this;
+  }
+
+  /**
+   * The cell's text on one line: line breaks and tabs become a space. Most cells hold none, and a
+   * bin/jobs has seven cells a job: String.replaceAll compiled the pattern anew for each.
+   */
+  private static String oneLine(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\r' || c == '\n' || c == '\t') {
+        return BREAKS.matcher(text).replaceAll(" ");
+      }
+    }
+    return text;
   }
 
   void print(PrintStream out) {
@@ -40,15 +57,19 @@ final class Table {
         widths[i] = Math.max(widths[i], row[i].length());
       }
     }
+    // one print for the whole table: a println a row flushed each row to the terminal on its own
+    StringBuilder text = new StringBuilder();
+    StringBuilder line = new StringBuilder();
     for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
+      line.setLength(0);
       for (int i = 0; i < columns; i++) {
         line.append(row[i]);
         if (i < columns - 1) {
           line.append(" ".repeat(widths[i] - row[i].length() + 2));
         }
       }
-      out.println(line.toString().stripTrailing());
+      text.append(line.toString().stripTrailing()).append(System.lineSeparator());
     }
+    out.print(text);
   }
 }

@@ -71,8 +71,16 @@ public final class GridClient implements AutoCloseable {
   public static final String DEFAULT_URL = "http://127.0.0.1:18701";
 
   private final NodeTransport transport;
-  private final CompletionWatcher watcher;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  private final Object watcherLock = new Object();
+
+  /**
+   * Made by the first {@link #completion} (guarded by {@code watcherLock}): most clients never wait
+   * for a job, and a client command would otherwise set up two thread pools (and load their
+   * classes) for nothing.
+   */
+  private CompletionWatcher watcher;
 
   private final GridSchedules schedules;
   private final GridStorage storage;
@@ -80,7 +88,6 @@ public final class GridClient implements AutoCloseable {
   GridClient(GridClientBuilder builder) {
     this.transport =
         new NodeTransport(builder.nodes, builder.token, builder.connectTimeout, builder.timeout);
-    this.watcher = new CompletionWatcher(this::status);
     this.schedules = new GridSchedules(transport);
     this.storage = new GridStorage(transport);
   }
@@ -369,7 +376,19 @@ public final class GridClient implements AutoCloseable {
    */
   public CompletableFuture<JobInfo> completion(JobId id) {
     Objects.requireNonNull(id, "id");
-    return watcher.watch(id);
+    return watcher().watch(id);
+  }
+
+  private CompletionWatcher watcher() {
+    synchronized (watcherLock) {
+      if (watcher == null) {
+        watcher = new CompletionWatcher(this::status);
+        if (closed.get()) {
+          watcher.close(); // a closed client's futures fail at once, as they always did
+        }
+      }
+      return watcher;
+    }
   }
 
   /**
@@ -409,7 +428,11 @@ public final class GridClient implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      watcher.close();
+      synchronized (watcherLock) {
+        if (watcher != null) {
+          watcher.close();
+        }
+      }
     }
   }
 

@@ -62,4 +62,18 @@ public record JobId(@JsonValue String value) implements Comparable<JobId> {
   public String toString() {
     return value;
   }
+
+  // equals and hashCode as a record has them, written out: a record's own are bound at their first
+  // call through invokedynamic (java.lang.runtime.ObjectMethods), which took a client command about
+  // 30 ms when it listed a job with dependencies (they are kept in a set).
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof JobId id && value.equals(id.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
+  }
 }

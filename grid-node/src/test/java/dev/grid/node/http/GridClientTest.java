@@ -254,6 +254,15 @@ class GridClientTest {
     assertThatThrownBy(done::join).hasMessageContaining("closed");
   }
 
+  @Test
+  void when_completion_is_asked_of_a_closed_client_then_it_fails_at_once() {
+    JobId id = client.submit(JobSpec.shell("sleep 100"));
+    client.close();
+    CompletableFuture<JobInfo> done = client.completion(id);
+    assertThat(done).isCompletedExceptionally();
+    assertThatThrownBy(done::join).hasMessageContaining("closed");
+  }
+
   /** Accepts connections, reads the request's first bytes, and hangs up without answering. */
   private static final class BreakingServer implements AutoCloseable {
     private final ServerSocket socket;

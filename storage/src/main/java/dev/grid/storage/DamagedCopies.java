@@ -1,10 +1,12 @@
 package dev.grid.storage;
 
 import com.hazelcast.map.IMap;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,12 +18,28 @@ import org.slf4j.LoggerFactory;
 final class DamagedCopies {
   private static final Logger LOG = LoggerFactory.getLogger(DamagedCopies.class);
 
+  /**
+   * How often, and how far apart, a recopy whose key a put, delete or repair holds is tried again.
+   * Without it the next repair pass (a minute later) was the next try: a copy damaged while a pass
+   * re-replicated the blobs of a killed node stayed damaged that long.
+   */
+  private static final int BUSY_TRIES = 60;
+
+  private static final Duration BUSY_WAIT = Duration.ofMillis(500);
+
+  /** What one try came to. */
+  private enum Recopy {
+    DONE,
+    BUSY,
+    NOT_DONE
+  }
+
   private final ReplicatedBlobStore store;
   private final BlobPeers peers;
   private final IMap<String, BlobMeta> meta;
   private final KeyLocks locks;
   private final ReplicationSettings settings;
-  private final Executor executor;
+  private final ScheduledExecutorService executor;
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
 
   DamagedCopies(
@@ -30,7 +48,7 @@ final class DamagedCopies {
       IMap<String, BlobMeta> meta,
       KeyLocks locks,
       ReplicationSettings settings,
-      Executor executor) {
+      ScheduledExecutorService executor) {
     this.store = store;
     this.peers = peers;
     this.meta = meta;
@@ -42,15 +60,23 @@ final class DamagedCopies {
   /** Copies the blob again onto the node whose copy is damaged, soon; never throws. */
   void recopyLater(BlobMeta damaged, String node) {
     String id = node + " " + damaged.key();
-    if (!queued.add(id)) {
-      return;
+    if (queued.add(id)) {
+      recopyAfter(damaged, node, id, 0, 1);
     }
+  }
+
+  /** Tries after {@code delayMillis}; a busy key is tried again, up to {@link #BUSY_TRIES}. */
+  private void recopyAfter(BlobMeta damaged, String node, String id, long delayMillis, int tries) {
     try {
-      executor.execute(
+      executor.schedule(
           () -> {
             queued.remove(id);
-            recopyNow(damaged, node);
-          });
+            if (recopy(damaged, node) == Recopy.BUSY && tries < BUSY_TRIES && queued.add(id)) {
+              recopyAfter(damaged, node, id, BUSY_WAIT.toMillis(), tries + 1);
+            }
+          },
+          delayMillis,
+          TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) { // stopping: the next scrub or repair comes back
       queued.remove(id);
     }
@@ -62,21 +88,25 @@ final class DamagedCopies {
    * replaced or deleted since, is left alone (false).
    */
   boolean recopyNow(BlobMeta damaged, String node) {
+    return recopy(damaged, node) == Recopy.DONE;
+  }
+
+  private Recopy recopy(BlobMeta damaged, String node) {
     if (!locks.tryLock(damaged.key())) {
-      return false; // a put or delete is busy with it; a repair pass or scrub comes back to it
+      return Recopy.BUSY; // a put, delete or repair holds it
     }
     try {
       BlobMeta now = meta.get(damaged.key());
       if (now == null || !now.sha256().equals(damaged.sha256())) {
-        return false;
+        return Recopy.NOT_DONE;
       }
       Set<String> live = peers.live().keySet();
       for (String source : now.replicas()) {
         if (!source.equals(node) && live.contains(source) && copy(now, source, node)) {
-          return true;
+          return Recopy.DONE;
         }
       }
-      return false;
+      return Recopy.NOT_DONE;
     } finally {
       locks.unlock(damaged.key());
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.map.IMap;
 import dev.grid.storage.StorageReport.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -178,6 +179,39 @@ class ReplicatedBlobStoreTest {
         .atMost(EVENTUALLY)
         .untilAsserted(() -> assertThat(store(0).disk().verify("out/j7/0/stdout")).isEmpty());
     assertThat(store(0).check(true).healthy()).isTrue();
+  }
+
+  @Test
+  void when_a_damaged_copy_is_found_while_its_key_is_busy_then_it_is_copied_again_once_free()
+      throws IOException {
+    // No repair pass in this test's time: only the read's own recopy can replace the copy.
+    for (int i = 0; i < 3; i++) {
+      stores.get(i).close();
+      stores.set(
+          i,
+          open(
+              i,
+              settings().withIntervals(Duration.ofHours(1), Duration.ofHours(1), Duration.ZERO)));
+    }
+    byte[] content = random(300_000, 21);
+    store(0).put("out/j21/0/stdout", content);
+    corrupt(0, "out/j21/0/stdout", 100_000);
+    IMap<String, BlobMeta> meta = members.member(1).getMap(ReplicatedBlobStore.META_MAP);
+    meta.lock("out/j21/0/stdout"); // as a repair pass re-replicating a killed node's blobs would
+    try {
+      assertThat(store(0).get("out/j21/0/stdout"))
+          .hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(EVENTUALLY)
+          .untilAsserted(() -> assertThat(store(0).disk().verify("out/j21/0/stdout")).isPresent());
+    } finally {
+      meta.unlock("out/j21/0/stdout");
+    }
+
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(() -> assertThat(store(0).disk().verify("out/j21/0/stdout")).isEmpty());
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -313,37 +314,49 @@ class ReplicatedBlobStoreTest {
         .hasMessageContaining("_deleted/x");
   }
 
-  @Test
-  void when_blobs_are_written_during_a_repair_pass_then_none_is_called_lost() throws Exception {
-    // A pass reads the nodes' inventories and the metadata; a put landing between the two reads
-    // must not look like metadata without a copy.
+  /**
+   * Runs {@code round} until 40 blobs were written meanwhile by {@code write} (called with 1, 2,
+   * ... on a thread of its own), at least 10 rounds and at most 200, or until {@code found} holds
+   * something; returns how many blobs were written.
+   */
+  private static int whileWriting(IntConsumer write, IntConsumer round, List<?> found)
+      throws InterruptedException {
     AtomicBoolean writing = new AtomicBoolean(true);
     AtomicInteger written = new AtomicInteger();
     Thread writer =
         new Thread(
             () -> {
               while (writing.get()) {
-                int n = written.incrementAndGet();
-                store(n % 2).put("state/jobs/w" + n, random(300, n));
+                write.accept(written.incrementAndGet());
               }
             });
     writer.start();
-    List<Plan.Action> lost = new ArrayList<>();
     try {
-      // Passes until 40 blobs were written meanwhile (and at least 10 passes), at most 200.
-      for (int pass = 0;
-          (pass < 10 || written.get() < 40) && pass < 200 && lost.isEmpty();
-          pass++) {
-        store(2).repairNow().plan().actions().stream()
-            .filter(a -> a instanceof Plan.Lost)
-            .forEach(lost::add);
+      for (int i = 0; (i < 10 || written.get() < 40) && i < 200 && found.isEmpty(); i++) {
+        round.accept(i);
       }
     } finally {
       writing.set(false);
       writer.join();
     }
-    assertThat(written.get()).as("blobs written during the passes").isGreaterThanOrEqualTo(40);
+    return written.get();
+  }
+
+  @Test
+  void when_blobs_are_written_during_a_repair_pass_then_none_is_called_lost() throws Exception {
+    // A pass reads the nodes' inventories and the metadata; a put landing between the two reads
+    // must not look like metadata without a copy.
+    List<Plan.Action> lost = new ArrayList<>();
+    int written =
+        whileWriting(
+            n -> store(n % 2).put("state/jobs/w" + n, random(300, n)),
+            pass ->
+                store(2).repairNow().plan().actions().stream()
+                    .filter(a -> a instanceof Plan.Lost)
+                    .forEach(lost::add),
+            lost);
     assertThat(lost).isEmpty();
+    assertThat(written).as("blobs written during the passes").isGreaterThanOrEqualTo(40);
   }
 
   @Test
@@ -354,33 +367,19 @@ class ReplicatedBlobStoreTest {
     for (int i = 0; i < 3; i++) {
       assertThat(store(i).awaitRestored(EVENTUALLY)).isTrue();
     }
-    AtomicBoolean writing = new AtomicBoolean(true);
-    AtomicInteger written = new AtomicInteger();
-    Thread writer =
-        new Thread(
-            () -> {
-              while (writing.get()) {
-                int n = written.incrementAndGet();
-                store(n % 2).put("state/jobs/c" + n, random(300, n));
-                if (n % 3 == 0) {
-                  store(2).delete("state/jobs/c" + (n - 1));
-                }
-              }
-            });
-    writer.start();
     List<StorageReport.Problem> problems = new ArrayList<>();
-    try {
-      for (int pass = 0;
-          (pass < 10 || written.get() < 40) && pass < 200 && problems.isEmpty();
-          pass++) {
-        problems.addAll(store(pass % 3).check(true).problems());
-      }
-    } finally {
-      writing.set(false);
-      writer.join();
-    }
+    int written =
+        whileWriting(
+            n -> {
+              store(n % 2).put("state/jobs/c" + n, random(300, n));
+              if (n % 3 == 0) {
+                store(2).delete("state/jobs/c" + (n - 1));
+              }
+            },
+            check -> problems.addAll(store(check % 3).check(true).problems()),
+            problems);
     assertThat(problems).isEmpty();
-    assertThat(written.get()).as("blobs written during the checks").isGreaterThanOrEqualTo(40);
+    assertThat(written).as("blobs written during the checks").isGreaterThanOrEqualTo(40);
   }
 
   @Test

@@ -3,12 +3,12 @@ package dev.grid.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grid.api.GridClient;
+import dev.grid.launch.FreePorts;
 import dev.grid.node.GridNode;
 import dev.grid.node.NodeConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,10 +23,7 @@ class SubmitAndWaitTest {
   @Test
   void when_the_example_runs_against_a_grid_then_every_job_succeeds_and_prints_its_part()
       throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.one();
     NodeConfig config =
         NodeConfig.local("n1", port, dir, "secret", 2)
             .withClusterName("example-" + UUID.randomUUID());

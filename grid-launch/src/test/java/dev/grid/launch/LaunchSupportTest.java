@@ -56,6 +56,30 @@ class LaunchSupportTest {
   }
 
   @Test
+  void when_ports_are_picked_again_then_none_is_handed_out_twice() {
+    List<Integer> first = FreePorts.pick(20);
+    List<Integer> second = FreePorts.pick(20);
+
+    assertThat(second).doesNotContainAnyElementsOf(first);
+  }
+
+  @Test
+  void when_processes_take_slices_then_their_ranges_do_not_overlap_and_cover_the_range() {
+    int[] first = FreePorts.range("1/2");
+    int[] second = FreePorts.range("2/2");
+
+    assertThat(first).containsExactly(FreePorts.LOW, 26000);
+    assertThat(second).containsExactly(26000, FreePorts.HIGH);
+    assertThat(FreePorts.range(null)).containsExactly(FreePorts.LOW, FreePorts.HIGH);
+    assertThat(FreePorts.range("1/1")).containsExactly(FreePorts.LOW, FreePorts.HIGH);
+    for (String bad : List.of("2", "0/2", "3/2", "a/b", "1/2/3")) {
+      assertThatThrownBy(() -> FreePorts.range(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("grid.ports.slice=" + bad);
+    }
+  }
+
+  @Test
   void when_settings_are_bad_then_the_bad_value_is_named() {
     Path data = dir.resolve("d");
     Path token = dir.resolve("t");

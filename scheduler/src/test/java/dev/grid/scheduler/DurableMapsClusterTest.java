@@ -17,6 +17,7 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.launch.FreePorts;
 import dev.grid.storage.BlobMapStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -273,8 +274,7 @@ class DurableMapsClusterTest {
     assertThat(cluster.get(0).getMap(ScheduleTable.SCHEDULES_MAP).containsKey("s")).isTrue();
   }
 
-  /** Below Linux's ephemeral range: see PrimaryLeaseClusterTest#freePorts. */
   private static int freePort() {
-    return PrimaryLeaseClusterTest.freePorts(1).get(0);
+    return FreePorts.one();
   }
 }

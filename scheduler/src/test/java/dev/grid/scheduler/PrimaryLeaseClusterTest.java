@@ -5,15 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.grid.launch.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -195,34 +191,8 @@ class PrimaryLeaseClusterTest {
     return grid.stream().filter(m -> m.lease.isPrimary()).toList();
   }
 
-  /**
-   * Free ports below Linux's ephemeral range (32768 and up), where no outgoing connection can take
-   * one before its member binds it (a member retrying to join a peer not yet listening once got
-   * that peer's own port as its source port: "Port ... is already in use").
-   */
+  /** Free ports for members: see {@link FreePorts}. */
   static List<Integer> freePorts(int count) {
-    Random random = new Random();
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      for (int tries = 0; held.size() < count; tries++) {
-        try {
-          held.add(
-              new ServerSocket(20000 + random.nextInt(12000), 1, InetAddress.getLoopbackAddress()));
-        } catch (IOException taken) {
-          if (tries > 1000) {
-            throw new UncheckedIOException(taken);
-          }
-        }
-      }
-      return held.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket socket : held) {
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // freed anyway
-        }
-      }
-    }
+    return FreePorts.pick(count);
   }
 }

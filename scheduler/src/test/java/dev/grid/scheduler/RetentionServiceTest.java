@@ -9,9 +9,9 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.ScheduleRun.Outcome;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.launch.FreePorts;
 import dev.grid.storage.BlobMapStore;
 import dev.grid.storage.InMemoryBlobStore;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,10 +42,7 @@ class RetentionServiceTest {
 
   @BeforeEach
   void start() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.one();
     hz =
         Hazelcast.newHazelcastInstance(
             new ClusterSettings(

@@ -5,13 +5,9 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.grid.launch.FreePorts;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.UUID;
 
 /**
@@ -117,22 +113,9 @@ final class TestMembers implements AutoCloseable {
     return config;
   }
 
-  /**
-   * A free port below Linux's ephemeral range (32768 and up), where no outgoing connection can take
-   * it before the member binds it (a member retrying to join a peer not yet listening once got that
-   * peer's own port as its source port: "Port ... is already in use").
-   */
+  /** A free port for a member: see {@link FreePorts}. */
   static int freePort() {
-    Random random = new Random();
-    for (int tries = 0; tries < 1000; tries++) {
-      int port = 20000 + random.nextInt(12000);
-      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        return port;
-      } catch (IOException taken) {
-        // try another
-      }
-    }
-    throw new UncheckedIOException(new IOException("no free port in 20000-31999"));
+    return FreePorts.one();
   }
 
   /** Terminates every member still running. */

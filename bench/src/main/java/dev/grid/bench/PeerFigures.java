@@ -13,14 +13,22 @@ final class PeerFigures {
   static final String GRID = "grid";
   static final String DB_SCHEDULER = "db-scheduler";
 
+  /** One replicated Hazelcast write per submit, nothing else: see {@link FloorContender}. */
+  static final String FLOOR = "hz-set";
+
   /** Every system, in the order of the run and of the table's columns. */
-  static final List<String> SYSTEMS = List.of(GRID, DB_SCHEDULER, "Quartz", "JobRunr");
+  static final List<String> SYSTEMS = List.of(GRID, DB_SCHEDULER, "Quartz", "JobRunr", FLOOR);
 
   private PeerFigures() {}
 
   /** The grid must run this many times db-scheduler's jobs per second, per workload. */
   static double target(Workload workload) {
     return workload == Workload.NO_OP ? 2.0 : 1.5;
+  }
+
+  /** Whether the system keeps its jobs in PostgreSQL (the peers do; the grid and the floor not). */
+  static boolean needsPostgres(String system) {
+    return !system.equals(GRID) && !system.equals(FLOOR);
   }
 
   /** Jobs per second for {@code jobs} that all ran {@code millis} after the first submit. */
@@ -53,13 +61,21 @@ final class PeerFigures {
 
   /**
    * The table: one row per workload with each system's jobs/s ("-" if it did not run), the grid's
-   * ratio to db-scheduler with the target and PASS or MISS, then its ratio to Quartz and JobRunr.
+   * ratio to db-scheduler with the target and PASS or MISS, then its ratio to Quartz, JobRunr and
+   * the floor (the floor's writes run nothing: the same rate for both workloads).
    */
   static List<String> table(Map<Workload, Map<String, Double>> rates) {
     List<String> lines = new ArrayList<>();
     List<String> head = new ArrayList<>(List.of("workload"));
     head.addAll(SYSTEMS);
-    head.addAll(List.of("grid/db-scheduler", "target", "verdict", "grid/Quartz", "grid/JobRunr"));
+    head.addAll(
+        List.of(
+            "grid/db-scheduler",
+            "target",
+            "verdict",
+            "grid/Quartz",
+            "grid/JobRunr",
+            "grid/hz-set"));
     lines.add(row(head));
     lines.add("|---".repeat(head.size()) + "|");
     for (Map.Entry<Workload, Map<String, Double>> entry : rates.entrySet()) {
@@ -76,6 +92,7 @@ final class PeerFigures {
       cells.add(vsDb == null ? "-" : Figures.verdict(vsDb >= target));
       cells.add(times(ratio(r, "Quartz")));
       cells.add(times(ratio(r, "JobRunr")));
+      cells.add(times(ratio(r, FLOOR)));
       lines.add(row(cells));
     }
     return lines;

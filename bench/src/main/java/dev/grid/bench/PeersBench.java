@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
 /**
  * The grid against its peers, one job at a time: db-scheduler, Quartz (JDBC job store, clustered)
  * and JobRunr, each as three node processes with four worker threads on one PostgreSQL 15, and the
- * grid as three node processes with four slots.
+ * grid as three node processes with four slots; and the floor, {@link FloorContender}: one
+ * replicated Hazelcast write per submit and nothing else, the most any grid on these maps gets from
+ * one client thread.
  *
  * <pre>
  * bin/bench peers                              # 2,000 jobs per workload and system
@@ -54,7 +56,7 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description =
         "Measures the grid against db-scheduler, Quartz and JobRunr on PostgreSQL, one job at a"
-            + " time.")
+            + " time, and the floor: one replicated Hazelcast write per submit.")
 final class PeersBench implements Callable<Integer> {
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
 
@@ -73,7 +75,8 @@ final class PeersBench implements Callable<Integer> {
   @Option(
       names = "--only",
       paramLabel = "NAME,...",
-      description = "Only these systems, of grid, db-scheduler, Quartz, JobRunr (default: all).")
+      description =
+          "Only these systems, of grid, db-scheduler, Quartz, JobRunr, hz-set (default: all).")
   String only;
 
   @Option(
@@ -134,7 +137,7 @@ final class PeersBench implements Callable<Integer> {
     Postgres postgres = null;
     try {
       for (String system : systems) {
-        if (!system.equals(PeerFigures.GRID) && postgres == null) {
+        if (PeerFigures.needsPostgres(system) && postgres == null) {
           long start = System.nanoTime();
           postgres = Postgres.start(base);
           out.printf(
@@ -167,9 +170,11 @@ final class PeersBench implements Callable<Integer> {
     long start = System.nanoTime();
     Path logs = base.resolve(system.toLowerCase(Locale.ROOT));
     Contender contender =
-        system.equals(PeerFigures.GRID)
-            ? GridContender.start(logs, nodes, threads)
-            : PeerContender.start(Peers.byName(system), postgres, nodes, threads, logs);
+        switch (system) {
+          case PeerFigures.GRID -> GridContender.start(logs, nodes, threads);
+          case PeerFigures.FLOOR -> FloorContender.start(logs, nodes);
+          default -> PeerContender.start(Peers.byName(system), postgres, nodes, threads, logs);
+        };
     out.printf(
         Locale.ROOT,
         "%s: %d nodes x %d up in %.1f s%n",

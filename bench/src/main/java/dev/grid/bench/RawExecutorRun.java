@@ -6,15 +6,15 @@ import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.map.IMap;
 import dev.grid.bench.job.NoOpJob;
 import dev.grid.bench.peers.ChildProcesses;
+import dev.grid.launch.FreePorts;
 import dev.grid.launch.LocalGrid;
 import dev.grid.launch.NodeProcess;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,6 +138,11 @@ final class RawExecutorRun implements AutoCloseable {
     executor = lite.getExecutorService(EXECUTOR);
   }
 
+  /** A map of the raw members (the grid's map settings: one synchronous backup), from this JVM. */
+  <K, V> IMap<K, V> map(String name) {
+    return lite.getMap(name);
+  }
+
   /** Process ids of the members, for their CPU time. */
   List<Long> pids() {
     return processes.stream().map(Process::pid).toList();
@@ -230,10 +235,6 @@ final class RawExecutorRun implements AutoCloseable {
   }
 
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port for a member", e);
-    }
+    return FreePorts.one();
   }
 }

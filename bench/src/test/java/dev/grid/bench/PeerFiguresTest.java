@@ -14,7 +14,7 @@ class PeerFiguresTest {
   @Test
   void when_only_is_absent_then_every_system_runs_in_order() {
     assertThat(PeerFigures.parseOnly(null))
-        .containsExactly("grid", "db-scheduler", "Quartz", "JobRunr");
+        .containsExactly("grid", "db-scheduler", "Quartz", "JobRunr", "hz-set");
     assertThat(PeerFigures.parseOnly(" ")).isEqualTo(PeerFigures.SYSTEMS);
   }
 
@@ -43,23 +43,45 @@ class PeerFiguresTest {
     Map<Workload, Map<String, Double>> rates = new EnumMap<>(Workload.class);
     rates.put(
         Workload.NO_OP,
-        rates("grid", 1284.0, "db-scheduler", 642.0, "Quartz", 112.0, "JobRunr", 232.0));
+        rates(
+            "grid",
+            1284.0,
+            "db-scheduler",
+            642.0,
+            "Quartz",
+            112.0,
+            "JobRunr",
+            232.0,
+            "hz-set",
+            1605.0));
     rates.put(
         Workload.SHELL,
-        rates("grid", 191.0, "db-scheduler", 128.0, "Quartz", 84.0, "JobRunr", 107.0));
+        rates(
+            "grid",
+            191.0,
+            "db-scheduler",
+            128.0,
+            "Quartz",
+            84.0,
+            "JobRunr",
+            107.0,
+            "hz-set",
+            1605.0));
 
     List<String> table = PeerFigures.table(rates);
 
     assertThat(table.get(0))
         .isEqualTo(
-            "| workload | grid | db-scheduler | Quartz | JobRunr | grid/db-scheduler | target |"
-                + " verdict | grid/Quartz | grid/JobRunr |");
+            "| workload | grid | db-scheduler | Quartz | JobRunr | hz-set | grid/db-scheduler |"
+                + " target | verdict | grid/Quartz | grid/JobRunr | grid/hz-set |");
     assertThat(table.get(2))
         .isEqualTo(
-            "| no-op jobs | 1,284/s | 642/s | 112/s | 232/s | 2.00 | >= 2.0 | PASS | 11.46 | 5.53 |");
+            "| no-op jobs | 1,284/s | 642/s | 112/s | 232/s | 1,605/s | 2.00 | >= 2.0 | PASS | 11.46 |"
+                + " 5.53 | 0.80 |");
     assertThat(table.get(3))
         .isEqualTo(
-            "| `true` shell jobs | 191/s | 128/s | 84/s | 107/s | 1.49 | >= 1.5 | MISS | 2.27 | 1.79 |");
+            "| `true` shell jobs | 191/s | 128/s | 84/s | 107/s | 1,605/s | 1.49 | >= 1.5 | MISS |"
+                + " 2.27 | 1.79 | 0.12 |");
   }
 
   @Test
@@ -68,7 +90,7 @@ class PeerFiguresTest {
     rates.put(Workload.NO_OP, rates("grid", 57.0, "Quartz", 112.0));
 
     assertThat(PeerFigures.table(rates).get(2))
-        .isEqualTo("| no-op jobs | 57/s | - | 112/s | - | - | >= 2.0 | - | 0.51 | - |");
+        .isEqualTo("| no-op jobs | 57/s | - | 112/s | - | - | - | >= 2.0 | - | 0.51 | - | - |");
   }
 
   private static Map<String, Double> rates(Object... nameThenRate) {

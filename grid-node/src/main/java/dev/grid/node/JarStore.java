@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -37,6 +38,7 @@ final class JarStore implements JarSource {
   private final Path cacheDir;
   private final Path uploadDir;
   private final Map<String, Object> fetchLocks = new ConcurrentHashMap<>();
+  private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private final AtomicLong stored = new AtomicLong();
 
   JarStore(BlobStore blobs, Path dataDir) {
@@ -56,10 +58,24 @@ final class JarStore implements JarSource {
     return PREFIX + checkSha(sha256);
   }
 
-  /** True if the grid holds the jar. */
+  /**
+   * True if the grid holds the jar, as far as this node knows: a jar seen once is taken as there
+   * from then on, without asking the store again. The grid deletes no jar (its key is its content),
+   * so only the loss of every copy makes that wrong, and then the job's run fails naming the jar.
+   * The check of a submit asks here: otherwise every Java job's submit waited for a lookup of the
+   * jar's metadata on another node.
+   */
   boolean has(String sha256) {
+    return seen.contains(sha256) || inGrid(sha256);
+  }
+
+  /** True if the store holds the jar now (asked every time: an upload must see a lost jar). */
+  boolean inGrid(String sha256) {
     Optional<InputStream> in = blobs.open(key(sha256));
     in.ifPresent(JarStore::closeQuietly);
+    if (in.isPresent()) {
+      seen.add(sha256);
+    }
     return in.isPresent();
   }
 
@@ -89,12 +105,13 @@ final class JarStore implements JarSource {
                 + " as sent: the upload was damaged or the hash is wrong; send"
                 + " it again");
       }
-      if (has(sha256)) {
+      if (inGrid(sha256)) {
         return false;
       }
       try (InputStream in = Files.newInputStream(spool)) {
         blobs.put(key, in);
       }
+      seen.add(sha256);
       stored.incrementAndGet();
       return true;
     } catch (IOException e) {

@@ -108,7 +108,7 @@ final class NodeOperations implements GridOperations {
 
   @Override
   public boolean hasJar(String sha256) {
-    return jars.has(sha256);
+    return jars.inGrid(sha256);
   }
 
   @Override

@@ -152,11 +152,18 @@ class PrimaryLeaseClusterTest {
     return grid;
   }
 
+  /**
+   * Starts a member taking part in the election among {@code voters}. A member started while none
+   * of the others runs lists only itself to join and forms the cluster at once (listing the others,
+   * it asked their closed ports for a master for a second first); the members started after it list
+   * every voter and join it.
+   */
   private GridMember start(String self, List<String> voters, Path data) {
     int port = LeaseSettings.port(self);
+    List<String> join = members.stream().anyMatch(GridMember::isUp) ? voters : List.of(self);
     ClusterSettings cluster =
         new ClusterSettings(
-            clusterName, "n" + port, "127.0.0.1", port, voters, 7, PrimaryLease.kryoClasses());
+            clusterName, "n" + port, "127.0.0.1", port, join, 7, PrimaryLease.kryoClasses());
     HazelcastInstance hz = Hazelcast.newHazelcastInstance(cluster.toConfig());
     List<String> heard = new CopyOnWriteArrayList<>();
     PrimaryLease lease =

@@ -3,6 +3,7 @@ package dev.grid.node;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -113,10 +114,12 @@ public final class GridNode implements AutoCloseable {
                 config.partitions(),
                 kryo)
             .toConfig();
-    hc.getNetworkConfig()
-        .getJoin()
-        .getTcpIpConfig()
-        .setConnectionTimeoutSeconds((int) timings.joinTimeout().toSeconds());
+    TcpIpConfig join = hc.getNetworkConfig().getJoin().getTcpIpConfig();
+    if (timings.joinTimeout().isZero()) {
+      join.setMembers(List.of(config.self())); // NodeTimings.formingAlone: no one to ask
+    } else {
+      join.setConnectionTimeoutSeconds((int) timings.joinTimeout().toSeconds());
+    }
     if (config.slots() > 0) {
       hc.getMemberAttributeConfig()
           .setAttribute(ClusterSettings.SLOTS_ATTRIBUTE, Integer.toString(config.slots()));

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param joinTimeout how long a starting member asks the members listed for a master before one
  *     claims the role (Hazelcast's TCP-IP connection timeout); every grid start waits this long
- *     when its members start together
+ *     when its members start together. Zero ({@link #formingAlone}): it asks none and forms the
+ *     cluster at once, for the first node a test starts in one JVM while none of the others runs
  * @param fenceQuiet how long a node may be silent before its watcher kills its jobs
  * @param reclaimGrace how long the primary waits after a worker left before it takes the worker's
  *     jobs back: longer than {@code fenceQuiet}, with a margin of two fence ticks
@@ -24,7 +25,7 @@ record NodeTimings(Duration joinTimeout, Duration fenceQuiet, Duration reclaimGr
     Objects.requireNonNull(joinTimeout, "joinTimeout");
     Objects.requireNonNull(fenceQuiet, "fenceQuiet");
     Objects.requireNonNull(reclaimGrace, "reclaimGrace");
-    if (joinTimeout.toSeconds() < 1) {
+    if (!joinTimeout.isZero() && joinTimeout.toSeconds() < 1) {
       throw new IllegalArgumentException(
           "join timeout "
               + joinTimeout
@@ -51,5 +52,16 @@ record NodeTimings(Duration joinTimeout, Duration fenceQuiet, Duration reclaimGr
               + " and two ticks): a cut-off worker could"
               + " still run a job the primary runs again; give a longer grace");
     }
+  }
+
+  /**
+   * These waits for a node that joins no one: the first of a grid whose other members do not run
+   * yet (a test grid in one JVM, started or started again). It forms the cluster at once, where
+   * listing the others it asked their closed ports for a master for the join timeout first; the
+   * others join it as usual. A node started while any member may run must not use it: it would form
+   * a cluster of its own beside theirs.
+   */
+  NodeTimings formingAlone() {
+    return new NodeTimings(Duration.ZERO, fenceQuiet, reclaimGrace);
   }
 }

@@ -40,4 +40,19 @@ class NodeTimingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("join timeout PT0.5S");
   }
+
+  @Test
+  void when_a_node_forms_the_cluster_alone_then_only_its_join_timeout_is_zero() {
+    NodeTimings alone = TestGrid.TIMINGS.formingAlone();
+
+    assertThat(alone.joinTimeout()).isZero();
+    assertThat(alone.fenceQuiet()).isEqualTo(TestGrid.TIMINGS.fenceQuiet());
+    assertThat(alone.reclaimGrace()).isEqualTo(TestGrid.TIMINGS.reclaimGrace());
+    assertThatThrownBy(
+            () ->
+                new NodeTimings(
+                    Duration.ofSeconds(-1), Duration.ofSeconds(2), Duration.ofSeconds(3)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("join timeout PT-1S");
+  }
 }

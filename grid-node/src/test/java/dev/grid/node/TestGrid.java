@@ -13,9 +13,10 @@ import java.util.UUID;
  * Several nodes in one JVM on loopback, on free ports, with their own cluster name and data dirs.
  * Closing it halts every node still up.
  *
- * <p>Its nodes wait less than production's: a member asks the others for a master for 1 s before
- * one claims the role (5 s by default; every start of a grid waited that long), and a worker that
- * left is written off after 2.5 s, its watcher's quiet time being 2 s (4 s and 3 s by default).
+ * <p>Its nodes wait less than production's: the first node of a grid started while none of the
+ * others runs forms the cluster at once ({@link NodeTimings#formingAlone}), a node restarted while
+ * others run asks them for a master for 1 s (5 s by default), and a worker that left is written off
+ * after 2.5 s, its watcher's quiet time being 2 s (4 s and 3 s by default).
  */
 final class TestGrid implements AutoCloseable {
   static final String TOKEN = "test-token";
@@ -72,21 +73,26 @@ final class TestGrid implements AutoCloseable {
 
   /** Starts every node again, with the same configs and data dirs, after they all stopped. */
   TestGrid startAgain() {
+    if (!live().isEmpty()) {
+      throw new IllegalStateException(
+          "nodes " + live().stream().map(GridNode::name).toList() + " still run: stop them first");
+    }
     nodes.clear();
     return start();
   }
 
   /**
-   * Starts the first node, which forms the cluster once its join timeout has passed, then every
-   * other in parallel: they find it and join at once. Started all together, they each formed or
-   * joined the cluster a second apart (a member that finds no master asks again a second later), up
-   * to 3 s for three nodes.
+   * Starts the first node, which forms the cluster at once (none of the others runs: it asks no one
+   * for a master), then every other in parallel: they find it and join at once. Started all
+   * together, they each formed or joined the cluster a second apart (a member that finds no master
+   * asks again a second later), up to 3 s for three nodes; and the first node alone, listing the
+   * others, asked their closed ports for a master for its join timeout (1 s) first.
    */
   TestGrid start() {
     List<Thread> starters = new ArrayList<>();
     GridNode[] started = new GridNode[configs.size()];
     RuntimeException[] failure = new RuntimeException[1];
-    started[0] = GridNode.start(configs.get(0), TIMINGS);
+    started[0] = GridNode.start(configs.get(0), TIMINGS.formingAlone());
     for (int i = 1; i < configs.size(); i++) {
       int n = i;
       Thread t =

@@ -57,29 +57,31 @@ class DurableMapsClusterTest {
       ports.add(freePort());
       addresses.add("127.0.0.1:" + ports.get(i));
     }
+    // The first member lists only itself and forms the cluster at once; the others, started
+    // together after it, list every member and join it. Started all together, they asked each
+    // other for a master for a second before one claimed the role.
+    List<HazelcastInstance> started = new ArrayList<>();
+    started.add(
+        Hazelcast.newHazelcastInstance(config(cluster, 0, ports, List.of(addresses.get(0)))));
     List<CompletableFuture<HazelcastInstance>> starting = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      Config config =
-          new ClusterSettings(
-                  cluster,
-                  "m" + i,
-                  "127.0.0.1",
-                  ports.get(i),
-                  addresses,
-                  7,
-                  SchedulerTypes.kryoClasses())
-              .toConfig();
-      // Started together, the members ask each other for a master for this long before one
-      // claims the role: 1 s, not Hazelcast's 5.
-      config.getNetworkConfig().getJoin().getTcpIpConfig().setConnectionTimeoutSeconds(1);
-      ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
-      context.put(BlobMapStore.CONTEXT_KEY, store);
-      config.setUserContext(context);
+    for (int i = 1; i < n; i++) {
+      Config config = config(cluster, i, ports, addresses);
       starting.add(CompletableFuture.supplyAsync(() -> Hazelcast.newHazelcastInstance(config)));
     }
-    List<HazelcastInstance> cluster1 = starting.stream().map(CompletableFuture::join).toList();
-    members.addAll(cluster1);
-    return cluster1;
+    starting.forEach(s -> started.add(s.join()));
+    members.addAll(started);
+    return started;
+  }
+
+  private Config config(String cluster, int i, List<Integer> ports, List<String> join) {
+    Config config =
+        new ClusterSettings(
+                cluster, "m" + i, "127.0.0.1", ports.get(i), join, 7, SchedulerTypes.kryoClasses())
+            .toConfig();
+    ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
+    context.put(BlobMapStore.CONTEXT_KEY, store);
+    config.setUserContext(context);
+    return config;
   }
 
   private void stopGracefully(List<HazelcastInstance> cluster) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.grid.launch.FreePorts;
+import dev.grid.scheduler.lease.LeaseTiming;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class PrimaryLeaseClusterTest {
 
   /** One member with its lease, and what its listener heard. */
   private record GridMember(
-      String id, HazelcastInstance hz, PrimaryLease lease, List<String> heard) {
+      String id, HazelcastInstance hz, PrimaryLease lease, List<String> heard, long startedNanos) {
     boolean isUp() {
       return hz.getLifecycleService().isRunning();
     }
@@ -92,6 +93,7 @@ class PrimaryLeaseClusterTest {
   void when_the_primary_closes_its_lease_then_another_takes_over_in_half_a_lease_time() {
     List<GridMember> grid = startGrid(freePorts(3));
     GridMember old = awaitOnePrimary(grid, FIRST_PRIMARY);
+    awaitPastQuiet(grid);
     long oldEpoch = old.lease.epoch();
     long closed = System.nanoTime();
     old.lease.close();
@@ -152,11 +154,18 @@ class PrimaryLeaseClusterTest {
     return grid;
   }
 
+  /**
+   * Starts a member taking part in the election among {@code voters}. A member started while none
+   * of the others runs lists only itself to join and forms the cluster at once (listing the others,
+   * it asked their closed ports for a master for a second first); the members started after it list
+   * every voter and join it.
+   */
   private GridMember start(String self, List<String> voters, Path data) {
     int port = LeaseSettings.port(self);
+    List<String> join = members.stream().anyMatch(GridMember::isUp) ? voters : List.of(self);
     ClusterSettings cluster =
         new ClusterSettings(
-            clusterName, "n" + port, "127.0.0.1", port, voters, 7, PrimaryLease.kryoClasses());
+            clusterName, "n" + port, "127.0.0.1", port, join, 7, PrimaryLease.kryoClasses());
     HazelcastInstance hz = Hazelcast.newHazelcastInstance(cluster.toConfig());
     List<String> heard = new CopyOnWriteArrayList<>();
     PrimaryLease lease =
@@ -174,7 +183,7 @@ class PrimaryLeaseClusterTest {
                 heard.add("not primary " + epoch);
               }
             });
-    GridMember member = new GridMember(self, hz, lease, heard);
+    GridMember member = new GridMember(self, hz, lease, heard, System.nanoTime());
     members.add(member);
     return member;
   }
@@ -185,6 +194,21 @@ class PrimaryLeaseClusterTest {
         .pollInterval(Duration.ofMillis(20))
         .until(() -> primaries(grid).size() == 1);
     return primaries(grid).get(0);
+  }
+
+  /**
+   * Waits until every member is past the quiet a voter keeps after it starts (a lease time and a
+   * bit): until then it answers no one, and the first primary can be elected by the two voters
+   * started first while the third is still quiet. A handover then waits for the third, which on a
+   * loaded machine started more than half a lease time after the second.
+   */
+  private static void awaitPastQuiet(List<GridMember> grid) {
+    long quiet = LeaseTiming.of(LeaseSettings.DEFAULT_LEASE_TIME).quietNanos();
+    long last = grid.stream().mapToLong(GridMember::startedNanos).max().orElseThrow();
+    await()
+        .atMost(FIRST_PRIMARY)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> System.nanoTime() - last > quiet);
   }
 
   private static List<GridMember> primaries(List<GridMember> grid) {

@@ -78,8 +78,16 @@ final class TestMembers implements AutoCloseable {
     return member;
   }
 
+  /**
+   * A member started while none of the others runs lists only itself to join, and so forms the
+   * cluster at once: listing the others, it asked their closed ports for a master for a second
+   * first (Hazelcast's TCP-IP join), at every start of a cluster and every restart of a stopped
+   * one. The members started after it list every member and join it.
+   */
   private HazelcastInstance newMember(int index) {
-    Config config = config(clusterName, ports.get(index), List.copyOf(addresses));
+    boolean alone = members.stream().noneMatch(m -> m.getLifecycleService().isRunning());
+    List<String> join = alone ? List.of(addresses.get(index)) : List.copyOf(addresses);
+    Config config = config(clusterName, ports.get(index), join);
     config.getMemberAttributeConfig().setAttribute(ReplicatedBlobStore.NODE_ATTRIBUTE, name(index));
     return Hazelcast.newHazelcastInstance(config);
   }

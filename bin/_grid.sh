@@ -403,7 +403,7 @@ _grid_client_spawn() {
   for fd in /proc/$BASHPID/fd/*; do
     fd="${fd##*/}"
     if [[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)); then
-      exec {fd}>&-
+      { exec {fd}>&-; } 2>/dev/null || : # one that closed meanwhile (the listing's own)
     fi
   done
   _grid_client_env PATH GRID_JAVA_OPTS "${_GRID_CLIENT_JVM_ENV[@]}"

@@ -240,6 +240,7 @@ _grid_client_enabled() {
   local base="${XDG_RUNTIME_DIR:-${HOME:-}/.cache}"
   [[ -n ${GRID_CLIENT_DIR:-} || $base != /.cache ]] || return 1
   _GRID_CLIENT_DIR="${GRID_CLIENT_DIR:-$base/grid-client}"
+  [[ $_GRID_CLIENT_DIR == /* ]] || _GRID_CLIENT_DIR="$PWD/$_GRID_CLIENT_DIR"
   local name="${GRID_ROOT//'%'/%25}"
   name="${name//'/'/%2F}"
   _GRID_CLIENT_NAME="${name//' '/%20}"

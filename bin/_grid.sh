@@ -378,8 +378,8 @@ _grid_client_call() {
 
 # Starts a resident client once this process and the JVM it becomes have ended (the first command
 # does not share the CPU with it): the start waits on a pipe that this process holds open. Not
-# when a start was tried in the last 10 s and its mark NAME.started is still there (the resident
-# client deletes it once it serves): one is starting, or it failed (see NAME.log).
+# when a start was tried in the last minute and its mark NAME.started is still there (the
+# resident client deletes it once it serves): one is starting, or it failed (see NAME.log).
 _grid_client_start_after_exit() {
   local dir="$_GRID_CLIENT_DIR" marker="$_GRID_CLIENT_DIR/$_GRID_CLIENT_NAME.started" last=0
   [[ -d $dir ]] || mkdir -p -m 700 "$dir" 2>/dev/null || return 0
@@ -388,7 +388,7 @@ _grid_client_start_after_exit() {
     read -r last <"$marker" 2>/dev/null || :
   fi
   [[ $last =~ ^[0-9]+$ ]] || last=0
-  ((EPOCHSECONDS - last >= 10)) || return 0
+  ((EPOCHSECONDS - last >= 60)) || return 0
   printf '%s\n' "$EPOCHSECONDS" >"$marker" 2>/dev/null || return 0
   exec {_GRID_CLIENT_FD}> >(_grid_client_spawn)
 }
@@ -408,6 +408,10 @@ _grid_client_spawn() {
     fi
   done
   _grid_client_env PATH GRID_JAVA_OPTS "${_GRID_CLIENT_JVM_ENV[@]}"
+  # A small heap to start with: the default (1/64 of the RAM) let it touch some 150 MB of young
+  # garbage before its first collection. A percentage, not -Xms, so that a smaller -Xmx in
+  # GRID_JAVA_OPTS still starts; the most it may grow to stays a JVM's own default.
+  _GRID_JVM_FLAGS+=(-XX:InitialRAMPercentage=0.1)
   _grid_command grid-cli dev.grid.cli.ResidentClient --dir "$_GRID_CLIENT_DIR" \
     --name "$_GRID_CLIENT_NAME" --idle "${GRID_CLIENT_IDLE:-5m}"
   exec env -i ${_GRID_CLIENT_ENV[@]+"${_GRID_CLIENT_ENV[@]}"} setsid "${_GRID_CMD[@]}" \

@@ -164,9 +164,9 @@ public final class ResidentClient implements AutoCloseable {
     }
     ResidentClient client;
     try {
+      // after the lock: a second resident client started with this one warms nothing up
       if (config.warmUp()) {
-        WarmUp
-            .run(); // the lock first: a second resident client started with this one warms nothing
+        WarmUp.run();
       }
       ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       client = new ResidentClient(config, files, lock, server);

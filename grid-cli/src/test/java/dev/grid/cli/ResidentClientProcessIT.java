@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -38,9 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code bin/} client commands with and without the resident client, as a user runs them: bash
- * scripts and JVMs as processes, against a fake grid served from this JVM. Each test works in a
- * copy of the built scripts and jars (so it can change a jar, and its resident client is its own),
- * and stops every resident client it started, whether it passes or fails.
+ * scripts and JVMs as processes, against a fake grid served from this JVM (each test its own; a
+ * command brings the grid's address). The tests that start, kill or rebuild a resident client work
+ * in a copy of the built scripts and jars of their own; the others share one copy and its resident
+ * client, started once for the class (a start with its warm-up is seconds on a loaded machine).
+ * Every resident client started is stopped, whether the tests pass or fail.
  */
 @Tag("slow")
 class ResidentClientProcessIT {
@@ -48,7 +51,9 @@ class ResidentClientProcessIT {
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static final Pattern SERVED = Pattern.compile("(\\d+) calls served, (\\d+) running");
 
+  @TempDir static Path sharedDir;
   @TempDir Path dir;
+  private static boolean sharedStarted;
 
   private final FakeGridOperations ops = new FakeGridOperations("n1");
   private final ScheduledExecutorService worker =
@@ -78,9 +83,32 @@ class ResidentClientProcessIT {
   @AfterEach
   void stop() throws Exception {
     try {
-      run(Map.of(), "bin/grid-client", "stop");
+      if (!clientDir.startsWith(sharedDir)) {
+        stopResidents(checkout, clientDir);
+      }
     } finally {
-      // whatever resident client of this test still runs (a stop that failed, one starting)
+      worker.shutdownNow();
+      assertThat(worker.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      api.close();
+    }
+  }
+
+  @AfterAll
+  static void stopShared() throws Exception {
+    stopResidents(sharedDir.resolve("checkout"), sharedDir.resolve("client"));
+  }
+
+  /** Stops the resident client, then kills whatever one of that folder still runs. */
+  private static void stopResidents(Path checkout, Path clientDir) throws Exception {
+    try {
+      ProcessBuilder stop =
+          new ProcessBuilder(checkout.resolve("bin/grid-client").toString(), "stop")
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD);
+      stop.environment().put("GRID_CLIENT_DIR", clientDir.toString());
+      stop.start().waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    } finally {
+      // a stop that failed, one still starting
       List<ProcessHandle> left =
           ProcessHandle.allProcesses()
               .filter(p -> p.info().commandLine().orElse("").contains(clientDir.toString()))
@@ -89,9 +117,19 @@ class ResidentClientProcessIT {
       for (ProcessHandle process : left) {
         process.onExit().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
       }
-      worker.shutdownNow();
-      assertThat(worker.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-      api.close();
+    }
+  }
+
+  /** Runs this test's commands with the class's shared copy and resident client. */
+  private void useSharedResident() throws Exception {
+    checkout = sharedDir.resolve("checkout");
+    clientDir = sharedDir.resolve("client");
+    synchronized (ResidentClientProcessIT.class) {
+      if (!sharedStarted) {
+        copyOfTheBuild(checkout);
+        startResident();
+        sharedStarted = true;
+      }
     }
   }
 
@@ -221,7 +259,8 @@ class ResidentClientProcessIT {
       bytes[i] = (byte) (i % 9 == 0 ? '\n' : i);
     }
     ops.finish(job, JobState.FAILED, 2, "a message", bytes, "é\u0001\u007f\0\n".getBytes());
-    startResident();
+    useSharedResident();
+    int servedBefore = served()[0];
     // what the bash side relays: text frames, binary ones (several), both streams and the exit
     // code, a relative path, an error, a line declined (help runs alone); QuickLineTest and
     // ResidentClientTest hold the rest of the command lines
@@ -242,7 +281,7 @@ class ResidentClientProcessIT {
       assertThat(resident.out()).as(text).isEqualTo(alone.out());
       assertThat(resident.err()).as(text).isEqualTo(alone.err());
     }
-    assertThat(served()).containsExactly(lines.size() - 1, 0);
+    assertThat(served()).containsExactly(servedBefore + lines.size() - 1, 0);
 
     // stdout and stderr into one file, and a pipe closed early under pipefail
     String[] both = {"bin/submit", "--wait", "--", "fail", "both"};
@@ -307,7 +346,7 @@ class ResidentClientProcessIT {
   @Test
   void when_a_waiting_command_is_killed_then_its_wait_ends_in_the_resident_client()
       throws Exception {
-    startResident();
+    useSharedResident();
     Process waiting = start(Map.of(), false, "bin/submit", "--wait", "--", "sleep", "1");
     await().atMost(PATIENCE).until(() -> served()[1] == 1 && ops.statusCalls() > 2);
 
@@ -322,7 +361,8 @@ class ResidentClientProcessIT {
 
   @Test
   void when_commands_run_at_once_then_each_prints_its_own_output() throws Exception {
-    startResident();
+    useSharedResident();
+    int servedBefore = served()[0];
     List<Process> processes = new ArrayList<>();
     List<Path> outputs = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -351,6 +391,6 @@ class ResidentClientProcessIT {
       assertThat(processes.get(i).exitValue()).isZero();
       assertThat(outputs.get(i)).hasContent("call-" + i);
     }
-    assertThat(served()[0]).isEqualTo(4);
+    assertThat(served()[0]).isEqualTo(servedBefore + 4);
   }
 }

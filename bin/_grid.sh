@@ -359,21 +359,23 @@ _grid_client_call() {
     trap - PIPE
     return 1
   fi
+  # Ctrl-C, a kill, a hangup: end as a JVM ends on them (exit 130, 143, 129, not killed by the
+  # signal: a calling script's loop goes on as it did), closing the connection, which ends the
+  # call's work in the resident client
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
   _grid_client_env ${!GRID_*} "${_GRID_CLIENT_JVM_ENV[@]}"
   for arg in 0 1 2; do
     if [[ -t $arg ]]; then tty+=1; else tty+=0; fi
   done
-  if ! printf '%s\0' run "$#" "$@" "$PWD" "${#_GRID_CLIENT_ENV[@]}" \
-    ${_GRID_CLIENT_ENV[@]+"${_GRID_CLIENT_ENV[@]}"} "$tty" >&3 2>/dev/null; then
-    exec 3>&-
-    trap - PIPE
-    return 1
+  if printf '%s\0' run "$#" "$@" "$PWD" "${#_GRID_CLIENT_ENV[@]}" \
+    ${_GRID_CLIENT_ENV[@]+"${_GRID_CLIENT_ENV[@]}"} "$tty" >&3 2>/dev/null && _grid_client_relay; then
+    return 0
   fi
-  if ! _grid_client_relay; then
-    trap - PIPE
-    return 1
-  fi
-  return 0
+  exec 3>&-
+  trap - PIPE INT TERM HUP # a JVM of its own runs it, as without the resident client
+  return 1
 }
 
 # Starts a resident client once this process and the JVM it becomes have ended (the first command

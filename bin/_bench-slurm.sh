@@ -7,9 +7,10 @@
 #   2. one `bin/submit --wait -- true` against one `sbatch --wait --wrap true`.
 #
 # Each side is timed with the wall clock around the commands, polling included: the grid's end is
-# seen with `bin/jobs` (a JVM, about 0.4 s a poll), Slurm's with `squeue` (a few
-# ms), so the grid's figure carries up to one poll more. No target: the figures say where each
-# command's time goes.
+# seen with `bin/jobs`, Slurm's with `squeue` (a few ms), so the grid's figure carries up to one
+# poll more. No target: the figures say where each command's time goes. The client commands run
+# as a user's do: through the resident client, which the untimed submits start (in a folder of
+# this run's, stopped at the end); GRID_CLIENT_DAEMON=0 bin/bench slurm times a JVM per command.
 #
 # What it starts, all on loopback, and stops at the end, pass or fail: a three-node grid (4 slots
 # each) from the built jar, and a one-node Slurm (slurmctld and slurmd as root, 22.05 from Debian,
@@ -43,11 +44,13 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
 fi
 
 WORK="$(mktemp -d /tmp/grid-bench-slurm-XXXXXX)"
+export GRID_CLIENT_DIR="$WORK/client"
 NODE_PIDS=()
 STARTED_MUNGE=0
 OK=0
 cleanup() {
   set +e
+  "$ROOT/bin/grid-client" stop >/dev/null 2>&1
   for pid in "${NODE_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for f in slurmd slurmctld; do
     [[ -f "$WORK/$f.pid" ]] && kill "$(cat "$WORK/$f.pid")" 2>/dev/null
@@ -149,6 +152,8 @@ grid_pending() { # how many jobs have not ended yet: the STATE column of one `bi
 # warm-up: a few of each, untimed
 for _ in 1 2 3 4 5; do "$ROOT/bin/submit" -- true >/dev/null; sbatch -Q -o /dev/null --wrap true; done
 while [[ "$(grid_pending)" != 0 || -n "$(squeue -h)" ]]; do sleep 0.2; done
+# the first submit started the resident client once it ended; wait until it serves
+[[ ${GRID_CLIENT_DAEMON:-1} == 0 ]] || "$ROOT/bin/grid-client" start >/dev/null
 
 start=$(date +%s%N)
 for _ in $(seq "$JOBS"); do "$ROOT/bin/submit" -- true >/dev/null; done

@@ -7,6 +7,7 @@ import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.OverlapPolicy;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -70,11 +71,20 @@ public final class GridCli {
   private OptionSpec tokenFile;
 
   private final Map<String, String> env;
+
+  /** The caller's working directory, against which relative paths are read; null for this JVM's. */
+  private final Path cwd;
+
   final PrintStream out;
   final PrintStream err;
 
   GridCli(Map<String, String> env, PrintStream out, PrintStream err) {
+    this(env, null, out, err);
+  }
+
+  GridCli(Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
     this.env = Map.copyOf(env);
+    this.cwd = cwd;
     this.out = out;
     this.err = err;
   }
@@ -91,12 +101,56 @@ public final class GridCli {
    * building picocli's model, any other through {@link #newCommandLine}.
    */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-    Integer quick = QuickLine.run(new GridCli(env, out, err), args);
+    return run(args, env, null, out, err);
+  }
+
+  /**
+   * As {@link #run(String[], Map, PrintStream, PrintStream)} for a caller in another process (the
+   * {@link ResidentClient}): relative paths in the command line ({@code --token-file}, {@code
+   * --jar}) are read against {@code cwd}, and nothing of this JVM's own environment, working
+   * directory or standard streams is used, so that calls can run side by side.
+   */
+  static int run(
+      String[] args, Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
+    Integer quick = QuickLine.run(new GridCli(env, cwd, out, err), args);
     if (quick != null) {
       return quick;
     }
     String first = args.length > 0 ? args[0] : null;
-    return newCommandLine(env, out, err, first).execute(args);
+    return newCommandLine(env, cwd, out, err, first).execute(args);
+  }
+
+  /**
+   * Whether a JVM other than the caller's (the {@link ResidentClient}) runs this command line
+   * exactly as the caller's own would. Not when picocli would print help or the version: it colours
+   * them (ANSI) by whether its own JVM's stdin and stdout are terminals. Not with an {@code @FILE}
+   * argument: picocli reads it against its own JVM's working directory. A command line that picocli
+   * refuses prints the same one-line error anywhere.
+   */
+  static boolean runsAlikeElsewhere(String[] args) {
+    for (String arg : args) {
+      if (arg.startsWith("@")) {
+        return false;
+      }
+    }
+    PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+    if (QuickLine.match(new GridCli(Map.of(), sink, sink), args) != null) {
+      return true; // no picocli at all
+    }
+    String first = args.length > 0 ? args[0] : null;
+    try {
+      ParseResult parsed = newCommandLine(Map.of(), sink, sink, first).parseArgs(args);
+      for (ParseResult command = parsed; command != null; command = command.subcommand()) {
+        if (command.isUsageHelpRequested() || command.isVersionHelpRequested()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (ParameterException e) {
+      return true;
+    } catch (RuntimeException e) {
+      return false; // not foreseen: a JVM of its own will say
+    }
   }
 
   /**
@@ -118,7 +172,12 @@ public final class GridCli {
    */
   static CommandLine newCommandLine(
       Map<String, String> env, PrintStream out, PrintStream err, String first) {
-    GridCli cli = new GridCli(env, out, err);
+    return newCommandLine(env, null, out, err, first);
+  }
+
+  private static CommandLine newCommandLine(
+      Map<String, String> env, Path cwd, PrintStream out, PrintStream err, String first) {
+    GridCli cli = new GridCli(env, cwd, out, err);
     // the root's options first: an inherited option reaches the subcommands added after it
     CommandLine line = new CommandLine(cli.spec());
     if (first != null && SUBCOMMANDS.contains(first)) {
@@ -273,7 +332,7 @@ public final class GridCli {
     if (tokenFile != null) {
       String token;
       try {
-        token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        token = Files.readString(local(tokenFile), StandardCharsets.UTF_8).strip();
       } catch (IOException e) {
         throw new GridException(
             "cannot read token file '"
@@ -298,15 +357,29 @@ public final class GridCli {
     return token.strip();
   }
 
-  /** Waits for a future, turning its failure back into the exception that caused it. */
+  /**
+   * A path of the command line as the caller meant it: a relative one against the caller's working
+   * directory. Messages keep naming the path as it was given.
+   */
+  Path local(Path given) {
+    return cwd == null || given.isAbsolute() ? given : cwd.resolve(given);
+  }
+
+  /**
+   * Waits for a future, turning its failure back into the exception that caused it. An interrupt
+   * (the {@link ResidentClient}'s caller went away) ends the wait with a {@link GridException}.
+   */
   static <T> T await(CompletableFuture<T> future) {
     try {
-      return future.join();
-    } catch (CompletionException e) {
+      return future.get();
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;
       }
-      throw e;
+      throw new CompletionException(e.getCause()); // as join() throws it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GridException("interrupted while waiting: the caller went away");
     }
   }
 

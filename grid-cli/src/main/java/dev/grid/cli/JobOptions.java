@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -17,8 +18,8 @@ import picocli.CommandLine.ParameterException;
  * What to run, as {@code submit} and {@code schedule add} take it: {@code --timeout}, {@code
  * --retries}, {@code --env}, {@code --workdir}, and {@code --shell LINE} or {@code -- CMD ARGS...},
  * or a Java job: {@code --jar FILE --class NAME -- ARGS...}. {@link #addTo} puts the options in a
- * command's model (as a picocli mixin would); {@link #jobSpec(Function)} turns them into a {@link
- * JobSpec}.
+ * command's model (as a picocli mixin would); {@link #jobSpec(UnaryOperator, Function)} turns them
+ * into a {@link JobSpec}.
  */
 final class JobOptions {
   private final OptionSpec timeout =
@@ -131,15 +132,16 @@ final class JobOptions {
   /**
    * The job the options describe.
    *
+   * @param local a path of the command line as the caller meant it ({@link GridCli#local})
    * @param uploadJar makes the {@code --jar} file available to the grid and returns its hash;
    *     called only once the options are known to be valid
    * @throws ParameterException (a usage error) if there is nothing to run, both a shell line and a
    *     command, or a value the job spec refuses
    */
-  JobSpec jobSpec(Function<Path, String> uploadJar) {
+  JobSpec jobSpec(UnaryOperator<Path> local, Function<Path, String> uploadJar) {
     Given given = given();
     if (given.jar() != null || given.className() != null) {
-      return javaSpec(given, uploadJar);
+      return javaSpec(given, local, uploadJar);
     }
     if (given.isolated()) {
       throw usage("--isolated is for Java jobs: give --jar and --class");
@@ -181,7 +183,8 @@ final class JobOptions {
         .withMaxRetries(given.retries());
   }
 
-  private JobSpec javaSpec(Given given, Function<Path, String> uploadJar) {
+  private JobSpec javaSpec(
+      Given given, UnaryOperator<Path> local, Function<Path, String> uploadJar) {
     Path jar = given.jar();
     String className = given.className();
     if (jar == null || className == null) {
@@ -198,7 +201,7 @@ final class JobOptions {
           "--env and --workdir do not apply to a Java job: it runs in the worker's JVM;"
               + " pass what it needs as arguments after --");
     }
-    if (!Files.isRegularFile(jar)) {
+    if (!Files.isRegularFile(local.apply(jar))) {
       throw usage("jar file '" + jar + "' not found: give the path of a built jar");
     }
     List<String> command = given.command();
@@ -211,7 +214,7 @@ final class JobOptions {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }
-    String sha = uploadJar.apply(jar);
+    String sha = uploadJar.apply(local.apply(jar));
     return probe.withJava(new JavaTask(sha, className, command, given.isolated()));
   }
 

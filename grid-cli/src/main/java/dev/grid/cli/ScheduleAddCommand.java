@@ -115,7 +115,7 @@ final class ScheduleAddCommand implements Callable<Integer> {
           name.getValue(),
           cron.getValue(),
           zone.getValue(),
-          job.jobSpec(grid::uploadJar),
+          job.jobSpec(schedule.cli::local, grid::uploadJar),
           misfire.getValue(),
           overlap.getValue(),
           maxCatchUp.getValue(),

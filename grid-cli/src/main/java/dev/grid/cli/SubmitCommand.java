@@ -87,7 +87,7 @@ final class SubmitCommand implements Callable<Integer> {
   public Integer call() {
     try (GridClient grid = cli.client()) {
       // the spec needs the client first: a --jar is uploaded to the grid
-      JobSpec spec = withArrayAndAfter(job.jobSpec(grid::uploadJar));
+      JobSpec spec = withArrayAndAfter(job.jobSpec(cli::local, grid::uploadJar));
       return send(cli, grid, spec, wait.getValue());
     }
   }

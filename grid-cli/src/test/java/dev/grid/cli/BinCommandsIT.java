@@ -37,6 +37,9 @@ class BinCommandsIT {
     Map<String, String> env = builder.environment();
     env.put("GRID_URL", grid.urls().stream().map(URI::toString).collect(Collectors.joining(",")));
     env.put("GRID_TOKEN", grid.token());
+    // a JVM per command, as this test is about the class archive; ResidentClientProcessIT runs
+    // the resident client
+    env.put("GRID_CLIENT_DAEMON", "0");
     Process p = builder.start();
     byte[] out = p.getInputStream().readAllBytes();
     byte[] err = p.getErrorStream().readAllBytes();

@@ -37,7 +37,9 @@ import java.util.TreeSet;
  *       copy is dropped only when r good copies are already on disk, and never below r.
  *   <li>The replica list is recorded as it will be once the copies and drops are done, when it
  *       differs as a set from the recorded one (version + 1), or when the entry was rebuilt
- *       (version 1). An order that differs alone is not worth a write.
+ *       (version 1). An order that differs alone is not worth a write. So are the strays: the nodes
+ *       named before (as replicas or strays) that did not report, since away they keep whatever
+ *       they held; a node that reports is a stray no more, as the plan sees its copy.
  *   <li>Metadata and no good copy on any live node: {@link Lost}. Nothing is deleted, neither the
  *       metadata nor copies with another SHA-256, since a node with a good copy may come back.
  * </ol>
@@ -96,7 +98,7 @@ public final class RepairPlanner {
       Map<String, StoredBlob> held = copies.getOrDefault(key, Map.of());
       List<String> ranking =
           nodes.isEmpty() ? List.of() : Placement.replicas(key, nodes, nodes.size());
-      planKey(key, metadata.get(key), held, ranking, r, actions);
+      planKey(key, metadata.get(key), held, ranking, nodes, r, actions);
     }
     return new Plan(actions);
   }
@@ -126,6 +128,7 @@ public final class RepairPlanner {
       BlobMeta recorded,
       Map<String, StoredBlob> held,
       List<String> ranking,
+      Set<String> reporting,
       int r,
       List<Action> actions) {
     BlobMeta meta = recorded != null ? recorded : rebuilt(held, ranking);
@@ -163,8 +166,13 @@ public final class RepairPlanner {
     List<String> replicas = ranking.stream().filter(keep::contains).toList();
     if (recorded == null) {
       actions.add(new Record(new BlobMeta(key, meta.size(), meta.sha256(), replicas, 1)));
-    } else if (!new HashSet<>(recorded.replicas()).equals(keep)) {
-      actions.add(new Record(recorded.withReplicas(replicas)));
+      return;
+    }
+    Set<String> strays = new TreeSet<>(recorded.mayHold());
+    strays.removeAll(reporting);
+    if (!new HashSet<>(recorded.replicas()).equals(keep)
+        || !new HashSet<>(recorded.strays()).equals(strays)) {
+      actions.add(new Record(recorded.withReplicas(replicas, strays)));
     }
   }
 

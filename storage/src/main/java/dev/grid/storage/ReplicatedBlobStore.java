@@ -301,12 +301,14 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     }
     Tombstone tombstone = new Tombstone(found.sha256(), clock.millis());
     tombstones.set(key, tombstone, TOMBSTONE_TTL.toSeconds(), TimeUnit.SECONDS);
-    // A holder that is away keeps its copy: then the live nodes keep the tombstone on disk too,
-    // so the copy cannot bring the blob back, even after a full restart.
+    // A node that is away keeps its copy, whether it is a replica or a stray (one repair moved
+    // the blob away from): then the live nodes keep the tombstone on disk too, so that copy
+    // cannot bring the blob back, even after a full restart.
     Set<String> live = peers.live().keySet();
-    boolean remember = !live.containsAll(found.replicas());
+    Set<String> mayHold = found.mayHold();
+    boolean remember = !live.containsAll(mayHold);
     boolean failed = false;
-    List<String> asked = found.replicas().stream().filter(live::contains).toList();
+    List<String> asked = mayHold.stream().filter(live::contains).toList();
     List<CompletableFuture<Boolean>> drops = new ArrayList<>();
     for (String node : asked) {
       drops.add(peers.call(node, new BlobTasks.DeleteCopy(key, tombstone, remember)));

@@ -23,6 +23,19 @@ class BlobMetaTest {
   }
 
   @Test
+  void when_a_node_may_still_hold_a_copy_then_it_is_a_stray_and_never_also_a_replica() {
+    BlobMeta meta = new BlobMeta("k", 3, SHA, List.of("n1", "n3"), 4, List.of("n2"));
+    assertThat(meta.mayHold()).containsExactly("n1", "n2", "n3");
+    assertThat(meta.withReplicas(List.of("n1")).strays()).containsExactly("n2");
+    assertThat(meta.withReplicas(List.of("n1", "n3"), List.of()).mayHold())
+        .containsExactly("n1", "n3");
+    assertThatThrownBy(() -> new BlobMeta("k", 3, SHA, List.of("n1"), 1, List.of("n1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'n1'")
+        .hasMessageContaining("both a replica and a stray");
+  }
+
+  @Test
   void when_built_from_a_disk_copy_then_it_is_version_one_and_matches_that_content_only() {
     BlobMeta meta = BlobMeta.first(new StoredBlob("k", 3, SHA), List.of("n1"));
     assertThat(meta.version()).isEqualTo(1);

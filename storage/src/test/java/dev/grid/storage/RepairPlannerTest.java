@@ -91,7 +91,38 @@ class RepairPlannerTest {
     BlobMeta now = plan.records().get(0).meta();
     assertThat(now.version()).isEqualTo(5);
     assertThat(now.replicas()).containsExactlyInAnyOrder("n1", target);
+    assertThat(now.strays()).as("n2 is away with its copy").containsExactly("n2");
     assertThat(plan.drops()).isEmpty();
+  }
+
+  @Test
+  void when_a_stray_reports_again_then_its_copy_is_dropped_and_it_is_a_stray_no_more() {
+    Set<String> three = Set.of("n1", "n3", "n2");
+    BlobMeta meta = new BlobMeta("k", 10, GOOD, List.of("n1", "n3"), 5, List.of("n2"));
+    RepairSimulator sim =
+        new RepairSimulator()
+            .meta(meta)
+            .disk("n1", copy("k", GOOD))
+            .disk("n2", copy("k", GOOD))
+            .disk("n3", copy("k", GOOD));
+
+    Plan plan = sim.repair(three, 2);
+
+    String lowest = ranking("k", three).get(2);
+    assertThat(plan.drops()).containsExactly(new Drop("k", lowest, GOOD));
+    BlobMeta now = plan.records().get(0).meta();
+    assertThat(now.strays()).isEmpty();
+    assertThat(now.replicas()).hasSize(2).doesNotContain(lowest);
+  }
+
+  @Test
+  void when_a_stray_stays_away_then_planning_again_writes_nothing() {
+    BlobMeta meta = new BlobMeta("k", 10, GOOD, List.of("n1", "n3"), 5, List.of("n2"));
+    RepairSimulator sim =
+        new RepairSimulator().meta(meta).disk("n1", copy("k", GOOD)).disk("n3", copy("k", GOOD));
+
+    assertThat(sim.repair(Set.of("n1", "n3"), 2).changesNothing()).isTrue();
+    assertThat(sim.metadata.get("k").strays()).containsExactly("n2");
   }
 
   @Test
@@ -211,7 +242,8 @@ class RepairPlannerTest {
     Plan plan = sim.repair(Set.of("n1", "n2"), 2);
 
     assertThat(plan.actions())
-        .containsExactly(new Record(new BlobMeta("k", 10, GOOD, List.of("n1"), 2)));
+        .as("n2 may still hold its copy: a stray")
+        .containsExactly(new Record(new BlobMeta("k", 10, GOOD, List.of("n1"), 2, List.of("n2"))));
   }
 
   @Test

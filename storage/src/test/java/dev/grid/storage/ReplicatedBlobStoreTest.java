@@ -296,6 +296,40 @@ class ReplicatedBlobStoreTest {
   }
 
   @Test
+  void when_repair_moved_a_blob_off_an_away_holder_then_a_delete_still_outlives_a_full_restart() {
+    store(0).put("state/schedules/hourly", random(300, 16));
+    String away = store(0).blobs("state/schedules/hourly").get(0).replicas().get(1);
+    int awayIndex = Integer.parseInt(away.substring(1));
+    crash(awayIndex);
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(
+            () -> {
+              store(0).repairNow();
+              BlobMeta moved = store(0).blobs("state/schedules/hourly").get(0);
+              assertThat(moved.replicas()).hasSize(2).doesNotContain(away);
+              assertThat(moved.strays()).containsExactly(away);
+            });
+    assertThat(store(0).delete("state/schedules/hourly")).isTrue();
+    for (int i = 0; i < 3; i++) {
+      if (i != awayIndex) {
+        crash(i);
+      }
+    }
+
+    for (int i = 0; i < 3; i++) {
+      members.restart(i);
+      stores.set(i, open(i, settings()));
+    }
+
+    assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
+    assertThat(store(0).list("state/")).isEmpty();
+    await()
+        .atMost(EVENTUALLY)
+        .untilAsserted(() -> assertThat(holders("state/schedules/hourly")).isEmpty());
+  }
+
+  @Test
   void when_a_key_is_put_again_after_a_delete_with_a_holder_away_then_the_new_content_stays() {
     store(0).put("out/j5/0/stdout", random(300, 15));
     String away = store(0).blobs("out/j5/0/stdout").get(0).replicas().get(1);

@@ -63,13 +63,14 @@ class DurableMapsClusterTest {
     List<HazelcastInstance> started = new ArrayList<>();
     started.add(
         Hazelcast.newHazelcastInstance(config(cluster, 0, ports, List.of(addresses.get(0)))));
+    members.add(started.get(0));
     List<CompletableFuture<HazelcastInstance>> starting = new ArrayList<>();
     for (int i = 1; i < n; i++) {
       Config config = config(cluster, i, ports, addresses);
       starting.add(CompletableFuture.supplyAsync(() -> Hazelcast.newHazelcastInstance(config)));
     }
     starting.forEach(s -> started.add(s.join()));
-    members.addAll(started);
+    members.addAll(started.subList(1, started.size()));
     return started;
   }
 

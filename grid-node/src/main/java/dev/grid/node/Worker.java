@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +48,11 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final String node;
   private final JobTable table;
   private final ExecutorService starter;
+  private final Clock clock;
+
+  /** Holds jobs dispatched ahead of their not-before time until it comes. */
+  private final ScheduledExecutorService holds;
+
   private final DispatchGate gate = new DispatchGate();
   private final RunningJobs running;
   private final HandBacks handBacks;
@@ -90,6 +98,14 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     this.node = node;
     this.table = table;
     this.starter = starter;
+    this.clock = clock;
+    this.holds =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "grid-worker-hold-" + node);
+              t.setDaemon(true);
+              return t;
+            });
     this.running = new RunningJobs(clock);
     this.handBacks = new HandBacks(node, table, clock, gate);
     this.ends = new BlockEndWriter(node, table, clock, gate, RetryingWrite.PARKING);
@@ -148,7 +164,25 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   @Override
   public void run(JobRecord dispatched, long epoch) {
     if (gate.admits(dispatched, epoch)) {
-      starter.execute(() -> jobs.start(dispatched));
+      startAtItsTime(dispatched);
+    }
+  }
+
+  /**
+   * Starts the job now, or at its not-before time: a schedule's fire comes a little before its due
+   * time and starts at it. Until then it holds its slot, DISPATCHED; a cancel meanwhile makes its
+   * start refused, so it never runs.
+   */
+  private void startAtItsTime(JobRecord dispatched) {
+    long wait = dispatched.notBeforeMillis() - clock.millis();
+    try {
+      if (wait <= 0) {
+        starter.execute(() -> jobs.start(dispatched));
+      } else {
+        holds.schedule(() -> startAtItsTime(dispatched), wait, TimeUnit.MILLISECONDS);
+      }
+    } catch (RejectedExecutionException e) {
+      LOG.debug("not starting job {}: the node is stopping", dispatched.id(), e);
     }
   }
 
@@ -170,6 +204,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   @Override
   public void close() {
+    holds.shutdownNow(); // held jobs stay DISPATCHED: the primary hands them out again
     gate.close();
     slices.handBackQueued("node " + node + " stopped");
     slices.shutdown();

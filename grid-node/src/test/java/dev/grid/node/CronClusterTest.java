@@ -3,15 +3,18 @@ package dev.grid.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.OverlapPolicy;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.scheduler.CronService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +125,71 @@ class CronClusterTest {
                     .isEqualTo(JobState.CANCELLED));
     assertThat(node.operations().job(runs.get(1).jobId()).orElseThrow().state())
         .isIn(JobState.CANCELLED, JobState.RUNNING);
+  }
+
+  @Test
+  void when_a_fire_is_made_before_its_due_time_then_its_job_starts_at_that_time_not_before() {
+    grid = new TestGrid(dir, 3, 4).start();
+    GridNode node = primary();
+    node.operations().addSchedule(ScheduleSpec.of("tick", "* * * * * ?", JobSpec.command("true")));
+
+    List<ScheduleRun> runs =
+        await().atMost(FAILOVER).until(() -> startedRuns(node, "tick"), r -> r.size() >= 5);
+
+    int madeEarly = 0;
+    for (ScheduleRun run : runs) {
+      JobInfo job =
+          await()
+              .atMost(FAILOVER)
+              .until(
+                  () -> node.operations().job(run.jobId()).orElseThrow(),
+                  j -> j.state().isTerminal());
+      assertThat(job.state()).as("%s", job.id()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(job.startedAtMillis())
+          .as("start of %s", job.id())
+          .isGreaterThanOrEqualTo(run.fireTimeMillis());
+      if (job.submittedAtMillis() < run.fireTimeMillis()) {
+        assertThat(job.submittedAtMillis())
+            .isGreaterThanOrEqualTo(run.fireTimeMillis() - CronService.EARLY.toMillis());
+        madeEarly++;
+      }
+    }
+    assertThat(madeEarly).as("fires made before their due time").isPositive();
+  }
+
+  @Test
+  void when_a_schedule_is_paused_after_its_fire_was_made_early_then_that_job_never_runs() {
+    grid = new TestGrid(dir, 1, 4).start();
+    GridNode node = primary();
+    node.operations().addSchedule(ScheduleSpec.of("late", "* * * * * ?", JobSpec.command("true")));
+
+    // A fire made early whose due time is still some way off: pause then.
+    ScheduleRun early =
+        await()
+            .atMost(FAILOVER)
+            .pollInterval(Duration.ofMillis(5))
+            .until(
+                () ->
+                    startedRuns(node, "late").stream()
+                        .filter(r -> r.fireTimeMillis() > System.currentTimeMillis() + 250)
+                        .findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    node.operations().setPaused("late", true);
+
+    await()
+        .atMost(FAILOVER)
+        .untilAsserted(
+            () ->
+                assertThat(node.operations().job(early.jobId()).orElseThrow().state())
+                    .isEqualTo(JobState.CANCELLED));
+    assertThat(node.operations().job(early.jobId()).orElseThrow().startedAtMillis()).isNull();
+  }
+
+  private static List<ScheduleRun> startedRuns(GridNode via, String name) {
+    return runsOf(via, name).stream()
+        .filter(r -> r.outcome() == ScheduleRun.Outcome.STARTED)
+        .toList();
   }
 
   private static List<ScheduleRun> runsOf(GridNode via, String name) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -50,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * schedule's last handled due time is replicated and only moves forward; a new primary starts from
  * it, and applies the schedule's misfire policy to the due times in between.
  *
+ * <p>Early. A fire's job is made and handed to a worker {@link #EARLY} before its due time, and the
+ * worker starts it at the due time ({@link JobRecord#notBeforeMillis}), so the writes and the
+ * hand-over are done by then. An array, and a schedule whose overlap policy must see how the
+ * previous run stands at the due time (forbid, replace, with that run not ended), fire at the due
+ * time itself. Pausing or deleting a schedule cancels its fire made early whose due time has not
+ * come.
+ *
  * <p>Concurrency: each schedule is handled on one of a few threads ({@code grid-cron-N}, chosen by
  * its name), so its fires and catch-ups run one at a time in due-time order, while schedules due at
  * the same instant are handled side by side. Quartz only hands fires over.
@@ -63,6 +71,12 @@ public final class CronService implements AutoCloseable {
 
   /** Due times older than this when handled follow the misfire policy; newer ones just run. */
   public static final Duration GRACE = Duration.ofSeconds(2);
+
+  /**
+   * How long before its due time a fire's job is made: enough for its writes and its hand-over to a
+   * worker on a busy grid, little enough for a worker slot to wait on it.
+   */
+  public static final Duration EARLY = Duration.ofMillis(500);
 
   /** Work on one schedule taking longer than this is logged with where it waits. */
   static final Duration STALL_AFTER = Duration.ofSeconds(10);
@@ -140,6 +154,9 @@ public final class CronService implements AutoCloseable {
 
     /** Schedules whose catch-up is queued and not yet run. */
     final Set<String> catchUpQueued = ConcurrentHashMap.newKeySet();
+
+    /** Each schedule's fire made early whose due time may not have come yet. */
+    final Map<String, CronFire> early = new ConcurrentHashMap<>();
 
     /** The catch-up pass and the first listing of the schedules. */
     final ScheduledExecutorService passes;
@@ -266,9 +283,11 @@ public final class CronService implements AutoCloseable {
     /** Re-reads one schedule: catches up, then (re)creates its Quartz trigger. */
     void refresh(String name) {
       try {
-        JobKey key = JobKey.jobKey(name);
-        quartz.deleteJob(key);
+        quartz.deleteJob(JobKey.jobKey(name));
         Optional<ScheduleRecord> r = schedules.record(name);
+        if (r.isEmpty() || r.get().paused()) {
+          cancelEarlyFire(name);
+        }
         if (r.isEmpty() || r.get().paused() || !live()) {
           return;
         }
@@ -279,26 +298,65 @@ public final class CronService implements AutoCloseable {
         if (first.isEmpty()) {
           return;
         }
-        // One trigger per due time, at the instant CronSchedule computed: Quartz's own cron
-        // triggers get the repeated hour wrong when clocks go back. The next one is set after
-        // each fire (handleDue -> refresh).
-        Trigger trigger =
-            TriggerBuilder.newTrigger()
-                .withIdentity(name)
-                .forJob(key)
-                .startAt(Date.from(first.get()))
-                .withSchedule(
-                    SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
-                .build();
-        quartz.scheduleJob(
-            JobBuilder.newJob(FireJob.class)
-                .withIdentity(key)
-                .usingJobData("name", name)
-                .usingJobData("due", first.get().toEpochMilli())
-                .build(),
-            trigger);
+        trigger(name, first.get(), mayFireEarly(now) ? first.get().minus(EARLY) : first.get());
       } catch (SchedulerException | RuntimeException e) {
         LOG.error("could not schedule '{}'", name, e);
+      }
+    }
+
+    /**
+     * The schedule's one Quartz trigger: the fire of {@code due}, handled {@code at} (Quartz fires
+     * at once if that has passed). One trigger per due time, at the instant CronSchedule computed:
+     * Quartz's own cron triggers get the repeated hour wrong when clocks go back. The next one is
+     * set after each fire (handleDue -> refresh).
+     */
+    void trigger(String name, Instant due, Instant at) throws SchedulerException {
+      JobKey key = JobKey.jobKey(name);
+      quartz.deleteJob(key);
+      Trigger trigger =
+          TriggerBuilder.newTrigger()
+              .withIdentity(name)
+              .forJob(key)
+              .startAt(Date.from(at))
+              .withSchedule(
+                  SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+              .build();
+      quartz.scheduleJob(
+          JobBuilder.newJob(FireJob.class)
+              .withIdentity(key)
+              .usingJobData("name", name)
+              .usingJobData("due", due.toEpochMilli())
+              .build(),
+          trigger);
+    }
+
+    /**
+     * Whether the next fire may be made before its due time: only a single job (an array's tasks
+     * are started by their slices, which do not wait), and only if the overlap policy cannot depend
+     * on how the previous run stands then (it allows overlap, or that run has ended, and an ended
+     * run stays ended).
+     */
+    boolean mayFireEarly(ScheduleRecord r) {
+      if (r.spec().job().array() != null) {
+        return false;
+      }
+      if (r.spec().overlap() == OverlapPolicy.ALLOW || r.lastJobId() == null) {
+        return true;
+      }
+      return jobs.get(r.lastJobId()).map(j -> j.state().isTerminal()).orElse(true);
+    }
+
+    /** A paused or deleted schedule's fire made early does not run if its due time has not come. */
+    void cancelEarlyFire(String name) {
+      CronFire fire = early.remove(name);
+      if (fire != null && fire.dueMillis() > clock.millis()) {
+        UpdateResult u = jobs.cancel(fire.jobId());
+        LOG.info(
+            "schedule '{}' paused or deleted before its fire due {}: job {} {}",
+            name,
+            Instant.ofEpochMilli(fire.dueMillis()),
+            fire.jobId(),
+            u.applied() ? "cancelled" : "not cancelled: " + u.refusal());
       }
     }
 
@@ -402,17 +460,26 @@ public final class CronService implements AutoCloseable {
       if (!live()) {
         return;
       }
+      boolean next = true;
       try {
         Optional<ScheduleRecord> r = schedules.record(name);
         if (r.isEmpty() || r.get().paused() || due.toEpochMilli() <= r.get().handledUntilMillis()) {
           return;
         }
         // Anything Quartz skipped before this due time is caught up first, in order.
-        fire(catchUp(r.get(), due.minusMillis(1)), due.toEpochMilli());
-      } catch (RuntimeException e) {
+        ScheduleRecord current = catchUp(r.get(), due.minusMillis(1));
+        if (clock.instant().isBefore(due) && !mayFireEarly(current)) {
+          trigger(name, due, due); // the overlap policy decides at the due time itself
+          next = false;
+          return;
+        }
+        fire(current, due.toEpochMilli());
+      } catch (SchedulerException | RuntimeException e) {
         LOG.warn("fire of '{}' due {} failed; the catch-up pass retries it", name, due, e);
       } finally {
-        refresh(name);
+        if (next) {
+          refresh(name);
+        }
       }
     }
 
@@ -445,8 +512,12 @@ public final class CronService implements AutoCloseable {
           }
         }
       }
-      JobId id = fireJobId(name, due);
+      CronFire made = new CronFire(name, due);
+      JobId id = made.jobId();
       jobs.submitIfAbsent(id, r.spec().job());
+      if (due > clock.millis()) {
+        early.put(name, made);
+      }
       schedules.recordStartedAsync(
           new ScheduleRunRecord(name, due, ScheduleRun.Outcome.STARTED, id, null));
       schedules.advance(name, due, id, epoch);

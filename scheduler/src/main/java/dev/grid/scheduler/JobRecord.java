@@ -172,6 +172,15 @@ public record JobRecord(
     return String.join(",", ids.stream().map(JobId::value).toList());
   }
 
+  /**
+   * The earliest time the job may start: a schedule's fire starts at its due time, never before,
+   * although it is made and handed to a worker a little earlier ({@link CronService#EARLY}); any
+   * other job may start at once (0).
+   */
+  public long notBeforeMillis() {
+    return CronFire.of(id).map(CronFire::dueMillis).orElse(0L);
+  }
+
   /** Whether this is an array's own record, which stands for its tasks and never runs. */
   public boolean arrayParent() {
     return spec.array() != null && arrayIndex == null;

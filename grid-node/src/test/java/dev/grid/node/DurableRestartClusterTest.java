@@ -110,7 +110,12 @@ class DurableRestartClusterTest {
             () ->
                 any.operations().jobs(Optional.empty()).stream()
                     .filter(j -> j.id().value().startsWith("cron.tick."))
-                    .allMatch(j -> j.state() == JobState.SUCCEEDED));
+                    // the pause cancelled a fire made early whose due time had not come
+                    .allMatch(
+                        j ->
+                            j.state() == JobState.SUCCEEDED
+                                || (j.state() == JobState.CANCELLED
+                                    && j.startedAtMillis() == null)));
     Map<JobId, JobRecord> before = records(any);
     ScheduleInfo tickBefore = any.operations().schedule("tick").orElseThrow();
     List<ScheduleRun> runsBefore = any.operations().runs("tick").orElseThrow();

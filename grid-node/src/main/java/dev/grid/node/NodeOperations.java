@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.api.BlobListing;
+import dev.grid.api.GridUnavailableException;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -26,6 +27,7 @@ import java.io.InputStream;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -103,7 +105,23 @@ final class NodeOperations implements GridOperations {
     String key =
         OutputKeys.prefix(id, job.get().attempt())
             + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
-    return Optional.of(blobs.open(key).orElseGet(() -> new ByteArrayInputStream(new byte[0])));
+    Optional<InputStream> stored = blobs.open(key);
+    long kept = stream == Stream.STDOUT ? job.get().stdoutBytes() : job.get().stderrBytes();
+    if (stored.isEmpty() && kept > 0) {
+      // Never an empty answer for output the record says was kept: that would read as "wrote
+      // nothing". After a full restart the blob store's index is rebuilt from the disks first.
+      throw new GridUnavailableException(
+          "the "
+              + kept
+              + " bytes of "
+              + stream.name().toLowerCase(Locale.ROOT)
+              + " of job "
+              + id
+              + " cannot be found in the blob store now (still restoring after a restart, or"
+              + " every copy lost): try again, and see bin/storage check",
+          null);
+    }
+    return Optional.of(stored.orElseGet(() -> new ByteArrayInputStream(new byte[0])));
   }
 
   @Override

@@ -1,8 +1,10 @@
 package dev.grid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.grid.api.GridUnavailableException;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -81,6 +83,20 @@ class OneNodeGridTest {
                 assertThat(left).isEmpty();
               }
             });
+  }
+
+  @Test
+  void when_kept_output_is_missing_from_the_store_then_reading_it_is_an_error_not_empty() {
+    JobId id = node.operations().submit(JobSpec.command("echo", "kept"));
+    assertThat(awaitState(node, id, JobState.SUCCEEDED).stdoutBytes()).isEqualTo(5);
+    assertThat(stdout(node, id)).isEqualTo("kept\n");
+    String prefix = OutputKeys.ROOT + id.value() + "/";
+    node.blobs().list(prefix).forEach(node.blobs()::delete);
+
+    assertThatThrownBy(() -> stdout(node, id))
+        .isInstanceOf(GridUnavailableException.class)
+        .hasMessageContaining("5 bytes of stdout of job " + id)
+        .hasMessageContaining("try again");
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.grid.api.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -120,11 +121,40 @@ final class Exchange {
 
   /** Streams raw bytes without holding them in memory. */
   void stream(InputStream in) throws IOException {
-    http.getResponseHeaders().set("Content-Type", "application/octet-stream");
-    http.sendResponseHeaders(200, 0);
-    try (in;
-        OutputStream out = http.getResponseBody()) {
-      in.transferTo(out);
+    try (in) {
+      // The first bytes are read before the answer starts, so a source that cannot be read at all
+      // gets an error status, not a 200 with an empty body.
+      byte[] buffer = new byte[64 * 1024];
+      int n;
+      try {
+        n = in.read(buffer);
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading it failed: " + e.getMessage(), e);
+      }
+      http.getResponseHeaders().set("Content-Type", "application/octet-stream");
+      http.sendResponseHeaders(200, 0);
+      OutputStream out = http.getResponseBody();
+      while (n >= 0) {
+        out.write(buffer, 0, n); // an IOException here: the client went away
+        try {
+          n = in.read(buffer);
+        } catch (IOException | RuntimeException e) {
+          throw new CutShort(e);
+        }
+      }
+      out.close();
+    }
+  }
+
+  /**
+   * A streamed answer that failed after it began. The exchange must not be closed then: closing
+   * ends the chunked body properly, and the client would take the part sent for the whole. Thrown
+   * out of the handler instead, it makes the server drop the connection, which the client sees as
+   * an answer broken off (and a read is asked of another node).
+   */
+  static final class CutShort extends RuntimeException {
+    CutShort(Throwable cause) {
+      super("the answer broke off after it began: " + cause, cause);
     }
   }
 

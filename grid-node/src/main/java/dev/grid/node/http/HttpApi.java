@@ -187,8 +187,22 @@ public final class HttpApi implements AutoCloseable {
 
   private void handle(HttpExchange http) {
     requests.incrementAndGet();
+    try {
+      serve(http);
+    } catch (Exchange.CutShort e) {
+      log.warn(
+          "{} {}: {}; the connection is dropped",
+          http.getRequestMethod(),
+          http.getRequestURI(),
+          e.getMessage());
+      throw e; // not closed: the server drops the connection (see CutShort)
+    }
+  }
+
+  private void serve(HttpExchange http) {
     Exchange exchange = new Exchange(http);
-    try (http) {
+    boolean cutShort = false;
+    try {
       if (!http.getRequestURI().getPath().startsWith("/api/")) {
         exchange.drain();
         exchange.error(404, "not found: the API is under /api/");
@@ -211,6 +225,9 @@ public final class HttpApi implements AutoCloseable {
         return;
       }
       answer(exchange);
+    } catch (Exchange.CutShort e) {
+      cutShort = true;
+      throw e;
     } catch (IOException e) {
       log.debug(
           "could not answer {} {}: {}",
@@ -219,6 +236,10 @@ public final class HttpApi implements AutoCloseable {
           e.toString());
     } catch (RuntimeException e) {
       log.error("failed to answer {} {}", http.getRequestMethod(), http.getRequestURI(), e);
+    } finally {
+      if (!cutShort) {
+        http.close();
+      }
     }
   }
 
@@ -226,6 +247,8 @@ public final class HttpApi implements AutoCloseable {
   private void answer(Exchange exchange) throws IOException {
     try {
       routes.handle(exchange);
+    } catch (Exchange.CutShort e) {
+      throw e; // the answer began: no status can be sent any more
     } catch (ApiError e) {
       exchange.drain();
       if (e.allow() != null) {

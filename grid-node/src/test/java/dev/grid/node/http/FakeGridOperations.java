@@ -15,6 +15,7 @@ import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.node.GridOperations;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,7 @@ public final class FakeGridOperations implements GridOperations {
   private final List<Boolean> checks = new CopyOnWriteArrayList<>();
   private final AtomicInteger repairs = new AtomicInteger();
   private int nextId = 1;
+  private volatile long outputBreaksAfter = -1;
 
   public FakeGridOperations(String nodeName) {
     this.nodeName = nodeName;
@@ -198,7 +200,36 @@ public final class FakeGridOperations implements GridOperations {
       return Optional.empty();
     }
     byte[][] output = outputs.getOrDefault(id, new byte[][] {new byte[0], new byte[0]});
-    return Optional.of(new ByteArrayInputStream(output[stream == Stream.STDOUT ? 0 : 1]));
+    InputStream in = new ByteArrayInputStream(output[stream == Stream.STDOUT ? 0 : 1]);
+    long breaksAfter = outputBreaksAfter;
+    return Optional.of(breaksAfter < 0 ? in : breaking(in, breaksAfter));
+  }
+
+  /** From now on, reading any output fails after that many bytes, as a lost copy would. */
+  public void breakOutputsAfter(long bytes) {
+    outputBreaksAfter = bytes;
+  }
+
+  private static InputStream breaking(InputStream in, long after) {
+    return new FilterInputStream(in) {
+      long read;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (read >= after) {
+          throw new IOException("every copy of the output broke off at byte " + read);
+        }
+        int n = super.read(b, off, (int) Math.min(len, after - read));
+        read += Math.max(n, 0);
+        return n;
+      }
+    };
   }
 
   @Override

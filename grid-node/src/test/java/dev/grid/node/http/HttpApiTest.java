@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +171,37 @@ class HttpApiTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
     assertThat(response.body()).containsExactly(binary);
+  }
+
+  @Test
+  void when_output_breaks_off_while_it_is_sent_then_the_answer_breaks_off_too() {
+    JobId id = ops.submit(JobSpec.shell("seq 1 50000"));
+    byte[] big = new byte[300_000];
+    Arrays.fill(big, (byte) 'x');
+    ops.finish(id, JobState.SUCCEEDED, 0, null, big, new byte[0]);
+    ops.breakOutputsAfter(200_000);
+
+    HttpRequest get =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + api.port() + "/api/jobs/" + id + "/stdout"))
+            .header("Authorization", "Bearer " + TOKEN)
+            .build();
+    // Never a complete-looking answer with part of the bytes.
+    assertThatThrownBy(() -> http.send(get, HttpResponse.BodyHandlers.ofByteArray()))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void when_output_cannot_be_read_at_all_then_the_answer_is_an_error_not_empty() throws Exception {
+    JobId id = ops.submit(JobSpec.shell("seq 1 5"));
+    ops.finish(
+        id, JobState.SUCCEEDED, 0, null, "1\n2\n".getBytes(StandardCharsets.UTF_8), new byte[0]);
+    ops.breakOutputsAfter(0);
+
+    HttpResponse<String> response = send("GET", "/api/jobs/" + id + "/stdout", null, TOKEN);
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(response.body()).contains("every copy of the output broke off at byte 0");
   }
 
   @Test

@@ -99,6 +99,26 @@ class ReplicatedBlobStoreTest {
     return bytes;
   }
 
+  /** Crashes the member holding the key's second copy (store 0 holds the first); its index. */
+  private int crashSecondHolder(String key) {
+    int index = Integer.parseInt(store(0).blobs(key).get(0).replicas().get(1).substring(1));
+    crash(index);
+    return index;
+  }
+
+  /** Crashes the members still up, then starts all three again: a full restart of the grid. */
+  private void restartAllAfterCrashing(int alreadyDown) {
+    for (int i = 0; i < 3; i++) {
+      if (i != alreadyDown) {
+        crash(i);
+      }
+    }
+    for (int i = 0; i < 3; i++) {
+      members.restart(i);
+      stores.set(i, open(i, settings()));
+    }
+  }
+
   /** The members whose disks hold a copy of the key. */
   private Set<String> holders(String key) {
     Set<String> holders = new HashSet<>();
@@ -252,9 +272,8 @@ class ReplicatedBlobStoreTest {
   @Test
   void when_a_blob_is_deleted_while_a_holder_is_away_then_its_copy_does_not_come_back() {
     store(0).put("out/j9/0/stdout", random(1000, 5));
-    String away = store(0).blobs("out/j9/0/stdout").get(0).replicas().get(1);
-    int awayIndex = Integer.parseInt(away.substring(1));
-    crash(awayIndex);
+    int awayIndex = crashSecondHolder("out/j9/0/stdout");
+    String away = TestMembers.name(awayIndex);
 
     assertThat(store(0).delete("out/j9/0/stdout")).isTrue();
     assertThat(store(0).open("out/j9/0/stdout")).isEmpty();
@@ -272,20 +291,9 @@ class ReplicatedBlobStoreTest {
   void when_a_blob_is_deleted_while_a_holder_is_away_then_it_stays_deleted_after_a_full_restart() {
     store(0).put("state/schedules/nightly", random(300, 13));
     store(0).put("state/schedules/kept", random(300, 14));
-    String away = store(0).blobs("state/schedules/nightly").get(0).replicas().get(1);
-    int awayIndex = Integer.parseInt(away.substring(1));
-    crash(awayIndex);
+    int awayIndex = crashSecondHolder("state/schedules/nightly");
     assertThat(store(0).delete("state/schedules/nightly")).isTrue();
-    for (int i = 0; i < 3; i++) {
-      if (i != awayIndex) {
-        crash(i);
-      }
-    }
-
-    for (int i = 0; i < 3; i++) {
-      members.restart(i);
-      stores.set(i, open(i, settings()));
-    }
+    restartAllAfterCrashing(awayIndex);
 
     assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
     assertThat(store(0).list("state/")).containsExactly("state/schedules/kept");
@@ -298,9 +306,8 @@ class ReplicatedBlobStoreTest {
   @Test
   void when_repair_moved_a_blob_off_an_away_holder_then_a_delete_still_outlives_a_full_restart() {
     store(0).put("state/schedules/hourly", random(300, 16));
-    String away = store(0).blobs("state/schedules/hourly").get(0).replicas().get(1);
-    int awayIndex = Integer.parseInt(away.substring(1));
-    crash(awayIndex);
+    int awayIndex = crashSecondHolder("state/schedules/hourly");
+    String away = TestMembers.name(awayIndex);
     await()
         .atMost(EVENTUALLY)
         .untilAsserted(
@@ -311,16 +318,7 @@ class ReplicatedBlobStoreTest {
               assertThat(moved.strays()).containsExactly(away);
             });
     assertThat(store(0).delete("state/schedules/hourly")).isTrue();
-    for (int i = 0; i < 3; i++) {
-      if (i != awayIndex) {
-        crash(i);
-      }
-    }
-
-    for (int i = 0; i < 3; i++) {
-      members.restart(i);
-      stores.set(i, open(i, settings()));
-    }
+    restartAllAfterCrashing(awayIndex);
 
     assertThat(store(0).awaitRestored(EVENTUALLY)).isTrue();
     assertThat(store(0).list("state/")).isEmpty();
@@ -332,9 +330,7 @@ class ReplicatedBlobStoreTest {
   @Test
   void when_a_key_is_put_again_after_a_delete_with_a_holder_away_then_the_new_content_stays() {
     store(0).put("out/j5/0/stdout", random(300, 15));
-    String away = store(0).blobs("out/j5/0/stdout").get(0).replicas().get(1);
-    int awayIndex = Integer.parseInt(away.substring(1));
-    crash(awayIndex);
+    int awayIndex = crashSecondHolder("out/j5/0/stdout");
     store(0).delete("out/j5/0/stdout");
     store(0).put("out/j5/0/stdout", random(300, 15)); // the same bytes again
 
@@ -512,9 +508,8 @@ class ReplicatedBlobStoreTest {
   void when_the_node_that_missed_an_update_restarts_first_then_the_newer_content_wins() {
     String key = "state/jobs/j1";
     store(0).put(key, random(500, 10));
-    String away = store(0).blobs(key).get(0).replicas().get(1);
-    int awayIndex = Integer.parseInt(away.substring(1));
-    crash(awayIndex);
+    int awayIndex = crashSecondHolder(key);
+    String away = TestMembers.name(awayIndex);
     await().atMost(EVENTUALLY).until(() -> !store(0).blobs(key).get(0).replicas().contains(away));
     store(0).put(key, random(500, 11)); // the update the away node misses
     for (int i = 0; i < 3; i++) {

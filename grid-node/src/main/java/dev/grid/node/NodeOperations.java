@@ -117,8 +117,9 @@ final class NodeOperations implements GridOperations {
               + stream.name().toLowerCase(Locale.ROOT)
               + " of job "
               + id
-              + " cannot be found in the blob store now (still restoring after a restart, or"
-              + " every copy lost): try again, and see bin/storage check",
+              + " cannot be found in the blob store now: its index may still be restoring after"
+              + " a restart (try again), the job may be expiring, or every copy may be lost"
+              + " (bin/storage check tells)",
           null);
     }
     return Optional.of(stored.orElseGet(() -> new ByteArrayInputStream(new byte[0])));

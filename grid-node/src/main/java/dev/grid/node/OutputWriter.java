@@ -7,6 +7,8 @@ import dev.grid.scheduler.JobRecord;
 import dev.grid.storage.BlobStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,13 +39,10 @@ final class OutputWriter {
     JobState state = EndDecision.stateOf(result);
     String message = EndDecision.messageOf(result.message(), state, result.exitCode());
     String prefix = OutputKeys.prefix(job.id(), job.attempt());
+    List<String> failures = new ArrayList<>();
+    long stdoutKept = keep(prefix + OutputKeys.STDOUT, result.stdout(), failures);
+    long stderrKept = keep(prefix + OutputKeys.STDERR, result.stderr(), failures);
     try {
-      if (result.stdout().length > 0) {
-        blobs.put(prefix + OutputKeys.STDOUT, result.stdout());
-      }
-      if (result.stderr().length > 0) {
-        blobs.put(prefix + OutputKeys.STDERR, result.stderr());
-      }
       if (result.value() != null) {
         blobs.put(prefix + OutputKeys.RESULT, result.value().bytes());
         blobs.put(
@@ -51,8 +50,14 @@ final class OutputWriter {
             result.value().text().getBytes(StandardCharsets.UTF_8));
       }
     } catch (RuntimeException e) {
-      LOG.error("storing the output of job {} failed", job.id(), e);
-      message = (message == null ? "" : message + "; ") + "its output could not be stored: " + e;
+      failures.add(e.toString());
+    }
+    if (!failures.isEmpty()) {
+      LOG.error("storing the output of job {} failed: {}", job.id(), failures);
+      message =
+          (message == null ? "" : message + "; ")
+              + "its output could not be stored: "
+              + failures.get(0);
     }
     return new JobCommand.Finish(
         node,
@@ -60,10 +65,27 @@ final class OutputWriter {
         state,
         result.exitCode(),
         message,
-        result.stdout().length,
-        result.stderr().length,
+        stdoutKept,
+        stderrKept,
         result.truncated(),
         clock.millis());
+  }
+
+  /**
+   * Stores one stream's bytes; returns how many the record may say were kept: all of them once
+   * stored (a put short of copies stored it too, and repair adds the rest), none if it was not.
+   */
+  private long keep(String key, byte[] bytes, List<String> failures) {
+    if (bytes.length == 0) {
+      return 0;
+    }
+    try {
+      blobs.put(key, bytes);
+      return bytes.length;
+    } catch (RuntimeException e) {
+      failures.add(e.toString());
+      return blobs.list(key).contains(key) ? bytes.length : 0;
+    }
   }
 
   /** The end of a run the worker failed to run (or to wait for): FAILED, with the cause. */

@@ -3,6 +3,7 @@ package dev.grid.node;
 import dev.grid.api.JobId;
 import dev.grid.node.exec.JavaJobRunner;
 import dev.grid.node.exec.ProcessRunner;
+import dev.grid.scheduler.CronService;
 import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.TaskSlice;
@@ -171,15 +172,28 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   /**
    * Starts the job now, or at its not-before time: a schedule's fire comes a little before its due
    * time and starts at it. Until then it holds its slot, DISPATCHED; a cancel meanwhile makes its
-   * start refused, so it never runs.
+   * start refused, so it never runs. The hold lasts at most twice the lead the fire was made with
+   * (on the monotonic clock): a worker whose wall clock is behind the primary's, or steps back,
+   * does not hold it into the dispatch timeout.
    */
   private void startAtItsTime(JobRecord dispatched) {
-    long wait = dispatched.notBeforeMillis() - clock.millis();
+    long holdAtMost = TimeUnit.MILLISECONDS.toNanos(2 * CronService.EARLY.toMillis());
+    holdUntil(dispatched, dispatched.notBeforeMillis(), System.nanoTime() + holdAtMost);
+  }
+
+  private void holdUntil(JobRecord dispatched, long notBeforeMillis, long deadlineNanos) {
+    long wait =
+        Math.min(
+            notBeforeMillis - clock.millis(),
+            TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     try {
       if (wait <= 0) {
         starter.execute(() -> jobs.start(dispatched));
       } else {
-        holds.schedule(() -> startAtItsTime(dispatched), wait, TimeUnit.MILLISECONDS);
+        holds.schedule(
+            () -> holdUntil(dispatched, notBeforeMillis, deadlineNanos),
+            wait,
+            TimeUnit.MILLISECONDS);
       }
     } catch (RejectedExecutionException e) {
       LOG.debug("not starting job {}: the node is stopping", dispatched.id(), e);

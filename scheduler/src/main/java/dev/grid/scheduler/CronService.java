@@ -298,7 +298,9 @@ public final class CronService implements AutoCloseable {
         if (first.isEmpty()) {
           return;
         }
-        trigger(name, first.get(), mayFireEarly(now) ? first.get().minus(EARLY) : first.get());
+        // handleDue decides at the early instant whether the overlap policy lets it fire then.
+        boolean single = now.spec().job().array() == null;
+        trigger(name, first.get(), single ? first.get().minus(EARLY) : first.get());
       } catch (SchedulerException | RuntimeException e) {
         LOG.error("could not schedule '{}'", name, e);
       }
@@ -346,17 +348,21 @@ public final class CronService implements AutoCloseable {
       return jobs.get(r.lastJobId()).map(j -> j.state().isTerminal()).orElse(true);
     }
 
-    /** A paused or deleted schedule's fire made early does not run if its due time has not come. */
+    /**
+     * A paused or deleted schedule's fire made early does not run if its due time has not come and
+     * it has not started (by the worker's clock it may have: then it runs, as a user's pause after
+     * the due time would let it).
+     */
     void cancelEarlyFire(String name) {
       CronFire fire = early.remove(name);
       if (fire != null && fire.dueMillis() > clock.millis()) {
-        UpdateResult u = jobs.cancel(fire.jobId());
+        UpdateResult u = jobs.cancelUnstarted(fire.jobId());
         LOG.info(
             "schedule '{}' paused or deleted before its fire due {}: job {} {}",
             name,
             Instant.ofEpochMilli(fire.dueMillis()),
             fire.jobId(),
-            u.applied() ? "cancelled" : "not cancelled: " + u.refusal());
+            u.applied() ? "cancelled" : "left to run: " + u.refusal());
       }
     }
 

@@ -50,6 +50,14 @@ public sealed interface JobCommand {
    */
   record Resolve(long epoch, JobState to, String reason, long atMillis) implements JobCommand {}
 
-  /** A user cancels the job. */
-  record Cancel(long atMillis) implements JobCommand {}
+  /**
+   * A user cancels the job; with {@code unstartedOnly}, only if it has not started (a paused
+   * schedule's fire made early: once running, it runs).
+   */
+  record Cancel(long atMillis, boolean unstartedOnly) implements JobCommand {
+    /** A user's cancel, whatever the job's state. */
+    public Cancel(long atMillis) {
+      this(atMillis, false);
+    }
+  }
 }

@@ -305,6 +305,14 @@ public final class JobTable {
   }
 
   /**
+   * Cancels a single job that has not started; one that runs already is left to run (the answer
+   * says so).
+   */
+  public UpdateResult cancelUnstarted(JobId id) {
+    return update(id, new JobCommand.Cancel(clock.millis(), true));
+  }
+
+  /**
    * Cancels a job: a queued or dispatched one ends at once, a running one is marked and its worker
    * told to kill it. An array's cancel cancels every task of it; a task's, that task. Returns the
    * outcome (record null if there is no such job).

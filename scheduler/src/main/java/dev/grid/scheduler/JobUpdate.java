@@ -227,6 +227,9 @@ public final class JobUpdate {
     if (r.state().isTerminal()) {
       return UpdateResult.refused(r, "already " + r.state());
     }
+    if (r.state() == RUNNING && c.unstartedOnly()) {
+      return UpdateResult.refused(r, "started already");
+    }
     if (r.state() == RUNNING) {
       return r.cancelRequested()
           ? UpdateResult.refused(r, "cancel already requested")

@@ -164,6 +164,13 @@ class JobUpdateTest {
   }
 
   @Test
+  void when_only_an_unstarted_job_may_be_cancelled_then_a_running_one_is_left_to_run() {
+    assertThat(applied(queued(1), new JobCommand.Cancel(1001, true)).state()).isEqualTo(CANCELLED);
+    JobRecord r = running(1, 7);
+    assertThat(refusal(r, new JobCommand.Cancel(1003, true))).contains("started already");
+  }
+
+  @Test
   void when_cancelled_then_queued_jobs_end_at_once_and_running_ones_are_marked() {
     assertThat(applied(queued(1), new JobCommand.Cancel(1001)).state()).isEqualTo(CANCELLED);
 

@@ -22,15 +22,17 @@ import java.util.TreeSet;
  * <p>The strays are what lets a delete reach every copy: a node that held a copy and was away when
  * repair moved the blob elsewhere still has that copy on its disk. Until the node reports again, a
  * delete keeps the blob's tombstone on the live nodes' disks, so that copy cannot bring the blob
- * back, not even through a full restart ({@link ReplicatedBlobStore#delete}).
+ * back, not even through a full restart ({@link ReplicatedBlobStore#delete}). A node away through a
+ * put that replaced the content is not a stray: its older copy is stale, and a tombstone names only
+ * the content deleted (a limit the README states).
  *
  * @param key the blob's key
  * @param size content bytes
  * @param sha256 SHA-256 of the content, 64 lowercase hex digits
  * @param replicas node names holding a copy, distinct, at least one
  * @param version 1 for a new entry, one more for each change
- * @param strays other nodes that may still hold a copy (of this content or an older one): named
- *     before, they have not reported their disk since
+ * @param strays other nodes that may still hold a copy of this content: named before, they have not
+ *     reported their disk since
  */
 public record BlobMeta(
     String key, long size, String sha256, List<String> replicas, long version, List<String> strays)

@@ -5,8 +5,6 @@ import com.hazelcast.query.Predicate;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /** The changes and queries the store runs on the metadata map, where the entries live. */
 final class MetaUpdates {
@@ -14,8 +12,7 @@ final class MetaUpdates {
 
   /**
    * Records a put: the new content and the nodes holding it, one version above the entry it
-   * replaces (version 1 if there was none). The nodes that held the replaced content become strays
-   * until repair sees their disks. Returns the entry replaced, or null.
+   * replaces (version 1 if there was none). Returns the entry replaced, or null.
    */
   record RecordPut(StoredBlob blob, List<String> holders)
       implements EntryProcessor<String, BlobMeta, BlobMeta>, Serializable {
@@ -23,14 +20,7 @@ final class MetaUpdates {
     public BlobMeta process(Map.Entry<String, BlobMeta> entry) {
       BlobMeta before = entry.getValue();
       long version = before == null ? 1 : before.version() + 1;
-      Set<String> strays = new TreeSet<>();
-      if (before != null) {
-        strays.addAll(before.mayHold());
-        strays.removeAll(holders);
-      }
-      entry.setValue(
-          new BlobMeta(
-              blob.key(), blob.size(), blob.sha256(), holders, version, List.copyOf(strays)));
+      entry.setValue(new BlobMeta(blob.key(), blob.size(), blob.sha256(), holders, version));
       return before;
     }
   }

@@ -1,11 +1,11 @@
 package dev.grid.node.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.grid.api.GridUnavailableException;
 import dev.grid.api.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -128,8 +128,8 @@ final class Exchange {
       int n;
       try {
         n = in.read(buffer);
-      } catch (IOException e) {
-        throw new UncheckedIOException("reading it failed: " + e.getMessage(), e);
+      } catch (IOException | RuntimeException e) {
+        throw new GridUnavailableException("it cannot be read now: " + e.getMessage(), e);
       }
       http.getResponseHeaders().set("Content-Type", "application/octet-stream");
       http.sendResponseHeaders(200, 0);

@@ -187,19 +187,6 @@ public final class HttpApi implements AutoCloseable {
 
   private void handle(HttpExchange http) {
     requests.incrementAndGet();
-    try {
-      serve(http);
-    } catch (Exchange.CutShort e) {
-      log.warn(
-          "{} {}: {}; the connection is dropped",
-          http.getRequestMethod(),
-          http.getRequestURI(),
-          e.getMessage());
-      throw e; // not closed: the server drops the connection (see CutShort)
-    }
-  }
-
-  private void serve(HttpExchange http) {
     Exchange exchange = new Exchange(http);
     boolean cutShort = false;
     try {
@@ -226,8 +213,13 @@ public final class HttpApi implements AutoCloseable {
       }
       answer(exchange);
     } catch (Exchange.CutShort e) {
+      log.warn(
+          "{} {}: {}; the connection is dropped",
+          http.getRequestMethod(),
+          http.getRequestURI(),
+          e.getMessage());
       cutShort = true;
-      throw e;
+      throw e; // not closed: the server drops the connection (see CutShort)
     } catch (IOException e) {
       log.debug(
           "could not answer {} {}: {}",

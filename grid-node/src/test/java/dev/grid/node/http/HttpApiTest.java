@@ -200,7 +200,7 @@ class HttpApiTest {
 
     HttpResponse<String> response = send("GET", "/api/jobs/" + id + "/stdout", null, TOKEN);
 
-    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.body()).contains("every copy of the output broke off at byte 0");
   }
 

@@ -1,0 +1,89 @@
+package dev.grid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import dev.grid.node.exec.Outcome;
+import dev.grid.node.exec.RunResult;
+import dev.grid.scheduler.JobCommand;
+import dev.grid.scheduler.JobRecord;
+import dev.grid.storage.BlobStore;
+import dev.grid.storage.InMemoryBlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** What a job's end says of its output when storing the output fails, wholly or in part. */
+class OutputWriterTest {
+  private static final JobRecord JOB =
+      JobRecord.queued(JobId.of("job-1"), JobSpec.shell("echo"), 0);
+  private static final byte[] OUT = "out\n".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] ERR = "err!\n".getBytes(StandardCharsets.UTF_8);
+
+  /** A store whose puts of keys ending so fail: before storing, or after (short of copies). */
+  private record Failing(InMemoryBlobStore inner, String suffix, boolean storedAnyway)
+      implements BlobStore {
+    @Override
+    public void put(String key, InputStream content) {
+      if (key.endsWith(suffix)) {
+        if (storedAnyway) {
+          inner.put(key, content);
+        }
+        throw new UncheckedIOException(new IOException("disk on fire for " + key));
+      }
+      inner.put(key, content);
+    }
+
+    @Override
+    public Optional<InputStream> open(String key) {
+      return inner.open(key);
+    }
+
+    @Override
+    public boolean delete(String key) {
+      return inner.delete(key);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+      return inner.list(prefix);
+    }
+  }
+
+  private static JobCommand.Finish end(BlobStore blobs) {
+    RunResult run = new RunResult(Outcome.EXITED, 0, "exited 0", OUT, ERR, 0, 0, 1, 2);
+    return new OutputWriter("n1", blobs, Clock.systemUTC()).store(JOB, run);
+  }
+
+  @Test
+  void when_a_stream_could_not_be_stored_then_the_end_keeps_none_of_it_and_says_why() {
+    JobCommand.Finish end = end(new Failing(new InMemoryBlobStore(), "stdout", false));
+
+    assertThat(end.stdoutBytes()).isZero();
+    assertThat(end.stderrBytes()).isEqualTo(ERR.length);
+    assertThat(end.message()).contains("its output could not be stored", "disk on fire");
+  }
+
+  @Test
+  void when_a_put_failed_after_storing_the_stream_then_the_end_keeps_it() {
+    JobCommand.Finish end = end(new Failing(new InMemoryBlobStore(), "stdout", true));
+
+    assertThat(end.stdoutBytes()).isEqualTo(OUT.length);
+    assertThat(end.message()).contains("its output could not be stored");
+  }
+
+  @Test
+  void when_everything_is_stored_then_every_byte_is_kept_and_no_failure_is_said() {
+    JobCommand.Finish end = end(new InMemoryBlobStore());
+
+    assertThat(end.stdoutBytes()).isEqualTo(OUT.length);
+    assertThat(end.stderrBytes()).isEqualTo(ERR.length);
+    assertThat(end.message()).doesNotContain("could not be stored");
+  }
+}

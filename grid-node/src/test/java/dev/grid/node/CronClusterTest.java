@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,11 +160,20 @@ class CronClusterTest {
 
   @Test
   void when_a_schedule_is_paused_after_its_fire_was_made_early_then_that_job_never_runs() {
+    assertEarlyFireCancelledBy((ops, name) -> ops.setPaused(name, true));
+  }
+
+  @Test
+  void when_a_schedule_is_deleted_after_its_fire_was_made_early_then_that_job_never_runs() {
+    assertEarlyFireCancelledBy(GridOperations::deleteSchedule);
+  }
+
+  private void assertEarlyFireCancelledBy(BiConsumer<GridOperations, String> stop) {
     grid = new TestGrid(dir, 1, 4).start();
     GridNode node = primary();
     node.operations().addSchedule(ScheduleSpec.of("late", "* * * * * ?", JobSpec.command("true")));
 
-    // A fire made early whose due time is still some way off: pause then.
+    // A fire made early whose due time is still some way off: stop the schedule then.
     ScheduleRun early =
         await()
             .atMost(FAILOVER)
@@ -175,7 +185,7 @@ class CronClusterTest {
                         .findFirst(),
                 Optional::isPresent)
             .orElseThrow();
-    node.operations().setPaused("late", true);
+    stop.accept(node.operations(), "late");
 
     await()
         .atMost(FAILOVER)

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -155,9 +154,6 @@ public final class CronService implements AutoCloseable {
     /** Schedules whose catch-up is queued and not yet run. */
     final Set<String> catchUpQueued = ConcurrentHashMap.newKeySet();
 
-    /** Each schedule's fire made early whose due time may not have come yet. */
-    final Map<String, CronFire> early = new ConcurrentHashMap<>();
-
     /** The catch-up pass and the first listing of the schedules. */
     final ScheduledExecutorService passes;
 
@@ -285,8 +281,9 @@ public final class CronService implements AutoCloseable {
       try {
         quartz.deleteJob(JobKey.jobKey(name));
         Optional<ScheduleRecord> r = schedules.record(name);
-        if (r.isEmpty() || r.get().paused()) {
-          cancelEarlyFire(name);
+        if (r.isPresent() && r.get().paused()) {
+          // The pause itself cancels; a fire made while it was being written is cancelled here.
+          schedules.cancelEarlyFire(r.get());
         }
         if (r.isEmpty() || r.get().paused() || !live()) {
           return;
@@ -346,24 +343,6 @@ public final class CronService implements AutoCloseable {
         return true;
       }
       return jobs.get(r.lastJobId()).map(j -> j.state().isTerminal()).orElse(true);
-    }
-
-    /**
-     * A paused or deleted schedule's fire made early does not run if its due time has not come and
-     * it has not started (by the worker's clock it may have: then it runs, as a user's pause after
-     * the due time would let it).
-     */
-    void cancelEarlyFire(String name) {
-      CronFire fire = early.remove(name);
-      if (fire != null && fire.dueMillis() > clock.millis()) {
-        UpdateResult u = jobs.cancelUnstarted(fire.jobId());
-        LOG.info(
-            "schedule '{}' paused or deleted before its fire due {}: job {} {}",
-            name,
-            Instant.ofEpochMilli(fire.dueMillis()),
-            fire.jobId(),
-            u.applied() ? "cancelled" : "left to run: " + u.refusal());
-      }
     }
 
     /** The safety net, once a second: each schedule's late due times, on its own thread. */
@@ -518,12 +497,8 @@ public final class CronService implements AutoCloseable {
           }
         }
       }
-      CronFire made = new CronFire(name, due);
-      JobId id = made.jobId();
+      JobId id = fireJobId(name, due);
       jobs.submitIfAbsent(id, r.spec().job());
-      if (due > clock.millis()) {
-        early.put(name, made);
-      }
       schedules.recordStartedAsync(
           new ScheduleRunRecord(name, due, ScheduleRun.Outcome.STARTED, id, null));
       schedules.advance(name, due, id, epoch);

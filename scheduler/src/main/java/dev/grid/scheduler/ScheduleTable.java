@@ -16,12 +16,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replicated {@code schedules} and {@code schedule-runs} maps: what every node uses to add,
  * list, pause and delete schedules and to read what their fires became.
  */
 public final class ScheduleTable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScheduleTable.class);
+
   /** Schedules by name. */
   public static final String SCHEDULES_MAP = "schedules";
 
@@ -77,16 +81,40 @@ public final class ScheduleTable {
   }
 
   public Optional<ScheduleInfo> setPaused(String name, boolean paused) {
-    return Optional.ofNullable(
-            schedules.executeOnKey(name, new ScheduleUpdate.SetPaused(paused, clock.millis())))
-        .map(this::info);
+    ScheduleRecord r =
+        schedules.executeOnKey(name, new ScheduleUpdate.SetPaused(paused, clock.millis()));
+    if (r != null && paused) {
+      cancelEarlyFire(r);
+    }
+    return Optional.ofNullable(r).map(this::info);
   }
 
-  /** Deletes the schedule and its run history; its jobs stay. */
+  /**
+   * Deletes the schedule and its run history; its jobs stay, but for a fire made early whose due
+   * time has not come.
+   */
   public boolean delete(String name) {
-    boolean existed = schedules.remove(name) != null;
+    ScheduleRecord removed = schedules.remove(name);
     runs.removeAll(new RunsOf(name));
-    return existed;
+    if (removed != null) {
+      cancelEarlyFire(removed);
+    }
+    return removed != null;
+  }
+
+  /**
+   * A paused or deleted schedule's latest fire, if it was made early ({@link CronService#EARLY})
+   * and its due time has not come, is cancelled, unless it has started (its worker starts it by its
+   * own clock: then it runs, as after a pause that came after the due time).
+   */
+  void cancelEarlyFire(ScheduleRecord r) {
+    JobId last = r.lastJobId();
+    if (last != null
+        && CronFire.of(last).map(f -> f.dueMillis() > clock.millis()).orElse(false)
+        && jobs.cancelUnstarted(last).applied()) {
+      LOG.info(
+          "schedule '{}' paused or deleted before its fire was due: {} cancelled", r.name(), last);
+    }
   }
 
   /** What each handled due time became, oldest first, with its job's state now. */

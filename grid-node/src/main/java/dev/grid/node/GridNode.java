@@ -428,6 +428,7 @@ public final class GridNode implements AutoCloseable {
     closed = true;
     LOG.info("node {} stopping", config.name());
     closeQuietly(http);
+    worker.stopping();
     // What the grid accepted reaches the store while every member is still up.
     flushDurableMaps("accepted state");
     closeQuietly(lease);

@@ -12,6 +12,9 @@ import dev.grid.storage.BlobStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,6 +56,9 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   /** Holds jobs dispatched ahead of their not-before time until it comes. */
   private final ScheduledExecutorService holds;
+
+  /** The jobs held now, by id and attempt: handed back at once if the node stops meanwhile. */
+  private final Map<String, JobRecord> held = new ConcurrentHashMap<>();
 
   private final DispatchGate gate = new DispatchGate();
   private final RunningJobs running;
@@ -177,26 +183,60 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
    * does not hold it into the dispatch timeout.
    */
   private void startAtItsTime(JobRecord dispatched) {
+    if (dispatched.notBeforeMillis() <= clock.millis()) {
+      start(dispatched);
+      return;
+    }
+    String key = dispatched.id().value() + ":" + dispatched.attempt();
+    held.put(key, dispatched);
     long holdAtMost = TimeUnit.MILLISECONDS.toNanos(2 * CronService.EARLY.toMillis());
-    holdUntil(dispatched, dispatched.notBeforeMillis(), System.nanoTime() + holdAtMost);
+    hold(key, dispatched, System.nanoTime() + holdAtMost);
   }
 
-  private void holdUntil(JobRecord dispatched, long notBeforeMillis, long deadlineNanos) {
+  private void hold(String key, JobRecord dispatched, long deadlineNanos) {
     long wait =
         Math.min(
-            notBeforeMillis - clock.millis(),
+            dispatched.notBeforeMillis() - clock.millis(),
             TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
-    try {
-      if (wait <= 0) {
-        starter.execute(() -> jobs.start(dispatched));
-      } else {
-        holds.schedule(
-            () -> holdUntil(dispatched, notBeforeMillis, deadlineNanos),
-            wait,
-            TimeUnit.MILLISECONDS);
+    if (wait <= 0) {
+      if (held.remove(key) != null) { // else close() has handed it back
+        start(dispatched);
       }
+      return;
+    }
+    try {
+      holds.schedule(() -> hold(key, dispatched, deadlineNanos), wait, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("not holding job {}: the node is stopping", dispatched.id(), e);
+    }
+  }
+
+  private void start(JobRecord dispatched) {
+    try {
+      starter.execute(() -> jobs.start(dispatched));
     } catch (RejectedExecutionException e) {
       LOG.debug("not starting job {}: the node is stopping", dispatched.id(), e);
+    }
+  }
+
+  /**
+   * The node begins to stop: the jobs held for their not-before time go back to the primary at
+   * once, to run elsewhere, rather than start during the stop and be cut short there (a cron fire
+   * cut short ends LOST). Called again by {@link #close} for any held since.
+   */
+  void stopping() {
+    if (!gate.crashed()) {
+      handBackHeld("node " + node + " stopped");
+    }
+  }
+
+  private void handBackHeld(String why) {
+    for (String key : List.copyOf(held.keySet())) {
+      JobRecord job = held.remove(key);
+      if (job != null) {
+        handBacks.handBack(job, why);
+        gate.forget(job.id(), job.attempt());
+      }
     }
   }
 
@@ -218,8 +258,9 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
 
   @Override
   public void close() {
-    holds.shutdownNow(); // held jobs stay DISPATCHED: the primary hands them out again
+    holds.shutdownNow();
     gate.close();
+    stopping();
     slices.handBackQueued("node " + node + " stopped");
     slices.shutdown();
   }

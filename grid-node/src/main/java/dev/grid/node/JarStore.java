@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,12 +70,11 @@ final class JarStore implements JarSource {
 
   /** True if the store holds the jar now (asked every time: an upload must see a lost jar). */
   boolean inGrid(String sha256) {
-    Optional<InputStream> in = blobs.open(key(sha256));
-    in.ifPresent(JarStore::closeQuietly);
-    if (in.isPresent()) {
+    boolean there = blobs.exists(key(sha256));
+    if (there) {
       seen.add(sha256);
     }
-    return in.isPresent();
+    return there;
   }
 
   /** How many jars this node has stored since it started (uploads that were not no-ops). */
@@ -183,14 +181,6 @@ final class JarStore implements JarSource {
           "jar hash '" + sha256 + "' is not a SHA-256: give 64" + " lowercase hex digits");
     }
     return sha256;
-  }
-
-  private static void closeQuietly(InputStream in) {
-    try {
-      in.close();
-    } catch (IOException ignored) {
-      // only probing
-    }
   }
 
   private static void deleteQuietly(Path file) {

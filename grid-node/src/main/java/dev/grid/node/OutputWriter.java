@@ -84,7 +84,7 @@ final class OutputWriter {
       return bytes.length;
     } catch (RuntimeException e) {
       failures.add(e.toString());
-      return blobs.list(key).contains(key) ? bytes.length : 0;
+      return blobs.exists(key) ? bytes.length : 0;
     }
   }
 

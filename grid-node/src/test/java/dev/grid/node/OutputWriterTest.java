@@ -15,8 +15,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** What a job's end says of its output when storing the output fails, wholly or in part. */
@@ -27,33 +25,18 @@ class OutputWriterTest {
   private static final byte[] ERR = "err!\n".getBytes(StandardCharsets.UTF_8);
 
   /** A store whose puts of keys ending so fail: before storing, or after (short of copies). */
-  private record Failing(InMemoryBlobStore inner, String suffix, boolean storedAnyway)
-      implements BlobStore {
-    @Override
-    public void put(String key, InputStream content) {
-      if (key.endsWith(suffix)) {
-        if (storedAnyway) {
-          inner.put(key, content);
+  private static BlobStore failing(String suffix, boolean storedAnyway) {
+    return new ForwardingBlobStore(new InMemoryBlobStore()) {
+      @Override
+      public void put(String key, InputStream content) {
+        if (!key.endsWith(suffix) || storedAnyway) {
+          super.put(key, content);
         }
-        throw new UncheckedIOException(new IOException("disk on fire for " + key));
+        if (key.endsWith(suffix)) {
+          throw new UncheckedIOException(new IOException("disk on fire for " + key));
+        }
       }
-      inner.put(key, content);
-    }
-
-    @Override
-    public Optional<InputStream> open(String key) {
-      return inner.open(key);
-    }
-
-    @Override
-    public boolean delete(String key) {
-      return inner.delete(key);
-    }
-
-    @Override
-    public List<String> list(String prefix) {
-      return inner.list(prefix);
-    }
+    };
   }
 
   private static JobCommand.Finish end(BlobStore blobs) {
@@ -63,7 +46,7 @@ class OutputWriterTest {
 
   @Test
   void when_a_stream_could_not_be_stored_then_the_end_keeps_none_of_it_and_says_why() {
-    JobCommand.Finish end = end(new Failing(new InMemoryBlobStore(), "stdout", false));
+    JobCommand.Finish end = end(failing("stdout", false));
 
     assertThat(end.stdoutBytes()).isZero();
     assertThat(end.stderrBytes()).isEqualTo(ERR.length);
@@ -72,7 +55,7 @@ class OutputWriterTest {
 
   @Test
   void when_a_put_failed_after_storing_the_stream_then_the_end_keeps_it() {
-    JobCommand.Finish end = end(new Failing(new InMemoryBlobStore(), "stdout", true));
+    JobCommand.Finish end = end(failing("stdout", true));
 
     assertThat(end.stdoutBytes()).isEqualTo(OUT.length);
     assertThat(end.message()).contains("its output could not be stored");

@@ -35,6 +35,20 @@ public interface BlobStore extends AutoCloseable {
     put(key, new ByteArrayInputStream(content));
   }
 
+  /** Whether the store holds the key now (it is opened and closed again, nothing is read). */
+  default boolean exists(String key) {
+    Optional<InputStream> in = open(key);
+    if (in.isEmpty()) {
+      return false;
+    }
+    try {
+      in.get().close();
+    } catch (IOException e) {
+      // opened only to learn it exists: nothing was read, nothing lost
+    }
+    return true;
+  }
+
   /** Reads the whole blob, or empty if there is none. Only for blobs known to be small. */
   default Optional<byte[]> get(String key) {
     Optional<InputStream> in = open(key);

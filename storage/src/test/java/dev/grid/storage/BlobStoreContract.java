@@ -91,11 +91,13 @@ abstract class BlobStoreContract {
 
     assertThat(store.get("empty")).hasValueSatisfying(b -> assertThat(b).isEmpty());
     assertThat(store.list("")).containsExactly("empty");
+    assertThat(store.exists("empty")).isTrue();
   }
 
   @Test
   void when_no_blob_has_the_key_then_open_and_get_are_empty_and_delete_is_false() {
     assertThat(store.open("nothing/here")).isEmpty();
+    assertThat(store.exists("nothing/here")).isFalse();
     assertThat(store.get("nothing/here")).isEmpty();
     assertThat(store.delete("nothing/here")).isFalse();
   }
@@ -122,6 +124,7 @@ abstract class BlobStoreContract {
     assertThat(store.delete("a")).isTrue();
 
     assertThat(store.open("a")).isEmpty();
+    assertThat(store.exists("a")).isFalse();
     assertThat(store.delete("a")).isFalse();
     assertThat(store.list("")).containsExactly("b");
     assertThat(store.get("b")).hasValueSatisfying(v -> assertThat(v).isEqualTo(utf8("b")));

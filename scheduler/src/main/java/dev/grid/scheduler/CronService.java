@@ -295,9 +295,8 @@ public final class CronService implements AutoCloseable {
         if (first.isEmpty()) {
           return;
         }
-        // handleDue decides at the early instant whether the overlap policy lets it fire then.
-        boolean single = now.spec().job().array() == null;
-        trigger(name, first.get(), single ? first.get().minus(EARLY) : first.get());
+        // Handed over early; handleDue decides then whether the fire may be made then.
+        trigger(name, first.get(), first.get().minus(EARLY));
       } catch (SchedulerException | RuntimeException e) {
         LOG.error("could not schedule '{}'", name, e);
       }
@@ -454,7 +453,7 @@ public final class CronService implements AutoCloseable {
         // Anything Quartz skipped before this due time is caught up first, in order.
         ScheduleRecord current = catchUp(r.get(), due.minusMillis(1));
         if (clock.instant().isBefore(due) && !mayFireEarly(current)) {
-          trigger(name, due, due); // the overlap policy decides at the due time itself
+          trigger(name, due, due); // made at the due time itself
           next = false;
           return;
         }

@@ -86,11 +86,6 @@ public record BlobMeta(
     return new BlobMeta(blob.key(), blob.size(), blob.sha256(), replicas, 1);
   }
 
-  /** This entry with another replica list and the next version; the strays stay. */
-  public BlobMeta withReplicas(List<String> newReplicas) {
-    return withReplicas(newReplicas, strays);
-  }
-
   /** This entry with other replica and stray lists and the next version. */
   public BlobMeta withReplicas(List<String> newReplicas, Collection<String> newStrays) {
     return new BlobMeta(key, size, sha256, newReplicas, version + 1, List.copyOf(newStrays));

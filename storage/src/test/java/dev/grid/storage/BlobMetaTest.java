@@ -16,7 +16,7 @@ class BlobMetaTest {
     BlobMeta meta = new BlobMeta("out/j1/stdout", 5, SHA, nodes, 1);
     nodes.add("n3");
     assertThat(meta.replicas()).containsExactly("n1", "n2");
-    BlobMeta moved = meta.withReplicas(List.of("n2", "n3"));
+    BlobMeta moved = meta.withReplicas(List.of("n2", "n3"), List.of());
     assertThat(moved.version()).isEqualTo(2);
     assertThat(moved.replicas()).containsExactly("n2", "n3");
     assertThat(moved.sha256()).isEqualTo(SHA);
@@ -26,7 +26,7 @@ class BlobMetaTest {
   void when_a_node_may_still_hold_a_copy_then_it_is_a_stray_and_never_also_a_replica() {
     BlobMeta meta = new BlobMeta("k", 3, SHA, List.of("n1", "n3"), 4, List.of("n2"));
     assertThat(meta.mayHold()).containsExactly("n1", "n2", "n3");
-    assertThat(meta.withReplicas(List.of("n1")).strays()).containsExactly("n2");
+    assertThat(meta.withReplicas(List.of("n1"), meta.strays()).strays()).containsExactly("n2");
     assertThat(meta.withReplicas(List.of("n1", "n3"), List.of()).mayHold())
         .containsExactly("n1", "n3");
     assertThatThrownBy(() -> new BlobMeta("k", 3, SHA, List.of("n1"), 1, List.of("n1")))

@@ -130,8 +130,8 @@ public final class GridNode implements AutoCloseable {
     blobs = createBlobStore(config, hz, clock);
     durable = new DurableMaps(hz, clock);
     stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
-    runner = new ProcessRunner(clock);
     orphans = OrphanGuard.start(config.dataDir(), timings.fenceQuiet());
+    runner = new ProcessRunner(clock, orphans::track);
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
     jars = new JarStore(blobs, config.dataDir());

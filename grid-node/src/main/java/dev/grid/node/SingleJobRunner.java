@@ -70,8 +70,7 @@ final class SingleJobRunner {
       return;
     }
     RunningJobs.Entry entry = running.add(id, attempt, job);
-    long session = job.pid();
-    parts.orphans().track(session);
+    long session = job.pid(); // tracked by the runner as it started (see GridNode)
     if (running.takeCancel(id, attempt)) {
       job.cancel();
     }

@@ -316,8 +316,7 @@ final class SliceRunner {
     try {
       RunningJob run = launcher.launch(job, scratch);
       RunningJobs.Entry entry = running.add(job.id(), job.attempt(), run);
-      long session = run.pid();
-      orphans.track(session);
+      long session = run.pid(); // tracked by the runner as it started (see GridNode)
       if (running.takeCancel(job.id(), job.attempt())) {
         run.cancel();
       }

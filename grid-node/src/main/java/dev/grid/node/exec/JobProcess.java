@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ProcessDestroyer;
 import org.slf4j.Logger;
@@ -62,6 +63,7 @@ final class JobProcess implements RunningJob {
   private final Duration killGrace;
   private final Duration timeout;
   private final boolean ownSession;
+  private final LongConsumer sessionStarted;
   private final boolean shellLine;
   private final String program;
   private final CappedBuffer stdout;
@@ -85,6 +87,7 @@ final class JobProcess implements RunningJob {
     this.tree = machinery.tree();
     this.pipeGrace = machinery.pipeGrace();
     this.killGrace = machinery.killGrace();
+    this.sessionStarted = machinery.sessionStarted();
     this.timeout = request.spec().timeout();
     this.ownSession = ownSession;
     this.shellLine = request.spec().shell() != null;
@@ -292,6 +295,9 @@ final class JobProcess implements RunningJob {
     @Override
     public boolean add(Process started) {
       process = started;
+      if (ownSession) {
+        sessionStarted.accept(started.pid());
+      }
       startedAt = clock.millis();
       startedNanos = System.nanoTime();
       scheduleTimeout();

@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,8 @@ public final class ProcessRunner implements AutoCloseable {
       ExecutorService pumps,
       ProcessTree tree,
       Duration killGrace,
-      Duration pipeGrace) {}
+      Duration pipeGrace,
+      LongConsumer sessionStarted) {}
 
   private final Machinery machinery;
   private final Map<String, String> workerEnv;
@@ -76,12 +78,31 @@ public final class ProcessRunner implements AutoCloseable {
 
   /** A runner with this JVM's environment as the base of every job's, and setsid if present. */
   public ProcessRunner(Clock clock) {
-    this(clock, System.getenv(), Setsid.find());
+    this(clock, sid -> {});
+  }
+
+  /**
+   * A runner that tells {@code sessionStarted} each job's session id (its main process's pid) as
+   * soon as the process exists: on the thread that spawned it, before {@link #start} returns, so
+   * that whoever must kill the session if this JVM dies (see the node's orphan guard) knows it
+   * before the job can have done much. Called only when jobs get sessions of their own (setsid).
+   */
+  public ProcessRunner(Clock clock, LongConsumer sessionStarted) {
+    this(clock, System.getenv(), Setsid.find(), sessionStarted);
   }
 
   /** For tests: a given base environment, and setsid or not. */
   ProcessRunner(Clock clock, Map<String, String> workerEnv, Optional<String> setsid) {
+    this(clock, workerEnv, setsid, sid -> {});
+  }
+
+  private ProcessRunner(
+      Clock clock,
+      Map<String, String> workerEnv,
+      Optional<String> setsid,
+      LongConsumer sessionStarted) {
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(sessionStarted, "sessionStarted");
     this.workerEnv = Map.copyOf(workerEnv);
     this.setsid = setsid;
     if (setsid.isEmpty()) {
@@ -94,7 +115,8 @@ public final class ProcessRunner implements AutoCloseable {
     this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreads("timer"));
     timer.setRemoveOnCancelPolicy(true);
     ProcessTree tree = new ProcessTree(timer, KILL_GRACE);
-    this.machinery = new Machinery(clock, timer, pumps, tree, KILL_GRACE, PIPE_GRACE);
+    this.machinery =
+        new Machinery(clock, timer, pumps, tree, KILL_GRACE, PIPE_GRACE, sessionStarted);
   }
 
   private static ExecutorService cachedPool(String role) {

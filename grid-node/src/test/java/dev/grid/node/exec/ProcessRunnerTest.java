@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -346,6 +347,26 @@ class ProcessRunnerTest {
     assertThatThrownBy(() -> start(JobSpec.command("true")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
+  }
+
+  @Test
+  void when_a_job_starts_then_its_session_is_reported_before_start_returns() throws Exception {
+    // The node's orphan guard must know a session before the job can have run long: a node
+    // SIGKILLed just after a job wrote its first line must still take the job with it.
+    List<Long> reported = Collections.synchronizedList(new ArrayList<>());
+    try (ProcessRunner reporting = new ProcessRunner(CLOCK, reported::add)) {
+      RunningJob job =
+          reporting.start(new RunRequest(JobSpec.command("sleep", "30"), GRID_ENV, scratch, CAP));
+      assertThat(reported).containsExactly(job.pid());
+      job.cancel();
+      resultOf(job);
+      RunResult failed =
+          resultOf(
+              reporting.start(
+                  new RunRequest(JobSpec.command("no-such-program-here"), GRID_ENV, scratch, CAP)));
+      assertThat(failed.outcome()).isEqualTo(Outcome.START_FAILED);
+      assertThat(reported).as("a job that never started has no session").hasSize(1);
+    }
   }
 
   @Test

@@ -216,6 +216,11 @@ final class BlobReceiver implements AutoCloseable {
     streams = new BlobStreamServer(node, address, this, idleTimeout);
   }
 
+  /** The stream listener, once {@link #listen} has started it; for tests. */
+  BlobStreamServer streams() {
+    return streams;
+  }
+
   /** Ends every session, deleting their temp files, and stops listening. Idempotent. */
   @Override
   public void close() {

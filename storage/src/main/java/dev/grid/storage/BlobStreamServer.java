@@ -16,11 +16,13 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +44,20 @@ import org.slf4j.LoggerFactory;
  * <p>Security: only a cluster member can open a session and learn its token (128 random bits), and
  * a token works for one connection to one session; a connection whose header does not name an open
  * session with its token is closed, and nothing it sent is kept. So a stream is as trusted as the
- * cluster's own calls. Each connection is read by a thread of its own, at most {@link #MAX_STREAMS}
- * at a time (more are refused, and their senders fall back to a pull), with a read timeout, so a
- * silent peer cannot hold a thread.
+ * cluster's own calls. Each connection is read by a thread of its own. A connection must send its
+ * whole header within {@link #HEADER_TIMEOUT}, and at most {@link #MAX_HANDSHAKES} may be doing so
+ * at once, apart from the at most {@link #MAX_STREAMS} streams whose header named their session
+ * (more are refused, and their senders fall back to a pull); a stream's reads have the copy
+ * timeout. So connections that send nothing (a port scan, a stranger holding sockets open) tie up
+ * no stream: a sender with a session still gets in, and the idle ones are dropped within seconds.
  */
 final class BlobStreamServer implements AutoCloseable {
   static final int MAGIC = 0x47425350; // "GBSP"
   static final int TOKEN_BYTES = 16;
   static final int MAX_FRAME = 8 * 1024 * 1024;
   static final int MAX_STREAMS = 16;
+  static final int MAX_HANDSHAKES = 64;
+  static final Duration HEADER_TIMEOUT = Duration.ofSeconds(2);
 
   private static final Logger LOG = LoggerFactory.getLogger(BlobStreamServer.class);
 
@@ -61,6 +68,8 @@ final class BlobStreamServer implements AutoCloseable {
   private final Thread acceptor;
   private final ThreadPoolExecutor readers;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Semaphore streams = new Semaphore(MAX_STREAMS);
+  private final AtomicLong streamed = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -84,7 +93,7 @@ final class BlobStreamServer implements AutoCloseable {
     this.readers =
         new ThreadPoolExecutor(
             0,
-            MAX_STREAMS,
+            MAX_STREAMS + MAX_HANDSHAKES,
             30,
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
@@ -119,10 +128,10 @@ final class BlobStreamServer implements AutoCloseable {
         readers.execute(() -> serve(socket));
       } catch (RejectedExecutionException e) {
         LOG.info(
-            "node {} refused a blob stream from {}: {} streams are open already",
+            "node {} refused a connection to its blob stream port from {}: {} are open already",
             node,
             socket.getRemoteSocketAddress(),
-            MAX_STREAMS);
+            MAX_STREAMS + MAX_HANDSHAKES);
         closeQuietly(socket);
       }
     }
@@ -132,15 +141,22 @@ final class BlobStreamServer implements AutoCloseable {
   private void serve(Socket socket) {
     String session = null;
     open.add(socket);
+    boolean counted = false;
     try (socket) {
-      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
+      socket.setSoTimeout((int) Math.min(readTimeout.toMillis(), HEADER_TIMEOUT.toMillis()));
       DataInputStream in =
           new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
       if (in.readInt() != MAGIC) {
         throw new IOException("it does not start as a blob stream");
       }
       String named = in.readUTF();
-      receiver.attach(named, in.readNBytes(TOKEN_BYTES), socket);
+      byte[] token = in.readNBytes(TOKEN_BYTES);
+      counted = streams.tryAcquire();
+      if (!counted) {
+        throw new IOException(MAX_STREAMS + " streams are open already");
+      }
+      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
+      receiver.attach(named, token, socket);
       session = named; // from here on a failure ends the session
       for (long seq = 0; ; seq++) {
         int length = in.readInt();
@@ -156,6 +172,7 @@ final class BlobStreamServer implements AutoCloseable {
         receiver.chunk(session, seq, bytes, crc32c);
       }
       receiver.streamEnded(session);
+      streamed.incrementAndGet();
     } catch (IOException | RuntimeException e) {
       if (session != null) {
         receiver.abort(session, "its stream broke: " + e);
@@ -169,7 +186,15 @@ final class BlobStreamServer implements AutoCloseable {
       }
     } finally {
       open.remove(socket);
+      if (counted) {
+        streams.release();
+      }
     }
+  }
+
+  /** How many streams have reached their end mark here. */
+  long streamed() {
+    return streamed.get();
   }
 
   /** Writes the header of a stream into a session; for the sending side. */

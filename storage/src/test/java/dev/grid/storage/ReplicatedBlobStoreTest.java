@@ -9,6 +9,9 @@ import dev.grid.storage.StorageReport.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -648,6 +651,48 @@ class ReplicatedBlobStoreTest {
       int b = raf.read();
       raf.seek(offset);
       raf.write(b ^ 0xff);
+    }
+  }
+
+  @Test
+  void when_strangers_hold_idle_connections_to_the_stream_port_then_a_copy_still_streams_in()
+      throws Exception {
+    List<Socket> idle = new ArrayList<>();
+    try {
+      for (int node = 1; node < 3; node++) {
+        InetSocketAddress port = store(node).receiver().streams().address();
+        for (int i = 0; i < 20; i++) { // more than the streams a node takes at once
+          idle.add(new Socket(port.getAddress(), port.getPort()));
+        }
+      }
+      long before = streamed();
+      store(0).put("idle/a", random(3 * MIB, 7));
+      int copiesElsewhere = store(0).blobs("idle/a").get(0).replicas().size() - 1;
+      assertThat(copiesElsewhere).isPositive();
+      assertThat(streamed() - before).as("copies streamed in").isEqualTo(copiesElsewhere);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> idle.stream().allMatch(ReplicatedBlobStoreTest::closedByPeer));
+    } finally {
+      for (Socket s : idle) {
+        s.close();
+      }
+    }
+  }
+
+  private long streamed() {
+    return stores.stream().mapToLong(s -> s.receiver().streams().streamed()).sum();
+  }
+
+  /** Whether the other side has closed the connection (a read sees its end). */
+  private static boolean closedByPeer(Socket s) {
+    try {
+      s.setSoTimeout(50);
+      return s.getInputStream().read() < 0;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
     }
   }
 }

@@ -125,7 +125,9 @@ done
 echo "slurm: $(sinfo -V), one node $HOST with $SLOTS CPUs (this machine has $(nproc)), up" >&2
 
 # --- the grid ---
-head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/token"
+(umask 077
+  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/token"
+  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/cluster-secret")
 PORTS=() HTTP=() MEMBERS="" URLS=""
 for i in 1 2 3; do
   PORTS+=("$(free_port)"); HTTP+=("$(free_port)")
@@ -133,8 +135,8 @@ for i in 1 2 3; do
 done
 for i in 0 1 2; do
   "$ROOT/bin/grid-node" --name "n$((i + 1))" --port "${PORTS[$i]}" --http-port "${HTTP[$i]}" \
-    --members "$MEMBERS" --data-dir "$WORK/n$((i + 1))" --token-file "$WORK/token" --slots 4 \
-    --join-timeout 1s >"$WORK/n$((i + 1)).log" 2>&1 &
+    --members "$MEMBERS" --data-dir "$WORK/n$((i + 1))" --token-file "$WORK/token" \
+    --secret-file "$WORK/cluster-secret" --slots 4 --join-timeout 1s >"$WORK/n$((i + 1)).log" 2>&1 &
   NODE_PIDS+=("$!")
 done
 export GRID_URL="$URLS" GRID_TOKEN="$(cat "$WORK/token")"

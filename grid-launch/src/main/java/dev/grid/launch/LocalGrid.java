@@ -114,6 +114,7 @@ public final class LocalGrid implements AutoCloseable {
     this.tokenFile = this.baseDir.resolve("token");
     this.token = newToken();
     writeToken(tokenFile, token);
+    writeToken(tokenFile.resolveSibling(NodeSettings.SECRET_FILE), newToken() + newToken());
     // In namespaces every node has an address of its own, so the usual ports are free.
     this.network = namespaces ? NodeNetwork.create(nodes) : null;
     List<Integer> ports = namespaces ? null : FreePorts.pick(2 * nodes);
@@ -395,13 +396,16 @@ public final class LocalGrid implements AutoCloseable {
     return HexFormat.of().formatHex(secret);
   }
 
+  /** Writes a token or secret to a file only its owner can read (the node refuses any other). */
   private static void writeToken(Path file, String token) {
     try {
       Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     } catch (IOException e) {
-      throw new UncheckedIOException("could not write the grid token to " + file, e);
+      throw new UncheckedIOException("could not write " + file, e);
     }
   }
 }

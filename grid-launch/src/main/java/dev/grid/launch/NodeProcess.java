@@ -111,6 +111,9 @@ public final class NodeProcess implements AutoCloseable {
     }
     command.addAll(List.of("--data-dir", settings.dataDir().toString()));
     command.addAll(List.of("--token-file", settings.tokenFile().toString()));
+    if (Files.exists(settings.secretFile())) {
+      command.addAll(List.of("--secret-file", settings.secretFile().toString()));
+    }
     command.addAll(List.of("--slots", Integer.toString(settings.slots())));
     if (!settings.joinTimeout().equals(NodeSettings.DEFAULT_JOIN_TIMEOUT)) {
       command.addAll(List.of("--join-timeout", settings.joinTimeout().toSeconds() + "s"));

@@ -36,6 +36,9 @@ public record NodeSettings(
     Duration joinTimeout,
     String clusterName) {
 
+  /** The name of the cluster secret's file, beside the token file ({@link #secretFile}). */
+  public static final String SECRET_FILE = "cluster-secret";
+
   /** The host of a node on loopback. */
   public static final String LOOPBACK = "127.0.0.1";
 
@@ -203,5 +206,13 @@ public record NodeSettings(
     if (value < 1 || value > 65535) {
       throw new IllegalArgumentException(what + " " + value + " is out of range 1-65535");
     }
+  }
+
+  /**
+   * The grid's cluster secret, beside the token file; passed to the node as {@code --secret-file}
+   * if it exists ({@link LocalGrid} writes one), else a one-node grid makes its own.
+   */
+  public Path secretFile() {
+    return tokenFile.resolveSibling(SECRET_FILE);
   }
 }

@@ -30,6 +30,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +90,18 @@ public final class GridNode implements AutoCloseable {
   private final DurableMaps durable;
   private final ExecutorService stateLoader;
 
+  /**
+   * Makes the data dir its owner's alone (0700): it holds the lease's state, every job's output and
+   * scratch files, and a one-node grid's token and secret. Created so, or tightened at start.
+   */
+  private static void ownerOnly(Path dataDir) throws IOException {
+    try {
+      Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException e) {
+      LOG.debug("{} is not on a POSIX file system: its permissions are left as they are", dataDir);
+    }
+  }
+
   /** Orders a role change against the activation that follows a load. */
   private final Object roleLock = new Object();
 
@@ -99,6 +113,7 @@ public final class GridNode implements AutoCloseable {
     this.config = config;
     try {
       Files.createDirectories(config.dataDir().resolve("scratch"));
+      ownerOnly(config.dataDir());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);
     }
@@ -114,7 +129,7 @@ public final class GridNode implements AutoCloseable {
                 config.partitions(),
                 kryo)
             .toConfig();
-    TcpIpConfig join = hc.getNetworkConfig().getJoin().getTcpIpConfig();
+    TcpIpConfig join = hc.getAdvancedNetworkConfig().getJoin().getTcpIpConfig();
     if (timings.joinTimeout().isZero()) {
       join.setMembers(List.of(config.self())); // NodeTimings.formingAlone: no one to ask
     } else {

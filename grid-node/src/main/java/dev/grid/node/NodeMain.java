@@ -30,8 +30,8 @@ import picocli.CommandLine.TypeConversionException;
  * <pre>
  * bin/grid-node --name n1 --port 15701 --http-port 18701 \
  *   --members 127.0.0.1:15701,127.0.0.1:15702,127.0.0.1:15703 \
- *   --data-dir /var/lib/grid/n1 --token-file /etc/grid/token --slots 4 \
- *   --retain-jobs 7d --keep-runs 100
+ *   --data-dir /var/lib/grid/n1 --token-file /etc/grid/token \
+ *   --secret-file /etc/grid/cluster-secret --slots 4 --retain-jobs 7d --keep-runs 100
  * </pre>
  */
 @Command(
@@ -77,6 +77,14 @@ public final class NodeMain implements Callable<Integer> {
   Path tokenFile;
 
   @Option(
+      names = "--secret-file",
+      description =
+          "File holding the grid's cluster secret, the same on every node and never given to"
+              + " clients: only processes that hold it can join as members. Default (a one-node"
+              + " grid only): DATA_DIR/cluster-secret, created with a random secret if missing.")
+  Path secretFile;
+
+  @Option(
       names = "--slots",
       defaultValue = "4",
       description = "Jobs run at once (default ${DEFAULT-VALUE}).")
@@ -91,7 +99,8 @@ public final class NodeMain implements Callable<Integer> {
   @Option(
       names = "--cluster-name",
       defaultValue = "grid",
-      description = "Only nodes with the same cluster name join.")
+      description =
+          "Only nodes with the same cluster name and secret join (default ${DEFAULT-VALUE}).")
   String clusterName;
 
   @Option(
@@ -187,7 +196,7 @@ public final class NodeMain implements Callable<Integer> {
     NodeConfig config =
         new NodeConfig(
             name,
-            clusterName,
+            ClusterSecret.memberClusterName(clusterName, readSecret()),
             bind,
             port,
             httpPort,
@@ -301,14 +310,36 @@ public final class NodeMain implements Callable<Integer> {
     }
   }
 
+  /**
+   * The cluster secret: from {@code --secret-file}, or for a one-node grid made in the data dir. A
+   * grid of several nodes needs the one file on every node: secrets made per node would never
+   * match, and the nodes would never join.
+   */
+  String readSecret() throws IOException {
+    if (secretFile != null) {
+      return ClusterSecret.read(secretFile, "cluster secret");
+    }
+    if (members.stream().distinct().count() > 1) {
+      throw new IllegalArgumentException(
+          "--members names "
+              + members.size()
+              + " members: give every node the same --secret-file (make it once with `openssl"
+              + " rand -hex 32 > cluster-secret && chmod 600 cluster-secret` and copy it to each"
+              + " node)");
+    }
+    return ClusterSecret.generated(dataDir);
+  }
+
   private String readToken() throws IOException {
     if (tokenFile != null) {
       if (!Files.isReadable(tokenFile)) {
         throw new IllegalArgumentException(
             "token file "
                 + tokenFile
-                + " cannot be read: create it with a secret, e.g. `openssl rand -hex 24 > FILE`");
+                + " cannot be read: create it with a secret, e.g. `openssl rand -hex 24 > FILE"
+                + " && chmod 600 FILE`");
       }
+      ClusterSecret.checkOwnerOnly(tokenFile, "token");
       String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
       if (token.isEmpty()) {
         throw new IllegalArgumentException(

@@ -1,10 +1,11 @@
 package dev.grid.scheduler;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
-import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SerializerConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import dev.grid.storage.ReplicatedBlobStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,10 +13,12 @@ import java.util.Objects;
 
 /**
  * How a node joins the cluster, and the one place that turns that into a Hazelcast {@link Config}:
- * TCP-IP join on a member list, multicast off, Jet and Hazelcast's REST off, fast failure
- * detection, few partitions and threads, Kryo for the grid's types.
+ * TCP-IP join on a member list, multicast off, Jet off, the member port open to members only (no
+ * Hazelcast clients, no REST), fast failure detection, few partitions and threads, Kryo for the
+ * grid's types.
  *
- * @param clusterName members only join a cluster of the same name
+ * @param clusterName members only join a cluster of the same name (a node's is derived from the
+ *     grid's secret, so that only holders of the secret can join)
  * @param nodeName this node's name, published as the member attribute {@link #NAME_ATTRIBUTE}
  * @param bindHost the interface the member port binds to (loopback by default)
  * @param port the member port
@@ -73,13 +76,18 @@ public record ClusterSettings(
     config.getJetConfig().setEnabled(false);
     config.getMemberAttributeConfig().setAttribute(NAME_ATTRIBUTE, nodeName);
 
-    NetworkConfig network = config.getNetworkConfig();
+    // The member port speaks the member protocol only: with Hazelcast's plain network config it
+    // also takes Hazelcast clients, which authenticate with nothing but the cluster name, and a
+    // client can read and write every map (and so make any node run any command). With the
+    // advanced network config and no client endpoint, a client's handshake is refused. Members
+    // must still know the cluster name, which a node derives from the grid's secret.
+    AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true);
+    ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
     // A node restarted at once binds its port again even while old connections linger
     // (TIME_WAIT), as an operator restarting it expects.
-    network.setPort(port).setPortAutoIncrement(false).setReuseAddress(true);
-    network.getInterfaces().setEnabled(true).addInterface(bindHost);
-    network.getRestApiConfig().setEnabled(false);
-    network.getMemcacheProtocolConfig().setEnabled(false);
+    member.setPort(port).setPortAutoIncrement(false).setReuseAddress(true);
+    member.getInterfaces().setEnabled(true).addInterface(bindHost);
+    network.setMemberEndpointConfig(member);
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

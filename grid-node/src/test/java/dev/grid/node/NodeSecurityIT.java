@@ -1,0 +1,165 @@
+package dev.grid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.NoDataMemberInClusterException;
+import dev.grid.api.GridClient;
+import dev.grid.api.JobSpec;
+import dev.grid.launch.LocalGrid;
+import dev.grid.launch.NodeSettings;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a stranger can reach of a real node process. On the member port: it knows the node's
+ * address, and maybe the grid's name, but not its cluster secret. As a Hazelcast member it is
+ * refused at the join and ends up alone in a cluster of its own, seeing none of the grid's maps; as
+ * a Hazelcast client it is refused whatever cluster name it gives, the node's real one included. A
+ * member that holds the secret does join: the refusals are the secret's doing, not a port that
+ * takes nobody. On disk: the node's data dir, its token and its secret are its owner's alone.
+ */
+@Tag("slow")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NodeSecurityIT {
+  private static final Duration READY = Duration.ofSeconds(60);
+
+  @TempDir static Path dir;
+  private LocalGrid grid;
+  private NodeSettings node;
+
+  @BeforeAll
+  void startOneNode() throws Exception {
+    grid = new LocalGrid(dir.resolve("grid"), 1, 1).start(READY);
+    node = grid.settings().get(0);
+    try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+      client.submit(JobSpec.command("true")); // something in the maps to be read, if one could
+    }
+  }
+
+  @AfterAll
+  void stop() {
+    if (grid != null) {
+      grid.close();
+    }
+  }
+
+  private String realName() throws Exception {
+    String secret = Files.readString(node.secretFile()).strip();
+    return ClusterSecret.memberClusterName(node.clusterName(), secret);
+  }
+
+  @Test
+  void a_member_without_the_secret_is_refused_with_the_grids_name_or_any_other() throws Exception {
+    String wrongSecret =
+        ClusterSecret.memberClusterName(node.clusterName(), "not-the-secret-at-all");
+    for (String name : List.of(node.clusterName(), "grid", wrongSecret)) {
+      HazelcastInstance stranger = Hazelcast.newHazelcastInstance(stranger(name));
+      try {
+        assertThat(stranger.getCluster().getMembers())
+            .as("members seen by a stranger calling itself %s", name)
+            .hasSize(1);
+        // Alone, a lite member holds no data: what it asks of the grid's maps fails.
+        assertThatThrownBy(() -> stranger.getMap("jobs").size())
+            .isInstanceOf(NoDataMemberInClusterException.class);
+      } finally {
+        stranger.getLifecycleService().terminate();
+      }
+    }
+  }
+
+  @Test
+  void the_data_dir_the_token_and_the_secret_are_the_owners_alone() throws Exception {
+    assertThat(perms(node.dataDir())).isEqualTo("rwx------");
+    assertThat(perms(node.tokenFile())).isEqualTo("rw-------");
+    assertThat(perms(node.secretFile())).isEqualTo("rw-------");
+  }
+
+  private static String perms(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
+  void a_member_with_the_secret_joins() throws Exception {
+    HazelcastInstance insider = Hazelcast.newHazelcastInstance(stranger(realName()));
+    try {
+      assertThat(insider.getCluster().getMembers()).hasSize(2);
+    } finally {
+      insider.getLifecycleService().terminate();
+    }
+  }
+
+  @Test
+  void a_hazelcast_client_is_refused_whatever_cluster_name_it_gives() throws Exception {
+    for (String name : List.of(node.clusterName(), "grid", realName())) {
+      ClientConfig config = new ClientConfig();
+      config.setClusterName(name);
+      config.setProperty("hazelcast.logging.type", "slf4j");
+      config.getNetworkConfig().addAddress("127.0.0.1:" + node.port());
+      config
+          .getConnectionStrategyConfig()
+          .getConnectionRetryConfig()
+          .setClusterConnectTimeoutMillis(3_000);
+      assertThatThrownBy(
+              () -> HazelcastClient.newHazelcastClient(config).getLifecycleService().terminate())
+          .as("a client calling the cluster %s", name)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Unable to connect");
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
+   * A lite member (it takes no partitions, so an insider does not pull the grid's data in) that
+   * knows only the node's member address.
+   */
+  private Config stranger(String clusterName) throws IOException {
+    Config config = new Config();
+    config.setClusterName(clusterName);
+    config.setLiteMember(true);
+    config.getJetConfig().setEnabled(false);
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.max.join.seconds", "10");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.partition.count", "31");
+    config
+        .getNetworkConfig()
+        .setPort(freePort())
+        .setPortAutoIncrement(false)
+        .getInterfaces()
+        .setEnabled(true)
+        .addInterface("127.0.0.1");
+    config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+    config
+        .getNetworkConfig()
+        .getJoin()
+        .getTcpIpConfig()
+        .setEnabled(true)
+        .setConnectionTimeoutSeconds(2)
+        .setMembers(List.of("127.0.0.1:" + node.port()));
+    return config;
+  }
+}

@@ -146,7 +146,7 @@ public final class GridNode implements AutoCloseable {
     durable = new DurableMaps(hz, clock);
     stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
     orphans = OrphanGuard.start(config.dataDir(), timings.fenceQuiet());
-    runner = new ProcessRunner(clock, orphans::track);
+    runner = new ProcessRunner(clock, config.jobEnv(), orphans::track);
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
     jars = new JarStore(blobs, config.dataDir());

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything a node needs to start; {@code bin/grid-node}'s flags map onto it one to one.
@@ -30,6 +31,8 @@ import java.util.Objects;
  * @param scrubEvery how often the node re-reads every blob copy on its disk to find silent
  *     corruption; zero turns scrubbing off
  * @param retention how long ended jobs, their output and schedules' runs are kept
+ * @param jobEnv the names of the node's environment variables its jobs get (each job gets these,
+ *     its own {@code --env} and the grid's {@code GRID_*} variables, nothing else of the node's)
  */
 public record NodeConfig(
     String name,
@@ -46,12 +49,33 @@ public record NodeConfig(
     long outputCapBytes,
     int replication,
     Duration scrubEvery,
-    RetentionPolicy retention) {
+    RetentionPolicy retention,
+    Set<String> jobEnv) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
   public static final long DEFAULT_OUTPUT_CAP = 4L << 20;
   public static final Duration DEFAULT_SCRUB_EVERY = Duration.ofHours(6);
+
+  /**
+   * The node's environment variables a job gets unless {@code --job-env} says otherwise: what
+   * programs need to run and to find things, nothing that could be a secret.
+   */
+  public static final Set<String> DEFAULT_JOB_ENV =
+      Set.of(
+          "PATH",
+          "HOME",
+          "USER",
+          "LOGNAME",
+          "SHELL",
+          "LANG",
+          "LANGUAGE",
+          "LC_ALL",
+          "LC_CTYPE",
+          "TZ",
+          "TMPDIR",
+          "TERM",
+          "JAVA_HOME");
 
   /** Validates eagerly, naming the bad value. */
   public NodeConfig {
@@ -63,6 +87,13 @@ public record NodeConfig(
     members = List.copyOf(members);
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(retention, "retention");
+    jobEnv = Set.copyOf(jobEnv);
+    for (String v : jobEnv) {
+      if (!v.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+        throw new IllegalArgumentException(
+            "--job-env name '" + v + "' is not an environment variable name: use A-Z a-z 0-9 _");
+      }
+    }
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("no token: give --token-file with a secret in it");
     }
@@ -125,7 +156,8 @@ public record NodeConfig(
         outputCapBytes,
         0,
         DEFAULT_SCRUB_EVERY,
-        RetentionPolicy.defaults());
+        RetentionPolicy.defaults(),
+        DEFAULT_JOB_ENV);
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
@@ -187,7 +219,8 @@ public record NodeConfig(
         outputCapBytes,
         replication,
         scrubEvery,
-        retention);
+        retention,
+        jobEnv);
   }
 
   /** This config joined to the given members. */
@@ -207,7 +240,8 @@ public record NodeConfig(
         outputCapBytes,
         replication,
         scrubEvery,
-        retention);
+        retention,
+        jobEnv);
   }
 
   /** This config with another blob replication and scrub interval. */
@@ -227,7 +261,8 @@ public record NodeConfig(
         outputCapBytes,
         newReplication,
         newScrubEvery,
-        retention);
+        retention,
+        jobEnv);
   }
 
   /** This config with another retention policy. */
@@ -247,7 +282,8 @@ public record NodeConfig(
         outputCapBytes,
         replication,
         scrubEvery,
-        newRetention);
+        newRetention,
+        jobEnv);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
@@ -267,6 +303,7 @@ public record NodeConfig(
         outputCapBytes,
         replication,
         scrubEvery,
-        retention);
+        retention,
+        jobEnv);
   }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -83,6 +84,17 @@ public final class NodeMain implements Callable<Integer> {
               + " clients: only processes that hold it can join as members. Default (a one-node"
               + " grid only): DATA_DIR/cluster-secret, created with a random secret if missing.")
   Path secretFile;
+
+  @Option(
+      names = "--job-env",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "The node's environment variables its jobs get, besides their own --env and the"
+              + " grid's GRID_* (default: PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_ALL,"
+              + " LC_CTYPE, TZ, TMPDIR, TERM, JAVA_HOME). Nothing else of the node's environment"
+              + " reaches a job.")
+  List<String> jobEnv;
 
   @Option(
       names = "--slots",
@@ -209,7 +221,8 @@ public final class NodeMain implements Callable<Integer> {
             outputCap,
             replication,
             scrubEvery,
-            retention());
+            retention(),
+            jobEnv == null ? NodeConfig.DEFAULT_JOB_ENV : Set.copyOf(jobEnv));
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast

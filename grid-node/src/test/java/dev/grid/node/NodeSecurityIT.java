@@ -10,16 +10,21 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.NoDataMemberInClusterException;
 import dev.grid.api.GridClient;
+import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
+import dev.grid.api.JobState;
 import dev.grid.launch.LocalGrid;
 import dev.grid.launch.NodeSettings;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -93,6 +98,33 @@ class NodeSecurityIT {
 
   private static String perms(Path p) throws IOException {
     return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
+  void a_job_gets_only_the_named_part_of_the_nodes_environment() throws Exception {
+    try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+      JobId id = client.submit(JobSpec.command("env").withEnv(Map.of("MINE", "1")));
+      assertThat(client.completion(id).get(60, TimeUnit.SECONDS).state())
+          .isEqualTo(JobState.SUCCEEDED);
+      List<String> names =
+          new String(client.stdout(id), StandardCharsets.UTF_8)
+              .lines()
+              .map(l -> l.substring(0, l.indexOf('=')))
+              .toList();
+      assertThat(names).contains("PATH", "MINE", "GRID_JOB_ID");
+      // What sh itself sets (PWD, SHLVL, _) aside, nothing but the allow-list, the job's own and
+      // the grid's: the node's process has more (what the test run's environment holds).
+      assertThat(names)
+          .allMatch(
+              n ->
+                  NodeConfig.DEFAULT_JOB_ENV.contains(n)
+                      || n.startsWith("GRID_")
+                      || List.of("MINE", "PWD", "OLDPWD", "SHLVL", "_").contains(n),
+              "a name of the allow-list, the job's or the grid's");
+      assertThat(System.getenv().keySet())
+          .as("the test run's environment, which the node inherits, has more than that")
+          .anyMatch(n -> !NodeConfig.DEFAULT_JOB_ENV.contains(n) && !n.startsWith("GRID_"));
+    }
   }
 
   @Test

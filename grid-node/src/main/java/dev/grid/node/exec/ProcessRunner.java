@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs shell jobs on this worker with Apache Commons Exec: argv passed unchanged (or a line run by
- * {@code sh -c}), the worker's environment plus the job's and the grid's, output captured per
- * stream up to a cap, and the whole process tree killed on timeout, cancel or close.
+ * {@code sh -c}), the worker's environment (or the part of it the node passes on) plus the job's
+ * and the grid's, output captured per stream up to a cap, and the whole process tree killed on
+ * timeout, cancel or close.
  *
  * <pre>{@code
  * try (ProcessRunner runner = new ProcessRunner(Clock.systemUTC())) {
@@ -78,17 +79,31 @@ public final class ProcessRunner implements AutoCloseable {
 
   /** A runner with this JVM's environment as the base of every job's, and setsid if present. */
   public ProcessRunner(Clock clock) {
-    this(clock, sid -> {});
+    this(clock, System.getenv(), Setsid.find(), sid -> {});
   }
 
   /**
-   * A runner that tells {@code sessionStarted} each job's session id (its main process's pid) as
-   * soon as the process exists: on the thread that spawned it, before {@link #start} returns, so
-   * that whoever must kill the session if this JVM dies (see the node's orphan guard) knows it
-   * before the job can have done much. Called only when jobs get sessions of their own (setsid).
+   * A runner whose jobs get only the named variables of this JVM's environment (plus their own and
+   * the grid's), and that tells {@code sessionStarted} each job's session id (its main process's
+   * pid) as soon as the process exists: on the thread that spawned it, before {@link #start}
+   * returns, so that whoever must kill the session if this JVM dies (see the node's orphan guard)
+   * knows it before the job can have done much. Called only when jobs get sessions of their own
+   * (setsid).
    */
-  public ProcessRunner(Clock clock, LongConsumer sessionStarted) {
-    this(clock, System.getenv(), Setsid.find(), sessionStarted);
+  public ProcessRunner(Clock clock, Set<String> passedThrough, LongConsumer sessionStarted) {
+    this(clock, only(System.getenv(), passedThrough), Setsid.find(), sessionStarted);
+  }
+
+  /** The entries of {@code env} whose names are in {@code names}. */
+  static Map<String, String> only(Map<String, String> env, Set<String> names) {
+    Map<String, String> out = new HashMap<>();
+    env.forEach(
+        (k, v) -> {
+          if (names.contains(k)) {
+            out.put(k, v);
+          }
+        });
+    return out;
   }
 
   /** For tests: a given base environment, and setsid or not. */

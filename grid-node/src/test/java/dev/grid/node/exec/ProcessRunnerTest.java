@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -354,7 +355,7 @@ class ProcessRunnerTest {
     // The node's orphan guard must know a session before the job can have run long: a node
     // SIGKILLed just after a job wrote its first line must still take the job with it.
     List<Long> reported = Collections.synchronizedList(new ArrayList<>());
-    try (ProcessRunner reporting = new ProcessRunner(CLOCK, reported::add)) {
+    try (ProcessRunner reporting = new ProcessRunner(CLOCK, Set.of("PATH"), reported::add)) {
       RunningJob job =
           reporting.start(new RunRequest(JobSpec.command("sleep", "30"), GRID_ENV, scratch, CAP));
       assertThat(reported).containsExactly(job.pid());
@@ -366,6 +367,27 @@ class ProcessRunnerTest {
                   new RunRequest(JobSpec.command("no-such-program-here"), GRID_ENV, scratch, CAP)));
       assertThat(failed.outcome()).isEqualTo(Outcome.START_FAILED);
       assertThat(reported).as("a job that never started has no session").hasSize(1);
+    }
+  }
+
+  @Test
+  void a_node_passes_on_only_the_variables_it_names() throws Exception {
+    Map<String, String> node =
+        Map.of("PATH", System.getenv("PATH"), "GRID_TOKEN", "s3cret", "AWS_SECRET", "x");
+    try (ProcessRunner runner =
+        new ProcessRunner(
+            CLOCK, ProcessRunner.only(node, Set.of("PATH", "HOME")), Optional.empty())) {
+      RunResult r =
+          resultOf(
+              runner.start(
+                  new RunRequest(
+                      JobSpec.command("env").withEnv(Map.of("MINE", "1")),
+                      GRID_ENV,
+                      scratch,
+                      CAP)));
+      assertThat(out(r))
+          .contains("PATH=" + System.getenv("PATH"), "MINE=1", "GRID_JOB_ID=j-test-1")
+          .doesNotContain("s3cret", "AWS_SECRET", "HOME=");
     }
   }
 

@@ -95,6 +95,14 @@ public interface GridOperations {
   /** True if the grid holds the job jar with this SHA-256. */
   boolean hasJar(String sha256);
 
+  /** The largest jar the grid takes, in bytes. */
+  long DEFAULT_MAX_JAR_BYTES = 256L << 20;
+
+  /** The largest jar this node takes, in bytes; a larger upload is refused before it is kept. */
+  default long maxJarBytes() {
+    return DEFAULT_MAX_JAR_BYTES;
+  }
+
   /**
    * Stores a job jar under its SHA-256, once: if the grid holds it already, nothing is written.
    *

@@ -1,8 +1,10 @@
 package dev.grid.api;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Jobs that must end before this one may run, as Slurm's {@code --dependency}: {@code ok} jobs must
@@ -19,6 +21,9 @@ import java.util.List;
  */
 public record Dependencies(List<JobId> ok, List<JobId> any) {
 
+  /** The most jobs one job may wait for. */
+  public static final int MAX_JOBS = 1000;
+
   /** Copies the lists; refuses an empty one (give null instead) and an id in both lists. */
   public Dependencies {
     ok = ok == null ? List.of() : List.copyOf(new LinkedHashSet<>(ok));
@@ -27,8 +32,18 @@ public record Dependencies(List<JobId> ok, List<JobId> any) {
       throw new IllegalArgumentException(
           "dependencies name no job: give at least one id after ok or any");
     }
+    if (ok.size() + any.size() > MAX_JOBS) {
+      throw new IllegalArgumentException(
+          "dependencies name "
+              + (ok.size() + any.size())
+              + " jobs, over the "
+              + MAX_JOBS
+              + " a job may wait for: make the jobs an array and wait for its id, which stands"
+              + " for all its tasks");
+    }
+    Set<JobId> anyOf = new HashSet<>(any);
     for (JobId id : ok) {
-      if (any.contains(id)) {
+      if (anyOf.contains(id)) {
         throw new IllegalArgumentException(
             "job " + id + " is both in after-ok and after-any: name it once");
       }

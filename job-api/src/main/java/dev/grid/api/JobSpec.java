@@ -46,6 +46,12 @@ public record JobSpec(
     ArraySpec array,
     Dependencies after) {
 
+  /** The longest timeout a job may be given; none means no limit. */
+  public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
+
+  /** The most retries a job may be given. */
+  public static final int MAX_RETRIES = 100;
+
   /** Retries when a worker dies under a job, unless the spec says otherwise. */
   public static final int DEFAULT_MAX_RETRIES = 1;
 
@@ -94,9 +100,17 @@ public record JobSpec(
       throw new IllegalArgumentException(
           "timeout " + timeout + " is not positive: give a positive duration, or none");
     }
-    if (maxRetries < 0) {
+    if (timeout != null && timeout.compareTo(MAX_TIMEOUT) > 0) {
       throw new IllegalArgumentException(
-          "maxRetries " + maxRetries + " is negative: give 0 or more");
+          "timeout "
+              + timeout
+              + " is over the "
+              + MAX_TIMEOUT.toDays()
+              + " days a job may be given: give less, or none for no limit");
+    }
+    if (maxRetries < 0 || maxRetries > MAX_RETRIES) {
+      throw new IllegalArgumentException(
+          "maxRetries " + maxRetries + " is out of range: give 0 to " + MAX_RETRIES);
     }
   }
 

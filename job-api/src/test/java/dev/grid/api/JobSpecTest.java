@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -70,5 +71,27 @@ class JobSpecTest {
     JobId b = JobId.next(Clock.fixed(Instant.ofEpochMilli(2_000_000), ZoneOffset.UTC));
     assertThat(a).isLessThan(b);
     assertThatThrownBy(() -> JobId.of("a b")).hasMessageContaining("'a b'");
+  }
+
+  @Test
+  void timeouts_retries_and_dependencies_have_upper_bounds_named_in_the_refusal() {
+    JobSpec spec = JobSpec.command("true");
+    assertThat(spec.withTimeout(JobSpec.MAX_TIMEOUT).timeout()).isEqualTo(JobSpec.MAX_TIMEOUT);
+    assertThatThrownBy(() -> spec.withTimeout(JobSpec.MAX_TIMEOUT.plusSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("365 days");
+    assertThat(spec.withMaxRetries(JobSpec.MAX_RETRIES).maxRetries()).isEqualTo(100);
+    assertThatThrownBy(() -> spec.withMaxRetries(101))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxRetries 101 is out of range: give 0 to 100");
+    List<JobId> many = new ArrayList<>();
+    for (int i = 0; i < Dependencies.MAX_JOBS; i++) {
+      many.add(JobId.of("j" + i));
+    }
+    assertThat(new Dependencies(many, null).all()).hasSize(Dependencies.MAX_JOBS);
+    many.add(JobId.of("one-more"));
+    assertThatThrownBy(() -> new Dependencies(many.subList(0, 600), many.subList(600, 1001)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1001 jobs, over the 1000");
   }
 }

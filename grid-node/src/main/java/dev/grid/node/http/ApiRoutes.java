@@ -142,7 +142,7 @@ final class ApiRoutes {
       }
       case "PUT" -> {
         boolean stored;
-        try (var body = exchange.bodyStream()) {
+        try (var body = exchange.boundedBody(ops.maxJarBytes(), "a jar")) {
           stored = ops.putJar(sha, body);
         }
         exchange.json(201, Map.of("sha256", sha, "stored", stored));

@@ -3,6 +3,7 @@ package dev.grid.node.http;
 import com.sun.net.httpserver.HttpExchange;
 import dev.grid.api.GridUnavailableException;
 import dev.grid.api.internal.Json;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,6 +82,53 @@ final class Exchange {
   /** The request body as a stream, of any length; the caller reads it to its end. */
   InputStream bodyStream() {
     return http.getRequestBody();
+  }
+
+  /**
+   * The request body as a stream of at most {@code max} bytes: a larger {@code Content-Length} is
+   * refused with 413 before a byte is read, and a body without one is refused with 413 (thrown from
+   * {@code read}) as soon as it passes {@code max}, so whatever the caller was writing it to holds
+   * at most {@code max} bytes.
+   */
+  InputStream boundedBody(long max, String what) {
+    String tooLarge =
+        what + " over " + max + " bytes is not taken: send less, or ask the operator to allow more";
+    String length = header("Content-Length");
+    if (length != null) {
+      long declared;
+      try {
+        declared = Long.parseLong(length.strip());
+      } catch (NumberFormatException e) {
+        throw new ApiError(400, "Content-Length '" + length + "' is not a number");
+      }
+      if (declared > max) {
+        throw new ApiError(413, tooLarge + " (Content-Length " + declared + ")");
+      }
+    }
+    return new FilterInputStream(http.getRequestBody()) {
+      private long read;
+
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        count(b < 0 ? 0 : 1);
+        return b;
+      }
+
+      @Override
+      public int read(byte[] into, int off, int len) throws IOException {
+        int n = super.read(into, off, len);
+        count(Math.max(n, 0));
+        return n;
+      }
+
+      private void count(int n) {
+        read += n;
+        if (read > max) {
+          throw new ApiError(413, tooLarge);
+        }
+      }
+    };
   }
 
   /** Answers with a status and no body (for HEAD). */

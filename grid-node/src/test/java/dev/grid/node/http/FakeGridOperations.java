@@ -15,6 +15,7 @@ import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.node.GridOperations;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -352,6 +353,8 @@ public final class FakeGridOperations implements GridOperations {
 
   private final Map<String, byte[]> jars = new ConcurrentHashMap<>();
   private final AtomicInteger jarPuts = new AtomicInteger();
+  private final AtomicLong jarBytesRead = new AtomicLong();
+  private volatile long maxJarBytes = DEFAULT_MAX_JAR_BYTES;
   private final Map<JobId, byte[]> results = new ConcurrentHashMap<>();
 
   /** How many PUTs of a jar reached this node. */
@@ -370,10 +373,31 @@ public final class FakeGridOperations implements GridOperations {
   }
 
   @Override
+  public long maxJarBytes() {
+    return maxJarBytes;
+  }
+
+  /** Sets the largest jar taken. */
+  void maxJarBytes(long max) {
+    maxJarBytes = max;
+  }
+
+  /** How many jar bytes were read from uploads, refused ones included. */
+  long jarBytesRead() {
+    return jarBytesRead.get();
+  }
+
+  @Override
   public boolean putJar(String sha256, InputStream body) {
     jarPuts.incrementAndGet();
     try {
-      byte[] bytes = body.readAllBytes();
+      ByteArrayOutputStream read = new ByteArrayOutputStream();
+      byte[] chunk = new byte[8192];
+      for (int n; (n = body.read(chunk)) >= 0; ) {
+        jarBytesRead.addAndGet(n);
+        read.write(chunk, 0, n);
+      }
+      byte[] bytes = read.toByteArray();
       String actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
       if (!actual.equals(sha256)) {
         throw new IllegalArgumentException(

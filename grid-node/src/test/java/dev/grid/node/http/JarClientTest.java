@@ -17,6 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,5 +90,39 @@ class JarClientTest {
     assertThatThrownBy(() -> client.result(id, Object.class))
         .isInstanceOf(GridException.class)
         .hasMessageContaining("has no result");
+  }
+
+  @Test
+  void when_a_jar_is_over_the_cap_then_413_and_no_more_than_the_cap_is_read() throws Exception {
+    ops.maxJarBytes(1000);
+    byte[] big = new byte[100_000];
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big));
+    URI uri = URI.create(GridClientTest.url(api.port()) + "/api/jars/" + sha);
+    // With its length announced: refused before a byte is read.
+    HttpResponse<String> announced =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Bearer " + HttpApiTest.TOKEN)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(big))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(announced.statusCode()).isEqualTo(413);
+    assertThat(announced.body()).contains("a jar over 1000 bytes is not taken");
+    assertThat(ops.jarBytesRead()).isZero();
+    // Streamed without a length (chunked): cut off once past the cap.
+    HttpResponse<String> streamed =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Bearer " + HttpApiTest.TOKEN)
+                    .PUT(
+                        HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new java.io.ByteArrayInputStream(big)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(streamed.statusCode()).isEqualTo(413);
+    assertThat(ops.jarBytesRead()).isLessThanOrEqualTo(1000 + 8192);
+    assertThat(ops.hasJar(sha)).isFalse();
   }
 }

@@ -15,6 +15,9 @@ import org.quartz.CronExpression;
  * and words the refusals. No evaluation happens here: Quartz judges what this class passes on.
  */
 final class CronSyntax {
+  /** The longest {@code @every} period. */
+  static final Duration MAX_EVERY = Duration.ofDays(366);
+
   static final String HELP =
       "write Quartz syntax with seconds ('0/5 * * * * ?'), five-field Unix"
           + " cron ('*/5 * * * *': minute hour day-of-month month day-of-week), '@every 10s', or one"
@@ -99,16 +102,20 @@ final class CronSyntax {
     Duration total = Duration.ZERO;
     int end = 0;
     while (m.find() && m.start() == end) {
-      long n = Long.parseLong(m.group(1));
-      total =
-          total.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-              });
+      try {
+        long n = Long.parseLong(m.group(1));
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  case "h" -> Duration.ofHours(n);
+                  default -> Duration.ofDays(n);
+                });
+      } catch (NumberFormatException | ArithmeticException e) {
+        total = MAX_EVERY.plusDays(1); // a number too large to hold: over the maximum anyway
+      }
       end = m.end();
     }
     if (end != spec.length()) {
@@ -121,6 +128,15 @@ final class CronSyntax {
     }
     if (total.compareTo(Duration.ofSeconds(1)) < 0) {
       throw invalid(expression, "period '" + spec + "' is shorter than the 1s minimum");
+    }
+    if (total.compareTo(MAX_EVERY) > 0) {
+      throw invalid(
+          expression,
+          "period '"
+              + spec
+              + "' is longer than the "
+              + MAX_EVERY.toDays()
+              + "d maximum: for rarer runs give a cron expression");
     }
     return total;
   }

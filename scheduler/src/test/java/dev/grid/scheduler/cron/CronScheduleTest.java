@@ -132,6 +132,10 @@ class CronScheduleTest {
         "@every 0s       | period '0s' is shorter than the 1s minimum",
         "@every 500ms    | period '500ms' is shorter than the 1s minimum",
         "@every 10x      | period '10x' is not understood",
+        "@every 367d     | period '367d' is longer than the 366d maximum",
+        "@every 999999999999d | is longer than the 366d maximum",
+        "@every 999999999999h999999999999d | is longer than the 366d maximum",
+        "@every 99999999999999999999s | is not understood",
         "@every          | @every needs a period",
         "@fortnightly    | '@fortnightly' is not a known macro"
       })

@@ -51,8 +51,17 @@ public interface GridOperations {
    */
   Optional<JobInfo> cancel(JobId id);
 
-  /** The job's latest attempt's stdout or stderr (empty stream if it wrote nothing), or empty. */
-  Optional<InputStream> output(JobId id, Stream stream);
+  /** The job's latest attempt's stdout or stderr (empty if it wrote nothing), or empty. */
+  Optional<Output> output(JobId id, Stream stream);
+
+  /**
+   * A job's output as stored.
+   *
+   * @param content its bytes, to be read once and closed
+   * @param length how many bytes {@code content} holds (the job's record says so), or -1 if
+   *     unknown: an answer with a length that breaks off short is seen as broken by any client
+   */
+  record Output(InputStream content, long length) {}
 
   /**
    * Adds a schedule. Its cron expression and zone are checked first: a bad one is refused with an

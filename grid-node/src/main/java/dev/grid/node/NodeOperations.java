@@ -97,7 +97,7 @@ final class NodeOperations implements GridOperations {
   }
 
   @Override
-  public Optional<InputStream> output(JobId id, Stream stream) {
+  public Optional<Output> output(JobId id, Stream stream) {
     Optional<JobRecord> job = table.get(id);
     if (job.isEmpty()) {
       return Optional.empty();
@@ -122,7 +122,10 @@ final class NodeOperations implements GridOperations {
               + " (bin/storage check tells)",
           null);
     }
-    return Optional.of(stored.orElseGet(() -> new ByteArrayInputStream(new byte[0])));
+    return Optional.of(
+        stored
+            .map(in -> new Output(in, kept))
+            .orElseGet(() -> new Output(new ByteArrayInputStream(new byte[0]), 0)));
   }
 
   @Override

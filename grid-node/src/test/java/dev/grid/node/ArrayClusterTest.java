@@ -75,7 +75,7 @@ class ArrayClusterTest {
   }
 
   private String stdout(JobId id) {
-    try (InputStream in = ops().output(id, GridOperations.Stream.STDOUT).orElseThrow()) {
+    try (InputStream in = ops().output(id, GridOperations.Stream.STDOUT).orElseThrow().content()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -54,7 +54,8 @@ class GridClusterTest {
   }
 
   private static String stdout(GridNode via, JobId id) {
-    try (InputStream in = via.operations().output(id, GridOperations.Stream.STDOUT).orElseThrow()) {
+    try (InputStream in =
+        via.operations().output(id, GridOperations.Stream.STDOUT).orElseThrow().content()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -3,6 +3,7 @@ package dev.grid.node.http;
 import com.sun.net.httpserver.HttpExchange;
 import dev.grid.api.GridUnavailableException;
 import dev.grid.api.internal.Json;
+import dev.grid.node.GridOperations;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,8 +168,13 @@ final class Exchange {
     http.getResponseHeaders().set(name, value);
   }
 
-  /** Streams raw bytes without holding them in memory. */
-  void stream(InputStream in) throws IOException {
+  /**
+   * Streams stored output without holding it in memory, with its length when known: an answer that
+   * then breaks off short (a copy lost while it is read) is one every client sees as broken,
+   * whatever the server does with the exchange afterwards.
+   */
+  void stream(GridOperations.Output output) throws IOException {
+    InputStream in = output.content();
     try (in) {
       // The first bytes are read before the answer starts, so a source that cannot be read at all
       // gets an error status, not a 200 with an empty body.
@@ -180,7 +186,11 @@ final class Exchange {
         throw new GridUnavailableException("it cannot be read now: " + e.getMessage(), e);
       }
       http.getResponseHeaders().set("Content-Type", "application/octet-stream");
-      http.sendResponseHeaders(200, 0);
+      long length = output.length();
+      http.sendResponseHeaders(200, length == 0 ? -1 : Math.max(0, length));
+      if (length == 0) {
+        return;
+      }
       OutputStream out = http.getResponseBody();
       while (n >= 0) {
         out.write(buffer, 0, n); // an IOException here: the client went away
@@ -195,10 +205,10 @@ final class Exchange {
   }
 
   /**
-   * A streamed answer that failed after it began. The exchange must not be closed then: closing
-   * ends the chunked body properly, and the client would take the part sent for the whole. Thrown
-   * out of the handler instead, it makes the server drop the connection, which the client sees as
-   * an answer broken off (and a read is asked of another node).
+   * A streamed answer that failed after it began. Thrown out of the handler, not answered: no
+   * status can be sent any more. The answer announced its length, so the client sees one that ended
+   * short as broken off (and asks another node), whether the server then drops the connection or
+   * ends the exchange.
    */
   static final class CutShort extends RuntimeException {
     CutShort(Throwable cause) {

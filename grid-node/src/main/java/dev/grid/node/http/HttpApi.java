@@ -10,14 +10,18 @@ import dev.grid.node.GridOperations;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.spi.JettyHttpServer;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +41,26 @@ import org.slf4j.LoggerFactory;
  * allowed only on a loopback address: the API refuses to listen beyond this machine without a
  * token.
  *
- * <p>Requests are served by {@value #THREADS} threads named {@code grid-http-N}. {@link #close()}
- * stops listening, gives requests in flight a moment, and stops the threads; it is idempotent.
+ * <p>Requests are served by Jetty (through the JDK's {@code HttpServer} interface), on at most
+ * {@value #MAX_THREADS} threads named {@code grid-http-N}; a connection idle for {@link #IDLE} is
+ * closed, at most {@value #MAX_CONNECTIONS} are open at once. {@link #close()} stops listening,
+ * gives requests in flight a moment, and stops the threads; it is idempotent.
  */
 public final class HttpApi implements AutoCloseable {
-  /** Threads serving requests. */
-  public static final int THREADS = 4;
+  /** Threads serving requests at most; Jetty's own (the selector's, the acceptor's) among them. */
+  static final int MAX_THREADS = 32;
+
+  private static final int MIN_THREADS = 4;
+
+  /** Connections open at once at most. */
+  static final int MAX_CONNECTIONS = 512;
+
+  /** A connection that sends or takes nothing for this long is closed. */
+  static final Duration IDLE = Duration.ofSeconds(10);
+
+  private static final int BACKLOG = 64;
 
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-  private static final long CLOSE_WAIT_MILLIS = 2_000;
 
   private final AtomicLong requests = new AtomicLong();
 
@@ -62,7 +77,7 @@ public final class HttpApi implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final Supplier<String> outOfGrid;
   private volatile HttpServer server;
-  private volatile ThreadPoolExecutor executor;
+  private volatile Server jetty;
 
   /**
    * @param ops what the node offers
@@ -109,33 +124,46 @@ public final class HttpApi implements AutoCloseable {
       throw new IllegalStateException(
           "the HTTP API was already " + state.get().name().toLowerCase());
     }
-    // The JDK server leaves Nagle's algorithm on; with small JSON answers every request then
-    // waits ~40 ms for a delayed ACK. Must be set before the first server is created.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-    HttpServer created;
+    // Jetty behind the JDK's HttpServer interface (the routes are written against it): it reads
+    // a request's line and headers without a thread of its own, so connections that send half a
+    // request (or nothing) hold no serving thread, as they did on the JDK's server (100 of them
+    // left /api/health unanswered); a connection quiet for IDLE is closed, slow bodies included,
+    // and at most MAX_CONNECTIONS are open at once (more wait in the accept queue).
+    QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS, 60_000);
+    threads.setName("grid-http");
+    threads.setDaemon(true);
+    Server jetty = new Server(threads);
+    jetty.setHandler(new ContextHandlerCollection());
+    JettyHttpServer created = new JettyHttpServer(jetty, false);
     try {
-      created = HttpServer.create(bind, 64);
-    } catch (BindException e) {
+      created.bind(bind, BACKLOG);
+      for (Connector c : jetty.getConnectors()) {
+        if (c instanceof ServerConnector connector) {
+          connector.setIdleTimeout(IDLE.toMillis());
+          connector.setAcceptQueueSize(BACKLOG);
+        }
+      }
+      jetty.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, jetty));
+      created.createContext("/", this::handle);
+      created.start();
+    } catch (IOException | RuntimeException e) {
       state.set(State.CLOSED);
-      throw new GridException(
-          "cannot listen for HTTP on "
-              + bind
-              + " ("
-              + e.getMessage()
-              + "): pick another"
-              + " --http-port or stop what uses it",
-          e);
-    } catch (IOException e) {
-      state.set(State.CLOSED);
+      stopQuietly(jetty);
+      Throwable cause = e.getCause() != null && !(e instanceof BindException) ? e.getCause() : e;
+      if (cause instanceof BindException || e instanceof BindException) {
+        throw new GridException(
+            "cannot listen for HTTP on "
+                + bind
+                + " ("
+                + cause.getMessage()
+                + "): pick another"
+                + " --http-port or stop what uses it",
+            e);
+      }
       throw new GridException("cannot listen for HTTP on " + bind + ": " + e.getMessage(), e);
     }
-    executor = newExecutor();
-    created.setExecutor(executor);
-    created.createContext("/", this::handle);
-    created.start();
     server = created;
+    this.jetty = jetty;
     if (token.isOpen()) {
       log.warn(
           "HTTP API on {}:{} checks no token: any local user can submit jobs; give --token-file",
@@ -167,16 +195,15 @@ public final class HttpApi implements AutoCloseable {
     if (previous != State.STARTED) {
       return;
     }
-    server.stop(0);
-    executor.shutdown();
+    jetty.setStopTimeout(0); // as the JDK server's stop(0): requests in flight are cut
+    stopQuietly(jetty);
+  }
+
+  private static void stopQuietly(Server jetty) {
     try {
-      if (!executor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-        executor.shutdownNow();
-        executor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
-      Thread.currentThread().interrupt();
+      jetty.stop();
+    } catch (Exception e) {
+      log.debug("stopping the HTTP server failed", e);
     }
   }
 
@@ -260,23 +287,5 @@ public final class HttpApi implements AutoCloseable {
       log.error("{} {} failed", exchange.method(), exchange.path(), e);
       exchange.error(500, "internal error on node " + ops.nodeName() + ": " + e);
     }
-  }
-
-  private static ThreadPoolExecutor newExecutor() {
-    AtomicInteger count = new AtomicInteger();
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            THREADS,
-            THREADS,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            runnable -> {
-              Thread thread = new Thread(runnable, "grid-http-" + count.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
   }
 }

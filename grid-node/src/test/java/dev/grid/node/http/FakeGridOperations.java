@@ -196,14 +196,16 @@ public final class FakeGridOperations implements GridOperations {
   }
 
   @Override
-  public synchronized Optional<InputStream> output(JobId id, Stream stream) {
+  public synchronized Optional<Output> output(JobId id, Stream stream) {
     if (!jobs.containsKey(id)) {
       return Optional.empty();
     }
     byte[][] output = outputs.getOrDefault(id, new byte[][] {new byte[0], new byte[0]});
-    InputStream in = new ByteArrayInputStream(output[stream == Stream.STDOUT ? 0 : 1]);
+    byte[] bytes = output[stream == Stream.STDOUT ? 0 : 1];
+    InputStream in = new ByteArrayInputStream(bytes);
     long breaksAfter = outputBreaksAfter;
-    return Optional.of(breaksAfter < 0 ? in : breaking(in, breaksAfter));
+    return Optional.of(
+        new Output(breaksAfter < 0 ? in : breaking(in, breaksAfter), (long) bytes.length));
   }
 
   /** From now on, reading any output fails after that many bytes, as a lost copy would. */

@@ -13,13 +13,16 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -251,5 +254,43 @@ class HttpApiTest {
             () ->
                 assertThat(Thread.getAllStackTraces().keySet())
                     .noneMatch(t -> t.getName().startsWith("grid-http-") && t.isAlive()));
+  }
+
+  @Test
+  void when_many_connections_send_half_a_request_then_a_whole_one_is_still_answered()
+      throws Exception {
+    List<Socket> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < 100; i++) { // headers never finished
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), api.port());
+        s.getOutputStream()
+            .write(
+                ("GET /api/health HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TOKEN)
+                    .getBytes(StandardCharsets.US_ASCII));
+        slow.add(s);
+      }
+      for (int i = 0; i < 20; i++) { // a body announced and never sent
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), api.port());
+        s.getOutputStream()
+            .write(
+                ("POST /api/jobs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                        + TOKEN
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+                    .getBytes(StandardCharsets.US_ASCII));
+        slow.add(s);
+      }
+      HttpResponse<String> health =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/api/health"))
+                  .header("Authorization", "Bearer " + TOKEN)
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.grid.cli;
 
 import dev.grid.api.GridClient;
+import dev.grid.api.GridClientBuilder;
 import dev.grid.api.GridException;
 import dev.grid.api.JobId;
 import dev.grid.api.JobState;
@@ -69,6 +70,7 @@ public final class GridCli {
   private OptionSpec urls;
 
   private OptionSpec tokenFile;
+  private OptionSpec caFile;
 
   private final Map<String, String> env;
 
@@ -283,6 +285,15 @@ public final class GridCli {
             .type(Path.class)
             .description("File holding the grid's token (default: the token in $GRID_TOKEN).")
             .build();
+    caFile =
+        OptionSpec.builder("--ca-file")
+            .scopeType(ScopeType.INHERIT)
+            .paramLabel("PEM")
+            .type(Path.class)
+            .description(
+                "CA certificates (PEM) that https:// nodes must be signed by (default:"
+                    + " $GRID_CA_FILE, else the JVM's trusted CAs).")
+            .build();
     CommandSpec spec =
         Specs.command(
             "grid",
@@ -291,6 +302,7 @@ public final class GridCli {
     spec.version("grid 0.1");
     spec.addOption(urls);
     spec.addOption(tokenFile);
+    spec.addOption(caFile);
     return spec;
   }
 
@@ -310,14 +322,27 @@ public final class GridCli {
     };
   }
 
-  /** A client for the URLs and token the user gave, or the environment's. */
+  /** A client for the URLs, token and CA file the user gave, or the environment's. */
   GridClient client() {
-    return GridClient.connect(urls(), token());
+    return client(GridClient.builder());
   }
 
   /** As {@link #client()}, waiting up to {@code requestTimeout} for each answer. */
   GridClient client(Duration requestTimeout) {
-    return GridClient.builder().nodes(urls()).token(token()).requestTimeout(requestTimeout).build();
+    return client(GridClient.builder().requestTimeout(requestTimeout));
+  }
+
+  private GridClient client(GridClientBuilder builder) {
+    builder.nodes(urls()).token(token());
+    Path ca = this.caFile == null ? null : this.caFile.<Path>getValue();
+    String fromEnv = env.get("GRID_CA_FILE");
+    if (ca == null && fromEnv != null && !fromEnv.isBlank()) {
+      ca = Path.of(fromEnv.strip());
+    }
+    if (ca != null) {
+      builder.caFile(local(ca));
+    }
+    return builder.build();
   }
 
   private List<URI> urls() {

@@ -7,6 +7,7 @@ import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.grid.api.internal.Pem;
 import dev.grid.node.exec.JavaJobRunner;
 import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.http.HttpApi;
@@ -258,7 +259,10 @@ public final class GridNode implements AutoCloseable {
               node.operations,
               new InetSocketAddress(config.bindHost(), config.httpPort()),
               config.token(),
-              node.fence::outOfGrid);
+              node.fence::outOfGrid,
+              config.tls() == null
+                  ? null
+                  : Pem.serverContext(config.tls().cert(), config.tls().key()));
       node.http.start();
       node.publish();
       node.publisher.scheduleWithFixedDelay(node::publish, 1, 1, TimeUnit.SECONDS);
@@ -339,7 +343,7 @@ public final class GridNode implements AutoCloseable {
 
   /** Where the HTTP API listens. */
   public String httpUrl() {
-    return "http://" + config.bindHost() + ":" + http.port();
+    return (config.tls() == null ? "http://" : "https://") + config.bindHost() + ":" + http.port();
   }
 
   /** HTTP requests this node's API has been sent since it started. */

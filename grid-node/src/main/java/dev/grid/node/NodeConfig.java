@@ -33,6 +33,7 @@ import java.util.Set;
  * @param retention how long ended jobs, their output and schedules' runs are kept
  * @param jobEnv the names of the node's environment variables its jobs get (each job gets these,
  *     its own {@code --env} and the grid's {@code GRID_*} variables, nothing else of the node's)
+ * @param tls the certificate and key the HTTP API serves HTTPS with, or null for plain HTTP
  */
 public record NodeConfig(
     String name,
@@ -50,7 +51,8 @@ public record NodeConfig(
     int replication,
     Duration scrubEvery,
     RetentionPolicy retention,
-    Set<String> jobEnv) {
+    Set<String> jobEnv,
+    Tls tls) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
@@ -76,6 +78,19 @@ public record NodeConfig(
           "TMPDIR",
           "TERM",
           "JAVA_HOME");
+
+  /**
+   * The HTTP API's TLS: a PEM certificate chain (leaf first) and its PKCS#8 private key.
+   *
+   * @param cert the certificate file
+   * @param key the private key file
+   */
+  public record Tls(Path cert, Path key) {
+    public Tls {
+      Objects.requireNonNull(cert, "cert");
+      Objects.requireNonNull(key, "key");
+    }
+  }
 
   /** Validates eagerly, naming the bad value. */
   public NodeConfig {
@@ -157,7 +172,8 @@ public record NodeConfig(
         0,
         DEFAULT_SCRUB_EVERY,
         RetentionPolicy.defaults(),
-        DEFAULT_JOB_ENV);
+        DEFAULT_JOB_ENV,
+        null);
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
@@ -220,7 +236,8 @@ public record NodeConfig(
         replication,
         scrubEvery,
         retention,
-        jobEnv);
+        jobEnv,
+        tls);
   }
 
   /** This config joined to the given members. */
@@ -241,7 +258,8 @@ public record NodeConfig(
         replication,
         scrubEvery,
         retention,
-        jobEnv);
+        jobEnv,
+        tls);
   }
 
   /** This config with another blob replication and scrub interval. */
@@ -262,7 +280,8 @@ public record NodeConfig(
         newReplication,
         newScrubEvery,
         retention,
-        jobEnv);
+        jobEnv,
+        tls);
   }
 
   /** This config with another retention policy. */
@@ -283,7 +302,8 @@ public record NodeConfig(
         replication,
         scrubEvery,
         newRetention,
-        jobEnv);
+        jobEnv,
+        tls);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
@@ -304,6 +324,7 @@ public record NodeConfig(
         replication,
         scrubEvery,
         retention,
-        jobEnv);
+        jobEnv,
+        tls);
   }
 }

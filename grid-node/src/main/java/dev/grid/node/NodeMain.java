@@ -86,6 +86,20 @@ public final class NodeMain implements Callable<Integer> {
   Path secretFile;
 
   @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description =
+          "Serve the HTTP API over HTTPS with this certificate chain (PEM, leaf first); give"
+              + " --tls-key too.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      description = "The private key of --tls-cert (PEM, PKCS#8: BEGIN PRIVATE KEY).")
+  Path tlsKey;
+
+  @Option(
       names = "--job-env",
       split = ",",
       paramLabel = "NAME",
@@ -222,7 +236,8 @@ public final class NodeMain implements Callable<Integer> {
             replication,
             scrubEvery,
             retention(),
-            jobEnv == null ? NodeConfig.DEFAULT_JOB_ENV : Set.copyOf(jobEnv));
+            jobEnv == null ? NodeConfig.DEFAULT_JOB_ENV : Set.copyOf(jobEnv),
+            tls());
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast
@@ -321,6 +336,19 @@ public final class NodeMain implements Callable<Integer> {
                 + " like 12h, 7d or 1d12h, or 0 or forever to keep ended jobs forever");
       }
     }
+  }
+
+  /** The HTTP API's TLS files, checked: both or neither, the key its owner's alone. */
+  NodeConfig.Tls tls() throws IOException {
+    if (tlsCert == null && tlsKey == null) {
+      return null;
+    }
+    if (tlsCert == null || tlsKey == null) {
+      throw new IllegalArgumentException(
+          "give both --tls-cert and --tls-key (the certificate and its private key), or neither");
+    }
+    ClusterSecret.checkOwnerOnly(tlsKey, "TLS key");
+    return new NodeConfig.Tls(tlsCert, tlsKey);
   }
 
   /**

@@ -74,4 +74,14 @@ class NodeMainTest {
     assertThatThrownBy(() -> parse("--join-timeout", "1500ms").timings())
         .hasMessageContaining("--join-timeout 1500ms");
   }
+
+  @Test
+  void tls_needs_both_the_certificate_and_the_key() throws Exception {
+    assertThat(parse().tls()).isNull();
+    assertThatThrownBy(() -> parse("--tls-cert", "/tmp/cert.pem").tls())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("give both --tls-cert and --tls-key");
+    assertThatThrownBy(() -> parse("--tls-key", "/tmp/key.pem").tls())
+        .hasMessageContaining("give both --tls-cert and --tls-key");
+  }
 }

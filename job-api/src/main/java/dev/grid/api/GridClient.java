@@ -87,7 +87,8 @@ public final class GridClient implements AutoCloseable {
 
   GridClient(GridClientBuilder builder) {
     this.transport =
-        new NodeTransport(builder.nodes, builder.token, builder.connectTimeout, builder.timeout);
+        new NodeTransport(
+            builder.nodes, builder.token, builder.connectTimeout, builder.timeout, builder.tls);
     this.schedules = new GridSchedules(transport);
     this.storage = new GridStorage(transport);
   }

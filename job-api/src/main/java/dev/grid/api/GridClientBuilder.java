@@ -1,12 +1,15 @@
 package dev.grid.api;
 
+import dev.grid.api.internal.Pem;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * Settings of a {@link GridClient}: {@code GridClient.builder().nodes(urls).token(t).build()}.
@@ -25,6 +28,7 @@ public final class GridClientBuilder {
   String token;
   Duration connectTimeout = Duration.ofSeconds(1);
   Duration timeout = Duration.ofSeconds(30);
+  SSLContext tls;
 
   GridClientBuilder() {}
 
@@ -43,12 +47,28 @@ public final class GridClientBuilder {
   }
 
   /**
-   * The nodes and token as the {@code bin/} commands take them: {@code GRID_URL} (comma-separated
-   * node URLs, default {@value GridClient#DEFAULT_URL}) and {@code GRID_TOKEN}.
+   * The CA certificates (a PEM file) that {@code https://} nodes' certificates must be signed by,
+   * instead of the JVM's trusted CAs: a grid with its own CA, or a node's self-signed certificate.
+   *
+   * @throws IllegalArgumentException naming the file if it holds no certificate it can read
+   */
+  public GridClientBuilder caFile(Path pemFile) {
+    this.tls = Pem.trusting(Objects.requireNonNull(pemFile, "pemFile"));
+    return this;
+  }
+
+  /**
+   * The nodes, token and CA as the {@code bin/} commands take them: {@code GRID_URL}
+   * (comma-separated node URLs, default {@value GridClient#DEFAULT_URL}), {@code GRID_TOKEN} and
+   * {@code GRID_CA_FILE} (optional, see {@link #caFile}).
    */
   public GridClientBuilder environment(Map<String, String> env) {
     String urls = env.get("GRID_URL");
     nodes(parseUrls(urls == null || urls.isBlank() ? GridClient.DEFAULT_URL : urls));
+    String ca = env.get("GRID_CA_FILE");
+    if (ca != null && !ca.isBlank()) {
+      caFile(Path.of(ca.strip()));
+    }
     return token(env.get("GRID_TOKEN"));
   }
 

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GridClientSettingsTest {
 
@@ -59,5 +62,23 @@ class GridClientSettingsTest {
     client.close();
     client.close();
     assertThat(client.completion(JobId.of("j1"))).isCompletedExceptionally();
+  }
+
+  @Test
+  void when_the_environment_names_a_ca_file_it_is_read_and_a_bad_one_is_named(@TempDir Path dir)
+      throws Exception {
+    Path empty = Files.writeString(dir.resolve("ca.pem"), "");
+    assertThatThrownBy(
+            () ->
+                GridClient.builder()
+                    .environment(
+                        Map.of("GRID_URL", "https://h:1", "GRID_CA_FILE", empty.toString())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no certificate in " + empty);
+    assertThatThrownBy(
+            () ->
+                GridClient.builder()
+                    .environment(Map.of("GRID_CA_FILE", dir.resolve("missing.pem").toString())))
+        .hasMessageContaining("cannot read the certificate file");
   }
 }

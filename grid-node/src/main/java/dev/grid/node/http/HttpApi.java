@@ -2,6 +2,7 @@ package dev.grid.node.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
 import dev.grid.api.GridException;
 import dev.grid.api.GridUnavailableException;
 import dev.grid.api.JobNotFoundException;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.spi.JettyHttpServer;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -78,6 +80,7 @@ public final class HttpApi implements AutoCloseable {
   private final Supplier<String> outOfGrid;
   private volatile HttpServer server;
   private volatile Server jetty;
+  private final SSLContext tls;
 
   /**
    * @param ops what the node offers
@@ -97,6 +100,20 @@ public final class HttpApi implements AutoCloseable {
    */
   public HttpApi(
       GridOperations ops, InetSocketAddress bind, String token, Supplier<String> outOfGrid) {
+    this(ops, bind, token, outOfGrid, null);
+  }
+
+  /**
+   * As {@link #HttpApi(GridOperations, InetSocketAddress, String, Supplier)}, serving HTTPS with
+   * the given TLS context (null: plain HTTP).
+   */
+  public HttpApi(
+      GridOperations ops,
+      InetSocketAddress bind,
+      String token,
+      Supplier<String> outOfGrid,
+      SSLContext tls) {
+    this.tls = tls;
     this.outOfGrid = Objects.requireNonNull(outOfGrid, "outOfGrid");
     this.ops = Objects.requireNonNull(ops, "ops");
     this.bind = Objects.requireNonNull(bind, "bind");
@@ -135,6 +152,9 @@ public final class HttpApi implements AutoCloseable {
     Server jetty = new Server(threads);
     jetty.setHandler(new ContextHandlerCollection());
     JettyHttpServer created = new JettyHttpServer(jetty, false);
+    if (tls != null) {
+      created.setHttpsConfigurator(new HttpsConfigurator(tls));
+    }
     try {
       created.bind(bind, BACKLOG);
       for (Connector c : jetty.getConnectors()) {
@@ -170,7 +190,11 @@ public final class HttpApi implements AutoCloseable {
           bind.getHostString(),
           port());
     }
-    log.info("HTTP API listening on http://{}:{}/api/", bind.getHostString(), port());
+    log.info(
+        "HTTP API listening on {}://{}:{}/api/",
+        tls == null ? "http" : "https",
+        bind.getHostString(),
+        port());
     return this;
   }
 

@@ -22,6 +22,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Sends one HTTP request to the grid, failing over between its nodes.
@@ -101,6 +106,7 @@ public final class NodeTransport {
   private final int connectTimeoutMillis;
   private final int requestTimeoutMillis;
   private final AtomicInteger preferred = new AtomicInteger();
+  private final SSLSocketFactory tls;
 
   /**
    * @param nodes base URLs of nodes, like {@code http://10.0.0.5:18701}; at least one
@@ -110,6 +116,20 @@ public final class NodeTransport {
    */
   public NodeTransport(
       List<URI> nodes, String token, Duration connectTimeout, Duration requestTimeout) {
+    this(nodes, token, connectTimeout, requestTimeout, null);
+  }
+
+  /**
+   * As {@link #NodeTransport(List, String, Duration, Duration)}, with the TLS context {@code
+   * https://} nodes are checked against (null: the JVM's trusted CAs).
+   */
+  public NodeTransport(
+      List<URI> nodes,
+      String token,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      SSLContext tls) {
+    this.tls = tls == null ? null : tls.getSocketFactory();
     if (nodes == null || nodes.isEmpty()) {
       throw new IllegalArgumentException(
           "no grid URL given: give at least one, like " + "http://127.0.0.1:18701");
@@ -233,6 +253,9 @@ public final class NodeTransport {
       throws IOException {
     HttpURLConnection c =
         (HttpURLConnection) resolve(node, path).toURL().openConnection(Proxy.NO_PROXY);
+    if (tls != null && c instanceof HttpsURLConnection https) {
+      https.setSSLSocketFactory(tls);
+    }
     c.setConnectTimeout(connectTimeoutMillis);
     c.setReadTimeout(requestTimeoutMillis);
     c.setInstanceFollowRedirects(false);
@@ -301,6 +324,14 @@ public final class NodeTransport {
     }
     if (e instanceof ConnectException && e.getMessage() == null) {
       return "connection refused";
+    }
+    if (e instanceof SSLHandshakeException) {
+      return "its TLS certificate is not trusted here ("
+          + e.getMessage()
+          + "): set GRID_CA_FILE or --ca-file to the PEM file of the CA that signed it";
+    }
+    if (e instanceof SSLException) {
+      return "TLS failed (" + e.getMessage() + "): is the URL's scheme (http or https) the node's?";
     }
     String message = e.getMessage();
     return message == null || message.isBlank()

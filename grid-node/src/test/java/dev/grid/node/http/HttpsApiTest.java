@@ -1,0 +1,122 @@
+package dev.grid.node.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grid.api.GridClient;
+import dev.grid.api.GridUnavailableException;
+import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
+import dev.grid.api.internal.Pem;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP API over TLS, with a certificate made by openssl as an operator would: a client that
+ * trusts the certificate's CA file talks to the node; one that does not, or that speaks plain HTTP
+ * to the HTTPS port, gets nothing.
+ */
+class HttpsApiTest {
+  private final FakeGridOperations ops = new FakeGridOperations("n1");
+  @TempDir Path dir;
+  private Path cert;
+  private HttpApi api;
+
+  @BeforeEach
+  void start() throws Exception {
+    cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Process openssl =
+        new ProcessBuilder(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(openssl.getInputStream().readAllBytes());
+    assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(openssl.exitValue()).as(said).isZero();
+    api =
+        new HttpApi(
+                ops,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                HttpApiTest.TOKEN,
+                () -> null,
+                Pem.serverContext(cert, key))
+            .start();
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  private URI url(String scheme) {
+    return URI.create(scheme + "://127.0.0.1:" + api.port());
+  }
+
+  @Test
+  void a_client_that_trusts_the_certificate_submits_and_reads_over_https() {
+    try (GridClient client =
+        GridClient.builder()
+            .nodes(List.of(url("https")))
+            .token(HttpApiTest.TOKEN)
+            .caFile(cert)
+            .build()) {
+      JobId id = client.submit(JobSpec.command("true"));
+      assertThat(client.status(id).id()).isEqualTo(id);
+    }
+  }
+
+  @Test
+  void a_client_that_does_not_trust_it_or_speaks_plain_http_gets_nothing() {
+    try (GridClient untrusting =
+        GridClient.builder().nodes(List.of(url("https"))).token(HttpApiTest.TOKEN).build()) {
+      assertThatThrownBy(untrusting::nodes)
+          .isInstanceOf(GridUnavailableException.class)
+          .hasMessageContaining("set GRID_CA_FILE or --ca-file");
+    }
+    try (GridClient plain =
+        GridClient.builder().nodes(List.of(url("http"))).token(HttpApiTest.TOKEN).build()) {
+      assertThatThrownBy(plain::nodes).isInstanceOf(GridUnavailableException.class);
+    }
+    assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
+  void a_key_file_that_is_no_pkcs8_key_is_refused_naming_it_and_the_conversion() throws Exception {
+    Path notKey = Files.writeString(dir.resolve("rsa.pem"), "-----BEGIN RSA PRIVATE KEY-----\n");
+    assertThatThrownBy(() -> Pem.serverContext(cert, notKey))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(notKey.toString())
+        .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
+    Path noCert = Files.writeString(dir.resolve("empty.pem"), "");
+    assertThatThrownBy(() -> GridClient.builder().caFile(noCert))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(noCert.toString());
+  }
+}

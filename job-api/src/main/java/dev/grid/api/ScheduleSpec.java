@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * grid checks the expression and the zone when the schedule is added and refuses a bad one, naming
  * it.
  *
- * @param name unique in the grid: 1 to 64 of {@code A-Z a-z 0-9 . _ -}
+ * @param name unique in the grid: 1 to 64 of {@code A-Z a-z 0-9 . _ -} (a new one also see {@link
+ *     #checkNewName})
  * @param cron when it fires
  * @param zone the time zone the expression is read in (an IANA id); null means UTC
  * @param job what each fire runs
@@ -53,6 +54,7 @@ public record ScheduleSpec(
       throw new IllegalArgumentException(
           "schedule name '" + name + "' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -");
     }
+
     if (cron == null || cron.isBlank()) {
       throw new IllegalArgumentException("schedule '" + name + "' has no cron expression");
     }
@@ -82,6 +84,25 @@ public record ScheduleSpec(
       OverlapPolicy overlap,
       int maxCatchUp) {
     this(name, cron, zone, job, misfire, overlap, maxCatchUp, null);
+  }
+
+  /**
+   * Refuses a name a new schedule may not take although a stored one may have it: one that starts
+   * or ends with '.' or holds '..'. A fire's job id is {@code cron.NAME.DUE} and its output is
+   * stored under that id, so such a name makes storage keys with '..', which storage refuses: the
+   * fires would run and keep no output. (Checked where schedules are added, not here, so that a
+   * grid holding such a schedule from before still loads it.)
+   *
+   * @throws IllegalArgumentException naming the name and what to use
+   */
+  public static void checkNewName(String name) {
+    if (name != null && (name.startsWith(".") || name.endsWith(".") || name.contains(".."))) {
+      throw new IllegalArgumentException(
+          "schedule name '"
+              + name
+              + "' is not valid: it may not start or end with '.' or hold '..' (its fires'"
+              + " output could not be stored); use 1 to 64 of A-Z a-z 0-9 . _ -");
+    }
   }
 
   /** A schedule with the defaults: UTC, misfire {@code once}, overlap {@code allow}. */

@@ -111,6 +111,9 @@ class ScheduleHttpApiTest {
       },
       {"{\"name\":\"t\",\"cron\":\"@daily\"}", "no job"},
       {"{\"name\":\"a b\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"]}}", "'a b'"},
+      {"{\"name\":\"a..b\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"]}}", "hold '..'"},
+      {"{\"name\":\".a\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"]}}", "'.a'"},
+      {"{\"name\":\"a.\",\"cron\":\"@daily\",\"job\":{\"argv\":[\"x\"]}}", "'a.'"},
       {
         "{\"name\":\"t\",\"cron\":\"@daily\",\"maxCatchUp\":0,\"job\":{\"argv\":[\"x\"]}}",
         "maxCatchUp 0"

@@ -1,6 +1,7 @@
 package dev.grid.node;
 
 import dev.grid.api.internal.Durations;
+import dev.grid.api.internal.Pem;
 import dev.grid.scheduler.RetentionPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -348,6 +349,7 @@ public final class NodeMain implements Callable<Integer> {
           "give both --tls-cert and --tls-key (the certificate and its private key), or neither");
     }
     ClusterSecret.checkOwnerOnly(tlsKey, "TLS key");
+    Pem.serverContext(tlsCert, tlsKey); // a bad file is named now, before the node joins
     return new NodeConfig.Tls(tlsCert, tlsKey);
   }
 
@@ -371,7 +373,7 @@ public final class NodeMain implements Callable<Integer> {
     return ClusterSecret.generated(dataDir);
   }
 
-  private String readToken() throws IOException {
+  String readToken() throws IOException {
     if (tokenFile != null) {
       if (!Files.isReadable(tokenFile)) {
         throw new IllegalArgumentException(
@@ -397,12 +399,11 @@ public final class NodeMain implements Callable<Integer> {
       Files.createDirectories(dataDir);
       byte[] secret = new byte[24];
       new SecureRandom().nextBytes(secret);
+      // Created the owner's alone, before a byte of the token is in it.
+      Files.createFile(
+          generated,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(generated, HexFormat.of().formatHex(secret) + "\n");
-      try {
-        Files.setPosixFilePermissions(generated, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        LOG.debug("cannot restrict token file permissions", e);
-      }
       LOG.info("no --token-file: wrote a new token to {}", generated);
     }
     return Files.readString(generated, StandardCharsets.UTF_8).strip();

@@ -91,7 +91,7 @@ class ClusterSecretTest {
     NodeMain main = new NodeMain();
     new CommandLine(main)
         .parseArgs("--name", "n1", "--data-dir", dir.toString(), "--token-file", token.toString());
-    assertThatThrownBy(main::call)
+    assertThatThrownBy(main::readToken)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("token file " + token)
         .hasMessageContaining("chmod 600 " + token);

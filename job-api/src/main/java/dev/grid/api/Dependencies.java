@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public record Dependencies(List<JobId> ok, List<JobId> any) {
 
-  /** The most jobs one job may wait for. */
+  /** The most jobs a new job may wait for (see {@link JobSpec#checkLimits}). */
   public static final int MAX_JOBS = 1000;
 
   /** Copies the lists; refuses an empty one (give null instead) and an id in both lists. */
@@ -31,15 +31,6 @@ public record Dependencies(List<JobId> ok, List<JobId> any) {
     if (ok.isEmpty() && any.isEmpty()) {
       throw new IllegalArgumentException(
           "dependencies name no job: give at least one id after ok or any");
-    }
-    if (ok.size() + any.size() > MAX_JOBS) {
-      throw new IllegalArgumentException(
-          "dependencies name "
-              + (ok.size() + any.size())
-              + " jobs, over the "
-              + MAX_JOBS
-              + " a job may wait for: make the jobs an array and wait for its id, which stands"
-              + " for all its tasks");
     }
     Set<JobId> anyOf = new HashSet<>(any);
     for (JobId id : ok) {

@@ -52,6 +52,38 @@ public record JobSpec(
   /** The most retries a job may be given. */
   public static final int MAX_RETRIES = 100;
 
+  /**
+   * Refuses a spec past the limits a new job may have: a timeout over {@link #MAX_TIMEOUT}, retries
+   * over {@link #MAX_RETRIES}, more than {@link Dependencies#MAX_JOBS} jobs to wait for. Checked
+   * where jobs are submitted, not in the constructor, so that a job stored before a limit was set
+   * still loads.
+   *
+   * @throws IllegalArgumentException naming the value and the limit
+   */
+  public void checkLimits() {
+    if (timeout != null && timeout.compareTo(MAX_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "timeout "
+              + timeout
+              + " is over the "
+              + MAX_TIMEOUT.toDays()
+              + " days a job may be given: give less, or none for no limit");
+    }
+    if (maxRetries > MAX_RETRIES) {
+      throw new IllegalArgumentException(
+          "maxRetries " + maxRetries + " is out of range: give 0 to " + MAX_RETRIES);
+    }
+    if (after != null && after.ok().size() + after.any().size() > Dependencies.MAX_JOBS) {
+      throw new IllegalArgumentException(
+          "dependencies name "
+              + (after.ok().size() + after.any().size())
+              + " jobs, over the "
+              + Dependencies.MAX_JOBS
+              + " a job may wait for: make the jobs an array and wait for its id, which stands"
+              + " for all its tasks");
+    }
+  }
+
   /** Retries when a worker dies under a job, unless the spec says otherwise. */
   public static final int DEFAULT_MAX_RETRIES = 1;
 
@@ -100,17 +132,9 @@ public record JobSpec(
       throw new IllegalArgumentException(
           "timeout " + timeout + " is not positive: give a positive duration, or none");
     }
-    if (timeout != null && timeout.compareTo(MAX_TIMEOUT) > 0) {
+    if (maxRetries < 0) {
       throw new IllegalArgumentException(
-          "timeout "
-              + timeout
-              + " is over the "
-              + MAX_TIMEOUT.toDays()
-              + " days a job may be given: give less, or none for no limit");
-    }
-    if (maxRetries < 0 || maxRetries > MAX_RETRIES) {
-      throw new IllegalArgumentException(
-          "maxRetries " + maxRetries + " is out of range: give 0 to " + MAX_RETRIES);
+          "maxRetries " + maxRetries + " is negative: give 0 or more");
     }
   }
 

@@ -76,22 +76,25 @@ class JobSpecTest {
   @Test
   void timeouts_retries_and_dependencies_have_upper_bounds_named_in_the_refusal() {
     JobSpec spec = JobSpec.command("true");
-    assertThat(spec.withTimeout(JobSpec.MAX_TIMEOUT).timeout()).isEqualTo(JobSpec.MAX_TIMEOUT);
-    assertThatThrownBy(() -> spec.withTimeout(JobSpec.MAX_TIMEOUT.plusSeconds(1)))
+    spec.withTimeout(JobSpec.MAX_TIMEOUT).withMaxRetries(JobSpec.MAX_RETRIES).checkLimits();
+    assertThatThrownBy(() -> spec.withTimeout(JobSpec.MAX_TIMEOUT.plusSeconds(1)).checkLimits())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("365 days");
-    assertThat(spec.withMaxRetries(JobSpec.MAX_RETRIES).maxRetries()).isEqualTo(100);
-    assertThatThrownBy(() -> spec.withMaxRetries(101))
+    assertThatThrownBy(() -> spec.withMaxRetries(101).checkLimits())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxRetries 101 is out of range: give 0 to 100");
     List<JobId> many = new ArrayList<>();
     for (int i = 0; i < Dependencies.MAX_JOBS; i++) {
       many.add(JobId.of("j" + i));
     }
-    assertThat(new Dependencies(many, null).all()).hasSize(Dependencies.MAX_JOBS);
+    spec.withAfter(new Dependencies(many, null)).checkLimits();
     many.add(JobId.of("one-more"));
-    assertThatThrownBy(() -> new Dependencies(many.subList(0, 600), many.subList(600, 1001)))
+    JobSpec tooMany =
+        spec.withAfter(new Dependencies(many.subList(0, 600), many.subList(600, 1001)));
+    assertThatThrownBy(tooMany::checkLimits)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("1001 jobs, over the 1000");
+    // A job stored before the limits still loads: the constructor takes it.
+    assertThat(spec.withMaxRetries(500).maxRetries()).isEqualTo(500);
   }
 }

@@ -109,6 +109,9 @@ public record ClusterSettings(
     // take them, and the default wait is 10 minutes. The durable state is flushed before.
     config.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
     config.setProperty("hazelcast.logging.type", "slf4j");
+    // Hazelcast starts every log line with "[address] [cluster name] [version]": the cluster name
+    // is derived from the grid's secret and is what a member joins with, so it stays out of logs.
+    config.setProperty("hazelcast.logging.details.enabled", "false");
     // Partition operation threads ("hazelcast.partition.operation.thread.count" is no Hazelcast
     // property: it was silently ignored, and the count followed the cores).
     config.setProperty("hazelcast.operation.thread.count", "2");

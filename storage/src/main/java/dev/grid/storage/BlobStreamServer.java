@@ -15,7 +15,10 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -45,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * a token works for one connection to one session; a connection whose header does not name an open
  * session with its token is closed, and nothing it sent is kept. So a stream is as trusted as the
  * cluster's own calls. Each connection is read by a thread of its own. A connection must send its
- * whole header within {@link #HEADER_TIMEOUT}, and at most {@link #MAX_HANDSHAKES} may be doing so
- * at once, apart from the at most {@link #MAX_STREAMS} streams whose header named their session
- * (more are refused, and their senders fall back to a pull); a stream's reads have the copy
- * timeout. So connections that send nothing (a port scan, a stranger holding sockets open) tie up
- * no stream: a sender with a session still gets in, and the idle ones are dropped within seconds.
+ * whole header within {@link #HEADER_TIMEOUT} of being accepted (it is closed then), and at most
+ * {@link #MAX_HANDSHAKES} may be doing so at once (more are closed at once), apart from the at most
+ * {@link #MAX_STREAMS} streams whose header named their session (more are refused, and their
+ * senders fall back to a pull); a stream's reads have the copy timeout. So connections that send
+ * nothing (a port scan, a stranger holding sockets open) tie up no stream: a sender with a session
+ * still gets in, and the idle ones are dropped within seconds.
  */
 final class BlobStreamServer implements AutoCloseable {
   static final int MAGIC = 0x47425350; // "GBSP"
@@ -69,6 +73,8 @@ final class BlobStreamServer implements AutoCloseable {
   private final ThreadPoolExecutor readers;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final Semaphore streams = new Semaphore(MAX_STREAMS);
+  private final Semaphore handshakes = new Semaphore(MAX_HANDSHAKES);
+  private final ScheduledExecutorService deadlines;
   private final AtomicLong streamed = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -103,6 +109,13 @@ final class BlobStreamServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.deadlines =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "grid-blob-stream-deadline-" + node);
+              t.setDaemon(true);
+              return t;
+            });
     this.acceptor = new Thread(this::acceptLoop, "grid-blob-stream-accept-" + node);
     acceptor.setDaemon(true);
     acceptor.start();
@@ -124,9 +137,26 @@ final class BlobStreamServer implements AutoCloseable {
         }
         return;
       }
+      if (!handshakes.tryAcquire()) {
+        LOG.info(
+            "node {} refused a connection to its blob stream port from {}: {} are sending their"
+                + " header already",
+            node,
+            socket.getRemoteSocketAddress(),
+            MAX_HANDSHAKES);
+        closeQuietly(socket);
+        continue;
+      }
+      // The whole header must come within HEADER_TIMEOUT (a read timeout alone would let a byte
+      // every second hold the connection for ever): past it, the socket is closed.
+      ScheduledFuture<?> deadline =
+          deadlines.schedule(
+              () -> closeQuietly(socket), HEADER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       try {
-        readers.execute(() -> serve(socket));
+        readers.execute(() -> serve(socket, deadline));
       } catch (RejectedExecutionException e) {
+        deadline.cancel(false);
+        handshakes.release();
         LOG.info(
             "node {} refused a connection to its blob stream port from {}: {} are open already",
             node,
@@ -138,10 +168,11 @@ final class BlobStreamServer implements AutoCloseable {
   }
 
   /** Reads one push: the header, then frames into the session until the end mark. */
-  private void serve(Socket socket) {
+  private void serve(Socket socket, ScheduledFuture<?> deadline) {
     String session = null;
     open.add(socket);
     boolean counted = false;
+    boolean handshaking = true;
     try (socket) {
       socket.setSoTimeout((int) Math.min(readTimeout.toMillis(), HEADER_TIMEOUT.toMillis()));
       DataInputStream in =
@@ -151,6 +182,12 @@ final class BlobStreamServer implements AutoCloseable {
       }
       String named = in.readUTF();
       byte[] token = in.readNBytes(TOKEN_BYTES);
+      if (!deadline.cancel(false)) {
+        throw new IOException(
+            "its header did not come within " + HEADER_TIMEOUT.toMillis() + " ms");
+      }
+      handshakes.release();
+      handshaking = false;
       counted = streams.tryAcquire();
       if (!counted) {
         throw new IOException(MAX_STREAMS + " streams are open already");
@@ -186,6 +223,10 @@ final class BlobStreamServer implements AutoCloseable {
       }
     } finally {
       open.remove(socket);
+      if (handshaking) {
+        deadline.cancel(false);
+        handshakes.release();
+      }
       if (counted) {
         streams.release();
       }
@@ -212,6 +253,7 @@ final class BlobStreamServer implements AutoCloseable {
       closeQuietly(listener);
       open.forEach(BlobStreamServer::closeQuietly); // a blocked read ends at once
       readers.shutdownNow();
+      deadlines.shutdownNow();
     }
   }
 

@@ -669,7 +669,14 @@ class ReplicatedBlobStoreTest {
       store(0).put("idle/a", random(3 * MIB, 7));
       int copiesElsewhere = store(0).blobs("idle/a").get(0).replicas().size() - 1;
       assertThat(copiesElsewhere).isPositive();
-      assertThat(streamed() - before).as("copies streamed in").isEqualTo(copiesElsewhere);
+      // Counted just after the stream's end woke the put: a moment later than the put returns.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(streamed() - before)
+                      .as("copies streamed in")
+                      .isEqualTo(copiesElsewhere));
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> idle.stream().allMatch(ReplicatedBlobStoreTest::closedByPeer));

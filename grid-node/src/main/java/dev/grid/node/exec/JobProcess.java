@@ -296,7 +296,11 @@ final class JobProcess implements RunningJob {
     public boolean add(Process started) {
       process = started;
       if (ownSession) {
-        sessionStarted.accept(started.pid());
+        try {
+          sessionStarted.accept(started.pid());
+        } catch (RuntimeException e) { // the job runs on; only its watching is lost
+          log.warn("could not record job process {}'s session", started.pid(), e);
+        }
       }
       startedAt = clock.millis();
       startedNanos = System.nanoTime();

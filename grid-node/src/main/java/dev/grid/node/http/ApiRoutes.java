@@ -129,6 +129,7 @@ final class ApiRoutes {
 
   private void submit(Exchange exchange) throws IOException {
     JobSpec spec = Json.readJobSpec(exchange.body());
+    spec.checkLimits();
     JobId id = ops.submit(spec);
     exchange.header("Location", "/api/jobs/" + id);
     exchange.json(201, Map.of("id", id.value()));

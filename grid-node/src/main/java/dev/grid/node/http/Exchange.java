@@ -111,16 +111,32 @@ final class Exchange {
 
       @Override
       public int read() throws IOException {
-        int b = super.read();
+        int b;
+        try {
+          b = super.read();
+        } catch (IOException e) {
+          throw brokeOff(e);
+        }
         count(b < 0 ? 0 : 1);
         return b;
       }
 
       @Override
       public int read(byte[] into, int off, int len) throws IOException {
-        int n = super.read(into, off, len);
+        int n;
+        try {
+          n = super.read(into, off, len);
+        } catch (IOException e) {
+          throw brokeOff(e);
+        }
         count(Math.max(n, 0));
         return n;
+      }
+
+      /** The client's body ended early or stalled: its error (400), not the node's. */
+      private ApiError brokeOff(IOException e) {
+        return new ApiError(
+            400, what + " broke off after " + read + " bytes (" + e + "): send it again");
       }
 
       private void count(int n) {
@@ -192,13 +208,23 @@ final class Exchange {
         return;
       }
       OutputStream out = http.getResponseBody();
+      long sent = 0;
       while (n >= 0) {
+        if (length > 0 && sent + n > length) {
+          throw new CutShort(
+              new IOException("the stored output holds more than the " + length + " bytes kept"));
+        }
         out.write(buffer, 0, n); // an IOException here: the client went away
+        sent += n;
         try {
           n = in.read(buffer);
         } catch (IOException | RuntimeException e) {
           throw new CutShort(e);
         }
+      }
+      if (length > 0 && sent != length) {
+        throw new CutShort(
+            new IOException("the stored output ended after " + sent + " of " + length + " bytes"));
       }
       out.close();
     }

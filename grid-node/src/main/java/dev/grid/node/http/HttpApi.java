@@ -11,6 +11,7 @@ import dev.grid.node.GridOperations;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +62,9 @@ public final class HttpApi implements AutoCloseable {
   static final Duration IDLE = Duration.ofSeconds(10);
 
   private static final int BACKLOG = 64;
+
+  /** The slowest a request body may come (bytes per second) before it is cut off. */
+  static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
 
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
@@ -152,6 +156,9 @@ public final class HttpApi implements AutoCloseable {
     Server jetty = new Server(threads);
     jetty.setHandler(new ContextHandlerCollection());
     JettyHttpServer created = new JettyHttpServer(jetty, false);
+    // A body trickled in (a byte every few seconds keeps the idle timeout from firing) is cut
+    // off once it comes slower than this.
+    created.getHttpConfiguration().setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
     if (tls != null) {
       created.setHttpsConfigurator(new HttpsConfigurator(tls));
     }
@@ -169,8 +176,11 @@ public final class HttpApi implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       state.set(State.CLOSED);
       stopQuietly(jetty);
-      Throwable cause = e.getCause() != null && !(e instanceof BindException) ? e.getCause() : e;
-      if (cause instanceof BindException || e instanceof BindException) {
+      Throwable cause = e;
+      while (!(cause instanceof BindException) && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof BindException) {
         throw new GridException(
             "cannot listen for HTTP on "
                 + bind
@@ -238,16 +248,28 @@ public final class HttpApi implements AutoCloseable {
 
   private void handle(HttpExchange http) {
     requests.incrementAndGet();
+    String method = http.getRequestMethod();
+    URI uri;
+    try {
+      // Parsed here first: a malformed URI or header is the client's error (400), and every log
+      // line below may then name the URI.
+      uri = http.getRequestURI();
+      http.getRequestHeaders();
+    } catch (IllegalArgumentException e) {
+      answerIfUnanswered(http, 400, "the request is malformed: " + e.getMessage());
+      http.close();
+      return;
+    }
     Exchange exchange = new Exchange(http);
     boolean cutShort = false;
     try {
-      if (!http.getRequestURI().getPath().startsWith("/api/")) {
-        exchange.drain();
+      // Refusals do not read the body: a stranger's slow body must not hold a serving thread (the
+      // connection is then not kept alive).
+      if (!uri.getPath().startsWith("/api/")) {
         exchange.error(404, "not found: the API is under /api/");
         return;
       }
       if (!token.accepts(exchange.header("Authorization"))) {
-        exchange.drain();
         exchange.header("WWW-Authenticate", "Bearer realm=\"grid\"");
         exchange.error(
             401,
@@ -257,32 +279,40 @@ public final class HttpApi implements AutoCloseable {
       }
       String away = outOfGrid.get();
       if (away != null) {
-        exchange.drain();
         exchange.error(
             NodeTransport.NOT_IN_GRID, away + ": nothing was done here; ask another node");
         return;
       }
       answer(exchange);
     } catch (Exchange.CutShort e) {
-      log.warn(
-          "{} {}: {}; the connection is dropped",
-          http.getRequestMethod(),
-          http.getRequestURI(),
-          e.getMessage());
+      log.warn("{} {}: {}; the answer is cut short", method, uri, e.getMessage());
       cutShort = true;
-      throw e; // not closed: the server drops the connection (see CutShort)
+      throw e; // not closed: the answer announced its length (see CutShort)
     } catch (IOException e) {
-      log.debug(
-          "could not answer {} {}: {}",
-          http.getRequestMethod(),
-          http.getRequestURI(),
-          e.toString());
+      log.debug("could not answer {} {}: {}", method, uri, e.toString());
+      answerIfUnanswered(http, 400, "the request could not be read: " + e.getMessage());
     } catch (RuntimeException e) {
-      log.error("failed to answer {} {}", http.getRequestMethod(), http.getRequestURI(), e);
+      log.error("failed to answer {} {}", method, uri, e);
+      answerIfUnanswered(http, 500, "internal error on node " + ops.nodeName() + ": " + e);
     } finally {
       if (!cutShort) {
         http.close();
       }
+    }
+  }
+
+  /**
+   * Sends an error status if no status was sent yet: closing an exchange that sent none would
+   * answer 200 with an empty body (Jetty's default), which reads as success.
+   */
+  private static void answerIfUnanswered(HttpExchange http, int status, String message) {
+    if (http.getResponseCode() > 0) {
+      return;
+    }
+    try {
+      new Exchange(http).error(status, message);
+    } catch (IOException | RuntimeException e) {
+      log.debug("could not send {} either: {}", status, e.toString());
     }
   }
 
@@ -293,7 +323,6 @@ public final class HttpApi implements AutoCloseable {
     } catch (Exchange.CutShort e) {
       throw e; // the answer began: no status can be sent any more
     } catch (ApiError e) {
-      exchange.drain();
       if (e.allow() != null) {
         exchange.header("Allow", e.allow());
       }

@@ -81,6 +81,7 @@ final class ScheduleRoutes {
   private void add(Exchange exchange) throws IOException {
     ScheduleSpec spec = Json.readScheduleSpec(exchange.body()); // a bad spec: 400 naming it
     ScheduleSpec.checkNewName(spec.name());
+    spec.job().checkLimits();
     ScheduleInfo added;
     try {
       added = ops.addSchedule(spec); // a bad cron or zone: IllegalArgumentException, 400

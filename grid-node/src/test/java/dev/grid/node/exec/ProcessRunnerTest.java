@@ -358,7 +358,11 @@ class ProcessRunnerTest {
     try (ProcessRunner reporting = new ProcessRunner(CLOCK, Set.of("PATH"), reported::add)) {
       RunningJob job =
           reporting.start(new RunRequest(JobSpec.command("sleep", "30"), GRID_ENV, scratch, CAP));
-      assertThat(reported).containsExactly(job.pid());
+      if (Setsid.find().isPresent()) {
+        assertThat(reported).containsExactly(job.pid());
+      } else { // no session of its own: nothing to report
+        assertThat(reported).isEmpty();
+      }
       job.cancel();
       resultOf(job);
       RunResult failed =
@@ -366,7 +370,9 @@ class ProcessRunnerTest {
               reporting.start(
                   new RunRequest(JobSpec.command("no-such-program-here"), GRID_ENV, scratch, CAP)));
       assertThat(failed.outcome()).isEqualTo(Outcome.START_FAILED);
-      assertThat(reported).as("a job that never started has no session").hasSize(1);
+      assertThat(reported)
+          .as("a job that never started has no session")
+          .hasSize(Setsid.find().isPresent() ? 1 : 0);
     }
   }
 

@@ -19,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -406,7 +407,9 @@ public final class FakeGridOperations implements GridOperations {
             "the jar's bytes have SHA-256 " + actual + ", not " + sha256);
       }
       return jars.putIfAbsent(sha256, bytes) == null;
-    } catch (IOException | NoSuchAlgorithmException e) {
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // as the node's jar store does
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

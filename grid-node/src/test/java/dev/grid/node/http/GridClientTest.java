@@ -22,6 +22,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -304,5 +305,18 @@ class GridClientTest {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  @Test
+  void when_output_breaks_off_while_it_is_read_then_the_client_never_takes_part_for_the_whole() {
+    JobId id = ops.submit(JobSpec.shell("seq 1 50000"));
+    byte[] big = new byte[300_000];
+    Arrays.fill(big, (byte) 'x');
+    ops.finish(id, JobState.SUCCEEDED, 0, null, big, new byte[0]);
+    ops.breakOutputsAfter(200_000);
+    // The only node breaks off every time: the client fails, naming why, never returns 200 KB.
+    assertThatThrownBy(() -> client.stdout(id))
+        .isInstanceOf(GridUnavailableException.class)
+        .hasMessageContaining("broke off");
   }
 }

@@ -108,6 +108,14 @@ class HttpApiTest {
     HttpResponse<String> badDuration =
         send("POST", "/api/jobs", "{\"shell\":\"true\",\"timeout\":\"30s\"}", TOKEN);
     HttpResponse<String> notJson = send("POST", "/api/jobs", "{argv", TOKEN);
+    HttpResponse<String> tooManyRetries =
+        send("POST", "/api/jobs", "{\"argv\":[\"true\"],\"maxRetries\":101}", TOKEN);
+    HttpResponse<String> tooLong =
+        send("POST", "/api/jobs", "{\"argv\":[\"true\"],\"timeout\":\"P366D\"}", TOKEN);
+    assertThat(tooManyRetries.statusCode()).isEqualTo(400);
+    assertThat(error(tooManyRetries)).contains("maxRetries 101", "0 to 100");
+    assertThat(tooLong.statusCode()).isEqualTo(400);
+    assertThat(error(tooLong)).contains("365 days");
 
     assertThat(negative.statusCode()).isEqualTo(400);
     assertThat(error(negative)).contains("maxRetries -4");
@@ -239,7 +247,8 @@ class HttpApiTest {
                 TOKEN)) {
       assertThatThrownBy(second::start)
           .isInstanceOf(GridException.class)
-          .hasMessageContaining(String.valueOf(taken.getLocalPort()));
+          .hasMessageContaining(String.valueOf(taken.getLocalPort()))
+          .hasMessageContaining("pick another --http-port");
     }
   }
 

@@ -72,7 +72,9 @@ class HttpsApiTest {
 
   @AfterEach
   void stop() {
-    api.close();
+    if (api != null) {
+      api.close();
+    }
   }
 
   private URI url(String scheme) {

@@ -302,6 +302,14 @@ public final class NodeTransport {
       try (InputStream in = stream) {
         bytes = in.readAllBytes();
       }
+      // HttpURLConnection ends a fixed-length body that breaks off early without an error: an
+      // answer shorter than it said it would be is a broken one (a copy lost while it was read),
+      // never a whole one.
+      long announced = c.getContentLengthLong();
+      if (announced >= 0 && bytes.length != announced) {
+        throw new IOException(
+            "the answer broke off after " + bytes.length + " of its " + announced + " bytes");
+      }
     }
     return new Response(node, status, bytes);
   }

@@ -10,6 +10,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -35,6 +37,14 @@ public final class Pem {
   public static SSLContext serverContext(Path certFile, Path keyFile) {
     List<Certificate> chain = certificates(certFile);
     PrivateKey key = privateKey(keyFile);
+    if (!matches(key, chain.get(0).getPublicKey())) {
+      throw new IllegalArgumentException(
+          "the key in "
+              + keyFile
+              + " does not go with the first certificate in "
+              + certFile
+              + ": give the key the certificate was made for (leaf certificate first)");
+    }
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
@@ -56,6 +66,29 @@ public final class Pem {
               + e.getMessage()
               + "): give the key the certificate was made for",
           e);
+    }
+  }
+
+  /** Whether the key signs what the public key verifies. */
+  private static boolean matches(PrivateKey key, PublicKey certified) {
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          default -> key.getAlgorithm(); // Ed25519, Ed448
+        };
+    try {
+      byte[] probe = "grid tls key check".getBytes(StandardCharsets.US_ASCII);
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certified);
+      verifier.update(probe);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false; // another kind of key than the certificate's
     }
   }
 

@@ -116,7 +116,10 @@ final class ClusterSecret {
     return read(file, "cluster secret");
   }
 
-  /** Writes a new random secret (64 hex characters) to a new file only its owner can read. */
+  /**
+   * Writes a new random secret (64 hex characters) to a new file only its owner can read, from
+   * before its first byte (a temporary file made so, then moved); also a one-node grid's token.
+   */
   static void writeNew(Path file) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     byte[] bytes = new byte[32];

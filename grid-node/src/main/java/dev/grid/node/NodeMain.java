@@ -8,10 +8,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -396,14 +393,7 @@ public final class NodeMain implements Callable<Integer> {
     }
     Path generated = dataDir.resolve("token");
     if (!Files.exists(generated)) {
-      Files.createDirectories(dataDir);
-      byte[] secret = new byte[24];
-      new SecureRandom().nextBytes(secret);
-      // Created the owner's alone, before a byte of the token is in it.
-      Files.createFile(
-          generated,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(generated, HexFormat.of().formatHex(secret) + "\n");
+      ClusterSecret.writeNew(generated); // random, the owner's alone from its first byte
       LOG.info("no --token-file: wrote a new token to {}", generated);
     }
     return Files.readString(generated, StandardCharsets.UTF_8).strip();

@@ -38,21 +38,20 @@ public final class Durations {
     Duration total = Duration.ZERO;
     Matcher part = PART.matcher(value);
     while (part.find()) {
-      long amount;
       try {
-        amount = Long.parseLong(part.group(1));
-      } catch (NumberFormatException e) {
+        long amount = Long.parseLong(part.group(1));
+        total =
+            total.plus(
+                switch (part.group(2)) {
+                  case "ms" -> Duration.ofMillis(amount);
+                  case "s" -> Duration.ofSeconds(amount);
+                  case "m" -> Duration.ofMinutes(amount);
+                  case "h" -> Duration.ofHours(amount);
+                  default -> Duration.ofDays(amount);
+                });
+      } catch (NumberFormatException | ArithmeticException e) { // too large for a Duration
         throw invalid(text);
       }
-      total =
-          total.plus(
-              switch (part.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-              });
     }
     return total;
   }

@@ -19,7 +19,10 @@ class DurationsTest {
 
   @Test
   void names_the_bad_text_and_the_forms_accepted() {
-    for (String bad : new String[] {"", "5", "5 minutes", "1h-5m", "P", "99999999999999999999s"}) {
+    for (String bad :
+        new String[] {
+          "", "5", "5 minutes", "1h-5m", "P", "99999999999999999999s", "999999999999999d"
+        }) {
       assertThatThrownBy(() -> Durations.parse(bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class)

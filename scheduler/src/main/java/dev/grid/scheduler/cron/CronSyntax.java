@@ -1,13 +1,12 @@
 package dev.grid.scheduler.cron;
 
+import dev.grid.api.internal.Durations;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.quartz.CronExpression;
 
 /**
@@ -36,7 +35,6 @@ final class CronSyntax {
   private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
   private static final List<String> MONTHS =
       List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC");
-  private static final Pattern EVERY_PART = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
   /** One field's name, bounds and names (index of a name = its value minus {@code nameBase}). */
   private record Field(String name, int min, int max, List<String> names, int nameBase) {}
@@ -98,27 +96,10 @@ final class CronSyntax {
     if (spec.isEmpty()) {
       throw invalid(expression, "@every needs a period such as 10s, 5m or 1m30s");
     }
-    Matcher m = EVERY_PART.matcher(spec);
-    Duration total = Duration.ZERO;
-    int end = 0;
-    while (m.find() && m.start() == end) {
-      try {
-        long n = Long.parseLong(m.group(1));
-        total =
-            total.plus(
-                switch (m.group(2)) {
-                  case "ms" -> Duration.ofMillis(n);
-                  case "s" -> Duration.ofSeconds(n);
-                  case "m" -> Duration.ofMinutes(n);
-                  case "h" -> Duration.ofHours(n);
-                  default -> Duration.ofDays(n);
-                });
-      } catch (NumberFormatException | ArithmeticException e) {
-        total = MAX_EVERY.plusDays(1); // a number too large to hold: over the maximum anyway
-      }
-      end = m.end();
-    }
-    if (end != spec.length()) {
+    Duration total;
+    try {
+      total = Durations.parse(spec);
+    } catch (IllegalArgumentException e) {
       throw invalid(
           expression,
           "period '"

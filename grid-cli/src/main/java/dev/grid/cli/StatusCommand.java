@@ -100,6 +100,7 @@ final class StatusCommand implements Callable<Integer> {
       fields.row("AFTER", after(job.spec().after()));
     }
     fields.row("SUBMITTED", time(job.submittedAtMillis()));
+    fields.row("SUBMITTED BY", job.spec() == null ? null : job.spec().submittedBy());
     fields.row("STARTED", time(job.startedAtMillis()));
     fields.row("ENDED", time(job.endedAtMillis()));
     fields.row(

@@ -27,7 +27,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Secret and token files must be the owner's alone: a file others can read is refused, with the
  * {@code chmod} that fixes it.
  */
-final class ClusterSecret {
+public final class ClusterSecret {
   /** The file name of a secret a one-node grid makes for itself in its data dir. */
   static final String GENERATED = "cluster-secret";
 
@@ -84,7 +84,7 @@ final class ClusterSecret {
    *
    * @throws IllegalArgumentException naming the file and the {@code chmod} that fixes it
    */
-  static void checkOwnerOnly(Path file, String what) throws IOException {
+  public static void checkOwnerOnly(Path file, String what) throws IOException {
     Set<PosixFilePermission> perms;
     try {
       perms = Files.getPosixFilePermissions(file);

@@ -11,6 +11,7 @@ import dev.grid.api.internal.Pem;
 import dev.grid.node.exec.JavaJobRunner;
 import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.http.HttpApi;
+import dev.grid.node.http.TokenFile;
 import dev.grid.scheduler.ClusterSettings;
 import dev.grid.scheduler.CronService;
 import dev.grid.scheduler.DurableMaps;
@@ -45,6 +46,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,6 +110,7 @@ public final class GridNode implements AutoCloseable {
 
   private volatile PrimaryLease lease;
   private volatile HttpApi http;
+  private volatile TokenFile tokens;
   private volatile boolean closed;
 
   private GridNode(NodeConfig config, NodeTimings timings) {
@@ -254,15 +257,18 @@ public final class GridNode implements AutoCloseable {
                   node.publish();
                 }
               });
-      node.http =
-          new HttpApi(
-              node.operations,
-              new InetSocketAddress(config.bindHost(), config.httpPort()),
-              config.token(),
-              node.fence::outOfGrid,
-              config.tls() == null
-                  ? null
-                  : Pem.serverContext(config.tls().cert(), config.tls().key()));
+      InetSocketAddress httpAddress = new InetSocketAddress(config.bindHost(), config.httpPort());
+      SSLContext tls =
+          config.tls() == null ? null : Pem.serverContext(config.tls().cert(), config.tls().key());
+      if (config.tokenFile() == null) {
+        node.http =
+            new HttpApi(node.operations, httpAddress, config.token(), node.fence::outOfGrid, tls);
+      } else {
+        node.tokens = TokenFile.read(config.tokenFile());
+        node.http =
+            new HttpApi(node.operations, httpAddress, node.tokens, node.fence::outOfGrid, tls);
+        node.publisher.scheduleWithFixedDelay(node::reloadTokensIfChanged, 2, 2, TimeUnit.SECONDS);
+      }
       node.http.start();
       node.publish();
       node.publisher.scheduleWithFixedDelay(node::publish, 1, 1, TimeUnit.SECONDS);
@@ -437,6 +443,25 @@ public final class GridNode implements AutoCloseable {
     closeQuietly(javaRunner);
     hz.getLifecycleService().terminate();
     close();
+  }
+
+  /**
+   * Reads the tokens file again now (SIGHUP); on a problem the tokens in force stay and the problem
+   * is logged. Nothing to do for a node given its token directly.
+   */
+  public void reloadTokens() {
+    TokenFile file = tokens;
+    if (file != null) {
+      file.reload();
+    }
+  }
+
+  private void reloadTokensIfChanged() {
+    try {
+      tokens.reloadIfChanged();
+    } catch (RuntimeException e) {
+      LOG.error("could not look at the tokens file {}", tokens.path(), e); // looked at again soon
+    }
   }
 
   @Override

@@ -34,6 +34,9 @@ import java.util.Set;
  * @param jobEnv the names of the node's environment variables its jobs get (each job gets these,
  *     its own {@code --env} and the grid's {@code GRID_*} variables, nothing else of the node's)
  * @param tls the certificate and key the HTTP API serves HTTPS with, or null for plain HTTP
+ * @param tokenFile the tokens file {@code token} was read from, which the node reads again when it
+ *     changes (named tokens with roles: see the README's "Security"); null: {@code token} is the
+ *     only token, for good
  */
 public record NodeConfig(
     String name,
@@ -52,7 +55,8 @@ public record NodeConfig(
     Duration scrubEvery,
     RetentionPolicy retention,
     Set<String> jobEnv,
-    Tls tls) {
+    Tls tls,
+    Path tokenFile) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
@@ -173,6 +177,7 @@ public record NodeConfig(
         DEFAULT_SCRUB_EVERY,
         RetentionPolicy.defaults(),
         DEFAULT_JOB_ENV,
+        null,
         null);
   }
 
@@ -237,7 +242,8 @@ public record NodeConfig(
         scrubEvery,
         retention,
         jobEnv,
-        tls);
+        tls,
+        tokenFile);
   }
 
   /** This config joined to the given members. */
@@ -259,7 +265,8 @@ public record NodeConfig(
         scrubEvery,
         retention,
         jobEnv,
-        tls);
+        tls,
+        tokenFile);
   }
 
   /** This config with another blob replication and scrub interval. */
@@ -281,7 +288,8 @@ public record NodeConfig(
         newScrubEvery,
         retention,
         jobEnv,
-        tls);
+        tls,
+        tokenFile);
   }
 
   /** This config with another retention policy. */
@@ -303,7 +311,8 @@ public record NodeConfig(
         scrubEvery,
         newRetention,
         jobEnv,
-        tls);
+        tls,
+        tokenFile);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
@@ -325,6 +334,7 @@ public record NodeConfig(
         scrubEvery,
         retention,
         jobEnv,
-        tls);
+        tls,
+        tokenFile);
   }
 }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
+import sun.misc.Signal;
 
 /**
  * {@code bin/grid-node}: runs one node in the foreground until SIGTERM or SIGINT.
@@ -71,8 +72,10 @@ public final class NodeMain implements Callable<Integer> {
   @Option(
       names = "--token-file",
       description =
-          "File holding the clients' bearer token. Default: DATA_DIR/token, created"
-              + " with a random token if missing (loopback only).")
+          "File holding the clients' bearer token, or named tokens with roles (lines"
+              + " NAME ROLE TOKEN, role read, submit or admin); read again on change or SIGHUP."
+              + " Default: DATA_DIR/token, created with a random token if missing (loopback"
+              + " only).")
   Path tokenFile;
 
   @Option(
@@ -235,7 +238,8 @@ public final class NodeMain implements Callable<Integer> {
             scrubEvery,
             retention(),
             jobEnv == null ? NodeConfig.DEFAULT_JOB_ENV : Set.copyOf(jobEnv),
-            tls());
+            tls(),
+            tokenPath());
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast
@@ -255,6 +259,8 @@ public final class NodeMain implements Callable<Integer> {
                 },
                 "grid-shutdown"));
     node.set(GridNode.start(config, timings()));
+    // SIGHUP: read the tokens file again now (it is also read again within seconds of a change).
+    Signal.handle(new Signal("HUP"), signal -> node.get().reloadTokens());
     stopped.await();
     return 0;
   }
@@ -368,6 +374,11 @@ public final class NodeMain implements Callable<Integer> {
               + " node)");
     }
     return ClusterSecret.generated(dataDir);
+  }
+
+  /** The file the clients' tokens are read from: --token-file, else the one-node grid's own. */
+  Path tokenPath() {
+    return tokenFile != null ? tokenFile : dataDir.resolve("token");
   }
 
   String readToken() throws IOException {

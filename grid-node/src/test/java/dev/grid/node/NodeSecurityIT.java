@@ -2,6 +2,7 @@ package dev.grid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
@@ -9,6 +10,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.NoDataMemberInClusterException;
+import dev.grid.api.GridAuthException;
 import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
@@ -20,6 +22,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -193,5 +196,55 @@ class NodeSecurityIT {
         .setConnectionTimeoutSeconds(2)
         .setMembers(List.of("127.0.0.1:" + node.port()));
     return config;
+  }
+
+  @Test
+  void named_tokens_from_the_file_take_effect_on_change_and_on_sighup() throws Exception {
+    String admin = grid.token(); // kept as the admin line: the other tests use it
+    String viewer = "viewer-0123456789abcdef";
+    String alice = "alice-0123456789abcdef";
+    Path file = grid.tokenFile();
+    Files.writeString(
+        file,
+        "ops admin " + admin + "\nviewer read   " + viewer + "\nalice submit " + alice + "\n");
+    try (GridClient asViewer = GridClient.connect(grid.urls(), viewer);
+        GridClient asAlice = GridClient.connect(grid.urls(), alice)) {
+      // read again within seconds of the change
+      await().atMost(Duration.ofSeconds(30)).until(() -> accepted(asViewer));
+      assertThatThrownBy(() -> asViewer.submit(JobSpec.command("true")))
+          .isInstanceOf(GridAuthException.class)
+          .hasMessageContaining("token 'viewer' has the read role");
+      JobId id = asAlice.submit(JobSpec.command("true"));
+      assertThat(asViewer.status(id).spec().submittedBy()).isEqualTo("alice");
+
+      // The same length and modification time: only SIGHUP makes the node read it again.
+      FileTime before = Files.getLastModifiedTime(file);
+      String swapped =
+          "ops admin " + admin + "\nviewer submit " + viewer + "\nalice submit " + alice + "\n";
+      assertThat(swapped).hasSameSizeAs(Files.readString(file));
+      Files.writeString(file, swapped);
+      Files.setLastModifiedTime(file, before);
+      Thread.sleep(3_000); // longer than the node's look at the file: it sees no change
+      assertThatThrownBy(() -> asViewer.submit(JobSpec.command("true")))
+          .isInstanceOf(GridAuthException.class);
+      new ProcessBuilder("kill", "-HUP", Long.toString(grid.node(0).pid()))
+          .inheritIO()
+          .start()
+          .waitFor();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreException(GridAuthException.class)
+          .until(() -> asViewer.submit(JobSpec.command("true")) != null);
+      assertThat(grid.node(0).isAlive()).isTrue();
+    }
+  }
+
+  private static boolean accepted(GridClient client) {
+    try {
+      client.jobs();
+      return true;
+    } catch (GridAuthException refused) {
+      return false;
+    }
   }
 }

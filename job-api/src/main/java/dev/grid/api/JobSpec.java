@@ -34,6 +34,9 @@ import java.util.Objects;
  *     {@code shell} is set ({@code env} and {@code workDir} do not apply to it)
  * @param array makes the submission an array of tasks, one per index; null for a single job
  * @param after jobs that must end (or succeed) before this one runs; null for none
+ * @param submittedBy who submitted the job: the name of the token the grid accepted (for a
+ *     schedule's job, of the token that added the schedule). Set by the grid, whatever a client
+ *     sends; null in a spec not yet submitted, and for jobs stored before names were kept
  */
 public record JobSpec(
     List<String> argv,
@@ -44,7 +47,8 @@ public record JobSpec(
     int maxRetries,
     JavaTask java,
     ArraySpec array,
-    Dependencies after) {
+    Dependencies after,
+    String submittedBy) {
 
   /** The longest timeout a job may be given; none means no limit. */
   public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
@@ -95,7 +99,21 @@ public record JobSpec(
       String workDir,
       Duration timeout,
       int maxRetries) {
-    this(argv, shell, env, workDir, timeout, maxRetries, null, null, null);
+    this(argv, shell, env, workDir, timeout, maxRetries, null, null, null, null);
+  }
+
+  /** A spec as it was before the grid kept who submitted a job. */
+  public JobSpec(
+      List<String> argv,
+      String shell,
+      Map<String, String> env,
+      String workDir,
+      Duration timeout,
+      int maxRetries,
+      JavaTask java,
+      ArraySpec array,
+      Dependencies after) {
+    this(argv, shell, env, workDir, timeout, maxRetries, java, array, after, null);
   }
 
   /** Validates eagerly; a bad value is named in the message. */
@@ -178,42 +196,54 @@ public record JobSpec(
         DEFAULT_MAX_RETRIES,
         new JavaTask(jarSha256, className, List.of(args)),
         null,
+        null,
         null);
   }
 
   /** This spec with the given extra environment. */
   public JobSpec withEnv(Map<String, String> newEnv) {
-    return new JobSpec(argv, shell, newEnv, workDir, timeout, maxRetries, java, array, after);
+    return new JobSpec(
+        argv, shell, newEnv, workDir, timeout, maxRetries, java, array, after, submittedBy);
   }
 
   /** This spec run in the given directory on the worker. */
   public JobSpec withWorkDir(String dir) {
-    return new JobSpec(argv, shell, env, dir, timeout, maxRetries, java, array, after);
+    return new JobSpec(argv, shell, env, dir, timeout, maxRetries, java, array, after, submittedBy);
   }
 
   /** This spec with a timeout; null for none. */
   public JobSpec withTimeout(Duration newTimeout) {
-    return new JobSpec(argv, shell, env, workDir, newTimeout, maxRetries, java, array, after);
+    return new JobSpec(
+        argv, shell, env, workDir, newTimeout, maxRetries, java, array, after, submittedBy);
   }
 
   /** This spec with the given number of retries after a worker dies under it. */
   public JobSpec withMaxRetries(int retries) {
-    return new JobSpec(argv, shell, env, workDir, timeout, retries, java, array, after);
+    return new JobSpec(
+        argv, shell, env, workDir, timeout, retries, java, array, after, submittedBy);
   }
 
   /** This spec running the given Java job instead of a command; null for none. */
   public JobSpec withJava(JavaTask task) {
-    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, task, array, after);
+    return new JobSpec(
+        argv, shell, env, workDir, timeout, maxRetries, task, array, after, submittedBy);
   }
 
   /** This spec as an array of tasks ({@code ArraySpec.parse("0-999%50")}); null for one job. */
   public JobSpec withArray(ArraySpec newArray) {
-    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, java, newArray, after);
+    return new JobSpec(
+        argv, shell, env, workDir, timeout, maxRetries, java, newArray, after, submittedBy);
   }
 
   /** This spec run only after the given jobs; null for no dependencies. */
   public JobSpec withAfter(Dependencies newAfter) {
-    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, java, array, newAfter);
+    return new JobSpec(
+        argv, shell, env, workDir, timeout, maxRetries, java, array, newAfter, submittedBy);
+  }
+
+  /** This spec as submitted by the named caller; the grid sets it when it accepts a job. */
+  public JobSpec withSubmittedBy(String name) {
+    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, java, array, after, name);
   }
 
   /** The command as a person would read it, for listings. */

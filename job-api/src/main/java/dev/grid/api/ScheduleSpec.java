@@ -132,6 +132,11 @@ public record ScheduleSpec(
     return new ScheduleSpec(name, cron, zone, job, misfire, overlap, bound, keepRuns);
   }
 
+  /** This schedule running another job at each fire. */
+  public ScheduleSpec withJob(JobSpec newJob) {
+    return new ScheduleSpec(name, cron, zone, newJob, misfire, overlap, maxCatchUp, keepRuns);
+  }
+
   /** This schedule keeping its newest {@code n} runs (0: all; null: the grid's default). */
   public ScheduleSpec withKeepRuns(Integer n) {
     return new ScheduleSpec(name, cron, zone, job, misfire, overlap, maxCatchUp, n);

@@ -1,6 +1,7 @@
 package dev.grid.node.http;
 
 import dev.grid.api.JobId;
+import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.internal.Json;
@@ -95,7 +96,10 @@ final class ApiRoutes {
         switch (parts[3]) {
           case "cancel" -> {
             requirePost(exchange, path);
+            exchange.drain();
+            checkMayCancel(exchange.caller(), found(ops.job(id), id));
             exchange.json(200, found(ops.cancel(id), id));
+            exchange.changed("job " + id);
             return;
           }
           case "stdout" -> {
@@ -130,9 +134,40 @@ final class ApiRoutes {
   private void submit(Exchange exchange) throws IOException {
     JobSpec spec = Json.readJobSpec(exchange.body());
     spec.checkLimits();
-    JobId id = ops.submit(spec);
+    JobId id = ops.submit(spec.withSubmittedBy(exchange.caller().name()));
     exchange.header("Location", "/api/jobs/" + id);
     exchange.json(201, Map.of("id", id.value()));
+    exchange.changed("job " + id + ": " + abbreviated(spec.display()));
+  }
+
+  /**
+   * A submit token cancels only the jobs it submitted (an array's tasks are the array's); an admin
+   * token cancels any.
+   *
+   * @throws ApiError 403 naming who submitted the job
+   */
+  static void checkMayCancel(Caller caller, JobInfo job) {
+    if (caller.role().includes(Role.ADMIN)) {
+      return;
+    }
+    String owner = job.spec() == null ? null : job.spec().submittedBy();
+    if (!caller.name().equals(owner)) {
+      throw new ApiError(
+          403,
+          "job "
+              + job.id()
+              + " was submitted by "
+              + (owner == null ? "no named token" : "'" + owner + "'")
+              + ": token '"
+              + caller.name()
+              + "' may cancel only its own jobs; an admin token cancels any");
+    }
+  }
+
+  /** A command as the audit log shows it: at most 200 characters, on one line. */
+  static String abbreviated(String text) {
+    String line = text.replaceAll("[\\r\\n\\t]", " ");
+    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 
   private void jar(Exchange exchange, String path, String sha) throws IOException {

@@ -18,9 +18,34 @@ final class Exchange {
   private static final String JSON = "application/json; charset=utf-8";
 
   private final HttpExchange http;
+  private Caller caller = new Caller(AccessTokens.SINGLE_NAME, Role.ADMIN);
+  private String changed;
 
   Exchange(HttpExchange http) {
     this.http = http;
+  }
+
+  /** Who sent the request (set once the token is checked). */
+  Caller caller() {
+    return caller;
+  }
+
+  void caller(Caller who) {
+    this.caller = who;
+  }
+
+  /** What the request changed, for the audit log, like {@code "job 01JF..."}; null if nothing. */
+  String changed() {
+    return changed;
+  }
+
+  void changed(String what) {
+    this.changed = what;
+  }
+
+  /** The client's address. */
+  java.net.InetSocketAddress remote() {
+    return http.getRemoteAddress();
   }
 
   String method() {

@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Security: every request under {@code /api/} must carry {@code Authorization: Bearer <token>};
- * without it the answer is 401 and nothing is done. A blank token turns the check off, which is
- * allowed only on a loopback address: the API refuses to listen beyond this machine without a
- * token.
+ * without it the answer is 401 and nothing is done. A token has a name and a {@link Role} (see
+ * {@link AccessTokens}); a request its role does not allow is a 403, and every change is written to
+ * the audit log ({@link AccessLog}). A blank token turns the check off, which is allowed only on a
+ * loopback address: the API refuses to listen beyond this machine without a token.
  *
  * <p>Requests are served by Jetty (through the JDK's {@code HttpServer} interface), on at most
  * {@value #MAX_THREADS} threads named {@code grid-http-N}; a connection idle for {@link #IDLE} is
@@ -78,7 +79,7 @@ public final class HttpApi implements AutoCloseable {
 
   private final GridOperations ops;
   private final InetSocketAddress bind;
-  private final BearerToken token;
+  private final Supplier<AccessTokens> tokens;
   private final ApiRoutes routes;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final Supplier<String> outOfGrid;
@@ -89,7 +90,8 @@ public final class HttpApi implements AutoCloseable {
   /**
    * @param ops what the node offers
    * @param bind where to listen; port 0 picks a free one (see {@link #port()})
-   * @param token the bearer token clients must send; blank only on a loopback address
+   * @param token the bearer token clients must send (it has every right); blank only on a loopback
+   *     address
    * @throws IllegalArgumentException if {@code bind} is not loopback and the token is blank
    */
   public HttpApi(GridOperations ops, InetSocketAddress bind, String token) {
@@ -117,12 +119,34 @@ public final class HttpApi implements AutoCloseable {
       String token,
       Supplier<String> outOfGrid,
       SSLContext tls) {
+    this(ops, bind, constant(AccessTokens.single(token)), outOfGrid, tls);
+  }
+
+  /**
+   * As {@link #HttpApi(GridOperations, InetSocketAddress, String, Supplier, SSLContext)}, taking
+   * the named tokens of a tokens file, with their roles, as they are when each request comes.
+   */
+  public HttpApi(
+      GridOperations ops,
+      InetSocketAddress bind,
+      TokenFile tokens,
+      Supplier<String> outOfGrid,
+      SSLContext tls) {
+    this(ops, bind, tokens::tokens, outOfGrid, tls);
+  }
+
+  private HttpApi(
+      GridOperations ops,
+      InetSocketAddress bind,
+      Supplier<AccessTokens> tokens,
+      Supplier<String> outOfGrid,
+      SSLContext tls) {
     this.tls = tls;
     this.outOfGrid = Objects.requireNonNull(outOfGrid, "outOfGrid");
     this.ops = Objects.requireNonNull(ops, "ops");
     this.bind = Objects.requireNonNull(bind, "bind");
-    this.token = new BearerToken(token);
-    if (this.token.isOpen()
+    this.tokens = tokens;
+    if (tokens.get().isOpen()
         && (bind.getAddress() == null || !bind.getAddress().isLoopbackAddress())) {
       throw new IllegalArgumentException(
           "refusing to serve the HTTP API on "
@@ -131,6 +155,10 @@ public final class HttpApi implements AutoCloseable {
               + " (--token-file), or listen on 127.0.0.1 only");
     }
     this.routes = new ApiRoutes(ops);
+  }
+
+  private static Supplier<AccessTokens> constant(AccessTokens tokens) {
+    return () -> tokens;
   }
 
   /**
@@ -194,7 +222,7 @@ public final class HttpApi implements AutoCloseable {
     }
     server = created;
     this.jetty = jetty;
-    if (token.isOpen()) {
+    if (tokens.get().isOpen()) {
       log.warn(
           "HTTP API on {}:{} checks no token: any local user can submit jobs; give --token-file",
           bind.getHostString(),
@@ -269,12 +297,33 @@ public final class HttpApi implements AutoCloseable {
         exchange.error(404, "not found: the API is under /api/");
         return;
       }
-      if (!token.accepts(exchange.header("Authorization"))) {
+      Caller caller = tokens.get().caller(exchange.header("Authorization")).orElse(null);
+      if (caller == null) {
         exchange.header("WWW-Authenticate", "Bearer realm=\"grid\"");
         exchange.error(
             401,
             "missing or wrong bearer token: send the grid's token as"
                 + " 'Authorization: Bearer <token>'");
+        return;
+      }
+      exchange.caller(caller);
+      String path = exchange.path();
+      Role needed = Role.needed(method, path);
+      if (!caller.role().includes(needed)) {
+        AccessLog.refused(caller, http.getRemoteAddress(), method, path, needed);
+        exchange.error(
+            403,
+            "token '"
+                + caller.name()
+                + "' has the "
+                + caller.role().word()
+                + " role; "
+                + method
+                + " "
+                + path
+                + " needs "
+                + needed.word()
+                + ": ask the grid's operator for a token with that role");
         return;
       }
       String away = outOfGrid.get();
@@ -283,7 +332,19 @@ public final class HttpApi implements AutoCloseable {
             NodeTransport.NOT_IN_GRID, away + ": nothing was done here; ask another node");
         return;
       }
-      answer(exchange);
+      try {
+        answer(exchange);
+      } finally {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+          AccessLog.change(
+              caller,
+              http.getRemoteAddress(),
+              method,
+              path,
+              http.getResponseCode(),
+              exchange.changed());
+        }
+      }
     } catch (Exchange.CutShort e) {
       log.warn("{} {}: {}; the answer is cut short", method, uri, e.getMessage());
       cutShort = true;

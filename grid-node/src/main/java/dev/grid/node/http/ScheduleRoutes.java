@@ -53,6 +53,7 @@ final class ScheduleRoutes {
             throw notFound(name);
           }
           exchange.noContent();
+          exchange.changed("schedule " + name + " deleted");
         }
         default -> throw ApiError.methodNotAllowed(exchange.method(), path, "GET, DELETE");
       }
@@ -63,6 +64,7 @@ final class ScheduleRoutes {
         case "pause", "resume" -> {
           ApiRoutes.requirePost(exchange, path);
           exchange.json(200, found(ops.setPaused(name, parts[3].equals("pause")), name));
+          exchange.changed("schedule " + name + " " + parts[3] + "d");
           return true;
         }
         case "runs" -> {
@@ -79,9 +81,11 @@ final class ScheduleRoutes {
   }
 
   private void add(Exchange exchange) throws IOException {
-    ScheduleSpec spec = Json.readScheduleSpec(exchange.body()); // a bad spec: 400 naming it
-    ScheduleSpec.checkNewName(spec.name());
-    spec.job().checkLimits();
+    ScheduleSpec read = Json.readScheduleSpec(exchange.body()); // a bad spec: 400 naming it
+    ScheduleSpec.checkNewName(read.name());
+    read.job().checkLimits();
+    // Its jobs are submitted by whoever added it.
+    ScheduleSpec spec = read.withJob(read.job().withSubmittedBy(exchange.caller().name()));
     ScheduleInfo added;
     try {
       added = ops.addSchedule(spec); // a bad cron or zone: IllegalArgumentException, 400
@@ -91,6 +95,13 @@ final class ScheduleRoutes {
     }
     exchange.header("Location", "/api/schedules/" + spec.name());
     exchange.json(201, added);
+    exchange.changed(
+        "schedule "
+            + spec.name()
+            + " ("
+            + spec.cron()
+            + "): "
+            + ApiRoutes.abbreviated(spec.job().display()));
   }
 
   private static <T> T found(Optional<T> value, String name) {

@@ -81,12 +81,14 @@ class GridClientTest {
         "out\n".getBytes(StandardCharsets.UTF_8),
         "err\n".getBytes(StandardCharsets.UTF_8));
 
-    assertThat(ops.submitted()).containsExactly(spec, JobSpec.shell("sleep 100"));
+    assertThat(ops.submitted())
+        .containsExactly(
+            spec.withSubmittedBy("admin"), JobSpec.shell("sleep 100").withSubmittedBy("admin"));
     JobInfo status = client.status(first);
     assertThat(status.id()).isEqualTo(first);
     assertThat(status.state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(status.exitCode()).isZero();
-    assertThat(status.spec()).isEqualTo(spec);
+    assertThat(status.spec()).isEqualTo(spec.withSubmittedBy("admin")); // the one token's name
     assertThat(client.jobs()).extracting(JobInfo::id).containsExactly(first, second);
     assertThat(client.jobs(JobState.QUEUED)).extracting(JobInfo::id).containsExactly(second);
     assertThat(client.stdout(first)).asString(StandardCharsets.UTF_8).isEqualTo("out\n");

@@ -62,7 +62,7 @@ class ScheduleClientTest {
     ScheduleInfo added = client.schedules().add(NIGHTLY);
     client.schedules().add(ScheduleSpec.of("a-first", "@hourly", JobSpec.shell("date")));
 
-    assertThat(added.spec()).isEqualTo(NIGHTLY);
+    assertThat(added.spec()).isEqualTo(NIGHTLY.withJob(NIGHTLY.job().withSubmittedBy("admin")));
     assertThat(added.nextFireMillis()).isNotNull();
     assertThat(ops.schedule("nightly-backup")).hasValue(added);
     assertThat(client.schedules().get("nightly-backup")).isEqualTo(added);

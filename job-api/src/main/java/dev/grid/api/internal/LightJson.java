@@ -342,7 +342,8 @@ public final class LightJson {
                 strings(java, "args"),
                 bool(java, "isolated")),
         array == null ? null : new ArraySpec(text(array, "indices"), nullableInt(array, "limit")),
-        after == null ? null : new Dependencies(jobIds(after, "ok"), jobIds(after, "any")));
+        after == null ? null : new Dependencies(jobIds(after, "ok"), jobIds(after, "any")),
+        text(o, "submittedBy"));
   }
 
   private static NodeInfo nodeInfo(Map<String, Object> o) {

@@ -61,8 +61,9 @@ public final class NodeTransport {
   public record Response(URI node, int status, byte[] body) {
     /**
      * The body of a successful answer; an error answer becomes the matching exception: 401 a {@link
-     * GridAuthException}, 400 an {@link IllegalArgumentException} and 409 a {@link GridException}
-     * with the node's message, 404 what {@code notFound} makes (if given).
+     * GridAuthException}, 403 one with the node's message (what the token's role does not allow),
+     * 400 an {@link IllegalArgumentException} and 409 a {@link GridException} with the node's
+     * message, 404 what {@code notFound} makes (if given).
      */
     public byte[] bodyOrThrow(Supplier<? extends GridException> notFound) {
       if (status >= 200 && status < 300) {
@@ -72,6 +73,8 @@ public final class NodeTransport {
         case 401:
           throw new GridAuthException(
               "the grid refused the token: check GRID_TOKEN or --token-file (node " + node + ")");
+        case 403:
+          throw new GridAuthException(errorMessage());
         case 404:
           if (notFound != null) {
             throw notFound.get();

@@ -1,0 +1,73 @@
+package dev.grid.node.http;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit log: one line per change asked of the HTTP API (a submit, a cancel, a jar upload, a
+ * schedule added, paused or deleted, a storage repair), per refused request of a known token, and
+ * per tokens file read. Who (the token's name and role), what (method, path, the answer's status
+ * and what it changed) and from where (the client's address). Reads are not logged.
+ *
+ * <p>It is the SLF4J logger {@value #NAME}, at INFO, so it goes wherever the node's log goes
+ * (standard output: the journal under systemd) and can be routed to a file of its own in logback's
+ * configuration. A line:
+ *
+ * <pre>
+ * audit: alice (submit) from 10.0.0.7: POST /api/jobs -> 201 job 01JF3Q...
+ * </pre>
+ */
+final class AccessLog {
+  /** The logger's name. */
+  static final String NAME = "grid.audit";
+
+  private static final Logger log = LoggerFactory.getLogger(NAME);
+
+  private AccessLog() {}
+
+  /** A change asked for, with the answer's status and, if it did something, what. */
+  static void change(
+      Caller caller,
+      InetSocketAddress from,
+      String method,
+      String path,
+      int status,
+      String detail) {
+    log.info(
+        "audit: {} ({}) from {}: {} {} -> {}{}",
+        caller.name(),
+        caller.role().word(),
+        host(from),
+        method,
+        path,
+        status,
+        detail == null ? "" : " " + detail);
+  }
+
+  /** A request a known token may not make. */
+  static void refused(
+      Caller caller, InetSocketAddress from, String method, String path, Role needed) {
+    log.info(
+        "audit: {} ({}) from {}: {} {} -> 403 refused, needs {}",
+        caller.name(),
+        caller.role().word(),
+        host(from),
+        method,
+        path,
+        needed.word());
+  }
+
+  /** The tokens file was read (at start or after a change). */
+  static void tokensRead(Path file, int tokens) {
+    log.info("audit: read {} token(s) from {}", tokens, file);
+  }
+
+  private static String host(InetSocketAddress from) {
+    if (from == null) {
+      return "?";
+    }
+    return from.getAddress() == null ? from.getHostString() : from.getAddress().getHostAddress();
+  }
+}

@@ -1,5 +1,6 @@
 package dev.grid.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ public record JobSpec(
     JavaTask java,
     ArraySpec array,
     Dependencies after,
-    String submittedBy) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) String submittedBy) {
 
   /** The longest timeout a job may be given; none means no limit. */
   public static final Duration MAX_TIMEOUT = Duration.ofDays(365);

@@ -166,6 +166,9 @@ public final class LightJson {
       writeIds(g, after.any());
       g.writeEndObject();
     }
+    if (spec.submittedBy() != null) { // absent when null, as in Jackson's form: older nodes
+      g.writeStringField("submittedBy", spec.submittedBy()); // refuse fields they do not know
+    }
     g.writeEndObject();
   }
 

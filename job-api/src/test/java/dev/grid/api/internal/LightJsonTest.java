@@ -51,7 +51,8 @@ class LightJsonTest {
           .withTimeout(Duration.ofMillis(30_500))
           .withMaxRetries(3)
           .withArray(ArraySpec.parse("0-999%50"))
-          .withAfter(new Dependencies(List.of(PARENT), List.of(OTHER)));
+          .withAfter(new Dependencies(List.of(PARENT), List.of(OTHER)))
+          .withSubmittedBy("alice");
 
   private static final List<JobSpec> SPECS =
       List.of(

@@ -14,7 +14,6 @@ import dev.grid.launch.GridHome;
 import dev.grid.launch.LocalGrid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,8 +72,8 @@ final class ChaosRun {
             + loadAverage());
     Path ledger = dir.resolve("ledger");
     try (LocalGrid grid = newGrid(dir);
-        GridClient control = client(grid.urls(), grid.token(), Duration.ofSeconds(5));
-        GridClient submitter = client(grid.urls(), grid.token(), Duration.ofSeconds(5))) {
+        GridClient control = client(grid, Duration.ofSeconds(5));
+        GridClient submitter = client(grid, Duration.ofSeconds(5))) {
       grid.start(READY);
       OneGrid.await(grid, HEAL);
       long startedAt = System.currentTimeMillis();
@@ -335,10 +334,8 @@ final class ChaosRun {
     }
   }
 
-  private static GridClient client(List<URI> urls, String token, Duration timeout) {
-    return GridClient.builder()
-        .nodes(urls)
-        .token(token)
+  private static GridClient client(LocalGrid grid, Duration timeout) {
+    return grid.clientBuilder()
         .connectTimeout(Duration.ofSeconds(1))
         .requestTimeout(timeout)
         .build();

@@ -22,9 +22,8 @@ final class OneGrid {
         grid.urls().stream()
             .map(
                 url ->
-                    GridClient.builder()
+                    grid.clientBuilder()
                         .nodes(List.of(url))
-                        .token(grid.token())
                         .connectTimeout(Duration.ofSeconds(1))
                         .requestTimeout(Duration.ofSeconds(2))
                         .build())

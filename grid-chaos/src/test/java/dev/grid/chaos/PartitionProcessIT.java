@@ -55,7 +55,7 @@ class PartitionProcessIT {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
-  private String token;
+  private LocalGrid grid;
 
   @Test
   void when_the_primary_is_cut_off_alone_then_the_majority_takes_over_and_no_job_runs_twice()
@@ -73,7 +73,7 @@ class PartitionProcessIT {
     Path ledger = dir.resolve("ledger");
     try (LocalGrid grid =
         LocalGrid.inNamespaces(GridHome.find(), dir.resolve("grid"), 3, 2, List.of("-Xmx256m"))) {
-      token = grid.token();
+      this.grid = grid;
       try (GridClient client = client(grid.urls())) {
         grid.start(READY);
         await().atMost(READY).until(() -> oneGrid(grid.urls(), 3) != null);
@@ -325,9 +325,8 @@ class PartitionProcessIT {
   }
 
   private GridClient client(List<URI> urls) {
-    return GridClient.builder()
+    return grid.clientBuilder()
         .nodes(urls)
-        .token(token)
         .connectTimeout(Duration.ofSeconds(1))
         .requestTimeout(Duration.ofSeconds(3))
         .build();

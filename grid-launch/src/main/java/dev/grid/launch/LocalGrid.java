@@ -1,5 +1,7 @@
 package dev.grid.launch;
 
+import dev.grid.api.GridClient;
+import dev.grid.api.GridClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -123,6 +126,18 @@ public final class LocalGrid implements AutoCloseable {
     for (int i = 0; i < nodes; i++) {
       hosts.add(namespaces ? network.address(i) : NodeSettings.LOOPBACK);
       members.add(hosts.get(i) + ":" + (namespaces ? MEMBER_PORT : ports.get(2 * i)));
+    }
+    if (namespaces) {
+      // Beyond loopback a node serves HTTPS only.
+      try {
+        LocalCertificate.write(
+            tokenFile.resolveSibling(NodeSettings.TLS_CERT_FILE),
+            tokenFile.resolveSibling(NodeSettings.TLS_KEY_FILE),
+            hosts);
+      } catch (RuntimeException e) {
+        network.close();
+        throw e;
+      }
     }
     List<String> options = new ArrayList<>(NODE_JVM_OPTIONS);
     options.addAll(jvmOptions);
@@ -250,11 +265,34 @@ public final class LocalGrid implements AutoCloseable {
     return settings;
   }
 
-  /** Every node's HTTP address, in order, for {@code GridClient.connect}. */
+  /**
+   * Every node's HTTP address, in order ({@code https} for a grid {@link #inNamespaces}: see {@link
+   * #caFile()}).
+   */
   public List<URI> urls() {
-    return settings.stream()
-        .map(s -> URI.create("http://" + s.host() + ":" + s.httpPort()))
-        .toList();
+    return settings.stream().map(NodeSettings::url).toList();
+  }
+
+  /**
+   * The certificate clients must trust, for a grid whose nodes serve HTTPS (one made {@link
+   * #inNamespaces}); empty for one on loopback, which serves plain HTTP.
+   */
+  public Optional<Path> caFile() {
+    NodeSettings first = settings.get(0);
+    return first.tls() ? Optional.of(first.tlsCert()) : Optional.empty();
+  }
+
+  /**
+   * A client builder for this grid: every node, the token and, with TLS, the certificate to trust.
+   *
+   * <pre>{@code
+   * try (GridClient client = grid.clientBuilder().requestTimeout(Duration.ofSeconds(5)).build()) {
+   * }</pre>
+   */
+  public GridClientBuilder clientBuilder() {
+    GridClientBuilder builder = GridClient.builder().nodes(urls()).token(token);
+    caFile().ifPresent(builder::caFile);
+    return builder;
   }
 
   /** Whether the nodes run in network namespaces of their own ({@link #inNamespaces}). */

@@ -1,5 +1,6 @@
 package dev.grid.launch;
 
+import dev.grid.api.internal.Pem;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -15,8 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -114,6 +117,14 @@ public final class NodeProcess implements AutoCloseable {
     if (Files.exists(settings.secretFile())) {
       command.addAll(List.of("--secret-file", settings.secretFile().toString()));
     }
+    if (settings.tls()) {
+      command.addAll(
+          List.of(
+              "--tls-cert",
+              settings.tlsCert().toString(),
+              "--tls-key",
+              settings.tlsKey().toString()));
+    }
     command.addAll(List.of("--slots", Integer.toString(settings.slots())));
     if (!settings.joinTimeout().equals(NodeSettings.DEFAULT_JOIN_TIMEOUT)) {
       command.addAll(List.of("--join-timeout", settings.joinTimeout().toSeconds() + "s"));
@@ -152,9 +163,9 @@ public final class NodeProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** The node's HTTP API base address, {@code http://HOST:PORT}. */
+  /** The node's HTTP API base address, {@code http://HOST:PORT} ({@code https} with TLS). */
   public URI url() {
-    return URI.create("http://" + settings.host() + ":" + settings.httpPort());
+    return settings.url();
   }
 
   /** Whether the process is still running (a paused one is). */
@@ -184,7 +195,7 @@ public final class NodeProcess implements AutoCloseable {
       if (!process.isAlive()) {
         throw failure("exited with code " + process.exitValue() + " before it was ready");
       }
-      int status = Health.status(url(), token);
+      int status = Health.status(url(), token, settings.tls() ? settings.tlsCert() : null);
       if (status == 200) {
         return;
       }
@@ -357,13 +368,23 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  /** Health probes over one shared JDK HTTP client. */
+  /** Health probes over one shared JDK HTTP client (one per certificate trusted, for HTTPS). */
   private static final class Health {
-    private static final HttpClient CLIENT =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final Map<Path, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+    private static final HttpClient PLAIN = client(null);
+
+    private static HttpClient client(Path trusted) {
+      HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+      if (trusted != null) {
+        builder.sslContext(Pem.trusting(trusted));
+      }
+      return builder.build();
+    }
 
     /** The HTTP status of the node's health, or -1 if it did not answer. */
-    static int status(URI base, String token) {
+    static int status(URI base, String token, Path trusted) {
+      HttpClient client =
+          trusted == null ? PLAIN : CLIENTS.computeIfAbsent(trusted, Health::client);
       HttpRequest request =
           HttpRequest.newBuilder(base.resolve("/api/health"))
               .header("Authorization", "Bearer " + token)
@@ -371,7 +392,7 @@ public final class NodeProcess implements AutoCloseable {
               .GET()
               .build();
       try {
-        return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
       } catch (IOException e) {
         return -1;
       } catch (InterruptedException e) {

@@ -1,5 +1,7 @@
 package dev.grid.launch;
 
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +40,11 @@ public record NodeSettings(
 
   /** The name of the cluster secret's file, beside the token file ({@link #secretFile}). */
   public static final String SECRET_FILE = "cluster-secret";
+
+  /** The names of the HTTP API's certificate and key files, beside the token file. */
+  public static final String TLS_CERT_FILE = "tls-cert.pem";
+
+  public static final String TLS_KEY_FILE = "tls-key.pem";
 
   /** The host of a node on loopback. */
   public static final String LOOPBACK = "127.0.0.1";
@@ -214,5 +221,28 @@ public record NodeSettings(
    */
   public Path secretFile() {
     return tokenFile.resolveSibling(SECRET_FILE);
+  }
+
+  /**
+   * The HTTP API's certificate (PEM), beside the token file; when it is there the node serves HTTPS
+   * with it and {@link #tlsKey()} (a node bound beyond loopback must), and clients trust it.
+   */
+  public Path tlsCert() {
+    return tokenFile.resolveSibling(TLS_CERT_FILE);
+  }
+
+  /** The private key of {@link #tlsCert()}. */
+  public Path tlsKey() {
+    return tokenFile.resolveSibling(TLS_KEY_FILE);
+  }
+
+  /** Whether the node serves HTTPS: its certificate is there ({@link #tlsCert()}). */
+  public boolean tls() {
+    return Files.exists(tlsCert());
+  }
+
+  /** The node's HTTP API base address: {@code https://HOST:PORT} with TLS, else {@code http://}. */
+  public URI url() {
+    return URI.create((tls() ? "https://" : "http://") + host + ":" + httpPort);
   }
 }

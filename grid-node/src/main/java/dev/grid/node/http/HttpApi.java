@@ -92,7 +92,8 @@ public final class HttpApi implements AutoCloseable {
    * @param bind where to listen; port 0 picks a free one (see {@link #port()})
    * @param token the bearer token clients must send (it has every right); blank only on a loopback
    *     address
-   * @throws IllegalArgumentException if {@code bind} is not loopback and the token is blank
+   * @throws IllegalArgumentException if {@code bind} is not loopback and the token is blank or
+   *     there is no TLS
    */
   public HttpApi(GridOperations ops, InetSocketAddress bind, String token) {
     this(ops, bind, token, () -> null);
@@ -146,13 +147,21 @@ public final class HttpApi implements AutoCloseable {
     this.ops = Objects.requireNonNull(ops, "ops");
     this.bind = Objects.requireNonNull(bind, "bind");
     this.tokens = tokens;
-    if (tokens.get().isOpen()
-        && (bind.getAddress() == null || !bind.getAddress().isLoopbackAddress())) {
+    boolean loopback = bind.getAddress() != null && bind.getAddress().isLoopbackAddress();
+    if (tokens.get().isOpen() && !loopback) {
       throw new IllegalArgumentException(
           "refusing to serve the HTTP API on "
               + bind
               + " without a token: anyone who reaches it could run commands here. Give a token"
               + " (--token-file), or listen on 127.0.0.1 only");
+    }
+    if (tls == null && !loopback) {
+      throw new IllegalArgumentException(
+          "refusing to serve the HTTP API on "
+              + bind
+              + " in plain HTTP: tokens, commands and output would cross the network in the"
+              + " clear. Give --tls-cert and --tls-key (see the README's \"Security\"), or"
+              + " listen on 127.0.0.1 only");
     }
     this.routes = new ApiRoutes(ops);
   }

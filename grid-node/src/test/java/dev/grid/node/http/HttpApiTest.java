@@ -225,6 +225,16 @@ class HttpApiTest {
   }
 
   @Test
+  void when_listening_beyond_loopback_in_plain_http_then_it_refuses_to_start() {
+    assertThatThrownBy(
+            () -> new HttpApi(ops, new InetSocketAddress("0.0.0.0", 0), TOKEN, () -> null, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0.0.0.0")
+        .hasMessageContaining("in plain HTTP")
+        .hasMessageContaining("--tls-cert and --tls-key");
+  }
+
+  @Test
   void when_no_token_is_configured_on_loopback_then_requests_pass() throws Exception {
     try (HttpApi open =
         new HttpApi(ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "").start()) {

@@ -2,8 +2,10 @@ package dev.grid.cli;
 
 import dev.grid.api.GridClient;
 import dev.grid.api.JobInfo;
+import dev.grid.api.JobPage;
 import dev.grid.api.JobState;
 import dev.grid.api.internal.Json;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -28,6 +30,27 @@ final class JobsCommand implements Callable<Integer> {
   private final OptionSpec tasks =
       Specs.flag("--tasks", "List each task of an array after it (ids ARRAY_INDEX).");
 
+  private final OptionSpec limit =
+      OptionSpec.builder("--limit")
+          .type(int.class)
+          .defaultValue("" + JobPage.DEFAULT_LIMIT)
+          .paramLabel("N")
+          .description(
+              "Show at most N jobs, up to "
+                  + JobPage.MAX_LIMIT
+                  + " (default: ${DEFAULT-VALUE}); when more follow, say how to see them.")
+          .build();
+
+  private final OptionSpec after =
+      OptionSpec.builder("--after")
+          .type(String.class)
+          .paramLabel("CURSOR")
+          .description("Start after this point of the list: the value of a previous 'more:' line.")
+          .build();
+
+  private final OptionSpec all =
+      Specs.flag("--all", "Show every job, reading the list a page (--limit) at a time.");
+
   JobsCommand(GridCli cli) {
     this.cli = cli;
   }
@@ -40,12 +63,34 @@ final class JobsCommand implements Callable<Integer> {
             "An array is one line with its tasks' counts; --tasks lists its tasks too.")
         .addOption(state)
         .addOption(json)
-        .addOption(tasks);
+        .addOption(tasks)
+        .addOption(limit)
+        .addOption(after)
+        .addOption(all);
   }
 
   @Override
   public Integer call() {
-    return run(cli, state.getValue(), json.getValue(), tasks.getValue());
+    if (all.<Boolean>getValue() && after.getValue() != null) {
+      throw new IllegalArgumentException("give --all or --after, not both");
+    }
+    return run(
+        cli,
+        state.getValue(),
+        json.getValue(),
+        tasks.getValue(),
+        new Paging(limit.getValue(), after.getValue(), all.getValue()));
+  }
+
+  /**
+   * Which part of the list to show.
+   *
+   * @param limit jobs per page, 1 to {@value JobPage#MAX_LIMIT}
+   * @param after the cursor to start after, or null for the first page
+   * @param all every page
+   */
+  record Paging(int limit, String after, boolean all) {
+    static final Paging FIRST = new Paging(JobPage.DEFAULT_LIMIT, null, false);
   }
 
   /**
@@ -53,27 +98,51 @@ final class JobsCommand implements Callable<Integer> {
    *
    * @param state only jobs in this state; null for all
    */
-  static int run(GridCli cli, JobState state, boolean json, boolean tasks) {
+  static int run(GridCli cli, JobState state, boolean json, boolean tasks, Paging paging) {
+    if (paging.limit() < 1 || paging.limit() > JobPage.MAX_LIMIT) {
+      throw new IllegalArgumentException(
+          "--limit " + paging.limit() + " is not valid: give 1 to " + JobPage.MAX_LIMIT);
+    }
     try (GridClient grid = cli.client()) {
-      List<JobInfo> jobs = grid.jobs(Optional.ofNullable(state), tasks);
+      List<JobInfo> jobs = new ArrayList<>();
+      String next = paging.after();
+      do {
+        JobPage page = grid.jobsPage(Optional.ofNullable(state), tasks, paging.limit(), next);
+        jobs.addAll(page.jobs());
+        next = page.next();
+      } while (paging.all() && next != null);
       if (json) {
         cli.out.println(Json.toPrettyString(jobs));
-        return 0;
+      } else {
+        table(jobs).print(cli.out);
       }
-      Table table = new Table("ID", "STATE", "NODE", "ATTEMPT", "EXIT", "SUBMITTED", "COMMAND");
-      for (JobInfo job : jobs) {
-        table.row(
-            job.id(),
-            job.state(),
-            job.node(),
-            job.attempt(),
-            job.exitCode(),
-            StatusCommand.time(job.submittedAtMillis()),
-            shorten(command(job)));
+      if (next != null) {
+        cli.err.println(
+            "more: bin/jobs"
+                + (state == null ? "" : " --state " + state)
+                + (tasks ? " --tasks" : "")
+                + (json ? " --json" : "")
+                + (paging.limit() == JobPage.DEFAULT_LIMIT ? "" : " --limit " + paging.limit())
+                + " --after "
+                + next);
       }
-      table.print(cli.out);
       return 0;
     }
+  }
+
+  private static Table table(List<JobInfo> jobs) {
+    Table table = new Table("ID", "STATE", "NODE", "ATTEMPT", "EXIT", "SUBMITTED", "COMMAND");
+    for (JobInfo job : jobs) {
+      table.row(
+          job.id(),
+          job.state(),
+          job.node(),
+          job.attempt(),
+          job.exitCode(),
+          StatusCommand.time(job.submittedAtMillis()),
+          shorten(command(job)));
+    }
+    return table;
   }
 
   /** The command; for an array, its indices and its tasks' counts first. */

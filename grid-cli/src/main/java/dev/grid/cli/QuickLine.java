@@ -54,7 +54,9 @@ final class QuickLine {
       case "nodes":
         return args.length == 1 ? () -> NodesCommand.run(cli, false) : null;
       case "jobs":
-        return args.length == 1 ? () -> JobsCommand.run(cli, null, false, false) : null;
+        return args.length == 1
+            ? () -> JobsCommand.run(cli, null, false, false, JobsCommand.Paging.FIRST)
+            : null;
       case "schedule":
         return args.length == 2 && args[1].equals("list")
             ? () -> ScheduleListCommand.run(cli, false)

@@ -262,6 +262,33 @@ class GridCliTest {
   }
 
   @Test
+  void when_more_jobs_follow_than_the_limit_then_stderr_says_how_to_see_the_next_page() {
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(ops.submit(JobSpec.shell("true")));
+    }
+
+    Result first = run("jobs", "--limit", "2");
+    assertThat(first.code()).isZero();
+    assertThat(first.out()).contains(ids.get(0).value(), ids.get(1).value());
+    assertThat(first.out().lines()).hasSize(3);
+    assertThat(first.err()).matches("more: bin/jobs --limit 2 --after \\S+\n");
+    String after = first.err().strip().substring(first.err().lastIndexOf(' ') + 1);
+    Result second = run("jobs", "--limit", "2", "--after", after, "--json");
+    assertThat(Json.readTree(second.rawOut()).findValuesAsText("id"))
+        .containsExactly(ids.get(2).value(), ids.get(3).value());
+    assertThat(second.err()).startsWith("more: bin/jobs --json --limit 2 --after ");
+    Result all = run("jobs", "--all", "--limit", "2");
+    assertThat(all.out().lines()).hasSize(6);
+    assertThat(all.err()).isEmpty();
+    assertThat(run("jobs").err()).as("all on the first page of 1000").isEmpty();
+
+    assertOneLineError(run("jobs", "--limit", "10001"), "--limit 10001", "1 to 10000");
+    assertOneLineError(run("jobs", "--after", "nowhere"), "cursor 'nowhere'");
+    assertOneLineError(run("jobs", "--all", "--after", after), "--all or --after");
+  }
+
+  @Test
   void when_logs_are_asked_then_the_raw_bytes_come_out() {
     JobId id = ops.submit(JobSpec.shell("x"));
     ops.finish(

@@ -179,7 +179,10 @@ class ResidentClientTest {
             new String[] {"submit", "--wait", "--", "fail", "a b", "ç"},
             new String[] {"submit", "--wait", "--token-file", "token", "--", "echo", "x"},
             new String[] {"submit", "--token-file", "missing", "--", "echo"},
-            new String[] {"submit", "--jar", "missing.jar", "--class", "a.B"});
+            new String[] {"submit", "--jar", "missing.jar", "--class", "a.B"},
+            new String[] {"jobs", "--limit", "1"},
+            new String[] {"jobs", "--limit", "1", "--all", "--json"},
+            new String[] {"jobs", "--limit", "0"});
     for (String[] args : lines) {
       assertSame(
           ResidentCaller.run(resident.stateLine(), cwd, callerEnv(), args),

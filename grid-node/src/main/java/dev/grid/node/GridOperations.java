@@ -11,7 +11,10 @@ import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
+import dev.grid.scheduler.JobPosition;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,6 +45,30 @@ public interface GridOperations {
    */
   default List<JobInfo> jobs(Optional<JobState> state, boolean withTasks) {
     return jobs(state);
+  }
+
+  /**
+   * A page of {@link #jobs(Optional, boolean)}: its first {@code limit} lines after {@code after}
+   * (null: from the first), in {@link JobPosition} order, the order of that listing. The caller
+   * asks for one more line than it shows to learn whether more follow.
+   *
+   * <p>This default reads the whole listing and keeps the page; a node reads less (see {@code
+   * JobPages}).
+   */
+  default List<JobInfo> jobs(
+      Optional<JobState> state, boolean withTasks, JobPosition after, int limit) {
+    List<JobInfo> all = new ArrayList<>(jobs(state, withTasks));
+    all.sort(Comparator.comparing(JobPosition::of));
+    List<JobInfo> page = new ArrayList<>();
+    for (JobInfo info : all) {
+      if (page.size() == limit) {
+        break;
+      }
+      if (after == null || JobPosition.of(info).compareTo(after) > 0) {
+        page.add(info);
+      }
+    }
+    return page;
   }
 
   /**
@@ -84,6 +111,17 @@ public interface GridOperations {
 
   /** What each due time of the schedule became, oldest first; empty if there is no schedule. */
   Optional<List<ScheduleRun>> runs(String name);
+
+  /**
+   * A page of {@link #runs(String)}: the first {@code limit} runs due after {@code afterMillis}
+   * (exclusive), oldest first; empty if there is no schedule. This default reads every run.
+   */
+  default Optional<List<ScheduleRun>> runs(String name, long afterMillis, int limit) {
+    return runs(name)
+        .map(
+            all ->
+                all.stream().filter(r -> r.fireTimeMillis() > afterMillis).limit(limit).toList());
+  }
 
   /**
    * The blobs of the store whose keys start with the prefix, by key, at most {@code limit}.

@@ -17,6 +17,7 @@ import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.scheduler.ArrayProgress;
 import dev.grid.scheduler.ClusterSettings;
+import dev.grid.scheduler.JobPosition;
 import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.NodeRecord;
@@ -80,6 +81,12 @@ final class NodeOperations implements GridOperations {
   @Override
   public List<JobInfo> jobs(Optional<JobState> state, boolean withTasks) {
     return JobListing.of(table.inStates(Set.of()), state, withTasks);
+  }
+
+  @Override
+  public List<JobInfo> jobs(
+      Optional<JobState> state, boolean withTasks, JobPosition after, int limit) {
+    return JobPages.page(JobPages.of(table), state, withTasks, after, limit);
   }
 
   @Override
@@ -217,6 +224,11 @@ final class NodeOperations implements GridOperations {
   @Override
   public Optional<List<ScheduleRun>> runs(String name) {
     return schedules.runs(name);
+  }
+
+  @Override
+  public Optional<List<ScheduleRun>> runs(String name, long afterMillis, int limit) {
+    return schedules.runs(name, afterMillis, limit);
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.scheduler.ClusterSettings;
+import dev.grid.scheduler.JobPosition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -291,5 +293,26 @@ class ArrayClusterTest {
     assertThat(ops().jobs(Optional.of(JobState.SUCCEEDED), false))
         .extracting(JobInfo::id)
         .containsExactly(single, array);
+    for (int limit = 1; limit <= 3; limit++) {
+      assertThat(pages(Optional.empty(), true, limit))
+          .as("pages of %s", limit)
+          .isEqualTo(ops().jobs(Optional.empty(), true));
+      assertThat(pages(Optional.of(JobState.SUCCEEDED), false, limit))
+          .isEqualTo(ops().jobs(Optional.of(JobState.SUCCEEDED), false));
+    }
+  }
+
+  /** The listing read a page at a time from the jobs map, as {@code GET /api/jobs} reads it. */
+  private List<JobInfo> pages(Optional<JobState> state, boolean withTasks, int limit) {
+    List<JobInfo> all = new ArrayList<>();
+    JobPosition after = null;
+    while (true) {
+      List<JobInfo> page = ops().jobs(state, withTasks, after, limit + 1);
+      all.addAll(page.subList(0, Math.min(limit, page.size())));
+      if (page.size() <= limit) {
+        return all;
+      }
+      after = JobPosition.of(page.get(limit - 1));
+    }
   }
 }

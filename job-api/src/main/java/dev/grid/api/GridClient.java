@@ -10,12 +10,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -84,12 +86,14 @@ public final class GridClient implements AutoCloseable {
 
   private final GridSchedules schedules;
   private final GridStorage storage;
+  private final int pageSize;
 
   GridClient(GridClientBuilder builder) {
     this.transport =
         new NodeTransport(
             builder.nodes, builder.token, builder.connectTimeout, builder.timeout, builder.tls);
-    this.schedules = new GridSchedules(transport);
+    this.pageSize = builder.pageSize;
+    this.schedules = new GridSchedules(transport, pageSize);
     this.storage = new GridStorage(transport);
   }
 
@@ -199,14 +203,53 @@ public final class GridClient implements AutoCloseable {
 
   /**
    * The jobs, oldest first, only those in the state if one is given (an array's summed-up state);
-   * with {@code withTasks}, each array's tasks after it.
+   * with {@code withTasks}, each array's tasks after it. Read page by page ({@link #jobsPage}): a
+   * job that exists during the whole call is listed once, whatever is submitted or deleted
+   * meanwhile.
    */
   public List<JobInfo> jobs(Optional<JobState> state, boolean withTasks) {
-    String query = state.map(s -> "?state=" + s.name()).orElse("");
-    if (withTasks) {
-      query += (query.isEmpty() ? "?" : "&") + "tasks=true";
+    List<JobInfo> all = new ArrayList<>();
+    String after = null;
+    do {
+      JobPage page = jobsPage(state, withTasks, pageSize, after);
+      all.addAll(page.jobs());
+      after = page.next();
+    } while (after != null);
+    return all;
+  }
+
+  /**
+   * One page of {@link #jobs(Optional, boolean)}: at most {@code limit} jobs after the cursor
+   * {@code after} (null for the first page), and the cursor of the next page, null after the last.
+   *
+   * <pre>{@code
+   * String after = null;
+   * do {
+   *   JobPage page = grid.jobsPage(Optional.of(JobState.FAILED), false, 100, after);
+   *   page.jobs().forEach(job -> System.out.println(job.id() + " " + job.exitCode()));
+   *   after = page.next();
+   * } while (after != null);
+   * }</pre>
+   *
+   * @param limit 1 to {@value JobPage#MAX_LIMIT}
+   * @throws IllegalArgumentException if the limit is out of range or the grid does not know the
+   *     cursor (the message names it)
+   */
+  public JobPage jobsPage(Optional<JobState> state, boolean withTasks, int limit, String after) {
+    if (limit < 1 || limit > JobPage.MAX_LIMIT) {
+      throw new IllegalArgumentException(
+          "limit " + limit + " is not valid: give 1 to " + JobPage.MAX_LIMIT);
     }
-    return LightJson.jobInfos(ok(get("/api/jobs" + query), null));
+    StringBuilder query = new StringBuilder("/api/jobs?limit=").append(limit);
+    state.ifPresent(s -> query.append("&state=").append(s.name()));
+    if (withTasks) {
+      query.append("&tasks=true");
+    }
+    if (after != null) {
+      query.append("&after=").append(URLEncoder.encode(after, StandardCharsets.UTF_8));
+    }
+    Response answer = get(query.toString());
+    return new JobPage(LightJson.jobInfos(ok(answer, null)), answer.next());
   }
 
   /**

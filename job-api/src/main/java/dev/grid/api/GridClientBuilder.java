@@ -29,6 +29,7 @@ public final class GridClientBuilder {
   Duration connectTimeout = Duration.ofSeconds(1);
   Duration timeout = Duration.ofSeconds(30);
   SSLContext tls;
+  int pageSize = JobPage.DEFAULT_LIMIT;
 
   GridClientBuilder() {}
 
@@ -81,6 +82,21 @@ public final class GridClientBuilder {
   /** How long a connected node may take to answer one request (30 s). */
   public GridClientBuilder requestTimeout(Duration value) {
     this.timeout = positive("request timeout", value);
+    return this;
+  }
+
+  /**
+   * How many items each request of a whole listing ({@link GridClient#jobs()}, {@code
+   * schedules().list()}, {@code schedules().runs(name)}) asks a node for: 1 to {@value
+   * JobPage#MAX_LIMIT}, by default {@value JobPage#DEFAULT_LIMIT}. The list is the same whatever
+   * the size; larger pages make fewer requests and larger answers.
+   */
+  public GridClientBuilder pageSize(int items) {
+    if (items < 1 || items > JobPage.MAX_LIMIT) {
+      throw new IllegalArgumentException(
+          "page size " + items + " is not valid: give 1 to " + JobPage.MAX_LIMIT);
+    }
+    this.pageSize = items;
     return this;
   }
 

@@ -7,6 +7,9 @@ import dev.grid.api.internal.NodeTransport.Response;
 import dev.grid.api.internal.NodeTransport.Retry;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -25,9 +28,11 @@ import java.util.function.Supplier;
  */
 public final class GridSchedules {
   private final NodeTransport transport;
+  private final int pageSize;
 
-  GridSchedules(NodeTransport transport) {
+  GridSchedules(NodeTransport transport, int pageSize) {
     this.transport = transport;
+    this.pageSize = pageSize;
   }
 
   /**
@@ -54,10 +59,17 @@ public final class GridSchedules {
     return LightJson.scheduleInfo(answer.bodyOrThrow(null));
   }
 
-  /** Every schedule, by name, with its next and last fire times. */
+  /** Every schedule, by name, with its next and last fire times (read a page at a time). */
   public List<ScheduleInfo> list() {
-    Response answer = transport.send("GET", "/api/schedules", null, Retry.ON_ANY_FAILURE);
-    return LightJson.scheduleInfos(answer.bodyOrThrow(null));
+    List<ScheduleInfo> all = new ArrayList<>();
+    String after = null;
+    do {
+      Response answer =
+          transport.send("GET", paged("/api/schedules", after), null, Retry.ON_ANY_FAILURE);
+      all.addAll(LightJson.scheduleInfos(answer.bodyOrThrow(null)));
+      after = answer.next();
+    } while (after != null);
+    return all;
   }
 
   /**
@@ -116,8 +128,23 @@ public final class GridSchedules {
    * @throws ScheduleNotFoundException if no schedule has the name
    */
   public List<ScheduleRun> runs(String name) {
-    Response answer = transport.send("GET", path(name, "/runs"), null, Retry.ON_ANY_FAILURE);
-    return Json.readList(answer.bodyOrThrow(missing(name)), ScheduleRun.class);
+    List<ScheduleRun> all = new ArrayList<>();
+    String after = null;
+    do {
+      Response answer =
+          transport.send("GET", paged(path(name, "/runs"), after), null, Retry.ON_ANY_FAILURE);
+      all.addAll(Json.readList(answer.bodyOrThrow(missing(name)), ScheduleRun.class));
+      after = answer.next();
+    } while (after != null);
+    return all;
+  }
+
+  /** A page of a listing's path, the one after the cursor if one is given. */
+  private String paged(String path, String after) {
+    return path
+        + "?limit="
+        + pageSize
+        + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
   }
 
   private ScheduleInfo post(String name, String action) {

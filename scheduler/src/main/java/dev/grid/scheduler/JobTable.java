@@ -1,5 +1,6 @@
 package dev.grid.scheduler;
 
+import com.hazelcast.aggregation.Aggregator;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
@@ -289,6 +290,33 @@ public final class JobTable {
     return out;
   }
 
+  /**
+   * The first {@code limit} records of the jobs map after {@code from} ({@link JobPosition} order;
+   * null: from the first), leaving out the jobs not in {@code state} (when given) but never an
+   * array's own record, whose summed-up state depends on its tasks. Each member sorts out its own
+   * share and sends at most {@code limit} records, so a call costs a pass over the records in
+   * memory (no copy, no serialization) and {@code limit} records per member on the wire.
+   */
+  public List<JobRecord> firstAfter(JobPosition from, JobState state, int limit) {
+    return jobs.aggregate(new FirstAfter(from, state, limit));
+  }
+
+  /** The task blocks of the given arrays, read by their keys in one call; by array, block order. */
+  public Map<JobId, List<TaskBlock>> blocksOf(List<JobRecord> arrays) {
+    Set<String> keys = new HashSet<>();
+    for (JobRecord array : arrays) {
+      for (int index : array.spec().array().indexList()) {
+        keys.add(TaskBlock.key(array.id(), TaskBlock.blockOf(index)));
+      }
+    }
+    Map<JobId, List<TaskBlock>> out = new HashMap<>();
+    for (TaskBlock b : blocks.getAll(keys).values()) {
+      out.computeIfAbsent(b.arrayId(), a -> new ArrayList<>()).add(b);
+    }
+    out.values().forEach(list -> list.sort(Comparator.comparingInt(TaskBlock::block)));
+    return out;
+  }
+
   /** Records that have not ended, arrays' own records among them; not the tasks of arrays. */
   public List<JobRecord> unfinished() {
     List<JobRecord> out =
@@ -551,6 +579,63 @@ public final class JobTable {
         }
       }
       return out;
+    }
+  }
+
+  /**
+   * Keeps the first records after a position, where the records live: each member accumulates its
+   * entries (keeping at most twice the limit between trims), then the callers' side combines the
+   * members' shares. Not a record: Hazelcast fills it as it goes.
+   */
+  static final class FirstAfter
+      implements Aggregator<Map.Entry<JobId, JobRecord>, List<JobRecord>> {
+    private static final long serialVersionUID = 1L;
+    private static final Comparator<JobRecord> ORDER = Comparator.comparing(JobPosition::of);
+
+    private JobPosition from;
+    private JobState state;
+    private int limit;
+    private ArrayList<JobRecord> kept = new ArrayList<>();
+
+    FirstAfter(JobPosition from, JobState state, int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit " + limit + " is not valid: give 1 or more");
+      }
+      this.from = from;
+      this.state = state;
+      this.limit = limit;
+    }
+
+    @Override
+    public void accumulate(Map.Entry<JobId, JobRecord> entry) {
+      JobRecord r = entry.getValue();
+      if ((from != null && JobPosition.of(r).compareTo(from) <= 0)
+          || (state != null && !r.arrayParent() && r.state() != state)) {
+        return;
+      }
+      kept.add(r);
+      if (kept.size() >= 2 * limit) {
+        trim();
+      }
+    }
+
+    @Override
+    public void combine(Aggregator aggregator) {
+      kept.addAll(((FirstAfter) aggregator).kept);
+      trim();
+    }
+
+    @Override
+    public List<JobRecord> aggregate() {
+      trim();
+      return kept;
+    }
+
+    private void trim() {
+      kept.sort(ORDER);
+      if (kept.size() > limit) {
+        kept = new ArrayList<>(kept.subList(0, limit));
+      }
     }
   }
 

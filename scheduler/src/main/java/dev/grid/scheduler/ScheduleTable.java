@@ -119,11 +119,24 @@ public final class ScheduleTable {
 
   /** What each handled due time became, oldest first, with its job's state now. */
   public Optional<List<ScheduleRun>> runs(String name) {
+    return runs(name, Long.MIN_VALUE, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The first {@code limit} runs due after {@code afterMillis} (exclusive), oldest first; empty if
+   * there is no schedule. Reads the schedule's run records (a query where they live) and the state
+   * of the page's jobs only.
+   */
+  public Optional<List<ScheduleRun>> runs(String name, long afterMillis, int limit) {
     if (!schedules.containsKey(name)) {
       return Optional.empty();
     }
     List<ScheduleRunRecord> records = new ArrayList<>(runs.values(new RunsOf(name)));
+    records.removeIf(r -> r.fireMillis() <= afterMillis);
     records.sort(Comparator.comparingLong(ScheduleRunRecord::fireMillis));
+    if (records.size() > limit) {
+      records = records.subList(0, limit);
+    }
     List<ScheduleRun> out = new ArrayList<>(records.size());
     for (ScheduleRunRecord r : records) {
       out.add(

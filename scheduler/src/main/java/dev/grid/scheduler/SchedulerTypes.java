@@ -71,6 +71,8 @@ public final class SchedulerTypes {
         JobTable.Unfinished.class,
         WorkerMessages.RunSlice.class,
         TaskSlice.class,
-        JobIds.NextNonce.class);
+        JobIds.NextNonce.class,
+        JobPosition.class,
+        JobTable.FirstAfter.class);
   }
 }

@@ -22,6 +22,7 @@ import dev.grid.storage.BlobMapStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,50 @@ class DurableMapsClusterTest {
   private void stopGracefully(List<HazelcastInstance> cluster) {
     cluster.forEach(m -> new DurableMaps(m, clock).flush(WAIT));
     cluster.forEach(HazelcastInstance::shutdown);
+  }
+
+  @Test
+  void when_the_jobs_are_read_a_page_at_a_time_then_every_member_gives_its_share_in_order() {
+    List<HazelcastInstance> cluster = startCluster(2);
+    JobTable onFirst = new JobTable(cluster.get(0), clock);
+    JobTable onSecond = new JobTable(cluster.get(1), clock);
+    List<JobId> cancelled = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      JobId id = (i % 2 == 0 ? onFirst : onSecond).submit(JobSpec.command("true"));
+      if (i % 3 == 0) {
+        onFirst.cancel(id);
+        cancelled.add(id);
+      }
+    }
+    JobId array = onFirst.submit(JobSpec.command("true").withArray(ArraySpec.parse("0-9,300")));
+    List<JobRecord> all = new ArrayList<>(onFirst.map().values());
+    all.sort(Comparator.comparing(JobPosition::of));
+
+    List<JobRecord> walked = new ArrayList<>();
+    JobPosition from = null;
+    while (true) {
+      List<JobRecord> page = onSecond.firstAfter(from, null, 7);
+      walked.addAll(page);
+      if (page.size() < 7) {
+        break;
+      }
+      from = JobPosition.of(page.get(page.size() - 1));
+    }
+
+    assertThat(walked)
+        .extracting(JobRecord::id)
+        .hasSize(41)
+        .containsExactlyElementsOf(all.stream().map(JobRecord::id).toList());
+    assertThat(onFirst.firstAfter(null, JobState.CANCELLED, 100))
+        .as("in the state asked for, and every array (its state depends on its tasks)")
+        .extracting(JobRecord::id)
+        .containsExactlyInAnyOrderElementsOf(
+            java.util.stream.Stream.concat(cancelled.stream(), java.util.stream.Stream.of(array))
+                .toList());
+    JobRecord arrayRecord = onFirst.get(array).orElseThrow();
+    assertThat(onSecond.blocksOf(List.of(arrayRecord)).get(array))
+        .extracting(TaskBlock::block)
+        .containsExactly(0, 1);
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.internal.Json;
 import dev.grid.node.GridOperations;
+import dev.grid.scheduler.JobPosition;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +17,12 @@ import java.util.Optional;
  *
  * <pre>
  * POST /api/jobs                 JobSpec      -> 201 {"id": "..."} (an array: one call)
- * GET  /api/jobs[?state=S][&tasks=true]       -> [JobInfo...] (arrays' tasks only with tasks)
+ * GET  /api/jobs[?state=S][&tasks=true][&limit=N][&after=CURSOR]
+ *                                             -> [JobInfo...] (arrays' tasks only with tasks),
+ *                                                oldest first, a page of N (1 to 10000, default
+ *                                                1000) after the cursor; a Link header with
+ *                                                rel="next" when more follow (see {@link Paging};
+ *                                                a page's cost: JobPages)
  * GET  /api/jobs/{id}                         -> JobInfo
  * POST /api/jobs/{id}/cancel                  -> JobInfo
  * GET  /api/jobs/{id}/stdout | /stderr        -> raw bytes
@@ -207,7 +213,20 @@ final class ApiRoutes {
     String state = exchange.query("state");
     Optional<JobState> filter =
         state == null || state.isEmpty() ? Optional.empty() : Optional.of(JobState.parse(state));
-    exchange.json(200, ops.jobs(filter, "true".equals(exchange.query("tasks"))));
+    boolean tasks = "true".equals(exchange.query("tasks"));
+    int limit = Paging.limit(exchange);
+    String after = exchange.query("after");
+    JobPosition from = after == null || after.isEmpty() ? null : JobPosition.parse(after);
+    Paging.answer(
+        exchange,
+        "/api/jobs",
+        ops.jobs(filter, tasks, from, limit + 1),
+        limit,
+        job -> JobPosition.of(job).text(),
+        "state",
+        filter.map(JobState::name).orElse(null),
+        "tasks",
+        tasks ? "true" : null);
   }
 
   private static JobId jobId(String text) {

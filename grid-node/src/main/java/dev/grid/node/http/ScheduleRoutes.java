@@ -1,11 +1,15 @@
 package dev.grid.node.http;
 
 import dev.grid.api.ScheduleInfo;
+import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.api.internal.Json;
 import dev.grid.node.GridOperations;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The routes under {@code /api/schedules}, each a thin translation between JSON and {@link
@@ -13,16 +17,23 @@ import java.util.Optional;
  *
  * <pre>
  * POST   /api/schedules              ScheduleSpec  -> 201 ScheduleInfo (400 bad, 409 name taken)
- * GET    /api/schedules                            -> [ScheduleInfo...]
+ * GET    /api/schedules[?limit=N][&after=NAME]     -> [ScheduleInfo...], by name
  * GET    /api/schedules/{name}                     -> ScheduleInfo
  * DELETE /api/schedules/{name}                     -> 204
  * POST   /api/schedules/{name}/pause | /resume     -> ScheduleInfo
- * GET    /api/schedules/{name}/runs                -> [ScheduleRun...]
+ * GET    /api/schedules/{name}/runs[?limit=N][&after=MILLIS]
+ *                                                  -> [ScheduleRun...], oldest first
  * </pre>
  *
- * An unknown name is a 404 on every route that takes one.
+ * <p>Both listings are paged as {@code /api/jobs} is ({@link Paging}): N from 1 to 10000, 1000 by
+ * default, and a {@code Link: <...&after=X>; rel="next"} header when more follow.
+ *
+ * <p>An unknown name is a 404 on every route that takes one.
  */
 final class ScheduleRoutes {
+  /** A schedule's name, as {@link ScheduleSpec} takes it: what an {@code after} cursor may be. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
   private final GridOperations ops;
 
   ScheduleRoutes(GridOperations ops) {
@@ -40,7 +51,7 @@ final class ScheduleRoutes {
       if (ApiRoutes.isPost(exchange, path, "GET, POST")) {
         add(exchange);
       } else {
-        exchange.json(200, ops.schedules());
+        list(exchange);
       }
       return true;
     }
@@ -69,7 +80,7 @@ final class ScheduleRoutes {
         }
         case "runs" -> {
           ApiRoutes.requireGet(exchange, path);
-          exchange.json(200, found(ops.runs(name), name));
+          runs(exchange, path, name);
           return true;
         }
         default -> {
@@ -78,6 +89,52 @@ final class ScheduleRoutes {
       }
     }
     return false;
+  }
+
+  /**
+   * A page of schedules by name, after the name {@code after}. Schedules are few: a page reads them
+   * all and answers {@code limit}.
+   */
+  private void list(Exchange exchange) throws IOException {
+    int limit = Paging.limit(exchange);
+    String after = exchange.query("after");
+    if (after != null && !NAME.matcher(after).matches()) {
+      throw new IllegalArgumentException(
+          "cursor '"
+              + after
+              + "' is not valid: give the after= value of the previous page's Link header (the"
+              + " last schedule name seen) as it was");
+    }
+    List<ScheduleInfo> page = new ArrayList<>();
+    for (ScheduleInfo info : ops.schedules()) { // by name
+      if (after == null || info.spec().name().compareTo(after) > 0) {
+        page.add(info);
+        if (page.size() > limit) {
+          break;
+        }
+      }
+    }
+    Paging.answer(exchange, "/api/schedules", page, limit, info -> info.spec().name());
+  }
+
+  /** A page of a schedule's runs, oldest first, after the fire time {@code after} (millis). */
+  private void runs(Exchange exchange, String path, String name) throws IOException {
+    int limit = Paging.limit(exchange);
+    String after = exchange.query("after");
+    long afterMillis = Long.MIN_VALUE;
+    if (after != null) {
+      try {
+        afterMillis = Long.parseLong(after);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "cursor '"
+                + after
+                + "' is not valid: give the after= value of the previous page's Link header (the"
+                + " last run's fireTimeMillis) as it was");
+      }
+    }
+    List<ScheduleRun> page = found(ops.runs(name, afterMillis, limit + 1), name);
+    Paging.answer(exchange, path, page, limit, run -> Long.toString(run.fireTimeMillis()));
   }
 
   private void add(Exchange exchange) throws IOException {

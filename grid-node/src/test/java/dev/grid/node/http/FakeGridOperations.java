@@ -175,6 +175,11 @@ public final class FakeGridOperations implements GridOperations {
         .toList();
   }
 
+  /** Forgets a job, as retention does. */
+  public synchronized void delete(JobId id) {
+    jobs.remove(id);
+  }
+
   @Override
   public synchronized Optional<JobInfo> cancel(JobId id) {
     JobInfo job = jobs.get(id);

@@ -11,6 +11,7 @@ import dev.grid.api.GridUnavailableException;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobNotFoundException;
+import dev.grid.api.JobPage;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import java.io.IOException;
@@ -22,9 +23,11 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +64,47 @@ class GridClientTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
+  }
+
+  @Test
+  void when_there_are_more_jobs_than_a_page_then_jobs_walks_every_page_oldest_first() {
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      ids.add(client.submit(JobSpec.command("true")));
+    }
+    client.cancel(ids.get(7));
+    try (GridClient paging =
+        GridClient.builder().nodes(List.of(url(api.port()))).token(TOKEN).pageSize(4).build()) {
+      assertThat(paging.jobs()).extracting(JobInfo::id).containsExactlyElementsOf(ids);
+      assertThat(paging.jobs(JobState.CANCELLED))
+          .extracting(JobInfo::id)
+          .containsExactly(ids.get(7));
+    }
+
+    JobPage first = client.jobsPage(Optional.empty(), false, 10, null);
+    assertThat(first.jobs()).extracting(JobInfo::id).containsExactlyElementsOf(ids.subList(0, 10));
+    assertThat(first.next()).isNotNull();
+    ops.delete(ids.get(10)); // gone between pages: the walk goes on from where it was
+    JobPage second = client.jobsPage(Optional.empty(), false, 2, first.next());
+    assertThat(second.jobs()).extracting(JobInfo::id).containsExactly(ids.get(11), ids.get(12));
+    JobPage last = client.jobsPage(Optional.empty(), false, 7, null);
+    int pages = 1;
+    while (last.next() != null) {
+      last = client.jobsPage(Optional.empty(), false, 7, last.next());
+      pages++;
+    }
+    assertThat(pages).as("24 jobs in pages of 7").isEqualTo(4);
+    assertThat(last.jobs()).extracting(JobInfo::id).containsExactlyElementsOf(ids.subList(22, 25));
+  }
+
+  @Test
+  void when_a_page_is_asked_for_wrongly_then_the_error_names_the_value() {
+    assertThatThrownBy(() -> client.jobsPage(Optional.empty(), false, 0, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("limit 0");
+    assertThatThrownBy(() -> client.jobsPage(Optional.empty(), false, 10, "not-a-cursor"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cursor 'not-a-cursor'");
   }
 
   @Test

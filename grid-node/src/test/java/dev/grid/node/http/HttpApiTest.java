@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +148,59 @@ class HttpApiTest {
     assertThat(delete.statusCode()).isEqualTo(405);
     assertThat(delete.headers().firstValue("Allow")).hasValue("GET, POST");
     assertThat(send("GET", "/api/jobs/j1/cancel", null, TOKEN).statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void when_jobs_are_listed_a_page_at_a_time_then_a_link_leads_to_the_next_until_the_last()
+      throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(ops.submit(JobSpec.command("true")).value());
+    }
+    ops.cancel(JobId.of(ids.get(1)));
+
+    List<String> seen = new ArrayList<>();
+    String path = "/api/jobs?limit=2";
+    List<String> links = new ArrayList<>();
+    while (path != null) {
+      HttpResponse<String> page = send("GET", path, null, TOKEN);
+      assertThat(page.statusCode()).isEqualTo(200);
+      Json.readTree(page.body().getBytes(StandardCharsets.UTF_8))
+          .forEach(job -> seen.add(job.get("id").asText()));
+      Optional<String> link = page.headers().firstValue("Link");
+      link.ifPresent(links::add);
+      path = link.map(l -> l.substring(1, l.indexOf('>'))).orElse(null);
+    }
+    assertThat(seen).containsExactlyElementsOf(ids);
+    assertThat(links)
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(l).matches("</api/jobs\\?limit=2&after=[^>]+>; rel=\"next\""));
+
+    HttpResponse<String> queued = send("GET", "/api/jobs?state=QUEUED&limit=3", null, TOKEN);
+    assertThat(queued.headers().firstValue("Link").orElseThrow())
+        .startsWith("</api/jobs?state=QUEUED&limit=3&after=");
+    String next = queued.headers().firstValue("Link").orElseThrow();
+    HttpResponse<String> rest = send("GET", next.substring(1, next.indexOf('>')), null, TOKEN);
+    assertThat(rest.body()).contains(ids.get(4)).doesNotContain(ids.get(1));
+    assertThat(rest.headers().firstValue("Link")).isEmpty();
+    assertThat(send("GET", "/api/jobs", null, TOKEN).headers().firstValue("Link"))
+        .as("all on the default page")
+        .isEmpty();
+  }
+
+  @Test
+  void when_a_limit_or_cursor_is_malformed_then_400_names_it_and_the_range() throws Exception {
+    for (String limit : List.of("0", "10001", "-1", "ten", "1e3")) {
+      HttpResponse<String> response = send("GET", "/api/jobs?limit=" + limit, null, TOKEN);
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(error(response)).contains("limit '" + limit + "'", "1 to 10000", "default 1000");
+    }
+    for (String after : List.of("nonsense", "1.0.a%20b", "zz.-4.j1")) {
+      HttpResponse<String> response = send("GET", "/api/jobs?after=" + after, null, TOKEN);
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(error(response))
+          .contains("cursor '" + URLDecoder.decode(after, StandardCharsets.UTF_8) + "'");
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
+import dev.grid.scheduler.JobPosition;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,6 +74,7 @@ class HttpFuzzTest {
             "/api/jobs/" + id + "/result",
             "/api/jobs/" + id + "/result?as=text",
             "/api/jobs?state=RUNNING&tasks=true",
+            "/api/jobs?limit=2&after=" + JobPosition.of(ops.job(id).orElseThrow()).text(),
             "/api/jars/" + "ab".repeat(32),
             "/api/nodes",
             "/api/health",
@@ -80,6 +82,8 @@ class HttpFuzzTest {
             "/api/schedules/t",
             "/api/schedules/t/pause",
             "/api/schedules/t/runs",
+            "/api/schedules?limit=1&after=s",
+            "/api/schedules/t/runs?limit=3&after=1000",
             "/api/storage/blobs?prefix=out/&limit=5",
             "/api/storage/check?verify=false",
             "/api/storage/repair");

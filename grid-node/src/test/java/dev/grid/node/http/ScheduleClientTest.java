@@ -113,6 +113,29 @@ class ScheduleClientTest {
   }
 
   @Test
+  void when_a_listing_spans_pages_then_the_client_reads_them_all_in_order() {
+    for (String name : List.of("c", "a", "e", "b", "d")) {
+      client.schedules().add(ScheduleSpec.of(name, "0 30 2 * * ?", JobSpec.command("true")));
+    }
+    for (long at = 1; at <= 5; at++) {
+      ops.recordRun("a", new ScheduleRun(at, ScheduleRun.Outcome.MISSED, null, null, "none"));
+    }
+    try (GridClient paging =
+        GridClient.builder()
+            .nodes(List.of(GridClientTest.url(api.port())))
+            .token(TOKEN)
+            .pageSize(2)
+            .build()) {
+      assertThat(paging.schedules().list())
+          .extracting(info -> info.spec().name())
+          .containsExactly("a", "b", "c", "d", "e");
+      assertThat(paging.schedules().runs("a"))
+          .extracting(ScheduleRun::fireTimeMillis)
+          .containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+  }
+
+  @Test
   void when_the_grid_refuses_the_cron_then_illegal_argument_with_its_message_and_nothing_stored() {
     ScheduleSpec bad =
         ScheduleSpec.of("broken", FakeGridOperations.BAD_CRON, JobSpec.shell("true"));

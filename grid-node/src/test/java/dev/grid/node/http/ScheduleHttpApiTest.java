@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.OverlapPolicy;
+import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.api.internal.Json;
 import java.io.IOException;
@@ -15,6 +16,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,6 +130,49 @@ class ScheduleHttpApiTest {
       assertThat(error(response)).as(c[0]).contains(c[1]);
     }
     assertThat(ops.schedules()).isEmpty();
+  }
+
+  @Test
+  void when_schedules_and_runs_are_listed_a_page_at_a_time_then_links_lead_through_all_of_them()
+      throws Exception {
+    for (String name : List.of("e", "b", "d", "a", "c")) {
+      assertThat(send("POST", "/api/schedules", MINIMAL.replace("tick", name), TOKEN).statusCode())
+          .isEqualTo(201);
+    }
+    for (long at = 1; at <= 5; at++) {
+      ops.recordRun("a", new ScheduleRun(at * 1000, ScheduleRun.Outcome.MISSED, null, null, "x"));
+    }
+
+    assertThat(walk("/api/schedules?limit=2", item -> item.get("spec").get("name")))
+        .containsExactly("a", "b", "c", "d", "e");
+    assertThat(walk("/api/schedules/a/runs?limit=2", item -> item.get("fireTimeMillis")))
+        .containsExactly("1000", "2000", "3000", "4000", "5000");
+
+    HttpResponse<String> badName = send("GET", "/api/schedules?after=a%20b", null, TOKEN);
+    assertThat(badName.statusCode()).isEqualTo(400);
+    assertThat(error(badName)).contains("cursor 'a b'");
+    HttpResponse<String> badTime = send("GET", "/api/schedules/a/runs?after=soon", null, TOKEN);
+    assertThat(badTime.statusCode()).isEqualTo(400);
+    assertThat(error(badTime)).contains("cursor 'soon'");
+    HttpResponse<String> badLimit = send("GET", "/api/schedules/a/runs?limit=0", null, TOKEN);
+    assertThat(badLimit.statusCode()).isEqualTo(400);
+    assertThat(error(badLimit)).contains("limit '0'", "1 to 10000");
+  }
+
+  /** The field of every item of every page, following the Link headers. */
+  private List<String> walk(String path, UnaryOperator<JsonNode> field) throws Exception {
+    List<String> out = new ArrayList<>();
+    int pages = 0;
+    while (path != null) {
+      HttpResponse<String> page = send("GET", path, null, TOKEN);
+      assertThat(page.statusCode()).isEqualTo(200);
+      json(page).forEach(item -> out.add(field.apply(item).asText()));
+      path =
+          page.headers().firstValue("Link").map(l -> l.substring(1, l.indexOf('>'))).orElse(null);
+      pages++;
+    }
+    assertThat(pages).isEqualTo(3);
+    return out;
   }
 
   @Test

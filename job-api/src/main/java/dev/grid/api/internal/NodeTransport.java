@@ -14,6 +14,8 @@ import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +59,41 @@ public final class NodeTransport {
     ON_CONNECT_FAILURE_ONLY
   }
 
-  /** A node's answer. */
-  public record Response(URI node, int status, byte[] body) {
+  /**
+   * A node's answer.
+   *
+   * @param next the {@code after} cursor of the {@code Link: <...>; rel="next"} header of a paged
+   *     listing, or null if the answer has none (the last page)
+   */
+  public record Response(URI node, int status, byte[] body, String next) {
+    public Response(URI node, int status, byte[] body) {
+      this(node, status, body, null);
+    }
+
+    /** The {@code after} parameter of a {@code rel="next"} link, decoded; null if there is none. */
+    static String nextCursor(String link) {
+      if (link == null) {
+        return null;
+      }
+      for (String part : link.split(",")) {
+        int open = part.indexOf('<');
+        int close = part.indexOf('>');
+        if (open < 0
+            || close < open
+            || !part.substring(close + 1).replace(" ", "").contains("rel=\"next\"")) {
+          continue;
+        }
+        String target = part.substring(open + 1, close);
+        int query = target.indexOf('?');
+        for (String pair : target.substring(query + 1).split("&")) {
+          if (query >= 0 && pair.startsWith("after=")) {
+            return URLDecoder.decode(pair.substring("after=".length()), StandardCharsets.UTF_8);
+          }
+        }
+      }
+      return null;
+    }
+
     /**
      * The body of a successful answer; an error answer becomes the matching exception: 401 a {@link
      * GridAuthException}, 403 one with the node's message (what the token's role does not allow),
@@ -314,7 +349,7 @@ public final class NodeTransport {
             "the answer broke off after " + bytes.length + " of its " + announced + " bytes");
       }
     }
-    return new Response(node, status, bytes);
+    return new Response(node, status, bytes, Response.nextCursor(c.getHeaderField("Link")));
   }
 
   private static URI resolve(URI node, String path) {

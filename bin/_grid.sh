@@ -4,7 +4,11 @@
 #   source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/_grid.sh"
 #
 # It defines (these names are stable; bin/grid-node, bin/demo and the client commands use them):
-#   GRID_ROOT                     absolute path of the repository root
+#   GRID_ROOT                     absolute path of the repository root, or of the installed grid
+#   GRID_PACKAGED                 1 in an installed grid (unpacked from grid-VERSION.tar.gz, which
+#                                 grid-dist makes): its jars are in GRID_ROOT/lib, lib/MODULE.jar
+#                                 with its runtime libraries in lib/MODULE/, and nothing is ever
+#                                 built; 0 in a source checkout
 #   GRID_MODULES                  the modules whose jars the scripts run: grid-node (the node),
 #                                 grid-cli (the client commands), grid-chaos (bin/chaos) and
 #                                 examples (bin/demo); each is MODULE/target/MODULE.jar with its
@@ -27,6 +31,8 @@
 #   GRID_JAVA_OPTS                extra JVM options for grid_java, grid_exec and grid_cli
 #   GRID_CLIENT_DAEMON, GRID_CLIENT_DIR, GRID_CLIENT_IDLE   the resident client (see below)
 # The build is not redone when sources change: run `mvn -q -DskipTests package` after editing.
+# An installed grid has grid-node and grid-cli only (bin/demo, bin/chaos and bin/bench run from a
+# checkout), and keeps the client commands' class-data archive in the user's cache (below).
 
 # The root, with all links resolved (the class archive names the jars by their path). A client
 # command sources this file by a plain absolute path most of the time: then one subshell finds the
@@ -39,16 +45,32 @@ else
   GRID_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 fi
 GRID_MODULES=(grid-node grid-cli grid-chaos examples)
+# An installed grid: lib/ beside bin/, and no pom.xml to build from.
+if [[ -f $GRID_ROOT/lib/grid-node.jar && ! -f $GRID_ROOT/pom.xml ]]; then
+  GRID_PACKAGED=1
+else
+  GRID_PACKAGED=0
+fi
 GRID_JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 # Every JVM of the grid gets this: on a 2-CPU machine the common pool would otherwise have one
 # thread, and Hazelcast's executor throughput falls several times over.
 _GRID_JVM_FLAGS=(-Djava.util.concurrent.ForkJoinPool.common.parallelism=2)
 
+# Sets _GRID_JAR and _GRID_LIB to MODULE's jar and the folder of its runtime libraries.
+_grid_paths() {
+  if ((GRID_PACKAGED)); then
+    _GRID_JAR="$GRID_ROOT/lib/$1.jar" _GRID_LIB="$GRID_ROOT/lib/$1"
+  else
+    _GRID_JAR="$GRID_ROOT/$1/target/$1.jar" _GRID_LIB="$GRID_ROOT/$1/target/lib"
+  fi
+}
+
 _grid_built() {
   local module
   for module in "$@"; do
-    [[ -f "$GRID_ROOT/$module/target/$module.jar" && -d "$GRID_ROOT/$module/target/lib" ]] || return 1
+    _grid_paths "$module"
+    [[ -f "$_GRID_JAR" && -d "$_GRID_LIB" ]] || return 1
   done
 }
 
@@ -65,6 +87,12 @@ grid_build() {
   [[ ${#modules[@]} -gt 0 ]] || modules=("${GRID_MODULES[@]}")
   if _grid_built "${modules[@]}"; then
     return 0
+  fi
+  if ((GRID_PACKAGED)); then
+    echo "error: the grid installed in $GRID_ROOT lacks ${modules[*]} (lib/MODULE.jar and" \
+      "lib/MODULE/): unpack grid-VERSION.tar.gz again; bin/demo, bin/chaos and bin/bench run" \
+      "from a source checkout only" >&2
+    return 1
   fi
   if ! command -v mvn >/dev/null 2>&1; then
     echo "error: the grid is not built and mvn is not on PATH: install Maven 3.8+ and JDK 17+" >&2
@@ -90,7 +118,8 @@ grid_build() {
 _grid_command() {
   local module="$1" main="$2"
   shift 2
-  local jar="$GRID_ROOT/$module/target/$module.jar" lib="$GRID_ROOT/$module/target/lib"
+  _grid_paths "$module"
+  local jar="$_GRID_JAR" lib="$_GRID_LIB"
   # shellcheck disable=SC2206 # GRID_JAVA_OPTS is a list of options, split on purpose
   local extra=(${GRID_JAVA_OPTS:-})
   _GRID_CMD=("$GRID_JAVA" "${_GRID_JVM_FLAGS[@]}" ${extra[@]+"${extra[@]}"} -cp "$jar:$lib/*" "$main" "$@")
@@ -116,9 +145,33 @@ _grid_cli_archive_current() {
   local target="$1" jar
   [[ -f "$target/grid-cli.jsa" && -f "$target/grid-cli.classes" && -f "$target/grid-cli.commands" ]] ||
     return 1
-  for jar in "$target/grid-cli.jar" "$target/lib/"*.jar; do
+  _grid_paths grid-cli
+  for jar in "$_GRID_JAR" "$_GRID_LIB/"*.jar; do
     [[ "$target/grid-cli.jsa" -nt "$jar" ]] || return 1
   done
+}
+
+# Sets _GRID_ROOT_NAME to GRID_ROOT, percent-encoded as one file name; returns 1 if it is too long.
+_grid_root_name() {
+  local name="${GRID_ROOT//'%'/%25}"
+  name="${name//'/'/%2F}"
+  _GRID_ROOT_NAME="${name//' '/%20}"
+  ((${#_GRID_ROOT_NAME} <= 200))
+}
+
+# Sets _GRID_CDS_DIR to the folder of the client commands' class-data archive: grid-cli/target in a
+# checkout; in an installed grid, which its users may not write, a folder of the user's own in
+# ${XDG_CACHE_HOME:-~/.cache}/grid/, one per install. Returns 1 if there is none to use.
+_grid_cli_archive_dir() {
+  if ((!GRID_PACKAGED)); then
+    _GRID_CDS_DIR="$GRID_ROOT/grid-cli/target"
+    return 0
+  fi
+  local base="${XDG_CACHE_HOME:-${HOME:-}/.cache}"
+  [[ $base == /* && $base != /.cache ]] && _grid_root_name || return 1
+  _GRID_CDS_DIR="$base/grid/cds-$_GRID_ROOT_NAME"
+  [[ -d $_GRID_CDS_DIR ]] || mkdir -p -m 700 "$_GRID_CDS_DIR" 2>/dev/null || return 1
+  [[ -O $_GRID_CDS_DIR && -w $_GRID_CDS_DIR ]]
 }
 
 # A client runs for a fraction of a second: the C1 compiler alone and the serial collector
@@ -159,7 +212,11 @@ grid_cli() {
   # The archive must be newer than every jar on the class path, the libraries too: a rebuilt
   # job-api alone leaves grid-cli.jar as it was, and the JVM would then refuse the archive (in
   # silence) at every run while nothing wrote a new one.
-  local target="$GRID_ROOT/grid-cli/target"
+  if ! _grid_cli_archive_dir; then
+    _grid_command grid-cli dev.grid.cli.GridCli "$@" # built just above
+    exec "${_GRID_CMD[@]}"
+  fi
+  local target="$_GRID_CDS_DIR"
   local jsa="$target/grid-cli.jsa" list="$target/grid-cli.classes" covers="$target/grid-cli.commands"
   _GRID_JVM_FLAGS+=(-Xlog:cds=off -Xlog:cds+dynamic=off)
   local flags=("${_GRID_JVM_FLAGS[@]}")
@@ -241,10 +298,8 @@ _grid_client_enabled() {
   [[ -n ${GRID_CLIENT_DIR:-} || $base != /.cache ]] || return 1
   _GRID_CLIENT_DIR="${GRID_CLIENT_DIR:-$base/grid-client}"
   [[ $_GRID_CLIENT_DIR == /* ]] || _GRID_CLIENT_DIR="$PWD/$_GRID_CLIENT_DIR"
-  local name="${GRID_ROOT//'%'/%25}"
-  name="${name//'/'/%2F}"
-  _GRID_CLIENT_NAME="${name//' '/%20}"
-  ((${#_GRID_CLIENT_NAME} <= 200))
+  _grid_root_name || return 1
+  _GRID_CLIENT_NAME="$_GRID_ROOT_NAME"
 }
 
 # The exported variables among the names given, as NAME=VALUE in _GRID_CLIENT_ENV.

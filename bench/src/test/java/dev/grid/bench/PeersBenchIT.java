@@ -21,7 +21,7 @@ import picocli.CommandLine;
  */
 @Tag("slow")
 class PeersBenchIT {
-  private static final Pattern POSTGRES_DIR = Pattern.compile("PostgreSQL 15 .* in (/\\S+)");
+  private static final Pattern POSTGRES_DIR = Pattern.compile("PostgreSQL \\S+ .* in (/\\S+)");
   private static final Pattern RATE =
       Pattern.compile("db-scheduler, (.+?): 20 submits .* ([0-9]+) jobs/s");
 

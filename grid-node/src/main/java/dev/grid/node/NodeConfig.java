@@ -56,7 +56,8 @@ public record NodeConfig(
     RetentionPolicy retention,
     Set<String> jobEnv,
     Tls tls,
-    Path tokenFile) {
+    Path tokenFile,
+    int blobPort) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
@@ -122,6 +123,10 @@ public record NodeConfig(
     if (httpPort < 0 || httpPort > 65535) {
       throw new IllegalArgumentException("http port " + httpPort + " is out of range 0-65535");
     }
+    if (blobPort < 0 || blobPort > 65535) {
+      throw new IllegalArgumentException(
+          "--blob-port " + blobPort + " is out of range: give 1-65535, or 0 for one the OS picks");
+    }
     if (replication < 0) {
       throw new IllegalArgumentException(
           "replication "
@@ -178,7 +183,8 @@ public record NodeConfig(
         RetentionPolicy.defaults(),
         DEFAULT_JOB_ENV,
         null,
-        null);
+        null,
+        0);
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
@@ -243,7 +249,8 @@ public record NodeConfig(
         retention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        blobPort);
   }
 
   /** This config joined to the given members. */
@@ -266,7 +273,8 @@ public record NodeConfig(
         retention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        blobPort);
   }
 
   /** This config with another blob replication and scrub interval. */
@@ -289,7 +297,8 @@ public record NodeConfig(
         retention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        blobPort);
   }
 
   /** This config with another retention policy. */
@@ -312,7 +321,8 @@ public record NodeConfig(
         newRetention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        blobPort);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
@@ -335,6 +345,7 @@ public record NodeConfig(
         retention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        blobPort);
   }
 }

@@ -73,6 +73,15 @@ public final class NodeMain implements Callable<Integer> {
   int httpPort;
 
   @Option(
+      names = "--blob-port",
+      defaultValue = "0",
+      description =
+          "Port the other nodes push copies of output and records to, on --bind's address"
+              + " (default ${DEFAULT-VALUE}: one the OS picks; give one a firewall can let"
+              + " through).")
+  int blobPort;
+
+  @Option(
       names = "--members",
       split = ",",
       paramLabel = "HOST:PORT",
@@ -290,7 +299,8 @@ public final class NodeMain implements Callable<Integer> {
             retention(),
             jobEnv == null ? NodeConfig.DEFAULT_JOB_ENV : Set.copyOf(jobEnv),
             tls(),
-            tokenPath());
+            tokenPath(),
+            blobPort);
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast

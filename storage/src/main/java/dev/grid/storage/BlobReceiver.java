@@ -209,11 +209,12 @@ final class BlobReceiver implements AutoCloseable {
   }
 
   /**
-   * Listens for streams on the member's own address; until then (or if that fails) pushes to this
-   * node fail at their open and their senders fall back to a pull.
+   * Listens for streams on the member's own address and the given port (0: one the OS picks); until
+   * then (or if that fails) pushes to this node fail at their open and their senders fall back to a
+   * pull.
    */
-  void listen(InetAddress address) {
-    streams = new BlobStreamServer(node, address, this, idleTimeout);
+  void listen(InetAddress address, int port) {
+    streams = new BlobStreamServer(node, address, port, this, idleTimeout);
   }
 
   /** The stream listener, once {@link #listen} has started it; for tests. */

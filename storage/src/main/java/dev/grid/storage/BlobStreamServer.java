@@ -79,20 +79,30 @@ final class BlobStreamServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
-   * Listens on {@code address} (the member's own), on a port the OS picks.
+   * Listens on {@code address} (the member's own), on {@code port}; 0 lets the OS pick one.
    *
    * @throws UncheckedIOException if it cannot listen there
    */
-  BlobStreamServer(String node, InetAddress address, BlobReceiver receiver, Duration readTimeout) {
+  BlobStreamServer(
+      String node, InetAddress address, int port, BlobReceiver receiver, Duration readTimeout) {
     this.node = node;
     this.receiver = receiver;
     this.readTimeout = readTimeout;
     try {
       this.listener = new ServerSocket();
-      listener.bind(new InetSocketAddress(address, 0), 50);
+      listener.bind(new InetSocketAddress(address, port), 50);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "node " + node + " cannot listen for blob streams on " + address + ": " + e.getMessage(),
+          "node "
+              + node
+              + " cannot listen for blob streams on "
+              + address.getHostAddress()
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + ")"
+              + (port == 0 ? "" : ": pick another --blob-port or stop what uses it"),
           e);
     }
     AtomicInteger threads = new AtomicInteger();

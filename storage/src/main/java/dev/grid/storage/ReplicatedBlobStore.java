@@ -150,6 +150,28 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
       LocalDiskStore disk,
       ReplicationSettings settings,
       Clock clock) {
+    return start(hz, node, disk, settings, clock, 0);
+  }
+
+  /**
+   * As {@link #start(HazelcastInstance, String, LocalDiskStore, ReplicationSettings, Clock)},
+   * taking pushed copies on the given port of the member's address (a firewall between the nodes
+   * can then let it through). With port 0 the OS picks one, and a node that cannot listen takes no
+   * pushed copies (the others pull theirs); a port given that cannot be had fails the start.
+   *
+   * @throws UncheckedIOException naming the port if it is given and cannot be listened on
+   */
+  public static ReplicatedBlobStore start(
+      HazelcastInstance hz,
+      String node,
+      LocalDiskStore disk,
+      ReplicationSettings settings,
+      Clock clock,
+      int streamPort) {
+    if (streamPort < 0 || streamPort > 65535) {
+      throw new IllegalArgumentException(
+          "blob port " + streamPort + " is out of range: give 1-65535, or 0 for one the OS picks");
+    }
     Objects.requireNonNull(hz, "hz");
     Objects.requireNonNull(disk, "disk");
     Objects.requireNonNull(settings, "settings");
@@ -157,8 +179,15 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     ReplicatedBlobStore store = new ReplicatedBlobStore(hz, node, disk, settings, clock);
     hz.getUserContext().put(CONTEXT_KEY, store);
     try {
-      store.receiver.listen(hz.getCluster().getLocalMember().getAddress().getInetAddress());
+      store.receiver.listen(
+          hz.getCluster().getLocalMember().getAddress().getInetAddress(), streamPort);
     } catch (UnknownHostException | UncheckedIOException e) {
+      if (streamPort != 0) {
+        store.close();
+        throw e instanceof UncheckedIOException u
+            ? u
+            : new UncheckedIOException((UnknownHostException) e);
+      }
       LOG.warn(
           "node {} takes no pushed copies (other nodes will pull theirs): {}",
           node,

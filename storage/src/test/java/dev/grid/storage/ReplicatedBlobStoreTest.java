@@ -9,7 +9,10 @@ import dev.grid.storage.StorageReport.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
@@ -84,12 +87,17 @@ class ReplicatedBlobStoreTest {
   }
 
   private ReplicatedBlobStore open(int member, ReplicationSettings settings) {
+    return open(member, settings, 0);
+  }
+
+  private ReplicatedBlobStore open(int member, ReplicationSettings settings, int streamPort) {
     return ReplicatedBlobStore.start(
         members.member(member),
         TestMembers.name(member),
         new LocalDiskStore(dataDirs.resolve(TestMembers.name(member))),
         settings,
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        streamPort);
   }
 
   private ReplicatedBlobStore store(int member) {
@@ -685,6 +693,35 @@ class ReplicatedBlobStoreTest {
         s.close();
       }
     }
+  }
+
+  @Test
+  void when_a_blob_port_is_given_then_copies_are_pushed_to_it_and_a_taken_one_fails_the_start()
+      throws Exception {
+    store(2).close();
+    InetAddress address =
+        members.member(2).getCluster().getLocalMember().getAddress().getInetAddress();
+    int port;
+    try (ServerSocket taken = new ServerSocket(0, 1, address)) {
+      port = taken.getLocalPort();
+      assertThatThrownBy(() -> open(2, settings(), taken.getLocalPort()))
+          .isInstanceOf(UncheckedIOException.class)
+          .hasMessageContaining(address.getHostAddress() + ":" + port)
+          .hasMessageContaining("pick another --blob-port");
+    }
+    stores.set(2, open(2, settings(), port)); // free again now
+    assertThat(store(2).receiver().streams().address().getPort()).isEqualTo(port);
+
+    String onThird = null;
+    for (int i = 0; i < 40 && onThird == null; i++) {
+      String key = "port/" + i;
+      store(0).put(key, random(3 * MIB, i)); // large enough to be pushed as a stream
+      if (store(0).blobs(key).get(0).replicas().contains(TestMembers.name(2))) {
+        onThird = key;
+      }
+    }
+    assertThat(onThird).as("a blob with a copy on the third node").isNotNull();
+    await().atMost(EVENTUALLY).until(() -> store(2).receiver().streams().streamed() > 0);
   }
 
   private long streamed() {

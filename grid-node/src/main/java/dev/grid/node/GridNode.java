@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.api.internal.Pem;
 import dev.grid.node.exec.JavaJobRunner;
+import dev.grid.node.exec.JobUser;
 import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.http.HttpApi;
 import dev.grid.node.http.TokenFile;
@@ -115,9 +116,16 @@ public final class GridNode implements AutoCloseable {
 
   private GridNode(NodeConfig config, NodeTimings timings) {
     this.config = config;
+    // Checked first: a node that cannot run its jobs as the user it was given does not start.
+    JobUser jobUser = config.jobUser() == null ? null : JobUser.resolve(config.jobUser());
     try {
-      Files.createDirectories(config.dataDir().resolve("scratch"));
+      Files.createDirectories(config.dataDir());
       ownerOnly(config.dataDir());
+      if (jobUser == null) {
+        Files.createDirectories(config.scratchRoot());
+      } else {
+        JobUser.prepareScratchRoot(config.scratchRoot());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);
     }
@@ -150,7 +158,14 @@ public final class GridNode implements AutoCloseable {
     durable = new DurableMaps(hz, clock);
     stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
     orphans = OrphanGuard.start(config.dataDir(), timings.fenceQuiet());
-    runner = new ProcessRunner(clock, config.jobEnv(), orphans::track);
+    runner = new ProcessRunner(clock, config.jobEnv(), orphans::track, jobUser);
+    if (jobUser != null) {
+      LOG.info(
+          "jobs run as {} (uid {}), in scratch directories under {}",
+          jobUser.name(),
+          jobUser.uid(),
+          config.scratchRoot());
+    }
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
     jars = new JarStore(blobs, config.dataDir());
@@ -164,7 +179,7 @@ public final class GridNode implements AutoCloseable {
             runner,
             javaRunner,
             orphans,
-            config.dataDir().resolve("scratch"),
+            config.scratchRoot(),
             config.outputCapBytes(),
             clock,
             starter,

@@ -72,7 +72,10 @@ final class JobLauncher {
             outputCap,
             dispatched.arrayIndex(),
             StoredParents.of(table, blobs, dispatched));
-    return spec.java().isolated()
+    // With a job user every Java job runs in a child JVM as that user: in this JVM it would run
+    // as the node's user, which is what the job user is there to prevent.
+    boolean isolated = spec.java().isolated() || runner.jobUser().isPresent();
+    return isolated
         ? javaRunner.startIsolated(request, runner, scratch, gridEnv(dispatched))
         : javaRunner.start(request);
   }
@@ -96,8 +99,8 @@ final class JobLauncher {
    */
   static void deleteScratch(JobRecord job, Path scratch) {
     JobSpec spec = job.spec();
-    if (spec.workDir() != null || (spec.java() != null && !spec.java().isolated())) {
-      return; // a Java job in this JVM has no scratch directory
+    if (spec.workDir() != null) {
+      return; // it ran in its own directory (a Java job run in this JVM makes none either)
     }
     try {
       Files.deleteIfExists(scratch);

@@ -37,6 +37,10 @@ import java.util.Set;
  * @param tokenFile the tokens file {@code token} was read from, which the node reads again when it
  *     changes (named tokens with roles: see the README's "Security"); null: {@code token} is the
  *     only token, for good
+ * @param jobUser the user every job runs as ({@code --job-user}), or null: as the node's own user
+ * @param jobScratch where jobs without a workDir get their scratch directories ({@code
+ *     --job-scratch}), or null for the default: {@code DATA_DIR/scratch}, or with a job user {@code
+ *     /tmp/grid-jobs-NAME} (the JVM's {@code java.io.tmpdir}), which the job user can reach
  */
 public record NodeConfig(
     String name,
@@ -56,7 +60,9 @@ public record NodeConfig(
     RetentionPolicy retention,
     Set<String> jobEnv,
     Tls tls,
-    Path tokenFile) {
+    Path tokenFile,
+    String jobUser,
+    Path jobScratch) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
@@ -134,6 +140,16 @@ public record NodeConfig(
       throw new IllegalArgumentException(
           "scrub interval " + scrubEvery + " is negative: give 0 to turn scrubbing off");
     }
+    if (jobUser != null && jobScratch != null && inside(jobScratch, dataDir)) {
+      throw new IllegalArgumentException(
+          "--job-scratch "
+              + jobScratch
+              + " is inside the data dir "
+              + dataDir
+              + ", which is the node's alone (0700): --job-user "
+              + jobUser
+              + " could not reach it; give a directory outside it, or leave --job-scratch out");
+    }
     if (!members.isEmpty() && !members.contains(self(bindHost, port, members))) {
       throw new IllegalArgumentException(
           "--members "
@@ -178,6 +194,8 @@ public record NodeConfig(
         RetentionPolicy.defaults(),
         DEFAULT_JOB_ENV,
         null,
+        null,
+        null,
         null);
   }
 
@@ -196,6 +214,46 @@ public record NodeConfig(
         DEFAULT_PARTITIONS,
         DEFAULT_LEASE_TIME,
         DEFAULT_OUTPUT_CAP);
+  }
+
+  /** Where jobs without a workDir get their scratch directories (see {@code jobScratch}). */
+  public Path scratchRoot() {
+    if (jobScratch != null) {
+      return jobScratch.toAbsolutePath();
+    }
+    if (jobUser != null) {
+      return Path.of(System.getProperty("java.io.tmpdir"), "grid-jobs-" + name).toAbsolutePath();
+    }
+    return dataDir.resolve("scratch");
+  }
+
+  private static boolean inside(Path dir, Path parent) {
+    return dir.toAbsolutePath().normalize().startsWith(parent.toAbsolutePath().normalize());
+  }
+
+  /** This config with jobs run as {@code user} (null: as the node's user), scratch under a dir. */
+  public NodeConfig withJobUser(String user, Path scratch) {
+    return new NodeConfig(
+        name,
+        clusterName,
+        bindHost,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        token,
+        slots,
+        partitions,
+        leaseTime,
+        outputCapBytes,
+        replication,
+        scrubEvery,
+        retention,
+        jobEnv,
+        tls,
+        tokenFile,
+        user,
+        scratch);
   }
 
   /** This node's entry in {@code members}, matched by resolved address and port. */
@@ -243,7 +301,9 @@ public record NodeConfig(
         retention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        jobUser,
+        jobScratch);
   }
 
   /** This config joined to the given members. */
@@ -266,7 +326,9 @@ public record NodeConfig(
         retention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        jobUser,
+        jobScratch);
   }
 
   /** This config with another blob replication and scrub interval. */
@@ -289,7 +351,9 @@ public record NodeConfig(
         retention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        jobUser,
+        jobScratch);
   }
 
   /** This config with another retention policy. */
@@ -312,7 +376,9 @@ public record NodeConfig(
         newRetention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        jobUser,
+        jobScratch);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
@@ -335,6 +401,8 @@ public record NodeConfig(
         retention,
         jobEnv,
         tls,
-        tokenFile);
+        tokenFile,
+        jobUser,
+        jobScratch);
   }
 }

@@ -60,7 +60,17 @@ class JobUserIT {
     Files.writeString(tokenFile, UUID.randomUUID() + "-" + UUID.randomUUID());
     Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
     String name = "ju-" + UUID.randomUUID().toString().substring(0, 8);
-    scratchRoot = Path.of(System.getProperty("java.io.tmpdir"), "grid-jobs-" + name);
+    scratchRoot = scratchRootOf(name);
+    node = start(name);
+    client = GridClient.connect(List.of(node.url()), Files.readString(tokenFile).strip());
+  }
+
+  private static Path scratchRootOf(String nodeName) {
+    return Path.of(System.getProperty("java.io.tmpdir"), "grid-jobs-" + nodeName);
+  }
+
+  /** A one-node grid of its own, as {@code bin/grid-node --job-user grid-test-job} starts it. */
+  private NodeProcess start(String name) {
     List<Integer> ports = FreePorts.pick(2);
     NodeSettings settings =
         new NodeSettings(
@@ -75,9 +85,9 @@ class JobUserIT {
             .withJoinTimeout(LocalGrid.JOIN_TIMEOUT)
             .withClusterName(name)
             .withNodeOptions(List.of("--job-user", TestJobUser.NAME));
-    node = NodeProcess.start(settings);
-    node.awaitReady(READY);
-    client = GridClient.connect(List.of(node.url()), Files.readString(tokenFile).strip());
+    NodeProcess started = NodeProcess.start(settings);
+    started.awaitReady(READY);
+    return started;
   }
 
   @AfterAll
@@ -88,8 +98,12 @@ class JobUserIT {
     if (node != null) {
       node.close();
     }
-    if (scratchRoot != null && Files.exists(scratchRoot)) {
-      try (Stream<Path> files = Files.walk(scratchRoot)) {
+    deleteTree(scratchRoot);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (root != null && Files.exists(root)) {
+      try (Stream<Path> files = Files.walk(root)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
@@ -143,6 +157,27 @@ class JobUserIT {
     await()
         .atMost(JOB)
         .untilAsserted(() -> assertThat(TestJobUser.processesOf(user.uid())).isEmpty());
+  }
+
+  @Test
+  void a_node_killed_while_its_job_runs_leaves_no_process_of_the_user() throws Exception {
+    String name = "ju-" + UUID.randomUUID().toString().substring(0, 8);
+    try (NodeProcess doomed = start(name);
+        GridClient toDoomed =
+            GridClient.connect(List.of(doomed.url()), Files.readString(tokenFile).strip())) {
+      toDoomed.submit(JobSpec.shell("sleep 1000 & sleep 1000 & sleep 1000; wait"));
+      await()
+          .atMost(JOB)
+          .until(() -> TestJobUser.processesOf(user.uid()).size() >= 4); // sh and three sleeps
+
+      doomed.kill(); // SIGKILL: its orphan guard's watcher kills the job's session
+
+      await()
+          .atMost(JOB)
+          .untilAsserted(() -> assertThat(TestJobUser.processesOf(user.uid())).isEmpty());
+    } finally {
+      deleteTree(scratchRootOf(name));
+    }
   }
 
   @Test

@@ -106,6 +106,30 @@ public final class GridNode implements AutoCloseable {
     }
   }
 
+  /**
+   * With a job user, every Java job runs in a child JVM as that user, on this JVM's java and class
+   * path: if the user cannot read them (a checkout under a home directory of mode 0700), those jobs
+   * fail to start. Shell jobs are not affected, so the node starts, and says it.
+   */
+  private static void warnIfJavaOutOfReach(JobUser user) {
+    List<String> needed = new ArrayList<>();
+    needed.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    needed.addAll(List.of(System.getProperty("java.class.path", "").split(":")));
+    for (String entry : needed) {
+      boolean wildcard = entry.endsWith("/*"); // a directory of jars, which the JVM lists
+      String path = wildcard ? entry.substring(0, entry.length() - 2) : entry;
+      String problem = path.isEmpty() ? null : user.cannotReach(Path.of(path), wildcard);
+      if (problem != null) {
+        LOG.warn(
+            "--job-user {}: Java jobs, which run as {} in a child JVM, will fail to start: {}",
+            user.name(),
+            user.name(),
+            problem);
+        return;
+      }
+    }
+  }
+
   /** Orders a role change against the activation that follows a load. */
   private final Object roleLock = new Object();
 
@@ -124,7 +148,8 @@ public final class GridNode implements AutoCloseable {
       if (jobUser == null) {
         Files.createDirectories(config.scratchRoot());
       } else {
-        JobUser.prepareScratchRoot(config.scratchRoot());
+        jobUser.prepareScratchRoot(config.scratchRoot());
+        warnIfJavaOutOfReach(jobUser);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);

@@ -154,12 +154,13 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
 
   /**
    * Prepares the directory the jobs' scratch directories go in: created if missing, owned by the
-   * node's user, not a link, mode 0711 (the job user enters its own directories by name, and lists
-   * none).
+   * node's user, not a link, mode 0711 (this user enters its own directories by name, and lists
+   * none), and reachable by this user.
    *
-   * @throws IllegalArgumentException if it is a link or someone else's, naming it and what to do
+   * @throws IllegalArgumentException if it is a link, someone else's, or out of this user's reach,
+   *     naming it and what to do
    */
-  public static void prepareScratchRoot(Path root) {
+  public void prepareScratchRoot(Path root) {
     try {
       Files.createDirectories(root);
       if (Files.isSymbolicLink(root) || !Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
@@ -182,6 +183,49 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the jobs' scratch directory " + root, e);
     }
+    String problem = cannotReach(root, false);
+    if (problem != null) {
+      throw new IllegalArgumentException(
+          "--job-scratch " + root + ": " + problem + ", or give a --job-scratch under /tmp");
+    }
+  }
+
+  /**
+   * Why this user cannot reach {@code path} (enter every directory on the way; read a file, enter a
+   * directory and, if {@code list}, list it), or null if it can. Goes by the mode bits, owner and
+   * primary group only: a supplementary group that would let it in is not seen.
+   */
+  public String cannotReach(Path path, boolean list) {
+    Path absolute = path.toAbsolutePath().normalize();
+    try {
+      Path at = absolute.getRoot();
+      for (Path part : absolute) {
+        at = at.resolve(part);
+        boolean last = at.equals(absolute);
+        boolean dir = Files.isDirectory(at);
+        if ((!last || dir) && !allows(at, 1)) {
+          return name + " cannot enter " + at + ": chmod o+x " + at;
+        }
+        if (last && (!dir || list) && !allows(at, 4)) {
+          return name + " cannot read " + at + ": chmod o+r " + at;
+        }
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return name + " may not reach " + absolute + " (" + e.getMessage() + ")";
+    }
+  }
+
+  /** Whether the mode bit {@code bit} (4 read, 1 enter) of owner, group or others lets it in. */
+  private boolean allows(Path p, int bit) throws IOException {
+    int mode = (Integer) Files.getAttribute(p, "unix:mode");
+    if ((Integer) Files.getAttribute(p, "unix:uid") == uid) {
+      return (mode & (bit << 6)) != 0;
+    }
+    if ((Integer) Files.getAttribute(p, "unix:gid") == gid) {
+      return (mode & (bit << 3)) != 0;
+    }
+    return (mode & bit) != 0;
   }
 
   /** This process's effective uid, from /proc/self/status; -1 if unknown. */

@@ -1,6 +1,7 @@
 package dev.grid.node.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.grid.api.JobSpec;
@@ -50,7 +51,7 @@ class ProcessRunnerJobUserTest {
     Path token = Files.writeString(dataDir.resolve("token"), "secret-token");
     Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
     Path root = temp.resolve("jobs");
-    JobUser.prepareScratchRoot(root);
+    user.prepareScratchRoot(root);
     scratch = root.resolve("j-user-1-1");
     runner =
         new ProcessRunner(Clock.systemUTC(), Map.of("PATH", "/usr/bin:/bin"), Setsid.find(), user);
@@ -82,6 +83,27 @@ class ProcessRunnerJobUserTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     return out;
+  }
+
+  @Test
+  void a_scratch_root_the_user_cannot_reach_is_refused_naming_the_directory() throws Exception {
+    Path closed = Files.createDirectory(temp.resolve("closed"));
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+
+    assertThatThrownBy(() -> user.prepareScratchRoot(closed.resolve("jobs")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(TestJobUser.NAME + " cannot enter " + closed)
+        .hasMessageContaining("chmod o+x " + closed);
+    assertThat(user.cannotReach(temp.resolve("jobs"), false)).isNull();
+    assertThat(user.cannotReach(temp.resolve("jobs"), true))
+        .isEqualTo(
+            TestJobUser.NAME
+                + " cannot read "
+                + temp.resolve("jobs")
+                + ": chmod o+r "
+                + temp.resolve("jobs"));
+    assertThat(user.cannotReach(dataDir.resolve("token"), false))
+        .isEqualTo(TestJobUser.NAME + " cannot enter " + dataDir + ": chmod o+x " + dataDir);
   }
 
   @Test

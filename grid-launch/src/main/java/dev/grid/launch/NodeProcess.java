@@ -129,6 +129,7 @@ public final class NodeProcess implements AutoCloseable {
     if (!settings.joinTimeout().equals(NodeSettings.DEFAULT_JOIN_TIMEOUT)) {
       command.addAll(List.of("--join-timeout", settings.joinTimeout().toSeconds() + "s"));
     }
+    command.addAll(settings.nodeOptions());
     return command;
   }
 

@@ -23,6 +23,9 @@ import java.util.Objects;
  *     caller's own
  * @param joinTimeout how long it looks for a running member before the members listed form the grid
  *     ({@code --join-timeout}; {@link #DEFAULT_JOIN_TIMEOUT} unless set)
+ * @param clusterName its cluster name ({@code --cluster-name})
+ * @param nodeOptions more flags of {@code bin/grid-node}, given after the others, such as {@code
+ *     --job-user NAME}; may be empty
  */
 public record NodeSettings(
     String name,
@@ -36,7 +39,8 @@ public record NodeSettings(
     String host,
     String namespace,
     Duration joinTimeout,
-    String clusterName) {
+    String clusterName,
+    List<String> nodeOptions) {
 
   /** The name of the cluster secret's file, beside the token file ({@link #secretFile}). */
   public static final String SECRET_FILE = "cluster-secret";
@@ -83,6 +87,7 @@ public record NodeSettings(
     }
     members = List.copyOf(members);
     jvmOptions = List.copyOf(jvmOptions);
+    nodeOptions = List.copyOf(nodeOptions);
     if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new IllegalArgumentException(
           "node name '" + name + "' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -");
@@ -96,6 +101,36 @@ public record NodeSettings(
     if (slots < 1) {
       throw new IllegalArgumentException("slots " + slots + " must be at least 1");
     }
+  }
+
+  /** Settings with no more node flags. */
+  public NodeSettings(
+      String name,
+      int port,
+      int httpPort,
+      List<String> members,
+      Path dataDir,
+      Path tokenFile,
+      int slots,
+      List<String> jvmOptions,
+      String host,
+      String namespace,
+      Duration joinTimeout,
+      String clusterName) {
+    this(
+        name,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        tokenFile,
+        slots,
+        jvmOptions,
+        host,
+        namespace,
+        joinTimeout,
+        clusterName,
+        List.of());
   }
 
   /** Settings with {@code bin/grid-node}'s own join timeout. */
@@ -164,7 +199,8 @@ public record NodeSettings(
         host,
         namespace,
         joinTimeout,
-        clusterName);
+        clusterName,
+        nodeOptions);
   }
 
   /** These settings with the given join timeout (whole seconds, 1 s or more). */
@@ -181,7 +217,8 @@ public record NodeSettings(
         host,
         namespace,
         timeout,
-        clusterName);
+        clusterName,
+        nodeOptions);
   }
 
   /**
@@ -201,7 +238,26 @@ public record NodeSettings(
         host,
         namespace,
         joinTimeout,
-        name);
+        name,
+        nodeOptions);
+  }
+
+  /** These settings with more flags of {@code bin/grid-node}, given after the others. */
+  public NodeSettings withNodeOptions(List<String> options) {
+    return new NodeSettings(
+        name,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        tokenFile,
+        slots,
+        jvmOptions,
+        host,
+        namespace,
+        joinTimeout,
+        clusterName,
+        options);
   }
 
   /** The node's log file. */

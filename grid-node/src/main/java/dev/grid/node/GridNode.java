@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.api.internal.Pem;
 import dev.grid.node.exec.JavaJobRunner;
+import dev.grid.node.exec.JobUser;
 import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.http.HttpApi;
 import dev.grid.node.http.TokenFile;
@@ -105,6 +106,30 @@ public final class GridNode implements AutoCloseable {
     }
   }
 
+  /**
+   * With a job user, every Java job runs in a child JVM as that user, on this JVM's java and class
+   * path: if the user cannot read them (a checkout under a home directory of mode 0700), those jobs
+   * fail to start. Shell jobs are not affected, so the node starts, and says it.
+   */
+  private static void warnIfJavaOutOfReach(JobUser user) {
+    List<String> needed = new ArrayList<>();
+    needed.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    needed.addAll(List.of(System.getProperty("java.class.path", "").split(":")));
+    for (String entry : needed) {
+      boolean wildcard = entry.endsWith("/*"); // a directory of jars, which the JVM lists
+      String path = wildcard ? entry.substring(0, entry.length() - 2) : entry;
+      String problem = path.isEmpty() ? null : user.cannotReach(Path.of(path), wildcard);
+      if (problem != null) {
+        LOG.warn(
+            "--job-user {}: Java jobs, which run as {} in a child JVM, will fail to start: {}",
+            user.name(),
+            user.name(),
+            problem);
+        return;
+      }
+    }
+  }
+
   /** Orders a role change against the activation that follows a load. */
   private final Object roleLock = new Object();
 
@@ -115,9 +140,17 @@ public final class GridNode implements AutoCloseable {
 
   private GridNode(NodeConfig config, NodeTimings timings) {
     this.config = config;
+    // Checked first: a node that cannot run its jobs as the user it was given does not start.
+    JobUser jobUser = config.jobUser() == null ? null : JobUser.resolve(config.jobUser());
     try {
-      Files.createDirectories(config.dataDir().resolve("scratch"));
+      Files.createDirectories(config.dataDir());
       ownerOnly(config.dataDir());
+      if (jobUser == null) {
+        Files.createDirectories(config.scratchRoot());
+      } else {
+        jobUser.prepareScratchRoot(config.scratchRoot());
+        warnIfJavaOutOfReach(jobUser);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);
     }
@@ -150,7 +183,14 @@ public final class GridNode implements AutoCloseable {
     durable = new DurableMaps(hz, clock);
     stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
     orphans = OrphanGuard.start(config.dataDir(), timings.fenceQuiet());
-    runner = new ProcessRunner(clock, config.jobEnv(), orphans::track);
+    runner = new ProcessRunner(clock, config.jobEnv(), orphans::track, jobUser);
+    if (jobUser != null) {
+      LOG.info(
+          "jobs run as {} (uid {}), in scratch directories under {}",
+          jobUser.name(),
+          jobUser.uid(),
+          config.scratchRoot());
+    }
     starter = Executors.newFixedThreadPool(2, named("grid-worker-start"));
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
     jars = new JarStore(blobs, config.dataDir());
@@ -164,7 +204,7 @@ public final class GridNode implements AutoCloseable {
             runner,
             javaRunner,
             orphans,
-            config.dataDir().resolve("scratch"),
+            config.scratchRoot(),
             config.outputCapBytes(),
             clock,
             starter,

@@ -72,9 +72,17 @@ final class JobLauncher {
             outputCap,
             dispatched.arrayIndex(),
             StoredParents.of(table, blobs, dispatched));
-    return spec.java().isolated()
+    return inChildJvm(spec)
         ? javaRunner.startIsolated(request, runner, scratch, gridEnv(dispatched))
         : javaRunner.start(request);
+  }
+
+  /**
+   * Whether a Java job runs in a child JVM: if it asks to, and always with a job user, as in this
+   * JVM it would run as the node's user, which is what the job user is there to prevent.
+   */
+  private boolean inChildJvm(JobSpec spec) {
+    return spec.java().isolated() || runner.jobUser().isPresent();
   }
 
   /** What the grid adds to a job's environment; a task of an array also sees its index. */
@@ -94,9 +102,9 @@ final class JobLauncher {
    * Removes the job's scratch directory. Most jobs leave it empty, and one rmdir removes it; only a
    * job that left files behind costs a walk of the tree.
    */
-  static void deleteScratch(JobRecord job, Path scratch) {
+  void deleteScratch(JobRecord job, Path scratch) {
     JobSpec spec = job.spec();
-    if (spec.workDir() != null || (spec.java() != null && !spec.java().isolated())) {
+    if (spec.workDir() != null || (spec.java() != null && !inChildJvm(spec))) {
       return; // a Java job in this JVM has no scratch directory
     }
     try {

@@ -37,6 +37,10 @@ import java.util.Set;
  * @param tokenFile the tokens file {@code token} was read from, which the node reads again when it
  *     changes (named tokens with roles: see the README's "Security"); null: {@code token} is the
  *     only token, for good
+ * @param jobUser the user every job runs as ({@code --job-user}), or null: as the node's own user
+ * @param jobScratch where jobs without a workDir get their scratch directories ({@code
+ *     --job-scratch}), or null for the default: {@code DATA_DIR/scratch}, or with a job user {@code
+ *     /tmp/grid-jobs-NAME} (the JVM's {@code java.io.tmpdir}), which the job user can reach
  */
 public record NodeConfig(
     String name,
@@ -57,7 +61,9 @@ public record NodeConfig(
     Set<String> jobEnv,
     Tls tls,
     Path tokenFile,
-    int blobPort) {
+    int blobPort,
+    String jobUser,
+    Path jobScratch) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
@@ -139,6 +145,16 @@ public record NodeConfig(
       throw new IllegalArgumentException(
           "scrub interval " + scrubEvery + " is negative: give 0 to turn scrubbing off");
     }
+    if (jobUser != null && jobScratch != null && inside(jobScratch, dataDir)) {
+      throw new IllegalArgumentException(
+          "--job-scratch "
+              + jobScratch
+              + " is inside the data dir "
+              + dataDir
+              + ", which is the node's alone (0700): --job-user "
+              + jobUser
+              + " could not reach it; give a directory outside it, or leave --job-scratch out");
+    }
     if (!members.isEmpty() && !members.contains(self(bindHost, port, members))) {
       throw new IllegalArgumentException(
           "--members "
@@ -184,7 +200,9 @@ public record NodeConfig(
         DEFAULT_JOB_ENV,
         null,
         null,
-        0);
+        0,
+        null,
+        null);
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
@@ -202,6 +220,47 @@ public record NodeConfig(
         DEFAULT_PARTITIONS,
         DEFAULT_LEASE_TIME,
         DEFAULT_OUTPUT_CAP);
+  }
+
+  /** Where jobs without a workDir get their scratch directories (see {@code jobScratch}). */
+  public Path scratchRoot() {
+    if (jobScratch != null) {
+      return jobScratch.toAbsolutePath();
+    }
+    if (jobUser != null) {
+      return Path.of(System.getProperty("java.io.tmpdir"), "grid-jobs-" + name).toAbsolutePath();
+    }
+    return dataDir.resolve("scratch");
+  }
+
+  private static boolean inside(Path dir, Path parent) {
+    return dir.toAbsolutePath().normalize().startsWith(parent.toAbsolutePath().normalize());
+  }
+
+  /** This config with jobs run as {@code user} (null: as the node's user), scratch under a dir. */
+  public NodeConfig withJobUser(String user, Path scratch) {
+    return new NodeConfig(
+        name,
+        clusterName,
+        bindHost,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        token,
+        slots,
+        partitions,
+        leaseTime,
+        outputCapBytes,
+        replication,
+        scrubEvery,
+        retention,
+        jobEnv,
+        tls,
+        tokenFile,
+        blobPort,
+        user,
+        scratch);
   }
 
   /** This node's entry in {@code members}, matched by resolved address and port. */
@@ -250,7 +309,9 @@ public record NodeConfig(
         jobEnv,
         tls,
         tokenFile,
-        blobPort);
+        blobPort,
+        jobUser,
+        jobScratch);
   }
 
   /** This config joined to the given members. */
@@ -274,7 +335,9 @@ public record NodeConfig(
         jobEnv,
         tls,
         tokenFile,
-        blobPort);
+        blobPort,
+        jobUser,
+        jobScratch);
   }
 
   /** This config with another blob replication and scrub interval. */
@@ -298,7 +361,9 @@ public record NodeConfig(
         jobEnv,
         tls,
         tokenFile,
-        blobPort);
+        blobPort,
+        jobUser,
+        jobScratch);
   }
 
   /** This config with another retention policy. */
@@ -322,7 +387,9 @@ public record NodeConfig(
         jobEnv,
         tls,
         tokenFile,
-        blobPort);
+        blobPort,
+        jobUser,
+        jobScratch);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
@@ -346,6 +413,8 @@ public record NodeConfig(
         jobEnv,
         tls,
         tokenFile,
-        blobPort);
+        blobPort,
+        jobUser,
+        jobScratch);
   }
 }

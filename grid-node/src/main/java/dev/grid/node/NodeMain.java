@@ -136,6 +136,23 @@ public final class NodeMain implements Callable<Integer> {
   List<String> jobEnv;
 
   @Option(
+      names = "--job-user",
+      paramLabel = "NAME",
+      description =
+          "Run every job as this unprivileged user (its uid, groups, HOME), in a scratch"
+              + " directory of its own outside the data dir; Java jobs then run in a child JVM as"
+              + " it. The node must run as root. Default: jobs run as the node's own user.")
+  String jobUser;
+
+  @Option(
+      names = "--job-scratch",
+      paramLabel = "DIR",
+      description =
+          "Where jobs without a workdir get their scratch directories (default: DATA_DIR/scratch,"
+              + " or with --job-user /tmp/grid-jobs-NAME); with --job-user, outside the data dir.")
+  Path jobScratch;
+
+  @Option(
       names = "--slots",
       defaultValue = "4",
       description = "Jobs run at once (default ${DEFAULT-VALUE}).")
@@ -300,7 +317,9 @@ public final class NodeMain implements Callable<Integer> {
             jobEnv == null ? NodeConfig.DEFAULT_JOB_ENV : Set.copyOf(jobEnv),
             tls(),
             tokenPath(),
-            blobPort);
+            blobPort,
+            jobUser,
+            jobScratch);
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast

@@ -85,7 +85,7 @@ final class SingleJobRunner {
               } finally {
                 running.remove(id, entry);
                 gate.forget(id, attempt);
-                JobLauncher.deleteScratch(dispatched, scratch);
+                launcher.deleteScratch(dispatched, scratch);
               }
             },
             finisher);

@@ -336,7 +336,7 @@ final class SliceRunner {
       finishTask(t, job, result, error, startedAt, now);
     } finally {
       gate.forget(t.slice(), t.i());
-      JobLauncher.deleteScratch(job, scratch);
+      launcher.deleteScratch(job, scratch);
     }
   }
 

@@ -41,6 +41,7 @@ public final class IsolatedJob {
   static final String FAILURE = "grid-failure.txt";
   static final String PARENTS = "grid-parents";
   static final String PARENTS_ERROR = "grid-parents-error.txt";
+  static final String JAR = "grid-job.jar";
 
   private IsolatedJob() {}
 

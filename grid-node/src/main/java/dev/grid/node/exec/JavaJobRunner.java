@@ -3,7 +3,9 @@ package dev.grid.node.exec;
 import dev.grid.api.JobSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,7 +109,8 @@ public final class JavaJobRunner implements AutoCloseable {
   /**
    * Starts an isolated Java job: a child JVM running {@link IsolatedJob} in the scratch directory,
    * through the process runner, so that a timeout or cancel kills it as it kills a shell job.
-   * Returns once the process runs (or failed to start).
+   * Returns once the process runs (or failed to start). When the runner runs jobs as another user,
+   * the child JVM runs as that user, with a copy of the jar in the scratch directory.
    *
    * @throws dev.grid.api.GridException if the jar cannot be fetched
    * @throws java.io.UncheckedIOException if the scratch directory cannot be written
@@ -120,6 +123,9 @@ public final class JavaJobRunner implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "could not leave the parents' results for job " + request.id() + " in " + scratch, e);
+    }
+    if (processes.jobUser().isPresent()) {
+      jar = handOver(jar, scratch, processes.jobUser().get());
     }
     List<String> argv =
         new ArrayList<>(
@@ -135,6 +141,28 @@ public final class JavaJobRunner implements AutoCloseable {
     RunningJob process =
         processes.start(new RunRequest(command, gridEnv, scratch, request.outputCapBytes()));
     return new IsolatedRun(process, scratch);
+  }
+
+  /**
+   * The jar is kept in the node's data dir, which the job user cannot enter: the child JVM gets a
+   * copy of its own in its scratch directory, with the parents' results, all given to the user.
+   */
+  private static Path handOver(Path jar, Path scratch, JobUser user) {
+    try {
+      Files.createDirectories(scratch);
+      Path copy = scratch.resolve(IsolatedJob.JAR);
+      Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+      user.give(copy);
+      for (String name : List.of(IsolatedJob.PARENTS, IsolatedJob.PARENTS_ERROR)) {
+        if (Files.exists(scratch.resolve(name))) {
+          user.give(scratch.resolve(name));
+        }
+      }
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "could not give the job's jar to " + user.name() + " in " + scratch, e);
+    }
   }
 
   /** Daemon threads: a job thread that never returns must not keep the JVM from exiting. */

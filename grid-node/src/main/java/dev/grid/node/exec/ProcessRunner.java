@@ -71,6 +71,7 @@ public final class ProcessRunner implements AutoCloseable {
   private final Machinery machinery;
   private final Map<String, String> workerEnv;
   private final Optional<String> setsid;
+  private final Optional<JobUser> jobUser;
   private final ExecutorService waiters;
   private final ScheduledThreadPoolExecutor timer;
   private final ExecutorService pumps;
@@ -79,7 +80,7 @@ public final class ProcessRunner implements AutoCloseable {
 
   /** A runner with this JVM's environment as the base of every job's, and setsid if present. */
   public ProcessRunner(Clock clock) {
-    this(clock, System.getenv(), Setsid.find(), sid -> {});
+    this(clock, System.getenv(), Setsid.find(), sid -> {}, null);
   }
 
   /**
@@ -91,7 +92,16 @@ public final class ProcessRunner implements AutoCloseable {
    * (setsid).
    */
   public ProcessRunner(Clock clock, Set<String> passedThrough, LongConsumer sessionStarted) {
-    this(clock, only(System.getenv(), passedThrough), Setsid.find(), sessionStarted);
+    this(clock, only(System.getenv(), passedThrough), Setsid.find(), sessionStarted, null);
+  }
+
+  /**
+   * The same, with every job run as {@code jobUser} (null: as this JVM's user): its uid, gid and
+   * groups, its HOME, USER and LOGNAME, in a scratch directory made its own (0700).
+   */
+  public ProcessRunner(
+      Clock clock, Set<String> passedThrough, LongConsumer sessionStarted, JobUser jobUser) {
+    this(clock, only(System.getenv(), passedThrough), Setsid.find(), sessionStarted, jobUser);
   }
 
   /** The entries of {@code env} whose names are in {@code names}. */
@@ -108,18 +118,26 @@ public final class ProcessRunner implements AutoCloseable {
 
   /** For tests: a given base environment, and setsid or not. */
   ProcessRunner(Clock clock, Map<String, String> workerEnv, Optional<String> setsid) {
-    this(clock, workerEnv, setsid, sid -> {});
+    this(clock, workerEnv, setsid, sid -> {}, null);
+  }
+
+  /** For tests: a given base environment, setsid or not, and jobs run as {@code jobUser}. */
+  ProcessRunner(
+      Clock clock, Map<String, String> workerEnv, Optional<String> setsid, JobUser jobUser) {
+    this(clock, workerEnv, setsid, sid -> {}, jobUser);
   }
 
   private ProcessRunner(
       Clock clock,
       Map<String, String> workerEnv,
       Optional<String> setsid,
-      LongConsumer sessionStarted) {
+      LongConsumer sessionStarted,
+      JobUser jobUser) {
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(sessionStarted, "sessionStarted");
     this.workerEnv = Map.copyOf(workerEnv);
     this.setsid = setsid;
+    this.jobUser = Optional.ofNullable(jobUser);
     if (setsid.isEmpty()) {
       log.warn(
           "setsid not found: jobs run in the node's session; processes a job leaves behind"
@@ -142,6 +160,11 @@ public final class ProcessRunner implements AutoCloseable {
         TimeUnit.SECONDS,
         new SynchronousQueue<>(),
         new NamedThreads(role));
+  }
+
+  /** The user jobs run as, if not this JVM's. */
+  public Optional<JobUser> jobUser() {
+    return jobUser;
   }
 
   /**
@@ -183,20 +206,20 @@ public final class ProcessRunner implements AutoCloseable {
 
   /**
    * What is exec'd: the job's argv, behind {@code setsid -w --} when setsid is there ({@code --} so
-   * that a program whose name starts with '-' is not taken for a setsid option).
+   * that a program whose name starts with '-' is not taken for a setsid option), and with a job
+   * user behind setpriv after it. Both exec in place: the job's pid is still the session id.
    */
   private List<String> launchArgv(List<String> argv) {
-    if (setsid.isEmpty()) {
-      return argv;
-    }
-    List<String> launch = new ArrayList<>(argv.size() + 3);
-    launch.addAll(List.of(setsid.get(), "-w", "--"));
+    List<String> launch = new ArrayList<>(argv.size() + 8);
+    setsid.ifPresent(s -> launch.addAll(List.of(s, "-w", "--")));
+    jobUser.ifPresent(u -> launch.addAll(u.launchPrefix()));
     launch.addAll(argv);
     return launch;
   }
 
   private Map<String, String> environment(JobSpec spec, Map<String, String> gridEnv) {
     Map<String, String> env = new HashMap<>(workerEnv);
+    jobUser.ifPresent(u -> env.putAll(u.identity()));
     env.putAll(spec.env());
     env.putAll(gridEnv);
     return env;
@@ -204,12 +227,15 @@ public final class ProcessRunner implements AutoCloseable {
 
   private record WorkDir(Path path, String problem) {}
 
-  private static WorkDir workDir(RunRequest request) {
+  private WorkDir workDir(RunRequest request) {
     String given = request.spec().workDir();
     if (given == null) {
       Path scratch = request.scratchDir().toAbsolutePath();
       try {
         Files.createDirectories(scratch);
+        if (jobUser.isPresent()) {
+          jobUser.get().own(scratch);
+        }
         return new WorkDir(scratch, null);
       } catch (IOException e) {
         return new WorkDir(null, "could not create the scratch directory " + scratch + ": " + e);

@@ -129,6 +129,13 @@ public final class GridCli {
    * argument: picocli reads it against its own JVM's working directory. A command line that picocli
    * refuses prints the same one-line error anywhere.
    */
+  /**
+   * Options that make a command print as things happen, for as long as they take ({@code logs
+   * --follow}): such a call runs in a JVM of its own, whose output reaches the terminal at once;
+   * the resident client sends a call's output in frames as it ends.
+   */
+  static final java.util.Set<String> LIVE_OPTIONS = java.util.Set.of("--follow");
+
   static boolean runsAlikeElsewhere(String[] args) {
     for (String arg : args) {
       if (arg.startsWith("@")) {
@@ -145,6 +152,11 @@ public final class GridCli {
       for (ParseResult command = parsed; command != null; command = command.subcommand()) {
         if (command.isUsageHelpRequested() || command.isVersionHelpRequested()) {
           return false;
+        }
+        for (String live : LIVE_OPTIONS) {
+          if (command.hasMatchedOption(live)) {
+            return false; // its output must reach the terminal as it comes, not at the end
+          }
         }
       }
       return true;

@@ -2,18 +2,29 @@ package dev.grid.cli;
 
 import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
+import dev.grid.api.JobInfo;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code bin/logs ID}: what a job wrote, byte for byte. */
+/** {@code bin/logs [--follow] ID}: what a job wrote, byte for byte. */
 final class LogsCommand implements Callable<Integer> {
   private final GridCli cli;
 
   private final PositionalParamSpec id = Specs.parameter("ID", JobId.class, "The job's id.");
 
   private final OptionSpec stderr = Specs.flag("--stderr", "Print stderr instead of stdout.");
+
+  private final OptionSpec follow =
+      Specs.flag(
+          "--follow",
+          "Print the output as the running job writes it (a second or so behind), until the job"
+              + " ends; then exit with its exit code, as submit --wait does.");
+
+  /** How often a follow asks for more. */
+  static final Duration FOLLOW_EVERY = Duration.ofMillis(500);
 
   LogsCommand(GridCli cli) {
     this.cli = cli;
@@ -22,12 +33,58 @@ final class LogsCommand implements Callable<Integer> {
   CommandSpec spec() {
     return Specs.command("logs", this, "Print a job's stdout (or stderr) as it wrote it.")
         .addPositional(id)
-        .addOption(stderr);
+        .addOption(stderr)
+        .addOption(follow);
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
+    if (follow.getValue()) {
+      return follow(cli, id.getValue(), stderr.getValue());
+    }
     return run(cli, id.getValue(), stderr.getValue());
+  }
+
+  /**
+   * Prints the job's output as it comes: asks for its state, then for the bytes past those printed,
+   * until a state asked before the read says it ended (so the last read has it all). A new attempt
+   * (its worker died and it runs again) starts its output afresh: a line on stderr says so.
+   */
+  static int follow(GridCli cli, JobId id, boolean stderr) throws InterruptedException {
+    try (GridClient grid = cli.client()) {
+      long have = 0;
+      int attempt = -1;
+      while (true) {
+        JobInfo now = grid.status(id);
+        if (now.tasks() != null) {
+          cli.err.println(
+              "error: job "
+                  + id
+                  + " is an array and has no output of its own: follow one of its tasks, like "
+                  + id
+                  + "_0");
+          return GridCli.ERROR;
+        }
+        if (attempt >= 1 && now.attempt() != attempt) {
+          cli.err.println(
+              "[attempt "
+                  + now.attempt()
+                  + " of job "
+                  + id
+                  + (now.node() == null ? "" : " on node " + now.node())
+                  + ": its output follows from its start]");
+          have = 0;
+        }
+        attempt = now.attempt();
+        byte[] more = grid.output(id, stderr, have);
+        GridCli.writeRaw(cli.out, more);
+        have += more.length;
+        if (now.state().isTerminal()) {
+          return SubmitCommand.exitCode(cli, now);
+        }
+        Thread.sleep(FOLLOW_EVERY.toMillis());
+      }
+    }
   }
 
   /** The command's work, also done without the model by {@link QuickLine}. */

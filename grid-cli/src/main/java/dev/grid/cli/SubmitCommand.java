@@ -138,7 +138,7 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   /** The job's exit code; without one, a code that says why, and a line on stderr. */
-  private static int exitCode(GridCli cli, JobInfo done) {
+  static int exitCode(GridCli cli, JobInfo done) {
     if (done.exitCode() != null) {
       return done.exitCode();
     }

@@ -304,6 +304,38 @@ class GridCliTest {
   }
 
   @Test
+  void when_logs_follow_a_running_job_then_each_byte_comes_once_and_the_exit_is_the_jobs()
+      throws Exception {
+    JobId id = ops.submit(JobSpec.shell("x"));
+    ops.start(id);
+    Future<Result> following = background.submit(() -> run("logs", "--follow", id.value()));
+
+    ops.wrote(id, "one\n".getBytes(StandardCharsets.UTF_8));
+    awaitPolls(2);
+    ops.wrote(id, "one\ntwo\n".getBytes(StandardCharsets.UTF_8));
+    awaitPolls(2);
+    ops.finish(
+        id,
+        JobState.FAILED,
+        3,
+        "exit 3",
+        "one\ntwo\nthree\n".getBytes(StandardCharsets.UTF_8),
+        new byte[0]);
+    Result result = following.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(result.out()).isEqualTo("one\ntwo\nthree\n");
+    assertThat(result.code()).isEqualTo(3);
+    assertThat(GridCli.runsAlikeElsewhere(new String[] {"logs", "--follow", id.value()}))
+        .as("a follow runs in a JVM of its own, whose output reaches the terminal at once")
+        .isFalse();
+  }
+
+  private void awaitPolls(int more) {
+    int now = ops.statusCalls();
+    await().atMost(PATIENCE).until(() -> ops.statusCalls() >= now + more);
+  }
+
+  @Test
   void when_a_job_is_cancelled_then_its_new_state_is_printed() {
     JobId id = ops.submit(JobSpec.shell("sleep 100"));
 

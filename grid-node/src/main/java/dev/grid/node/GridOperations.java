@@ -78,7 +78,11 @@ public interface GridOperations {
    */
   Optional<JobInfo> cancel(JobId id);
 
-  /** The job's latest attempt's stdout or stderr (empty if it wrote nothing), or empty. */
+  /**
+   * The job's latest attempt's stdout or stderr (empty if it wrote nothing), or empty if there is
+   * no such job. While the job runs: what it has written so far, as its worker last stored it (a
+   * second or so behind; see {@code LiveOutput}).
+   */
   Optional<Output> output(JobId id, Stream stream);
 
   /**
@@ -88,7 +92,17 @@ public interface GridOperations {
    * @param length how many bytes {@code content} holds (the job's record says so), or -1 if
    *     unknown: an answer with a length that breaks off short is seen as broken by any client
    */
-  record Output(InputStream content, long length) {}
+  record Output(InputStream content, long length) {
+    /**
+     * This output without its first {@code offset} bytes (all of it gone if it is shorter): what a
+     * reader that has them already still needs.
+     */
+    public Output from(long offset) throws java.io.IOException {
+      long skip = Math.min(offset, length);
+      content.skipNBytes(skip);
+      return new Output(content, length - skip);
+    }
+  }
 
   /**
    * Adds a schedule. Its cron expression and zone are checked first: a bad one is refused with an

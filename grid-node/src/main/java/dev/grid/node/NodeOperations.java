@@ -112,8 +112,21 @@ final class NodeOperations implements GridOperations {
     String key =
         OutputKeys.prefix(id, job.get().attempt())
             + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
+    if (!job.get().state().isTerminal()) {
+      // Running: what it has written so far, as its worker last stored it (see LiveOutput).
+      byte[] soFar = blobs.get(key + OutputKeys.LIVE).orElse(new byte[0]);
+      return Optional.of(new Output(new ByteArrayInputStream(soFar), soFar.length));
+    }
     Optional<InputStream> stored = blobs.open(key);
     long kept = stream == Stream.STDOUT ? job.get().stdoutBytes() : job.get().stderrBytes();
+    if (stored.isEmpty() && kept == 0) {
+      // Ended without its output stored (its worker was lost under it): what it had written
+      // until then, if its worker stored that while it ran.
+      Optional<byte[]> soFar = blobs.get(key + OutputKeys.LIVE);
+      if (soFar.isPresent()) {
+        return Optional.of(new Output(new ByteArrayInputStream(soFar.get()), soFar.get().length));
+      }
+    }
     if (stored.isEmpty() && kept > 0) {
       // Never an empty answer for output the record says was kept: that would read as "wrote
       // nothing". After a full restart the blob store's index is rebuilt from the disks first.

@@ -10,6 +10,12 @@ final class OutputKeys {
   static final String STDOUT = "stdout";
   static final String STDERR = "stderr";
 
+  /**
+   * What a running job has written so far, beside where its output goes when it ends ({@code
+   * stdout.live}); rewritten as it grows, deleted once the job has ended (see {@link LiveOutput}).
+   */
+  static final String LIVE = ".live";
+
   /** A Java job's return value, as {@code ResultCodec} writes it. */
   static final String RESULT = "result";
 

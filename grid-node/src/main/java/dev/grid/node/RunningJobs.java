@@ -84,4 +84,9 @@ final class RunningJobs {
   int count() {
     return running.size();
   }
+
+  /** The runs now, by job: a copy, for the live output's look at them. */
+  Map<JobId, Entry> snapshot() {
+    return Map.copyOf(running);
+  }
 }

@@ -66,6 +66,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   private final BlockEndWriter ends;
   private final SingleJobRunner jobs;
   private final SliceRunner slices;
+  private final LiveOutput live;
 
   /** What the worker asks its node's fence (see {@link NodeFence}). */
   interface Fence {
@@ -131,6 +132,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
     this.slices = new SliceRunner(node, Math.max(1, slots), table, clock, parts);
     slices.start();
     ends.start();
+    this.live = new LiveOutput(node, running, blobs, clock);
+    live.start();
   }
 
   /** Where this worker learns whether its node is fenced. */
@@ -259,6 +262,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
   @Override
   public void close() {
     holds.shutdownNow();
+    live.close();
     gate.close();
     stopping();
     slices.handBackQueued("node " + node + " stopped");

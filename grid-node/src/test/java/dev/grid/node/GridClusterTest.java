@@ -123,6 +123,72 @@ class GridClusterTest {
   }
 
   @Test
+  void when_a_job_runs_then_what_it_wrote_so_far_is_readable_on_every_node_and_goes_when_it_ends() {
+    start(3, 2);
+    Path gate = dir.resolve("gate");
+    JobId id =
+        grid.node(0)
+            .operations()
+            .submit(
+                JobSpec.shell(
+                    "echo first; echo oops >&2; while [ ! -e '"
+                        + gate
+                        + "' ]; do sleep 0.1; done;"
+                        + " echo second"));
+    JobInfo running = awaitState(grid.node(0), id, JobState.RUNNING);
+    GridNode elsewhere = anotherLiveNode(running.node());
+
+    await().atMost(JOB).until(() -> stdout(elsewhere, id).equals("first\n"));
+    assertThat(info(elsewhere, id).state()).isEqualTo(JobState.RUNNING);
+    assertThat(stderr(grid.node(0), id)).isEqualTo("oops\n");
+    String live = OutputKeys.prefix(id, running.attempt()) + OutputKeys.STDOUT + OutputKeys.LIVE;
+    assertThat(elsewhere.blobs().exists(live)).isTrue();
+
+    touch(gate);
+    awaitState(elsewhere, id, JobState.SUCCEEDED);
+    assertThat(stdout(elsewhere, id)).isEqualTo("first\nsecond\n");
+    // the live copies go once the job has ended; its output is where it always was
+    await().atMost(JOB).until(() -> !elsewhere.blobs().exists(live));
+    assertThat(stdout(elsewhere, id)).isEqualTo("first\nsecond\n");
+  }
+
+  @Test
+  void when_the_worker_dies_under_a_running_job_then_what_it_wrote_before_stays_readable() {
+    start(3, 2);
+    GridNode primary = grid.primaries().get(0);
+    JobId id =
+        primary
+            .operations()
+            .submit(JobSpec.shell("echo before the loss; sleep 600").withMaxRetries(0));
+    JobInfo running = awaitState(primary, id, JobState.RUNNING);
+    GridNode worker = grid.byName(running.node());
+    GridNode observer = anotherLiveNode(worker.name());
+    await().atMost(JOB).until(() -> stdout(observer, id).equals("before the loss\n"));
+
+    worker.halt();
+
+    await().atMost(JOB).until(() -> info(observer, id).state().isTerminal());
+    assertThat(stdout(observer, id)).isEqualTo("before the loss\n");
+  }
+
+  private static String stderr(GridNode via, JobId id) {
+    try (InputStream in =
+        via.operations().output(id, GridOperations.Stream.STDERR).orElseThrow().content()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void touch(Path file) {
+    try {
+      java.nio.file.Files.createFile(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void when_a_worker_dies_under_a_running_job_then_it_is_retried_on_another_worker() {
     start(3, 2);
     GridNode primary = grid.primaries().get(0);

@@ -276,6 +276,34 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
+   * What the job's latest attempt wrote to stdout (or stderr) after its first {@code offset} bytes:
+   * the rest of it for a reader that has those. While the job runs, what it has written so far (the
+   * node stores it about every second), so a loop that asks again with the length read so far
+   * follows the output as {@code bin/logs --follow} does:
+   *
+   * <pre>{@code
+   * long have = 0;
+   * while (true) {
+   *   boolean ended = grid.status(id).state().isTerminal(); // asked first: nothing is missed
+   *   byte[] more = grid.output(id, false, have);
+   *   System.out.write(more);
+   *   have += more.length;
+   *   if (ended) break;
+   *   Thread.sleep(500);
+   * }
+   * }</pre>
+   *
+   * @param stderr stderr rather than stdout
+   * @param offset how many bytes the caller has already, 0 or more
+   */
+  public byte[] output(JobId id, boolean stderr, long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset " + offset + " is negative: give 0 or more");
+    }
+    return ok(get("/api/jobs/" + id + (stderr ? "/stderr" : "/stdout") + "?offset=" + offset), id);
+  }
+
+  /**
    * Makes a jar available to Java jobs and returns its SHA-256, for {@link JobSpec#java}. The grid
    * stores each jar once by content: if it already holds these bytes, nothing is uploaded.
    *

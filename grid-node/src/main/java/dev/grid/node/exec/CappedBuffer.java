@@ -54,6 +54,11 @@ final class CappedBuffer {
     return Arrays.copyOf(bytes, size);
   }
 
+  /** How many bytes are kept so far. */
+  synchronized int size() {
+    return size;
+  }
+
   synchronized long dropped() {
     return dropped;
   }

@@ -36,6 +36,16 @@ final class IsolatedRun implements RunningJob {
     return process.pid();
   }
 
+  @Override
+  public long keptSoFar(boolean stderr) {
+    return process.keptSoFar(stderr);
+  }
+
+  @Override
+  public byte[] outputSoFar(boolean stderr) {
+    return process.outputSoFar(stderr);
+  }
+
   static RunResult interpret(RunResult r, Path dir) {
     if (r.outcome() != Outcome.EXITED || r.exitCode() == null) {
       return r;

@@ -108,6 +108,16 @@ final class JobProcess implements RunningJob {
   }
 
   @Override
+  public long keptSoFar(boolean fromStderr) {
+    return (fromStderr ? stderr : stdout).size();
+  }
+
+  @Override
+  public byte[] outputSoFar(boolean fromStderr) {
+    return (fromStderr ? stderr : stdout).content();
+  }
+
+  @Override
   public long pid() {
     Process p = process;
     return p == null ? -1 : p.pid();

@@ -25,7 +25,8 @@ import java.util.Optional;
  *                                                a page's cost: JobPages)
  * GET  /api/jobs/{id}                         -> JobInfo
  * POST /api/jobs/{id}/cancel                  -> JobInfo
- * GET  /api/jobs/{id}/stdout | /stderr        -> raw bytes
+ * GET  /api/jobs/{id}/stdout | /stderr[?offset=N]  -> raw bytes (from byte N; while the job
+ *                                                 runs, what it wrote so far)
  * GET  /api/jobs/{id}/result[?as=text]         -> a Java job's result: Kryo bytes, or its text
  *                                                 (409 naming why if it has none)
  * HEAD /api/jars/{sha256}                      -> 200 if the grid holds the jar, else 404
@@ -110,12 +111,14 @@ final class ApiRoutes {
           }
           case "stdout" -> {
             requireGet(exchange, path);
-            exchange.stream(found(ops.output(id, GridOperations.Stream.STDOUT), id));
+            long offset = offset(exchange.query("offset"));
+            exchange.stream(found(ops.output(id, GridOperations.Stream.STDOUT), id).from(offset));
             return;
           }
           case "stderr" -> {
             requireGet(exchange, path);
-            exchange.stream(found(ops.output(id, GridOperations.Stream.STDERR), id));
+            long offset = offset(exchange.query("offset"));
+            exchange.stream(found(ops.output(id, GridOperations.Stream.STDERR), id).from(offset));
             return;
           }
           case "result" -> {
@@ -227,6 +230,25 @@ final class ApiRoutes {
         filter.map(JobState::name).orElse(null),
         "tasks",
         tasks ? "true" : null);
+  }
+
+  /** The {@code offset} of an output read: how many of its first bytes the reader has. */
+  static long offset(String text) {
+    if (text == null || text.isEmpty()) {
+      return 0;
+    }
+    try {
+      long offset = Long.parseLong(text);
+      if (offset >= 0) {
+        return offset;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new IllegalArgumentException(
+        "offset '"
+            + text
+            + "' is not valid: give how many bytes of the output you have already, 0 or more");
   }
 
   private static JobId jobId(String text) {

@@ -108,6 +108,11 @@ public final class FakeGridOperations implements GridOperations {
     jobs.put(id, with(job, JobState.RUNNING, 1, null, null, now, null));
   }
 
+  /** What a running job has written so far, as its worker would have stored it. */
+  public synchronized void wrote(JobId id, byte[] stdoutSoFar) {
+    outputs.put(id, new byte[][] {stdoutSoFar.clone(), new byte[0]});
+  }
+
   /** Ends a job with the given state, exit code and output. */
   public synchronized void finish(
       JobId id, JobState state, Integer exitCode, String message, byte[] stdout, byte[] stderr) {

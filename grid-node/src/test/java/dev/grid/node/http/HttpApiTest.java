@@ -258,6 +258,28 @@ class HttpApiTest {
   }
 
   @Test
+  void when_output_is_asked_from_an_offset_then_only_the_rest_comes_and_a_bad_offset_is_a_400()
+      throws Exception {
+    JobId id = ops.submit(JobSpec.shell("seq 1 3"));
+    ops.finish(
+        id, JobState.SUCCEEDED, 0, null, "1\n2\n3\n".getBytes(StandardCharsets.UTF_8), new byte[0]);
+
+    assertThat(send("GET", "/api/jobs/" + id + "/stdout?offset=0", null, TOKEN).body())
+        .isEqualTo("1\n2\n3\n");
+    assertThat(send("GET", "/api/jobs/" + id + "/stdout?offset=4", null, TOKEN).body())
+        .isEqualTo("3\n");
+    HttpResponse<String> past = send("GET", "/api/jobs/" + id + "/stdout?offset=99", null, TOKEN);
+    assertThat(past.statusCode()).isEqualTo(200);
+    assertThat(past.body()).isEmpty();
+    for (String bad : List.of("-1", "x", "1.5")) {
+      HttpResponse<String> refused =
+          send("GET", "/api/jobs/" + id + "/stderr?offset=" + bad, null, TOKEN);
+      assertThat(refused.statusCode()).isEqualTo(400);
+      assertThat(error(refused)).startsWith("offset '" + bad + "' is not valid");
+    }
+  }
+
+  @Test
   void when_output_cannot_be_read_at_all_then_the_answer_is_an_error_not_empty() throws Exception {
     JobId id = ops.submit(JobSpec.shell("seq 1 5"));
     ops.finish(

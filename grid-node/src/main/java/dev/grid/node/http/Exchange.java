@@ -18,7 +18,7 @@ final class Exchange {
   private static final String JSON = "application/json; charset=utf-8";
 
   private final HttpExchange http;
-  private Caller caller = new Caller(AccessTokens.SINGLE_NAME, Role.ADMIN);
+  private Caller caller; // set once the token is checked; routes never see a request before
   private String changed;
 
   Exchange(HttpExchange http) {
@@ -27,6 +27,9 @@ final class Exchange {
 
   /** Who sent the request (set once the token is checked). */
   Caller caller() {
+    if (caller == null) {
+      throw new IllegalStateException("the request's token was not checked");
+    }
     return caller;
   }
 

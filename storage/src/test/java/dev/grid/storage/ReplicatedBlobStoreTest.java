@@ -380,8 +380,13 @@ class ReplicatedBlobStoreTest {
               }
             });
     writer.start();
+    // Rounds until at least 10 ran and 40 blobs were written meanwhile, bounded in time rather than
+    // in rounds: on a loaded machine a round can be much quicker than a replicated write.
+    long deadline = System.nanoTime() + EVENTUALLY.toNanos();
     try {
-      for (int i = 0; (i < 10 || written.get() < 40) && i < 200 && found.isEmpty(); i++) {
+      for (int i = 0;
+          (i < 10 || written.get() < 40) && System.nanoTime() < deadline && found.isEmpty();
+          i++) {
         round.accept(i);
       }
     } finally {

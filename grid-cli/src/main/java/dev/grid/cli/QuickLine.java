@@ -71,7 +71,7 @@ final class QuickLine {
         return switch (command) {
           case "status" -> () -> StatusCommand.run(cli, id, false);
           case "logs" -> () -> LogsCommand.run(cli, id, false);
-          default -> () -> CancelCommand.run(cli, id);
+          default -> () -> CancelCommand.run(cli, id, false);
         };
       case "submit":
         return submit(cli, args);

@@ -314,6 +314,39 @@ class GridCliTest {
   }
 
   @Test
+  void when_json_is_asked_of_submit_and_cancel_then_they_print_what_the_grid_answered()
+      throws Exception {
+    Result submitted = run("submit", "--json", "--", "sleep", "100");
+    assertThat(submitted.code()).isZero();
+    JobId id = ops.jobs(Optional.empty()).get(0).id();
+    JsonNode json = Json.readTree(submitted.rawOut());
+    assertThat(json.get("id").asText()).isEqualTo(id.value());
+    assertThat(json.size()).isEqualTo(1);
+
+    JsonNode cancelled = Json.readTree(run("cancel", id.value(), "--json").rawOut());
+    assertThat(cancelled.get("id").asText()).isEqualTo(id.value());
+    assertThat(cancelled.get("state").asText()).isEqualTo("CANCELLED");
+
+    Future<Result> waiting =
+        background.submit(() -> run("submit", "--wait", "--json", "--", "make", "test"));
+    await().atMost(PATIENCE).until(() -> ops.submitted().size() == 2);
+    JobId waited = ops.jobs(Optional.empty()).get(1).id();
+    ops.finish(
+        waited,
+        JobState.FAILED,
+        3,
+        "exit 3",
+        "out\n".getBytes(StandardCharsets.UTF_8),
+        new byte[0]);
+    Result result = waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(result.code()).as("the job's exit code, as without --json").isEqualTo(3);
+    JsonNode ended = Json.readTree(result.rawOut());
+    assertThat(ended.get("id").asText()).isEqualTo(waited.value());
+    assertThat(ended.get("state").asText()).isEqualTo("FAILED");
+    assertThat(ended.get("exitCode").asInt()).isEqualTo(3);
+  }
+
+  @Test
   void when_the_id_is_unknown_then_one_error_line() {
     Result result = run("status", "j-missing");
     assertOneLineError(result, "j-missing");

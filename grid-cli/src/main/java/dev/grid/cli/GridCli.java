@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,9 @@ public final class GridCli {
 
   final PrintStream out;
   final PrintStream err;
+
+  /** What "now" is: for {@code bin/jobs}' elapsed time of a job that runs. Tests set their own. */
+  Clock clock = Clock.systemUTC();
 
   GridCli(Map<String, String> env, PrintStream out, PrintStream err) {
     this(env, null, out, err);

@@ -289,6 +289,42 @@ class GridCliTest {
   }
 
   @Test
+  void when_jobs_format_names_columns_then_those_are_shown_in_that_order() {
+    JobId queued = ops.submit(JobSpec.shell("sleep 1").withSubmittedBy("alice"));
+    JobId done = ops.submit(JobSpec.shell("true"));
+    ops.start(done);
+    ops.finish(done, JobState.FAILED, 7, "exit 7", new byte[0], new byte[0]);
+
+    Result result = run("jobs", "--format", "ID,exit, submittedBy,elapsed,Command", "--limit", "1");
+
+    assertThat(result.code()).isZero();
+    List<String> lines = result.out().lines().toList();
+    assertThat(lines.get(0).split("\\s+"))
+        .containsExactly("ID", "EXIT", "USER", "ELAPSED", "COMMAND");
+    assertThat(lines.get(1).split("\\s+"))
+        .containsExactly(queued.value(), "-", "alice", "-", "sleep", "1");
+    assertThat(result.err())
+        .as("the next page keeps the columns")
+        .matches("more: bin/jobs --format id,exit,user,elapsed,command --limit 1 --after \\S+\n");
+    Result second = run("jobs", "-o", "id,state,exit,elapsed,ended", "--state", "failed");
+    assertThat(second.out().lines().skip(1).findFirst().orElseThrow())
+        .matches(done.value() + " +FAILED +7 +0:00 +\\d{4}-\\d\\d-\\d\\d [0-9:.]+");
+    assertThat(run("jobs").out().lines().findFirst().orElseThrow().split("\\s+"))
+        .as("the default columns")
+        .containsExactly("ID", "STATE", "NODE", "ATTEMPT", "EXIT", "SUBMITTED", "COMMAND");
+  }
+
+  @Test
+  void when_jobs_format_names_an_unknown_column_then_usage_error_lists_the_known_ones() {
+    Result result = run("jobs", "--format", "id,owner");
+
+    assertOneLineError(result, "unknown column 'owner'", "id, state, node", "user (submittedby)");
+    assertThat(result.code()).isEqualTo(GridCli.USAGE);
+    assertOneLineError(run("jobs", "--format", "id,,state"), "empty column");
+    assertOneLineError(run("jobs", "--format", "id", "--json"), "--format or --json");
+  }
+
+  @Test
   void when_logs_are_asked_then_the_raw_bytes_come_out() {
     JobId id = ops.submit(JobSpec.shell("x"));
     ops.finish(

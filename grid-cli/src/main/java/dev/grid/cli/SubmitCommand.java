@@ -114,7 +114,8 @@ final class SubmitCommand implements Callable<Integer> {
       cli.out.println(json ? Json.toPrettyString(Map.of("id", id.value())) : id);
       return 0;
     }
-    JobInfo done = GridCli.await(grid.completion(id));
+    JobInfo done =
+        spec.array() == null ? GridCli.await(grid.completion(id)) : watchArray(cli, grid, id);
     if (json) {
       cli.out.println(Json.toPrettyString(done));
       return done.state() == JobState.SUCCEEDED ? 0 : exitCode(cli, done);
@@ -130,6 +131,14 @@ final class SubmitCommand implements Callable<Integer> {
       ResultCommand.printResult(grid, id, cli.out);
     }
     return exitCode(cli, done);
+  }
+
+  /** Waits for an array to end, its progress on stderr meanwhile. */
+  static JobInfo watchArray(GridCli cli, GridClient grid, JobId array) {
+    JobWatch.Watcher progress =
+        new JobWatch.Progress(array, cli.err, cli.stderrTerminal, cli.nanos);
+    return JobWatch.untilEnd(
+        grid.completion(array), () -> grid.status(array), progress, JobWatch.POLL);
   }
 
   private JobSpec withArrayAndAfter(JobSpec spec) {
@@ -150,7 +159,7 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   /** The job's exit code; without one, a code that says why, and a line on stderr. */
-  private static int exitCode(GridCli cli, JobInfo done) {
+  static int exitCode(GridCli cli, JobInfo done) {
     if (done.exitCode() != null) {
       return done.exitCode();
     }

@@ -215,6 +215,26 @@ class GridCliTest {
   }
 
   @Test
+  void when_status_watches_a_job_then_each_change_is_a_line_and_it_exits_with_the_jobs_code()
+      throws Exception {
+    JobId id = ops.submit(JobSpec.shell("make test"));
+    Future<Result> watching = background.submit(() -> run("status", id.value(), "--watch"));
+    await().atMost(PATIENCE).until(() -> ops.statusCalls() >= 1);
+    ops.start(id);
+    ops.finish(id, JobState.FAILED, 3, "exit 3", new byte[0], new byte[0]);
+
+    Result result = watching.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(result.code()).isEqualTo(3);
+    assertThat(result.out().lines().map(line -> line.replaceFirst("^\\S+ \\S+ ", "")))
+        .containsExactly("QUEUED", "RUNNING node n1 attempt 1", "FAILED node n1 attempt 1: exit 3");
+    assertThat(result.err()).isEmpty();
+    Result again = run("status", id.value(), "--watch", "--json");
+    assertThat(again.code()).as("an ended job: at once").isEqualTo(3);
+    assertThat(Json.readTree(again.rawOut()).get("state").asText()).isEqualTo("FAILED");
+  }
+
+  @Test
   void when_status_json_is_asked_then_it_has_the_fields_scripts_use() {
     JobId id = ops.submit(JobSpec.shell("true"));
     ops.finish(id, JobState.SUCCEEDED, 0, null, new byte[0], new byte[0]);

@@ -192,6 +192,13 @@ grid_cli() {
       _grid_client_start_after_exit
     fi
   fi
+  # Which of stdin, stdout, stderr are terminals (a JVM cannot tell of stderr): on one, a wait
+  # shows its progress as a line redrawn in place (GridCli reads it, as the resident client's TTY)
+  local _grid_fd _grid_tty=
+  for _grid_fd in 0 1 2; do
+    if [[ -t $_grid_fd ]]; then _grid_tty+=1; else _grid_tty+=0; fi
+  done
+  _GRID_JVM_FLAGS+=(-Dgrid.terminals="$_grid_tty")
   # Class-data sharing: a static archive, grid-cli/target/grid-cli.jsa, of the classes the
   # commands load; a command maps it instead of loading and verifying those classes again. The
   # first run of each subcommand after a build (bin/submit, bin/status, ...) also lists the classes

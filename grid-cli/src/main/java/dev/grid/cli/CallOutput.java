@@ -25,6 +25,11 @@ import java.nio.charset.StandardCharsets;
  * 128-byte buffer, flushed at each line and each array written), so the two streams reach the
  * frames in the order they would reach the file descriptors of a JVM of its own.
  *
+ * <p>A flush of stderr sends what it holds at once, as a frame of its own: a progress line ({@code
+ * submit --wait} of an array, {@code status --watch}) shows while the command runs. Stdout is sent
+ * when the other stream is written, a frame is full, or the call ends, so a long listing stays a
+ * few large frames.
+ *
  * <p>Small printable frames are the common case ({@code bin/submit} prints an id) and bash reads
  * them without starting a process, one byte per system call: so only up to {@value #MAX_TEXT}
  * bytes, and only bytes bash's {@code read} keeps as they are (no NUL, none of its internal quoting
@@ -91,6 +96,13 @@ final class CallOutput {
     }
   }
 
+  /** Sends what stderr holds, if it holds anything: a flush of stderr. */
+  private synchronized void flushStderr() {
+    if (pendingStream == STDERR) {
+      sendPending();
+    }
+  }
+
   private void sendPending() {
     if (pending.size() == 0) {
       return;
@@ -141,6 +153,13 @@ final class CallOutput {
     @Override
     public void write(byte[] bytes, int offset, int length) {
       CallOutput.this.write(stream, bytes, offset, length);
+    }
+
+    @Override
+    public void flush() {
+      if (stream == STDERR) {
+        flushStderr();
+      }
     }
   }
 }

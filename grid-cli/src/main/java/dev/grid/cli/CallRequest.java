@@ -25,10 +25,11 @@ import java.util.Map;
  * TTY           three digits, 1 where stdin, stdout, stderr are terminals
  * </pre>
  *
- * <p>The CLI prints nothing differently on a terminal today (help does, and runs in a JVM of its
- * own: {@link GridCli#runsAlikeElsewhere}), so TTY is only carried along. {@code status} and {@code
- * stop} end after OP. Reading is bounded: {@link Limits} caps the bytes, the arguments and the
- * variables, and a caller that exceeds one is cut off before anything runs.
+ * <p>The CLI reads the third digit: on a terminal, a wait shows its progress as one line redrawn in
+ * place (help too differs on a terminal, and runs in a JVM of its own: {@link
+ * GridCli#runsAlikeElsewhere}). {@code status} and {@code stop} end after OP. Reading is bounded:
+ * {@link Limits} caps the bytes, the arguments and the variables, and a caller that exceeds one is
+ * cut off before anything runs.
  */
 record CallRequest(
     String op, List<String> args, Path cwd, Map<String, String> env, String terminals) {

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -80,22 +82,47 @@ public final class GridCli {
   final PrintStream out;
   final PrintStream err;
 
+  /** Whether stderr is a terminal: then a wait shows its progress as one line redrawn in place. */
+  final boolean stderrTerminal;
+
+  /** What "now" is: for {@code bin/jobs}' elapsed time of a job that runs. Tests set their own. */
+  Clock clock = Clock.systemUTC();
+
+  /** A monotonic clock in nanoseconds, for the rate a progress line shows. */
+  LongSupplier nanos = System::nanoTime;
+
   GridCli(Map<String, String> env, PrintStream out, PrintStream err) {
-    this(env, null, out, err);
+    this(env, null, out, err, false);
   }
 
-  GridCli(Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
+  GridCli(
+      Map<String, String> env, Path cwd, PrintStream out, PrintStream err, boolean stderrTerminal) {
     this.env = Map.copyOf(env);
     this.cwd = cwd;
     this.out = out;
     this.err = err;
+    this.stderrTerminal = stderrTerminal;
   }
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
-    int code = run(args, System.getenv(), System.out, System.err);
+    int code = run(args, System.getenv(), null, System.out, System.err, stderrIsTerminal());
     System.out.flush();
     System.exit(code);
+  }
+
+  /**
+   * Whether this JVM's stderr is a terminal. The JVM cannot tell of stderr itself: {@code
+   * bin/_grid.sh} says, in {@code -Dgrid.terminals=IOE} (three digits, 1 where stdin, stdout,
+   * stderr are terminals, as it tells the resident client). Without it, a JVM with a console (stdin
+   * and stdout terminals) takes stderr for one too.
+   */
+  private static boolean stderrIsTerminal() {
+    String terminals = System.getProperty("grid.terminals");
+    if (terminals != null && terminals.matches("[01]{3}")) {
+      return terminals.charAt(2) == '1';
+    }
+    return System.console() != null;
   }
 
   /**
@@ -103,7 +130,7 @@ public final class GridCli {
    * building picocli's model, any other through {@link #newCommandLine}.
    */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-    return run(args, env, null, out, err);
+    return run(args, env, null, out, err, false);
   }
 
   /**
@@ -111,15 +138,22 @@ public final class GridCli {
    * {@link ResidentClient}): relative paths in the command line ({@code --token-file}, {@code
    * --jar}) are read against {@code cwd}, and nothing of this JVM's own environment, working
    * directory or standard streams is used, so that calls can run side by side.
+   *
+   * @param stderrTerminal whether the caller's stderr is a terminal
    */
   static int run(
-      String[] args, Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
-    Integer quick = QuickLine.run(new GridCli(env, cwd, out, err), args);
+      String[] args,
+      Map<String, String> env,
+      Path cwd,
+      PrintStream out,
+      PrintStream err,
+      boolean stderrTerminal) {
+    Integer quick = QuickLine.run(new GridCli(env, cwd, out, err, stderrTerminal), args);
     if (quick != null) {
       return quick;
     }
     String first = args.length > 0 ? args[0] : null;
-    return newCommandLine(env, cwd, out, err, first).execute(args);
+    return newCommandLine(new GridCli(env, cwd, out, err, stderrTerminal), first).execute(args);
   }
 
   /**
@@ -186,12 +220,13 @@ public final class GridCli {
    */
   static CommandLine newCommandLine(
       Map<String, String> env, PrintStream out, PrintStream err, String first) {
-    return newCommandLine(env, null, out, err, first);
+    return newCommandLine(new GridCli(env, out, err), first);
   }
 
-  private static CommandLine newCommandLine(
-      Map<String, String> env, Path cwd, PrintStream out, PrintStream err, String first) {
-    GridCli cli = new GridCli(env, cwd, out, err);
+  /** As above, for a {@link GridCli} made by the caller (its terminal, its clocks). */
+  static CommandLine newCommandLine(GridCli cli, String first) {
+    PrintStream out = cli.out;
+    PrintStream err = cli.err;
     // the root's options first: an inherited option reaches the subcommands added after it
     CommandLine line = new CommandLine(cli.spec());
     if (first != null && SUBCOMMANDS.contains(first)) {

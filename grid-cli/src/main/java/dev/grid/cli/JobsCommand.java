@@ -8,9 +8,12 @@ import dev.grid.api.internal.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
 
 /** {@code bin/jobs}: the grid's jobs, oldest first. */
 final class JobsCommand implements Callable<Integer> {
@@ -26,6 +29,16 @@ final class JobsCommand implements Callable<Integer> {
           .build();
 
   private final OptionSpec json = Specs.flag("--json", "Print a JSON list of jobs.");
+
+  private final OptionSpec format =
+      OptionSpec.builder("--format", "-o")
+          .type(String.class)
+          .paramLabel("COLUMNS")
+          .description(
+              "The columns to show, comma-separated, as squeue's --Format: "
+                  + JobColumn.known()
+                  + " (default: id,state,node,attempt,exit,submitted,command).")
+          .build();
 
   private final OptionSpec tasks =
       Specs.flag("--tasks", "List each task of an array after it (ids ARRAY_INDEX).");
@@ -63,6 +76,7 @@ final class JobsCommand implements Callable<Integer> {
             "An array is one line with its tasks' counts; --tasks lists its tasks too.")
         .addOption(state)
         .addOption(json)
+        .addOption(format)
         .addOption(tasks)
         .addOption(limit)
         .addOption(after)
@@ -74,12 +88,24 @@ final class JobsCommand implements Callable<Integer> {
     if (all.<Boolean>getValue() && after.getValue() != null) {
       throw new IllegalArgumentException("give --all or --after, not both");
     }
+    String columns = format.getValue();
+    if (columns != null && json.<Boolean>getValue()) {
+      throw new ParameterException(
+          format.command().commandLine(), "give --format or --json, not both");
+    }
+    List<JobColumn> shown;
+    try {
+      shown = columns == null ? JobColumn.DEFAULT : JobColumn.parse(columns);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(format.command().commandLine(), e.getMessage(), e);
+    }
     return run(
         cli,
         state.getValue(),
         json.getValue(),
         tasks.getValue(),
-        new Paging(limit.getValue(), after.getValue(), all.getValue()));
+        new Paging(limit.getValue(), after.getValue(), all.getValue()),
+        shown);
   }
 
   /**
@@ -98,7 +124,13 @@ final class JobsCommand implements Callable<Integer> {
    *
    * @param state only jobs in this state; null for all
    */
-  static int run(GridCli cli, JobState state, boolean json, boolean tasks, Paging paging) {
+  static int run(
+      GridCli cli,
+      JobState state,
+      boolean json,
+      boolean tasks,
+      Paging paging,
+      List<JobColumn> columns) {
     if (paging.limit() < 1 || paging.limit() > JobPage.MAX_LIMIT) {
       throw new IllegalArgumentException(
           "--limit " + paging.limit() + " is not valid: give 1 to " + JobPage.MAX_LIMIT);
@@ -114,7 +146,7 @@ final class JobsCommand implements Callable<Integer> {
       if (json) {
         cli.out.println(Json.toPrettyString(jobs));
       } else {
-        table(jobs).print(cli.out);
+        table(jobs, columns, cli.clock::millis).print(cli.out);
       }
       if (next != null) {
         cli.err.println(
@@ -122,6 +154,7 @@ final class JobsCommand implements Callable<Integer> {
                 + (state == null ? "" : " --state " + state)
                 + (tasks ? " --tasks" : "")
                 + (json ? " --json" : "")
+                + (columns.equals(JobColumn.DEFAULT) ? "" : " --format " + keys(columns))
                 + (paging.limit() == JobPage.DEFAULT_LIMIT ? "" : " --limit " + paging.limit())
                 + " --after "
                 + next);
@@ -130,23 +163,32 @@ final class JobsCommand implements Callable<Integer> {
     }
   }
 
-  private static Table table(List<JobInfo> jobs) {
-    Table table = new Table("ID", "STATE", "NODE", "ATTEMPT", "EXIT", "SUBMITTED", "COMMAND");
+  private static Table table(List<JobInfo> jobs, List<JobColumn> columns, LongSupplier now) {
+    String[] headers = new String[columns.size()];
+    for (int i = 0; i < headers.length; i++) {
+      headers[i] = columns.get(i).header();
+    }
+    Table table = new Table(headers);
+    Object[] cells = new Object[headers.length];
     for (JobInfo job : jobs) {
-      table.row(
-          job.id(),
-          job.state(),
-          job.node(),
-          job.attempt(),
-          job.exitCode(),
-          StatusCommand.time(job.submittedAtMillis()),
-          shorten(command(job)));
+      for (int i = 0; i < cells.length; i++) {
+        cells[i] = columns.get(i).cell(job, now);
+      }
+      table.row(cells);
     }
     return table;
   }
 
+  private static String keys(List<JobColumn> columns) {
+    StringJoiner keys = new StringJoiner(",");
+    for (JobColumn column : columns) {
+      keys.add(column.key());
+    }
+    return keys.toString();
+  }
+
   /** The command; for an array, its indices and its tasks' counts first. */
-  private static String command(JobInfo job) {
+  static String command(JobInfo job) {
     String command = job.spec() == null ? "" : job.spec().display();
     if (job.tasks() != null) {
       return "[" + job.spec().array().display() + " " + job.taskSummary() + "] " + command;

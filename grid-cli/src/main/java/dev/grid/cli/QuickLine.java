@@ -55,7 +55,9 @@ final class QuickLine {
         return args.length == 1 ? () -> NodesCommand.run(cli, false) : null;
       case "jobs":
         return args.length == 1
-            ? () -> JobsCommand.run(cli, null, false, false, JobsCommand.Paging.FIRST)
+            ? () ->
+                JobsCommand.run(
+                    cli, null, false, false, JobsCommand.Paging.FIRST, JobColumn.DEFAULT)
             : null;
       case "schedule":
         return args.length == 2 && args[1].equals("list")
@@ -71,7 +73,7 @@ final class QuickLine {
         return switch (command) {
           case "status" -> () -> StatusCommand.run(cli, id, false);
           case "logs" -> () -> LogsCommand.run(cli, id, false);
-          default -> () -> CancelCommand.run(cli, id);
+          default -> () -> CancelCommand.run(cli, id, false);
         };
       case "submit":
         return submit(cli, args);

@@ -126,7 +126,8 @@ final class ResidentCall implements Runnable {
                 request.env(),
                 request.cwd(),
                 output.out,
-                output.err);
+                output.err,
+                request.terminals().charAt(2) == '1');
       } catch (RuntimeException | Error e) {
         // what the JVM prints for an exception main did not catch
         output.err.print("Exception in thread \"main\" ");

@@ -3,7 +3,9 @@ package dev.grid.cli;
 import dev.grid.api.GridClient;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.OverlapPolicy;
+import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.internal.Json;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,6 +74,9 @@ final class ScheduleAddCommand implements Callable<Integer> {
                   + " (default: the grid's --keep-runs).")
           .build();
 
+  private final OptionSpec json =
+      Specs.flag("--json", "Print the schedule as the grid answered (as schedule list --json).");
+
   private CommandSpec commandSpec;
 
   ScheduleAddCommand(ScheduleCommand schedule) {
@@ -93,7 +98,8 @@ final class ScheduleAddCommand implements Callable<Integer> {
             "  schedule add --name backup --cron '30 2 * * *' --tz Europe/Paris -- backup.sh",
             "  schedule add --name probe --cron '@every 10s' --overlap forbid --keep-runs 20 \\",
             "      --shell 'curl -fs $U'");
-    for (OptionSpec option : List.of(name, cron, zone, misfire, maxCatchUp, overlap, keepRuns)) {
+    for (OptionSpec option :
+        List.of(name, cron, zone, misfire, maxCatchUp, overlap, keepRuns, json)) {
       spec.addOption(option);
     }
     commandSpec = job.addTo(spec);
@@ -104,7 +110,11 @@ final class ScheduleAddCommand implements Callable<Integer> {
   public Integer call() {
     try (GridClient grid = schedule.cli.client()) {
       ScheduleSpec added = scheduleSpec(grid);
-      schedule.cli.out.println(ScheduleCommand.nextFireLine(grid.schedules().add(added)));
+      ScheduleInfo info = grid.schedules().add(added);
+      schedule.cli.out.println(
+          json.<Boolean>getValue()
+              ? Json.toPrettyString(info)
+              : ScheduleCommand.nextFireLine(info));
       return 0;
     }
   }

@@ -2,14 +2,17 @@ package dev.grid.cli;
 
 import dev.grid.api.GridClient;
 import dev.grid.api.ScheduleInfo;
+import dev.grid.api.internal.Json;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
@@ -50,33 +53,51 @@ final class ScheduleCommand {
     return spec;
   }
 
+  /** What a subcommand that takes a schedule's name does with it. */
+  private interface ByName {
+    int run(GridClient grid, String name, boolean json);
+  }
+
   /** A subcommand that takes a schedule's name and does {@code action} with it. */
-  private CommandSpec byName(
-      String command, String description, BiFunction<GridClient, String, Integer> action) {
+  private CommandSpec byName(String command, String description, ByName action) {
     PositionalParamSpec name = Specs.parameter("NAME", String.class, "The schedule's name.");
+    OptionSpec json =
+        Specs.flag(
+            "--json",
+            command.equals("delete")
+                ? "Print JSON: name, and deleted (true)."
+                : "Print the schedule as the grid answered (as schedule list --json prints one).");
     Callable<Integer> run =
         () -> {
           try (GridClient grid = cli.client()) {
-            return action.apply(grid, name.getValue());
+            return action.run(grid, name.getValue(), json.getValue());
           }
         };
-    return Specs.command(command, run, description).addPositional(name);
+    return Specs.command(command, run, description).addPositional(name).addOption(json);
   }
 
-  private int pause(GridClient grid, String name) {
+  private int pause(GridClient grid, String name, boolean json) {
     ScheduleInfo info = grid.schedules().pause(name);
-    cli.out.println(info.spec().name() + ": paused");
+    cli.out.println(json ? Json.toPrettyString(info) : info.spec().name() + ": paused");
     return 0;
   }
 
-  private int resume(GridClient grid, String name) {
-    cli.out.println(nextFireLine(grid.schedules().resume(name)));
+  private int resume(GridClient grid, String name, boolean json) {
+    ScheduleInfo info = grid.schedules().resume(name);
+    cli.out.println(json ? Json.toPrettyString(info) : nextFireLine(info));
     return 0;
   }
 
-  private int delete(GridClient grid, String name) {
+  private int delete(GridClient grid, String name, boolean json) {
     grid.schedules().delete(name);
-    cli.out.println(name + ": deleted (its jobs stay)");
+    if (json) {
+      Map<String, Object> deleted = new LinkedHashMap<>();
+      deleted.put("name", name);
+      deleted.put("deleted", true);
+      cli.out.println(Json.toPrettyString(deleted));
+    } else {
+      cli.out.println(name + ": deleted (its jobs stay)");
+    }
     return 0;
   }
 

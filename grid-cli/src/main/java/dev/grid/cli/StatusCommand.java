@@ -34,17 +34,70 @@ final class StatusCommand implements Callable<Integer> {
   private final OptionSpec json =
       Specs.flag("--json", "Print JSON (id, state, node, attempt, exitCode, ...).");
 
+  private final OptionSpec watch =
+      Specs.flag(
+          "--watch",
+          "Follow the job until it ends, and exit as submit --wait does: each change of its state"
+              + " as a line; for an array, a progress line on stderr and how its tasks ended.");
+
   StatusCommand(GridCli cli) {
     this.cli = cli;
   }
 
   CommandSpec spec() {
-    return Specs.command("status", this, "Show one job.").addPositional(id).addOption(json);
+    return Specs.command("status", this, "Show one job.")
+        .addPositional(id)
+        .addOption(json)
+        .addOption(watch);
   }
 
   @Override
   public Integer call() {
+    if (watch.<Boolean>getValue()) {
+      return watch(cli, id.getValue(), json.getValue());
+    }
     return run(cli, id.getValue(), json.getValue());
+  }
+
+  /**
+   * {@code --watch}: follows the job to its end. A single job's history as lines on stdout as it
+   * grows; an array's progress on stderr, then its counts. With {@code --json}, only the ended
+   * job's JSON. The exit code is {@code submit --wait}'s.
+   */
+  static int watch(GridCli cli, JobId id, boolean json) {
+    try (GridClient grid = cli.client()) {
+      JobInfo first = grid.status(id);
+      JobWatch.Watcher watcher;
+      if (first.tasks() != null) {
+        watcher = new JobWatch.Progress(id, cli.err, cli.stderrTerminal, cli.nanos);
+      } else if (json) {
+        watcher =
+            new JobWatch.Watcher() {
+              @Override
+              public void seen(JobInfo job) {}
+
+              @Override
+              public void ended(JobInfo job) {}
+            };
+      } else {
+        watcher = new JobWatch.Events(cli.out);
+      }
+      JobInfo done;
+      if (first.state().isTerminal()) {
+        watcher.ended(first);
+        done = first;
+      } else {
+        watcher.seen(first);
+        done =
+            JobWatch.untilEnd(grid.completion(id), () -> grid.status(id), watcher, JobWatch.POLL);
+      }
+      if (json) {
+        cli.out.println(Json.toPrettyString(done));
+      } else if (done.tasks() != null) {
+        cli.out.println(id + " " + done.state() + ": " + done.taskSummary());
+      }
+      return done.state() == JobState.SUCCEEDED ? 0 : SubmitCommand.exitCode(cli, done);
+    }
   }
 
   /** The command's work, also done without the model by {@link QuickLine}. */

@@ -7,7 +7,9 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.internal.Json;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -23,6 +25,12 @@ final class SubmitCommand implements Callable<Integer> {
 
   private final OptionSpec wait =
       Specs.flag("--wait", "Wait for the job to end; print its output.");
+
+  private final OptionSpec json =
+      Specs.flag(
+          "--json",
+          "Print JSON: {\"id\": ...}; with --wait, the ended job (as status --json)"
+              + " instead of its output.");
 
   private final OptionSpec array =
       OptionSpec.builder("--array")
@@ -76,7 +84,7 @@ final class SubmitCommand implements Callable<Integer> {
             "  submit --wait --jar app.jar --class com.example.Pi -- 1000000",
             "  submit --array 0-999%%50 --shell './render.sh $GRID_ARRAY_INDEX'",
             "  submit --after j0mf3k2x9a-04f2k1qz --shell './encode.sh'");
-    for (OptionSpec option : List.of(wait, array, afterOk, afterAny)) {
+    for (OptionSpec option : List.of(wait, json, array, afterOk, afterAny)) {
       spec.addOption(option);
     }
     commandSpec = job.addTo(spec);
@@ -88,25 +96,30 @@ final class SubmitCommand implements Callable<Integer> {
     try (GridClient grid = cli.client()) {
       // the spec needs the client first: a --jar is uploaded to the grid
       JobSpec spec = withArrayAndAfter(job.jobSpec(cli::local, grid::uploadJar));
-      return send(cli, grid, spec, wait.getValue());
+      return send(cli, grid, spec, wait.getValue(), json.getValue());
     }
   }
 
   /** The command's work for a job known already, also done without the model by QuickLine. */
   static int run(GridCli cli, JobSpec spec, boolean wait) {
     try (GridClient grid = cli.client()) {
-      return send(cli, grid, spec, wait);
+      return send(cli, grid, spec, wait, false);
     }
   }
 
   /** Submits the job; prints its id, or waits for it and prints its output. */
-  private static int send(GridCli cli, GridClient grid, JobSpec spec, boolean wait) {
+  private static int send(GridCli cli, GridClient grid, JobSpec spec, boolean wait, boolean json) {
     JobId id = grid.submit(spec);
     if (!wait) {
-      cli.out.println(id);
+      cli.out.println(json ? Json.toPrettyString(Map.of("id", id.value())) : id);
       return 0;
     }
-    JobInfo done = GridCli.await(grid.completion(id));
+    JobInfo done =
+        spec.array() == null ? GridCli.await(grid.completion(id)) : watchArray(cli, grid, id);
+    if (json) {
+      cli.out.println(Json.toPrettyString(done));
+      return done.state() == JobState.SUCCEEDED ? 0 : exitCode(cli, done);
+    }
     if (done.tasks() != null) {
       // An array has no output of its own: say how its tasks ended.
       cli.out.println(id + " " + done.state() + ": " + done.taskSummary());
@@ -118,6 +131,14 @@ final class SubmitCommand implements Callable<Integer> {
       ResultCommand.printResult(grid, id, cli.out);
     }
     return exitCode(cli, done);
+  }
+
+  /** Waits for an array to end, its progress on stderr meanwhile. */
+  static JobInfo watchArray(GridCli cli, GridClient grid, JobId array) {
+    JobWatch.Watcher progress =
+        new JobWatch.Progress(array, cli.err, cli.stderrTerminal, cli.nanos);
+    return JobWatch.untilEnd(
+        grid.completion(array), () -> grid.status(array), progress, JobWatch.POLL);
   }
 
   private JobSpec withArrayAndAfter(JobSpec spec) {

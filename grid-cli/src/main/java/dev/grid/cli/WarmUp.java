@@ -46,7 +46,7 @@ final class WarmUp {
     Map<String, String> env =
         Map.of("GRID_URL", "http://127.0.0.1:" + closedPort(), "GRID_TOKEN", "warm-up");
     for (String[] line : List.of(new String[] {"nodes"}, new String[] {"jobs", "--json"})) {
-      GridCli.run(line, env, Path.of("/"), sink, sink);
+      GridCli.run(line, env, Path.of("/"), sink, sink, false);
     }
     JobId id = JobId.of("j0-warm-up");
     JobEvent queued = new JobEvent(JobState.QUEUED, 1, null, 1, 1, "accepted");

@@ -73,6 +73,17 @@ class BinCommandsIT {
       Run nodes = run(home, grid, "bin/nodes");
       assertThat(nodes.out().lines().toList()).hasSize(2).first().asString().startsWith("NAME");
       assertThat(List.of(first.err(), waited.err(), status.err(), nodes.err())).containsOnly("");
+
+      // an array waited for without a terminal: plain progress lines on stderr, no control bytes
+      Run array = run(home, grid, "bin/submit", "--wait", "--array", "0-11", "--", "sleep", "0.5");
+      assertThat(array.code()).as(array.err()).isZero();
+      assertThat(array.out()).matches("j\\S+ SUCCEEDED: 12 tasks: 12 SUCCEEDED\n");
+      assertThat(array.err()).doesNotContain("\r", "\033");
+      assertThat(array.err().lines().toList())
+          .last()
+          .asString()
+          .matches("j\\S+: 12/12 done; 12 SUCCEEDED; in \\d+s, [0-9.]+ tasks/s");
+      assertThat(array.err().lines()).first().asString().contains("/12 done; ");
     }
   }
 }

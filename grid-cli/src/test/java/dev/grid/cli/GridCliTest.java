@@ -215,6 +215,26 @@ class GridCliTest {
   }
 
   @Test
+  void when_status_watches_a_job_then_each_change_is_a_line_and_it_exits_with_the_jobs_code()
+      throws Exception {
+    JobId id = ops.submit(JobSpec.shell("make test"));
+    Future<Result> watching = background.submit(() -> run("status", id.value(), "--watch"));
+    await().atMost(PATIENCE).until(() -> ops.statusCalls() >= 1);
+    ops.start(id);
+    ops.finish(id, JobState.FAILED, 3, "exit 3", new byte[0], new byte[0]);
+
+    Result result = watching.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(result.code()).isEqualTo(3);
+    assertThat(result.out().lines().map(line -> line.replaceFirst("^\\S+ \\S+ ", "")))
+        .containsExactly("QUEUED", "RUNNING node n1 attempt 1", "FAILED node n1 attempt 1: exit 3");
+    assertThat(result.err()).isEmpty();
+    Result again = run("status", id.value(), "--watch", "--json");
+    assertThat(again.code()).as("an ended job: at once").isEqualTo(3);
+    assertThat(Json.readTree(again.rawOut()).get("state").asText()).isEqualTo("FAILED");
+  }
+
+  @Test
   void when_status_json_is_asked_then_it_has_the_fields_scripts_use() {
     JobId id = ops.submit(JobSpec.shell("true"));
     ops.finish(id, JobState.SUCCEEDED, 0, null, new byte[0], new byte[0]);
@@ -289,6 +309,42 @@ class GridCliTest {
   }
 
   @Test
+  void when_jobs_format_names_columns_then_those_are_shown_in_that_order() {
+    JobId queued = ops.submit(JobSpec.shell("sleep 1").withSubmittedBy("alice"));
+    JobId done = ops.submit(JobSpec.shell("true"));
+    ops.start(done);
+    ops.finish(done, JobState.FAILED, 7, "exit 7", new byte[0], new byte[0]);
+
+    Result result = run("jobs", "--format", "ID,exit, submittedBy,elapsed,Command", "--limit", "1");
+
+    assertThat(result.code()).isZero();
+    List<String> lines = result.out().lines().toList();
+    assertThat(lines.get(0).split("\\s+"))
+        .containsExactly("ID", "EXIT", "USER", "ELAPSED", "COMMAND");
+    assertThat(lines.get(1).split("\\s+"))
+        .containsExactly(queued.value(), "-", "alice", "-", "sleep", "1");
+    assertThat(result.err())
+        .as("the next page keeps the columns")
+        .matches("more: bin/jobs --format id,exit,user,elapsed,command --limit 1 --after \\S+\n");
+    Result second = run("jobs", "-o", "id,state,exit,elapsed,ended", "--state", "failed");
+    assertThat(second.out().lines().skip(1).findFirst().orElseThrow())
+        .matches(done.value() + " +FAILED +7 +0:00 +\\d{4}-\\d\\d-\\d\\d [0-9:.]+");
+    assertThat(run("jobs").out().lines().findFirst().orElseThrow().split("\\s+"))
+        .as("the default columns")
+        .containsExactly("ID", "STATE", "NODE", "ATTEMPT", "EXIT", "SUBMITTED", "COMMAND");
+  }
+
+  @Test
+  void when_jobs_format_names_an_unknown_column_then_usage_error_lists_the_known_ones() {
+    Result result = run("jobs", "--format", "id,owner");
+
+    assertOneLineError(result, "unknown column 'owner'", "id, state, node", "user (submittedby)");
+    assertThat(result.code()).isEqualTo(GridCli.USAGE);
+    assertOneLineError(run("jobs", "--format", "id,,state"), "empty column");
+    assertOneLineError(run("jobs", "--format", "id", "--json"), "--format or --json");
+  }
+
+  @Test
   void when_logs_are_asked_then_the_raw_bytes_come_out() {
     JobId id = ops.submit(JobSpec.shell("x"));
     ops.finish(
@@ -343,6 +399,39 @@ class GridCliTest {
 
     assertThat(result.code()).isZero();
     assertThat(result.out()).isEqualTo(id + " CANCELLED\n");
+  }
+
+  @Test
+  void when_json_is_asked_of_submit_and_cancel_then_they_print_what_the_grid_answered()
+      throws Exception {
+    Result submitted = run("submit", "--json", "--", "sleep", "100");
+    assertThat(submitted.code()).isZero();
+    JobId id = ops.jobs(Optional.empty()).get(0).id();
+    JsonNode json = Json.readTree(submitted.rawOut());
+    assertThat(json.get("id").asText()).isEqualTo(id.value());
+    assertThat(json.size()).isEqualTo(1);
+
+    JsonNode cancelled = Json.readTree(run("cancel", id.value(), "--json").rawOut());
+    assertThat(cancelled.get("id").asText()).isEqualTo(id.value());
+    assertThat(cancelled.get("state").asText()).isEqualTo("CANCELLED");
+
+    Future<Result> waiting =
+        background.submit(() -> run("submit", "--wait", "--json", "--", "make", "test"));
+    await().atMost(PATIENCE).until(() -> ops.submitted().size() == 2);
+    JobId waited = ops.jobs(Optional.empty()).get(1).id();
+    ops.finish(
+        waited,
+        JobState.FAILED,
+        3,
+        "exit 3",
+        "out\n".getBytes(StandardCharsets.UTF_8),
+        new byte[0]);
+    Result result = waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(result.code()).as("the job's exit code, as without --json").isEqualTo(3);
+    JsonNode ended = Json.readTree(result.rawOut());
+    assertThat(ended.get("id").asText()).isEqualTo(waited.value());
+    assertThat(ended.get("state").asText()).isEqualTo("FAILED");
+    assertThat(ended.get("exitCode").asInt()).isEqualTo(3);
   }
 
   @Test

@@ -3,9 +3,11 @@ package dev.grid.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.internal.Json;
 import dev.grid.api.internal.ResultCodec;
 import dev.grid.node.http.FakeGridOperations;
 import dev.grid.node.http.HttpApi;
@@ -152,5 +154,19 @@ class JavaJobCliTest {
     assertThat(none.code()).isNotZero();
     assertThat(none.err()).startsWith("error: ").contains("has no result");
     assertThat(run("status", shell.value()).out()).doesNotContain("RESULT");
+  }
+
+  @Test
+  void when_result_json_is_asked_then_it_holds_the_id_and_the_text() {
+    JobId java = ops.submit(JobSpec.java("ab".repeat(32), "com.example.Pi"));
+    ops.result(java, ResultCodec.encode(3.14, List.of()));
+    ops.finish(java, JobState.SUCCEEDED, null, "returned", new byte[0], new byte[0]);
+
+    Result result = run("result", java.value(), "--json");
+
+    assertThat(result.code()).isZero();
+    JsonNode json = Json.readTree(result.out().getBytes(StandardCharsets.UTF_8));
+    assertThat(json.get("id").asText()).isEqualTo(java.value());
+    assertThat(json.get("result").asText()).isEqualTo("text of " + java);
   }
 }

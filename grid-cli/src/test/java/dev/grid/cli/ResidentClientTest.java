@@ -141,7 +141,8 @@ class ResidentClientTest {
             callerEnv(),
             cwd,
             new PrintStream(out, true, ResidentClient.STDOUT_CHARSET),
-            new PrintStream(err, true, ResidentClient.STDOUT_CHARSET));
+            new PrintStream(err, true, ResidentClient.STDOUT_CHARSET),
+            false);
     return new Answer(code, out.toByteArray(), err.toByteArray(), null);
   }
 

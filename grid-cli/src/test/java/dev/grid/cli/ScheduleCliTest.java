@@ -387,4 +387,29 @@ class ScheduleCliTest {
         .contains("keepRuns -1", "0 (keep all runs)");
     assertThat(ops.schedules()).isEmpty();
   }
+
+  @Test
+  void when_json_is_asked_of_add_pause_resume_and_delete_then_each_prints_json() {
+    Result added =
+        run("schedule", "add", "--name", "tick", "--cron", "@every 10s", "--json", "--", "date");
+    assertThat(added.code()).isZero();
+    JsonNode schedule = Json.readTree(added.out().getBytes(StandardCharsets.UTF_8));
+    assertThat(schedule.get("spec").get("name").asText()).isEqualTo("tick");
+    assertThat(schedule.get("paused").asBoolean()).isFalse();
+
+    JsonNode paused =
+        Json.readTree(
+            run("schedule", "pause", "tick", "--json").out().getBytes(StandardCharsets.UTF_8));
+    assertThat(paused.get("paused").asBoolean()).isTrue();
+    JsonNode resumed =
+        Json.readTree(
+            run("schedule", "resume", "--json", "tick").out().getBytes(StandardCharsets.UTF_8));
+    assertThat(resumed.get("paused").asBoolean()).isFalse();
+    JsonNode deleted =
+        Json.readTree(
+            run("schedule", "delete", "tick", "--json").out().getBytes(StandardCharsets.UTF_8));
+    assertThat(deleted.get("name").asText()).isEqualTo("tick");
+    assertThat(deleted.get("deleted").asBoolean()).isTrue();
+    assertThat(ops.schedule("tick")).isEmpty();
+  }
 }

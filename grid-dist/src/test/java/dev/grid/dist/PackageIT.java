@@ -64,6 +64,7 @@ class PackageIT {
     assertThat(home.resolve("lib/grid-node.jar")).isRegularFile();
     assertThat(home.resolve("lib/grid-cli.jar")).isRegularFile();
     assertThat(home.resolve("conf/grid.conf")).isRegularFile();
+    assertThat(home.resolve("completion/grid.bash")).content().contains("_complete_submit");
     assertThat(home.resolve("systemd/grid-node.service")).content().contains("User=grid");
     assertThat(home.resolve("bin/demo")).doesNotExist();
     assertThat(home.resolve("pom.xml")).doesNotExist();

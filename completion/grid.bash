@@ -443,7 +443,7 @@ function _picocli_logs() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--stderr'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--stderr' '--follow'"
   local arg_opts="'--url' '--token-file' '--ca-file'"
 
   type compopt &>/dev/null && compopt +o default

@@ -165,8 +165,8 @@ public final class GridCli {
    */
   /**
    * Options that make a command print as things happen, for as long as they take ({@code logs
-   * --follow}, {@code status --watch}): such a call runs in a JVM of its own, whose output reaches the terminal at once;
-   * the resident client sends a call's output in frames as it ends.
+   * --follow}, {@code status --watch}): such a call runs in a JVM of its own, whose output reaches
+   * the terminal at once; the resident client sends a call's output in frames as it ends.
    */
   static final java.util.Set<String> LIVE_OPTIONS = java.util.Set.of("--follow", "--watch");
 

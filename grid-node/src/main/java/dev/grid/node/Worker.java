@@ -101,7 +101,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       long outputCap,
       Clock clock,
       ExecutorService starter,
-      ExecutorService finisher) {
+      ExecutorService finisher,
+      WorkerMetrics metrics) {
     this.node = node;
     this.table = table;
     this.starter = starter;
@@ -126,7 +127,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
             ends,
             orphans,
             RetryingWrite.PARKING,
-            this::cancelRequested);
+            this::cancelRequested,
+            metrics);
     this.jobs = new SingleJobRunner(node, table, clock, parts, finisher);
     this.slices = new SliceRunner(node, Math.max(1, slots), table, clock, parts);
     slices.start();

@@ -6,7 +6,7 @@ package dev.grid.storage;
  * summed over the grid's nodes, the counters are the grid's; the last pass's numbers are those of
  * the node that passed last.
  *
- * @param passes repair passes this node ran that planned anything (a minority's skipped ones not)
+ * @param passes repair passes this node ran as the coordinator (a minority's skipped ones not)
  * @param underReplicated blobs the last pass found with fewer copies than they should have
  * @param lost blobs the last pass found with no good copy on a live node (lost for now)
  * @param copied copies made by this node's passes (each a blob copied to one more node)

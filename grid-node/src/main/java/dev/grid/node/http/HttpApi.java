@@ -307,19 +307,24 @@ public final class HttpApi implements AutoCloseable {
   private void handle(HttpExchange http) {
     requests.incrementAndGet();
     long began = System.nanoTime();
-    String route = RouteTemplate.OTHER;
     try {
-      route = serve(http);
+      serve(http);
     } finally {
-      record(http, route, began);
+      record(http, began);
     }
   }
 
   /** Counts the request in the metrics, if there are any: by route, method and status. */
-  private void record(HttpExchange http, String route, long began) {
+  private void record(HttpExchange http, long began) {
     PrometheusMeterRegistry registry = metrics;
     if (registry == null) {
       return;
+    }
+    String route;
+    try {
+      route = RouteTemplate.of(new Exchange(http).path());
+    } catch (RuntimeException e) { // a malformed URI (answered 400)
+      route = RouteTemplate.OTHER;
     }
     int status = http.getResponseCode();
     Timer.builder("grid.http.requests")
@@ -331,9 +336,7 @@ public final class HttpApi implements AutoCloseable {
         .record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
   }
 
-  /** Answers the request; returns its route template, for the metrics. */
-  private String serve(HttpExchange http) {
-    String route = RouteTemplate.OTHER;
+  private void serve(HttpExchange http) {
     String method = http.getRequestMethod();
     URI uri;
     try {
@@ -344,7 +347,7 @@ public final class HttpApi implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       answerIfUnanswered(http, 400, "the request is malformed: " + e.getMessage());
       http.close();
-      return route;
+      return;
     }
     Exchange exchange = new Exchange(http);
     boolean cutShort = false;
@@ -354,9 +357,8 @@ public final class HttpApi implements AutoCloseable {
       boolean scrape = metrics != null && exchange.path().equals("/metrics");
       if (!uri.getPath().startsWith("/api/") && !scrape) {
         exchange.error(404, "not found: the API is under /api/");
-        return route;
+        return;
       }
-      route = RouteTemplate.of(exchange.path());
       Caller caller = tokens.get().caller(exchange.header("Authorization")).orElse(null);
       if (caller == null) {
         exchange.header("WWW-Authenticate", "Bearer realm=\"grid\"");
@@ -364,7 +366,7 @@ public final class HttpApi implements AutoCloseable {
             401,
             "missing or wrong bearer token: send the grid's token as"
                 + " 'Authorization: Bearer <token>'");
-        return route;
+        return;
       }
       exchange.caller(caller);
       String path = exchange.path();
@@ -384,14 +386,14 @@ public final class HttpApi implements AutoCloseable {
                 + " needs "
                 + needed.word()
                 + ": ask the grid's operator for a token with that role");
-        return route;
+        return;
       }
       // Metrics are served out of the grid too: a node cut off is one whose numbers matter most.
       String away = scrape ? null : outOfGrid.get();
       if (away != null) {
         exchange.error(
             NodeTransport.NOT_IN_GRID, away + ": nothing was done here; ask another node");
-        return route;
+        return;
       }
       try {
         answer(exchange, scrape);
@@ -421,7 +423,6 @@ public final class HttpApi implements AutoCloseable {
         http.close();
       }
     }
-    return route;
   }
 
   /** Answers {@code GET /metrics} with the registry in Prometheus' text format. */

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.OverlapPolicy;
+import dev.grid.api.ScheduleSpec;
 import dev.grid.api.internal.Json;
 import dev.grid.node.http.PrometheusText;
 import java.io.IOException;
@@ -152,7 +155,7 @@ class NodeMetricsTest {
   @Test
   void when_a_job_runs_then_its_slot_shows_busy_and_the_lease_renewals_grow() throws Exception {
     double renewals = scrape().value("grid_lease_renewals_total");
-    JobId id = node.operations().submit(dev.grid.api.JobSpec.command("sleep", "30"));
+    JobId id = node.operations().submit(JobSpec.command("sleep", "30"));
     try {
       await()
           .atMost(JOBS)
@@ -165,6 +168,33 @@ class NodeMetricsTest {
               });
     } finally {
       node.operations().cancel(id);
+      await()
+          .atMost(JOBS)
+          .until(() -> node.operations().job(id).orElseThrow().state().isTerminal());
+    }
+  }
+
+  @Test
+  void when_a_schedule_fires_and_overlaps_then_its_fires_and_skips_are_counted() throws Exception {
+    // Every second, a run of two: the fires in between find the last run going and skip.
+    node.operations()
+        .addSchedule(
+            ScheduleSpec.of("metered", "* * * * * ?", JobSpec.command("sleep", "2"))
+                .withOverlap(OverlapPolicy.FORBID));
+    try {
+      await()
+          .atMost(JOBS)
+          .untilAsserted(
+              () -> {
+                PrometheusText now = scrape();
+                assertThat(now.value("grid_cron_fires_total", "schedule", "metered"))
+                    .isGreaterThanOrEqualTo(1);
+                assertThat(now.value("grid_cron_skipped_total", "schedule", "metered"))
+                    .isGreaterThanOrEqualTo(1);
+              });
+    } finally {
+      node.operations().deleteSchedule("metered");
+      await().atMost(JOBS).until(() -> node.runningJobs() == 0);
     }
   }
 

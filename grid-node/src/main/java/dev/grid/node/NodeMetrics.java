@@ -109,7 +109,7 @@ final class NodeMetrics implements WorkerMetrics, CronOutcomes, AutoCloseable {
         ended.put(
             s,
             Counter.builder("grid.jobs.ended")
-                .description("jobs this node ran that reached this end state")
+                .description("jobs and arrays' tasks this node ran that reached this end state")
                 .tag("state", s.name())
                 .register(registry));
       }

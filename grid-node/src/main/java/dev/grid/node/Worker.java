@@ -116,7 +116,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
             });
     this.running = new RunningJobs(clock);
     this.handBacks = new HandBacks(node, table, clock, gate);
-    this.ends = new BlockEndWriter(node, table, clock, gate, RetryingWrite.PARKING);
+    this.ends = new BlockEndWriter(node, table, clock, gate, RetryingWrite.PARKING, metrics);
     WorkerParts parts =
         new WorkerParts(
             gate,

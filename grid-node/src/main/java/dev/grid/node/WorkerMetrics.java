@@ -3,7 +3,7 @@ package dev.grid.node;
 import dev.grid.api.JobState;
 import dev.grid.scheduler.JobRecord;
 
-/** What the worker tells its node's metrics about the single jobs it runs (not arrays' tasks). */
+/** What the worker tells its node's metrics about the jobs it runs. */
 interface WorkerMetrics {
   /** Tells nothing. */
   WorkerMetrics NONE =
@@ -15,9 +15,9 @@ interface WorkerMetrics {
         public void ended(JobState state) {}
       };
 
-  /** The start of the dispatched attempt was recorded here at that time. */
+  /** The start of a single job's dispatched attempt was recorded here at that time. */
   void started(JobRecord dispatched, long startedAtMillis);
 
-  /** A job this node ran reached an end state (a run that is retried has not). */
+  /** A job or an array's task this node ran reached an end state (a retried run has not). */
   void ended(JobState state);
 }

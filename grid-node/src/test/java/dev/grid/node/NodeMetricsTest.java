@@ -3,6 +3,7 @@ package dev.grid.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.grid.api.ArraySpec;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
@@ -172,6 +173,21 @@ class NodeMetricsTest {
           .atMost(JOBS)
           .until(() -> node.operations().job(id).orElseThrow().state().isTerminal());
     }
+  }
+
+  @Test
+  void when_an_arrays_tasks_end_then_each_is_counted_by_its_end_state() throws Exception {
+    PrometheusText before = scrape();
+    JobId array =
+        node.operations().submit(JobSpec.command("true").withArray(ArraySpec.parse("0-4")));
+    await()
+        .atMost(JOBS)
+        .until(() -> node.operations().job(array).orElseThrow().state() == JobState.SUCCEEDED);
+
+    PrometheusText after = scrape();
+    assertThat(delta(before, after, "grid_jobs_ended_total", "state", "SUCCEEDED")).isEqualTo(5);
+    assertThat(delta(before, after, "grid_jobs_submitted_total")).isEqualTo(1);
+    assertThat(delta(before, after, "grid_jobs_dispatched_total")).isGreaterThanOrEqualTo(5);
   }
 
   @Test

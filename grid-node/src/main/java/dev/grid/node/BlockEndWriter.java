@@ -1,6 +1,7 @@
 package dev.grid.node;
 
 import dev.grid.api.JobId;
+import dev.grid.api.JobState;
 import dev.grid.scheduler.BlockCommand;
 import dev.grid.scheduler.BlockUpdate;
 import dev.grid.scheduler.JobTable;
@@ -37,6 +38,7 @@ final class BlockEndWriter {
   private final BlockingQueue<TaskEnd> taskEnds = new LinkedBlockingQueue<>();
 
   private final String node;
+  private final WorkerMetrics metrics;
   private final JobTable table;
   private final Clock clock;
   private final DispatchGate gate;
@@ -47,7 +49,13 @@ final class BlockEndWriter {
   private volatile boolean stopping;
 
   BlockEndWriter(
-      String node, JobTable table, Clock clock, DispatchGate gate, RetryingWrite retrying) {
+      String node,
+      JobTable table,
+      Clock clock,
+      DispatchGate gate,
+      RetryingWrite retrying,
+      WorkerMetrics metrics) {
+    this.metrics = metrics;
     this.node = node;
     this.table = table;
     this.clock = clock;
@@ -133,6 +141,10 @@ final class BlockEndWriter {
             return;
           }
           for (TaskEnd e : list) {
+            JobState now = r.block() == null ? null : r.block().state(e.ended().slot());
+            if (r.changed(e.ended().slot()) && now != null && now.isTerminal()) {
+              metrics.ended(now);
+            }
             if (!r.changed(e.ended().slot())) {
               LOG.warn(
                   "task {} attempt {} ended {} but the grid had moved on",

@@ -93,6 +93,7 @@ public final class GridNode implements AutoCloseable {
   private final ScheduledExecutorService publisher;
   private final DurableMaps durable;
   private final ExecutorService stateLoader;
+  private final NodeMetrics metrics;
 
   /**
    * Makes the data dir its owner's alone (0700): it holds the lease's state, every job's output and
@@ -176,6 +177,7 @@ public final class GridNode implements AutoCloseable {
       hc.getMemberAttributeConfig()
           .setAttribute(ClusterSettings.SLOTS_ATTRIBUTE, Integer.toString(config.slots()));
     }
+    metrics = new NodeMetrics(config.name());
     hz = Hazelcast.newHazelcastInstance(hc);
     hz.getCluster().addMembershipListener(new MembershipLog());
     table = new JobTable(hz, clock);
@@ -208,7 +210,8 @@ public final class GridNode implements AutoCloseable {
             config.outputCapBytes(),
             clock,
             starter,
-            finisher);
+            finisher,
+            metrics);
     hz.getUserContext().put(WorkerEndpoint.CONTEXT_KEY, worker);
     fence =
         new NodeFence(
@@ -231,7 +234,7 @@ public final class GridNode implements AutoCloseable {
     ScheduleTable schedules = new ScheduleTable(hz, table, clock);
     cron =
         new CronService(
-            config.name(), schedules, table, clock, e -> lease != null && lease.holds(e));
+            config.name(), schedules, table, clock, e -> lease != null && lease.holds(e), metrics);
     retention =
         new RetentionService(
             table,
@@ -241,7 +244,9 @@ public final class GridNode implements AutoCloseable {
             config.retention(),
             clock,
             e -> lease != null && lease.holds(e));
-    operations = new NodeOperations(config.name(), hz, table, blobs, schedules, jars);
+    NodeOperations ops = new NodeOperations(config.name(), hz, table, blobs, schedules, jars);
+    operations = ops;
+    metrics.bind(config.slots(), worker, ops, primary, () -> lease, blobs);
     publisher = Executors.newSingleThreadScheduledExecutor(named("grid-node-publish"));
   }
 
@@ -287,6 +292,7 @@ public final class GridNode implements AutoCloseable {
                 @Override
                 public void onPrimary(long epoch) {
                   LOG.info("role: primary, epoch {}", epoch);
+                  node.metrics.becamePrimary();
                   node.loadThenActivate(epoch);
                   node.publish();
                 }
@@ -314,7 +320,7 @@ public final class GridNode implements AutoCloseable {
             new HttpApi(node.operations, httpAddress, node.tokens, node.fence::outOfGrid, tls);
         node.publisher.scheduleWithFixedDelay(node::reloadTokensIfChanged, 2, 2, TimeUnit.SECONDS);
       }
-      node.http.start();
+      node.http.withMetrics(node.metrics.registry()).start();
       node.publish();
       node.publisher.scheduleWithFixedDelay(node::publish, 1, 1, TimeUnit.SECONDS);
       LOG.info(
@@ -558,6 +564,7 @@ public final class GridNode implements AutoCloseable {
     // After the member: its partitions' write-behind queues, handed to other nodes while it
     // shut down, may still be written through this store until then.
     closeQuietly(blobs);
+    closeQuietly(metrics);
     LOG.info("node {} stopped", config.name());
   }
 

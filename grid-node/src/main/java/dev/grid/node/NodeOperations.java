@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /** {@link GridOperations} over the replicated maps and the blob store, on any node. */
 final class NodeOperations implements GridOperations {
@@ -41,6 +42,9 @@ final class NodeOperations implements GridOperations {
   private final ReplicatedBlobStore blobs;
   private final ScheduleTable schedules;
   private final JarStore jars;
+
+  /** Submits this node accepted (an array counts once), for metrics. */
+  private final LongAdder submitted = new LongAdder();
 
   NodeOperations(
       String nodeName,
@@ -65,7 +69,14 @@ final class NodeOperations implements GridOperations {
               + spec.java().jarSha256()
               + ": upload it first (GridClient.uploadJar, or bin/submit --jar does it)");
     }
-    return table.submit(spec);
+    JobId id = table.submit(spec);
+    submitted.increment();
+    return id;
+  }
+
+  /** Jobs and arrays this node accepted since it started. */
+  long submitted() {
+    return submitted.sum();
   }
 
   @Override

@@ -45,12 +45,14 @@ final class SingleJobRunner {
     JobLauncher launcher = parts.launcher();
     JobId id = dispatched.id();
     int attempt = dispatched.attempt();
-    UpdateResult started = recordStart(dispatched);
+    long startedAtMillis = clock.millis();
+    UpdateResult started = recordStart(dispatched, startedAtMillis);
     if (!started.applied() && !startedByThisCall(started.record(), dispatched)) {
       LOG.debug("job {} attempt {} not started: {}", id, attempt, started.refusal());
       gate.forget(id, attempt);
       return;
     }
+    parts.metrics().started(dispatched, startedAtMillis);
     String away = gate.outOfGrid();
     if (away != null) { // went out of the grid while the start was being recorded
       parts.handBacks().handBack(dispatched, away);
@@ -95,13 +97,12 @@ final class SingleJobRunner {
    * Records the start, trying again if the grid is briefly unavailable; after a failed call the
    * record tells whether it applied.
    */
-  private UpdateResult recordStart(JobRecord dispatched) {
+  private UpdateResult recordStart(JobRecord dispatched, long atMillis) {
     JobId id = dispatched.id();
     return parts
         .retrying()
         .patiently(
-            () ->
-                table.update(id, new JobCommand.Start(node, dispatched.attempt(), clock.millis())),
+            () -> table.update(id, new JobCommand.Start(node, dispatched.attempt(), atMillis)),
             (n, e) ->
                 LOG.warn(
                     "recording the start of job {} failed (try {} of {})",
@@ -179,6 +180,9 @@ final class SingleJobRunner {
                 last -> {
                   throw last;
                 });
+    if (u.applied() && u.record() != null && u.record().state().isTerminal()) {
+      parts.metrics().ended(u.record().state());
+    }
     if (!u.applied()) {
       LOG.warn(
           "job {} attempt {} ended {} but the grid had moved on: {}",

@@ -102,7 +102,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
       long outputCap,
       Clock clock,
       ExecutorService starter,
-      ExecutorService finisher) {
+      ExecutorService finisher,
+      WorkerMetrics metrics) {
     this.node = node;
     this.table = table;
     this.starter = starter;
@@ -116,7 +117,7 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
             });
     this.running = new RunningJobs(clock);
     this.handBacks = new HandBacks(node, table, clock, gate);
-    this.ends = new BlockEndWriter(node, table, clock, gate, RetryingWrite.PARKING);
+    this.ends = new BlockEndWriter(node, table, clock, gate, RetryingWrite.PARKING, metrics);
     WorkerParts parts =
         new WorkerParts(
             gate,
@@ -127,7 +128,8 @@ final class Worker implements WorkerEndpoint, AutoCloseable {
             ends,
             orphans,
             RetryingWrite.PARKING,
-            this::cancelRequested);
+            this::cancelRequested,
+            metrics);
     this.jobs = new SingleJobRunner(node, table, clock, parts, finisher);
     this.slices = new SliceRunner(node, Math.max(1, slots), table, clock, parts);
     slices.start();

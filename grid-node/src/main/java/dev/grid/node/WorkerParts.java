@@ -17,4 +17,5 @@ record WorkerParts(
     BlockEndWriter ends,
     OrphanGuard orphans,
     RetryingWrite retrying,
-    Predicate<JobRecord> cancelRequested) {}
+    Predicate<JobRecord> cancelRequested,
+    WorkerMetrics metrics) {}

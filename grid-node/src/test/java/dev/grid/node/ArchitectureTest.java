@@ -63,6 +63,20 @@ class ArchitectureTest {
   }
 
   @Test
+  void only_the_node_speaks_micrometer() {
+    check(
+        noClasses()
+            .that()
+            .resideInAnyPackage("dev.grid.api..", "dev.grid.storage..", "dev.grid.scheduler..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.micrometer..")
+            .because(
+                "the scheduler and the store keep plain counts; the node binds them to meters"
+                    + " (NodeMetrics)"));
+  }
+
+  @Test
   void scheduler_knows_no_node() {
     check(
         noClasses()

@@ -39,6 +39,10 @@ final class BlockIndex {
   private final Map<String, long[]> ended = new LinkedHashMap<>();
 
   private final Map<JobId, Integer> queued = new HashMap<>();
+
+  /** The sum of {@link #queued}, for metrics. */
+  private int queuedTotal;
+
   private final Map<JobId, Integer> active = new HashMap<>();
   private final Map<JobId, Integer> unfinished = new HashMap<>();
   private final Map<String, Integer> activeByWorker = new HashMap<>();
@@ -121,6 +125,7 @@ final class BlockIndex {
   private void add(Known k, int sign) {
     JobId array = k.block().arrayId();
     merge(queued, array, sign * k.queued());
+    queuedTotal += sign * k.queued();
     merge(active, array, sign * k.active());
     merge(unfinished, array, sign * k.unfinished());
     k.activeByWorker().forEach((w, n) -> merge(activeByWorker, w, sign * n));
@@ -166,6 +171,11 @@ final class BlockIndex {
   /** Queued tasks of the array known here. */
   int queuedTasks(JobId arrayId) {
     return queued.getOrDefault(arrayId, 0);
+  }
+
+  /** Queued tasks of every array known here. */
+  int queuedTasks() {
+    return queuedTotal;
   }
 
   /** Tasks of the array dispatched or running. */

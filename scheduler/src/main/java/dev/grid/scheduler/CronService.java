@@ -86,6 +86,7 @@ public final class CronService implements AutoCloseable {
   private final LongPredicate holdsLease;
   private final String nodeName;
   private final HazelcastListeners listeners;
+  private final CronOutcomes outcomes;
   private volatile Session session;
   private volatile boolean closed;
 
@@ -99,6 +100,18 @@ public final class CronService implements AutoCloseable {
       JobTable jobs,
       Clock clock,
       LongPredicate holdsLease) {
+    this(nodeName, schedules, jobs, clock, holdsLease, CronOutcomes.NONE);
+  }
+
+  /** As the other constructor, telling {@code outcomes} what became of each due time. */
+  public CronService(
+      String nodeName,
+      ScheduleTable schedules,
+      JobTable jobs,
+      Clock clock,
+      LongPredicate holdsLease,
+      CronOutcomes outcomes) {
+    this.outcomes = outcomes;
     this.nodeName = nodeName;
     this.schedules = schedules;
     this.jobs = jobs;
@@ -414,9 +427,13 @@ public final class CronService implements AutoCloseable {
                     r.name(), missed.toEpochMilli(), ScheduleRun.Outcome.STARTED, job, null)
                 : new ScheduleRunRecord(
                     r.name(), missed.toEpochMilli(), ScheduleRun.Outcome.MISSED, null, reason));
+        if (!ran) {
+          outcomes.missed(r.name(), 1);
+        }
         last = Math.max(last, missed.toEpochMilli());
       }
       if (plan.missedNotListed() > 0) {
+        outcomes.missed(r.name(), plan.missedNotListed());
         LOG.warn(
             "schedule '{}': {} missed fires beyond the {} listed",
             r.name(),
@@ -489,6 +506,7 @@ public final class CronService implements AutoCloseable {
                           + " was "
                           + previous.get().state()));
               schedules.advance(name, due, null, epoch);
+              outcomes.skipped(name);
               return schedules.record(name).orElse(r);
             }
             case REPLACE -> jobs.cancel(r.lastJobId());
@@ -497,7 +515,9 @@ public final class CronService implements AutoCloseable {
         }
       }
       JobId id = fireJobId(name, due);
-      jobs.submitIfAbsent(id, r.spec().job());
+      if (jobs.submitIfAbsent(id, r.spec().job())) {
+        outcomes.fired(name);
+      }
       schedules.recordStartedAsync(
           new ScheduleRunRecord(name, due, ScheduleRun.Outcome.STARTED, id, null));
       schedules.advance(name, due, id, epoch);

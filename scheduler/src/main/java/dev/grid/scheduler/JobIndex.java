@@ -5,6 +5,7 @@ import dev.grid.api.JobState;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -44,6 +45,9 @@ final class JobIndex {
 
   /** Waiting jobs, kept apart so that deciding them does not walk every unfinished job. */
   private final Map<JobId, JobRecord> waiting = new HashMap<>();
+
+  /** How many unfinished jobs are in each state, kept as they come and go (for metrics). */
+  private final Map<JobState, Integer> byState = new EnumMap<>(JobState.class);
 
   /** Takes a copy of a record if it is newer than the one known. */
   void offer(JobRecord r, long nowMillis) {
@@ -103,6 +107,7 @@ final class JobIndex {
   }
 
   private void count(JobRecord r, int delta) {
+    byState.merge(r.state(), delta, (a, b) -> a + b == 0 ? null : a + b);
     if (r.state().isActive()) {
       if (delta > 0) {
         active.put(r.id(), r);
@@ -144,6 +149,11 @@ final class JobIndex {
   /** How many jobs each worker process (by member id) holds. */
   Map<String, Integer> activeByWorker() {
     return new HashMap<>(activeByWorker);
+  }
+
+  /** Unfinished jobs by state, and the queue, as they are now. */
+  JobCounts counts(int queuedTasks) {
+    return new JobCounts(byState, queue.size(), queuedTasks);
   }
 
   JobRecord get(JobId id) {

@@ -87,6 +87,7 @@ public final class PrimaryLease implements AutoCloseable {
   private final List<Future<?>> releases = new ArrayList<>(); // lease thread only
   private volatile View view = View.NONE;
   private volatile long highestEpochSeen;
+  private volatile long renewals;
   private volatile UUID lifecycleRegistration;
   private ScheduledFuture<?> wake;
   private long wakeAt;
@@ -171,6 +172,11 @@ public final class PrimaryLease implements AutoCloseable {
    */
   public long highestEpochSeen() {
     return highestEpochSeen;
+  }
+
+  /** How many times this node renewed the lease it held, since it started (for metrics). */
+  public long renewals() {
+    return renewals;
   }
 
   /** The voter ({@code host:port}) holding the live lease this node knows of, itself included. */
@@ -267,6 +273,7 @@ public final class PrimaryLease implements AutoCloseable {
                 known.map(KnownLease::untilNanos).orElse(0L),
                 node.highestEpochSeen());
     highestEpochSeen = node.highestEpochSeen();
+    renewals = node.renewals();
     for (Runnable event : pendingEvents) {
       events.execute(event);
     }

@@ -74,6 +74,9 @@ public final class PrimaryService implements AutoCloseable {
   private volatile PrimarySession session;
   private volatile boolean closed;
 
+  /** Set by the dispatch thread after each pass, and back to none when dispatching stops. */
+  private volatile JobCounts counts = JobCounts.NONE;
+
   /**
    * A service that counts the reclaim grace on the JVM's monotonic clock ({@link Ticker#system}).
    */
@@ -107,7 +110,16 @@ public final class PrimaryService implements AutoCloseable {
     this.watch = new StallWatch("dispatch", Duration.ofSeconds(10), ticker::nanos);
     this.wiring =
         new PrimarySession.Wiring(
-            hz, table, clock, ticker, holdsLease, settings, watch, dispatched, () -> closed);
+            hz,
+            table,
+            clock,
+            ticker,
+            holdsLease,
+            settings,
+            watch,
+            dispatched,
+            c -> counts = c,
+            () -> closed);
     this.loop =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -167,7 +179,14 @@ public final class PrimaryService implements AutoCloseable {
     deactivate();
     PrimarySession s = new PrimarySession(epoch, wiring);
     session = s;
-    loop.execute(() -> s.run());
+    loop.execute(
+        () -> {
+          try {
+            s.run();
+          } finally {
+            counts = JobCounts.NONE; // a session that stopped counts nothing any more
+          }
+        });
     LOG.info("dispatching as primary, epoch {}", epoch);
   }
 
@@ -184,6 +203,14 @@ public final class PrimaryService implements AutoCloseable {
   /** Whether a session is dispatching. */
   public boolean isActive() {
     return session != null;
+  }
+
+  /**
+   * Unfinished jobs and the queue as the dispatcher last saw them (after its last pass, a tenth of
+   * a second ago or so); {@link JobCounts#NONE} while this node does not dispatch.
+   */
+  public JobCounts counts() {
+    return counts;
   }
 
   /** Jobs handed to workers by this node since it started. */

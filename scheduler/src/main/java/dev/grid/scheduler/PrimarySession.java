@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,7 @@ final class PrimarySession {
       PrimaryService.Settings settings,
       StallWatch watch,
       AtomicLong dispatched,
+      Consumer<JobCounts> counts,
       BooleanSupplier closed) {}
 
   final long epoch;
@@ -128,6 +130,9 @@ final class PrimarySession {
         Object first = inbox.poll(w.settings().tick().toMillis(), TimeUnit.MILLISECONDS);
         try (StallWatch.Entry pass = w.watch().enter("a dispatch pass, epoch " + epoch)) {
           pass(first);
+        }
+        if (!stopped) {
+          w.counts().accept(index.counts(blocks.queuedTasks()));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -119,4 +119,33 @@ class JobIndexTest {
     index.offer(task(1), 300); // still remembered as ended
     assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("arr_0"));
   }
+
+  @Test
+  void counts_by_state_follow_each_job_through_dispatch_start_and_end() {
+    JobRecord a = JobRecord.queued(JobId.of("a"), JobSpec.command("true"), 1000);
+    JobRecord b = JobRecord.queued(JobId.of("b"), JobSpec.command("true"), 1001);
+    index.offer(a, 0);
+    index.offer(b, 0);
+    assertThat(index.counts(5).byState()).containsOnly(entry(JobState.QUEUED, 2));
+    assertThat(index.counts(5).queueDepth()).isEqualTo(7);
+
+    JobRecord dispatched =
+        JobUpdate.apply(a, new JobCommand.Dispatch(1, "n1", "w1", 1002)).record();
+    index.offer(dispatched, 0);
+    JobRecord running = JobUpdate.apply(dispatched, new JobCommand.Start("n1", 1, 1003)).record();
+    index.offer(running, 0);
+    index.offer(dispatched, 0); // a late event: older, ignored
+    assertThat(index.counts(0).byState())
+        .containsOnly(entry(JobState.QUEUED, 1), entry(JobState.RUNNING, 1));
+
+    JobRecord done =
+        JobUpdate.apply(
+                running,
+                new JobCommand.Finish("n1", 1, JobState.SUCCEEDED, 0, null, 0, 0, false, 1004))
+            .record();
+    index.offer(done, 0);
+    assertThat(index.counts(0).inState(JobState.RUNNING)).isZero();
+    assertThat(index.counts(0).inState(JobState.QUEUED)).isEqualTo(1);
+    assertThat(index.counts(0).queuedJobs()).isEqualTo(1);
+  }
 }

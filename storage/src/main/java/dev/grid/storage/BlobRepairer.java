@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,15 @@ final class BlobRepairer implements AutoCloseable {
   private final StorageChecker checker;
   private volatile boolean closed;
   private UUID listener;
+
+  // For metrics: what the passes found and did (see RepairStats).
+  private final LongAdder passCount = new LongAdder();
+  private final LongAdder copied = new LongAdder();
+  private final LongAdder recorded = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder recopiedCount = new LongAdder();
+  private volatile long lastUnderReplicated;
+  private volatile long lastLost;
 
   BlobRepairer(
       ReplicatedBlobStore store,
@@ -208,6 +218,10 @@ final class BlobRepairer implements AutoCloseable {
                     .toList()));
     busy.forEach(metadata::remove);
     Plan plan = RepairPlanner.plan(metadata, inventories, live, settings.copies(live.size()));
+    passCount.increment();
+    recopiedCount.add(recopied);
+    lastUnderReplicated = plan.copies().stream().map(Plan.Copy::key).distinct().count();
+    lastLost = plan.lost().size();
     carryOut(plan, metadata, sizes);
     return new RepairPass(plan, recopied);
   }
@@ -285,6 +299,7 @@ final class BlobRepairer implements AutoCloseable {
                       BlobPeers.await(
                           peers.call(node, new BlobTasks.DropCopy(key, entry.blob().sha256())),
                           settings.callTimeout());
+                      dropped.increment();
                     }
                   } catch (RuntimeException e) {
                     LOG.info(
@@ -379,6 +394,7 @@ final class BlobRepairer implements AutoCloseable {
       Plan.Copy c = copies.get(i);
       try {
         BlobPeers.await(sent.get(i), settings.copyTimeout());
+        copied.increment();
       } catch (RuntimeException e) {
         failed.add(c.key());
         news.copyFailed(c.key(), whyCopyFailed(c, e));
@@ -420,7 +436,9 @@ final class BlobRepairer implements AutoCloseable {
             next.version() == 1
                 ? meta.putIfAbsent(next.key(), next) == null
                 : meta.replace(next.key(), metadata.get(next.key()), next);
-        if (!written) {
+        if (written) {
+          recorded.increment();
+        } else {
           failed.add(r.key()); // changed meanwhile: the next pass plans it from the new state
         }
       }
@@ -434,6 +452,7 @@ final class BlobRepairer implements AutoCloseable {
           BlobPeers.await(
               peers.call(d.node(), new BlobTasks.DropCopy(d.key(), d.sha256())),
               settings.callTimeout());
+          dropped.increment();
         } catch (RuntimeException e) {
           LOG.info(
               "dropping the copy of blob '{}' on {} failed: {}", d.key(), d.node(), e.getMessage());
@@ -444,6 +463,18 @@ final class BlobRepairer implements AutoCloseable {
 
   boolean restored() {
     return restore.restored();
+  }
+
+  /** What this node's passes found and did; reads a few counters. */
+  RepairStats stats() {
+    return new RepairStats(
+        passCount.sum(),
+        lastUnderReplicated,
+        lastLost,
+        copied.sum(),
+        recorded.sum(),
+        dropped.sum(),
+        recopiedCount.sum());
   }
 
   boolean awaitRestored(Duration timeout) {

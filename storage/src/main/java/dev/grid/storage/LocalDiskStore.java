@@ -312,6 +312,28 @@ public final class LocalDiskStore implements BlobStore {
   }
 
   /**
+   * How many blob files this disk holds and their size. Walks the directories and asks each file's
+   * size (no file is read): a cost that grows with the number of blobs, so callers ask now and
+   * then, not per request.
+   */
+  public DiskUsage usage() {
+    checkOpen();
+    long[] sum = new long[2];
+    paths.walk(
+        "",
+        (key, path) -> {
+          try {
+            sum[1] += Files.size(path);
+            sum[0]++;
+          } catch (IOException e) {
+            // deleted while walking: not held any more
+          }
+        },
+        temp -> {});
+    return new DiskUsage(sum[0], sum[1]);
+  }
+
+  /**
    * Every blob on this disk with its size and SHA-256 as recorded when it was written, sorted by
    * key: what a node reports when it joins. A blob whose trailer cannot be read is left out (and
    * logged): its copy is as good as lost, and {@link #scrub} reports it.

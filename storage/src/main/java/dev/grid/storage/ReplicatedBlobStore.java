@@ -410,6 +410,16 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
     return repairer.awaitRestored(timeout);
   }
 
+  /** What this node's own disk holds (walks it: ask now and then, see {@link LocalDiskStore}). */
+  public DiskUsage diskUsage() {
+    return disk.usage();
+  }
+
+  /** What this node's repair passes found and did. */
+  public RepairStats repairStats() {
+    return repairer.stats();
+  }
+
   /** Whether the metadata has been rebuilt since the cluster started. */
   public boolean restored() {
     return repairer.restored();

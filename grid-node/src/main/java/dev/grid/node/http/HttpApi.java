@@ -8,12 +8,16 @@ import dev.grid.api.GridUnavailableException;
 import dev.grid.api.JobNotFoundException;
 import dev.grid.api.internal.NodeTransport;
 import dev.grid.node.GridOperations;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -43,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * without it the answer is 401 and nothing is done. A token has a name and a {@link Role} (see
  * {@link AccessTokens}); a request its role does not allow is a 403, and every change is written to
  * the audit log ({@link AccessLog}). A blank token turns the check off, which is allowed only on a
- * loopback address: the API refuses to listen beyond this machine without a token.
+ * loopback address: the API refuses to listen beyond this machine without a token. {@code GET
+ * /metrics} (given {@link #withMetrics}) is checked the same way and needs the read role.
  *
  * <p>Requests are served by Jetty (through the JDK's {@code HttpServer} interface), on at most
  * {@value #MAX_THREADS} threads named {@code grid-http-N}; a connection idle for {@link #IDLE} is
@@ -86,6 +91,7 @@ public final class HttpApi implements AutoCloseable {
   private volatile HttpServer server;
   private volatile Server jetty;
   private final SSLContext tls;
+  private volatile PrometheusMeterRegistry metrics;
 
   /**
    * @param ops what the node offers
@@ -168,6 +174,21 @@ public final class HttpApi implements AutoCloseable {
 
   private static Supplier<AccessTokens> constant(AccessTokens tokens) {
     return () -> tokens;
+  }
+
+  /**
+   * Serves the registry at {@code /metrics} (Prometheus' text format, for a token with the read
+   * role) and records every request in it as {@code grid_http_requests_seconds}, by route template,
+   * method and status. Without it there is no {@code /metrics}. Call before {@link #start}.
+   *
+   * @return this, for chaining
+   */
+  public HttpApi withMetrics(PrometheusMeterRegistry registry) {
+    if (state.get() != State.NEW) {
+      throw new IllegalStateException("give the metrics registry before starting the HTTP API");
+    }
+    this.metrics = Objects.requireNonNull(registry, "registry");
+    return this;
   }
 
   /**
@@ -285,6 +306,37 @@ public final class HttpApi implements AutoCloseable {
 
   private void handle(HttpExchange http) {
     requests.incrementAndGet();
+    long began = System.nanoTime();
+    try {
+      serve(http);
+    } finally {
+      record(http, began);
+    }
+  }
+
+  /** Counts the request in the metrics, if there are any: by route, method and status. */
+  private void record(HttpExchange http, long began) {
+    PrometheusMeterRegistry registry = metrics;
+    if (registry == null) {
+      return;
+    }
+    String route;
+    try {
+      route = RouteTemplate.of(new Exchange(http).path());
+    } catch (RuntimeException e) { // a malformed URI (answered 400)
+      route = RouteTemplate.OTHER;
+    }
+    int status = http.getResponseCode();
+    Timer.builder("grid.http.requests")
+        .description("HTTP requests answered, by route template, method and status")
+        .tag("route", route)
+        .tag("method", RouteTemplate.method(http.getRequestMethod()))
+        .tag("status", status > 0 ? Integer.toString(status) : "none")
+        .register(registry)
+        .record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+  }
+
+  private void serve(HttpExchange http) {
     String method = http.getRequestMethod();
     URI uri;
     try {
@@ -302,7 +354,8 @@ public final class HttpApi implements AutoCloseable {
     try {
       // Refusals do not read the body: a stranger's slow body must not hold a serving thread (the
       // connection is then not kept alive).
-      if (!uri.getPath().startsWith("/api/")) {
+      boolean scrape = metrics != null && exchange.path().equals("/metrics");
+      if (!uri.getPath().startsWith("/api/") && !scrape) {
         exchange.error(404, "not found: the API is under /api/");
         return;
       }
@@ -335,14 +388,15 @@ public final class HttpApi implements AutoCloseable {
                 + ": ask the grid's operator for a token with that role");
         return;
       }
-      String away = outOfGrid.get();
+      // Metrics are served out of the grid too: a node cut off is one whose numbers matter most.
+      String away = scrape ? null : outOfGrid.get();
       if (away != null) {
         exchange.error(
             NodeTransport.NOT_IN_GRID, away + ": nothing was done here; ask another node");
         return;
       }
       try {
-        answer(exchange);
+        answer(exchange, scrape);
       } finally {
         if (!method.equals("GET") && !method.equals("HEAD")) {
           AccessLog.change(
@@ -371,6 +425,15 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
+  /** Answers {@code GET /metrics} with the registry in Prometheus' text format. */
+  private void scrape(Exchange exchange) throws IOException {
+    ApiRoutes.requireGet(exchange, "/metrics");
+    exchange.drain();
+    exchange.bytes(
+        metrics.scrape().getBytes(StandardCharsets.UTF_8),
+        "text/plain; version=0.0.4; charset=utf-8");
+  }
+
   /**
    * Sends an error status if no status was sent yet: closing an exchange that sent none would
    * answer 200 with an empty body (Jetty's default), which reads as success.
@@ -387,9 +450,13 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /** Runs the route and maps what it throws to a status; the client sees a one-line message. */
-  private void answer(Exchange exchange) throws IOException {
+  private void answer(Exchange exchange, boolean scrape) throws IOException {
     try {
-      routes.handle(exchange);
+      if (scrape) {
+        scrape(exchange);
+      } else {
+        routes.handle(exchange);
+      }
     } catch (Exchange.CutShort e) {
       throw e; // the answer began: no status can be sent any more
     } catch (ApiError e) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.scheduler.JobPosition;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +56,8 @@ class HttpFuzzTest {
   };
 
   private final FakeGridOperations ops = new FakeGridOperations("n1");
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private HttpApi api;
   private List<String> paths;
 
@@ -62,6 +66,7 @@ class HttpFuzzTest {
     api =
         new HttpApi(
                 ops, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), HttpApiTest.TOKEN)
+            .withMetrics(registry)
             .start();
     JobId id = ops.submit(JobSpec.command("true"));
     paths =
@@ -86,12 +91,14 @@ class HttpFuzzTest {
             "/api/schedules/t/runs?limit=3&after=1000",
             "/api/storage/blobs?prefix=out/&limit=5",
             "/api/storage/check?verify=false",
-            "/api/storage/repair");
+            "/api/storage/repair",
+            "/metrics");
   }
 
   @AfterEach
   void stop() {
     api.close();
+    registry.close();
   }
 
   @Test

@@ -8,9 +8,14 @@ import dev.grid.api.GridUnavailableException;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.internal.Pem;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +35,8 @@ class HttpsApiTest {
   @TempDir Path dir;
   private Path cert;
   private HttpApi api;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   @BeforeEach
   void start() throws Exception {
@@ -67,6 +74,7 @@ class HttpsApiTest {
                 HttpApiTest.TOKEN,
                 () -> null,
                 Pem.serverContext(cert, key))
+            .withMetrics(registry)
             .start();
   }
 
@@ -75,6 +83,7 @@ class HttpsApiTest {
     if (api != null) {
       api.close();
     }
+    registry.close();
   }
 
   private URI url(String scheme) {
@@ -92,6 +101,30 @@ class HttpsApiTest {
       JobId id = client.submit(JobSpec.command("true"));
       assertThat(client.status(id).id()).isEqualTo(id);
     }
+  }
+
+  @Test
+  void a_scraper_that_trusts_the_certificate_reads_metrics_over_https_as_prometheus_would()
+      throws Exception {
+    // As Prometheus with tls_config.ca_file and authorization.credentials_file.
+    HttpClient scraper = HttpClient.newBuilder().sslContext(Pem.trusting(cert)).build();
+    HttpResponse<String> health =
+        scraper.send(get("/api/health"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> scraped =
+        scraper.send(get("/metrics"), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(scraped.statusCode()).isEqualTo(200);
+    assertThat(
+            PrometheusText.parse(scraped.body())
+                .value("grid_http_requests_seconds_count", "route", "/api/health"))
+        .isEqualTo(1);
+  }
+
+  private HttpRequest get(String path) {
+    return HttpRequest.newBuilder(URI.create(url("https") + path))
+        .header("Authorization", "Bearer " + HttpApiTest.TOKEN)
+        .build();
   }
 
   @Test

@@ -160,6 +160,11 @@ public final class LeaseNode {
     return proposer.epoch();
   }
 
+  /** How many times this node renewed a lease it held, since it started. */
+  public long renewals() {
+    return proposer.renewals();
+  }
+
   /** The live lease this node knows of: its own, or another owner's. */
   public Optional<KnownLease> knownLease() {
     if (proposer.isPrimary()) {

@@ -67,6 +67,10 @@ public final class Proposer {
   private boolean primary;
   private long epoch;
   private long expiresAt;
+
+  /** Renewals that extended this node's lease, since it started. */
+  private long renewals;
+
   private KnownLease known;
 
   /**
@@ -237,6 +241,11 @@ public final class Proposer {
     return primary && ticker.nanos() - expiresAt < 0;
   }
 
+  /** How many times this node renewed a lease it held, since it started. */
+  public long renewals() {
+    return renewals;
+  }
+
   /** The epoch of the lease held now, 0 if none. */
   public long epoch() {
     return isPrimary() ? epoch : 0;
@@ -281,6 +290,7 @@ public final class Proposer {
     if (now - until >= 0) {
       nextAttemptAt = now; // the answers came too late to be of use
     } else if (primary) {
+      renewals++;
       if (until - expiresAt > 0) {
         expiresAt = until;
       }

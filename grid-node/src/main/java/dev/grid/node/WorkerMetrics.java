@@ -1,0 +1,23 @@
+package dev.grid.node;
+
+import dev.grid.api.JobState;
+import dev.grid.scheduler.JobRecord;
+
+/** What the worker tells its node's metrics about the jobs it runs. */
+interface WorkerMetrics {
+  /** Tells nothing. */
+  WorkerMetrics NONE =
+      new WorkerMetrics() {
+        @Override
+        public void started(JobRecord dispatched, long startedAtMillis) {}
+
+        @Override
+        public void ended(JobState state) {}
+      };
+
+  /** The start of a single job's dispatched attempt was recorded here at that time. */
+  void started(JobRecord dispatched, long startedAtMillis);
+
+  /** A job or an array's task this node ran reached an end state (a retried run has not). */
+  void ended(JobState state);
+}

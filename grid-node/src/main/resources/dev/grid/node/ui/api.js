@@ -68,6 +68,24 @@ export async function all(path, max) {
   return {items: items.slice(0, max), more: next !== null || items.length > max};
 }
 
+/**
+ * A listing read again at most every 10 s once it is over one page: the pages that count jobs
+ * read the whole listing (the API has no counts), which on a grid keeping thousands of jobs is
+ * megabytes, too much to ask for every 2 s.
+ */
+export function listing(path, max) {
+  let last = null;
+  let at = 0;
+  return async () => {
+    const slow = last && last.items.length > 1000;
+    if (!last || !slow || Date.now() - at >= 10_000) {
+      last = await all(path, max);
+      at = Date.now();
+    }
+    return last;
+  };
+}
+
 /** The bytes of an answer, as an ArrayBuffer. */
 export async function raw(path) {
   return (await call(path)).arrayBuffer();

@@ -15,8 +15,9 @@ export default {
   render(view, params, ctx) {
     const list = h('div', {id: 'arrays'});
     view.append(h('h1', {}, 'Arrays'), list);
+    const readJobs = api.listing('/api/jobs?limit=1000', 10_000);
     return async () => {
-      const read = await api.all('/api/jobs?limit=1000', 10_000);
+      const read = await readJobs();
       const arrays = read.items.filter((j) => j.tasks).reverse();
       const failed = await Promise.all(arrays.map((a) => failedTasks(a).catch((e) => e)));
       replace(list, arrays.length === 0 ? h('p', {}, 'No arrays are kept.') : null,

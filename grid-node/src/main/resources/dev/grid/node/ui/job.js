@@ -22,6 +22,7 @@ export default {
         h('div', {class: 'card'}, h('h2', {}, 'History'), timeline),
         h('div', {class: 'card'}, h('h2', {}, 'Spec'), spec, result)));
     let resultShown = false;
+    let outputDone = false; // the job ended and its output was read to its end
     const cancel = () => ctx.act('Cancel asked for ' + id,
       () => api.post(base + '/cancel'));
 
@@ -50,8 +51,10 @@ export default {
         e.epoch ? ', epoch ' + e.epoch : '',
         e.message ? h('div', {class: 'why'}, e.message) : null)));
       if (!spec.textContent) spec.textContent = JSON.stringify(j.spec, null, 2);
-      if (!j.tasks && j.startedAtMillis) {
-        await Promise.all([outputs.stdout.follow(j.attempt), outputs.stderr.follow(j.attempt)]);
+      if (!j.tasks && j.startedAtMillis && !outputDone) {
+        const read = await Promise.all(
+          [outputs.stdout.follow(j.attempt), outputs.stderr.follow(j.attempt)]);
+        outputDone = ended && read[0] === 0 && read[1] === 0;
       } else if (!j.startedAtMillis) {
         outputs.stdout.note(j.tasks ? 'an array: open a task for its output' : 'not started yet');
         outputs.stderr.note('');
@@ -84,6 +87,7 @@ class Output {
     if (this.offset === 0) this.pre.textContent = text;
   }
 
+  /** Reads what the attempt wrote past what is shown; how many bytes came. */
   async follow(attempt) {
     if (this.attempt !== attempt) {
       // A new attempt writes its output from the start (its first node died, or it was retried).
@@ -103,5 +107,6 @@ class Output {
       this.pre.append(document.createTextNode(this.decoder.decode(bytes, {stream: true})));
       if (atEnd) this.pre.scrollTop = this.pre.scrollHeight;
     }
+    return bytes.byteLength;
   }
 }

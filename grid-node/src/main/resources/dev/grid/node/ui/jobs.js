@@ -20,6 +20,7 @@ export default {
     const tasks = h('input', {id: 'f-tasks', type: 'checkbox'});
     const list = h('div', {id: 'jobs-list'});
     let first = 0;
+    let last = {path: null, at: 0, read: null}; // over a page: read again every 10 s at most
     let refresh;
     const again = () => { first = 0; refresh().catch(ctx.report); };
     for (const input of [state, node, text, from, until, tasks]) input.addEventListener('input', again);
@@ -39,7 +40,10 @@ export default {
       const fromMillis = from.value ? new Date(from.value).getTime() : null;
       const untilMillis = until.value ? new Date(until.value).getTime() : null;
       if (fromMillis !== null) path += '&after=' + encodeURIComponent(api.since(fromMillis));
-      const read = await api.all(path, MAX_JOBS);
+      if (path !== last.path || last.read.items.length <= 1000 || Date.now() - last.at >= 10_000) {
+        last = {path, at: Date.now(), read: await api.all(path, MAX_JOBS)};
+      }
+      const read = last.read;
       const needle = text.value.trim().toLowerCase();
       const shown = read.items.filter((j) =>
         (fromMillis === null || j.submittedAtMillis >= fromMillis) &&

@@ -25,10 +25,11 @@ export default {
         h('div', {class: 'card'}, h('h2', {}, 'Last hour'), chart),
         h('div', {class: 'card'}, h('h2', {}, 'Storage'), store)));
     let checked = 0;
+    const readJobs = api.listing('/api/jobs?limit=1000', MAX_JOBS);
     return async () => {
       const [nodeList, jobs] = await Promise.all([
         api.get('/api/nodes'),
-        api.all('/api/jobs?limit=1000', MAX_JOBS),
+        readJobs(),
       ]);
       const now = Date.now();
       replace(nodes, nodeTable(nodeList, now));

@@ -17,6 +17,6 @@ public record NodeRecord(
     long updatedAtMillis) {
 
   public NodeInfo toInfo() {
-    return new NodeInfo(name, httpUrl, primary, epoch, slots, running);
+    return new NodeInfo(name, httpUrl, primary, epoch, slots, running, updatedAtMillis);
   }
 }

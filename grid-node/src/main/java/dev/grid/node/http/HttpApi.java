@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * {@link AccessTokens}); a request its role does not allow is a 403, and every change is written to
  * the audit log ({@link AccessLog}). A blank token turns the check off, which is allowed only on a
  * loopback address: the API refuses to listen beyond this machine without a token. {@code GET
- * /metrics} (given {@link #withMetrics}) is checked the same way and needs the read role.
+ * /metrics} (given {@link #withMetrics}) is checked the same way and needs the read role. The web
+ * dashboard's page ({@code /}) and files ({@code /ui/...}) are the one exception: they hold no data
+ * and are served to anyone (see {@link Dashboard}); the page asks the API with the user's token.
  *
  * <p>Requests are served by Jetty (through the JDK's {@code HttpServer} interface), on at most
  * {@value #MAX_THREADS} threads named {@code grid-http-N}; a connection idle for {@link #IDLE} is
@@ -86,6 +88,7 @@ public final class HttpApi implements AutoCloseable {
   private final InetSocketAddress bind;
   private final Supplier<AccessTokens> tokens;
   private final ApiRoutes routes;
+  private final Dashboard dashboard = new Dashboard();
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final Supplier<String> outOfGrid;
   private volatile HttpServer server;
@@ -356,7 +359,10 @@ public final class HttpApi implements AutoCloseable {
       // connection is then not kept alive).
       boolean scrape = metrics != null && exchange.path().equals("/metrics");
       if (!uri.getPath().startsWith("/api/") && !scrape) {
-        exchange.error(404, "not found: the API is under /api/");
+        // The dashboard's page and files hold no data: they are served without a token.
+        if (!dashboard.handle(exchange)) {
+          exchange.error(404, "not found: the API is under /api/, the dashboard at /");
+        }
         return;
       }
       Caller caller = tokens.get().caller(exchange.header("Authorization")).orElse(null);

@@ -356,7 +356,8 @@ public final class LightJson {
         bool(o, "primary"),
         number(o, "epoch"),
         (int) number(o, "slots"),
-        (int) number(o, "running"));
+        (int) number(o, "running"),
+        nullableLong(o, "heartbeatAtMillis"));
   }
 
   private static ScheduleInfo scheduleInfo(Map<String, Object> o) {

@@ -124,7 +124,7 @@ class LightJsonTest {
 
   private static final List<NodeInfo> NODES =
       List.of(
-          new NodeInfo("n1", "http://127.0.0.1:18701", true, 589_824, 4, 3),
+          new NodeInfo("n1", "http://127.0.0.1:18701", true, 589_824, 4, 3, 1_765_000_000_000L),
           new NodeInfo("n2", null, false, 0, 0, 0));
 
   @Test

@@ -71,6 +71,7 @@ final class StorageCheckCommand implements Callable<Integer> {
             + (health.verified() ? ", checksums verified" : "");
     if (health.healthy()) {
       storage.cli.out.println(summary + ": healthy");
+      printLastScrubs(health);
       return;
     }
     storage.cli.out.println(
@@ -80,5 +81,24 @@ final class StorageCheckCommand implements Callable<Integer> {
       table.row(p.kind(), p.key(), p.node(), p.detail());
     }
     table.print(storage.cli.out);
+    printLastScrubs(health);
+  }
+
+  /** When each node last re-read its disk, once any has (nodes that have not say so). */
+  private void printLastScrubs(StorageHealth health) {
+    if (health.lastScrubMillis().isEmpty()) {
+      return;
+    }
+    StringBuilder line = new StringBuilder("last scrub:");
+    String sep = " ";
+    for (String node : health.nodes()) {
+      Long at = health.lastScrubMillis().get(node);
+      line.append(sep)
+          .append(node)
+          .append(' ')
+          .append(at == null ? "not since it started" : StatusCommand.time(at));
+      sep = ", ";
+    }
+    storage.cli.out.println(line);
   }
 }

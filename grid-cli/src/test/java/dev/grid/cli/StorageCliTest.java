@@ -115,6 +115,22 @@ class StorageCliTest {
   }
 
   @Test
+  void when_nodes_have_scrubbed_then_check_says_when_each_did() {
+    long at = java.time.Instant.parse("2026-12-07T10:00:00Z").toEpochMilli();
+    ops.health(
+        new StorageHealth(
+            List.of("n1", "n2"), 2, 1, 10, false, true, List.of(), java.util.Map.of("n1", at)));
+
+    Result result = run("storage", "check");
+
+    assertThat(result.code()).isZero();
+    assertThat(result.out())
+        .startsWith("2 nodes, R=2, 1 blob, 10 B: healthy\nlast scrub: n1 ")
+        .endsWith(", n2 not since it started\n")
+        .contains(StatusCommand.time(at));
+  }
+
+  @Test
   void when_check_finds_problems_then_it_prints_them_and_exits_1() {
     ops.health(
         new StorageHealth(

@@ -201,7 +201,10 @@ class StorageClusterTest {
             () -> {
               Result healthy = cli("storage", "check", "--verify");
               assertThat(healthy.code()).as(healthy.out()).isZero();
-              assertThat(healthy.out()).endsWith(", checksums verified: healthy\n");
+              assertThat(healthy.out())
+                  .contains(", checksums verified: healthy\n")
+                  .containsPattern(
+                      "\nlast scrub: n1 [0-9-]+ [0-9:.]+, n2 [0-9-]+ [0-9:.]+, n3 .*\n$");
             });
     assertThat(client.storage().blobs(key).blobs().get(0).replicas()).contains(damaged);
   }

@@ -39,7 +39,8 @@ final class StorageAnswers {
         report.bytes(),
         report.verified(),
         report.healthy(),
-        problems);
+        problems,
+        report.lastScrubMillis());
   }
 
   static StorageRepair repair(RepairPass pass) {

@@ -1,6 +1,9 @@
 package dev.grid.api;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The state of the grid's blob store as {@code bin/storage check} and {@link GridStorage#check}
@@ -21,6 +24,9 @@ import java.util.List;
  * @param verified whether every copy was re-read and its checksums recomputed
  * @param healthy true if every blob has its copies and none was found damaged
  * @param problems what is wrong, by key
+ * @param lastScrubMillis when each node last re-read every copy on its disk (its periodic scrub,
+ *     {@code bin/grid-node --scrub-every}, or a verifying check), by its clock; a node not named
+ *     has not since it started (or did not answer)
  */
 public record StorageHealth(
     List<String> nodes,
@@ -29,12 +35,29 @@ public record StorageHealth(
     long bytes,
     boolean verified,
     boolean healthy,
-    List<Problem> problems) {
+    List<Problem> problems,
+    Map<String, Long> lastScrubMillis) {
 
   /** Copies the lists; a missing one is empty. */
   public StorageHealth {
     nodes = nodes == null ? List.of() : List.copyOf(nodes);
     problems = problems == null ? List.of() : List.copyOf(problems);
+    lastScrubMillis =
+        lastScrubMillis == null
+            ? Map.of()
+            : Collections.unmodifiableMap(new TreeMap<>(lastScrubMillis));
+  }
+
+  /** A health without scrub times (as a node before they were reported gives it). */
+  public StorageHealth(
+      List<String> nodes,
+      int replication,
+      long blobs,
+      long bytes,
+      boolean verified,
+      boolean healthy,
+      List<Problem> problems) {
+    this(nodes, replication, blobs, bytes, verified, healthy, problems, Map.of());
   }
 
   /**

@@ -238,6 +238,16 @@ final class BlobTasks {
     }
   }
 
+  /** When the node's disk was last scrubbed (every copy re-read), or 0 if not since it started. */
+  static final class LastScrub extends Task<Long> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    Long run(ReplicatedBlobStore store) {
+      return store.local().lastScrubMillis();
+    }
+  }
+
   /** Copies the node's damaged copies again from good replicas; how many it replaced. */
   static final class RecopyDamaged extends Task<Integer> {
     private static final long serialVersionUID = 1L;

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * directory: it holds a lock on {@code blobs/@lock}, in this and other processes.
  */
 public final class LocalDiskStore implements BlobStore {
+  private volatile long lastScrubMillis;
+
   /** Bytes per chunk, each with its own CRC32C. */
   public static final int DEFAULT_CHUNK_SIZE = 1024 * 1024;
 
@@ -388,6 +390,14 @@ public final class LocalDiskStore implements BlobStore {
     return verify(key, path, file);
   }
 
+  /**
+   * When the last {@link #scrub} of this disk ended (by this process's wall clock), or 0 if none
+   * has since the store opened.
+   */
+  public long lastScrubMillis() {
+    return lastScrubMillis;
+  }
+
   /** Verifies every blob on this disk, in key order; the corrupt ones, with what is wrong. */
   public List<Corruption> scrub() {
     checkOpen();
@@ -401,6 +411,7 @@ public final class LocalDiskStore implements BlobStore {
     if (!corrupt.isEmpty()) {
       log.warn("scrub of {} found {} corrupt blob(s): {}", root(), corrupt.size(), corrupt);
     }
+    lastScrubMillis = System.currentTimeMillis();
     return corrupt;
   }
 

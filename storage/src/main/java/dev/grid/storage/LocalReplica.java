@@ -108,6 +108,11 @@ final class LocalReplica {
   }
 
   /** Serves {@link BlobTasks.Scrub}: re-reads every copy here; the damaged ones are noted. */
+  /** When the disk was last scrubbed, or 0 if not since the store opened. */
+  long lastScrubMillis() {
+    return disk.lastScrubMillis();
+  }
+
   ArrayList<Corruption> scrub() {
     ArrayList<Corruption> found = new ArrayList<>(disk.scrub());
     found.forEach(c -> damaged.add(c.key()));

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +139,27 @@ final class StorageChecker {
                 && !atRest.computeIfAbsent(p.key(), k -> atRest(k, metadata.get(k))));
     problems.sort((a, b) -> a.key().compareTo(b.key()));
     return new StorageReport(
-        new ArrayList<>(live), copies, metadata.size(), bytes, verify, problems);
+        new ArrayList<>(live), copies, metadata.size(), bytes, verify, problems, lastScrubs(live));
+  }
+
+  /** When each live node last scrubbed its disk; one that does not say in time is left out. */
+  private Map<String, Long> lastScrubs(Set<String> live) {
+    Map<String, CompletableFuture<Long>> asked = new TreeMap<>();
+    for (String node : live) {
+      asked.put(node, peers.call(node, new BlobTasks.LastScrub()));
+    }
+    Map<String, Long> last = new TreeMap<>();
+    asked.forEach(
+        (node, answer) -> {
+          try {
+            long at = BlobPeers.await(answer, settings.callTimeout());
+            if (at > 0) {
+              last.put(node, at);
+            }
+          } catch (RuntimeException e) {
+            LOG.info("node {} did not say when it last scrubbed: {}", node, e.getMessage());
+          }
+        });
+    return last;
   }
 }

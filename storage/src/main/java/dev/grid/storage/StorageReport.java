@@ -1,6 +1,7 @@
 package dev.grid.storage;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Objects;
  * @param bytes their total size (one copy each)
  * @param verified whether every copy was re-read and its checksums recomputed
  * @param problems what is wrong, by key
+ * @param lastScrubMillis when each node that answered last re-read every copy on its disk (its
+ *     periodic scrub or a verifying check), by its clock; a node missing has not since it started
  */
 public record StorageReport(
     List<String> nodes,
@@ -20,12 +23,14 @@ public record StorageReport(
     long blobs,
     long bytes,
     boolean verified,
-    List<Problem> problems) {
+    List<Problem> problems,
+    Map<String, Long> lastScrubMillis) {
 
   /** Copies the lists. */
   public StorageReport {
     nodes = List.copyOf(nodes);
     problems = List.copyOf(problems);
+    lastScrubMillis = Map.copyOf(lastScrubMillis);
   }
 
   /** True if every blob has its copies, all good. */

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -727,6 +728,25 @@ class ReplicatedBlobStoreTest {
     }
     assertThat(onThird).as("a blob with a copy on the third node").isNotNull();
     await().atMost(EVENTUALLY).until(() -> store(2).receiver().streams().streamed() > 0);
+  }
+
+  @Test
+  void when_a_verifying_check_has_reread_every_disk_then_a_check_says_when_each_node_scrubbed() {
+    for (int i = 0; i < 3; i++) {
+      assertThat(store(i).awaitRestored(EVENTUALLY)).isTrue();
+    }
+    store(0).put("state/jobs/s1", random(300, 1));
+    assertThat(store(1).check(false).lastScrubMillis())
+        .as("no node has scrubbed since it started (scrubs are off in these tests)")
+        .isEmpty();
+    long before = System.currentTimeMillis();
+
+    store(1).check(true); // every node re-reads every copy
+
+    Map<String, Long> last = store(2).check(false).lastScrubMillis();
+    assertThat(last)
+        .containsOnlyKeys(TestMembers.name(0), TestMembers.name(1), TestMembers.name(2));
+    assertThat(last.values()).allMatch(at -> at >= before && at <= System.currentTimeMillis());
   }
 
   private long streamed() {

@@ -40,7 +40,8 @@ export default {
           fact('Under-replicated', kinds.UNDER_REPLICATED || 0),
           fact('Damaged', kinds.CORRUPT || 0),
           fact('Lost', kinds.LOST || 0),
-          fact('Checked', time(Date.now()) + (check.verified ? ', checksums verified' : ''))),
+          fact('Checked', time(Date.now()) + (check.verified ? ', checksums verified' : '')),
+          fact('Last scrub', lastScrubs(check))),
         check.problems.length ? h('table', {},
           h('thead', {}, h('tr', {}, ['Kind', 'Key', 'Node', 'Detail'].map((t) => h('th', {}, t)))),
           h('tbody', {}, check.problems.map((p) => h('tr', {},
@@ -71,6 +72,12 @@ export default {
     return refresh;
   },
 };
+
+// When each node last re-read every copy on its disk; "not since it started" for one that has not.
+function lastScrubs(check) {
+  const last = check.lastScrubMillis || {};
+  return check.nodes.map((n) => `${n}: ${last[n] ? time(last[n]) : 'not since it started'}`).join('; ');
+}
 
 function fact(name, value) {
   return [h('dt', {}, name), h('dd', {}, value)];

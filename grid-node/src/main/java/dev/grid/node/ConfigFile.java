@@ -310,5 +310,21 @@ final class ConfigFile implements IDefaultValueProvider {
               + file
               + "`");
     }
+    // Its owner could point the node at files of their own (a token file, a job user): root
+    // and the node's own user only.
+    int owner = (Integer) Files.getAttribute(file, "unix:uid");
+    long self = dev.grid.node.exec.JobUser.nodeUid();
+    if (self >= 0 && owner != 0 && owner != self) {
+      throw new IllegalArgumentException(
+          "config file "
+              + file
+              + " belongs to uid "
+              + owner
+              + ", neither root nor the node's own user ("
+              + self
+              + "), and it names the node's token, secret and TLS files: run `chown root "
+              + file
+              + "` (or give it to the node's user)");
+    }
   }
 }

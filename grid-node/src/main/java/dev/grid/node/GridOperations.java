@@ -97,10 +97,48 @@ public interface GridOperations {
      * This output without its first {@code offset} bytes (all of it gone if it is shorter): what a
      * reader that has them already still needs.
      */
-    public Output from(long offset) throws java.io.IOException {
-      long skip = Math.min(offset, length);
-      content.skipNBytes(skip);
-      return new Output(content, length - skip);
+    public Output from(long offset) {
+      if (offset <= 0) {
+        return this;
+      }
+      long skip = length < 0 ? offset : Math.min(offset, length);
+      // Skipped at the first read, where the reader maps a failure to "cannot be read now"
+      // and closes the stream in any case.
+      InputStream rest =
+          new java.io.FilterInputStream(content) {
+            private boolean skipped;
+
+            @Override
+            public int read() throws java.io.IOException {
+              skipFirst();
+              return super.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+              skipFirst();
+              return super.read(b, off, len);
+            }
+
+            private void skipFirst() throws java.io.IOException {
+              if (skipped) {
+                return;
+              }
+              skipped = true;
+              long left = skip;
+              while (left > 0) {
+                long n = in.skip(left);
+                if (n > 0) {
+                  left -= n;
+                } else if (in.read() < 0) {
+                  return; // shorter than the offset: nothing left
+                } else {
+                  left--;
+                }
+              }
+            }
+          };
+      return new Output(rest, length < 0 ? -1 : length - skip);
     }
   }
 

@@ -11,10 +11,17 @@ import dev.grid.scheduler.JobTable;
 import dev.grid.storage.BlobStore;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -116,10 +123,53 @@ final class JobLauncher {
       LOG.debug("could not delete scratch dir {}", scratch, e);
       return;
     }
-    try (Stream<Path> files = Files.walk(scratch)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
+    try {
+      deleteTree(scratch);
+    } catch (IOException | RuntimeException e) {
       LOG.debug("could not delete scratch dir {}", scratch, e);
+    }
+  }
+
+  /**
+   * Deletes a directory and everything in it, working from open directories and never following a
+   * link: a job (its user's processes may still run, and the node may be root) that swaps a
+   * directory in its tree for a link to elsewhere gets only the link deleted. Where the file system
+   * offers no {@link SecureDirectoryStream}, walks the tree by path, links not followed.
+   */
+  static void deleteTree(Path dir) throws IOException {
+    try (DirectoryStream<Path> top = Files.newDirectoryStream(dir)) {
+      if (top instanceof SecureDirectoryStream<Path> secure) {
+        emptySecurely(secure);
+      } else {
+        try (Stream<Path> files = Files.walk(dir)) { // walk does not follow links
+          files
+              .sorted(Comparator.reverseOrder())
+              .filter(p -> !p.equals(dir))
+              .forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+    Files.deleteIfExists(dir);
+  }
+
+  private static void emptySecurely(SecureDirectoryStream<Path> dir) throws IOException {
+    List<Path> names = new ArrayList<>();
+    for (Path entry : dir) {
+      names.add(entry.getFileName());
+    }
+    for (Path name : names) {
+      BasicFileAttributes a =
+          dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+              .readAttributes();
+      if (a.isDirectory()) {
+        try (SecureDirectoryStream<Path> sub =
+            dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+          emptySecurely(sub);
+        }
+        dir.deleteDirectory(name);
+      } else {
+        dir.deleteFile(name); // a file or a link: the link goes, never what it points to
+      }
     }
   }
 }

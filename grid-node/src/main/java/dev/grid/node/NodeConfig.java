@@ -155,6 +155,14 @@ public record NodeConfig(
               + jobUser
               + " could not reach it; give a directory outside it, or leave --job-scratch out");
     }
+    if (jobUser != null && jobScratch != null && inside(dataDir, jobScratch)) {
+      throw new IllegalArgumentException(
+          "--job-scratch "
+              + jobScratch
+              + " holds the data dir "
+              + dataDir
+              + ": give a directory of its own, outside the data dir");
+    }
     if (!members.isEmpty() && !members.contains(self(bindHost, port, members))) {
       throw new IllegalArgumentException(
           "--members "

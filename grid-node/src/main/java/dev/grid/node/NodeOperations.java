@@ -124,18 +124,22 @@ final class NodeOperations implements GridOperations {
         OutputKeys.prefix(id, job.get().attempt())
             + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
     if (!job.get().state().isTerminal()) {
-      // Running: what it has written so far, as its worker last stored it (see LiveOutput).
-      byte[] soFar = blobs.get(key + OutputKeys.LIVE).orElse(new byte[0]);
-      return Optional.of(new Output(new ByteArrayInputStream(soFar), soFar.length));
+      // Running: what it has written so far, as its worker last stored it (see LiveOutput);
+      // streamed, length unknown: a reader with an offset skips what it has without a copy here.
+      return Optional.of(
+          blobs
+              .open(key + OutputKeys.LIVE)
+              .map(in -> new Output(in, -1))
+              .orElseGet(() -> new Output(new ByteArrayInputStream(new byte[0]), 0)));
     }
     Optional<InputStream> stored = blobs.open(key);
     long kept = stream == Stream.STDOUT ? job.get().stdoutBytes() : job.get().stderrBytes();
     if (stored.isEmpty() && kept == 0) {
       // Ended without its output stored (its worker was lost under it): what it had written
       // until then, if its worker stored that while it ran.
-      Optional<byte[]> soFar = blobs.get(key + OutputKeys.LIVE);
+      Optional<InputStream> soFar = blobs.open(key + OutputKeys.LIVE);
       if (soFar.isPresent()) {
-        return Optional.of(new Output(new ByteArrayInputStream(soFar.get()), soFar.get().length));
+        return Optional.of(new Output(soFar.get(), -1));
       }
     }
     if (stored.isEmpty() && kept > 0) {

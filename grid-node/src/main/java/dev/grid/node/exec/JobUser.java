@@ -8,10 +8,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -134,6 +137,78 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
     return List.of(setpriv, "--reuid=" + uid, "--regid=" + gid, "--init-groups", "--");
   }
 
+  /** Where coreutils' env is: after the switch it enters the job's directory and sets variables. */
+  static final String ENV = "/usr/bin/env";
+
+  /**
+   * Variables that change how a program run as root loads or what files it reads: the ones glibc
+   * itself drops for setuid programs (its {@code UNSECURE_ENVVARS}), every {@code LD_} and {@code
+   * MALLOC_} one, and {@code GLIBC_TUNABLES}, {@code TZ}. {@code setsid} and {@code setpriv} run as
+   * root before the switch, so a job's own variables of these kinds reach only the job, set after
+   * the switch (see {@link #launch}).
+   */
+  private static final Set<String> ROOT_UNSAFE =
+      Set.of(
+          "GCONV_PATH",
+          "GETCONF_DIR",
+          "GLIBC_TUNABLES",
+          "HOSTALIASES",
+          "LOCALDOMAIN",
+          "LOCPATH",
+          "NIS_PATH",
+          "NLSPATH",
+          "RESOLV_HOST_CONF",
+          "RES_OPTIONS",
+          "TMPDIR",
+          "TZ",
+          "TZDIR");
+
+  static boolean unsafeForRoot(String name) {
+    return name.startsWith("LD_") || name.startsWith("MALLOC_") || ROOT_UNSAFE.contains(name);
+  }
+
+  /** The job's environment without what is unsafe for the root processes before the switch. */
+  static Map<String, String> rootStage(Map<String, String> env) {
+    Map<String, String> safe = new HashMap<>();
+    env.forEach(
+        (k, v) -> {
+          if (!unsafeForRoot(k)) {
+            safe.put(k, v);
+          }
+        });
+    return safe;
+  }
+
+  /**
+   * The argv that runs the job as this user: setpriv switches, then env (as this user) enters the
+   * job's directory (a directory the user cannot enter stops the job there, not as root) and sets
+   * the variables kept from the root stage ({@link #rootStage}), then the job's own argv.
+   *
+   * @throws IllegalArgumentException if the program's name holds '=' (env would take it for a
+   *     variable)
+   */
+  List<String> launch(Path dir, Map<String, String> env, List<String> argv) {
+    if (argv.get(0).contains("=")) {
+      throw new IllegalArgumentException(
+          "program '"
+              + argv.get(0)
+              + "' has '=' in its name, which a job run as --job-user "
+              + name
+              + " cannot start: rename it, or run it through --shell");
+    }
+    List<String> launch = new ArrayList<>(launchPrefix());
+    launch.addAll(List.of(ENV, "--chdir=" + dir));
+    new TreeMap<>(env)
+        .forEach(
+            (k, v) -> {
+              if (unsafeForRoot(k)) {
+                launch.add(k + "=" + v);
+              }
+            });
+    launch.addAll(argv);
+    return launch;
+  }
+
   /** The variables that say who the job is: HOME, USER and LOGNAME of this user. */
   Map<String, String> identity() {
     return Map.of("HOME", home, "USER", name, "LOGNAME", name);
@@ -168,6 +243,16 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
             "--job-scratch "
                 + root
                 + " is a link or not a directory: remove it, or give another --job-scratch");
+      }
+      int mode = (Integer) Files.getAttribute(root, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      if ((mode & 01022) != 0) { // sticky, or writable by group or others: a shared directory
+        throw new IllegalArgumentException(
+            "--job-scratch "
+                + root
+                + " is shared (mode "
+                + Integer.toOctalString(mode & 07777)
+                + ": sticky or writable by others, like /tmp itself): give a directory of the"
+                + " grid's own, such as /tmp/grid-jobs (the node makes it)");
       }
       int owner = (Integer) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS);
       if (owner != nodeUid()) {
@@ -229,7 +314,7 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
   }
 
   /** This process's effective uid, from /proc/self/status; -1 if unknown. */
-  static long nodeUid() {
+  public static long nodeUid() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("Uid:")) {

@@ -195,8 +195,27 @@ public final class ProcessRunner implements AutoCloseable {
       return job;
     }
     try {
-      List<String> launch = launchArgv(argv);
-      waiters.execute(() -> job.run(launch, env, dir.path()));
+      List<String> launch;
+      Map<String, String> processEnv;
+      Path cwd;
+      if (jobUser.isPresent()) {
+        // setsid and setpriv run as root: nothing of the job's may steer them (its loader
+        // variables, its directory); env, run as the job's user, enters its directory and sets
+        // those variables after the switch.
+        launch = new ArrayList<>();
+        setsid.ifPresent(s -> launch.addAll(List.of(s, "-w", "--")));
+        launch.addAll(jobUser.get().launch(dir.path(), env, argv));
+        processEnv = JobUser.rootStage(env);
+        cwd = Path.of("/");
+      } else {
+        launch = launchArgv(argv);
+        processEnv = env;
+        cwd = dir.path();
+      }
+      waiters.execute(() -> job.run(launch, processEnv, cwd));
+    } catch (IllegalArgumentException e) {
+      job.failStart(e.getMessage());
+      return job;
     } catch (RejectedExecutionException e) {
       job.failStart("the node is shutting down: the job was not started");
     }
@@ -206,13 +225,13 @@ public final class ProcessRunner implements AutoCloseable {
 
   /**
    * What is exec'd: the job's argv, behind {@code setsid -w --} when setsid is there ({@code --} so
-   * that a program whose name starts with '-' is not taken for a setsid option), and with a job
-   * user behind setpriv after it. Both exec in place: the job's pid is still the session id.
+   * that a program whose name starts with '-' is not taken for a setsid option). With a job user,
+   * setpriv and env come after setsid ({@link JobUser#launch}). Each execs in place: the job's pid
+   * is still the session id.
    */
   private List<String> launchArgv(List<String> argv) {
-    List<String> launch = new ArrayList<>(argv.size() + 8);
+    List<String> launch = new ArrayList<>(argv.size() + 3);
     setsid.ifPresent(s -> launch.addAll(List.of(s, "-w", "--")));
-    jobUser.ifPresent(u -> launch.addAll(u.launchPrefix()));
     launch.addAll(argv);
     return launch;
   }

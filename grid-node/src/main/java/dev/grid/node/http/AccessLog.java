@@ -41,9 +41,9 @@ final class AccessLog {
         caller.role().word(),
         host(from),
         method,
-        path,
+        printable(path),
         status,
-        detail == null ? "" : " " + detail);
+        detail == null ? "" : " " + printable(detail));
   }
 
   /** A request a known token may not make. */
@@ -55,13 +55,34 @@ final class AccessLog {
         caller.role().word(),
         host(from),
         method,
-        path,
+        printable(path),
         needed.word());
   }
 
   /** The tokens file was read (at start or after a change). */
   static void tokensRead(Path file, int tokens) {
     log.info("audit: read {} token(s) from {}", tokens, file);
+  }
+
+  /**
+   * The text with every control character and line or paragraph separator written as {@code
+   * \\uXXXX}: what a submitter puts in a command cannot start a line of its own in the log.
+   */
+  static String printable(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean escape = Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+      if (escape && out == null) {
+        out = new StringBuilder(text.length() + 16).append(text, 0, i);
+      }
+      if (escape) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? text : out.toString();
   }
 
   private static String host(InetSocketAddress from) {

@@ -173,10 +173,9 @@ final class ApiRoutes {
     }
   }
 
-  /** A command as the audit log shows it: at most 200 characters, on one line. */
+  /** A command as the audit log shows it: at most 200 characters (made printable there). */
   static String abbreviated(String text) {
-    String line = text.replaceAll("[\\r\\n\\t]", " ");
-    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+    return text.length() <= 200 ? text : text.substring(0, 200) + "...";
   }
 
   private void jar(Exchange exchange, String path, String sha) throws IOException {

@@ -88,8 +88,15 @@ final class Dashboard {
     return true;
   }
 
+  /** The file, read once; a name that is not there is not remembered (any stranger can ask). */
   private Optional<File> load(String name) {
-    return files.computeIfAbsent(name, Dashboard::read);
+    Optional<File> known = files.get(name);
+    if (known != null) {
+      return known;
+    }
+    Optional<File> read = read(name);
+    read.ifPresent(f -> files.putIfAbsent(name, Optional.of(f)));
+    return read;
   }
 
   private static Optional<File> read(String name) {

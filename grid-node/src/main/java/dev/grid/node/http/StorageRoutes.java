@@ -10,7 +10,7 @@ import java.io.IOException;
  *
  * <pre>
  * GET  /api/storage/blobs[?prefix=P&amp;limit=N]   -> BlobListing (N: 1 to 10000, default 1000)
- * GET  /api/storage/check[?verify=true|false]   -> StorageHealth
+ * GET  /api/storage/check[?verify=true|false]   -> StorageHealth (verify=true: admin only)
  * POST /api/storage/repair                      -> StorageRepair
  * </pre>
  *
@@ -42,7 +42,19 @@ final class StorageRoutes {
       }
       case "check" -> {
         ApiRoutes.requireGet(exchange, path);
-        exchange.json(200, ops.checkStorage(verify(exchange.query("verify"))));
+        boolean verify = verify(exchange.query("verify"));
+        if (verify && !exchange.caller().role().includes(Role.ADMIN)) {
+          // it makes every node re-read every copy: heavy work, not a read
+          throw new ApiError(
+              403,
+              "token '"
+                  + exchange.caller().name()
+                  + "' has the "
+                  + exchange.caller().role().word()
+                  + " role; a verifying check (every node re-reads its whole disk) needs admin:"
+                  + " check without verify=true, or use an admin token");
+        }
+        exchange.json(200, ops.checkStorage(verify));
         return true;
       }
       case "repair" -> {

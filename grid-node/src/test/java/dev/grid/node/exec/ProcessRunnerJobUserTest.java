@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +108,18 @@ class ProcessRunnerJobUserTest {
   }
 
   @Test
+  void a_shared_directory_as_scratch_root_is_refused_and_left_as_it_was() throws Exception {
+    Path shared = Files.createDirectory(temp.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    assertThatThrownBy(() -> user.prepareScratchRoot(shared))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is shared (mode 777");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)))
+        .isEqualTo("rwxrwxrwx");
+  }
+
+  @Test
   void the_job_is_the_user_with_its_gid_groups_and_home() throws Exception {
     RunResult r =
         resultOf(
@@ -120,6 +133,59 @@ class ProcessRunnerJobUserTest {
             Integer.toString(user.gid()),
             system("id", "-G", TestJobUser.NAME),
             user.home() + " " + TestJobUser.NAME + " " + TestJobUser.NAME);
+  }
+
+  @Test
+  void a_workdir_the_user_cannot_enter_stops_the_job_there_and_the_node_enters_it_not()
+      throws Exception {
+    // The data dir is 0700 and the node's; a subdirectory of it open to all would be reachable
+    // from inside only. The job enters its directory as its user, after the switch.
+    Path inner = Files.createDirectory(dataDir.resolve("blobs"));
+    Files.setPosixFilePermissions(inner, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(inner.resolve("record"), "someone's output");
+
+    RunResult r = resultOf(start(JobSpec.shell("cat record").withWorkDir(inner.toString())));
+
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(out(r)).doesNotContain("someone's output");
+    assertThat(err(r)).contains("Permission denied");
+  }
+
+  @Test
+  void loader_variables_reach_the_job_but_not_the_root_processes_before_the_switch()
+      throws Exception {
+    Map<String, String> env =
+        Map.of("LD_PRELOAD", "/tmp/p.so", "GCONV_PATH", "/tmp/g", "TZ", "UTC", "MINE", "1");
+
+    assertThat(JobUser.rootStage(env)).containsOnlyKeys("MINE");
+    assertThat(user.launch(scratch, env, List.of("true")))
+        .endsWith(
+            JobUser.ENV,
+            "--chdir=" + scratch,
+            "GCONV_PATH=/tmp/g",
+            "LD_PRELOAD=/tmp/p.so",
+            "TZ=UTC",
+            "true");
+
+    RunResult r =
+        resultOf(
+            start(
+                JobSpec.shell("echo \"$GCONV_PATH $TZ $MINE\"")
+                    .withEnv(Map.of("GCONV_PATH", "/tmp/g", "TZ", "UTC", "MINE", "1"))));
+    assertThat(r.exitCode()).as(err(r)).isZero();
+    assertThat(out(r)).isEqualTo("/tmp/g UTC 1\n");
+  }
+
+  @Test
+  void a_program_named_with_an_equals_sign_is_refused_not_taken_for_a_variable() throws Exception {
+    Path program = temp.resolve("A=B");
+    Files.writeString(program, "#!/bin/sh\necho ran\n");
+    Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    RunResult r = resultOf(start(JobSpec.command(program.toString())));
+
+    assertThat(r.outcome()).isNotEqualTo(Outcome.EXITED);
+    assertThat(r.message()).contains("has '=' in its name");
   }
 
   @Test

@@ -224,6 +224,37 @@ class TokenRolesTest {
   }
 
   @Test
+  void when_a_read_token_asks_for_a_verifying_check_then_it_is_refused_while_a_plain_one_answers()
+      throws Exception {
+    assertThat(send("GET", "/api/storage/check", null, VIEW).statusCode()).isEqualTo(200);
+    HttpResponse<String> verify = send("GET", "/api/storage/check?verify=true", null, VIEW);
+    assertThat(verify.statusCode()).isEqualTo(403);
+    assertThat(error(verify)).contains("needs admin");
+    assertThat(send("GET", "/api/storage/check?verify=true", null, OPS).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void when_a_command_holds_line_breaks_then_its_audit_line_stays_one_line() throws Exception {
+    String id =
+        Json.readTree(
+                send("POST", "/api/jobs", "{\"shell\":\"true\\naudit: forged\\u2028x\"}", ALICE)
+                    .body()
+                    .getBytes(StandardCharsets.UTF_8))
+            .get("id")
+            .asText();
+
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(auditLines())
+                    .contains(
+                        "audit: alice (submit) from 127.0.0.1: POST /api/jobs -> 201 job "
+                            + id
+                            + ": true\\u000aaudit: forged\\u2028x"));
+  }
+
+  @Test
   void when_the_file_changes_then_the_new_tokens_hold_and_a_bad_file_keeps_the_old_ones()
       throws Exception {
     assertThat(send("GET", "/api/health", null, VIEW).statusCode()).isEqualTo(200);

@@ -297,6 +297,9 @@ public final class NodeMain implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     String token = readToken();
+    // Its lines are checked now, before the node joins the grid: a malformed file stops the start
+    // with the line named, rather than after this node took part in the grid.
+    dev.grid.node.http.TokenFile.read(tokenPath());
     NodeConfig config =
         new NodeConfig(
             name,

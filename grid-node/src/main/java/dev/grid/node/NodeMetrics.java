@@ -77,6 +77,7 @@ final class NodeMetrics implements WorkerMetrics, CronOutcomes, AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Timer dispatchLatency;
   private final Timer startLatency;
+  private final Timer taskStartLatency;
   private final Map<JobState, Counter> ended = new EnumMap<>(JobState.class);
   private final Counter becamePrimary;
 
@@ -104,6 +105,11 @@ final class NodeMetrics implements WorkerMetrics, CronOutcomes, AutoCloseable {
         latency(
             "grid.job.start.latency",
             "from a job's submit to the start of an attempt on this node");
+    taskStartLatency =
+        latency(
+            "grid.task.start.latency",
+            "from an array's submit to the start of each of its tasks on this node (the time a task"
+                + " waited in the array's queue)");
     for (JobState s : JobState.values()) {
       if (s.isTerminal()) {
         ended.put(
@@ -270,6 +276,14 @@ final class NodeMetrics implements WorkerMetrics, CronOutcomes, AutoCloseable {
     }
     startLatency.record(
         Math.max(0, startedAtMillis - dispatched.submittedAtMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void tasksStarted(long arraySubmittedAtMillis, long startedAtMillis, int count) {
+    long waited = Math.max(0, startedAtMillis - arraySubmittedAtMillis);
+    for (int i = 0; i < count; i++) {
+      taskStartLatency.record(waited, TimeUnit.MILLISECONDS);
+    }
   }
 
   @Override

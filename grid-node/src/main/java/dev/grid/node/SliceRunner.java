@@ -45,6 +45,7 @@ final class SliceRunner {
   private final Clock clock;
   private final DispatchGate gate;
   private final RunningJobs running;
+  private final WorkerMetrics metrics;
   private final JobLauncher launcher;
   private final OutputWriter outputs;
   private final HandBacks handBacks;
@@ -78,6 +79,7 @@ final class SliceRunner {
     this.orphans = parts.orphans();
     this.retrying = parts.retrying();
     this.cancelRequested = parts.cancelRequested();
+    this.metrics = parts.metrics();
     this.threadCount = threadCount;
     this.pacing = new SlicePacing(threadCount);
     this.threads =
@@ -243,12 +245,13 @@ final class SliceRunner {
     String key = batch.get(0).blockKey();
     int[] slots = batch.stream().mapToInt(SliceTask::slot).toArray();
     int[] attempts = batch.stream().mapToInt(SliceTask::attempt).toArray();
+    long[] at = new long[1];
     BlockUpdate.Result r =
         retrying.patiently(
             () -> {
+              at[0] = clock.millis();
               BlockUpdate.Result u =
-                  table.updateBlock(
-                      key, new BlockCommand.Start(node, slots, attempts, clock.millis()));
+                  table.updateBlock(key, new BlockCommand.Start(node, slots, attempts, at[0]));
               return u.block() == null ? null : u;
             },
             (n, e) ->
@@ -281,6 +284,9 @@ final class SliceRunner {
       } else {
         gate.forget(t.slice(), t.i());
       }
+    }
+    if (!started.isEmpty()) {
+      metrics.tasksStarted(b.submittedAtMillis(), at[0], started.size());
     }
     return started;
   }

@@ -13,10 +13,19 @@ interface WorkerMetrics {
 
         @Override
         public void ended(JobState state) {}
+
+        @Override
+        public void tasksStarted(long arraySubmittedAtMillis, long startedAtMillis, int count) {}
       };
 
   /** The start of a single job's dispatched attempt was recorded here at that time. */
   void started(JobRecord dispatched, long startedAtMillis);
+
+  /**
+   * {@code count} tasks of one array started here at that time (their start written in one block
+   * write); the array was submitted at {@code arraySubmittedAtMillis}.
+   */
+  void tasksStarted(long arraySubmittedAtMillis, long startedAtMillis, int count);
 
   /** A job or an array's task this node ran reached an end state (a retried run has not). */
   void ended(JobState state);

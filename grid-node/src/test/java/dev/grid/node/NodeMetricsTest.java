@@ -188,6 +188,9 @@ class NodeMetricsTest {
     assertThat(delta(before, after, "grid_jobs_ended_total", "state", "SUCCEEDED")).isEqualTo(5);
     assertThat(delta(before, after, "grid_jobs_submitted_total")).isEqualTo(1);
     assertThat(delta(before, after, "grid_jobs_dispatched_total")).isGreaterThanOrEqualTo(5);
+    // each task's wait from the array's submit to its start
+    assertThat(delta(before, after, "grid_task_start_latency_seconds_count")).isEqualTo(5);
+    assertThat(delta(before, after, "grid_task_start_latency_seconds_sum")).isNotNegative();
   }
 
   @Test

@@ -367,6 +367,8 @@ public final class HttpApi implements AutoCloseable {
       }
       Caller caller = tokens.get().caller(exchange.header("Authorization")).orElse(null);
       if (caller == null) {
+        AccessLog.unknownToken(
+            http.getRemoteAddress(), method, exchange.path(), System.currentTimeMillis());
         exchange.header("WWW-Authenticate", "Bearer realm=\"grid\"");
         exchange.error(
             401,

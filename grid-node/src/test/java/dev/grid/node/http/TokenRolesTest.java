@@ -255,6 +255,24 @@ class TokenRolesTest {
   }
 
   @Test
+  void when_unknown_tokens_keep_coming_then_the_audit_log_says_so_without_a_line_each() {
+    java.net.InetSocketAddress prober = java.net.InetSocketAddress.createUnresolved("prober-1", 1);
+    long t = 1_000_000;
+
+    AccessLog.unknownToken(prober, "GET", "/api/jobs", t);
+    for (int i = 1; i <= 3; i++) {
+      AccessLog.unknownToken(prober, "GET", "/api/jobs", t + i);
+    }
+    AccessLog.unknownToken(prober, "POST", "/api/jobs", t + AccessLog.REFUSED_EVERY_MILLIS);
+
+    assertThat(auditLines().stream().filter(l -> l.contains("prober-1")))
+        .containsExactly(
+            "audit: unknown token from prober-1: GET /api/jobs -> 401",
+            "audit: unknown token from prober-1: POST /api/jobs -> 401 (and 3 more from there since"
+                + " the last line)");
+  }
+
+  @Test
   void when_the_file_changes_then_the_new_tokens_hold_and_a_bad_file_keeps_the_old_ones()
       throws Exception {
     assertThat(send("GET", "/api/health", null, VIEW).statusCode()).isEqualTo(200);

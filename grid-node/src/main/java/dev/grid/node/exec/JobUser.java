@@ -197,7 +197,8 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
               + " cannot start: rename it, or run it through --shell");
     }
     List<String> launch = new ArrayList<>(launchPrefix());
-    launch.addAll(List.of(ENV, "--chdir=" + dir));
+    // "--" ends env's options: a program named like an option ("-i") is the program.
+    launch.addAll(List.of(ENV, "--chdir=" + dir, "--"));
     new TreeMap<>(env)
         .forEach(
             (k, v) -> {

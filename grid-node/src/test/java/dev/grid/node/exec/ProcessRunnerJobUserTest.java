@@ -162,6 +162,7 @@ class ProcessRunnerJobUserTest {
         .endsWith(
             JobUser.ENV,
             "--chdir=" + scratch,
+            "--",
             "GCONV_PATH=/tmp/g",
             "LD_PRELOAD=/tmp/p.so",
             "TZ=UTC",

@@ -17,12 +17,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,22 +124,33 @@ final class JobLauncher {
       return;
     }
     try {
-      deleteTree(scratch);
+      if (runner.jobUser().isPresent()) {
+        // As the job's user: its tree is its own, and rm walks it without following links or
+        // blocking on what the job may have swapped in; root removes nothing but the empty top.
+        runner.jobUser().get().deleteAsUser(scratch);
+      } else {
+        deleteTree(scratch);
+      }
     } catch (IOException | RuntimeException e) {
-      LOG.debug("could not delete scratch dir {}", scratch, e);
+      LOG.warn(
+          "could not delete the scratch dir {} of job {}: {}", scratch, job.id(), e.toString());
     }
   }
 
+  /** How many passes {@link #deleteTree} makes at most: a tree still growing is left to be. */
+  private static final int MAX_PASSES = 10_000;
+
   /**
    * Deletes a directory and everything in it, working from open directories and never following a
-   * link: a job (its user's processes may still run, and the node may be root) that swaps a
-   * directory in its tree for a link to elsewhere gets only the link deleted. Where the file system
+   * link: a link swapped in is deleted, never what it points to. Iterative, with at most two
+   * directories open: each pass empties the top's subdirectories one level down, moving their own
+   * subdirectories up into the top, so a tree of any depth costs no stack. Where the file system
    * offers no {@link SecureDirectoryStream}, walks the tree by path, links not followed.
    */
   static void deleteTree(Path dir) throws IOException {
-    try (DirectoryStream<Path> top = Files.newDirectoryStream(dir)) {
-      if (top instanceof SecureDirectoryStream<Path> secure) {
-        emptySecurely(secure);
+    try (DirectoryStream<Path> opened = Files.newDirectoryStream(dir)) {
+      if (opened instanceof SecureDirectoryStream<Path> top) {
+        emptyFlat(top);
       } else {
         try (Stream<Path> files = Files.walk(dir)) { // walk does not follow links
           files
@@ -152,24 +163,54 @@ final class JobLauncher {
     Files.deleteIfExists(dir);
   }
 
-  private static void emptySecurely(SecureDirectoryStream<Path> dir) throws IOException {
+  private static void emptyFlat(SecureDirectoryStream<Path> top) throws IOException {
+    for (int pass = 0; pass < MAX_PASSES; pass++) {
+      List<Path> names;
+      try (SecureDirectoryStream<Path> again =
+          top.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS)) {
+        names = names(again); // a directory stream is read once: each pass opens it anew
+      }
+      if (names.isEmpty()) {
+        return;
+      }
+      for (Path name : names) {
+        if (!isDirectory(top, name)) {
+          top.deleteFile(name); // a file or a link: the link goes, never what it points to
+          continue;
+        }
+        try (SecureDirectoryStream<Path> sub =
+            top.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+          for (Path inner : names(sub)) {
+            if (isDirectory(sub, inner)) {
+              sub.move(inner, top, Path.of(".gone-" + UUID.randomUUID())); // up: the next pass
+            } else {
+              sub.deleteFile(inner);
+            }
+          }
+        }
+        try {
+          top.deleteDirectory(name);
+        } catch (DirectoryNotEmptyException stillWritten) {
+          // something wrote into it meanwhile: the next pass takes it again
+        }
+      }
+    }
+    throw new IOException(
+        "still not empty after " + MAX_PASSES + " passes: something keeps writing");
+  }
+
+  private static List<Path> names(SecureDirectoryStream<Path> dir) {
     List<Path> names = new ArrayList<>();
     for (Path entry : dir) {
       names.add(entry.getFileName());
     }
-    for (Path name : names) {
-      BasicFileAttributes a =
-          dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-              .readAttributes();
-      if (a.isDirectory()) {
-        try (SecureDirectoryStream<Path> sub =
-            dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
-          emptySecurely(sub);
-        }
-        dir.deleteDirectory(name);
-      } else {
-        dir.deleteFile(name); // a file or a link: the link goes, never what it points to
-      }
-    }
+    return names;
+  }
+
+  private static boolean isDirectory(SecureDirectoryStream<Path> dir, Path name)
+      throws IOException {
+    return dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        .readAttributes()
+        .isDirectory();
   }
 }

@@ -137,9 +137,11 @@ final class NodeOperations implements GridOperations {
     if (stored.isEmpty() && kept == 0) {
       // Ended without its output stored (its worker was lost under it): what it had written
       // until then, if its worker stored that while it ran.
-      Optional<InputStream> soFar = blobs.open(key + OutputKeys.LIVE);
+      // Read whole (it is at most the output cap), so that its length is known: a reader takes
+      // an ended job's output as final, and must see a copy that breaks off as broken.
+      Optional<byte[]> soFar = blobs.get(key + OutputKeys.LIVE);
       if (soFar.isPresent()) {
-        return Optional.of(new Output(soFar.get(), -1));
+        return Optional.of(new Output(new ByteArrayInputStream(soFar.get()), soFar.get().length));
       }
     }
     if (stored.isEmpty() && kept > 0) {

@@ -25,4 +25,23 @@ class ScratchDeleteTest {
     assertThat(temp.resolve("scratch")).doesNotExist();
     assertThat(precious).exists().hasContent("root:x:0:0");
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void when_a_job_left_a_tree_deeper_than_any_stack_then_it_is_deleted_all_the_same()
+      throws Exception {
+    // Built from the leaf up, each step a rename at the top: no path grows past a few names.
+    Path current = Files.createDirectory(temp.resolve("t0"));
+    Files.writeString(current.resolve("file"), "left");
+    for (int i = 1; i < 5_000; i++) {
+      Path parent = Files.createDirectory(temp.resolve("t" + i));
+      Files.move(current, parent.resolve("d"));
+      current = parent;
+    }
+    Path scratch = Files.move(current, temp.resolve("deep"));
+
+    JobLauncher.deleteTree(scratch);
+
+    assertThat(scratch).doesNotExist();
+  }
 }

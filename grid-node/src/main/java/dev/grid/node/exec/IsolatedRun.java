@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
@@ -56,24 +57,35 @@ final class IsolatedRun implements RunningJob {
   }
 
   /**
-   * The most of a result (or a failure's text) read back from an isolated job's directory; more
-   * ends the job failed. The node runs as root with a job user, and the directory is the job's: it
-   * is read without following links, and only regular files, so a job cannot make the node read
-   * (and hand out as its result) a file the job itself could not.
+   * The most of a result read back from an isolated job's directory; more ends the job failed. The
+   * node runs as root with a job user, and the directory is the job's: what it left is first moved
+   * out of the job's reach (a rename opens nothing), then read only if it is a regular file with
+   * one link, so a job cannot make the node read (and hand out as its result) a file the job could
+   * not, nor make it wait on a pipe.
    */
   static final long MAX_LEFT_BYTES = 64L << 20;
+
+  /** The most of a failure's text kept: it becomes the job's message, in its record. */
+  static final int MAX_FAILURE_CHARS = 16 * 1024;
 
   static RunResult interpret(RunResult r, Path dir) {
     if (r.outcome() != Outcome.EXITED || r.exitCode() == null) {
       return r;
     }
     try {
-      Optional<byte[]> failure = readLeft(dir.resolve(IsolatedJob.FAILURE));
-      if (r.exitCode() != 0 && failure.isPresent()) {
-        return with(r, Outcome.THREW, new String(failure.get(), StandardCharsets.UTF_8), null);
-      }
       if (r.exitCode() != 0) {
-        return r;
+        Optional<byte[]> failure = readLeft(dir.resolve(IsolatedJob.FAILURE));
+        if (failure.isEmpty()) {
+          return r;
+        }
+        String text = new String(failure.get(), StandardCharsets.UTF_8);
+        return with(
+            r,
+            Outcome.THREW,
+            text.length() <= MAX_FAILURE_CHARS
+                ? text
+                : text.substring(0, MAX_FAILURE_CHARS) + "... (cut)",
+            null);
       }
       Optional<byte[]> value = readLeft(dir.resolve(IsolatedJob.RESULT));
       if (value.isEmpty()) {
@@ -97,36 +109,46 @@ final class IsolatedRun implements RunningJob {
   }
 
   /**
-   * A file the job's JVM left, if there is one: a regular file, not a link (the link itself is
-   * refused, never followed), of at most {@link #MAX_LEFT_BYTES}.
+   * A file the job's JVM left, if there is one: moved into a directory of the node's own beside the
+   * job's (the same file system), then read if it is a regular file with one link and at most
+   * {@link #MAX_LEFT_BYTES}; a link, a pipe or a hard link to another file is refused, never read.
    */
   static Optional<byte[]> readLeft(Path file) throws IOException {
-    BasicFileAttributes attributes;
+    Path hold = Files.createTempDirectory(file.getParent().getParent(), ".grid-left-"); // 0700
+    Path held = hold.resolve("left");
     try {
-      attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    }
-    if (!attributes.isRegularFile()) {
-      throw new IOException(file.getFileName() + " is not a regular file (a link?)");
-    }
-    try (SeekableByteChannel channel =
-        Files.newByteChannel(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
-      long size = channel.size();
-      if (size > MAX_LEFT_BYTES) {
+      try {
+        Files.move(file, held, StandardCopyOption.ATOMIC_MOVE);
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      }
+      BasicFileAttributes attributes =
+          Files.readAttributes(held, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      int links = (Integer) Files.getAttribute(held, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+      if (!attributes.isRegularFile() || links != 1) {
+        throw new IOException(
+            file.getFileName() + " is not a regular file of its own (a link, a pipe?)");
+      }
+      if (attributes.size() > MAX_LEFT_BYTES) {
         throw new IOException(
             file.getFileName()
                 + " is "
-                + size
+                + attributes.size()
                 + " bytes, over the "
                 + MAX_LEFT_BYTES
                 + " read back");
       }
-      ByteBuffer bytes = ByteBuffer.allocate((int) size);
-      while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
-        // reads until full or the end
+      try (SeekableByteChannel channel =
+          Files.newByteChannel(held, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+        ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(channel.size(), MAX_LEFT_BYTES));
+        while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+          // reads until full or the end
+        }
+        return Optional.of(Arrays.copyOf(bytes.array(), bytes.position()));
       }
-      return Optional.of(Arrays.copyOf(bytes.array(), bytes.position()));
+    } finally {
+      Files.deleteIfExists(held);
+      Files.deleteIfExists(hold);
     }
   }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -164,7 +165,13 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
           "TZDIR");
 
   static boolean unsafeForRoot(String name) {
-    return name.startsWith("LD_") || name.startsWith("MALLOC_") || ROOT_UNSAFE.contains(name);
+    // the locale ones too: LANGUAGE can name a message catalogue anywhere, read as root
+    return name.startsWith("LD_")
+        || name.startsWith("MALLOC_")
+        || name.startsWith("LC_")
+        || name.equals("LANG")
+        || name.equals("LANGUAGE")
+        || ROOT_UNSAFE.contains(name);
   }
 
   /** The job's environment without what is unsafe for the root processes before the switch. */
@@ -188,11 +195,11 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
    *     variable)
    */
   List<String> launch(Path dir, Map<String, String> env, List<String> argv) {
-    if (argv.get(0).contains("=")) {
+    if (argv.get(0).contains("=") || argv.get(0).equals("-")) {
       throw new IllegalArgumentException(
           "program '"
               + argv.get(0)
-              + "' has '=' in its name, which a job run as --job-user "
+              + "' has '=' in its name (or is '-'), which a job run as --job-user "
               + name
               + " cannot start: rename it, or run it through --shell");
     }
@@ -220,6 +227,44 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
     Files.setAttribute(dir, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
     Files.setAttribute(dir, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+  }
+
+  /** How long the deletion of a job's scratch tree may take before it is given up. */
+  static final Duration DELETE_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * Deletes what a job left in its scratch directory, as this user ({@code find DIR -mindepth 1
+   * -delete}: it follows no link, opens only directories, and walks a tree of any depth without
+   * recursion), then the emptied directory itself as the node (its parent is the node's, so the
+   * user cannot swap it). Nothing is done as root inside a tree the job owns.
+   *
+   * @throws IOException if find fails or takes longer than {@link #DELETE_WAIT}, or the directory
+   *     is not empty after it (something of the user's still writes there)
+   */
+  public void deleteAsUser(Path dir) throws IOException {
+    List<String> argv = new ArrayList<>(launchPrefix());
+    String find = Files.isExecutable(Path.of("/usr/bin/find")) ? "/usr/bin/find" : "find";
+    argv.addAll(List.of(find, dir.toAbsolutePath().toString(), "-mindepth", "1", "-delete"));
+    Process p =
+        new ProcessBuilder(argv)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      if (!p.waitFor(DELETE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IOException("find did not delete " + dir + " within " + DELETE_WAIT);
+      }
+      if (p.exitValue() != 0) {
+        throw new IOException(
+            "find could not delete all of " + dir + " (exit " + p.exitValue() + ")");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while deleting " + dir, e);
+    } finally {
+      p.destroyForcibly();
+    }
+    Files.deleteIfExists(dir);
   }
 
   /** Gives a file the node wrote for the job (its jar, its parents' results) to this user. */
@@ -379,8 +424,8 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
 
   /** Switches to the user once, running {@code id -u}: a node that cannot is refused at start. */
   private void probe() {
-    List<String> argv = new ArrayList<>(launchPrefix());
-    argv.addAll(List.of("id", "-u"));
+    // the whole way a job is started: setpriv, then env entering a directory
+    List<String> argv = launch(Path.of("/"), Map.of(), List.of("id", "-u"));
     try {
       Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

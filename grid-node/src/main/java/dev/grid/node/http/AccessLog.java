@@ -74,6 +74,7 @@ final class AccessLog {
    * tokens leaves a trace without flooding the log.
    */
   static void unknownToken(InetSocketAddress from, String method, String path, long nowMillis) {
+    // nowMillis: a monotonic clock's (System.nanoTime()), so a clock set back hides nothing
     String host = host(from);
     if (refusals.size() >= MAX_ADDRESSES && !refusals.containsKey(host)) {
       refusals.clear(); // many addresses: start counting afresh rather than grow

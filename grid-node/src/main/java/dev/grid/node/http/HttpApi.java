@@ -368,7 +368,7 @@ public final class HttpApi implements AutoCloseable {
       Caller caller = tokens.get().caller(exchange.header("Authorization")).orElse(null);
       if (caller == null) {
         AccessLog.unknownToken(
-            http.getRemoteAddress(), method, exchange.path(), System.currentTimeMillis());
+            http.getRemoteAddress(), method, exchange.path(), System.nanoTime() / 1_000_000);
         exchange.header("WWW-Authenticate", "Bearer realm=\"grid\"");
         exchange.error(
             401,

@@ -45,6 +45,8 @@ final class StorageRoutes {
         boolean verify = verify(exchange.query("verify"));
         if (verify && !exchange.caller().role().includes(Role.ADMIN)) {
           // it makes every node re-read every copy: heavy work, not a read
+          AccessLog.refused(
+              exchange.caller(), exchange.remote(), "GET", path + "?verify=true", Role.ADMIN);
           throw new ApiError(
               403,
               "token '"

@@ -21,6 +21,7 @@ class IsolatedRunTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(30)
   void when_the_job_left_its_result_then_it_is_read_back() throws Exception {
     Files.write(dir.resolve(IsolatedJob.RESULT), new byte[] {1, 2, 3});
     Files.writeString(dir.resolve(IsolatedJob.RESULT_TEXT), "6");
@@ -49,5 +50,35 @@ class IsolatedRunTest {
       assertThat(r.message()).doesNotContain("the cluster secret").contains("not a regular file");
     }
     assertThat(Files.readString(secret, StandardCharsets.UTF_8)).isEqualTo("the cluster secret");
+  }
+
+  @Test
+  void when_the_job_left_a_pipe_or_a_hard_link_then_neither_is_read_and_nothing_waits()
+      throws Exception {
+    Path secret = Files.writeString(dir.resolve("secret"), "the cluster secret");
+    Path own = Files.createDirectory(dir.resolve("job"));
+    assertThat(
+            new ProcessBuilder("mkfifo", own.resolve(IsolatedJob.RESULT).toString())
+                .start()
+                .waitFor())
+        .isZero();
+    Files.createLink(own.resolve(IsolatedJob.FAILURE), secret);
+
+    RunResult returned = IsolatedRun.interpret(exited(0), own); // would block on a pipe's open
+    RunResult failed = IsolatedRun.interpret(exited(1), own);
+
+    assertThat(returned.outcome()).isEqualTo(Outcome.THREW);
+    assertThat(returned.message()).contains("not a regular file of its own");
+    assertThat(failed.message()).doesNotContain("the cluster secret");
+  }
+
+  @Test
+  void when_a_failure_text_is_long_then_the_message_keeps_its_start_only() throws Exception {
+    Files.writeString(dir.resolve(IsolatedJob.FAILURE), "x".repeat(100_000));
+
+    RunResult r = IsolatedRun.interpret(exited(1), dir);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.THREW);
+    assertThat(r.message()).hasSize(IsolatedRun.MAX_FAILURE_CHARS + "... (cut)".length());
   }
 }

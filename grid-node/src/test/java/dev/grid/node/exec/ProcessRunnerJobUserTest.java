@@ -120,6 +120,26 @@ class ProcessRunnerJobUserTest {
   }
 
   @Test
+  void a_scratch_tree_is_deleted_as_the_user_and_a_link_out_takes_nothing_with_it()
+      throws Exception {
+    RunResult r =
+        resultOf(
+            start(
+                JobSpec.shell(
+                    "mkdir -p a/b/c && echo x > a/b/c/f && ln -s "
+                        + dataDir
+                        + " a/data && ln -s "
+                        + dataDir.resolve("token")
+                        + " t")));
+    assertThat(r.exitCode()).as(err(r)).isZero();
+
+    user.deleteAsUser(scratch);
+
+    assertThat(scratch).doesNotExist();
+    assertThat(dataDir.resolve("token")).exists().hasContent("secret-token");
+  }
+
+  @Test
   void the_job_is_the_user_with_its_gid_groups_and_home() throws Exception {
     RunResult r =
         resultOf(

@@ -224,9 +224,13 @@ class NodeSecurityIT {
       assertThat(swapped).hasSameSizeAs(Files.readString(file));
       Files.writeString(file, swapped);
       Files.setLastModifiedTime(file, before);
-      Thread.sleep(3_000); // longer than the node's look at the file: it sees no change
-      assertThatThrownBy(() -> asViewer.submit(JobSpec.command("true")))
-          .isInstanceOf(GridAuthException.class);
+      // Refused all along, for longer than the node's looks at the file (every 2 s): it sees no
+      // change.
+      await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> refusedToSubmit(asViewer));
       new ProcessBuilder("kill", "-HUP", Long.toString(grid.node(0).pid()))
           .inheritIO()
           .start()
@@ -236,6 +240,15 @@ class NodeSecurityIT {
           .ignoreException(GridAuthException.class)
           .until(() -> asViewer.submit(JobSpec.command("true")) != null);
       assertThat(grid.node(0).isAlive()).isTrue();
+    }
+  }
+
+  private static boolean refusedToSubmit(GridClient client) {
+    try {
+      client.submit(JobSpec.command("true"));
+      return false;
+    } catch (GridAuthException refused) {
+      return true;
     }
   }
 

@@ -5,6 +5,10 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -54,6 +58,8 @@ final class LogsCommand implements Callable<Integer> {
     try (GridClient grid = cli.client()) {
       long have = 0;
       int attempt = -1;
+      // Waited on between reads: the next read comes after FOLLOW_EVERY, or at once when it ends.
+      CompletableFuture<JobInfo> done = grid.completion(id);
       while (true) {
         JobInfo now = grid.status(id);
         if (now.tasks() != null) {
@@ -80,9 +86,14 @@ final class LogsCommand implements Callable<Integer> {
         GridCli.writeRaw(cli.out, more);
         have += more.length;
         if (now.state().isTerminal()) {
+          done.cancel(false);
           return SubmitCommand.exitCode(cli, now);
         }
-        Thread.sleep(FOLLOW_EVERY.toMillis());
+        try {
+          done.get(FOLLOW_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException stillRunningOrUnknown) {
+          // read again: the status read says which
+        }
       }
     }
   }

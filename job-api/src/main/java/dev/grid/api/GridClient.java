@@ -496,7 +496,10 @@ public final class GridClient implements AutoCloseable {
     }
   }
 
-  /** Stops the polling threads; pending {@link #completion} futures fail. Idempotent. */
+  /**
+   * Stops the polling threads and closes the connections kept to the nodes; pending {@link
+   * #completion} futures fail. Idempotent.
+   */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
@@ -505,6 +508,7 @@ public final class GridClient implements AutoCloseable {
           watcher.close();
         }
       }
+      transport.close();
     }
   }
 

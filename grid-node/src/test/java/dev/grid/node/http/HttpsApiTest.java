@@ -42,6 +42,20 @@ class HttpsApiTest {
   void start() throws Exception {
     cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
+    certificate(cert, key, "IP:127.0.0.1,DNS:localhost");
+    api =
+        new HttpApi(
+                ops,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                HttpApiTest.TOKEN,
+                () -> null,
+                Pem.serverContext(cert, key))
+            .withMetrics(registry)
+            .start();
+  }
+
+  /** A self-signed certificate naming {@code subjectAltName}, as an operator makes one. */
+  static void certificate(Path cert, Path key, String subjectAltName) throws Exception {
     Process openssl =
         new ProcessBuilder(
                 "openssl",
@@ -57,7 +71,7 @@ class HttpsApiTest {
                 "-subj",
                 "/CN=localhost",
                 "-addext",
-                "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "subjectAltName=" + subjectAltName,
                 "-keyout",
                 key.toString(),
                 "-out",
@@ -67,15 +81,6 @@ class HttpsApiTest {
     String said = new String(openssl.getInputStream().readAllBytes());
     assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(openssl.exitValue()).as(said).isZero();
-    api =
-        new HttpApi(
-                ops,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                HttpApiTest.TOKEN,
-                () -> null,
-                Pem.serverContext(cert, key))
-            .withMetrics(registry)
-            .start();
   }
 
   @AfterEach
@@ -125,6 +130,34 @@ class HttpsApiTest {
     return HttpRequest.newBuilder(URI.create(url("https") + path))
         .header("Authorization", "Bearer " + HttpApiTest.TOKEN)
         .build();
+  }
+
+  @Test
+  void a_certificate_of_a_trusted_ca_that_does_not_name_the_node_is_refused() throws Exception {
+    Path otherCert = dir.resolve("other-cert.pem");
+    Path otherKey = dir.resolve("other-key.pem");
+    certificate(otherCert, otherKey, "DNS:elsewhere.example");
+    try (HttpApi other =
+            new HttpApi(
+                    ops,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    HttpApiTest.TOKEN,
+                    () -> null,
+                    Pem.serverContext(otherCert, otherKey))
+                .start();
+        GridClient client =
+            GridClient.builder()
+                .nodes(List.of(URI.create("https://127.0.0.1:" + other.port())))
+                .token(HttpApiTest.TOKEN)
+                .caFile(otherCert)
+                .build()) {
+      // The certificate is trusted (it is its own CA) but names another host: a man in the
+      // middle holding any certificate of that CA must not pass for the node.
+      assertThatThrownBy(() -> client.submit(JobSpec.command("true")))
+          .isInstanceOf(GridUnavailableException.class)
+          .hasMessageContaining("127.0.0.1");
+    }
+    assertThat(ops.submitted()).isEmpty();
   }
 
   @Test

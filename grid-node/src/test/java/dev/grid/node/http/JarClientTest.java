@@ -110,18 +110,25 @@ class JarClientTest {
     assertThat(announced.statusCode()).isEqualTo(413);
     assertThat(announced.body()).contains("a jar over 1000 bytes is not taken");
     assertThat(ops.jarBytesRead()).isZero();
-    // Streamed without a length (chunked): cut off once past the cap.
-    HttpResponse<String> streamed =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(uri)
-                    .header("Authorization", "Bearer " + HttpApiTest.TOKEN)
-                    .PUT(
-                        HttpRequest.BodyPublishers.ofInputStream(
-                            () -> new java.io.ByteArrayInputStream(big)))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(streamed.statusCode()).isEqualTo(413);
+    // Streamed without a length (chunked): cut off once past the cap. The node answers 413 and
+    // closes the connection; a client still sending may find it reset before it reads the answer
+    // (the kernel resets a connection closed with bytes unread), so the client sees one or the
+    // other. What must hold is on the node's side: it read no more than the cap and kept nothing.
+    try {
+      HttpResponse<String> streamed =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(uri)
+                      .header("Authorization", "Bearer " + HttpApiTest.TOKEN)
+                      .PUT(
+                          HttpRequest.BodyPublishers.ofInputStream(
+                              () -> new java.io.ByteArrayInputStream(big)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(streamed.statusCode()).isEqualTo(413);
+    } catch (java.io.IOException reset) {
+      assertThat(ops.jarBytesRead()).isPositive(); // the node did read, then cut it off
+    }
     assertThat(ops.jarBytesRead()).isLessThanOrEqualTo(1000 + 8192);
     assertThat(ops.hasJar(sha)).isFalse();
   }

@@ -6,12 +6,8 @@ import dev.grid.api.GridUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.HttpRetryException;
-import java.net.HttpURLConnection;
-import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -20,11 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -42,14 +42,28 @@ import javax.net.ssl.SSLSocketFactory;
  * A submit is not: the first node may have accepted the job, and a second submit would make a
  * second job.
  *
+ * <p>Connections: each request is one HTTP/1.1 exchange on a connection of its own while it lasts
+ * ({@link HttpConnection}); afterwards the connection is kept for the next request to that node, up
+ * to {@value #MAX_KEPT_PER_NODE} per node, for at most {@link #KEEP_IDLE}. Thread-safe.
+ *
  * <p>Not part of the public API.
  */
-public final class NodeTransport {
+public final class NodeTransport implements AutoCloseable {
   /**
    * The answer of a node cut off from the grid's majority, which did nothing with the request: the
    * next node is asked, whatever the {@link Retry}.
    */
   public static final int NOT_IN_GRID = 421;
+
+  /**
+   * How long an idle connection is kept for the next request (the nodes close theirs after 10 s).
+   */
+  static final Duration KEEP_IDLE = Duration.ofSeconds(2);
+
+  /** Idle connections kept per node, for clients that send from several threads. */
+  static final int MAX_KEPT_PER_NODE = 8;
+
+  private static final String ACCEPT = "application/json, application/octet-stream";
 
   /** When a request may be sent to another node. */
   public enum Retry {
@@ -145,6 +159,8 @@ public final class NodeTransport {
   private final int requestTimeoutMillis;
   private final AtomicInteger preferred = new AtomicInteger();
   private final SSLSocketFactory tls;
+  private final Map<URI, Deque<HttpConnection>> idle = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   /**
    * @param nodes base URLs of nodes, like {@code http://10.0.0.5:18701}; at least one
@@ -230,16 +246,16 @@ public final class NodeTransport {
     for (int i = 0; i < nodes.size(); i++) {
       int index = (start + i) % nodes.size();
       URI node = nodes.get(index);
-      HttpURLConnection connection;
+      HttpConnection connection;
       try {
-        connection = connect(node, method, path, body, retry);
+        connection = connection(node);
       } catch (IOException e) { // not connected: the node cannot have seen the request
         last = e;
         failures.add(node + " (" + describe(e) + ")");
         continue;
       }
       try {
-        Response answer = exchange(node, connection, body);
+        Response answer = exchange(connection, method, path, body);
         if (answer.status() == NOT_IN_GRID) {
           // The node is cut off from the grid's majority and did nothing: ask the next one.
           failures.add(node + " (" + answer.errorMessage() + ")");
@@ -248,7 +264,7 @@ public final class NodeTransport {
         preferred.set(index);
         return answer;
       } catch (IOException e) {
-        connection.disconnect();
+        connection.close();
         last = e;
         failures.add(node + " (" + describe(e) + ")");
         if (retry == Retry.ON_CONNECT_FAILURE_ONLY) {
@@ -279,83 +295,67 @@ public final class NodeTransport {
   }
 
   /**
-   * Opens a connection to the node; an exception here means the node never accepted it.
+   * A connection to the node: a kept one that the node has not closed and that has been idle for
+   * less than {@link #KEEP_IDLE}, else a new one. An exception here means no request reached the
+   * node.
    *
-   * <p>{@link HttpURLConnection}, not {@code java.net.http.HttpClient}: a client command makes one
-   * call and ends, and {@code HttpClient} sets up TLS even for {@code http://} and a selector
-   * thread, about 0.6 s of a 1 s {@code bin/nodes}. A request that must not be repeated is sent in
-   * streaming mode (a fixed length, also when empty), so that the JDK never resends it on a stale
-   * kept-alive connection of its own accord.
+   * <p>A kept connection is looked at before it is used ({@link HttpConnection#stillOpen}), and
+   * kept for much less than the node's own idle timeout (10 s), so a request is never written to a
+   * connection the node has already given up: a request that must not be repeated is then never
+   * lost to a stale connection, and is never sent twice.
    */
-  private HttpURLConnection connect(URI node, String method, String path, Body body, Retry retry)
+  private HttpConnection connection(URI node) throws IOException {
+    Deque<HttpConnection> kept = idle.get(node);
+    HttpConnection c;
+    long now = System.nanoTime();
+    while (kept != null && (c = kept.pollLast()) != null) {
+      if (c.idleNanos(now) < KEEP_IDLE.toNanos() && c.stillOpen()) {
+        return c;
+      }
+      c.close();
+    }
+    return HttpConnection.open(node, tls, connectTimeoutMillis, requestTimeoutMillis);
+  }
+
+  /** Sends the request, reads the whole answer, and keeps the connection if it may carry more. */
+  private Response exchange(HttpConnection c, String method, String path, Body body)
       throws IOException {
-    HttpURLConnection c =
-        (HttpURLConnection) resolve(node, path).toURL().openConnection(Proxy.NO_PROXY);
-    if (tls != null && c instanceof HttpsURLConnection https) {
-      https.setSSLSocketFactory(tls);
-    }
-    c.setConnectTimeout(connectTimeoutMillis);
-    c.setReadTimeout(requestTimeoutMillis);
-    c.setInstanceFollowRedirects(false);
-    c.setUseCaches(false);
-    c.setRequestMethod(method);
-    c.setRequestProperty("Accept", "application/json, application/octet-stream");
-    if (authorization != null) {
-      c.setRequestProperty("Authorization", authorization);
-    }
-    if (body != null) {
-      c.setRequestProperty("Content-Type", body.contentType());
-      c.setDoOutput(true);
-      c.setFixedLengthStreamingMode(body.length());
-    } else if (retry == Retry.ON_CONNECT_FAILURE_ONLY && !method.equals("GET")) {
-      c.setDoOutput(true);
-      c.setFixedLengthStreamingMode(0);
-    }
-    c.connect();
-    return c;
-  }
-
-  /** Writes the body, if any, and reads the whole answer, error answers included. */
-  private static Response exchange(URI node, HttpURLConnection c, Body body) throws IOException {
-    if (body != null) {
-      try (InputStream in = body.content().open();
-          OutputStream out = c.getOutputStream()) {
-        in.transferTo(out);
-      }
-    } else if (c.getDoOutput()) {
-      c.getOutputStream().close();
-    }
-    int status;
-    try {
-      status = c.getResponseCode();
-    } catch (HttpRetryException e) {
-      // A request in streaming mode answered 401: the JDK will not read it, the status says all.
-      return new Response(node, e.responseCode(), new byte[0]);
-    }
-    InputStream stream = status >= 400 ? c.getErrorStream() : c.getInputStream();
-    byte[] bytes;
-    if (stream == null) {
-      bytes = new byte[0];
+    String[] headers =
+        authorization == null
+            ? new String[] {"Accept", ACCEPT}
+            : new String[] {"Accept", ACCEPT, "Authorization", authorization};
+    HttpConnection.Answer answer = c.exchange(method, target(c.node(), path), headers, body);
+    Deque<HttpConnection> kept = idle.computeIfAbsent(c.node(), n -> new ConcurrentLinkedDeque<>());
+    if (answer.keepAlive() && !closed && kept.size() < MAX_KEPT_PER_NODE) {
+      kept.offerLast(c);
     } else {
-      try (InputStream in = stream) {
-        bytes = in.readAllBytes();
-      }
-      // HttpURLConnection ends a fixed-length body that breaks off early without an error: an
-      // answer shorter than it said it would be is a broken one (a copy lost while it was read),
-      // never a whole one.
-      long announced = c.getContentLengthLong();
-      if (announced >= 0 && bytes.length != announced) {
-        throw new IOException(
-            "the answer broke off after " + bytes.length + " of its " + announced + " bytes");
-      }
+      c.close();
     }
-    return new Response(node, status, bytes, Response.nextCursor(c.getHeaderField("Link")));
+    return new Response(
+        c.node(),
+        answer.status(),
+        answer.body(),
+        Response.nextCursor(answer.headers().get("link")));
   }
 
-  private static URI resolve(URI node, String path) {
-    String base = node.toString();
-    return URI.create(
-        base.endsWith("/") ? base.substring(0, base.length() - 1) + path : base + path);
+  /** Closes the kept connections; a request after this still works, on a connection not kept. */
+  @Override
+  public void close() {
+    closed = true;
+    for (Deque<HttpConnection> kept : idle.values()) {
+      HttpConnection c;
+      while ((c = kept.pollFirst()) != null) {
+        c.close();
+      }
+    }
+  }
+
+  /**
+   * The request target for {@code path} on the node: the node URL's own path, then {@code path}.
+   */
+  private static String target(URI node, String path) {
+    String base = node.getRawPath() == null ? "" : node.getRawPath();
+    return base.endsWith("/") ? base.substring(0, base.length() - 1) + path : base + path;
   }
 
   private static int millis(Duration d) {
@@ -365,7 +365,7 @@ public final class NodeTransport {
   private static String describe(IOException e) {
     if (e instanceof SocketTimeoutException
         && e.getMessage() != null
-        && e.getMessage().contains("connect")) {
+        && e.getMessage().toLowerCase(Locale.ROOT).contains("connect")) {
       return "connect timed out";
     }
     if (e instanceof ConnectException && e.getMessage() == null) {

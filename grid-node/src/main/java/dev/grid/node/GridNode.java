@@ -8,6 +8,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.api.internal.Pem;
+import dev.grid.node.exec.ChildClassPath;
 import dev.grid.node.exec.JavaJobRunner;
 import dev.grid.node.exec.JobUser;
 import dev.grid.node.exec.ProcessRunner;
@@ -108,26 +109,20 @@ public final class GridNode implements AutoCloseable {
   }
 
   /**
-   * With a job user, every Java job runs in a child JVM as that user, on this JVM's java and class
-   * path: if the user cannot read them (a checkout under a home directory of mode 0700), those jobs
-   * fail to start. Shell jobs are not affected, so the node starts, and says it.
+   * With a job user, every Java job runs in a child JVM as that user, on this JVM's java: if the
+   * user cannot run it (a JDK under a home directory of mode 0700), those jobs fail to start. Shell
+   * jobs are not affected, so the node starts, and says it. (The class path is copied where the
+   * user can read it when needed: {@link ChildClassPath}.)
    */
   private static void warnIfJavaOutOfReach(JobUser user) {
-    List<String> needed = new ArrayList<>();
-    needed.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    needed.addAll(List.of(System.getProperty("java.class.path", "").split(":")));
-    for (String entry : needed) {
-      boolean wildcard = entry.endsWith("/*"); // a directory of jars, which the JVM lists
-      String path = wildcard ? entry.substring(0, entry.length() - 2) : entry;
-      String problem = path.isEmpty() ? null : user.cannotReach(Path.of(path), wildcard);
-      if (problem != null) {
-        LOG.warn(
-            "--job-user {}: Java jobs, which run as {} in a child JVM, will fail to start: {}",
-            user.name(),
-            user.name(),
-            problem);
-        return;
-      }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String problem = user.cannotReach(Path.of(java), false);
+    if (problem != null) {
+      LOG.warn(
+          "--job-user {}: Java jobs, which run as {} in a child JVM, will fail to start: {}",
+          user.name(),
+          user.name(),
+          problem);
     }
   }
 
@@ -143,6 +138,7 @@ public final class GridNode implements AutoCloseable {
     this.config = config;
     // Checked first: a node that cannot run its jobs as the user it was given does not start.
     JobUser jobUser = config.jobUser() == null ? null : JobUser.resolve(config.jobUser());
+    String childClassPath = null;
     try {
       Files.createDirectories(config.dataDir());
       ownerOnly(config.dataDir());
@@ -151,6 +147,9 @@ public final class GridNode implements AutoCloseable {
       } else {
         jobUser.prepareScratchRoot(config.scratchRoot());
         warnIfJavaOutOfReach(jobUser);
+        childClassPath =
+            ChildClassPath.forUser(
+                jobUser, config.scratchRoot(), System.getProperty("java.class.path", ""));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);
@@ -197,6 +196,9 @@ public final class GridNode implements AutoCloseable {
     finisher = Executors.newFixedThreadPool(2, named("grid-worker-finish"));
     jars = new JarStore(blobs, config.dataDir());
     javaRunner = new JavaJobRunner(clock, jars, JAR_LOADER_IDLE);
+    if (childClassPath != null) {
+      javaRunner.childClassPath(childClassPath);
+    }
     worker =
         new Worker(
             config.name(),

@@ -58,6 +58,7 @@ public final class JavaJobRunner implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final Set<JavaRun> running = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile String childClassPath = System.getProperty("java.class.path");
 
   /**
    * @param jars where jars come from
@@ -82,6 +83,14 @@ public final class JavaJobRunner implements AutoCloseable {
             named("grid-java-job-"));
     this.timer = new ScheduledThreadPoolExecutor(1, named("grid-java-timer-"));
     timer.setRemoveOnCancelPolicy(true);
+  }
+
+  /**
+   * The class path of the child JVMs of {@link #startIsolated} (by default the node's own): with a
+   * job user, one it can read ({@link ChildClassPath}).
+   */
+  public void childClassPath(String classPath) {
+    this.childClassPath = Objects.requireNonNull(classPath, "classPath");
   }
 
   /**
@@ -132,7 +141,7 @@ public final class JavaJobRunner implements AutoCloseable {
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
-                System.getProperty("java.class.path"),
+                childClassPath,
                 IsolatedJob.class.getName(),
                 jar.toString(),
                 request.task().className()));

@@ -160,6 +160,7 @@ public final class NodeTransport implements AutoCloseable {
   private final AtomicInteger preferred = new AtomicInteger();
   private final SSLSocketFactory tls;
   private final Map<URI, Deque<HttpConnection>> idle = new ConcurrentHashMap<>();
+  private final long keepIdleNanos;
   private volatile boolean closed;
 
   /**
@@ -183,6 +184,17 @@ public final class NodeTransport implements AutoCloseable {
       Duration connectTimeout,
       Duration requestTimeout,
       SSLContext tls) {
+    this(nodes, token, connectTimeout, requestTimeout, tls, KEEP_IDLE);
+  }
+
+  /** As above, keeping idle connections for {@code keepIdle} (tests use less). */
+  NodeTransport(
+      List<URI> nodes,
+      String token,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      SSLContext tls,
+      Duration keepIdle) {
     this.tls = tls == null ? null : tls.getSocketFactory();
     if (nodes == null || nodes.isEmpty()) {
       throw new IllegalArgumentException(
@@ -192,6 +204,7 @@ public final class NodeTransport implements AutoCloseable {
     this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.strip();
     this.connectTimeoutMillis = millis(Objects.requireNonNull(connectTimeout, "connectTimeout"));
     this.requestTimeoutMillis = millis(Objects.requireNonNull(requestTimeout, "requestTimeout"));
+    this.keepIdleNanos = keepIdle.toNanos();
   }
 
   /** The nodes, in the order given. */
@@ -309,7 +322,7 @@ public final class NodeTransport implements AutoCloseable {
     HttpConnection c;
     long now = System.nanoTime();
     while (kept != null && (c = kept.pollLast()) != null) {
-      if (c.idleNanos(now) < KEEP_IDLE.toNanos() && c.stillOpen()) {
+      if (c.idleNanos(now) < keepIdleNanos && c.stillOpen()) {
         return c;
       }
       c.close();
@@ -331,11 +344,26 @@ public final class NodeTransport implements AutoCloseable {
     } else {
       c.close();
     }
+    closeExpired(kept);
     return new Response(
         c.node(),
         answer.status(),
         answer.body(),
         Response.nextCursor(answer.headers().get("link")));
+  }
+
+  /**
+   * Closes the connections kept longest, while they are past {@link #KEEP_IDLE}: the newest are
+   * taken first, so the oldest, left by a burst from several threads, would otherwise stay open.
+   */
+  private void closeExpired(Deque<HttpConnection> kept) {
+    long now = System.nanoTime();
+    HttpConnection oldest;
+    while ((oldest = kept.peekFirst()) != null && oldest.idleNanos(now) >= keepIdleNanos) {
+      if (kept.remove(oldest)) {
+        oldest.close();
+      }
+    }
   }
 
   /** Closes the kept connections; a request after this still works, on a connection not kept. */

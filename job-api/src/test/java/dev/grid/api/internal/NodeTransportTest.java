@@ -16,8 +16,14 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.awaitility.Awaitility;
@@ -128,6 +134,56 @@ class NodeTransportTest {
   }
 
   @Test
+  void connections_kept_past_their_time_are_closed_even_while_a_newer_one_is_in_use()
+      throws Exception {
+    // Four requests at once leave four kept connections; one thread then goes on sending, always
+    // on the newest. The three others pass their time and must be closed, not left open.
+    CountDownLatch together = new CountDownLatch(4);
+    node =
+        new FakeNode(
+            request -> {
+              together.countDown();
+              try {
+                together.await(5, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return answer(200, "{}", false);
+            });
+    Duration keep = Duration.ofMillis(300);
+    transport =
+        new NodeTransport(
+            List.of(node.url()),
+            "secret",
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            null,
+            keep);
+    ExecutorService four = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Response>> sent = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        sent.add(four.submit(() -> transport.send("GET", "/x", null, Retry.ON_ANY_FAILURE)));
+      }
+      for (Future<Response> f : sent) {
+        assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      }
+    } finally {
+      four.shutdownNow();
+    }
+    assertThat(node.connections.get()).isEqualTo(4);
+
+    long until = System.nanoTime() + keep.multipliedBy(3).toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(transport.send("GET", "/x", null, Retry.ON_ANY_FAILURE).status()).isEqualTo(200);
+      Thread.sleep(20); // a client sending now and then, well within the kept time
+    }
+
+    node.awaitClosed(3);
+    assertThat(node.connections.get()).isEqualTo(4); // the newest carried every later request
+  }
+
+  @Test
   void a_request_without_a_body_other_than_get_says_its_length_is_zero() throws Exception {
     node = new FakeNode(request -> answer(204, "", false));
 
@@ -168,14 +224,27 @@ class NodeTransportTest {
           new Thread(
               () -> {
                 while (!server.isClosed()) {
-                  try (Socket s = server.accept()) {
-                    connections.incrementAndGet();
-                    serve(s, answers);
+                  Socket accepted;
+                  try {
+                    accepted = server.accept();
                   } catch (IOException e) {
-                    // the connection or the server closed
-                  } finally {
-                    closed.incrementAndGet();
+                    return; // the server closed
                   }
+                  connections.incrementAndGet();
+                  Thread connection =
+                      new Thread(
+                          () -> {
+                            try (Socket s = accepted) {
+                              serve(s, answers);
+                            } catch (IOException e) {
+                              // the connection closed
+                            } finally {
+                              closed.incrementAndGet();
+                            }
+                          },
+                          "fake-node-connection");
+                  connection.setDaemon(true);
+                  connection.start();
                 }
               },
               "fake-node");

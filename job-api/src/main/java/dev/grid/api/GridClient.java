@@ -65,7 +65,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * message names the bad value), a plain {@link GridException} for a conflict such as a schedule
  * name already taken.
  *
- * <p>Thread-safe; one client may serve a whole program. Close it to stop its polling threads.
+ * <p>Thread-safe; one client may serve a whole program. It keeps a few connections to each node
+ * open between calls (for 2 s at most). Close it to stop its polling threads and close them.
  */
 public final class GridClient implements AutoCloseable {
 

@@ -78,6 +78,9 @@ final class HttpConnection implements AutoCloseable {
     if (hostName == null) {
       throw new IOException("the URL " + node + " names no host");
     }
+    if (hostName.startsWith("[") && hostName.endsWith("]")) {
+      hostName = hostName.substring(1, hostName.length() - 1); // an IPv6 literal: [::1]
+    }
     int port = node.getPort() >= 0 ? node.getPort() : (https ? 443 : 80);
     SocketChannel channel = SocketChannel.open();
     try {

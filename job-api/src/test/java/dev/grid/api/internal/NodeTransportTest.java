@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -184,6 +185,27 @@ class NodeTransportTest {
   }
 
   @Test
+  void a_node_at_an_ipv6_address_is_reached_and_named_in_the_host_header() throws Exception {
+    InetAddress ipv6 = InetAddress.getByName("::1");
+    try (ServerSocket probe = new ServerSocket(0, 1, ipv6)) {
+      // IPv6 loopback is there (containers may go without it)
+    } catch (IOException e) {
+      Assumptions.abort("no IPv6 loopback here (" + e.getMessage() + ")");
+    }
+    node = new FakeNode(request -> answer(200, "{}", false), ipv6);
+    transport =
+        new NodeTransport(
+            List.of(URI.create("http://[::1]:" + node.port())),
+            "secret",
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5));
+
+    assertThat(transport.send("GET", "/api/health", null, Retry.ON_ANY_FAILURE).status())
+        .isEqualTo(200);
+    assertThat(node.firstReads.get(0)).contains("Host: [::1]:" + node.port() + "\r\n");
+  }
+
+  @Test
   void a_request_without_a_body_other_than_get_says_its_length_is_zero() throws Exception {
     node = new FakeNode(request -> answer(204, "", false));
 
@@ -219,7 +241,11 @@ class NodeTransportTest {
     private final Thread thread;
 
     FakeNode(Function<String, String> answers) throws IOException {
-      server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+      this(answers, InetAddress.getLoopbackAddress());
+    }
+
+    FakeNode(Function<String, String> answers, InetAddress address) throws IOException {
+      server = new ServerSocket(0, 10, address);
       thread =
           new Thread(
               () -> {
@@ -280,6 +306,10 @@ class NodeTransportTest {
 
     URI url() {
       return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    int port() {
+      return server.getLocalPort();
     }
 
     @Override

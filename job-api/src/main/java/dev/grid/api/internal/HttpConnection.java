@@ -37,6 +37,9 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>Not thread-safe: one request at a time; {@link NodeTransport} keeps idle ones per node.
  */
 final class HttpConnection implements AutoCloseable {
+  /** The most informational (1xx) answers skipped before the answer. */
+  static final int MAX_INFORMATIONAL = 10;
+
   /** The most a status line and headers may take. */
   static final int MAX_HEAD_BYTES = 64 * 1024;
 
@@ -50,6 +53,7 @@ final class HttpConnection implements AutoCloseable {
   private final OutputStream out;
   private final String host;
   private long idleSinceNanos;
+  private boolean reused;
 
   private HttpConnection(URI node, SocketChannel channel, Socket socket, String host)
       throws IOException {
@@ -112,6 +116,11 @@ final class HttpConnection implements AutoCloseable {
     return node;
   }
 
+  /** Whether this connection already carried an exchange before the one under way. */
+  boolean reused() {
+    return reused;
+  }
+
   /** Nanoseconds (of {@link System#nanoTime}) since this connection last finished an exchange. */
   long idleNanos(long now) {
     return now - idleSinceNanos;
@@ -166,6 +175,7 @@ final class HttpConnection implements AutoCloseable {
     sendRequest(head.toString().getBytes(StandardCharsets.ISO_8859_1), body);
     Answer answer = readAnswer(method.equals("HEAD"));
     idleSinceNanos = System.nanoTime();
+    reused = true;
     return answer;
   }
 
@@ -200,7 +210,10 @@ final class HttpConnection implements AutoCloseable {
   }
 
   private Answer readAnswer(boolean headRequest) throws IOException {
-    while (true) {
+    for (int informational = 0; ; informational++) {
+      if (informational > MAX_INFORMATIONAL) {
+        throw new IOException("the node sent over " + MAX_INFORMATIONAL + " informational answers");
+      }
       String[] lines = readHead().split("\r\n");
       String[] status = lines[0].split(" ", 3);
       if (status.length < 2 || !status[0].startsWith("HTTP/1.")) {
@@ -349,15 +362,20 @@ final class HttpConnection implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Closes at once: the channel first, so that a TLS socket's close never waits for the node's
+   * answer to its close_notify (JDK 17 reads it with the request timeout, and a node cut off never
+   * answers).
+   */
   @Override
   public void close() {
     try {
-      socket.close();
+      channel.close();
     } catch (IOException ignored) {
       // closing: nothing left to do with it
     }
     try {
-      channel.close();
+      socket.close();
     } catch (IOException ignored) {
       // as above
     }

@@ -201,6 +201,11 @@ public final class NodeTransport implements AutoCloseable {
           "no grid URL given: give at least one, like " + "http://127.0.0.1:18701");
     }
     this.nodes = List.copyOf(nodes);
+    if (token != null && (token.strip().indexOf('\r') >= 0 || token.strip().indexOf('\n') >= 0)) {
+      throw new IllegalArgumentException(
+          "the token holds a line break: give the token alone, on one line (check GRID_TOKEN or"
+              + " --token-file)");
+    }
     this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.strip();
     this.connectTimeoutMillis = millis(Objects.requireNonNull(connectTimeout, "connectTimeout"));
     this.requestTimeoutMillis = millis(Objects.requireNonNull(requestTimeout, "requestTimeout"));
@@ -253,6 +258,19 @@ public final class NodeTransport implements AutoCloseable {
    * @param body the body, or null for none
    */
   public Response sendBody(String method, String path, Body body, Retry retry) {
+    // The connections are channels, which a pending interrupt closes mid-request; the request
+    // runs as if uninterrupted (as with plain sockets) and the interrupt is kept for the caller.
+    boolean interrupted = Thread.interrupted();
+    try {
+      return send(method, path, body, retry);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private Response send(String method, String path, Body body, Retry retry) {
     int start = preferred.get();
     List<String> failures = new ArrayList<>();
     IOException last = null;
@@ -268,7 +286,19 @@ public final class NodeTransport implements AutoCloseable {
         continue;
       }
       try {
-        Response answer = exchange(connection, method, path, body);
+        Response answer;
+        try {
+          answer = exchange(connection, method, path, body);
+        } catch (IOException e) {
+          if (!connection.reused() || retry != Retry.ON_ANY_FAILURE) {
+            throw e;
+          }
+          // A kept connection the node closed just as it was taken: a request safe to repeat
+          // goes once more, on a new connection to the same node.
+          connection.close();
+          connection = HttpConnection.open(node, tls, connectTimeoutMillis, requestTimeoutMillis);
+          answer = exchange(connection, method, path, body);
+        }
         if (answer.status() == NOT_IN_GRID) {
           // The node is cut off from the grid's majority and did nothing: ask the next one.
           failures.add(node + " (" + answer.errorMessage() + ")");
@@ -290,6 +320,9 @@ public final class NodeTransport implements AutoCloseable {
                   + " bin/jobs or bin/schedule list before trying again",
               e);
         }
+      } catch (RuntimeException | Error e) {
+        connection.close(); // neither kept nor left open
+        throw e;
       }
     }
     if (last == null && !failures.isEmpty()) { // every node answered, none is in the grid
@@ -313,9 +346,10 @@ public final class NodeTransport implements AutoCloseable {
    * node.
    *
    * <p>A kept connection is looked at before it is used ({@link HttpConnection#stillOpen}), and
-   * kept for much less than the node's own idle timeout (10 s), so a request is never written to a
-   * connection the node has already given up: a request that must not be repeated is then never
-   * lost to a stale connection, and is never sent twice.
+   * kept for much less than the node's own idle timeout (10 s), so a request is written to a
+   * connection the node has given up only if the node closes it in the moment between the look and
+   * the write (a node stopping): a request safe to repeat then goes again on a new connection; one
+   * that is not (a submit) fails as "may have acted on it", and is never sent twice.
    */
   private HttpConnection connection(URI node) throws IOException {
     Deque<HttpConnection> kept = idle.get(node);
@@ -341,6 +375,9 @@ public final class NodeTransport implements AutoCloseable {
     Deque<HttpConnection> kept = idle.computeIfAbsent(c.node(), n -> new ConcurrentLinkedDeque<>());
     if (answer.keepAlive() && !closed && kept.size() < MAX_KEPT_PER_NODE) {
       kept.offerLast(c);
+      if (closed && kept.remove(c)) { // closed meanwhile: close() may have emptied it before
+        c.close();
+      }
     } else {
       c.close();
     }

@@ -206,6 +206,62 @@ class NodeTransportTest {
   }
 
   @Test
+  void a_kept_connection_closed_as_a_request_went_out_is_retried_only_if_the_request_may_repeat()
+      throws Exception {
+    // The node reads the second request of a connection and closes it without an answer, as a
+    // node stopping just then would: a read goes again on a new connection; a submit may have
+    // been acted on, so it fails saying so, and is not sent again.
+    node = new FakeNode(request -> answer(200, "{}", false));
+    node.dropSecondRequest = true;
+    NodeTransport t = transport();
+
+    assertThat(t.send("GET", "/a", null, Retry.ON_ANY_FAILURE).status()).isEqualTo(200);
+    assertThat(t.send("GET", "/b", null, Retry.ON_ANY_FAILURE).status()).isEqualTo(200);
+    assertThat(node.firstReads).hasSize(3); // /a, /b dropped, /b again
+    assertThat(node.connections.get()).isEqualTo(2);
+
+    assertThatThrownBy(
+            () -> t.send("POST", "/api/jobs", "{}".getBytes(), Retry.ON_CONNECT_FAILURE_ONLY))
+        .isInstanceOf(GridUnavailableException.class)
+        .hasMessageContaining("may have acted on it");
+    assertThat(node.firstReads).hasSize(4);
+    assertThat(node.connections.get()).isEqualTo(2);
+  }
+
+  @Test
+  void a_pending_interrupt_neither_fails_the_request_nor_is_lost() throws Exception {
+    node = new FakeNode(request -> answer(200, "{}", false));
+    NodeTransport t = transport();
+    t.send("GET", "/warm", null, Retry.ON_ANY_FAILURE); // a kept connection, and a new one next
+
+    Thread.currentThread().interrupt();
+    try {
+      assertThat(
+              t.send("POST", "/api/jobs", "{}".getBytes(), Retry.ON_CONNECT_FAILURE_ONLY).status())
+          .isEqualTo(200);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
+  void a_token_with_a_line_break_is_refused_before_anything_is_sent() throws Exception {
+    node = new FakeNode(request -> answer(200, "{}", false));
+
+    assertThatThrownBy(
+            () ->
+                new NodeTransport(
+                    List.of(node.url()),
+                    "secret\r\nX-Other: 1",
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(5)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("line break");
+    assertThat(node.connections.get()).isZero();
+  }
+
+  @Test
   void a_request_without_a_body_other_than_get_says_its_length_is_zero() throws Exception {
     node = new FakeNode(request -> answer(204, "", false));
 
@@ -237,6 +293,7 @@ class NodeTransportTest {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger closed = new AtomicInteger();
     volatile boolean closeAfterAnswer;
+    volatile boolean dropSecondRequest;
     private final ServerSocket server;
     private final Thread thread;
 
@@ -282,7 +339,7 @@ class NodeTransportTest {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
       byte[] buffer = new byte[65536];
-      while (true) {
+      for (int seen = 1; ; seen++) {
         int n = in.read(buffer);
         if (n < 0) {
           return;
@@ -291,6 +348,9 @@ class NodeTransportTest {
         got.write(buffer, 0, n);
         String request = got.toString(StandardCharsets.ISO_8859_1);
         firstReads.add(request);
+        if (dropSecondRequest && seen == 2) {
+          return; // closed without an answer
+        }
         String answer = answers.apply(request);
         out.write(answer.getBytes(StandardCharsets.UTF_8));
         out.flush();

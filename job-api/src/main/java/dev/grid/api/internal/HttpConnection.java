@@ -27,7 +27,9 @@ import javax.net.ssl.SSLSocketFactory;
  * the body separately, without {@code TCP_NODELAY}, so a small body waits for the node's delayed
  * acknowledgement of the head. A submit spent 1.3 ms in that wait on loopback, against 0.05 ms for
  * the head and body in one write (docs/BENCHMARKS.md, 2026-12-07). Here a request is one write (a
- * file body follows in 64 KiB writes), with {@code TCP_NODELAY} on.
+ * file body follows in 64 KiB writes), with {@code TCP_NODELAY} on. Why not {@code
+ * java.net.http.HttpClient}: a client command makes one call and ends, and {@code HttpClient} sets
+ * up TLS even for {@code http://} and a selector thread, about 0.6 s of a 1 s {@code bin/nodes}.
  *
  * <p>What it speaks: requests with a {@code Content-Length} (always given for a method other than
  * GET, so a node never waits for a body); answers with a {@code Content-Length}, chunked, or ending

@@ -8,7 +8,6 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.api.internal.Pem;
-import dev.grid.node.exec.ChildClassPath;
 import dev.grid.node.exec.JavaJobRunner;
 import dev.grid.node.exec.JobUser;
 import dev.grid.node.exec.ProcessRunner;

@@ -87,7 +87,7 @@ public final class JavaJobRunner implements AutoCloseable {
 
   /**
    * The class path of the child JVMs of {@link #startIsolated} (by default the node's own): with a
-   * job user, one it can read ({@link ChildClassPath}).
+   * job user, one it can read (the node's {@code ChildClassPath}).
    */
   public void childClassPath(String classPath) {
     this.childClassPath = Objects.requireNonNull(classPath, "classPath");

@@ -174,13 +174,17 @@ class NodeTransportTest {
     }
     assertThat(node.connections.get()).isEqualTo(4);
 
-    long until = System.nanoTime() + keep.multipliedBy(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertThat(transport.send("GET", "/x", null, Retry.ON_ANY_FAILURE).status()).isEqualTo(200);
-      Thread.sleep(20); // a client sending now and then, well within the kept time
-    }
+    // A client sending now and then, well within the kept time, until the three are closed.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              assertThat(transport.send("GET", "/x", null, Retry.ON_ANY_FAILURE).status())
+                  .isEqualTo(200);
+              return node.closed.get() >= 3;
+            });
 
-    node.awaitClosed(3);
     assertThat(node.connections.get()).isEqualTo(4); // the newest carried every later request
   }
 

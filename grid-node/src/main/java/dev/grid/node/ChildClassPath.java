@@ -1,5 +1,6 @@
-package dev.grid.node.exec;
+package dev.grid.node;
 
+import dev.grid.node.exec.JobUser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -10,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The class path a Java job's child JVM gets when it runs as the job user: the node's own, with
@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * them and changes none; the scratch root itself (0711) lets it enter but not list. The name starts
  * with a dot, so it never meets a job's scratch directory (named after the job's id).
  */
-public final class ChildClassPath {
+final class ChildClassPath {
   static final String DIR = ".classpath";
 
   private ChildClassPath() {}
@@ -34,11 +34,13 @@ public final class ChildClassPath {
    * @param classPath the node's class path ({@code java.class.path}: entries joined with ':')
    * @throws UncheckedIOException if an entry cannot be copied
    */
-  public static String forUser(JobUser user, Path scratchRoot, String classPath) {
+  static String forUser(JobUser user, Path scratchRoot, String classPath) {
     List<String> entries = new ArrayList<>();
     Path copies = scratchRoot.resolve(DIR);
     try {
-      deleteIfPresent(copies);
+      if (Files.exists(copies, LinkOption.NOFOLLOW_LINKS)) {
+        JobLauncher.deleteTree(copies); // an earlier start's copies
+      }
       int index = 0;
       for (String entry : classPath.split(":")) {
         if (entry.isEmpty()) {
@@ -88,19 +90,5 @@ public final class ChildClassPath {
   private static void readable(Path p, boolean folder) throws IOException {
     Files.setPosixFilePermissions(
         p, PosixFilePermissions.fromString(folder ? "rwxr-xr-x" : "rw-r--r--"));
-  }
-
-  /** Deletes a tree this class made at an earlier start (links are deleted, not followed). */
-  private static void deleteIfPresent(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    List<Path> all;
-    try (Stream<Path> walk = Files.walk(root)) {
-      all = walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
-    }
-    for (Path p : all) {
-      Files.delete(p);
-    }
   }
 }

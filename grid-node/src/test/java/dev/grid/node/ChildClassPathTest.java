@@ -1,7 +1,9 @@
-package dev.grid.node.exec;
+package dev.grid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.grid.node.exec.JobUser;
+import dev.grid.node.exec.TestJobUser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

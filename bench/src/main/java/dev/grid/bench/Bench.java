@@ -436,7 +436,7 @@ public final class Bench implements Callable<Integer> {
       JavaArrayRun.DurableWrites writes = run.durableWrites(result.array(), result.tasks());
       out.printf(
           Locale.ROOT,
-          "durable writes (extra figure, no target): %.2f stores per task"
+          "durable writes (extra figure, no target): %.2f blobs of records per task"
               + " block of %d tasks (written behind), %.4f per task, %.2f output blobs per task;"
               + " over %d tasks%n",
           writes.blockStores(),

@@ -245,6 +245,7 @@ public final class GridNode implements AutoCloseable {
             config.retention(),
             clock,
             e -> lease != null && lease.holds(e));
+    retention.afterEachSweep(durable::compact);
     NodeOperations ops = new NodeOperations(config.name(), hz, table, blobs, schedules, jars);
     operations = ops;
     metrics.bind(config.slots(), worker, ops, primary, () -> lease, blobs);

@@ -15,7 +15,6 @@ import dev.grid.api.ScheduleSpec;
 import dev.grid.scheduler.ClusterSettings;
 import dev.grid.scheduler.DurableMaps;
 import dev.grid.scheduler.JobRecord;
-import dev.grid.storage.BlobStore;
 import dev.grid.storage.LocalDiskStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -198,8 +197,8 @@ class DurableRestartClusterTest {
         .atMost(JOB)
         .until(
             () ->
-                stored(any, retried).contains("\"state\":\"RUNNING\"")
-                    && stored(any, lost).contains("\"state\":\"RUNNING\""));
+                storedState(any, retried) == JobState.RUNNING
+                    && storedState(any, lost) == JobState.RUNNING);
     Map<JobId, JobRecord> before = records(any);
 
     for (int i = 0; i < 3; i++) {
@@ -243,23 +242,18 @@ class DurableRestartClusterTest {
     node.close();
 
     try (LocalDiskStore disk = new LocalDiskStore(dir.resolve("n1"))) {
-      assertThat(accepted)
-          .allSatisfy(
-              id ->
-                  assertThat(text(disk, DurableMaps.JOBS_PREFIX + id.value()))
-                      .contains("\"state\":\"QUEUED\""));
+      Map<JobId, JobRecord> stored = DurableMaps.jobsStore().over(disk).loadAll(accepted);
+      assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(accepted);
+      assertThat(stored.values()).allSatisfy(r -> assertThat(r.state()).isEqualTo(JobState.QUEUED));
       assertThat(disk.list(DurableMaps.SCHEDULES_PREFIX))
           .containsExactly(DurableMaps.SCHEDULES_PREFIX + "late");
     }
   }
 
   /** The job's record as the blob store holds it, read through a running node. */
-  private static String stored(GridNode via, JobId id) {
-    return text(via.blobs(), DurableMaps.JOBS_PREFIX + id.value());
-  }
-
-  private static String text(BlobStore store, String key) {
-    return store.get(key).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+  private static JobState storedState(GridNode via, JobId id) {
+    JobRecord r = DurableMaps.jobsStore().over(via.blobs()).loadAll(List.of(id)).get(id);
+    return r == null ? null : r.state();
   }
 
   private static String stdout(GridNode via, JobId id) {

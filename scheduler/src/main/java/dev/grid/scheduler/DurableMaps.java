@@ -82,19 +82,29 @@ public final class DurableMaps {
         // of the entry processors' time under an array of no-op Java tasks. Records are
         // immutable, so holding the object is safe; what travels (backups of a put, events,
         // reads) is still serialized with Kryo.
-        persisted(
-                ClusterSettings.JOBS_MAP,
-                new BlobMapStore<JobId, JobRecord>(
-                    JOBS_PREFIX, JobId::value, JobId::of, JsonCodec.JOBS))
-            .setInMemoryFormat(InMemoryFormat.OBJECT),
+        persisted(ClusterSettings.JOBS_MAP, jobsStore()).setInMemoryFormat(InMemoryFormat.OBJECT),
         persisted(
             ScheduleTable.SCHEDULES_MAP, BlobMapStore.of(SCHEDULES_PREFIX, JsonCodec.SCHEDULES)),
         persisted(ScheduleTable.RUNS_MAP, BlobMapStore.of(RUNS_PREFIX, JsonCodec.RUNS)),
+        // Jobs and task blocks are written many to a blob (BlobMapStore.segmented): one blob per
+        // record was about half of a job's node CPU. Schedules and runs stay one blob each: few,
+        // rarely changed, and a schedule's name can be deleted and used again.
         // Task blocks as objects too: a worker's batch of ends changes a few slots of a block,
         // and in binary form every such change would read and write all of it.
-        persisted(ClusterSettings.TASK_BLOCKS_MAP, BlobMapStore.of(BLOCKS_PREFIX, JsonCodec.BLOCKS))
+        persisted(
+                ClusterSettings.TASK_BLOCKS_MAP,
+                BlobMapStore.of(BLOCKS_PREFIX, JsonCodec.BLOCKS).segmented(TaskBlock::version))
             .setInMemoryFormat(InMemoryFormat.OBJECT),
         new MapConfig(FLAGS_MAP).setBackupCount(1));
+  }
+
+  /**
+   * A store of job records as the jobs map has it: over a given blob store, it reads what the grid
+   * stored (tests and tools look at a stopped grid's records this way).
+   */
+  public static BlobMapStore<JobId, JobRecord> jobsStore() {
+    return new BlobMapStore<JobId, JobRecord>(JOBS_PREFIX, JobId::value, JobId::of, JsonCodec.JOBS)
+        .segmented(JobRecord::version);
   }
 
   private static MapConfig persisted(String name, BlobMapStore<?, ?> store) {
@@ -176,6 +186,35 @@ public final class DurableMaps {
       map.loadAll(keys, false);
     }
     return keys.size();
+  }
+
+  /**
+   * Compacts the segmented maps' blobs (jobs, task blocks; see {@link BlobMapStore#compact}): run
+   * by the primary after each retention sweep, so what retention deleted leaves the disks too.
+   */
+  public void compact() {
+    for (String mapName : List.of(ClusterSettings.JOBS_MAP, ClusterSettings.TASK_BLOCKS_MAP)) {
+      BlobMapStore<?, ?> store = storeOf(mapName);
+      try {
+        BlobMapStore.Compaction c = store.over(blobStore()).compact(clock.millis());
+        if (c.deleted() + c.rewritten() > 0) {
+          LOG.info(
+              "compacted the {} records: {} of {} blobs deleted, {} rewritten ({} entries moved)",
+              mapName,
+              c.deleted(),
+              c.sources(),
+              c.rewritten(),
+              c.moved());
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("compacting the {} records failed; the next sweep tries again", mapName, e);
+      }
+    }
+  }
+
+  private BlobMapStore<?, ?> storeOf(String mapName) {
+    return (BlobMapStore<?, ?>)
+        hz.getConfig().getMapConfig(mapName).getMapStoreConfig().getImplementation();
   }
 
   /**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -49,6 +50,7 @@ public final class RetentionService implements AutoCloseable {
   private final Clock clock;
   private final LongPredicate holdsLease;
   private final ScheduledExecutorService timer;
+  private volatile Runnable afterEachSweep = () -> {};
   private ScheduledFuture<?> sweeps;
   private long epoch;
   private boolean closed;
@@ -80,6 +82,15 @@ public final class RetentionService implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /**
+   * Also runs {@code work} after each sweep, while this node holds the lease (the node compacts the
+   * stored records there: {@link DurableMaps#compact}).
+   */
+  public RetentionService afterEachSweep(Runnable work) {
+    this.afterEachSweep = Objects.requireNonNull(work, "work");
+    return this;
   }
 
   /** Starts sweeping under {@code epoch}, the first sweep one interval from now. */
@@ -129,6 +140,13 @@ public final class RetentionService implements AutoCloseable {
     } catch (RuntimeException e) {
       // A failed sweep must not cancel the next ones.
       LOG.warn("retention sweep failed; the next one tries again", e);
+    }
+    if (live(sweepEpoch)) {
+      try {
+        afterEachSweep.run();
+      } catch (RuntimeException e) {
+        LOG.warn("the work after a retention sweep failed; it runs again after the next", e);
+      }
     }
   }
 

@@ -211,7 +211,7 @@ class DurableMapsClusterTest {
 
     stopGracefully(first);
 
-    assertThat(store.list(DurableMaps.JOBS_PREFIX)).hasSize(20);
+    assertThat(DurableMaps.jobsStore().over(store).keys()).hasSize(20);
     assertThat(store.list(DurableMaps.SCHEDULES_PREFIX))
         .containsExactly(DurableMaps.SCHEDULES_PREFIX + "nightly");
     assertThat(store.list(DurableMaps.RUNS_PREFIX))
@@ -255,6 +255,46 @@ class DurableMapsClusterTest {
 
   @Test
   void
+      when_records_change_over_many_writes_and_are_compacted_then_a_restart_loads_each_as_last_written() {
+    List<HazelcastInstance> first = startCluster(2);
+    JobTable jobs = new JobTable(first.get(0), clock);
+    DurableMaps durable = new DurableMaps(first.get(0), clock);
+    String worker = UUID.randomUUID().toString();
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(jobs.submit(JobSpec.command("echo", Integer.toString(i))));
+    }
+    durable.flush(WAIT);
+    for (int i = 0; i < 30; i += 2) {
+      jobs.update(ids.get(i), new JobCommand.Dispatch(3, "n1", worker, 5));
+    }
+    durable.flush(WAIT);
+    for (int i = 0; i < 30; i += 4) {
+      jobs.update(ids.get(i), new JobCommand.Start("n1", 1, 6));
+    }
+    durable.flush(WAIT);
+    for (int i = 1; i < 30; i += 6) {
+      jobs.map().delete(ids.get(i));
+    }
+    durable.flush(WAIT);
+    int written = store.list(DurableMaps.JOBS_PREFIX).size();
+    Map<JobId, JobRecord> before = new HashMap<>(jobs.map());
+
+    // Later than every deletion's keep time, so that compaction may drop the deletions too.
+    new DurableMaps(first.get(1), Clock.offset(clock, Duration.ofMinutes(30))).compact();
+
+    assertThat(store.list(DurableMaps.JOBS_PREFIX).size()).isLessThan(written);
+    stopGracefully(first);
+    store.restart();
+    List<HazelcastInstance> second = startCluster(2);
+    store.markRestored();
+    new DurableMaps(second.get(0), clock).loadOnce(WAIT);
+    assertThat(new HashMap<>(second.get(1).<JobId, JobRecord>getMap(ClusterSettings.JOBS_MAP)))
+        .isEqualTo(before);
+  }
+
+  @Test
+  void
       once_the_maps_are_loaded_a_miss_reads_nothing_from_the_store_and_a_deleted_entry_stays_gone() {
     JobRecord stored =
         JobRecord.queued(JobId.of("j-stored"), JobSpec.command("true"), clock.millis());
@@ -291,8 +331,8 @@ class DurableMapsClusterTest {
     assertThat(new DurableMaps(cluster.get(0), clock).flush(WAIT)).isTrue();
 
     assertThat(store.puts.get()).as("writes for 4 changes").isBetween(1, 2);
-    assertThat(JsonCodec.JOBS.decode(store.get(DurableMaps.JOBS_PREFIX + id).orElseThrow()))
-        .isEqualTo(jobs.get(id).orElseThrow());
+    assertThat(DurableMaps.jobsStore().over(store).loadAll(List.of(id)))
+        .containsEntry(id, jobs.get(id).orElseThrow());
   }
 
   @Test

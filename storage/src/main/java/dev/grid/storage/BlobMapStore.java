@@ -4,8 +4,10 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.MapLoaderLifecycleSupport;
 import com.hazelcast.map.MapStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * up every call on the map while it runs) loads nothing. Whoever knows the store is restored loads
  * the entries with {@code IMap.loadAll(store.keys(), false)}; Hazelcast then calls {@link
  * #loadAll(Collection)} on each partition's owner.
+ *
+ * <p>Segmented ({@link #segmented}): each write-behind batch is one blob of many entries instead
+ * (see {@link SegmentLog}), which costs a batch what one entry cost; {@link #compact} drops what
+ * newer entries superseded. Entry blobs of the one-per-entry layout are still read, and compaction
+ * moves them into segments.
  *
  * @param <K> the map's key type, written as text by the given functions
  * @param <V> the map's value type
@@ -89,6 +97,36 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   private volatile String loadedFlagMap;
   private volatile String loadedFlagKey;
   private volatile boolean loadedSeen;
+  private volatile SegmentLog segments;
+  private volatile ToLongFunction<V> versionOf;
+
+  /** The newest value of each key, read for a load; kept while a load is under way. */
+  private volatile LoadView loadView;
+
+  /** Each source as compaction last read it (segments never change, so they are read once). */
+  private final Map<String, SegmentLog.Source> compactionSeen = new HashMap<>();
+
+  /** The values, and when a load last used them (a restart's loads come together). */
+  private static final class LoadView {
+    final Map<String, byte[]> values;
+    volatile long usedAtNanos = System.nanoTime();
+
+    LoadView(Map<String, byte[]> values) {
+      this.values = values;
+    }
+
+    Map<String, byte[]> values() {
+      usedAtNanos = System.nanoTime();
+      return values;
+    }
+
+    boolean stale() {
+      return System.nanoTime() - usedAtNanos >= LOAD_VIEW_NANOS;
+    }
+  }
+
+  /** Keeps a load view this long after its last use: the loads of one restart come together. */
+  private static final long LOAD_VIEW_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   /**
    * A store for keys of any type.
@@ -152,6 +190,21 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
     return loadedSeen;
   }
 
+  /**
+   * Writes each write-behind batch as one segment of many entries (see {@link SegmentLog}), the
+   * values ordered by {@code version}, which must grow with every change of a key's value.
+   */
+  public BlobMapStore<K, V> segmented(ToLongFunction<V> version) {
+    this.versionOf = Objects.requireNonNull(version, "version");
+    this.segments = new SegmentLog(prefix);
+    return this;
+  }
+
+  /** Whether batches are written as segments. */
+  public boolean isSegmented() {
+    return segments != null;
+  }
+
   /** The blob key prefix. */
   public String prefix() {
     return prefix;
@@ -164,6 +217,13 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
 
   /** Every key with a stored entry, as the store lists them now. */
   public Set<K> keys() {
+    if (segments != null) {
+      Set<K> keys = new LinkedHashSet<>();
+      for (String text : loadView().values().keySet()) {
+        keys.add(keyOf.apply(text));
+      }
+      return keys;
+    }
     List<String> blobKeys = blobs().list(prefix);
     Set<K> keys = new LinkedHashSet<>(blobKeys.size() * 2);
     for (String blobKey : blobKeys) {
@@ -189,6 +249,10 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
 
   @Override
   public void store(K key, V value) {
+    if (segments != null) {
+      storeAll(new HashMap<>(Map.of(key, value)));
+      return;
+    }
     try {
       blobs().put(blobKey(key), codec.encode(value));
     } catch (RuntimeException e) {
@@ -197,7 +261,7 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   }
 
   /** Rethrows, unless the node is stopping (see {@link #STOPPING_KEY}): then logs it. */
-  private void givenUpWhenStopping(String what, K key, RuntimeException e) {
+  private void givenUpWhenStopping(String what, Object key, RuntimeException e) {
     ConcurrentMap<String, Object> ctx = context;
     if (ctx == null || !ctx.containsKey(STOPPING_KEY)) {
       throw e;
@@ -216,6 +280,17 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
    */
   @Override
   public void storeAll(Map<K, V> entries) {
+    if (segments != null) {
+      dropOldLoadView();
+      List<SegmentLog.Entry> batch = new ArrayList<>(entries.size());
+      entries.forEach(
+          (k, v) ->
+              batch.add(
+                  SegmentLog.Entry.value(
+                      keyText.apply(k), versionOf.applyAsLong(v), codec.encode(v))));
+      writeSegment(batch, entries.keySet());
+      return;
+    }
     boolean removable = true;
     for (Iterator<Map.Entry<K, V>> it = entries.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<K, V> e = it.next();
@@ -226,6 +301,10 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
 
   @Override
   public void delete(K key) {
+    if (segments != null) {
+      deleteAll(new ArrayList<>(List.of(key)));
+      return;
+    }
     try {
       blobs().delete(blobKey(key));
     } catch (RuntimeException e) {
@@ -236,10 +315,40 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   /** Deletes each key, removing it from the collection once done (see {@link #storeAll}). */
   @Override
   public void deleteAll(Collection<K> keys) {
+    if (segments != null) {
+      long now = System.currentTimeMillis();
+      List<SegmentLog.Entry> batch = new ArrayList<>(keys.size());
+      keys.forEach(k -> batch.add(SegmentLog.Entry.deletion(keyText.apply(k), now)));
+      writeSegment(batch, keys);
+      return;
+    }
     boolean removable = true;
     for (Iterator<K> it = keys.iterator(); it.hasNext(); ) {
       delete(it.next());
       removable = removable && removed(it);
+    }
+  }
+
+  /**
+   * Writes the batch as one segment; once it is stored the keys are removed from {@code written}
+   * (Hazelcast retries whatever a failed call leaves there). A failure while the node stops is
+   * logged, as for one entry.
+   */
+  private void writeSegment(List<SegmentLog.Entry> batch, Collection<K> written) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    String name = segments.newSegmentKey(System.currentTimeMillis());
+    try {
+      blobs().put(name, SegmentLog.encode(batch));
+    } catch (RuntimeException e) {
+      givenUpWhenStopping("write of " + batch.size() + " entries", name, e);
+      return;
+    }
+    try {
+      written.clear();
+    } catch (UnsupportedOperationException e) {
+      // an unmodifiable batch: Hazelcast does not look at it again
     }
   }
 
@@ -257,10 +366,19 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
     if (loadedSeen) {
       return null; // see readThroughUntil
     }
-    String blobKey = blobKey(key);
+    String blobKey = segments != null ? prefix + SegmentLog.DIR + "*" : blobKey(key);
     BlobStore blobs = blobs();
     Future<Optional<byte[]>> read =
-        LOADS.submit(() -> loaded() ? Optional.<byte[]>empty() : blobs.get(blobKey));
+        LOADS.submit(
+            () -> {
+              if (loaded()) {
+                return Optional.<byte[]>empty();
+              }
+              if (segments != null) {
+                return Optional.ofNullable(loadView().values().get(keyText.apply(key)));
+              }
+              return blobs.get(blobKey);
+            });
     Optional<byte[]> bytes;
     try {
       bytes = read.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -287,6 +405,21 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   @Override
   public Map<K, V> loadAll(Collection<K> keys) {
     Map<K, V> out = new HashMap<>(keys.size() * 2);
+    if (segments != null) {
+      Map<String, byte[]> values = loadView().values();
+      for (K key : keys) {
+        byte[] bytes = values.get(keyText.apply(key));
+        if (bytes == null) {
+          continue;
+        }
+        try {
+          out.put(key, decode(prefix + SegmentLog.DIR + "(" + key + ")", bytes));
+        } catch (RuntimeException e) {
+          LOG.error("entry '{}' under {} could not be decoded and is left out", key, prefix, e);
+        }
+      }
+      return out;
+    }
     for (K key : keys) {
       String blobKey = blobKey(key);
       try {
@@ -303,6 +436,153 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   @Override
   public Iterable<K> loadAllKeys() {
     return List.of();
+  }
+
+  // ---------------------------------------------------------------- segmented mode
+
+  /**
+   * The newest value of every key (segmented mode), read from every segment and entry blob; built
+   * once for the loads of a restart and kept until unused for {@link #LOAD_VIEW_NANOS} (what
+   * changes meanwhile is in the map already, and a load never replaces what the map holds).
+   */
+  private LoadView loadView() {
+    LoadView v = loadView;
+    if (v != null && !v.stale()) {
+      return v;
+    }
+    synchronized (this) {
+      v = loadView;
+      if (v != null && !v.stale()) {
+        return v;
+      }
+      List<SegmentLog.Source> sources = new ArrayList<>();
+      for (String name : blobs().list(prefix)) {
+        readSource(name, true).ifPresent(sources::add);
+      }
+      Map<String, byte[]> values = new HashMap<>();
+      SegmentLog.newest(sources)
+          .forEach(
+              (key, e) -> {
+                if (!e.deleted()) {
+                  values.put(key, e.value());
+                }
+              });
+      v = new LoadView(values);
+      loadView = v;
+      return v;
+    }
+  }
+
+  /** Lets go of the values a restart's loads read, once they are done (a call every second). */
+  private void dropOldLoadView() {
+    LoadView v = loadView;
+    if (v != null && v.stale()) {
+      loadView = null;
+    }
+  }
+
+  /**
+   * The blob {@code name} as a source of entries: a segment, or an entry blob of the older layout
+   * (its version read from its value); empty if it is gone, is neither, or cannot be read (logged:
+   * one bad blob must not stop the rest from loading).
+   */
+  private Optional<SegmentLog.Source> readSource(String name, boolean withValues) {
+    String rest = name.substring(prefix.length());
+    boolean segment = name.startsWith(segments.dir());
+    if (!segment && rest.contains("/")) {
+      return Optional.empty();
+    }
+    try {
+      Optional<byte[]> bytes = blobs().get(name);
+      if (bytes.isEmpty()) {
+        return Optional.empty();
+      }
+      List<SegmentLog.Entry> entries;
+      if (segment) {
+        entries = SegmentLog.decode(name, bytes.get());
+      } else {
+        long version = versionOf.applyAsLong(decode(name, bytes.get()));
+        entries = List.of(SegmentLog.Entry.value(MapKeys.unescape(rest), version, bytes.get()));
+      }
+      if (!withValues) {
+        entries = entries.stream().map(BlobMapStore::withoutValue).toList();
+      }
+      return Optional.of(
+          new SegmentLog.Source(name, segment ? segments.writtenAt(name) : 0, entries));
+    } catch (RuntimeException e) {
+      LOG.error("blob '{}' could not be read as entries of {} and is left out", name, prefix, e);
+      return Optional.empty();
+    }
+  }
+
+  private static final byte[] NO_BYTES = new byte[0];
+
+  private static SegmentLog.Entry withoutValue(SegmentLog.Entry e) {
+    return e.deleted() ? e : SegmentLog.Entry.value(e.key(), e.version(), NO_BYTES);
+  }
+
+  /**
+   * What one {@link #compact} did.
+   *
+   * @param sources segments and entry blobs looked at
+   * @param deleted blobs deleted because nothing in them was live
+   * @param rewritten blobs whose live entries moved to new segments
+   * @param moved entries moved
+   */
+  public record Compaction(int sources, int deleted, int rewritten, int moved) {}
+
+  /**
+   * Drops what newer entries superseded (segmented mode; see {@link SegmentLog}): deletes blobs
+   * with nothing live and rewrites mostly superseded or small ones into new segments, the new ones
+   * stored before any old one is deleted. Reads each segment once over the store's life (they never
+   * change) and the ones to rewrite once more. Safe beside writes and beside another compaction.
+   */
+  public synchronized Compaction compact(long nowMillis) {
+    if (segments == null) {
+      return new Compaction(0, 0, 0, 0);
+    }
+    List<String> names = blobs().list(prefix);
+    compactionSeen.keySet().retainAll(new HashSet<>(names));
+    for (String name : names) {
+      if (!compactionSeen.containsKey(name)) {
+        readSource(name, false).ifPresent(s -> compactionSeen.put(name, s));
+      }
+    }
+    SegmentLog.Plan plan = SegmentLog.plan(new ArrayList<>(compactionSeen.values()), nowMillis);
+    if (plan.isEmpty()) {
+      return new Compaction(compactionSeen.size(), 0, 0, 0);
+    }
+    List<SegmentLog.Entry> moving = new ArrayList<>();
+    for (String name : plan.rewrite()) {
+      Set<String> live = plan.live().getOrDefault(name, Set.of());
+      readSource(name, true)
+          .ifPresent(
+              s ->
+                  s.entries().stream()
+                      .filter(e -> live.contains(SegmentLog.liveKey(e.key(), e.version())))
+                      .forEach(moving::add));
+    }
+    for (int from = 0; from < moving.size(); from += SegmentLog.MAX_ENTRIES) {
+      List<SegmentLog.Entry> chunk =
+          moving.subList(from, Math.min(moving.size(), from + SegmentLog.MAX_ENTRIES));
+      blobs().put(segments.newSegmentKey(nowMillis), SegmentLog.encode(chunk));
+    }
+    int sources = compactionSeen.size();
+    for (String name : plan.delete()) {
+      blobs().delete(name);
+      compactionSeen.remove(name);
+    }
+    for (String name : plan.rewrite()) {
+      blobs().delete(name);
+      compactionSeen.remove(name);
+    }
+    LOG.debug(
+        "compacted {}: {} blobs deleted, {} rewritten with {} live entries",
+        prefix,
+        plan.delete().size(),
+        plan.rewrite().size(),
+        moving.size());
+    return new Compaction(sources, plan.delete().size(), plan.rewrite().size(), moving.size());
   }
 
   /** Removes the current element; false if the collection cannot be changed (then stop trying). */

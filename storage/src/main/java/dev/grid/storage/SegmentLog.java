@@ -1,0 +1,303 @@
+package dev.grid.storage;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Many entries of a map in one blob, a <em>segment</em>: what a {@link BlobMapStore} in segmented
+ * mode writes for each write-behind batch, instead of one blob per entry.
+ *
+ * <p>Why: storing a blob costs a cluster lock and its release, a copy to a second node, two {@code
+ * fsync}s and a metadata write, whatever its size. Stored one per entry, job records took about
+ * half of a job's node CPU (docs/BENCHMARKS.md, 2026-12-08); a segment pays it once for a batch (up
+ * to 100 entries).
+ *
+ * <p>The layout: segments live under {@code PREFIX + "seg/"}, named {@code
+ * <millis>-<writer>-<sequence>}, and are never changed once written. Each entry carries its key,
+ * the value's {@code version} (which grows with every change of the value) and its bytes, or none
+ * for a deletion (a tombstone). The newest entry of a key, by version and then by the time its
+ * segment was written, is the key's state; a key whose newest entry is a tombstone is gone.
+ *
+ * <p>Compaction ({@link #plan}) drops what no reader needs: a segment whose every entry is
+ * superseded is deleted; segments mostly superseded, and small ones, are rewritten into fresh
+ * segments (the live entries keep their versions) before the old ones go. A tombstone is kept while
+ * an older value of its key is still stored somewhere, and for {@link #TOMBSTONE_KEEP_MILLIS} after
+ * the deletion in any case, so a late write of an old value (a member's queue flushed after a
+ * partition) cannot bring a deleted entry back. Two compactions at once are safe: each only drops
+ * an entry after seeing a newer one stored, and only deletes a segment after its live entries are
+ * written again.
+ *
+ * <p>Entries written by older versions of the grid, one blob per entry under {@code PREFIX +
+ * escaped key}, are read as one-entry sources written at time 0, and compaction moves them into
+ * segments.
+ */
+final class SegmentLog {
+  /** Where the segments are, under the map's prefix. */
+  static final String DIR = "seg/";
+
+  /** How long a tombstone stays at least, in case an older write of its key comes late. */
+  static final long TOMBSTONE_KEEP_MILLIS = 10 * 60_000L;
+
+  /** A segment younger than this is left alone unless all of it is superseded. */
+  static final long SETTLE_MILLIS = 60_000L;
+
+  /** Live entries under which a settled segment counts as small (merged with other small ones). */
+  static final int SMALL = 64;
+
+  /** Small segments it takes before they are merged. */
+  static final int SMALL_TO_MERGE = 4;
+
+  /** The most entries a segment written by compaction holds. */
+  static final int MAX_ENTRIES = 2_000;
+
+  private static final int MAGIC = 0x47534547; // "GSEG"
+  private static final int FORMAT = 1;
+  private static final int MAX_KEY_BYTES = 64 * 1024;
+
+  /**
+   * One entry: a key's value at a version, or its deletion ({@code value == null}).
+   *
+   * @param key the map key as text
+   * @param version the value's version; a deletion is newer than every value
+   * @param value the value's bytes, or null for a deletion
+   * @param deletedAt for a deletion, when it was made (how long it is kept counts from then)
+   */
+  record Entry(String key, long version, byte[] value, long deletedAt) {
+    boolean deleted() {
+      return value == null;
+    }
+
+    /** A value of the key. */
+    static Entry value(String key, long version, byte[] value) {
+      return new Entry(key, version, value, 0);
+    }
+
+    /** A deletion of the key, made at {@code nowMillis}. */
+    static Entry deletion(String key, long nowMillis) {
+      return new Entry(key, Long.MAX_VALUE, null, nowMillis);
+    }
+  }
+
+  /**
+   * A blob holding entries: a segment, or an entry blob of the older layout ({@code writtenAt} 0).
+   *
+   * @param name the blob key
+   * @param writtenAt when it was written (from the segment's name), 0 for an entry blob
+   * @param entries its entries; for the plan, values may be left out (only deletion matters)
+   */
+  record Source(String name, long writtenAt, List<Entry> entries) {
+    boolean isSegment() {
+      return writtenAt > 0;
+    }
+  }
+
+  /**
+   * What a compaction does: write the live entries of {@code rewrite} into new segments, then
+   * delete both lists' blobs.
+   *
+   * @param delete blobs with nothing live, deleted at once
+   * @param rewrite blobs whose live entries move to new segments before they are deleted
+   * @param live the entries that stay, by source name: (key, version) pairs
+   */
+  record Plan(List<String> delete, List<String> rewrite, Map<String, Set<String>> live) {
+    boolean isEmpty() {
+      return delete.isEmpty() && rewrite.isEmpty();
+    }
+  }
+
+  private final String dir;
+  private final String writer;
+  private final AtomicLong sequence = new AtomicLong();
+
+  /** The segments of the map whose blobs start with {@code prefix}. */
+  SegmentLog(String prefix) {
+    this.dir = prefix + DIR;
+    byte[] tag = new byte[4];
+    new SecureRandom().nextBytes(tag);
+    this.writer = HexFormat.of().formatHex(tag);
+  }
+
+  /** The prefix of every segment's blob key. */
+  String dir() {
+    return dir;
+  }
+
+  /** A blob key no writer used before: the time, this writer's tag, a sequence number. */
+  String newSegmentKey(long nowMillis) {
+    return String.format(
+        "%s%013d-%s-%08d", dir, Math.max(1, nowMillis), writer, sequence.incrementAndGet());
+  }
+
+  /** When the segment under {@code name} was written, from its name. */
+  long writtenAt(String name) {
+    String rest = name.substring(dir.length());
+    int dash = rest.indexOf('-');
+    try {
+      return Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "segment '" + name + "' has no time in its name; it was not written by the grid", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- format
+
+  /** The bytes of a segment holding the entries. */
+  static byte[] encode(List<Entry> entries) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + entries.size() * 256);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(MAGIC);
+      out.writeByte(FORMAT);
+      out.writeInt(entries.size());
+      for (Entry e : entries) {
+        byte[] key = e.key().getBytes(StandardCharsets.UTF_8);
+        out.writeInt(key.length);
+        out.write(key);
+        out.writeLong(e.version());
+        if (e.deleted()) {
+          out.writeInt(-1);
+          out.writeLong(e.deletedAt());
+        } else {
+          out.writeInt(e.value().length);
+          out.write(e.value());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The entries of the segment {@code name}; throws naming it if the bytes are not a segment. */
+  static List<Entry> decode(String name, byte[] bytes) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      if (in.readInt() != MAGIC || in.readByte() != FORMAT) {
+        throw new IllegalArgumentException("not a segment of format " + FORMAT);
+      }
+      int count = in.readInt();
+      if (count < 0 || count > bytes.length) {
+        throw new IllegalArgumentException("entry count " + count + " is impossible");
+      }
+      List<Entry> entries = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        int keyLength = in.readInt();
+        if (keyLength < 0 || keyLength > MAX_KEY_BYTES) {
+          throw new IllegalArgumentException("key length " + keyLength + " of entry " + i);
+        }
+        String key = new String(in.readNBytes(keyLength), StandardCharsets.UTF_8);
+        long version = in.readLong();
+        int length = in.readInt();
+        if (length < -1 || length > in.available()) {
+          throw new IllegalArgumentException("value length " + length + " of entry " + i);
+        }
+        entries.add(
+            length < 0
+                ? new Entry(key, version, null, in.readLong())
+                : Entry.value(key, version, in.readNBytes(length)));
+      }
+      if (in.available() != 0) {
+        throw new IllegalArgumentException(in.available() + " bytes after the last entry");
+      }
+      return entries;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "blob '"
+              + name
+              + "' ("
+              + bytes.length
+              + " bytes) is not a readable segment: "
+              + e.getMessage()
+              + "; it is left as it is, move it away to let the map load without it",
+          e);
+    }
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Orders a key's entries: higher version, then later source, then source name. */
+  private static final Comparator<Located> NEWEST_LAST =
+      Comparator.comparingLong((Located l) -> l.entry.version())
+          .thenComparingLong(l -> l.source.writtenAt())
+          .thenComparing(l -> l.source.name());
+
+  private record Located(Source source, Entry entry) {}
+
+  /** The newest entry of each key over the sources, tombstones included. */
+  static Map<String, Entry> newest(List<Source> sources) {
+    Map<String, Located> newest = new HashMap<>();
+    for (Source s : sources) {
+      for (Entry e : s.entries()) {
+        newest.merge(e.key(), new Located(s, e), (a, b) -> NEWEST_LAST.compare(a, b) >= 0 ? a : b);
+      }
+    }
+    Map<String, Entry> out = new HashMap<>(newest.size() * 2);
+    newest.forEach((k, l) -> out.put(k, l.entry()));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  /** What to delete and rewrite among the sources, as of {@code nowMillis}. See the class. */
+  static Plan plan(List<Source> sources, long nowMillis) {
+    Map<String, Located> newest = new HashMap<>();
+    Map<String, Integer> copies = new HashMap<>();
+    for (Source s : sources) {
+      for (Entry e : s.entries()) {
+        newest.merge(e.key(), new Located(s, e), (a, b) -> NEWEST_LAST.compare(a, b) >= 0 ? a : b);
+        copies.merge(e.key(), 1, Integer::sum);
+      }
+    }
+    Map<String, Set<String>> live = new HashMap<>();
+    for (Map.Entry<String, Located> n : newest.entrySet()) {
+      Located l = n.getValue();
+      boolean keep =
+          !l.entry().deleted()
+              || copies.get(n.getKey()) > 1
+              || nowMillis - l.entry().deletedAt() < TOMBSTONE_KEEP_MILLIS;
+      if (keep) {
+        live.computeIfAbsent(l.source().name(), x -> new HashSet<>())
+            .add(liveKey(l.entry().key(), l.entry().version()));
+      }
+    }
+    List<String> delete = new ArrayList<>();
+    List<String> rewrite = new ArrayList<>();
+    List<String> small = new ArrayList<>();
+    for (Source s : sources) {
+      int liveCount = live.getOrDefault(s.name(), Set.of()).size();
+      boolean settled = nowMillis - s.writtenAt() >= SETTLE_MILLIS;
+      if (liveCount == 0) {
+        delete.add(s.name());
+      } else if (!s.isSegment()) {
+        rewrite.add(s.name()); // an entry blob of the older layout moves into a segment
+      } else if (settled && liveCount * 2 < s.entries().size()) {
+        rewrite.add(s.name());
+      } else if (settled && liveCount < SMALL) {
+        small.add(s.name());
+      }
+    }
+    if (small.size() >= SMALL_TO_MERGE) {
+      rewrite.addAll(small);
+    }
+    return new Plan(delete, rewrite, live);
+  }
+
+  /** How a plan names an entry that stays. */
+  static String liveKey(String key, long version) {
+    return version + ":" + key;
+  }
+}

@@ -82,10 +82,15 @@ class RestartProcessIT {
       grid.restartAll(READY);
 
       try (GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+        // A status is read from the store until the primary has loaded the records; a listing
+        // (the schedule's runs) is whole once it has.
         await()
             .atMost(READY)
             .ignoreException(JobNotFoundException.class)
             .untilAsserted(() -> jobs.keySet().forEach(client::status));
+        await()
+            .atMost(READY)
+            .untilAsserted(() -> assertThat(client.schedules().runs("tick")).isEqualTo(runs));
         for (Map.Entry<JobId, JobInfo> job : jobs.entrySet()) {
           assertThat(client.status(job.getKey()))
               .as("record of %s", job.getKey())

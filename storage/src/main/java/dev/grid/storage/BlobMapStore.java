@@ -106,6 +106,8 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   /** Each source as compaction last read it (segments never change, so they are read once). */
   private final Map<String, SegmentLog.Source> compactionSeen = new HashMap<>();
 
+  private long lastFullCompaction = Long.MIN_VALUE / 2;
+
   /** The values, and when a load last used them (a restart's loads come together). */
   private static final class LoadView {
     final Map<String, byte[]> values;
@@ -542,7 +544,14 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
       return new Compaction(0, 0, 0, 0);
     }
     List<String> names = blobs().list(prefix);
-    compactionSeen.keySet().retainAll(new HashSet<>(names));
+    Set<String> listed = new HashSet<>(names);
+    if (listed.equals(compactionSeen.keySet())
+        && nowMillis - lastFullCompaction < SegmentLog.SETTLE_MILLIS * 5) {
+      // Nothing was written since the last pass: only age could change its plan, and that waits.
+      return new Compaction(listed.size(), 0, 0, 0);
+    }
+    lastFullCompaction = nowMillis;
+    compactionSeen.keySet().retainAll(listed);
     for (String name : names) {
       if (!compactionSeen.containsKey(name)) {
         readSource(name, false).ifPresent(s -> compactionSeen.put(name, s));

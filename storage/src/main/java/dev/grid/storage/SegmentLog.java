@@ -62,6 +62,9 @@ final class SegmentLog {
   /** Small segments it takes before they are merged. */
   static final int SMALL_TO_MERGE = 4;
 
+  /** The most live entries one compaction moves (the rest wait for the next). */
+  static final int MAX_MOVED = 50_000;
+
   /** The most entries a segment written by compaction holds. */
   static final int MAX_ENTRIES = 2_000;
 
@@ -112,7 +115,7 @@ final class SegmentLog {
    *
    * @param delete blobs with nothing live, deleted at once
    * @param rewrite blobs whose live entries move to new segments before they are deleted
-   * @param live the entries that stay, by source name: (key, version) pairs
+   * @param live the live entries of the blobs in {@code rewrite}, by blob: {@link #liveKey}s
    */
   record Plan(List<String> delete, List<String> rewrite, Map<String, Set<String>> live) {
     boolean isEmpty() {
@@ -262,7 +265,8 @@ final class SegmentLog {
         copies.merge(e.key(), 1, Integer::sum);
       }
     }
-    Map<String, Set<String>> live = new HashMap<>();
+    List<Located> kept = new ArrayList<>();
+    Map<String, Integer> liveCounts = new HashMap<>();
     for (Map.Entry<String, Located> n : newest.entrySet()) {
       Located l = n.getValue();
       boolean keep =
@@ -270,28 +274,46 @@ final class SegmentLog {
               || copies.get(n.getKey()) > 1
               || nowMillis - l.entry().deletedAt() < TOMBSTONE_KEEP_MILLIS;
       if (keep) {
-        live.computeIfAbsent(l.source().name(), x -> new HashSet<>())
-            .add(liveKey(l.entry().key(), l.entry().version()));
+        kept.add(l);
+        liveCounts.merge(l.source().name(), 1, Integer::sum);
       }
     }
     List<String> delete = new ArrayList<>();
-    List<String> rewrite = new ArrayList<>();
-    List<String> small = new ArrayList<>();
+    List<Source> candidates = new ArrayList<>();
+    List<Source> small = new ArrayList<>();
     for (Source s : sources) {
-      int liveCount = live.getOrDefault(s.name(), Set.of()).size();
+      int liveCount = liveCounts.getOrDefault(s.name(), 0);
       boolean settled = nowMillis - s.writtenAt() >= SETTLE_MILLIS;
       if (liveCount == 0) {
         delete.add(s.name());
       } else if (!s.isSegment()) {
-        rewrite.add(s.name()); // an entry blob of the older layout moves into a segment
+        candidates.add(s); // an entry blob of the older layout moves into a segment
       } else if (settled && liveCount * 2 < s.entries().size()) {
-        rewrite.add(s.name());
+        candidates.add(s);
       } else if (settled && liveCount < SMALL) {
-        small.add(s.name());
+        small.add(s);
       }
     }
     if (small.size() >= SMALL_TO_MERGE) {
-      rewrite.addAll(small);
+      candidates.addAll(small);
+    }
+    List<String> rewrite = new ArrayList<>();
+    int moving = 0;
+    for (Source s : candidates) {
+      int liveCount = liveCounts.get(s.name());
+      if (!rewrite.isEmpty() && moving + liveCount > MAX_MOVED) {
+        break; // the rest waits for the next pass: a pass holds what it moves in memory
+      }
+      rewrite.add(s.name());
+      moving += liveCount;
+    }
+    Set<String> rewriting = new HashSet<>(rewrite);
+    Map<String, Set<String>> live = new HashMap<>();
+    for (Located l : kept) {
+      if (rewriting.contains(l.source().name())) {
+        live.computeIfAbsent(l.source().name(), x -> new HashSet<>())
+            .add(liveKey(l.entry().key(), l.entry().version()));
+      }
     }
     return new Plan(delete, rewrite, live);
   }

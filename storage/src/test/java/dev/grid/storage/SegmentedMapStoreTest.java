@@ -159,7 +159,10 @@ class SegmentedMapStoreTest {
     assertThat(store.compact(System.currentTimeMillis()).rewritten())
         .as("segments younger than a minute are left alone")
         .isZero();
-    BlobMapStore.Compaction c = store.compact(System.currentTimeMillis() + 2 * MINUTE);
+    assertThat(store.compact(System.currentTimeMillis() + 2 * MINUTE).rewritten())
+        .as("nothing was written since the last pass, which is recent: no pass")
+        .isZero();
+    BlobMapStore.Compaction c = store.compact(System.currentTimeMillis() + 6 * MINUTE);
 
     assertThat(c.rewritten()).isEqualTo(10);
     assertThat(c.moved()).isEqualTo(10);
@@ -220,6 +223,30 @@ class SegmentedMapStoreTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("state/things/seg/x")
         .hasMessageContaining("not a readable segment");
+  }
+
+  @Test
+  void when_more_entries_would_move_than_a_pass_may_hold_then_the_rest_waits_for_the_next() {
+    long now = 100 * MINUTE;
+    List<SegmentLog.Source> sources = new ArrayList<>();
+    List<SegmentLog.Entry> newer = new ArrayList<>();
+    for (String name : List.of("a", "b")) {
+      List<SegmentLog.Entry> entries = new ArrayList<>();
+      for (int i = 0; i < 70_000; i++) {
+        entries.add(SegmentLog.Entry.value(name + i, 1, new byte[0]));
+        if (i >= 30_000) {
+          newer.add(SegmentLog.Entry.value(name + i, 2, new byte[0]));
+        }
+      }
+      sources.add(new SegmentLog.Source(PREFIX + "seg/" + name, MINUTE, entries));
+    }
+    sources.add(new SegmentLog.Source(PREFIX + "seg/newer", now, newer));
+
+    SegmentLog.Plan plan = SegmentLog.plan(sources, now);
+
+    assertThat(plan.rewrite()).as("30,000 live entries each, 50,000 at most a pass").hasSize(1);
+    assertThat(plan.live().get(plan.rewrite().get(0))).hasSize(30_000);
+    assertThat(plan.delete()).isEmpty();
   }
 
   /** The segment holding an entry of the key, or null. */

@@ -10,7 +10,9 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.scheduler.DurableMaps;
 import dev.grid.scheduler.TaskBlock;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -57,11 +59,15 @@ final class JavaArrayRun {
     }
   }
 
+  /** When the last {@link #run} submitted its array (segments are named by their time). */
+  private long submittedAtMillis;
+
   /** Submits an array of {@code count} no-op Java tasks and waits until every task has ended. */
   Result run(int count) throws InterruptedException {
     JobSpec spec =
         JobSpec.java(jarSha256, NoOpJar.CLASS_NAME).withArray(ArraySpec.parse("0-" + (count - 1)));
     long start = System.nanoTime();
+    submittedAtMillis = System.currentTimeMillis();
     JobId array = client.submit(spec);
     long submitted = System.nanoTime() - start;
     long deadline = start + TimeUnit.MINUTES.toNanos(WAIT_MINUTES);
@@ -96,6 +102,19 @@ final class JavaArrayRun {
    * @param outputBlobs output blobs per task
    * @param sampled tasks counted
    */
+  /** The segments under {@code dir} written at or after {@code sinceMillis}, by key. */
+  private List<String> segmentsSince(String dir, long sinceMillis) {
+    List<String> out = new ArrayList<>();
+    for (BlobInfo b : client.storage().blobs(dir, BlobListing.MAX_LIMIT).blobs()) {
+      String name = b.key().substring(dir.length());
+      int dash = name.indexOf('-');
+      if (dash > 0 && Long.parseLong(name.substring(0, dash)) >= sinceMillis) {
+        out.add(b.key());
+      }
+    }
+    return out;
+  }
+
   record DurableWrites(double blockStores, double storesPerTask, double outputBlobs, int sampled) {}
 
   /**
@@ -103,20 +122,21 @@ final class JavaArrayRun {
    * most), then counts.
    */
   DurableWrites durableWrites(JobId array, int taskCount) throws InterruptedException {
-    // Task blocks are written behind many to a blob (segments under the blocks' prefix); the
-    // grid runs this array alone, so the segments written since it started are its records'.
+    // Task blocks are written behind many to a blob (segments under the blocks' prefix, named
+    // "<millis>-<writer>-<n>"); the grid runs this array alone, so the segments written since it
+    // was submitted are its records' (compaction may have merged a few meanwhile).
     String records = DurableMaps.BLOCKS_PREFIX + "seg/";
-    BlobListing before = client.storage().blobs(records, BlobListing.MAX_LIMIT);
+    List<String> before = segmentsSince(records, submittedAtMillis);
     for (int i = 0; i < 120; i++) {
       Thread.sleep(1000); // the write-behind delay is a second
-      BlobListing now = client.storage().blobs(records, BlobListing.MAX_LIMIT);
-      boolean settled = !now.blobs().isEmpty() && now.blobs().equals(before.blobs());
+      List<String> now = segmentsSince(records, submittedAtMillis);
+      boolean settled = !now.isEmpty() && now.equals(before);
       before = now;
       if (settled) {
         break;
       }
     }
-    long stores = before.blobs().size();
+    long stores = before.size();
     int blocks = (taskCount + TaskBlock.SIZE - 1) / TaskBlock.SIZE;
     int listed = blocks;
     int sampled = taskCount;

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The maps that outlive a full stop of the grid: {@code jobs}, {@code task-blocks}, {@code
  * schedules} and {@code schedule-runs}, persisted through the blob store under {@code state/} as
- * JSON, one blob per entry (see {@link BlobMapStore}).
+ * JSON: jobs and task blocks many to a blob (segments, see {@link BlobMapStore#segmented}), the
+ * others one blob per entry.
  *
  * <p>After a network partition heals, the copy further along in its life wins ({@link
  * NewestWinsMergePolicy}), not the copy of whichever side Hazelcast merges into.
@@ -93,7 +94,8 @@ public final class DurableMaps {
         // and in binary form every such change would read and write all of it.
         persisted(
                 ClusterSettings.TASK_BLOCKS_MAP,
-                BlobMapStore.of(BLOCKS_PREFIX, JsonCodec.BLOCKS).segmented(TaskBlock::version))
+                BlobMapStore.of(BLOCKS_PREFIX, JsonCodec.BLOCKS)
+                    .segmented(TaskBlock::epoch, TaskBlock::version))
             .setInMemoryFormat(InMemoryFormat.OBJECT),
         new MapConfig(FLAGS_MAP).setBackupCount(1));
   }
@@ -104,7 +106,7 @@ public final class DurableMaps {
    */
   public static BlobMapStore<JobId, JobRecord> jobsStore() {
     return new BlobMapStore<JobId, JobRecord>(JOBS_PREFIX, JobId::value, JobId::of, JsonCodec.JOBS)
-        .segmented(JobRecord::version);
+        .segmented(JobRecord::epoch, JobRecord::version);
   }
 
   private static MapConfig persisted(String name, BlobMapStore<?, ?> store) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -97,38 +96,7 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   private volatile String loadedFlagMap;
   private volatile String loadedFlagKey;
   private volatile boolean loadedSeen;
-  private volatile SegmentLog segments;
-  private volatile ToLongFunction<V> versionOf;
-
-  /** The newest value of each key, read for a load; kept while a load is under way. */
-  private volatile LoadView loadView;
-
-  /** Each source as compaction last read it (segments never change, so they are read once). */
-  private final Map<String, SegmentLog.Source> compactionSeen = new HashMap<>();
-
-  private long lastFullCompaction = Long.MIN_VALUE / 2;
-
-  /** The values, and when a load last used them (a restart's loads come together). */
-  private static final class LoadView {
-    final Map<String, byte[]> values;
-    volatile long usedAtNanos = System.nanoTime();
-
-    LoadView(Map<String, byte[]> values) {
-      this.values = values;
-    }
-
-    Map<String, byte[]> values() {
-      usedAtNanos = System.nanoTime();
-      return values;
-    }
-
-    boolean stale() {
-      return System.nanoTime() - usedAtNanos >= LOAD_VIEW_NANOS;
-    }
-  }
-
-  /** Keeps a load view this long after its last use: the loads of one restart come together. */
-  private static final long LOAD_VIEW_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private volatile SegmentedStore<V> segments;
 
   /**
    * A store for keys of any type.
@@ -194,17 +162,19 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
 
   /**
    * Writes each write-behind batch as one segment of many entries (see {@link SegmentLog}), the
-   * values ordered by {@code version}, which must grow with every change of a key's value.
+   * values of a key ordered by {@code (epoch, version)}: the version must grow with every change of
+   * a key's value. For maps whose keys are never used again once deleted: a deletion outranks every
+   * value.
    */
-  public BlobMapStore<K, V> segmented(ToLongFunction<V> version) {
-    this.versionOf = Objects.requireNonNull(version, "version");
-    this.segments = new SegmentLog(prefix);
+  public BlobMapStore<K, V> segmented(ToLongFunction<V> epoch, ToLongFunction<V> version) {
+    this.segments =
+        new SegmentedStore<>(
+            prefix,
+            codec,
+            Objects.requireNonNull(epoch, "epoch"),
+            Objects.requireNonNull(version, "version"),
+            this::blobs);
     return this;
-  }
-
-  /** Whether batches are written as segments. */
-  public boolean isSegmented() {
-    return segments != null;
   }
 
   /** The blob key prefix. */
@@ -221,7 +191,7 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   public Set<K> keys() {
     if (segments != null) {
       Set<K> keys = new LinkedHashSet<>();
-      for (String text : loadView().values().keySet()) {
+      for (String text : segments.values(true).keySet()) {
         keys.add(keyOf.apply(text));
       }
       return keys;
@@ -283,13 +253,9 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   @Override
   public void storeAll(Map<K, V> entries) {
     if (segments != null) {
-      dropOldLoadView();
+      segments.dropIdle();
       List<SegmentLog.Entry> batch = new ArrayList<>(entries.size());
-      entries.forEach(
-          (k, v) ->
-              batch.add(
-                  SegmentLog.Entry.value(
-                      keyText.apply(k), versionOf.applyAsLong(v), codec.encode(v))));
+      entries.forEach((k, v) -> batch.add(segments.entry(keyText.apply(k), v)));
       writeSegment(batch, entries.keySet());
       return;
     }
@@ -340,11 +306,11 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
     if (batch.isEmpty()) {
       return;
     }
-    String name = segments.newSegmentKey(System.currentTimeMillis());
     try {
-      blobs().put(name, SegmentLog.encode(batch));
+      segments.write(batch);
     } catch (RuntimeException e) {
-      givenUpWhenStopping("write of " + batch.size() + " entries", name, e);
+      givenUpWhenStopping(
+          "write of " + batch.size() + " entries", "a segment under " + segments.segmentsDir(), e);
       return;
     }
     try {
@@ -366,6 +332,9 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   @Override
   public V load(K key) {
     if (loadedSeen) {
+      if (segments != null) {
+        segments.dropView();
+      }
       return null; // see readThroughUntil
     }
     String blobKey = segments != null ? prefix + SegmentLog.DIR + "*" : blobKey(key);
@@ -377,7 +346,7 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
                 return Optional.<byte[]>empty();
               }
               if (segments != null) {
-                return Optional.ofNullable(loadView().values().get(keyText.apply(key)));
+                return Optional.ofNullable(segments.values(false).get(keyText.apply(key)));
               }
               return blobs.get(blobKey);
             });
@@ -408,7 +377,11 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   public Map<K, V> loadAll(Collection<K> keys) {
     Map<K, V> out = new HashMap<>(keys.size() * 2);
     if (segments != null) {
-      Map<String, byte[]> values = loadView().values();
+      if (loaded()) {
+        segments.dropView();
+        return out; // the map holds all the store does: a miss is no entry (readThroughUntil)
+      }
+      Map<String, byte[]> values = segments.values(false);
       for (K key : keys) {
         byte[] bytes = values.get(keyText.apply(key));
         if (bytes == null) {
@@ -440,89 +413,6 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
     return List.of();
   }
 
-  // ---------------------------------------------------------------- segmented mode
-
-  /**
-   * The newest value of every key (segmented mode), read from every segment and entry blob; built
-   * once for the loads of a restart and kept until unused for {@link #LOAD_VIEW_NANOS} (what
-   * changes meanwhile is in the map already, and a load never replaces what the map holds).
-   */
-  private LoadView loadView() {
-    LoadView v = loadView;
-    if (v != null && !v.stale()) {
-      return v;
-    }
-    synchronized (this) {
-      v = loadView;
-      if (v != null && !v.stale()) {
-        return v;
-      }
-      List<SegmentLog.Source> sources = new ArrayList<>();
-      for (String name : blobs().list(prefix)) {
-        readSource(name, true).ifPresent(sources::add);
-      }
-      Map<String, byte[]> values = new HashMap<>();
-      SegmentLog.newest(sources)
-          .forEach(
-              (key, e) -> {
-                if (!e.deleted()) {
-                  values.put(key, e.value());
-                }
-              });
-      v = new LoadView(values);
-      loadView = v;
-      return v;
-    }
-  }
-
-  /** Lets go of the values a restart's loads read, once they are done (a call every second). */
-  private void dropOldLoadView() {
-    LoadView v = loadView;
-    if (v != null && v.stale()) {
-      loadView = null;
-    }
-  }
-
-  /**
-   * The blob {@code name} as a source of entries: a segment, or an entry blob of the older layout
-   * (its version read from its value); empty if it is gone, is neither, or cannot be read (logged:
-   * one bad blob must not stop the rest from loading).
-   */
-  private Optional<SegmentLog.Source> readSource(String name, boolean withValues) {
-    String rest = name.substring(prefix.length());
-    boolean segment = name.startsWith(segments.dir());
-    if (!segment && rest.contains("/")) {
-      return Optional.empty();
-    }
-    try {
-      Optional<byte[]> bytes = blobs().get(name);
-      if (bytes.isEmpty()) {
-        return Optional.empty();
-      }
-      List<SegmentLog.Entry> entries;
-      if (segment) {
-        entries = SegmentLog.decode(name, bytes.get());
-      } else {
-        long version = versionOf.applyAsLong(decode(name, bytes.get()));
-        entries = List.of(SegmentLog.Entry.value(MapKeys.unescape(rest), version, bytes.get()));
-      }
-      if (!withValues) {
-        entries = entries.stream().map(BlobMapStore::withoutValue).toList();
-      }
-      return Optional.of(
-          new SegmentLog.Source(name, segment ? segments.writtenAt(name) : 0, entries));
-    } catch (RuntimeException e) {
-      LOG.error("blob '{}' could not be read as entries of {} and is left out", name, prefix, e);
-      return Optional.empty();
-    }
-  }
-
-  private static final byte[] NO_BYTES = new byte[0];
-
-  private static SegmentLog.Entry withoutValue(SegmentLog.Entry e) {
-    return e.deleted() ? e : SegmentLog.Entry.value(e.key(), e.version(), NO_BYTES);
-  }
-
   /**
    * What one {@link #compact} did.
    *
@@ -539,59 +429,8 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
    * stored before any old one is deleted. Reads each segment once over the store's life (they never
    * change) and the ones to rewrite once more. Safe beside writes and beside another compaction.
    */
-  public synchronized Compaction compact(long nowMillis) {
-    if (segments == null) {
-      return new Compaction(0, 0, 0, 0);
-    }
-    List<String> names = blobs().list(prefix);
-    Set<String> listed = new HashSet<>(names);
-    if (listed.equals(compactionSeen.keySet())
-        && nowMillis - lastFullCompaction < SegmentLog.SETTLE_MILLIS * 5) {
-      // Nothing was written since the last pass: only age could change its plan, and that waits.
-      return new Compaction(listed.size(), 0, 0, 0);
-    }
-    lastFullCompaction = nowMillis;
-    compactionSeen.keySet().retainAll(listed);
-    for (String name : names) {
-      if (!compactionSeen.containsKey(name)) {
-        readSource(name, false).ifPresent(s -> compactionSeen.put(name, s));
-      }
-    }
-    SegmentLog.Plan plan = SegmentLog.plan(new ArrayList<>(compactionSeen.values()), nowMillis);
-    if (plan.isEmpty()) {
-      return new Compaction(compactionSeen.size(), 0, 0, 0);
-    }
-    List<SegmentLog.Entry> moving = new ArrayList<>();
-    for (String name : plan.rewrite()) {
-      Set<String> live = plan.live().getOrDefault(name, Set.of());
-      readSource(name, true)
-          .ifPresent(
-              s ->
-                  s.entries().stream()
-                      .filter(e -> live.contains(SegmentLog.liveKey(e.key(), e.version())))
-                      .forEach(moving::add));
-    }
-    for (int from = 0; from < moving.size(); from += SegmentLog.MAX_ENTRIES) {
-      List<SegmentLog.Entry> chunk =
-          moving.subList(from, Math.min(moving.size(), from + SegmentLog.MAX_ENTRIES));
-      blobs().put(segments.newSegmentKey(nowMillis), SegmentLog.encode(chunk));
-    }
-    int sources = compactionSeen.size();
-    for (String name : plan.delete()) {
-      blobs().delete(name);
-      compactionSeen.remove(name);
-    }
-    for (String name : plan.rewrite()) {
-      blobs().delete(name);
-      compactionSeen.remove(name);
-    }
-    LOG.debug(
-        "compacted {}: {} blobs deleted, {} rewritten with {} live entries",
-        prefix,
-        plan.delete().size(),
-        plan.rewrite().size(),
-        moving.size());
-    return new Compaction(sources, plan.delete().size(), plan.rewrite().size(), moving.size());
+  public Compaction compact(long nowMillis) {
+    return segments == null ? new Compaction(0, 0, 0, 0) : segments.compact(nowMillis);
   }
 
   /** Removes the current element; false if the collection cannot be changed (then stop trying). */

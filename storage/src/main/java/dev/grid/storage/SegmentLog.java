@@ -73,28 +73,40 @@ final class SegmentLog {
   private static final int MAX_KEY_BYTES = 64 * 1024;
 
   /**
-   * One entry: a key's value at a version, or its deletion ({@code value == null}).
+   * One entry: a key's value, or its deletion ({@code value == null}). Values are ordered by {@code
+   * (epoch, version)}, as the grid's merge after a partition orders its records.
    *
    * @param key the map key as text
-   * @param version the value's version; a deletion is newer than every value
+   * @param epoch the value's epoch (the newest primary that wrote it); a deletion's is the highest
+   * @param version the value's version, +1 on each change; a deletion's is the highest
    * @param value the value's bytes, or null for a deletion
    * @param deletedAt for a deletion, when it was made (how long it is kept counts from then)
    */
-  record Entry(String key, long version, byte[] value, long deletedAt) {
+  record Entry(String key, long epoch, long version, byte[] value, long deletedAt) {
     boolean deleted() {
       return value == null;
     }
 
     /** A value of the key. */
-    static Entry value(String key, long version, byte[] value) {
-      return new Entry(key, version, value, 0);
+    static Entry value(String key, long epoch, long version, byte[] value) {
+      return new Entry(key, epoch, version, value, 0);
     }
 
-    /** A deletion of the key, made at {@code nowMillis}. */
+    /**
+     * A deletion of the key, made at {@code nowMillis}; newer than every value, so a key once
+     * deleted stays deleted (segmented maps are for keys that are never used again).
+     */
     static Entry deletion(String key, long nowMillis) {
-      return new Entry(key, Long.MAX_VALUE, null, nowMillis);
+      return new Entry(key, Long.MAX_VALUE, Long.MAX_VALUE, null, nowMillis);
+    }
+
+    /** The same entry without its value's bytes (what a compaction plan needs). */
+    Entry withoutValue() {
+      return deleted() ? this : new Entry(key, epoch, version, NO_BYTES, 0);
     }
   }
+
+  private static final byte[] NO_BYTES = new byte[0];
 
   /**
    * A blob holding entries: a segment, or an entry blob of the older layout ({@code writtenAt} 0).
@@ -171,6 +183,7 @@ final class SegmentLog {
         byte[] key = e.key().getBytes(StandardCharsets.UTF_8);
         out.writeInt(key.length);
         out.write(key);
+        out.writeLong(e.epoch());
         out.writeLong(e.version());
         if (e.deleted()) {
           out.writeInt(-1);
@@ -203,6 +216,7 @@ final class SegmentLog {
           throw new IllegalArgumentException("key length " + keyLength + " of entry " + i);
         }
         String key = new String(in.readNBytes(keyLength), StandardCharsets.UTF_8);
+        long epoch = in.readLong();
         long version = in.readLong();
         int length = in.readInt();
         if (length < -1 || length > in.available()) {
@@ -210,8 +224,8 @@ final class SegmentLog {
         }
         entries.add(
             length < 0
-                ? new Entry(key, version, null, in.readLong())
-                : Entry.value(key, version, in.readNBytes(length)));
+                ? new Entry(key, epoch, version, null, in.readLong())
+                : Entry.value(key, epoch, version, in.readNBytes(length)));
       }
       if (in.available() != 0) {
         throw new IllegalArgumentException(in.available() + " bytes after the last entry");
@@ -232,45 +246,65 @@ final class SegmentLog {
 
   // ---------------------------------------------------------------- reading
 
-  /** Orders a key's entries: higher version, then later source, then source name. */
+  /** Orders a key's entries: higher epoch, then version, then later source, then source name. */
   private static final Comparator<Located> NEWEST_LAST =
-      Comparator.comparingLong((Located l) -> l.entry.version())
+      Comparator.comparingLong((Located l) -> l.entry.epoch())
+          .thenComparingLong(l -> l.entry.version())
           .thenComparingLong(l -> l.source.writtenAt())
           .thenComparing(l -> l.source.name());
 
   private record Located(Source source, Entry entry) {}
 
-  /** The newest entry of each key over the sources, tombstones included. */
-  static Map<String, Entry> newest(List<Source> sources) {
-    Map<String, Located> newest = new HashMap<>();
-    for (Source s : sources) {
-      for (Entry e : s.entries()) {
-        newest.merge(e.key(), new Located(s, e), (a, b) -> NEWEST_LAST.compare(a, b) >= 0 ? a : b);
-      }
-    }
-    Map<String, Entry> out = new HashMap<>(newest.size() * 2);
-    newest.forEach((k, l) -> out.put(k, l.entry()));
-    return out;
-  }
+  /**
+   * The newest entry of each key, merged one source at a time, so that what a newer entry
+   * supersedes is let go as the sources are read.
+   */
+  static final class Merger {
+    private final Map<String, Located> newest = new HashMap<>();
+    private final Map<String, Integer> copies = new HashMap<>();
 
-  // ---------------------------------------------------------------- compaction
-
-  /** What to delete and rewrite among the sources, as of {@code nowMillis}. See the class. */
-  static Plan plan(List<Source> sources, long nowMillis) {
-    Map<String, Located> newest = new HashMap<>();
-    Map<String, Integer> copies = new HashMap<>();
-    for (Source s : sources) {
+    /** Merges the source's entries in. */
+    void add(Source s) {
       for (Entry e : s.entries()) {
         newest.merge(e.key(), new Located(s, e), (a, b) -> NEWEST_LAST.compare(a, b) >= 0 ? a : b);
         copies.merge(e.key(), 1, Integer::sum);
       }
     }
+
+    /** The newest entry of each key, deletions included. */
+    Map<String, Entry> newest() {
+      Map<String, Entry> out = new HashMap<>(newest.size() * 2);
+      newest.forEach((k, l) -> out.put(k, l.entry()));
+      return out;
+    }
+  }
+
+  /** The newest entry of each key over the sources, deletions included. */
+  static Map<String, Entry> newest(List<Source> sources) {
+    Merger m = new Merger();
+    sources.forEach(m::add);
+    return m.newest();
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  /**
+   * What to delete and rewrite among the sources, as of {@code nowMillis} (see the class). With
+   * {@code complete} false (a listed blob could not be read, and may hold an older value of any
+   * key), no deletion is dropped.
+   */
+  static Plan plan(List<Source> sources, long nowMillis, boolean complete) {
+    Merger m = new Merger();
+    sources.forEach(m::add);
+    Map<String, Located> newest = m.newest;
+    Map<String, Integer> copies = m.copies;
     List<Located> kept = new ArrayList<>();
     Map<String, Integer> liveCounts = new HashMap<>();
     for (Map.Entry<String, Located> n : newest.entrySet()) {
       Located l = n.getValue();
       boolean keep =
           !l.entry().deleted()
+              || !complete
               || copies.get(n.getKey()) > 1
               || nowMillis - l.entry().deletedAt() < TOMBSTONE_KEEP_MILLIS;
       if (keep) {
@@ -311,15 +345,14 @@ final class SegmentLog {
     Map<String, Set<String>> live = new HashMap<>();
     for (Located l : kept) {
       if (rewriting.contains(l.source().name())) {
-        live.computeIfAbsent(l.source().name(), x -> new HashSet<>())
-            .add(liveKey(l.entry().key(), l.entry().version()));
+        live.computeIfAbsent(l.source().name(), x -> new HashSet<>()).add(liveKey(l.entry()));
       }
     }
     return new Plan(delete, rewrite, live);
   }
 
   /** How a plan names an entry that stays. */
-  static String liveKey(String key, long version) {
-    return version + ":" + key;
+  static String liveKey(Entry e) {
+    return e.epoch() + ":" + e.version() + ":" + e.key();
   }
 }

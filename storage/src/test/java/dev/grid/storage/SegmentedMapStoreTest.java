@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +24,10 @@ class SegmentedMapStoreTest {
   private static final String PREFIX = "state/things/";
   private static final long MINUTE = 60_000L;
 
-  /** Values "v<version>:<text>": the version is part of the value, as a record's is. */
+  /**
+   * Values "v<version>:<text>" or "e<epoch>v<version>:<text>" (epoch 0 when left out): the order is
+   * part of the value, as a record's is.
+   */
   private static final BlobCodec<String> CODEC =
       new BlobCodec<>() {
         @Override
@@ -35,22 +42,42 @@ class SegmentedMapStoreTest {
       };
 
   private static long version(String value) {
-    return Long.parseLong(value.substring(1, value.indexOf(':')));
+    return Long.parseLong(value.substring(value.indexOf('v') + 1, value.indexOf(':')));
   }
 
-  /** Counts puts, so a test sees how many blobs a batch cost. */
-  private static final class CountingStore implements BlobStore {
+  private static long epoch(String value) {
+    return value.startsWith("e") ? Long.parseLong(value.substring(1, value.indexOf('v'))) : 0;
+  }
+
+  /**
+   * An in-memory store that counts puts, can fail reads, can run something just before a put, and
+   * can be "not yet restored" (hiding some blobs from its listing, as a replicated store does
+   * before every node has reported).
+   */
+  private static final class TestBlobs implements BlobStore, Restorable {
     final InMemoryBlobStore inner = new InMemoryBlobStore();
     final AtomicInteger puts = new AtomicInteger();
+    volatile Predicate<String> failRead = k -> false;
+    volatile Runnable beforeNextPut;
+    volatile boolean restored = true;
+    final Set<String> hiddenUntilRestored = ConcurrentHashMap.newKeySet();
 
     @Override
     public void put(String key, InputStream content) {
+      Runnable hook = beforeNextPut;
+      if (hook != null) {
+        beforeNextPut = null;
+        hook.run();
+      }
       puts.incrementAndGet();
       inner.put(key, content);
     }
 
     @Override
     public Optional<InputStream> open(String key) {
+      if (failRead.test(key)) {
+        throw new IllegalStateException("reading '" + key + "' timed out (a test's failure)");
+      }
       return inner.open(key);
     }
 
@@ -61,14 +88,25 @@ class SegmentedMapStoreTest {
 
     @Override
     public List<String> list(String prefix) {
-      return inner.list(prefix);
+      List<String> all = new ArrayList<>(inner.list(prefix));
+      if (!restored) {
+        all.removeAll(hiddenUntilRestored);
+      }
+      return all;
+    }
+
+    @Override
+    public boolean awaitRestored(Duration timeout) {
+      return restored;
     }
   }
 
-  private final CountingStore blobs = new CountingStore();
+  private final TestBlobs blobs = new TestBlobs();
 
   private BlobMapStore<String, String> newStore() {
-    return BlobMapStore.of(PREFIX, CODEC).segmented(SegmentedMapStoreTest::version).over(blobs);
+    return BlobMapStore.of(PREFIX, CODEC)
+        .segmented(SegmentedMapStoreTest::epoch, SegmentedMapStoreTest::version)
+        .over(blobs);
   }
 
   @Test
@@ -102,11 +140,22 @@ class SegmentedMapStoreTest {
   }
 
   @Test
-  void when_a_key_is_deleted_then_it_stays_gone_even_if_an_older_value_comes_later() {
+  void when_copies_differ_in_epoch_then_the_higher_epoch_wins_over_a_higher_version() {
+    BlobMapStore<String, String> store = newStore();
+    store.store("a", "e2v3:written by the newer primary");
+    store.store("a", "e1v7:the stale side went on alone"); // a partition's losing side
+
+    assertThat(newStore().loadAll(List.of("a")))
+        .containsEntry("a", "e2v3:written by the newer primary");
+  }
+
+  @Test
+  void when_a_key_is_deleted_then_it_stays_gone_whatever_is_written_under_it_later() {
     BlobMapStore<String, String> store = newStore();
     store.storeAll(new HashMap<>(Map.of("a", "v1:a", "b", "v1:b")));
     store.deleteAll(new ArrayList<>(List.of("a")));
-    store.store("a", "v2:late");
+    store.store("a", "v1:a"); // the same value flushed late by another member
+    store.store("a", "e9v9:a"); // keys of segmented maps are never used again: a deletion is final
 
     BlobMapStore<String, String> restarted = newStore();
     assertThat(restarted.keys()).containsExactly("b");
@@ -180,21 +229,93 @@ class SegmentedMapStoreTest {
 
     store.compact(now); // the first value of "a" is superseded: its segment goes
     assertThat(blobs.list(PREFIX)).hasSize(2);
-    store.compact(now + 2 * MINUTE);
+    store.store("c", "v1:c"); // something new, so that the next pass looks again
+    assertThat(store.compact(now + 2 * MINUTE).sources()).isEqualTo(3);
     assertThat(newStore().keys())
         .as("the deletion is kept while young: a late old value must not bring it back")
-        .containsExactly("b");
+        .containsExactlyInAnyOrder("b", "c");
     String deletion = segmentHolding("a");
     assertThat(deletion).isNotNull();
 
     store.compact(now + SegmentLog.TOMBSTONE_KEEP_MILLIS + 2 * MINUTE);
 
     assertThat(segmentHolding("a")).as("no entry of 'a' is stored any more").isNull();
-    assertThat(newStore().loadAll(List.of("a", "b"))).isEqualTo(Map.of("b", "v1:b"));
+    assertThat(newStore().loadAll(List.of("a", "b", "c")))
+        .isEqualTo(Map.of("b", "v1:b", "c", "v1:c"));
   }
 
   @Test
-  void when_two_compactions_run_over_the_same_blobs_then_every_live_entry_survives() {
+  void when_a_listed_segment_does_not_decode_then_no_deletion_is_dropped() {
+    BlobMapStore<String, String> store = newStore();
+    store.store("a", "v1:a");
+    store.deleteAll(new ArrayList<>(List.of("a")));
+    blobs.put(PREFIX + "seg/0000000000001-bad-00000001", "not a segment".getBytes());
+    long later = System.currentTimeMillis() + SegmentLog.TOMBSTONE_KEEP_MILLIS + 2 * MINUTE;
+
+    store.compact(later);
+    store.store("b", "v1:b");
+    store.compact(later + MINUTE);
+
+    assertThat(segmentHolding("a"))
+        .as("the damaged segment may hold an older value of 'a': its deletion stays")
+        .isNotNull();
+    assertThat(newStore().keys()).containsExactly("b");
+  }
+
+  @Test
+  void when_a_segment_cannot_be_read_during_a_rewrite_then_nothing_is_deleted_and_nothing_lost() {
+    BlobMapStore<String, String> store = newStore();
+    Map<String, String> all = new HashMap<>();
+    for (int i = 0; i < 6; i++) {
+      store.store("k" + i, "v1:" + i);
+      all.put("k" + i, "v1:" + i);
+    }
+    List<String> before = blobs.list(PREFIX);
+    String unreadable = before.get(2);
+    store.compact(System.currentTimeMillis()); // reads every segment once: young, none rewritten
+    blobs.failRead = unreadable::equals;
+
+    assertThatThrownBy(() -> store.compact(System.currentTimeMillis() + 6 * MINUTE))
+        .hasMessageContaining("timed out");
+
+    assertThat(blobs.list(PREFIX)).containsExactlyElementsOf(before);
+    blobs.failRead = k -> false;
+    assertThat(newStore().loadAll(all.keySet())).isEqualTo(all);
+  }
+
+  @Test
+  void
+      when_a_read_through_comes_before_the_store_is_restored_then_the_load_after_sees_everything() {
+    BlobMapStore<String, String> store = newStore();
+    store.store("early", "v1:early");
+    store.store("on-a-late-node", "v1:late");
+    blobs.hiddenUntilRestored.addAll(blobs.list(PREFIX).subList(1, 2));
+    blobs.restored = false;
+    BlobMapStore<String, String> restarted = newStore();
+
+    assertThat(restarted.load("early")).isEqualTo("v1:early");
+    assertThat(restarted.load("on-a-late-node")).as("not listed yet").isNull();
+    blobs.restored = true;
+
+    // The primary lists the keys; each member loads its partitions' share with its own store.
+    assertThat(newStore().keys()).containsExactlyInAnyOrder("early", "on-a-late-node");
+    assertThat(restarted.loadAll(List.of("early", "on-a-late-node")))
+        .isEqualTo(Map.of("early", "v1:early", "on-a-late-node", "v1:late"));
+  }
+
+  @Test
+  void when_a_read_fails_then_the_load_fails_rather_than_load_an_older_value() {
+    BlobMapStore<String, String> store = newStore();
+    store.store("a", "v1:a");
+    store.store("a", "v2:a");
+    String newest = blobs.list(PREFIX).get(1);
+    blobs.failRead = newest::equals;
+
+    assertThatThrownBy(() -> newStore().keys()).hasMessageContaining("timed out");
+  }
+
+  @Test
+  void when_a_compaction_runs_in_the_middle_of_another_then_every_live_entry_survives() {
     BlobMapStore<String, String> one = newStore();
     BlobMapStore<String, String> two = newStore();
     Map<String, String> all = new HashMap<>();
@@ -202,18 +323,32 @@ class SegmentedMapStoreTest {
       one.store("k" + i, "v1:" + i);
       one.store("k" + i, "v2:" + i);
       all.put("k" + i, "v2:" + i);
+      if (i % 2 == 0) {
+        one.deleteAll(new ArrayList<>(List.of("k" + i)));
+        all.remove("k" + i);
+      }
     }
-    long later = System.currentTimeMillis() + 2 * MINUTE;
-    two.compact(later - MINUTE); // reads every segment now: its later pass works from this view
+    long later = System.currentTimeMillis() + 30 * MINUTE;
+    // The second runs a whole pass just as the first writes what it moves: the first has planned
+    // from blobs the second then deletes or rewrites.
+    blobs.beforeNextPut = () -> two.compact(later);
 
-    one.compact(later);
-    two.compact(later);
+    BlobMapStore.Compaction first = one.compact(later);
 
-    assertThat(newStore().loadAll(all.keySet())).isEqualTo(all);
+    assertThat(first.rewritten()).as("the first pass got as far as writing").isPositive();
+    assertThat(newStore().keys()).containsExactlyInAnyOrderElementsOf(all.keySet());
+    assertThat(newStore().loadAll(List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7")))
+        .isEqualTo(all);
+    one.store("k9", "v1:9"); // a change, so that both look again
+    one.compact(later + 6 * MINUTE);
+    two.compact(later + 6 * MINUTE);
+    all.put("k9", "v1:9");
+    assertThat(newStore().loadAll(List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k9")))
+        .isEqualTo(all);
   }
 
   @Test
-  void when_a_segment_is_damaged_then_it_is_named_and_the_rest_still_load() {
+  void when_a_segment_does_not_decode_then_it_is_named_and_the_rest_still_load() {
     BlobMapStore<String, String> store = newStore();
     store.store("a", "v1:a");
     blobs.put(PREFIX + "seg/0000000000001-bad-00000001", "not a segment".getBytes());
@@ -233,16 +368,16 @@ class SegmentedMapStoreTest {
     for (String name : List.of("a", "b")) {
       List<SegmentLog.Entry> entries = new ArrayList<>();
       for (int i = 0; i < 70_000; i++) {
-        entries.add(SegmentLog.Entry.value(name + i, 1, new byte[0]));
+        entries.add(SegmentLog.Entry.value(name + i, 0, 1, new byte[0]));
         if (i >= 30_000) {
-          newer.add(SegmentLog.Entry.value(name + i, 2, new byte[0]));
+          newer.add(SegmentLog.Entry.value(name + i, 0, 2, new byte[0]));
         }
       }
       sources.add(new SegmentLog.Source(PREFIX + "seg/" + name, MINUTE, entries));
     }
     sources.add(new SegmentLog.Source(PREFIX + "seg/newer", now, newer));
 
-    SegmentLog.Plan plan = SegmentLog.plan(sources, now);
+    SegmentLog.Plan plan = SegmentLog.plan(sources, now, true);
 
     assertThat(plan.rewrite()).as("30,000 live entries each, 50,000 at most a pass").hasSize(1);
     assertThat(plan.live().get(plan.rewrite().get(0))).hasSize(30_000);
@@ -252,6 +387,9 @@ class SegmentedMapStoreTest {
   /** The segment holding an entry of the key, or null. */
   private String segmentHolding(String key) {
     for (String name : blobs.list(PREFIX)) {
+      if (name.contains("-bad-")) {
+        continue; // put there by a test, not a segment
+      }
       for (SegmentLog.Entry e : SegmentLog.decode(name, blobs.get(name).orElseThrow())) {
         if (e.key().equals(key)) {
           return name;

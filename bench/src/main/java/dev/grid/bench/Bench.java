@@ -460,14 +460,22 @@ public final class Bench implements Callable<Integer> {
   }
 
   private void idleRss(LocalGrid grid) throws InterruptedException {
-    Thread.sleep(2000); // let the last jobs' buffers and threads settle, as an idle node would
     List<String> names = new ArrayList<>();
-    List<Long> kib = new ArrayList<>();
     for (NodeProcess node : grid.nodes()) {
       names.add(node.name());
+    }
+    Thread.sleep(2000); // let the last jobs' buffers and threads settle
+    out.println(Figures.rssRightAfterLine(names, rssOf(grid)));
+    Thread.sleep((Figures.IDLE_SECONDS - 2) * 1000L);
+    out.println(Figures.rssLine(names, rssOf(grid)));
+  }
+
+  private static List<Long> rssOf(LocalGrid grid) {
+    List<Long> kib = new ArrayList<>();
+    for (NodeProcess node : grid.nodes()) {
       kib.add(rssKib(node.pid()));
     }
-    out.println(Figures.rssLine(names, kib));
+    return kib;
   }
 
   /**

@@ -65,7 +65,14 @@ class FiguresTest {
                 + " max 4.9 ms (target p99 < 5 ms) PASS");
     assertThat(Figures.submitLine(List.of(1_200L, 2_000L, 5_000L))).endsWith("MISS");
     assertThat(Figures.rssLine(List.of("n1", "n2"), List.of(200L * 1024, 310L * 1024)))
-        .isEqualTo("idle RSS: max 310 MB over 2 nodes (n1 200, n2 310) (target < 300 MB) MISS");
+        .isEqualTo(
+            "idle RSS (20 s after the last job): max 310 MB over 2 nodes (n1 200, n2 310)"
+                + " (target < 300 MB) MISS");
+    assertThat(Figures.rssLine(List.of("n1"), List.of(299L * 1024))).endsWith("PASS");
+    assertThat(Figures.rssRightAfterLine(List.of("n1", "n2"), List.of(400L * 1024, 20L * 1024)))
+        .isEqualTo(
+            "RSS right after the last job (extra figure, no target): max 400 MB over 2 nodes"
+                + " (n1 400, n2 20)");
   }
 
   @Test

@@ -177,6 +177,27 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
     return this;
   }
 
+  /**
+   * {@link #loaded}, asked on a thread of its own and waited for at most {@code wait} (false if it
+   * took longer): Hazelcast may call a loader on a partition thread, which must not wait on a call
+   * to another map.
+   */
+  private boolean loadedWithin(Duration wait) {
+    if (loadedSeen) {
+      return true;
+    }
+    Future<Boolean> asked = LOADS.submit(this::loaded);
+    try {
+      return asked.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      asked.cancel(true);
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** The blob key prefix. */
   public String prefix() {
     return prefix;
@@ -377,7 +398,7 @@ public final class BlobMapStore<K, V> implements MapStore<K, V>, MapLoaderLifecy
   public Map<K, V> loadAll(Collection<K> keys) {
     Map<K, V> out = new HashMap<>(keys.size() * 2);
     if (segments != null) {
-      if (loaded()) {
+      if (loadedWithin(loadTimeout)) {
         segments.dropView();
         return out; // the map holds all the store does: a miss is no entry (readThroughUntil)
       }

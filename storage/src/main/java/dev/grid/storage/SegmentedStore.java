@@ -1,5 +1,6 @@
 package dev.grid.storage;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -115,8 +116,7 @@ final class SegmentedStore<V> {
         return v.values;
       }
       BlobStore store = blobs.get();
-      boolean restored =
-          !(store instanceof Restorable r) || r.awaitRestored(java.time.Duration.ZERO);
+      boolean restored = !(store instanceof Restorable r) || r.awaitRestored(Duration.ZERO);
       SegmentLog.Merger merger = new SegmentLog.Merger();
       for (String name : store.list(prefix)) {
         read(name).ifPresent(merger::add); // a read that fails throws: no partial view

@@ -47,12 +47,14 @@ public final class NodeProcess implements AutoCloseable {
       List.of(
           "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
           "-Xms64m",
-          // An idle node hands back what a burst grew its heap to (G1 collects after 10 s without
-          // a collection and shrinks the heap to 30% free): 344 MB resident 2 s after a 100,000
-          // task array, 220 MB once idle (bin/bench). bin/grid-node sets the same.
+          // An idle node hands back what a burst grew its heap to: G1 collects after 10 s without
+          // a collection and shrinks the heap to 45% free. 325-344 MB resident 20 s after a
+          // 100,000-task array with G1's defaults, 244 MB so; 30% free gave 220 MB but cost a
+          // fifth of the shell throughput (more collections under load). bin/grid-node sets the
+          // same.
           "-XX:G1PeriodicGCInterval=10000",
-          "-XX:MaxHeapFreeRatio=30",
-          "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=45",
+          "-XX:MinHeapFreeRatio=20",
           // Hazelcast logs through SLF4J from its first line, and gets the JDK internals it
           // asks for (it runs slower without, and warns).
           "-Dhazelcast.logging.type=slf4j",

@@ -24,14 +24,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Why: storing a blob costs a cluster lock and its release, a copy to a second node, two {@code
  * fsync}s and a metadata write, whatever its size. Stored one per entry, job records took about
- * half of a job's node CPU (docs/BENCHMARKS.md, 2026-12-08); a segment pays it once for a batch (up
+ * half of a job's node CPU (docs/BENCHMARKS.md, 2026-12-07); a segment pays it once for a batch (up
  * to 100 entries).
  *
  * <p>The layout: segments live under {@code PREFIX + "seg/"}, named {@code
  * <millis>-<writer>-<sequence>}, and are never changed once written. Each entry carries its key,
- * the value's {@code version} (which grows with every change of the value) and its bytes, or none
- * for a deletion (a tombstone). The newest entry of a key, by version and then by the time its
- * segment was written, is the key's state; a key whose newest entry is a tombstone is gone.
+ * the value's {@code epoch} and {@code version} (the version grows with every change of the value)
+ * and its bytes, or none for a deletion (a tombstone). The newest entry of a key, by epoch, then
+ * version, then the time its segment was written, is the key's state (the order in which the grid
+ * merges two copies of a record after a partition); a key whose newest entry is a tombstone is
+ * gone, for good: segmented maps are for keys never used again once deleted.
  *
  * <p>Compaction ({@link #plan}) drops what no reader needs: a segment whose every entry is
  * superseded is deleted; segments mostly superseded, and small ones, are rewritten into fresh

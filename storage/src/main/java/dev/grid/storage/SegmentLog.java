@@ -273,19 +273,17 @@ final class SegmentLog {
       }
     }
 
-    /** The newest entry of each key, deletions included. */
-    Map<String, Entry> newest() {
-      Map<String, Entry> out = new HashMap<>(newest.size() * 2);
-      newest.forEach((k, l) -> out.put(k, l.entry()));
+    /** The bytes of each key's newest entry, keys whose newest entry is a deletion left out. */
+    Map<String, byte[]> values() {
+      Map<String, byte[]> out = new HashMap<>(newest.size() * 2);
+      newest.forEach(
+          (k, l) -> {
+            if (!l.entry().deleted()) {
+              out.put(k, l.entry().value());
+            }
+          });
       return out;
     }
-  }
-
-  /** The newest entry of each key over the sources, deletions included. */
-  static Map<String, Entry> newest(List<Source> sources) {
-    Merger m = new Merger();
-    sources.forEach(m::add);
-    return m.newest();
   }
 
   // ---------------------------------------------------------------- compaction

@@ -92,7 +92,7 @@ final class SegmentedStore<V> {
     return name;
   }
 
-  /** The blob key a failed write of a batch would have had (for its error message). */
+  /** Where this map's segments are (for an error message). */
   String segmentsDir() {
     return log.dir();
   }
@@ -121,15 +121,7 @@ final class SegmentedStore<V> {
       for (String name : store.list(prefix)) {
         read(name).ifPresent(merger::add); // a read that fails throws: no partial view
       }
-      Map<String, byte[]> values = new HashMap<>();
-      merger
-          .newest()
-          .forEach(
-              (key, e) -> {
-                if (!e.deleted()) {
-                  values.put(key, e.value());
-                }
-              });
+      Map<String, byte[]> values = merger.values();
       View built = new View(values);
       view = restored ? built : null; // a view from before the restore may miss blobs
       return values;

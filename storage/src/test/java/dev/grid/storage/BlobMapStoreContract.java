@@ -36,7 +36,8 @@ abstract class BlobMapStoreContract {
           "j0mf3k2x9a-04f2k1qz",
           "x".repeat(150));
 
-  private static final BlobCodec<String> TEXT =
+  /** Values as UTF-8 text; a value starting with "corrupt" does not decode. */
+  static final BlobCodec<String> TEXT =
       new BlobCodec<>() {
         @Override
         public byte[] encode(String value) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,19 +27,6 @@ class SegmentedMapStoreTest {
    * Values "v<version>:<text>" or "e<epoch>v<version>:<text>" (epoch 0 when left out): the order is
    * part of the value, as a record's is.
    */
-  private static final BlobCodec<String> CODEC =
-      new BlobCodec<>() {
-        @Override
-        public byte[] encode(String value) {
-          return value.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public String decode(byte[] bytes) {
-          return new String(bytes, StandardCharsets.UTF_8);
-        }
-      };
-
   private static long version(String value) {
     return Long.parseLong(value.substring(value.indexOf('v') + 1, value.indexOf(':')));
   }
@@ -104,7 +90,7 @@ class SegmentedMapStoreTest {
   private final TestBlobs blobs = new TestBlobs();
 
   private BlobMapStore<String, String> newStore() {
-    return BlobMapStore.of(PREFIX, CODEC)
+    return BlobMapStore.of(PREFIX, BlobMapStoreContract.TEXT)
         .segmented(SegmentedMapStoreTest::epoch, SegmentedMapStoreTest::version)
         .over(blobs);
   }
@@ -165,7 +151,8 @@ class SegmentedMapStoreTest {
   @Test
   void
       when_entries_of_the_one_blob_per_entry_layout_are_stored_then_they_load_and_move_to_segments() {
-    BlobMapStore<String, String> old = BlobMapStore.of(PREFIX, CODEC).over(blobs);
+    BlobMapStore<String, String> old =
+        BlobMapStore.of(PREFIX, BlobMapStoreContract.TEXT).over(blobs);
     old.store("x/y", "v1:old x/y");
     old.store("kept", "v4:old kept");
     BlobMapStore<String, String> store = newStore();

@@ -252,10 +252,14 @@ final class SegmentLog {
   private static final Comparator<Located> NEWEST_LAST =
       Comparator.comparingLong((Located l) -> l.entry.epoch())
           .thenComparingLong(l -> l.entry.version())
-          .thenComparingLong(l -> l.source.writtenAt())
-          .thenComparing(l -> l.source.name());
+          .thenComparingLong(l -> l.writtenAt)
+          .thenComparing(l -> l.source);
 
-  private record Located(Source source, Entry entry) {}
+  /**
+   * An entry and where it is: the source's name and time only, so that a source whose entries are
+   * all superseded can be let go while the others are read.
+   */
+  private record Located(String source, long writtenAt, Entry entry) {}
 
   /**
    * The newest entry of each key, merged one source at a time, so that what a newer entry
@@ -268,7 +272,10 @@ final class SegmentLog {
     /** Merges the source's entries in. */
     void add(Source s) {
       for (Entry e : s.entries()) {
-        newest.merge(e.key(), new Located(s, e), (a, b) -> NEWEST_LAST.compare(a, b) >= 0 ? a : b);
+        newest.merge(
+            e.key(),
+            new Located(s.name(), s.writtenAt(), e),
+            (a, b) -> NEWEST_LAST.compare(a, b) >= 0 ? a : b);
         copies.merge(e.key(), 1, Integer::sum);
       }
     }
@@ -309,7 +316,7 @@ final class SegmentLog {
               || nowMillis - l.entry().deletedAt() < TOMBSTONE_KEEP_MILLIS;
       if (keep) {
         kept.add(l);
-        liveCounts.merge(l.source().name(), 1, Integer::sum);
+        liveCounts.merge(l.source(), 1, Integer::sum);
       }
     }
     List<String> delete = new ArrayList<>();
@@ -344,8 +351,8 @@ final class SegmentLog {
     Set<String> rewriting = new HashSet<>(rewrite);
     Map<String, Set<String>> live = new HashMap<>();
     for (Located l : kept) {
-      if (rewriting.contains(l.source().name())) {
-        live.computeIfAbsent(l.source().name(), x -> new HashSet<>()).add(liveKey(l.entry()));
+      if (rewriting.contains(l.source())) {
+        live.computeIfAbsent(l.source(), x -> new HashSet<>()).add(liveKey(l.entry()));
       }
     }
     return new Plan(delete, rewrite, live);

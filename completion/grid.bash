@@ -144,7 +144,7 @@ function _picocli_submit() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--wait' '--json' '--isolated'"
-  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--env' '--workdir' '--shell' '--jar' '--class' '--url' '--token-file' '--ca-file'"
+  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--env' '--workdir' '--shell' '--jar' '--class' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -180,6 +180,15 @@ function _picocli_submit() {
       return $?
       ;;
     '--class')
+      return
+      ;;
+    '--retry-on')
+      return
+      ;;
+    '--backoff')
+      return
+      ;;
+    '--backoff-max')
       return
       ;;
     '--url')
@@ -444,11 +453,14 @@ function _picocli_logs() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--stderr' '--follow'"
-  local arg_opts="'--url' '--token-file' '--ca-file'"
+  local arg_opts="'--attempt' '--url' '--token-file' '--ca-file'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--attempt')
+      return
+      ;;
     '--url')
       return
       ;;

@@ -1,7 +1,9 @@
 package dev.grid.cli;
 
+import dev.grid.api.Backoff;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobSpec;
+import dev.grid.api.RetryOn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +18,10 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * What to run, as {@code submit} and {@code schedule add} take it: {@code --timeout}, {@code
- * --retries}, {@code --env}, {@code --workdir}, and {@code --shell LINE} or {@code -- CMD ARGS...},
- * or a Java job: {@code --jar FILE --class NAME -- ARGS...}. {@link #addTo} puts the options in a
- * command's model (as a picocli mixin would); {@link #jobSpec(UnaryOperator, Function)} turns them
- * into a {@link JobSpec}.
+ * --retries}, {@code --retry-on}, {@code --backoff}, {@code --env}, {@code --workdir}, and {@code
+ * --shell LINE} or {@code -- CMD ARGS...}, or a Java job: {@code --jar FILE --class NAME --
+ * ARGS...}. {@link #addTo} puts the options in a command's model (as a picocli mixin would); {@link
+ * #jobSpec(UnaryOperator, Function)} turns them into a {@link JobSpec}.
  */
 final class JobOptions {
   private final OptionSpec timeout =
@@ -30,12 +32,34 @@ final class JobOptions {
           .description("Kill the job's process tree after this long: 30s, 5m, 1h, 500ms, PT30S.")
           .build();
 
-  private final OptionSpec retries =
-      OptionSpec.builder("--retries")
-          .type(int.class)
-          .initialValue(JobSpec.DEFAULT_MAX_RETRIES)
-          .paramLabel("N")
-          .description("Runs again if its worker dies under it (default: ${DEFAULT-VALUE}).")
+  private final OptionSpec retries;
+
+  private final OptionSpec retryOn =
+      OptionSpec.builder("--retry-on")
+          .type(String.class)
+          .paramLabel("CAUSES")
+          .description(
+              "Also run it again, within --retries, when it fails (failed: a non-zero exit, a"
+                  + " start that failed, a Java job that threw) or times out (timeout): failed,"
+                  + "timeout. A lost node is always retried.")
+          .build();
+
+  private final OptionSpec backoff =
+      OptionSpec.builder("--backoff")
+          .type(Duration.class)
+          .converters(new DurationConverter())
+          .paramLabel("DURATION")
+          .description(
+              "Wait this long before the first retry after a failure or timeout, doubling for each"
+                  + " retry after it (default: 10s; 0 to retry at once).")
+          .build();
+
+  private final OptionSpec backoffMax =
+      OptionSpec.builder("--backoff-max")
+          .type(Duration.class)
+          .converters(new DurationConverter())
+          .paramLabel("DURATION")
+          .description("The longest wait between retries (default: 1h).")
           .build();
 
   private final OptionSpec env =
@@ -94,12 +118,39 @@ final class JobOptions {
   /** The command whose options these are: its usage errors name it. */
   private CommandSpec mixee;
 
+  /**
+   * Whether the command takes {@code --retry-on} and {@code --backoff}: {@code submit} does; {@code
+   * schedule add} does not, since a schedule's fire runs at most once.
+   */
+  private final boolean retriesOnFailure;
+
+  /** The options of {@code submit} ({@code true}) or of {@code schedule add}. */
+  JobOptions(boolean retriesOnFailure) {
+    this.retriesOnFailure = retriesOnFailure;
+    this.retries =
+        OptionSpec.builder("--retries")
+            .type(int.class)
+            .initialValue(JobSpec.DEFAULT_MAX_RETRIES)
+            .paramLabel("N")
+            .description(
+                retriesOnFailure
+                    ? "Runs again if its worker dies under it, and for the causes --retry-on adds"
+                        + " (default: ${DEFAULT-VALUE})."
+                    : "Kept in the schedule's job, but a fire is never run twice: one whose worker"
+                        + " dies before it starts is dispatched again anyway, one that started"
+                        + " ends LOST (default: ${DEFAULT-VALUE}).")
+            .build();
+  }
+
   /** Adds the options to the command's model. */
   CommandSpec addTo(CommandSpec spec) {
     mixee = spec;
     for (OptionSpec option :
         List.of(timeout, retries, env, workdir, shell, jar, className, isolated)) {
       spec.addOption(option);
+    }
+    if (retriesOnFailure) {
+      spec.addOption(retryOn).addOption(backoff).addOption(backoffMax);
     }
     return spec.addPositional(command);
   }
@@ -108,6 +159,8 @@ final class JobOptions {
   private record Given(
       Duration timeout,
       int retries,
+      List<RetryOn> retryOn,
+      Backoff backoff,
       Map<String, String> env,
       String workdir,
       String shell,
@@ -117,16 +170,34 @@ final class JobOptions {
       List<String> command) {}
 
   private Given given() {
-    return new Given(
-        timeout.getValue(),
-        retries.getValue(),
-        Specs.map(env),
-        workdir.getValue(),
-        shell.getValue(),
-        jar.getValue(),
-        className.getValue(),
-        isolated.getValue(),
-        Specs.list(command));
+    String causes = retryOn.getValue();
+    Duration first = backoff.getValue();
+    Duration max = backoffMax.getValue();
+    Backoff wait = null;
+    try {
+      if (first != null || max != null) {
+        Duration f = first != null ? first : Backoff.DEFAULT.first();
+        wait = new Backoff(f, max != null ? max : maxOf(Backoff.DEFAULT.max(), f));
+      }
+      return new Given(
+          timeout.getValue(),
+          retries.getValue(),
+          causes == null ? null : RetryOn.parseList(causes),
+          wait,
+          Specs.map(env),
+          workdir.getValue(),
+          shell.getValue(),
+          jar.getValue(),
+          className.getValue(),
+          isolated.getValue(),
+          Specs.list(command));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  private static Duration maxOf(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /**
@@ -170,7 +241,17 @@ final class JobOptions {
   static JobSpec commandOnly(List<String> command) {
     return processSpec(
         new Given(
-            null, JobSpec.DEFAULT_MAX_RETRIES, Map.of(), null, null, null, null, false, command));
+            null,
+            JobSpec.DEFAULT_MAX_RETRIES,
+            null,
+            null,
+            Map.of(),
+            null,
+            null,
+            null,
+            null,
+            false,
+            command));
   }
 
   /** A job run as a process: the shell line or the command, with the options that apply. */
@@ -180,7 +261,9 @@ final class JobOptions {
     return base.withEnv(given.env())
         .withWorkDir(given.workdir())
         .withTimeout(given.timeout())
-        .withMaxRetries(given.retries());
+        .withMaxRetries(given.retries())
+        .withRetryOn(given.retryOn())
+        .withBackoff(given.backoff());
   }
 
   private JobSpec javaSpec(
@@ -210,7 +293,9 @@ final class JobOptions {
       probe =
           JobSpec.java("0".repeat(64), className, command.toArray(String[]::new))
               .withTimeout(given.timeout())
-              .withMaxRetries(given.retries());
+              .withMaxRetries(given.retries())
+              .withRetryOn(given.retryOn())
+              .withBackoff(given.backoff());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }

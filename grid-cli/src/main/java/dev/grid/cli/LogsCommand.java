@@ -12,8 +12,9 @@ import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParameterException;
 
-/** {@code bin/logs [--follow] ID}: what a job wrote, byte for byte. */
+/** {@code bin/logs [--follow | --attempt N] ID}: what a job wrote, byte for byte. */
 final class LogsCommand implements Callable<Integer> {
   private final GridCli cli;
 
@@ -27,6 +28,15 @@ final class LogsCommand implements Callable<Integer> {
           "Print the output as the running job writes it (a second or so behind), until the job"
               + " ends; then exit with its exit code, as submit --wait does.");
 
+  private final OptionSpec attempt =
+      OptionSpec.builder("--attempt")
+          .type(Integer.class)
+          .paramLabel("N")
+          .description(
+              "Print what attempt N wrote (1 for the first; bin/status lists them), not the"
+                  + " latest.")
+          .build();
+
   /** How often a follow asks for more. */
   static final Duration FOLLOW_EVERY = Duration.ofMillis(500);
 
@@ -34,15 +44,31 @@ final class LogsCommand implements Callable<Integer> {
     this.cli = cli;
   }
 
+  private CommandSpec self;
+
   CommandSpec spec() {
-    return Specs.command("logs", this, "Print a job's stdout (or stderr) as it wrote it.")
-        .addPositional(id)
-        .addOption(stderr)
-        .addOption(follow);
+    self =
+        Specs.command("logs", this, "Print a job's stdout (or stderr) as it wrote it.")
+            .addPositional(id)
+            .addOption(stderr)
+            .addOption(follow)
+            .addOption(attempt);
+    return self;
   }
 
   @Override
   public Integer call() throws InterruptedException {
+    Integer n = attempt.getValue();
+    if (n != null) {
+      if (follow.<Boolean>getValue()) {
+        throw new ParameterException(
+            self.commandLine(), "--attempt and --follow do not go together: follow the latest");
+      }
+      try (GridClient grid = cli.client()) {
+        GridCli.writeRaw(cli.out, grid.output(id.getValue(), n, stderr.<Boolean>getValue()));
+        return 0;
+      }
+    }
     if (follow.getValue()) {
       return follow(cli, id.getValue(), stderr.getValue());
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.ParameterException;
 /** {@code bin/schedule add}: a cron schedule whose every fire runs the given job. */
 final class ScheduleAddCommand implements Callable<Integer> {
   private final ScheduleCommand schedule;
-  private final JobOptions job = new JobOptions();
+  private final JobOptions job = new JobOptions(false);
 
   private final OptionSpec name =
       OptionSpec.builder("--name")

@@ -6,7 +6,9 @@ import dev.grid.api.GridException;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
+import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.RetryOn;
 import dev.grid.api.internal.Json;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -164,6 +166,12 @@ final class StatusCommand implements Callable<Integer> {
             + " B stderr"
             + (job.outputTruncated() ? " (truncated at the cap)" : ""));
     fields.row("MESSAGE", job.message());
+    if (job.spec() != null && job.tasks() == null) {
+      fields.row("RETRIES", retries(job));
+    }
+    if (job.retryAtMillis() != null && !job.state().isTerminal()) {
+      fields.row("NEXT ATTEMPT", "not before " + time(job.retryAtMillis()) + " (backoff)");
+    }
     if (result != null) {
       fields.row("RESULT", result);
     }
@@ -174,7 +182,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     if (!job.history().isEmpty()) {
       out.println();
-      Table history = new Table("TIME", "STATE", "NODE", "ATTEMPT", "EPOCH", "MESSAGE");
+      Table history = new Table("TIME", "STATE", "NODE", "ATTEMPT", "EPOCH", "EXIT", "MESSAGE");
       for (JobEvent event : job.history()) {
         history.row(
             time(event.atMillis()),
@@ -182,10 +190,33 @@ final class StatusCommand implements Callable<Integer> {
             event.node(),
             event.attempt(),
             event.epoch(),
+            event.exitCode(),
             event.message());
       }
       history.print(out);
     }
+  }
+
+  /** The retries a job may have and has used: {@code 1 of 3 used; on lost, failed; backoff ...}. */
+  static String retries(JobInfo job) {
+    JobSpec spec = job.spec();
+    StringBuilder out =
+        new StringBuilder()
+            .append(job.retriesUsed())
+            .append(" of ")
+            .append(spec.maxRetries())
+            .append(" used");
+    List<String> causes = new ArrayList<>();
+    for (RetryOn cause : RetryOn.values()) {
+      if (spec.retriesOn(cause)) {
+        causes.add(cause.word());
+      }
+    }
+    out.append("; on ").append(String.join(", ", causes));
+    if (spec.retriesOn(RetryOn.FAILED) || spec.retriesOn(RetryOn.TIMEOUT)) {
+      out.append("; backoff ").append(spec.backoffOrDefault().display());
+    }
+    return out.toString();
   }
 
   private static String after(Dependencies after) {

@@ -21,7 +21,7 @@ final class SubmitCommand implements Callable<Integer> {
   static final int EXIT_CANCELLED = 130;
 
   private final GridCli cli;
-  private final JobOptions job = new JobOptions();
+  private final JobOptions job = new JobOptions(true);
 
   private final OptionSpec wait =
       Specs.flag("--wait", "Wait for the job to end; print its output.");

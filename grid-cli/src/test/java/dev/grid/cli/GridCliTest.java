@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.grid.api.ArraySpec;
+import dev.grid.api.Backoff;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.RetryOn;
 import dev.grid.api.internal.Json;
 import dev.grid.node.http.FakeGridOperations;
 import dev.grid.node.http.HttpApi;
@@ -489,6 +491,48 @@ class GridCliTest {
       assertThat(result.code()).as(String.join(" ", args)).isEqualTo(GridCli.USAGE);
       assertOneLineError(result);
     }
+    assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
+  void when_a_job_retried_on_failure_is_submitted_then_its_spec_and_status_say_how() {
+    Result result =
+        run(
+            "submit",
+            "--retries",
+            "3",
+            "--retry-on",
+            "failed,timeout",
+            "--backoff",
+            "5s",
+            "--backoff-max",
+            "2m",
+            "--",
+            "make",
+            "report");
+
+    assertThat(result.code()).as(result.err()).isZero();
+    JobSpec spec = ops.submitted().get(0);
+    assertThat(spec.retryOn()).containsExactly(RetryOn.LOST, RetryOn.FAILED, RetryOn.TIMEOUT);
+    assertThat(spec.backoff()).isEqualTo(new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(2)));
+    assertThat(run("status", result.out().strip()).out())
+        .containsPattern(
+            "RETRIES\\s+0 of 3 used; on lost, failed, timeout; backoff 5s doubling up to 2m");
+
+    Result longWait = run("submit", "--retry-on", "failed", "--backoff", "2h", "--", "true");
+    assertThat(longWait.code()).as(longWait.err()).isZero();
+    assertThat(ops.submitted().get(1).backoff())
+        .as("the cap grows to the first wait when only that is given")
+        .isEqualTo(new Backoff(Duration.ofHours(2), Duration.ofHours(2)));
+  }
+
+  @Test
+  void when_retry_options_are_wrong_then_the_value_is_named() {
+    assertOneLineError(
+        run("submit", "--retry-on", "failed,crash", "--", "true"), "retry-on 'crash' is not known");
+    assertOneLineError(
+        run("submit", "--backoff", "1m", "--backoff-max", "10s", "--", "true"),
+        "backoff-max PT10S is shorter than the backoff PT1M");
     assertThat(ops.submitted()).isEmpty();
   }
 }

@@ -86,6 +86,14 @@ public interface GridOperations {
   Optional<Output> output(JobId id, Stream stream);
 
   /**
+   * What one attempt of the job wrote (its latest attempt's as {@link #output} gives it; an earlier
+   * one's as it was kept when that attempt ended), or empty if there is no such job.
+   *
+   * @throws IllegalArgumentException if the job has no such attempt (naming the ones it has)
+   */
+  Optional<Output> output(JobId id, Stream stream, int attempt);
+
+  /**
    * A job's output as stored.
    *
    * @param content its bytes, to be read once and closed

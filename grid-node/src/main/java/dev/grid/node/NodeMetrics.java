@@ -271,6 +271,9 @@ final class NodeMetrics implements WorkerMetrics, CronOutcomes, AutoCloseable {
         break;
       }
     }
+    if (dispatched.retryAtMillis() != null) {
+      queuedAt = Math.max(queuedAt, dispatched.retryAtMillis()); // a backoff is not a delay
+    }
     if (dispatchedAt >= 0) {
       dispatchLatency.record(Math.max(0, dispatchedAt - queuedAt), TimeUnit.MILLISECONDS);
     }

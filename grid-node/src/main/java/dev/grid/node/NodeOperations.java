@@ -115,6 +115,35 @@ final class NodeOperations implements GridOperations {
   }
 
   @Override
+  public Optional<Output> output(JobId id, Stream stream, int attempt) {
+    Optional<JobRecord> job = table.get(id);
+    if (job.isEmpty()) {
+      return Optional.empty();
+    }
+    int latest = job.get().attempt();
+    if (attempt < 1 || attempt > latest) {
+      throw new IllegalArgumentException(
+          "attempt "
+              + attempt
+              + " is not one of job "
+              + id
+              + "'s: "
+              + (latest == 0 ? "it has not run yet" : "give 1 to " + latest));
+    }
+    if (attempt == latest) {
+      return output(id, stream);
+    }
+    // An earlier attempt ended (or was lost) before the next was dispatched: its output is final,
+    // as kept at its end, or what its worker stored while it ran. Read whole (at most the output
+    // cap), so that its length is known.
+    String key =
+        OutputKeys.prefix(id, attempt)
+            + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
+    byte[] bytes = blobs.get(key).or(() -> blobs.get(key + OutputKeys.LIVE)).orElse(new byte[0]);
+    return Optional.of(new Output(new ByteArrayInputStream(bytes), bytes.length));
+  }
+
+  @Override
   public Optional<Output> output(JobId id, Stream stream) {
     Optional<JobRecord> job = table.get(id);
     if (job.isEmpty()) {

@@ -305,6 +305,23 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
+   * What one attempt of the job wrote to stdout (or stderr): a job run again (its worker died, or
+   * it failed and retries on failure) keeps each attempt's output apart.
+   *
+   * @param attempt 1 for the first attempt, up to {@link JobInfo#attempt()}
+   * @param stderr stderr rather than stdout
+   * @throws IllegalArgumentException if the job has no such attempt (the grid's answer names those
+   *     it has)
+   */
+  public byte[] output(JobId id, int attempt, boolean stderr) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt " + attempt + " is not 1 or more");
+    }
+    return ok(
+        get("/api/jobs/" + id + (stderr ? "/stderr" : "/stdout") + "?attempt=" + attempt), id);
+  }
+
+  /**
    * Makes a jar available to Java jobs and returns its SHA-256, for {@link JobSpec#java}. The grid
    * stores each jar once by content: if it already holds these bytes, nothing is uploaded.
    *

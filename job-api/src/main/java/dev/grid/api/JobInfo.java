@@ -1,5 +1,6 @@
 package dev.grid.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -28,6 +29,10 @@ import java.util.StringJoiner;
  * @param arrayIndex for a task of an array, its index; else null
  * @param tasks for an array, how many of its tasks are in each state (the array's {@code state}
  *     sums them up: see {@code bin/status}); else null
+ * @param retryAtMillis for a job queued again after a failed or timed-out attempt, the earliest
+ *     time its next attempt may start (its backoff); else null
+ * @param retriesUsed how many of its retries it has used (a run lost with its node, failed or timed
+ *     out, and run again)
  */
 public record JobInfo(
     JobId id,
@@ -46,7 +51,9 @@ public record JobInfo(
     List<JobEvent> history,
     JobId arrayId,
     Integer arrayIndex,
-    Map<JobState, Integer> tasks) {
+    Map<JobState, Integer> tasks,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long retryAtMillis,
+    int retriesUsed) {
   /**
    * Part of the {@link #message()} of a cron fire's job that ended LOST rather than run a second
    * time (its worker left while it ran): cron fires run at most once.
@@ -61,6 +68,47 @@ public record JobInfo(
       inOrder.putAll(tasks);
       tasks = Collections.unmodifiableMap(inOrder);
     }
+  }
+
+  /** A view without a backoff under way. */
+  public JobInfo(
+      JobId id,
+      JobState state,
+      String node,
+      int attempt,
+      Integer exitCode,
+      String message,
+      JobSpec spec,
+      long submittedAtMillis,
+      Long startedAtMillis,
+      Long endedAtMillis,
+      long stdoutBytes,
+      long stderrBytes,
+      boolean outputTruncated,
+      List<JobEvent> history,
+      JobId arrayId,
+      Integer arrayIndex,
+      Map<JobState, Integer> tasks) {
+    this(
+        id,
+        state,
+        node,
+        attempt,
+        exitCode,
+        message,
+        spec,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        outputTruncated,
+        history,
+        arrayId,
+        arrayIndex,
+        tasks,
+        null,
+        0);
   }
 
   /** A single job's view (no array). */
@@ -140,6 +188,8 @@ public record JobInfo(
         history,
         arrayId,
         arrayIndex,
-        counts);
+        counts,
+        retryAtMillis,
+        retriesUsed);
   }
 }

@@ -3,6 +3,7 @@ package dev.grid.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,7 +31,8 @@ import java.util.Objects;
  * @param env extra environment variables, added to the worker's own
  * @param workDir the directory to run in; null for a fresh scratch directory on the worker
  * @param timeout how long the job may run before its process tree is killed; null for no limit
- * @param maxRetries how many times the job is run again if its worker dies under it
+ * @param maxRetries how many times the job may be run again: after its worker dies under it, and
+ *     for the causes {@code retryOn} adds
  * @param java a Java job: a class from a jar (see {@link JavaTask}); null when {@code argv} or
  *     {@code shell} is set ({@code env} and {@code workDir} do not apply to it)
  * @param array makes the submission an array of tasks, one per index; null for a single job
@@ -38,6 +40,10 @@ import java.util.Objects;
  * @param submittedBy who submitted the job: the name of the token the grid accepted (for a
  *     schedule's job, of the token that added the schedule). Set by the grid, whatever a client
  *     sends; null in a spec not yet submitted, and for jobs stored before names were kept
+ * @param retryOn why the job is run again ({@link RetryOn}); null or empty for only when its worker
+ *     dies under it ({@code lost}), which is always included
+ * @param backoff how long a job that failed or timed out waits before its next attempt; null for
+ *     {@link Backoff#DEFAULT}
  */
 public record JobSpec(
     List<String> argv,
@@ -49,7 +55,9 @@ public record JobSpec(
     JavaTask java,
     ArraySpec array,
     Dependencies after,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String submittedBy) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) String submittedBy,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<RetryOn> retryOn,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Backoff backoff) {
 
   /** The longest timeout a job may be given; none means no limit. */
   public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
@@ -78,6 +86,13 @@ public record JobSpec(
       throw new IllegalArgumentException(
           "maxRetries " + maxRetries + " is out of range: give 0 to " + MAX_RETRIES);
     }
+    if (array != null && (retriesOn(RetryOn.FAILED) || retriesOn(RetryOn.TIMEOUT))) {
+      throw new IllegalArgumentException(
+          "retry-on "
+              + String.join(",", retryOn.stream().map(RetryOn::word).toList())
+              + " is not built for arrays yet (their tasks are run again only when a worker dies):"
+              + " submit the tasks as single jobs, or leave out --retry-on");
+    }
     if (after != null && after.ok().size() + after.any().size() > Dependencies.MAX_JOBS) {
       throw new IllegalArgumentException(
           "dependencies name "
@@ -101,6 +116,33 @@ public record JobSpec(
       Duration timeout,
       int maxRetries) {
     this(argv, shell, env, workDir, timeout, maxRetries, null, null, null, null);
+  }
+
+  /** A spec as it was before retries on failure: run again only when its worker dies. */
+  public JobSpec(
+      List<String> argv,
+      String shell,
+      Map<String, String> env,
+      String workDir,
+      Duration timeout,
+      int maxRetries,
+      JavaTask java,
+      ArraySpec array,
+      Dependencies after,
+      String submittedBy) {
+    this(
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        maxRetries,
+        java,
+        array,
+        after,
+        submittedBy,
+        null,
+        null);
   }
 
   /** A spec as it was before the grid kept who submitted a job. */
@@ -155,6 +197,11 @@ public record JobSpec(
       throw new IllegalArgumentException(
           "maxRetries " + maxRetries + " is negative: give 0 or more");
     }
+    if (retryOn != null) {
+      EnumSet<RetryOn> causes = EnumSet.of(RetryOn.LOST);
+      causes.addAll(retryOn);
+      retryOn = retryOn.isEmpty() ? null : new ArrayList<>(causes);
+    }
   }
 
   /** A program and its arguments, passed to it unchanged. */
@@ -204,47 +251,173 @@ public record JobSpec(
   /** This spec with the given extra environment. */
   public JobSpec withEnv(Map<String, String> newEnv) {
     return new JobSpec(
-        argv, shell, newEnv, workDir, timeout, maxRetries, java, array, after, submittedBy);
+        argv,
+        shell,
+        newEnv,
+        workDir,
+        timeout,
+        maxRetries,
+        java,
+        array,
+        after,
+        submittedBy,
+        retryOn,
+        backoff);
   }
 
   /** This spec run in the given directory on the worker. */
   public JobSpec withWorkDir(String dir) {
-    return new JobSpec(argv, shell, env, dir, timeout, maxRetries, java, array, after, submittedBy);
+    return new JobSpec(
+        argv,
+        shell,
+        env,
+        dir,
+        timeout,
+        maxRetries,
+        java,
+        array,
+        after,
+        submittedBy,
+        retryOn,
+        backoff);
   }
 
   /** This spec with a timeout; null for none. */
   public JobSpec withTimeout(Duration newTimeout) {
     return new JobSpec(
-        argv, shell, env, workDir, newTimeout, maxRetries, java, array, after, submittedBy);
+        argv,
+        shell,
+        env,
+        workDir,
+        newTimeout,
+        maxRetries,
+        java,
+        array,
+        after,
+        submittedBy,
+        retryOn,
+        backoff);
   }
 
   /** This spec with the given number of retries after a worker dies under it. */
   public JobSpec withMaxRetries(int retries) {
     return new JobSpec(
-        argv, shell, env, workDir, timeout, retries, java, array, after, submittedBy);
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        retries,
+        java,
+        array,
+        after,
+        submittedBy,
+        retryOn,
+        backoff);
   }
 
   /** This spec running the given Java job instead of a command; null for none. */
   public JobSpec withJava(JavaTask task) {
     return new JobSpec(
-        argv, shell, env, workDir, timeout, maxRetries, task, array, after, submittedBy);
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        maxRetries,
+        task,
+        array,
+        after,
+        submittedBy,
+        retryOn,
+        backoff);
   }
 
   /** This spec as an array of tasks ({@code ArraySpec.parse("0-999%50")}); null for one job. */
   public JobSpec withArray(ArraySpec newArray) {
     return new JobSpec(
-        argv, shell, env, workDir, timeout, maxRetries, java, newArray, after, submittedBy);
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        maxRetries,
+        java,
+        newArray,
+        after,
+        submittedBy,
+        retryOn,
+        backoff);
   }
 
   /** This spec run only after the given jobs; null for no dependencies. */
   public JobSpec withAfter(Dependencies newAfter) {
     return new JobSpec(
-        argv, shell, env, workDir, timeout, maxRetries, java, array, newAfter, submittedBy);
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        maxRetries,
+        java,
+        array,
+        newAfter,
+        submittedBy,
+        retryOn,
+        backoff);
+  }
+
+  /**
+   * This spec run again for these causes too, within its retries: {@code
+   * withRetryOn(List.of(RetryOn.FAILED))}; {@link RetryOn#LOST} is always included.
+   */
+  public JobSpec withRetryOn(List<RetryOn> causes) {
+    return new JobSpec(
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        maxRetries,
+        java,
+        array,
+        after,
+        submittedBy,
+        causes,
+        backoff);
+  }
+
+  /** This spec with the given wait before a retry after a failure; null for the default. */
+  public JobSpec withBackoff(Backoff newBackoff) {
+    return new JobSpec(
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        maxRetries,
+        java,
+        array,
+        after,
+        submittedBy,
+        retryOn,
+        newBackoff);
+  }
+
+  /** Whether a run that ended for this cause may be run again (retries allowing). */
+  public boolean retriesOn(RetryOn cause) {
+    return cause == RetryOn.LOST || (retryOn != null && retryOn.contains(cause));
+  }
+
+  /** The backoff this spec gives, or the default. */
+  public Backoff backoffOrDefault() {
+    return backoff == null ? Backoff.DEFAULT : backoff;
   }
 
   /** This spec as submitted by the named caller; the grid sets it when it accepts a job. */
   public JobSpec withSubmittedBy(String name) {
-    return new JobSpec(argv, shell, env, workDir, timeout, maxRetries, java, array, after, name);
+    return new JobSpec(
+        argv, shell, env, workDir, timeout, maxRetries, java, array, after, name, retryOn, backoff);
   }
 
   /** The command as a person would read it, for listings. */

@@ -59,6 +59,14 @@ public record ScheduleSpec(
       throw new IllegalArgumentException("schedule '" + name + "' has no cron expression");
     }
     Objects.requireNonNull(job, "job");
+    if (job.retriesOn(RetryOn.FAILED) || job.retriesOn(RetryOn.TIMEOUT)) {
+      throw new IllegalArgumentException(
+          "schedule '"
+              + name
+              + "' asks for retries on failure, but a schedule's fire runs at most once (a fire"
+              + " that failed may have done part of its work, and the next fire comes anyway):"
+              + " leave out --retry-on");
+    }
     misfire = misfire == null ? MisfirePolicy.ONCE : misfire;
     overlap = overlap == null ? OverlapPolicy.ALLOW : overlap;
     if (maxCatchUp < 1) {

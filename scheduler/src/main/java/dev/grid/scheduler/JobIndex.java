@@ -25,6 +25,14 @@ final class JobIndex {
   private final TreeSet<JobRecord> queue = new TreeSet<>(QUEUE_ORDER);
 
   /**
+   * Queued jobs waiting out a retry's backoff, soonest due first: kept apart so that a dispatch
+   * round looks only at those due, however many wait.
+   */
+  private final TreeSet<JobRecord> backingOff =
+      new TreeSet<>(
+          Comparator.comparingLong((JobRecord r) -> r.retryAtMillis()).thenComparing(QUEUE_ORDER));
+
+  /**
    * Ended jobs: version at the end and when it was seen, so late copies are not taken back. In the
    * order they were seen, so that pruning stops at the first one still young instead of walking
    * every job that ended in the last minute (100,000 under a large array, twice a second).
@@ -77,14 +85,21 @@ final class JobIndex {
     count(r, 1);
     // An array's own record stands for its tasks (in its blocks): it is never dispatched itself.
     if (r.state() == JobState.QUEUED) {
-      (r.arrayParent() ? queuedArrays : queue).add(r);
+      queueOf(r).add(r);
     }
   }
 
   private void unqueue(JobRecord r) {
     if (r.state() == JobState.QUEUED) {
-      (r.arrayParent() ? queuedArrays : queue).remove(r);
+      queueOf(r).remove(r);
     }
+  }
+
+  private TreeSet<JobRecord> queueOf(JobRecord queued) {
+    if (queued.arrayParent()) {
+      return queuedArrays;
+    }
+    return queued.retryAtMillis() == null ? queue : backingOff;
   }
 
   /**
@@ -124,14 +139,29 @@ final class JobIndex {
     return new ArrayList<>(waiting.values());
   }
 
-  /** Queued jobs, oldest first, at most {@code limit}. */
-  List<JobRecord> queued(int limit) {
+  /**
+   * Queued jobs that may be dispatched at {@code nowMillis}, oldest first, at most {@code limit}: a
+   * job retried after a failure counts from its submission, once its backoff is over.
+   */
+  List<JobRecord> queued(int limit, long nowMillis) {
     List<JobRecord> out = new ArrayList<>(Math.min(limit, queue.size()));
     for (JobRecord r : queue) {
       if (out.size() == limit) {
         break;
       }
       out.add(r);
+    }
+    boolean due = false;
+    for (JobRecord r : backingOff) {
+      if (r.retryAtMillis() > nowMillis) {
+        break;
+      }
+      out.add(r);
+      due = true;
+    }
+    if (due) {
+      out.sort(QUEUE_ORDER);
+      out.subList(Math.min(limit, out.size()), out.size()).clear();
     }
     return out;
   }
@@ -153,7 +183,7 @@ final class JobIndex {
 
   /** Unfinished jobs by state, and the queue, as they are now. */
   JobCounts counts(int queuedTasks) {
-    return new JobCounts(byState, queue.size(), queuedTasks);
+    return new JobCounts(byState, queue.size() + backingOff.size(), queuedTasks);
   }
 
   JobRecord get(JobId id) {

@@ -37,6 +37,8 @@ import java.util.List;
  * @param history every state change, oldest first
  * @param arrayId for a task of an array, the array's id; else null
  * @param arrayIndex for a task of an array, its index ({@code GRID_ARRAY_INDEX}); else null
+ * @param retryAtMillis for a job queued again after a failed or timed-out attempt, the earliest
+ *     time it may be dispatched (its backoff); else null
  */
 public record JobRecord(
     JobId id,
@@ -59,7 +61,8 @@ public record JobRecord(
     long version,
     List<JobEvent> history,
     JobId arrayId,
-    Integer arrayIndex) {
+    Integer arrayIndex,
+    Long retryAtMillis) {
 
   /** Oldest first; the tasks of an array by index. */
   public static final Comparator<JobRecord> SUBMIT_ORDER =
@@ -70,6 +73,54 @@ public record JobRecord(
   /** Copies the history into a plain list (Kryo cannot read unmodifiable wrappers). */
   public JobRecord {
     history = new ArrayList<>(history);
+  }
+
+  /** A job's record without a backoff under way. */
+  public JobRecord(
+      JobId id,
+      JobSpec spec,
+      JobState state,
+      String node,
+      String workerId,
+      int attempt,
+      long epoch,
+      int retriesUsed,
+      boolean cancelRequested,
+      Integer exitCode,
+      String message,
+      long submittedAtMillis,
+      Long startedAtMillis,
+      Long endedAtMillis,
+      long stdoutBytes,
+      long stderrBytes,
+      boolean truncated,
+      long version,
+      List<JobEvent> history,
+      JobId arrayId,
+      Integer arrayIndex) {
+    this(
+        id,
+        spec,
+        state,
+        node,
+        workerId,
+        attempt,
+        epoch,
+        retriesUsed,
+        cancelRequested,
+        exitCode,
+        message,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        truncated,
+        version,
+        history,
+        arrayId,
+        arrayIndex,
+        null);
   }
 
   /** A job's record as it was before arrays: no array, no index. */
@@ -174,11 +225,12 @@ public record JobRecord(
 
   /**
    * The earliest time the job may start: a schedule's fire starts at its due time, never before,
-   * although it is made and handed to a worker a little earlier ({@link CronService#EARLY}); any
-   * other job may start at once (0).
+   * although it is made and handed to a worker a little earlier ({@link CronService#EARLY}); a job
+   * queued again after a failure, once its backoff is over; any other job at once (0).
    */
   public long notBeforeMillis() {
-    return CronFire.of(id).map(CronFire::dueMillis).orElse(0L);
+    long due = CronFire.of(id).map(CronFire::dueMillis).orElse(0L);
+    return retryAtMillis == null ? due : Math.max(due, retryAtMillis);
   }
 
   /** Whether this is an array's own record, which stands for its tasks and never runs. */
@@ -205,7 +257,9 @@ public record JobRecord(
         history,
         arrayId,
         arrayIndex,
-        null);
+        null,
+        state == JobState.QUEUED ? retryAtMillis : null,
+        retriesUsed);
   }
 
   /** A copy moved to {@code to}, with a history entry; callers have checked the change is legal. */
@@ -222,8 +276,21 @@ public record JobRecord(
       int newAttempt,
       long newEpoch,
       String why) {
+    return moveTo(to, atMillis, atNode, atWorker, newAttempt, newEpoch, why, null);
+  }
+
+  /** As the other, with the exit code of the attempt the change ends (in its history entry). */
+  JobRecord moveTo(
+      JobState to,
+      long atMillis,
+      String atNode,
+      String atWorker,
+      int newAttempt,
+      long newEpoch,
+      String why,
+      Integer attemptExitCode) {
     List<JobEvent> h = new ArrayList<>(history);
-    h.add(new JobEvent(to, atMillis, atNode, newAttempt, newEpoch, why));
+    h.add(new JobEvent(to, atMillis, atNode, newAttempt, newEpoch, why, attemptExitCode));
     return new JobRecord(
         id,
         spec,
@@ -245,7 +312,8 @@ public record JobRecord(
         version + 1,
         h,
         arrayId,
-        arrayIndex);
+        arrayIndex,
+        retryAtMillis);
   }
 
   JobRecord withRetriesUsed(int n) {
@@ -270,7 +338,35 @@ public record JobRecord(
         version,
         history,
         arrayId,
-        arrayIndex);
+        arrayIndex,
+        retryAtMillis);
+  }
+
+  /** A copy that waits until {@code atMillis} before its next dispatch (a retry's backoff). */
+  JobRecord withRetryAt(long atMillis) {
+    return new JobRecord(
+        id,
+        spec,
+        state,
+        node,
+        workerId,
+        attempt,
+        epoch,
+        retriesUsed,
+        cancelRequested,
+        exitCode,
+        message,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        truncated,
+        version,
+        history,
+        arrayId,
+        arrayIndex,
+        atMillis);
   }
 
   JobRecord withCancelRequested() {
@@ -295,7 +391,8 @@ public record JobRecord(
         version + 1,
         history,
         arrayId,
-        arrayIndex);
+        arrayIndex,
+        retryAtMillis);
   }
 
   JobRecord withStart(long atMillis) {
@@ -320,7 +417,8 @@ public record JobRecord(
         version,
         history,
         arrayId,
-        arrayIndex);
+        arrayIndex,
+        retryAtMillis);
   }
 
   JobRecord withEnd(Integer code, long atMillis, long out, long err, boolean cut) {
@@ -345,6 +443,7 @@ public record JobRecord(
         version,
         history,
         arrayId,
-        arrayIndex);
+        arrayIndex,
+        retryAtMillis);
   }
 }

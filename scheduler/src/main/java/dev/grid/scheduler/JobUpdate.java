@@ -5,10 +5,13 @@ import static dev.grid.api.JobState.DISPATCHED;
 import static dev.grid.api.JobState.LOST;
 import static dev.grid.api.JobState.QUEUED;
 import static dev.grid.api.JobState.RUNNING;
+import static dev.grid.api.JobState.TIMED_OUT;
 import static dev.grid.api.JobState.WAITING;
 
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobState;
+import dev.grid.api.RetryOn;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -71,6 +74,9 @@ public final class JobUpdate {
     if (r.state() != QUEUED) {
       return UpdateResult.refused(r, "not queued but " + r.state());
     }
+    if (r.retryAtMillis() != null && d.atMillis() < r.retryAtMillis()) {
+      return UpdateResult.refused(r, "its backoff lasts until " + r.retryAtMillis());
+    }
     return UpdateResult.applied(
         check(r, DISPATCHED)
             .moveTo(
@@ -105,11 +111,66 @@ public final class JobUpdate {
     if (!f.outcome().isTerminal() || f.outcome() == LOST) {
       throw new IllegalArgumentException("a worker cannot end a job " + f.outcome());
     }
+    if (retriesAfter(r, f)) {
+      return UpdateResult.applied(retryLater(r, f));
+    }
     JobRecord moved =
         check(r, f.outcome())
-            .moveTo(f.outcome(), f.atMillis(), r.node(), r.attempt(), r.epoch(), f.message());
+            .moveTo(
+                f.outcome(),
+                f.atMillis(),
+                r.node(),
+                r.workerId(),
+                r.attempt(),
+                r.epoch(),
+                f.message(),
+                f.exitCode());
     return UpdateResult.applied(
         moved.withEnd(f.exitCode(), f.atMillis(), f.stdoutBytes(), f.stderrBytes(), f.truncated()));
+  }
+
+  /**
+   * Whether an attempt that ended so is run again: it failed or timed out, its spec retries on
+   * that, retries remain, and it is neither a cron fire (run at most once) nor cancelled.
+   */
+  private static boolean retriesAfter(JobRecord r, JobCommand.Finish f) {
+    RetryOn cause =
+        switch (f.outcome()) {
+          case FAILED -> RetryOn.FAILED;
+          case TIMED_OUT -> RetryOn.TIMEOUT;
+          default -> null;
+        };
+    return cause != null
+        && r.spec().retriesOn(cause)
+        && r.retriesUsed() < r.spec().maxRetries()
+        && !r.cancelRequested()
+        && !isCronFire(r);
+  }
+
+  /**
+   * Queues the job again after a failed or timed-out attempt, to be dispatched once its backoff is
+   * over. The attempt's exit code and message stay in its history entry; its output stays under its
+   * attempt number.
+   */
+  private static JobRecord retryLater(JobRecord r, JobCommand.Finish f) {
+    int retry = r.retriesUsed() + 1;
+    long delay = r.spec().backoffOrDefault().delayMillis(retry, r.id().value());
+    String ended =
+        f.message() != null
+            ? f.message()
+            : f.outcome() == TIMED_OUT ? "timed out" : "exit code " + f.exitCode();
+    String why =
+        ended
+            + "; retry "
+            + retry
+            + " of "
+            + r.spec().maxRetries()
+            + (delay == 0 ? " at once" : String.format(Locale.ROOT, " in %.1f s", delay / 1000.0));
+    return check(r, QUEUED)
+        .moveTo(
+            QUEUED, f.atMillis(), r.node(), r.workerId(), r.attempt(), r.epoch(), why, f.exitCode())
+        .withRetriesUsed(retry)
+        .withRetryAt(f.atMillis() + delay);
   }
 
   private static UpdateResult reclaim(JobRecord r, JobCommand.Reclaim c) {

@@ -259,7 +259,8 @@ final class PrimaryPlanner {
    */
   private static List<Dispatcher.Demand> demands(Snapshot s, int free) {
     // At least the oldest job, even with no free slot: an array behind it must then wait.
-    List<JobRecord> all = new ArrayList<>(s.jobs().queued(Math.min(BATCH, Math.max(1, free))));
+    List<JobRecord> all =
+        new ArrayList<>(s.jobs().queued(Math.min(BATCH, Math.max(1, free)), s.nowMillis()));
     for (JobRecord a : s.jobs().queuedArrays()) {
       if (s.blocks().queuedTasks(a.id()) > 0) {
         all.add(a);

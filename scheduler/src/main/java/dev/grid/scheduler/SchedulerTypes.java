@@ -1,6 +1,7 @@
 package dev.grid.scheduler;
 
 import dev.grid.api.ArraySpec;
+import dev.grid.api.Backoff;
 import dev.grid.api.Dependencies;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobEvent;
@@ -9,6 +10,7 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.OverlapPolicy;
+import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import java.util.List;
@@ -73,6 +75,8 @@ public final class SchedulerTypes {
         TaskSlice.class,
         JobIds.NextNonce.class,
         JobPosition.class,
-        JobTable.FirstAfter.class);
+        JobTable.FirstAfter.class,
+        RetryOn.class,
+        Backoff.class);
   }
 }

@@ -8,6 +8,8 @@ import dev.grid.api.Dependencies;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.RetryOn;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobIndexTest {
@@ -26,7 +28,7 @@ class JobIndexTest {
     JobRecord single = JobRecord.queued(JobId.of("single"), JobSpec.command("true"), 1001);
     index.offer(single, 0);
 
-    assertThat(index.queued(100)).extracting(JobRecord::id).containsExactly(JobId.of("single"));
+    assertThat(index.queued(100, 0)).extracting(JobRecord::id).containsExactly(JobId.of("single"));
     assertThat(index.queuedArrays()).extracting(JobRecord::id).containsExactly(ARRAY);
   }
 
@@ -39,12 +41,12 @@ class JobIndexTest {
             1000);
     index.offer(w, 0);
     assertThat(index.waiting()).containsExactly(w);
-    assertThat(index.queued(10)).isEmpty();
+    assertThat(index.queued(10, 0)).isEmpty();
 
     index.offer(
         JobUpdate.apply(w, new JobCommand.Resolve(1, JobState.QUEUED, "met", 1001)).record(), 0);
     assertThat(index.waiting()).isEmpty();
-    assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("w"));
+    assertThat(index.queued(10, 0)).extracting(JobRecord::id).containsExactly(JobId.of("w"));
   }
 
   @Test
@@ -93,7 +95,7 @@ class JobIndexTest {
             .record();
     index.offer(stale, 0);
     assertThat(index.active()).isEmpty();
-    assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("arr_0"));
+    assertThat(index.queued(10, 0)).extracting(JobRecord::id).containsExactly(JobId.of("arr_0"));
 
     index.offer(running, 0); // an older version is ignored...
     assertThat(index.active()).isEmpty();
@@ -101,7 +103,7 @@ class JobIndexTest {
 
     assertThat(index.active()).containsExactly(running);
     assertThat(index.activeByWorker()).containsOnly(entry("w1", 1));
-    assertThat(index.queued(10)).isEmpty();
+    assertThat(index.queued(10, 0)).isEmpty();
   }
 
   @Test
@@ -113,11 +115,11 @@ class JobIndexTest {
 
     index.offer(task(0), 150); // a late copy of the queued record
     index.pruneEnded(150);
-    assertThat(index.queued(10)).isEmpty();
+    assertThat(index.queued(10, 0)).isEmpty();
 
     index.offer(task(0), 300); // forgotten now: taken as new, as any unknown record
     index.offer(task(1), 300); // still remembered as ended
-    assertThat(index.queued(10)).extracting(JobRecord::id).containsExactly(JobId.of("arr_0"));
+    assertThat(index.queued(10, 0)).extracting(JobRecord::id).containsExactly(JobId.of("arr_0"));
   }
 
   @Test
@@ -147,5 +149,34 @@ class JobIndexTest {
     assertThat(index.counts(0).inState(JobState.RUNNING)).isZero();
     assertThat(index.counts(0).inState(JobState.QUEUED)).isEqualTo(1);
     assertThat(index.counts(0).queuedJobs()).isEqualTo(1);
+  }
+
+  @Test
+  void a_job_waiting_out_its_backoff_is_offered_once_due_in_submission_order() {
+    JobSpec retried =
+        JobSpec.shell("exit 3").withMaxRetries(1).withRetryOn(List.of(RetryOn.FAILED));
+    JobRecord failed = JobRecord.queued(JobId.of("failed"), retried, 1000);
+    failed = JobUpdate.apply(failed, new JobCommand.Dispatch(1, "n1", "w1", 1001)).record();
+    failed = JobUpdate.apply(failed, new JobCommand.Start("n1", 1, 1002)).record();
+    failed =
+        JobUpdate.apply(
+                failed, new JobCommand.Finish("n1", 1, JobState.FAILED, 3, null, 0, 0, false, 1003))
+            .record();
+    assertThat(failed.state()).isEqualTo(JobState.QUEUED);
+    long due = failed.retryAtMillis();
+    index.offer(failed, 0);
+    index.offer(JobRecord.queued(JobId.of("later"), JobSpec.command("true"), 1500), 0);
+
+    assertThat(index.queued(10, due - 1))
+        .extracting(JobRecord::id)
+        .containsExactly(JobId.of("later"));
+    assertThat(index.queued(10, due))
+        .extracting(JobRecord::id)
+        .containsExactly(JobId.of("failed"), JobId.of("later"));
+    assertThat(index.queued(1, due)).extracting(JobRecord::id).containsExactly(JobId.of("failed"));
+    assertThat(index.counts(0).queuedJobs()).isEqualTo(2);
+
+    index.offer(JobUpdate.apply(failed, new JobCommand.Dispatch(1, "n1", "w1", due)).record(), 0);
+    assertThat(index.queued(10, due)).extracting(JobRecord::id).containsExactly(JobId.of("later"));
   }
 }

@@ -9,12 +9,16 @@ import static dev.grid.api.JobState.RUNNING;
 import static dev.grid.api.JobState.SUCCEEDED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.grid.api.Backoff;
 import dev.grid.api.Dependencies;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.RetryOn;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -257,5 +261,96 @@ class JobUpdateTest {
   @Test
   void when_a_waiting_job_is_cancelled_by_a_user_then_it_ends_cancelled() {
     assertThat(applied(waiting(), new JobCommand.Cancel(1001)).state()).isEqualTo(CANCELLED);
+  }
+
+  private static JobRecord runningRetrying(int attempt, JobRecord r) {
+    r =
+        applied(
+            r,
+            new JobCommand.Dispatch(
+                7, "n1", "w1", r.retryAtMillis() == null ? 1001 : r.retryAtMillis()));
+    return applied(
+        r,
+        new JobCommand.Start(
+            "n1", attempt, r.history().get(r.history().size() - 1).atMillis() + 1));
+  }
+
+  private static final JobSpec RETRIED_ON_FAILURE =
+      JobSpec.shell("exit 3")
+          .withMaxRetries(2)
+          .withRetryOn(List.of(RetryOn.FAILED))
+          .withBackoff(new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(1)));
+
+  @Test
+  void
+      when_a_job_retried_on_failure_fails_then_it_waits_its_backoff_and_runs_again_until_retries_run_out() {
+    JobRecord r = runningRetrying(1, JobRecord.queued(ID, RETRIED_ON_FAILURE, 1000));
+
+    r = applied(r, new JobCommand.Finish("n1", 1, FAILED, 3, null, 5, 0, false, 2000));
+
+    assertThat(r.state()).isEqualTo(QUEUED);
+    assertThat(r.retriesUsed()).isEqualTo(1);
+    assertThat(r.retryAtMillis()).isBetween(2000L + 10_000, 2000L + 12_000);
+    assertThat(r.message()).startsWith("exit code 3; retry 1 of 2 in 1");
+    assertThat(r.exitCode()).as("not ended: the record has no exit code yet").isNull();
+    assertThat(r.history().get(r.history().size() - 1).exitCode()).isEqualTo(3);
+    assertThat(r.toInfo().retryAtMillis()).isEqualTo(r.retryAtMillis());
+    assertThat(refusal(r, new JobCommand.Dispatch(7, "n1", "w1", r.retryAtMillis() - 1)))
+        .contains("backoff");
+
+    r = runningRetrying(2, r);
+    assertThat(r.toInfo().retryAtMillis()).as("shown only while queued").isNull();
+    long secondEnd = r.startedAtMillis() + 100;
+    r = applied(r, new JobCommand.Finish("n1", 2, FAILED, 4, null, 0, 0, false, secondEnd));
+    assertThat(r.retryAtMillis())
+        .as("the wait doubles")
+        .isBetween(secondEnd + 20_000, secondEnd + 24_000);
+
+    r = runningRetrying(3, r);
+    r =
+        applied(
+            r,
+            new JobCommand.Finish("n1", 3, FAILED, 5, null, 0, 0, false, r.startedAtMillis() + 1));
+    assertThat(r.state()).as("no retries left").isEqualTo(FAILED);
+    assertThat(r.exitCode()).isEqualTo(5);
+    assertThat(r.history())
+        .filteredOn(e -> e.exitCode() != null)
+        .extracting(JobEvent::attempt, JobEvent::exitCode)
+        .containsExactly(tuple(1, 3), tuple(2, 4), tuple(3, 5));
+  }
+
+  @Test
+  void when_a_job_fails_then_it_is_retried_only_for_the_causes_its_spec_names() {
+    JobSpec onFailure = RETRIED_ON_FAILURE;
+    JobSpec onTimeout = RETRIED_ON_FAILURE.withRetryOn(List.of(RetryOn.TIMEOUT));
+    JobSpec lostOnly = RETRIED_ON_FAILURE.withRetryOn(null);
+    assertThat(endOf(onFailure, FAILED)).isEqualTo(QUEUED);
+    assertThat(endOf(onFailure, JobState.TIMED_OUT)).isEqualTo(JobState.TIMED_OUT);
+    assertThat(endOf(onTimeout, JobState.TIMED_OUT)).isEqualTo(QUEUED);
+    assertThat(endOf(onTimeout, FAILED)).isEqualTo(FAILED);
+    assertThat(endOf(lostOnly, FAILED)).isEqualTo(FAILED);
+    assertThat(endOf(onFailure, SUCCEEDED)).isEqualTo(SUCCEEDED);
+    assertThat(endOf(onFailure, CANCELLED)).isEqualTo(CANCELLED);
+  }
+
+  private static JobState endOf(JobSpec spec, JobState outcome) {
+    JobRecord r = runningRetrying(1, JobRecord.queued(ID, spec, 1000));
+    return applied(r, new JobCommand.Finish("n1", 1, outcome, 1, null, 0, 0, false, 2000)).state();
+  }
+
+  @Test
+  void when_a_cron_fire_or_a_cancelled_job_fails_then_it_is_not_run_again() {
+    JobId fire = CronFire.of(JobId.of("cron.nightly.1795000000000")).orElseThrow().jobId();
+    JobRecord r = runningRetrying(1, JobRecord.queued(fire, RETRIED_ON_FAILURE, 1000));
+    assertThat(
+            applied(r, new JobCommand.Finish("n1", 1, FAILED, 3, null, 0, 0, false, 2000)).state())
+        .isEqualTo(FAILED);
+
+    JobRecord c = runningRetrying(1, JobRecord.queued(ID, RETRIED_ON_FAILURE, 1000));
+    c = applied(c, new JobCommand.Cancel(1500));
+    assertThat(
+            applied(c, new JobCommand.Finish("n1", 1, FAILED, 137, null, 0, 0, false, 2000))
+                .state())
+        .isEqualTo(FAILED);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grid.api.ArraySpec;
+import dev.grid.api.Backoff;
 import dev.grid.api.Dependencies;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
@@ -11,6 +12,7 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.OverlapPolicy;
+import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import java.nio.charset.StandardCharsets;
@@ -152,5 +154,31 @@ class JsonCodecTest {
   void when_the_bytes_are_not_a_record_then_the_error_says_which_type() {
     assertThatThrownBy(() -> JsonCodec.JOBS.decode("{\"id\":".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("not a JobRecord");
+  }
+
+  @Test
+  void when_a_job_waiting_out_its_backoff_is_written_and_read_then_its_retry_fields_come_back() {
+    JobSpec spec =
+        JobSpec.shell("exit 3")
+            .withMaxRetries(2)
+            .withRetryOn(List.of(RetryOn.FAILED))
+            .withBackoff(new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(2)));
+    JobRecord r = JobRecord.queued(JobId.of("j-retry"), spec, 1000);
+    r = JobUpdate.apply(r, new JobCommand.Dispatch(3, "n1", "w1", 1001)).record();
+    r = JobUpdate.apply(r, new JobCommand.Start("n1", 1, 1002)).record();
+    r =
+        JobUpdate.apply(
+                r, new JobCommand.Finish("n1", 1, JobState.FAILED, 3, null, 0, 0, false, 1003))
+            .record();
+    assertThat(r.retryAtMillis()).isNotNull();
+
+    byte[] bytes = JsonCodec.JOBS.encode(r);
+
+    assertThat(JsonCodec.JOBS.decode(bytes)).isEqualTo(r);
+    assertThat(new String(bytes, StandardCharsets.UTF_8))
+        .contains(
+            "\"retryOn\":[\"LOST\",\"FAILED\"]",
+            "\"backoff\":{\"first\":\"PT5S\",\"max\":\"PT2M\"}",
+            "\"exitCode\":3");
   }
 }

@@ -25,8 +25,10 @@ import java.util.Optional;
  *                                                a page's cost: JobPages)
  * GET  /api/jobs/{id}                         -> JobInfo
  * POST /api/jobs/{id}/cancel                  -> JobInfo
- * GET  /api/jobs/{id}/stdout | /stderr[?offset=N]  -> raw bytes (from byte N; while the job
- *                                                 runs, what it wrote so far)
+ * GET  /api/jobs/{id}/stdout | /stderr[?offset=N][&attempt=A]
+ *                                             -> raw bytes (from byte N; of attempt A, 1 for
+ *                                                 the first, by default the latest; while the
+ *                                                 job runs, what it wrote so far)
  * GET  /api/jobs/{id}/result[?as=text]         -> a Java job's result: Kryo bytes, or its text
  *                                                 (409 naming why if it has none)
  * HEAD /api/jars/{sha256}                      -> 200 if the grid holds the jar, else 404
@@ -109,16 +111,21 @@ final class ApiRoutes {
             exchange.changed("job " + id);
             return;
           }
-          case "stdout" -> {
+          case "stdout", "stderr" -> {
             requireGet(exchange, path);
             long offset = offset(exchange.query("offset"));
-            exchange.stream(found(ops.output(id, GridOperations.Stream.STDOUT), id).from(offset));
-            return;
-          }
-          case "stderr" -> {
-            requireGet(exchange, path);
-            long offset = offset(exchange.query("offset"));
-            exchange.stream(found(ops.output(id, GridOperations.Stream.STDERR), id).from(offset));
+            GridOperations.Stream stream =
+                parts[3].equals("stdout")
+                    ? GridOperations.Stream.STDOUT
+                    : GridOperations.Stream.STDERR;
+            String attempt = exchange.query("attempt");
+            exchange.stream(
+                found(
+                        attempt == null
+                            ? ops.output(id, stream)
+                            : ops.output(id, stream, attempt(attempt)),
+                        id)
+                    .from(offset));
             return;
           }
           case "result" -> {
@@ -248,6 +255,20 @@ final class ApiRoutes {
         "offset '"
             + text
             + "' is not valid: give how many bytes of the output you have already, 0 or more");
+  }
+
+  /** The {@code attempt} of an output read: 1 for the first. */
+  static int attempt(String text) {
+    try {
+      int attempt = Integer.parseInt(text);
+      if (attempt >= 1) {
+        return attempt;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new IllegalArgumentException(
+        "attempt '" + text + "' is not valid: give an attempt's number, 1 for the first");
   }
 
   private static JobId jobId(String text) {

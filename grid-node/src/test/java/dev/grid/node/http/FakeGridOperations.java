@@ -206,6 +206,12 @@ public final class FakeGridOperations implements GridOperations {
     return Optional.of(jobs.get(id));
   }
 
+  /** Every attempt's output is the job's one output here. */
+  @Override
+  public synchronized Optional<Output> output(JobId id, Stream stream, int attempt) {
+    return output(id, stream);
+  }
+
   @Override
   public synchronized Optional<Output> output(JobId id, Stream stream) {
     if (!jobs.containsKey(id)) {

@@ -277,6 +277,14 @@ class HttpApiTest {
       assertThat(refused.statusCode()).isEqualTo(400);
       assertThat(error(refused)).startsWith("offset '" + bad + "' is not valid");
     }
+    assertThat(send("GET", "/api/jobs/" + id + "/stdout?attempt=1&offset=2", null, TOKEN).body())
+        .isEqualTo("2\n3\n");
+    for (String bad : List.of("0", "-2", "x", "")) {
+      HttpResponse<String> refused =
+          send("GET", "/api/jobs/" + id + "/stdout?attempt=" + bad, null, TOKEN);
+      assertThat(refused.statusCode()).as("attempt=%s", bad).isEqualTo(400);
+      assertThat(error(refused)).startsWith("attempt '" + bad + "' is not valid");
+    }
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.grid.api.ArraySpec;
+import dev.grid.api.Backoff;
 import dev.grid.api.Dependencies;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobEvent;
@@ -15,6 +16,7 @@ import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.OverlapPolicy;
+import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleSpec;
 import java.io.ByteArrayOutputStream;
@@ -169,6 +171,21 @@ public final class LightJson {
     if (spec.submittedBy() != null) { // absent when null, as in Jackson's form: older nodes
       g.writeStringField("submittedBy", spec.submittedBy()); // refuse fields they do not know
     }
+    if (spec.retryOn() != null) {
+      g.writeFieldName("retryOn");
+      g.writeStartArray();
+      for (RetryOn r : spec.retryOn()) {
+        g.writeString(r.name());
+      }
+      g.writeEndArray();
+    }
+    if (spec.backoff() != null) {
+      g.writeFieldName("backoff");
+      g.writeStartObject();
+      g.writeStringField("first", spec.backoff().first().toString());
+      g.writeStringField("max", spec.backoff().max().toString());
+      g.writeEndObject();
+    }
     g.writeEndObject();
   }
 
@@ -304,7 +321,9 @@ public final class LightJson {
         history == null ? null : list(history, e -> jobEvent(object(e, "JobEvent"))),
         jobId(o, "arrayId"),
         nullableInt(o, "arrayIndex"),
-        counts);
+        counts,
+        nullableLong(o, "retryAtMillis"),
+        (int) number(o, "retriesUsed"));
   }
 
   private static JobEvent jobEvent(Map<String, Object> o) {
@@ -314,7 +333,8 @@ public final class LightJson {
         text(o, "node"),
         (int) number(o, "attempt"),
         number(o, "epoch"),
-        text(o, "message"));
+        text(o, "message"),
+        nullableInt(o, "exitCode"));
   }
 
   private static JobSpec jobSpec(Map<String, Object> o) {
@@ -330,6 +350,8 @@ public final class LightJson {
     Map<String, Object> java = nullableObject(o, "java");
     Map<String, Object> array = nullableObject(o, "array");
     Map<String, Object> after = nullableObject(o, "after");
+    Map<String, Object> backoff = nullableObject(o, "backoff");
+    Object retryOn = o.get("retryOn");
     return new JobSpec(
         strings(o, "argv"),
         text(o, "shell"),
@@ -346,7 +368,12 @@ public final class LightJson {
                 bool(java, "isolated")),
         array == null ? null : new ArraySpec(text(array, "indices"), nullableInt(array, "limit")),
         after == null ? null : new Dependencies(jobIds(after, "ok"), jobIds(after, "any")),
-        text(o, "submittedBy"));
+        text(o, "submittedBy"),
+        retryOn == null ? null : list(retryOn, r -> RetryOn.parse(r.toString())),
+        backoff == null
+            ? null
+            : new Backoff(
+                Duration.parse(text(backoff, "first")), Duration.parse(text(backoff, "max"))));
   }
 
   private static NodeInfo nodeInfo(Map<String, Object> o) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.grid.api.ArraySpec;
+import dev.grid.api.Backoff;
 import dev.grid.api.Dependencies;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobEvent;
@@ -15,6 +16,7 @@ import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.OverlapPolicy;
+import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleSpec;
 import java.io.UncheckedIOException;
@@ -60,6 +62,10 @@ class LightJsonTest {
           JobSpec.shell("echo hi | tr a-z A-Z"),
           JobSpec.command("true"),
           JobSpec.command("true").withArray(ArraySpec.parse("1,3,5-7")),
+          JobSpec.shell("curl -fsS example.com")
+              .withMaxRetries(4)
+              .withRetryOn(List.of(RetryOn.TIMEOUT, RetryOn.FAILED))
+              .withBackoff(new Backoff(Duration.ofMillis(1500), Duration.ofMinutes(5))),
           JobSpec.java("ab".repeat(32), "com.example.Pi", "1000", "x y")
               .withTimeout(Duration.ofHours(2)),
           JobSpec.java("cd".repeat(32), "com.example.Pi")
@@ -82,10 +88,13 @@ class LightJsonTest {
         true,
         List.of(
             new JobEvent(JobState.QUEUED, 1000L, "n1", 0, 0, "submitted"),
-            new JobEvent(JobState.FAILED, 1010L, "n2", 2, 7, "exit 3")),
+            new JobEvent(JobState.QUEUED, 1003L, "n2", 1, 7, "exit code 4; retry 1 of 2", 4),
+            new JobEvent(JobState.FAILED, 1010L, "n2", 2, 7, "exit 3", 3)),
         PARENT,
         7,
-        Map.of(JobState.RUNNING, 5, JobState.SUCCEEDED, 995));
+        Map.of(JobState.RUNNING, 5, JobState.SUCCEEDED, 995),
+        11_000L,
+        1);
   }
 
   private static JobInfo sparseInfo() {

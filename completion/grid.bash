@@ -144,7 +144,7 @@ function _picocli_submit() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--wait' '--json' '--isolated'"
-  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--env' '--workdir' '--shell' '--jar' '--class' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
+  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--priority' '--env' '--workdir' '--shell' '--jar' '--class' '--name' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -164,6 +164,9 @@ function _picocli_submit() {
     '--retries')
       return
       ;;
+    '--priority')
+      return
+      ;;
     '--env')
       return
       ;;
@@ -180,6 +183,9 @@ function _picocli_submit() {
       return $?
       ;;
     '--class')
+      return
+      ;;
+    '--name')
       return
       ;;
     '--retry-on')
@@ -375,7 +381,7 @@ function _picocli_jobs() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--json' '--tasks' '--all'"
-  local arg_opts="'--state' '--format' '-o' '--limit' '--after' '--url' '--token-file' '--ca-file'"
+  local arg_opts="'--state' '--name' '--format' '-o' '--limit' '--after' '--url' '--token-file' '--ca-file'"
   local STATE_option_args=("WAITING" "QUEUED" "DISPATCHED" "RUNNING" "SUCCEEDED" "FAILED" "TIMED_OUT" "CANCELLED" "LOST") # --state values
 
   type compopt &>/dev/null && compopt +o default
@@ -385,6 +391,9 @@ function _picocli_jobs() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${STATE_option_args[@]}" ) )
       return $?
+      ;;
+    '--name')
+      return
       ;;
     '--format'|'-o')
       return
@@ -702,7 +711,7 @@ function _picocli_schedule_add() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--json' '--isolated'"
-  local arg_opts="'--name' '--cron' '--tz' '--misfire' '--max-catch-up' '--overlap' '--keep-runs' '--timeout' '--retries' '--env' '--workdir' '--shell' '--jar' '--class' '--url' '--token-file' '--ca-file'"
+  local arg_opts="'--name' '--cron' '--tz' '--misfire' '--max-catch-up' '--overlap' '--keep-runs' '--timeout' '--retries' '--priority' '--env' '--workdir' '--shell' '--jar' '--class' '--url' '--token-file' '--ca-file'"
   local POLICY_option_args=("SKIP" "ONCE" "ALL") # --misfire values
   local POLICY_option_args=("ALLOW" "FORBID" "REPLACE") # --overlap values
 
@@ -738,6 +747,9 @@ function _picocli_schedule_add() {
       return
       ;;
     '--retries')
+      return
+      ;;
+    '--priority')
       return
       ;;
     '--env')

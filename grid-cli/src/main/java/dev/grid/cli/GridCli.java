@@ -478,6 +478,11 @@ public final class GridCli {
         : oneLine(cause.getClass().getSimpleName() + (text == null ? "" : ": " + text));
   }
 
+  /** A word as a POSIX shell reads it back: as it is if plain, else in single quotes. */
+  static String shellQuoted(String word) {
+    return word.matches("[A-Za-z0-9._,:/=@%+-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
+  }
+
   static String oneLine(String text) {
     return text == null ? "unknown error" : text.replaceAll("\\s*[\\r\\n]+\\s*", "; ").strip();
   }

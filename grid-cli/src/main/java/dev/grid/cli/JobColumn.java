@@ -13,9 +13,11 @@ import java.util.function.LongSupplier;
  */
 enum JobColumn {
   ID("ID"),
+  NAME("NAME"),
   STATE("STATE"),
   NODE("NODE"),
   ATTEMPT("ATTEMPT"),
+  PRIORITY("PRIORITY"),
   EXIT("EXIT"),
   SUBMITTED("SUBMITTED"),
   STARTED("STARTED"),
@@ -95,9 +97,11 @@ enum JobColumn {
   Object cell(JobInfo job, LongSupplier nowMillis) {
     return switch (this) {
       case ID -> job.id();
+      case NAME -> job.spec() == null ? null : job.spec().schedulingOrDefault().name();
       case STATE -> job.state();
       case NODE -> job.node();
       case ATTEMPT -> job.attempt();
+      case PRIORITY -> job.spec() == null ? null : job.spec().schedulingOrDefault().priority();
       case EXIT -> job.exitCode();
       case SUBMITTED -> StatusCommand.time(job.submittedAtMillis());
       case STARTED -> StatusCommand.time(job.startedAtMillis());

@@ -4,6 +4,7 @@ import dev.grid.api.Backoff;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobSpec;
 import dev.grid.api.RetryOn;
+import dev.grid.api.Scheduling;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +61,23 @@ final class JobOptions {
           .converters(new DurationConverter())
           .paramLabel("DURATION")
           .description("The longest wait between retries (default: 1h).")
+          .build();
+
+  private final OptionSpec name =
+      OptionSpec.builder("--name")
+          .type(String.class)
+          .paramLabel("NAME")
+          .description("A name to list and find the job by (bin/jobs --name); need not be unique.")
+          .build();
+
+  private final OptionSpec priority =
+      OptionSpec.builder("--priority")
+          .type(int.class)
+          .initialValue(0)
+          .paramLabel("N")
+          .description(
+              "Higher runs first, -1000 to 1000 (default: ${DEFAULT-VALUE}); each minute a job"
+                  + " waits counts as one more, so none waits for ever.")
           .build();
 
   private final OptionSpec env =
@@ -119,21 +137,22 @@ final class JobOptions {
   private CommandSpec mixee;
 
   /**
-   * Whether the command takes {@code --retry-on} and {@code --backoff}: {@code submit} does; {@code
-   * schedule add} does not, since a schedule's fire runs at most once.
+   * Whether these are {@code submit}'s options, with {@code --name}, {@code --retry-on} and {@code
+   * --backoff}; {@code schedule add} has its own {@code --name} (the schedule's, which its jobs are
+   * listed by) and takes no retries on failure, since a fire runs at most once.
    */
-  private final boolean retriesOnFailure;
+  private final boolean forSubmit;
 
   /** The options of {@code submit} ({@code true}) or of {@code schedule add}. */
-  JobOptions(boolean retriesOnFailure) {
-    this.retriesOnFailure = retriesOnFailure;
+  JobOptions(boolean forSubmit) {
+    this.forSubmit = forSubmit;
     this.retries =
         OptionSpec.builder("--retries")
             .type(int.class)
             .initialValue(JobSpec.DEFAULT_MAX_RETRIES)
             .paramLabel("N")
             .description(
-                retriesOnFailure
+                forSubmit
                     ? "Runs again if its worker dies under it, and for the causes --retry-on adds"
                         + " (default: ${DEFAULT-VALUE})."
                     : "Kept in the schedule's job, but a fire is never run twice: one whose worker"
@@ -146,11 +165,11 @@ final class JobOptions {
   CommandSpec addTo(CommandSpec spec) {
     mixee = spec;
     for (OptionSpec option :
-        List.of(timeout, retries, env, workdir, shell, jar, className, isolated)) {
+        List.of(timeout, retries, priority, env, workdir, shell, jar, className, isolated)) {
       spec.addOption(option);
     }
-    if (retriesOnFailure) {
-      spec.addOption(retryOn).addOption(backoff).addOption(backoffMax);
+    if (forSubmit) {
+      spec.addOption(name).addOption(retryOn).addOption(backoff).addOption(backoffMax);
     }
     return spec.addPositional(command);
   }
@@ -161,6 +180,7 @@ final class JobOptions {
       int retries,
       List<RetryOn> retryOn,
       Backoff backoff,
+      Scheduling scheduling,
       Map<String, String> env,
       String workdir,
       String shell,
@@ -184,6 +204,7 @@ final class JobOptions {
           retries.getValue(),
           causes == null ? null : RetryOn.parseList(causes),
           wait,
+          scheduling(name.getValue(), priority.getValue()),
           Specs.map(env),
           workdir.getValue(),
           shell.getValue(),
@@ -194,6 +215,11 @@ final class JobOptions {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }
+  }
+
+  /** The name and priority given, or null when neither was (the spec then carries none). */
+  private static Scheduling scheduling(String name, int priority) {
+    return name == null && priority == 0 ? null : new Scheduling(name, priority);
   }
 
   private static Duration maxOf(Duration a, Duration b) {
@@ -245,6 +271,7 @@ final class JobOptions {
             JobSpec.DEFAULT_MAX_RETRIES,
             null,
             null,
+            null,
             Map.of(),
             null,
             null,
@@ -263,7 +290,8 @@ final class JobOptions {
         .withTimeout(given.timeout())
         .withMaxRetries(given.retries())
         .withRetryOn(given.retryOn())
-        .withBackoff(given.backoff());
+        .withBackoff(given.backoff())
+        .withScheduling(given.scheduling());
   }
 
   private JobSpec javaSpec(
@@ -295,7 +323,8 @@ final class JobOptions {
               .withTimeout(given.timeout())
               .withMaxRetries(given.retries())
               .withRetryOn(given.retryOn())
-              .withBackoff(given.backoff());
+              .withBackoff(given.backoff())
+              .withScheduling(given.scheduling());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage(), e);
     }

@@ -1,13 +1,13 @@
 package dev.grid.cli;
 
 import dev.grid.api.GridClient;
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobPage;
 import dev.grid.api.JobState;
 import dev.grid.api.internal.Json;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
@@ -26,6 +26,13 @@ final class JobsCommand implements Callable<Integer> {
           .type(JobState.class)
           .paramLabel("STATE")
           .description("Only jobs in this state: ${COMPLETION-CANDIDATES}.")
+          .build();
+
+  private final OptionSpec name =
+      OptionSpec.builder("--name")
+          .type(String.class)
+          .paramLabel("NAME")
+          .description("Only jobs of this name (submit --name), exactly.")
           .build();
 
   private final OptionSpec json = Specs.flag("--json", "Print a JSON list of jobs.");
@@ -75,6 +82,7 @@ final class JobsCommand implements Callable<Integer> {
             "List jobs, oldest first.",
             "An array is one line with its tasks' counts; --tasks lists its tasks too.")
         .addOption(state)
+        .addOption(name)
         .addOption(json)
         .addOption(format)
         .addOption(tasks)
@@ -99,9 +107,15 @@ final class JobsCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(format.command().commandLine(), e.getMessage(), e);
     }
+    JobFilter filter;
+    try {
+      filter = new JobFilter(state.getValue(), name.getValue());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(name.command().commandLine(), e.getMessage(), e);
+    }
     return run(
         cli,
-        state.getValue(),
+        filter,
         json.getValue(),
         tasks.getValue(),
         new Paging(limit.getValue(), after.getValue(), all.getValue()),
@@ -122,11 +136,11 @@ final class JobsCommand implements Callable<Integer> {
   /**
    * The command's work, also done without the model by {@link QuickLine}.
    *
-   * @param state only jobs in this state; null for all
+   * @param filter which jobs: by state, by name
    */
   static int run(
       GridCli cli,
-      JobState state,
+      JobFilter filter,
       boolean json,
       boolean tasks,
       Paging paging,
@@ -139,7 +153,7 @@ final class JobsCommand implements Callable<Integer> {
       List<JobInfo> jobs = new ArrayList<>();
       String next = paging.after();
       do {
-        JobPage page = grid.jobsPage(Optional.ofNullable(state), tasks, paging.limit(), next);
+        JobPage page = grid.jobsPage(filter, tasks, paging.limit(), next);
         jobs.addAll(page.jobs());
         next = page.next();
       } while (paging.all() && next != null);
@@ -151,7 +165,8 @@ final class JobsCommand implements Callable<Integer> {
       if (next != null) {
         cli.err.println(
             "more: bin/jobs"
-                + (state == null ? "" : " --state " + state)
+                + (filter.state() == null ? "" : " --state " + filter.state())
+                + (filter.name() == null ? "" : " --name " + GridCli.shellQuoted(filter.name()))
                 + (tasks ? " --tasks" : "")
                 + (json ? " --json" : "")
                 + (columns.equals(JobColumn.DEFAULT) ? "" : " --format " + keys(columns))

@@ -1,5 +1,6 @@
 package dev.grid.cli;
 
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import java.util.Arrays;
@@ -57,7 +58,7 @@ final class QuickLine {
         return args.length == 1
             ? () ->
                 JobsCommand.run(
-                    cli, null, false, false, JobsCommand.Paging.FIRST, JobColumn.DEFAULT)
+                    cli, JobFilter.ALL, false, false, JobsCommand.Paging.FIRST, JobColumn.DEFAULT)
             : null;
       case "schedule":
         return args.length == 2 && args[1].equals("list")

@@ -139,6 +139,9 @@ final class StatusCommand implements Callable<Integer> {
 
   static void print(JobInfo job, PrintStream out, String result) {
     Table fields = new Table("ID", job.id().value());
+    if (job.spec() != null && job.spec().schedulingOrDefault().name() != null) {
+      fields.row("NAME", job.spec().schedulingOrDefault().name());
+    }
     fields.row("STATE", job.state());
     fields.row("NODE", job.node());
     fields.row("ATTEMPT", job.attempt());
@@ -153,6 +156,9 @@ final class StatusCommand implements Callable<Integer> {
     }
     if (job.spec() != null && job.spec().after() != null) {
       fields.row("AFTER", after(job.spec().after()));
+    }
+    if (job.spec() != null && job.spec().schedulingOrDefault().priority() != 0) {
+      fields.row("PRIORITY", job.spec().schedulingOrDefault().priority());
     }
     fields.row("SUBMITTED", time(job.submittedAtMillis()));
     fields.row("SUBMITTED BY", job.spec() == null ? null : job.spec().submittedBy());

@@ -10,6 +10,7 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.RetryOn;
+import dev.grid.api.Scheduling;
 import dev.grid.api.internal.Json;
 import dev.grid.node.http.FakeGridOperations;
 import dev.grid.node.http.HttpApi;
@@ -340,7 +341,7 @@ class GridCliTest {
   void when_jobs_format_names_an_unknown_column_then_usage_error_lists_the_known_ones() {
     Result result = run("jobs", "--format", "id,owner");
 
-    assertOneLineError(result, "unknown column 'owner'", "id, state, node", "user (submittedby)");
+    assertOneLineError(result, "unknown column 'owner'", "id, name, state, node", "user (submittedby)");
     assertThat(result.code()).isEqualTo(GridCli.USAGE);
     assertOneLineError(run("jobs", "--format", "id,,state"), "empty column");
     assertOneLineError(run("jobs", "--format", "id", "--json"), "--format or --json");
@@ -534,5 +535,27 @@ class GridCliTest {
         run("submit", "--backoff", "1m", "--backoff-max", "10s", "--", "true"),
         "backoff-max PT10S is shorter than the backoff PT1M");
     assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
+  void when_a_named_job_with_a_priority_is_submitted_then_status_and_jobs_show_and_find_it() {
+    Result named = run("submit", "--name", "nightly report", "--priority", "7", "--", "true");
+    assertThat(named.code()).as(named.err()).isZero();
+    run("submit", "--", "false");
+    JobSpec spec = ops.submitted().get(0);
+    assertThat(spec.scheduling()).isEqualTo(new Scheduling("nightly report", 7));
+    assertThat(ops.submitted().get(1).scheduling()).as("none given: none sent").isNull();
+
+    assertThat(run("status", named.out().strip()).out())
+        .containsPattern("NAME\\s+nightly report")
+        .containsPattern("PRIORITY\\s+7");
+    Result listed = run("jobs", "--name", "nightly report", "--format", "id,name,priority");
+    assertThat(listed.out().lines().toList())
+        .containsExactly(
+            "ID" + listed.out().lines().findFirst().orElseThrow().substring(2),
+            named.out().strip() + "  nightly report  7");
+    assertOneLineError(
+        run("submit", "--priority", "5000", "--", "true"), "priority 5000 is out of range");
+    assertOneLineError(run("jobs", "--name", " x"), "job name ' x' is not valid");
   }
 }

@@ -1,6 +1,7 @@
 package dev.grid.node;
 
 import dev.grid.api.BlobListing;
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -48,16 +49,17 @@ public interface GridOperations {
   }
 
   /**
-   * A page of {@link #jobs(Optional, boolean)}: its first {@code limit} lines after {@code after}
-   * (null: from the first), in {@link JobPosition} order, the order of that listing. The caller
-   * asks for one more line than it shows to learn whether more follow.
+   * A page of {@link #jobs(Optional, boolean)}, only the jobs the filter passes (by state and
+   * name): its first {@code limit} lines after {@code after} (null: from the first), in {@link
+   * JobPosition} order, the order of that listing. The caller asks for one more line than it shows
+   * to learn whether more follow.
    *
    * <p>This default reads the whole listing and keeps the page; a node reads less (see {@code
    * JobPages}).
    */
-  default List<JobInfo> jobs(
-      Optional<JobState> state, boolean withTasks, JobPosition after, int limit) {
-    List<JobInfo> all = new ArrayList<>(jobs(state, withTasks));
+  default List<JobInfo> jobs(JobFilter filter, boolean withTasks, JobPosition after, int limit) {
+    List<JobInfo> all = new ArrayList<>(jobs(filter.stateIfAny(), withTasks));
+    all.removeIf(job -> !filter.nameMatches(job.spec()));
     all.sort(Comparator.comparing(JobPosition::of));
     List<JobInfo> page = new ArrayList<>();
     for (JobInfo info : all) {

@@ -1,5 +1,6 @@
 package dev.grid.node;
 
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobState;
@@ -31,7 +32,7 @@ final class JobPages {
   /** Where the records come from: {@link JobTable}, or a stand-in in tests. */
   interface Source {
     /** See {@link JobTable#firstAfter}. */
-    List<JobRecord> firstAfter(JobPosition from, JobState state, int limit);
+    List<JobRecord> firstAfter(JobPosition from, JobFilter filter, int limit);
 
     /** See {@link JobTable#blocksOf}. */
     Map<JobId, List<TaskBlock>> blocksOf(List<JobRecord> arrays);
@@ -40,8 +41,8 @@ final class JobPages {
   static Source of(JobTable table) {
     return new Source() {
       @Override
-      public List<JobRecord> firstAfter(JobPosition from, JobState state, int limit) {
-        return table.firstAfter(from, state, limit);
+      public List<JobRecord> firstAfter(JobPosition from, JobFilter filter, int limit) {
+        return table.firstAfter(from, filter, limit);
       }
 
       @Override
@@ -57,12 +58,19 @@ final class JobPages {
    */
   static List<JobInfo> page(
       Source source, Optional<JobState> state, boolean withTasks, JobPosition after, int limit) {
+    return page(source, JobFilter.of(state), withTasks, after, limit);
+  }
+
+  /** As the other, with a name to filter by too. */
+  static List<JobInfo> page(
+      Source source, JobFilter filter, boolean withTasks, JobPosition after, int limit) {
+    Optional<JobState> state = filter.stateIfAny();
     List<JobInfo> out = new ArrayList<>();
     // The group's start: when the cursor is an array or one of its tasks, the array's record is
     // read again for the tasks that follow the cursor.
     JobPosition from = after == null ? null : after.groupStart();
     while (true) {
-      List<JobRecord> batch = source.firstAfter(from, state.orElse(null), limit + 1);
+      List<JobRecord> batch = source.firstAfter(from, filter, limit + 1);
       List<JobRecord> arrays = batch.stream().filter(JobRecord::arrayParent).toList();
       Map<JobId, List<TaskBlock>> blocks = arrays.isEmpty() ? Map.of() : source.blocksOf(arrays);
       for (JobRecord r : batch) {

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.api.BlobListing;
 import dev.grid.api.GridUnavailableException;
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -95,9 +96,8 @@ final class NodeOperations implements GridOperations {
   }
 
   @Override
-  public List<JobInfo> jobs(
-      Optional<JobState> state, boolean withTasks, JobPosition after, int limit) {
-    return JobPages.page(JobPages.of(table), state, withTasks, after, limit);
+  public List<JobInfo> jobs(JobFilter filter, boolean withTasks, JobPosition after, int limit) {
+    return JobPages.page(JobPages.of(table), filter, withTasks, after, limit);
   }
 
   @Override

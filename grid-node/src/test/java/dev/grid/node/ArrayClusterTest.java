@@ -8,6 +8,7 @@ import dev.grid.api.ArraySpec;
 import dev.grid.api.Dependencies;
 import dev.grid.api.GridClient;
 import dev.grid.api.JobEvent;
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -307,7 +308,7 @@ class ArrayClusterTest {
     List<JobInfo> all = new ArrayList<>();
     JobPosition after = null;
     while (true) {
-      List<JobInfo> page = ops().jobs(state, withTasks, after, limit + 1);
+      List<JobInfo> page = ops().jobs(JobFilter.of(state), withTasks, after, limit + 1);
       all.addAll(page.subList(0, Math.min(limit, page.size())));
       if (page.size() <= limit) {
         return all;

@@ -3,6 +3,7 @@ package dev.grid.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grid.api.ArraySpec;
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -53,8 +54,9 @@ class JobPagesTest {
     }
 
     @Override
-    public List<JobRecord> firstAfter(JobPosition from, JobState state, int limit) {
+    public List<JobRecord> firstAfter(JobPosition from, JobFilter filter, int limit) {
       calls++;
+      JobState state = filter.state();
       return (from == null ? records : records.tailMap(from, false))
           .values().stream()
               .filter(r -> state == null || r.arrayParent() || r.state() == state)

@@ -237,12 +237,23 @@ public final class GridClient implements AutoCloseable {
    *     cursor (the message names it)
    */
   public JobPage jobsPage(Optional<JobState> state, boolean withTasks, int limit, String after) {
+    return jobsPage(JobFilter.of(state), withTasks, limit, after);
+  }
+
+  /**
+   * One page of the jobs the filter passes (by state and name), as {@link #jobsPage(Optional,
+   * boolean, int, String)}.
+   */
+  public JobPage jobsPage(JobFilter filter, boolean withTasks, int limit, String after) {
     if (limit < 1 || limit > JobPage.MAX_LIMIT) {
       throw new IllegalArgumentException(
           "limit " + limit + " is not valid: give 1 to " + JobPage.MAX_LIMIT);
     }
     StringBuilder query = new StringBuilder("/api/jobs?limit=").append(limit);
-    state.ifPresent(s -> query.append("&state=").append(s.name()));
+    filter.stateIfAny().ifPresent(s -> query.append("&state=").append(s.name()));
+    if (filter.name() != null) {
+      query.append("&name=").append(URLEncoder.encode(filter.name(), StandardCharsets.UTF_8));
+    }
     if (withTasks) {
       query.append("&tasks=true");
     }

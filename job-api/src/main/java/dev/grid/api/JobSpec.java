@@ -44,6 +44,7 @@ import java.util.Objects;
  *     dies under it ({@code lost}), which is always included
  * @param backoff how long a job that failed or timed out waits before its next attempt; null for
  *     {@link Backoff#DEFAULT}
+ * @param scheduling its name and priority; null for {@link Scheduling#DEFAULT}
  */
 public record JobSpec(
     List<String> argv,
@@ -57,7 +58,8 @@ public record JobSpec(
     Dependencies after,
     @JsonInclude(JsonInclude.Include.NON_NULL) String submittedBy,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<RetryOn> retryOn,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Backoff backoff) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Backoff backoff,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Scheduling scheduling) {
 
   /** The longest timeout a job may be given; none means no limit. */
   public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
@@ -116,6 +118,36 @@ public record JobSpec(
       Duration timeout,
       int maxRetries) {
     this(argv, shell, env, workDir, timeout, maxRetries, null, null, null, null);
+  }
+
+  /** A spec as it was before names and priorities. */
+  public JobSpec(
+      List<String> argv,
+      String shell,
+      Map<String, String> env,
+      String workDir,
+      Duration timeout,
+      int maxRetries,
+      JavaTask java,
+      ArraySpec array,
+      Dependencies after,
+      String submittedBy,
+      List<RetryOn> retryOn,
+      Backoff backoff) {
+    this(
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        maxRetries,
+        java,
+        array,
+        after,
+        submittedBy,
+        retryOn,
+        backoff,
+        null);
   }
 
   /** A spec as it was before retries on failure: run again only when its worker dies. */
@@ -262,7 +294,8 @@ public record JobSpec(
         after,
         submittedBy,
         retryOn,
-        backoff);
+        backoff,
+        scheduling);
   }
 
   /** This spec run in the given directory on the worker. */
@@ -279,7 +312,8 @@ public record JobSpec(
         after,
         submittedBy,
         retryOn,
-        backoff);
+        backoff,
+        scheduling);
   }
 
   /** This spec with a timeout; null for none. */
@@ -296,7 +330,8 @@ public record JobSpec(
         after,
         submittedBy,
         retryOn,
-        backoff);
+        backoff,
+        scheduling);
   }
 
   /** This spec with the given number of retries after a worker dies under it. */
@@ -313,7 +348,8 @@ public record JobSpec(
         after,
         submittedBy,
         retryOn,
-        backoff);
+        backoff,
+        scheduling);
   }
 
   /** This spec running the given Java job instead of a command; null for none. */
@@ -330,7 +366,8 @@ public record JobSpec(
         after,
         submittedBy,
         retryOn,
-        backoff);
+        backoff,
+        scheduling);
   }
 
   /** This spec as an array of tasks ({@code ArraySpec.parse("0-999%50")}); null for one job. */
@@ -347,7 +384,8 @@ public record JobSpec(
         after,
         submittedBy,
         retryOn,
-        backoff);
+        backoff,
+        scheduling);
   }
 
   /** This spec run only after the given jobs; null for no dependencies. */
@@ -364,7 +402,8 @@ public record JobSpec(
         newAfter,
         submittedBy,
         retryOn,
-        backoff);
+        backoff,
+        scheduling);
   }
 
   /**
@@ -384,7 +423,8 @@ public record JobSpec(
         after,
         submittedBy,
         causes,
-        backoff);
+        backoff,
+        scheduling);
   }
 
   /** This spec with the given wait before a retry after a failure; null for the default. */
@@ -401,7 +441,31 @@ public record JobSpec(
         after,
         submittedBy,
         retryOn,
-        newBackoff);
+        newBackoff,
+        scheduling);
+  }
+
+  /** This spec with the given name and priority; null for the default (no name, priority 0). */
+  public JobSpec withScheduling(Scheduling newScheduling) {
+    return new JobSpec(
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        maxRetries,
+        java,
+        array,
+        after,
+        submittedBy,
+        retryOn,
+        backoff,
+        newScheduling);
+  }
+
+  /** Its name and priority, or the default. */
+  public Scheduling schedulingOrDefault() {
+    return scheduling == null ? Scheduling.DEFAULT : scheduling;
   }
 
   /** Whether a run that ended for this cause may be run again (retries allowing). */
@@ -417,7 +481,19 @@ public record JobSpec(
   /** This spec as submitted by the named caller; the grid sets it when it accepts a job. */
   public JobSpec withSubmittedBy(String name) {
     return new JobSpec(
-        argv, shell, env, workDir, timeout, maxRetries, java, array, after, name, retryOn, backoff);
+        argv,
+        shell,
+        env,
+        workDir,
+        timeout,
+        maxRetries,
+        java,
+        array,
+        after,
+        name,
+        retryOn,
+        backoff,
+        scheduling);
   }
 
   /** The command as a person would read it, for listings. */

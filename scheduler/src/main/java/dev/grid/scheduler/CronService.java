@@ -6,8 +6,11 @@ import com.hazelcast.map.listener.EntryLoadedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.grid.api.JobId;
+import dev.grid.api.JobSpec;
 import dev.grid.api.OverlapPolicy;
 import dev.grid.api.ScheduleRun;
+import dev.grid.api.ScheduleSpec;
+import dev.grid.api.Scheduling;
 import dev.grid.scheduler.cron.CronSchedule;
 import dev.grid.scheduler.cron.Misfires;
 import java.time.Clock;
@@ -515,7 +518,7 @@ public final class CronService implements AutoCloseable {
         }
       }
       JobId id = fireJobId(name, due);
-      if (jobs.submitIfAbsent(id, r.spec().job())) {
+      if (jobs.submitIfAbsent(id, fireSpec(r.spec()))) {
         outcomes.fired(name);
       }
       schedules.recordStartedAsync(
@@ -524,6 +527,13 @@ public final class CronService implements AutoCloseable {
       return new ScheduleRecord(
           r.spec(), r.createdAtMillis(), r.paused(), due, id, Math.max(epoch, r.epoch()));
     }
+  }
+
+  /** A fire's job: the schedule's job, named for the schedule ({@code bin/jobs --name NAME}). */
+  static JobSpec fireSpec(ScheduleSpec schedule) {
+    JobSpec job = schedule.job();
+    Scheduling s = job.schedulingOrDefault();
+    return job.withScheduling(new Scheduling(schedule.name(), s.priority()));
   }
 
   /** The job a due time becomes: the same for every primary that fires it. */

@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * Confined to the dispatch thread.
  */
 final class JobIndex {
-  private static final Comparator<JobRecord> QUEUE_ORDER = JobRecord.SUBMIT_ORDER;
+  private static final Comparator<JobRecord> QUEUE_ORDER = JobRecord.DISPATCH_ORDER;
 
   private final Map<JobId, JobRecord> unfinished = new HashMap<>();
   private final TreeSet<JobRecord> queue = new TreeSet<>(QUEUE_ORDER);
@@ -39,7 +39,7 @@ final class JobIndex {
    */
   private final Map<JobId, long[]> ended = new LinkedHashMap<>();
 
-  /** Arrays' own records that are QUEUED (their tasks may be dispatched), oldest first. */
+  /** Arrays' own records that are QUEUED (their tasks may be dispatched), in dispatch order. */
   private final TreeSet<JobRecord> queuedArrays = new TreeSet<>(QUEUE_ORDER);
 
   /**
@@ -140,8 +140,9 @@ final class JobIndex {
   }
 
   /**
-   * Queued jobs that may be dispatched at {@code nowMillis}, oldest first, at most {@code limit}: a
-   * job retried after a failure counts from its submission, once its backoff is over.
+   * Queued jobs that may be dispatched at {@code nowMillis}, in the order they are served ({@link
+   * JobRecord#DISPATCH_ORDER}: by priority, then oldest first), at most {@code limit}: a job
+   * retried after a failure keeps its place, once its backoff is over.
    */
   List<JobRecord> queued(int limit, long nowMillis) {
     List<JobRecord> out = new ArrayList<>(Math.min(limit, queue.size()));

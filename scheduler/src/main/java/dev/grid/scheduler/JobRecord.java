@@ -6,6 +6,7 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.Scheduling;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -69,6 +70,15 @@ public record JobRecord(
       Comparator.comparingLong(JobRecord::submittedAtMillis)
           .thenComparingInt(r -> r.arrayIndex() == null ? -1 : r.arrayIndex())
           .thenComparing(JobRecord::id);
+
+  /**
+   * The order the queue is served in: higher priority first, aged by the wait ({@link
+   * Scheduling#queueKey}), then oldest first; the tasks of an array by index.
+   */
+  public static final Comparator<JobRecord> DISPATCH_ORDER =
+      Comparator.comparingLong(
+              (JobRecord r) -> r.spec().schedulingOrDefault().queueKey(r.submittedAtMillis()))
+          .thenComparing(SUBMIT_ORDER);
 
   /** Copies the history into a plain list (Kryo cannot read unmodifiable wrappers). */
   public JobRecord {

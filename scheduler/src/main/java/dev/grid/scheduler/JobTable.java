@@ -8,6 +8,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
 import com.hazelcast.query.Predicate;
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
@@ -292,13 +293,14 @@ public final class JobTable {
 
   /**
    * The first {@code limit} records of the jobs map after {@code from} ({@link JobPosition} order;
-   * null: from the first), leaving out the jobs not in {@code state} (when given) but never an
-   * array's own record, whose summed-up state depends on its tasks. Each member sorts out its own
-   * share and sends at most {@code limit} records, so a call costs a pass over the records in
-   * memory (no copy, no serialization) and {@code limit} records per member on the wire.
+   * null: from the first), leaving out the jobs not of the filter's name, and those not in its
+   * state but never an array's own record, whose summed-up state depends on its tasks. Each member
+   * sorts out its own share and sends at most {@code limit} records, so a call costs a pass over
+   * the records in memory (no copy, no serialization) and {@code limit} records per member on the
+   * wire.
    */
-  public List<JobRecord> firstAfter(JobPosition from, JobState state, int limit) {
-    return jobs.aggregate(new FirstAfter(from, state, limit));
+  public List<JobRecord> firstAfter(JobPosition from, JobFilter filter, int limit) {
+    return jobs.aggregate(new FirstAfter(from, filter.state(), filter.name(), limit));
   }
 
   /** The task blocks of the given arrays, read by their keys in one call; by array, block order. */
@@ -594,15 +596,17 @@ public final class JobTable {
 
     private JobPosition from;
     private JobState state;
+    private String name;
     private int limit;
     private ArrayList<JobRecord> kept = new ArrayList<>();
 
-    FirstAfter(JobPosition from, JobState state, int limit) {
+    FirstAfter(JobPosition from, JobState state, String name, int limit) {
       if (limit < 1) {
         throw new IllegalArgumentException("limit " + limit + " is not valid: give 1 or more");
       }
       this.from = from;
       this.state = state;
+      this.name = name;
       this.limit = limit;
     }
 
@@ -610,7 +614,8 @@ public final class JobTable {
     public void accumulate(Map.Entry<JobId, JobRecord> entry) {
       JobRecord r = entry.getValue();
       if ((from != null && JobPosition.of(r).compareTo(from) <= 0)
-          || (state != null && !r.arrayParent() && r.state() != state)) {
+          || (state != null && !r.arrayParent() && r.state() != state)
+          || (name != null && !name.equals(r.spec().schedulingOrDefault().name()))) {
         return;
       }
       kept.add(r);

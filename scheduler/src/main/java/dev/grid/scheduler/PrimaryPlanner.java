@@ -255,7 +255,7 @@ final class PrimaryPlanner {
 
   /**
    * The queue as the dispatcher sees it: up to {@code free} queued jobs and every array with queued
-   * tasks known here, oldest first.
+   * tasks known here, in the order they are served (priority, then oldest first).
    */
   private static List<Dispatcher.Demand> demands(Snapshot s, int free) {
     // At least the oldest job, even with no free slot: an array behind it must then wait.
@@ -266,7 +266,7 @@ final class PrimaryPlanner {
         all.add(a);
       }
     }
-    all.sort(JobRecord.SUBMIT_ORDER);
+    all.sort(JobRecord.DISPATCH_ORDER);
     List<Dispatcher.Demand> out = new ArrayList<>(all.size());
     for (JobRecord r : all) {
       if (!r.arrayParent()) {

@@ -13,6 +13,7 @@ import dev.grid.api.OverlapPolicy;
 import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.Scheduling;
 import java.util.List;
 
 /** The classes of this module that travel through Hazelcast, in a fixed order (see Kryo ids). */
@@ -77,6 +78,7 @@ public final class SchedulerTypes {
         JobPosition.class,
         JobTable.FirstAfter.class,
         RetryOn.class,
-        Backoff.class);
+        Backoff.class,
+        Scheduling.class);
   }
 }

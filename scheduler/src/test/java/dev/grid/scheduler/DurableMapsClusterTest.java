@@ -12,6 +12,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryLoadedListener;
 import dev.grid.api.ArraySpec;
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
@@ -111,7 +112,7 @@ class DurableMapsClusterTest {
     List<JobRecord> walked = new ArrayList<>();
     JobPosition from = null;
     while (true) {
-      List<JobRecord> page = onSecond.firstAfter(from, null, 7);
+      List<JobRecord> page = onSecond.firstAfter(from, JobFilter.ALL, 7);
       walked.addAll(page);
       if (page.size() < 7) {
         break;
@@ -123,7 +124,7 @@ class DurableMapsClusterTest {
         .extracting(JobRecord::id)
         .hasSize(41)
         .containsExactlyElementsOf(all.stream().map(JobRecord::id).toList());
-    assertThat(onFirst.firstAfter(null, JobState.CANCELLED, 100))
+    assertThat(onFirst.firstAfter(null, JobFilter.ALL.inState(JobState.CANCELLED), 100))
         .as("in the state asked for, and every array (its state depends on its tasks)")
         .extracting(JobRecord::id)
         .containsExactlyInAnyOrderElementsOf(

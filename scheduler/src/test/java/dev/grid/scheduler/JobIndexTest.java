@@ -9,6 +9,7 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.RetryOn;
+import dev.grid.api.Scheduling;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -178,5 +179,48 @@ class JobIndexTest {
 
     index.offer(JobUpdate.apply(failed, new JobCommand.Dispatch(1, "n1", "w1", due)).record(), 0);
     assertThat(index.queued(10, due)).extracting(JobRecord::id).containsExactly(JobId.of("later"));
+  }
+
+  private static JobRecord job(String id, long submittedAt, int priority) {
+    return JobRecord.queued(
+        JobId.of(id),
+        JobSpec.command("true").withScheduling(new Scheduling(null, priority)),
+        submittedAt);
+  }
+
+  @Test
+  void higher_priority_goes_first_and_equal_ones_in_submission_order() {
+    index.offer(job("old-low", 1000, 0), 0);
+    index.offer(job("new-high", 2000, 5), 0);
+    index.offer(job("new-low", 3000, 0), 0);
+    index.offer(job("newer-high", 4000, 5), 0);
+
+    assertThat(index.queued(10, 0))
+        .extracting(r -> r.id().value())
+        .containsExactly("new-high", "newer-high", "old-low", "new-low");
+  }
+
+  @Test
+  void a_low_priority_job_waits_at_most_its_gap_in_levels_times_the_aging() {
+    long minute = Scheduling.AGING.toMillis();
+    index.offer(job("low", 0, 0), 0);
+    // A stream of priority-3 jobs submitted every 10 s for 10 minutes.
+    for (int i = 1; i <= 60; i++) {
+      index.offer(job(String.format("high-%02d", i), i * 10_000L, 3), 0);
+    }
+
+    List<String> order = index.queued(100, 0).stream().map(r -> r.id().value()).toList();
+
+    // Those submitted within 3 minutes after it go first (3 levels); from then on it is older.
+    int lowAt = order.indexOf("low");
+    assertThat(order.subList(0, lowAt))
+        .allSatisfy(
+            id -> assertThat(Integer.parseInt(id.substring(5)) * 10_000L).isLessThan(3 * minute));
+    assertThat(order.subList(lowAt + 1, order.size()))
+        .allSatisfy(
+            id ->
+                assertThat(Integer.parseInt(id.substring(5)) * 10_000L)
+                    .isGreaterThanOrEqualTo(3 * minute));
+    assertThat(lowAt).isEqualTo(17);
   }
 }

@@ -1,5 +1,6 @@
 package dev.grid.node.http;
 
+import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
@@ -17,7 +18,7 @@ import java.util.Optional;
  *
  * <pre>
  * POST /api/jobs                 JobSpec      -> 201 {"id": "..."} (an array: one call)
- * GET  /api/jobs[?state=S][&tasks=true][&limit=N][&after=CURSOR]
+ * GET  /api/jobs[?state=S][&name=NAME][&tasks=true][&limit=N][&after=CURSOR]
  *                                             -> [JobInfo...] (arrays' tasks only with tasks),
  *                                                oldest first, a page of N (1 to 10000, default
  *                                                1000) after the cursor; a Link header with
@@ -220,8 +221,11 @@ final class ApiRoutes {
 
   private void list(Exchange exchange) throws IOException {
     String state = exchange.query("state");
-    Optional<JobState> filter =
-        state == null || state.isEmpty() ? Optional.empty() : Optional.of(JobState.parse(state));
+    String name = exchange.query("name");
+    JobFilter filter =
+        new JobFilter(
+            state == null || state.isEmpty() ? null : JobState.parse(state),
+            name == null || name.isEmpty() ? null : name); // a bad name: 400 naming it
     boolean tasks = "true".equals(exchange.query("tasks"));
     int limit = Paging.limit(exchange);
     String after = exchange.query("after");
@@ -233,7 +237,9 @@ final class ApiRoutes {
         limit,
         job -> JobPosition.of(job).text(),
         "state",
-        filter.map(JobState::name).orElse(null),
+        filter.stateIfAny().map(JobState::name).orElse(null),
+        "name",
+        filter.name(),
         "tasks",
         tasks ? "true" : null);
   }

@@ -19,6 +19,7 @@ import dev.grid.api.OverlapPolicy;
 import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.Scheduling;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -184,6 +185,15 @@ public final class LightJson {
       g.writeStartObject();
       g.writeStringField("first", spec.backoff().first().toString());
       g.writeStringField("max", spec.backoff().max().toString());
+      g.writeEndObject();
+    }
+    if (spec.scheduling() != null) {
+      g.writeFieldName("scheduling");
+      g.writeStartObject();
+      if (spec.scheduling().name() != null) {
+        g.writeStringField("name", spec.scheduling().name());
+      }
+      g.writeNumberField("priority", spec.scheduling().priority());
       g.writeEndObject();
     }
     g.writeEndObject();
@@ -352,6 +362,7 @@ public final class LightJson {
     Map<String, Object> after = nullableObject(o, "after");
     Map<String, Object> backoff = nullableObject(o, "backoff");
     Object retryOn = o.get("retryOn");
+    Map<String, Object> scheduling = nullableObject(o, "scheduling");
     return new JobSpec(
         strings(o, "argv"),
         text(o, "shell"),
@@ -373,7 +384,10 @@ public final class LightJson {
         backoff == null
             ? null
             : new Backoff(
-                Duration.parse(text(backoff, "first")), Duration.parse(text(backoff, "max"))));
+                Duration.parse(text(backoff, "first")), Duration.parse(text(backoff, "max"))),
+        scheduling == null
+            ? null
+            : new Scheduling(text(scheduling, "name"), (int) number(scheduling, "priority")));
   }
 
   private static NodeInfo nodeInfo(Map<String, Object> o) {

@@ -19,6 +19,7 @@ import dev.grid.api.OverlapPolicy;
 import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.Scheduling;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,7 +66,9 @@ class LightJsonTest {
           JobSpec.shell("curl -fsS example.com")
               .withMaxRetries(4)
               .withRetryOn(List.of(RetryOn.TIMEOUT, RetryOn.FAILED))
-              .withBackoff(new Backoff(Duration.ofMillis(1500), Duration.ofMinutes(5))),
+              .withBackoff(new Backoff(Duration.ofMillis(1500), Duration.ofMinutes(5)))
+              .withScheduling(new Scheduling("fetch \"feed\"", -20)),
+          JobSpec.command("true").withScheduling(new Scheduling(null, 3)),
           JobSpec.java("ab".repeat(32), "com.example.Pi", "1000", "x y")
               .withTimeout(Duration.ofHours(2)),
           JobSpec.java("cd".repeat(32), "com.example.Pi")

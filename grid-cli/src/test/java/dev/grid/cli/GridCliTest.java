@@ -341,7 +341,8 @@ class GridCliTest {
   void when_jobs_format_names_an_unknown_column_then_usage_error_lists_the_known_ones() {
     Result result = run("jobs", "--format", "id,owner");
 
-    assertOneLineError(result, "unknown column 'owner'", "id, name, state, node", "user (submittedby)");
+    assertOneLineError(
+        result, "unknown column 'owner'", "id, name, state, node", "user (submittedby)");
     assertThat(result.code()).isEqualTo(GridCli.USAGE);
     assertOneLineError(run("jobs", "--format", "id,,state"), "empty column");
     assertOneLineError(run("jobs", "--format", "id", "--json"), "--format or --json");

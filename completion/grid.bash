@@ -143,7 +143,7 @@ function _picocli_submit() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--wait' '--json' '--isolated'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--wait' '--json' '--isolated' '--hold'"
   local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--priority' '--env' '--workdir' '--shell' '--jar' '--class' '--name' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
 
   type compopt &>/dev/null && compopt +o default
@@ -382,7 +382,7 @@ function _picocli_jobs() {
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--json' '--tasks' '--all'"
   local arg_opts="'--state' '--name' '--format' '-o' '--limit' '--after' '--url' '--token-file' '--ca-file'"
-  local STATE_option_args=("WAITING" "QUEUED" "DISPATCHED" "RUNNING" "SUCCEEDED" "FAILED" "TIMED_OUT" "CANCELLED" "LOST") # --state values
+  local STATE_option_args=("WAITING" "QUEUED" "DISPATCHED" "RUNNING" "SUCCEEDED" "FAILED" "TIMED_OUT" "CANCELLED" "LOST" "HELD") # --state values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -567,6 +567,132 @@ function _picocli_cancel() {
 # The `-o default` option means that if the function generated no matches, the
 # default Bash completions and the Readline default filename completions are performed.
 _grid_complete _complete_cancel cancel
+
+# ---- bin/hold ----
+
+# _complete_hold finds which commands and subcommands have been specified
+# on the command line and delegates to the appropriate function
+# to generate possible options and subcommands for the last specified subcommand.
+function _complete_hold() {
+  # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+
+  # Find the longest sequence of subcommands and call the bash function for that subcommand.
+
+
+  # No subcommands were specified; generate completions for the top-level command.
+  _picocli_hold; return $?;
+}
+
+# Generates completions for the options and subcommands of the `hold` command.
+function _picocli_hold() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--json'"
+  local arg_opts="'--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Define a completion specification (a compspec) for the
+# `hold`, `hold.sh`, and `hold.bash` commands.
+# Uses the bash `complete` builtin (see [6]) to specify that shell function
+# `_complete_hold` is responsible for generating possible completions for the
+# current word on the command line.
+# The `-o default` option means that if the function generated no matches, the
+# default Bash completions and the Readline default filename completions are performed.
+_grid_complete _complete_hold hold
+
+# ---- bin/release ----
+
+# _complete_release finds which commands and subcommands have been specified
+# on the command line and delegates to the appropriate function
+# to generate possible options and subcommands for the last specified subcommand.
+function _complete_release() {
+  # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+
+  # Find the longest sequence of subcommands and call the bash function for that subcommand.
+
+
+  # No subcommands were specified; generate completions for the top-level command.
+  _picocli_release; return $?;
+}
+
+# Generates completions for the options and subcommands of the `release` command.
+function _picocli_release() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--json'"
+  local arg_opts="'--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Define a completion specification (a compspec) for the
+# `release`, `release.sh`, and `release.bash` commands.
+# Uses the bash `complete` builtin (see [6]) to specify that shell function
+# `_complete_release` is responsible for generating possible completions for the
+# current word on the command line.
+# The `-o default` option means that if the function generated no matches, the
+# default Bash completions and the Readline default filename completions are performed.
+_grid_complete _complete_release release
 
 # ---- bin/nodes ----
 

@@ -30,8 +30,7 @@ import java.util.Set;
  */
 final class GridContender implements Contender {
   static final long POLL_MILLIS = 250;
-  private static final List<JobState> NOT_ENDED =
-      List.of(JobState.WAITING, JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING);
+  private static final List<JobState> NOT_ENDED = JobState.unfinished();
 
   private final LocalGrid grid;
   private final GridClient client;

@@ -38,8 +38,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * The grid's command line: {@code bin/submit}, {@code bin/status}, {@code bin/jobs}, {@code
- * bin/logs}, {@code bin/cancel}, {@code bin/nodes}, {@code bin/schedule} and {@code bin/storage}
- * each run one subcommand of it.
+ * bin/logs}, {@code bin/cancel}, {@code bin/hold}, {@code bin/release}, {@code bin/nodes}, {@code
+ * bin/schedule} and {@code bin/storage} each run one subcommand of it.
  *
  * <p>It is a client like any other: it speaks HTTP to the nodes through {@link GridClient} and
  * never touches Hazelcast, so it starts fast. Errors are one line on stderr starting with {@code
@@ -57,7 +57,17 @@ public final class GridCli {
    */
   static final List<String> SUBCOMMANDS =
       List.of(
-          "submit", "status", "result", "jobs", "logs", "cancel", "nodes", "schedule", "storage");
+          "submit",
+          "status",
+          "result",
+          "jobs",
+          "logs",
+          "cancel",
+          "hold",
+          "release",
+          "nodes",
+          "schedule",
+          "storage");
 
   /** Exit code for an error the user can fix by other means than the command line. */
   static final int ERROR = 1;
@@ -362,6 +372,8 @@ public final class GridCli {
       case "jobs" -> new JobsCommand(this).spec();
       case "logs" -> new LogsCommand(this).spec();
       case "cancel" -> new CancelCommand(this).spec();
+      case "hold" -> new HoldCommand(this, true).spec();
+      case "release" -> new HoldCommand(this, false).spec();
       case "nodes" -> new NodesCommand(this).spec();
       case "schedule" -> new ScheduleCommand(this).spec();
       case "storage" -> new StorageCommand(this).spec();

@@ -80,6 +80,10 @@ final class JobOptions {
                   + " waits counts as one more, so none waits for ever.")
           .build();
 
+  private final OptionSpec hold =
+      Specs.flag(
+          "--hold", "Submit it held: it is not dispatched until bin/release ID (an array too).");
+
   private final OptionSpec env =
       OptionSpec.builder("--env")
           .type(Map.class)
@@ -169,7 +173,11 @@ final class JobOptions {
       spec.addOption(option);
     }
     if (forSubmit) {
-      spec.addOption(name).addOption(retryOn).addOption(backoff).addOption(backoffMax);
+      spec.addOption(name)
+          .addOption(hold)
+          .addOption(retryOn)
+          .addOption(backoff)
+          .addOption(backoffMax);
     }
     return spec.addPositional(command);
   }
@@ -204,7 +212,7 @@ final class JobOptions {
           retries.getValue(),
           causes == null ? null : RetryOn.parseList(causes),
           wait,
-          scheduling(name.getValue(), priority.getValue()),
+          scheduling(name.getValue(), priority.getValue(), Boolean.TRUE.equals(hold.getValue())),
           Specs.map(env),
           workdir.getValue(),
           shell.getValue(),
@@ -217,9 +225,9 @@ final class JobOptions {
     }
   }
 
-  /** The name and priority given, or null when neither was (the spec then carries none). */
-  private static Scheduling scheduling(String name, int priority) {
-    return name == null && priority == 0 ? null : new Scheduling(name, priority);
+  /** The name, priority and hold given, or null when none was (the spec then carries none). */
+  private static Scheduling scheduling(String name, int priority, boolean held) {
+    return name == null && priority == 0 && !held ? null : new Scheduling(name, priority, held);
   }
 
   private static Duration maxOf(Duration a, Duration b) {

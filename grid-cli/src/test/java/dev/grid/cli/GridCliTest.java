@@ -559,4 +559,18 @@ class GridCliTest {
         run("submit", "--priority", "5000", "--", "true"), "priority 5000 is out of range");
     assertOneLineError(run("jobs", "--name", " x"), "job name ' x' is not valid");
   }
+
+  @Test
+  void when_a_job_is_submitted_held_then_hold_and_release_print_its_state() {
+    Result submitted = run("submit", "--hold", "--", "true");
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    assertThat(ops.submitted().get(0).schedulingOrDefault().hold()).isTrue();
+    JobId id = ops.submit(JobSpec.command("true"));
+
+    Result held = run("hold", id.value());
+    assertThat(held.out()).isEqualTo(id + " HELD\n");
+    assertThat(run("release", id.value()).out()).isEqualTo(id + " QUEUED\n");
+    ops.finish(id, JobState.SUCCEEDED, 0, null, new byte[0], new byte[0]);
+    assertOneLineError(run("hold", id.value()), "is SUCCEEDED");
+  }
 }

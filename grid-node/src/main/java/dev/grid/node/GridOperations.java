@@ -81,6 +81,25 @@ public interface GridOperations {
   Optional<JobInfo> cancel(JobId id);
 
   /**
+   * Holds a job or array not yet dispatched: it is not dispatched until released (an array's
+   * running tasks run on). Holding a held job changes nothing. Returns the job as it is after the
+   * request, or empty if no job has the id.
+   *
+   * @throws IllegalStateException naming why it cannot be held (it runs or has ended)
+   * @throws IllegalArgumentException for a task of an array (hold the array)
+   */
+  Optional<JobInfo> hold(JobId id);
+
+  /**
+   * Releases a held job or array; one that is queued or waiting already is left so. Returns the job
+   * as it is after the request, or empty if no job has the id.
+   *
+   * @throws IllegalStateException naming why it cannot be released (it runs or has ended)
+   * @throws IllegalArgumentException for a task of an array (release the array)
+   */
+  Optional<JobInfo> release(JobId id);
+
+  /**
    * The job's latest attempt's stdout or stderr (empty if it wrote nothing), or empty if there is
    * no such job. While the job runs: what it has written so far, as its worker last stored it (a
    * second or so behind; see {@code LiveOutput}).

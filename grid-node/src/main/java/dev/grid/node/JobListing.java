@@ -45,7 +45,7 @@ final class JobListing {
       if (r.arrayParent()) {
         Map<JobState, Integer> counts =
             ArrayProgress.count(own.stream().map(JobRecord::state).toList());
-        info = info.withTasks(ArrayProgress.state(counts), counts);
+        info = info.withTasks(ArrayProgress.state(r.state(), counts), counts);
       }
       add(out, info, state);
       if (withTasks) {

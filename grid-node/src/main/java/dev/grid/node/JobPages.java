@@ -107,7 +107,7 @@ final class JobPages {
       }
     }
     Map<JobState, Integer> counts = ArrayProgress.count(states);
-    add(out, r.toInfo().withTasks(ArrayProgress.state(counts), counts), state);
+    add(out, r.toInfo().withTasks(ArrayProgress.state(r.state(), counts), counts), state);
     if (withTasks) {
       for (TaskBlock b : blocks) {
         for (int slot = 0; slot < TaskBlock.SIZE; slot++) {

@@ -70,8 +70,7 @@ final class NodeMetrics implements WorkerMetrics, CronOutcomes, AutoCloseable {
   };
 
   /** The states an unfinished job can be in: those the dispatcher counts. */
-  private static final List<JobState> UNFINISHED =
-      List.of(JobState.WAITING, JobState.QUEUED, JobState.DISPATCHED, JobState.RUNNING);
+  private static final List<JobState> UNFINISHED = JobState.unfinished();
 
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gc = new JvmGcMetrics();

@@ -23,6 +23,7 @@ import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.NodeRecord;
 import dev.grid.scheduler.ScheduleTable;
+import dev.grid.scheduler.UpdateResult;
 import dev.grid.storage.ReplicatedBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -105,13 +106,38 @@ final class NodeOperations implements GridOperations {
     return Optional.ofNullable(table.cancel(id).record()).map(this::info);
   }
 
+  @Override
+  public Optional<JobInfo> hold(JobId id) {
+    return heldOrReleased(id, table.hold(id), "held", JobState.HELD);
+  }
+
+  @Override
+  public Optional<JobInfo> release(JobId id) {
+    UpdateResult u = table.release(id);
+    JobState now = u.record() == null ? null : u.record().state();
+    return heldOrReleased(
+        id, u, "released", now == JobState.QUEUED || now == JobState.WAITING ? now : null);
+  }
+
+  /** The job after a hold or release; a refusal is an error unless the job is as asked already. */
+  private Optional<JobInfo> heldOrReleased(
+      JobId id, UpdateResult u, String verb, JobState alreadySo) {
+    if (u.record() == null) {
+      return Optional.empty();
+    }
+    if (!u.applied() && u.record().state() != alreadySo) {
+      throw new IllegalStateException("job " + id + " cannot be " + verb + ": " + u.refusal());
+    }
+    return Optional.of(info(u.record()));
+  }
+
   /** The job as clients see it; an array with its tasks' counts and summed-up state. */
   private JobInfo info(JobRecord r) {
     if (!r.arrayParent()) {
       return r.toInfo();
     }
     Map<JobState, Integer> counts = table.arrayCounts(r);
-    return r.toInfo().withTasks(ArrayProgress.state(counts), counts);
+    return r.toInfo().withTasks(ArrayProgress.state(r.state(), counts), counts);
   }
 
   @Override

@@ -140,7 +140,8 @@ class GridClusterTest {
 
     await().atMost(JOB).until(() -> stdout(elsewhere, id).equals("first\n"));
     assertThat(info(elsewhere, id).state()).isEqualTo(JobState.RUNNING);
-    assertThat(stderr(grid.node(0), id)).isEqualTo("oops\n");
+    // stderr has a reader of its own: it may be stored a look later than stdout
+    await().atMost(JOB).until(() -> stderr(grid.node(0), id).equals("oops\n"));
     String live = OutputKeys.prefix(id, running.attempt()) + OutputKeys.STDOUT + OutputKeys.LIVE;
     assertThat(elsewhere.blobs().exists(live)).isTrue();
 

@@ -277,6 +277,34 @@ public final class GridClient implements AutoCloseable {
     return LightJson.jobInfo(ok(answer, id));
   }
 
+  /**
+   * Holds a job (or array) not yet dispatched: it waits, {@link JobState#HELD}, until {@link
+   * #release}d; an array's tasks already running run on. Holding a held job changes nothing.
+   *
+   * @return the job as it is right after the request
+   * @throws JobNotFoundException if no job has the id
+   * @throws GridException if it runs or has ended (the grid's answer says which)
+   * @throws IllegalArgumentException for a task of an array: hold the array
+   */
+  public JobInfo hold(JobId id) {
+    return LightJson.jobInfo(
+        ok(transport.send("POST", "/api/jobs/" + id + "/hold", null, Retry.ON_ANY_FAILURE), id));
+  }
+
+  /**
+   * Releases a held job (or array): queued again, or waiting if it has dependencies. Releasing a
+   * job that is queued or waiting changes nothing.
+   *
+   * @return the job as it is right after the request
+   * @throws JobNotFoundException if no job has the id
+   * @throws GridException if it runs or has ended
+   * @throws IllegalArgumentException for a task of an array: release the array
+   */
+  public JobInfo release(JobId id) {
+    return LightJson.jobInfo(
+        ok(transport.send("POST", "/api/jobs/" + id + "/release", null, Retry.ON_ANY_FAILURE), id));
+  }
+
   /** What the job's latest attempt wrote to stdout (up to the grid's cap), as raw bytes. */
   public byte[] stdout(JobId id) {
     return ok(get("/api/jobs/" + id + "/stdout"), id);

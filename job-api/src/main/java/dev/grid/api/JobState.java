@@ -2,6 +2,7 @@ package dev.grid.api;
 
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -11,8 +12,13 @@ import java.util.Set;
  * [WAITING ->] QUEUED -> DISPATCHED -> RUNNING -> SUCCEEDED | FAILED | TIMED_OUT | CANCELLED | LOST
  * </pre>
  *
- * plus the ways back and out: a job whose worker died goes back to {@code QUEUED} (retry) or ends
- * {@code LOST}; any job not yet ended can be {@code CANCELLED}. Only a job submitted with
+ * plus hold and release: a job not yet dispatched ({@code WAITING} or {@code QUEUED}) can be put
+ * {@code HELD} by a user, or submitted so ({@code --hold}); a release puts it back ({@code WAITING}
+ * if it has dependencies, which are then decided again, else {@code QUEUED}). {@code HELD} comes
+ * last among the constants only so that stored states keep their numbers.
+ *
+ * <p>plus the ways back and out: a job whose worker died goes back to {@code QUEUED} (retry) or
+ * ends {@code LOST}; any job not yet ended can be {@code CANCELLED}. Only a job submitted with
  * dependencies starts {@code WAITING}; it becomes {@code QUEUED} once they are met, or ends {@code
  * CANCELLED} (with the parent and its state in the message) once they cannot be.
  */
@@ -34,17 +40,25 @@ public enum JobState {
   /** Cancelled by a user; a running job's process tree was killed. */
   CANCELLED,
   /** Its worker died and it had no retries left. */
-  LOST;
+  LOST,
+  /** Held by a user (or submitted held): not dispatched until released ({@code bin/release}). */
+  HELD;
 
   /** The states this one may change to; empty for a terminal state. */
   public Set<JobState> next() {
     return switch (this) {
-      case WAITING -> EnumSet.of(QUEUED, CANCELLED);
-      case QUEUED -> EnumSet.of(DISPATCHED, CANCELLED);
+      case WAITING -> EnumSet.of(QUEUED, CANCELLED, HELD);
+      case QUEUED -> EnumSet.of(DISPATCHED, CANCELLED, HELD);
+      case HELD -> EnumSet.of(QUEUED, WAITING, CANCELLED);
       case DISPATCHED -> EnumSet.of(RUNNING, QUEUED, FAILED, CANCELLED, LOST);
       case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, QUEUED, LOST);
       case SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, LOST -> EnumSet.noneOf(JobState.class);
     };
+  }
+
+  /** The states of a job that has not ended, in declaration order. */
+  public static List<JobState> unfinished() {
+    return Arrays.stream(values()).filter(s -> !s.isTerminal()).toList();
   }
 
   /** Whether a change from this state to {@code to} is allowed. */

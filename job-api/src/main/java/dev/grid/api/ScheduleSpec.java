@@ -67,6 +67,12 @@ public record ScheduleSpec(
               + " that failed may have done part of its work, and the next fire comes anyway):"
               + " leave out --retry-on");
     }
+    if (job.schedulingOrDefault().hold()) {
+      throw new IllegalArgumentException(
+          "schedule '"
+              + name
+              + "' asks for its fires to be held: pause the schedule instead (bin/schedule pause)");
+    }
     misfire = misfire == null ? MisfirePolicy.ONCE : misfire;
     overlap = overlap == null ? OverlapPolicy.ALLOW : overlap;
     if (maxCatchUp < 1) {

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 
 /**
- * How the grid schedules a job, beside what it runs: its name and its priority.
+ * How the grid schedules a job, beside what it runs: its name, its priority, and whether it is
+ * submitted held.
  *
  * <pre>{@code
  * JobSpec urgent = JobSpec.shell("make report").withScheduling(new Scheduling("report", 10));
@@ -19,8 +20,13 @@ import java.time.Duration;
  * @param name a name to list and filter jobs by ({@code bin/jobs --name}); null for none. Names
  *     need not be unique
  * @param priority from {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY}; 0 by default
+ * @param hold submit it {@link JobState#HELD}: it is not dispatched until released ({@code
+ *     GridClient#release})
  */
-public record Scheduling(@JsonInclude(JsonInclude.Include.NON_NULL) String name, int priority) {
+public record Scheduling(
+    @JsonInclude(JsonInclude.Include.NON_NULL) String name,
+    int priority,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean hold) {
 
   /** What one level of priority is worth in waiting time. */
   public static final Duration AGING = Duration.ofMinutes(1);
@@ -31,8 +37,13 @@ public record Scheduling(@JsonInclude(JsonInclude.Include.NON_NULL) String name,
   /** The longest name a job may have. */
   public static final int MAX_NAME = 128;
 
-  /** No name, priority 0. */
-  public static final Scheduling DEFAULT = new Scheduling(null, 0);
+  /** No name, priority 0, not held. */
+  public static final Scheduling DEFAULT = new Scheduling(null, 0, false);
+
+  /** A name and a priority, not held. */
+  public Scheduling(String name, int priority) {
+    this(name, priority, false);
+  }
 
   /** Validates eagerly; a bad value is named in the message. */
   public Scheduling {
@@ -62,6 +73,11 @@ public record Scheduling(@JsonInclude(JsonInclude.Include.NON_NULL) String name,
               + MAX_PRIORITY
               + " (higher runs first)");
     }
+  }
+
+  /** This, submitted held or not. */
+  public Scheduling withHold(boolean newHold) {
+    return new Scheduling(name, priority, newHold);
   }
 
   /**

@@ -29,6 +29,23 @@ public final class ArrayProgress {
     return out;
   }
 
+  /**
+   * The array's state as listed: {@code HELD} while its own record is held and none of its tasks
+   * holds a slot or has ended unfinished work behind it (a held array dispatches no task; those
+   * running when it was held run on, and it shows {@code RUNNING} until they end); else {@link
+   * #state(Map)}.
+   */
+  public static JobState state(JobState own, Map<JobState, Integer> counts) {
+    JobState summed = state(counts);
+    if (own == JobState.HELD
+        && !summed.isTerminal()
+        && !has(counts, JobState.DISPATCHED)
+        && !has(counts, JobState.RUNNING)) {
+      return JobState.HELD;
+    }
+    return summed;
+  }
+
   /** The array's state from its tasks' counts (QUEUED for an array with no task yet). */
   public static JobState state(Map<JobState, Integer> counts) {
     int total = 0;

@@ -50,6 +50,14 @@ public sealed interface JobCommand {
    */
   record Resolve(long epoch, JobState to, String reason, long atMillis) implements JobCommand {}
 
+  /** A user holds a job not yet dispatched: it is not dispatched until released. */
+  record Hold(long atMillis) implements JobCommand {}
+
+  /**
+   * A user releases a held job: queued again, or waiting if it has dependencies (decided again).
+   */
+  record Unhold(long atMillis) implements JobCommand {}
+
   /**
    * A user cancels the job; with {@code unstartedOnly}, only if it has not started (a paused
    * schedule's fire made early: once running, it runs).

@@ -178,7 +178,10 @@ public record JobRecord(
         null);
   }
 
-  /** A newly accepted job: {@code WAITING} if it has dependencies, else {@code QUEUED}. */
+  /**
+   * A newly accepted job: {@code HELD} if submitted so, else {@code WAITING} if it has
+   * dependencies, else {@code QUEUED}.
+   */
   public static JobRecord queued(JobId id, JobSpec spec, long nowMillis) {
     return accepted(id, spec, nowMillis, null, null);
   }
@@ -191,6 +194,10 @@ public record JobRecord(
       JobId id, JobSpec spec, long nowMillis, JobId arrayId, Integer index) {
     JobState state = spec.after() == null ? JobState.QUEUED : JobState.WAITING;
     String why = spec.after() == null ? null : waitingFor(spec.after());
+    if (spec.schedulingOrDefault().hold() && arrayId == null) {
+      state = JobState.HELD;
+      why = "submitted held (bin/release " + id + ")" + (why == null ? "" : "; then " + why);
+    }
     if (arrayId == null && spec.array() != null) {
       why =
           "array of "

@@ -322,16 +322,40 @@ public final class JobTable {
   /** Records that have not ended, arrays' own records among them; not the tasks of arrays. */
   public List<JobRecord> unfinished() {
     List<JobRecord> out =
-        new ArrayList<>(
-            jobs.values(
-                new InStates(
-                    List.of(
-                        JobState.WAITING,
-                        JobState.QUEUED,
-                        JobState.DISPATCHED,
-                        JobState.RUNNING))));
+        new ArrayList<>(jobs.values(new InStates(new ArrayList<>(JobState.unfinished()))));
     out.sort(JobRecord.SUBMIT_ORDER);
     return out;
+  }
+
+  /**
+   * Holds a job or array not yet dispatched ({@link JobCommand.Hold}); a held array dispatches none
+   * of its tasks, and those already running run on. Returns the outcome (record null if there is no
+   * such job).
+   *
+   * @throws IllegalArgumentException for a task of an array, naming the array to hold instead
+   */
+  public UpdateResult hold(JobId id) {
+    return holdOrRelease(id, new JobCommand.Hold(clock.millis()), "hold");
+  }
+
+  /** Releases a held job or array ({@link JobCommand.Unhold}), as {@link #hold} holds it. */
+  public UpdateResult release(JobId id) {
+    return holdOrRelease(id, new JobCommand.Unhold(clock.millis()), "release");
+  }
+
+  private UpdateResult holdOrRelease(JobId id, JobCommand command, String verb) {
+    UpdateResult u = update(id, command);
+    TaskRef ref = u.record() == null ? taskRef(id) : null;
+    if (ref != null && jobs.containsKey(ref.arrayId())) {
+      throw new IllegalArgumentException(
+          id
+              + " is a task of array "
+              + ref.arrayId()
+              + ": "
+              + verb
+              + " the array, which stands for its tasks");
+    }
+    return u;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.grid.scheduler;
 
 import static dev.grid.api.JobState.CANCELLED;
 import static dev.grid.api.JobState.DISPATCHED;
+import static dev.grid.api.JobState.HELD;
 import static dev.grid.api.JobState.LOST;
 import static dev.grid.api.JobState.QUEUED;
 import static dev.grid.api.JobState.RUNNING;
@@ -63,6 +64,10 @@ public final class JobUpdate {
       return release(r, c);
     } else if (command instanceof JobCommand.Resolve c) {
       return resolve(r, c);
+    } else if (command instanceof JobCommand.Hold c) {
+      return hold(r, c);
+    } else if (command instanceof JobCommand.Unhold c) {
+      return unhold(r, c);
     }
     throw new IllegalArgumentException("unknown job command " + command);
   }
@@ -282,6 +287,41 @@ public final class JobUpdate {
         check(r, c.to()).moveTo(c.to(), c.atMillis(), null, r.attempt(), c.epoch(), c.reason());
     return UpdateResult.applied(
         c.to() == CANCELLED ? moved.withEnd(null, c.atMillis(), 0, 0, false) : moved);
+  }
+
+  private static UpdateResult hold(JobRecord r, JobCommand.Hold c) {
+    if (r.state() == HELD) {
+      return UpdateResult.refused(r, "already held");
+    }
+    if (r.state() != QUEUED && r.state() != WAITING) {
+      return UpdateResult.refused(
+          r, "it is " + r.state() + ": only a job not yet dispatched can be held");
+    }
+    return UpdateResult.applied(
+        check(r, HELD)
+            .moveTo(
+                HELD,
+                c.atMillis(),
+                null,
+                r.attempt(),
+                r.epoch(),
+                "held by a user (bin/release " + r.id() + ")"));
+  }
+
+  private static UpdateResult unhold(JobRecord r, JobCommand.Unhold c) {
+    if (r.state() != HELD) {
+      return UpdateResult.refused(r, "it is " + r.state() + ", not held");
+    }
+    JobState to = r.spec().after() == null ? QUEUED : WAITING;
+    return UpdateResult.applied(
+        check(r, to)
+            .moveTo(
+                to,
+                c.atMillis(),
+                null,
+                r.attempt(),
+                r.epoch(),
+                to == WAITING ? "released; its dependencies are decided again" : "released"));
   }
 
   private static UpdateResult cancel(JobRecord r, JobCommand.Cancel c) {

@@ -324,7 +324,7 @@ final class PrimarySession {
       out.put(
           id,
           new DependencyCheck.Parent(
-              id, ArrayProgress.state(counts), ArrayProgress.describe(counts)));
+              id, ArrayProgress.state(r.state(), counts), ArrayProgress.describe(counts)));
     }
     return out;
   }

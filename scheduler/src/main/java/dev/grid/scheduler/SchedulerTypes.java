@@ -79,6 +79,8 @@ public final class SchedulerTypes {
         JobTable.FirstAfter.class,
         RetryOn.class,
         Backoff.class,
-        Scheduling.class);
+        Scheduling.class,
+        JobCommand.Hold.class,
+        JobCommand.Unhold.class);
   }
 }

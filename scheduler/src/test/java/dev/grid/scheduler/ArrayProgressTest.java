@@ -33,4 +33,17 @@ class ArrayProgressTest {
     assertThat(ArrayProgress.describe(ArrayProgress.count(List.of(SUCCEEDED, RUNNING, SUCCEEDED))))
         .isEqualTo("3 tasks: 1 RUNNING, 2 SUCCEEDED");
   }
+
+  private static JobState held(JobState... tasks) {
+    return ArrayProgress.state(JobState.HELD, ArrayProgress.count(List.of(tasks)));
+  }
+
+  @Test
+  void a_held_array_shows_held_until_nothing_of_it_runs_and_its_end_once_all_ended() {
+    assertThat(held(QUEUED, QUEUED)).isEqualTo(JobState.HELD);
+    assertThat(held(SUCCEEDED, QUEUED)).isEqualTo(JobState.HELD);
+    assertThat(held(RUNNING, QUEUED)).isEqualTo(RUNNING);
+    assertThat(held(SUCCEEDED, SUCCEEDED)).isEqualTo(SUCCEEDED);
+    assertThat(ArrayProgress.state(QUEUED, ArrayProgress.count(List.of(QUEUED)))).isEqualTo(QUEUED);
+  }
 }

@@ -18,6 +18,7 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.RetryOn;
+import dev.grid.api.Scheduling;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -352,5 +353,41 @@ class JobUpdateTest {
             applied(c, new JobCommand.Finish("n1", 1, FAILED, 137, null, 0, 0, false, 2000))
                 .state())
         .isEqualTo(FAILED);
+  }
+
+  @Test
+  void
+      when_a_queued_or_waiting_job_is_held_then_it_waits_until_released_and_a_running_one_cannot_be() {
+    JobRecord held = applied(queued(1), new JobCommand.Hold(1001));
+    assertThat(held.state()).isEqualTo(JobState.HELD);
+    assertThat(held.message()).contains("bin/release j1");
+    assertThat(refusal(held, new JobCommand.Hold(1002))).isEqualTo("already held");
+    assertThat(refusal(held, new JobCommand.Dispatch(7, "n1", "w1", 1002))).contains("not queued");
+
+    JobRecord released = applied(held, new JobCommand.Unhold(1003));
+    assertThat(released.state()).isEqualTo(QUEUED);
+    assertThat(released.history())
+        .extracting(JobEvent::state)
+        .containsExactly(QUEUED, JobState.HELD, QUEUED);
+
+    JobRecord waiting = applied(waiting(), new JobCommand.Hold(1001));
+    assertThat(applied(waiting, new JobCommand.Unhold(1002)).state())
+        .as("a job with dependencies waits again, to have them decided")
+        .isEqualTo(JobState.WAITING);
+
+    assertThat(refusal(running(1, 7), new JobCommand.Hold(1005)))
+        .contains("it is RUNNING: only a job not yet dispatched can be held");
+    assertThat(refusal(running(1, 7), new JobCommand.Unhold(1005))).contains("not held");
+    assertThat(applied(held, new JobCommand.Cancel(1004)).state()).isEqualTo(CANCELLED);
+  }
+
+  @Test
+  void when_a_job_is_submitted_held_then_it_starts_held() {
+    JobRecord r =
+        JobRecord.queued(
+            ID, JobSpec.command("true").withScheduling(new Scheduling(null, 0, true)), 1000);
+    assertThat(r.state()).isEqualTo(JobState.HELD);
+    assertThat(r.history()).extracting(JobEvent::state).containsExactly(JobState.HELD);
+    assertThat(applied(r, new JobCommand.Unhold(1001)).state()).isEqualTo(QUEUED);
   }
 }

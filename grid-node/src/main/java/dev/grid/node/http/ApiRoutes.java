@@ -26,6 +26,7 @@ import java.util.Optional;
  *                                                a page's cost: JobPages)
  * GET  /api/jobs/{id}                         -> JobInfo
  * POST /api/jobs/{id}/cancel                  -> JobInfo
+ * POST /api/jobs/{id}/hold | /release         -> JobInfo (409 naming why if it runs or ended)
  * GET  /api/jobs/{id}/stdout | /stderr[?offset=N][&attempt=A]
  *                                             -> raw bytes (from byte N; of attempt A, 1 for
  *                                                 the first, by default the latest; while the
@@ -109,6 +110,19 @@ final class ApiRoutes {
             exchange.drain();
             checkMayCancel(exchange.caller(), found(ops.job(id), id));
             exchange.json(200, found(ops.cancel(id), id));
+            exchange.changed("job " + id);
+            return;
+          }
+          case "hold", "release" -> {
+            requirePost(exchange, path);
+            exchange.drain();
+            checkMayCancel(exchange.caller(), found(ops.job(id), id));
+            try {
+              exchange.json(
+                  200, found(parts[3].equals("hold") ? ops.hold(id) : ops.release(id), id));
+            } catch (IllegalStateException notNow) {
+              throw new ApiError(409, notNow.getMessage());
+            }
             exchange.changed("job " + id);
             return;
           }

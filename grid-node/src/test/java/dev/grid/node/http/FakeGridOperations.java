@@ -206,6 +206,29 @@ public final class FakeGridOperations implements GridOperations {
     return Optional.of(jobs.get(id));
   }
 
+  @Override
+  public synchronized Optional<JobInfo> hold(JobId id) {
+    return holdOrRelease(id, JobState.QUEUED, JobState.HELD);
+  }
+
+  @Override
+  public synchronized Optional<JobInfo> release(JobId id) {
+    return holdOrRelease(id, JobState.HELD, JobState.QUEUED);
+  }
+
+  private Optional<JobInfo> holdOrRelease(JobId id, JobState from, JobState to) {
+    JobInfo job = jobs.get(id);
+    if (job == null) {
+      return Optional.empty();
+    }
+    if (job.state() == from) {
+      jobs.put(id, with(job, to, job.attempt(), null, null, null, null));
+    } else if (job.state() != to) {
+      throw new IllegalStateException("job " + id + " is " + job.state());
+    }
+    return Optional.of(jobs.get(id));
+  }
+
   /** Every attempt's output is the job's one output here. */
   @Override
   public synchronized Optional<Output> output(JobId id, Stream stream, int attempt) {

@@ -194,6 +194,9 @@ public final class LightJson {
         g.writeStringField("name", spec.scheduling().name());
       }
       g.writeNumberField("priority", spec.scheduling().priority());
+      if (spec.scheduling().hold()) {
+        g.writeBooleanField("hold", true);
+      }
       g.writeEndObject();
     }
     g.writeEndObject();
@@ -387,7 +390,10 @@ public final class LightJson {
                 Duration.parse(text(backoff, "first")), Duration.parse(text(backoff, "max"))),
         scheduling == null
             ? null
-            : new Scheduling(text(scheduling, "name"), (int) number(scheduling, "priority")));
+            : new Scheduling(
+                text(scheduling, "name"),
+                (int) number(scheduling, "priority"),
+                bool(scheduling, "hold")));
   }
 
   private static NodeInfo nodeInfo(Map<String, Object> o) {

@@ -694,6 +694,69 @@ function _picocli_release() {
 # default Bash completions and the Readline default filename completions are performed.
 _grid_complete _complete_release release
 
+# ---- bin/requeue ----
+
+# _complete_requeue finds which commands and subcommands have been specified
+# on the command line and delegates to the appropriate function
+# to generate possible options and subcommands for the last specified subcommand.
+function _complete_requeue() {
+  # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+
+  # Find the longest sequence of subcommands and call the bash function for that subcommand.
+
+
+  # No subcommands were specified; generate completions for the top-level command.
+  _picocli_requeue; return $?;
+}
+
+# Generates completions for the options and subcommands of the `requeue` command.
+function _picocli_requeue() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--json'"
+  local arg_opts="'--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Define a completion specification (a compspec) for the
+# `requeue`, `requeue.sh`, and `requeue.bash` commands.
+# Uses the bash `complete` builtin (see [6]) to specify that shell function
+# `_complete_requeue` is responsible for generating possible completions for the
+# current word on the command line.
+# The `-o default` option means that if the function generated no matches, the
+# default Bash completions and the Readline default filename completions are performed.
+_grid_complete _complete_requeue requeue
+
 # ---- bin/nodes ----
 
 # _complete_nodes finds which commands and subcommands have been specified

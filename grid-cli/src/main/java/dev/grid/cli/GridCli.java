@@ -38,8 +38,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * The grid's command line: {@code bin/submit}, {@code bin/status}, {@code bin/jobs}, {@code
- * bin/logs}, {@code bin/cancel}, {@code bin/hold}, {@code bin/release}, {@code bin/nodes}, {@code
- * bin/schedule} and {@code bin/storage} each run one subcommand of it.
+ * bin/logs}, {@code bin/cancel}, {@code bin/hold}, {@code bin/release}, {@code bin/requeue}, {@code
+ * bin/nodes}, {@code bin/schedule} and {@code bin/storage} each run one subcommand of it.
  *
  * <p>It is a client like any other: it speaks HTTP to the nodes through {@link GridClient} and
  * never touches Hazelcast, so it starts fast. Errors are one line on stderr starting with {@code
@@ -65,6 +65,7 @@ public final class GridCli {
           "cancel",
           "hold",
           "release",
+          "requeue",
           "nodes",
           "schedule",
           "storage");
@@ -372,8 +373,9 @@ public final class GridCli {
       case "jobs" -> new JobsCommand(this).spec();
       case "logs" -> new LogsCommand(this).spec();
       case "cancel" -> new CancelCommand(this).spec();
-      case "hold" -> new HoldCommand(this, true).spec();
-      case "release" -> new HoldCommand(this, false).spec();
+      case "hold" -> new JobActionCommand(this, JobActionCommand.Action.HOLD).spec();
+      case "release" -> new JobActionCommand(this, JobActionCommand.Action.RELEASE).spec();
+      case "requeue" -> new JobActionCommand(this, JobActionCommand.Action.REQUEUE).spec();
       case "nodes" -> new NodesCommand(this).spec();
       case "schedule" -> new ScheduleCommand(this).spec();
       case "storage" -> new StorageCommand(this).spec();

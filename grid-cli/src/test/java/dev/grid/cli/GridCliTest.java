@@ -572,5 +572,8 @@ class GridCliTest {
     assertThat(run("release", id.value()).out()).isEqualTo(id + " QUEUED\n");
     ops.finish(id, JobState.SUCCEEDED, 0, null, new byte[0], new byte[0]);
     assertOneLineError(run("hold", id.value()), "is SUCCEEDED");
+    Result requeued = run("requeue", id.value());
+    assertThat(requeued.out()).startsWith(id + " requeued as ").endsWith(" QUEUED\n");
+    assertThat(ops.submitted()).hasSize(3);
   }
 }

@@ -100,6 +100,17 @@ public interface GridOperations {
   Optional<JobInfo> release(JobId id);
 
   /**
+   * Runs an ended job again as a new job, with the same spec but its dependencies (decided for the
+   * first run), submitted by {@code submittedBy}: for an array, a new array of the tasks that did
+   * not succeed; for a task, a new array of that index. Returns the new job, or empty if no job has
+   * the id.
+   *
+   * @throws IllegalStateException naming why not (it has not ended; every task of the array
+   *     succeeded)
+   */
+  Optional<JobInfo> requeue(JobId id, String submittedBy);
+
+  /**
    * The job's latest attempt's stdout or stderr (empty if it wrote nothing), or empty if there is
    * no such job. While the job runs: what it has written so far, as its worker last stored it (a
    * second or so behind; see {@code LiveOutput}).

@@ -3,6 +3,7 @@ package dev.grid.node;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.grid.api.ArraySpec;
 import dev.grid.api.BlobListing;
 import dev.grid.api.GridUnavailableException;
 import dev.grid.api.JobFilter;
@@ -14,6 +15,7 @@ import dev.grid.api.NodeInfo;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.Scheduling;
 import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.scheduler.ArrayProgress;
@@ -23,10 +25,12 @@ import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.NodeRecord;
 import dev.grid.scheduler.ScheduleTable;
+import dev.grid.scheduler.TaskBlock;
 import dev.grid.scheduler.UpdateResult;
 import dev.grid.storage.ReplicatedBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -117,6 +121,58 @@ final class NodeOperations implements GridOperations {
     JobState now = u.record() == null ? null : u.record().state();
     return heldOrReleased(
         id, u, "released", now == JobState.QUEUED || now == JobState.WAITING ? now : null);
+  }
+
+  @Override
+  public Optional<JobInfo> requeue(JobId id, String submittedBy) {
+    Optional<JobRecord> found = table.get(id);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    JobRecord r = found.get();
+    JobSpec spec = r.spec();
+    if (r.arrayParent()) {
+      List<Integer> again = new ArrayList<>();
+      boolean ended = true;
+      for (TaskBlock b : table.blocksOf(id)) {
+        for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
+          if (b.has(slot)) {
+            ended &= b.state(slot).isTerminal();
+            if (b.state(slot) != JobState.SUCCEEDED) {
+              again.add(b.indexOf(slot));
+            }
+          }
+        }
+      }
+      if (!ended || r.state() == JobState.HELD) {
+        throw new IllegalStateException(
+            "array " + id + " has tasks not yet ended: requeue it once they have (or cancel it)");
+      }
+      if (again.isEmpty()) {
+        throw new IllegalStateException(
+            "every task of array " + id + " succeeded: none to run again");
+      }
+      again.sort(null);
+      spec = spec.withArray(ArraySpec.ofIndices(again, spec.array().limit()));
+    } else {
+      if (!r.state().isTerminal()) {
+        throw new IllegalStateException(
+            "job "
+                + id
+                + " is "
+                + r.state()
+                + ": only an ended job can be requeued (cancel it first)");
+      }
+      if (r.arrayId() != null) {
+        spec = spec.withArray(ArraySpec.ofIndices(List.of(r.arrayIndex()), null));
+      }
+    }
+    Scheduling s = spec.schedulingOrDefault();
+    // Its dependencies were decided for the first run (a job cancelled because one failed would
+    // be cancelled again): the new one runs at once.
+    JobId again =
+        submit(spec.withScheduling(s.withHold(false)).withAfter(null).withSubmittedBy(submittedBy));
+    return job(again);
   }
 
   /** The job after a hold or release; a refusal is an error unless the job is as asked already. */

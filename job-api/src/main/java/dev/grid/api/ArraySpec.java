@@ -63,6 +63,29 @@ public record ArraySpec(String indices, Integer limit) {
     }
   }
 
+  /**
+   * The given indices as an array, consecutive ones written as ranges: {@code [1, 2, 3, 7]} is
+   * {@code 1-3,7}.
+   *
+   * @param ascending the indices, ascending, no index twice, at least one
+   * @param limit the cap, or null for none
+   */
+  public static ArraySpec ofIndices(List<Integer> ascending, Integer limit) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < ascending.size(); ) {
+      int j = i;
+      while (j + 1 < ascending.size() && ascending.get(j + 1) == ascending.get(j) + 1) {
+        j++;
+      }
+      text.append(text.length() == 0 ? "" : ",").append(ascending.get(i));
+      if (j > i) {
+        text.append('-').append(ascending.get(j));
+      }
+      i = j + 1;
+    }
+    return new ArraySpec(text.toString(), limit);
+  }
+
   /** The task indices, ascending. */
   public List<Integer> indexList() {
     return expand(indices);

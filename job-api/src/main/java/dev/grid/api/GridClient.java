@@ -305,6 +305,23 @@ public final class GridClient implements AutoCloseable {
         ok(transport.send("POST", "/api/jobs/" + id + "/release", null, Retry.ON_ANY_FAILURE), id));
   }
 
+  /**
+   * Runs an ended job again, as a new job with the same spec (without its dependencies, which were
+   * decided for the first run): for an array, a new array of its tasks that did not succeed; for a
+   * task, a new array of that index.
+   *
+   * @return the new job
+   * @throws JobNotFoundException if no job has the id
+   * @throws GridException if it has not ended, or every task of the array succeeded
+   */
+  public JobInfo requeue(JobId id) {
+    return LightJson.jobInfo(
+        ok(
+            transport.send(
+                "POST", "/api/jobs/" + id + "/requeue", null, Retry.ON_CONNECT_FAILURE_ONLY),
+            id));
+  }
+
   /** What the job's latest attempt wrote to stdout (up to the grid's cap), as raw bytes. */
   public byte[] stdout(JobId id) {
     return ok(get("/api/jobs/" + id + "/stdout"), id);

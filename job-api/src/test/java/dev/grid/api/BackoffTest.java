@@ -78,4 +78,11 @@ class BackoffTest {
         .hasMessageContaining("schedule 'nightly' asks for retries on failure")
         .hasMessageContaining("leave out --retry-on");
   }
+
+  @Test
+  void indices_are_written_back_as_ranges() {
+    assertThat(ArraySpec.ofIndices(List.of(1, 2, 3, 7, 9, 10), 5).display())
+        .isEqualTo("1-3,7,9-10%5");
+    assertThat(ArraySpec.ofIndices(List.of(4), null).indexList()).containsExactly(4);
+  }
 }

@@ -27,6 +27,8 @@ import java.util.Optional;
  * GET  /api/jobs/{id}                         -> JobInfo
  * POST /api/jobs/{id}/cancel                  -> JobInfo
  * POST /api/jobs/{id}/hold | /release         -> JobInfo (409 naming why if it runs or ended)
+ * POST /api/jobs/{id}/requeue                 -> 201 JobInfo of a new job: the ended job again
+ *                                                (an array: its tasks that did not succeed)
  * GET  /api/jobs/{id}/stdout | /stderr[?offset=N][&attempt=A]
  *                                             -> raw bytes (from byte N; of attempt A, 1 for
  *                                                 the first, by default the latest; while the
@@ -124,6 +126,21 @@ final class ApiRoutes {
               throw new ApiError(409, notNow.getMessage());
             }
             exchange.changed("job " + id);
+            return;
+          }
+          case "requeue" -> {
+            requirePost(exchange, path);
+            exchange.drain();
+            checkMayCancel(exchange.caller(), found(ops.job(id), id));
+            JobInfo again;
+            try {
+              again = found(ops.requeue(id, exchange.caller().name()), id);
+            } catch (IllegalStateException notNow) {
+              throw new ApiError(409, notNow.getMessage());
+            }
+            exchange.header("Location", "/api/jobs/" + again.id());
+            exchange.json(201, again);
+            exchange.changed("job " + again.id() + ": requeue of " + id);
             return;
           }
           case "stdout", "stderr" -> {

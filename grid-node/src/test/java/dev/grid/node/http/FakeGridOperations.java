@@ -229,6 +229,18 @@ public final class FakeGridOperations implements GridOperations {
     return Optional.of(jobs.get(id));
   }
 
+  @Override
+  public synchronized Optional<JobInfo> requeue(JobId id, String submittedBy) {
+    JobInfo job = jobs.get(id);
+    if (job == null) {
+      return Optional.empty();
+    }
+    if (!job.state().isTerminal()) {
+      throw new IllegalStateException("job " + id + " is " + job.state());
+    }
+    return Optional.of(jobs.get(submit(job.spec().withSubmittedBy(submittedBy))));
+  }
+
   /** Every attempt's output is the job's one output here. */
   @Override
   public synchronized Optional<Output> output(JobId id, Stream stream, int attempt) {

@@ -144,7 +144,7 @@ function _picocli_submit() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--wait' '--json' '--isolated' '--hold'"
-  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--priority' '--env' '--workdir' '--shell' '--jar' '--class' '--name' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
+  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--priority' '--queue' '--env' '--workdir' '--shell' '--jar' '--class' '--name' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -165,6 +165,9 @@ function _picocli_submit() {
       return
       ;;
     '--priority')
+      return
+      ;;
+    '--queue')
       return
       ;;
     '--env')
@@ -757,6 +760,198 @@ function _picocli_requeue() {
 # default Bash completions and the Readline default filename completions are performed.
 _grid_complete _complete_requeue requeue
 
+# ---- bin/queue ----
+
+# _complete_queue finds which commands and subcommands have been specified
+# on the command line and delegates to the appropriate function
+# to generate possible options and subcommands for the last specified subcommand.
+function _complete_queue() {
+  # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} list" ];    then _picocli_queue; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} set" ];    then _picocli_queue; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} delete" ];    then _picocli_queue; return $?; fi
+
+  # Find the longest sequence of subcommands and call the bash function for that subcommand.
+  local cmds0=(list)
+  local cmds1=(set)
+  local cmds2=(delete)
+
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_queue_delete; return $?; fi
+  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_queue_set; return $?; fi
+  if CompWordsContainsArray "${cmds0[@]}"; then _picocli_queue_list; return $?; fi
+
+  # No subcommands were specified; generate completions for the top-level command.
+  _picocli_queue; return $?;
+}
+
+# Generates completions for the options and subcommands of the `queue` command.
+function _picocli_queue() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="list set delete"
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_queue_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--json'"
+  local arg_opts="'--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `set` subcommand.
+function _picocli_queue_set() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts="'--max-slots' '--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--max-slots')
+      return
+      ;;
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `delete` subcommand.
+function _picocli_queue_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Define a completion specification (a compspec) for the
+# `queue`, `queue.sh`, and `queue.bash` commands.
+# Uses the bash `complete` builtin (see [6]) to specify that shell function
+# `_complete_queue` is responsible for generating possible completions for the
+# current word on the command line.
+# The `-o default` option means that if the function generated no matches, the
+# default Bash completions and the Readline default filename completions are performed.
+_grid_complete _complete_queue queue
+
 # ---- bin/nodes ----
 
 # _complete_nodes finds which commands and subcommands have been specified
@@ -900,7 +1095,7 @@ function _picocli_schedule_add() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--json' '--isolated'"
-  local arg_opts="'--name' '--cron' '--tz' '--misfire' '--max-catch-up' '--overlap' '--keep-runs' '--timeout' '--retries' '--priority' '--env' '--workdir' '--shell' '--jar' '--class' '--url' '--token-file' '--ca-file'"
+  local arg_opts="'--name' '--cron' '--tz' '--misfire' '--max-catch-up' '--overlap' '--keep-runs' '--timeout' '--retries' '--priority' '--queue' '--env' '--workdir' '--shell' '--jar' '--class' '--url' '--token-file' '--ca-file'"
   local POLICY_option_args=("SKIP" "ONCE" "ALL") # --misfire values
   local POLICY_option_args=("ALLOW" "FORBID" "REPLACE") # --overlap values
 
@@ -939,6 +1134,9 @@ function _picocli_schedule_add() {
       return
       ;;
     '--priority')
+      return
+      ;;
+    '--queue')
       return
       ;;
     '--env')

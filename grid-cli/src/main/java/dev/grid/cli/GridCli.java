@@ -66,6 +66,7 @@ public final class GridCli {
           "hold",
           "release",
           "requeue",
+          "queue",
           "nodes",
           "schedule",
           "storage");
@@ -376,6 +377,7 @@ public final class GridCli {
       case "hold" -> new JobActionCommand(this, JobActionCommand.Action.HOLD).spec();
       case "release" -> new JobActionCommand(this, JobActionCommand.Action.RELEASE).spec();
       case "requeue" -> new JobActionCommand(this, JobActionCommand.Action.REQUEUE).spec();
+      case "queue" -> new QueueCommand(this).spec();
       case "nodes" -> new NodesCommand(this).spec();
       case "schedule" -> new ScheduleCommand(this).spec();
       case "storage" -> new StorageCommand(this).spec();

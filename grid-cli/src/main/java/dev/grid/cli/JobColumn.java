@@ -18,6 +18,7 @@ enum JobColumn {
   NODE("NODE"),
   ATTEMPT("ATTEMPT"),
   PRIORITY("PRIORITY"),
+  QUEUE("QUEUE"),
   EXIT("EXIT"),
   SUBMITTED("SUBMITTED"),
   STARTED("STARTED"),
@@ -102,6 +103,7 @@ enum JobColumn {
       case NODE -> job.node();
       case ATTEMPT -> job.attempt();
       case PRIORITY -> job.spec() == null ? null : job.spec().schedulingOrDefault().priority();
+      case QUEUE -> job.spec() == null ? null : job.spec().schedulingOrDefault().queueOrDefault();
       case EXIT -> job.exitCode();
       case SUBMITTED -> StatusCommand.time(job.submittedAtMillis());
       case STARTED -> StatusCommand.time(job.startedAtMillis());

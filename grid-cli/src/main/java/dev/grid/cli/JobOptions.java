@@ -84,6 +84,15 @@ final class JobOptions {
       Specs.flag(
           "--hold", "Submit it held: it is not dispatched until bin/release ID (an array too).");
 
+  private final OptionSpec queue =
+      OptionSpec.builder("--queue")
+          .type(String.class)
+          .paramLabel("NAME")
+          .description(
+              "The named queue it waits in (default: default); an admin may cap the slots a queue"
+                  + " holds at once (bin/queue set).")
+          .build();
+
   private final OptionSpec env =
       OptionSpec.builder("--env")
           .type(Map.class)
@@ -169,7 +178,7 @@ final class JobOptions {
   CommandSpec addTo(CommandSpec spec) {
     mixee = spec;
     for (OptionSpec option :
-        List.of(timeout, retries, priority, env, workdir, shell, jar, className, isolated)) {
+        List.of(timeout, retries, priority, queue, env, workdir, shell, jar, className, isolated)) {
       spec.addOption(option);
     }
     if (forSubmit) {
@@ -212,7 +221,11 @@ final class JobOptions {
           retries.getValue(),
           causes == null ? null : RetryOn.parseList(causes),
           wait,
-          scheduling(name.getValue(), priority.getValue(), Boolean.TRUE.equals(hold.getValue())),
+          scheduling(
+              name.getValue(),
+              priority.getValue(),
+              Boolean.TRUE.equals(hold.getValue()),
+              queue.getValue()),
           Specs.map(env),
           workdir.getValue(),
           shell.getValue(),
@@ -225,9 +238,11 @@ final class JobOptions {
     }
   }
 
-  /** The name, priority and hold given, or null when none was (the spec then carries none). */
-  private static Scheduling scheduling(String name, int priority, boolean held) {
-    return name == null && priority == 0 && !held ? null : new Scheduling(name, priority, held);
+  /** The name, priority, hold and queue given, or null when none was (the spec carries none). */
+  private static Scheduling scheduling(String name, int priority, boolean held, String queue) {
+    return name == null && priority == 0 && !held && queue == null
+        ? null
+        : new Scheduling(name, priority, held, queue);
   }
 
   private static Duration maxOf(Duration a, Duration b) {

@@ -160,6 +160,9 @@ final class StatusCommand implements Callable<Integer> {
     if (job.spec() != null && job.spec().schedulingOrDefault().priority() != 0) {
       fields.row("PRIORITY", job.spec().schedulingOrDefault().priority());
     }
+    if (job.spec() != null && job.spec().schedulingOrDefault().queue() != null) {
+      fields.row("QUEUE", job.spec().schedulingOrDefault().queue());
+    }
     fields.row("SUBMITTED", time(job.submittedAtMillis()));
     fields.row("SUBMITTED BY", job.spec() == null ? null : job.spec().submittedBy());
     fields.row("STARTED", time(job.startedAtMillis()));

@@ -576,4 +576,19 @@ class GridCliTest {
     assertThat(requeued.out()).startsWith(id + " requeued as ").endsWith(" QUEUED\n");
     assertThat(ops.submitted()).hasSize(3);
   }
+
+  @Test
+  void when_queues_are_set_listed_and_lifted_then_each_answers_a_line() {
+    Result submitted = run("submit", "--queue", "batch", "--", "true");
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    assertThat(ops.submitted().get(0).schedulingOrDefault().queue()).isEqualTo("batch");
+
+    assertThat(run("queue", "set", "batch", "--max-slots", "4").out())
+        .isEqualTo("batch: at most 4 slots (holds 0)\n");
+    assertThat(run("queue", "list").out()).containsPattern("batch\\s+4\\s+0");
+    assertThat(run("queue", "delete", "batch").out()).isEqualTo("batch: no limit\n");
+    assertOneLineError(
+        run("queue", "set", "bad name", "--max-slots", "1"), "queue name 'bad name'");
+    assertOneLineError(run("submit", "--queue", "a/b", "--", "true"), "queue name 'a/b'");
+  }
 }

@@ -7,6 +7,7 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
+import dev.grid.api.QueueInfo;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
@@ -109,6 +110,17 @@ public interface GridOperations {
    *     succeeded)
    */
   Optional<JobInfo> requeue(JobId id, String submittedBy);
+
+  /** The named queues that have a limit or hold slots now, by name. */
+  List<QueueInfo> queues();
+
+  /**
+   * Caps the slots a queue's work may hold at once, or lifts the cap ({@code maxSlots} null).
+   * Returns the queue as it is then.
+   *
+   * @throws IllegalArgumentException naming a bad queue name or count
+   */
+  QueueInfo setQueueLimit(String queue, Integer maxSlots);
 
   /**
    * The job's latest attempt's stdout or stderr (empty if it wrote nothing), or empty if there is

@@ -12,6 +12,7 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
+import dev.grid.api.QueueInfo;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
@@ -24,12 +25,14 @@ import dev.grid.scheduler.JobPosition;
 import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.NodeRecord;
+import dev.grid.scheduler.QueueTable;
 import dev.grid.scheduler.ScheduleTable;
 import dev.grid.scheduler.TaskBlock;
 import dev.grid.scheduler.UpdateResult;
 import dev.grid.storage.ReplicatedBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -47,6 +50,7 @@ final class NodeOperations implements GridOperations {
   private final JobTable table;
   private final ReplicatedBlobStore blobs;
   private final ScheduleTable schedules;
+  private final QueueTable queues;
   private final JarStore jars;
 
   /** Submits this node accepted (an array counts once), for metrics. */
@@ -65,6 +69,21 @@ final class NodeOperations implements GridOperations {
     this.table = table;
     this.blobs = blobs;
     this.schedules = schedules;
+    this.queues = new QueueTable(hz, Clock.systemUTC());
+  }
+
+  @Override
+  public List<QueueInfo> queues() {
+    return queues.list();
+  }
+
+  @Override
+  public QueueInfo setQueueLimit(String queue, Integer maxSlots) {
+    if (maxSlots == null) {
+      queues.removeLimit(queue);
+      return queues.info(queue);
+    }
+    return queues.setLimit(queue, maxSlots);
   }
 
   @Override
@@ -87,7 +106,25 @@ final class NodeOperations implements GridOperations {
 
   @Override
   public Optional<JobInfo> job(JobId id) {
-    return table.get(id).map(this::info);
+    return table.get(id).map(this::info).map(this::withQueueReason);
+  }
+
+  /** A queued job whose queue holds its limit says so: that is what it waits for. */
+  private JobInfo withQueueReason(JobInfo job) {
+    if (job.state() != JobState.QUEUED || job.spec() == null) {
+      return job;
+    }
+    String q = job.spec().schedulingOrDefault().queueOrDefault();
+    QueueInfo queue = queues.info(q);
+    if (!queue.full()) {
+      return job;
+    }
+    return job.withMessage(
+        "waiting for a slot of queue '"
+            + q
+            + "': its limit of "
+            + queue.maxSlots()
+            + " slots is taken (bin/queue list)");
   }
 
   @Override

@@ -322,6 +322,38 @@ public final class GridClient implements AutoCloseable {
             id));
   }
 
+  /** The named queues that have a limit or hold slots now, by name ({@code bin/queue list}). */
+  public List<QueueInfo> queues() {
+    return LightJson.queueInfos(ok(get("/api/queues"), null));
+  }
+
+  /**
+   * Caps the slots a queue's jobs and tasks may hold at once (an admin token): what it holds beyond
+   * runs on, and no more of it is dispatched until it is under. 0 holds the whole queue.
+   *
+   * @throws IllegalArgumentException naming a bad queue name or count
+   */
+  public QueueInfo setQueueLimit(String queue, int maxSlots) {
+    byte[] body = ("{\"maxSlots\":" + maxSlots + "}").getBytes(StandardCharsets.UTF_8);
+    return LightJson.queueInfo(
+        ok(
+            transport.send("PUT", "/api/queues/" + encode(queue), body, Retry.ON_ANY_FAILURE),
+            null));
+  }
+
+  /** Lifts a queue's cap (an admin token). */
+  public QueueInfo removeQueueLimit(String queue) {
+    return LightJson.queueInfo(
+        ok(
+            transport.send("DELETE", "/api/queues/" + encode(queue), null, Retry.ON_ANY_FAILURE),
+            null));
+  }
+
+  /** A path segment, percent-encoded (a space as %20: a '+' in a path is a plus). */
+  private static String encode(String pathPart) {
+    return URLEncoder.encode(pathPart, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   /** What the job's latest attempt wrote to stdout (up to the grid's cap), as raw bytes. */
   public byte[] stdout(JobId id) {
     return ok(get("/api/jobs/" + id + "/stdout"), id);

@@ -169,6 +169,30 @@ public record JobInfo(
     return parts.toString();
   }
 
+  /** This view with another message (why it waits, say). */
+  public JobInfo withMessage(String newMessage) {
+    return new JobInfo(
+        id,
+        state,
+        node,
+        attempt,
+        exitCode,
+        newMessage,
+        spec,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        outputTruncated,
+        history,
+        arrayId,
+        arrayIndex,
+        tasks,
+        retryAtMillis,
+        retriesUsed);
+  }
+
   /** This view with an array's state and task counts. */
   public JobInfo withTasks(JobState summary, Map<JobState, Integer> counts) {
     return new JobInfo(

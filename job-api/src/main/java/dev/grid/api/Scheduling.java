@@ -2,10 +2,11 @@ package dev.grid.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
- * How the grid schedules a job, beside what it runs: its name, its priority, and whether it is
- * submitted held.
+ * How the grid schedules a job, beside what it runs: its name, its priority, the queue it waits in,
+ * and whether it is submitted held.
  *
  * <pre>{@code
  * JobSpec urgent = JobSpec.shell("make report").withScheduling(new Scheduling("report", 10));
@@ -22,11 +23,20 @@ import java.time.Duration;
  * @param priority from {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY}; 0 by default
  * @param hold submit it {@link JobState#HELD}: it is not dispatched until released ({@code
  *     GridClient#release})
+ * @param queue the named queue it waits in ({@code --queue}); null for {@value #DEFAULT_QUEUE}. An
+ *     admin may cap the slots a queue's jobs hold at once ({@code bin/queue set NAME --max-slots
+ *     N}), so that one queue cannot take every slot
  */
 public record Scheduling(
     @JsonInclude(JsonInclude.Include.NON_NULL) String name,
     int priority,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean hold) {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean hold,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String queue) {
+
+  /** The queue of a job that names none. */
+  public static final String DEFAULT_QUEUE = "default";
+
+  private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   /** What one level of priority is worth in waiting time. */
   public static final Duration AGING = Duration.ofMinutes(1);
@@ -37,12 +47,17 @@ public record Scheduling(
   /** The longest name a job may have. */
   public static final int MAX_NAME = 128;
 
-  /** No name, priority 0, not held. */
-  public static final Scheduling DEFAULT = new Scheduling(null, 0, false);
+  /** No name, priority 0, not held, the default queue. */
+  public static final Scheduling DEFAULT = new Scheduling(null, 0, false, null);
 
-  /** A name and a priority, not held. */
+  /** A name and a priority, not held, in the default queue. */
   public Scheduling(String name, int priority) {
-    this(name, priority, false);
+    this(name, priority, false, null);
+  }
+
+  /** A name, a priority and whether it is held, in the default queue. */
+  public Scheduling(String name, int priority, boolean hold) {
+    this(name, priority, hold, null);
   }
 
   /** Validates eagerly; a bad value is named in the message. */
@@ -63,6 +78,9 @@ public record Scheduling(
         }
       }
     }
+    if (queue != null) {
+      checkQueueName(queue);
+    }
     if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
       throw new IllegalArgumentException(
           "priority "
@@ -77,7 +95,30 @@ public record Scheduling(
 
   /** This, submitted held or not. */
   public Scheduling withHold(boolean newHold) {
-    return new Scheduling(name, priority, newHold);
+    return new Scheduling(name, priority, newHold, queue);
+  }
+
+  /** This, in the given queue (null for the default). */
+  public Scheduling withQueue(String newQueue) {
+    return new Scheduling(name, priority, hold, newQueue);
+  }
+
+  /** The queue it waits in: its own, or {@value #DEFAULT_QUEUE}. */
+  public String queueOrDefault() {
+    return queue == null ? DEFAULT_QUEUE : queue;
+  }
+
+  /**
+   * Refuses a queue name that is not 1 to 64 of {@code A-Z a-z 0-9 . _ -}.
+   *
+   * @throws IllegalArgumentException naming it
+   */
+  public static String checkQueueName(String queue) {
+    if (queue == null || !QUEUE_NAME.matcher(queue).matches()) {
+      throw new IllegalArgumentException(
+          "queue name '" + queue + "' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -");
+    }
+    return queue;
   }
 
   /**

@@ -1,9 +1,12 @@
 package dev.grid.scheduler;
 
 import dev.grid.api.JobId;
+import dev.grid.api.Scheduling;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The dispatch decision, apart from its effects: a snapshot of what is queued and of the workers
@@ -23,6 +26,9 @@ import java.util.List;
  *       no new slice yet: slices stay large.
  *   <li>A capped array ({@code --array 0-999%50}) never holds more than its room; it is skipped,
  *       not waited for, once full: the work behind it goes on.
+ *   <li>A queue with a limit ({@code bin/queue set NAME --max-slots N}) works the same way across
+ *       its jobs and arrays: once its room is taken, its work is skipped and the rest goes on, so
+ *       one queue cannot take every slot, nor keep another waiting.
  * </ul>
  */
 public final class Dispatcher {
@@ -39,8 +45,17 @@ public final class Dispatcher {
   /** Something queued: a job, or an array's queued tasks. */
   public sealed interface Demand {}
 
-  /** A queued job. */
-  public record Job(JobId id) implements Demand {}
+  /**
+   * A queued job.
+   *
+   * @param queue the queue it waits in
+   */
+  public record Job(JobId id, String queue) implements Demand {
+    /** A job of the default queue. */
+    public Job(JobId id) {
+      this(id, Scheduling.DEFAULT_QUEUE);
+    }
+  }
 
   /**
    * An array's queued tasks.
@@ -50,8 +65,14 @@ public final class Dispatcher {
    * @param room how many more may be dispatched now under its cap ({@code Integer.MAX_VALUE} if it
    *     has none)
    * @param depth tasks per slot a worker may hold (1 or more)
+   * @param queue the queue it waits in
    */
-  public record Array(JobId id, int queued, int room, int depth) implements Demand {}
+  public record Array(JobId id, int queued, int room, int depth, String queue) implements Demand {
+    /** An array of the default queue. */
+    public Array(JobId id, int queued, int room, int depth) {
+      this(id, queued, room, depth, Scheduling.DEFAULT_QUEUE);
+    }
+  }
 
   /**
    * What the primary knows when it decides.
@@ -59,11 +80,20 @@ public final class Dispatcher {
    * @param queue queued work, oldest first
    * @param workers the live workers, in any order
    * @param lastWorker the worker that got the previous work, or null
+   * @param queueRoom how many more slots each limited queue may take now; a queue not named has no
+   *     limit
    */
-  public record Snapshot(List<Demand> queue, List<Worker> workers, String lastWorker) {
+  public record Snapshot(
+      List<Demand> queue, List<Worker> workers, String lastWorker, Map<String, Integer> queueRoom) {
     public Snapshot {
       queue = List.copyOf(queue);
       workers = List.copyOf(workers);
+      queueRoom = Map.copyOf(queueRoom);
+    }
+
+    /** A snapshot without queue limits. */
+    public Snapshot(List<Demand> queue, List<Worker> workers, String lastWorker) {
+      this(queue, workers, lastWorker, Map.of());
     }
 
     /** A snapshot of jobs only. */
@@ -94,21 +124,30 @@ public final class Dispatcher {
     String last = snapshot.lastWorker();
     List<Assignment> jobs = new ArrayList<>();
     List<Slice> slices = new ArrayList<>();
+    Map<String, Integer> queueRoom = new HashMap<>(snapshot.queueRoom());
     for (Demand d : snapshot.queue()) {
       if (n == 0) {
         break;
       }
       if (d instanceof Job j) {
+        if (queueRoom.getOrDefault(j.queue(), 1) <= 0) {
+          continue; // its queue's room is taken: skipped, not waited for
+        }
         int w = firstWith(workers, active, next, 1, false);
         if (w < 0) {
           break; // no free slot: what is behind waits too, so that slots free up for this job
         }
         jobs.add(new Assignment(j.id(), workers.get(w).name()));
+        queueRoom.computeIfPresent(j.queue(), (q, room) -> room - 1);
         active[w]++;
         last = workers.get(w).name();
         next = (w + 1) % n;
       } else if (d instanceof Array a) {
-        int left = Math.min(a.queued(), a.room());
+        int left =
+            Math.min(
+                Math.min(a.queued(), a.room()),
+                queueRoom.getOrDefault(a.queue(), Integer.MAX_VALUE));
+        int before = left;
         boolean placed = false;
         while (left > 0) {
           int w = firstWith(workers, active, next, a.depth(), true);
@@ -124,6 +163,8 @@ public final class Dispatcher {
           last = workers.get(w).name();
           next = (w + 1) % n;
         }
+        int placedCount = before - left;
+        queueRoom.computeIfPresent(a.queue(), (q, room) -> room - placedCount);
         if (left > 0 && !placed) {
           break; // no room for it anywhere: what is behind waits too (a full cap is no wait)
         }

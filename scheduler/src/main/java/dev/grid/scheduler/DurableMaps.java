@@ -59,6 +59,7 @@ public final class DurableMaps {
   public static final String SCHEDULES_PREFIX = "state/schedules/";
   public static final String RUNS_PREFIX = "state/schedule-runs/";
   public static final String BLOCKS_PREFIX = "state/task-blocks/";
+  public static final String QUEUES_PREFIX = "state/queues/";
 
   /** A small replicated map of cluster-life flags; not persisted. */
   static final String FLAGS_MAP = "grid-flags";
@@ -87,6 +88,7 @@ public final class DurableMaps {
         persisted(
             ScheduleTable.SCHEDULES_MAP, BlobMapStore.of(SCHEDULES_PREFIX, JsonCodec.SCHEDULES)),
         persisted(ScheduleTable.RUNS_MAP, BlobMapStore.of(RUNS_PREFIX, JsonCodec.RUNS)),
+        persisted(QueueTable.QUEUES_MAP, BlobMapStore.of(QUEUES_PREFIX, JsonCodec.QUEUES)),
         // Jobs and task blocks are written many to a blob (BlobMapStore.segmented): one blob per
         // record was about half of a job's node CPU. Schedules and runs stay one blob each: few,
         // rarely changed, and a schedule's name can be deleted and used again.
@@ -158,6 +160,7 @@ public final class DurableMaps {
     CompletableFuture<Long> blocksLoad =
         inThread(() -> load(ClusterSettings.TASK_BLOCKS_MAP), "task-blocks");
     long runs = load(ScheduleTable.RUNS_MAP);
+    long queues = load(QueueTable.QUEUES_MAP);
     long jobs = joinUnwrapped(jobsLoad) + joinUnwrapped(blocksLoad);
     long schedules = joinUnwrapped(schedulesLoad);
     flags.set(LOADED_FLAG, clock.millis());
@@ -167,7 +170,7 @@ public final class DurableMaps {
         schedules,
         runs,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-    return jobs + schedules + runs;
+    return jobs + schedules + runs + queues;
   }
 
   /** The blob store has not yet rebuilt its index from the nodes' disks: try again later. */
@@ -234,7 +237,8 @@ public final class DurableMaps {
             flushAsync(ClusterSettings.JOBS_MAP),
             flushAsync(ScheduleTable.SCHEDULES_MAP),
             flushAsync(ClusterSettings.TASK_BLOCKS_MAP),
-            flushAsync(ScheduleTable.RUNS_MAP));
+            flushAsync(ScheduleTable.RUNS_MAP),
+            flushAsync(QueueTable.QUEUES_MAP));
     try {
       all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       LOG.debug(

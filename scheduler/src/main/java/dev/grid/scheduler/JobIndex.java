@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.TreeSet;
 
 /**
@@ -22,7 +23,12 @@ final class JobIndex {
   private static final Comparator<JobRecord> QUEUE_ORDER = JobRecord.DISPATCH_ORDER;
 
   private final Map<JobId, JobRecord> unfinished = new HashMap<>();
-  private final TreeSet<JobRecord> queue = new TreeSet<>(QUEUE_ORDER);
+
+  /**
+   * Queued jobs by the queue they wait in ({@code --queue}), each in dispatch order: kept apart so
+   * that a queue at its limit, however long, costs a dispatch round nothing.
+   */
+  private final Map<String, TreeSet<JobRecord>> queues = new HashMap<>();
 
   /**
    * Queued jobs waiting out a retry's backoff, soonest due first: kept apart so that a dispatch
@@ -91,7 +97,11 @@ final class JobIndex {
 
   private void unqueue(JobRecord r) {
     if (r.state() == JobState.QUEUED) {
-      queueOf(r).remove(r);
+      TreeSet<JobRecord> q = queueOf(r);
+      q.remove(r);
+      if (q.isEmpty() && !r.arrayParent() && r.retryAtMillis() == null) {
+        queues.remove(r.spec().schedulingOrDefault().queueOrDefault());
+      }
     }
   }
 
@@ -99,7 +109,11 @@ final class JobIndex {
     if (queued.arrayParent()) {
       return queuedArrays;
     }
-    return queued.retryAtMillis() == null ? queue : backingOff;
+    if (queued.retryAtMillis() != null) {
+      return backingOff;
+    }
+    return queues.computeIfAbsent(
+        queued.spec().schedulingOrDefault().queueOrDefault(), q -> new TreeSet<>(QUEUE_ORDER));
   }
 
   /**
@@ -145,20 +159,45 @@ final class JobIndex {
    * retried after a failure keeps its place, once its backoff is over.
    */
   List<JobRecord> queued(int limit, long nowMillis) {
-    List<JobRecord> out = new ArrayList<>(Math.min(limit, queue.size()));
-    for (JobRecord r : queue) {
-      if (out.size() == limit) {
-        break;
+    return queued(limit, nowMillis, Map.of());
+  }
+
+  /**
+   * As {@link #queued(int, long)}, taking at most {@code room} jobs of each queue it names (a queue
+   * at its limit: none); queues not named have no limit. Merges the queues' heads, so a long queue
+   * with no room is not walked.
+   */
+  List<JobRecord> queued(int limit, long nowMillis, Map<String, Integer> room) {
+    List<JobRecord> out = new ArrayList<>(Math.min(limit, 64));
+    Map<String, Integer> taken = new HashMap<>();
+    record Head(JobRecord first, Iterator<JobRecord> rest, String queue) {}
+    PriorityQueue<Head> heads =
+        new PriorityQueue<>((a, b) -> QUEUE_ORDER.compare(a.first(), b.first()));
+    for (Map.Entry<String, TreeSet<JobRecord>> q : queues.entrySet()) {
+      if (!q.getValue().isEmpty() && room.getOrDefault(q.getKey(), limit) > 0) {
+        Iterator<JobRecord> it = q.getValue().iterator();
+        heads.add(new Head(it.next(), it, q.getKey()));
       }
-      out.add(r);
+    }
+    while (out.size() < limit && !heads.isEmpty()) {
+      Head h = heads.poll();
+      out.add(h.first());
+      int n = taken.merge(h.queue(), 1, Integer::sum);
+      if (n < room.getOrDefault(h.queue(), limit) && h.rest().hasNext()) {
+        heads.add(new Head(h.rest().next(), h.rest(), h.queue()));
+      }
     }
     boolean due = false;
     for (JobRecord r : backingOff) {
       if (r.retryAtMillis() > nowMillis) {
         break;
       }
-      out.add(r);
-      due = true;
+      String q = r.spec().schedulingOrDefault().queueOrDefault();
+      if (taken.getOrDefault(q, 0) < room.getOrDefault(q, Integer.MAX_VALUE)) {
+        out.add(r);
+        taken.merge(q, 1, Integer::sum);
+        due = true;
+      }
     }
     if (due) {
       out.sort(QUEUE_ORDER);
@@ -184,7 +223,11 @@ final class JobIndex {
 
   /** Unfinished jobs by state, and the queue, as they are now. */
   JobCounts counts(int queuedTasks) {
-    return new JobCounts(byState, queue.size() + backingOff.size(), queuedTasks);
+    int queued = backingOff.size();
+    for (TreeSet<JobRecord> q : queues.values()) {
+      queued += q.size();
+    }
+    return new JobCounts(byState, queued, queuedTasks);
   }
 
   JobRecord get(JobId id) {

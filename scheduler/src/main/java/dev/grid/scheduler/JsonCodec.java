@@ -31,6 +31,7 @@ final class JsonCodec<V> implements BlobCodec<V> {
   static final JsonCodec<ScheduleRecord> SCHEDULES = new JsonCodec<>(ScheduleRecord.class);
   static final JsonCodec<TaskBlock> BLOCKS = new JsonCodec<>(TaskBlock.class);
   static final JsonCodec<ScheduleRunRecord> RUNS = new JsonCodec<>(ScheduleRunRecord.class);
+  static final JsonCodec<QueueRecord> QUEUES = new JsonCodec<>(QueueRecord.class);
 
   private final Class<V> type;
 

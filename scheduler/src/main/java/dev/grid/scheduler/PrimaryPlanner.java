@@ -98,6 +98,8 @@ final class PrimaryPlanner {
    *     names (a parent missing here has no record)
    * @param nowMillis the wall clock, for the dispatch timeout and the commands' times
    * @param nowNanos the monotonic clock, for the reclaim grace
+   * @param queueLimits the most slots each limited queue's work may hold at once ({@code bin/queue
+   *     set}); a queue not named has no limit
    */
   record Snapshot(
       long epoch,
@@ -110,7 +112,36 @@ final class PrimaryPlanner {
       String lastWorker,
       Map<JobId, DependencyCheck.Parent> lookedUp,
       long nowMillis,
-      long nowNanos) {}
+      long nowNanos,
+      Map<String, Integer> queueLimits) {
+    /** A snapshot without queue limits. */
+    Snapshot(
+        long epoch,
+        PrimaryService.Settings settings,
+        Set<Step> steps,
+        JobIndex jobs,
+        BlockIndex blocks,
+        List<Node> members,
+        Timers timers,
+        String lastWorker,
+        Map<JobId, DependencyCheck.Parent> lookedUp,
+        long nowMillis,
+        long nowNanos) {
+      this(
+          epoch,
+          settings,
+          steps,
+          jobs,
+          blocks,
+          members,
+          timers,
+          lastWorker,
+          lookedUp,
+          nowMillis,
+          nowNanos,
+          Map.of());
+    }
+  }
 
   /** Plans the snapshot's steps, in order. */
   static PrimaryPlan plan(Snapshot s) {
@@ -234,11 +265,13 @@ final class PrimaryPlanner {
       workers.add(w);
       free += w.free();
     }
-    List<Dispatcher.Demand> queue = demands(s, free);
+    Map<String, Integer> room = queueRoom(s);
+    List<Dispatcher.Demand> queue = demands(s, free, room);
     if (queue.isEmpty() || workers.isEmpty()) {
       return s.lastWorker();
     }
-    Dispatcher.Plan plan = Dispatcher.plan(new Dispatcher.Snapshot(queue, workers, s.lastWorker()));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(new Dispatcher.Snapshot(queue, workers, s.lastWorker(), room));
     if (plan.assignments().isEmpty() && plan.slices().isEmpty()) {
       return s.lastWorker();
     }
@@ -257,10 +290,12 @@ final class PrimaryPlanner {
    * The queue as the dispatcher sees it: up to {@code free} queued jobs and every array with queued
    * tasks known here, in the order they are served (priority, then oldest first).
    */
-  private static List<Dispatcher.Demand> demands(Snapshot s, int free) {
+  private static List<Dispatcher.Demand> demands(
+      Snapshot s, int free, Map<String, Integer> queueRoom) {
     // At least the oldest job, even with no free slot: an array behind it must then wait.
     List<JobRecord> all =
-        new ArrayList<>(s.jobs().queued(Math.min(BATCH, Math.max(1, free)), s.nowMillis()));
+        new ArrayList<>(
+            s.jobs().queued(Math.min(BATCH, Math.max(1, free)), s.nowMillis(), queueRoom));
     for (JobRecord a : s.jobs().queuedArrays()) {
       if (s.blocks().queuedTasks(a.id()) > 0) {
         all.add(a);
@@ -269,8 +304,9 @@ final class PrimaryPlanner {
     all.sort(JobRecord.DISPATCH_ORDER);
     List<Dispatcher.Demand> out = new ArrayList<>(all.size());
     for (JobRecord r : all) {
+      String q = r.spec().schedulingOrDefault().queueOrDefault();
       if (!r.arrayParent()) {
-        out.add(new Dispatcher.Job(r.id()));
+        out.add(new Dispatcher.Job(r.id(), q));
         continue;
       }
       Integer limit = r.spec().array().limit();
@@ -281,9 +317,39 @@ final class PrimaryPlanner {
               r.id(),
               s.blocks().queuedTasks(r.id()),
               room,
-              depth(r, s.blocks().meanMillis(r.id()))));
+              depth(r, s.blocks().meanMillis(r.id())),
+              q));
     }
     return out;
+  }
+
+  /**
+   * How many slots each queue's work holds now: its single jobs dispatched or running, and its
+   * arrays' tasks dispatched or running.
+   */
+  static Map<String, Integer> queueHeld(JobIndex jobs, BlockIndex blocks) {
+    Map<String, Integer> held = new HashMap<>();
+    for (JobRecord r : jobs.active()) {
+      held.merge(r.spec().schedulingOrDefault().queueOrDefault(), 1, Integer::sum);
+    }
+    for (JobRecord a : jobs.queuedArrays()) {
+      int active = blocks.activeTasks(a.id());
+      if (active > 0) {
+        held.merge(a.spec().schedulingOrDefault().queueOrDefault(), active, Integer::sum);
+      }
+    }
+    return held;
+  }
+
+  /** The room left in each limited queue: its limit less what it holds, never negative. */
+  private static Map<String, Integer> queueRoom(Snapshot s) {
+    if (s.queueLimits().isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Integer> held = queueHeld(s.jobs(), s.blocks());
+    Map<String, Integer> room = new HashMap<>();
+    s.queueLimits().forEach((q, max) -> room.put(q, Math.max(0, max - held.getOrDefault(q, 0))));
+    return room;
   }
 
   /**

@@ -112,6 +112,7 @@ public final class PrimaryService implements AutoCloseable {
         new PrimarySession.Wiring(
             hz,
             table,
+            new QueueTable(hz, clock),
             clock,
             ticker,
             holdsLease,

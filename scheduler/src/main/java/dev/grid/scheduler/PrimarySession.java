@@ -56,6 +56,7 @@ final class PrimarySession {
   record Wiring(
       HazelcastInstance hz,
       JobTable table,
+      QueueTable queues,
       Clock clock,
       Ticker ticker,
       LongPredicate holdsLease,
@@ -82,6 +83,15 @@ final class PrimarySession {
   private boolean loaded;
 
   private String lastWorker;
+
+  /** The queues' limits, read again at every reconcile (a change shows within half a second). */
+  private Map<String, Integer> queueLimits = Map.of();
+
+  /**
+   * The slots each queue held at the last reconcile, as published for status and listings; null
+   * before this session's first count.
+   */
+  private Map<String, Integer> queueHeld;
 
   /** Set when a job ended or a waiting one came: waiting jobs are decided again. */
   private boolean dependenciesChanged = true;
@@ -163,6 +173,7 @@ final class PrimarySession {
       loaded = true;
     }
     if (w.clock().millis() >= nextReconcile) {
+      countQueues();
       carryOut(Step.TAKE_BACK);
       dependenciesChanged = true;
       nextReconcile = w.clock().millis() + w.settings().reconcileEvery().toMillis();
@@ -172,6 +183,24 @@ final class PrimarySession {
       carryOut(Step.RESOLVE);
     }
     carryOut(Step.DISPATCH);
+  }
+
+  /** Reads the queues' limits and publishes what each queue holds, where that changed. */
+  private void countQueues() {
+    try {
+      queueLimits = w.queues().limits();
+      Map<String, Integer> held = PrimaryPlanner.queueHeld(index, blocks);
+      if (queueHeld == null) {
+        w.queues().clearHeld(); // an earlier primary's counts
+        queueHeld = Map.of();
+      }
+      if (!held.equals(queueHeld)) {
+        w.queues().publishHeld(held, queueHeld);
+        queueHeld = held;
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("could not read or publish the queues now; next reconcile", e);
+    }
   }
 
   boolean live() {
@@ -301,7 +330,8 @@ final class PrimarySession {
         lastWorker,
         lookedUp,
         w.clock().millis(),
-        w.ticker().nanos());
+        w.ticker().nanos(),
+        queueLimits);
   }
 
   /**

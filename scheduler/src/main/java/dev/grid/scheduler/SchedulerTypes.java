@@ -81,6 +81,7 @@ public final class SchedulerTypes {
         Backoff.class,
         Scheduling.class,
         JobCommand.Hold.class,
-        JobCommand.Unhold.class);
+        JobCommand.Unhold.class,
+        QueueRecord.class);
   }
 }

@@ -238,4 +238,47 @@ class DispatcherTest {
         .as("slices %s given past an older queued job", plan.slices())
         .isFalse();
   }
+
+  @Test
+  void when_a_queue_holds_its_limit_then_its_work_is_skipped_and_the_other_queues_go_on() {
+    List<Dispatcher.Demand> queue =
+        List.of(
+            new Dispatcher.Job(JobId.of("b1"), "batch"),
+            new Dispatcher.Job(JobId.of("b2"), "batch"),
+            new Dispatcher.Array(JobId.of("arr"), 10, Integer.MAX_VALUE, 1, "batch"),
+            new Dispatcher.Job(JobId.of("i1"), "interactive"),
+            new Dispatcher.Array(JobId.of("arr2"), 3, Integer.MAX_VALUE, 1, "interactive"),
+            new Dispatcher.Job(JobId.of("d1")));
+
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                queue,
+                List.of(new Dispatcher.Worker("n1", 8, 0)),
+                null,
+                Map.of("batch", 2, "interactive", 3)));
+
+    assertThat(plan.assignments())
+        .extracting(a -> a.job().value())
+        .containsExactly("b1", "b2", "i1", "d1");
+    assertThat(plan.slices())
+        .as("the batch queue's room is taken by its jobs; interactive has two left")
+        .containsExactly(new Dispatcher.Slice(JobId.of("arr2"), "n1", 2));
+  }
+
+  @Test
+  void when_a_queue_has_no_room_then_its_array_is_skipped_not_waited_for() {
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(
+                    new Dispatcher.Array(JobId.of("arr"), 10, Integer.MAX_VALUE, 1, "batch"),
+                    new Dispatcher.Job(JobId.of("j1"))),
+                List.of(new Dispatcher.Worker("n1", 1, 0)),
+                null,
+                Map.of("batch", 0)));
+
+    assertThat(plan.slices()).isEmpty();
+    assertThat(plan.assignments()).extracting(a -> a.job().value()).containsExactly("j1");
+  }
 }

@@ -11,6 +11,7 @@ import dev.grid.api.JobState;
 import dev.grid.api.RetryOn;
 import dev.grid.api.Scheduling;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JobIndexTest {
@@ -222,5 +223,30 @@ class JobIndexTest {
                 assertThat(Integer.parseInt(id.substring(5)) * 10_000L)
                     .isGreaterThanOrEqualTo(3 * minute));
     assertThat(lowAt).isEqualTo(17);
+  }
+
+  private static JobRecord inQueue(String id, long submittedAt, String queue) {
+    return JobRecord.queued(
+        JobId.of(id),
+        JobSpec.command("true").withScheduling(new Scheduling(null, 0, false, queue)),
+        submittedAt);
+  }
+
+  @Test
+  void a_queue_at_its_limit_gives_none_of_its_jobs_and_the_others_are_merged_in_order() {
+    for (int i = 0; i < 1000; i++) {
+      index.offer(inQueue("batch-" + i, i, "batch"), 0);
+    }
+    index.offer(inQueue("web-1", 5000, "web"), 0);
+    index.offer(inQueue("plain", 6000, null), 0);
+    index.offer(inQueue("web-2", 7000, "web"), 0);
+
+    assertThat(index.queued(10, 0, Map.of("batch", 0)))
+        .extracting(r -> r.id().value())
+        .containsExactly("web-1", "plain", "web-2");
+    assertThat(index.queued(4, 0, Map.of("batch", 2, "web", 1)))
+        .extracting(r -> r.id().value())
+        .containsExactly("batch-0", "batch-1", "web-1", "plain");
+    assertThat(index.counts(0).queuedJobs()).isEqualTo(1003);
   }
 }

@@ -1,13 +1,16 @@
 package dev.grid.node.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.QueueInfo;
 import dev.grid.api.internal.Json;
 import dev.grid.node.GridOperations;
 import dev.grid.scheduler.JobPosition;
+import dev.grid.scheduler.QueueTable;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +43,8 @@ import java.util.Optional;
  *                                                 was there already; 400 if the bytes' hash
  *                                                 differs, naming both)
  * GET  /api/nodes                             -> [NodeInfo...]
+ * GET  /api/queues                            -> [QueueInfo...] (limits, slots held now)
+ * PUT  /api/queues/{name}  {"maxSlots": N}    -> QueueInfo (admin); DELETE lifts the limit
  * GET  /api/health                            -> {"status": "ok", "node": "..."}
  * ...  /api/schedules...                      -> see {@link ScheduleRoutes}
  * ...  /api/storage/...                        -> see {@link StorageRoutes}
@@ -73,6 +78,10 @@ final class ApiRoutes {
       jar(exchange, path, parts[2]);
       return;
     }
+    if (parts.length == 3 && parts[1].equals("queues")) {
+      queue(exchange, path, parts[2]);
+      return;
+    }
     if (parts.length == 2) {
       switch (parts[1]) {
         case "jobs" -> {
@@ -86,6 +95,11 @@ final class ApiRoutes {
         case "nodes" -> {
           requireGet(exchange, path);
           exchange.json(200, ops.nodes());
+          return;
+        }
+        case "queues" -> {
+          requireGet(exchange, path);
+          exchange.json(200, ops.queues());
           return;
         }
         case "health" -> {
@@ -177,6 +191,32 @@ final class ApiRoutes {
             + " "
             + path
             + " (see /api/jobs, /api/jars, /api/schedules, /api/nodes, /api/storage/blobs)");
+  }
+
+  /**
+   * {@code PUT /api/queues/NAME {"maxSlots": N}} caps a queue (admin); {@code DELETE} lifts the
+   * cap.
+   */
+  private void queue(Exchange exchange, String path, String name) throws IOException {
+    switch (exchange.method()) {
+      case "PUT" -> {
+        JsonNode body = Json.readTree(exchange.body());
+        JsonNode max = body.get("maxSlots");
+        if (max == null || !max.canConvertToInt() || !max.isIntegralNumber()) {
+          throw new IllegalArgumentException(
+              "give the queue's limit as {\"maxSlots\": N}, N from 0 to " + QueueTable.MAX_SLOTS);
+        }
+        QueueInfo q = ops.setQueueLimit(name, max.intValue());
+        exchange.json(200, q);
+        exchange.changed("queue " + name + ": at most " + max.intValue() + " slots");
+      }
+      case "DELETE" -> {
+        exchange.drain();
+        exchange.json(200, ops.setQueueLimit(name, null));
+        exchange.changed("queue " + name + ": no limit");
+      }
+      default -> throw ApiError.methodNotAllowed(exchange.method(), path, "PUT, DELETE");
+    }
   }
 
   private void submit(Exchange exchange) throws IOException {

@@ -1,6 +1,7 @@
 package dev.grid.node.http;
 
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * What a token may do through the HTTP API; each role includes the ones before it.
@@ -43,9 +44,10 @@ enum Role {
   }
 
   /**
-   * The role a request needs: reading needs {@link #READ}; submitting a job, uploading a jar and
-   * cancelling a job need {@link #SUBMIT} (the route checks that the job is the caller's own unless
-   * the caller is an admin); every other change needs {@link #ADMIN}.
+   * The role a request needs: reading needs {@link #READ}; submitting a job, uploading a jar, and
+   * cancelling, holding, releasing or requeueing a job need {@link #SUBMIT} (the route checks that
+   * the job is the caller's own unless the caller is an admin); every other change (schedules,
+   * queue limits, storage repair) needs {@link #ADMIN}.
    *
    * @param method the request's method
    * @param path the request's path, like {@code /api/jobs/j1/cancel}
@@ -59,7 +61,10 @@ enum Role {
     if (method.equals("POST") && jobs && parts.length == 2) {
       return SUBMIT;
     }
-    if (method.equals("POST") && jobs && parts.length == 4 && parts[3].equals("cancel")) {
+    if (method.equals("POST")
+        && jobs
+        && parts.length == 4
+        && Set.of("cancel", "hold", "release", "requeue").contains(parts[3])) {
       return SUBMIT;
     }
     if (method.equals("PUT") && parts.length == 3 && parts[1].equals("jars")) {

@@ -8,9 +8,11 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
+import dev.grid.api.QueueInfo;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
+import dev.grid.api.Scheduling;
 import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.node.GridOperations;
@@ -239,6 +241,26 @@ public final class FakeGridOperations implements GridOperations {
       throw new IllegalStateException("job " + id + " is " + job.state());
     }
     return Optional.of(jobs.get(submit(job.spec().withSubmittedBy(submittedBy))));
+  }
+
+  private final Map<String, Integer> queueLimits = new java.util.TreeMap<>();
+
+  @Override
+  public synchronized List<QueueInfo> queues() {
+    return queueLimits.entrySet().stream()
+        .map(e -> new QueueInfo(e.getKey(), e.getValue(), 0))
+        .toList();
+  }
+
+  @Override
+  public synchronized QueueInfo setQueueLimit(String queue, Integer maxSlots) {
+    Scheduling.checkQueueName(queue);
+    if (maxSlots == null) {
+      queueLimits.remove(queue);
+    } else {
+      queueLimits.put(queue, maxSlots);
+    }
+    return new QueueInfo(queue, maxSlots, 0);
   }
 
   /** Every attempt's output is the job's one output here. */

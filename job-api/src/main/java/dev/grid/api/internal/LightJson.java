@@ -16,6 +16,7 @@ import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.OverlapPolicy;
+import dev.grid.api.QueueInfo;
 import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleSpec;
@@ -196,6 +197,9 @@ public final class LightJson {
       g.writeNumberField("priority", spec.scheduling().priority());
       if (spec.scheduling().hold()) {
         g.writeBooleanField("hold", true);
+      }
+      if (spec.scheduling().queue() != null) {
+        g.writeStringField("queue", spec.scheduling().queue());
       }
       g.writeEndObject();
     }
@@ -393,7 +397,22 @@ public final class LightJson {
             : new Scheduling(
                 text(scheduling, "name"),
                 (int) number(scheduling, "priority"),
-                bool(scheduling, "hold")));
+                bool(scheduling, "hold"),
+                text(scheduling, "queue")));
+  }
+
+  /** A queue as the node writes it. */
+  public static QueueInfo queueInfo(byte[] json) {
+    return read(json, "QueueInfo", v -> queueInfo(object(v, "QueueInfo")));
+  }
+
+  /** A list of queues as the node writes it. */
+  public static List<QueueInfo> queueInfos(byte[] json) {
+    return read(json, "list of QueueInfo", v -> list(v, e -> queueInfo(object(e, "QueueInfo"))));
+  }
+
+  private static QueueInfo queueInfo(Map<String, Object> o) {
+    return new QueueInfo(text(o, "name"), nullableInt(o, "maxSlots"), (int) number(o, "held"));
   }
 
   private static NodeInfo nodeInfo(Map<String, Object> o) {

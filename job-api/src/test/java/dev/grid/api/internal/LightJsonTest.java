@@ -69,6 +69,7 @@ class LightJsonTest {
               .withBackoff(new Backoff(Duration.ofMillis(1500), Duration.ofMinutes(5)))
               .withScheduling(new Scheduling("fetch \"feed\"", -20)),
           JobSpec.command("true").withScheduling(new Scheduling(null, 3)),
+          JobSpec.command("true").withScheduling(new Scheduling(null, 0, true, "batch")),
           JobSpec.java("ab".repeat(32), "com.example.Pi", "1000", "x y")
               .withTimeout(Duration.ofHours(2)),
           JobSpec.java("cd".repeat(32), "com.example.Pi")

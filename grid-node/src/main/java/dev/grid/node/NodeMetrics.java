@@ -270,10 +270,15 @@ final class NodeMetrics implements WorkerMetrics, CronOutcomes, AutoCloseable {
         break;
       }
     }
-    if (dispatched.retryAtMillis() != null) {
-      queuedAt = Math.max(queuedAt, dispatched.retryAtMillis()); // a backoff is not a delay
+    boolean afterBackoff = false;
+    for (int i = history.size() - 1; i >= 0; i--) {
+      JobEvent e = history.get(i);
+      if (e.state() == JobState.QUEUED) {
+        afterBackoff = e.exitCode() != null; // queued again after a failure: it waited on purpose
+        break;
+      }
     }
-    if (dispatchedAt >= 0) {
+    if (dispatchedAt >= 0 && !afterBackoff) {
       dispatchLatency.record(Math.max(0, dispatchedAt - queuedAt), TimeUnit.MILLISECONDS);
     }
     startLatency.record(

@@ -124,6 +124,9 @@ class RetryProcessIT {
       await().atMost(JOBS).until(() -> client.status(id).retryAtMillis() != null);
       long retryAt = client.status(id).retryAtMillis();
       assertThat(client.status(id).state()).isEqualTo(JobState.QUEUED);
+      assertThat(text(client.stdout(id)))
+          .as("while it waits, what the failed attempt wrote")
+          .isEqualTo("attempt 1\n");
 
       String primary = primary(client).name();
       grid.nodes().stream().filter(n -> n.name().equals(primary)).findFirst().orElseThrow().kill();

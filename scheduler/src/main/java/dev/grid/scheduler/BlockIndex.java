@@ -183,6 +183,18 @@ final class BlockIndex {
     return active.getOrDefault(arrayId, 0);
   }
 
+  /** Tasks dispatched or running, by array, for the arrays that have some. */
+  Map<JobId, Integer> activeByArray() {
+    Map<JobId, Integer> out = new HashMap<>();
+    active.forEach(
+        (array, n) -> {
+          if (n > 0) {
+            out.put(array, n);
+          }
+        });
+    return out;
+  }
+
   /** Unfinished tasks of the array known here (an array with none may have blocks unseen). */
   int unfinishedTasks(JobId arrayId) {
     return unfinished.getOrDefault(arrayId, 0);

@@ -533,7 +533,9 @@ public final class CronService implements AutoCloseable {
   static JobSpec fireSpec(ScheduleSpec schedule) {
     JobSpec job = schedule.job();
     Scheduling s = job.schedulingOrDefault();
-    return job.withScheduling(new Scheduling(schedule.name(), s.priority()));
+    return job.withScheduling(
+        new Scheduling(
+            schedule.name(), s.priority(), false, s.queue(), s.constraints(), s.waitForLabel()));
   }
 
   /** The job a due time becomes: the same for every primary that fires it. */

@@ -275,7 +275,7 @@ public record JobRecord(
         arrayId,
         arrayIndex,
         null,
-        state == JobState.QUEUED ? retryAtMillis : null,
+        retryAtMillis,
         retriesUsed);
   }
 
@@ -359,8 +359,13 @@ public record JobRecord(
         retryAtMillis);
   }
 
+  /** A copy whose backoff is over (it was dispatched). */
+  JobRecord withoutRetryAt() {
+    return retryAtMillis == null ? this : withRetryAt(null);
+  }
+
   /** A copy that waits until {@code atMillis} before its next dispatch (a retry's backoff). */
-  JobRecord withRetryAt(long atMillis) {
+  JobRecord withRetryAt(Long atMillis) {
     return new JobRecord(
         id,
         spec,

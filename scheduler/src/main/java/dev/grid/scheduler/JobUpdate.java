@@ -9,9 +9,11 @@ import static dev.grid.api.JobState.RUNNING;
 import static dev.grid.api.JobState.TIMED_OUT;
 import static dev.grid.api.JobState.WAITING;
 
+import dev.grid.api.JobEvent;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobState;
 import dev.grid.api.RetryOn;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -85,13 +87,8 @@ public final class JobUpdate {
     return UpdateResult.applied(
         check(r, DISPATCHED)
             .moveTo(
-                DISPATCHED,
-                d.atMillis(),
-                d.node(),
-                d.workerId(),
-                r.attempt() + 1,
-                d.epoch(),
-                null));
+                DISPATCHED, d.atMillis(), d.node(), d.workerId(), r.attempt() + 1, d.epoch(), null)
+            .withoutRetryAt());
   }
 
   private static UpdateResult start(JobRecord r, JobCommand.Start s) {
@@ -312,7 +309,7 @@ public final class JobUpdate {
     if (r.state() != HELD) {
       return UpdateResult.refused(r, "it is " + r.state() + ", not held");
     }
-    JobState to = r.spec().after() == null ? QUEUED : WAITING;
+    JobState to = heldFrom(r);
     return UpdateResult.applied(
         check(r, to)
             .moveTo(
@@ -321,7 +318,23 @@ public final class JobUpdate {
                 null,
                 r.attempt(),
                 r.epoch(),
-                to == WAITING ? "released; its dependencies are decided again" : "released"));
+                to == WAITING ? "released; still waiting for its dependencies" : "released"));
+  }
+
+  /**
+   * The state a held job goes back to: the one it was held from (a job whose dependencies were met
+   * stays met, even if its parents have expired since), or for a job submitted held, WAITING if it
+   * has dependencies, else QUEUED.
+   */
+  private static JobState heldFrom(JobRecord r) {
+    List<JobEvent> h = r.history();
+    for (int i = h.size() - 1; i > 0; i--) {
+      if (h.get(i).state() == HELD) {
+        JobState before = h.get(i - 1).state();
+        return before == WAITING ? WAITING : QUEUED;
+      }
+    }
+    return r.spec().after() == null ? QUEUED : WAITING;
   }
 
   private static UpdateResult cancel(JobRecord r, JobCommand.Cancel c) {

@@ -300,7 +300,7 @@ class JobUpdateTest {
         .contains("backoff");
 
     r = runningRetrying(2, r);
-    assertThat(r.toInfo().retryAtMillis()).as("shown only while queued").isNull();
+    assertThat(r.retryAtMillis()).as("over once dispatched").isNull();
     long secondEnd = r.startedAtMillis() + 100;
     r = applied(r, new JobCommand.Finish("n1", 2, FAILED, 4, null, 0, 0, false, secondEnd));
     assertThat(r.retryAtMillis())
@@ -389,5 +389,28 @@ class JobUpdateTest {
     assertThat(r.state()).isEqualTo(JobState.HELD);
     assertThat(r.history()).extracting(JobEvent::state).containsExactly(JobState.HELD);
     assertThat(applied(r, new JobCommand.Unhold(1001)).state()).isEqualTo(QUEUED);
+  }
+
+  @Test
+  void when_a_job_whose_dependencies_were_met_is_held_and_released_then_they_stay_met() {
+    JobRecord met = applied(waiting(), new JobCommand.Resolve(7, QUEUED, "met", 1001));
+    JobRecord held = applied(met, new JobCommand.Hold(1002));
+    assertThat(applied(held, new JobCommand.Unhold(1003)).state())
+        .as("queued again: its parents may have expired since")
+        .isEqualTo(QUEUED);
+    JobRecord heldWaiting = applied(waiting(), new JobCommand.Hold(1002));
+    assertThat(applied(heldWaiting, new JobCommand.Unhold(1003)).state())
+        .isEqualTo(JobState.WAITING);
+  }
+
+  @Test
+  void a_fire_keeps_its_schedules_queue_priority_and_labels_and_is_named_for_it() {
+    JobSpec job =
+        JobSpec.command("true")
+            .withScheduling(new Scheduling("ignored", 5, false, "batch", List.of("gpu"), false));
+    Scheduling fire =
+        CronService.fireSpec(dev.grid.api.ScheduleSpec.of("nightly", "@daily", job))
+            .schedulingOrDefault();
+    assertThat(fire).isEqualTo(new Scheduling("nightly", 5, false, "batch", List.of("gpu"), false));
   }
 }

@@ -143,8 +143,8 @@ function _picocli_submit() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--wait' '--json' '--isolated' '--hold'"
-  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--priority' '--queue' '--env' '--workdir' '--shell' '--jar' '--class' '--name' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--wait' '--json' '--isolated' '--hold' '--wait-for-label'"
+  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--priority' '--queue' '--constraint' '--env' '--workdir' '--shell' '--jar' '--class' '--name' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -168,6 +168,9 @@ function _picocli_submit() {
       return
       ;;
     '--queue')
+      return
+      ;;
+    '--constraint')
       return
       ;;
     '--env')
@@ -1095,7 +1098,7 @@ function _picocli_schedule_add() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--json' '--isolated'"
-  local arg_opts="'--name' '--cron' '--tz' '--misfire' '--max-catch-up' '--overlap' '--keep-runs' '--timeout' '--retries' '--priority' '--queue' '--env' '--workdir' '--shell' '--jar' '--class' '--url' '--token-file' '--ca-file'"
+  local arg_opts="'--name' '--cron' '--tz' '--misfire' '--max-catch-up' '--overlap' '--keep-runs' '--timeout' '--retries' '--priority' '--queue' '--constraint' '--env' '--workdir' '--shell' '--jar' '--class' '--url' '--token-file' '--ca-file'"
   local POLICY_option_args=("SKIP" "ONCE" "ALL") # --misfire values
   local POLICY_option_args=("ALLOW" "FORBID" "REPLACE") # --overlap values
 
@@ -1137,6 +1140,9 @@ function _picocli_schedule_add() {
       return
       ;;
     '--queue')
+      return
+      ;;
+    '--constraint')
       return
       ;;
     '--env')

@@ -93,6 +93,22 @@ final class JobOptions {
                   + " holds at once (bin/queue set).")
           .build();
 
+  private final OptionSpec constraint =
+      OptionSpec.builder("--constraint")
+          .type(List.class)
+          .auxiliaryTypes(String.class)
+          .splitRegex(",")
+          .paramLabel("LABEL")
+          .description(
+              "Run only on a node that declared this label (bin/grid-node --labels): gpu,"
+                  + " zone=a; comma-separated or repeated, all needed.")
+          .build();
+
+  private final OptionSpec waitForLabel =
+      Specs.flag(
+          "--wait-for-label",
+          "Accept the job although no node has declared one of its --constraint labels yet.");
+
   private final OptionSpec env =
       OptionSpec.builder("--env")
           .type(Map.class)
@@ -178,12 +194,24 @@ final class JobOptions {
   CommandSpec addTo(CommandSpec spec) {
     mixee = spec;
     for (OptionSpec option :
-        List.of(timeout, retries, priority, queue, env, workdir, shell, jar, className, isolated)) {
+        List.of(
+            timeout,
+            retries,
+            priority,
+            queue,
+            constraint,
+            env,
+            workdir,
+            shell,
+            jar,
+            className,
+            isolated)) {
       spec.addOption(option);
     }
     if (forSubmit) {
       spec.addOption(name)
           .addOption(hold)
+          .addOption(waitForLabel)
           .addOption(retryOn)
           .addOption(backoff)
           .addOption(backoffMax);
@@ -225,7 +253,9 @@ final class JobOptions {
               name.getValue(),
               priority.getValue(),
               Boolean.TRUE.equals(hold.getValue()),
-              queue.getValue()),
+              queue.getValue(),
+              Specs.list(constraint),
+              Boolean.TRUE.equals(waitForLabel.getValue())),
           Specs.map(env),
           workdir.getValue(),
           shell.getValue(),
@@ -238,11 +268,17 @@ final class JobOptions {
     }
   }
 
-  /** The name, priority, hold and queue given, or null when none was (the spec carries none). */
-  private static Scheduling scheduling(String name, int priority, boolean held, String queue) {
-    return name == null && priority == 0 && !held && queue == null
+  /** The name, priority, hold, queue and labels given, or null when none was (none sent). */
+  private static Scheduling scheduling(
+      String name,
+      int priority,
+      boolean held,
+      String queue,
+      List<String> constraints,
+      boolean waitForLabel) {
+    return name == null && priority == 0 && !held && queue == null && constraints.isEmpty()
         ? null
-        : new Scheduling(name, priority, held, queue);
+        : new Scheduling(name, priority, held, queue, constraints, waitForLabel);
   }
 
   private static Duration maxOf(Duration a, Duration b) {

@@ -36,7 +36,7 @@ final class NodesCommand implements Callable<Integer> {
         cli.out.println(Json.toPrettyString(nodes));
         return 0;
       }
-      Table table = new Table("NAME", "PRIMARY", "EPOCH", "SLOTS", "RUNNING", "URL");
+      Table table = new Table("NAME", "PRIMARY", "EPOCH", "SLOTS", "RUNNING", "URL", "LABELS");
       for (NodeInfo node : nodes) {
         table.row(
             node.name(),
@@ -44,7 +44,8 @@ final class NodesCommand implements Callable<Integer> {
             node.epoch(),
             node.slots(),
             node.running(),
-            node.httpUrl());
+            node.httpUrl(),
+            node.labels().isEmpty() ? null : String.join(",", node.labels()));
       }
       table.print(cli.out);
       return 0;

@@ -58,7 +58,7 @@ class CompletionScriptTest {
             "complete -o default -F _complete_submit submit",
             "complete -o default -F _complete_status bin/status",
             "complete -o default -F _complete_jobs bin/jobs",
-            "submit --wa: --wait",
+            "submit --wa: --wait --wait-for-label",
             "bin/jobs --fo: --format",
             "bin/jobs --state FAI: FAILED",
             "bin/schedule pa: pause",

@@ -591,4 +591,24 @@ class GridCliTest {
         run("queue", "set", "bad name", "--max-slots", "1"), "queue name 'bad name'");
     assertOneLineError(run("submit", "--queue", "a/b", "--", "true"), "queue name 'a/b'");
   }
+
+  @Test
+  void when_a_job_needs_labels_then_its_spec_carries_them_sorted_and_a_bad_one_is_named() {
+    Result submitted =
+        run(
+            "submit",
+            "--constraint",
+            "zone=a",
+            "--constraint",
+            "gpu",
+            "--wait-for-label",
+            "--",
+            "true");
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    Scheduling s = ops.submitted().get(0).schedulingOrDefault();
+    assertThat(s.constraints()).containsExactly("gpu", "zone=a");
+    assertThat(s.waitForLabel()).isTrue();
+    assertOneLineError(
+        run("submit", "--constraint", "a b", "--", "true"), "label 'a b' is not valid");
+  }
 }

@@ -69,7 +69,7 @@ public final class LocalGrid implements AutoCloseable {
   private final Path baseDir;
   private final Path tokenFile;
   private final String token;
-  private final List<NodeSettings> settings;
+  private List<NodeSettings> settings;
   private final NodeProcess[] processes;
   private final Path gridHome;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -164,6 +164,19 @@ public final class LocalGrid implements AutoCloseable {
     }
     this.settings = List.copyOf(all);
     this.processes = new NodeProcess[nodes];
+  }
+
+  /**
+   * Gives node {@code index} more {@code bin/grid-node} flags ({@code --labels gpu}); before start.
+   */
+  public LocalGrid withNodeOptions(int index, List<String> options) {
+    if (processes[index] != null) {
+      throw new IllegalStateException("node " + index + " is started: give its options before");
+    }
+    List<NodeSettings> changed = new ArrayList<>(settings);
+    changed.set(index, settings.get(index).withNodeOptions(options));
+    settings = List.copyOf(changed);
+    return this;
   }
 
   /** Starts every node and waits until each is healthy; see {@link #start(Duration)}. */

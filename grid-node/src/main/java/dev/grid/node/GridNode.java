@@ -175,9 +175,15 @@ public final class GridNode implements AutoCloseable {
       hc.getMemberAttributeConfig()
           .setAttribute(ClusterSettings.SLOTS_ATTRIBUTE, Integer.toString(config.slots()));
     }
+    if (!config.labels().isEmpty()) {
+      hc.getMemberAttributeConfig()
+          .setAttribute(ClusterSettings.LABELS_ATTRIBUTE, String.join(",", config.labels()));
+    }
     metrics = new NodeMetrics(config.name());
     hz = Hazelcast.newHazelcastInstance(hc);
     hz.getCluster().addMembershipListener(new MembershipLog());
+    IMap<String, String> labelsSeen = hz.getMap(ClusterSettings.LABELS_SEEN_MAP);
+    config.labels().forEach(label -> labelsSeen.putIfAbsent(label, config.name()));
     table = new JobTable(hz, clock);
     blobs = createBlobStore(config, hz, clock);
     durable = new DurableMaps(hz, clock);
@@ -479,7 +485,8 @@ public final class GridNode implements AutoCloseable {
               worker.runningCount(),
               isPrimary,
               isPrimary ? l.epoch() : epoch,
-              clock.millis()));
+              clock.millis(),
+              new ArrayList<>(config.labels())));
     } catch (RuntimeException e) {
       LOG.debug("publishing node state failed", e);
     }

@@ -1,5 +1,6 @@
 package dev.grid.node;
 
+import dev.grid.api.Scheduling;
 import dev.grid.scheduler.LeaseSettings;
 import dev.grid.scheduler.RetentionPolicy;
 import java.net.InetAddress;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Everything a node needs to start; {@code bin/grid-node}'s flags map onto it one to one.
@@ -41,6 +43,8 @@ import java.util.Set;
  * @param jobScratch where jobs without a workDir get their scratch directories ({@code
  *     --job-scratch}), or null for the default: {@code DATA_DIR/scratch}, or with a job user {@code
  *     /tmp/grid-jobs-NAME} (the JVM's {@code java.io.tmpdir}), which the job user can reach
+ * @param labels what this node declares it has ({@code --labels gpu,ssd,zone=a}): jobs that need
+ *     labels ({@code --constraint}) run only on nodes that have them all
  */
 public record NodeConfig(
     String name,
@@ -63,7 +67,8 @@ public record NodeConfig(
     Path tokenFile,
     int blobPort,
     String jobUser,
-    Path jobScratch) {
+    Path jobScratch,
+    Set<String> labels) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
@@ -114,6 +119,8 @@ public record NodeConfig(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(retention, "retention");
     jobEnv = Set.copyOf(jobEnv);
+    labels = labels == null ? Set.of() : Set.copyOf(new TreeSet<>(labels));
+    labels.forEach(Scheduling::checkLabel);
     for (String v : jobEnv) {
       if (!v.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
         throw new IllegalArgumentException(
@@ -210,7 +217,8 @@ public record NodeConfig(
         null,
         0,
         null,
-        null);
+        null,
+        Set.of());
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
@@ -245,6 +253,33 @@ public record NodeConfig(
     return dir.toAbsolutePath().normalize().startsWith(parent.toAbsolutePath().normalize());
   }
 
+  /** This config declaring the given labels. */
+  public NodeConfig withLabels(Set<String> newLabels) {
+    return new NodeConfig(
+        name,
+        clusterName,
+        bindHost,
+        port,
+        httpPort,
+        members,
+        dataDir,
+        token,
+        slots,
+        partitions,
+        leaseTime,
+        outputCapBytes,
+        replication,
+        scrubEvery,
+        retention,
+        jobEnv,
+        tls,
+        tokenFile,
+        blobPort,
+        jobUser,
+        jobScratch,
+        newLabels);
+  }
+
   /** This config with jobs run as {@code user} (null: as the node's user), scratch under a dir. */
   public NodeConfig withJobUser(String user, Path scratch) {
     return new NodeConfig(
@@ -268,7 +303,8 @@ public record NodeConfig(
         tokenFile,
         blobPort,
         user,
-        scratch);
+        scratch,
+        labels);
   }
 
   /** This node's entry in {@code members}, matched by resolved address and port. */
@@ -319,7 +355,8 @@ public record NodeConfig(
         tokenFile,
         blobPort,
         jobUser,
-        jobScratch);
+        jobScratch,
+        labels);
   }
 
   /** This config joined to the given members. */
@@ -345,7 +382,8 @@ public record NodeConfig(
         tokenFile,
         blobPort,
         jobUser,
-        jobScratch);
+        jobScratch,
+        labels);
   }
 
   /** This config with another blob replication and scrub interval. */
@@ -371,7 +409,8 @@ public record NodeConfig(
         tokenFile,
         blobPort,
         jobUser,
-        jobScratch);
+        jobScratch,
+        labels);
   }
 
   /** This config with another retention policy. */
@@ -397,7 +436,8 @@ public record NodeConfig(
         tokenFile,
         blobPort,
         jobUser,
-        jobScratch);
+        jobScratch,
+        labels);
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
@@ -423,6 +463,7 @@ public record NodeConfig(
         tokenFile,
         blobPort,
         jobUser,
-        jobScratch);
+        jobScratch,
+        labels);
   }
 }

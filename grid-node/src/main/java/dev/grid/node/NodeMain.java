@@ -153,6 +153,15 @@ public final class NodeMain implements Callable<Integer> {
   Path jobScratch;
 
   @Option(
+      names = "--labels",
+      split = ",",
+      paramLabel = "LABEL",
+      description =
+          "What this node has, for jobs that need it (submit --constraint): words or key=value,"
+              + " comma-separated, like gpu,ssd,zone=a. Default: none.")
+  List<String> labels;
+
+  @Option(
       names = "--slots",
       defaultValue = "4",
       description = "Jobs run at once (default ${DEFAULT-VALUE}).")
@@ -322,7 +331,8 @@ public final class NodeMain implements Callable<Integer> {
             tokenPath(),
             blobPort,
             jobUser,
-            jobScratch);
+            jobScratch,
+            labels == null ? Set.of() : Set.copyOf(labels));
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast

@@ -94,6 +94,7 @@ final class NodeOperations implements GridOperations {
               + spec.java().jarSha256()
               + ": upload it first (GridClient.uploadJar, or bin/submit --jar does it)");
     }
+    checkLabels(spec.schedulingOrDefault());
     JobId id = table.submit(spec);
     submitted.increment();
     return id;
@@ -109,10 +110,41 @@ final class NodeOperations implements GridOperations {
     return table.get(id).map(this::info).map(this::withQueueReason);
   }
 
-  /** A queued job whose queue holds its limit says so: that is what it waits for. */
+  /**
+   * Refuses a job that needs a label no node of the grid has declared, unless it says to wait for
+   * one: such a job could wait for ever, most likely for a typo.
+   */
+  private void checkLabels(Scheduling s) {
+    if (s.constraintsOrNone().isEmpty() || s.waitForLabel()) {
+      return;
+    }
+    IMap<String, String> seen = hz.getMap(ClusterSettings.LABELS_SEEN_MAP);
+    for (String label : s.constraintsOrNone()) {
+      if (!seen.containsKey(label)) {
+        throw new IllegalArgumentException(
+            "no node of the grid has declared label '"
+                + label
+                + "': start one with --labels "
+                + label
+                + " (bin/nodes lists the labels), or submit with --wait-for-label to wait for it");
+      }
+    }
+  }
+
+  /**
+   * A queued job says what it waits for: a node with its labels when no live node has them, or a
+   * slot of its queue when the queue holds its limit.
+   */
   private JobInfo withQueueReason(JobInfo job) {
     if (job.state() != JobState.QUEUED || job.spec() == null) {
       return job;
+    }
+    List<String> needs = job.spec().schedulingOrDefault().constraintsOrNone();
+    if (!needs.isEmpty() && nodes().stream().noneMatch(n -> n.labels().containsAll(needs))) {
+      return job.withMessage(
+          "waiting for a node with labels "
+              + String.join(",", needs)
+              + ": no live node has them all (bin/nodes lists the labels)");
     }
     String q = job.spec().schedulingOrDefault().queueOrDefault();
     QueueInfo queue = queues.info(q);
@@ -252,14 +284,20 @@ final class NodeOperations implements GridOperations {
     if (attempt == latest) {
       return output(id, stream);
     }
-    // An earlier attempt ended (or was lost) before the next was dispatched: its output is final,
-    // as kept at its end, or what its worker stored while it ran. Read whole (at most the output
-    // cap), so that its length is known.
+    return Optional.of(endedAttemptOutput(id, stream, attempt));
+  }
+
+  /**
+   * What an attempt that ended (or was lost) wrote, the job itself not ended: final, as kept at its
+   * end, or what its worker stored while it ran. Read whole (at most the output cap), so that its
+   * length is known.
+   */
+  private Output endedAttemptOutput(JobId id, Stream stream, int attempt) {
     String key =
         OutputKeys.prefix(id, attempt)
             + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
     byte[] bytes = blobs.get(key).or(() -> blobs.get(key + OutputKeys.LIVE)).orElse(new byte[0]);
-    return Optional.of(new Output(new ByteArrayInputStream(bytes), bytes.length));
+    return new Output(new ByteArrayInputStream(bytes), bytes.length);
   }
 
   @Override
@@ -268,10 +306,16 @@ final class NodeOperations implements GridOperations {
     if (job.isEmpty()) {
       return Optional.empty();
     }
+    JobState state = job.get().state();
+    if (!state.isTerminal() && !state.isActive() && job.get().attempt() > 0) {
+      // Queued (or held) again after an attempt ended: a retry waiting out its backoff, or a job
+      // taken back. That attempt's output is the latest there is, and it is final.
+      return Optional.of(endedAttemptOutput(id, stream, job.get().attempt()));
+    }
     String key =
         OutputKeys.prefix(id, job.get().attempt())
             + (stream == Stream.STDOUT ? OutputKeys.STDOUT : OutputKeys.STDERR);
-    if (!job.get().state().isTerminal()) {
+    if (!state.isTerminal()) {
       // Running: what it has written so far, as its worker last stored it (see LiveOutput);
       // streamed, length unknown: a reader with an offset skips what it has without a copy here.
       return Optional.of(

@@ -111,7 +111,8 @@ class DashboardBrowserIT {
             tokens,
             0,
             null,
-            null);
+            null,
+            java.util.Set.of());
     node = GridNode.start(config, TestGrid.TIMINGS.formingAlone());
     grid = GridClient.connect(List.of(URI.create(node.httpUrl())), ADMIN);
   }

@@ -1,5 +1,7 @@
 package dev.grid.api;
 
+import java.util.List;
+
 /**
  * A node as {@code bin/nodes --json} and {@link GridClient#nodes()} show it.
  *
@@ -11,6 +13,8 @@ package dev.grid.api;
  * @param running how many jobs it runs now
  * @param heartbeatAtMillis when it last published this about itself (about every second), by its
  *     own clock; null from a node that does not say
+ * @param labels what it declared it has ({@code --labels gpu,zone=a}), sorted; jobs that need
+ *     labels ({@code --constraint}) run only on nodes that have them all
  */
 public record NodeInfo(
     String name,
@@ -19,7 +23,25 @@ public record NodeInfo(
     long epoch,
     int slots,
     int running,
-    Long heartbeatAtMillis) {
+    Long heartbeatAtMillis,
+    List<String> labels) {
+
+  /** Copies the labels; none if null. */
+  public NodeInfo {
+    labels = labels == null ? List.of() : List.copyOf(labels);
+  }
+
+  /** A node's view without labels. */
+  public NodeInfo(
+      String name,
+      String httpUrl,
+      boolean primary,
+      long epoch,
+      int slots,
+      int running,
+      Long heartbeatAtMillis) {
+    this(name, httpUrl, primary, epoch, slots, running, heartbeatAtMillis, List.of());
+  }
 
   /** A node's view without its heartbeat time. */
   public NodeInfo(

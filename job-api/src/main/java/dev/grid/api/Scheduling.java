@@ -2,11 +2,14 @@ package dev.grid.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * How the grid schedules a job, beside what it runs: its name, its priority, the queue it waits in,
- * and whether it is submitted held.
+ * the node labels it needs, and whether it is submitted held.
  *
  * <pre>{@code
  * JobSpec urgent = JobSpec.shell("make report").withScheduling(new Scheduling("report", 10));
@@ -26,17 +29,30 @@ import java.util.regex.Pattern;
  * @param queue the named queue it waits in ({@code --queue}); null for {@value #DEFAULT_QUEUE}. An
  *     admin may cap the slots a queue's jobs hold at once ({@code bin/queue set NAME --max-slots
  *     N}), so that one queue cannot take every slot
+ * @param constraints node labels the job needs ({@code --constraint gpu,zone=a}): it runs only on a
+ *     node that declared every one ({@code bin/grid-node --labels gpu,ssd,zone=a}); null or empty
+ *     for any node
+ * @param waitForLabel accept the job although no node of the grid has declared one of its labels
+ *     yet (it waits for such a node); without it such a submit is refused
  */
 public record Scheduling(
     @JsonInclude(JsonInclude.Include.NON_NULL) String name,
     int priority,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean hold,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String queue) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) String queue,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> constraints,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean waitForLabel) {
 
   /** The queue of a job that names none. */
   public static final String DEFAULT_QUEUE = "default";
 
   private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private static final Pattern LABEL =
+      Pattern.compile("[A-Za-z0-9._-]{1,64}(=[A-Za-z0-9._-]{1,64})?");
+
+  /** The most labels a job may need. */
+  public static final int MAX_CONSTRAINTS = 16;
 
   /** What one level of priority is worth in waiting time. */
   public static final Duration AGING = Duration.ofMinutes(1);
@@ -48,7 +64,7 @@ public record Scheduling(
   public static final int MAX_NAME = 128;
 
   /** No name, priority 0, not held, the default queue. */
-  public static final Scheduling DEFAULT = new Scheduling(null, 0, false, null);
+  public static final Scheduling DEFAULT = new Scheduling(null, 0, false, null, null, false);
 
   /** A name and a priority, not held, in the default queue. */
   public Scheduling(String name, int priority) {
@@ -58,6 +74,11 @@ public record Scheduling(
   /** A name, a priority and whether it is held, in the default queue. */
   public Scheduling(String name, int priority, boolean hold) {
     this(name, priority, hold, null);
+  }
+
+  /** A name, a priority, whether it is held and its queue; any node. */
+  public Scheduling(String name, int priority, boolean hold, String queue) {
+    this(name, priority, hold, queue, null, false);
   }
 
   /** Validates eagerly; a bad value is named in the message. */
@@ -81,6 +102,19 @@ public record Scheduling(
     if (queue != null) {
       checkQueueName(queue);
     }
+    if (constraints != null) {
+      constraints = constraints.isEmpty() ? null : List.copyOf(new TreeSet<>(constraints));
+    }
+    if (constraints != null) {
+      if (constraints.size() > MAX_CONSTRAINTS) {
+        throw new IllegalArgumentException(
+            constraints.size()
+                + " constraints: a job may need at most "
+                + MAX_CONSTRAINTS
+                + " labels");
+      }
+      constraints.forEach(Scheduling::checkLabel);
+    }
     if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
       throw new IllegalArgumentException(
           "priority "
@@ -95,12 +129,42 @@ public record Scheduling(
 
   /** This, submitted held or not. */
   public Scheduling withHold(boolean newHold) {
-    return new Scheduling(name, priority, newHold, queue);
+    return new Scheduling(name, priority, newHold, queue, constraints, waitForLabel);
   }
 
   /** This, in the given queue (null for the default). */
   public Scheduling withQueue(String newQueue) {
-    return new Scheduling(name, priority, hold, newQueue);
+    return new Scheduling(name, priority, hold, newQueue, constraints, waitForLabel);
+  }
+
+  /** This, needing the given node labels (null for none); accepted before any node has them. */
+  public Scheduling withConstraints(List<String> labels, boolean waitForTheLabel) {
+    return new Scheduling(name, priority, hold, queue, labels, waitForTheLabel);
+  }
+
+  /** The labels it needs, sorted; empty for any node. */
+  public List<String> constraintsOrNone() {
+    return constraints == null ? List.of() : constraints;
+  }
+
+  /** Whether a node with these labels may run it. */
+  public boolean runsOn(Collection<String> labels) {
+    return constraints == null || labels.containsAll(constraints);
+  }
+
+  /**
+   * Refuses a label that is not a word or {@code key=value} of {@code A-Z a-z 0-9 . _ -}.
+   *
+   * @throws IllegalArgumentException naming it
+   */
+  public static String checkLabel(String label) {
+    if (label == null || !LABEL.matcher(label).matches()) {
+      throw new IllegalArgumentException(
+          "label '"
+              + label
+              + "' is not valid: a word or key=value, each 1 to 64 of A-Z a-z 0-9 . _ -");
+    }
+    return label;
   }
 
   /** The queue it waits in: its own, or {@value #DEFAULT_QUEUE}. */

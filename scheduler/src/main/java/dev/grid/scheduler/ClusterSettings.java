@@ -41,6 +41,15 @@ public record ClusterSettings(
   /** The member attribute that carries the node's worker slots (absent: runs no jobs). */
   public static final String SLOTS_ATTRIBUTE = "grid.slots";
 
+  /**
+   * Every label a node of this grid has declared (label to the first node that did), written by
+   * each node as it starts; not persisted: after a full restart, nodes declare theirs again.
+   */
+  public static final String LABELS_SEEN_MAP = "labels-seen";
+
+  /** The member attribute holding a node's labels, comma-separated ({@code --labels}). */
+  public static final String LABELS_ATTRIBUTE = "grid.labels";
+
   /** The replicated map of job records. */
   public static final String JOBS_MAP = "jobs";
 

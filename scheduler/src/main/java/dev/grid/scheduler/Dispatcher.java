@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The dispatch decision, apart from its effects: a snapshot of what is queued and of the workers
@@ -26,6 +27,10 @@ import java.util.Map;
  *       no new slice yet: slices stay large.
  *   <li>A capped array ({@code --array 0-999%50}) never holds more than its room; it is skipped,
  *       not waited for, once full: the work behind it goes on.
+ *   <li>A job (or array) that needs labels ({@code --constraint}) goes round-robin among the
+ *       workers that have them; when none of those has room it is skipped, not waited for, so that
+ *       it keeps no job for other nodes waiting (it may then wait behind later work for those
+ *       nodes).
  *   <li>A queue with a limit ({@code bin/queue set NAME --max-slots N}) works the same way across
  *       its jobs and arrays: once its room is taken, its work is skipped and the rest goes on, so
  *       one queue cannot take every slot, nor keep another waiting.
@@ -34,11 +39,28 @@ import java.util.Map;
 public final class Dispatcher {
   private Dispatcher() {}
 
-  /** A live worker: its slots and how many tasks it holds now (dispatched or running). */
-  public record Worker(String name, int slots, int active) {
+  /**
+   * A live worker: its slots, how many tasks it holds now (dispatched or running), and the labels
+   * it declared.
+   */
+  public record Worker(String name, int slots, int active, Set<String> labels) {
+    public Worker {
+      labels = Set.copyOf(labels);
+    }
+
+    /** A worker without labels. */
+    public Worker(String name, int slots, int active) {
+      this(name, slots, active, Set.of());
+    }
+
     /** Free slots, never negative. */
     public int free() {
       return Math.max(0, slots - active);
+    }
+
+    /** Whether it has every label of {@code constraints}. */
+    public boolean has(List<String> constraints) {
+      return labels.containsAll(constraints);
     }
   }
 
@@ -49,11 +71,17 @@ public final class Dispatcher {
    * A queued job.
    *
    * @param queue the queue it waits in
+   * @param constraints the labels a worker must have to run it; empty for any
    */
-  public record Job(JobId id, String queue) implements Demand {
-    /** A job of the default queue. */
+  public record Job(JobId id, String queue, List<String> constraints) implements Demand {
+    /** A job of the default queue, for any node. */
     public Job(JobId id) {
       this(id, Scheduling.DEFAULT_QUEUE);
+    }
+
+    /** A job for any node. */
+    public Job(JobId id, String queue) {
+      this(id, queue, List.of());
     }
   }
 
@@ -66,11 +94,19 @@ public final class Dispatcher {
    *     has none)
    * @param depth tasks per slot a worker may hold (1 or more)
    * @param queue the queue it waits in
+   * @param constraints the labels a worker must have to run its tasks; empty for any
    */
-  public record Array(JobId id, int queued, int room, int depth, String queue) implements Demand {
-    /** An array of the default queue. */
+  public record Array(
+      JobId id, int queued, int room, int depth, String queue, List<String> constraints)
+      implements Demand {
+    /** An array of the default queue, for any node. */
     public Array(JobId id, int queued, int room, int depth) {
       this(id, queued, room, depth, Scheduling.DEFAULT_QUEUE);
+    }
+
+    /** An array for any node. */
+    public Array(JobId id, int queued, int room, int depth, String queue) {
+      this(id, queued, room, depth, queue, List.of());
     }
   }
 
@@ -133,7 +169,10 @@ public final class Dispatcher {
         if (queueRoom.getOrDefault(j.queue(), 1) <= 0) {
           continue; // its queue's room is taken: skipped, not waited for
         }
-        int w = firstWith(workers, active, next, 1, false);
+        int w = firstWith(workers, active, next, 1, false, j.constraints());
+        if (w < 0 && !j.constraints().isEmpty()) {
+          continue; // no room on a node with its labels: skipped, so it keeps no other job waiting
+        }
         if (w < 0) {
           break; // no free slot: what is behind waits too, so that slots free up for this job
         }
@@ -150,7 +189,7 @@ public final class Dispatcher {
         int before = left;
         boolean placed = false;
         while (left > 0) {
-          int w = firstWith(workers, active, next, a.depth(), true);
+          int w = firstWith(workers, active, next, a.depth(), true, a.constraints());
           if (w < 0) {
             break;
           }
@@ -165,7 +204,7 @@ public final class Dispatcher {
         }
         int placedCount = before - left;
         queueRoom.computeIfPresent(a.queue(), (q, room) -> room - placedCount);
-        if (left > 0 && !placed) {
+        if (left > 0 && !placed && a.constraints().isEmpty()) {
           break; // no room for it anywhere: what is behind waits too (a full cap is no wait)
         }
       }
@@ -174,15 +213,23 @@ public final class Dispatcher {
   }
 
   /**
-   * The first worker from {@code start} on (wrapping) with room under the given depth, or -1. With
-   * {@code halfEmpty}, a worker whose allowance is over one slot deep must also hold no more than
-   * half of it.
+   * The first worker from {@code start} on (wrapping) that has the labels and room under the given
+   * depth, or -1. With {@code halfEmpty}, a worker whose allowance is over one slot deep must also
+   * hold no more than half of it.
    */
   private static int firstWith(
-      List<Worker> workers, int[] active, int start, int depth, boolean halfEmpty) {
+      List<Worker> workers,
+      int[] active,
+      int start,
+      int depth,
+      boolean halfEmpty,
+      List<String> constraints) {
     int n = workers.size();
     for (int k = 0; k < n; k++) {
       int w = (start + k) % n;
+      if (!workers.get(w).has(constraints)) {
+        continue;
+      }
       int slots = workers.get(w).slots();
       int allowance = slots * depth;
       boolean room = active[w] < allowance;

@@ -2,6 +2,7 @@ package dev.grid.scheduler;
 
 import dev.grid.api.JobId;
 import dev.grid.api.JobState;
+import dev.grid.api.Scheduling;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The primary's view of unfinished jobs, fed by the map's events and by its own updates, which can
@@ -20,6 +22,9 @@ import java.util.TreeSet;
  * Confined to the dispatch thread.
  */
 final class JobIndex {
+  /** The most retried jobs whose backoff is over that one dispatch round looks at. */
+  static final int BACKOFF_DUE_SCAN = 512;
+
   private static final Comparator<JobRecord> QUEUE_ORDER = JobRecord.DISPATCH_ORDER;
 
   private final Map<JobId, JobRecord> unfinished = new HashMap<>();
@@ -28,7 +33,15 @@ final class JobIndex {
    * Queued jobs by the queue they wait in ({@code --queue}), each in dispatch order: kept apart so
    * that a queue at its limit, however long, costs a dispatch round nothing.
    */
-  private final Map<String, TreeSet<JobRecord>> queues = new HashMap<>();
+  private final Map<Lane, TreeSet<JobRecord>> queues = new HashMap<>();
+
+  /** A queue and the labels its jobs need: the jobs of one lane can go to the same workers. */
+  private record Lane(String queue, List<String> constraints) {
+    static Lane of(JobRecord r) {
+      Scheduling s = r.spec().schedulingOrDefault();
+      return new Lane(s.queueOrDefault(), s.constraintsOrNone());
+    }
+  }
 
   /**
    * Queued jobs waiting out a retry's backoff, soonest due first: kept apart so that a dispatch
@@ -100,7 +113,7 @@ final class JobIndex {
       TreeSet<JobRecord> q = queueOf(r);
       q.remove(r);
       if (q.isEmpty() && !r.arrayParent() && r.retryAtMillis() == null) {
-        queues.remove(r.spec().schedulingOrDefault().queueOrDefault());
+        queues.remove(Lane.of(r));
       }
     }
   }
@@ -112,8 +125,7 @@ final class JobIndex {
     if (queued.retryAtMillis() != null) {
       return backingOff;
     }
-    return queues.computeIfAbsent(
-        queued.spec().schedulingOrDefault().queueOrDefault(), q -> new TreeSet<>(QUEUE_ORDER));
+    return queues.computeIfAbsent(Lane.of(queued), q -> new TreeSet<>(QUEUE_ORDER));
   }
 
   /**
@@ -159,49 +171,61 @@ final class JobIndex {
    * retried after a failure keeps its place, once its backoff is over.
    */
   List<JobRecord> queued(int limit, long nowMillis) {
-    return queued(limit, nowMillis, Map.of());
+    return queued(limit, nowMillis, Map.of(), c -> true);
   }
 
   /**
    * As {@link #queued(int, long)}, taking at most {@code room} jobs of each queue it names (a queue
-   * at its limit: none); queues not named have no limit. Merges the queues' heads, so a long queue
-   * with no room is not walked.
+   * at its limit: none; queues not named have no limit), and jobs that need labels only where
+   * {@code placeable} says a worker with them has room. Merges the heads of the lanes (a queue and
+   * the labels its jobs need), so a long lane that cannot go now is not walked.
    */
-  List<JobRecord> queued(int limit, long nowMillis, Map<String, Integer> room) {
+  List<JobRecord> queued(
+      int limit, long nowMillis, Map<String, Integer> room, Predicate<List<String>> placeable) {
     List<JobRecord> out = new ArrayList<>(Math.min(limit, 64));
     Map<String, Integer> taken = new HashMap<>();
-    record Head(JobRecord first, Iterator<JobRecord> rest, String queue) {}
+    // A lane's jobs are all of one queue; the due retries are of any (mixed).
+    record Head(JobRecord first, Iterator<JobRecord> rest, boolean mixed) {}
     PriorityQueue<Head> heads =
         new PriorityQueue<>((a, b) -> QUEUE_ORDER.compare(a.first(), b.first()));
-    for (Map.Entry<String, TreeSet<JobRecord>> q : queues.entrySet()) {
-      if (!q.getValue().isEmpty() && room.getOrDefault(q.getKey(), limit) > 0) {
+    for (Map.Entry<Lane, TreeSet<JobRecord>> q : queues.entrySet()) {
+      Lane lane = q.getKey();
+      if (!q.getValue().isEmpty()
+          && room.getOrDefault(lane.queue(), limit) > 0
+          && (lane.constraints().isEmpty() || placeable.test(lane.constraints()))) {
         Iterator<JobRecord> it = q.getValue().iterator();
-        heads.add(new Head(it.next(), it, q.getKey()));
+        heads.add(new Head(it.next(), it, false));
       }
+    }
+    // Retried jobs whose backoff is over take their place among the others. The first few hundred
+    // due are looked at (soonest due first): under a flood of retries, the rest wait a round.
+    List<JobRecord> due = new ArrayList<>();
+    for (JobRecord r : backingOff) {
+      if (r.retryAtMillis() > nowMillis || due.size() == BACKOFF_DUE_SCAN) {
+        break;
+      }
+      List<String> needs = r.spec().schedulingOrDefault().constraintsOrNone();
+      if (needs.isEmpty() || placeable.test(needs)) {
+        due.add(r);
+      }
+    }
+    if (!due.isEmpty()) {
+      due.sort(QUEUE_ORDER);
+      Iterator<JobRecord> it = due.iterator();
+      heads.add(new Head(it.next(), it, true));
     }
     while (out.size() < limit && !heads.isEmpty()) {
       Head h = heads.poll();
-      out.add(h.first());
-      int n = taken.merge(h.queue(), 1, Integer::sum);
-      if (n < room.getOrDefault(h.queue(), limit) && h.rest().hasNext()) {
-        heads.add(new Head(h.rest().next(), h.rest(), h.queue()));
-      }
-    }
-    boolean due = false;
-    for (JobRecord r : backingOff) {
-      if (r.retryAtMillis() > nowMillis) {
-        break;
-      }
-      String q = r.spec().schedulingOrDefault().queueOrDefault();
+      String q = h.first().spec().schedulingOrDefault().queueOrDefault();
       if (taken.getOrDefault(q, 0) < room.getOrDefault(q, Integer.MAX_VALUE)) {
-        out.add(r);
+        out.add(h.first());
         taken.merge(q, 1, Integer::sum);
-        due = true;
       }
-    }
-    if (due) {
-      out.sort(QUEUE_ORDER);
-      out.subList(Math.min(limit, out.size()), out.size()).clear();
+      // A lane whose queue has no room left gives nothing more: it is not walked further.
+      if (h.rest().hasNext()
+          && (h.mixed() || taken.getOrDefault(q, 0) < room.getOrDefault(q, Integer.MAX_VALUE))) {
+        heads.add(new Head(h.rest().next(), h.rest(), h.mixed()));
+      }
     }
     return out;
   }

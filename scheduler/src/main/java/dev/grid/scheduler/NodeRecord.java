@@ -1,10 +1,13 @@
 package dev.grid.scheduler;
 
 import dev.grid.api.NodeInfo;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a node publishes about itself in the replicated {@code nodes} map, refreshed about once a
- * second. Entries of members that left are ignored by readers (matched by {@code memberId}).
+ * second, with the labels it declared. Entries of members that left are ignored by readers (matched
+ * by {@code memberId}).
  */
 public record NodeRecord(
     String name,
@@ -14,9 +17,15 @@ public record NodeRecord(
     int running,
     boolean primary,
     long epoch,
-    long updatedAtMillis) {
+    long updatedAtMillis,
+    List<String> labels) {
+
+  /** Copies the labels into a plain list (Kryo cannot read unmodifiable wrappers). */
+  public NodeRecord {
+    labels = labels == null ? new ArrayList<>() : new ArrayList<>(labels);
+  }
 
   public NodeInfo toInfo() {
-    return new NodeInfo(name, httpUrl, primary, epoch, slots, running, updatedAtMillis);
+    return new NodeInfo(name, httpUrl, primary, epoch, slots, running, updatedAtMillis, labels);
   }
 }

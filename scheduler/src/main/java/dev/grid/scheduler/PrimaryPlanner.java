@@ -2,6 +2,7 @@ package dev.grid.scheduler;
 
 import dev.grid.api.JobId;
 import dev.grid.api.JobState;
+import dev.grid.api.Scheduling;
 import dev.grid.scheduler.PrimaryPlan.Action;
 import dev.grid.scheduler.PrimaryPlan.Dispatch;
 import dev.grid.scheduler.PrimaryPlan.DispatchSlice;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The primary's decisions, apart from their effects: a {@link Snapshot} of what it knows in, a
@@ -75,8 +77,18 @@ final class PrimaryPlanner {
    * @param id its Hazelcast member id (what records name as {@code workerId})
    * @param name its node name, or null if it takes no work (no name or slots attribute)
    * @param slots how many jobs it runs at once
+   * @param labels what it declared it has ({@code --labels})
    */
-  record Node(String id, String name, int slots) {
+  record Node(String id, String name, int slots, Set<String> labels) {
+    Node {
+      labels = Set.copyOf(labels);
+    }
+
+    /** A node without labels. */
+    Node(String id, String name, int slots) {
+      this(id, name, slots, Set.of());
+    }
+
     boolean takesWork() {
       return name != null;
     }
@@ -261,12 +273,18 @@ final class PrimaryPlanner {
       idByName.put(m.name(), m.id());
       Dispatcher.Worker w =
           new Dispatcher.Worker(
-              m.name(), m.slots(), singles.getOrDefault(m.id(), 0) + tasks.getOrDefault(m.id(), 0));
+              m.name(),
+              m.slots(),
+              singles.getOrDefault(m.id(), 0) + tasks.getOrDefault(m.id(), 0),
+              m.labels());
       workers.add(w);
       free += w.free();
     }
     Map<String, Integer> room = queueRoom(s);
-    List<Dispatcher.Demand> queue = demands(s, free, room);
+    // A job that needs labels is looked at only while a worker that has them has a free slot.
+    Predicate<List<String>> placeable =
+        constraints -> workers.stream().anyMatch(w -> w.free() > 0 && w.has(constraints));
+    List<Dispatcher.Demand> queue = demands(s, free, room, placeable);
     if (queue.isEmpty() || workers.isEmpty()) {
       return s.lastWorker();
     }
@@ -291,11 +309,12 @@ final class PrimaryPlanner {
    * tasks known here, in the order they are served (priority, then oldest first).
    */
   private static List<Dispatcher.Demand> demands(
-      Snapshot s, int free, Map<String, Integer> queueRoom) {
+      Snapshot s, int free, Map<String, Integer> queueRoom, Predicate<List<String>> placeable) {
     // At least the oldest job, even with no free slot: an array behind it must then wait.
     List<JobRecord> all =
         new ArrayList<>(
-            s.jobs().queued(Math.min(BATCH, Math.max(1, free)), s.nowMillis(), queueRoom));
+            s.jobs()
+                .queued(Math.min(BATCH, Math.max(1, free)), s.nowMillis(), queueRoom, placeable));
     for (JobRecord a : s.jobs().queuedArrays()) {
       if (s.blocks().queuedTasks(a.id()) > 0) {
         all.add(a);
@@ -305,8 +324,9 @@ final class PrimaryPlanner {
     List<Dispatcher.Demand> out = new ArrayList<>(all.size());
     for (JobRecord r : all) {
       String q = r.spec().schedulingOrDefault().queueOrDefault();
+      List<String> needs = r.spec().schedulingOrDefault().constraintsOrNone();
       if (!r.arrayParent()) {
-        out.add(new Dispatcher.Job(r.id(), q));
+        out.add(new Dispatcher.Job(r.id(), q, needs));
         continue;
       }
       Integer limit = r.spec().array().limit();
@@ -317,8 +337,10 @@ final class PrimaryPlanner {
               r.id(),
               s.blocks().queuedTasks(r.id()),
               room,
-              depth(r, s.blocks().meanMillis(r.id())),
-              q));
+              // In a limited queue, a task per slot: the limit counts slots.
+              queueRoom.containsKey(q) ? 1 : depth(r, s.blocks().meanMillis(r.id())),
+              q,
+              needs));
     }
     return out;
   }
@@ -332,12 +354,18 @@ final class PrimaryPlanner {
     for (JobRecord r : jobs.active()) {
       held.merge(r.spec().schedulingOrDefault().queueOrDefault(), 1, Integer::sum);
     }
-    for (JobRecord a : jobs.queuedArrays()) {
-      int active = blocks.activeTasks(a.id());
-      if (active > 0) {
-        held.merge(a.spec().schedulingOrDefault().queueOrDefault(), active, Integer::sum);
-      }
-    }
+    // Every array with tasks out, whatever its own record's state (a held array's tasks run on).
+    blocks
+        .activeByArray()
+        .forEach(
+            (arrayId, active) -> {
+              JobRecord a = jobs.get(arrayId);
+              String q =
+                  a == null
+                      ? Scheduling.DEFAULT_QUEUE
+                      : a.spec().schedulingOrDefault().queueOrDefault();
+              held.merge(q, active, Integer::sum);
+            });
     return held;
   }
 

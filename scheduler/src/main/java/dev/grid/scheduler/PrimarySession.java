@@ -309,11 +309,16 @@ final class PrimarySession {
     for (Member m : needsMembers ? w.hz().getCluster().getMembers() : Set.<Member>of()) {
       String name = m.getAttribute(ClusterSettings.NAME_ATTRIBUTE);
       String slots = m.getAttribute(ClusterSettings.SLOTS_ATTRIBUTE);
+      String labels = m.getAttribute(ClusterSettings.LABELS_ATTRIBUTE);
       String id = m.getUuid().toString();
       members.add(
           name == null || slots == null
               ? new Node(id, null, 0)
-              : new Node(id, name, Integer.parseInt(slots)));
+              : new Node(
+                  id,
+                  name,
+                  Integer.parseInt(slots),
+                  labels == null ? Set.of() : Set.of(labels.split(","))));
     }
     Map<JobId, DependencyCheck.Parent> lookedUp =
         steps.contains(Step.RESOLVE)

@@ -281,4 +281,29 @@ class DispatcherTest {
     assertThat(plan.slices()).isEmpty();
     assertThat(plan.assignments()).extracting(a -> a.job().value()).containsExactly("j1");
   }
+
+  @Test
+  void a_job_that_needs_labels_goes_round_robin_among_the_workers_that_have_them() {
+    List<Dispatcher.Demand> queue = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      queue.add(new Dispatcher.Job(JobId.of("g" + i), "default", List.of("gpu")));
+    }
+    queue.add(new Dispatcher.Job(JobId.of("tpu"), "default", List.of("tpu")));
+    queue.add(new Dispatcher.Job(JobId.of("any")));
+
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                queue,
+                List.of(
+                    new Dispatcher.Worker("n1", 4, 0, java.util.Set.of("gpu", "zone=a")),
+                    new Dispatcher.Worker("n2", 4, 0),
+                    new Dispatcher.Worker("n3", 4, 0, java.util.Set.of("gpu"))),
+                null));
+
+    assertThat(plan.assignments())
+        .extracting(a -> a.job().value() + "@" + a.worker())
+        .as("the tpu job, which no worker can take, keeps nobody waiting")
+        .containsExactly("g0@n1", "g1@n3", "g2@n1", "g3@n3", "any@n1");
+  }
 }

@@ -241,12 +241,58 @@ class JobIndexTest {
     index.offer(inQueue("plain", 6000, null), 0);
     index.offer(inQueue("web-2", 7000, "web"), 0);
 
-    assertThat(index.queued(10, 0, Map.of("batch", 0)))
+    assertThat(index.queued(10, 0, Map.of("batch", 0), c -> true))
         .extracting(r -> r.id().value())
         .containsExactly("web-1", "plain", "web-2");
-    assertThat(index.queued(4, 0, Map.of("batch", 2, "web", 1)))
+    assertThat(index.queued(4, 0, Map.of("batch", 2, "web", 1), c -> true))
         .extracting(r -> r.id().value())
         .containsExactly("batch-0", "batch-1", "web-1", "plain");
     assertThat(index.counts(0).queuedJobs()).isEqualTo(1003);
+  }
+
+  @Test
+  void jobs_that_need_labels_no_worker_with_room_has_are_passed_over_not_walked() {
+    for (int i = 0; i < 1000; i++) {
+      index.offer(
+          JobRecord.queued(
+              JobId.of("gpu-" + i),
+              JobSpec.command("true")
+                  .withScheduling(Scheduling.DEFAULT.withConstraints(List.of("gpu"), false)),
+              i),
+          0);
+    }
+    index.offer(inQueue("plain", 5000, null), 0);
+
+    assertThat(index.queued(2, 0, Map.of(), needs -> !needs.contains("gpu")))
+        .extracting(r -> r.id().value())
+        .containsExactly("plain");
+    assertThat(index.queued(2, 0, Map.of(), needs -> true))
+        .extracting(r -> r.id().value())
+        .containsExactly("gpu-0", "gpu-1");
+  }
+
+  @Test
+  void a_retried_job_whose_backoff_is_over_keeps_its_place_within_a_limited_queue() {
+    JobSpec urgent =
+        JobSpec.shell("exit 3")
+            .withMaxRetries(1)
+            .withRetryOn(List.of(RetryOn.FAILED))
+            .withScheduling(new Scheduling(null, 10, false, "batch"));
+    JobRecord failed = JobRecord.queued(JobId.of("urgent"), urgent, 5000);
+    failed = JobUpdate.apply(failed, new JobCommand.Dispatch(1, "n1", "w1", 5001)).record();
+    failed = JobUpdate.apply(failed, new JobCommand.Start("n1", 1, 5002)).record();
+    failed =
+        JobUpdate.apply(
+                failed, new JobCommand.Finish("n1", 1, JobState.FAILED, 3, null, 0, 0, false, 5003))
+            .record();
+    index.offer(failed, 0);
+    for (int i = 0; i < 3; i++) {
+      index.offer(inQueue("low-" + i, i, "batch"), 0);
+    }
+
+    assertThat(index.queued(10, failed.retryAtMillis(), Map.of("batch", 1), c -> true))
+        .extracting(r -> r.id().value())
+        .as("priority 10 goes first, though the lane's room would have gone to low-0")
+        .containsExactly("urgent");
   }
 }

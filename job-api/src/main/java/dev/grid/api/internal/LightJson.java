@@ -201,6 +201,13 @@ public final class LightJson {
       if (spec.scheduling().queue() != null) {
         g.writeStringField("queue", spec.scheduling().queue());
       }
+      if (spec.scheduling().constraints() != null) {
+        g.writeFieldName("constraints");
+        writeStrings(g, spec.scheduling().constraints());
+      }
+      if (spec.scheduling().waitForLabel()) {
+        g.writeBooleanField("waitForLabel", true);
+      }
       g.writeEndObject();
     }
     g.writeEndObject();
@@ -398,7 +405,9 @@ public final class LightJson {
                 text(scheduling, "name"),
                 (int) number(scheduling, "priority"),
                 bool(scheduling, "hold"),
-                text(scheduling, "queue")));
+                text(scheduling, "queue"),
+                scheduling.get("constraints") == null ? null : strings(scheduling, "constraints"),
+                bool(scheduling, "waitForLabel")));
   }
 
   /** A queue as the node writes it. */
@@ -423,7 +432,8 @@ public final class LightJson {
         number(o, "epoch"),
         (int) number(o, "slots"),
         (int) number(o, "running"),
-        nullableLong(o, "heartbeatAtMillis"));
+        nullableLong(o, "heartbeatAtMillis"),
+        o.get("labels") == null ? null : strings(o, "labels"));
   }
 
   private static ScheduleInfo scheduleInfo(Map<String, Object> o) {

@@ -39,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -177,13 +178,16 @@ public final class GridNode implements AutoCloseable {
     }
     if (!config.labels().isEmpty()) {
       hc.getMemberAttributeConfig()
-          .setAttribute(ClusterSettings.LABELS_ATTRIBUTE, String.join(",", config.labels()));
+          .setAttribute(
+              ClusterSettings.LABELS_ATTRIBUTE, String.join(",", new TreeSet<>(config.labels())));
     }
     metrics = new NodeMetrics(config.name());
     hz = Hazelcast.newHazelcastInstance(hc);
     hz.getCluster().addMembershipListener(new MembershipLog());
-    IMap<String, String> labelsSeen = hz.getMap(ClusterSettings.LABELS_SEEN_MAP);
-    config.labels().forEach(label -> labelsSeen.putIfAbsent(label, config.name()));
+    if (config.slots() > 0) { // a node that runs no jobs offers its labels to none
+      IMap<String, String> labelsSeen = hz.getMap(ClusterSettings.LABELS_SEEN_MAP);
+      config.labels().forEach(label -> labelsSeen.putIfAbsent(label, config.name()));
+    }
     table = new JobTable(hz, clock);
     blobs = createBlobStore(config, hz, clock);
     durable = new DurableMaps(hz, clock);

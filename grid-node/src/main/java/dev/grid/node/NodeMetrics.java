@@ -270,15 +270,10 @@ final class NodeMetrics implements WorkerMetrics, CronOutcomes, AutoCloseable {
         break;
       }
     }
-    boolean afterBackoff = false;
-    for (int i = history.size() - 1; i >= 0; i--) {
-      JobEvent e = history.get(i);
-      if (e.state() == JobState.QUEUED) {
-        afterBackoff = e.exitCode() != null; // queued again after a failure: it waited on purpose
-        break;
-      }
+    if (dispatched.retryAtMillis() != null) {
+      queuedAt = Math.max(queuedAt, dispatched.retryAtMillis()); // a backoff is no dispatch delay
     }
-    if (dispatchedAt >= 0 && !afterBackoff) {
+    if (dispatchedAt >= 0) {
       dispatchLatency.record(Math.max(0, dispatchedAt - queuedAt), TimeUnit.MILLISECONDS);
     }
     startLatency.record(

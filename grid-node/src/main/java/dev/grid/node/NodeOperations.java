@@ -140,11 +140,12 @@ final class NodeOperations implements GridOperations {
       return job;
     }
     List<String> needs = job.spec().schedulingOrDefault().constraintsOrNone();
-    if (!needs.isEmpty() && nodes().stream().noneMatch(n -> n.labels().containsAll(needs))) {
+    if (!needs.isEmpty()
+        && nodes().stream().noneMatch(n -> n.slots() > 0 && n.labels().containsAll(needs))) {
       return job.withMessage(
           "waiting for a node with labels "
               + String.join(",", needs)
-              + ": no live node has them all (bin/nodes lists the labels)");
+              + ": no live node that runs jobs has them all (bin/nodes lists the labels)");
     }
     String q = job.spec().schedulingOrDefault().queueOrDefault();
     QueueInfo queue = queues.info(q);
@@ -420,6 +421,7 @@ final class NodeOperations implements GridOperations {
 
   @Override
   public ScheduleInfo addSchedule(ScheduleSpec spec) {
+    checkLabels(spec.job().schedulingOrDefault()); // a typo would make every fire wait
     return schedules.add(spec);
   }
 

@@ -26,9 +26,9 @@ public record NodeInfo(
     Long heartbeatAtMillis,
     List<String> labels) {
 
-  /** Copies the labels; none if null. */
+  /** Sorts the labels; none if null. */
   public NodeInfo {
-    labels = labels == null ? List.of() : List.copyOf(labels);
+    labels = labels == null ? List.of() : labels.stream().sorted().toList();
   }
 
   /** A node's view without labels. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -101,6 +102,10 @@ public record Scheduling(
     }
     if (queue != null) {
       checkQueueName(queue);
+    }
+    if (constraints != null && constraints.stream().anyMatch(Objects::isNull)) {
+      throw new IllegalArgumentException(
+          "constraints " + constraints + " hold a null: give labels like gpu or zone=a");
     }
     if (constraints != null) {
       constraints = constraints.isEmpty() ? null : List.copyOf(new TreeSet<>(constraints));

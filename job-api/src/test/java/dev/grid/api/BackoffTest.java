@@ -85,4 +85,16 @@ class BackoffTest {
         .isEqualTo("1-3,7,9-10%5");
     assertThat(ArraySpec.ofIndices(List.of(4), null).indexList()).containsExactly(4);
   }
+
+  @Test
+  void a_null_or_bad_label_is_named() {
+    java.util.List<String> withNull = new java.util.ArrayList<>(List.of("gpu"));
+    withNull.add(null);
+    assertThatThrownBy(() -> Scheduling.DEFAULT.withConstraints(withNull, false))
+        .hasMessageContaining("hold a null: give labels like gpu or zone=a");
+    assertThatThrownBy(() -> Scheduling.DEFAULT.withConstraints(List.of("zone=a=b"), false))
+        .hasMessageContaining("label 'zone=a=b' is not valid");
+    assertThat(Scheduling.DEFAULT.withConstraints(List.of("zone=a", "gpu"), false).constraints())
+        .containsExactly("gpu", "zone=a");
+  }
 }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeSet;
-import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * The primary's view of unfinished jobs, fed by the map's events and by its own updates, which can
@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  */
 final class JobIndex {
   /** The most retried jobs whose backoff is over that one dispatch round looks at. */
-  static final int BACKOFF_DUE_SCAN = 512;
+  static final int BACKOFF_DUE_SCAN = 4096;
 
   private static final Comparator<JobRecord> QUEUE_ORDER = JobRecord.DISPATCH_ORDER;
 
@@ -171,48 +171,52 @@ final class JobIndex {
    * retried after a failure keeps its place, once its backoff is over.
    */
   List<JobRecord> queued(int limit, long nowMillis) {
-    return queued(limit, nowMillis, Map.of(), c -> true);
+    return queued(limit, nowMillis, Map.of(), c -> limit);
   }
 
   /**
    * As {@link #queued(int, long)}, taking at most {@code room} jobs of each queue it names (a queue
-   * at its limit: none; queues not named have no limit), and jobs that need labels only where
-   * {@code placeable} says a worker with them has room. Merges the heads of the lanes (a queue and
-   * the labels its jobs need), so a long lane that cannot go now is not walked.
+   * at its limit: none; queues not named have no limit), and of jobs that need labels at most as
+   * many as {@code placeable} says the workers that have them have free slots. Merges the heads of
+   * the lanes (a queue and the labels its jobs need), so a long lane that cannot go now is not
+   * walked.
    */
   List<JobRecord> queued(
-      int limit, long nowMillis, Map<String, Integer> room, Predicate<List<String>> placeable) {
+      int limit, long nowMillis, Map<String, Integer> room, ToIntFunction<List<String>> placeable) {
     List<JobRecord> out = new ArrayList<>(Math.min(limit, 64));
     Map<String, Integer> taken = new HashMap<>();
-    // A lane's jobs are all of one queue; the due retries are of any (mixed).
-    record Head(JobRecord first, Iterator<JobRecord> rest, boolean mixed) {}
+    // A lane's jobs are all of one queue and need the same labels: it gives at most `cap` (the
+    // free slots of the workers that have them); the due retries are of any (mixed).
+    record Head(JobRecord first, Iterator<JobRecord> rest, boolean mixed, int[] left) {}
     PriorityQueue<Head> heads =
         new PriorityQueue<>((a, b) -> QUEUE_ORDER.compare(a.first(), b.first()));
     for (Map.Entry<Lane, TreeSet<JobRecord>> q : queues.entrySet()) {
       Lane lane = q.getKey();
-      if (!q.getValue().isEmpty()
-          && room.getOrDefault(lane.queue(), limit) > 0
-          && (lane.constraints().isEmpty() || placeable.test(lane.constraints()))) {
+      int cap = lane.constraints().isEmpty() ? limit : placeable.applyAsInt(lane.constraints());
+      if (!q.getValue().isEmpty() && room.getOrDefault(lane.queue(), limit) > 0 && cap > 0) {
         Iterator<JobRecord> it = q.getValue().iterator();
-        heads.add(new Head(it.next(), it, false));
+        heads.add(new Head(it.next(), it, false, new int[] {cap}));
       }
     }
-    // Retried jobs whose backoff is over take their place among the others. The first few hundred
-    // due are looked at (soonest due first): under a flood of retries, the rest wait a round.
+    // Retried jobs whose backoff is over take their place among the others. At most a few
+    // thousand due are looked at a round (soonest due first), those that could go now kept: under
+    // a flood of retries, the rest wait a round.
     List<JobRecord> due = new ArrayList<>();
+    int looked = 0;
     for (JobRecord r : backingOff) {
-      if (r.retryAtMillis() > nowMillis || due.size() == BACKOFF_DUE_SCAN) {
+      if (r.retryAtMillis() > nowMillis || looked++ == BACKOFF_DUE_SCAN) {
         break;
       }
-      List<String> needs = r.spec().schedulingOrDefault().constraintsOrNone();
-      if (needs.isEmpty() || placeable.test(needs)) {
+      Scheduling s = r.spec().schedulingOrDefault();
+      if (room.getOrDefault(s.queueOrDefault(), limit) > 0
+          && (s.constraintsOrNone().isEmpty() || placeable.applyAsInt(s.constraintsOrNone()) > 0)) {
         due.add(r);
       }
     }
     if (!due.isEmpty()) {
       due.sort(QUEUE_ORDER);
       Iterator<JobRecord> it = due.iterator();
-      heads.add(new Head(it.next(), it, true));
+      heads.add(new Head(it.next(), it, true, new int[] {Integer.MAX_VALUE}));
     }
     while (out.size() < limit && !heads.isEmpty()) {
       Head h = heads.poll();
@@ -220,11 +224,13 @@ final class JobIndex {
       if (taken.getOrDefault(q, 0) < room.getOrDefault(q, Integer.MAX_VALUE)) {
         out.add(h.first());
         taken.merge(q, 1, Integer::sum);
+        h.left()[0]--;
       }
-      // A lane whose queue has no room left gives nothing more: it is not walked further.
+      // A lane whose queue has no room left, or that gave its cap, is not walked further.
       if (h.rest().hasNext()
+          && h.left()[0] > 0
           && (h.mixed() || taken.getOrDefault(q, 0) < room.getOrDefault(q, Integer.MAX_VALUE))) {
-        heads.add(new Head(h.rest().next(), h.rest(), h.mixed()));
+        heads.add(new Head(h.rest().next(), h.rest(), h.mixed(), h.left()));
       }
     }
     return out;

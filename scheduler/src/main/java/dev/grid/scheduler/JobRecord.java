@@ -275,7 +275,7 @@ public record JobRecord(
         arrayId,
         arrayIndex,
         null,
-        retryAtMillis,
+        state == JobState.QUEUED ? retryAtMillis : null,
         retriesUsed);
   }
 
@@ -330,7 +330,9 @@ public record JobRecord(
         h,
         arrayId,
         arrayIndex,
-        retryAtMillis);
+        // A backoff's end is kept while the retry it let through is dispatched and starts (the
+        // dispatch latency is counted from it); any other change ends it.
+        to == JobState.DISPATCHED || to == JobState.RUNNING ? retryAtMillis : null);
   }
 
   JobRecord withRetriesUsed(int n) {
@@ -357,11 +359,6 @@ public record JobRecord(
         arrayId,
         arrayIndex,
         retryAtMillis);
-  }
-
-  /** A copy whose backoff is over (it was dispatched). */
-  JobRecord withoutRetryAt() {
-    return retryAtMillis == null ? this : withRetryAt(null);
   }
 
   /** A copy that waits until {@code atMillis} before its next dispatch (a retry's backoff). */

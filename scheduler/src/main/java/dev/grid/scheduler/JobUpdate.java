@@ -87,8 +87,13 @@ public final class JobUpdate {
     return UpdateResult.applied(
         check(r, DISPATCHED)
             .moveTo(
-                DISPATCHED, d.atMillis(), d.node(), d.workerId(), r.attempt() + 1, d.epoch(), null)
-            .withoutRetryAt());
+                DISPATCHED,
+                d.atMillis(),
+                d.node(),
+                d.workerId(),
+                r.attempt() + 1,
+                d.epoch(),
+                null));
   }
 
   private static UpdateResult start(JobRecord r, JobCommand.Start s) {

@@ -2,7 +2,6 @@ package dev.grid.scheduler;
 
 import dev.grid.api.JobId;
 import dev.grid.api.JobState;
-import dev.grid.api.Scheduling;
 import dev.grid.scheduler.PrimaryPlan.Action;
 import dev.grid.scheduler.PrimaryPlan.Dispatch;
 import dev.grid.scheduler.PrimaryPlan.DispatchSlice;
@@ -18,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * The primary's decisions, apart from their effects: a {@link Snapshot} of what it knows in, a
@@ -281,9 +280,14 @@ final class PrimaryPlanner {
       free += w.free();
     }
     Map<String, Integer> room = queueRoom(s);
-    // A job that needs labels is looked at only while a worker that has them has a free slot.
-    Predicate<List<String>> placeable =
-        constraints -> workers.stream().anyMatch(w -> w.free() > 0 && w.has(constraints));
+    // Of jobs that need labels, as many are looked at as the workers that have them have free
+    // slots.
+    ToIntFunction<List<String>> placeable =
+        constraints ->
+            workers.stream()
+                .filter(w -> w.has(constraints))
+                .mapToInt(Dispatcher.Worker::free)
+                .sum();
     List<Dispatcher.Demand> queue = demands(s, free, room, placeable);
     if (queue.isEmpty() || workers.isEmpty()) {
       return s.lastWorker();
@@ -309,7 +313,7 @@ final class PrimaryPlanner {
    * tasks known here, in the order they are served (priority, then oldest first).
    */
   private static List<Dispatcher.Demand> demands(
-      Snapshot s, int free, Map<String, Integer> queueRoom, Predicate<List<String>> placeable) {
+      Snapshot s, int free, Map<String, Integer> queueRoom, ToIntFunction<List<String>> placeable) {
     // At least the oldest job, even with no free slot: an array behind it must then wait.
     List<JobRecord> all =
         new ArrayList<>(
@@ -360,11 +364,9 @@ final class PrimaryPlanner {
         .forEach(
             (arrayId, active) -> {
               JobRecord a = jobs.get(arrayId);
-              String q =
-                  a == null
-                      ? Scheduling.DEFAULT_QUEUE
-                      : a.spec().schedulingOrDefault().queueOrDefault();
-              held.merge(q, active, Integer::sum);
+              if (a != null) { // an array just ended (cancelled, say) has no queue to count in
+                held.merge(a.spec().schedulingOrDefault().queueOrDefault(), active, Integer::sum);
+              }
             });
     return held;
   }

@@ -241,10 +241,10 @@ class JobIndexTest {
     index.offer(inQueue("plain", 6000, null), 0);
     index.offer(inQueue("web-2", 7000, "web"), 0);
 
-    assertThat(index.queued(10, 0, Map.of("batch", 0), c -> true))
+    assertThat(index.queued(10, 0, Map.of("batch", 0), c -> 100))
         .extracting(r -> r.id().value())
         .containsExactly("web-1", "plain", "web-2");
-    assertThat(index.queued(4, 0, Map.of("batch", 2, "web", 1), c -> true))
+    assertThat(index.queued(4, 0, Map.of("batch", 2, "web", 1), c -> 100))
         .extracting(r -> r.id().value())
         .containsExactly("batch-0", "batch-1", "web-1", "plain");
     assertThat(index.counts(0).queuedJobs()).isEqualTo(1003);
@@ -263,10 +263,10 @@ class JobIndexTest {
     }
     index.offer(inQueue("plain", 5000, null), 0);
 
-    assertThat(index.queued(2, 0, Map.of(), needs -> !needs.contains("gpu")))
+    assertThat(index.queued(2, 0, Map.of(), needs -> needs.contains("gpu") ? 0 : 100))
         .extracting(r -> r.id().value())
         .containsExactly("plain");
-    assertThat(index.queued(2, 0, Map.of(), needs -> true))
+    assertThat(index.queued(2, 0, Map.of(), needs -> 100))
         .extracting(r -> r.id().value())
         .containsExactly("gpu-0", "gpu-1");
   }
@@ -290,9 +290,36 @@ class JobIndexTest {
       index.offer(inQueue("low-" + i, i, "batch"), 0);
     }
 
-    assertThat(index.queued(10, failed.retryAtMillis(), Map.of("batch", 1), c -> true))
+    assertThat(index.queued(10, failed.retryAtMillis(), Map.of("batch", 1), c -> 100))
         .extracting(r -> r.id().value())
         .as("priority 10 goes first, though the lane's room would have gone to low-0")
         .containsExactly("urgent");
+  }
+
+  @Test
+  void of_jobs_that_need_labels_only_as_many_as_their_workers_have_free_slots_are_looked_at() {
+    for (int i = 0; i < 20; i++) {
+      index.offer(
+          JobRecord.queued(
+              JobId.of(String.format("gpu-%02d", i)),
+              JobSpec.command("true")
+                  .withScheduling(Scheduling.DEFAULT.withConstraints(List.of("gpu"), false)),
+              i),
+          0);
+    }
+    for (int i = 0; i < 20; i++) {
+      index.offer(inQueue(String.format("cpu-%02d", i), 100 + i, null), 0);
+    }
+
+    List<String> ids =
+        index.queued(11, 0, Map.of(), needs -> needs.contains("gpu") ? 1 : 100).stream()
+            .map(r -> r.id().value())
+            .toList();
+
+    assertThat(ids)
+        .hasSize(11)
+        .startsWith("gpu-00", "cpu-00")
+        .filteredOn(id -> id.startsWith("gpu"))
+        .hasSize(1);
   }
 }

@@ -300,7 +300,7 @@ class JobUpdateTest {
         .contains("backoff");
 
     r = runningRetrying(2, r);
-    assertThat(r.retryAtMillis()).as("over once dispatched").isNull();
+    assertThat(r.toInfo().retryAtMillis()).as("shown only while queued").isNull();
     long secondEnd = r.startedAtMillis() + 100;
     r = applied(r, new JobCommand.Finish("n1", 2, FAILED, 4, null, 0, 0, false, secondEnd));
     assertThat(r.retryAtMillis())

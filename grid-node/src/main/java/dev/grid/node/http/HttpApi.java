@@ -471,19 +471,30 @@ public final class HttpApi implements AutoCloseable {
       if (e.allow() != null) {
         exchange.header("Allow", e.allow());
       }
-      exchange.error(e.status(), e.getMessage());
+      refuse(exchange, e.status(), e.getMessage());
     } catch (IllegalArgumentException e) {
-      exchange.error(400, e.getMessage());
+      refuse(exchange, 400, e.getMessage());
     } catch (JobNotFoundException e) {
-      exchange.error(404, e.getMessage());
+      refuse(exchange, 404, e.getMessage());
     } catch (GridUnavailableException e) {
-      exchange.error(503, e.getMessage());
+      refuse(exchange, 503, e.getMessage());
     } catch (GridException e) {
       log.warn("{} {} failed: {}", exchange.method(), exchange.path(), e.getMessage());
-      exchange.error(500, e.getMessage());
+      refuse(exchange, 500, e.getMessage());
     } catch (RuntimeException e) {
       log.error("{} {} failed", exchange.method(), exchange.path(), e);
-      exchange.error(500, "internal error on node " + ops.nodeName() + ": " + e);
+      refuse(exchange, 500, "internal error on node " + ops.nodeName() + ": " + e);
     }
+  }
+
+  /**
+   * Answers a route's error after reading what is left of the request's body (at most the body
+   * limit): a body left unread makes the server drop the connection after the answer, and a client
+   * that sends its next request on it gets no answer at all (a 405 to a PUT with a body did that
+   * under load).
+   */
+  private static void refuse(Exchange exchange, int status, String message) throws IOException {
+    exchange.drain();
+    exchange.error(status, message);
   }
 }

@@ -148,6 +148,9 @@ final class NodeOperations implements GridOperations {
               + ": no live node that runs jobs has them all (bin/nodes lists the labels)");
     }
     String q = job.spec().schedulingOrDefault().queueOrDefault();
+    if (queues.limitOf(q) == null) {
+      return job; // most queues have no limit: one read, not two
+    }
     QueueInfo queue = queues.info(q);
     if (!queue.full()) {
       return job;

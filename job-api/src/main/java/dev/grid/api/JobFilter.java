@@ -22,7 +22,7 @@ public record JobFilter(JobState state, String name) {
   /** Validates the name as a job's name is validated. */
   public JobFilter {
     if (name != null) {
-      new Scheduling(name, 0);
+      Scheduling.checkName(name);
     }
   }
 

@@ -85,20 +85,7 @@ public record Scheduling(
   /** Validates eagerly; a bad value is named in the message. */
   public Scheduling {
     if (name != null) {
-      if (name.isEmpty() || name.length() > MAX_NAME || !name.strip().equals(name)) {
-        throw new IllegalArgumentException(
-            "job name '"
-                + name
-                + "' is not valid: give 1 to "
-                + MAX_NAME
-                + " characters, without spaces at either end");
-      }
-      for (int i = 0; i < name.length(); i++) {
-        if (Character.isISOControl(name.charAt(i))) {
-          throw new IllegalArgumentException(
-              "job name '" + name.replaceAll("\\p{Cntrl}", "?") + "' holds a control character");
-        }
-      }
+      checkName(name);
     }
     if (queue != null) {
       checkQueueName(queue);
@@ -175,6 +162,30 @@ public record Scheduling(
   /** The queue it waits in: its own, or {@value #DEFAULT_QUEUE}. */
   public String queueOrDefault() {
     return queue == null ? DEFAULT_QUEUE : queue;
+  }
+
+  /**
+   * Refuses a job name that is empty, over {@value #MAX_NAME} characters, with spaces at either end
+   * or a control character.
+   *
+   * @throws IllegalArgumentException naming it
+   */
+  public static String checkName(String name) {
+    if (name.isEmpty() || name.length() > MAX_NAME || !name.strip().equals(name)) {
+      throw new IllegalArgumentException(
+          "job name '"
+              + name
+              + "' is not valid: give 1 to "
+              + MAX_NAME
+              + " characters, without spaces at either end");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        throw new IllegalArgumentException(
+            "job name '" + name.replaceAll("\\p{Cntrl}", "?") + "' holds a control character");
+      }
+    }
+    return name;
   }
 
   /**

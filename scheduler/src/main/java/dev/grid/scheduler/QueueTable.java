@@ -86,6 +86,12 @@ public final class QueueTable {
     return out;
   }
 
+  /** The queue's limit, or null if it has none. */
+  public Integer limitOf(String queue) {
+    QueueRecord r = queues.get(queue);
+    return r == null ? null : r.maxSlots();
+  }
+
   /** One queue, as {@link #list} shows it (limit null if it has none). */
   public QueueInfo info(String queue) {
     QueueRecord r = queues.get(queue);

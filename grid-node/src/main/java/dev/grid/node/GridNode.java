@@ -324,12 +324,10 @@ public final class GridNode implements AutoCloseable {
       SSLContext tls =
           config.tls() == null ? null : Pem.serverContext(config.tls().cert(), config.tls().key());
       if (config.tokenFile() == null) {
-        node.http =
-            new HttpApi(node.operations, httpAddress, config.token(), node.fence::outOfGrid, tls);
+        node.http = new HttpApi(node.operations, httpAddress, config.token(), node.fence, tls);
       } else {
         node.tokens = TokenFile.read(config.tokenFile());
-        node.http =
-            new HttpApi(node.operations, httpAddress, node.tokens, node.fence::outOfGrid, tls);
+        node.http = new HttpApi(node.operations, httpAddress, node.tokens, node.fence, tls);
         node.publisher.scheduleWithFixedDelay(node::reloadTokensIfChanged, 2, 2, TimeUnit.SECONDS);
       }
       node.http.withMetrics(node.metrics.registry()).start();

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceImpl;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.cluster.impl.ClusterServiceImpl;
+import dev.grid.node.http.Presence;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>The fence's own times are monotonic ({@link System#nanoTime}): a step of the wall clock is not
  * a freeze.
  */
-final class NodeFence implements Worker.Fence, AutoCloseable {
+final class NodeFence implements Worker.Fence, Presence, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeFence.class);
 
   /** How long a node may be silent before its watcher kills its jobs (the default). */
@@ -134,6 +135,17 @@ final class NodeFence implements Worker.Fence, AutoCloseable {
   @Override
   public boolean fencedSince(long nanos) {
     return (everFenced && lastFenced - nanos >= 0) || cutOff != null || overdue();
+  }
+
+  /**
+   * As {@link #fencedSince}, and also whether the node hears from fewer members than a majority
+   * right now, without waiting for the next tick: Hazelcast may drop the unreachable members (and
+   * let a write whose backup went nowhere complete) a moment before the tick that would fence.
+   */
+  @Override
+  public boolean leftSince(long nanos) {
+    return fencedSince(nanos)
+        || (joined && (!hz.getLifecycleService().isRunning() || heard() < majority));
   }
 
   @Override

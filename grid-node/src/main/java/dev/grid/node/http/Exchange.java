@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** One request and its answer: reading the body with a cap, writing JSON, errors or bytes. */
 final class Exchange {
@@ -20,6 +21,7 @@ final class Exchange {
   private final HttpExchange http;
   private Caller caller; // set once the token is checked; routes never see a request before
   private String changed;
+  private Supplier<String> doubt = () -> null;
 
   Exchange(HttpExchange http) {
     this.http = http;
@@ -44,6 +46,19 @@ final class Exchange {
 
   void changed(String what) {
     this.changed = what;
+  }
+
+  /**
+   * Checked before a success is sent: if {@code doubt} then gives a reason, the client gets 503
+   * with it instead (see {@link HttpApi}: a change made while the node was cut off).
+   */
+  void confirmChangesWith(Supplier<String> doubt) {
+    this.doubt = doubt;
+  }
+
+  /** Why a success of {@code status} must not be sent, or null (errors are sent as they are). */
+  private String doubtAbout(int status) {
+    return status >= 200 && status < 300 ? doubt.get() : null;
   }
 
   /** The client's address. */
@@ -191,6 +206,11 @@ final class Exchange {
   }
 
   void json(int status, Object value) throws IOException {
+    String unsure = doubtAbout(status);
+    if (unsure != null) {
+      status = 503;
+      value = Map.of("error", unsure);
+    }
     byte[] bytes = Json.toBytes(value);
     http.getResponseHeaders().set("Content-Type", JSON);
     http.sendResponseHeaders(status, bytes.length);
@@ -201,6 +221,11 @@ final class Exchange {
 
   /** Answers 204 with no body. */
   void noContent() throws IOException {
+    String unsure = doubtAbout(204);
+    if (unsure != null) {
+      error(503, unsure);
+      return;
+    }
     http.sendResponseHeaders(204, -1);
   }
 

@@ -90,7 +90,7 @@ public final class HttpApi implements AutoCloseable {
   private final ApiRoutes routes;
   private final Dashboard dashboard = new Dashboard();
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-  private final Supplier<String> outOfGrid;
+  private final Presence presence;
   private volatile HttpServer server;
   private volatile Server jetty;
   private final SSLContext tls;
@@ -105,54 +105,50 @@ public final class HttpApi implements AutoCloseable {
    *     there is no TLS
    */
   public HttpApi(GridOperations ops, InetSocketAddress bind, String token) {
-    this(ops, bind, token, () -> null);
+    this(ops, bind, token, Presence.ALWAYS);
   }
 
   /**
    * As {@link #HttpApi(GridOperations, InetSocketAddress, String)}, refusing every call while
-   * {@code outOfGrid} says why this node is not part of the grid (null while it is): a node cut off
+   * {@code presence} says why this node is not part of the grid (null while it is): a node cut off
    * from the majority would answer from its own partial view. The refusal is a 421, which clients
-   * take as "nothing done here, ask another node".
+   * take as "nothing done here, ask another node". A change during which the node was cut off is
+   * answered 503 (done or not, nobody knows), not with success.
    */
-  public HttpApi(
-      GridOperations ops, InetSocketAddress bind, String token, Supplier<String> outOfGrid) {
-    this(ops, bind, token, outOfGrid, null);
+  public HttpApi(GridOperations ops, InetSocketAddress bind, String token, Presence presence) {
+    this(ops, bind, token, presence, null);
   }
 
   /**
-   * As {@link #HttpApi(GridOperations, InetSocketAddress, String, Supplier)}, serving HTTPS with
+   * As {@link #HttpApi(GridOperations, InetSocketAddress, String, Presence)}, serving HTTPS with
    * the given TLS context (null: plain HTTP).
    */
   public HttpApi(
-      GridOperations ops,
-      InetSocketAddress bind,
-      String token,
-      Supplier<String> outOfGrid,
-      SSLContext tls) {
-    this(ops, bind, constant(AccessTokens.single(token)), outOfGrid, tls);
+      GridOperations ops, InetSocketAddress bind, String token, Presence presence, SSLContext tls) {
+    this(ops, bind, constant(AccessTokens.single(token)), presence, tls);
   }
 
   /**
-   * As {@link #HttpApi(GridOperations, InetSocketAddress, String, Supplier, SSLContext)}, taking
+   * As {@link #HttpApi(GridOperations, InetSocketAddress, String, Presence, SSLContext)}, taking
    * the named tokens of a tokens file, with their roles, as they are when each request comes.
    */
   public HttpApi(
       GridOperations ops,
       InetSocketAddress bind,
       TokenFile tokens,
-      Supplier<String> outOfGrid,
+      Presence presence,
       SSLContext tls) {
-    this(ops, bind, tokens::tokens, outOfGrid, tls);
+    this(ops, bind, tokens::tokens, presence, tls);
   }
 
   private HttpApi(
       GridOperations ops,
       InetSocketAddress bind,
       Supplier<AccessTokens> tokens,
-      Supplier<String> outOfGrid,
+      Presence presence,
       SSLContext tls) {
     this.tls = tls;
-    this.outOfGrid = Objects.requireNonNull(outOfGrid, "outOfGrid");
+    this.presence = Objects.requireNonNull(presence, "presence");
     this.ops = Objects.requireNonNull(ops, "ops");
     this.bind = Objects.requireNonNull(bind, "bind");
     this.tokens = tokens;
@@ -397,11 +393,15 @@ public final class HttpApi implements AutoCloseable {
         return;
       }
       // Metrics are served out of the grid too: a node cut off is one whose numbers matter most.
-      String away = scrape ? null : outOfGrid.get();
+      long began = System.nanoTime();
+      String away = scrape ? null : presence.outOfGrid();
       if (away != null) {
         exchange.error(
             NodeTransport.NOT_IN_GRID, away + ": nothing was done here; ask another node");
         return;
+      }
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        exchange.confirmChangesWith(() -> doubtSince(began));
       }
       try {
         answer(exchange, scrape);
@@ -431,6 +431,23 @@ public final class HttpApi implements AutoCloseable {
         http.close();
       }
     }
+  }
+
+  /**
+   * Why a change this node just made may not last, or null: the node was cut off from the grid's
+   * majority at some moment since the request began, so what it wrote may sit only on its side of
+   * the cut (a submit's record whose backup could not be sent), and be gone if the node dies before
+   * the sides merge. The client is told 503, "not known whether it was done", never 201: a job that
+   * was announced as accepted must survive the loss of any one node.
+   */
+  private String doubtSince(long began) {
+    if (!presence.leftSince(began)) {
+      return null;
+    }
+    String away = presence.outOfGrid();
+    return (away != null ? away : "node " + ops.nodeName() + " was briefly cut off from the grid")
+        + " while doing this: it may or may not have been done; look (bin/jobs, bin/status,"
+        + " bin/schedule list) before trying again";
   }
 
   /** Answers {@code GET /metrics} with the registry in Prometheus' text format. */

@@ -204,6 +204,42 @@ class GridClientTest {
   }
 
   @Test
+  void when_a_node_is_cut_off_during_a_submit_then_it_is_not_announced_and_not_sent_again() {
+    // In the grid when the request came, cut off while it wrote (and back by the answer): the
+    // record may sit only on the node's side of the cut, so the client must not get an id.
+    FakeGridOperations cutOps = new FakeGridOperations("n2");
+    Presence cutDuringWrite =
+        new Presence() {
+          @Override
+          public String outOfGrid() {
+            return null;
+          }
+
+          @Override
+          public boolean leftSince(long nanos) {
+            return !cutOps.submitted().isEmpty();
+          }
+        };
+    try (HttpApi cut =
+            new HttpApi(
+                    cutOps,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    TOKEN,
+                    cutDuringWrite)
+                .start();
+        GridClient both = GridClient.connect(List.of(url(cut.port()), url(api.port())), TOKEN)) {
+      assertThatThrownBy(() -> both.submit(JobSpec.shell("true")))
+          .isInstanceOf(GridUnavailableException.class)
+          .hasMessageContaining("node n2 was briefly cut off from the grid")
+          .hasMessageContaining("may or may not have been done");
+
+      assertThat(cutOps.submitted()).hasSize(1);
+      assertThat(ops.submitted()).as("a submit is never sent to a second node").isEmpty();
+      assertThat(both.jobs()).as("reads are answered as usual").hasSize(1);
+    }
+  }
+
+  @Test
   void when_every_url_is_down_then_grid_unavailable_names_them() throws IOException {
     int a = closedPort();
     int b = closedPort();

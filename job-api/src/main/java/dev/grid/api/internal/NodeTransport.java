@@ -112,7 +112,8 @@ public final class NodeTransport implements AutoCloseable {
      * The body of a successful answer; an error answer becomes the matching exception: 401 a {@link
      * GridAuthException}, 403 one with the node's message (what the token's role does not allow),
      * 400 an {@link IllegalArgumentException} and 409 a {@link GridException} with the node's
-     * message, 404 what {@code notFound} makes (if given).
+     * message, 503 a {@link GridUnavailableException} with it, 404 what {@code notFound} makes (if
+     * given).
      */
     public byte[] bodyOrThrow(Supplier<? extends GridException> notFound) {
       if (status >= 200 && status < 300) {
@@ -133,6 +134,9 @@ public final class NodeTransport implements AutoCloseable {
           throw new IllegalArgumentException(errorMessage());
         case 409:
           throw new GridException(errorMessage());
+        case 503:
+          // The node could not do it now, or did it while cut off and cannot vouch for it.
+          throw new GridUnavailableException("node " + node + ": " + errorMessage(), null);
         default:
           break;
       }

@@ -144,7 +144,7 @@ function _picocli_submit() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--wait' '--json' '--isolated' '--hold' '--wait-for-label'"
-  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--priority' '--queue' '--constraint' '--env' '--workdir' '--shell' '--jar' '--class' '--name' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
+  local arg_opts="'--array' '--after' '--after-any' '--timeout' '--retries' '--priority' '--queue' '--constraint' '--cpus' '--mem' '--env' '--workdir' '--shell' '--jar' '--class' '--name' '--retry-on' '--backoff' '--backoff-max' '--url' '--token-file' '--ca-file'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -171,6 +171,12 @@ function _picocli_submit() {
       return
       ;;
     '--constraint')
+      return
+      ;;
+    '--cpus')
+      return
+      ;;
+    '--mem')
       return
       ;;
     '--env')
@@ -1018,6 +1024,75 @@ function _picocli_nodes() {
 # default Bash completions and the Readline default filename completions are performed.
 _grid_complete _complete_nodes nodes
 
+# ---- bin/report ----
+
+# _complete_report finds which commands and subcommands have been specified
+# on the command line and delegates to the appropriate function
+# to generate possible options and subcommands for the last specified subcommand.
+function _complete_report() {
+  # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+
+  # Find the longest sequence of subcommands and call the bash function for that subcommand.
+
+
+  # No subcommands were specified; generate completions for the top-level command.
+  _picocli_report; return $?;
+}
+
+# Generates completions for the options and subcommands of the `report` command.
+function _picocli_report() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--json'"
+  local arg_opts="'--since' '--by' '--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--since')
+      return
+      ;;
+    '--by')
+      return
+      ;;
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Define a completion specification (a compspec) for the
+# `report`, `report.sh`, and `report.bash` commands.
+# Uses the bash `complete` builtin (see [6]) to specify that shell function
+# `_complete_report` is responsible for generating possible completions for the
+# current word on the command line.
+# The `-o default` option means that if the function generated no matches, the
+# default Bash completions and the Readline default filename completions are performed.
+_grid_complete _complete_report report
+
 # ---- bin/schedule ----
 
 # _complete_schedule finds which commands and subcommands have been specified
@@ -1098,7 +1173,7 @@ function _picocli_schedule_add() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--json' '--isolated'"
-  local arg_opts="'--name' '--cron' '--tz' '--misfire' '--max-catch-up' '--overlap' '--keep-runs' '--timeout' '--retries' '--priority' '--queue' '--constraint' '--env' '--workdir' '--shell' '--jar' '--class' '--url' '--token-file' '--ca-file'"
+  local arg_opts="'--name' '--cron' '--tz' '--misfire' '--max-catch-up' '--overlap' '--keep-runs' '--timeout' '--retries' '--priority' '--queue' '--constraint' '--cpus' '--mem' '--env' '--workdir' '--shell' '--jar' '--class' '--url' '--token-file' '--ca-file'"
   local POLICY_option_args=("SKIP" "ONCE" "ALL") # --misfire values
   local POLICY_option_args=("ALLOW" "FORBID" "REPLACE") # --overlap values
 
@@ -1143,6 +1218,12 @@ function _picocli_schedule_add() {
       return
       ;;
     '--constraint')
+      return
+      ;;
+    '--cpus')
+      return
+      ;;
+    '--mem')
       return
       ;;
     '--env')

@@ -68,6 +68,7 @@ public final class GridCli {
           "requeue",
           "queue",
           "nodes",
+          "report",
           "schedule",
           "storage");
 
@@ -379,6 +380,7 @@ public final class GridCli {
       case "requeue" -> new JobActionCommand(this, JobActionCommand.Action.REQUEUE).spec();
       case "queue" -> new QueueCommand(this).spec();
       case "nodes" -> new NodesCommand(this).spec();
+      case "report" -> new ReportCommand(this).spec();
       case "schedule" -> new ScheduleCommand(this).spec();
       case "storage" -> new StorageCommand(this).spec();
       default -> throw new IllegalArgumentException("no subcommand " + name);

@@ -3,6 +3,7 @@ package dev.grid.cli;
 import dev.grid.api.Backoff;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobSpec;
+import dev.grid.api.Resources;
 import dev.grid.api.RetryOn;
 import dev.grid.api.Scheduling;
 import java.nio.file.Files;
@@ -104,6 +105,24 @@ final class JobOptions {
                   + " zone=a; comma-separated or repeated, all needed.")
           .build();
 
+  private final OptionSpec cpus =
+      OptionSpec.builder("--cpus")
+          .type(Integer.class)
+          .paramLabel("N")
+          .description(
+              "CPUs it reserves on its node (default: none, only a slot); held to them where the"
+                  + " node uses cgroups.")
+          .build();
+
+  private final OptionSpec mem =
+      OptionSpec.builder("--mem")
+          .type(String.class)
+          .paramLabel("SIZE")
+          .description(
+              "Memory it reserves on its node, like 512M or 4G (default: none); where the node"
+                  + " uses cgroups, more ends it FAILED, out of memory.")
+          .build();
+
   private final OptionSpec waitForLabel =
       Specs.flag(
           "--wait-for-label",
@@ -200,6 +219,8 @@ final class JobOptions {
             priority,
             queue,
             constraint,
+            cpus,
+            mem,
             env,
             workdir,
             shell,
@@ -255,7 +276,8 @@ final class JobOptions {
               Boolean.TRUE.equals(hold.getValue()),
               queue.getValue(),
               Specs.list(constraint),
-              Boolean.TRUE.equals(waitForLabel.getValue())),
+              Boolean.TRUE.equals(waitForLabel.getValue()),
+              resources(cpus.getValue(), mem.getValue())),
           Specs.map(env),
           workdir.getValue(),
           shell.getValue(),
@@ -268,17 +290,34 @@ final class JobOptions {
     }
   }
 
-  /** The name, priority, hold, queue and labels given, or null when none was (none sent). */
+  /**
+   * The name, priority, hold, queue, labels and resources given, or null when none was (none sent).
+   */
   private static Scheduling scheduling(
       String name,
       int priority,
       boolean held,
       String queue,
       List<String> constraints,
-      boolean waitForLabel) {
-    return name == null && priority == 0 && !held && queue == null && constraints.isEmpty()
+      boolean waitForLabel,
+      Resources resources) {
+    return name == null
+            && priority == 0
+            && !held
+            && queue == null
+            && constraints.isEmpty()
+            && resources == null
         ? null
-        : new Scheduling(name, priority, held, queue, constraints, waitForLabel);
+        : new Scheduling(name, priority, held, queue, constraints, waitForLabel, resources);
+  }
+
+  /** What --cpus and --mem reserve, or null when neither was given. */
+  private static Resources resources(Integer cpus, String memory) {
+    if (cpus == null && memory == null) {
+      return null;
+    }
+    return new Resources(
+        cpus == null ? 0 : cpus, memory == null ? 0 : Resources.parseMemory(memory));
   }
 
   private static Duration maxOf(Duration a, Duration b) {

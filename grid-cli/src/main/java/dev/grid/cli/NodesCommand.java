@@ -2,6 +2,7 @@ package dev.grid.cli;
 
 import dev.grid.api.GridClient;
 import dev.grid.api.NodeInfo;
+import dev.grid.api.Resources;
 import dev.grid.api.internal.Json;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,7 +37,8 @@ final class NodesCommand implements Callable<Integer> {
         cli.out.println(Json.toPrettyString(nodes));
         return 0;
       }
-      Table table = new Table("NAME", "PRIMARY", "EPOCH", "SLOTS", "RUNNING", "URL", "LABELS");
+      Table table =
+          new Table("NAME", "PRIMARY", "EPOCH", "SLOTS", "RUNNING", "CPUS", "MEM", "URL", "LABELS");
       for (NodeInfo node : nodes) {
         table.row(
             node.name(),
@@ -44,6 +46,8 @@ final class NodesCommand implements Callable<Integer> {
             node.epoch(),
             node.slots(),
             node.running(),
+            node.offers() == null ? null : node.offers().cpus(),
+            node.offers() == null ? null : Resources.roughMemory(node.offers().memoryBytes()),
             node.httpUrl(),
             node.labels().isEmpty() ? null : String.join(",", node.labels()));
       }

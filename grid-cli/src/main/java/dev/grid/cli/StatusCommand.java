@@ -8,7 +8,9 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.Resources;
 import dev.grid.api.RetryOn;
+import dev.grid.api.Usage;
 import dev.grid.api.internal.Json;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -163,6 +165,9 @@ final class StatusCommand implements Callable<Integer> {
     if (job.spec() != null && job.spec().schedulingOrDefault().queue() != null) {
       fields.row("QUEUE", job.spec().schedulingOrDefault().queue());
     }
+    if (job.spec() != null && !job.spec().resourcesOrNone().none()) {
+      fields.row("RESERVES", reserves(job.spec().resourcesOrNone()));
+    }
     fields.row("SUBMITTED", time(job.submittedAtMillis()));
     fields.row("SUBMITTED BY", job.spec() == null ? null : job.spec().submittedBy());
     fields.row("STARTED", time(job.startedAtMillis()));
@@ -175,6 +180,10 @@ final class StatusCommand implements Callable<Integer> {
             + " B stderr"
             + (job.outputTruncated() ? " (truncated at the cap)" : ""));
     fields.row("MESSAGE", job.message());
+    if (job.usage() != null) {
+      fields.row("CPU", cpu(job.usage()));
+      fields.row("PEAK MEMORY", Resources.roughMemory(job.usage().peakMemoryBytes()));
+    }
     if (job.spec() != null && job.tasks() == null) {
       fields.row("RETRIES", retries(job));
     }
@@ -241,5 +250,31 @@ final class StatusCommand implements Callable<Integer> {
 
   static String time(Long millis) {
     return millis == null ? null : TIME.format(Instant.ofEpochMilli(millis));
+  }
+
+  /** What a job reserves, like {@code 2 CPUs, 4G}. */
+  static String reserves(Resources r) {
+    List<String> parts = new ArrayList<>();
+    if (r.cpus() > 0) {
+      parts.add(r.cpus() + (r.cpus() == 1 ? " CPU" : " CPUs"));
+    }
+    if (r.memoryBytes() > 0) {
+      parts.add(Resources.formatMemory(r.memoryBytes()) + " memory");
+    }
+    return String.join(", ", parts);
+  }
+
+  /** CPU time as {@code 12.345 s (user 12.001 s, system 0.344 s)}. */
+  static String cpu(Usage u) {
+    return seconds(u.cpuMillis())
+        + " (user "
+        + seconds(u.cpuUserMillis())
+        + ", system "
+        + seconds(u.cpuSystemMillis())
+        + ")";
+  }
+
+  private static String seconds(long millis) {
+    return String.format(java.util.Locale.ROOT, "%.3f s", millis / 1000.0);
   }
 }

@@ -9,6 +9,7 @@ import dev.grid.api.Backoff;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.Resources;
 import dev.grid.api.RetryOn;
 import dev.grid.api.Scheduling;
 import dev.grid.api.internal.Json;
@@ -536,6 +537,36 @@ class GridCliTest {
         run("submit", "--backoff", "1m", "--backoff-max", "10s", "--", "true"),
         "backoff-max PT10S is shorter than the backoff PT1M");
     assertThat(ops.submitted()).isEmpty();
+  }
+
+  @Test
+  void when_a_job_reserves_cpus_and_memory_then_they_are_sent_shown_and_reported() {
+    Result sent =
+        run(
+            "submit", "--cpus", "2", "--mem", "512M", "--queue", "batch", "--name", "etl", "--",
+            "true");
+    assertThat(sent.code()).as(sent.err()).isZero();
+    JobSpec spec = ops.submitted().get(0);
+    assertThat(spec.resourcesOrNone()).isEqualTo(new Resources(2, 512L << 20));
+    JobId id = JobId.of(sent.out().strip());
+    assertThat(run("status", id.value()).out()).containsPattern("RESERVES\\s+2 CPUs, 512M memory");
+
+    ops.start(id);
+    ops.finish(id, JobState.SUCCEEDED, 0, null, new byte[0], new byte[0]);
+    Result report = run("report", "--since", "1d");
+    assertThat(report.code()).as(report.err()).isZero();
+    assertThat(report.out())
+        .containsPattern("QUEUE\\s+JOBS\\s+OK")
+        .containsPattern("batch\\s+1\\s+1\\s+0\\s+0")
+        .containsPattern("etl\\s+1\\s+1")
+        .contains("1 of 1 jobs have no CPU or memory figures");
+    assertThat(run("report", "--by", "name").out()).contains("etl").doesNotContain("batch");
+
+    assertOneLineError(run("submit", "--mem", "4X", "--", "true"), "memory '4X' is not a size");
+    assertOneLineError(run("submit", "--cpus", "-1", "--", "true"), "cpus -1 is out of range");
+    assertOneLineError(run("report", "--by", "team"), "--by 'team' is not one of");
+    assertOneLineError(run("report", "--since", "forever"), "--since");
+    assertThat(ops.submitted()).hasSize(1);
   }
 
   @Test

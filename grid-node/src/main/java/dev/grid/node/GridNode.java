@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.api.internal.Pem;
 import dev.grid.node.exec.JavaJobRunner;
+import dev.grid.node.exec.JobCgroups;
 import dev.grid.node.exec.JobUser;
 import dev.grid.node.exec.ProcessRunner;
 import dev.grid.node.http.HttpApi;
@@ -176,6 +177,10 @@ public final class GridNode implements AutoCloseable {
       hc.getMemberAttributeConfig()
           .setAttribute(ClusterSettings.SLOTS_ATTRIBUTE, Integer.toString(config.slots()));
     }
+    hc.getMemberAttributeConfig()
+        .setAttribute(ClusterSettings.CPUS_ATTRIBUTE, Integer.toString(config.offer().cpus()))
+        .setAttribute(
+            ClusterSettings.MEMORY_ATTRIBUTE, Long.toString(config.offer().memoryBytes()));
     if (!config.labels().isEmpty()) {
       hc.getMemberAttributeConfig()
           .setAttribute(
@@ -193,7 +198,9 @@ public final class GridNode implements AutoCloseable {
     durable = new DurableMaps(hz, clock);
     stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
     orphans = OrphanGuard.start(config.dataDir(), timings.fenceQuiet());
-    runner = new ProcessRunner(clock, config.jobEnv(), orphans::track, jobUser);
+    runner =
+        new ProcessRunner(
+            clock, config.jobEnv(), orphans::track, jobUser, JobCgroups.detect(config.name()));
     if (jobUser != null) {
       LOG.info(
           "jobs run as {} (uid {}), in scratch directories under {}",
@@ -488,7 +495,8 @@ public final class GridNode implements AutoCloseable {
               isPrimary,
               isPrimary ? l.epoch() : epoch,
               clock.millis(),
-              new ArrayList<>(config.labels())));
+              new ArrayList<>(config.labels()),
+              config.offer()));
     } catch (RuntimeException e) {
       LOG.debug("publishing node state failed", e);
     }

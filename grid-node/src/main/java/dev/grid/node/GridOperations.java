@@ -4,6 +4,7 @@ import dev.grid.api.BlobListing;
 import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
+import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
@@ -15,6 +16,7 @@ import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.scheduler.JobPosition;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -113,6 +115,9 @@ public interface GridOperations {
 
   /** The named queues that have a limit or hold slots now, by name. */
   List<QueueInfo> queues();
+
+  /** What the jobs that ended in the last {@code since} cost, per queue, name and submitter. */
+  JobReport report(Duration since);
 
   /**
    * Caps the slots a queue's work may hold at once, or lifts the cap ({@code maxSlots} null).

@@ -1,8 +1,10 @@
 package dev.grid.node;
 
+import dev.grid.api.Resources;
 import dev.grid.api.Scheduling;
 import dev.grid.scheduler.LeaseSettings;
 import dev.grid.scheduler.RetentionPolicy;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -45,6 +47,8 @@ import java.util.TreeSet;
  *     /tmp/grid-jobs-NAME} (the JVM's {@code java.io.tmpdir}), which the job user can reach
  * @param labels what this node declares it has ({@code --labels gpu,ssd,zone=a}): jobs that need
  *     labels ({@code --constraint}) run only on nodes that have them all
+ * @param offer the CPUs and memory this node offers to jobs that reserve some ({@code --cpus 8
+ *     --mem 16G}); null for the machine's ({@link #machine()})
  */
 public record NodeConfig(
     String name,
@@ -68,7 +72,8 @@ public record NodeConfig(
     int blobPort,
     String jobUser,
     Path jobScratch,
-    Set<String> labels) {
+    Set<String> labels,
+    Resources offer) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
@@ -121,6 +126,13 @@ public record NodeConfig(
     jobEnv = Set.copyOf(jobEnv);
     labels = labels == null ? Set.of() : Set.copyOf(new TreeSet<>(labels));
     labels.forEach(Scheduling::checkLabel);
+    offer = offer == null ? machine() : offer;
+    if (offer.cpus() == 0 || offer.memoryBytes() == 0) {
+      throw new IllegalArgumentException(
+          "--cpus and --mem must be more than 0 (got "
+              + offer
+              + "): give what this node offers to jobs, or leave them out for the machine's");
+    }
     for (String v : jobEnv) {
       if (!v.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
         throw new IllegalArgumentException(
@@ -218,7 +230,8 @@ public record NodeConfig(
         0,
         null,
         null,
-        Set.of());
+        Set.of(),
+        null);
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
@@ -255,56 +268,12 @@ public record NodeConfig(
 
   /** This config declaring the given labels. */
   public NodeConfig withLabels(Set<String> newLabels) {
-    return new NodeConfig(
-        name,
-        clusterName,
-        bindHost,
-        port,
-        httpPort,
-        members,
-        dataDir,
-        token,
-        slots,
-        partitions,
-        leaseTime,
-        outputCapBytes,
-        replication,
-        scrubEvery,
-        retention,
-        jobEnv,
-        tls,
-        tokenFile,
-        blobPort,
-        jobUser,
-        jobScratch,
-        newLabels);
+    return toBuilder().labels(newLabels).build();
   }
 
   /** This config with jobs run as {@code user} (null: as the node's user), scratch under a dir. */
   public NodeConfig withJobUser(String user, Path scratch) {
-    return new NodeConfig(
-        name,
-        clusterName,
-        bindHost,
-        port,
-        httpPort,
-        members,
-        dataDir,
-        token,
-        slots,
-        partitions,
-        leaseTime,
-        outputCapBytes,
-        replication,
-        scrubEvery,
-        retention,
-        jobEnv,
-        tls,
-        tokenFile,
-        blobPort,
-        user,
-        scratch,
-        labels);
+    return toBuilder().jobUser(user).jobScratch(scratch).build();
   }
 
   /** This node's entry in {@code members}, matched by resolved address and port. */
@@ -334,136 +303,246 @@ public record NodeConfig(
 
   /** This config with another HTTP port. */
   public NodeConfig withHttpPort(int newHttpPort) {
-    return new NodeConfig(
-        name,
-        clusterName,
-        bindHost,
-        port,
-        newHttpPort,
-        members,
-        dataDir,
-        token,
-        slots,
-        partitions,
-        leaseTime,
-        outputCapBytes,
-        replication,
-        scrubEvery,
-        retention,
-        jobEnv,
-        tls,
-        tokenFile,
-        blobPort,
-        jobUser,
-        jobScratch,
-        labels);
+    return toBuilder().httpPort(newHttpPort).build();
   }
 
   /** This config joined to the given members. */
   public NodeConfig withMembers(List<String> newMembers) {
-    return new NodeConfig(
-        name,
-        clusterName,
-        bindHost,
-        port,
-        httpPort,
-        newMembers,
-        dataDir,
-        token,
-        slots,
-        partitions,
-        leaseTime,
-        outputCapBytes,
-        replication,
-        scrubEvery,
-        retention,
-        jobEnv,
-        tls,
-        tokenFile,
-        blobPort,
-        jobUser,
-        jobScratch,
-        labels);
+    return toBuilder().members(newMembers).build();
   }
 
   /** This config with another blob replication and scrub interval. */
   public NodeConfig withStorage(int newReplication, Duration newScrubEvery) {
-    return new NodeConfig(
-        name,
-        clusterName,
-        bindHost,
-        port,
-        httpPort,
-        members,
-        dataDir,
-        token,
-        slots,
-        partitions,
-        leaseTime,
-        outputCapBytes,
-        newReplication,
-        newScrubEvery,
-        retention,
-        jobEnv,
-        tls,
-        tokenFile,
-        blobPort,
-        jobUser,
-        jobScratch,
-        labels);
+    return toBuilder().replication(newReplication).scrubEvery(newScrubEvery).build();
   }
 
   /** This config with another retention policy. */
   public NodeConfig withRetention(RetentionPolicy newRetention) {
-    return new NodeConfig(
-        name,
-        clusterName,
-        bindHost,
-        port,
-        httpPort,
-        members,
-        dataDir,
-        token,
-        slots,
-        partitions,
-        leaseTime,
-        outputCapBytes,
-        replication,
-        scrubEvery,
-        newRetention,
-        jobEnv,
-        tls,
-        tokenFile,
-        blobPort,
-        jobUser,
-        jobScratch,
-        labels);
+    return toBuilder().retention(newRetention).build();
   }
 
   /** This config with a cluster name (tests isolate grids by it). */
   public NodeConfig withClusterName(String newClusterName) {
-    return new NodeConfig(
-        name,
-        newClusterName,
-        bindHost,
-        port,
-        httpPort,
-        members,
-        dataDir,
-        token,
-        slots,
-        partitions,
-        leaseTime,
-        outputCapBytes,
-        replication,
-        scrubEvery,
-        retention,
-        jobEnv,
-        tls,
-        tokenFile,
-        blobPort,
-        jobUser,
-        jobScratch,
-        labels);
+    return toBuilder().clusterName(newClusterName).build();
+  }
+
+  /** This config offering the given CPUs and memory to jobs (null: the machine's). */
+  public NodeConfig withOffer(Resources newOffer) {
+    return toBuilder().offer(newOffer).build();
+  }
+
+  /**
+   * What this machine offers when {@code --cpus} and {@code --mem} are not given: the CPUs this JVM
+   * may use and the machine's (or container's) memory.
+   */
+  public static Resources machine() {
+    long memory = 0;
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      memory = os.getTotalMemorySize();
+    }
+    int cpus = Math.min(Resources.MAX_CPUS, Runtime.getRuntime().availableProcessors());
+    return new Resources(
+        cpus, Math.min(Resources.MAX_MEMORY_BYTES, Math.max(Resources.MIN_MEMORY_BYTES, memory)));
+  }
+
+  /** A copy of this config to change a few fields of: {@code toBuilder().slots(8).build()}. */
+  Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The fields of a config, to change some and build a new one (validated then). */
+  static final class Builder {
+    private String name;
+    private String clusterName;
+    private String bindHost;
+    private int port;
+    private int httpPort;
+    private List<String> members;
+    private Path dataDir;
+    private String token;
+    private int slots;
+    private int partitions;
+    private Duration leaseTime;
+    private long outputCapBytes;
+    private int replication;
+    private Duration scrubEvery;
+    private RetentionPolicy retention;
+    private Set<String> jobEnv;
+    private Tls tls;
+    private Path tokenFile;
+    private int blobPort;
+    private String jobUser;
+    private Path jobScratch;
+    private Set<String> labels;
+    private Resources offer;
+
+    private Builder(NodeConfig c) {
+      name = c.name;
+      clusterName = c.clusterName;
+      bindHost = c.bindHost;
+      port = c.port;
+      httpPort = c.httpPort;
+      members = c.members;
+      dataDir = c.dataDir;
+      token = c.token;
+      slots = c.slots;
+      partitions = c.partitions;
+      leaseTime = c.leaseTime;
+      outputCapBytes = c.outputCapBytes;
+      replication = c.replication;
+      scrubEvery = c.scrubEvery;
+      retention = c.retention;
+      jobEnv = c.jobEnv;
+      tls = c.tls;
+      tokenFile = c.tokenFile;
+      blobPort = c.blobPort;
+      jobUser = c.jobUser;
+      jobScratch = c.jobScratch;
+      labels = c.labels;
+      offer = c.offer;
+    }
+
+    Builder name(String value) {
+      name = value;
+      return this;
+    }
+
+    Builder clusterName(String value) {
+      clusterName = value;
+      return this;
+    }
+
+    Builder bindHost(String value) {
+      bindHost = value;
+      return this;
+    }
+
+    Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    Builder httpPort(int value) {
+      httpPort = value;
+      return this;
+    }
+
+    Builder members(List<String> value) {
+      members = value;
+      return this;
+    }
+
+    Builder dataDir(Path value) {
+      dataDir = value;
+      return this;
+    }
+
+    Builder token(String value) {
+      token = value;
+      return this;
+    }
+
+    Builder slots(int value) {
+      slots = value;
+      return this;
+    }
+
+    Builder partitions(int value) {
+      partitions = value;
+      return this;
+    }
+
+    Builder leaseTime(Duration value) {
+      leaseTime = value;
+      return this;
+    }
+
+    Builder outputCapBytes(long value) {
+      outputCapBytes = value;
+      return this;
+    }
+
+    Builder replication(int value) {
+      replication = value;
+      return this;
+    }
+
+    Builder scrubEvery(Duration value) {
+      scrubEvery = value;
+      return this;
+    }
+
+    Builder retention(RetentionPolicy value) {
+      retention = value;
+      return this;
+    }
+
+    Builder jobEnv(Set<String> value) {
+      jobEnv = value;
+      return this;
+    }
+
+    Builder tls(Tls value) {
+      tls = value;
+      return this;
+    }
+
+    Builder tokenFile(Path value) {
+      tokenFile = value;
+      return this;
+    }
+
+    Builder blobPort(int value) {
+      blobPort = value;
+      return this;
+    }
+
+    Builder jobUser(String value) {
+      jobUser = value;
+      return this;
+    }
+
+    Builder jobScratch(Path value) {
+      jobScratch = value;
+      return this;
+    }
+
+    Builder labels(Set<String> value) {
+      labels = value;
+      return this;
+    }
+
+    Builder offer(Resources value) {
+      offer = value;
+      return this;
+    }
+
+    NodeConfig build() {
+      return new NodeConfig(
+          name,
+          clusterName,
+          bindHost,
+          port,
+          httpPort,
+          members,
+          dataDir,
+          token,
+          slots,
+          partitions,
+          leaseTime,
+          outputCapBytes,
+          replication,
+          scrubEvery,
+          retention,
+          jobEnv,
+          tls,
+          tokenFile,
+          blobPort,
+          jobUser,
+          jobScratch,
+          labels,
+          offer);
+    }
   }
 }

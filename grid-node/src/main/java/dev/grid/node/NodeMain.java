@@ -1,5 +1,6 @@
 package dev.grid.node;
 
+import dev.grid.api.Resources;
 import dev.grid.api.internal.Durations;
 import dev.grid.api.internal.Pem;
 import dev.grid.scheduler.RetentionPolicy;
@@ -162,6 +163,22 @@ public final class NodeMain implements Callable<Integer> {
   List<String> labels;
 
   @Option(
+      names = "--cpus",
+      paramLabel = "N",
+      description =
+          "CPUs this node offers to jobs that reserve some (submit --cpus): it runs them only"
+              + " while their sum fits. Default: the machine's.")
+  Integer cpus;
+
+  @Option(
+      names = "--mem",
+      paramLabel = "SIZE",
+      description =
+          "Memory this node offers to jobs that reserve some (submit --mem), like 16G. Default:"
+              + " the machine's.")
+  String memory;
+
+  @Option(
       names = "--slots",
       defaultValue = "4",
       description = "Jobs run at once (default ${DEFAULT-VALUE}).")
@@ -303,6 +320,14 @@ public final class NodeMain implements Callable<Integer> {
     return cli;
   }
 
+  /** What {@code --cpus} and {@code --mem} give, the machine's for what they leave out. */
+  private Resources offer() {
+    Resources machine = NodeConfig.machine();
+    return new Resources(
+        cpus == null ? machine.cpus() : cpus,
+        memory == null ? machine.memoryBytes() : Resources.parseMemory(memory));
+  }
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     String token = readToken();
@@ -332,7 +357,8 @@ public final class NodeMain implements Callable<Integer> {
             blobPort,
             jobUser,
             jobScratch,
-            labels == null ? Set.of() : Set.copyOf(labels));
+            labels == null ? Set.of() : Set.copyOf(labels),
+            offer());
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast

@@ -9,10 +9,12 @@ import dev.grid.api.GridUnavailableException;
 import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
+import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.QueueInfo;
+import dev.grid.api.Resources;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
@@ -33,6 +35,7 @@ import dev.grid.storage.ReplicatedBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -78,6 +81,12 @@ final class NodeOperations implements GridOperations {
   }
 
   @Override
+  public JobReport report(Duration since) {
+    long now = System.currentTimeMillis();
+    return table.report(now - since.toMillis(), now);
+  }
+
+  @Override
   public QueueInfo setQueueLimit(String queue, Integer maxSlots) {
     if (maxSlots == null) {
       queues.removeLimit(queue);
@@ -95,6 +104,7 @@ final class NodeOperations implements GridOperations {
               + ": upload it first (GridClient.uploadJar, or bin/submit --jar does it)");
     }
     checkLabels(spec.schedulingOrDefault());
+    checkResources(spec.resourcesOrNone());
     JobId id = table.submit(spec);
     submitted.increment();
     return id;
@@ -132,6 +142,56 @@ final class NodeOperations implements GridOperations {
   }
 
   /**
+   * Refuses a job that reserves more CPUs or memory than any live node that runs jobs offers: it
+   * would wait for ever, most likely for a typo (4000 CPUs, 64T). With no such node live, it is
+   * accepted (nothing to judge by).
+   */
+  private void checkResources(Resources need) {
+    if (need.none()) {
+      return;
+    }
+    List<Resources> offers = liveOffers();
+    if (offers.isEmpty() || offers.stream().anyMatch(o -> need.fitsIn(o.cpus(), o.memoryBytes()))) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        "no live node offers "
+            + describe(need)
+            + ": the most any offers is "
+            + offers.stream().mapToInt(Resources::cpus).max().orElse(0)
+            + " CPUs and "
+            + Resources.roughMemory(
+                offers.stream().mapToLong(Resources::memoryBytes).max().orElse(0))
+            + " (bin/nodes); reserve less, or start a node with more (bin/grid-node --cpus,"
+            + " --mem)");
+  }
+
+  /** What each live member that runs jobs offers (members that do not say offer everything). */
+  private List<Resources> liveOffers() {
+    List<Resources> out = new ArrayList<>();
+    for (Member m : hz.getCluster().getMembers()) {
+      if (m.getAttribute(ClusterSettings.SLOTS_ATTRIBUTE) == null) {
+        continue;
+      }
+      String cpus = m.getAttribute(ClusterSettings.CPUS_ATTRIBUTE);
+      String memory = m.getAttribute(ClusterSettings.MEMORY_ATTRIBUTE);
+      out.add(
+          new Resources(
+              cpus == null ? Resources.MAX_CPUS : Integer.parseInt(cpus),
+              memory == null ? Resources.MAX_MEMORY_BYTES : Long.parseLong(memory)));
+    }
+    return out;
+  }
+
+  private static String describe(Resources need) {
+    if (need.memoryBytes() == 0) {
+      return need.cpus() + " CPUs";
+    }
+    String memory = Resources.formatMemory(need.memoryBytes()) + " of memory";
+    return need.cpus() == 0 ? memory : need.cpus() + " CPUs and " + memory;
+  }
+
+  /**
    * A queued job says what it waits for: a node with its labels when no live node has them, or a
    * slot of its queue when the queue holds its limit.
    */
@@ -146,6 +206,14 @@ final class NodeOperations implements GridOperations {
           "waiting for a node with labels "
               + String.join(",", needs)
               + ": no live node that runs jobs has them all (bin/nodes lists the labels)");
+    }
+    Resources need = job.spec().resourcesOrNone();
+    if (!need.none()
+        && liveOffers().stream().noneMatch(o -> need.fitsIn(o.cpus(), o.memoryBytes()))) {
+      return job.withMessage(
+          "waiting for a node that offers "
+              + describe(need)
+              + ": no live node that runs jobs does (bin/nodes)");
     }
     String q = job.spec().schedulingOrDefault().queueOrDefault();
     if (queues.limitOf(q) == null) {

@@ -68,7 +68,8 @@ final class OutputWriter {
         stdoutKept,
         stderrKept,
         result.truncated(),
-        clock.millis());
+        clock.millis(),
+        result.usage());
   }
 
   /**
@@ -100,7 +101,8 @@ final class OutputWriter {
         0,
         0,
         false,
-        clock.millis());
+        clock.millis(),
+        null);
   }
 
   /** The end to write: the worker's failure, or the run's, with its output stored. */

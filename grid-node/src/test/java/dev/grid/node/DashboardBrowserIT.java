@@ -112,7 +112,8 @@ class DashboardBrowserIT {
             0,
             null,
             null,
-            java.util.Set.of());
+            java.util.Set.of(),
+            null);
     node = GridNode.start(config, TestGrid.TIMINGS.formingAlone());
     grid = GridClient.connect(List.of(URI.create(node.httpUrl())), ADMIN);
   }

@@ -517,6 +517,15 @@ public final class GridClient implements AutoCloseable {
     return LightJson.nodeInfos(ok(get("/api/nodes"), null));
   }
 
+  /**
+   * What the jobs that ended in the last {@code since} cost, summed per queue, job name and
+   * submitter: their count and outcomes, run time, CPU time and peak memory ({@code bin/report}).
+   */
+  public JobReport report(Duration since) {
+    String window = since.toSeconds() + "s";
+    return LightJson.jobReport(ok(get("/api/report?since=" + window), null));
+  }
+
   /** The name of a node that answers, proving the grid is up and the token accepted. */
   public String health() {
     String node = LightJson.field(ok(get("/api/health"), null), "node");

@@ -33,6 +33,8 @@ import java.util.StringJoiner;
  *     time its next attempt may start (its backoff); else null
  * @param retriesUsed how many of its retries it has used (a run lost with its node, failed or timed
  *     out, and run again)
+ * @param usage what its runs cost: CPU time summed over its attempts, the highest peak memory; null
+ *     where its nodes do not measure it (no cgroups) or before a run ended
  */
 public record JobInfo(
     JobId id,
@@ -53,7 +55,8 @@ public record JobInfo(
     Integer arrayIndex,
     Map<JobState, Integer> tasks,
     @JsonInclude(JsonInclude.Include.NON_NULL) Long retryAtMillis,
-    int retriesUsed) {
+    int retriesUsed,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
   /**
    * Part of the {@link #message()} of a cron fire's job that ended LOST rather than run a second
    * time (its worker left while it ran): cron fires run at most once.
@@ -169,6 +172,50 @@ public record JobInfo(
     return parts.toString();
   }
 
+  /** A view whose cost was not measured. */
+  public JobInfo(
+      JobId id,
+      JobState state,
+      String node,
+      int attempt,
+      Integer exitCode,
+      String message,
+      JobSpec spec,
+      long submittedAtMillis,
+      Long startedAtMillis,
+      Long endedAtMillis,
+      long stdoutBytes,
+      long stderrBytes,
+      boolean outputTruncated,
+      List<JobEvent> history,
+      JobId arrayId,
+      Integer arrayIndex,
+      Map<JobState, Integer> tasks,
+      Long retryAtMillis,
+      int retriesUsed) {
+    this(
+        id,
+        state,
+        node,
+        attempt,
+        exitCode,
+        message,
+        spec,
+        submittedAtMillis,
+        startedAtMillis,
+        endedAtMillis,
+        stdoutBytes,
+        stderrBytes,
+        outputTruncated,
+        history,
+        arrayId,
+        arrayIndex,
+        tasks,
+        retryAtMillis,
+        retriesUsed,
+        null);
+  }
+
   /** This view with another message (why it waits, say). */
   public JobInfo withMessage(String newMessage) {
     return new JobInfo(
@@ -190,7 +237,8 @@ public record JobInfo(
         arrayIndex,
         tasks,
         retryAtMillis,
-        retriesUsed);
+        retriesUsed,
+        usage);
   }
 
   /** This view with an array's state and task counts. */
@@ -214,6 +262,7 @@ public record JobInfo(
         arrayIndex,
         counts,
         retryAtMillis,
-        retriesUsed);
+        retriesUsed,
+        usage);
   }
 }

@@ -463,6 +463,16 @@ public record JobSpec(
         newScheduling);
   }
 
+  /** This spec reserving the given CPUs and memory on its node (null for none). */
+  public JobSpec withResources(Resources resources) {
+    return withScheduling(schedulingOrDefault().withResources(resources));
+  }
+
+  /** What it reserves on its node; {@link Resources#NONE} if nothing. */
+  public Resources resourcesOrNone() {
+    return schedulingOrDefault().resourcesOrNone();
+  }
+
   /** Its name and priority, or the default. */
   public Scheduling schedulingOrDefault() {
     return scheduling == null ? Scheduling.DEFAULT : scheduling;

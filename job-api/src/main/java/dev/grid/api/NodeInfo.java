@@ -1,5 +1,6 @@
 package dev.grid.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -15,6 +16,8 @@ import java.util.List;
  *     own clock; null from a node that does not say
  * @param labels what it declared it has ({@code --labels gpu,zone=a}), sorted; jobs that need
  *     labels ({@code --constraint}) run only on nodes that have them all
+ * @param offers the CPUs and memory it offers to jobs that reserve some ({@code --cpus}, {@code
+ *     --mem}); null from a node that does not say
  */
 public record NodeInfo(
     String name,
@@ -24,11 +27,25 @@ public record NodeInfo(
     int slots,
     int running,
     Long heartbeatAtMillis,
-    List<String> labels) {
+    List<String> labels,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Resources offers) {
 
   /** Sorts the labels; none if null. */
   public NodeInfo {
     labels = labels == null ? List.of() : labels.stream().sorted().toList();
+  }
+
+  /** A node's view that does not say what it offers. */
+  public NodeInfo(
+      String name,
+      String httpUrl,
+      boolean primary,
+      long epoch,
+      int slots,
+      int running,
+      Long heartbeatAtMillis,
+      List<String> labels) {
+    this(name, httpUrl, primary, epoch, slots, running, heartbeatAtMillis, labels, null);
   }
 
   /** A node's view without labels. */

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  *     for any node
  * @param waitForLabel accept the job although no node of the grid has declared one of its labels
  *     yet (it waits for such a node); without it such a submit is refused
+ * @param resources the CPUs and memory it reserves on its node ({@code --cpus 2 --mem 4G}); null
+ *     for none (it takes a slot only)
  */
 public record Scheduling(
     @JsonInclude(JsonInclude.Include.NON_NULL) String name,
@@ -42,7 +44,8 @@ public record Scheduling(
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean hold,
     @JsonInclude(JsonInclude.Include.NON_NULL) String queue,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> constraints,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean waitForLabel) {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean waitForLabel,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Resources resources) {
 
   /** The queue of a job that names none. */
   public static final String DEFAULT_QUEUE = "default";
@@ -65,7 +68,7 @@ public record Scheduling(
   public static final int MAX_NAME = 128;
 
   /** No name, priority 0, not held, the default queue. */
-  public static final Scheduling DEFAULT = new Scheduling(null, 0, false, null, null, false);
+  public static final Scheduling DEFAULT = new Scheduling(null, 0, false, null, null, false, null);
 
   /** A name and a priority, not held, in the default queue. */
   public Scheduling(String name, int priority) {
@@ -79,7 +82,18 @@ public record Scheduling(
 
   /** A name, a priority, whether it is held and its queue; any node. */
   public Scheduling(String name, int priority, boolean hold, String queue) {
-    this(name, priority, hold, queue, null, false);
+    this(name, priority, hold, queue, null, false, null);
+  }
+
+  /** As the canonical constructor, reserving nothing. */
+  public Scheduling(
+      String name,
+      int priority,
+      boolean hold,
+      String queue,
+      List<String> constraints,
+      boolean waitForLabel) {
+    this(name, priority, hold, queue, constraints, waitForLabel, null);
   }
 
   /** Validates eagerly; a bad value is named in the message. */
@@ -107,6 +121,9 @@ public record Scheduling(
       }
       constraints.forEach(Scheduling::checkLabel);
     }
+    if (resources != null && resources.none()) {
+      resources = null;
+    }
     if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
       throw new IllegalArgumentException(
           "priority "
@@ -121,17 +138,27 @@ public record Scheduling(
 
   /** This, submitted held or not. */
   public Scheduling withHold(boolean newHold) {
-    return new Scheduling(name, priority, newHold, queue, constraints, waitForLabel);
+    return new Scheduling(name, priority, newHold, queue, constraints, waitForLabel, resources);
   }
 
   /** This, in the given queue (null for the default). */
   public Scheduling withQueue(String newQueue) {
-    return new Scheduling(name, priority, hold, newQueue, constraints, waitForLabel);
+    return new Scheduling(name, priority, hold, newQueue, constraints, waitForLabel, resources);
   }
 
   /** This, needing the given node labels (null for none); accepted before any node has them. */
   public Scheduling withConstraints(List<String> labels, boolean waitForTheLabel) {
-    return new Scheduling(name, priority, hold, queue, labels, waitForTheLabel);
+    return new Scheduling(name, priority, hold, queue, labels, waitForTheLabel, resources);
+  }
+
+  /** This, reserving the given CPUs and memory (null or {@link Resources#NONE} for none). */
+  public Scheduling withResources(Resources newResources) {
+    return new Scheduling(name, priority, hold, queue, constraints, waitForLabel, newResources);
+  }
+
+  /** What it reserves; {@link Resources#NONE} if nothing. */
+  public Resources resourcesOrNone() {
+    return resources == null ? Resources.NONE : resources;
   }
 
   /** The labels it needs, sorted; empty for any node. */

@@ -50,6 +50,12 @@ public record ClusterSettings(
   /** The member attribute holding a node's labels, comma-separated ({@code --labels}). */
   public static final String LABELS_ATTRIBUTE = "grid.labels";
 
+  /** The member attribute holding the CPUs a node offers to jobs ({@code --cpus}). */
+  public static final String CPUS_ATTRIBUTE = "grid.cpus";
+
+  /** The member attribute holding the memory a node offers to jobs, in bytes ({@code --mem}). */
+  public static final String MEMORY_ATTRIBUTE = "grid.mem";
+
   /** The replicated map of job records. */
   public static final String JOBS_MAP = "jobs";
 

@@ -535,7 +535,13 @@ public final class CronService implements AutoCloseable {
     Scheduling s = job.schedulingOrDefault();
     return job.withScheduling(
         new Scheduling(
-            schedule.name(), s.priority(), false, s.queue(), s.constraints(), s.waitForLabel()));
+            schedule.name(),
+            s.priority(),
+            false,
+            s.queue(),
+            s.constraints(),
+            s.waitForLabel(),
+            s.resources()));
   }
 
   /** The job a due time becomes: the same for every primary that fires it. */

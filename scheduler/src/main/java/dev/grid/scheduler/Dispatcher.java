@@ -1,6 +1,7 @@
 package dev.grid.scheduler;
 
 import dev.grid.api.JobId;
+import dev.grid.api.Resources;
 import dev.grid.api.Scheduling;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,18 +35,35 @@ import java.util.Set;
  *   <li>A queue with a limit ({@code bin/queue set NAME --max-slots N}) works the same way across
  *       its jobs and arrays: once its room is taken, its work is skipped and the rest goes on, so
  *       one queue cannot take every slot, nor keep another waiting.
+ *   <li>A job that reserves CPUs or memory ({@code --cpus 2 --mem 4G}) goes only where they fit
+ *       beside what the worker's other work reserves; an array's tasks each reserve as much. When
+ *       it fits nowhere now, what is behind it waits (as for a slot), so that big jobs are not
+ *       starved by small ones; when it could not fit on any live worker even empty, it is skipped.
  * </ul>
  */
 public final class Dispatcher {
   private Dispatcher() {}
 
   /**
-   * A live worker: its slots, how many tasks it holds now (dispatched or running), and the labels
-   * it declared.
+   * A live worker: its slots, how many tasks it holds now (dispatched or running), the labels it
+   * declared, the CPUs and memory it offers and how much of them its work reserves now.
    */
-  public record Worker(String name, int slots, int active, Set<String> labels) {
+  public record Worker(
+      String name,
+      int slots,
+      int active,
+      Set<String> labels,
+      int cpus,
+      long memoryBytes,
+      int cpusReserved,
+      long memoryReserved) {
     public Worker {
       labels = Set.copyOf(labels);
+    }
+
+    /** A worker whose CPUs and memory are not counted. */
+    public Worker(String name, int slots, int active, Set<String> labels) {
+      this(name, slots, active, labels, Integer.MAX_VALUE, Long.MAX_VALUE, 0, 0);
     }
 
     /** A worker without labels. */
@@ -62,6 +80,11 @@ public final class Dispatcher {
     public boolean has(List<String> constraints) {
       return labels.containsAll(constraints);
     }
+
+    /** Whether {@code need} would fit on it with nothing else running. */
+    public boolean couldFit(Resources need) {
+      return need.fitsIn(cpus, memoryBytes);
+    }
   }
 
   /** Something queued: a job, or an array's queued tasks. */
@@ -72,8 +95,10 @@ public final class Dispatcher {
    *
    * @param queue the queue it waits in
    * @param constraints the labels a worker must have to run it; empty for any
+   * @param need the CPUs and memory it reserves
    */
-  public record Job(JobId id, String queue, List<String> constraints) implements Demand {
+  public record Job(JobId id, String queue, List<String> constraints, Resources need)
+      implements Demand {
     /** A job of the default queue, for any node. */
     public Job(JobId id) {
       this(id, Scheduling.DEFAULT_QUEUE);
@@ -82,6 +107,11 @@ public final class Dispatcher {
     /** A job for any node. */
     public Job(JobId id, String queue) {
       this(id, queue, List.of());
+    }
+
+    /** A job that reserves nothing. */
+    public Job(JobId id, String queue, List<String> constraints) {
+      this(id, queue, constraints, Resources.NONE);
     }
   }
 
@@ -95,9 +125,16 @@ public final class Dispatcher {
    * @param depth tasks per slot a worker may hold (1 or more)
    * @param queue the queue it waits in
    * @param constraints the labels a worker must have to run its tasks; empty for any
+   * @param need the CPUs and memory each task reserves
    */
   public record Array(
-      JobId id, int queued, int room, int depth, String queue, List<String> constraints)
+      JobId id,
+      int queued,
+      int room,
+      int depth,
+      String queue,
+      List<String> constraints,
+      Resources need)
       implements Demand {
     /** An array of the default queue, for any node. */
     public Array(JobId id, int queued, int room, int depth) {
@@ -107,6 +144,12 @@ public final class Dispatcher {
     /** An array for any node. */
     public Array(JobId id, int queued, int room, int depth, String queue) {
       this(id, queued, room, depth, queue, List.of());
+    }
+
+    /** An array whose tasks reserve nothing. */
+    public Array(
+        JobId id, int queued, int room, int depth, String queue, List<String> constraints) {
+      this(id, queued, room, depth, queue, constraints, Resources.NONE);
     }
   }
 
@@ -151,11 +194,8 @@ public final class Dispatcher {
   public static Plan plan(Snapshot snapshot) {
     List<Worker> workers = new ArrayList<>(snapshot.workers());
     workers.sort(Comparator.comparing(Worker::name));
+    Room room = new Room(workers);
     int n = workers.size();
-    int[] active = new int[n];
-    for (int i = 0; i < n; i++) {
-      active[i] = workers.get(i).active();
-    }
     int next = firstAfter(workers, snapshot.lastWorker());
     String last = snapshot.lastWorker();
     List<Assignment> jobs = new ArrayList<>();
@@ -169,16 +209,18 @@ public final class Dispatcher {
         if (queueRoom.getOrDefault(j.queue(), 1) <= 0) {
           continue; // its queue's room is taken: skipped, not waited for
         }
-        int w = firstWith(workers, active, next, 1, false, j.constraints());
-        if (w < 0 && !j.constraints().isEmpty()) {
-          continue; // no room on a node with its labels: skipped, so it keeps no other job waiting
+        int w = room.firstWith(next, 1, false, j.constraints(), j.need());
+        if (w < 0 && (!j.constraints().isEmpty() || !room.couldEverFit(j.need()))) {
+          // No room on a node with its labels: skipped, so it keeps no other job waiting. Or
+          // too big for every live worker: it cannot be helped by waiting here.
+          continue;
         }
         if (w < 0) {
-          break; // no free slot: what is behind waits too, so that slots free up for this job
+          break; // no room: what is behind waits too, so that room frees up for this job
         }
         jobs.add(new Assignment(j.id(), workers.get(w).name()));
-        queueRoom.computeIfPresent(j.queue(), (q, room) -> room - 1);
-        active[w]++;
+        queueRoom.computeIfPresent(j.queue(), (q, left) -> left - 1);
+        room.take(w, 1, j.need());
         last = workers.get(w).name();
         next = (w + 1) % n;
       } else if (d instanceof Array a) {
@@ -189,22 +231,21 @@ public final class Dispatcher {
         int before = left;
         boolean placed = false;
         while (left > 0) {
-          int w = firstWith(workers, active, next, a.depth(), true, a.constraints());
+          int w = room.firstWith(next, a.depth(), true, a.constraints(), a.need());
           if (w < 0) {
             break;
           }
           placed = true;
-          int allowance = workers.get(w).slots() * a.depth();
-          int count = Math.min(left, allowance - active[w]);
+          int count = Math.min(left, room.tasksFitting(w, a.depth(), a.need()));
           slices.add(new Slice(a.id(), workers.get(w).name(), count));
-          active[w] += count;
+          room.take(w, count, a.need());
           left -= count;
           last = workers.get(w).name();
           next = (w + 1) % n;
         }
         int placedCount = before - left;
-        queueRoom.computeIfPresent(a.queue(), (q, room) -> room - placedCount);
-        if (left > 0 && !placed && a.constraints().isEmpty()) {
+        queueRoom.computeIfPresent(a.queue(), (q, r) -> r - placedCount);
+        if (left > 0 && !placed && a.constraints().isEmpty() && room.couldEverFit(a.need())) {
           break; // no room for it anywhere: what is behind waits too (a full cap is no wait)
         }
       }
@@ -212,35 +253,80 @@ public final class Dispatcher {
     return new Plan(List.copyOf(jobs), List.copyOf(slices), last);
   }
 
-  /**
-   * The first worker from {@code start} on (wrapping) that has the labels and room under the given
-   * depth, or -1. With {@code halfEmpty}, a worker whose allowance is over one slot deep must also
-   * hold no more than half of it.
-   */
-  private static int firstWith(
-      List<Worker> workers,
-      int[] active,
-      int start,
-      int depth,
-      boolean halfEmpty,
-      List<String> constraints) {
-    int n = workers.size();
-    for (int k = 0; k < n; k++) {
-      int w = (start + k) % n;
-      if (!workers.get(w).has(constraints)) {
-        continue;
-      }
-      int slots = workers.get(w).slots();
-      int allowance = slots * depth;
-      boolean room = active[w] < allowance;
-      if (room && halfEmpty && depth > 1) {
-        room = active[w] <= allowance / 2;
-      }
-      if (room) {
-        return w;
+  /** What each worker holds and reserves as the plan goes, in the workers' sorted order. */
+  private static final class Room {
+    private final List<Worker> workers;
+    private final int[] active;
+    private final int[] cpus;
+    private final long[] memory;
+
+    Room(List<Worker> workers) {
+      this.workers = workers;
+      int n = workers.size();
+      active = new int[n];
+      cpus = new int[n];
+      memory = new long[n];
+      for (int i = 0; i < n; i++) {
+        active[i] = workers.get(i).active();
+        cpus[i] = workers.get(i).cpusReserved();
+        memory[i] = workers.get(i).memoryReserved();
       }
     }
-    return -1;
+
+    /**
+     * The first worker from {@code start} on (wrapping) that has the labels, room under the given
+     * depth and {@code need} left unreserved, or -1. With {@code halfEmpty}, a worker whose
+     * allowance is over one slot deep must also hold no more than half of it.
+     */
+    int firstWith(
+        int start, int depth, boolean halfEmpty, List<String> constraints, Resources need) {
+      int n = workers.size();
+      for (int k = 0; k < n; k++) {
+        int w = (start + k) % n;
+        if (!workers.get(w).has(constraints) || !fits(w, need)) {
+          continue;
+        }
+        int allowance = workers.get(w).slots() * depth;
+        boolean room = active[w] < allowance;
+        if (room && halfEmpty && depth > 1) {
+          room = active[w] <= allowance / 2;
+        }
+        if (room) {
+          return w;
+        }
+      }
+      return -1;
+    }
+
+    /** How many more tasks, each reserving {@code need}, worker {@code w} may take now. */
+    int tasksFitting(int w, int depth, Resources need) {
+      long count = (long) workers.get(w).slots() * depth - active[w];
+      if (need.cpus() > 0) {
+        count = Math.min(count, (workers.get(w).cpus() - (long) cpus[w]) / need.cpus());
+      }
+      if (need.memoryBytes() > 0) {
+        count = Math.min(count, (workers.get(w).memoryBytes() - memory[w]) / need.memoryBytes());
+      }
+      return (int) Math.max(0, count);
+    }
+
+    boolean fits(int w, Resources need) {
+      return need.none()
+          || need.fitsIn(
+              (int) Math.min(Integer.MAX_VALUE, (long) workers.get(w).cpus() - cpus[w]),
+              workers.get(w).memoryBytes() - memory[w]);
+    }
+
+    /** Whether some live worker could hold {@code need} with nothing else running. */
+    boolean couldEverFit(Resources need) {
+      return need.none() || workers.stream().anyMatch(w -> w.couldFit(need));
+    }
+
+    void take(int w, int count, Resources need) {
+      active[w] += count;
+      cpus[w] += count * need.cpus();
+      memory[w] += count * need.memoryBytes();
+    }
   }
 
   /** Index of the first worker whose name sorts after {@code last} (wrapping to 0). */

@@ -1,6 +1,7 @@
 package dev.grid.scheduler;
 
 import dev.grid.api.JobState;
+import dev.grid.api.Usage;
 
 /**
  * A change asked of a job record. Each carries the time it was decided, so applying it is
@@ -27,8 +28,33 @@ public sealed interface JobCommand {
       long stdoutBytes,
       long stderrBytes,
       boolean truncated,
-      long atMillis)
-      implements JobCommand {}
+      long atMillis,
+      Usage usage)
+      implements JobCommand {
+    /** An end whose cost was not measured. */
+    public Finish(
+        String node,
+        int attempt,
+        JobState outcome,
+        Integer exitCode,
+        String message,
+        long stdoutBytes,
+        long stderrBytes,
+        boolean truncated,
+        long atMillis) {
+      this(
+          node,
+          attempt,
+          outcome,
+          exitCode,
+          message,
+          stdoutBytes,
+          stderrBytes,
+          truncated,
+          atMillis,
+          null);
+    }
+  }
 
   /**
    * The primary takes a job back from a worker that died or never started it: queued again if

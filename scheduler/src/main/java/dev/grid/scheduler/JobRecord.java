@@ -7,6 +7,7 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.Scheduling;
+import dev.grid.api.Usage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,6 +41,8 @@ import java.util.List;
  * @param arrayIndex for a task of an array, its index ({@code GRID_ARRAY_INDEX}); else null
  * @param retryAtMillis for a job queued again after a failed or timed-out attempt, the earliest
  *     time it may be dispatched (its backoff); else null
+ * @param usage what its runs cost so far (CPU time summed over attempts, the highest peak memory),
+ *     where its nodes measure it (cgroups); else null
  */
 public record JobRecord(
     JobId id,
@@ -63,7 +66,8 @@ public record JobRecord(
     List<JobEvent> history,
     JobId arrayId,
     Integer arrayIndex,
-    Long retryAtMillis) {
+    Long retryAtMillis,
+    Usage usage) {
 
   /** Oldest first; the tasks of an array by index. */
   public static final Comparator<JobRecord> SUBMIT_ORDER =
@@ -130,6 +134,7 @@ public record JobRecord(
         history,
         arrayId,
         arrayIndex,
+        null,
         null);
   }
 
@@ -276,7 +281,8 @@ public record JobRecord(
         arrayIndex,
         null,
         state == JobState.QUEUED ? retryAtMillis : null,
-        retriesUsed);
+        retriesUsed,
+        usage);
   }
 
   /** A copy moved to {@code to}, with a history entry; callers have checked the change is legal. */
@@ -308,161 +314,234 @@ public record JobRecord(
       Integer attemptExitCode) {
     List<JobEvent> h = new ArrayList<>(history);
     h.add(new JobEvent(to, atMillis, atNode, newAttempt, newEpoch, why, attemptExitCode));
-    return new JobRecord(
-        id,
-        spec,
-        to,
-        atNode,
-        atWorker,
-        newAttempt,
-        newEpoch,
-        retriesUsed,
-        cancelRequested,
-        exitCode,
-        why,
-        submittedAtMillis,
-        startedAtMillis,
-        endedAtMillis,
-        stdoutBytes,
-        stderrBytes,
-        truncated,
-        version + 1,
-        h,
-        arrayId,
-        arrayIndex,
+    return toBuilder()
+        .state(to)
+        .node(atNode)
+        .workerId(atWorker)
+        .attempt(newAttempt)
+        .epoch(newEpoch)
+        .message(why)
+        .version(version + 1)
+        .history(h)
         // A backoff's end is kept while the retry it let through is dispatched and starts (the
         // dispatch latency is counted from it); any other change ends it.
-        to == JobState.DISPATCHED || to == JobState.RUNNING ? retryAtMillis : null);
+        .retryAtMillis(to == JobState.DISPATCHED || to == JobState.RUNNING ? retryAtMillis : null)
+        .build();
   }
 
   JobRecord withRetriesUsed(int n) {
-    return new JobRecord(
-        id,
-        spec,
-        state,
-        node,
-        workerId,
-        attempt,
-        epoch,
-        n,
-        cancelRequested,
-        exitCode,
-        message,
-        submittedAtMillis,
-        startedAtMillis,
-        endedAtMillis,
-        stdoutBytes,
-        stderrBytes,
-        truncated,
-        version,
-        history,
-        arrayId,
-        arrayIndex,
-        retryAtMillis);
+    return toBuilder().retriesUsed(n).build();
   }
 
   /** A copy that waits until {@code atMillis} before its next dispatch (a retry's backoff). */
   JobRecord withRetryAt(Long atMillis) {
-    return new JobRecord(
-        id,
-        spec,
-        state,
-        node,
-        workerId,
-        attempt,
-        epoch,
-        retriesUsed,
-        cancelRequested,
-        exitCode,
-        message,
-        submittedAtMillis,
-        startedAtMillis,
-        endedAtMillis,
-        stdoutBytes,
-        stderrBytes,
-        truncated,
-        version,
-        history,
-        arrayId,
-        arrayIndex,
-        atMillis);
+    return toBuilder().retryAtMillis(atMillis).build();
   }
 
   JobRecord withCancelRequested() {
-    return new JobRecord(
-        id,
-        spec,
-        state,
-        node,
-        workerId,
-        attempt,
-        epoch,
-        retriesUsed,
-        true,
-        exitCode,
-        message,
-        submittedAtMillis,
-        startedAtMillis,
-        endedAtMillis,
-        stdoutBytes,
-        stderrBytes,
-        truncated,
-        version + 1,
-        history,
-        arrayId,
-        arrayIndex,
-        retryAtMillis);
+    return toBuilder().cancelRequested(true).version(version + 1).build();
   }
 
   JobRecord withStart(long atMillis) {
-    return new JobRecord(
-        id,
-        spec,
-        state,
-        node,
-        workerId,
-        attempt,
-        epoch,
-        retriesUsed,
-        cancelRequested,
-        exitCode,
-        message,
-        submittedAtMillis,
-        atMillis,
-        null,
-        stdoutBytes,
-        stderrBytes,
-        truncated,
-        version,
-        history,
-        arrayId,
-        arrayIndex,
-        retryAtMillis);
+    return toBuilder().startedAtMillis(atMillis).endedAtMillis(null).build();
   }
 
   JobRecord withEnd(Integer code, long atMillis, long out, long err, boolean cut) {
-    return new JobRecord(
-        id,
-        spec,
-        state,
-        node,
-        workerId,
-        attempt,
-        epoch,
-        retriesUsed,
-        cancelRequested,
-        code,
-        message,
-        submittedAtMillis,
-        startedAtMillis,
-        atMillis,
-        out,
-        err,
-        cut,
-        version,
-        history,
-        arrayId,
-        arrayIndex,
-        retryAtMillis);
+    return toBuilder()
+        .exitCode(code)
+        .endedAtMillis(atMillis)
+        .stdoutBytes(out)
+        .stderrBytes(err)
+        .truncated(cut)
+        .build();
+  }
+
+  /** A copy that adds one run's cost to what its earlier runs cost (null: not measured). */
+  JobRecord withUsageOf(Usage run) {
+    if (run == null) {
+      return this;
+    }
+    Usage sum =
+        usage == null
+            ? run
+            : new Usage(
+                usage.cpuUserMillis() + run.cpuUserMillis(),
+                usage.cpuSystemMillis() + run.cpuSystemMillis(),
+                Math.max(usage.peakMemoryBytes(), run.peakMemoryBytes()));
+    return toBuilder().usage(sum).build();
+  }
+
+  private Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The fields of a record, to change a few and build the copy. */
+  private static final class Builder {
+    private JobId id;
+    private JobSpec spec;
+    private JobState state;
+    private String node;
+    private String workerId;
+    private int attempt;
+    private long epoch;
+    private int retriesUsed;
+    private boolean cancelRequested;
+    private Integer exitCode;
+    private String message;
+    private long submittedAtMillis;
+    private Long startedAtMillis;
+    private Long endedAtMillis;
+    private long stdoutBytes;
+    private long stderrBytes;
+    private boolean truncated;
+    private long version;
+    private List<JobEvent> history;
+    private JobId arrayId;
+    private Integer arrayIndex;
+    private Long retryAtMillis;
+    private Usage usage;
+
+    Builder(JobRecord r) {
+      id = r.id;
+      spec = r.spec;
+      state = r.state;
+      node = r.node;
+      workerId = r.workerId;
+      attempt = r.attempt;
+      epoch = r.epoch;
+      retriesUsed = r.retriesUsed;
+      cancelRequested = r.cancelRequested;
+      exitCode = r.exitCode;
+      message = r.message;
+      submittedAtMillis = r.submittedAtMillis;
+      startedAtMillis = r.startedAtMillis;
+      endedAtMillis = r.endedAtMillis;
+      stdoutBytes = r.stdoutBytes;
+      stderrBytes = r.stderrBytes;
+      truncated = r.truncated;
+      version = r.version;
+      history = r.history;
+      arrayId = r.arrayId;
+      arrayIndex = r.arrayIndex;
+      retryAtMillis = r.retryAtMillis;
+      usage = r.usage;
+    }
+
+    Builder state(JobState value) {
+      state = value;
+      return this;
+    }
+
+    Builder node(String value) {
+      node = value;
+      return this;
+    }
+
+    Builder workerId(String value) {
+      workerId = value;
+      return this;
+    }
+
+    Builder attempt(int value) {
+      attempt = value;
+      return this;
+    }
+
+    Builder epoch(long value) {
+      epoch = value;
+      return this;
+    }
+
+    Builder retriesUsed(int value) {
+      retriesUsed = value;
+      return this;
+    }
+
+    Builder cancelRequested(boolean value) {
+      cancelRequested = value;
+      return this;
+    }
+
+    Builder exitCode(Integer value) {
+      exitCode = value;
+      return this;
+    }
+
+    Builder message(String value) {
+      message = value;
+      return this;
+    }
+
+    Builder startedAtMillis(Long value) {
+      startedAtMillis = value;
+      return this;
+    }
+
+    Builder endedAtMillis(Long value) {
+      endedAtMillis = value;
+      return this;
+    }
+
+    Builder stdoutBytes(long value) {
+      stdoutBytes = value;
+      return this;
+    }
+
+    Builder stderrBytes(long value) {
+      stderrBytes = value;
+      return this;
+    }
+
+    Builder truncated(boolean value) {
+      truncated = value;
+      return this;
+    }
+
+    Builder version(long value) {
+      version = value;
+      return this;
+    }
+
+    Builder history(List<JobEvent> value) {
+      history = value;
+      return this;
+    }
+
+    Builder retryAtMillis(Long value) {
+      retryAtMillis = value;
+      return this;
+    }
+
+    Builder usage(Usage value) {
+      usage = value;
+      return this;
+    }
+
+    JobRecord build() {
+      return new JobRecord(
+          id,
+          spec,
+          state,
+          node,
+          workerId,
+          attempt,
+          epoch,
+          retriesUsed,
+          cancelRequested,
+          exitCode,
+          message,
+          submittedAtMillis,
+          startedAtMillis,
+          endedAtMillis,
+          stdoutBytes,
+          stderrBytes,
+          truncated,
+          version,
+          history,
+          arrayId,
+          arrayIndex,
+          retryAtMillis,
+          usage);
+    }
   }
 }

@@ -10,8 +10,10 @@ import com.hazelcast.projection.Projection;
 import com.hazelcast.query.Predicate;
 import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
+import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.Scheduling;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -665,6 +667,73 @@ public final class JobTable {
       if (kept.size() > limit) {
         kept = new ArrayList<>(kept.subList(0, limit));
       }
+    }
+  }
+
+  /**
+   * What the jobs that ended at or after {@code sinceMillis} cost, summed per queue, name and
+   * submitter ({@code bin/report}). Summed where the records live; a task of an array is not a
+   * record here, so an array counts as one job.
+   */
+  public JobReport report(long sinceMillis, long nowMillis) {
+    Map<String, JobReport.Row> sums = jobs.aggregate(new ReportSums(sinceMillis));
+    List<List<JobReport.Row>> by = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    sums.forEach(
+        (key, row) -> {
+          int group = key.charAt(0) - '0';
+          by.get(group).add(row);
+        });
+    Comparator<JobReport.Row> order =
+        Comparator.comparingLong(JobReport.Row::cpuMillis)
+            .thenComparingLong(JobReport.Row::jobs)
+            .reversed()
+            .thenComparing(JobReport.Row::key);
+    by.forEach(rows -> rows.sort(order));
+    return new JobReport(sinceMillis, nowMillis, by.get(0), by.get(1), by.get(2));
+  }
+
+  /**
+   * Sums ended jobs per queue, name and submitter where the records live (keys prefixed {@code 0},
+   * {@code 1}, {@code 2}); the callers' side combines the members' shares. Not a record: Hazelcast
+   * fills it as it goes.
+   */
+  static final class ReportSums
+      implements Aggregator<Map.Entry<JobId, JobRecord>, Map<String, JobReport.Row>> {
+    private static final long serialVersionUID = 1L;
+
+    private long sinceMillis;
+    private HashMap<String, JobReport.Row> sums = new HashMap<>();
+
+    ReportSums(long sinceMillis) {
+      this.sinceMillis = sinceMillis;
+    }
+
+    @Override
+    public void accumulate(Map.Entry<JobId, JobRecord> entry) {
+      JobRecord r = entry.getValue();
+      if (!r.state().isTerminal() || r.endedAtMillis() == null || r.endedAtMillis() < sinceMillis) {
+        return;
+      }
+      long run = r.startedAtMillis() == null ? 0 : r.endedAtMillis() - r.startedAtMillis();
+      Scheduling s = r.spec().schedulingOrDefault();
+      add("0", s.queueOrDefault(), r, run);
+      add("1", s.name() == null ? "-" : s.name(), r, run);
+      add("2", r.spec().submittedBy() == null ? "-" : r.spec().submittedBy(), r, run);
+    }
+
+    private void add(String group, String key, JobRecord r, long run) {
+      sums.merge(
+          group + key, JobReport.Row.of(key, r.state(), run, r.usage()), JobReport.Row::plus);
+    }
+
+    @Override
+    public void combine(Aggregator aggregator) {
+      ((ReportSums) aggregator).sums.forEach((k, row) -> sums.merge(k, row, JobReport.Row::plus));
+    }
+
+    @Override
+    public Map<String, JobReport.Row> aggregate() {
+      return sums;
     }
   }
 

@@ -133,7 +133,9 @@ public final class JobUpdate {
                 f.message(),
                 f.exitCode());
     return UpdateResult.applied(
-        moved.withEnd(f.exitCode(), f.atMillis(), f.stdoutBytes(), f.stderrBytes(), f.truncated()));
+        moved
+            .withEnd(f.exitCode(), f.atMillis(), f.stdoutBytes(), f.stderrBytes(), f.truncated())
+            .withUsageOf(f.usage()));
   }
 
   /**
@@ -177,7 +179,8 @@ public final class JobUpdate {
         .moveTo(
             QUEUED, f.atMillis(), r.node(), r.workerId(), r.attempt(), r.epoch(), why, f.exitCode())
         .withRetriesUsed(retry)
-        .withRetryAt(f.atMillis() + delay);
+        .withRetryAt(f.atMillis() + delay)
+        .withUsageOf(f.usage());
   }
 
   private static UpdateResult reclaim(JobRecord r, JobCommand.Reclaim c) {

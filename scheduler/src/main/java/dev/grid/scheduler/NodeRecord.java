@@ -1,13 +1,14 @@
 package dev.grid.scheduler;
 
 import dev.grid.api.NodeInfo;
+import dev.grid.api.Resources;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What a node publishes about itself in the replicated {@code nodes} map, refreshed about once a
- * second, with the labels it declared. Entries of members that left are ignored by readers (matched
- * by {@code memberId}).
+ * second, with the labels it declared and the CPUs and memory it offers. Entries of members that
+ * left are ignored by readers (matched by {@code memberId}).
  */
 public record NodeRecord(
     String name,
@@ -18,7 +19,8 @@ public record NodeRecord(
     boolean primary,
     long epoch,
     long updatedAtMillis,
-    List<String> labels) {
+    List<String> labels,
+    Resources offers) {
 
   /** Copies the labels into a plain list (Kryo cannot read unmodifiable wrappers). */
   public NodeRecord {
@@ -26,6 +28,7 @@ public record NodeRecord(
   }
 
   public NodeInfo toInfo() {
-    return new NodeInfo(name, httpUrl, primary, epoch, slots, running, updatedAtMillis, labels);
+    return new NodeInfo(
+        name, httpUrl, primary, epoch, slots, running, updatedAtMillis, labels, offers);
   }
 }

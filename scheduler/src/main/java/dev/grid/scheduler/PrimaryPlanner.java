@@ -2,6 +2,7 @@ package dev.grid.scheduler;
 
 import dev.grid.api.JobId;
 import dev.grid.api.JobState;
+import dev.grid.api.Resources;
 import dev.grid.scheduler.PrimaryPlan.Action;
 import dev.grid.scheduler.PrimaryPlan.Dispatch;
 import dev.grid.scheduler.PrimaryPlan.DispatchSlice;
@@ -77,10 +78,17 @@ final class PrimaryPlanner {
    * @param name its node name, or null if it takes no work (no name or slots attribute)
    * @param slots how many jobs it runs at once
    * @param labels what it declared it has ({@code --labels})
+   * @param cpus the CPUs it offers to jobs that reserve some ({@code --cpus})
+   * @param memoryBytes the memory it offers to jobs that reserve some ({@code --mem})
    */
-  record Node(String id, String name, int slots, Set<String> labels) {
+  record Node(String id, String name, int slots, Set<String> labels, int cpus, long memoryBytes) {
     Node {
       labels = Set.copyOf(labels);
+    }
+
+    /** A node whose CPUs and memory are not counted. */
+    Node(String id, String name, int slots, Set<String> labels) {
+      this(id, name, slots, labels, Integer.MAX_VALUE, Long.MAX_VALUE);
     }
 
     /** A node without labels. */
@@ -264,18 +272,24 @@ final class PrimaryPlanner {
     List<Dispatcher.Worker> workers = new ArrayList<>();
     Map<String, Integer> singles = s.jobs().activeByWorker();
     Map<String, Integer> tasks = s.blocks().activeByWorker();
+    Map<String, long[]> reserved = reservedByWorker(s.jobs(), s.blocks());
     int free = 0;
     for (Node m : s.members()) {
       if (!m.takesWork()) {
         continue;
       }
       idByName.put(m.name(), m.id());
+      long[] r = reserved.getOrDefault(m.id(), new long[2]);
       Dispatcher.Worker w =
           new Dispatcher.Worker(
               m.name(),
               m.slots(),
               singles.getOrDefault(m.id(), 0) + tasks.getOrDefault(m.id(), 0),
-              m.labels());
+              m.labels(),
+              m.cpus(),
+              m.memoryBytes(),
+              (int) Math.min(Integer.MAX_VALUE, r[0]),
+              r[1]);
       workers.add(w);
       free += w.free();
     }
@@ -329,8 +343,9 @@ final class PrimaryPlanner {
     for (JobRecord r : all) {
       String q = r.spec().schedulingOrDefault().queueOrDefault();
       List<String> needs = r.spec().schedulingOrDefault().constraintsOrNone();
+      Resources reserves = r.spec().resourcesOrNone();
       if (!r.arrayParent()) {
-        out.add(new Dispatcher.Job(r.id(), q, needs));
+        out.add(new Dispatcher.Job(r.id(), q, needs, reserves));
         continue;
       }
       Integer limit = r.spec().array().limit();
@@ -341,10 +356,14 @@ final class PrimaryPlanner {
               r.id(),
               s.blocks().queuedTasks(r.id()),
               room,
-              // In a limited queue, a task per slot: the limit counts slots.
-              queueRoom.containsKey(q) ? 1 : depth(r, s.blocks().meanMillis(r.id())),
+              // In a limited queue, a task per slot: the limit counts slots. Tasks that reserve
+              // CPUs or memory hold them from dispatch on: one per slot too.
+              queueRoom.containsKey(q) || !reserves.none()
+                  ? 1
+                  : depth(r, s.blocks().meanMillis(r.id())),
               q,
-              needs));
+              needs,
+              reserves));
     }
     return out;
   }
@@ -369,6 +388,43 @@ final class PrimaryPlanner {
               }
             });
     return held;
+  }
+
+  /**
+   * The CPUs and memory each worker's work reserves now, by member id: its single jobs dispatched
+   * or running, and the dispatched or running tasks of arrays that reserve some (few arrays do:
+   * only their blocks are walked).
+   */
+  static Map<String, long[]> reservedByWorker(JobIndex jobs, BlockIndex blocks) {
+    Map<String, long[]> out = new HashMap<>();
+    for (JobRecord r : jobs.active()) {
+      add(out, r.workerId(), r.spec().resourcesOrNone(), 1);
+    }
+    for (JobId arrayId : blocks.activeByArray().keySet()) {
+      JobRecord a = jobs.get(arrayId);
+      Resources need = a == null ? Resources.NONE : a.spec().resourcesOrNone();
+      if (need.none()) {
+        continue;
+      }
+      for (TaskBlock b : blocks.blocksOf(arrayId)) {
+        for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
+          if (b.has(slot)
+              && (b.state(slot) == JobState.DISPATCHED || b.state(slot) == JobState.RUNNING)) {
+            add(out, b.workerId(slot), need, 1);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void add(Map<String, long[]> sums, String workerId, Resources need, int count) {
+    if (need.none() || workerId == null) {
+      return;
+    }
+    long[] sum = sums.computeIfAbsent(workerId, w -> new long[2]);
+    sum[0] += (long) need.cpus() * count;
+    sum[1] += need.memoryBytes() * count;
   }
 
   /** The room left in each limited queue: its limit less what it holds, never negative. */

@@ -310,6 +310,8 @@ final class PrimarySession {
       String name = m.getAttribute(ClusterSettings.NAME_ATTRIBUTE);
       String slots = m.getAttribute(ClusterSettings.SLOTS_ATTRIBUTE);
       String labels = m.getAttribute(ClusterSettings.LABELS_ATTRIBUTE);
+      String cpus = m.getAttribute(ClusterSettings.CPUS_ATTRIBUTE);
+      String memory = m.getAttribute(ClusterSettings.MEMORY_ATTRIBUTE);
       String id = m.getUuid().toString();
       members.add(
           name == null || slots == null
@@ -318,7 +320,9 @@ final class PrimarySession {
                   id,
                   name,
                   Integer.parseInt(slots),
-                  labels == null ? Set.of() : Set.of(labels.split(","))));
+                  labels == null ? Set.of() : Set.of(labels.split(",")),
+                  cpus == null ? Integer.MAX_VALUE : Integer.parseInt(cpus),
+                  memory == null ? Long.MAX_VALUE : Long.parseLong(memory)));
     }
     Map<JobId, DependencyCheck.Parent> lookedUp =
         steps.contains(Step.RESOLVE)

@@ -6,14 +6,17 @@ import dev.grid.api.Dependencies;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
+import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.OverlapPolicy;
+import dev.grid.api.Resources;
 import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.api.Scheduling;
+import dev.grid.api.Usage;
 import java.util.List;
 
 /** The classes of this module that travel through Hazelcast, in a fixed order (see Kryo ids). */
@@ -82,6 +85,10 @@ public final class SchedulerTypes {
         Scheduling.class,
         JobCommand.Hold.class,
         JobCommand.Unhold.class,
-        QueueRecord.class);
+        QueueRecord.class,
+        Resources.class,
+        Usage.class,
+        JobReport.Row.class,
+        JobTable.ReportSums.class);
   }
 }

@@ -3,9 +3,12 @@ package dev.grid.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grid.api.JobId;
+import dev.grid.api.Resources;
+import dev.grid.api.Scheduling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -305,5 +308,104 @@ class DispatcherTest {
         .extracting(a -> a.job().value() + "@" + a.worker())
         .as("the tpu job, which no worker can take, keeps nobody waiting")
         .containsExactly("g0@n1", "g1@n3", "g2@n1", "g3@n3", "any@n1");
+  }
+
+  private static final long GIB = 1L << 30;
+
+  /** A worker offering {@code cpus} CPUs and {@code gib} GiB, with that much reserved already. */
+  private static Dispatcher.Worker sized(
+      String name, int slots, int active, int cpus, long gib, int cpusTaken, long gibTaken) {
+    return new Dispatcher.Worker(
+        name, slots, active, Set.of(), cpus, gib * GIB, cpusTaken, gibTaken * GIB);
+  }
+
+  private static Dispatcher.Job reserving(String id, int cpus, long gib) {
+    return new Dispatcher.Job(
+        JobId.of(id), Scheduling.DEFAULT_QUEUE, List.of(), new Resources(cpus, gib * GIB));
+  }
+
+  @Test
+  void when_a_job_reserves_cpus_then_it_goes_where_they_are_free_and_round_robin_goes_on() {
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(reserving("big", 2, 0), reserving("small", 1, 0)),
+                List.of(sized("n1", 4, 1, 2, 8, 1, 0), sized("n2", 4, 0, 2, 8, 0, 0)),
+                null));
+
+    assertThat(plan.assignments())
+        .containsExactly(
+            new Dispatcher.Assignment(JobId.of("big"), "n2"),
+            new Dispatcher.Assignment(JobId.of("small"), "n1"));
+  }
+
+  @Test
+  void when_jobs_reserve_memory_then_a_worker_takes_only_what_fits_beside_its_others() {
+    List<Dispatcher.Demand> queue = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      queue.add(reserving("m" + i, 0, 3));
+    }
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                queue,
+                List.of(sized("n1", 8, 0, 4, 8, 0, 0), sized("n2", 8, 1, 4, 8, 0, 2)),
+                null));
+
+    // n1: 8 GiB holds two 3 GiB jobs; n2 has 6 GiB left: two too. The fifth waits.
+    assertThat(perWorker(plan)).containsEntry("n1", 2L).containsEntry("n2", 2L);
+    assertThat(plan.assignments()).hasSize(4);
+  }
+
+  @Test
+  void when_a_job_fits_nowhere_now_then_what_is_behind_it_waits_for_it() {
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(reserving("big", 4, 0), new Dispatcher.Job(JobId.of("plain"))),
+                List.of(sized("n1", 4, 2, 4, 8, 2, 0)),
+                null));
+
+    assertThat(plan.assignments())
+        .as("the plain job would take the room 'big' waits for")
+        .isEmpty();
+  }
+
+  @Test
+  void when_a_job_could_not_fit_on_any_live_worker_then_it_is_skipped_and_the_rest_goes_on() {
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(reserving("huge", 16, 0), reserving("tiny", 0, 1)),
+                List.of(sized("n1", 4, 0, 4, 8, 0, 0)),
+                null));
+
+    assertThat(plan.assignments())
+        .containsExactly(new Dispatcher.Assignment(JobId.of("tiny"), "n1"));
+  }
+
+  @Test
+  void when_an_arrays_tasks_reserve_cpus_then_a_slice_holds_only_as_many_as_fit() {
+    Dispatcher.Array array =
+        new Dispatcher.Array(
+            JobId.of("a"),
+            100,
+            Integer.MAX_VALUE,
+            1,
+            Scheduling.DEFAULT_QUEUE,
+            List.of(),
+            new Resources(2, 0));
+    Dispatcher.Plan plan =
+        Dispatcher.plan(
+            new Dispatcher.Snapshot(
+                List.of(array),
+                List.of(sized("n1", 8, 0, 4, 8, 0, 0), sized("n2", 8, 1, 4, 8, 1, 0)),
+                null));
+
+    // n1: 4 CPUs hold two tasks of 2; n2 has 3 CPUs left: one.
+    assertThat(plan.slices())
+        .containsExactly(
+            new Dispatcher.Slice(JobId.of("a"), "n1", 2),
+            new Dispatcher.Slice(JobId.of("a"), "n2", 1));
   }
 }

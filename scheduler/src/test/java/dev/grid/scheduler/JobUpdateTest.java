@@ -19,6 +19,7 @@ import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.RetryOn;
 import dev.grid.api.Scheduling;
+import dev.grid.api.Usage;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -318,6 +319,40 @@ class JobUpdateTest {
         .filteredOn(e -> e.exitCode() != null)
         .extracting(JobEvent::attempt, JobEvent::exitCode)
         .containsExactly(tuple(1, 3), tuple(2, 4), tuple(3, 5));
+  }
+
+  @Test
+  void when_attempts_are_measured_then_the_record_sums_their_cpu_and_keeps_the_highest_peak() {
+    JobRecord r = runningRetrying(1, JobRecord.queued(ID, RETRIED_ON_FAILURE, 1000));
+    r =
+        applied(
+            r,
+            new JobCommand.Finish(
+                "n1", 1, FAILED, 3, null, 0, 0, false, 2000, new Usage(100, 20, 5_000_000)));
+    assertThat(r.state()).isEqualTo(QUEUED);
+    assertThat(r.toInfo().usage()).isEqualTo(new Usage(100, 20, 5_000_000));
+
+    r = runningRetrying(2, r);
+    r =
+        applied(
+            r,
+            new JobCommand.Finish(
+                "n1",
+                2,
+                SUCCEEDED,
+                0,
+                null,
+                0,
+                0,
+                false,
+                r.startedAtMillis() + 5,
+                new Usage(300, 10, 2_000_000)));
+    assertThat(r.toInfo().usage()).isEqualTo(new Usage(400, 30, 5_000_000));
+
+    JobRecord unmeasured = runningRetrying(1, JobRecord.queued(ID, RETRIED_ON_FAILURE, 1000));
+    unmeasured =
+        applied(unmeasured, new JobCommand.Finish("n1", 1, SUCCEEDED, 0, null, 0, 0, false, 2000));
+    assertThat(unmeasured.toInfo().usage()).isNull();
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.grid.api.ArraySpec;
 import dev.grid.api.Dependencies;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
+import dev.grid.api.Resources;
 import dev.grid.scheduler.PrimaryPlan.Action;
 import dev.grid.scheduler.PrimaryPlan.Dispatch;
 import dev.grid.scheduler.PrimaryPlan.DispatchSlice;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -611,5 +613,38 @@ class PrimaryPlannerTest {
 
     assertThat(plan.actions()).isEmpty();
     assertThat(plan.timers().goneSince()).as("not gone").isEmpty();
+  }
+
+  @Test
+  void when_running_work_reserves_cpus_then_a_job_that_needs_more_goes_to_the_other_node() {
+    members.put("w1", new Node("w1", "n1", 4, Set.of(), 4, 8L << 30));
+    members.put("w2", new Node("w2", "n2", 4, Set.of(), 4, 8L << 30));
+    Resources three = new Resources(3, 0);
+    JobRecord big =
+        applied(
+            JobRecord.queued(JobId.of("big"), JobSpec.command("true").withResources(three), 900),
+            new JobCommand.Dispatch(EPOCH - 1, "n1", "w1", 901));
+    jobs.offer(big, nowMillis);
+    array("arr", 2, 0, 950);
+    JobRecord arrayRecord = jobs.get(JobId.of("arr"));
+    jobs.offer(
+        JobRecord.queued(
+            arrayRecord.id(), arrayRecord.spec().withResources(new Resources(1, 0)), 950),
+        nowMillis);
+    queued("next", 1000);
+    JobRecord needs =
+        JobRecord.queued(
+            JobId.of("needs2"), JobSpec.command("true").withResources(new Resources(2, 0)), 1001);
+    jobs.offer(needs, nowMillis);
+
+    PrimaryPlan plan = plan(Step.DISPATCH);
+
+    // w1 has 1 CPU left after 'big': an array task (1 CPU) fits there, 'needs2' does not.
+    assertThat(plan.actions(Dispatch.class))
+        .filteredOn(d -> d.job().equals(JobId.of("needs2")))
+        .extracting(d -> d.command().node())
+        .containsExactly("n2");
+    assertThat(PrimaryPlanner.reservedByWorker(jobs, blocks)).containsOnlyKeys("w1");
+    assertThat(PrimaryPlanner.reservedByWorker(jobs, blocks).get("w1")).containsExactly(3, 0);
   }
 }

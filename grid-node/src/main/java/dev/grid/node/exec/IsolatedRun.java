@@ -163,6 +163,7 @@ final class IsolatedRun implements RunningJob {
         r.stderrDropped(),
         r.startedAtMillis(),
         r.endedAtMillis(),
-        value);
+        value,
+        r.usage());
   }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -47,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * If a process outside the session (or, without setsid, any orphan) still holds the pipe, we stop
  * waiting: the output is frozen as it is and the pump thread stays parked on the pipe until its
  * holder ends.
+ *
+ * <p>Cgroup. Where the runner gives the run a group ({@link JobGroup}), the process enters it
+ * before it runs; when the run ends its usage and OOM kills are read into the result (a run the OOM
+ * killer struck says "out of memory:"), and then the group is removed: at once if it is empty, else
+ * after the kill grace, killing what is still in it, whatever session it moved to.
  */
 final class JobProcess implements RunningJob {
   private static final Logger log = LoggerFactory.getLogger(JobProcess.class);
@@ -69,6 +75,7 @@ final class JobProcess implements RunningJob {
   private final CappedBuffer stdout;
   private final CappedBuffer stderr;
   private final StreamPumps pumps;
+  private final ExecutorService pumpThreads;
 
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final CompletableFuture<RunResult> result = new CompletableFuture<>();
@@ -80,6 +87,7 @@ final class JobProcess implements RunningJob {
   private volatile long startedAt;
   private volatile long startedNanos;
   private volatile ScheduledFuture<?> timeoutTask;
+  private volatile JobGroup group;
 
   JobProcess(ProcessRunner.Machinery machinery, RunRequest request, boolean ownSession) {
     this.clock = machinery.clock();
@@ -95,6 +103,7 @@ final class JobProcess implements RunningJob {
     this.stdout = new CappedBuffer(request.outputCapBytes());
     this.stderr = new CappedBuffer(request.outputCapBytes());
     this.pumps = new StreamPumps(machinery.pumps(), stdout, stderr, this::afterMainExit);
+    this.pumpThreads = machinery.pumps();
   }
 
   @Override
@@ -123,8 +132,13 @@ final class JobProcess implements RunningJob {
     return p == null ? -1 : p.pid();
   }
 
-  /** Runs on a waiter thread: launches, waits, collects; always completes the result. */
-  void run(List<String> argv, Map<String, String> env, Path workDir) {
+  /**
+   * Runs on a waiter thread: launches, waits, collects; always completes the result.
+   *
+   * @param group the run's cgroup (see {@link JobGroup}), or null for none; this job removes it
+   */
+  void run(List<String> argv, Map<String, String> env, Path workDir, JobGroup group) {
+    this.group = group;
     try {
       launchAndWait(argv, env, workDir);
     } catch (RuntimeException | Error e) {
@@ -167,6 +181,10 @@ final class JobProcess implements RunningJob {
   void failStart(String message) {
     result.complete(RunResult.startFailed(message, clock.millis()));
     started.complete(null);
+    JobGroup g = group;
+    if (g != null) {
+      g.remove();
+    }
   }
 
   /** Kills the tree for the given reason, unless the job has already ended by itself. */
@@ -238,10 +256,19 @@ final class JobProcess implements RunningJob {
     Integer exitCode = p.isAlive() ? null : p.exitValue();
     Kill reason = kill.get();
     Outcome outcome = reason == null ? Outcome.EXITED : reason.outcome();
+    JobGroup g = group;
+    JobGroup.Ending ending = g == null ? new JobGroup.Ending(null, false) : g.end();
     String message =
         reason == null
             ? exitMessage(exitCode)
             : reason.message() + (exitCode == null ? "" : " (exit code " + exitCode + ")");
+    if (ending.outOfMemory()) {
+      String oom = g.outOfMemory(exitCode);
+      message =
+          reason == null
+              ? oom + (exitCode == null ? "" : "; exit code " + exitCode)
+              : message + "; " + oom;
+    }
     if (note != null) {
       message += "; " + note;
     }
@@ -255,7 +282,12 @@ final class JobProcess implements RunningJob {
             stdout.dropped(),
             stderr.dropped(),
             startedAt,
-            clock.millis()));
+            clock.millis(),
+            null,
+            ending.usage()));
+    if (g != null) {
+      g.release(timer, pumpThreads, killGrace);
+    }
   }
 
   private String exitMessage(Integer exitCode) {

@@ -144,7 +144,9 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
   /**
    * Variables that change how a program run as root loads or what files it reads: the ones glibc
    * itself drops for setuid programs (its {@code UNSECURE_ENVVARS}), every {@code LD_} and {@code
-   * MALLOC_} one, and {@code GLIBC_TUNABLES}, {@code TZ}. {@code setsid} and {@code setpriv} run as
+   * MALLOC_} one, and {@code GLIBC_TUNABLES}, {@code TZ}; and those a shell reads at start ({@code
+   * BASH_FUNC_*} functions, {@code SHELLOPTS}, {@code ENV}...), for the {@code /bin/sh} that moves
+   * a job into its cgroup ({@link JobGroup}). {@code setsid}, {@code setpriv} and that shell run as
    * root before the switch, so a job's own variables of these kinds reach only the job, set after
    * the switch (see {@link #launch}).
    */
@@ -162,12 +164,21 @@ public record JobUser(String name, int uid, int gid, String home, String setpriv
           "RES_OPTIONS",
           "TMPDIR",
           "TZ",
-          "TZDIR");
+          "TZDIR",
+          // read by a shell at start: /bin/sh may be bash, which imports functions too
+          "BASH_ENV",
+          "BASHOPTS",
+          "CDPATH",
+          "ENV",
+          "IFS",
+          "PS4",
+          "SHELLOPTS");
 
   static boolean unsafeForRoot(String name) {
     // the locale ones too: LANGUAGE can name a message catalogue anywhere, read as root
     return name.startsWith("LD_")
         || name.startsWith("MALLOC_")
+        || name.startsWith("BASH_FUNC_")
         || name.startsWith("LC_")
         || name.equals("LANG")
         || name.equals("LANGUAGE")

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>Cost: spawning {@code true} 500 times in a row took 1.7 ms each with a bare ProcessBuilder and
  * 2.8-3.2 ms through this runner on the 2-core dev VM (1.6-1.9x), ~0.9 ms of it the extra exec of
  * {@code setsid}, the price of finding a job's whole tree (see {@link Setsid}); without setsid it
- * is 1.9-2.1 ms. {@code bin/bench} measures the whole grid against a bare pool.
+ * is 1.9-2.1 ms. Per-job cgroups ({@link JobCgroups}, where the node gets them) add 1.5-2 ms more:
+ * see there. {@code bin/bench} measures the whole grid against a bare pool.
  */
 public final class ProcessRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
@@ -72,6 +73,7 @@ public final class ProcessRunner implements AutoCloseable {
   private final Map<String, String> workerEnv;
   private final Optional<String> setsid;
   private final Optional<JobUser> jobUser;
+  private final JobCgroups cgroups;
   private final ExecutorService waiters;
   private final ScheduledThreadPoolExecutor timer;
   private final ExecutorService pumps;
@@ -80,7 +82,7 @@ public final class ProcessRunner implements AutoCloseable {
 
   /** A runner with this JVM's environment as the base of every job's, and setsid if present. */
   public ProcessRunner(Clock clock) {
-    this(clock, System.getenv(), Setsid.find(), sid -> {}, null);
+    this(clock, System.getenv(), Setsid.find(), sid -> {}, null, JobCgroups.none());
   }
 
   /**
@@ -92,7 +94,13 @@ public final class ProcessRunner implements AutoCloseable {
    * (setsid).
    */
   public ProcessRunner(Clock clock, Set<String> passedThrough, LongConsumer sessionStarted) {
-    this(clock, only(System.getenv(), passedThrough), Setsid.find(), sessionStarted, null);
+    this(
+        clock,
+        only(System.getenv(), passedThrough),
+        Setsid.find(),
+        sessionStarted,
+        null,
+        JobCgroups.none());
   }
 
   /**
@@ -101,7 +109,27 @@ public final class ProcessRunner implements AutoCloseable {
    */
   public ProcessRunner(
       Clock clock, Set<String> passedThrough, LongConsumer sessionStarted, JobUser jobUser) {
-    this(clock, only(System.getenv(), passedThrough), Setsid.find(), sessionStarted, jobUser);
+    this(clock, passedThrough, sessionStarted, jobUser, JobCgroups.none());
+  }
+
+  /**
+   * The same, with every job run in a cgroup of its own from {@code cgroups} (see {@link
+   * JobCgroups}: held to what it reserves, its usage measured), where they are {@link
+   * JobCgroups#enabled()}. The runner takes them over: its close removes their groups.
+   */
+  public ProcessRunner(
+      Clock clock,
+      Set<String> passedThrough,
+      LongConsumer sessionStarted,
+      JobUser jobUser,
+      JobCgroups cgroups) {
+    this(
+        clock,
+        only(System.getenv(), passedThrough),
+        Setsid.find(),
+        sessionStarted,
+        jobUser,
+        cgroups);
   }
 
   /** The entries of {@code env} whose names are in {@code names}. */
@@ -118,13 +146,23 @@ public final class ProcessRunner implements AutoCloseable {
 
   /** For tests: a given base environment, and setsid or not. */
   ProcessRunner(Clock clock, Map<String, String> workerEnv, Optional<String> setsid) {
-    this(clock, workerEnv, setsid, sid -> {}, null);
+    this(clock, workerEnv, setsid, sid -> {}, null, JobCgroups.none());
   }
 
   /** For tests: a given base environment, setsid or not, and jobs run as {@code jobUser}. */
   ProcessRunner(
       Clock clock, Map<String, String> workerEnv, Optional<String> setsid, JobUser jobUser) {
-    this(clock, workerEnv, setsid, sid -> {}, jobUser);
+    this(clock, workerEnv, setsid, sid -> {}, jobUser, JobCgroups.none());
+  }
+
+  /** For tests: the same, with cgroups. */
+  ProcessRunner(
+      Clock clock,
+      Map<String, String> workerEnv,
+      Optional<String> setsid,
+      JobUser jobUser,
+      JobCgroups cgroups) {
+    this(clock, workerEnv, setsid, sid -> {}, jobUser, cgroups);
   }
 
   private ProcessRunner(
@@ -132,12 +170,14 @@ public final class ProcessRunner implements AutoCloseable {
       Map<String, String> workerEnv,
       Optional<String> setsid,
       LongConsumer sessionStarted,
-      JobUser jobUser) {
+      JobUser jobUser,
+      JobCgroups cgroups) {
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(sessionStarted, "sessionStarted");
     this.workerEnv = Map.copyOf(workerEnv);
     this.setsid = setsid;
     this.jobUser = Optional.ofNullable(jobUser);
+    this.cgroups = Objects.requireNonNull(cgroups, "cgroups");
     if (setsid.isEmpty()) {
       log.warn(
           "setsid not found: jobs run in the node's session; processes a job leaves behind"
@@ -194,6 +234,7 @@ public final class ProcessRunner implements AutoCloseable {
       job.failStart(problem.get());
       return job;
     }
+    JobGroup group = cgroups.open(JobCgroups.runName(request.gridEnv()), spec.resourcesOrNone());
     try {
       List<String> launch;
       Map<String, String> processEnv;
@@ -212,15 +253,25 @@ public final class ProcessRunner implements AutoCloseable {
         processEnv = env;
         cwd = dir.path();
       }
-      waiters.execute(() -> job.run(launch, processEnv, cwd));
+      // outermost: the sh that enters the group writes cgroup.procs as root, before setpriv
+      List<String> exec = group == null ? launch : group.wrap(launch);
+      waiters.execute(() -> job.run(exec, processEnv, cwd, group));
     } catch (IllegalArgumentException e) {
+      discard(group);
       job.failStart(e.getMessage());
       return job;
     } catch (RejectedExecutionException e) {
+      discard(group);
       job.failStart("the node is shutting down: the job was not started");
     }
     job.awaitStarted();
     return job;
+  }
+
+  private static void discard(JobGroup group) {
+    if (group != null) {
+      group.remove();
+    }
   }
 
   /**
@@ -295,6 +346,7 @@ public final class ProcessRunner implements AutoCloseable {
           "the node shut down while the job ran; its process tree was" + " killed");
     }
     awaitResults(jobs);
+    cgroups.close();
     timer.shutdownNow();
     waiters.shutdownNow();
     pumps.shutdownNow();

@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  *       own pid, and every process it forks stays in it unless it calls setsid itself. Listing the
  *       session from {@code /proc/<pid>/stat} finds orphans that were reparented, and processes
  *       forked between two snapshots. This is Slurm's proctrack/pgid; a process that leaves the
- *       session and its parent can still escape, as it can there (cgroups would close that gap).
+ *       session and its parent can still escape, as it can there (where the node has cgroups, the
+ *       run's group catches it when the job ends: see {@link JobGroup}).
  * </ul>
  *
  * <p>Signals go through {@link ProcessHandle#destroy()}, which checks the process start time, so a

@@ -1,5 +1,6 @@
 package dev.grid.node.exec;
 
+import dev.grid.api.Usage;
 import java.util.Objects;
 
 /**
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param startedAtMillis when the process started (or failed to), by the runner's clock
  * @param endedAtMillis when the run ended, by the runner's clock
  * @param value what a Java job returned, serialized; null for shell jobs and null returns
+ * @param usage what the run cost (CPU time, peak memory) as its cgroup counted it; null where the
+ *     node does not use cgroups, or for a Java job run in the node's JVM
  */
 public record RunResult(
     Outcome outcome,
@@ -27,7 +30,8 @@ public record RunResult(
     long stderrDropped,
     long startedAtMillis,
     long endedAtMillis,
-    JobValue value) {
+    JobValue value,
+    Usage usage) {
 
   private static final byte[] NONE = new byte[0];
 
@@ -52,6 +56,32 @@ public record RunResult(
         stderrDropped,
         startedAtMillis,
         endedAtMillis,
+        null);
+  }
+
+  /** A run whose cost was not measured. */
+  public RunResult(
+      Outcome outcome,
+      Integer exitCode,
+      String message,
+      byte[] stdout,
+      byte[] stderr,
+      long stdoutDropped,
+      long stderrDropped,
+      long startedAtMillis,
+      long endedAtMillis,
+      JobValue value) {
+    this(
+        outcome,
+        exitCode,
+        message,
+        stdout,
+        stderr,
+        stdoutDropped,
+        stderrDropped,
+        startedAtMillis,
+        endedAtMillis,
+        value,
         null);
   }
 

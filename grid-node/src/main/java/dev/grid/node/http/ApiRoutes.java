@@ -7,11 +7,13 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.QueueInfo;
+import dev.grid.api.internal.Durations;
 import dev.grid.api.internal.Json;
 import dev.grid.node.GridOperations;
 import dev.grid.scheduler.JobPosition;
 import dev.grid.scheduler.QueueTable;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -44,6 +46,8 @@ import java.util.Optional;
  *                                                 differs, naming both)
  * GET  /api/nodes                             -> [NodeInfo...]
  * GET  /api/queues                            -> [QueueInfo...] (limits, slots held now)
+ * GET  /api/report?since=1d                   -> JobReport: what the jobs that ended since cost,
+ *                                                per queue, name and submitter (default 1d)
  * PUT  /api/queues/{name}  {"maxSlots": N}    -> QueueInfo (admin); DELETE lifts the limit
  * GET  /api/health                            -> {"status": "ok", "node": "..."}
  * ...  /api/schedules...                      -> see {@link ScheduleRoutes}
@@ -59,6 +63,28 @@ final class ApiRoutes {
     this.ops = ops;
     this.schedules = new ScheduleRoutes(ops);
     this.storage = new StorageRoutes(ops);
+  }
+
+  /** The longest window a report may cover: what retention keeps at most, about a year. */
+  static final Duration MAX_REPORT_WINDOW = Duration.ofDays(400);
+
+  /** The {@code since} of a report: a duration like {@code 1d} or {@code 12h}; 1 day if absent. */
+  private static Duration reportWindow(String since) {
+    if (since == null) {
+      return Duration.ofDays(1);
+    }
+    Duration d;
+    try {
+      d = Durations.parse(since);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "since: " + e.getMessage());
+    }
+    if (d.isZero() || d.compareTo(MAX_REPORT_WINDOW) > 0) {
+      throw new ApiError(
+          400,
+          "since '" + since + "' is out of range: give 1s to " + MAX_REPORT_WINDOW.toDays() + "d");
+    }
+    return d;
   }
 
   /** Answers the request, or throws an {@link ApiError} or an exception the caller maps. */
@@ -100,6 +126,11 @@ final class ApiRoutes {
         case "queues" -> {
           requireGet(exchange, path);
           exchange.json(200, ops.queues());
+          return;
+        }
+        case "report" -> {
+          requireGet(exchange, path);
+          exchange.json(200, ops.report(reportWindow(exchange.query("since"))));
           return;
         }
         case "health" -> {

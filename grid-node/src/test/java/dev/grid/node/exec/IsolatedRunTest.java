@@ -2,6 +2,7 @@ package dev.grid.node.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.grid.api.Usage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,25 @@ class IsolatedRunTest {
     assertThat(r.outcome()).isEqualTo(Outcome.RETURNED);
     assertThat(r.value().bytes()).containsExactly(1, 2, 3);
     assertThat(r.value().text()).isEqualTo("6");
+  }
+
+  @Test
+  void what_the_child_jvm_cost_stays_on_the_result_it_returned_or_threw() throws Exception {
+    Usage usage = new Usage(1200, 300, 64L << 20);
+    Files.writeString(dir.resolve(IsolatedJob.FAILURE), "it threw");
+
+    RunResult returned = IsolatedRun.interpret(measured(0, usage), dir);
+    RunResult threw = IsolatedRun.interpret(measured(1, usage), dir);
+
+    assertThat(returned.outcome()).isEqualTo(Outcome.RETURNED);
+    assertThat(threw.outcome()).isEqualTo(Outcome.THREW);
+    assertThat(returned.usage()).isEqualTo(usage);
+    assertThat(threw.usage()).isEqualTo(usage);
+  }
+
+  private static RunResult measured(int code, Usage usage) {
+    return new RunResult(
+        Outcome.EXITED, code, "exited", new byte[0], new byte[0], 0, 0, 1, 2, null, usage);
   }
 
   @Test

@@ -3,7 +3,9 @@ package dev.grid.node.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +83,24 @@ class JobUserTest {
     assertThatThrownBy(() -> JobUser.resolve("grid-job", 0, bad, SETPRIV))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is malformed");
+  }
+
+  @Test
+  void what_a_shell_reads_at_start_is_kept_from_the_root_stage_and_set_after_the_switch() {
+    // the cgroup step runs /bin/sh as root before setpriv; a bash there imports functions
+    JobUser user = JobUser.resolve("grid-job", 0, JOBS, SETPRIV);
+    Map<String, String> env =
+        Map.of("BASH_FUNC_echo%%", "() { id; }", "SHELLOPTS", "xtrace", "PS4", "$(id)", "A", "1");
+
+    assertThat(JobUser.rootStage(env)).containsOnlyKeys("A");
+    assertThat(user.launch(Path.of("/tmp/j"), env, List.of("true")))
+        .containsSubsequence(
+            JobUser.ENV,
+            "--chdir=/tmp/j",
+            "--",
+            "BASH_FUNC_echo%%=() { id; }",
+            "PS4=$(id)",
+            "SHELLOPTS=xtrace",
+            "true");
   }
 }

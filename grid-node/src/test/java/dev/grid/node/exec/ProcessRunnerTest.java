@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.grid.api.JobSpec;
+import dev.grid.api.Resources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -103,6 +104,14 @@ class ProcessRunnerTest {
 
   /** A background sleep (its pid in bg.pid) and a foreground one, in the job's tree. */
   private static final String TREE = "sleep 60 & echo $! > bg.pid; sleep 60; wait";
+
+  @Test
+  void a_runner_without_cgroups_measures_nothing() throws Exception {
+    RunResult r = run(JobSpec.command("true").withResources(new Resources(1, 64L << 20)));
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.usage()).isNull();
+  }
 
   @Test
   void when_program_exits_0_or_3_then_the_exit_code_is_the_result() throws Exception {

@@ -5,6 +5,7 @@ import dev.grid.api.BlobListing;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
+import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.NodeInfo;
@@ -25,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -244,6 +246,37 @@ public final class FakeGridOperations implements GridOperations {
   }
 
   private final Map<String, Integer> queueLimits = new java.util.TreeMap<>();
+
+  @Override
+  public synchronized JobReport report(Duration since) {
+    long from = clock.get() - since.toMillis();
+    List<Map<String, JobReport.Row>> by =
+        List.of(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+    for (JobInfo j : jobs.values()) {
+      if (j.endedAtMillis() == null || j.endedAtMillis() < from) {
+        continue;
+      }
+      long run = j.startedAtMillis() == null ? 0 : j.endedAtMillis() - j.startedAtMillis();
+      String name = j.spec().schedulingOrDefault().name();
+      String who = j.spec().submittedBy();
+      String[] keys = {
+        j.spec().schedulingOrDefault().queueOrDefault(),
+        name == null ? "-" : name,
+        who == null ? "-" : who
+      };
+      for (int g = 0; g < 3; g++) {
+        by.get(g)
+            .merge(
+                keys[g], JobReport.Row.of(keys[g], j.state(), run, j.usage()), JobReport.Row::plus);
+      }
+    }
+    return new JobReport(
+        from,
+        clock.get(),
+        List.copyOf(by.get(0).values()),
+        List.copyOf(by.get(1).values()),
+        List.copyOf(by.get(2).values()));
+  }
 
   @Override
   public synchronized List<QueueInfo> queues() {

@@ -11,16 +11,19 @@ import dev.grid.api.JavaTask;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
+import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.OverlapPolicy;
 import dev.grid.api.QueueInfo;
+import dev.grid.api.Resources;
 import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.api.Scheduling;
+import dev.grid.api.Usage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -208,6 +211,18 @@ public final class LightJson {
       if (spec.scheduling().waitForLabel()) {
         g.writeBooleanField("waitForLabel", true);
       }
+      Resources r = spec.scheduling().resources();
+      if (r != null) {
+        g.writeFieldName("resources");
+        g.writeStartObject();
+        if (r.cpus() != 0) {
+          g.writeNumberField("cpus", r.cpus());
+        }
+        if (r.memoryBytes() != 0) {
+          g.writeNumberField("memoryBytes", r.memoryBytes());
+        }
+        g.writeEndObject();
+      }
       g.writeEndObject();
     }
     g.writeEndObject();
@@ -347,7 +362,15 @@ public final class LightJson {
         nullableInt(o, "arrayIndex"),
         counts,
         nullableLong(o, "retryAtMillis"),
-        (int) number(o, "retriesUsed"));
+        (int) number(o, "retriesUsed"),
+        usage(nullableObject(o, "usage")));
+  }
+
+  private static Usage usage(Map<String, Object> o) {
+    return o == null
+        ? null
+        : new Usage(
+            number(o, "cpuUserMillis"), number(o, "cpuSystemMillis"), number(o, "peakMemoryBytes"));
   }
 
   private static JobEvent jobEvent(Map<String, Object> o) {
@@ -407,7 +430,50 @@ public final class LightJson {
                 bool(scheduling, "hold"),
                 text(scheduling, "queue"),
                 scheduling.get("constraints") == null ? null : strings(scheduling, "constraints"),
-                bool(scheduling, "waitForLabel")));
+                bool(scheduling, "waitForLabel"),
+                resources(nullableObject(scheduling, "resources"))));
+  }
+
+  private static Resources resources(Map<String, Object> o) {
+    return o == null ? null : new Resources((int) number(o, "cpus"), number(o, "memoryBytes"));
+  }
+
+  /** A report as the node writes it. */
+  public static JobReport jobReport(byte[] json) {
+    return read(
+        json,
+        "JobReport",
+        v -> {
+          Map<String, Object> o = object(v, "JobReport");
+          return new JobReport(
+              number(o, "sinceMillis"),
+              number(o, "untilMillis"),
+              reportRows(o, "byQueue"),
+              reportRows(o, "byName"),
+              reportRows(o, "bySubmitter"));
+        });
+  }
+
+  private static List<JobReport.Row> reportRows(Map<String, Object> o, String name) {
+    Object rows = o.get(name);
+    return rows == null
+        ? List.of()
+        : list(
+            rows,
+            e -> {
+              Map<String, Object> r = object(e, "JobReport.Row");
+              return new JobReport.Row(
+                  text(r, "key"),
+                  number(r, "jobs"),
+                  number(r, "succeeded"),
+                  number(r, "failed"),
+                  number(r, "cancelled"),
+                  number(r, "runMillis"),
+                  number(r, "measured"),
+                  number(r, "cpuUserMillis"),
+                  number(r, "cpuSystemMillis"),
+                  number(r, "peakMemoryBytes"));
+            });
   }
 
   /** A queue as the node writes it. */
@@ -433,7 +499,8 @@ public final class LightJson {
         (int) number(o, "slots"),
         (int) number(o, "running"),
         nullableLong(o, "heartbeatAtMillis"),
-        o.get("labels") == null ? null : strings(o, "labels"));
+        o.get("labels") == null ? null : strings(o, "labels"),
+        resources(nullableObject(o, "offers")));
   }
 
   private static ScheduleInfo scheduleInfo(Map<String, Object> o) {

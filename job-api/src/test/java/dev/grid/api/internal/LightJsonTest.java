@@ -16,6 +16,7 @@ import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.OverlapPolicy;
+import dev.grid.api.Resources;
 import dev.grid.api.RetryOn;
 import dev.grid.api.ScheduleInfo;
 import dev.grid.api.ScheduleSpec;
@@ -70,6 +71,8 @@ class LightJsonTest {
               .withScheduling(new Scheduling("fetch \"feed\"", -20)),
           JobSpec.command("true").withScheduling(new Scheduling(null, 3)),
           JobSpec.command("true").withScheduling(new Scheduling(null, 0, true, "batch")),
+          JobSpec.command("true").withResources(new Resources(4, 3L << 30)),
+          JobSpec.command("true").withResources(new Resources(0, 512L << 20)),
           JobSpec.java("ab".repeat(32), "com.example.Pi", "1000", "x y")
               .withTimeout(Duration.ofHours(2)),
           JobSpec.java("cd".repeat(32), "com.example.Pi")

@@ -97,7 +97,7 @@ final class ReportCommand implements Callable<Integer> {
                 + " of "
                 + jobs
                 + " jobs have no CPU or memory figures: they ran where the node does not use"
-                + " cgroups (not root), in a node's JVM (Java jobs not --isolated), or as arrays.");
+                + " cgroups (not root), or in a node's JVM (Java jobs not --isolated).");
       }
       return 0;
     }

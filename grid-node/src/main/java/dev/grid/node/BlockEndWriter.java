@@ -32,7 +32,13 @@ final class BlockEndWriter {
   static final long FLUSH_MILLIS = 20;
 
   /** A task's end, to be written to its block. */
-  record TaskEnd(String blockKey, JobId id, BlockCommand.Ended ended) {}
+  record TaskEnd(
+      String blockKey, JobId id, BlockCommand.Ended ended, BlockCommand.RetryRule retry) {
+    /** An end that is never retried (a task cancelled before it ran). */
+    TaskEnd(String blockKey, JobId id, BlockCommand.Ended ended) {
+      this(blockKey, id, ended, null);
+    }
+  }
 
   /** Ended tasks of slices waiting to be written, a batch per block. */
   private final BlockingQueue<TaskEnd> taskEnds = new LinkedBlockingQueue<>();
@@ -115,6 +121,11 @@ final class BlockEndWriter {
     }
   }
 
+  /** The retry rule of a block's ends: all are tasks of one array, so any that has one. */
+  private static BlockCommand.RetryRule retryOf(List<TaskEnd> ends) {
+    return ends.stream().map(TaskEnd::retry).filter(r -> r != null).findFirst().orElse(null);
+  }
+
   /** Writes ends, one write per block, a few times if the grid is briefly unavailable. */
   private void writeEnds(List<TaskEnd> ends) {
     Map<String, List<TaskEnd>> byBlock = new HashMap<>();
@@ -129,7 +140,8 @@ final class BlockEndWriter {
                   () ->
                       table.updateBlock(
                           key,
-                          new BlockCommand.Finish(node, new ArrayList<>(ended), clock.millis())),
+                          new BlockCommand.Finish(
+                              node, new ArrayList<>(ended), clock.millis(), retryOf(list))),
                   (n, e) ->
                       LOG.warn(
                           "recording the ends of tasks of block {} failed, trying again", key, e),

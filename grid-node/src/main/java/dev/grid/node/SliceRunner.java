@@ -393,6 +393,8 @@ final class SliceRunner {
                 f.atMillis(),
                 f.stdoutBytes(),
                 f.stderrBytes(),
-                f.truncated())));
+                f.truncated(),
+                f.usage()),
+            BlockCommand.RetryRule.of(job.spec())));
   }
 }

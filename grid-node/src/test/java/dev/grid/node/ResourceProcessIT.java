@@ -2,7 +2,6 @@ package dev.grid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.grid.api.GridClient;
 import dev.grid.api.JobId;
@@ -105,7 +104,10 @@ class ResourceProcessIT {
   @Test
   void where_nodes_use_cgroups_a_job_over_its_memory_fails_and_each_jobs_cost_is_recorded()
       throws Exception {
-    assumeTrue(cgroupsUsable(), "cgroups not usable here (not root, or no memory controller)");
+    Skip.unless(
+        cgroupsUsable(),
+        "ResourceProcessIT's cgroup test",
+        "cgroups not usable here (not root, or no memory controller)");
     try (LocalGrid grid = new LocalGrid(dir, 1, 4).start(READY);
         GridClient client = GridClient.connect(grid.urls(), grid.token())) {
       JobId hungry =
@@ -117,6 +119,10 @@ class ResourceProcessIT {
               JobSpec.shell("i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done")
                   .withResources(new Resources(1, 0)));
       JobId plain = client.submit(JobSpec.command("true"));
+      JobId tasks =
+          client.submit(
+              JobSpec.shell("i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done")
+                  .withArray(dev.grid.api.ArraySpec.parse("0-2")));
       JobInfo oom = client.completion(hungry).get(JOBS_SECONDS, TimeUnit.SECONDS);
       assertThat(oom.state()).isEqualTo(JobState.FAILED);
       assertThat(oom.message()).startsWith("out of memory");
@@ -129,12 +135,21 @@ class ResourceProcessIT {
           .as("the node is unharmed")
           .isEqualTo(JobState.SUCCEEDED);
 
+      assertThat(client.completion(tasks).get(JOBS_SECONDS, TimeUnit.SECONDS).state())
+          .isEqualTo(JobState.SUCCEEDED);
+      assertThat(
+              client.jobs(java.util.Optional.empty(), true).stream()
+                  .filter(j -> tasks.equals(j.arrayId())))
+          .as("each task's cost is kept")
+          .hasSize(3)
+          .allSatisfy(t -> assertThat(t.usage()).isNotNull());
+
       JobReport report = client.report(Duration.ofDays(1));
       JobReport.Row queue = report.byQueue().get(0);
       assertThat(queue.key()).isEqualTo("default");
-      assertThat(queue.jobs()).isEqualTo(3);
+      assertThat(queue.jobs()).as("three jobs and three tasks").isEqualTo(6);
       assertThat(queue.failed()).isEqualTo(1);
-      assertThat(queue.measured()).isEqualTo(3);
+      assertThat(queue.measured()).isEqualTo(6);
       assertThat(queue.cpuUserMillis()).isGreaterThanOrEqualTo(burned.usage().cpuUserMillis());
     }
   }

@@ -173,4 +173,41 @@ class RetryProcessIT {
     List<NodeInfo> primaries = client.nodes().stream().filter(NodeInfo::primary).toList();
     return primaries.size() == 1 ? primaries.get(0) : null;
   }
+
+  @Test
+  void an_arrays_failed_tasks_are_run_again_after_their_backoff_each_with_its_own_output()
+      throws Exception {
+    try (LocalGrid grid = new LocalGrid(dir.resolve("grid"), 1, 4).start(READY);
+        GridClient client = GridClient.connect(grid.urls(), grid.token())) {
+      // Each task fails its first run (it leaves a mark) and succeeds on the next.
+      String marks = dir.toString();
+      JobId array =
+          client.submit(
+              JobSpec.shell(
+                      "m='"
+                          + marks
+                          + "'/mark-$GRID_ARRAY_INDEX; if [ -f \"$m\" ]; then echo second; exit 0;"
+                          + " fi; touch \"$m\"; echo first; exit 7")
+                  .withArray(dev.grid.api.ArraySpec.parse("0-3"))
+                  .withMaxRetries(1)
+                  .withRetryOn(List.of(RetryOn.FAILED))
+                  .withBackoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(5))));
+
+      JobInfo done = client.completion(array).get(JOBS.toSeconds(), TimeUnit.SECONDS);
+
+      assertThat(done.state()).as(done.message()).isEqualTo(JobState.SUCCEEDED);
+      List<JobInfo> tasks =
+          client.jobs(java.util.Optional.empty(), true).stream()
+              .filter(j -> array.equals(j.arrayId()))
+              .toList();
+      assertThat(tasks).hasSize(4);
+      for (JobInfo task : tasks) {
+        assertThat(task.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(task.retriesUsed()).as(task.id() + " ran twice").isEqualTo(1);
+        assertThat(task.attempt()).isEqualTo(2);
+        assertThat(text(client.output(task.id(), 1, false))).isEqualTo("first\n");
+        assertThat(text(client.output(task.id(), 2, false))).isEqualTo("second\n");
+      }
+    }
+  }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * What the jobs that ended in a window cost, summed per queue, per name and per submitter ({@code
- * bin/report --since 1d}, {@link GridClient#report}): the grid's {@code sacct}. An array counts as
- * one job; its tasks' CPU and memory are not measured yet.
+ * bin/report --since 1d}, {@link GridClient#report}): the grid's {@code sacct}. Each task of an
+ * array counts as a job, under its array's queue, name and submitter.
  *
  * @param sinceMillis the window's start: jobs that ended at or after it count
  * @param untilMillis when the report was made

@@ -88,13 +88,6 @@ public record JobSpec(
       throw new IllegalArgumentException(
           "maxRetries " + maxRetries + " is out of range: give 0 to " + MAX_RETRIES);
     }
-    if (array != null && (retriesOn(RetryOn.FAILED) || retriesOn(RetryOn.TIMEOUT))) {
-      throw new IllegalArgumentException(
-          "retry-on "
-              + String.join(",", retryOn.stream().map(RetryOn::word).toList())
-              + " is not built for arrays yet (their tasks are run again only when a worker dies):"
-              + " submit the tasks as single jobs, or leave out --retry-on");
-    }
     if (after != null && after.ok().size() + after.any().size() > Dependencies.MAX_JOBS) {
       throw new IllegalArgumentException(
           "dependencies name "

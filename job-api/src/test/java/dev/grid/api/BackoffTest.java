@@ -62,13 +62,14 @@ class BackoffTest {
   }
 
   @Test
-  void an_array_cannot_be_retried_on_failure_yet_and_says_so() {
+  void an_array_may_be_retried_on_failure() {
     JobSpec array =
         JobSpec.shell("exit 1")
             .withArray(ArraySpec.parse("0-9"))
+            .withMaxRetries(2)
             .withRetryOn(List.of(RetryOn.FAILED));
-    assertThatThrownBy(array::checkLimits)
-        .hasMessageContaining("retry-on lost,failed is not built for arrays yet");
+    array.checkLimits();
+    assertThat(array.retriesOn(RetryOn.FAILED)).isTrue();
   }
 
   @Test

@@ -1,6 +1,11 @@
 package dev.grid.scheduler;
 
+import dev.grid.api.Backoff;
+import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.RetryOn;
+import dev.grid.api.Usage;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,7 +27,32 @@ public sealed interface BlockCommand {
   record Start(String node, int[] slots, int[] attempts, long atMillis) implements BlockCommand {}
 
   /** A worker reports how attempts ended, a batch at a time. */
-  record Finish(String node, List<Ended> ended, long atMillis) implements BlockCommand {}
+  record Finish(String node, List<Ended> ended, long atMillis, RetryRule retry)
+      implements BlockCommand {
+    /** Ends that are never retried (a cancel before the run, a test). */
+    public Finish(String node, List<Ended> ended, long atMillis) {
+      this(node, ended, atMillis, null);
+    }
+  }
+
+  /**
+   * When a task that failed or timed out runs again: its array's {@code --retries}, {@code
+   * --retry-on} and {@code --backoff}, as the worker read them from the array's spec.
+   */
+  record RetryRule(int maxRetries, List<RetryOn> retryOn, Backoff backoff) {
+    /** The rule of an array's spec. */
+    public static RetryRule of(JobSpec spec) {
+      return new RetryRule(
+          spec.maxRetries(),
+          spec.retryOn() == null ? null : new ArrayList<>(spec.retryOn()),
+          spec.backoffOrDefault());
+    }
+
+    /** Whether a run that ended for this cause is run again, after {@code used} retries. */
+    boolean retries(RetryOn cause, int used) {
+      return used < maxRetries && retryOn != null && retryOn.contains(cause);
+    }
+  }
 
   /**
    * How one attempt ended.
@@ -37,6 +67,7 @@ public sealed interface BlockCommand {
    * @param stdoutBytes bytes of stdout kept
    * @param stderrBytes bytes of stderr kept
    * @param truncated whether output passed the cap
+   * @param usage what the attempt cost, where the worker measures it; else null
    */
   record Ended(
       int slot,
@@ -48,7 +79,34 @@ public sealed interface BlockCommand {
       long endedAtMillis,
       long stdoutBytes,
       long stderrBytes,
-      boolean truncated) {}
+      boolean truncated,
+      Usage usage) {
+    /** An end whose cost was not measured. */
+    public Ended(
+        int slot,
+        int attempt,
+        JobState outcome,
+        Integer exitCode,
+        String message,
+        long startedAtMillis,
+        long endedAtMillis,
+        long stdoutBytes,
+        long stderrBytes,
+        boolean truncated) {
+      this(
+          slot,
+          attempt,
+          outcome,
+          exitCode,
+          message,
+          startedAtMillis,
+          endedAtMillis,
+          stdoutBytes,
+          stderrBytes,
+          truncated,
+          null);
+    }
+  }
 
   /**
    * The primary takes slots back from a worker that is gone or never started them: queued again

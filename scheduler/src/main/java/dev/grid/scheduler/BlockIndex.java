@@ -28,6 +28,7 @@ final class BlockIndex {
       int queued,
       int active,
       int unfinished,
+      int backingOff,
       Map<String, Integer> activeByWorker) {}
 
   private final Map<String, Known> blocks = new HashMap<>();
@@ -45,6 +46,10 @@ final class BlockIndex {
 
   private final Map<JobId, Integer> active = new HashMap<>();
   private final Map<JobId, Integer> unfinished = new HashMap<>();
+
+  /** Per array, its queued tasks that wait out a backoff (due or not). */
+  private final Map<JobId, Integer> backingOff = new HashMap<>();
+
   private final Map<String, Integer> activeByWorker = new HashMap<>();
 
   /** Per array, the mean run time of its tasks so far (ms), once some have ended. */
@@ -119,7 +124,7 @@ final class BlockIndex {
         byWorker.merge(String.valueOf(b.workerId(slot)), 1, Integer::sum);
       }
     }
-    return new Known(b, q, a, u, byWorker);
+    return new Known(b, q, a, u, b.retryAt().size(), byWorker);
   }
 
   private void add(Known k, int sign) {
@@ -128,6 +133,7 @@ final class BlockIndex {
     queuedTotal += sign * k.queued();
     merge(active, array, sign * k.active());
     merge(unfinished, array, sign * k.unfinished());
+    merge(backingOff, array, sign * k.backingOff());
     k.activeByWorker().forEach((w, n) -> merge(activeByWorker, w, sign * n));
   }
 
@@ -171,6 +177,25 @@ final class BlockIndex {
   /** Queued tasks of the array known here. */
   int queuedTasks(JobId arrayId) {
     return queued.getOrDefault(arrayId, 0);
+  }
+
+  /**
+   * Queued tasks of the array that may be dispatched at {@code nowMillis}: all but those whose
+   * backoff after a failed attempt is not over (only an array with some walks its blocks).
+   */
+  int dueTasks(JobId arrayId, long nowMillis) {
+    int q = queuedTasks(arrayId);
+    if (backingOff.getOrDefault(arrayId, 0) == 0) {
+      return q;
+    }
+    for (TaskBlock b : blocksOf(arrayId)) {
+      for (long at : b.retryAt().values()) {
+        if (at > nowMillis) {
+          q--;
+        }
+      }
+    }
+    return q;
   }
 
   /** Queued tasks of every array known here. */

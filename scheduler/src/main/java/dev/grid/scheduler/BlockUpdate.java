@@ -9,9 +9,12 @@ import static dev.grid.api.JobState.WAITING;
 
 import com.hazelcast.map.EntryProcessor;
 import dev.grid.api.JobState;
+import dev.grid.api.RetryOn;
+import dev.grid.api.Usage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -95,7 +98,8 @@ public final class BlockUpdate {
     d.epoch = c.epoch();
     short worker = d.worker(c.node(), c.workerId());
     for (int slot : c.slots()) {
-      if (d.has(slot) && d.state(slot) == QUEUED) {
+      // A task backing off after a failed attempt is not dispatched before its time.
+      if (d.has(slot) && d.state(slot) == QUEUED && d.retryAt(slot) <= c.atMillis()) {
         d.move(slot, DISPATCHED, null);
         d.attempts[slot]++;
         d.workers[slot] = worker;
@@ -129,19 +133,70 @@ public final class BlockUpdate {
       if (now != RUNNING && now != DISPATCHED) {
         continue;
       }
-      d.move(slot, e.outcome(), e.message());
+      d.addUsage(slot, e.usage());
       if (e.startedAtMillis() > 0) {
         d.startedAt[slot] = e.startedAtMillis();
       }
-      d.end(slot, e.endedAtMillis());
-      d.exitCodes[slot] = e.exitCode() == null ? TaskBlock.NO_EXIT : e.exitCode();
       d.stdout[slot] = e.stdoutBytes();
       d.stderr[slot] = e.stderrBytes();
       if (e.truncated()) {
         d.flags[slot] |= TaskBlock.TRUNCATED;
       }
+      if (retries(d, slot, e, c.retry())) {
+        retryLater(d, slot, e, c.retry());
+        continue;
+      }
+      d.move(slot, e.outcome(), e.message());
+      d.end(slot, e.endedAtMillis());
+      d.exitCodes[slot] = e.exitCode() == null ? TaskBlock.NO_EXIT : e.exitCode();
     }
     return null;
+  }
+
+  /**
+   * Whether a task's attempt that ended so runs again: it failed or timed out, its array retries on
+   * that and has retries left for the task, and it was not cancelled. (Cron fires are never
+   * arrays.)
+   */
+  private static boolean retries(
+      Draft d, int slot, BlockCommand.Ended e, BlockCommand.RetryRule rule) {
+    RetryOn cause =
+        switch (e.outcome()) {
+          case FAILED -> RetryOn.FAILED;
+          case TIMED_OUT -> RetryOn.TIMEOUT;
+          default -> null;
+        };
+    return cause != null
+        && rule != null
+        && rule.retries(cause, d.retriesUsed[slot])
+        && !d.cancelRequested(slot);
+  }
+
+  /**
+   * Queues the task again, to be dispatched once its backoff is over (as {@link JobUpdate} does for
+   * a job); the attempt's output stays under its attempt number, its exit code in the message.
+   */
+  private static void retryLater(
+      Draft d, int slot, BlockCommand.Ended e, BlockCommand.RetryRule rule) {
+    int retry = ++d.retriesUsed[slot];
+    String taskId = JobTable.taskId(d.b.arrayId(), d.b.indexOf(slot)).value();
+    long delay = rule.backoff().delayMillis(retry, taskId);
+    String ended =
+        e.message() != null
+            ? e.message()
+            : e.outcome() == JobState.TIMED_OUT ? "timed out" : "exit code " + e.exitCode();
+    d.move(
+        slot,
+        QUEUED,
+        ended
+            + "; retry "
+            + retry
+            + " of "
+            + rule.maxRetries()
+            + (delay == 0 ? " at once" : String.format(Locale.ROOT, " in %.1f s", delay / 1000.0)));
+    if (delay > 0) {
+      d.retryAt.put(slot, e.endedAtMillis() + delay);
+    }
   }
 
   private static String reclaim(Draft d, BlockCommand.Reclaim c) {
@@ -257,6 +312,8 @@ public final class BlockUpdate {
     final long[] stderr;
     final byte[] flags;
     final Map<Integer, String> messages;
+    final Map<Integer, Long> retryAt;
+    final Map<Integer, Usage> usage;
     final TreeSet<Integer> changed = new TreeSet<>();
     long epoch;
 
@@ -275,7 +332,30 @@ public final class BlockUpdate {
       stderr = b.stderrBytes().clone();
       flags = b.flags().clone();
       messages = new TreeMap<>(b.messages());
+      retryAt = new TreeMap<>(b.retryAt());
+      usage = new TreeMap<>(b.usage());
       epoch = b.epoch();
+    }
+
+    long retryAt(int slot) {
+      Long at = retryAt.get(slot);
+      return at == null ? 0 : at;
+    }
+
+    /** Adds one attempt's cost to what the task's earlier attempts cost (null: not measured). */
+    void addUsage(int slot, Usage run) {
+      if (run == null) {
+        return;
+      }
+      Usage before = usage.get(slot);
+      usage.put(
+          slot,
+          before == null
+              ? run
+              : new Usage(
+                  before.cpuUserMillis() + run.cpuUserMillis(),
+                  before.cpuSystemMillis() + run.cpuSystemMillis(),
+                  Math.max(before.peakMemoryBytes(), run.peakMemoryBytes())));
     }
 
     boolean has(int slot) {
@@ -324,6 +404,7 @@ public final class BlockUpdate {
                 + to);
       }
       states[slot] = TaskBlock.code(to);
+      retryAt.remove(slot); // a backoff ends with any move (a retry sets a new one after it)
       if (why == null) {
         messages.remove(slot);
       } else {
@@ -360,7 +441,9 @@ public final class BlockUpdate {
               stdout,
               stderr,
               flags,
-              messages),
+              messages,
+              retryAt,
+              usage),
           moved,
           null);
     }

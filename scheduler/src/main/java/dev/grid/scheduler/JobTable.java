@@ -672,11 +672,19 @@ public final class JobTable {
 
   /**
    * What the jobs that ended at or after {@code sinceMillis} cost, summed per queue, name and
-   * submitter ({@code bin/report}). Summed where the records live; a task of an array is not a
-   * record here, so an array counts as one job.
+   * submitter ({@code bin/report}): single jobs from their records, each task of an array from its
+   * block, under its array's queue, name and submitter. Summed where the records live.
    */
   public JobReport report(long sinceMillis, long nowMillis) {
-    Map<String, JobReport.Row> sums = jobs.aggregate(new ReportSums(sinceMillis));
+    Map<String, JobReport.Row> sums = new HashMap<>(jobs.aggregate(new ReportSums(sinceMillis)));
+    // Tasks are slots of their blocks: summed per array where the blocks live, then put under
+    // their array's queue, name and submitter.
+    Map<JobId, JobReport.Row> byArray = blocks.aggregate(new TaskReportSums(sinceMillis));
+    if (!byArray.isEmpty()) {
+      for (JobRecord array : jobs.getAll(byArray.keySet()).values()) {
+        ReportSums.addAll(sums, array, byArray.get(array.id()));
+      }
+    }
     List<List<JobReport.Row>> by = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     sums.forEach(
         (key, row) -> {
@@ -711,19 +719,40 @@ public final class JobTable {
     @Override
     public void accumulate(Map.Entry<JobId, JobRecord> entry) {
       JobRecord r = entry.getValue();
-      if (!r.state().isTerminal() || r.endedAtMillis() == null || r.endedAtMillis() < sinceMillis) {
+      if (r.arrayParent() // its tasks count, each one (see TaskReportSums)
+          || !r.state().isTerminal()
+          || r.endedAtMillis() == null
+          || r.endedAtMillis() < sinceMillis) {
         return;
       }
       long run = r.startedAtMillis() == null ? 0 : r.endedAtMillis() - r.startedAtMillis();
-      Scheduling s = r.spec().schedulingOrDefault();
-      add("0", s.queueOrDefault(), r, run);
-      add("1", s.name() == null ? "-" : s.name(), r, run);
-      add("2", r.spec().submittedBy() == null ? "-" : r.spec().submittedBy(), r, run);
+      addAll(sums, r, JobReport.Row.of("", r.state(), run, r.usage()));
     }
 
-    private void add(String group, String key, JobRecord r, long run) {
-      sums.merge(
-          group + key, JobReport.Row.of(key, r.state(), run, r.usage()), JobReport.Row::plus);
+    /** Adds a row of a job's (or an array's tasks') sums under its queue, name and submitter. */
+    static void addAll(Map<String, JobReport.Row> sums, JobRecord r, JobReport.Row row) {
+      Scheduling s = r.spec().schedulingOrDefault();
+      String submitter = r.spec().submittedBy() == null ? "-" : r.spec().submittedBy();
+      add(sums, "0", s.queueOrDefault(), row);
+      add(sums, "1", s.name() == null ? "-" : s.name(), row);
+      add(sums, "2", submitter, row);
+    }
+
+    private static void add(
+        Map<String, JobReport.Row> sums, String group, String key, JobReport.Row row) {
+      JobReport.Row keyed =
+          new JobReport.Row(
+              key,
+              row.jobs(),
+              row.succeeded(),
+              row.failed(),
+              row.cancelled(),
+              row.runMillis(),
+              row.measured(),
+              row.cpuUserMillis(),
+              row.cpuSystemMillis(),
+              row.peakMemoryBytes());
+      sums.merge(group + key, keyed, JobReport.Row::plus);
     }
 
     @Override
@@ -733,6 +762,52 @@ public final class JobTable {
 
     @Override
     public Map<String, JobReport.Row> aggregate() {
+      return sums;
+    }
+  }
+
+  /**
+   * Sums, per array, the tasks that ended at or after {@code sinceMillis}, where the blocks live
+   * (rows keyed by nothing yet: the caller puts them under their array's queue, name and
+   * submitter).
+   */
+  static final class TaskReportSums
+      implements Aggregator<Map.Entry<String, TaskBlock>, Map<JobId, JobReport.Row>> {
+    private static final long serialVersionUID = 1L;
+
+    private long sinceMillis;
+    private HashMap<JobId, JobReport.Row> sums = new HashMap<>();
+
+    TaskReportSums(long sinceMillis) {
+      this.sinceMillis = sinceMillis;
+    }
+
+    @Override
+    public void accumulate(Map.Entry<String, TaskBlock> entry) {
+      TaskBlock b = entry.getValue();
+      for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
+        if (!b.has(slot) || !b.state(slot).isTerminal()) {
+          continue;
+        }
+        long ended = b.endedAtMillis()[slot];
+        if (ended == 0 || ended < sinceMillis) {
+          continue;
+        }
+        long started = b.startedAtMillis()[slot];
+        long run = started == 0 ? 0 : ended - started;
+        JobReport.Row row = JobReport.Row.of("", b.state(slot), run, b.usage().get(slot));
+        sums.merge(b.arrayId(), row, JobReport.Row::plus);
+      }
+    }
+
+    @Override
+    public void combine(Aggregator aggregator) {
+      ((TaskReportSums) aggregator)
+          .sums.forEach((k, row) -> sums.merge(k, row, JobReport.Row::plus));
+    }
+
+    @Override
+    public Map<JobId, JobReport.Row> aggregate() {
       return sums;
     }
   }

@@ -334,7 +334,7 @@ final class PrimaryPlanner {
             s.jobs()
                 .queued(Math.min(BATCH, Math.max(1, free)), s.nowMillis(), queueRoom, placeable));
     for (JobRecord a : s.jobs().queuedArrays()) {
-      if (s.blocks().queuedTasks(a.id()) > 0) {
+      if (s.blocks().dueTasks(a.id(), s.nowMillis()) > 0) {
         all.add(a);
       }
     }
@@ -354,7 +354,7 @@ final class PrimaryPlanner {
       out.add(
           new Dispatcher.Array(
               r.id(),
-              s.blocks().queuedTasks(r.id()),
+              s.blocks().dueTasks(r.id(), s.nowMillis()),
               room,
               // In a limited queue, a task per slot: the limit counts slots. Tasks that reserve
               // CPUs or memory hold them from dispatch on: one per slot too.
@@ -469,7 +469,10 @@ final class PrimaryPlanner {
         BitSet used = taken.computeIfAbsent(b.key(), k -> new BitSet());
         List<Integer> slots = new ArrayList<>();
         for (int slot = 0; slot < TaskBlock.SIZE && left > 0; slot++) {
-          if (b.has(slot) && b.state(slot) == JobState.QUEUED && !used.get(slot)) {
+          if (b.has(slot)
+              && b.state(slot) == JobState.QUEUED
+              && b.retryAt(slot) <= s.nowMillis()
+              && !used.get(slot)) {
             used.set(slot);
             slots.add(slot);
             left--;

@@ -89,6 +89,8 @@ public final class SchedulerTypes {
         Resources.class,
         Usage.class,
         JobReport.Row.class,
-        JobTable.ReportSums.class);
+        JobTable.ReportSums.class,
+        BlockCommand.RetryRule.class,
+        JobTable.TaskReportSums.class);
   }
 }

@@ -4,6 +4,7 @@ import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.Usage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -44,6 +45,10 @@ import java.util.TreeMap;
  * @param stderrBytes bytes of stderr kept
  * @param flags {@link #CANCEL_REQUESTED} and {@link #TRUNCATED}
  * @param messages why a task is where it is, by slot, where there is a reason
+ * @param retryAt for a task queued again after a failed or timed-out attempt, by slot, the earliest
+ *     time it may be dispatched (its backoff)
+ * @param usage what each task's runs cost so far (CPU time summed over attempts, the highest peak),
+ *     by slot, where its workers measure it
  */
 public record TaskBlock(
     JobId arrayId,
@@ -63,7 +68,9 @@ public record TaskBlock(
     long[] stdoutBytes,
     long[] stderrBytes,
     byte[] flags,
-    Map<Integer, String> messages) {
+    Map<Integer, String> messages,
+    Map<Integer, Long> retryAt,
+    Map<Integer, Usage> usage) {
   /** Tasks per block. */
   public static final int SIZE = 256;
 
@@ -76,11 +83,62 @@ public record TaskBlock(
   /** Its output passed the cap. */
   static final byte TRUNCATED = 2;
 
-  /** Plain lists and a sorted map: Kryo cannot read unmodifiable wrappers back. */
+  /** Plain lists and sorted maps: Kryo cannot read unmodifiable wrappers back. */
   public TaskBlock {
     nodes = new ArrayList<>(nodes);
     workerIds = new ArrayList<>(workerIds);
     messages = new TreeMap<>(messages);
+    retryAt = retryAt == null ? new TreeMap<>() : new TreeMap<>(retryAt);
+    usage = usage == null ? new TreeMap<>() : new TreeMap<>(usage);
+  }
+
+  /** A block of tasks none of which backs off or has a measured cost. */
+  public TaskBlock(
+      JobId arrayId,
+      int block,
+      long submittedAtMillis,
+      long epoch,
+      long version,
+      byte[] states,
+      int[] attempts,
+      int[] retriesUsed,
+      short[] workers,
+      List<String> nodes,
+      List<String> workerIds,
+      long[] startedAtMillis,
+      long[] endedAtMillis,
+      int[] exitCodes,
+      long[] stdoutBytes,
+      long[] stderrBytes,
+      byte[] flags,
+      Map<Integer, String> messages) {
+    this(
+        arrayId,
+        block,
+        submittedAtMillis,
+        epoch,
+        version,
+        states,
+        attempts,
+        retriesUsed,
+        workers,
+        nodes,
+        workerIds,
+        startedAtMillis,
+        endedAtMillis,
+        exitCodes,
+        stdoutBytes,
+        stderrBytes,
+        flags,
+        messages,
+        null,
+        null);
+  }
+
+  /** When the slot's task may be dispatched again after a failed attempt, or 0: at once. */
+  public long retryAt(int slot) {
+    Long at = retryAt.get(slot);
+    return at == null ? 0 : at;
   }
 
   /** The block of a task index. */
@@ -266,6 +324,7 @@ public record TaskBlock(
       history.add(new JobEvent(state, at, node, attempt, epoch, message));
     }
     int index = indexOf(slot);
+    Long backoff = state == JobState.QUEUED ? retryAt.get(slot) : null;
     return new JobRecord(
         JobTable.taskId(arrayId, index),
         spec,
@@ -287,7 +346,9 @@ public record TaskBlock(
         version,
         history,
         arrayId,
-        index);
+        index,
+        backoff,
+        usage.get(slot));
   }
 
   /** Every task of this block as a record (see {@link #task}), by index. */

@@ -13,10 +13,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grid.api.ArraySpec;
+import dev.grid.api.Backoff;
 import dev.grid.api.Dependencies;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.RetryOn;
+import dev.grid.api.Usage;
+import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +124,69 @@ class BlockUpdateTest {
     }
     TaskBlock b = applied(queued(n), dispatch(7, "n1", all));
     return applied(b, start("n1", all, ones));
+  }
+
+  @Test
+  void
+      a_failed_task_of_an_array_that_retries_on_failure_waits_its_backoff_and_its_cost_is_summed() {
+    BlockCommand.RetryRule rule =
+        new BlockCommand.RetryRule(
+            1, List.of(RetryOn.FAILED), new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(1)));
+    TaskBlock b = running(2);
+    BlockCommand.Ended failed =
+        new BlockCommand.Ended(
+            0, 1, FAILED, 3, null, 3100, 3200, 5, 0, false, new Usage(100, 10, 1000));
+    BlockCommand.Ended timedOut =
+        new BlockCommand.Ended(
+            1, 1, TIMED_OUT, 143, "timed out after 1 s", 3100, 3200, 0, 0, false, null);
+
+    b = applied(b, new BlockCommand.Finish("n1", List.of(failed, timedOut), 3300, rule));
+
+    assertThat(b.state(0)).isEqualTo(QUEUED);
+    assertThat(b.retriesUsed()[0]).isEqualTo(1);
+    assertThat(b.retryAt(0)).isBetween(3200L + 10_000, 3200L + 12_000);
+    assertThat(b.messages().get(0)).startsWith("exit code 3; retry 1 of 1 in 1");
+    assertThat(b.stdoutBytes()[0]).as("the attempt's output is readable meanwhile").isEqualTo(5);
+    assertThat(b.state(1)).as("the array retries on failure, not on timeout").isEqualTo(TIMED_OUT);
+    assertThat(b.usage()).containsOnlyKeys(0).containsEntry(0, new Usage(100, 10, 1000));
+    JobSpec spec = JobSpec.command("true").withArray(ArraySpec.parse("0-1"));
+    assertThat(b.task(spec, 0).toInfo().retryAtMillis()).isEqualTo(b.retryAt(0));
+
+    long due = b.retryAt(0);
+    assertThat(refused(b, new BlockCommand.Dispatch(7, "n1", "w-n1", slots(0), due - 1)))
+        .contains("no slot");
+    b = applied(b, new BlockCommand.Dispatch(7, "n2", "w-n2", slots(0), due));
+    assertThat(b.retryAt(0)).isZero();
+    b = applied(b, new BlockCommand.Start("n2", slots(0), new int[] {2}, due + 1));
+    BlockCommand.Ended again =
+        new BlockCommand.Ended(
+            0, 2, FAILED, 4, null, due + 1, due + 9, 0, 0, false, new Usage(50, 5, 3000));
+    b = applied(b, new BlockCommand.Finish("n2", List.of(again), due + 10, rule));
+
+    assertThat(b.state(0)).as("no retries left").isEqualTo(FAILED);
+    assertThat(b.exitCodes()[0]).isEqualTo(4);
+    assertThat(b.usage().get(0)).isEqualTo(new Usage(150, 15, 3000));
+  }
+
+  @Test
+  void a_failed_task_is_not_retried_without_the_rule_or_once_cancelled() {
+    BlockCommand.RetryRule rule =
+        new BlockCommand.RetryRule(
+            3, List.of(RetryOn.FAILED), new Backoff(Duration.ZERO, Duration.ZERO));
+    BlockCommand.Ended failed =
+        new BlockCommand.Ended(0, 1, FAILED, 1, null, 3100, 3200, 0, 0, false);
+
+    assertThat(applied(running(1), new BlockCommand.Finish("n1", List.of(failed), 3300)).state(0))
+        .isEqualTo(FAILED);
+    TaskBlock cancelling = applied(running(1), new BlockCommand.Cancel(slots(0), 3050));
+    assertThat(
+            applied(cancelling, new BlockCommand.Finish("n1", List.of(failed), 3300, rule))
+                .state(0))
+        .isEqualTo(FAILED);
+    TaskBlock atOnce =
+        applied(running(1), new BlockCommand.Finish("n1", List.of(failed), 3300, rule));
+    assertThat(atOnce.state(0)).isEqualTo(QUEUED);
+    assertThat(atOnce.retryAt(0)).as("no backoff: dispatched at once").isZero();
   }
 
   @Test

@@ -8,10 +8,12 @@ import static dev.grid.api.JobState.SUCCEEDED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grid.api.ArraySpec;
+import dev.grid.api.Backoff;
 import dev.grid.api.Dependencies;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.Resources;
+import dev.grid.api.RetryOn;
 import dev.grid.scheduler.PrimaryPlan.Action;
 import dev.grid.scheduler.PrimaryPlan.Dispatch;
 import dev.grid.scheduler.PrimaryPlan.DispatchSlice;
@@ -646,5 +648,39 @@ class PrimaryPlannerTest {
         .containsExactly("n2");
     assertThat(PrimaryPlanner.reservedByWorker(jobs, blocks)).containsOnlyKeys("w1");
     assertThat(PrimaryPlanner.reservedByWorker(jobs, blocks).get("w1")).containsExactly(3, 0);
+  }
+
+  @Test
+  void when_a_task_backs_off_after_a_failure_then_it_is_dispatched_only_once_its_time_came() {
+    worker(1, 4);
+    Map<String, TaskBlock> current = byKey(array("arr", 2, 0, 950));
+    TaskBlock b = current.values().iterator().next();
+    b = applied(b, new BlockCommand.Dispatch(EPOCH, "n1", "w1", new int[] {0}, 960));
+    b = applied(b, new BlockCommand.Start("n1", new int[] {0}, new int[] {1}, 970));
+    BlockCommand.RetryRule rule =
+        new BlockCommand.RetryRule(
+            2, List.of(RetryOn.FAILED), new Backoff(Duration.ofMinutes(1), Duration.ofHours(1)));
+    b =
+        applied(
+            b,
+            new BlockCommand.Finish(
+                "n1",
+                List.of(new BlockCommand.Ended(0, 1, FAILED, 1, null, 970, nowMillis, 0, 0, false)),
+                nowMillis,
+                rule));
+    blocks.offer(b, nowMillis);
+    assertThat(blocks.dueTasks(JobId.of("arr"), nowMillis)).isEqualTo(1);
+
+    PrimaryPlan first = plan(Step.DISPATCH);
+    assertThat(first.actions(DispatchSlice.class))
+        .flatExtracting(d -> Arrays.stream(d.command().slots()).boxed().toList())
+        .as("only the task that is not backing off")
+        .containsExactly(1);
+
+    advance(Duration.ofMinutes(2));
+    PrimaryPlan later = plan(Step.DISPATCH);
+    assertThat(later.actions(DispatchSlice.class))
+        .flatExtracting(d -> Arrays.stream(d.command().slots()).boxed().toList())
+        .contains(0);
   }
 }

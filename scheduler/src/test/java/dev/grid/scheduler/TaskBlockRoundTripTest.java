@@ -9,6 +9,7 @@ import dev.grid.api.ArraySpec;
 import dev.grid.api.JobId;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.Usage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +41,8 @@ class TaskBlockRoundTripTest {
     long[] stderr = new long[n];
     byte[] flags = new byte[n];
     Map<Integer, String> messages = new TreeMap<>();
+    Map<Integer, Long> retryAt = new TreeMap<>();
+    Map<Integer, Usage> usage = new TreeMap<>();
     JobState[] all = JobState.values();
     for (int s = 0; s < n; s++) {
       states[s] = s % 10 == 9 ? 0 : TaskBlock.code(all[s % all.length]);
@@ -54,6 +57,12 @@ class TaskBlockRoundTripTest {
       flags[s] = (byte) (s % 4);
       if (s % 11 == 0) {
         messages.put(s, "slot " + s + ": retry 1 of 2, \"quoted\" \u00e9");
+      }
+      if (s % 13 == 0) {
+        retryAt.put(s, 1_800_000_002_000L + s);
+      }
+      if (s % 3 == 0) {
+        usage.put(s, new Usage(s * 7L, s, (long) s << 20));
       }
     }
     return new TaskBlock(
@@ -74,7 +83,9 @@ class TaskBlockRoundTripTest {
         stdout,
         stderr,
         flags,
-        messages);
+        messages,
+        retryAt,
+        usage);
   }
 
   static void assertSameColumns(TaskBlock actual, TaskBlock expected) {
@@ -100,6 +111,11 @@ class TaskBlockRoundTripTest {
     assertThat(actual.messages()).as("messages").isEqualTo(expected.messages());
     assertThat(actual.messages().keySet())
         .as("message keys are slots")
+        .allSatisfy(k -> assertThat(k).isInstanceOf(Integer.class));
+    assertThat(actual.retryAt()).as("retryAt").isEqualTo(expected.retryAt());
+    assertThat(actual.usage()).as("usage").isEqualTo(expected.usage());
+    assertThat(actual.retryAt().keySet())
+        .as("retryAt keys are slots")
         .allSatisfy(k -> assertThat(k).isInstanceOf(Integer.class));
   }
 

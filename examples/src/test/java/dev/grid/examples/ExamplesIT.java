@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The examples as the README runs them, on a three-node grid in this JVM: the packaged {@code
+ * The examples as docs/JAVA.md runs them, on a three-node grid in this JVM: the packaged {@code
  * target/examples.jar} uploaded as {@code bin/submit --jar} does, and the cron script of {@code
  * scripts/}. Runs in {@code verify}, after the jar is built.
  */

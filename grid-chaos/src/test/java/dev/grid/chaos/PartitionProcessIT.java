@@ -15,6 +15,7 @@ import dev.grid.api.ScheduleRun;
 import dev.grid.api.ScheduleSpec;
 import dev.grid.launch.GridHome;
 import dev.grid.launch.LocalGrid;
+import dev.grid.launch.NodeNetwork;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -38,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * again; after the heal the grid is one again and every job ended once. Runs are counted from a
  * ledger on the local disk, beside the grid ({@link Ledger}).
  *
- * <p>Needs root (to make the namespaces): run as root, as CI does.
+ * <p>Needs root and iproute2's {@code ip} (to make the namespaces), as CI has; skipped elsewhere,
+ * with a line saying why.
  */
 @Tag("slow")
 class PartitionProcessIT {
@@ -56,6 +60,16 @@ class PartitionProcessIT {
   Path dir;
 
   private LocalGrid grid;
+
+  @BeforeAll
+  static void needsRootAndIp() {
+    NodeNetwork.whyUnavailable()
+        .ifPresent(
+            why -> {
+              System.out.println("SKIPPED PartitionProcessIT: " + why);
+              Assumptions.abort(why);
+            });
+  }
 
   @Test
   void when_the_primary_is_cut_off_alone_then_the_majority_takes_over_and_no_job_runs_twice()

@@ -27,10 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tarball as a user installs it: unpacked into an empty folder far from the checkout, a node
- * started with its {@code bin/grid-node --config FILE} and a flag over the file, a job submitted
- * with its {@code bin/submit --wait}. A {@code mvn} first on the PATH that only leaves a mark
- * proves the scripts never build. Every process started here is killed, with its descendants,
- * whatever the outcome.
+ * started with its {@code bin/grid-node --config FILE} and a flag over the file (its token and
+ * cluster secret made with the package's {@code bin/grid-token}), a job submitted with its {@code
+ * bin/submit --wait}. A {@code mvn} first on the PATH that only leaves a mark proves the scripts
+ * never build. Every process started here is killed, with its descendants, whatever the outcome.
  */
 @Tag("slow")
 class PackageIT {
@@ -75,8 +75,19 @@ class PackageIT {
     int filePort = ports.get(1);
     int flagPort = ports.get(2);
     Path etc = Files.createDirectories(dir.resolve("etc"));
-    Path token = secretFile(etc.resolve("token"), "pkg-it-token-" + System.nanoTime());
-    secretFile(etc.resolve("cluster-secret"), "pkg-it-secret-" + System.nanoTime());
+    Path token = etc.resolve("token");
+    Run secrets =
+        run(
+            etc,
+            Map.of(),
+            home.resolve("bin/grid-token").toString(),
+            "token",
+            etc.resolve("cluster-secret").toString());
+    assertThat(secrets.code()).as(secrets.err()).isZero();
+    assertThat(secrets.out()).isEqualTo("token\n" + etc.resolve("cluster-secret") + "\n");
+    assertThat(Files.readString(token)).matches("[0-9a-f]{64}\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token)))
+        .isEqualTo("rw-------");
     // the shipped template (every line a comment) with this node's settings after it; relative
     // paths are the config file's folder's
     Path config = etc.resolve("grid.conf");
@@ -216,12 +227,6 @@ class PackageIT {
         .as(String.join(" ", command) + " ended within " + COMMAND)
         .isTrue();
     return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
-  }
-
-  private static Path secretFile(Path file, String content) throws IOException {
-    Files.writeString(file, content + "\n", StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    return file;
   }
 
   /** The HTTP status of {@code GET /api/health}, or -1 if nothing answered. */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
@@ -251,33 +252,53 @@ public final class NodeNetwork implements AutoCloseable {
 
   /** Fails, saying what to do, unless this JVM runs as root and {@code ip} runs. */
   static void checkCanRun() {
+    Optional<String> why = whyUnavailable();
+    if (why.isPresent()) {
+      throw new IllegalStateException(why.get());
+    }
+  }
+
+  /**
+   * Why this JVM cannot make network namespaces, saying what to do; empty if it can. They need
+   * Linux, root and iproute2's {@code ip}: the partition tests skip with this reason elsewhere, and
+   * {@link #create} fails with it.
+   */
+  public static Optional<String> whyUnavailable() {
+    return whyUnavailable(Path.of("/proc/self/status"), List.of("ip", "-V"));
+  }
+
+  /**
+   * {@link #whyUnavailable()} from this process status file and this {@code ip} version command.
+   */
+  static Optional<String> whyUnavailable(Path procStatus, List<String> ipVersion) {
     String uid = "?";
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      for (String line : Files.readAllLines(procStatus)) {
         if (line.startsWith("Uid:")) {
           uid = line.split("\\s+")[2]; // the effective uid
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException(
-          "network namespaces need Linux (no /proc/self/status): run"
-              + " partition tests on Linux, as root",
-          e);
+      return Optional.of(
+          "network namespaces need Linux (no "
+              + procStatus
+              + "): run partition tests on Linux, as root");
     }
     if (!uid.equals("0")) {
-      throw new IllegalStateException(
+      return Optional.of(
           "network namespaces need root, and this JVM runs as uid "
               + uid
               + ": run the partition test or bin/chaos with --faults partition as root (sudo),"
               + " or leave partitions out");
     }
-    Result version = run(List.of("ip", "-V"));
+    Result version = run(ipVersion);
     if (version.exit != 0) {
-      throw new IllegalStateException(
+      return Optional.of(
           "the 'ip' command (iproute2) is missing or failed ("
               + version.output.strip()
               + "): install it, e.g. apt-get install -y iproute2");
     }
+    return Optional.empty();
   }
 
   /**

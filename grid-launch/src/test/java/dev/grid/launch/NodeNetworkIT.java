@@ -15,17 +15,30 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The namespaces and links a partition test runs on, probed with TCP connects to a closed port
  * (port 9): "connection refused" means the packets got there and back, "network unreachable" (or no
- * answer) that they did not. Needs root, as CI has.
+ * answer) that they did not. Needs root and iproute2's {@code ip}, as CI has; skipped elsewhere,
+ * with a line saying why ({@link NodeNetworkTest} checks the reason).
  */
 @Tag("slow")
 class NodeNetworkIT {
   private static final int CLOSED_PORT = 9;
+
+  @BeforeAll
+  static void needsRootAndIp() {
+    NodeNetwork.whyUnavailable()
+        .ifPresent(
+            why -> {
+              System.out.println("SKIPPED NodeNetworkIT: " + why);
+              Assumptions.abort(why);
+            });
+  }
 
   @Test
   void when_a_node_is_cut_off_then_no_packet_crosses_while_the_caller_still_reaches_every_node()

@@ -1,7 +1,6 @@
 package dev.grid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.grid.api.ArraySpec;
 import dev.grid.api.GridClient;
@@ -44,9 +43,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web dashboard in a real browser: Debian's headless Chromium, driven through its chromedriver,
  * against a one-node grid in this JVM. Each test logs in as a user would, watches the page update
  * by itself and fails if the page met a JavaScript error. Skipped where chromium or chromedriver is
- * not installed ({@code .ci/run} installs both).
+ * not installed, saying so in a line ({@code .ci/run} installs both, and fails on a skipped test).
  *
- * <p>With {@code -Dgrid.dashboard.screenshots=DIR} it also saves the README's screenshots there.
+ * <p>With {@code -Dgrid.dashboard.screenshots=DIR} it also saves the screenshots of
+ * docs/DASHBOARD.md (and the README) there.
  */
 @Tag("slow")
 class DashboardBrowserIT {
@@ -67,8 +67,9 @@ class DashboardBrowserIT {
 
   @BeforeAll
   static void startNode(@TempDir Path dir) throws Exception {
-    assumeTrue(
+    Skip.unless(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "DashboardBrowserIT",
         "the dashboard's browser tests need Debian's chromium and chromium-driver"
             + " (/usr/bin/chromium, /usr/bin/chromedriver): apt-get install chromium"
             + " chromium-driver");
@@ -305,7 +306,7 @@ class DashboardBrowserIT {
     return false;
   }
 
-  /** The README's screenshots, when asked for: the overview, a job, the arrays. */
+  /** docs/DASHBOARD.md's screenshots, when asked for: the overview, a job, the arrays. */
   private void screenshots() throws Exception {
     String to = System.getProperty("grid.dashboard.screenshots");
     if (to == null) {

@@ -1,8 +1,8 @@
 package dev.grid.node.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.grid.node.Skip;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -23,9 +23,10 @@ public final class TestJobUser {
 
   /** Skips the test unless it runs as root; creates the user if missing; resolves it. */
   public static JobUser ensure() throws IOException, InterruptedException {
-    assumeTrue(
+    Skip.unless(
         JobUser.nodeUid() == 0,
-        "not root: the --job-user tests run as root (as CI does), creating the user " + NAME);
+        "the --job-user tests",
+        "not root: they run as root (as CI does), creating the user " + NAME);
     if (JobUser.passwdEntry(NAME).isEmpty()) {
       Process add =
           new ProcessBuilder(

@@ -194,7 +194,9 @@ class NodeTransportTest {
     try (ServerSocket probe = new ServerSocket(0, 1, ipv6)) {
       // IPv6 loopback is there (containers may go without it)
     } catch (IOException e) {
-      Assumptions.abort("no IPv6 loopback here (" + e.getMessage() + ")");
+      String why = "no IPv6 loopback here (" + e.getMessage() + ")";
+      System.out.println("SKIPPED NodeTransportTest's IPv6 test: " + why); // Maven prints no reason
+      Assumptions.abort(why);
     }
     node = new FakeNode(request -> answer(200, "{}", false), ipv6);
     transport =

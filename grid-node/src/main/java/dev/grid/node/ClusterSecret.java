@@ -55,11 +55,9 @@ public final class ClusterSecret {
           what
               + " file "
               + file
-              + " cannot be read: create it with `openssl rand -hex 32 > "
+              + " cannot be read: create it with `bin/grid-token "
               + file
-              + " && chmod 600 "
-              + file
-              + "`");
+              + "` (a random secret, readable by its owner only)");
     }
     checkOwnerOnly(file, what);
     String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
@@ -72,7 +70,7 @@ public final class ClusterSecret {
               + secret.length()
               + " characters: put a secret of at least "
               + MIN_LENGTH
-              + " in it, e.g. `openssl rand -hex 32 > "
+              + " in it: remove it and run `bin/grid-token "
               + file
               + "`");
     }

@@ -488,9 +488,8 @@ public final class NodeMain implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--members names "
               + members.size()
-              + " members: give every node the same --secret-file (make it once with `openssl"
-              + " rand -hex 32 > cluster-secret && chmod 600 cluster-secret` and copy it to each"
-              + " node)");
+              + " members: give every node the same --secret-file (make it once with `bin/grid-token"
+              + " cluster-secret` and copy it to each node)");
     }
     return ClusterSecret.generated(dataDir);
   }
@@ -506,8 +505,9 @@ public final class NodeMain implements Callable<Integer> {
         throw new IllegalArgumentException(
             "token file "
                 + tokenFile
-                + " cannot be read: create it with a secret, e.g. `openssl rand -hex 24 > FILE"
-                + " && chmod 600 FILE`");
+                + " cannot be read: create it with `bin/grid-token "
+                + tokenFile
+                + "`");
       }
       ClusterSecret.checkOwnerOnly(tokenFile, "token");
       String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();

@@ -35,7 +35,7 @@ import java.util.function.ToLongFunction;
 /**
  * A node's metrics, served at {@code /metrics} in Prometheus' text format: each node has a registry
  * of its own (not Micrometer's global one: tests run several nodes in one JVM), every meter named
- * {@code grid_...} and tagged with the node's name. README's "Metrics" lists them.
+ * {@code grid_...} and tagged with the node's name. docs/OPERATIONS.md ("Metrics") lists them.
  *
  * <p>Cost: a scrape reads numbers the node keeps as it works (counters, the dispatcher's counts
  * after its last pass, the lease's view); nothing walks the jobs map or calls another member. The

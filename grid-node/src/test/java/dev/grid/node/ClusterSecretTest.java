@@ -53,7 +53,7 @@ class ClusterSecretTest {
     Path missing = dir.resolve("nope");
     assertThatThrownBy(() -> ClusterSecret.read(missing, "cluster secret"))
         .hasMessageContaining(missing + " cannot be read")
-        .hasMessageContaining("openssl rand");
+        .hasMessageContaining("bin/grid-token " + missing);
   }
 
   @Test
@@ -81,7 +81,7 @@ class ClusterSecretTest {
     assertThatThrownBy(main::readSecret)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--secret-file")
-        .hasMessageContaining("chmod 600");
+        .hasMessageContaining("bin/grid-token cluster-secret");
     assertThat(dir.resolve(ClusterSecret.GENERATED)).doesNotExist();
   }
 

@@ -22,10 +22,10 @@ import java.util.regex.Pattern;
  * grafana read    5a7e41...
  * </pre>
  *
- * A token is 16 to 256 printable characters without spaces ({@code openssl rand -hex 24} makes
- * one); {@code sha256:} followed by the 64 hex digits of a token's SHA-256 keeps the token itself
- * out of the file ({@code printf %s TOKEN | sha256sum}). Names are 1 to 64 of {@code A-Z a-z 0-9 .
- * _ @ -} and unique, as are the tokens.
+ * A token is 16 to 256 printable characters without spaces ({@code bin/grid-token FILE} makes one);
+ * {@code sha256:} followed by the 64 hex digits of a token's SHA-256 keeps the token itself out of
+ * the file ({@code printf %s TOKEN | sha256sum}). Names are 1 to 64 of {@code A-Z a-z 0-9 . _ @ -}
+ * and unique, as are the tokens.
  *
  * <p>A request's token is hashed and looked up by its hash, so the time an answer takes does not
  * depend on how much of a token was right.
@@ -125,7 +125,8 @@ final class AccessTokens {
     if (entries == 0) {
       throw new IllegalArgumentException(
           source
-              + " holds no token: put one in it (openssl rand -hex 24), or lines NAME ROLE TOKEN");
+              + " holds no token: put one in it (bin/grid-token FILE makes one), or lines NAME"
+              + " ROLE TOKEN");
     }
     return new AccessTokens(byDigest);
   }
@@ -156,7 +157,7 @@ final class AccessTokens {
           where
               + ": the token is "
               + field.length()
-              + " characters: give 16 to 256 printable ones without spaces (openssl rand -hex 24"
+              + " characters: give 16 to 256 printable ones without spaces (bin/grid-token FILE"
               + " makes one)");
     }
     return digest(field);

@@ -114,7 +114,9 @@ public final class TokenFile {
               + path
               + " cannot be read ("
               + e.getMessage()
-              + "): create it with a token, e.g. `openssl rand -hex 24 > FILE && chmod 600 FILE`",
+              + "): create it with a token: `bin/grid-token "
+              + path
+              + "`",
           e);
     }
   }

@@ -60,7 +60,8 @@ public final class Json {
   private static final ObjectReader STRICT_SCHEDULE =
       MAPPER.readerFor(ScheduleSpec.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private static final String JOB_FIELDS =
-      "argv, shell, env, workDir, timeout, maxRetries, java, array, after";
+      "argv, shell, env, workDir, timeout, maxRetries, java, array, after, retryOn, backoff,"
+          + " scheduling";
   private static final String JAVA_FIELDS = "jarSha256, className, args, isolated";
   private static final String SCHEDULE_FIELDS =
       "name, cron, zone, job, misfire, overlap, maxCatchUp, keepRuns";

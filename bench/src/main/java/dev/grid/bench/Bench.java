@@ -170,6 +170,12 @@ public final class Bench implements Callable<Integer> {
   List<String> nodeJvmOptions = new ArrayList<>();
 
   @Option(
+      names = "--node-option",
+      paramLabel = "OPTION",
+      description = "An extra bin/grid-node option for every node, e.g. --cgroups=off; repeatable.")
+  List<String> nodeOptions = new ArrayList<>();
+
+  @Option(
       names = "--dir",
       description = "Directory for the nodes' data and logs (default: a fresh temporary one).")
   Path dir;
@@ -247,6 +253,9 @@ public final class Bench implements Callable<Integer> {
       return 0;
     }
     try (LocalGrid grid = new LocalGrid(GridHome.find(), base, nodes, slots, nodeJvmOptions)) {
+      for (int i = 0; i < nodes && !nodeOptions.isEmpty(); i++) {
+        grid.withNodeOptions(i, nodeOptions);
+      }
       long start = System.nanoTime();
       grid.start();
       out.printf(

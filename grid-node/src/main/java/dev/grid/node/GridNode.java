@@ -200,7 +200,11 @@ public final class GridNode implements AutoCloseable {
     orphans = OrphanGuard.start(config.dataDir(), timings.fenceQuiet());
     runner =
         new ProcessRunner(
-            clock, config.jobEnv(), orphans::track, jobUser, JobCgroups.detect(config.name()));
+            clock,
+            config.jobEnv(),
+            orphans::track,
+            jobUser,
+            config.cgroups() ? JobCgroups.detect(config.name()) : JobCgroups.none());
     if (jobUser != null) {
       LOG.info(
           "jobs run as {} (uid {}), in scratch directories under {}",

@@ -49,6 +49,8 @@ import java.util.TreeSet;
  *     labels ({@code --constraint}) run only on nodes that have them all
  * @param offer the CPUs and memory this node offers to jobs that reserve some ({@code --cpus 8
  *     --mem 16G}); null for the machine's ({@link #machine()})
+ * @param cgroups whether jobs run in cgroups where the node can use them (as root): their CPUs and
+ *     memory enforced, their cost measured ({@code --cgroups off} turns it off)
  */
 public record NodeConfig(
     String name,
@@ -73,7 +75,8 @@ public record NodeConfig(
     String jobUser,
     Path jobScratch,
     Set<String> labels,
-    Resources offer) {
+    Resources offer,
+    boolean cgroups) {
 
   public static final int DEFAULT_PARTITIONS = 31;
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
@@ -231,7 +234,8 @@ public record NodeConfig(
         null,
         null,
         Set.of(),
-        null);
+        null,
+        true);
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
@@ -326,6 +330,11 @@ public record NodeConfig(
     return toBuilder().clusterName(newClusterName).build();
   }
 
+  /** This config with jobs run in cgroups where possible, or never. */
+  public NodeConfig withCgroups(boolean useCgroups) {
+    return toBuilder().cgroups(useCgroups).build();
+  }
+
   /** This config offering the given CPUs and memory to jobs (null: the machine's). */
   public NodeConfig withOffer(Resources newOffer) {
     return toBuilder().offer(newOffer).build();
@@ -376,6 +385,7 @@ public record NodeConfig(
     private Path jobScratch;
     private Set<String> labels;
     private Resources offer;
+    private boolean cgroups;
 
     private Builder(NodeConfig c) {
       name = c.name;
@@ -401,6 +411,7 @@ public record NodeConfig(
       jobScratch = c.jobScratch;
       labels = c.labels;
       offer = c.offer;
+      cgroups = c.cgroups;
     }
 
     Builder name(String value) {
@@ -518,6 +529,11 @@ public record NodeConfig(
       return this;
     }
 
+    Builder cgroups(boolean value) {
+      cgroups = value;
+      return this;
+    }
+
     NodeConfig build() {
       return new NodeConfig(
           name,
@@ -542,7 +558,8 @@ public record NodeConfig(
           jobUser,
           jobScratch,
           labels,
-          offer);
+          offer,
+          cgroups);
     }
   }
 }

@@ -114,7 +114,8 @@ class DashboardBrowserIT {
             null,
             null,
             java.util.Set.of(),
-            null);
+            null,
+            true);
     node = GridNode.start(config, TestGrid.TIMINGS.formingAlone());
     grid = GridClient.connect(List.of(URI.create(node.httpUrl())), ADMIN);
   }

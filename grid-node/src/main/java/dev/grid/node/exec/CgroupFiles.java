@@ -2,6 +2,7 @@ package dev.grid.node.exec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,7 +38,11 @@ final class CgroupFiles {
   }
 
   static long readLong(Path file) throws IOException {
-    String text = read(file);
+    return parseLong(file, read(file));
+  }
+
+  /** {@code text}, read from {@code file}, as a number. */
+  static long parseLong(Path file, String text) throws IOException {
     try {
       return Long.parseLong(text);
     } catch (NumberFormatException e) {
@@ -50,13 +55,23 @@ final class CgroupFiles {
    * memory.events}, {@code memory.oom_control}, {@code cpuacct.stat}); empty if no line has it.
    */
   static OptionalLong keyed(Path file, String key) throws IOException {
-    for (String line : read(file).split("\n")) {
-      String[] parts = line.trim().split("\\s+");
-      if (parts.length == 2 && parts[0].equals(key)) {
-        try {
-          return OptionalLong.of(Long.parseLong(parts[1]));
-        } catch (NumberFormatException e) {
-          throw new IOException(file + ": '" + line + "' does not end in a number");
+    return keyed(file, read(file), key);
+  }
+
+  /** The same, of {@code text} read from {@code file}. */
+  static OptionalLong keyed(Path file, String text, String key) throws IOException {
+    for (String line : text.split("\n")) {
+      String t = line.trim();
+      if (t.length() > key.length()
+          && t.startsWith(key)
+          && Character.isWhitespace(t.charAt(key.length()))) {
+        String value = t.substring(key.length()).trim();
+        if (value.chars().noneMatch(Character::isWhitespace)) {
+          try {
+            return OptionalLong.of(Long.parseLong(value));
+          } catch (NumberFormatException e) {
+            throw new IOException(file + ": '" + line + "' does not end in a number");
+          }
         }
       }
     }
@@ -130,6 +145,8 @@ final class CgroupFiles {
         return true;
       } catch (NoSuchFileException e) {
         return true;
+      } catch (DirectoryNotEmptyException e) {
+        return false; // a plain directory (a test's fake tree): the kernel answers EBUSY, not this
       } catch (IOException e) {
         if (System.nanoTime() > deadline) {
           return false;

@@ -1,9 +1,14 @@
 package dev.grid.node.exec;
 
-import dev.grid.api.Usage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +32,10 @@ record CgroupV2(Path root) implements CgroupLayout {
   private static final String CONTROLLERS = "cgroup.controllers";
   private static final String SUBTREE = "cgroup.subtree_control";
   private static final Set<String> NEEDED = Set.of("memory", "cpu");
+  private static final String PEAK = "memory.peak";
+  private static final String CPU_MAX = "cpu.max";
+  private static final String MAX = "max";
+  private static final long PERIOD = CgroupV1.PERIOD_US;
 
   /** Why the cgroup root is no usable v2 hierarchy, or null if it is. */
   static String problem(Path root) {
@@ -110,40 +119,125 @@ record CgroupV2(Path root) implements CgroupLayout {
     return new GroupDirs(dir, dir, dir);
   }
 
+  /**
+   * Where {@code memory.peak} can be written (Linux 6.12+), or where there is none (before 5.19,
+   * the peak is reported as 0 anyway); not on 5.19 to 6.11, whose {@code memory.peak} is the
+   * group's peak since it was made and nothing else: there each run gets a fresh group.
+   */
+  @Override
+  public boolean reusable(GroupDirs node) {
+    Path peak = node.memory().resolve(PEAK);
+    try {
+      return !Files.exists(peak)
+          || Files.getPosixFilePermissions(peak).contains(PosixFilePermission.OWNER_WRITE);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** {@code memory.max}, and {@code memory.swap.max} 0 where swap is accounted: no swap. */
   @Override
   public void limitMemory(GroupDirs group, long bytes) throws IOException {
-    CgroupFiles.write(group.memory().resolve("memory.max"), Long.toString(bytes));
+    setMemory(group, Long.toString(bytes), "0");
+  }
+
+  @Override
+  public void unlimitMemory(GroupDirs group) throws IOException {
+    setMemory(group, MAX, MAX);
+  }
+
+  private static void setMemory(GroupDirs group, String max, String swapMax) throws IOException {
+    CgroupFiles.write(group.memory().resolve("memory.max"), max);
     Path swap = group.memory().resolve("memory.swap.max");
     if (Files.exists(swap)) {
-      CgroupFiles.write(swap, "0");
+      CgroupFiles.write(swap, swapMax);
     }
   }
 
   @Override
   public void limitCpus(GroupDirs group, int cpus) throws IOException {
-    long period = CgroupV1.PERIOD_US;
-    CgroupFiles.write(group.cpu().resolve("cpu.max"), cpus * period + " " + period);
+    CgroupFiles.write(group.cpu().resolve(CPU_MAX), cpus * PERIOD + " " + PERIOD);
+  }
+
+  @Override
+  public void unlimitCpus(GroupDirs group) throws IOException {
+    CgroupFiles.write(group.cpu().resolve(CPU_MAX), MAX + " " + PERIOD);
   }
 
   /**
-   * CPU from {@code cpu.stat} ({@code user_usec}, {@code system_usec}); peak memory from {@code
-   * memory.peak}, which only Linux 5.19+ has: on older kernels the peak is reported as 0 (v2 keeps
-   * no other high-water mark).
+   * CPU from {@code cpu.stat} ({@code user_usec}, {@code system_usec}); OOM kills from the {@code
+   * oom_kill} line of {@code memory.events}.
    */
   @Override
-  public Usage usage(GroupDirs group) throws IOException {
+  public Counters counters(GroupDirs group, OpenFiles files) throws IOException {
     Path stat = group.cpuacct().resolve("cpu.stat");
-    long user = CgroupFiles.keyed(stat, "user_usec").orElse(0) / 1000;
-    long system = CgroupFiles.keyed(stat, "system_usec").orElse(0) / 1000;
-    Path peak = group.memory().resolve("memory.peak");
-    long peakBytes = Files.exists(peak) ? CgroupFiles.readLong(peak) : 0;
-    return new Usage(user, system, peakBytes);
+    String text = files.read(stat);
+    long user = CgroupFiles.keyed(stat, text, "user_usec").orElse(0) * 1000;
+    long system = CgroupFiles.keyed(stat, text, "system_usec").orElse(0) * 1000;
+    long oomKills = files.keyed(group.memory().resolve("memory.events"), "oom_kill").orElse(0);
+    return new Counters(user, system, oomKills);
   }
 
-  /** The {@code oom_kill} line of {@code memory.events}. */
+  /**
+   * {@code memory.peak}, which only Linux 5.19+ has: on older kernels the peak is reported as 0 (v2
+   * keeps no other high-water mark).
+   */
   @Override
-  public long oomKills(GroupDirs group) throws IOException {
-    return CgroupFiles.keyed(group.memory().resolve("memory.events"), "oom_kill").orElse(0);
+  public long peakBytes(GroupDirs group, OpenFiles files) throws IOException {
+    Path peak = group.memory().resolve(PEAK);
+    return Files.exists(peak) ? files.readLong(peak) : 0;
+  }
+
+  /**
+   * On Linux 6.12+ a write to {@code memory.peak} resets it to what is charged now, but only for
+   * reads through the same open file: the meter keeps it open, written once, until closed. Without
+   * a {@code memory.peak}, the peak is 0.
+   */
+  @Override
+  public PeakMeter resetPeak(GroupDirs group, OpenFiles files) throws IOException {
+    Path peak = group.memory().resolve(PEAK);
+    FileChannel file;
+    try {
+      file = FileChannel.open(peak, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException e) {
+      return () -> 0;
+    }
+    try {
+      file.write(ByteBuffer.wrap("reset\n".getBytes(StandardCharsets.US_ASCII)));
+    } catch (IOException e) {
+      file.close();
+      throw new IOException("could not reset " + peak + ": " + e, e);
+    }
+    return new OpenPeak(peak, file);
+  }
+
+  /** A {@code memory.peak} reset through {@code file}, read back through it. */
+  private record OpenPeak(Path path, FileChannel file) implements PeakMeter {
+    @Override
+    public long peakBytes() throws IOException {
+      ByteBuffer text = ByteBuffer.allocate(32);
+      file.read(text, 0); // from the start, whatever the write moved the position to
+      String value =
+          new String(text.array(), 0, text.position(), StandardCharsets.US_ASCII).strip();
+      try {
+        return Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        throw new IOException(path + " holds '" + value + "', not a number");
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        file.close();
+      } catch (IOException e) {
+        // nothing was written through it since the reset
+      }
+    }
+  }
+
+  @Override
+  public long chargedBytes(GroupDirs group, OpenFiles files) throws IOException {
+    return files.readLong(group.memory().resolve("memory.current"));
   }
 }

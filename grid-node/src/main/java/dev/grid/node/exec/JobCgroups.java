@@ -8,22 +8,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's cgroups: each run of a job process gets a group of its own that holds it to the CPUs
- * and memory its spec reserves ({@link dev.grid.api.Resources}) and counts what it cost ({@link
- * dev.grid.api.Usage}: CPU time, peak memory), over the whole process tree, forks included. A run
- * the kernel's OOM killer struck ends with a message starting "out of memory:".
+ * The node's cgroups: each run of a job process has a group to itself while it runs (reused by
+ * later runs, one at a time) that holds it to the CPUs and memory its spec reserves ({@link
+ * dev.grid.api.Resources}) and counts what it cost ({@link dev.grid.api.Usage}: CPU time, peak
+ * memory), over the whole process tree, forks included. A run the kernel's OOM killer struck ends
+ * with a message starting "out of memory:".
  *
  * <pre>{@code
  * JobCgroups cgroups = JobCgroups.detect("node-1"); // one INFO line: used, or why not
@@ -38,23 +35,46 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Where. The node's group, {@code grid-<node>.<pid>.<n>} (its name, the JVM's pid, and a count
  * of the JVM's runners: several nodes on one machine, or in one JVM, never share one), sits at the
- * top of each hierarchy; each run's group below it is named for the job, its attempt and a count:
- * {@code /sys/fs/cgroup/memory/grid-node-1.4242.1/j-7f3a.a1.12}. At the top, as Slurm puts its
- * {@code slurm} group on v1: on v2 the node's own group holds the JVM, and a group with processes
- * cannot give controllers to children. Jobs are therefore held by their own limits, not by those of
- * the node's service (a systemd {@code MemoryMax}). Groups of the same node name whose JVM is gone
- * (a crash) are emptied and removed at start; one whose pid was reused meanwhile stays until a
- * start that finds that pid gone.
+ * top of each hierarchy; the run groups below it are named {@code run-<n>}: {@code
+ * /sys/fs/cgroup/memory/grid-node-1.4242.1/run-3}. At the top, as Slurm puts its {@code slurm}
+ * group on v1: on v2 the node's own group holds the JVM, and a group with processes cannot give
+ * controllers to children. Jobs are therefore held by their own limits, not by those of the node's
+ * service (a systemd {@code MemoryMax}). Groups of the same node name whose JVM is gone (a crash)
+ * are emptied and removed at start; one whose pid was reused meanwhile stays until a start that
+ * finds that pid gone.
+ *
+ * <p>Reused, not made for each run. A run takes an idle group of the node's {@link GroupPool} (a
+ * new one only if none is idle) and gives it back once it has ended and the group is empty, so
+ * there are about as many groups as slots, made once and removed at {@link #close}. Making and
+ * removing a memory cgroup for every run was costly kernel work (the memcg's allocation, then its
+ * offlining): with one group per run {@code bin/bench}'s nodes spent 8.0 ms of CPU per job instead
+ * of 5.7, and ran 162 jobs/s instead of 210-240. Each run still gets its own limits, set back to
+ * none for a run that reserves none, and its own usage, peak and OOM kills: see {@link JobGroup}
+ * for how, and {@link GroupPool} for when a group is removed rather than reused (one that will not
+ * empty, or holds more than a little memory; and on cgroup v2 before Linux 6.12, whose peak cannot
+ * be reset, every group after its run, as before).
  *
  * <p>Cost, measured with {@code CgroupCostTest} ({@code mvn -o test -pl grid-node
  * -Dtest=CgroupCostTest -Dgrid.cost=true}: 500 spawns of {@code true} in a row through a
- * ProcessRunner with setsid, as root, cgroup v1, kernel 6.18, on the 2-core dev VM; medians of
- * three runs): 3.6-4.0 ms each without cgroups, 5.5-6.0 ms with a group for accounting, 5.2-6.0 ms
- * with a memory limit: 1.5-2 ms more per job. About 0.8 ms of it is the node's file work (two
- * mkdirs, reading usage and OOM kills, two rmdirs: 0.27 + 0.25 + 0.28 ms), the rest the {@code
- * /bin/sh} that enters the group (one more exec, see {@link JobGroup}) and the kernel's charging of
- * a fresh memory group. The VM had ~30% steal time then, so the figures without cgroups are above
- * those of ProcessRunner's own note.
+ * ProcessRunner with setsid, as root, cgroup v1, kernel 6.18, on the 2-core dev VM, the modes
+ * interleaved by blocks of 50; three runs of this code, each followed by one of the code that made
+ * a group per run; the VM was shared with other builds, load 2). Per job, more than without cgroups
+ * (2.75-3.34 ms wall, 0.8-1.1 ms of the node JVM's CPU, 3.0-3.8 ms of the whole machine's):
+ *
+ * <ul>
+ *   <li>reused groups: +1.1-1.7 ms wall (+0.9-1.2 with a 1G limit), +0.30-0.60 ms of node CPU
+ *       (+0.26-0.52), +0.9-1.2 ms of machine CPU (+1.0-1.3);
+ *   <li>a group made and removed per run, before: +1.6-2.6 ms wall (+1.2-1.8), +0.52-0.88 ms of
+ *       node CPU (+0.66-0.74), +1.3-1.7 ms of machine CPU (+1.5-1.7).
+ * </ul>
+ *
+ * <p>The node's own work on a run's group, on the threads doing it, is now 0.14 ms of CPU (taking
+ * the group 0.06, reading the run's usage 0.03, giving it back 0.06), against 0.25 ms for making,
+ * reading and removing one: limits are written only when they change and the counters read through
+ * files kept open ({@link OpenFiles}). Most of what is left is the {@code /bin/sh} that enters the
+ * group (one more exec, see {@link JobGroup}): measured alone, wrapping {@code true} in it costs
+ * 1.0-1.2 ms wall and 0.1 ms of node CPU, and entering a fixed group that way, with none of the
+ * node's file work, costs no more than that.
  *
  * <p>Java jobs run in the node's JVM have no group; isolated ones (a child JVM started through the
  * runner) get one for accounting, without limits, as their request carries no resources.
@@ -67,15 +87,14 @@ public final class JobCgroups implements AutoCloseable {
 
   private final CgroupLayout layout; // null when not used
   private final GroupDirs node; // null when not used
+  private final GroupPool pool; // null when not used
   private final String description;
-  private final AtomicLong runs = new AtomicLong();
-  private final Set<JobGroup> live = ConcurrentHashMap.newKeySet();
-  private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private boolean closed; // guarded by lock
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private JobCgroups(CgroupLayout layout, GroupDirs node, String description) {
     this.layout = layout;
     this.node = node;
+    this.pool = layout == null ? null : new GroupPool(layout, node);
     this.description = description;
   }
 
@@ -223,58 +242,29 @@ public final class JobCgroups implements AutoCloseable {
     return job == null ? "run" : safe(job) + (attempt == null ? "" : ".a" + safe(attempt));
   }
 
+  /** The node's run groups, for tests; null when cgroups are not used. */
+  GroupPool pool() {
+    return pool;
+  }
+
   /**
-   * Makes a group for one run, with the limits of {@code resources} (none: for accounting only).
-   * Null when cgroups are not used, the node is closing, or the group could not be made (logged:
-   * the job then runs without one).
+   * A group for one run, held to the limits of {@code resources} (none: unlimited), measuring from
+   * now: an idle one of the node's, or a new one (see {@link GroupPool}). Null when cgroups are not
+   * used, the node is closing, or no group could be made (logged: the job then runs without one).
+   *
+   * @param runName the run, for messages ({@link #runName})
    */
   JobGroup open(String runName, Resources resources) {
-    if (layout == null) {
-      return null;
-    }
-    lock.readLock().lock();
-    try {
-      if (closed) {
-        return null;
-      }
-      String name = runName + "." + runs.incrementAndGet();
-      GroupDirs dirs = layout.jobGroup(node, name, resources.cpus() > 0);
-      JobGroup group = new JobGroup(layout, dirs, resources, live::remove);
-      live.add(group);
-      try {
-        group.create();
-        return group;
-      } catch (IOException e) {
-        log.warn(
-            "could not make cgroup {} ({}): the job runs without one, unlimited and unmeasured",
-            dirs.memory(),
-            e.toString());
-        group.remove();
-        return null;
-      }
-    } finally {
-      lock.readLock().unlock();
-    }
+    return pool == null ? null : pool.open(runName, resources);
   }
 
   /** Kills what is left in the runs' groups, removes them and the node's group. Idempotent. */
   @Override
   public void close() {
-    lock.writeLock().lock();
-    try {
-      if (closed || layout == null) {
-        closed = true;
-        return;
-      }
-      closed = true;
-    } finally {
-      lock.writeLock().unlock();
+    if (pool == null || !closed.compareAndSet(false, true)) {
+      return;
     }
-    for (JobGroup group : List.copyOf(live)) {
-      if (!group.remove()) {
-        log.warn("could not remove cgroup {}; the node's next start will", group.dirs().memory());
-      }
-    }
+    pool.close();
     List<Path> dirs = node.all();
     for (int i = dirs.size() - 1; i >= 0; i--) {
       if (!CgroupFiles.killAndRemove(dirs.get(i))) {

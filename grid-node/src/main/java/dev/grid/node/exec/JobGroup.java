@@ -2,9 +2,10 @@ package dev.grid.node.exec;
 
 import dev.grid.api.Resources;
 import dev.grid.api.Usage;
+import dev.grid.node.exec.CgroupLayout.Counters;
 import dev.grid.node.exec.CgroupLayout.GroupDirs;
+import dev.grid.node.exec.CgroupLayout.PeakMeter;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,13 +14,13 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run's cgroup (see {@link JobCgroups}): made before the job starts, with the job's limits; the
- * job's process put in; its usage and OOM kills read when the run ends; then emptied and removed.
+ * One run in a cgroup of its node's {@link GroupPool} (see {@link JobCgroups}): the group, held to
+ * the run's limits, taken before the job starts; the job's process put in; its usage and OOM kills
+ * read when the run ends; then the group given back, to serve the next run.
  *
  * <p>Getting in. Every job enters its group before it runs any code of its own: its argv is
  * prefixed ({@link #wrap}) with a {@code /bin/sh} that writes its own pid into each {@code
@@ -33,14 +34,24 @@ import org.slf4j.LoggerFactory;
  * commands, which then stay outside: {@code head -c 200000000 /dev/zero | tail} was measured that
  * way at a peak of 0 bytes instead of 200 MB.
  *
- * <p>Never throws into the run: a group whose limit cannot be written is kept (the job runs,
+ * <p>This run's alone. A group an earlier run used still holds that run's limits and counters, so
+ * before this run enters: its limits are written where they differ, a run that reserves nothing set
+ * back to unlimited (v1: -1 in {@code memory.limit_in_bytes} and {@code
+ * memory.memsw.limit_in_bytes}, and in {@code cpu.cfs_quota_us} where it has a cpu directory; v2:
+ * {@code max} in {@code memory.max} and {@code memory.swap.max}, {@code max 100000} in {@code
+ * cpu.max}); its peak memory is reset ({@link CgroupLayout#resetPeak}); its CPU time and OOM kills,
+ * which cannot be reset, are read, and what they grew by is the run's. A fresh group needs none of
+ * that: it starts at nothing, unlimited. A reused group whose limits or counters cannot be written
+ * or read is removed and a fresh one taken instead ({@link GroupPool#open}).
+ *
+ * <p>Never throws into the run: a fresh group whose limit cannot be written is kept (the job runs,
  * unenforced, with a WARN), usage that cannot be read is null, a group that cannot be removed is
- * logged and left to the node's next start.
+ * logged and left to the node's close or next start.
  */
 final class JobGroup {
   private static final Logger log = LoggerFactory.getLogger(JobGroup.class);
-  private static final Duration RETRY_REMOVE = Duration.ofMillis(100);
-  private static final int MAX_REMOVE_TRIES = 20;
+  private static final Duration RETRY_EMPTY = Duration.ofMillis(100);
+  private static final int MAX_EMPTY_TRIES = 20;
 
   /**
    * Moves the shell into every group given before {@code --}, then execs what follows. A group it
@@ -58,49 +69,88 @@ final class JobGroup {
   record Ending(Usage usage, boolean outOfMemory) {}
 
   private final CgroupLayout layout;
+  private final PooledGroup group;
   private final GroupDirs dirs;
   private final Resources resources;
-  private final Consumer<JobGroup> forget;
-  private boolean removed; // guarded by this
+  private final Counters before;
+  private final PeakMeter peak;
+  private final GroupPool pool;
 
-  JobGroup(CgroupLayout layout, GroupDirs dirs, Resources resources, Consumer<JobGroup> forget) {
+  private JobGroup(
+      CgroupLayout layout,
+      PooledGroup group,
+      GroupDirs dirs,
+      Resources resources,
+      Counters before,
+      PeakMeter peak,
+      GroupPool pool) {
     this.layout = layout;
+    this.group = group;
     this.dirs = dirs;
     this.resources = resources;
-    this.forget = forget;
+    this.before = before;
+    this.peak = peak;
+    this.pool = pool;
   }
 
+  /**
+   * A run in a group just made: its directories made, its limits written (one the kernel refuses is
+   * logged, and the job runs without it); nothing to reset. Throws if a directory cannot be made.
+   */
+  static JobGroup fresh(CgroupLayout layout, PooledGroup group, Resources resources, GroupPool pool)
+      throws IOException {
+    GroupDirs dirs = group.enter(resources);
+    try {
+      group.limitMemory(dirs, resources);
+    } catch (IOException e) {
+      log.warn(
+          "could not hold cgroup {} to {} of memory ({}): the job runs without that limit",
+          dirs.memory(),
+          Resources.formatMemory(resources.memoryBytes()),
+          e.toString());
+    }
+    try {
+      group.limitCpus(dirs, resources);
+    } catch (IOException e) {
+      log.warn(
+          "could not hold cgroup {} to {} CPU(s) ({}): the job runs without that limit",
+          dirs.cpu(),
+          resources.cpus(),
+          e.toString());
+    }
+    return new JobGroup(
+        layout,
+        group,
+        dirs,
+        resources,
+        Counters.ZERO,
+        () -> layout.peakBytes(dirs, group.files()),
+        pool);
+  }
+
+  /**
+   * A run in a group earlier runs used, empty now: its limits written where they differ, its peak
+   * reset, its counters read. Throws if any of it fails: then the group is not fit for the run.
+   */
+  static JobGroup reused(
+      CgroupLayout layout, PooledGroup group, Resources resources, GroupPool pool)
+      throws IOException {
+    GroupDirs dirs = group.enter(resources);
+    group.limitMemory(dirs, resources);
+    group.limitCpus(dirs, resources);
+    Counters before = layout.counters(dirs, group.files());
+    PeakMeter peak = layout.resetPeak(dirs, group.files());
+    return new JobGroup(layout, group, dirs, resources, before, peak, pool);
+  }
+
+  /** The directories the run enters. */
   GroupDirs dirs() {
     return dirs;
   }
 
-  /** Makes the directories and writes the limits; a limit that cannot be written is logged. */
-  void create() throws IOException {
-    for (Path dir : dirs.all()) {
-      Files.createDirectory(dir);
-    }
-    if (resources.memoryBytes() > 0) {
-      try {
-        layout.limitMemory(dirs, resources.memoryBytes());
-      } catch (IOException e) {
-        log.warn(
-            "could not hold cgroup {} to {} of memory ({}): the job runs without that limit",
-            dirs.memory(),
-            Resources.formatMemory(resources.memoryBytes()),
-            e.toString());
-      }
-    }
-    if (resources.cpus() > 0) {
-      try {
-        layout.limitCpus(dirs, resources.cpus());
-      } catch (IOException e) {
-        log.warn(
-            "could not hold cgroup {} to {} CPU(s) ({}): the job runs without that limit",
-            dirs.cpu(),
-            resources.cpus(),
-            e.toString());
-      }
-    }
+  /** The group the run is in. */
+  PooledGroup group() {
+    return group;
   }
 
   /** The argv to exec: {@code argv} behind the sh that moves itself into this group. */
@@ -114,21 +164,26 @@ final class JobGroup {
     return launch;
   }
 
-  /** Reads what the run cost and whether it ran out of memory; null usage if it cannot tell. */
+  /**
+   * Reads what the run cost and whether it ran out of memory; null usage if it cannot tell. Once,
+   * when the run has ended: it stops the peak meter.
+   */
   Ending end() {
-    Usage usage = null;
+    Counters after = null;
     try {
-      usage = layout.usage(dirs);
+      after = layout.counters(dirs, group.files());
     } catch (IOException | RuntimeException e) {
       log.warn("could not read the usage of cgroup {}: {}", dirs.memory(), e.toString());
     }
-    boolean oom = false;
-    try {
-      oom = layout.oomKills(dirs) > 0;
+    Usage usage = null;
+    try (peak) {
+      if (after != null) {
+        usage = after.since(before, peak.peakBytes());
+      }
     } catch (IOException | RuntimeException e) {
-      log.warn("could not read the OOM kills of cgroup {}: {}", dirs.memory(), e.toString());
+      log.warn("could not read the peak memory of cgroup {}: {}", dirs.memory(), e.toString());
     }
-    return new Ending(usage, oom);
+    return new Ending(usage, after != null && after.oomKillSince(before));
   }
 
   /**
@@ -147,12 +202,14 @@ final class JobGroup {
   }
 
   /**
-   * Removes the group once the run is over: at once if it is empty; else (processes the job left,
-   * in their SIGTERM grace) after {@code grace} on {@code timer}, killing what is left, the waiting
-   * work done on {@code worker} so that the timer thread never blocks. Returns at once.
+   * Gives the group back once the run is over: at once if it is empty; else (processes the job
+   * left, in their SIGTERM grace) after {@code grace} on {@code timer}, killing what is left and
+   * looking again every 100 ms, the work done on {@code worker} so that the timer thread never
+   * blocks; a group that will not empty is removed. Returns at once.
    */
   void release(ScheduledExecutorService timer, Executor worker, Duration grace) {
-    if (removeEmpty()) { // rmdir fails (EBUSY) while a process is in
+    peak.close();
+    if (pool.giveBack(group)) {
       return;
     }
     schedule(timer, worker, grace, 1);
@@ -160,59 +217,32 @@ final class JobGroup {
 
   private void schedule(
       ScheduledExecutorService timer, Executor worker, Duration delay, int attempt) {
-    Runnable removal =
+    Runnable emptying =
         () -> {
-          if (remove()) {
+          group.killAll();
+          if (pool.giveBack(group)) {
             return;
           }
-          if (attempt < MAX_REMOVE_TRIES) {
-            schedule(timer, worker, RETRY_REMOVE, attempt + 1);
+          if (attempt < MAX_EMPTY_TRIES) {
+            schedule(timer, worker, RETRY_EMPTY, attempt + 1);
           } else {
-            log.warn("cgroup {} could not be removed; the node's next start will", dirs.memory());
+            log.warn("cgroup {} would not empty after its run: removing it", group.path());
+            pool.discard(group);
           }
         };
     try {
-      timer.schedule(() -> worker.execute(removal), delay.toMillis(), TimeUnit.MILLISECONDS);
+      timer.schedule(() -> worker.execute(emptying), delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // the runner is closing: JobCgroups.close removes every group left
     }
   }
 
-  private synchronized boolean removeEmpty() {
-    if (removed) {
-      return true;
-    }
-    List<Path> all = dirs.all();
-    for (int i = all.size() - 1; i >= 0; i--) {
-      if (!CgroupFiles.removeIfEmpty(all.get(i))) {
-        return false;
-      }
-    }
-    markRemoved();
-    return true;
-  }
-
   /**
-   * Kills whatever is in the group and removes its directories (briefly retrying while the last
-   * processes exit). Idempotent; true once the group is gone.
+   * Kills whatever is in the group and removes it, for a run that never started. Idempotent; true
+   * once the group is gone.
    */
-  synchronized boolean remove() {
-    if (removed) {
-      return true;
-    }
-    List<Path> all = dirs.all();
-    boolean gone = true;
-    for (int i = all.size() - 1; i >= 0; i--) {
-      gone &= CgroupFiles.killAndRemove(all.get(i));
-    }
-    if (gone) {
-      markRemoved();
-    }
-    return gone;
-  }
-
-  private void markRemoved() {
-    removed = true;
-    forget.accept(this);
+  boolean remove() {
+    peak.close();
+    return pool.discard(group);
   }
 }

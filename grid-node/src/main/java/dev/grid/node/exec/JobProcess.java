@@ -51,8 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Cgroup. Where the runner gives the run a group ({@link JobGroup}), the process enters it
  * before it runs; when the run ends its usage and OOM kills are read into the result (a run the OOM
- * killer struck says "out of memory:"), and then the group is removed: at once if it is empty, else
- * after the kill grace, killing what is still in it, whatever session it moved to.
+ * killer struck says "out of memory:"), and the group is given back to the node's pool: at once if
+ * it is empty, else after the kill grace, killing what is still in it, whatever session it moved
+ * to. An empty group is given back before the result completes, so that a job started when the last
+ * one's result is in takes the same group rather than making another.
  */
 final class JobProcess implements RunningJob {
   private static final Logger log = LoggerFactory.getLogger(JobProcess.class);
@@ -135,7 +137,7 @@ final class JobProcess implements RunningJob {
   /**
    * Runs on a waiter thread: launches, waits, collects; always completes the result.
    *
-   * @param group the run's cgroup (see {@link JobGroup}), or null for none; this job removes it
+   * @param group the run's cgroup (see {@link JobGroup}), or null for none; this job gives it back
    */
   void run(List<String> argv, Map<String, String> env, Path workDir, JobGroup group) {
     this.group = group;
@@ -272,6 +274,13 @@ final class JobProcess implements RunningJob {
     if (note != null) {
       message += "; " + note;
     }
+    if (g != null) {
+      try {
+        g.release(timer, pumpThreads, killGrace);
+      } catch (RuntimeException e) { // the result must complete whatever happens
+        log.warn("could not give back the cgroup of job process {}", process.pid(), e);
+      }
+    }
     result.complete(
         new RunResult(
             outcome,
@@ -285,9 +294,6 @@ final class JobProcess implements RunningJob {
             clock.millis(),
             null,
             ending.usage()));
-    if (g != null) {
-      g.release(timer, pumpThreads, killGrace);
-    }
   }
 
   private String exitMessage(Integer exitCode) {

@@ -24,6 +24,20 @@ public record Usage(long cpuUserMillis, long cpuSystemMillis, long peakMemoryByt
     }
   }
 
+  /**
+   * What two runs cost together: their CPU times summed, the higher peak (runs one after another
+   * never held their memory at once). Null stands for "not measured": the other is the sum.
+   */
+  public static Usage plus(Usage a, Usage b) {
+    if (a == null || b == null) {
+      return a == null ? b : a;
+    }
+    return new Usage(
+        a.cpuUserMillis + b.cpuUserMillis,
+        a.cpuSystemMillis + b.cpuSystemMillis,
+        Math.max(a.peakMemoryBytes, b.peakMemoryBytes));
+  }
+
   /** CPU time in both modes. */
   public long cpuMillis() {
     return cpuUserMillis + cpuSystemMillis;

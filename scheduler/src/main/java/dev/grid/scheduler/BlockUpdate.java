@@ -344,18 +344,9 @@ public final class BlockUpdate {
 
     /** Adds one attempt's cost to what the task's earlier attempts cost (null: not measured). */
     void addUsage(int slot, Usage run) {
-      if (run == null) {
-        return;
+      if (run != null) {
+        usage.put(slot, Usage.plus(usage.get(slot), run));
       }
-      Usage before = usage.get(slot);
-      usage.put(
-          slot,
-          before == null
-              ? run
-              : new Usage(
-                  before.cpuUserMillis() + run.cpuUserMillis(),
-                  before.cpuSystemMillis() + run.cpuSystemMillis(),
-                  Math.max(before.peakMemoryBytes(), run.peakMemoryBytes())));
     }
 
     boolean has(int slot) {

@@ -358,17 +358,7 @@ public record JobRecord(
 
   /** A copy that adds one run's cost to what its earlier runs cost (null: not measured). */
   JobRecord withUsageOf(Usage run) {
-    if (run == null) {
-      return this;
-    }
-    Usage sum =
-        usage == null
-            ? run
-            : new Usage(
-                usage.cpuUserMillis() + run.cpuUserMillis(),
-                usage.cpuSystemMillis() + run.cpuSystemMillis(),
-                Math.max(usage.peakMemoryBytes(), run.peakMemoryBytes()));
-    return toBuilder().usage(sum).build();
+    return run == null ? this : toBuilder().usage(Usage.plus(usage, run)).build();
   }
 
   private Builder toBuilder() {

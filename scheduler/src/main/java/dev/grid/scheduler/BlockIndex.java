@@ -230,6 +230,18 @@ final class BlockIndex {
     return activeByWorker;
   }
 
+  /**
+   * How many tasks of the array each worker process (by member id) holds: summed from its blocks'
+   * counts, not from their slots.
+   */
+  Map<String, Integer> activeByWorker(JobId arrayId) {
+    Map<String, Integer> out = new HashMap<>();
+    for (String key : byArray.getOrDefault(arrayId, new TreeMap<>()).values()) {
+      blocks.get(key).activeByWorker().forEach((w, n) -> out.merge(w, n, Integer::sum));
+    }
+    return out;
+  }
+
   /** The array's known blocks with unfinished tasks, by block number. */
   List<TaskBlock> blocksOf(JobId arrayId) {
     List<TaskBlock> out = new ArrayList<>();

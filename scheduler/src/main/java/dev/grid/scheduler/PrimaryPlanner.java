@@ -392,8 +392,8 @@ final class PrimaryPlanner {
 
   /**
    * The CPUs and memory each worker's work reserves now, by member id: its single jobs dispatched
-   * or running, and the dispatched or running tasks of arrays that reserve some (few arrays do:
-   * only their blocks are walked).
+   * or running, and the dispatched or running tasks of arrays that reserve some (counted per block
+   * by the index, so a pass walks no task slots).
    */
   static Map<String, long[]> reservedByWorker(JobIndex jobs, BlockIndex blocks) {
     Map<String, long[]> out = new HashMap<>();
@@ -403,16 +403,8 @@ final class PrimaryPlanner {
     for (JobId arrayId : blocks.activeByArray().keySet()) {
       JobRecord a = jobs.get(arrayId);
       Resources need = a == null ? Resources.NONE : a.spec().resourcesOrNone();
-      if (need.none()) {
-        continue;
-      }
-      for (TaskBlock b : blocks.blocksOf(arrayId)) {
-        for (int slot = 0; slot < TaskBlock.SIZE; slot++) {
-          if (b.has(slot)
-              && (b.state(slot) == JobState.DISPATCHED || b.state(slot) == JobState.RUNNING)) {
-            add(out, b.workerId(slot), need, 1);
-          }
-        }
+      if (!need.none()) {
+        blocks.activeByWorker(arrayId).forEach((worker, n) -> add(out, worker, need, n));
       }
     }
     return out;

@@ -683,4 +683,26 @@ class PrimaryPlannerTest {
         .flatExtracting(d -> Arrays.stream(d.command().slots()).boxed().toList())
         .contains(0);
   }
+
+  @Test
+  void an_arrays_running_tasks_reserve_what_each_task_asks_on_their_workers() {
+    JobSpec spec =
+        JobSpec.command("true")
+            .withArray(ArraySpec.parse("0-299"))
+            .withResources(new Resources(1, 1L << 30));
+    jobs.offer(JobRecord.queued(JobId.of("big"), spec, 900), nowMillis);
+    List<TaskBlock> created = TaskBlock.created(JobId.of("big"), spec, 900);
+    TaskBlock first =
+        applied(
+            created.get(0), new BlockCommand.Dispatch(EPOCH, "n1", "w1", new int[] {0, 1, 2}, 950));
+    TaskBlock second =
+        applied(created.get(1), new BlockCommand.Dispatch(EPOCH, "n2", "w2", new int[] {7}, 950));
+    blocks.offer(first, nowMillis);
+    blocks.offer(second, nowMillis);
+
+    Map<String, long[]> reserved = PrimaryPlanner.reservedByWorker(jobs, blocks);
+
+    assertThat(reserved.get("w1")).containsExactly(3, 3L << 30);
+    assertThat(reserved.get("w2")).containsExactly(1, 1L << 30);
+  }
 }

@@ -236,6 +236,8 @@ public final class ProcessRunner implements AutoCloseable {
       return job;
     }
     JobGroup group = cgroups.open(JobCgroups.runName(request.gridEnv()), spec.resourcesOrNone());
+    // a shell job's own sh can enter its group first thing, unless it must be entered as root
+    boolean entersItself = group != null && jobUser.isEmpty() && spec.shell() != null;
     try {
       List<String> launch;
       Map<String, String> processEnv;
@@ -250,12 +252,14 @@ public final class ProcessRunner implements AutoCloseable {
         processEnv = JobUser.rootStage(env);
         cwd = Path.of("/");
       } else {
-        launch = launchArgv(argv);
+        launch =
+            launchArgv(
+                entersItself ? List.of("/bin/sh", "-c", group.enterThen(spec.shell())) : argv);
         processEnv = env;
         cwd = dir.path();
       }
       // outermost: the sh that enters the group writes cgroup.procs as root, before setpriv
-      List<String> exec = group == null ? launch : group.wrap(launch);
+      List<String> exec = group == null || entersItself ? launch : group.wrap(launch);
       waiters.execute(() -> job.run(exec, processEnv, cwd, group));
     } catch (IllegalArgumentException e) {
       discard(group);

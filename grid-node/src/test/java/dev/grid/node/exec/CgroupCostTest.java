@@ -22,9 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a cgroup costs a job: spawns of {@code true} in a row through ProcessRunners (setsid on, no
- * job user) without cgroups, with a group (no limits), and with a group and a memory limit; blocks
- * of {@value #BLOCK} spawns interleaved, {@value #BLOCKS} blocks each (500 spawns) after a warm-up,
- * so that a busy moment of the machine hits every mode alike. Prints, per spawn, the median and the
+ * job user) without cgroups, with a group (no limits), and with a group and a memory limit, and of
+ * the shell job {@code true} (its own sh enters the group) without and with a group; blocks of
+ * {@value #BLOCK} spawns interleaved, {@value #BLOCKS} blocks each (500 spawns) after a warm-up, so
+ * that a busy moment of the machine hits every mode alike. Prints, per spawn, the median and the
  * best block of the wall time, and the mean of the CPU time this JVM (the node) spent and of the
  * CPU time the whole machine spent (from {@code /proc/stat}: the jobs themselves, and the kernel's
  * work on cgroups in its own threads, which no process is charged for); asserts only that the runs
@@ -50,9 +51,15 @@ class CgroupCostTest {
       assumeTrue(probe.enabled(), probe.describe());
     }
     Map<String, Mode> modes = new LinkedHashMap<>();
-    modes.put("no cgroups", new Mode(JobCgroups.none(), Resources.NONE));
-    modes.put("group, no limits", new Mode(JobCgroups.detect("cost-a"), Resources.NONE));
-    modes.put("group, 1G limit", new Mode(JobCgroups.detect("cost-b"), new Resources(0, 1L << 30)));
+    JobSpec argv = JobSpec.of(List.of("/bin/true"));
+    JobSpec shell = JobSpec.shell("true");
+    modes.put("no cgroups", new Mode(JobCgroups.none(), argv));
+    modes.put("group, no limits", new Mode(JobCgroups.detect("cost-a"), argv));
+    modes.put(
+        "group, 1G limit",
+        new Mode(JobCgroups.detect("cost-b"), argv.withResources(new Resources(0, 1L << 30))));
+    modes.put("shell, no cgroups", new Mode(JobCgroups.none(), shell));
+    modes.put("shell, group", new Mode(JobCgroups.detect("cost-c"), shell));
     try {
       for (Mode mode : modes.values()) {
         mode.block(); // warm-up
@@ -112,10 +119,10 @@ class CgroupCostTest {
     final JobSpec spec;
     final List<Block> blocks = new ArrayList<>();
 
-    Mode(JobCgroups cgroups, Resources resources) {
+    Mode(JobCgroups cgroups, JobSpec spec) {
       this.runner =
           new ProcessRunner(Clock.systemUTC(), System.getenv(), Setsid.find(), null, cgroups);
-      this.spec = JobSpec.of(List.of("/bin/true")).withResources(resources);
+      this.spec = spec;
     }
 
     /** Means per spawn over one block. */

@@ -177,6 +177,25 @@ class ProcessRunnerCgroupTest {
   }
 
   @Test
+  void a_shell_job_enters_its_group_itself_and_keeps_its_own_line_numbers() throws Exception {
+    // the job's own sh enters its group (no extra sh), and the shell still counts the job's lines
+    RunResult r =
+        run(memory(JobSpec.shell("cat /proc/$$/cgroup\ntrue\nno-such-command-here"), "64M"));
+
+    assertThat(r.exitCode()).as(r.message()).isEqualTo(127);
+    String expected = "/" + cgroups.nodeGroup().memory().getFileName() + "/run-";
+    String line = cgroups.layout() instanceof CgroupV1 ? "\\d+:memory:.*" : "0::.*";
+    assertThat(out(r).lines())
+        .filteredOn(l -> l.matches(line))
+        .singleElement()
+        .asString()
+        .contains(expected);
+    assertThat(new String(r.stderr(), StandardCharsets.UTF_8))
+        .matches("(?s).*\\b3\\b.*no-such-command-here.*")
+        .doesNotContain("could not enter");
+  }
+
+  @Test
   void a_job_reserving_one_cpu_runs_under_a_quota_of_one_cpu() throws Exception {
     RunningJob job =
         start(

@@ -14,7 +14,7 @@ final class NodesCommand implements Callable<Integer> {
   private final GridCli cli;
 
   private final OptionSpec json =
-      Specs.flag("--json", "Print a JSON list (name, primary, epoch, slots, running).");
+      Specs.flag("--json", "Print a JSON list (name, primary, role, epoch, slots, running).");
 
   NodesCommand(GridCli cli) {
     this.cli = cli;
@@ -38,11 +38,14 @@ final class NodesCommand implements Callable<Integer> {
         return 0;
       }
       Table table =
-          new Table("NAME", "PRIMARY", "EPOCH", "SLOTS", "RUNNING", "CPUS", "MEM", "URL", "LABELS");
+          new Table(
+              "NAME", "PRIMARY", "ROLE", "EPOCH", "SLOTS", "RUNNING", "CPUS", "MEM", "URL",
+              "LABELS");
       for (NodeInfo node : nodes) {
         table.row(
             node.name(),
             node.primary() ? "yes" : "no",
+            node.role(),
             node.epoch(),
             node.slots(),
             node.running(),

@@ -12,12 +12,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * A grid of node processes on this machine, on free loopback ports, under one base directory:
@@ -70,7 +72,7 @@ public final class LocalGrid implements AutoCloseable {
   private final Path tokenFile;
   private final String token;
   private List<NodeSettings> settings;
-  private final NodeProcess[] processes;
+  private volatile NodeProcess[] processes; // grows by addNode
   private final Path gridHome;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final NodeNetwork network;
@@ -174,7 +176,36 @@ public final class LocalGrid implements AutoCloseable {
       throw new IllegalStateException("node " + index + " is started: give its options before");
     }
     List<NodeSettings> changed = new ArrayList<>(settings);
-    changed.set(index, settings.get(index).withNodeOptions(options));
+    List<String> all = new ArrayList<>(settings.get(index).nodeOptions());
+    all.addAll(options);
+    changed.set(index, settings.get(index).withNodeOptions(all));
+    settings = List.copyOf(changed);
+    return this;
+  }
+
+  /**
+   * Makes the first {@code voters} nodes the grid's voters ({@code --voters}) and every other node
+   * a worker that joins through them ({@code --join}), instead of every node a voter ({@code
+   * --members}); before start.
+   */
+  public LocalGrid withVoters(int voters) {
+    if (voters < 1 || voters > settings.size()) {
+      throw new IllegalArgumentException(
+          "voters " + voters + " is not between 1 and the " + settings.size() + " nodes");
+    }
+    List<String> addresses = new ArrayList<>();
+    for (int i = 0; i < voters; i++) {
+      addresses.add(settings.get(i).host() + ":" + settings.get(i).port());
+    }
+    List<NodeSettings> changed = new ArrayList<>();
+    for (int i = 0; i < settings.size(); i++) {
+      String option = i < voters ? "--voters" : "--join";
+      changed.add(
+          settings
+              .get(i)
+              .withMembers(List.of())
+              .withNodeOptions(List.of(option, String.join(",", addresses))));
+    }
     settings = List.copyOf(changed);
     return this;
   }
@@ -245,6 +276,48 @@ public final class LocalGrid implements AutoCloseable {
       process.awaitReady(wait);
     }
     return this;
+  }
+
+  /**
+   * Starts one more node on loopback beside the running grid, with the grid's token, secret and JVM
+   * options, no {@code --members}, and the flags {@code nodeOptions} makes from the node's own
+   * member address (a worker: {@code self -> List.of("--join", HOST_PORT)}); waits until it is
+   * healthy. It is node {@code size()} from then on, stopped with the others.
+   */
+  public NodeProcess addNode(Function<String, List<String>> nodeOptions, Duration wait) {
+    if (network != null) {
+      throw new IllegalStateException("a grid in network namespaces cannot grow: it has no room");
+    }
+    if (processes[0] == null || closed.get()) {
+      throw new IllegalStateException("the local grid is not running: start() it first");
+    }
+    int index = processes.length;
+    String name = "n" + (index + 1);
+    List<Integer> ports = FreePorts.pick(2);
+    NodeSettings first = settings.get(0);
+    NodeSettings added =
+        new NodeSettings(
+                name,
+                ports.get(0),
+                ports.get(1),
+                List.of(),
+                baseDir.resolve(name),
+                tokenFile,
+                first.slots(),
+                first.jvmOptions(),
+                NodeSettings.LOOPBACK,
+                "",
+                JOIN_TIMEOUT,
+                first.clusterName())
+            .withNodeOptions(nodeOptions.apply(NodeSettings.LOOPBACK + ":" + ports.get(0)));
+    List<NodeSettings> grown = new ArrayList<>(settings);
+    grown.add(added);
+    settings = List.copyOf(grown);
+    NodeProcess[] more = Arrays.copyOf(processes, index + 1);
+    more[index] = NodeProcess.start(gridHome, added);
+    processes = more;
+    more[index].awaitReady(wait);
+    return more[index];
   }
 
   /** Node {@code index}, counted from 0 (its name is {@code n<index+1>}). */

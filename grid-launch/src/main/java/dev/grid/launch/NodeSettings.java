@@ -242,6 +242,27 @@ public record NodeSettings(
         nodeOptions);
   }
 
+  /**
+   * These settings with other members to join through ({@code --members}); empty: none, as for a
+   * node given {@code --voters} or {@code --join} in its flags instead.
+   */
+  public NodeSettings withMembers(List<String> newMembers) {
+    return new NodeSettings(
+        name,
+        port,
+        httpPort,
+        newMembers,
+        dataDir,
+        tokenFile,
+        slots,
+        jvmOptions,
+        host,
+        namespace,
+        joinTimeout,
+        clusterName,
+        nodeOptions);
+  }
+
   /** These settings with more flags of {@code bin/grid-node}, given after the others. */
   public NodeSettings withNodeOptions(List<String> options) {
     return new NodeSettings(

@@ -7,6 +7,7 @@ import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.grid.api.NodeInfo;
 import dev.grid.api.internal.Pem;
 import dev.grid.node.exec.JavaJobRunner;
 import dev.grid.node.exec.JobCgroups;
@@ -17,6 +18,7 @@ import dev.grid.node.http.TokenFile;
 import dev.grid.scheduler.ClusterSettings;
 import dev.grid.scheduler.CronService;
 import dev.grid.scheduler.DurableMaps;
+import dev.grid.scheduler.GridVoters;
 import dev.grid.scheduler.JobTable;
 import dev.grid.scheduler.LeaseSettings;
 import dev.grid.scheduler.NodeRecord;
@@ -131,6 +133,10 @@ public final class GridNode implements AutoCloseable {
   private final Object roleLock = new Object();
 
   private volatile PrimaryLease lease;
+
+  /** Why this voter takes no part in the lease, or null (see {@link #voterSetProblem}). */
+  private volatile String refused;
+
   private volatile HttpApi http;
   private volatile TokenFile tokens;
   private volatile boolean closed;
@@ -163,7 +169,7 @@ public final class GridNode implements AutoCloseable {
                 config.name(),
                 config.bindHost(),
                 config.port(),
-                config.members(),
+                config.joinList(),
                 config.partitions(),
                 kryo)
             .toConfig();
@@ -186,6 +192,9 @@ public final class GridNode implements AutoCloseable {
           .setAttribute(
               ClusterSettings.LABELS_ATTRIBUTE, String.join(",", new TreeSet<>(config.labels())));
     }
+    if (config.isVoter()) {
+      GridVoters.declare(hc.getMemberAttributeConfig(), ownVoters(config), config.self());
+    }
     metrics = new NodeMetrics(config.name());
     hz = Hazelcast.newHazelcastInstance(hc);
     hz.getCluster().addMembershipListener(new MembershipLog());
@@ -194,7 +203,7 @@ public final class GridNode implements AutoCloseable {
       config.labels().forEach(label -> labelsSeen.putIfAbsent(label, config.name()));
     }
     table = new JobTable(hz, clock);
-    blobs = createBlobStore(config, hz, clock);
+    blobs = createBlobStore(config, hz, clock, votersNow().size());
     durable = new DurableMaps(hz, clock);
     stateLoader = Executors.newSingleThreadExecutor(named("grid-state-load"));
     orphans = OrphanGuard.start(config.dataDir(), timings.fenceQuiet());
@@ -239,7 +248,7 @@ public final class GridNode implements AutoCloseable {
         new NodeFence(
                 config.name(),
                 hz,
-                config.members().size(),
+                this::votersNow,
                 orphans,
                 worker::fenced,
                 worker::inGrid,
@@ -279,11 +288,12 @@ public final class GridNode implements AutoCloseable {
    * to report their disks before the store calls itself restored.
    */
   private static ReplicatedBlobStore createBlobStore(
-      NodeConfig config, HazelcastInstance hz, Clock clock) {
-    // Every member listed must report its disk, or the restore wait (60 s) pass: a blob written
-    // while fewer nodes than R were up (the last node of a grid that was stopping) has its only
-    // copies on them, so no smaller number of reports is sure to hold every blob's last write.
-    int members = Math.max(1, config.members().size());
+      NodeConfig config, HazelcastInstance hz, Clock clock, int voters) {
+    // As many disks as there are voters must report, or the restore wait (60 s) pass: a blob
+    // written while fewer nodes than R were up (the last node of a grid that was stopping) has its
+    // only copies on them, so no smaller number of reports is sure to hold every blob's last write.
+    // Workers come and go and are not counted: a full restart brings back the voters.
+    int members = Math.max(1, voters);
     ReplicationSettings settings =
         ReplicationSettings.defaults(members).withReplication(config.replication());
     settings =
@@ -306,31 +316,13 @@ public final class GridNode implements AutoCloseable {
   static GridNode start(NodeConfig config, NodeTimings timings) {
     GridNode node = new GridNode(config, timings);
     try {
-      node.lease =
-          PrimaryLease.start(
-              node.hz,
-              new LeaseSettings(
-                  config.self(), config.members(), config.dataDir(), config.leaseTime()),
-              new PrimaryLease.Listener() {
-                @Override
-                public void onPrimary(long epoch) {
-                  LOG.info("role: primary, epoch {}", epoch);
-                  node.metrics.becamePrimary();
-                  node.loadThenActivate(epoch);
-                  node.publish();
-                }
-
-                @Override
-                public void onNotPrimary(long epoch) {
-                  LOG.info("role: worker (no longer primary, epoch {})", epoch);
-                  synchronized (node.roleLock) {
-                    node.retention.deactivate();
-                    node.cron.deactivate();
-                    node.primary.deactivate();
-                  }
-                  node.publish();
-                }
-              });
+      if (!config.isVoter()) {
+        LOG.info("role: worker (the voters are {})", node.votersNow());
+      } else if (node.voterSetProblem() == null) {
+        node.lease = node.startLease();
+      } else {
+        node.refuseTheLease();
+      }
       InetSocketAddress httpAddress = new InetSocketAddress(config.bindHost(), config.httpPort());
       SSLContext tls =
           config.tls() == null ? null : Pem.serverContext(config.tls().cert(), config.tls().key());
@@ -344,6 +336,7 @@ public final class GridNode implements AutoCloseable {
       node.http.withMetrics(node.metrics.registry()).start();
       node.publish();
       node.publisher.scheduleWithFixedDelay(node::publish, 1, 1, TimeUnit.SECONDS);
+      node.publisher.scheduleWithFixedDelay(node::checkVoterSet, 1, 1, TimeUnit.SECONDS);
       LOG.info(
           "node {} up: member {}:{}, http {}, {} slots, {} member(s)",
           config.name(),
@@ -356,6 +349,113 @@ public final class GridNode implements AutoCloseable {
     } catch (RuntimeException e) {
       node.close();
       throw e;
+    }
+  }
+
+  /** What this node is to the election: a voter, a worker, or a voter that refused. */
+  private String role() {
+    if (refused != null) {
+      return NodeInfo.REFUSED;
+    }
+    return config.isVoter() ? NodeInfo.VOTER : NodeInfo.WORKER;
+  }
+
+  /** Takes part in the primary election, as one of the voters. */
+  private PrimaryLease startLease() {
+    return PrimaryLease.start(
+        hz,
+        new LeaseSettings(config.self(), config.voterSet(), config.dataDir(), config.leaseTime()),
+        new PrimaryLease.Listener() {
+          @Override
+          public void onPrimary(long epoch) {
+            LOG.info("role: primary, epoch {}", epoch);
+            metrics.becamePrimary();
+            loadThenActivate(epoch);
+            publish();
+          }
+
+          @Override
+          public void onNotPrimary(long epoch) {
+            LOG.info("role: voter (no longer primary, epoch {})", epoch);
+            synchronized (roleLock) {
+              retention.deactivate();
+              cron.deactivate();
+              primary.deactivate();
+            }
+            publish();
+          }
+        });
+  }
+
+  /** The voters this node was started with; a lone node's is itself. */
+  private static List<String> ownVoters(NodeConfig config) {
+    return config.voterSet().isEmpty() ? List.of(config.self()) : config.voterSet();
+  }
+
+  /**
+   * The voters of the grid as this node knows them now: its own list if it was given one, else the
+   * list the grid's voters declare (see {@link GridVoters}); empty while a worker that was given
+   * none sees no voter.
+   */
+  List<String> votersNow() {
+    if (refused == null && (config.isVoter() || !config.voterSet().isEmpty())) {
+      return ownVoters(config);
+    }
+    return GridVoters.of(hz.getCluster().getMembers()).orElse(List.of());
+  }
+
+  /**
+   * Why this voter must not take part in the lease, or null: the grid's voters declare another
+   * voter set than this node was started with.
+   */
+  private String voterSetProblem() {
+    if (!config.isVoter()) {
+      return null;
+    }
+    List<String> own = ownVoters(config);
+    List<String> grid = GridVoters.of(hz.getCluster().getMembers()).orElse(own);
+    if (GridVoters.same(own, grid)) {
+      return null;
+    }
+    return "this node was started with voters "
+        + GridVoters.sorted(own)
+        + " but the grid's voters declare "
+        + grid
+        + ": it takes no part in electing the primary (it still runs jobs). Start it again with"
+        + " --voters "
+        + String.join(",", grid)
+        + ", or as a worker (--join)";
+  }
+
+  /** Stops taking part in the lease for good (until restarted), saying why. */
+  private void refuseTheLease() {
+    String why = voterSetProblem();
+    PrimaryLease held;
+    synchronized (roleLock) {
+      if (refused != null || why == null) {
+        return;
+      }
+      refused = why;
+      held = lease;
+      lease = null; // from now on nothing acts as primary here: it checks the lease first
+    }
+    closeQuietly(held); // gives the lease up at once if this node held it
+    synchronized (roleLock) {
+      retention.deactivate();
+      cron.deactivate();
+      primary.deactivate();
+    }
+    LOG.error("{}", why);
+    publish();
+  }
+
+  /**
+   * Checks that this voter's voter set is still the grid's, as members join and once a second: a
+   * node with another list that joins outweighs it, or a grid it joined late.
+   */
+  private void checkVoterSet() {
+    if (lease != null && voterSetProblem() != null) {
+      refuseTheLease();
     }
   }
 
@@ -500,7 +600,8 @@ public final class GridNode implements AutoCloseable {
               isPrimary ? l.epoch() : epoch,
               clock.millis(),
               new ArrayList<>(config.labels()),
-              config.offer()));
+              config.offer(),
+              role()));
     } catch (RuntimeException e) {
       LOG.debug("publishing node state failed", e);
     }
@@ -630,6 +731,7 @@ public final class GridNode implements AutoCloseable {
           e.getMember().getAttribute(ClusterSettings.NAME_ATTRIBUTE),
           e.getMember().getAddress(),
           e.getMembers().size());
+      checkVoterSet();
     }
 
     @Override

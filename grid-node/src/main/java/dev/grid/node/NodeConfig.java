@@ -9,6 +9,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -22,8 +25,9 @@ import java.util.TreeSet;
  * @param bindHost the interface for the member port and the HTTP API (loopback by default)
  * @param port the Hazelcast member port
  * @param httpPort the HTTP API port (0 picks a free one)
- * @param members {@code host:port} of every member, this one included; they are also the lease
- *     voters. Empty: a one-node grid that votes alone
+ * @param members {@code host:port} of every member, this one included ({@code --members}); they are
+ *     also the lease voters unless {@code voters} names others. Empty: see {@code voters} and
+ *     {@code join}; all three empty, a one-node grid that votes alone
  * @param dataDir where the node keeps its lease state and job scratch directories
  * @param token the bearer token clients must present
  * @param slots how many jobs this node runs at once (0: it runs none)
@@ -51,6 +55,12 @@ import java.util.TreeSet;
  *     --mem 16G}); null for the machine's ({@link #machine()})
  * @param cgroups whether jobs run in cgroups where the node can use them (as root): their CPUs and
  *     memory enforced, their cost measured ({@code --cgroups off} turns it off)
+ * @param voters {@code host:port} of the nodes that vote for the primary ({@code --voters}, 1 to
+ *     {@value #MOST_VOTERS}; 3 or 5 in a grid that should survive a loss); a node not among them is
+ *     a worker. Empty: the members are the voters
+ * @param join {@code host:port} of live members to join the grid through ({@code --join}), for a
+ *     worker added to a running grid; it learns the voters from them. Empty: join through the
+ *     members and voters
  */
 public record NodeConfig(
     String name,
@@ -76,9 +86,18 @@ public record NodeConfig(
     Path jobScratch,
     Set<String> labels,
     Resources offer,
-    boolean cgroups) {
+    boolean cgroups,
+    List<String> voters,
+    List<String> join) {
 
   public static final int DEFAULT_PARTITIONS = 31;
+
+  /**
+   * The most voters {@code --voters} may name. Every voter takes part in every lease round, and a
+   * majority of them must answer each one: more voters make each round slower and no safer than 5.
+   */
+  public static final int MOST_VOTERS = 9;
+
   public static final Duration DEFAULT_LEASE_TIME = LeaseSettings.DEFAULT_LEASE_TIME;
   public static final long DEFAULT_OUTPUT_CAP = 4L << 20;
   public static final Duration DEFAULT_SCRUB_EVERY = Duration.ofHours(6);
@@ -185,6 +204,19 @@ public record NodeConfig(
               + dataDir
               + ": give a directory of its own, outside the data dir");
     }
+    voters = voters == null ? List.of() : List.copyOf(voters);
+    join = join == null ? List.of() : List.copyOf(join);
+    checkVoters(voters);
+    join.forEach(a -> checkAddress(a, "--join"));
+    if (!members.isEmpty() && !join.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--members "
+              + members
+              + " and --join "
+              + join
+              + " both name members to join through: give --voters and --join (a worker),"
+              + " or --members alone (every member a voter)");
+    }
     if (!members.isEmpty() && !members.contains(self(bindHost, port, members))) {
       throw new IllegalArgumentException(
           "--members "
@@ -235,7 +267,9 @@ public record NodeConfig(
         null,
         Set.of(),
         null,
-        true);
+        true,
+        List.of(),
+        List.of());
   }
 
   /** A one-node grid on loopback with defaults, for tests and embedding. */
@@ -280,9 +314,69 @@ public record NodeConfig(
     return toBuilder().jobUser(user).jobScratch(scratch).build();
   }
 
-  /** This node's entry in {@code members}, matched by resolved address and port. */
+  /**
+   * This node's entry in {@code members} or {@code voters}, matched by resolved address and port;
+   * {@code bindHost:port} if neither lists it.
+   */
   String self() {
-    return members.isEmpty() ? bindHost + ":" + port : self(bindHost, port, members);
+    List<String> listed = new ArrayList<>(voterSet());
+    listed.addAll(members);
+    return listed.isEmpty() ? bindHost + ":" + port : self(bindHost, port, listed);
+  }
+
+  /**
+   * The voters this node was given: {@code voters}, or else the members. Empty for a lone node, and
+   * for a worker that learns the voters from the grid it joins.
+   */
+  List<String> voterSet() {
+    return voters.isEmpty() ? members : voters;
+  }
+
+  /** Whether this node votes for the primary: it is among the voters, or is a lone node. */
+  boolean isVoter() {
+    List<String> set = voterSet();
+    return set.isEmpty() ? join.isEmpty() : set.contains(self());
+  }
+
+  /** Whom to ask when joining: the members, the voters and the {@code --join} addresses. */
+  List<String> joinList() {
+    Set<String> all = new LinkedHashSet<>(members);
+    all.addAll(voters);
+    all.addAll(join);
+    return List.copyOf(all);
+  }
+
+  private static void checkVoters(List<String> voters) {
+    voters.forEach(v -> checkAddress(v, "--voters"));
+    if (new HashSet<>(voters).size() != voters.size()) {
+      throw new IllegalArgumentException(
+          "--voters " + voters + " names a voter twice: list each voter once");
+    }
+    if (voters.size() > MOST_VOTERS) {
+      throw new IllegalArgumentException(
+          "--voters names "
+              + voters.size()
+              + " voters, more than the "
+              + MOST_VOTERS
+              + " allowed: 3 or 5 are usual; every other node joins as a worker");
+    }
+  }
+
+  private static void checkAddress(String address, String option) {
+    int colon = address.lastIndexOf(':');
+    boolean valid = colon > 0 && colon < address.length() - 1;
+    if (valid) {
+      try {
+        int port = Integer.parseInt(address.substring(colon + 1));
+        valid = port >= 1 && port <= 65535;
+      } catch (NumberFormatException e) {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      throw new IllegalArgumentException(
+          option + " '" + address + "' is not host:port (for example 10.0.0.1:15701)");
+    }
   }
 
   private static String self(String host, int port, List<String> members) {
@@ -386,6 +480,8 @@ public record NodeConfig(
     private Set<String> labels;
     private Resources offer;
     private boolean cgroups;
+    private List<String> voters;
+    private List<String> join;
 
     private Builder(NodeConfig c) {
       name = c.name;
@@ -412,6 +508,8 @@ public record NodeConfig(
       labels = c.labels;
       offer = c.offer;
       cgroups = c.cgroups;
+      voters = c.voters;
+      join = c.join;
     }
 
     Builder name(String value) {
@@ -534,6 +632,16 @@ public record NodeConfig(
       return this;
     }
 
+    Builder voters(List<String> value) {
+      voters = value;
+      return this;
+    }
+
+    Builder join(List<String> value) {
+      join = value;
+      return this;
+    }
+
     NodeConfig build() {
       return new NodeConfig(
           name,
@@ -559,7 +667,9 @@ public record NodeConfig(
           jobScratch,
           labels,
           offer,
-          cgroups);
+          cgroups,
+          voters,
+          join);
     }
   }
 }

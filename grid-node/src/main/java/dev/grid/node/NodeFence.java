@@ -6,13 +6,16 @@ import com.hazelcast.instance.impl.HazelcastInstanceImpl;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.cluster.impl.ClusterServiceImpl;
 import dev.grid.node.http.Presence;
+import dev.grid.scheduler.GridVoters;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * that is frozen or cut off, not only for one that is dead.
  *
  * <p>Every {@link #TICK} the node looks at its cluster. While it has heard a Hazelcast heartbeat
- * within {@link #HEARD} from a majority of the members listed (itself included), it beats its
+ * within {@link #HEARD} from a majority of the voters (itself included if it is one), it beats its
  * {@link OrphanGuard}, whose watcher process kills every job session after the quiet time ({@link
  * #QUIET} by default) without a beat: that covers a frozen JVM (SIGSTOP, a hung host), which can do
  * nothing itself. A node that sees only a minority (a partition) stops its jobs itself and starts
@@ -67,7 +70,7 @@ final class NodeFence implements Worker.Fence, Presence, AutoCloseable {
 
   private final String name;
   private final HazelcastInstance hz;
-  private final int majority;
+  private final Supplier<List<String>> voters;
   private final OrphanGuard guard;
   private final Consumer<String> onFenced;
   private final Runnable onInGrid;
@@ -96,7 +99,8 @@ final class NodeFence implements Worker.Fence, Presence, AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * @param members how many members the grid lists ({@code --members}; 0 for a lone node)
+   * @param voters the grid's voters as the node knows them now (see {@link GridVoters}); empty
+   *     while it knows none
    * @param onFenced told why on every tick the node may be out of the grid: stop every job
    * @param onInGrid run on every tick the node is in the grid: finish what could not be done
    * @param quiet the watcher's quiet time ({@link OrphanGuard#start})
@@ -104,14 +108,14 @@ final class NodeFence implements Worker.Fence, Presence, AutoCloseable {
   NodeFence(
       String name,
       HazelcastInstance hz,
-      int members,
+      Supplier<List<String>> voters,
       OrphanGuard guard,
       Consumer<String> onFenced,
       Runnable onInGrid,
       Duration quiet) {
     this.name = name;
     this.hz = hz;
-    this.majority = Math.max(1, members) / 2 + 1;
+    this.voters = voters;
     this.guard = guard;
     this.onFenced = onFenced;
     this.onInGrid = onInGrid;
@@ -145,7 +149,8 @@ final class NodeFence implements Worker.Fence, Presence, AutoCloseable {
   @Override
   public boolean leftSince(long nanos) {
     return fencedSince(nanos)
-        || (joined && (!hz.getLifecycleService().isRunning() || heard() < majority));
+        || (joined && !hz.getLifecycleService().isRunning())
+        || (joined && !hearsMajority());
   }
 
   @Override
@@ -185,11 +190,13 @@ final class NodeFence implements Worker.Fence, Presence, AutoCloseable {
         LOG.warn("{}: the grid may have written it off; its jobs are stopped and handed back", why);
         fenced(now, why);
       }
-      int seen = hz.getLifecycleService().isRunning() ? heard() : 0;
-      if (seen >= majority) {
+      List<String> known = voters.get();
+      int majority = known.size() / 2 + 1;
+      int seen = hz.getLifecycleService().isRunning() ? heard(known) : 0;
+      if (!known.isEmpty() && seen >= majority) {
         joined = true;
         if (cutOff != null) {
-          LOG.info("node {} hears from {} members again: back in the grid", name, seen);
+          LOG.info("node {} hears from {} voters again: back in the grid", name, seen);
           cutOff = null;
         }
         guard.beat();
@@ -203,7 +210,9 @@ final class NodeFence implements Worker.Fence, Presence, AutoCloseable {
                   + name
                   + " has heard from "
                   + seen
-                  + " member(s) (itself included) in"
+                  + " of the voters "
+                  + known
+                  + " in"
                   + " the last "
                   + HEARD.toMillis()
                   + " ms, fewer than the "
@@ -219,22 +228,31 @@ final class NodeFence implements Worker.Fence, Presence, AutoCloseable {
     }
   }
 
+  /** Whether the node hears from a majority of the voters right now. */
+  private boolean hearsMajority() {
+    List<String> known = voters.get();
+    return !known.isEmpty() && heard(known) >= known.size() / 2 + 1;
+  }
+
   /**
-   * How many members, this one included, sent a heartbeat within {@link #HEARD}. Heartbeat times
-   * are on Hazelcast's cluster clock (wall time plus the master's offset) and compared with it.
-   * Hazelcast's internals give them; if they cannot be reached, every listed member counts.
+   * How many of the voters, this node included if it is one, sent a heartbeat within {@link
+   * #HEARD}. Heartbeat times are on Hazelcast's cluster clock (wall time plus the master's offset)
+   * and compared with it. Hazelcast's internals give them; if they cannot be reached, every voter
+   * among the members counts.
    */
-  private int heard() {
+  private int heard(List<String> known) {
     Set<Member> members = hz.getCluster().getMembers();
     ClusterServiceImpl cluster = clusterService();
-    if (cluster == null) {
-      return members.size();
-    }
-    long now = cluster.getClusterClock().getClusterTime();
+    long now = cluster == null ? 0 : cluster.getClusterClock().getClusterTime();
     int heard = 0;
     for (Member m : members) {
-      long last = cluster.getClusterHeartbeatManager().getLastHeartbeatTime(m);
-      if (m.localMember() || now - last <= HEARD.toMillis()) {
+      if (!GridVoters.isVoter(m, known)) {
+        continue;
+      }
+      if (cluster == null
+          || m.localMember()
+          || now - cluster.getClusterHeartbeatManager().getLastHeartbeatTime(m)
+              <= HEARD.toMillis()) {
         heard++;
       }
     }

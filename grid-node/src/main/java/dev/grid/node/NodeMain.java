@@ -36,6 +36,8 @@ import sun.misc.Signal;
  *   --data-dir /var/lib/grid/n1 --token-file /etc/grid/token \
  *   --secret-file /etc/grid/cluster-secret --slots 4 --retain-jobs 7d --keep-runs 100
  * bin/grid-node --config /etc/grid/grid.conf --http-port 18801   # the file, one flag changed
+ * bin/grid-node --name w7 --join 10.0.0.1:15701 --voters 10.0.0.1:15701,10.0.0.2:15701,... \
+ *   --data-dir /var/lib/grid/w7 --token-file /etc/grid/token --secret-file ...   # a worker
  * </pre>
  *
  * <p>Every option can come from the {@link ConfigFile} named by {@code --config}; a flag given on
@@ -87,9 +89,27 @@ public final class NodeMain implements Callable<Integer> {
       split = ",",
       paramLabel = "HOST:PORT",
       description =
-          "Every member's host:port, this one included; they vote for the primary."
-              + " None: a one-node grid on loopback.")
+          "Every member's host:port, this one included; they vote for the primary (unless"
+              + " --voters names others). None: a one-node grid on loopback.")
   List<String> members = List.of();
+
+  @Option(
+      names = "--voters",
+      split = ",",
+      paramLabel = "HOST:PORT",
+      description =
+          "The member addresses of the nodes that vote for the primary: 3 or 5, the same list on"
+              + " every voter. A node not listed is a worker. Default: the --members.")
+  List<String> voters = List.of();
+
+  @Option(
+      names = "--join",
+      split = ",",
+      paramLabel = "HOST:PORT",
+      description =
+          "Join a running grid through any of these live members, as a worker that learns the"
+              + " voters from the grid (instead of --members).")
+  List<String> join = List.of();
 
   @Option(names = "--data-dir", required = true, description = "Where the node keeps its state.")
   Path dataDir;
@@ -379,7 +399,9 @@ public final class NodeMain implements Callable<Integer> {
             jobScratch,
             labels == null ? Set.of() : Set.copyOf(labels),
             offer(),
-            useCgroups());
+            useCgroups(),
+            voters,
+            join);
     AtomicReference<GridNode> node = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before the node starts: a SIGTERM during startup exits at once (its Hazelcast
@@ -505,12 +527,14 @@ public final class NodeMain implements Callable<Integer> {
     if (secretFile != null) {
       return ClusterSecret.read(secretFile, "cluster secret");
     }
-    if (members.stream().distinct().count() > 1) {
+    if (members.stream().distinct().count() > 1 || !join.isEmpty() || voters.size() > 1) {
       throw new IllegalArgumentException(
-          "--members names "
-              + members.size()
-              + " members: give every node the same --secret-file (make it once with `bin/grid-token"
-              + " cluster-secret` and copy it to each node)");
+          "a node of a grid of several ("
+              + (members.isEmpty() ? "" : "--members " + members + " ")
+              + (voters.isEmpty() ? "" : "--voters " + voters + " ")
+              + (join.isEmpty() ? "" : "--join " + join)
+              + ") needs the grid's --secret-file: make it once with `bin/grid-token"
+              + " cluster-secret` and copy it to each node");
     }
     return ClusterSecret.generated(dataDir);
   }

@@ -115,7 +115,9 @@ class DashboardBrowserIT {
             null,
             java.util.Set.of(),
             null,
-            true);
+            true,
+            List.of(),
+            List.of());
     node = GridNode.start(config, TestGrid.TIMINGS.formingAlone());
     grid = GridClient.connect(List.of(URI.create(node.httpUrl())), ADMIN);
   }

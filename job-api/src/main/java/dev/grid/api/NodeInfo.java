@@ -18,6 +18,10 @@ import java.util.List;
  *     labels ({@code --constraint}) run only on nodes that have them all
  * @param offers the CPUs and memory it offers to jobs that reserve some ({@code --cpus}, {@code
  *     --mem}); null from a node that does not say
+ * @param role {@code voter} (it votes for the primary: {@code --voters}), {@code worker} (it only
+ *     runs jobs), or {@code refused} (a voter started with another voter list than the grid's,
+ *     which takes no part in the vote until started again with the grid's); null from a node that
+ *     does not say
  */
 public record NodeInfo(
     String name,
@@ -28,11 +32,35 @@ public record NodeInfo(
     int running,
     Long heartbeatAtMillis,
     List<String> labels,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Resources offers) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Resources offers,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String role) {
+
+  /** A voter: it votes for the primary. */
+  public static final String VOTER = "voter";
+
+  /** A worker: it runs jobs and takes no part in the vote. */
+  public static final String WORKER = "worker";
+
+  /** A voter whose voter list differs from the grid's: it takes no part in the vote. */
+  public static final String REFUSED = "refused";
 
   /** Sorts the labels; none if null. */
   public NodeInfo {
     labels = labels == null ? List.of() : labels.stream().sorted().toList();
+  }
+
+  /** A node's view that does not say its role. */
+  public NodeInfo(
+      String name,
+      String httpUrl,
+      boolean primary,
+      long epoch,
+      int slots,
+      int running,
+      Long heartbeatAtMillis,
+      List<String> labels,
+      Resources offers) {
+    this(name, httpUrl, primary, epoch, slots, running, heartbeatAtMillis, labels, offers, null);
   }
 
   /** A node's view that does not say what it offers. */

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * What a node publishes about itself in the replicated {@code nodes} map, refreshed about once a
  * second, with the labels it declared and the CPUs and memory it offers. Entries of members that
- * left are ignored by readers (matched by {@code memberId}).
+ * left are ignored by readers (matched by {@code memberId}). Its role is {@link NodeInfo#VOTER},
+ * {@link NodeInfo#WORKER} or {@link NodeInfo#REFUSED}.
  */
 public record NodeRecord(
     String name,
@@ -20,7 +21,8 @@ public record NodeRecord(
     long epoch,
     long updatedAtMillis,
     List<String> labels,
-    Resources offers) {
+    Resources offers,
+    String role) {
 
   /** Copies the labels into a plain list (Kryo cannot read unmodifiable wrappers). */
   public NodeRecord {
@@ -29,6 +31,6 @@ public record NodeRecord(
 
   public NodeInfo toInfo() {
     return new NodeInfo(
-        name, httpUrl, primary, epoch, slots, running, updatedAtMillis, labels, offers);
+        name, httpUrl, primary, epoch, slots, running, updatedAtMillis, labels, offers, role);
   }
 }

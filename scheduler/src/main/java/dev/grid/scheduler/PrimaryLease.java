@@ -67,6 +67,7 @@ public final class PrimaryLease implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrimaryLease.class);
   private static final long CLOSE_WAIT_MILLIS = 1_000;
   private static final long RELEASE_WAIT_MILLIS = 500;
+  private static final long MISMATCH_WARNING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private record View(long epoch, long expiresAt, int knownOwner, long knownUntil, long highest) {
     static final View NONE = new View(0, 0, LeaseMessage.NO_OWNER, 0, 0);
@@ -74,6 +75,7 @@ public final class PrimaryLease implements AutoCloseable {
 
   private final HazelcastInstance hazelcast;
   private final List<String> voters;
+  private final String joinedVoters;
   private final int self;
   private final Listener listener;
   private final Ticker ticker = Ticker.system();
@@ -91,11 +93,13 @@ public final class PrimaryLease implements AutoCloseable {
   private volatile UUID lifecycleRegistration;
   private ScheduledFuture<?> wake;
   private long wakeAt;
+  private long lastMismatchWarning; // lease thread only
 
   private PrimaryLease(HazelcastInstance hazelcast, LeaseSettings settings, Listener listener) {
     this.hazelcast = hazelcast;
     this.listener = listener;
     this.voters = settings.sortedVoters();
+    this.joinedVoters = GridVoters.joined(voters);
     this.self = settings.selfIndex();
     this.node = // first: reading the stored promise may fail, and no thread runs yet
         new LeaseNode(
@@ -234,12 +238,36 @@ public final class PrimaryLease implements AutoCloseable {
     }
   }
 
-  /** A message from the network; called on a Hazelcast thread. */
-  void deliver(LeaseMessage message) {
+  /** A message from the network, sent by a member with voter set {@code from}. */
+  void deliver(LeaseMessage message, String from) {
     try {
-      protocol.execute(() -> onLeaseThread(() -> node.receive(message)));
+      protocol.execute(
+          () -> {
+            if (joinedVoters.equals(from)) {
+              onLeaseThread(() -> node.receive(message));
+            } else {
+              warnOfMismatch(from);
+            }
+          });
     } catch (RejectedExecutionException e) {
       // closed: the message is lost, as on a network
+    }
+  }
+
+  /** A message from this node to itself. */
+  private void deliver(LeaseMessage message) {
+    deliver(message, joinedVoters);
+  }
+
+  private void warnOfMismatch(String from) {
+    long now = ticker.nanos();
+    if (lastMismatchWarning == 0 || now - lastMismatchWarning > MISMATCH_WARNING_EVERY_NANOS) {
+      lastMismatchWarning = now;
+      LOG.warn(
+          "dropped a lease message from a member started with voters [{}]; this node's are [{}]:"
+              + " give every node the same --voters",
+          from,
+          joinedVoters);
     }
   }
 
@@ -307,7 +335,7 @@ public final class PrimaryLease implements AutoCloseable {
       if (message instanceof LeaseMessage.Release) {
         CompletableFuture<Object> arrived = new CompletableFuture<>();
         messages.submitToMember(
-            new LeaseTask(message),
+            new LeaseTask(message, joinedVoters),
             member,
             new ExecutionCallback<Object>() {
               @Override
@@ -322,7 +350,7 @@ public final class PrimaryLease implements AutoCloseable {
             });
         releases.add(arrived);
       } else {
-        messages.executeOnMember(new LeaseTask(message), member);
+        messages.executeOnMember(new LeaseTask(message, joinedVoters), member);
       }
     } catch (RuntimeException e) {
       LOG.debug("lease message to {} lost: {}", voters.get(voter), e.toString());

@@ -23,7 +23,8 @@ class LeaseKryoTest {
             new LeaseMessage.Release(65_537, 1));
     for (LeaseMessage message : messages) {
       assertThat(roundTrip(message)).isEqualTo(message);
-      assertThat(roundTrip(new LeaseTask(message))).hasToString("LeaseTask[" + message + "]");
+      assertThat(roundTrip(new LeaseTask(message, "10.0.0.1:15701,10.0.0.2:15701")))
+          .hasToString("LeaseTask[" + message + " from voters 10.0.0.1:15701,10.0.0.2:15701]");
     }
   }
 

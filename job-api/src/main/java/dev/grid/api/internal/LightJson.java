@@ -500,7 +500,8 @@ public final class LightJson {
         (int) number(o, "running"),
         nullableLong(o, "heartbeatAtMillis"),
         o.get("labels") == null ? null : strings(o, "labels"),
-        resources(nullableObject(o, "offers")));
+        resources(nullableObject(o, "offers")),
+        text(o, "role"));
   }
 
   private static ScheduleInfo scheduleInfo(Map<String, Object> o) {

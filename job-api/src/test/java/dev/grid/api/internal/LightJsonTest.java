@@ -141,7 +141,18 @@ class LightJsonTest {
   private static final List<NodeInfo> NODES =
       List.of(
           new NodeInfo("n1", "http://127.0.0.1:18701", true, 589_824, 4, 3, 1_765_000_000_000L),
-          new NodeInfo("n2", null, false, 0, 0, 0));
+          new NodeInfo("n2", null, false, 0, 0, 0),
+          new NodeInfo(
+              "w3",
+              "http://127.0.0.1:18703",
+              false,
+              7,
+              2,
+              1,
+              1_765_000_000_000L,
+              List.of("gpu"),
+              new Resources(2, 1L << 30),
+              NodeInfo.WORKER));
 
   @Test
   void when_the_client_writes_a_spec_then_the_node_reads_the_same_spec_and_tree() {

@@ -2,6 +2,7 @@ package dev.grid.scheduler;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.MemberAttributeConfig;
+import dev.grid.storage.ReplicatedBlobStore;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ public final class GridVoters {
   public static final String SET_ATTRIBUTE = "grid.voters";
 
   /** The member attribute holding a voter's own entry in that set ({@code host:port}). */
-  public static final String SELF_ATTRIBUTE = "grid.voter";
+  public static final String SELF_ATTRIBUTE = ReplicatedBlobStore.VOTER_ATTRIBUTE;
 
   private GridVoters() {}
 

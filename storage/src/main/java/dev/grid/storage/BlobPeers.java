@@ -71,6 +71,19 @@ final class BlobPeers {
     return members;
   }
 
+  /**
+   * How many live members count towards a majority of the grid: those that vote for the primary
+   * ({@link ReplicatedBlobStore#VOTER_ATTRIBUTE}) where any member says it does, else every member.
+   */
+  int voting() {
+    Set<Member> members = hz.getCluster().getMembers();
+    long voters =
+        members.stream()
+            .filter(m -> m.getAttribute(ReplicatedBlobStore.VOTER_ATTRIBUTE) != null)
+            .count();
+    return voters > 0 ? (int) voters : members.size();
+  }
+
   /** Whether this node is the oldest member, the one that coordinates repairs. */
   boolean coordinates() {
     return hz.getCluster().getMembers().iterator().next().localMember();

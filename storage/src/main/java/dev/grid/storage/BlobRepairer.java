@@ -172,13 +172,13 @@ final class BlobRepairer implements AutoCloseable {
       }
       return new RepairPass(new Plan(List.of()), 0);
     }
-    if (live.size() * 2 <= settings.expectedNodes()) {
+    if (peers.voting() * 2 <= settings.expectedNodes()) {
       // A minority (the side of a partition, or the first nodes back): what it sees is not the
       // grid. Every blob held across the cut would count as lost, and its plans would work from
       // a stale copy of the metadata; the majority repairs, and this side again once it merged.
       LOG.debug(
           "blob repair skipped: {} of {} nodes here, not a majority",
-          live.size(),
+          peers.voting(),
           settings.expectedNodes());
       return new RepairPass(new Plan(List.of()), 0);
     }

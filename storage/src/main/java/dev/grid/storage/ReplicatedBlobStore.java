@@ -67,6 +67,13 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   /** The member attribute that carries a node's name (the grid sets it on every member). */
   public static final String NODE_ATTRIBUTE = "grid.name";
 
+  /**
+   * The member attribute a node that votes for the grid's primary carries (its own {@code
+   * host:port}); workers do not. Where members carry it, a repair counts the voters it sees, not
+   * the members: a minority of the voters with many workers beside them is still not the grid.
+   */
+  public static final String VOTER_ATTRIBUTE = "grid.voter";
+
   /** Where a member keeps its store in its user context, for calls from other nodes. */
   public static final String CONTEXT_KEY = "grid.blob-store";
 

@@ -20,6 +20,7 @@ final class TestMembers implements AutoCloseable {
   private final String clusterName = "blob-test-" + UUID.randomUUID();
   private final List<Integer> ports = new ArrayList<>();
   private final List<String> addresses = new ArrayList<>();
+  private int voters;
 
   private TestMembers(int count) {
     for (int i = 0; i < count; i++) {
@@ -34,6 +35,24 @@ final class TestMembers implements AutoCloseable {
    */
   static TestMembers start(int count) {
     TestMembers started = new TestMembers(count);
+    try {
+      for (int i = 0; i < count; i++) {
+        started.members.add(started.newMember(i));
+      }
+    } catch (RuntimeException e) {
+      started.close();
+      throw e;
+    }
+    return started;
+  }
+
+  /**
+   * The same, the first {@code voters} of them marked as voters of the grid ({@link
+   * ReplicatedBlobStore#VOTER_ATTRIBUTE}), the others as workers.
+   */
+  static TestMembers start(int count, int voters) {
+    TestMembers started = new TestMembers(count);
+    started.voters = voters;
     try {
       for (int i = 0; i < count; i++) {
         started.members.add(started.newMember(i));
@@ -89,6 +108,11 @@ final class TestMembers implements AutoCloseable {
     List<String> join = alone ? List.of(addresses.get(index)) : List.copyOf(addresses);
     Config config = config(clusterName, ports.get(index), join);
     config.getMemberAttributeConfig().setAttribute(ReplicatedBlobStore.NODE_ATTRIBUTE, name(index));
+    if (index < voters) {
+      config
+          .getMemberAttributeConfig()
+          .setAttribute(ReplicatedBlobStore.VOTER_ATTRIBUTE, addresses.get(index));
+    }
     return Hazelcast.newHazelcastInstance(config);
   }
 

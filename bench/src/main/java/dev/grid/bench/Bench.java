@@ -74,7 +74,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    subcommands = {StorageBench.class, PeersBench.class, ScaleBench.class},
+    subcommands = {StorageBench.class, PeersBench.class, ScaleBench.class, GrowBench.class},
     description =
         "Measures the grid against a ProcessBuilder pool and the raw Hazelcast"
             + " executor on this machine.")

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -528,11 +529,19 @@ public final class NodeMain implements Callable<Integer> {
       return ClusterSecret.read(secretFile, "cluster secret");
     }
     if (members.stream().distinct().count() > 1 || !join.isEmpty() || voters.size() > 1) {
+      List<String> given = new ArrayList<>();
+      if (!members.isEmpty()) {
+        given.add("--members " + String.join(",", members));
+      }
+      if (!voters.isEmpty()) {
+        given.add("--voters " + String.join(",", voters));
+      }
+      if (!join.isEmpty()) {
+        given.add("--join " + String.join(",", join));
+      }
       throw new IllegalArgumentException(
           "a node of a grid of several ("
-              + (members.isEmpty() ? "" : "--members " + members + " ")
-              + (voters.isEmpty() ? "" : "--voters " + voters + " ")
-              + (join.isEmpty() ? "" : "--join " + join)
+              + String.join(" ", given)
               + ") needs the grid's --secret-file: make it once with `bin/grid-token"
               + " cluster-secret` and copy it to each node");
     }

@@ -5,6 +5,7 @@ import com.hazelcast.config.MemberAttributeConfig;
 import dev.grid.storage.ReplicatedBlobStore;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,23 +50,30 @@ public final class GridVoters {
 
   /** The voter set the grid's voters among {@code members} declare; empty if none is a voter. */
   public static Optional<List<String>> of(Collection<Member> members) {
-    Map<String, Integer> declared = new HashMap<>();
+    List<String> declared = new ArrayList<>();
     for (Member member : members) {
       String set = member.getAttribute(SET_ATTRIBUTE);
       if (set != null && !set.isEmpty()) {
-        declared.merge(set, 1, Integer::sum);
+        declared.add(set);
       }
     }
-    return declared.entrySet().stream()
-        .max(
-            (a, b) -> {
-              int byCount = Integer.compare(a.getValue(), b.getValue());
-              if (byCount != 0) {
-                return byCount;
-              }
-              int bySize = Integer.compare(split(a.getKey()).size(), split(b.getKey()).size());
-              return bySize != 0 ? bySize : b.getKey().compareTo(a.getKey());
-            })
+    return chosen(declared);
+  }
+
+  /**
+   * The voter set most of {@code declared} (each a voter's comma-joined list) name; on a tie the
+   * longer list, then the one that sorts first.
+   */
+  static Optional<List<String>> chosen(List<String> declared) {
+    Map<String, Integer> counts = new HashMap<>();
+    declared.forEach(set -> counts.merge(set, 1, Integer::sum));
+    Comparator<Map.Entry<String, Integer>> byCount = Map.Entry.comparingByValue();
+    Comparator<Map.Entry<String, Integer>> bySize =
+        Comparator.comparingInt(e -> split(e.getKey()).size());
+    Comparator<Map.Entry<String, Integer>> sortsFirst =
+        Map.Entry.<String, Integer>comparingByKey().reversed();
+    return counts.entrySet().stream()
+        .max(byCount.thenComparing(bySize).thenComparing(sortsFirst))
         .map(e -> split(e.getKey()));
   }
 

@@ -7,6 +7,7 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.NodeDrain;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.QueueInfo;
 import dev.grid.api.ScheduleInfo;
@@ -277,8 +278,25 @@ public interface GridOperations {
    */
   Optional<byte[]> result(JobId id, boolean text);
 
-  /** The live nodes, sorted by name. */
+  /** The live nodes, sorted by name, each with its drain state if it is drained. */
   List<NodeInfo> nodes();
+
+  /**
+   * Drains the named node: the primary gives it no new work and what it runs ends normally; the
+   * mark is kept until {@link #undrain}. Returns where the node is then, or empty if no node of
+   * that name has been in the grid since it started (nor is one drained).
+   *
+   * @throws IllegalArgumentException for a name no node can have
+   */
+  Optional<NodeDrain> drain(String node);
+
+  /**
+   * Takes a node's drain mark away; new work reaches it again. Returns the node undrained, or empty
+   * as for {@link #drain}.
+   *
+   * @throws IllegalArgumentException for a name no node can have
+   */
+  Optional<NodeDrain> undrain(String node);
 
   /** This node's name. */
   String nodeName();

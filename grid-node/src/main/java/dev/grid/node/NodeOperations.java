@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.grid.api.ArraySpec;
 import dev.grid.api.BlobListing;
+import dev.grid.api.DrainState;
 import dev.grid.api.GridUnavailableException;
 import dev.grid.api.JobFilter;
 import dev.grid.api.JobId;
@@ -12,6 +13,7 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.NodeDrain;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.QueueInfo;
 import dev.grid.api.Resources;
@@ -23,6 +25,9 @@ import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.scheduler.ArrayProgress;
 import dev.grid.scheduler.ClusterSettings;
+import dev.grid.scheduler.DrainCount;
+import dev.grid.scheduler.DrainRecord;
+import dev.grid.scheduler.DrainTable;
 import dev.grid.scheduler.JobPosition;
 import dev.grid.scheduler.JobRecord;
 import dev.grid.scheduler.JobTable;
@@ -54,7 +59,15 @@ final class NodeOperations implements GridOperations {
   private final ReplicatedBlobStore blobs;
   private final ScheduleTable schedules;
   private final QueueTable queues;
+  private final DrainTable drains;
   private final JarStore jars;
+
+  /**
+   * How long a drain waits for the primary to take the mark in (it reads marks every half second):
+   * once it has, the node gets nothing new. Without a primary now, the answer comes after this
+   * wait, and the next primary reads the marks before it dispatches anything.
+   */
+  static final Duration DRAIN_TAKE_IN_WAIT = Duration.ofSeconds(3);
 
   /** Submits this node accepted (an array counts once), for metrics. */
   private final LongAdder submitted = new LongAdder();
@@ -73,6 +86,7 @@ final class NodeOperations implements GridOperations {
     this.blobs = blobs;
     this.schedules = schedules;
     this.queues = new QueueTable(hz, Clock.systemUTC());
+    this.drains = new DrainTable(hz, Clock.systemUTC());
   }
 
   @Override
@@ -192,8 +206,9 @@ final class NodeOperations implements GridOperations {
   }
 
   /**
-   * A queued job says what it waits for: a node with its labels when no live node has them, or a
-   * slot of its queue when the queue holds its limit.
+   * A queued job says what it waits for: a node with its labels when no live node has them, a node
+   * that is not drained when every one that could run it is, or a slot of its queue when the queue
+   * holds its limit.
    */
   private JobInfo withQueueReason(JobInfo job) {
     if (job.state() != JobState.QUEUED || job.spec() == null) {
@@ -206,6 +221,10 @@ final class NodeOperations implements GridOperations {
           "waiting for a node with labels "
               + String.join(",", needs)
               + ": no live node that runs jobs has them all (bin/nodes lists the labels)");
+    }
+    String drained = drainReason(needs);
+    if (drained != null) {
+      return job.withMessage(drained);
     }
     Resources need = job.spec().resourcesOrNone();
     if (!need.none()
@@ -229,6 +248,28 @@ final class NodeOperations implements GridOperations {
             + "': its limit of "
             + queue.maxSlots()
             + " slots is taken (bin/queue list)");
+  }
+
+  /**
+   * Why a job that needs these labels (maybe none) waits for a drained node, or null: when every
+   * live node that runs jobs and has them is drained. Most grids drain nothing: one read then.
+   */
+  private String drainReason(List<String> needs) {
+    if (drains.marks().isEmpty()) {
+      return null;
+    }
+    List<NodeInfo> could =
+        nodes().stream().filter(n -> n.slots() > 0 && n.labels().containsAll(needs)).toList();
+    if (could.isEmpty() || could.stream().anyMatch(n -> n.drain() == null)) {
+      return null;
+    }
+    String which =
+        needs.isEmpty()
+            ? "every live node that runs jobs is drained"
+            : "every live node with labels " + String.join(",", needs) + " is drained";
+    return "waiting for a node that is not drained: "
+        + which
+        + " (bin/nodes; bin/undrain NODE takes one back)";
   }
 
   @Override
@@ -547,15 +588,64 @@ final class NodeOperations implements GridOperations {
   @Override
   public List<NodeInfo> nodes() {
     IMap<String, NodeRecord> nodes = hz.getMap(ClusterSettings.NODES_MAP);
+    Set<String> live = liveMemberIds();
+    Map<String, DrainRecord> marks = drains.marks();
+    Map<String, DrainCount> counts = marks.isEmpty() ? Map.of() : drains.counts();
+    return nodes.values().stream()
+        .filter(n -> live.contains(n.memberId()))
+        .sorted(Comparator.comparing(NodeRecord::name))
+        .map(
+            n ->
+                n.toInfo()
+                    .withDrain(
+                        DrainTable.state(marks.get(n.name()), counts.get(n.name()), n.running())))
+        .toList();
+  }
+
+  private Set<String> liveMemberIds() {
     Set<String> live = new HashSet<>();
     for (Member m : hz.getCluster().getMembers()) {
       live.add(m.getUuid().toString());
     }
-    return nodes.values().stream()
-        .filter(n -> live.contains(n.memberId()))
-        .sorted(Comparator.comparing(NodeRecord::name))
-        .map(NodeRecord::toInfo)
-        .toList();
+    return live;
+  }
+
+  /**
+   * A name no node has had is refused (empty: a 404) rather than marked: a typo would otherwise
+   * drain nothing and keep a mark that drains a node of that name the day one joins. Known: a node
+   * that published itself since the grid started (the nodes map keeps those that left), or a name
+   * drained already (after a full restart, before the node is back).
+   */
+  @Override
+  public Optional<NodeDrain> drain(String node) {
+    DrainTable.checkNodeName(node);
+    NodeRecord known = nodeRecord(node);
+    if (known == null && drains.markOf(node) == null) {
+      return Optional.empty();
+    }
+    DrainRecord mark = drains.drain(node);
+    boolean live = known != null && liveMemberIds().contains(known.memberId());
+    if (!live) {
+      return Optional.of(new NodeDrain(node, DrainState.DRAINED)); // it runs nothing now
+    }
+    drains.awaitTakenIn(mark, DRAIN_TAKE_IN_WAIT);
+    return Optional.of(
+        new NodeDrain(
+            node, DrainTable.state(mark, drains.counts().get(node), nodeRecord(node).running())));
+  }
+
+  @Override
+  public Optional<NodeDrain> undrain(String node) {
+    DrainTable.checkNodeName(node);
+    if (!drains.undrain(node) && nodeRecord(node) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new NodeDrain(node, null));
+  }
+
+  private NodeRecord nodeRecord(String node) {
+    IMap<String, NodeRecord> nodes = hz.getMap(ClusterSettings.NODES_MAP);
+    return nodes.get(node);
   }
 
   @Override

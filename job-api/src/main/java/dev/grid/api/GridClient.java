@@ -349,6 +349,47 @@ public final class GridClient implements AutoCloseable {
             null));
   }
 
+  /**
+   * Drains a node (an admin token), as Slurm's {@code scontrol update nodename=X state=drain}: the
+   * primary gives it no new jobs, array tasks or cron fires, and what it runs ends normally. The
+   * mark is kept by name, across a failover, a restart of the node and a full restart of the grid,
+   * until {@link #undrain}. Draining a drained node changes nothing.
+   *
+   * <p>Once this returns, the primary has taken the mark in (or the answer came after a bounded
+   * wait for it, when there is no primary now; the next primary reads the mark before it
+   * dispatches). Stop the node once it is {@link DrainState#DRAINED} ({@link #nodes}).
+   *
+   * <p>{@code grid.drain("n2"); // wait until grid.nodes() shows n2 DRAINED, then stop it }
+   *
+   * @throws NodeNotFoundException if no node of that name has been in the grid
+   */
+  public NodeDrain drain(String node) {
+    return LightJson.nodeDrain(
+        transport
+            .send("PUT", drainPath(node), null, Retry.ON_ANY_FAILURE)
+            .bodyOrThrow(() -> new NodeNotFoundException(node)));
+  }
+
+  /**
+   * Takes a drained node back into service (an admin token): new work reaches it again within a
+   * second. Undraining a node that is not drained changes nothing.
+   *
+   * @throws NodeNotFoundException if no node of that name has been in the grid
+   */
+  public NodeDrain undrain(String node) {
+    return LightJson.nodeDrain(
+        transport
+            .send("DELETE", drainPath(node), null, Retry.ON_ANY_FAILURE)
+            .bodyOrThrow(() -> new NodeNotFoundException(node)));
+  }
+
+  private static String drainPath(String node) {
+    if (node == null || node.isBlank()) {
+      throw new IllegalArgumentException("give a node's name (bin/nodes lists them)");
+    }
+    return "/api/nodes/" + encode(node) + "/drain";
+  }
+
   /** A path segment, percent-encoded (a space as %20: a '+' in a path is a plus). */
   private static String encode(String pathPart) {
     return URLEncoder.encode(pathPart, StandardCharsets.UTF_8).replace("+", "%20");

@@ -22,6 +22,8 @@ import java.util.List;
  *     runs jobs), or {@code refused} (a voter started with another voter list than the grid's,
  *     which takes no part in the vote until started again with the grid's); null from a node that
  *     does not say
+ * @param drain whether it is drained ({@code bin/drain}): {@link DrainState#DRAINING} while it
+ *     still runs work given before, {@link DrainState#DRAINED} once idle; null if it takes work
  */
 public record NodeInfo(
     String name,
@@ -33,7 +35,8 @@ public record NodeInfo(
     Long heartbeatAtMillis,
     List<String> labels,
     @JsonInclude(JsonInclude.Include.NON_NULL) Resources offers,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String role) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) String role,
+    @JsonInclude(JsonInclude.Include.NON_NULL) DrainState drain) {
 
   /** A voter: it votes for the primary. */
   public static final String VOTER = "voter";
@@ -49,7 +52,7 @@ public record NodeInfo(
     labels = labels == null ? List.of() : labels.stream().sorted().toList();
   }
 
-  /** A node's view that does not say its role. */
+  /** A node's view that does not say its role, not drained. */
   public NodeInfo(
       String name,
       String httpUrl,
@@ -60,7 +63,59 @@ public record NodeInfo(
       Long heartbeatAtMillis,
       List<String> labels,
       Resources offers) {
-    this(name, httpUrl, primary, epoch, slots, running, heartbeatAtMillis, labels, offers, null);
+    this(
+        name,
+        httpUrl,
+        primary,
+        epoch,
+        slots,
+        running,
+        heartbeatAtMillis,
+        labels,
+        offers,
+        (String) null);
+  }
+
+  /** A node's view with its role, not drained. */
+  public NodeInfo(
+      String name,
+      String httpUrl,
+      boolean primary,
+      long epoch,
+      int slots,
+      int running,
+      Long heartbeatAtMillis,
+      List<String> labels,
+      Resources offers,
+      String role) {
+    this(
+        name,
+        httpUrl,
+        primary,
+        epoch,
+        slots,
+        running,
+        heartbeatAtMillis,
+        labels,
+        offers,
+        role,
+        null);
+  }
+
+  /** This node as it is with the given drain state (null: not drained). */
+  public NodeInfo withDrain(DrainState drain) {
+    return new NodeInfo(
+        name,
+        httpUrl,
+        primary,
+        epoch,
+        slots,
+        running,
+        heartbeatAtMillis,
+        labels,
+        offers,
+        role,
+        drain);
   }
 
   /** A node's view that does not say what it offers. */

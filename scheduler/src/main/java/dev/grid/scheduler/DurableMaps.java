@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The maps that outlive a full stop of the grid: {@code jobs}, {@code task-blocks}, {@code
- * schedules} and {@code schedule-runs}, persisted through the blob store under {@code state/} as
- * JSON: jobs and task blocks many to a blob (segments, see {@link BlobMapStore#segmented}), the
- * others one blob per entry.
+ * schedules}, {@code schedule-runs}, {@code queues} and {@code drains}, persisted through the blob
+ * store under {@code state/} as JSON: jobs and task blocks many to a blob (segments, see {@link
+ * BlobMapStore#segmented}), the others one blob per entry.
  *
  * <p>After a network partition heals, the copy further along in its life wins ({@link
  * NewestWinsMergePolicy}), not the copy of whichever side Hazelcast merges into.
@@ -60,6 +60,7 @@ public final class DurableMaps {
   public static final String RUNS_PREFIX = "state/schedule-runs/";
   public static final String BLOCKS_PREFIX = "state/task-blocks/";
   public static final String QUEUES_PREFIX = "state/queues/";
+  public static final String DRAINS_PREFIX = "state/drains/";
 
   /** A small replicated map of cluster-life flags; not persisted. */
   static final String FLAGS_MAP = "grid-flags";
@@ -89,6 +90,7 @@ public final class DurableMaps {
             ScheduleTable.SCHEDULES_MAP, BlobMapStore.of(SCHEDULES_PREFIX, JsonCodec.SCHEDULES)),
         persisted(ScheduleTable.RUNS_MAP, BlobMapStore.of(RUNS_PREFIX, JsonCodec.RUNS)),
         persisted(QueueTable.QUEUES_MAP, BlobMapStore.of(QUEUES_PREFIX, JsonCodec.QUEUES)),
+        persisted(DrainTable.DRAINS_MAP, BlobMapStore.of(DRAINS_PREFIX, JsonCodec.DRAINS)),
         // Jobs and task blocks are written many to a blob (BlobMapStore.segmented): one blob per
         // record was about half of a job's node CPU. Schedules and runs stay one blob each: few,
         // rarely changed, and a schedule's name can be deleted and used again.
@@ -160,7 +162,7 @@ public final class DurableMaps {
     CompletableFuture<Long> blocksLoad =
         inThread(() -> load(ClusterSettings.TASK_BLOCKS_MAP), "task-blocks");
     long runs = load(ScheduleTable.RUNS_MAP);
-    long queues = load(QueueTable.QUEUES_MAP);
+    long queues = load(QueueTable.QUEUES_MAP) + load(DrainTable.DRAINS_MAP);
     long jobs = joinUnwrapped(jobsLoad) + joinUnwrapped(blocksLoad);
     long schedules = joinUnwrapped(schedulesLoad);
     flags.set(LOADED_FLAG, clock.millis());
@@ -238,7 +240,8 @@ public final class DurableMaps {
             flushAsync(ScheduleTable.SCHEDULES_MAP),
             flushAsync(ClusterSettings.TASK_BLOCKS_MAP),
             flushAsync(ScheduleTable.RUNS_MAP),
-            flushAsync(QueueTable.QUEUES_MAP));
+            flushAsync(QueueTable.QUEUES_MAP),
+            flushAsync(DrainTable.DRAINS_MAP));
     try {
       all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       LOG.debug(

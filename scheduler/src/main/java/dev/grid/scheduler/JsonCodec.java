@@ -32,6 +32,7 @@ final class JsonCodec<V> implements BlobCodec<V> {
   static final JsonCodec<TaskBlock> BLOCKS = new JsonCodec<>(TaskBlock.class);
   static final JsonCodec<ScheduleRunRecord> RUNS = new JsonCodec<>(ScheduleRunRecord.class);
   static final JsonCodec<QueueRecord> QUEUES = new JsonCodec<>(QueueRecord.class);
+  static final JsonCodec<DrainRecord> DRAINS = new JsonCodec<>(DrainRecord.class);
 
   private final Class<V> type;
 

@@ -113,6 +113,7 @@ public final class PrimaryService implements AutoCloseable {
             hz,
             table,
             new QueueTable(hz, clock),
+            new DrainTable(hz, clock),
             clock,
             ticker,
             holdsLease,

@@ -57,6 +57,7 @@ final class PrimarySession {
       HazelcastInstance hz,
       JobTable table,
       QueueTable queues,
+      DrainTable drains,
       Clock clock,
       Ticker ticker,
       LongPredicate holdsLease,
@@ -92,6 +93,18 @@ final class PrimarySession {
    * before this session's first count.
    */
   private Map<String, Integer> queueHeld;
+
+  /**
+   * The drained nodes' marks, read again at every reconcile like the queues' limits: a drained node
+   * gets no new work from the reconcile that read its mark on.
+   */
+  private Map<String, DrainRecord> drainMarks = Map.of();
+
+  /**
+   * What each drained node held at the last reconcile, as published for {@code bin/nodes}; null
+   * before this session's first count.
+   */
+  private Map<String, DrainCount> drainCounts;
 
   /** Set when a job ended or a waiting one came: waiting jobs are decided again. */
   private boolean dependenciesChanged = true;
@@ -174,6 +187,7 @@ final class PrimarySession {
     }
     if (w.clock().millis() >= nextReconcile) {
       countQueues();
+      countDrains();
       carryOut(Step.TAKE_BACK);
       dependenciesChanged = true;
       nextReconcile = w.clock().millis() + w.settings().reconcileEvery().toMillis();
@@ -200,6 +214,28 @@ final class PrimarySession {
       }
     } catch (RuntimeException e) {
       LOG.debug("could not read or publish the queues now; next reconcile", e);
+    }
+  }
+
+  /**
+   * Reads the drain marks and publishes what each drained node holds, under the mark read, where
+   * that changed. Once a count under a mark is published, this session gives that node nothing new:
+   * the dispatch steps after it see the node as taking no work.
+   */
+  private void countDrains() {
+    try {
+      drainMarks = w.drains().marks();
+      Map<String, DrainCount> now = DrainTable.count(liveMembers(), drainMarks, index, blocks);
+      if (drainCounts == null) {
+        w.drains().clearCounts(); // an earlier primary's counts
+        drainCounts = Map.of();
+      }
+      if (!now.equals(drainCounts)) {
+        w.drains().publishCounts(now, drainCounts);
+        drainCounts = now;
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("could not read the drain marks or publish the counts now; next reconcile", e);
     }
   }
 
@@ -304,26 +340,12 @@ final class PrimarySession {
    * look at them: the resolve step runs after every job's end), the timers, the clocks.
    */
   private Snapshot snapshot(Set<Step> steps) {
-    List<Node> members = new ArrayList<>();
     boolean needsMembers = steps.contains(Step.TAKE_BACK) || steps.contains(Step.DISPATCH);
-    for (Member m : needsMembers ? w.hz().getCluster().getMembers() : Set.<Member>of()) {
-      String name = m.getAttribute(ClusterSettings.NAME_ATTRIBUTE);
-      String slots = m.getAttribute(ClusterSettings.SLOTS_ATTRIBUTE);
-      String labels = m.getAttribute(ClusterSettings.LABELS_ATTRIBUTE);
-      String cpus = m.getAttribute(ClusterSettings.CPUS_ATTRIBUTE);
-      String memory = m.getAttribute(ClusterSettings.MEMORY_ATTRIBUTE);
-      String id = m.getUuid().toString();
-      members.add(
-          name == null || slots == null
-              ? new Node(id, null, 0)
-              : new Node(
-                  id,
-                  name,
-                  Integer.parseInt(slots),
-                  labels == null ? Set.of() : Set.of(labels.split(",")),
-                  cpus == null ? Integer.MAX_VALUE : Integer.parseInt(cpus),
-                  memory == null ? Long.MAX_VALUE : Long.parseLong(memory)));
-    }
+    // Drained nodes stay live members, so that what they run is not taken back, but get no work.
+    List<Node> members =
+        needsMembers
+            ? DrainTable.withoutNewWork(liveMembers(), drainMarks.keySet())
+            : List.<Node>of();
     Map<JobId, DependencyCheck.Parent> lookedUp =
         steps.contains(Step.RESOLVE)
             ? lookUp(PrimaryPlanner.parentsToLookUp(index, blocks))
@@ -341,6 +363,30 @@ final class PrimarySession {
         w.clock().millis(),
         w.ticker().nanos(),
         queueLimits);
+  }
+
+  /** The live members, as the planner sees them: a member without a name or slots takes no work. */
+  private List<Node> liveMembers() {
+    List<Node> members = new ArrayList<>();
+    for (Member m : w.hz().getCluster().getMembers()) {
+      String name = m.getAttribute(ClusterSettings.NAME_ATTRIBUTE);
+      String slots = m.getAttribute(ClusterSettings.SLOTS_ATTRIBUTE);
+      String labels = m.getAttribute(ClusterSettings.LABELS_ATTRIBUTE);
+      String cpus = m.getAttribute(ClusterSettings.CPUS_ATTRIBUTE);
+      String memory = m.getAttribute(ClusterSettings.MEMORY_ATTRIBUTE);
+      String id = m.getUuid().toString();
+      members.add(
+          name == null || slots == null
+              ? new Node(id, null, 0)
+              : new Node(
+                  id,
+                  name,
+                  Integer.parseInt(slots),
+                  labels == null ? Set.of() : Set.of(labels.split(",")),
+                  cpus == null ? Integer.MAX_VALUE : Integer.parseInt(cpus),
+                  memory == null ? Long.MAX_VALUE : Long.parseLong(memory)));
+    }
+    return members;
   }
 
   /**

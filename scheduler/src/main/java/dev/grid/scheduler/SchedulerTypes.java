@@ -91,6 +91,8 @@ public final class SchedulerTypes {
         JobReport.Row.class,
         JobTable.ReportSums.class,
         BlockCommand.RetryRule.class,
-        JobTable.TaskReportSums.class);
+        JobTable.TaskReportSums.class,
+        DrainRecord.class,
+        DrainCount.class);
   }
 }

@@ -6,6 +6,7 @@ import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.NodeDrain;
 import dev.grid.api.QueueInfo;
 import dev.grid.api.internal.Durations;
 import dev.grid.api.internal.Json;
@@ -44,7 +45,11 @@ import java.util.Optional;
  * PUT  /api/jars/{sha256}        jar bytes     -> 201 {"sha256", "stored"} (stored false: it
  *                                                 was there already; 400 if the bytes' hash
  *                                                 differs, naming both)
- * GET  /api/nodes                             -> [NodeInfo...]
+ * GET  /api/nodes                             -> [NodeInfo...] (with "drain": DRAINING or DRAINED
+ *                                                for a drained node)
+ * PUT  /api/nodes/{name}/drain                 -> NodeDrain (admin): the node gets no new work;
+ *                                                DELETE takes it back; 404 for a name no node has
+ *                                                had
  * GET  /api/queues                            -> [QueueInfo...] (limits, slots held now)
  * GET  /api/report?since=1d                   -> JobReport: what the jobs that ended since cost,
  *                                                per queue, name and submitter (default 1d)
@@ -106,6 +111,10 @@ final class ApiRoutes {
     }
     if (parts.length == 3 && parts[1].equals("queues")) {
       queue(exchange, path, parts[2]);
+      return;
+    }
+    if (parts.length == 4 && parts[1].equals("nodes") && parts[3].equals("drain")) {
+      drain(exchange, path, parts[2]);
       return;
     }
     if (parts.length == 2) {
@@ -248,6 +257,30 @@ final class ApiRoutes {
       }
       default -> throw ApiError.methodNotAllowed(exchange.method(), path, "PUT, DELETE");
     }
+  }
+
+  /**
+   * {@code PUT /api/nodes/NAME/drain} drains a node (admin); {@code DELETE} takes it back. Both
+   * answer the node's {@link NodeDrain}; a name no node has had is a 404, since a mark for a typo
+   * would drain nothing now and some new node later.
+   */
+  private void drain(Exchange exchange, String path, String node) throws IOException {
+    boolean put = exchange.method().equals("PUT");
+    if (!put && !exchange.method().equals("DELETE")) {
+      throw ApiError.methodNotAllowed(exchange.method(), path, "PUT, DELETE");
+    }
+    exchange.drain();
+    Optional<NodeDrain> done = put ? ops.drain(node) : ops.undrain(node);
+    NodeDrain d =
+        done.orElseThrow(
+            () ->
+                ApiError.notFound(
+                    "no node named '"
+                        + node
+                        + "' has been in the grid since it started: check the name with"
+                        + " bin/nodes"));
+    exchange.json(200, d);
+    exchange.changed("node " + node + (put ? ": drained, " + d.state() : ": undrained"));
   }
 
   private void submit(Exchange exchange) throws IOException {

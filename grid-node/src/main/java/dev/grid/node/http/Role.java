@@ -10,8 +10,8 @@ import java.util.Set;
  *   <li>{@link #READ}: status, job listings, output and results, nodes, schedules and storage as
  *       they are.
  *   <li>{@link #SUBMIT}: read, submit jobs (and upload their jars), cancel the jobs it submitted.
- *   <li>{@link #ADMIN}: everything: cancel any job, add, pause and delete schedules, repair
- *       storage.
+ *   <li>{@link #ADMIN}: everything: cancel any job, add, pause and delete schedules, drain nodes,
+ *       repair storage.
  * </ul>
  */
 enum Role {
@@ -47,7 +47,7 @@ enum Role {
    * The role a request needs: reading needs {@link #READ}; submitting a job, uploading a jar, and
    * cancelling, holding, releasing or requeueing a job need {@link #SUBMIT} (the route checks that
    * the job is the caller's own unless the caller is an admin); every other change (schedules,
-   * queue limits, storage repair) needs {@link #ADMIN}.
+   * queue limits, draining a node, storage repair) needs {@link #ADMIN}.
    *
    * @param method the request's method
    * @param path the request's path, like {@code /api/jobs/j1/cancel}

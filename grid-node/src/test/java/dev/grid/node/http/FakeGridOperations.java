@@ -2,12 +2,14 @@ package dev.grid.node.http;
 
 import dev.grid.api.BlobInfo;
 import dev.grid.api.BlobListing;
+import dev.grid.api.DrainState;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
 import dev.grid.api.JobInfo;
 import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
+import dev.grid.api.NodeDrain;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.QueueInfo;
 import dev.grid.api.ScheduleInfo;
@@ -17,6 +19,7 @@ import dev.grid.api.Scheduling;
 import dev.grid.api.StorageHealth;
 import dev.grid.api.StorageRepair;
 import dev.grid.node.GridOperations;
+import dev.grid.scheduler.DrainTable;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
@@ -32,6 +35,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -342,11 +346,45 @@ public final class FakeGridOperations implements GridOperations {
     };
   }
 
+  /** The drained nodes' names. */
+  private final Set<String> drained = ConcurrentHashMap.newKeySet();
+
+  /** Two nodes: this one runs a job (drained, it is DRAINING), the other none (DRAINED). */
   @Override
   public List<NodeInfo> nodes() {
     return List.of(
-        new NodeInfo(nodeName, "http://127.0.0.1:18701", true, 3, 4, 1),
-        new NodeInfo(nodeName + "-b", "http://127.0.0.1:18702", false, 3, 8, 0));
+            new NodeInfo(nodeName, "http://127.0.0.1:18701", true, 3, 4, 1),
+            new NodeInfo(nodeName + "-b", "http://127.0.0.1:18702", false, 3, 8, 0))
+        .stream()
+        .map(n -> n.withDrain(drainState(n)))
+        .toList();
+  }
+
+  private DrainState drainState(NodeInfo n) {
+    if (!drained.contains(n.name())) {
+      return null;
+    }
+    return n.running() > 0 ? DrainState.DRAINING : DrainState.DRAINED;
+  }
+
+  @Override
+  public Optional<NodeDrain> drain(String node) {
+    DrainTable.checkNodeName(node);
+    Optional<NodeInfo> known = nodes().stream().filter(n -> n.name().equals(node)).findFirst();
+    if (known.isEmpty()) {
+      return Optional.empty();
+    }
+    drained.add(node);
+    return Optional.of(new NodeDrain(node, drainState(known.get())));
+  }
+
+  @Override
+  public Optional<NodeDrain> undrain(String node) {
+    DrainTable.checkNodeName(node);
+    if (!drained.remove(node) && nodes().stream().noneMatch(n -> n.name().equals(node))) {
+      return Optional.empty();
+    }
+    return Optional.of(new NodeDrain(node, null));
   }
 
   @Override

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.grid.api.ArraySpec;
 import dev.grid.api.Backoff;
 import dev.grid.api.Dependencies;
+import dev.grid.api.DrainState;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
@@ -15,6 +16,7 @@ import dev.grid.api.JobReport;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
+import dev.grid.api.NodeDrain;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.OverlapPolicy;
 import dev.grid.api.QueueInfo;
@@ -501,7 +503,30 @@ public final class LightJson {
         nullableLong(o, "heartbeatAtMillis"),
         o.get("labels") == null ? null : strings(o, "labels"),
         resources(nullableObject(o, "offers")),
-        text(o, "role"));
+        text(o, "role"),
+        drainState(text(o, "drain"), "drain"));
+  }
+
+  /** A node's drain mark as the node writes it. */
+  public static NodeDrain nodeDrain(byte[] json) {
+    return read(
+        json,
+        "NodeDrain",
+        v -> {
+          Map<String, Object> o = object(v, "NodeDrain");
+          return new NodeDrain(text(o, "node"), drainState(text(o, "state"), "state"));
+        });
+  }
+
+  private static DrainState drainState(String name, String field) {
+    if (name == null) {
+      return null;
+    }
+    try {
+      return DrainState.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new Shape("field '" + field + "': no drain state \"" + name + "\"");
+    }
   }
 
   private static ScheduleInfo scheduleInfo(Map<String, Object> o) {

@@ -39,7 +39,8 @@ import picocli.CommandLine.TypeConversionException;
 /**
  * The grid's command line: {@code bin/submit}, {@code bin/status}, {@code bin/jobs}, {@code
  * bin/logs}, {@code bin/cancel}, {@code bin/hold}, {@code bin/release}, {@code bin/requeue}, {@code
- * bin/nodes}, {@code bin/schedule} and {@code bin/storage} each run one subcommand of it.
+ * bin/nodes}, {@code bin/drain}, {@code bin/undrain}, {@code bin/schedule} and {@code bin/storage}
+ * each run one subcommand of it.
  *
  * <p>It is a client like any other: it speaks HTTP to the nodes through {@link GridClient} and
  * never touches Hazelcast, so it starts fast. Errors are one line on stderr starting with {@code
@@ -68,6 +69,8 @@ public final class GridCli {
           "requeue",
           "queue",
           "nodes",
+          "drain",
+          "undrain",
           "report",
           "schedule",
           "storage");
@@ -380,6 +383,8 @@ public final class GridCli {
       case "requeue" -> new JobActionCommand(this, JobActionCommand.Action.REQUEUE).spec();
       case "queue" -> new QueueCommand(this).spec();
       case "nodes" -> new NodesCommand(this).spec();
+      case "drain" -> new DrainCommand(this, true).spec();
+      case "undrain" -> new DrainCommand(this, false).spec();
       case "report" -> new ReportCommand(this).spec();
       case "schedule" -> new ScheduleCommand(this).spec();
       case "storage" -> new StorageCommand(this).spec();

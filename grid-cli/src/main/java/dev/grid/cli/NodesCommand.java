@@ -9,12 +9,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
-/** {@code bin/nodes}: the live nodes, which one is primary, how busy each is. */
+/**
+ * {@code bin/nodes}: the live nodes, which one is primary, how busy each is, and which are drained
+ * ({@code DRAINING} while they still run work, {@code DRAINED} once idle: safe to stop).
+ */
 final class NodesCommand implements Callable<Integer> {
   private final GridCli cli;
 
   private final OptionSpec json =
-      Specs.flag("--json", "Print a JSON list (name, primary, role, epoch, slots, running).");
+      Specs.flag(
+          "--json",
+          "Print a JSON list (name, primary, role, epoch, slots, running, drain if drained).");
 
   NodesCommand(GridCli cli) {
     this.cli = cli;
@@ -39,7 +44,7 @@ final class NodesCommand implements Callable<Integer> {
       }
       Table table =
           new Table(
-              "NAME", "PRIMARY", "ROLE", "EPOCH", "SLOTS", "RUNNING", "CPUS", "MEM", "URL",
+              "NAME", "PRIMARY", "ROLE", "EPOCH", "SLOTS", "RUNNING", "DRAIN", "CPUS", "MEM", "URL",
               "LABELS");
       for (NodeInfo node : nodes) {
         table.row(
@@ -49,6 +54,7 @@ final class NodesCommand implements Callable<Integer> {
             node.epoch(),
             node.slots(),
             node.running(),
+            node.drain(),
             node.offers() == null ? null : node.offers().cpus(),
             node.offers() == null ? null : Resources.roughMemory(node.offers().memoryBytes()),
             node.httpUrl(),

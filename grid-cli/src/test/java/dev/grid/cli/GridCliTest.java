@@ -624,6 +624,30 @@ class GridCliTest {
   }
 
   @Test
+  void when_nodes_are_drained_then_each_says_where_it_is_and_nodes_shows_it_until_undrained() {
+    assertThat(run("drain", "n1").out())
+        .isEqualTo("n1 DRAINING: it gets no new work; what it runs ends first (bin/nodes)\n");
+    assertThat(run("drain", "n1-b").out())
+        .isEqualTo("n1-b DRAINED: it gets no new work and runs nothing; it can be stopped\n");
+    assertThat(run("nodes").out())
+        .containsPattern("n1\\s+yes\\s+3\\s+4\\s+1\\s+DRAINING")
+        .containsPattern("n1-b\\s+no\\s+3\\s+8\\s+0\\s+DRAINED");
+    JsonNode listed = Json.readTree(run("nodes", "--json").rawOut());
+    assertThat(listed.findValuesAsText("drain")).containsExactly("DRAINING", "DRAINED");
+    JsonNode answer = Json.readTree(run("undrain", "n1", "--json").rawOut());
+    assertThat(answer.get("node").asText()).isEqualTo("n1");
+    assertThat(answer.get("state").isNull()).as("undrained: no state").isTrue();
+    assertThat(run("undrain", "n1").out()).isEqualTo("n1 takes work\n");
+    assertThat(Json.readTree(run("nodes", "--json").rawOut()).findValuesAsText("drain"))
+        .containsExactly("DRAINED");
+
+    assertOneLineError(run("drain", "n7"), "no node named 'n7'", "bin/nodes");
+    assertOneLineError(run("undrain", "n7"), "no node named 'n7'");
+    assertOneLineError(run("drain", "bad!name"), "node name 'bad!name' is not valid");
+    assertThat(run("drain").code()).as("the node is required").isEqualTo(2);
+  }
+
+  @Test
   void when_a_job_needs_labels_then_its_spec_carries_them_sorted_and_a_bad_one_is_named() {
     Result submitted =
         run(

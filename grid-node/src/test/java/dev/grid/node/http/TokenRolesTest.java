@@ -235,6 +235,49 @@ class TokenRolesTest {
   }
 
   @Test
+  void when_a_node_is_drained_then_only_an_admin_may_and_the_audit_log_records_it()
+      throws Exception {
+    for (String token : List.of(VIEW, ALICE)) {
+      HttpResponse<String> refused = send("PUT", "/api/nodes/n1/drain", null, token);
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(error(refused)).contains("PUT /api/nodes/n1/drain needs admin");
+      assertThat(send("DELETE", "/api/nodes/n1/drain", null, token).statusCode()).isEqualTo(403);
+    }
+    assertThat(ops.nodes()).allMatch(n -> n.drain() == null);
+
+    HttpResponse<String> drained = send("PUT", "/api/nodes/n1-b/drain", null, OPS);
+    assertThat(drained.statusCode()).isEqualTo(200);
+    assertThat(drained.body()).contains("\"node\":\"n1-b\"", "\"state\":\"DRAINED\"");
+    HttpResponse<String> nodes = send("GET", "/api/nodes", null, VIEW);
+    assertThat(nodes.body()).contains("\"drain\":\"DRAINED\"").doesNotContain("DRAINING");
+
+    HttpResponse<String> unknown = send("PUT", "/api/nodes/n7/drain", null, OPS);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(error(unknown))
+        .isEqualTo(
+            "no node named 'n7' has been in the grid since it started: check the name with"
+                + " bin/nodes");
+    HttpResponse<String> bad = send("PUT", "/api/nodes/a%20b/drain", null, OPS);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(error(bad)).startsWith("node name 'a b' is not valid");
+    assertThat(send("POST", "/api/nodes/n1/drain", null, OPS).statusCode()).isEqualTo(405);
+
+    assertThat(send("DELETE", "/api/nodes/n1-b/drain", null, OPS).statusCode()).isEqualTo(200);
+    assertThat(ops.nodes()).allMatch(n -> n.drain() == null);
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(auditLines())
+                    .contains(
+                        "audit: ops (admin) from 127.0.0.1: PUT /api/nodes/n1-b/drain -> 200 node"
+                            + " n1-b: drained, DRAINED",
+                        "audit: ops (admin) from 127.0.0.1: DELETE /api/nodes/n1-b/drain -> 200"
+                            + " node n1-b: undrained",
+                        "audit: alice (submit) from 127.0.0.1: PUT /api/nodes/n1/drain -> 403 refused,"
+                            + " needs admin"));
+  }
+
+  @Test
   void when_a_command_holds_line_breaks_then_its_audit_line_stays_one_line() throws Exception {
     String id =
         Json.readTree(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.grid.api.ArraySpec;
 import dev.grid.api.Backoff;
 import dev.grid.api.Dependencies;
+import dev.grid.api.DrainState;
 import dev.grid.api.JavaTask;
 import dev.grid.api.JobEvent;
 import dev.grid.api.JobId;
@@ -14,6 +15,7 @@ import dev.grid.api.JobInfo;
 import dev.grid.api.JobSpec;
 import dev.grid.api.JobState;
 import dev.grid.api.MisfirePolicy;
+import dev.grid.api.NodeDrain;
 import dev.grid.api.NodeInfo;
 import dev.grid.api.OverlapPolicy;
 import dev.grid.api.Resources;
@@ -152,7 +154,9 @@ class LightJsonTest {
               1_765_000_000_000L,
               List.of("gpu"),
               new Resources(2, 1L << 30),
-              NodeInfo.WORKER));
+              NodeInfo.WORKER),
+          new NodeInfo("n3", "http://127.0.0.1:18703", false, 7, 2, 1, 1L, List.of("gpu"), null)
+              .withDrain(DrainState.DRAINING));
 
   @Test
   void when_the_client_writes_a_spec_then_the_node_reads_the_same_spec_and_tree() {
@@ -241,6 +245,19 @@ class LightJsonTest {
     node.fields()
         .forEachRemaining(e -> nulls.addAll(nullFields(e.getValue(), path + "." + e.getKey())));
     return nulls;
+  }
+
+  @Test
+  void when_the_node_writes_a_drain_then_the_client_reads_it_back_equal() {
+    for (NodeDrain d :
+        List.of(new NodeDrain("n1", DrainState.DRAINED), new NodeDrain("n1", null))) {
+      assertThat(LightJson.nodeDrain(Json.toBytes(d))).isEqualTo(d);
+    }
+    assertThat(LightJson.nodeInfos(Json.toBytes(NODES)).get(2).drain())
+        .isEqualTo(DrainState.DRAINING);
+    assertThat(new String(Json.toBytes(NODES.get(0)), StandardCharsets.UTF_8))
+        .as("a node that is not drained has no drain field")
+        .doesNotContain("drain");
   }
 
   @Test

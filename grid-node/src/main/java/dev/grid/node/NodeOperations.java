@@ -629,9 +629,10 @@ final class NodeOperations implements GridOperations {
       return Optional.of(new NodeDrain(node, DrainState.DRAINED)); // it runs nothing now
     }
     drains.awaitTakenIn(mark, DRAIN_TAKE_IN_WAIT);
+    NodeRecord now = nodeRecord(node); // its running count, a second fresher
+    int running = now == null ? known.running() : now.running();
     return Optional.of(
-        new NodeDrain(
-            node, DrainTable.state(mark, drains.counts().get(node), nodeRecord(node).running())));
+        new NodeDrain(node, DrainTable.state(mark, drains.counts().get(node), running)));
   }
 
   @Override

@@ -255,6 +255,26 @@ class DurableMapsClusterTest {
   }
 
   @Test
+  void when_the_cluster_stops_and_starts_again_then_a_drained_node_is_still_drained() {
+    List<HazelcastInstance> first = startCluster(2);
+    DrainTable drains = new DrainTable(first.get(0), clock);
+    DrainRecord mark = drains.drain("n2");
+    drains.drain("n3");
+    drains.undrain("n3");
+    assertThat(drains.drain("n2")).as("drained again: the first mark stays").isEqualTo(mark);
+
+    stopGracefully(first);
+
+    assertThat(store.list(DurableMaps.DRAINS_PREFIX))
+        .containsExactly(DurableMaps.DRAINS_PREFIX + "n2");
+    store.restart();
+    List<HazelcastInstance> second = startCluster(2);
+    store.markRestored();
+    new DurableMaps(second.get(0), clock).loadOnce(WAIT);
+    assertThat(new DrainTable(second.get(1), clock).marks()).containsOnly(Map.entry("n2", mark));
+  }
+
+  @Test
   void
       when_records_change_over_many_writes_and_are_compacted_then_a_restart_loads_each_as_last_written() {
     List<HazelcastInstance> first = startCluster(2);

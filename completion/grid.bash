@@ -1024,6 +1024,132 @@ function _picocli_nodes() {
 # default Bash completions and the Readline default filename completions are performed.
 _grid_complete _complete_nodes nodes
 
+# ---- bin/drain ----
+
+# _complete_drain finds which commands and subcommands have been specified
+# on the command line and delegates to the appropriate function
+# to generate possible options and subcommands for the last specified subcommand.
+function _complete_drain() {
+  # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+
+  # Find the longest sequence of subcommands and call the bash function for that subcommand.
+
+
+  # No subcommands were specified; generate completions for the top-level command.
+  _picocli_drain; return $?;
+}
+
+# Generates completions for the options and subcommands of the `drain` command.
+function _picocli_drain() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--json'"
+  local arg_opts="'--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Define a completion specification (a compspec) for the
+# `drain`, `drain.sh`, and `drain.bash` commands.
+# Uses the bash `complete` builtin (see [6]) to specify that shell function
+# `_complete_drain` is responsible for generating possible completions for the
+# current word on the command line.
+# The `-o default` option means that if the function generated no matches, the
+# default Bash completions and the Readline default filename completions are performed.
+_grid_complete _complete_drain drain
+
+# ---- bin/undrain ----
+
+# _complete_undrain finds which commands and subcommands have been specified
+# on the command line and delegates to the appropriate function
+# to generate possible options and subcommands for the last specified subcommand.
+function _complete_undrain() {
+  # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+
+  # Find the longest sequence of subcommands and call the bash function for that subcommand.
+
+
+  # No subcommands were specified; generate completions for the top-level command.
+  _picocli_undrain; return $?;
+}
+
+# Generates completions for the options and subcommands of the `undrain` command.
+function _picocli_undrain() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--json'"
+  local arg_opts="'--url' '--token-file' '--ca-file'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Define a completion specification (a compspec) for the
+# `undrain`, `undrain.sh`, and `undrain.bash` commands.
+# Uses the bash `complete` builtin (see [6]) to specify that shell function
+# `_complete_undrain` is responsible for generating possible completions for the
+# current word on the command line.
+# The `-o default` option means that if the function generated no matches, the
+# default Bash completions and the Readline default filename completions are performed.
+_grid_complete _complete_undrain undrain
+
 # ---- bin/report ----
 
 # _complete_report finds which commands and subcommands have been specified

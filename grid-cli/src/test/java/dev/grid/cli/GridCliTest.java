@@ -630,8 +630,8 @@ class GridCliTest {
     assertThat(run("drain", "n1-b").out())
         .isEqualTo("n1-b DRAINED: it gets no new work and runs nothing; it can be stopped\n");
     assertThat(run("nodes").out())
-        .containsPattern("n1\\s+yes\\s+3\\s+4\\s+1\\s+DRAINING")
-        .containsPattern("n1-b\\s+no\\s+3\\s+8\\s+0\\s+DRAINED");
+        .containsPattern("n1\\s+yes\\s+voter\\s+3\\s+4\\s+1\\s+DRAINING")
+        .containsPattern("n1-b\\s+no\\s+worker\\s+3\\s+8\\s+0\\s+DRAINED");
     JsonNode listed = Json.readTree(run("nodes", "--json").rawOut());
     assertThat(listed.findValuesAsText("drain")).containsExactly("DRAINING", "DRAINED");
     JsonNode answer = Json.readTree(run("undrain", "n1", "--json").rawOut());

@@ -349,12 +349,35 @@ public final class FakeGridOperations implements GridOperations {
   /** The drained nodes' names. */
   private final Set<String> drained = ConcurrentHashMap.newKeySet();
 
-  /** Two nodes: this one runs a job (drained, it is DRAINING), the other none (DRAINED). */
+  /**
+   * Two nodes: this one, the primary (a voter), runs a job (drained, it is DRAINING); the other, a
+   * worker, none (DRAINED).
+   */
   @Override
   public List<NodeInfo> nodes() {
     return List.of(
-            new NodeInfo(nodeName, "http://127.0.0.1:18701", true, 3, 4, 1),
-            new NodeInfo(nodeName + "-b", "http://127.0.0.1:18702", false, 3, 8, 0))
+            new NodeInfo(
+                nodeName,
+                "http://127.0.0.1:18701",
+                true,
+                3,
+                4,
+                1,
+                null,
+                null,
+                null,
+                NodeInfo.VOTER),
+            new NodeInfo(
+                nodeName + "-b",
+                "http://127.0.0.1:18702",
+                false,
+                3,
+                8,
+                0,
+                null,
+                null,
+                null,
+                NodeInfo.WORKER))
         .stream()
         .map(n -> n.withDrain(drainState(n)))
         .toList();

@@ -253,7 +253,10 @@ class LightJsonTest {
         List.of(new NodeDrain("n1", DrainState.DRAINED), new NodeDrain("n1", null))) {
       assertThat(LightJson.nodeDrain(Json.toBytes(d))).isEqualTo(d);
     }
-    assertThat(LightJson.nodeInfos(Json.toBytes(NODES)).get(2).drain())
+    assertThat(LightJson.nodeInfos(Json.toBytes(NODES)))
+        .filteredOn(n -> n.name().equals("n3"))
+        .singleElement()
+        .extracting(NodeInfo::drain)
         .isEqualTo(DrainState.DRAINING);
     assertThat(new String(Json.toBytes(NODES.get(0)), StandardCharsets.UTF_8))
         .as("a node that is not drained has no drain field")

@@ -207,7 +207,7 @@ public record NodeConfig(
     voters = voters == null ? List.of() : List.copyOf(voters);
     join = join == null ? List.of() : List.copyOf(join);
     checkVoters(voters);
-    join.forEach(a -> checkAddress(a, "--join"));
+    join.forEach(a -> LeaseSettings.checkAddress(a, "--join"));
     if (!members.isEmpty() && !join.isEmpty()) {
       throw new IllegalArgumentException(
           "--members "
@@ -347,7 +347,7 @@ public record NodeConfig(
   }
 
   private static void checkVoters(List<String> voters) {
-    voters.forEach(v -> checkAddress(v, "--voters"));
+    voters.forEach(v -> LeaseSettings.checkAddress(v, "--voters"));
     if (new HashSet<>(voters).size() != voters.size()) {
       throw new IllegalArgumentException(
           "--voters " + voters + " names a voter twice: list each voter once");
@@ -359,23 +359,6 @@ public record NodeConfig(
               + " voters, more than the "
               + MOST_VOTERS
               + " allowed: 3 or 5 are usual; every other node joins as a worker");
-    }
-  }
-
-  private static void checkAddress(String address, String option) {
-    int colon = address.lastIndexOf(':');
-    boolean valid = colon > 0 && colon < address.length() - 1;
-    if (valid) {
-      try {
-        int port = Integer.parseInt(address.substring(colon + 1));
-        valid = port >= 1 && port <= 65535;
-      } catch (NumberFormatException e) {
-        valid = false;
-      }
-    }
-    if (!valid) {
-      throw new IllegalArgumentException(
-          option + " '" + address + "' is not host:port (for example 10.0.0.1:15701)");
     }
   }
 

@@ -123,7 +123,12 @@ public record LeaseSettings(String self, List<String> voters, Path dataDir, Dura
     return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
   }
 
-  private static void checkAddress(String address, String what) {
+  /**
+   * Checks that {@code address} is {@code host:port} with a port in 1-65535.
+   *
+   * @throws IllegalArgumentException naming {@code what} and the address, with an example
+   */
+  public static void checkAddress(String address, String what) {
     int colon = address.lastIndexOf(':');
     boolean valid = colon > 0 && colon < address.length() - 1;
     if (valid) {

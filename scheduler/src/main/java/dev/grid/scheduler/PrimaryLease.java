@@ -5,11 +5,13 @@ import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
+import dev.grid.scheduler.lease.Configuration;
 import dev.grid.scheduler.lease.FilePromiseStore;
 import dev.grid.scheduler.lease.KnownLease;
 import dev.grid.scheduler.lease.LeaseMessage;
 import dev.grid.scheduler.lease.LeaseNode;
 import dev.grid.scheduler.lease.LeaseTiming;
+import dev.grid.scheduler.lease.PendingChange;
 import dev.grid.scheduler.lease.Proposer;
 import dev.grid.scheduler.lease.Ticker;
 import java.util.ArrayList;
@@ -104,7 +106,7 @@ public final class PrimaryLease implements AutoCloseable {
     this.node = // first: reading the stored promise may fail, and no thread runs yet
         new LeaseNode(
             self,
-            voters.size(),
+            Configuration.initial(voters.size()), // voter ids are indices in the sorted list
             LeaseTiming.of(settings.leaseTime()),
             ticker,
             new SplittableRandom(),
@@ -203,7 +205,9 @@ public final class PrimaryLease implements AutoCloseable {
         LeaseMessage.PrepareReply.class,
         LeaseMessage.Propose.class,
         LeaseMessage.ProposeReply.class,
-        LeaseMessage.Release.class);
+        LeaseMessage.Release.class,
+        Configuration.class,
+        PendingChange.class);
   }
 
   /**

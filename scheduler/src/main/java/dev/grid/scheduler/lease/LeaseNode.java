@@ -5,6 +5,7 @@ import dev.grid.scheduler.lease.LeaseMessage.PrepareReply;
 import dev.grid.scheduler.lease.LeaseMessage.Propose;
 import dev.grid.scheduler.lease.LeaseMessage.ProposeReply;
 import dev.grid.scheduler.lease.LeaseMessage.Release;
+import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
@@ -22,7 +23,7 @@ public final class LeaseNode {
     void send(int voter, LeaseMessage message);
   }
 
-  private final int index;
+  private final int id;
   private final Ticker ticker;
   private final Acceptor acceptor;
   private final Proposer proposer;
@@ -32,13 +33,13 @@ public final class LeaseNode {
   /**
    * A node that has just started (its voter stays silent for a lease time).
    *
-   * @param index this node's index in the sorted voter list
-   * @param voters the number of voters
-   * @param store this node's durable promise
+   * @param id this node's voter id
+   * @param initial the configuration the node was started with, used if its store holds none
+   * @param store this node's durable promise and configuration
    */
   public LeaseNode(
-      int index,
-      int voters,
+      int id,
+      Configuration initial,
       LeaseTiming timing,
       Ticker ticker,
       RandomGenerator random,
@@ -46,26 +47,24 @@ public final class LeaseNode {
       Network network,
       Proposer.Roles roles) {
     this(
-        index,
-        voters,
+        id,
         timing,
         ticker,
         random,
-        new Acceptor(index, store, ticker, timing),
+        new Acceptor(id, initial, store, ticker, timing),
         network,
         roles);
   }
 
   LeaseNode(
-      int index,
-      int voters,
+      int id,
       LeaseTiming timing,
       Ticker ticker,
       RandomGenerator random,
       Acceptor acceptor,
       Network network,
       Proposer.Roles roles) {
-    this.index = index;
+    this.id = id;
     this.ticker = ticker;
     this.acceptor = acceptor;
     this.network = network;
@@ -82,17 +81,29 @@ public final class LeaseNode {
             roles.onNotPrimary(epoch);
           }
         };
-    Proposer.Outbox toAll =
-        message -> {
+    Proposer.Outbox outbox =
+        (voters, message) -> {
           if (message instanceof Prepare prepare) {
             acceptor.reserve(prepare.ballot());
           }
-          for (int voter = 0; voter < voters; voter++) {
+          for (int voter : voters) {
             network.send(voter, message);
           }
         };
+    Proposer.Membership membership =
+        new Proposer.Membership() {
+          @Override
+          public Configuration configuration() {
+            return acceptor.configuration();
+          }
+
+          @Override
+          public void adopt(Configuration next) {
+            acceptor.learn(next);
+          }
+        };
     this.proposer =
-        new Proposer(index, voters, acceptor.promised(), timing, ticker, random, toAll, seen);
+        new Proposer(id, membership, acceptor.promised(), timing, ticker, random, outbox, seen);
   }
 
   /** Starts the candidate; the first attempt comes after a renewal period or so. */
@@ -102,6 +113,10 @@ public final class LeaseNode {
 
   /** Handles one message from the network. */
   public void receive(LeaseMessage message) {
+    Configuration carried = carriedConfiguration(message);
+    if (carried != null && acceptor.learn(carried)) {
+      proposer.configurationChanged();
+    }
     if (message instanceof Prepare prepare) {
       proposer.learn(prepare.ballot());
       acceptor.onPrepare(prepare).ifPresent(reply -> network.send(prepare.proposer(), reply));
@@ -115,6 +130,20 @@ public final class LeaseNode {
       acceptor.onRelease(release);
       proposer.forget(release.owner());
     }
+  }
+
+  /** The configuration the sender is at (never a change a propose carries: not chosen yet). */
+  private static Configuration carriedConfiguration(LeaseMessage message) {
+    if (message instanceof Prepare m) {
+      return m.configuration();
+    } else if (message instanceof PrepareReply m) {
+      return m.configuration();
+    } else if (message instanceof Propose m) {
+      return m.configuration();
+    } else if (message instanceof ProposeReply m) {
+      return m.configuration();
+    }
+    return null;
   }
 
   private void onPropose(Propose propose) {
@@ -168,13 +197,13 @@ public final class LeaseNode {
   /** The live lease this node knows of: its own, or another owner's. */
   public Optional<KnownLease> knownLease() {
     if (proposer.isPrimary()) {
-      return Optional.of(new KnownLease(index, proposer.epoch(), proposer.expiresAtNanos()));
+      return Optional.of(new KnownLease(id, proposer.epoch(), proposer.expiresAtNanos()));
     }
     Optional<KnownLease> learned = proposer.knownLease();
     if (learned.isPresent()) {
       return learned;
     }
-    return acceptor.liveLease().filter(lease -> lease.owner() != index);
+    return acceptor.liveLease().filter(lease -> lease.owner() != id);
   }
 
   /**
@@ -184,6 +213,28 @@ public final class LeaseNode {
    */
   public long highestEpochSeen() {
     return highestEpochSeen;
+  }
+
+  /**
+   * Asks to change the voters to {@code voters} (one added or removed); true if this node, the
+   * primary under a settled configuration with no change under way, will try it. See {@link
+   * Proposer#requestChange}.
+   *
+   * @throws IllegalArgumentException if {@code voters} differ by more or less than one voter
+   */
+  public boolean requestChange(List<Integer> voters) {
+    Configuration current = acceptor.configuration();
+    return current.isSettled() && requestChange(current.next(voters));
+  }
+
+  /** As above, unchecked: the simulation test's broken variant asks for two voters at once. */
+  boolean requestChange(Configuration next) {
+    return proposer.requestChange(next);
+  }
+
+  /** The configuration this node is at. */
+  public Configuration configuration() {
+    return acceptor.configuration();
   }
 
   /** The voter's highest promised ballot. */

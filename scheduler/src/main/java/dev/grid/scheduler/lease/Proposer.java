@@ -6,7 +6,9 @@ import dev.grid.scheduler.lease.LeaseMessage.Propose;
 import dev.grid.scheduler.lease.LeaseMessage.ProposeReply;
 import dev.grid.scheduler.lease.LeaseMessage.Release;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
 /**
@@ -23,13 +25,31 @@ import java.util.random.RandomGenerator;
  * renewals (new ballots, same owner, the lease never lapsing) keep it, so fencing tokens change
  * only when the primary changes. If a renewal lands only after the lease has run out, it starts a
  * new tenure with its own ballot as epoch.
+ *
+ * <p>Changing the voters (the rules are in the package documentation): every round runs under the
+ * node's configuration. Promises count from a majority of its voters; accepts from a majority of
+ * its voters and, while a change is in flight, of the other voters too: of the next ones when the
+ * round carries a change, of the previous ones while the configuration is not settled. A round
+ * carries the highest pending change its promises report, whoever runs it; otherwise, only for the
+ * primary under a settled configuration, the change asked for with {@link #requestChange}. A round
+ * carrying a change that completes moves the node to it; one under a configuration not settled that
+ * completes settles it.
  */
 public final class Proposer {
-  /** Where the proposer's requests go: to every voter, this node included. */
+  /** Where the proposer's requests go: to voters, this node included. */
   @FunctionalInterface
   public interface Outbox {
-    /** Sends {@code message} to every voter. */
-    void broadcast(LeaseMessage message);
+    /** Sends {@code message} to each voter in {@code voters}. */
+    void send(List<Integer> voters, LeaseMessage message);
+  }
+
+  /** The node's configuration, kept durably by its voter. */
+  public interface Membership {
+    /** The configuration the node is at. */
+    Configuration configuration();
+
+    /** Moves the node to {@code next}, which this candidate saw chosen (or settled). */
+    void adopt(Configuration next);
   }
 
   /** Told of role changes, in order. */
@@ -48,8 +68,8 @@ public final class Proposer {
     RELEASED
   }
 
-  private final int index;
-  private final int majority;
+  private final int id;
+  private final Membership membership;
   private final LeaseTiming timing;
   private final Ticker ticker;
   private final RandomGenerator random;
@@ -60,6 +80,10 @@ public final class Proposer {
   private long highestSeen;
   private long ballot;
   private final BitSet votes = new BitSet();
+  private Configuration roundConfiguration;
+  private Configuration roundChange; // the change this round's propose carries, or null
+  private PendingChange highestPending; // reported by this round's promises
+  private Configuration wanted; // the change asked for, not yet done
   private long roundDeadline;
   private long proposeStart;
   private long nextAttemptAt;
@@ -76,24 +100,24 @@ public final class Proposer {
   /**
    * A candidate that has not started yet.
    *
-   * @param index this node's voter index
-   * @param voters how many voters there are
+   * @param id this node's voter id
+   * @param membership the node's configuration
    * @param highestSeen the highest ballot known so far (the local voter's stored promise)
    */
   public Proposer(
-      int index,
-      int voters,
+      int id,
+      Membership membership,
       long highestSeen,
       LeaseTiming timing,
       Ticker ticker,
       RandomGenerator random,
       Outbox outbox,
       Roles roles) {
-    if (voters < 1 || index < 0 || index >= voters) {
-      throw new IllegalArgumentException("voter index " + index + " of " + voters + " voters");
+    if (id < 0 || id >= Ballot.MAX_VOTERS) {
+      throw new IllegalArgumentException("voter id " + id + " is out of range");
     }
-    this.index = index;
-    this.majority = voters / 2 + 1;
+    this.id = id;
+    this.membership = membership;
     this.timing = timing;
     this.ticker = ticker;
     this.random = random;
@@ -131,7 +155,7 @@ public final class Proposer {
     long now = ticker.nanos();
     expireIfDue(now);
     learn(reply.highestPromised());
-    boolean namesOther = reply.leaseOwner() != LeaseMessage.NO_OWNER && reply.leaseOwner() != index;
+    boolean namesOther = reply.leaseOwner() != LeaseMessage.NO_OWNER && reply.leaseOwner() != id;
     if (namesOther) {
       observe(
           new KnownLease(
@@ -148,8 +172,13 @@ public final class Proposer {
       // A promise naming another owner's live lease is never counted: the safety argument needs
       // only that the majority used names none. A primary keeps going without it (such a lease
       // can only be the leftover of a failed attempt); anyone else backs off above.
+      PendingChange pending = reply.pending();
+      if (pending != null
+          && (highestPending == null || pending.ballot() > highestPending.ballot())) {
+        highestPending = pending;
+      }
       votes.set(reply.voter());
-      if (votes.cardinality() >= majority) {
+      if (Configuration.majorityOf(roundConfiguration.voters(), votes)) {
         propose(now);
       }
     }
@@ -168,9 +197,56 @@ public final class Proposer {
       return;
     }
     votes.set(reply.voter());
-    if (votes.cardinality() >= majority) {
+    boolean done =
+        Configuration.majorityOf(roundConfiguration.voters(), votes)
+            && (roundConfiguration.isSettled()
+                || Configuration.majorityOf(roundConfiguration.previous(), votes))
+            && (roundChange == null || Configuration.majorityOf(roundChange.voters(), votes));
+    if (done) {
       won(now);
     }
+  }
+
+  /**
+   * Asks for a change of the voters to {@code next}; true if it will be tried. Only the primary
+   * under a settled configuration takes one, one at a time; it runs in a round of its own, at once,
+   * and is done when {@link #configuration()} reaches {@code next}. A change that is not done
+   * before this node stops being primary is dropped (another node may finish it, if it was accepted
+   * widely enough).
+   */
+  public boolean requestChange(Configuration next) {
+    Configuration current = membership.configuration();
+    if (!isPrimary()
+        || !current.isSettled()
+        || next.version() != current.version() + 1
+        || (wanted != null && wanted.version() > current.version())) {
+      return false;
+    }
+    wanted = next;
+    if (phase == Phase.IDLE) {
+      nextAttemptAt = ticker.nanos();
+    }
+    return true;
+  }
+
+  /**
+   * The node moved to a newer configuration it learned from a message: a round under an older
+   * version is over, and the next one comes soon.
+   */
+  public void configurationChanged() {
+    long now = ticker.nanos();
+    Configuration current = membership.configuration();
+    if (wanted != null && wanted.version() <= current.version()) {
+      wanted = null;
+    }
+    if (inRound() && roundConfiguration.version() != current.version()) {
+      endRound(now + between(timing.settleMinNanos(), timing.settleMaxNanos()));
+    }
+  }
+
+  /** The configuration the node is at. */
+  public Configuration configuration() {
+    return membership.configuration();
   }
 
   /** A ballot seen in any message, so the next round starts above it. */
@@ -182,7 +258,7 @@ public final class Proposer {
 
   /** Another node's lease, seen by the local voter or named by a voter's answer. */
   public void observe(KnownLease lease) {
-    if (lease.owner() == index) {
+    if (lease.owner() == id) {
       return; // this node's own standing comes from its own timer only
     }
     long now = ticker.nanos();
@@ -216,7 +292,7 @@ public final class Proposer {
       roles.onNotPrimary(epoch);
     }
     if (ballot != 0) {
-      outbox.broadcast(new Release(ballot, index));
+      outbox.send(membership.configuration().recipients(), new Release(ballot, id));
     }
   }
 
@@ -262,17 +338,25 @@ public final class Proposer {
   }
 
   private void attempt(long now) {
+    Configuration configuration = membership.configuration();
+    if (!configuration.contains(id)) {
+      nextAttemptAt = now + timing.renewNanos(); // not a candidate; looks again now and then
+      return;
+    }
     if (!primary && known != null && known.isLive(now)) {
       nextAttemptAt =
           known.untilNanos() + between(timing.settleMinNanos(), timing.settleMaxNanos());
       return;
     }
-    ballot = Ballot.above(highestSeen, index);
+    ballot = Ballot.above(highestSeen, id);
     highestSeen = ballot;
     votes.clear();
+    roundConfiguration = configuration;
+    roundChange = null;
+    highestPending = null;
     phase = Phase.PREPARING;
     roundDeadline = now + timing.roundTimeoutNanos();
-    outbox.broadcast(new Prepare(ballot, index));
+    outbox.send(configuration.recipients(), new Prepare(ballot, id, configuration));
   }
 
   private void propose(long now) {
@@ -280,11 +364,51 @@ public final class Proposer {
     votes.clear();
     proposeStart = now; // the owner's timer starts before any voter's
     roundDeadline = now + timing.roundTimeoutNanos();
-    outbox.broadcast(new Propose(ballot, index, primary ? epoch : ballot, timing.leaseNanos()));
+    roundChange = changeToCarry();
+    List<Integer> to = roundConfiguration.recipients();
+    if (roundChange != null) {
+      TreeSet<Integer> all = new TreeSet<>(to);
+      all.addAll(roundChange.voters());
+      to = List.copyOf(all);
+    }
+    outbox.send(
+        to,
+        new Propose(
+            ballot,
+            id,
+            primary ? epoch : ballot,
+            timing.leaseNanos(),
+            roundConfiguration,
+            roundChange));
+  }
+
+  /** Paxos: a change some promise reported must be finished first; else the one asked for. */
+  private Configuration changeToCarry() {
+    if (highestPending != null) {
+      return highestPending.next();
+    }
+    boolean mayStart =
+        primary
+            && wanted != null
+            && roundConfiguration.isSettled()
+            && wanted.version() == roundConfiguration.version() + 1;
+    return mayStart ? wanted : null;
   }
 
   private void won(long now) {
     phase = Phase.IDLE;
+    if (roundChange != null) {
+      membership.adopt(roundChange); // done: a majority of the old voters and of the new
+      if (wanted != null && wanted.version() <= roundChange.version()) {
+        wanted = null;
+      }
+      if (!roundChange.contains(id)) {
+        stepDown(); // removed itself: gives the lease up, and proposes no more
+        return;
+      }
+    } else if (!roundConfiguration.isSettled()) {
+      membership.adopt(roundConfiguration.settled()); // a majority of the old voters left
+    }
     long until = proposeStart + timing.ownerNanos();
     nextAttemptAt = proposeStart + timing.renewNanos();
     if (now - until >= 0) {
@@ -300,6 +424,16 @@ public final class Proposer {
       expiresAt = until;
       roles.onPrimary(epoch);
     }
+  }
+
+  /** Counts itself not primary at once and tells the voters to forget its lease. */
+  private void stepDown() {
+    nextAttemptAt = ticker.nanos() + timing.renewNanos();
+    if (primary) {
+      primary = false;
+      roles.onNotPrimary(epoch);
+    }
+    outbox.send(membership.configuration().recipients(), new Release(ballot, id));
   }
 
   /** A voter promised higher: retry above it, soon if this node holds a lease to keep. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class LeaseNodeTest {
   private static final long T = ManualCluster.TIMING.leaseNanos();
+  private static final Configuration V0 = Configuration.initial(3);
 
   @Test
   void when_three_nodes_start_then_one_becomes_primary_after_the_quiet_period() {
@@ -49,7 +50,7 @@ class LeaseNodeTest {
     // A candidate that heard nothing of the lease prepares far above every ballot in use.
     long high = Ballot.of(1_000, other);
     for (LeaseNode node : cluster.nodes) {
-      node.receive(new Prepare(high, other));
+      node.receive(new Prepare(high, other, V0));
     }
     cluster.deliver();
     cluster.advance(3 * T);
@@ -65,20 +66,20 @@ class LeaseNodeTest {
     Proposer candidate =
         new Proposer(
             1,
-            3,
+            new FixedMembership(V0),
             0,
             ManualCluster.TIMING,
             () -> time[0],
             new SplittableRandom(1),
-            m -> proposes[0] += m instanceof Propose ? 1 : 0,
+            (to, m) -> proposes[0] += m instanceof Propose ? 1 : 0,
             new NoRoles());
     candidate.start();
     time[0] = candidate.nextWakeNanos();
     candidate.tick(); // sends its prepare
     long ballot = Ballot.above(0, 1);
-    candidate.onPrepareReply(new PrepareReply(ballot, 1, true, ballot, NO_OWNER, 0, 0));
-    candidate.onPrepareReply(new PrepareReply(ballot, 2, true, ballot, 0, 7, T / 2));
-    candidate.onPrepareReply(new PrepareReply(ballot, 0, true, ballot, NO_OWNER, 0, 0));
+    candidate.onPrepareReply(promise(ballot, 1, NO_OWNER, 0, 0));
+    candidate.onPrepareReply(promise(ballot, 2, 0, 7, T / 2));
+    candidate.onPrepareReply(promise(ballot, 0, NO_OWNER, 0, 0));
     assertThat(proposes[0]).isZero();
     assertThat(candidate.knownLease()).get().extracting(KnownLease::owner).isEqualTo(0);
     time[0] += T / 4;
@@ -95,20 +96,20 @@ class LeaseNodeTest {
     Proposer candidate =
         new Proposer(
             1,
-            3,
+            new FixedMembership(V0),
             0,
             ManualCluster.TIMING,
             () -> time[0],
             new SplittableRandom(1),
-            m -> proposes[0] += m instanceof Propose ? 1 : 0,
+            (to, m) -> proposes[0] += m instanceof Propose ? 1 : 0,
             new NoRoles());
     candidate.start();
     time[0] = candidate.nextWakeNanos();
     candidate.tick();
     long ballot = Ballot.above(0, 1);
     // A lease of this node's previous life is still running at a voter.
-    candidate.onPrepareReply(new PrepareReply(ballot, 2, true, ballot, 1, 3, T / 2));
-    candidate.onPrepareReply(new PrepareReply(ballot, 1, true, ballot, NO_OWNER, 0, 0));
+    candidate.onPrepareReply(promise(ballot, 2, 1, 3, T / 2));
+    candidate.onPrepareReply(promise(ballot, 1, NO_OWNER, 0, 0));
     assertThat(proposes[0]).isEqualTo(1);
   }
 
@@ -154,32 +155,33 @@ class LeaseNodeTest {
 
   @Test
   void when_a_voter_restarts_then_it_answers_nothing_for_a_lease_time_but_keeps_its_promise() {
-    long[] stored = {Ballot.of(5, 0)};
+    MemoryPromiseStore store = new MemoryPromiseStore();
+    store.store(new VoterState(Ballot.of(5, 0), V0, null));
     long[] time = {0};
-    PromiseStore store =
-        new PromiseStore() {
-          @Override
-          public long load() {
-            return stored[0];
-          }
-
-          @Override
-          public void store(long ballot) {
-            stored[0] = ballot;
-          }
-        };
-    Acceptor voter = new Acceptor(1, store, () -> time[0], ManualCluster.TIMING);
-    assertThat(voter.onPrepare(new Prepare(Ballot.of(9, 2), 2))).isEmpty();
+    Acceptor voter = new Acceptor(1, V0, store, () -> time[0], ManualCluster.TIMING);
+    assertThat(voter.onPrepare(new Prepare(Ballot.of(9, 2), 2, V0))).isEmpty();
     time[0] = ManualCluster.TIMING.quietNanos();
-    assertThat(voter.onPrepare(new Prepare(Ballot.of(4, 2), 2)))
+    assertThat(voter.onPrepare(new Prepare(Ballot.of(4, 2), 2, V0)))
         .get()
         .extracting(PrepareReply::promised)
         .isEqualTo(false);
-    assertThat(voter.onPrepare(new Prepare(Ballot.of(9, 2), 2)))
+    assertThat(voter.onPrepare(new Prepare(Ballot.of(9, 2), 2, V0)))
         .get()
         .extracting(PrepareReply::promised)
         .isEqualTo(true);
-    assertThat(stored[0]).isEqualTo(Ballot.of(9, 2));
+    assertThat(store.promised()).isEqualTo(Ballot.of(9, 2));
+  }
+
+  private static PrepareReply promise(
+      long ballot, int voter, int owner, long epoch, long remaining) {
+    return new PrepareReply(ballot, voter, true, ballot, owner, epoch, remaining, V0, null);
+  }
+
+  private record FixedMembership(Configuration configuration) implements Proposer.Membership {
+    @Override
+    public void adopt(Configuration next) {
+      throw new AssertionError("no change expected: " + next);
+    }
   }
 
   private static final class NoRoles implements Proposer.Roles {

@@ -2,7 +2,9 @@ package dev.grid.scheduler.lease;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
@@ -12,6 +14,12 @@ import java.util.SplittableRandom;
  * survives, nothing else) or close gracefully, and clocks that drift within {@link
  * LeaseTiming#MAX_DRIFT}. Everything follows from the seed. After a fault phase the network calms
  * down and every node is up, so someone should become primary.
+ *
+ * <p>The voters change too: the grid has two spare nodes besides its first voters, and while the
+ * faults last whoever is primary is asked, at random, to add a node, to remove one (itself
+ * included, dead or alive), or to replace one (an add, then a remove); some changes are cut short
+ * by crashing the primary right after. Besides overlaps and epochs, the run checks that no two
+ * nodes are ever at different voters under one version.
  */
 final class LeaseSimulation {
   static final LeaseTiming TIMING = LeaseTiming.of(Duration.ofSeconds(2));
@@ -23,12 +31,25 @@ final class LeaseSimulation {
   /** Which voter to run: the real one, or one that is broken on purpose. */
   enum Variant {
     CORRECT,
-    VOTERS_IGNORE_PROMISES
+    VOTERS_IGNORE_PROMISES,
+    /** Replacements swap a voter for a spare in one change: two voters at once. */
+    TWO_VOTERS_AT_ONCE,
+    /** Voters do not report the change they accepted, so later rounds do not finish it. */
+    VOTERS_HIDE_PENDING_CHANGES
   }
+
+  /** Spare nodes, not voters at the start, that changes may add. */
+  static final int SPARES = 2;
 
   /** How one schedule went. */
   record Result(
-      long seed, String setup, List<String> violations, boolean live, LeaseHistory history) {
+      long seed,
+      String setup,
+      List<String> violations,
+      boolean live,
+      LeaseHistory history,
+      long changes,
+      String nodesAtEnd) {
     boolean ok() {
       return violations.isEmpty() && live;
     }
@@ -39,14 +60,14 @@ final class LeaseSimulation {
           + " ("
           + setup
           + "): "
-          + (live ? "" : "no primary after the faults stopped; ")
+          + (live ? "" : "no primary after the faults stopped (" + nodesAtEnd + "); ")
           + String.join("; ", violations.subList(0, Math.min(5, violations.size())))
           + " -- rerun with -Dlease.seed="
           + seed;
     }
   }
 
-  private sealed interface Event permits Deliver, Wake, Crash, Close, Restart, Cut, Pause {}
+  private sealed interface Event permits Deliver, Wake, Crash, Close, Restart, Cut, Pause, Change {}
 
   /** Node {@code node} crashes; {@code -1} means whichever node is primary then, if any. */
   private record Deliver(int to, LeaseMessage message) implements Event {}
@@ -65,12 +86,23 @@ final class LeaseSimulation {
   /** The node handles nothing until then (a long GC pause, SIGSTOP), its timers still run. */
   private record Pause(int node, long until) implements Event {}
 
+  /** What the primary is asked to change. */
+  private enum ChangeKind {
+    ADD,
+    REMOVE,
+    REMOVE_ITSELF,
+    REPLACE
+  }
+
+  /** The primary then, if any, is asked for a change; {@code tries} more if there is none. */
+  private record Change(ChangeKind kind, int tries) implements Event {}
+
   private record Scheduled(long at, long seq, Event event) {}
 
   private final class SimNode implements Proposer.Roles {
     final int index;
     final SimClock clock;
-    long stored; // the "file": survives crashes
+    final MemoryPromiseStore stored = new MemoryPromiseStore(); // the "file": survives crashes
     LeaseNode node;
     long wakeToken;
     long wakeAt = -1;
@@ -87,31 +119,28 @@ final class LeaseSimulation {
     }
 
     void start() {
-      PromiseStore store =
-          new PromiseStore() {
-            @Override
-            public long load() {
-              return stored;
-            }
-
-            @Override
-            public void store(long ballot) {
-              stored = ballot;
-            }
-          };
       Acceptor acceptor =
-          variant == Variant.VOTERS_IGNORE_PROMISES
-              ? new Acceptor(index, store, this::now, TIMING) {
-                @Override
-                boolean admits(long ballot) {
-                  return true;
-                }
-              }
-              : new Acceptor(index, store, this::now, TIMING);
+          switch (variant) {
+            case VOTERS_IGNORE_PROMISES ->
+                new Acceptor(index, initial, stored, this::now, TIMING) {
+                  @Override
+                  boolean admits(long ballot) {
+                    return true;
+                  }
+                };
+            case VOTERS_HIDE_PENDING_CHANGES ->
+                new Acceptor(index, initial, stored, this::now, TIMING) {
+                  @Override
+                  PendingChange pendingToReport() {
+                    return null;
+                  }
+                };
+            default -> new Acceptor(index, initial, stored, this::now, TIMING);
+          };
       SplittableRandom own = random.split();
       node =
           new LeaseNode(
-              index, voters, TIMING, this::now, own, acceptor, (to, m) -> send(index, to, m), this);
+              index, TIMING, this::now, own, acceptor, (to, m) -> send(index, to, m), this);
       node.start();
       wakeAt = -1;
       settle(this);
@@ -132,7 +161,11 @@ final class LeaseSimulation {
   private final Variant variant;
   private final SplittableRandom random;
   private final int voters;
+  private final Configuration initial;
   private final SimNode[] nodes;
+  private final Map<Long, List<Integer>> votersOfVersion = new HashMap<>();
+  private final List<String> configurationViolations = new ArrayList<>();
+  private long highestVersion;
   private final long[][] linkDownUntil;
   private final LeaseHistory history;
   private final PriorityQueue<Scheduled> queue =
@@ -154,18 +187,20 @@ final class LeaseSimulation {
     this.variant = variant;
     this.random = new SplittableRandom(seed);
     this.voters = random.nextBoolean() ? 3 : 5;
+    this.initial = Configuration.initial(voters);
+    int pool = voters + SPARES;
     this.loss = random.nextInt(4) == 0 ? 0 : random.nextDouble(0.3);
     this.duplication = random.nextInt(3) == 0 ? 0 : random.nextDouble(0.2);
     long[] delays = {MS, 10 * MS, T / 10, T / 2, 2 * T};
     this.maxDelay = delays[random.nextInt(delays.length)];
     this.longDelay = new double[] {0, 0.01, 0.05}[random.nextInt(3)];
     this.calmAt = 4 * T + random.nextLong(8 * T);
-    this.history = new LeaseHistory(voters);
-    this.nodes = new SimNode[voters];
-    this.linkDownUntil = new long[voters][voters];
+    this.history = new LeaseHistory(pool);
+    this.nodes = new SimNode[pool];
+    this.linkDownUntil = new long[pool][pool];
     StringBuilder drift = new StringBuilder();
     long maxPpm = Math.round(LeaseTiming.MAX_DRIFT * 1_000_000);
-    for (int i = 0; i < voters; i++) {
+    for (int i = 0; i < pool; i++) {
       long ppm =
           random.nextBoolean()
               ? (random.nextBoolean() ? maxPpm : -maxPpm)
@@ -175,9 +210,9 @@ final class LeaseSimulation {
     }
     this.setup =
         String.format(
-            "%d voters, loss %.2f, duplication %.2f, delay up to %d ms, long delays %.2f,"
+            "%d voters and %d spares, loss %.2f, duplication %.2f, delay up to %d ms, long delays %.2f,"
                 + " faults until %d ms, drift ppm %s",
-            voters, loss, duplication, maxDelay / MS, longDelay, calmAt / MS, drift);
+            voters, SPARES, loss, duplication, maxDelay / MS, longDelay, calmAt / MS, drift);
   }
 
   /** Runs the schedule of {@code seed}. */
@@ -190,6 +225,7 @@ final class LeaseSimulation {
       schedule(random.nextLong(T), new Restart(node.index));
     }
     planFaults();
+    planChanges();
     long end = calmAt + CALM;
     while (!queue.isEmpty() && queue.peek().at < end) {
       Scheduled next = queue.poll();
@@ -200,14 +236,29 @@ final class LeaseSimulation {
       history.end(node.index, end);
     }
     boolean live = history.anyPrimaryBetween(end - T, end);
-    return new Result(seed, setup, history.violations(), live, history);
+    List<String> violations = new ArrayList<>(configurationViolations);
+    violations.addAll(history.violations());
+    StringBuilder states = new StringBuilder();
+    for (SimNode node : nodes) {
+      LeaseNode lease = node.node;
+      states
+          .append(states.length() == 0 ? "" : ", ")
+          .append("node ")
+          .append(node.index)
+          .append(lease == null ? " down" : " at " + lease.configuration())
+          .append(
+              lease == null ? "" : node.stored.load(initial).pending() == null ? "" : " pending")
+          .append(lease != null && lease.isPrimary() ? " primary" : "");
+    }
+    return new Result(seed, setup, violations, live, history, highestVersion, states.toString());
   }
 
   private void planFaults() {
+    int pool = nodes.length;
     int faults = random.nextInt(3 * voters + 1);
     for (int i = 0; i < faults; i++) {
       long at = random.nextLong(calmAt);
-      int node = random.nextInt(voters);
+      int node = random.nextInt(pool);
       if (random.nextBoolean()) {
         node = PRIMARY; // aim at whoever holds the lease then
       }
@@ -220,7 +271,7 @@ final class LeaseSimulation {
       long until = at + T / 2 + random.nextLong(4 * T);
       List<Integer> side = new ArrayList<>();
       List<Integer> rest = new ArrayList<>();
-      for (int node = 0; node < voters; node++) {
+      for (int node = 0; node < pool; node++) {
         (random.nextBoolean() ? side : rest).add(node);
       }
       schedule(at, new Cut(side, rest, until));
@@ -231,15 +282,90 @@ final class LeaseSimulation {
     int pauses = random.nextInt(3);
     for (int i = 0; i < pauses; i++) {
       long at = random.nextLong(calmAt);
-      schedule(at, new Pause(random.nextInt(voters), at + random.nextLong(2 * T)));
+      schedule(at, new Pause(random.nextInt(pool), at + random.nextLong(2 * T)));
     }
     if (random.nextInt(5) == 0) { // the whole grid stops at once, then comes back
       long at = random.nextLong(calmAt);
-      for (int node = 0; node < voters; node++) {
+      for (int node = 0; node < pool; node++) {
         schedule(at, new Crash(node));
         schedule(at + random.nextLong(3 * T), new Restart(node));
       }
     }
+  }
+
+  private void planChanges() {
+    int changes = random.nextInt(12);
+    for (int i = 0; i < changes; i++) {
+      long at = T + random.nextLong(calmAt);
+      ChangeKind kind = ChangeKind.values()[random.nextInt(ChangeKind.values().length)];
+      schedule(at, new Change(kind, 10));
+      int fault = random.nextInt(4);
+      if (fault == 0) { // cut the change short: the primary dies while it runs
+        long crash = at + random.nextLong(TIMING.roundTimeoutNanos());
+        schedule(crash, new Crash(PRIMARY));
+        schedule(crash + random.nextLong(2 * T), new Restart(PRIMARY));
+      } else if (fault == 1) { // some nodes miss the change, and come back behind
+        List<Integer> side = new ArrayList<>();
+        List<Integer> rest = new ArrayList<>();
+        for (int node = 0; node < nodes.length; node++) {
+          (random.nextBoolean() ? side : rest).add(node);
+        }
+        long cut = at + random.nextLong(TIMING.roundTimeoutNanos()); // maybe mid-round
+        long until = cut + T + random.nextLong(3 * T);
+        schedule(cut, new Cut(side, rest, until));
+        schedule(cut, new Cut(rest, side, until));
+      }
+    }
+  }
+
+  /** Asks the primary, if any, for the change; false if there was none to ask. */
+  private boolean change(Change c) {
+    SimNode primary = null;
+    for (SimNode candidate : nodes) {
+      if (candidate.node != null && candidate.node.isPrimary()) {
+        primary = candidate;
+      }
+    }
+    if (primary == null) {
+      return false;
+    }
+    Configuration current = primary.node.configuration();
+    List<Integer> members = current.voters();
+    List<Integer> others = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (!current.contains(node.index)) {
+        others.add(node.index);
+      }
+    }
+    List<Integer> next = new ArrayList<>(members);
+    ChangeKind kind = c.kind;
+    if (kind == ChangeKind.REPLACE && variant == Variant.TWO_VOTERS_AT_ONCE && !others.isEmpty()) {
+      next.remove(random.nextInt(next.size()));
+      next.add(others.get(random.nextInt(others.size())));
+      Configuration both = new Configuration(current.version() + 1, next, members);
+      return primary.node.requestChange(both);
+    }
+    if (kind == ChangeKind.ADD || kind == ChangeKind.REPLACE) {
+      if (others.isEmpty()) {
+        kind = ChangeKind.REMOVE;
+      } else {
+        next.add(others.get(random.nextInt(others.size())));
+      }
+    }
+    if (kind == ChangeKind.REMOVE || kind == ChangeKind.REMOVE_ITSELF) {
+      if (members.size() < 2) {
+        next.add(others.get(random.nextInt(others.size())));
+      } else if (kind == ChangeKind.REMOVE_ITSELF) {
+        next.remove(Integer.valueOf(primary.index));
+      } else {
+        next.remove(random.nextInt(next.size()));
+      }
+    }
+    boolean asked = primary.node.requestChange(next);
+    if (asked && c.kind == ChangeKind.REPLACE) { // the remove half, once the add is through
+      schedule(now + T / 2 + random.nextLong(T), new Change(ChangeKind.REMOVE, 10));
+    }
+    return asked;
   }
 
   private void handle(Event event) {
@@ -276,6 +402,10 @@ final class LeaseSimulation {
         for (int to : c.to) {
           linkDownUntil[from][to] = Math.max(linkDownUntil[from][to], c.until);
         }
+      }
+    } else if (event instanceof Change c) {
+      if (!change(c) && c.tries > 0) {
+        schedule(now + T / 4, new Change(c.kind, c.tries - 1));
       }
     } else if (event instanceof Pause p) {
       nodes[p.node].pausedUntil = Math.max(nodes[p.node].pausedUntil, p.until);
@@ -318,10 +448,30 @@ final class LeaseSimulation {
           node.index, node.clock.realAt(lease.knownLease().orElseThrow().untilNanos()));
     }
     history.sawEpoch(node.index, lease.highestEpochSeen(), now);
+    checkConfiguration(node.index, lease.configuration());
     long wake = Math.max(now + 1, node.clock.realAt(lease.nextWakeNanos()));
     if (wake != node.wakeAt) {
       node.wakeAt = wake;
       schedule(wake, new Wake(node.index, ++node.wakeToken));
+    }
+  }
+
+  /** Only chosen configurations are ever reached: one set of voters per version. */
+  private void checkConfiguration(int node, Configuration configuration) {
+    highestVersion = Math.max(highestVersion, configuration.version());
+    List<Integer> known =
+        votersOfVersion.putIfAbsent(configuration.version(), configuration.voters());
+    if (known != null && !known.equals(configuration.voters())) {
+      configurationViolations.add(
+          "node "
+              + node
+              + " is at "
+              + configuration
+              + " but another node was at voters "
+              + known
+              + " under that version, at "
+              + LeaseHistory.millis(now)
+              + " ms");
     }
   }
 

@@ -21,11 +21,13 @@ class LeaseSimulationTest {
   void when_thousands_of_faulty_schedules_run_then_leases_never_overlap_and_epochs_grow() {
     List<String> failures = new ArrayList<>();
     int handovers = 0;
+    long changes = 0;
     int runs = 0;
     for (long seed : seeds().toArray()) {
       Result result = LeaseSimulation.run(seed, Variant.CORRECT);
       runs++;
       handovers += result.history().handovers();
+      changes += result.changes();
       if (!result.ok()) {
         failures.add(result.describe());
       }
@@ -33,6 +35,7 @@ class LeaseSimulationTest {
     assertThat(failures).as("failing schedules out of %d", runs).isEmpty();
     if (runs > 100) {
       assertThat(handovers).as("handovers over %d schedules", runs).isGreaterThan(runs / 4);
+      assertThat(changes).as("changes of the voters over %d schedules", runs).isGreaterThan(runs);
     }
   }
 
@@ -45,6 +48,32 @@ class LeaseSimulationTest {
             .count();
     assertThat(caught)
         .as("schedules in which broken voters let two owners hold the lease")
+        .isPositive();
+  }
+
+  @Test
+  void
+      when_voters_hide_the_change_they_accepted_then_the_checker_sees_two_voter_sets_in_a_version() {
+    long caught =
+        LongStream.range(0, 500)
+            .mapToObj(seed -> LeaseSimulation.run(seed, Variant.VOTERS_HIDE_PENDING_CHANGES))
+            .filter(result -> result.violations().stream().anyMatch(v -> v.contains("version")))
+            .count();
+    assertThat(caught)
+        .as("schedules in which rounds that ignore a pending change chose two voter sets")
+        .isPositive();
+  }
+
+  @Test
+  void when_changes_swap_two_voters_at_once_then_some_schedules_end_without_a_primary() {
+    long caught =
+        LongStream.range(0, 500)
+            .mapToObj(seed -> LeaseSimulation.run(seed, Variant.TWO_VOTERS_AT_ONCE))
+            .filter(result -> !result.live())
+            .count();
+    assertThat(caught)
+        .as(
+            "schedules stranded by a change of two voters at once (old voter gone, new one unaware)")
         .isPositive();
   }
 

@@ -16,7 +16,7 @@ final class ManualCluster {
 
   private record InFlight(int from, int to, LeaseMessage message) {}
 
-  final long[] stored;
+  final MemoryPromiseStore[] stored;
   final LeaseNode[] nodes;
   final List<String> roles = new ArrayList<>();
   private final boolean[] cut;
@@ -25,28 +25,17 @@ final class ManualCluster {
   private long now = 1_000_000_000L;
 
   ManualCluster(int size) {
-    stored = new long[size];
+    stored = new MemoryPromiseStore[size];
     nodes = new LeaseNode[size];
     cut = new boolean[size];
     for (int i = 0; i < size; i++) {
+      stored[i] = new MemoryPromiseStore();
       start(i);
     }
   }
 
   /** (Re)starts node {@code i} with its stored promise; its voter is quiet for a lease time. */
   void start(int i) {
-    PromiseStore store =
-        new PromiseStore() {
-          @Override
-          public long load() {
-            return stored[i];
-          }
-
-          @Override
-          public void store(long ballot) {
-            stored[i] = ballot;
-          }
-        };
     Proposer.Roles log =
         new Proposer.Roles() {
           @Override
@@ -62,11 +51,11 @@ final class ManualCluster {
     nodes[i] =
         new LeaseNode(
             i,
-            stored.length,
+            Configuration.initial(stored.length),
             TIMING,
             () -> now,
             random.split(),
-            store,
+            stored[i],
             (to, m) -> wire.add(new InFlight(i, to, m)),
             log);
     nodes[i].start();

@@ -16,6 +16,7 @@ final class ManualCluster {
 
   private record InFlight(int from, int to, LeaseMessage message) {}
 
+  final Configuration initial;
   final MemoryPromiseStore[] stored;
   final LeaseNode[] nodes;
   final List<String> roles = new ArrayList<>();
@@ -25,6 +26,12 @@ final class ManualCluster {
   private long now = 1_000_000_000L;
 
   ManualCluster(int size) {
+    this(size, size);
+  }
+
+  /** {@code size} nodes, the first {@code voters} of them the voters of version 0. */
+  ManualCluster(int size, int voters) {
+    initial = Configuration.initial(voters);
     stored = new MemoryPromiseStore[size];
     nodes = new LeaseNode[size];
     cut = new boolean[size];
@@ -51,7 +58,7 @@ final class ManualCluster {
     nodes[i] =
         new LeaseNode(
             i,
-            Configuration.initial(stored.length),
+            initial,
             TIMING,
             () -> now,
             random.split(),

@@ -210,9 +210,10 @@ public final class Proposer {
   /**
    * Asks for a change of the voters to {@code next}; true if it will be tried. Only the primary
    * under a settled configuration takes one, one at a time; it runs in a round of its own, at once,
-   * and is done when {@link #configuration()} reaches {@code next}. A change that is not done
-   * before this node stops being primary is dropped (another node may finish it, if it was accepted
-   * widely enough).
+   * and is done when {@link #configuration()} reaches {@code next}'s version with its voters. A
+   * change some voter had already accepted is finished first, and this one is then dropped; so is
+   * one not done before this node stops being primary (another node finishes it if voters accepted
+   * it). Check {@link #configuration()} and ask again.
    */
   public boolean requestChange(Configuration next) {
     Configuration current = membership.configuration();

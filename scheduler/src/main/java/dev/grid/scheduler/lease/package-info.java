@@ -16,12 +16,13 @@
  * carries its sender's configuration.
  *
  * <p><b>Voter ids.</b> A voter id names one node together with its data dir (its promise file) for
- * good; ids are never handed to another node. Version 0 numbers the sorted list the grid was
- * started with, 0..n-1, as before, so an existing grid and its promise files keep their meaning. A
- * ballot is a round counter and the proposer's id ({@link dev.grid.scheduler.lease.Ballot}): two
- * nodes never share a ballot because their ids differ, and one node never uses a ballot twice
- * because it promises each ballot to itself, durably, before it sends it (and keeps that promise
- * across configurations and across being removed and added again).
+ * good; ids are never handed to another node, and a node that lost its data dir comes back under a
+ * new id (it has forgotten which ballots it used, and what it accepted). Version 0 numbers the
+ * sorted list the grid was started with, 0..n-1, as before, so an existing grid and its promise
+ * files keep their meaning. A ballot is a round counter and the proposer's id ({@link
+ * dev.grid.scheduler.lease.Ballot}): two nodes never share a ballot because their ids differ, and
+ * one node never uses a ballot twice because it promises each ballot to itself, durably, before it
+ * sends it (and keeps that promise across configurations and across being removed and added again).
  *
  * <p><b>The rules.</b>
  *

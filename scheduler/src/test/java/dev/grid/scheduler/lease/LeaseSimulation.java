@@ -343,7 +343,9 @@ final class LeaseSimulation {
       next.remove(random.nextInt(next.size()));
       next.add(others.get(random.nextInt(others.size())));
       Configuration both = new Configuration(current.version() + 1, next, members);
-      return primary.node.requestChange(both);
+      boolean asked = primary.node.requestChange(both);
+      settle(primary);
+      return asked;
     }
     if (kind == ChangeKind.ADD || kind == ChangeKind.REPLACE) {
       if (others.isEmpty()) {
@@ -362,6 +364,7 @@ final class LeaseSimulation {
       }
     }
     boolean asked = primary.node.requestChange(next);
+    settle(primary); // its round starts at once
     if (asked && c.kind == ChangeKind.REPLACE) { // the remove half, once the add is through
       schedule(now + T / 2 + random.nextLong(T), new Change(ChangeKind.REMOVE, 10));
     }

@@ -3,9 +3,11 @@ package dev.grid.scheduler.lease;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -48,7 +50,7 @@ final class LeaseSimulation {
       List<String> violations,
       boolean live,
       LeaseHistory history,
-      long changes,
+      Coverage coverage,
       String nodesAtEnd) {
     boolean ok() {
       return violations.isEmpty() && live;
@@ -85,6 +87,22 @@ final class LeaseSimulation {
 
   /** The node handles nothing until then (a long GC pause, SIGSTOP), its timers still run. */
   private record Pause(int node, long until) implements Event {}
+
+  /**
+   * How much of changing the voters a run went through, so that the test sees it keep doing so.
+   *
+   * @param changes versions reached beyond 0
+   * @param selfRemovals primaries that removed themselves and gave the lease up
+   * @param finishedByOthers versions first reached by a node other than the ones asked for them
+   */
+  record Coverage(long changes, long selfRemovals, long finishedByOthers) {
+    Coverage plus(Coverage other) {
+      return new Coverage(
+          changes + other.changes,
+          selfRemovals + other.selfRemovals,
+          finishedByOthers + other.finishedByOthers);
+    }
+  }
 
   /** What the primary is asked to change. */
   private enum ChangeKind {
@@ -154,6 +172,9 @@ final class LeaseSimulation {
     @Override
     public void onNotPrimary(long epoch) {
       history.end(index, LeaseSimulation.this.now);
+      if (node != null && !node.configuration().contains(index)) {
+        selfRemovals++;
+      }
     }
   }
 
@@ -164,6 +185,9 @@ final class LeaseSimulation {
   private final Configuration initial;
   private final SimNode[] nodes;
   private final Map<Long, List<Integer>> votersOfVersion = new HashMap<>();
+  private final Map<Long, Set<Integer>> askedForVersion = new HashMap<>();
+  private long selfRemovals;
+  private long finishedByOthers;
   private final List<String> configurationViolations = new ArrayList<>();
   private long highestVersion;
   private final long[][] linkDownUntil;
@@ -250,7 +274,8 @@ final class LeaseSimulation {
               lease == null ? "" : node.stored.load(initial).pending() == null ? "" : " pending")
           .append(lease != null && lease.isPrimary() ? " primary" : "");
     }
-    return new Result(seed, setup, violations, live, history, highestVersion, states.toString());
+    Coverage coverage = new Coverage(highestVersion, selfRemovals, finishedByOthers);
+    return new Result(seed, setup, violations, live, history, coverage, states.toString());
   }
 
   private void planFaults() {
@@ -345,7 +370,7 @@ final class LeaseSimulation {
       Configuration both = new Configuration(current.version() + 1, next, members);
       boolean asked = primary.node.requestChange(both);
       settle(primary);
-      return asked;
+      return asked(primary, asked);
     }
     if (kind == ChangeKind.ADD || kind == ChangeKind.REPLACE) {
       if (others.isEmpty()) {
@@ -363,10 +388,18 @@ final class LeaseSimulation {
         next.remove(random.nextInt(next.size()));
       }
     }
-    boolean asked = primary.node.requestChange(next);
+    boolean asked = asked(primary, primary.node.requestChange(next));
     settle(primary); // its round starts at once
     if (asked && c.kind == ChangeKind.REPLACE) { // the remove half, once the add is through
       schedule(now + T / 2 + random.nextLong(T), new Change(ChangeKind.REMOVE, 10));
+    }
+    return asked;
+  }
+
+  private boolean asked(SimNode primary, boolean asked) {
+    if (asked) {
+      long version = primary.node.configuration().version() + 1;
+      askedForVersion.computeIfAbsent(version, v -> new HashSet<>()).add(primary.index);
     }
     return asked;
   }
@@ -464,6 +497,11 @@ final class LeaseSimulation {
     highestVersion = Math.max(highestVersion, configuration.version());
     List<Integer> known =
         votersOfVersion.putIfAbsent(configuration.version(), configuration.voters());
+    if (known == null
+        && configuration.version() > 0
+        && !askedForVersion.getOrDefault(configuration.version(), Set.of()).contains(node)) {
+      finishedByOthers++; // the first node at a version is the one that saw it done
+    }
     if (known != null && !known.equals(configuration.voters())) {
       configurationViolations.add(
           "node "

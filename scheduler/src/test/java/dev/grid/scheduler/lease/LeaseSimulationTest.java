@@ -21,13 +21,13 @@ class LeaseSimulationTest {
   void when_thousands_of_faulty_schedules_run_then_leases_never_overlap_and_epochs_grow() {
     List<String> failures = new ArrayList<>();
     int handovers = 0;
-    long changes = 0;
+    LeaseSimulation.Coverage coverage = new LeaseSimulation.Coverage(0, 0, 0);
     int runs = 0;
     for (long seed : seeds().toArray()) {
       Result result = LeaseSimulation.run(seed, Variant.CORRECT);
       runs++;
       handovers += result.history().handovers();
-      changes += result.changes();
+      coverage = coverage.plus(result.coverage());
       if (!result.ok()) {
         failures.add(result.describe());
       }
@@ -35,7 +35,15 @@ class LeaseSimulationTest {
     assertThat(failures).as("failing schedules out of %d", runs).isEmpty();
     if (runs > 100) {
       assertThat(handovers).as("handovers over %d schedules", runs).isGreaterThan(runs / 4);
-      assertThat(changes).as("changes of the voters over %d schedules", runs).isGreaterThan(runs);
+      assertThat(coverage.changes())
+          .as("changes of the voters in %d schedules", runs)
+          .isGreaterThan(runs);
+      assertThat(coverage.selfRemovals())
+          .as("primaries that removed themselves in %d schedules", runs)
+          .isGreaterThan(runs / 100);
+      assertThat(coverage.finishedByOthers())
+          .as("changes finished by another node than the one asked, in %d schedules", runs)
+          .isGreaterThan(runs / 100);
     }
   }
 

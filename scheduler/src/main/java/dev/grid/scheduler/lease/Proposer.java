@@ -5,10 +5,8 @@ import dev.grid.scheduler.lease.LeaseMessage.PrepareReply;
 import dev.grid.scheduler.lease.LeaseMessage.Propose;
 import dev.grid.scheduler.lease.LeaseMessage.ProposeReply;
 import dev.grid.scheduler.lease.LeaseMessage.Release;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
 /**
@@ -27,13 +25,11 @@ import java.util.random.RandomGenerator;
  * new tenure with its own ballot as epoch.
  *
  * <p>Changing the voters (the rules are in the package documentation): every round runs under the
- * node's configuration. Promises count from a majority of its voters; accepts from a majority of
- * its voters and, while a change is in flight, of the other voters too: of the next ones when the
- * round carries a change, of the previous ones while the configuration is not settled. A round
- * carries the highest pending change its promises report, whoever runs it; otherwise, only for the
- * primary under a settled configuration, the change asked for with {@link #requestChange}. A round
- * carrying a change that completes moves the node to it; one under a configuration not settled that
- * completes settles it.
+ * node's configuration, and {@link RoundVotes} counts its answers. A round carries the highest
+ * pending change its promises report, whoever runs it; otherwise, only for the primary under a
+ * settled configuration, the change asked for with {@link #requestChange}. A round carrying a
+ * change that completes moves the node to it; one under a configuration not settled that completes
+ * settles it.
  */
 public final class Proposer {
   /** Where the proposer's requests go: to voters, this node included. */
@@ -79,10 +75,7 @@ public final class Proposer {
   private Phase phase = Phase.IDLE;
   private long highestSeen;
   private long ballot;
-  private final BitSet votes = new BitSet();
-  private Configuration roundConfiguration;
-  private Configuration roundChange; // the change this round's propose carries, or null
-  private PendingChange highestPending; // reported by this round's promises
+  private RoundVotes round; // the answers of the round under way, or of the last one
   private Configuration wanted; // the change asked for, not yet done
   private long roundDeadline;
   private long proposeStart;
@@ -172,13 +165,7 @@ public final class Proposer {
       // A promise naming another owner's live lease is never counted: the safety argument needs
       // only that the majority used names none. A primary keeps going without it (such a lease
       // can only be the leftover of a failed attempt); anyone else backs off above.
-      PendingChange pending = reply.pending();
-      if (pending != null
-          && (highestPending == null || pending.ballot() > highestPending.ballot())) {
-        highestPending = pending;
-      }
-      votes.set(reply.voter());
-      if (Configuration.majorityOf(roundConfiguration.voters(), votes)) {
+      if (round.promised(reply.voter(), reply.pending())) {
         propose(now);
       }
     }
@@ -196,13 +183,7 @@ public final class Proposer {
       rejected(now);
       return;
     }
-    votes.set(reply.voter());
-    boolean done =
-        Configuration.majorityOf(roundConfiguration.voters(), votes)
-            && (roundConfiguration.isSettled()
-                || Configuration.majorityOf(roundConfiguration.previous(), votes))
-            && (roundChange == null || Configuration.majorityOf(roundChange.voters(), votes));
-    if (done) {
+    if (round.accepted(reply.voter())) {
       won(now);
     }
   }
@@ -240,7 +221,7 @@ public final class Proposer {
     if (wanted != null && wanted.version() <= current.version()) {
       wanted = null;
     }
-    if (inRound() && roundConfiguration.version() != current.version()) {
+    if (inRound() && round.configuration().version() != current.version()) {
       endRound(now + between(timing.settleMinNanos(), timing.settleMaxNanos()));
     }
   }
@@ -351,10 +332,7 @@ public final class Proposer {
     }
     ballot = Ballot.above(highestSeen, id);
     highestSeen = ballot;
-    votes.clear();
-    roundConfiguration = configuration;
-    roundChange = null;
-    highestPending = null;
+    round = new RoundVotes(configuration);
     phase = Phase.PREPARING;
     roundDeadline = now + timing.roundTimeoutNanos();
     outbox.send(configuration.recipients(), new Prepare(ballot, id, configuration));
@@ -362,53 +340,48 @@ public final class Proposer {
 
   private void propose(long now) {
     phase = Phase.PROPOSING;
-    votes.clear();
     proposeStart = now; // the owner's timer starts before any voter's
     roundDeadline = now + timing.roundTimeoutNanos();
-    roundChange = changeToCarry();
-    List<Integer> to = roundConfiguration.recipients();
-    if (roundChange != null) {
-      TreeSet<Integer> all = new TreeSet<>(to);
-      all.addAll(roundChange.voters());
-      to = List.copyOf(all);
-    }
+    round.proposing(changeToCarry());
     outbox.send(
-        to,
+        round.proposeRecipients(),
         new Propose(
             ballot,
             id,
             primary ? epoch : ballot,
             timing.leaseNanos(),
-            roundConfiguration,
-            roundChange));
+            round.configuration(),
+            round.change()));
   }
 
   /** Paxos: a change some promise reported must be finished first; else the one asked for. */
   private Configuration changeToCarry() {
-    if (highestPending != null) {
-      return highestPending.next();
+    if (round.highestPending() != null) {
+      return round.highestPending().next();
     }
+    Configuration current = round.configuration();
     boolean mayStart =
         primary
             && wanted != null
-            && roundConfiguration.isSettled()
-            && wanted.version() == roundConfiguration.version() + 1;
+            && current.isSettled()
+            && wanted.version() == current.version() + 1;
     return mayStart ? wanted : null;
   }
 
   private void won(long now) {
     phase = Phase.IDLE;
-    if (roundChange != null) {
-      membership.adopt(roundChange); // done: a majority of the old voters and of the new
-      if (wanted != null && wanted.version() <= roundChange.version()) {
+    Configuration change = round.change();
+    if (change != null) {
+      membership.adopt(change); // done: a majority of the old voters and of the new
+      if (wanted != null && wanted.version() <= change.version()) {
         wanted = null;
       }
-      if (!roundChange.contains(id)) {
+      if (!change.contains(id)) {
         stepDown(); // removed itself: gives the lease up, and proposes no more
         return;
       }
-    } else if (!roundConfiguration.isSettled()) {
-      membership.adopt(roundConfiguration.settled()); // a majority of the old voters left
+    } else if (!round.configuration().isSettled()) {
+      membership.adopt(round.configuration().settled()); // a majority of the old voters left
     }
     long until = proposeStart + timing.ownerNanos();
     nextAttemptAt = proposeStart + timing.renewNanos();
@@ -448,7 +421,6 @@ public final class Proposer {
 
   private void endRound(long next) {
     phase = Phase.IDLE;
-    votes.clear();
     nextAttemptAt = next;
   }
 

@@ -71,8 +71,9 @@ import java.util.Optional;
  *   <li><b>Ballots grow with versions.</b> For successful leases at v &lt; v', the ballot at v is
  *       lower. For v' = v+1: the accepting majority at v and the promising majority at v+1 share a
  *       voter by (1), which accepted at v before it promised at v+1 (versions never go down), and
- *       promises never go down. For v' &ge; v+2, chain through the round that settled v+1 (a
- *       successful lease at v+1): v' was started after it.
+ *       promises never go down. For v' &ge; v+2, take the round that settled v+1, a successful
+ *       lease at v+1: its ballot is above the one at v (the case v+1) and below the one at v' (by
+ *       induction over v' - v).
  * </ol>
  *
  * <p>Now let L1 = (b1, A) at v1 and L2 = (b2, P) at v2 be successful, P != A, b1 &lt; b2; by (4) v1
@@ -87,15 +88,16 @@ import java.util.Optional;
  * across changes.
  *
  * <p><b>Defence in depth, and what the simulation shows.</b> The argument above uses the one-voter
- * rule, the version rule and settling; it does not use the majority of the new voters that "done"
- * asks for, nor the majority of the old ones that the rounds of an unsettled version ask for. Those
- * make every accept of a transition a joint majority of old and new (as in Raft's joint consensus),
- * a second line of defence: the simulation finds no overlapping leases when it changes two voters
- * at once, or when voters take messages of any version (a candidate that hears of a newer version
- * gives up its round anyway). What it does find: two voters at once can strand the grid, the old
- * voter leaving for a version whose only new voter never hears of it, so no primary ever again; and
- * voters that hide the change they accepted let two sets of voters be chosen under one version,
- * which (2) rules out and the argument rests on.
+ * rule, the version rule, Paxos on the change, and settling (a majority of the old voters accepting
+ * at the new version). It does not use the majority of the new voters that "done" asks for, nor
+ * that the leases of an unsettled version need the old voters' majority too (only settling needs
+ * it). Those make every accept of a transition a joint majority of old and new, as in Raft's joint
+ * consensus: a second line of defence. Breaking the one-voter rule alone, or the version rule
+ * alone, gave no overlapping leases in the simulation (a candidate that hears of a newer version
+ * gives up its round anyway). What the simulation does catch: two voters at once can strand the
+ * grid (the old voter leaves for a version whose only new voter never hears of it, and no primary
+ * ever comes back); and voters that hide the change they accepted let two sets of voters be chosen
+ * under one version, which (2) rules out and the argument rests on.
  *
  * <p>Everything above rests on {@link #admits}: a voter never promises or accepts below its
  * promise; on {@link #atVersionOf}: only at its own version; and on {@link #pendingToReport}: a

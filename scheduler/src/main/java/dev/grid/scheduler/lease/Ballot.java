@@ -1,9 +1,11 @@
 package dev.grid.scheduler.lease;
 
 /**
- * Ballots are a round counter and the proposer's voter index packed into one long: {@code counter
- * << 16 | index}. Two proposers never share a ballot, and ordering the longs orders the rounds, so
- * the ballot of a successful propose can serve as the epoch (the fencing token) as it is.
+ * Ballots are a round counter and the proposer's voter id packed into one long: {@code counter <<
+ * 16 | id} (the "index" below: at version 0 the id is the index in the sorted voter list). Two
+ * proposers never share a ballot, even across changes of the voters, since an id belongs to one
+ * node for good (see the package documentation); and ordering the longs orders the rounds, so the
+ * ballot of a successful propose can serve as the epoch (the fencing token) as it is.
  */
 public final class Ballot {
   /** Bits for the voter index: up to 65,536 voters. */

@@ -2,11 +2,15 @@ package dev.grid.scheduler.lease;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What the simulation saw, in simulated real time: every tenure (a node primary without a break,
- * under one epoch), and the checks that make the lease a lease.
+ * under one epoch), the configurations nodes were at, and the checks that make the lease a lease.
  */
 final class LeaseHistory {
   /** One node primary from {@code start} (inclusive) to {@code end} (exclusive), real nanos. */
@@ -37,7 +41,28 @@ final class LeaseHistory {
     }
   }
 
+  /**
+   * How much of changing the voters a run went through, so that the test sees it keep doing so.
+   *
+   * @param changes versions reached beyond 0
+   * @param selfRemovals primaries that removed themselves and gave the lease up
+   * @param finishedByOthers versions first reached by a node other than the ones asked for them
+   */
+  record Coverage(long changes, long selfRemovals, long finishedByOthers) {
+    Coverage plus(Coverage other) {
+      return new Coverage(
+          changes + other.changes,
+          selfRemovals + other.selfRemovals,
+          finishedByOthers + other.finishedByOthers);
+    }
+  }
+
   private final List<Tenure> tenures = new ArrayList<>();
+  private final Map<Long, List<Integer>> votersOfVersion = new HashMap<>();
+  private final Map<Long, Set<Integer>> askedForVersion = new HashMap<>();
+  private long highestVersion;
+  private long selfRemovals;
+  private long finishedByOthers;
   private final Tenure[] open;
   private final List<String> violations = new ArrayList<>();
   private long highestEpochBegun;
@@ -81,6 +106,44 @@ final class LeaseHistory {
               + millis(now)
               + " ms, before any lease had it");
     }
+  }
+
+  /** Node {@code node}, primary, was asked to change the voters to version {@code version}. */
+  void asked(int node, long version) {
+    askedForVersion.computeIfAbsent(version, v -> new HashSet<>()).add(node);
+  }
+
+  /** Node {@code node} stopped being primary, outside its own configuration. */
+  void removedItself(int node) {
+    selfRemovals++;
+  }
+
+  /** Only chosen configurations are ever reached: one set of voters per version. */
+  void sawConfiguration(int node, Configuration configuration, long now) {
+    highestVersion = Math.max(highestVersion, configuration.version());
+    List<Integer> known =
+        votersOfVersion.putIfAbsent(configuration.version(), configuration.voters());
+    if (known == null
+        && configuration.version() > 0
+        && !askedForVersion.getOrDefault(configuration.version(), Set.of()).contains(node)) {
+      finishedByOthers++; // the first node at a version is the one that saw it done
+    }
+    if (known != null && !known.equals(configuration.voters())) {
+      violations.add(
+          "node "
+              + node
+              + " is at "
+              + configuration
+              + " but another node was at voters "
+              + known
+              + " under that version, at "
+              + millis(now)
+              + " ms");
+    }
+  }
+
+  Coverage coverage() {
+    return new Coverage(highestVersion, selfRemovals, finishedByOthers);
   }
 
   List<Tenure> tenures() {

@@ -2,12 +2,8 @@ package dev.grid.scheduler.lease;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -50,7 +46,7 @@ final class LeaseSimulation {
       List<String> violations,
       boolean live,
       LeaseHistory history,
-      Coverage coverage,
+      LeaseHistory.Coverage coverage,
       String nodesAtEnd) {
     boolean ok() {
       return violations.isEmpty() && live;
@@ -87,22 +83,6 @@ final class LeaseSimulation {
 
   /** The node handles nothing until then (a long GC pause, SIGSTOP), its timers still run. */
   private record Pause(int node, long until) implements Event {}
-
-  /**
-   * How much of changing the voters a run went through, so that the test sees it keep doing so.
-   *
-   * @param changes versions reached beyond 0
-   * @param selfRemovals primaries that removed themselves and gave the lease up
-   * @param finishedByOthers versions first reached by a node other than the ones asked for them
-   */
-  record Coverage(long changes, long selfRemovals, long finishedByOthers) {
-    Coverage plus(Coverage other) {
-      return new Coverage(
-          changes + other.changes,
-          selfRemovals + other.selfRemovals,
-          finishedByOthers + other.finishedByOthers);
-    }
-  }
 
   /** What the primary is asked to change. */
   private enum ChangeKind {
@@ -173,7 +153,7 @@ final class LeaseSimulation {
     public void onNotPrimary(long epoch) {
       history.end(index, LeaseSimulation.this.now);
       if (node != null && !node.configuration().contains(index)) {
-        selfRemovals++;
+        history.removedItself(index);
       }
     }
   }
@@ -184,12 +164,7 @@ final class LeaseSimulation {
   private final int voters;
   private final Configuration initial;
   private final SimNode[] nodes;
-  private final Map<Long, List<Integer>> votersOfVersion = new HashMap<>();
-  private final Map<Long, Set<Integer>> askedForVersion = new HashMap<>();
-  private long selfRemovals;
-  private long finishedByOthers;
-  private final List<String> configurationViolations = new ArrayList<>();
-  private long highestVersion;
+
   private final long[][] linkDownUntil;
   private final LeaseHistory history;
   private final PriorityQueue<Scheduled> queue =
@@ -260,8 +235,7 @@ final class LeaseSimulation {
       history.end(node.index, end);
     }
     boolean live = history.anyPrimaryBetween(end - T, end);
-    List<String> violations = new ArrayList<>(configurationViolations);
-    violations.addAll(history.violations());
+    List<String> violations = history.violations();
     StringBuilder states = new StringBuilder();
     for (SimNode node : nodes) {
       LeaseNode lease = node.node;
@@ -274,8 +248,8 @@ final class LeaseSimulation {
               lease == null ? "" : node.stored.load(initial).pending() == null ? "" : " pending")
           .append(lease != null && lease.isPrimary() ? " primary" : "");
     }
-    Coverage coverage = new Coverage(highestVersion, selfRemovals, finishedByOthers);
-    return new Result(seed, setup, violations, live, history, coverage, states.toString());
+    return new Result(
+        seed, setup, violations, live, history, history.coverage(), states.toString());
   }
 
   private void planFaults() {
@@ -398,8 +372,7 @@ final class LeaseSimulation {
 
   private boolean asked(SimNode primary, boolean asked) {
     if (asked) {
-      long version = primary.node.configuration().version() + 1;
-      askedForVersion.computeIfAbsent(version, v -> new HashSet<>()).add(primary.index);
+      history.asked(primary.index, primary.node.configuration().version() + 1);
     }
     return asked;
   }
@@ -484,35 +457,11 @@ final class LeaseSimulation {
           node.index, node.clock.realAt(lease.knownLease().orElseThrow().untilNanos()));
     }
     history.sawEpoch(node.index, lease.highestEpochSeen(), now);
-    checkConfiguration(node.index, lease.configuration());
+    history.sawConfiguration(node.index, lease.configuration(), now);
     long wake = Math.max(now + 1, node.clock.realAt(lease.nextWakeNanos()));
     if (wake != node.wakeAt) {
       node.wakeAt = wake;
       schedule(wake, new Wake(node.index, ++node.wakeToken));
-    }
-  }
-
-  /** Only chosen configurations are ever reached: one set of voters per version. */
-  private void checkConfiguration(int node, Configuration configuration) {
-    highestVersion = Math.max(highestVersion, configuration.version());
-    List<Integer> known =
-        votersOfVersion.putIfAbsent(configuration.version(), configuration.voters());
-    if (known == null
-        && configuration.version() > 0
-        && !askedForVersion.getOrDefault(configuration.version(), Set.of()).contains(node)) {
-      finishedByOthers++; // the first node at a version is the one that saw it done
-    }
-    if (known != null && !known.equals(configuration.voters())) {
-      configurationViolations.add(
-          "node "
-              + node
-              + " is at "
-              + configuration
-              + " but another node was at voters "
-              + known
-              + " under that version, at "
-              + LeaseHistory.millis(now)
-              + " ms");
     }
   }
 

@@ -506,9 +506,12 @@ public final class GridNode implements AutoCloseable {
     }
   }
 
-  /** Whether this node still holds the lease of {@code epoch} (waiting for the field to be set). */
+  /**
+   * Whether this node still holds the lease of {@code epoch} (waiting for the field to be set,
+   * unless the node refused the lease: then it is never set again).
+   */
   private boolean holds(long epoch) {
-    while (lease == null && !closed) {
+    while (lease == null && !closed && refused == null) {
       LockSupport.parkNanos(10_000_000L); // the listener can fire before start() assigns it
     }
     return !closed && lease != null && lease.holds(epoch);

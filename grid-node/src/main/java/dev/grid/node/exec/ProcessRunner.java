@@ -50,9 +50,9 @@ import org.slf4j.LoggerFactory;
  * <p>Cost: spawning {@code true} 500 times in a row took 1.7 ms each with a bare ProcessBuilder and
  * 2.8-3.2 ms through this runner on the 2-core dev VM (1.6-1.9x), ~0.9 ms of it the extra exec of
  * {@code setsid}, the price of finding a job's whole tree (see {@link Setsid}); without setsid it
- * is 1.9-2.1 ms. Per-job cgroups ({@link JobCgroups}, where the node gets them) add 0.9-1.7 ms
- * more, most of it the exec of the sh that enters the group: see there. {@code bin/bench} measures
- * the whole grid against a bare pool.
+ * is 1.9-2.1 ms. Per-job cgroups ({@link JobCgroups}, where the node gets them) add 0.9-1.7 ms more
+ * for an argv job, most of it the exec of the sh that enters the group, and less for a shell job,
+ * whose own sh enters it: see there. {@code bin/bench} measures the whole grid against a bare pool.
  */
 public final class ProcessRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);

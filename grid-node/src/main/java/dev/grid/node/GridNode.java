@@ -42,6 +42,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -137,12 +138,23 @@ public final class GridNode implements AutoCloseable {
   /** Why this voter takes no part in the lease, or null (see {@link #voterSetProblem}). */
   private volatile String refused;
 
+  /** The grid's voters as learned from them (see {@link #votersNow}); null until learned. */
+  private volatile List<String> learnedVoters;
+
+  /** Whether this node votes ({@link NodeConfig#isVoter}), resolved once: it may look up names. */
+  private final boolean voter;
+
+  /** The voters this node was started with ({@link #ownVoters}), resolved once. */
+  private final List<String> ownVoters;
+
   private volatile HttpApi http;
   private volatile TokenFile tokens;
   private volatile boolean closed;
 
   private GridNode(NodeConfig config, NodeTimings timings) {
     this.config = config;
+    this.voter = config.isVoter();
+    this.ownVoters = ownVoters(config);
     // Checked first: a node that cannot run its jobs as the user it was given does not start.
     JobUser jobUser = config.jobUser() == null ? null : JobUser.resolve(config.jobUser());
     String childClassPath = null;
@@ -192,8 +204,10 @@ public final class GridNode implements AutoCloseable {
           .setAttribute(
               ClusterSettings.LABELS_ATTRIBUTE, String.join(",", new TreeSet<>(config.labels())));
     }
-    if (config.isVoter()) {
-      GridVoters.declare(hc.getMemberAttributeConfig(), ownVoters(config), config.self());
+    if (voter) {
+      GridVoters.declare(hc.getMemberAttributeConfig(), ownVoters, config.self());
+    } else {
+      GridVoters.declareWorker(hc.getMemberAttributeConfig());
     }
     metrics = new NodeMetrics(config.name());
     hz = Hazelcast.newHazelcastInstance(hc);
@@ -260,21 +274,13 @@ public final class GridNode implements AutoCloseable {
             hz,
             table,
             clock,
-            e -> lease != null && lease.holds(e),
+            this::leaseHolds,
             PrimaryService.Settings.defaults().withReclaimGrace(timings.reclaimGrace()));
     ScheduleTable schedules = new ScheduleTable(hz, table, clock);
-    cron =
-        new CronService(
-            config.name(), schedules, table, clock, e -> lease != null && lease.holds(e), metrics);
+    cron = new CronService(config.name(), schedules, table, clock, this::leaseHolds, metrics);
     retention =
         new RetentionService(
-            table,
-            schedules,
-            blobs,
-            OutputKeys.ROOT,
-            config.retention(),
-            clock,
-            e -> lease != null && lease.holds(e));
+            table, schedules, blobs, OutputKeys.ROOT, config.retention(), clock, this::leaseHolds);
     retention.afterEachSweep(durable::compact);
     NodeOperations ops = new NodeOperations(config.name(), hz, table, blobs, schedules, jars);
     operations = ops;
@@ -316,7 +322,8 @@ public final class GridNode implements AutoCloseable {
   static GridNode start(NodeConfig config, NodeTimings timings) {
     GridNode node = new GridNode(config, timings);
     try {
-      if (!config.isVoter()) {
+      node.warnOfVoterList();
+      if (!node.voter) {
         LOG.info("role: worker (the voters are {})", node.votersNow());
       } else if (node.voterSetProblem() == null) {
         node.lease = node.startLease();
@@ -352,12 +359,45 @@ public final class GridNode implements AutoCloseable {
     }
   }
 
+  /** Whether this node holds the lease of {@code epoch} now (the lease is null once refused). */
+  private boolean leaseHolds(long epoch) {
+    PrimaryLease l = lease;
+    return l != null && l.holds(epoch);
+  }
+
   /** What this node is to the election: a voter, a worker, or a voter that refused. */
   private String role() {
     if (refused != null) {
       return NodeInfo.REFUSED;
     }
-    return config.isVoter() ? NodeInfo.VOTER : NodeInfo.WORKER;
+    return voter ? NodeInfo.VOTER : NodeInfo.WORKER;
+  }
+
+  /**
+   * Says so when the voter list given looks wrong: an even count (4 voters survive no more losses
+   * than 3), or a worker's list that is not the one the grid's voters declare (the fence would
+   * never hear a majority of it, and would stop every job this node starts).
+   */
+  private void warnOfVoterList() {
+    List<String> given = config.voterSet();
+    if (given.size() > 1 && given.size() % 2 == 0) {
+      LOG.warn(
+          "{} voters {}: a majority of {} survives no more losses than {} do; give 3 or 5",
+          given.size(),
+          given,
+          given.size(),
+          given.size() - 1);
+    }
+    Optional<List<String>> grid = GridVoters.established(hz.getCluster().getMembers());
+    if (!voter && !given.isEmpty() && grid.isPresent() && !GridVoters.same(given, grid.get())) {
+      LOG.warn(
+          "this worker was given --voters {} but the grid's voters declare {}: its jobs stop"
+              + " unless it hears a majority of its list; start it with --voters {} or with"
+              + " --join alone",
+          given,
+          grid.get(),
+          String.join(",", grid.get()));
+    }
   }
 
   /** Takes part in the primary election, as one of the voters. */
@@ -393,15 +433,27 @@ public final class GridNode implements AutoCloseable {
   }
 
   /**
-   * The voters of the grid as this node knows them now: its own list if it was given one, else the
-   * list the grid's voters declare (see {@link GridVoters}); empty while a worker that was given
-   * none sees no voter.
+   * The voters of the grid as this node knows them now: its own list if it is a voter or was given
+   * one; else the list it learned from the grid's voters (see {@link GridVoters#established}) the
+   * first time a majority of that list declared it, kept from then on, so that a worker cut off
+   * with a stray voter never takes that voter's list for the grid's; empty until then. A voter that
+   * refused uses the grid's list it refused in favour of.
    */
   List<String> votersNow() {
-    if (refused == null && (config.isVoter() || !config.voterSet().isEmpty())) {
-      return ownVoters(config);
+    List<String> known = learnedVoters;
+    if (known != null) {
+      return known;
     }
-    return GridVoters.of(hz.getCluster().getMembers()).orElse(List.of());
+    if (refused == null && (voter || !config.voterSet().isEmpty())) {
+      return ownVoters;
+    }
+    Optional<List<String>> declared = GridVoters.established(hz.getCluster().getMembers());
+    if (declared.isPresent()) {
+      learnedVoters = declared.get();
+      LOG.info("the grid's voters are {}", declared.get());
+      return declared.get();
+    }
+    return List.of();
   }
 
   /**
@@ -409,10 +461,10 @@ public final class GridNode implements AutoCloseable {
    * voter set than this node was started with.
    */
   private String voterSetProblem() {
-    if (!config.isVoter()) {
+    if (!voter) {
       return null;
     }
-    List<String> own = ownVoters(config);
+    List<String> own = ownVoters;
     List<String> grid = GridVoters.of(hz.getCluster().getMembers()).orElse(own);
     if (GridVoters.same(own, grid)) {
       return null;
@@ -436,6 +488,7 @@ public final class GridNode implements AutoCloseable {
         return;
       }
       refused = why;
+      learnedVoters = GridVoters.of(hz.getCluster().getMembers()).orElse(null);
       held = lease;
       lease = null; // from now on nothing acts as primary here: it checks the lease first
     }
@@ -514,7 +567,7 @@ public final class GridNode implements AutoCloseable {
     while (lease == null && !closed && refused == null) {
       LockSupport.parkNanos(10_000_000L); // the listener can fire before start() assigns it
     }
-    return !closed && lease != null && lease.holds(epoch);
+    return !closed && leaseHolds(epoch);
   }
 
   /** The node's name. */
@@ -534,7 +587,8 @@ public final class GridNode implements AutoCloseable {
 
   /** Whether this node holds the primary lease now. */
   public boolean isPrimary() {
-    return lease != null && lease.isPrimary();
+    PrimaryLease l = lease;
+    return l != null && l.isPrimary();
   }
 
   /** Whether this node dispatches as primary now: it holds the lease and its maps are loaded. */
@@ -544,7 +598,8 @@ public final class GridNode implements AutoCloseable {
 
   /** The epoch of the lease this node holds, 0 if none. */
   public long epoch() {
-    return lease == null ? 0 : lease.epoch();
+    PrimaryLease l = lease;
+    return l == null ? 0 : l.epoch();
   }
 
   /** What clients can do through this node. */
@@ -734,7 +789,11 @@ public final class GridNode implements AutoCloseable {
           e.getMember().getAttribute(ClusterSettings.NAME_ATTRIBUTE),
           e.getMember().getAddress(),
           e.getMembers().size());
-      checkVoterSet();
+      ScheduledExecutorService p = publisher;
+      if (p != null) {
+        p.execute(
+            GridNode.this::checkVoterSet); // not on Hazelcast's thread: it may close the lease
+      }
     }
 
     @Override

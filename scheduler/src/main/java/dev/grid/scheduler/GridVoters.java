@@ -48,8 +48,17 @@ public final class GridVoters {
     attributes.setAttribute(SELF_ATTRIBUTE, self);
   }
 
+  /** Declares this member a worker: it votes for no one ({@link #SELF_ATTRIBUTE} empty). */
+  public static void declareWorker(MemberAttributeConfig attributes) {
+    attributes.setAttribute(SELF_ATTRIBUTE, "");
+  }
+
   /** The voter set the grid's voters among {@code members} declare; empty if none is a voter. */
   public static Optional<List<String>> of(Collection<Member> members) {
+    return chosen(declared(members));
+  }
+
+  private static List<String> declared(Collection<Member> members) {
     List<String> declared = new ArrayList<>();
     for (Member member : members) {
       String set = member.getAttribute(SET_ATTRIBUTE);
@@ -57,7 +66,23 @@ public final class GridVoters {
         declared.add(set);
       }
     }
-    return chosen(declared);
+    return declared;
+  }
+
+  /**
+   * As {@link #of}, but only once a majority of that list's own voters among {@code members}
+   * declare it: what a worker may learn as the grid's voters for good (a stray voter with a list of
+   * its own, seen alone, is not the grid).
+   */
+  public static Optional<List<String>> established(Collection<Member> members) {
+    return establishedAmong(declared(members));
+  }
+
+  /** {@link #chosen}, if a majority of the chosen list's own voters are among {@code declared}. */
+  static Optional<List<String>> establishedAmong(List<String> declared) {
+    return chosen(declared)
+        .filter(
+            list -> declared.stream().filter(joined(list)::equals).count() >= list.size() / 2 + 1);
   }
 
   /**

@@ -28,6 +28,14 @@ class GridVotersTest {
   }
 
   @Test
+  void a_worker_learns_a_list_only_once_a_majority_of_its_own_voters_declare_it() {
+    assertThat(GridVoters.establishedAmong(List.of(ABC))).isEmpty();
+    assertThat(GridVoters.establishedAmong(List.of(ABC, ABC)))
+        .contains(List.of("a:1", "b:1", "c:1"));
+    assertThat(GridVoters.establishedAmong(List.of("a:1,b:1,c:1,d:1,e:1", ABC))).isEmpty();
+  }
+
+  @Test
   void no_voter_no_list() {
     assertThat(GridVoters.chosen(List.of())).isEmpty();
   }

@@ -73,15 +73,19 @@ final class BlobPeers {
 
   /**
    * How many live members count towards a majority of the grid: those that vote for the primary
-   * ({@link ReplicatedBlobStore#VOTER_ATTRIBUTE}) where any member says it does, else every member.
+   * ({@link ReplicatedBlobStore#VOTER_ATTRIBUTE} with a value) where members say whether they do (a
+   * worker carries it empty, so a side of workers alone counts 0), else every member.
    */
   int voting() {
     Set<Member> members = hz.getCluster().getMembers();
-    long voters =
-        members.stream()
-            .filter(m -> m.getAttribute(ReplicatedBlobStore.VOTER_ATTRIBUTE) != null)
-            .count();
-    return voters > 0 ? (int) voters : members.size();
+    boolean said = false;
+    int voters = 0;
+    for (Member m : members) {
+      String voter = m.getAttribute(ReplicatedBlobStore.VOTER_ATTRIBUTE);
+      said |= voter != null;
+      voters += voter != null && !voter.isEmpty() ? 1 : 0;
+    }
+    return said ? voters : members.size();
   }
 
   /** Whether this node is the oldest member, the one that coordinates repairs. */

@@ -68,9 +68,10 @@ public final class ReplicatedBlobStore implements BlobStore, Restorable {
   public static final String NODE_ATTRIBUTE = "grid.name";
 
   /**
-   * The member attribute a node that votes for the grid's primary carries (its own {@code
-   * host:port}); workers do not. Where members carry it, a repair counts the voters it sees, not
-   * the members: a minority of the voters with many workers beside them is still not the grid.
+   * The member attribute saying whether a node votes for the grid's primary: a voter's own {@code
+   * host:port}, empty on a worker. Where members carry it, a repair counts the voters it sees, not
+   * the members: a minority of the voters with many workers beside them is still not the grid, nor
+   * are workers alone.
    */
   public static final String VOTER_ATTRIBUTE = "grid.voter";
 

@@ -3,6 +3,7 @@ package dev.grid.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.core.HazelcastInstance;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,19 +36,25 @@ class RepairQuorumTest {
 
   @Test
   void one_voter_of_three_with_workers_beside_it_does_not_repair() {
-    assertThat(actionsAfterLosingACopy(1)).isEmpty();
+    assertThat(actionsAfterLosingACopy(1, false)).isEmpty();
   }
 
   @Test
   void the_same_members_all_voters_repair() {
-    assertThat(actionsAfterLosingACopy(4)).isNotEmpty();
+    assertThat(actionsAfterLosingACopy(4, false)).isNotEmpty();
+  }
+
+  @Test
+  void workers_alone_do_not_repair() {
+    assertThat(actionsAfterLosingACopy(1, true)).isEmpty();
   }
 
   /**
    * Four members of which the first {@code voters} vote, expecting three voters: a blob on two of
-   * them, one of its holders (not the coordinator) crashes, the coordinator plans a repair.
+   * them (m0 the first), the other holder crashes (and m0 too if {@code voterToo}), a member still
+   * up plans a repair.
    */
-  private List<?> actionsAfterLosingACopy(int voters) {
+  private List<?> actionsAfterLosingACopy(int voters, boolean voterToo) {
     members = TestMembers.start(4, voters);
     await().atMost(EVENTUALLY).until(() -> members.member(0).getCluster().getMembers().size() == 4);
     ReplicationSettings settings =
@@ -67,10 +74,21 @@ class RepairQuorumTest {
     await().atMost(EVENTUALLY).until(() -> stores.get(0).awaitRestored(Duration.ofSeconds(1)));
     stores.get(0).put("out/j1/0/stdout", new byte[] {1, 2, 3});
     String second = stores.get(0).blobs("out/j1/0/stdout").get(0).replicas().get(1);
-    int index = Integer.parseInt(second.substring(1));
-    stores.get(index).close();
-    members.kill(index);
-    await().atMost(EVENTUALLY).until(() -> members.member(0).getCluster().getMembers().size() == 3);
-    return stores.get(0).repairNow().plan().actions();
+    List<Integer> gone = new ArrayList<>(List.of(Integer.parseInt(second.substring(1))));
+    if (voterToo) {
+      gone.add(0);
+    }
+    for (int index : gone) {
+      stores.get(index).close();
+      members.kill(index);
+    }
+    int planner = 1;
+    while (gone.contains(planner)) {
+      planner++;
+    }
+    int up = 4 - gone.size();
+    HazelcastInstance seer = members.member(planner);
+    await().atMost(EVENTUALLY).until(() -> seer.getCluster().getMembers().size() == up);
+    return stores.get(planner).repairNow().plan().actions();
   }
 }

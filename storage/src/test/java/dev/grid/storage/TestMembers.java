@@ -108,10 +108,11 @@ final class TestMembers implements AutoCloseable {
     List<String> join = alone ? List.of(addresses.get(index)) : List.copyOf(addresses);
     Config config = config(clusterName, ports.get(index), join);
     config.getMemberAttributeConfig().setAttribute(ReplicatedBlobStore.NODE_ATTRIBUTE, name(index));
-    if (index < voters) {
+    if (voters > 0) { // as in a grid: a voter carries its address, a worker an empty value
       config
           .getMemberAttributeConfig()
-          .setAttribute(ReplicatedBlobStore.VOTER_ATTRIBUTE, addresses.get(index));
+          .setAttribute(
+              ReplicatedBlobStore.VOTER_ATTRIBUTE, index < voters ? addresses.get(index) : "");
     }
     return Hazelcast.newHazelcastInstance(config);
   }

@@ -79,6 +79,23 @@ final class BlockIndex {
     replace(blocks.get(b.key()), b, nowMillis);
   }
 
+  /**
+   * Takes in what a block update returned: an applied write as any new version ({@link #offer}), a
+   * refused one as the block as it is now ({@link #correct}). True if the block has every task
+   * ended, so the arrays waiting on it are worth deciding again.
+   */
+  boolean seen(BlockUpdate.Result u, long nowMillis) {
+    if (u.block() == null) {
+      return false;
+    }
+    if (u.applied()) {
+      offer(u.block(), nowMillis);
+    } else {
+      correct(u.block(), nowMillis);
+    }
+    return u.block().allEnded();
+  }
+
   private void replace(Known prev, TaskBlock b, long nowMillis) {
     if (prev != null) {
       add(prev, -1);

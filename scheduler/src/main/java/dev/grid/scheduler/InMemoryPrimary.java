@@ -276,15 +276,7 @@ public final class InMemoryPrimary {
   }
 
   private void seen(BlockUpdate.Result u, long nowMillis) {
-    if (u.block() == null) {
-      return;
-    }
-    if (u.applied()) {
-      blocks.offer(u.block(), nowMillis);
-    } else {
-      blocks.correct(u.block(), nowMillis);
-    }
-    dependenciesChanged |= u.block().allEnded();
+    dependenciesChanged |= blocks.seen(u, nowMillis);
   }
 
   /** Applies a command where the record lives; an applied write's event goes to the inbox. */

@@ -324,15 +324,7 @@ final class PrimarySession {
 
   /** What a block update returned: the block as it is now. */
   private void seen(BlockUpdate.Result u, long now) {
-    if (u.block() == null) {
-      return;
-    }
-    if (u.applied()) {
-      blocks.offer(u.block(), now);
-    } else {
-      blocks.correct(u.block(), now);
-    }
-    dependenciesChanged |= u.block().allEnded();
+    dependenciesChanged |= blocks.seen(u, now);
   }
 
   /**

@@ -143,11 +143,17 @@ public final class Demo {
   }
 
   private static void printNodes(GridClient client) {
-    System.out.printf("  %-6s %-8s %-10s %-6s %s%n", "NODE", "ROLE", "EPOCH", "SLOTS", "URL");
+    System.out.printf(
+        "  %-6s %-8s %-8s %-10s %-6s %s%n", "NODE", "PRIMARY", "ROLE", "EPOCH", "SLOTS", "URL");
     for (NodeInfo n : client.nodes()) {
       System.out.printf(
-          "  %-6s %-8s %-10d %-6d %s%n",
-          n.name(), n.primary() ? "primary" : "worker", n.epoch(), n.slots(), n.httpUrl());
+          "  %-6s %-8s %-8s %-10d %-6d %s%n",
+          n.name(),
+          n.primary() ? "yes" : "no",
+          n.role() == null ? "-" : n.role(),
+          n.epoch(),
+          n.slots(),
+          n.httpUrl());
     }
   }
 

@@ -137,10 +137,11 @@ class ArrayFaultClusterTest {
     JobId array =
         ops()
             .submit(
-                JobSpec.shell("echo $GRID_NODE >> '" + runs + "'/$GRID_ARRAY_INDEX; sleep 0.3")
+                JobSpec.shell("echo $GRID_NODE >> '" + runs + "'/$GRID_ARRAY_INDEX; sleep 1")
                     .withArray(ArraySpec.parse("0-" + (size - 1)))
                     .withMaxRetries(1));
-    // Both its slots busy: between this look and the crash, a task may end, not both.
+    // Both its slots busy: between this look and the crash, a task may end, not both (each runs 1
+    // s: with 0.3 s, a busy machine once let both end in that gap).
     GridNode victim =
         await()
             .atMost(JOB)
